@@ -1,0 +1,1 @@
+"""Checks: pure judgement over evidence, with MLPS and insurer metadata."""

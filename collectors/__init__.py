@@ -1,0 +1,1 @@
+"""Collectors: read a host, a URL, a port; produce evidence, never judge."""

@@ -1,0 +1,362 @@
+"""The world a host collector sees: a root directory, a runner, a process view.
+
+Production passes ``/``, the system runner and psutil; tests pass a fixture
+tree, recorded command outputs and a recorded process table. A
+:class:`HostReader` is handed to one collector run and logs every file and
+command it touches, which becomes the evidence's provenance.
+"""
+
+from __future__ import annotations
+
+import errno
+import glob as _glob
+import hashlib
+import json
+import os
+import stat as _stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+
+from collectors.evidence import (
+    ApiSource,
+    CollectError,
+    CommandSource,
+    ErrorReason,
+    FileSource,
+    Source,
+)
+from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult, CommandRunner
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """The parts of ``stat`` the checks care about."""
+
+    mode: int  # permission bits only, e.g. 0o640
+    uid: int
+    gid: int
+    is_dir: bool = False
+    is_symlink: bool = False
+    size: int = 0
+    mtime: int = 0
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "mode": format(self.mode, "04o"),
+            "uid": self.uid,
+            "gid": self.gid,
+            "is_dir": self.is_dir,
+            "size": self.size,
+            "mtime": self.mtime,
+        }
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """A running process, reduced: never its command line (it may hold secrets)."""
+
+    pid: int
+    name: str
+    user: Optional[str]
+    exe: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ListeningSocket:
+    """A listening TCP or bound UDP socket."""
+
+    proto: str  # tcp, tcp6, udp, udp6
+    address: str
+    port: int
+    pid: Optional[int] = None
+    process: Optional[str] = None
+    user: Optional[str] = None
+
+
+class ProcessView(Protocol):
+    """Source of the process table and listening sockets."""
+
+    def processes(self) -> List[ProcessInfo]:
+        """All processes visible to us."""
+        ...
+
+    def listening(self) -> List[ListeningSocket]:
+        """Listening sockets, with owning process where visible."""
+        ...
+
+
+class LiveProcessView:
+    """psutil on this machine (imported lazily to keep start-up fast)."""
+
+    def processes(self) -> List[ProcessInfo]:
+        import psutil
+
+        out: List[ProcessInfo] = []
+        for proc in psutil.process_iter(["pid", "name", "username", "exe"]):
+            info = proc.info
+            out.append(ProcessInfo(info["pid"], info.get("name") or "", info.get("username"), info.get("exe")))
+        return out
+
+    def listening(self) -> List[ListeningSocket]:
+        import socket
+
+        import psutil
+
+        names: Dict[int, ProcessInfo] = {p.pid: p for p in self.processes()}
+        out: List[ListeningSocket] = []
+        for conn in psutil.net_connections(kind="inet"):
+            if conn.type == socket.SOCK_STREAM and conn.status != psutil.CONN_LISTEN:
+                continue
+            if conn.type == socket.SOCK_DGRAM and conn.raddr:
+                continue
+            if not conn.laddr:
+                continue
+            family = "6" if conn.family == socket.AF_INET6 else ""
+            proto = ("tcp" if conn.type == socket.SOCK_STREAM else "udp") + family
+            proc = names.get(conn.pid) if conn.pid else None
+            out.append(
+                ListeningSocket(
+                    proto,
+                    conn.laddr.ip,
+                    conn.laddr.port,
+                    conn.pid,
+                    proc.name if proc else None,
+                    proc.user if proc else None,
+                )
+            )
+        return out
+
+
+class RecordedProcessView:
+    """A process table and socket list recorded from a real host (``system.json``)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def processes(self) -> List[ProcessInfo]:
+        return [ProcessInfo(p["pid"], p["name"], p.get("user"), p.get("exe")) for p in self._data.get("processes", [])]
+
+    def listening(self) -> List[ListeningSocket]:
+        return [
+            ListeningSocket(s["proto"], s["address"], s["port"], s.get("pid"), s.get("process"), s.get("user"))
+            for s in self._data.get("listening", [])
+        ]
+
+
+@dataclass
+class HostContext:
+    """Everything collectors need to look at one host."""
+
+    root: Path
+    runner: CommandRunner
+    processes: ProcessView
+    target: str
+    privileged: bool
+    # Recorded ownership and modes for fixture trees (git keeps neither).
+    stat_overrides: Mapping[str, FileStat] = field(default_factory=dict)
+
+    @property
+    def live(self) -> bool:
+        return str(self.root) == "/"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_capped(fh: Any) -> bytes:
+    # Chunked: procfs rejects very large single reads (ENOMEM).
+    chunks: List[bytes] = []
+    total = 0
+    while total <= MAX_FILE_BYTES:
+        chunk = fh.read(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _reason_for(exc: OSError) -> ErrorReason:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return ErrorReason.PERMISSION_DENIED
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return ErrorReason.NOT_FOUND
+    return ErrorReason.MALFORMED
+
+
+class HostReader:
+    """Read-only access to one host for one collector run, logging provenance."""
+
+    def __init__(self, ctx: HostContext) -> None:
+        self.ctx = ctx
+        self.sources: List[Source] = []
+
+    # -- paths ---------------------------------------------------------------
+    def _real(self, path: str) -> str:
+        if not path.startswith("/"):
+            raise ValueError(f"host paths are absolute: {path!r}")
+        if self.ctx.live:
+            return path
+        return os.path.join(str(self.ctx.root), path.lstrip("/"))
+
+    def _host_path(self, real: str) -> str:
+        if self.ctx.live:
+            return real
+        rel = os.path.relpath(real, str(self.ctx.root))
+        return "/" + rel.replace(os.sep, "/")
+
+    # -- files -----------------------------------------------------------------
+    def read_bytes(self, path: str, *, required: bool = False) -> Optional[bytes]:
+        """Read a file; ``None`` if it does not exist.
+
+        Raises :class:`CollectError` when it exists but cannot be read, or when
+        ``required`` and it is missing.
+        """
+        real = self._real(path)
+        self._simulate_unprivileged(path)
+        try:
+            with open(real, "rb") as fh:
+                data = _read_capped(fh)
+        except OSError as exc:
+            reason = _reason_for(exc)
+            if reason is ErrorReason.NOT_FOUND and not required:
+                return None
+            msg = f"cannot read {path}: {exc.strerror or exc}"
+            self.sources.append(FileSource(path, error=msg))
+            raise CollectError(reason, msg) from exc
+        if len(data) > MAX_FILE_BYTES:
+            msg = f"{path} is larger than {MAX_FILE_BYTES} bytes; refusing to parse it"
+            self.sources.append(FileSource(path, error=msg))
+            raise CollectError(ErrorReason.MALFORMED, msg)
+        self.sources.append(FileSource(path, _sha256(data)))
+        return data
+
+    def _simulate_unprivileged(self, path: str) -> None:
+        """On a fixture tree read as a non-root user, honour the recorded modes."""
+        if self.ctx.live or self.ctx.privileged:
+            return
+        st = self.ctx.stat_overrides.get(path)
+        if st is not None and st.uid == 0 and not st.mode & 0o004:
+            msg = f"cannot read {path}: Permission denied"
+            self.sources.append(FileSource(path, error=msg))
+            raise CollectError(ErrorReason.PERMISSION_DENIED, msg)
+
+    def read_text(self, path: str, *, required: bool = False, allow_binary: bool = False) -> Optional[str]:
+        """Read a text file; binary content (NUL bytes) is reported as malformed."""
+        data = self.read_bytes(path, required=required)
+        if data is None:
+            return None
+        if not allow_binary and b"\x00" in data:
+            raise CollectError(ErrorReason.MALFORMED, f"{path} contains binary data (NUL bytes); not a text configuration file")
+        return data.decode("utf-8", "replace")
+
+    def exists(self, path: str) -> bool:
+        return os.path.lexists(self._real(path))
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(self._real(path))
+
+    def glob(self, pattern: str) -> List[str]:
+        """Host paths matching ``pattern``, sorted (lexical order, as sshd and systemd use)."""
+        matches = _glob.glob(self._real(pattern))
+        return sorted(self._host_path(m) for m in matches)
+
+    def listdir(self, path: str) -> List[str]:
+        """Entries of a directory; empty if it does not exist."""
+        real = self._real(path)
+        try:
+            return sorted(os.listdir(real))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            msg = f"cannot list {path}: {exc.strerror or exc}"
+            self.sources.append(FileSource(path, error=msg))
+            raise CollectError(_reason_for(exc), msg) from exc
+
+    def stat(self, path: str) -> Optional[FileStat]:
+        """Ownership and mode of a path; ``None`` if it does not exist."""
+        if path in self.ctx.stat_overrides:
+            return self.ctx.stat_overrides[path]
+        real = self._real(path)
+        try:
+            st = os.lstat(real)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            msg = f"cannot stat {path}: {exc.strerror or exc}"
+            raise CollectError(_reason_for(exc), msg) from exc
+        return FileStat(
+            mode=_stat.S_IMODE(st.st_mode),
+            uid=st.st_uid,
+            gid=st.st_gid,
+            is_dir=_stat.S_ISDIR(st.st_mode),
+            is_symlink=_stat.S_ISLNK(st.st_mode),
+            size=st.st_size,
+            mtime=int(st.st_mtime),
+        )
+
+    def readlink(self, path: str) -> Optional[str]:
+        try:
+            return os.readlink(self._real(path))
+        except OSError:
+            return None
+
+    # -- commands ------------------------------------------------------------
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """Run an allow-listed command and log it as a source."""
+        result = self.ctx.runner.run(argv, timeout)
+        digest = _sha256(result.stdout.encode()) if result.error is None else None
+        self.sources.append(CommandSource(tuple(argv), result.exit_code, digest, result.error))
+        return result
+
+    # -- processes -----------------------------------------------------------
+    def processes(self) -> List[ProcessInfo]:
+        self.sources.append(ApiSource("process table"))
+        try:
+            return self.ctx.processes.processes()
+        except Exception as exc:  # psutil raises its own types
+            raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list processes: {exc}") from exc
+
+    def listening(self) -> List[ListeningSocket]:
+        self.sources.append(ApiSource("listening sockets"))
+        try:
+            return self.ctx.processes.listening()
+        except Exception as exc:
+            raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list sockets: {exc}") from exc
+
+
+def load_fixture_context(fixture_dir: Path, *, privileged: bool = True) -> HostContext:
+    """Build a context from ``tests/fixtures/hosts/<name>``-style directories.
+
+    ``root/`` is the file tree, ``commands/`` the recorded command outputs,
+    ``system.json`` the recorded process table and sockets, ``stat.json`` the
+    recorded ownership and modes.
+    """
+    from collectors.runner import RecordedRunner
+
+    system_path = fixture_dir / "system.json"
+    system = json.loads(system_path.read_text()) if system_path.exists() else {}
+    overrides: Dict[str, FileStat] = {}
+    # stat/*.json: recorded ownership and modes, one file per area, merged.
+    for stat_path in sorted((fixture_dir / "stat").glob("*.json")):
+        for path, st in json.loads(stat_path.read_text()).items():
+            overrides[path] = FileStat(
+                mode=int(st["mode"], 8),
+                uid=int(st.get("uid", 0)),
+                gid=int(st.get("gid", 0)),
+                is_dir=bool(st.get("is_dir", False)),
+                size=int(st.get("size", 0)),
+                mtime=int(st.get("mtime", 0)),
+            )
+    return HostContext(
+        root=fixture_dir / "root",
+        runner=RecordedRunner(fixture_dir / "commands", privileged=privileged),
+        processes=RecordedProcessView(system),
+        target=str(system.get("hostname", fixture_dir.name)),
+        privileged=privileged,
+        stat_overrides=overrides,
+    )

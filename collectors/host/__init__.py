@@ -1,0 +1,13 @@
+"""Host collectors. Importing this package registers every one of them."""
+
+from collectors.host import (  # noqa: F401  - explicit registry: one import per module
+    accounts,
+    files,
+    kernel,
+    logging,
+    network,
+    osinfo,
+    packages,
+    services,
+    sshd,
+)

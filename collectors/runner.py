@@ -1,0 +1,157 @@
+"""Running read-only commands, live or from a recording.
+
+Collectors never spawn processes themselves: they ask a runner. The live
+runner only runs argv vectors on a fixed allow-list, each with a timeout and a
+neutral locale; the recorded runner replays outputs captured on a real host,
+so tests and fixture hosts go through the very same parsing code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import FrozenSet, Optional, Protocol, Sequence, Tuple
+
+# Every command a collector may run. Exact argv vectors: nothing here takes
+# user input, and nothing here changes the system.
+ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
+    {
+        ("sshd", "-T"),
+        ("sshd", "-T", "-C", "user=riskagent-probe,host=riskagent-probe,addr=192.0.2.1"),
+        ("systemctl", "list-unit-files", "--no-legend", "--no-pager", "--plain"),
+        ("systemctl", "list-units", "--no-legend", "--no-pager", "--plain", "--all"),
+        ("systemctl", "list-timers", "--all", "--no-legend", "--no-pager"),
+        ("nft", "list", "ruleset"),
+        ("iptables", "-S"),
+        ("ip6tables", "-S"),
+        ("ufw", "status", "verbose"),
+        ("firewall-cmd", "--state"),
+        ("firewall-cmd", "--list-all"),
+        ("auditctl", "-s"),
+        ("auditctl", "-l"),
+        ("apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"),
+        ("dnf", "-C", "-q", "updateinfo", "list", "security", "--available"),
+        ("yum", "-C", "-q", "updateinfo", "list", "security"),
+        ("chronyc", "-n", "tracking"),
+        ("timedatectl", "show"),
+        ("journalctl", "--disk-usage"),
+        ("sestatus",),
+        ("aa-status", "--enabled"),
+        ("mokutil", "--sb-state"),
+        ("systemd-detect-virt",),
+        ("systemd-detect-virt", "--container"),
+    }
+)
+
+# Commands that only give a full answer to root. A recorded host replayed as
+# an unprivileged user answers these the way the real tools do: refused.
+ROOT_ONLY_COMMANDS: FrozenSet[str] = frozenset({"auditctl", "sshd", "aa-status", "nft", "iptables", "ip6tables", "ufw"})
+
+DEFAULT_TIMEOUT_S = 10.0
+MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command printed. ``error`` is set when it could not run at all."""
+
+    argv: Tuple[str, ...]
+    exit_code: Optional[int]
+    stdout: str
+    stderr: str = ""
+    error: Optional[str] = None
+    missing: bool = False
+    timed_out: bool = False
+
+
+class CommandRunner(Protocol):
+    """Anything that can run an allow-listed argv and return its output."""
+
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """Run ``argv`` (which must be allow-listed)."""
+        ...
+
+
+class CommandNotAllowed(ValueError):
+    """A collector asked for a command outside the allow-list (a bug)."""
+
+
+def _check_allowed(argv: Sequence[str]) -> Tuple[str, ...]:
+    key = tuple(argv)
+    if key not in ALLOWED_COMMANDS:
+        raise CommandNotAllowed(f"command not on the read-only allow-list: {' '.join(key)}")
+    return key
+
+
+_SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class SystemRunner:
+    """Runs allow-listed commands on this machine with a timeout."""
+
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        key = _check_allowed(argv)
+        exe = shutil.which(key[0], path=_SEARCH_PATH)
+        if exe is None:
+            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+        env = {"LC_ALL": "C", "LANG": "C", "PATH": _SEARCH_PATH, "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
+        try:
+            proc = subprocess.run(
+                [exe, *key[1:]],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=timeout,
+                env=env,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
+        except OSError as exc:
+            return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
+        out = proc.stdout[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
+        err = proc.stderr[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
+        return CommandResult(key, proc.returncode, out, err)
+
+
+def recording_name(argv: Sequence[str]) -> str:
+    """File name under which a command's output is recorded in a fixture."""
+    joined = "_".join(argv)
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "-", joined)[:150]
+
+
+class RecordedRunner:
+    """Replays command outputs recorded from a real host.
+
+    Layout: ``<dir>/<recording_name>.out`` (stdout), optional ``.err`` and
+    ``.rc`` (exit code, default 0). A command with no recording is treated as
+    not installed on that host.
+    """
+
+    def __init__(self, directory: Path, *, privileged: bool = True) -> None:
+        self.directory = directory
+        self.privileged = privileged
+
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        key = _check_allowed(argv)
+        base = self.directory / recording_name(key)
+        out_path = base.with_name(base.name + ".out")
+        if not out_path.exists():
+            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+        if not self.privileged and key[0] in ROOT_ONLY_COMMANDS:
+            return CommandResult(key, 1, "", f"{key[0]}: Operation not permitted (requires root)")
+        rc_path = base.with_name(base.name + ".rc")
+        err_path = base.with_name(base.name + ".err")
+        rc_text = rc_path.read_text().strip() if rc_path.exists() else "0"
+        if rc_text == "timeout":
+            return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
+        stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
+        return CommandResult(key, int(rc_text), out_path.read_text(errors="replace"), stderr)
+
+
+def is_root() -> bool:
+    """Whether this process has root privileges."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0

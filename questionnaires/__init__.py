@@ -1,0 +1,1 @@
+"""Questionnaires: the insurer risk questionnaire and its answering rules (data files)."""

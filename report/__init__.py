@@ -1,0 +1,1 @@
+"""Report: the document model, canonical bytes, signing, verification and renderers."""

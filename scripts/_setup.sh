@@ -1,0 +1,33 @@
+# Shared set-up steps for scripts/assess.sh and scripts/test.sh (sourced).
+
+ensure_system_packages() {
+    # Installs Debian packages that are missing, when we may (root with apt-get).
+    local missing=()
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "riskagent: please install: ${missing[*]} (needs root and apt-get)" >&2
+        return 1
+    fi
+    echo "== installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+    # Creates .venv and installs riskagent into it (with extras "$1" if given).
+    local extras="${1:-}"
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv
+    fi
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    if [ -n "$extras" ]; then
+        .venv/bin/python -m pip install -q -e ".[$extras]"
+    else
+        .venv/bin/python -m pip install -q -e .
+    fi
+}
