@@ -39,6 +39,7 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
         ("chronyc", "-n", "tracking"),
         ("timedatectl", "show"),
         ("journalctl", "--disk-usage"),
+        ("rpm", "-qa", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n"),
         ("sestatus",),
         ("aa-status", "--enabled"),
         ("mokutil", "--sb-state"),
