@@ -1,10 +1,258 @@
-"""riskagent command line (placeholder until the scan command lands)."""
+"""riskagent command line.
+
+Only click is imported at start-up; everything else is imported inside the
+command that needs it, so ``riskagent --help`` stays fast on small gateways.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any, Mapping, Optional, Tuple
+
 import click
 
+from agent.errors import AgentError, UsageError
 
-@click.group()
+EXIT_FINDINGS = 3
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+def _fail(exc: AgentError) -> None:
+    click.echo(f"riskagent: error: {exc.diagnostics()}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _passphrase(passphrase_file: Optional[Path], *, confirm: bool) -> Optional[bytes]:
+    from agent.keys import read_passphrase
+
+    value = read_passphrase(passphrase_file)
+    if value is None and sys.stdin.isatty():
+        value = click.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm).encode()
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="riskagent", prog_name="riskagent")
 def main() -> None:
-    """riskagent: evidence-backed cyber-risk assessment."""
+    """riskagent: evidence-backed cyber-risk assessment for insurers and MLPS 2.0.
+
+    Collects configuration evidence from this machine, judges it with checks
+    mapped to MLPS 2.0 (等级保护 2.0) units and insurer questions, and writes a
+    signed, bilingual report that insurers can verify.
+    """
+
+
+@main.command()
+@click.option("--profile", default="server", show_default=True, help="What kind of target to assess.")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output directory."
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of HTML/Markdown/terminal output."
+)
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Signing key (default: $RISKAGENT_KEY or ~/.config/riskagent/signing.key).",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File holding the key passphrase (else $RISKAGENT_KEY_PASSPHRASE, else a prompt).",
+)
+@click.option("--no-sign", is_flag=True, help="Write an unsigned report.")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=None, help="JSON file with per-check parameter overrides."
+)
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Assess a recorded host directory instead of this machine.",
+)
+@click.option("--replay-unprivileged", is_flag=True, hidden=True, help="Replay as if run by a non-root user.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default=None,
+    help="Exit with status 3 if a check of this severity or worse fails.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
+def scan(
+    profile: str,
+    out_dir: Path,
+    lang: str,
+    key_path: Optional[Path],
+    passphrase_file: Optional[Path],
+    no_sign: bool,
+    config_path: Optional[Path],
+    replay: Optional[Path],
+    replay_unprivileged: bool,
+    fail_on: Optional[str],
+    quiet: bool,
+) -> None:
+    """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
+    from agent.scan import load_config, run_scan
+
+    try:
+        params = load_config(config_path)
+        signer = None
+        if not no_sign:
+            from agent.keys import default_key_path, load_private_key
+            from report.signing import build_statement, sign_statement
+
+            path = key_path or default_key_path()
+            private_key = load_private_key(path, _passphrase(passphrase_file, confirm=False) if path.exists() else None)
+
+            def signer(report: Mapping[str, Any]) -> bytes:
+                subject = f"{report['target']['kind']}:{report['target']['name']}"
+                return sign_statement(build_statement(report, subject), private_key)
+
+        result = run_scan(
+            profile=profile,
+            out_dir=out_dir,
+            lang=lang,
+            replay=replay,
+            replay_privileged=not replay_unprivileged,
+            params=params,
+            signer=signer,
+        )
+    except AgentError as exc:
+        _fail(exc)
+        return
+    if not quiet:
+        from report.render import terminal_summary
+
+        click.echo(terminal_summary(result.report, lang))
+    for p in result.written:
+        click.echo(f"  wrote {p}")
+    if fail_on is not None:
+        threshold = SEVERITIES.index(fail_on)
+        worst = [f for f in result.report["findings"] if f["status"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold]
+        if worst:
+            sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("envelope", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--key",
+    "keys",
+    type=click.Path(path_type=Path, dir_okay=False),
+    multiple=True,
+    required=True,
+    help="Trusted public key (PEM); repeat for several.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the verification result as JSON.")
+def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool) -> None:
+    """Verify a signed report (DSSE envelope) against trusted public keys."""
+    from report.signing import VerificationError, key_id, load_public_key, verify_envelope
+
+    try:
+        trusted = {}
+        for k in keys:
+            try:
+                pem = k.read_bytes()
+            except OSError as exc:
+                raise UsageError(f"cannot read public key {k}: {exc.strerror}") from exc
+            pub = load_public_key(pem, str(k))
+            trusted[key_id(pub)] = pub
+        try:
+            data = envelope.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {envelope}: {exc.strerror}") from exc
+        verified = verify_envelope(data, trusted)
+    except VerificationError as exc:
+        if as_json:
+            click.echo(json.dumps({"valid": False, "reason": str(exc)}))
+        click.echo(f"riskagent: INVALID {envelope}: {exc}", err=True)
+        sys.exit(1)
+    except AgentError as exc:
+        _fail(exc)
+        return
+    r = verified.report
+    if as_json:
+        click.echo(
+            json.dumps({"valid": True, "keyid": verified.keyid, "report_id": r.get("report_id"), "target": r.get("target")})
+        )
+    else:
+        click.echo(
+            f"OK {envelope}: signed by key {verified.keyid[:16]}; report {r.get('report_id')} "
+            f"for {r.get('target', {}).get('name')} at {r.get('run', {}).get('started_at')}"
+        )
+
+
+@main.group()
+def keys() -> None:
+    """Manage signing keys."""
+
+
+@keys.command("generate")
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the private key (public key beside it, .pub).",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File holding the passphrase (else $RISKAGENT_KEY_PASSPHRASE, else a prompt).",
+)
+def keys_generate(key_path: Optional[Path], passphrase_file: Optional[Path]) -> None:
+    """Create an Ed25519 signing key, encrypted at rest, mode 0600."""
+    from agent.keys import default_key_path, generate_key
+
+    try:
+        passphrase = _passphrase(passphrase_file, confirm=True)
+        if passphrase is None:
+            raise UsageError(
+                "no passphrase given for the new key",
+                "set RISKAGENT_KEY_PASSPHRASE, pass --passphrase-file, or run on a terminal to be prompted",
+            )
+        info = generate_key(key_path or default_key_path(), passphrase)
+    except AgentError as exc:
+        _fail(exc)
+        return
+    click.echo(f"private key: {info.private_path} (mode 0600, encrypted)")
+    click.echo(f"public key:  {info.public_path}")
+    click.echo(f"key id:      {info.keyid}")
+
+
+@main.group()
+def checks() -> None:
+    """Inspect the check catalogue."""
+
+
+@checks.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--profile", default=None, help="Only checks of this profile.")
+def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
+    """Print the check catalogue with MLPS units and insurer domains."""
+    from checks.registry import all_checks
+
+    metas = [c.meta for c in all_checks().values() if profile is None or profile in c.meta.profiles]
+    if fmt == "json":
+        click.echo(json.dumps([m.to_json() for m in metas], ensure_ascii=False, indent=2))
+        return
+    for m in metas:
+        units = ",".join(r.unit for r in m.mlps)
+        hr = (
+            f" [高风险 {m.high_risk_case}]"
+            if m.high_risk_case and lang == "zh"
+            else (f" [high-risk {m.high_risk_case}]" if m.high_risk_case else "")
+        )
+        click.echo(f"{m.id:<14} {m.severity.value:<8} {units:<24} {m.title.get(lang)}{hr}")
+    click.echo(f"{len(metas)} checks")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

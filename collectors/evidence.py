@@ -117,13 +117,10 @@ class Evidence:
             "facts": dict(self.facts),
             "sources": [s.to_json() for s in self.sources],
             "collected_at": self.collected_at,
+            "method": self.method,
+            "reason": self.reason,
+            "error_reason": self.error_reason.value if self.error_reason is not None else None,
         }
-        if self.method is not None:
-            out["method"] = self.method
-        if self.reason is not None:
-            out["reason"] = self.reason
-        if self.error_reason is not None:
-            out["error_reason"] = self.error_reason.value
         return out
 
     @classmethod

@@ -1,0 +1,143 @@
+"""Orchestration of one assessment: collect, judge, build, sign, render, write."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+from agent.errors import AgentError, UsageError
+from agent.files import atomic_write
+from collectors.evidence import utc_now
+
+PROFILES = ("server",)
+
+REPORT_JSON = "report.json"
+REPORT_ENVELOPE = "report.dsse.json"
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    report: Mapping[str, Any]
+    written: List[Path]
+    signed: bool
+
+
+def load_config(path: Optional[Path]) -> Dict[str, Dict[str, Any]]:
+    """Per-check parameter overrides from a JSON file: {"params": {"LNX-SSH-003": {...}}}."""
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}", "the configuration is JSON") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("params", {}), dict):
+        raise UsageError(f"{path}: expected an object with a 'params' object mapping check ids to parameters")
+    from checks.registry import all_checks
+
+    known = all_checks()
+    params: Dict[str, Dict[str, Any]] = {}
+    for cid, values in data.get("params", {}).items():
+        if cid not in known:
+            raise UsageError(f"{path}: params: unknown check id {cid!r}", "see 'riskagent checks list'")
+        if not isinstance(values, dict):
+            raise UsageError(f"{path}: params.{cid}: expected an object of parameter values")
+        unknown = sorted(set(values) - set(known[cid].meta.params))
+        if unknown:
+            raise UsageError(
+                f"{path}: params.{cid}: unknown parameter(s) {', '.join(unknown)}",
+                f"{cid} takes: {', '.join(sorted(known[cid].meta.params)) or 'no parameters'}",
+            )
+        params[cid] = values
+    return params
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (KeyError, ImportError):
+        return str(os.geteuid())
+
+
+def run_scan(
+    *,
+    profile: str,
+    out_dir: Path,
+    lang: str,
+    replay: Optional[Path],
+    replay_privileged: bool,
+    params: Mapping[str, Mapping[str, Any]],
+    signer: Optional[Callable[[Mapping[str, Any]], bytes]],
+) -> ScanResult:
+    """Assess this machine (or a recorded host) and write the report files."""
+    from checks.registry import evaluate
+    from collectors.context import HostContext, LiveProcessView, load_fixture_context
+    from collectors.registry import collect
+    from collectors.runner import SystemRunner, is_root
+    from report.model import RunInfo, build_report
+    from report.render import render_html, render_markdown
+
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}", f"choose one of: {', '.join(PROFILES)}")
+    t0 = time.monotonic()
+    started = utc_now()
+    if replay is not None:
+        if not (replay / "root").is_dir():
+            raise UsageError(f"{replay} is not a recorded host (no root/ directory inside)")
+        ctx = load_fixture_context(replay, privileged=replay_privileged)
+        mode = "replay"
+    else:
+        ctx = HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
+        mode = "live"
+    evidence = collect(ctx)
+    findings = evaluate(evidence, profile, params)
+    run = RunInfo(
+        profile=profile,
+        target=ctx.target,
+        started_at=started,
+        finished_at=utc_now(),
+        duration_ms=int((time.monotonic() - t0) * 1000),
+        uid=os.geteuid(),
+        user=_user(),
+        privileged=ctx.privileged,
+        mode=mode,
+    )
+    report = build_report(run, evidence, findings)
+    written: List[Path] = []
+    # The plain report first: whatever fails later, the results are kept.
+    path = out_dir / REPORT_JSON
+    atomic_write(path, (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    written.append(path)
+    signed = False
+    sign_error: Optional[AgentError] = None
+    if signer is not None:
+        try:
+            envelope = signer(report)
+            path = out_dir / REPORT_ENVELOPE
+            atomic_write(path, envelope)
+            written.append(path)
+            signed = True
+        except AgentError as exc:
+            sign_error = exc
+    for name, text in ((REPORT_HTML, render_html(report, lang)), (REPORT_MD, render_markdown(report, lang))):
+        path = out_dir / name
+        atomic_write(path, text.encode("utf-8"))
+        written.append(path)
+    if sign_error is not None:
+        raise AgentError(
+            f"the report was written unsigned to {out_dir / REPORT_JSON}, but signing failed: {sign_error.message}",
+            sign_error.hint,
+        )
+    return ScanResult(report, written, signed)

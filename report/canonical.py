@@ -1,0 +1,69 @@
+"""Canonical JSON bytes and a strict parser.
+
+Reports carry no floats (integers and strings only), so sorted keys, no
+whitespace and UTF-8 give one byte form per document. The strict parser
+rejects what a second parser might read differently: duplicate keys,
+NaN/Infinity and floats.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, List, Tuple
+
+
+class CanonicalError(ValueError):
+    """The data cannot be put into, or did not come in, canonical form."""
+
+
+def _reject_floats(obj: Any, path: str = "$") -> None:
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (int, str)):
+        return
+    if isinstance(obj, float):
+        raise CanonicalError(f"floating-point number at {path}: reports use integers or strings")
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if not isinstance(k, str):
+                raise CanonicalError(f"non-string key at {path}")
+            _reject_floats(v, f"{path}.{k}")
+        return
+    if isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            _reject_floats(v, f"{path}[{i}]")
+        return
+    raise CanonicalError(f"unsupported type {type(obj).__name__} at {path}")
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """Deterministic UTF-8 JSON: sorted keys, no whitespace, no floats."""
+    _reject_floats(obj)
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise CanonicalError(f"duplicate JSON key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise CanonicalError(f"non-standard JSON constant {name}")
+
+
+def _no_float(text: str) -> Any:
+    raise CanonicalError(f"floating-point number {text} (not allowed in reports)")
+
+
+def strict_loads(data: bytes, what: str = "document") -> Any:
+    """Parse JSON, refusing duplicate keys, NaN/Infinity, floats and bad UTF-8."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CanonicalError(f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float)
+    except json.JSONDecodeError as exc:
+        raise CanonicalError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc

@@ -1,0 +1,89 @@
+"""Report labels in zh-CN and en."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+LANGS = ("zh", "en")
+
+_LABELS: Dict[str, Dict[str, str]] = {
+    "title": {"zh": "网络安全风险评估报告", "en": "Cyber-risk assessment report"},
+    "target": {"zh": "评估对象", "en": "Target"},
+    "os": {"zh": "操作系统", "en": "Operating system"},
+    "profile": {"zh": "评估模板", "en": "Profile"},
+    "assessed_at": {"zh": "评估时间", "en": "Assessed at"},
+    "run_as": {"zh": "运行身份", "en": "Run as"},
+    "privileged": {"zh": "特权（root）", "en": "privileged (root)"},
+    "unprivileged": {"zh": "非特权用户（部分项目无法评估）", "en": "unprivileged (some items could not be assessed)"},
+    "report_id": {"zh": "报告编号", "en": "Report id"},
+    "summary": {"zh": "结果摘要", "en": "Summary"},
+    "by_status": {"zh": "按结果统计", "en": "By result"},
+    "failed_by_severity": {"zh": "未通过项按严重程度", "en": "Failures by severity"},
+    "by_layer": {"zh": "按等保层面", "en": "By MLPS layer"},
+    "high_risk": {"zh": "未整改的高风险项（等保高风险判定）", "en": "Open MLPS high-risk cases"},
+    "none": {"zh": "无", "en": "none"},
+    "findings": {"zh": "检查结果", "en": "Findings"},
+    "check": {"zh": "检查项", "en": "Check"},
+    "status": {"zh": "结果", "en": "Result"},
+    "severity": {"zh": "严重程度", "en": "Severity"},
+    "mlps": {"zh": "等保测评单元", "en": "MLPS unit"},
+    "domains": {"zh": "保险关注领域", "en": "Insurer domains"},
+    "observed": {"zh": "观察到", "en": "Observed"},
+    "reason": {"zh": "说明", "en": "Detail"},
+    "remediation": {"zh": "整改建议", "en": "Remediation"},
+    "evidence": {"zh": "证据", "en": "Evidence"},
+    "collector": {"zh": "采集项", "en": "Collector"},
+    "method": {"zh": "采集方式", "en": "Method"},
+    "sources": {"zh": "来源", "en": "Sources"},
+    "signed_note": {
+        "zh": "本报告的 JSON 版本已签名（DSSE 信封 + in-toto 声明）；以签名文件为准，可用 riskagent verify 校验。",
+        "en": "The JSON form of this report is signed (DSSE envelope around an in-toto statement); the signed file is authoritative and can be checked with riskagent verify.",
+    },
+    "total": {"zh": "合计", "en": "Total"},
+    "layer": {"zh": "层面", "en": "Layer"},
+    "case": {"zh": "高风险判例", "en": "High-risk case"},
+}
+
+STATUS: Dict[str, Dict[str, str]] = {
+    "pass": {"zh": "符合", "en": "pass"},
+    "fail": {"zh": "不符合", "en": "fail"},
+    "not_applicable": {"zh": "不适用", "en": "not applicable"},
+    "error": {"zh": "无法评估", "en": "error"},
+    "manual": {"zh": "需人工确认", "en": "manual"},
+}
+
+SEVERITY: Dict[str, Dict[str, str]] = {
+    "critical": {"zh": "严重", "en": "critical"},
+    "high": {"zh": "高", "en": "high"},
+    "medium": {"zh": "中", "en": "medium"},
+    "low": {"zh": "低", "en": "low"},
+    "info": {"zh": "提示", "en": "info"},
+}
+
+LAYER: Dict[str, Dict[str, str]] = {
+    "CNS": {"zh": "安全通信网络", "en": "Communication network"},
+    "ABS": {"zh": "安全区域边界", "en": "Area boundary"},
+    "CES": {"zh": "安全计算环境", "en": "Computing environment"},
+    "SMC": {"zh": "安全管理中心", "en": "Security management centre"},
+}
+
+
+class Labels:
+    """Label lookup for one language, handy in templates."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGS:
+            raise ValueError(f"unsupported language {lang!r}; use one of {', '.join(LANGS)}")
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        return _LABELS[key][self.lang]
+
+    def status(self, value: str) -> str:
+        return STATUS[value][self.lang]
+
+    def severity(self, value: str) -> str:
+        return SEVERITY[value][self.lang]
+
+    def layer(self, value: str) -> str:
+        return LAYER[value][self.lang]

@@ -1,0 +1,66 @@
+"""Views of a report: HTML and Markdown (Jinja2), and a terminal summary."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, List, Mapping
+
+from report.i18n import Labels
+
+
+def _env(autoescape: bool) -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("report", "templates"),
+        autoescape=autoescape,  # noqa: S701 - off only for Markdown, which is not HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _md_cell(value: Any) -> str:
+    return _compact(value).replace("|", "\\|").replace("\n", " ")
+
+
+def render_html(report: Mapping[str, Any], lang: str) -> str:
+    env = _env(autoescape=True)
+    env.filters["compact"] = _compact
+    return str(env.get_template("report.html.j2").render(r=report, L=Labels(lang), lang=lang))
+
+
+def render_markdown(report: Mapping[str, Any], lang: str) -> str:
+    env = _env(autoescape=False)
+    env.filters["cell"] = _md_cell
+    return str(env.get_template("report.md.j2").render(r=report, L=Labels(lang), lang=lang))
+
+
+def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
+    """A few lines for the terminal: results by severity and by MLPS layer."""
+    L = Labels(lang)
+    s = report["summary"]
+    lines: List[str] = []
+    target = report["target"]
+    lines.append(f"{L['title']}: {target['name']} ({target.get('os') or '?'}), {L['profile']} {report['profile']}")
+    lines.append(
+        f"  {L['by_status']}: "
+        + ", ".join(f"{L.status(k)} {v}" for k, v in s["by_status"].items())
+        + f"  ({L['total']} {s['total']})"
+    )
+    lines.append(f"  {L['failed_by_severity']}: " + ", ".join(f"{L.severity(k)} {v}" for k, v in s["failed_by_severity"].items()))
+    lines.append(f"  {L['by_layer']}:")
+    for layer, counts in s["by_layer"].items():
+        lines.append(f"    {L.layer(layer):<12} " + ", ".join(f"{L.status(k)} {v}" for k, v in counts.items() if v))
+    open_hr = s["open_high_risk"]
+    hr = ", ".join(f"{h['case']} ({h['check_id']})" for h in open_hr) if open_hr else L["none"]
+    lines.append(f"  {L['high_risk']}: {hr}")
+    if not report["run"]["privileged"]:
+        lines.append(f"  {L['run_as']}: {L['unprivileged']}")
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""Reports of the fixture hosts validate against the committed schema and render in both languages."""
+
+from __future__ import annotations
+
+import jsonschema
+import pytest
+
+from report.model import RunInfo, build_report
+from report.render import render_html, render_markdown, terminal_summary
+from report.schema import report_schema
+from tests.hosts import FIXTURE_HOSTS, host_evidence, host_findings
+
+
+def fixture_report(host: str) -> dict:
+    run = RunInfo("server", host, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay")
+    return build_report(run, host_evidence(host), host_findings(host))
+
+
+@pytest.mark.parametrize("host", FIXTURE_HOSTS)
+def test_report_validates_against_schema(host: str) -> None:
+    jsonschema.validate(fixture_report(host), report_schema())
+
+
+def test_schema_rejects_unknown_fields_and_bad_status() -> None:
+    report = fixture_report("debian-weak")
+    report["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, report_schema())
+    report = fixture_report("debian-weak")
+    report["findings"][0]["status"] = "ok"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(report, report_schema())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_renderers_speak_the_language(lang: str) -> None:
+    report = fixture_report("debian-weak")
+    html = render_html(report, lang)
+    md = render_markdown(report, lang)
+    first = report["findings"][0]
+    assert first["title"][lang] in html
+    assert first["title"][lang] in md
+    word = "网络安全风险评估报告" if lang == "zh" else "Cyber-risk assessment report"
+    assert word in html and word in md and word in terminal_summary(report, lang)
+
+
+def test_failed_findings_come_first_and_summary_counts_them() -> None:
+    report = fixture_report("debian-weak")
+    statuses = [f["status"] for f in report["findings"]]
+    assert statuses[0] == "fail"
+    assert report["summary"]["by_status"]["fail"] == statuses.count("fail")
+    assert sum(report["summary"]["failed_by_severity"].values()) == statuses.count("fail")
+
+
+def test_html_escapes_evidence() -> None:
+    report = fixture_report("debian-weak")
+    report["findings"][0]["reason"] = "<script>alert(1)</script>"
+    assert "<script>alert(1)</script>" not in render_html(report, "en")

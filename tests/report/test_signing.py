@@ -1,0 +1,125 @@
+"""DSSE signing and verification: every tampering is caught, with a clear reason."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from report.canonical import canonical_bytes
+from report.signing import (
+    PAYLOAD_TYPE,
+    VerificationError,
+    build_statement,
+    envelope_bytes,
+    key_id,
+    pae,
+    sign_statement,
+    verify_envelope,
+)
+
+REPORT = {"schema_version": "1.0", "report_id": "r-1", "target": {"name": "h", "kind": "host"}, "findings": [], "n": 3}
+
+
+@pytest.fixture(scope="module")
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def trusted(k: Ed25519PrivateKey) -> dict:
+    return {key_id(k.public_key()): k.public_key()}
+
+
+def test_pae_matches_the_dsse_test_vector() -> None:
+    assert pae("http://example.com/HelloWorld", b"hello world") == b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+
+
+def test_round_trip_returns_the_signed_report(key: Ed25519PrivateKey) -> None:
+    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    verified = verify_envelope(env, trusted(key))
+    assert verified.report == REPORT
+    assert verified.keyid == key_id(key.public_key())
+
+
+def test_every_single_byte_change_is_rejected(key: Ed25519PrivateKey) -> None:
+    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    keys = trusted(key)
+    accepted = []
+    for i in range(len(env)):
+        for delta in (1, 0x20):
+            mutated = bytearray(env)
+            mutated[i] = (mutated[i] + delta) % 256
+            try:
+                verify_envelope(bytes(mutated), keys)
+            except VerificationError:
+                continue
+            accepted.append((i, delta))
+    assert not accepted, f"tampered envelopes accepted at byte offsets {accepted[:10]}"
+
+
+def test_signed_by_another_key_is_an_unknown_key(key: Ed25519PrivateKey) -> None:
+    other = Ed25519PrivateKey.generate()
+    env = sign_statement(build_statement(REPORT, "host:h"), other)
+    with pytest.raises(VerificationError, match="unknown key"):
+        verify_envelope(env, trusted(key))
+
+
+def test_forged_keyid_is_a_bad_signature(key: Ed25519PrivateKey) -> None:
+    other = Ed25519PrivateKey.generate()
+    env = json.loads(sign_statement(build_statement(REPORT, "host:h"), other))
+    env["signatures"][0]["keyid"] = key_id(key.public_key())
+    with pytest.raises(VerificationError, match="bad signature"):
+        verify_envelope(canonical_bytes(env) + b"\n", trusted(key))
+
+
+def test_duplicate_json_key_is_rejected(key: Ed25519PrivateKey) -> None:
+    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    dup = env.replace(b'{"payload":', b'{"payload":"eA==","payload":', 1)
+    with pytest.raises(VerificationError, match="duplicate JSON key"):
+        verify_envelope(dup, trusted(key))
+
+
+def test_duplicate_key_inside_the_signed_payload_is_rejected(key: Ed25519PrivateKey) -> None:
+    payload = b'{"_type":"https://in-toto.io/Statement/v1","predicate":{"a":1,"a":2}}'
+    sig = key.sign(pae(PAYLOAD_TYPE, payload))
+    env = envelope_bytes(payload, [{"keyid": key_id(key.public_key()), "sig": base64.b64encode(sig).decode()}])
+    with pytest.raises(VerificationError, match="duplicate JSON key"):
+        verify_envelope(env, trusted(key))
+
+
+def test_wrong_payload_type_is_rejected_even_when_signed(key: Ed25519PrivateKey) -> None:
+    payload = canonical_bytes(build_statement(REPORT, "host:h"))
+    sig = key.sign(pae("application/json", payload))
+    env = {
+        "payload": base64.b64encode(payload).decode(),
+        "payloadType": "application/json",
+        "signatures": [{"keyid": key_id(key.public_key()), "sig": base64.b64encode(sig).decode()}],
+    }
+    with pytest.raises(VerificationError, match="wrong payload type"):
+        verify_envelope(canonical_bytes(env) + b"\n", trusted(key))
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        (b"", "not valid JSON"),
+        (b"\xff\xfe garbage", "not valid UTF-8"),
+        (b"[]\n", "not a JSON object"),
+        (b'{"payload":"x","payloadType":"t"}\n', "missing fields"),
+        (b'{"payload":"x","payloadType":"t","signatures":[]}\n', "non-empty list"),
+        (b'{"payload":"!!","payloadType":"t","signatures":[{"keyid":"k","sig":"AA=="}]}\n', "base64"),
+    ],
+)
+def test_malformed_envelopes_give_a_reason(key: Ed25519PrivateKey, data: bytes, reason: str) -> None:
+    with pytest.raises(VerificationError, match=reason):
+        verify_envelope(data, trusted(key))
+
+
+def test_subject_digest_must_match_the_predicate(key: Ed25519PrivateKey) -> None:
+    stmt = build_statement(REPORT, "host:h")
+    stmt["predicate"] = {**REPORT, "n": 4}
+    env = sign_statement(stmt, key)
+    with pytest.raises(VerificationError, match="subject digest"):
+        verify_envelope(env, trusted(key))
