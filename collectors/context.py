@@ -167,6 +167,33 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _resolve_in_root(root: str, path: str) -> str:
+    """Map a host path into a recorded tree, keeping symlinks inside it.
+
+    Fixture trees hold absolute symlinks (systemd's ``*.wants``); followed
+    naively they would lead to this machine's own files.
+    """
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    resolved: List[str] = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            if resolved:
+                resolved.pop()
+            continue
+        candidate = os.path.join(root, *resolved, part)
+        if os.path.islink(candidate) and hops < 40:
+            hops += 1
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                resolved = []
+            parts = [p for p in target.split("/") if p not in ("", ".")] + parts
+            continue
+        resolved.append(part)
+    return os.path.join(root, *resolved)
+
+
 def _read_capped(fh: Any) -> bytes:
     # Chunked: procfs rejects very large single reads (ENOMEM).
     chunks: List[bytes] = []
@@ -201,7 +228,7 @@ class HostReader:
             raise ValueError(f"host paths are absolute: {path!r}")
         if self.ctx.live:
             return path
-        return os.path.join(str(self.ctx.root), path.lstrip("/"))
+        return _resolve_in_root(str(self.ctx.root), path)
 
     def _host_path(self, real: str) -> str:
         if self.ctx.live:

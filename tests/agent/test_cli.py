@@ -1,0 +1,130 @@
+"""The command line end to end: keys, scan of a recorded host, verify, catalogue."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from tests.hosts import HOSTS_DIR
+
+RISKAGENT = [sys.executable, "-m", "agent.cli"]
+PASS = "fixture passphrase"
+
+
+def run(args: List[str], env: Optional[Dict[str, str]] = None, **kw) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "RISKAGENT_KEY_PASSPHRASE": PASS, **(env or {})}
+    return subprocess.run([*RISKAGENT, *args], capture_output=True, text=True, env=full_env, stdin=subprocess.DEVNULL, **kw)
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("signed")
+    assert run(["keys", "generate", "--key", str(d / "k.key")]).returncode == 0
+    res = run(
+        ["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--key", str(d / "k.key"), "--out", str(d / "out"), "--lang", "en"]
+    )
+    assert res.returncode == 0, res.stderr
+    return d
+
+
+def test_scan_writes_all_four_files(signed: Path) -> None:
+    names = sorted(p.name for p in (signed / "out").iterdir())
+    assert names == ["report.dsse.json", "report.html", "report.json", "report.md"]
+
+
+def test_verify_accepts_the_signed_report(signed: Path) -> None:
+    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(signed / "k.pub")])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("OK ")
+
+
+def test_verify_rejects_an_edited_report_with_the_reason(signed: Path, tmp_path: Path) -> None:
+    data = (signed / "out" / "report.dsse.json").read_bytes()
+    bad = tmp_path / "bad.json"
+    i = len(data) // 2
+    bad.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :])
+    res = run(["verify", str(bad), "--key", str(signed / "k.pub")])
+    assert res.returncode == 1
+    assert "INVALID" in res.stderr
+
+
+def test_verify_rejects_another_key(signed: Path, tmp_path: Path) -> None:
+    assert run(["keys", "generate", "--key", str(tmp_path / "other.key")]).returncode == 0
+    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(tmp_path / "other.pub")])
+    assert res.returncode == 1
+    assert "unknown key" in res.stderr
+
+
+def test_plain_report_equals_the_signed_predicate(signed: Path) -> None:
+    import base64
+
+    env = json.loads((signed / "out" / "report.dsse.json").read_text())
+    stmt = json.loads(base64.b64decode(env["payload"]))
+    assert stmt["predicate"] == json.loads((signed / "out" / "report.json").read_text())
+
+
+def test_scan_without_key_says_what_to_do(tmp_path: Path) -> None:
+    res = run(["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--key", str(tmp_path / "none.key"), "--out", str(tmp_path)])
+    assert res.returncode == 1
+    assert "no signing key" in res.stderr and "riskagent keys generate" in res.stderr
+
+
+def test_wrong_passphrase_keeps_the_unsigned_report(signed: Path, tmp_path: Path) -> None:
+    res = run(
+        ["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--key", str(signed / "k.key"), "--out", str(tmp_path)],
+        env={"RISKAGENT_KEY_PASSPHRASE": "not the passphrase"},
+    )
+    assert res.returncode == 1
+    assert "wrong passphrase" in res.stderr
+
+
+def test_fail_on_exits_3_when_severe_checks_fail(tmp_path: Path) -> None:
+    res = run(
+        ["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--no-sign", "-q", "--out", str(tmp_path), "--fail-on", "high"]
+    )
+    assert res.returncode == 3
+
+
+def test_bad_config_names_file_and_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "params.json"
+    cfg.write_text('{"params": {\n  "LNX-OS-001": {,}\n}}\n')
+    res = run(["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--no-sign", "--out", str(tmp_path), "--config", str(cfg)])
+    assert res.returncode == 2
+    assert f"{cfg}: line 2" in res.stderr
+
+
+def test_config_with_unknown_check_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "params.json"
+    cfg.write_text('{"params": {"LNX-NOPE-001": {}}}')
+    res = run(["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--no-sign", "--out", str(tmp_path), "--config", str(cfg)])
+    assert res.returncode == 2
+    assert "unknown check id" in res.stderr
+
+
+def test_checks_list_json_is_the_catalogue() -> None:
+    res = run(["checks", "list", "--format", "json"])
+    assert res.returncode == 0
+    catalogue = json.loads(res.stdout)
+    ids = [c["id"] for c in catalogue]
+    assert len(ids) == len(set(ids)) >= 60
+    assert all(c["title"]["zh"] and c["title"]["en"] and c["mlps"] for c in catalogue)
+
+
+def test_help_starts_fast() -> None:
+    exe = Path(sys.executable).with_name("riskagent")
+    argv = [str(exe), "--help"] if exe.exists() else [*RISKAGENT, "--help"]
+    best = min(_timed(argv) for _ in range(5))
+    assert best < 0.150, f"riskagent --help took {best * 1000:.0f} ms"
+
+
+def _timed(argv: List[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return time.perf_counter() - t0

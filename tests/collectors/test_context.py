@@ -1,0 +1,89 @@
+"""The host reader: provenance, containment in recorded trees, refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from collectors.context import FileStat, HostContext, HostReader, RecordedProcessView
+from collectors.evidence import CollectError, ErrorReason
+from collectors.runner import CommandNotAllowed, RecordedRunner, SystemRunner, recording_name
+
+
+def ctx_for(root: Path, privileged: bool = True, **kw) -> HostContext:
+    return HostContext(
+        root, RecordedRunner(root / "commands", privileged=privileged), RecordedProcessView({}), "t", privileged, **kw
+    )
+
+
+def test_reads_are_logged_with_sha256(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "hostname").write_text("h\n")
+    reader = HostReader(ctx_for(tmp_path))
+    assert reader.read_text("/etc/hostname") == "h\n"
+    assert reader.read_text("/etc/missing") is None
+    src = reader.sources[0].to_json()
+    assert src["path"] == "/etc/hostname" and len(src["sha256"]) == 64
+
+
+def test_absolute_symlinks_stay_inside_the_recorded_tree(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "passwd").write_text("fixture:x:0:0::/:/bin/sh\n")
+    os.symlink("/etc/passwd", tmp_path / "etc" / "link")
+    os.symlink("../../../../../../etc/passwd", tmp_path / "etc" / "dotdot")
+    reader = HostReader(ctx_for(tmp_path))
+    assert reader.read_text("/etc/link") == "fixture:x:0:0::/:/bin/sh\n"
+    assert reader.read_text("/etc/dotdot") == "fixture:x:0:0::/:/bin/sh\n"
+
+
+def test_binary_content_is_malformed_with_the_path(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "x.conf").write_bytes(b"\x00\x01garbage")
+    with pytest.raises(CollectError) as exc:
+        HostReader(ctx_for(tmp_path)).read_text("/etc/x.conf")
+    assert exc.value.reason is ErrorReason.MALFORMED and "/etc/x.conf" in exc.value.message
+
+
+def test_unprivileged_replay_honours_recorded_modes(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "shadow").write_text("root:*:1::::::\n")
+    ctx = ctx_for(tmp_path, privileged=False, stat_overrides={"/etc/shadow": FileStat(0o640, 0, 42)})
+    with pytest.raises(CollectError) as exc:
+        HostReader(ctx).read_text("/etc/shadow")
+    assert exc.value.reason is ErrorReason.PERMISSION_DENIED
+
+
+def test_unreadable_file_on_a_real_filesystem(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        # root reads everything; simulate with a directory in place of a file.
+        (tmp_path / "etc" / "x.conf").mkdir(parents=True)
+    else:
+        (tmp_path / "etc").mkdir()
+        (tmp_path / "etc" / "x.conf").write_text("x")
+        os.chmod(tmp_path / "etc" / "x.conf", 0)
+    with pytest.raises(CollectError) as exc:
+        HostReader(ctx_for(tmp_path)).read_text("/etc/x.conf")
+    assert "/etc/x.conf" in exc.value.message
+
+
+def test_commands_outside_the_allow_list_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(CommandNotAllowed):
+        SystemRunner().run(["rm", "-rf", "/"])
+    with pytest.raises(CommandNotAllowed):
+        RecordedRunner(tmp_path).run(["sshd", "-T", "-f", "/tmp/x"])
+
+
+def test_recorded_runner_replays_and_treats_missing_as_not_installed(tmp_path: Path) -> None:
+    (tmp_path / f"{recording_name(['auditctl', '-s'])}.out").write_text("enabled 2\n")
+    runner = RecordedRunner(tmp_path)
+    assert runner.run(["auditctl", "-s"]).stdout == "enabled 2\n"
+    assert runner.run(["auditctl", "-l"]).missing
+    refused = RecordedRunner(tmp_path, privileged=False).run(["auditctl", "-s"])
+    assert refused.exit_code == 1 and "requires root" in refused.stderr
+
+
+def test_live_runner_reports_missing_tools_and_timeouts() -> None:
+    res = SystemRunner().run(["mokutil", "--sb-state"], timeout=5)
+    assert res.missing or res.exit_code is not None
