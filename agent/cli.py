@@ -149,8 +149,13 @@ def scan(
     help="Trusted public key (PEM); repeat for several.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the verification result as JSON.")
-def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool) -> None:
-    """Verify a signed report (DSSE envelope) against trusted public keys."""
+@click.option("--no-recheck", is_flag=True, help="Do not re-run the checks over the embedded evidence.")
+def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bool) -> None:
+    """Verify a signed report (DSSE envelope) against trusted public keys.
+
+    After the signature, the checks are re-run over the evidence the report
+    carries: every finding must follow from it.
+    """
     from report.signing import VerificationError, key_id, load_public_key, verify_envelope
 
     try:
@@ -167,6 +172,22 @@ def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool) -> None:
         except OSError as exc:
             raise UsageError(f"cannot read {envelope}: {exc.strerror}") from exc
         verified = verify_envelope(data, trusted)
+        if not no_recheck:
+            from report.recheck import recheck
+
+            result = recheck(verified.report)
+            if result.mismatches:
+                first = result.mismatches[0]
+                raise VerificationError(
+                    f"{len(result.mismatches)} finding(s) do not follow from the embedded evidence, e.g. {first.check_id} "
+                    f"is reported {first.reported} but the evidence gives {first.recomputed}"
+                )
+            if result.unknown_checks:
+                click.echo(
+                    f"note: {len(result.unknown_checks)} check(s) unknown to this riskagent version were not re-checked: "
+                    + ", ".join(result.unknown_checks[:5]),
+                    err=True,
+                )
     except VerificationError as exc:
         if as_json:
             click.echo(json.dumps({"valid": False, "reason": str(exc)}))

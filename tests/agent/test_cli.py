@@ -128,3 +128,20 @@ def _timed(argv: List[str]) -> float:
     t0 = time.perf_counter()
     subprocess.run(argv, capture_output=True, check=True)
     return time.perf_counter() - t0
+
+
+def test_verify_rechecks_findings_against_embedded_evidence(signed: Path, tmp_path: Path) -> None:
+    """A correctly signed report whose findings contradict its own evidence is refused."""
+    from agent.keys import load_private_key
+    from report.signing import build_statement, sign_statement
+
+    report = json.loads((signed / "out" / "report.json").read_text())
+    forged = next(f for f in report["findings"] if f["status"] == "fail")
+    forged["status"] = "pass"
+    key = load_private_key(signed / "k.key", PASS.encode())
+    env = tmp_path / "forged.dsse.json"
+    env.write_bytes(sign_statement(build_statement(report, "host:x"), key))
+    res = run(["verify", str(env), "--key", str(signed / "k.pub")])
+    assert res.returncode == 1
+    assert "do not follow from the embedded evidence" in res.stderr and forged["check_id"] in res.stderr
+    assert run(["verify", str(env), "--key", str(signed / "k.pub"), "--no-recheck"]).returncode == 0

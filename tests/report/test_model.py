@@ -56,3 +56,15 @@ def test_html_escapes_evidence() -> None:
     report = fixture_report("debian-weak")
     report["findings"][0]["reason"] = "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" not in render_html(report, "en")
+
+
+def test_recheck_confirms_findings_and_catches_a_forged_status() -> None:
+    from report.recheck import recheck
+
+    report = fixture_report("debian-weak")
+    clean = recheck(report)
+    assert clean.checked == len(report["findings"]) and not clean.mismatches
+    forged = next(f for f in report["findings"] if f["status"] == "fail")
+    forged["status"] = "pass"
+    result = recheck(report)
+    assert [m.check_id for m in result.mismatches] == [forged["check_id"]]
