@@ -221,6 +221,9 @@ class HostReader:
     def __init__(self, ctx: HostContext) -> None:
         self.ctx = ctx
         self.sources: List[Source] = []
+        # Paths looked at without reading them (stat, listdir, exists); the
+        # host recorder uses this to capture a fixture of a real machine.
+        self.touched: List[str] = []
 
     # -- paths ---------------------------------------------------------------
     def _real(self, path: str) -> str:
@@ -282,18 +285,22 @@ class HostReader:
         return data.decode("utf-8", "replace")
 
     def exists(self, path: str) -> bool:
+        self.touched.append(path)
         return os.path.lexists(self._real(path))
 
     def is_dir(self, path: str) -> bool:
+        self.touched.append(path)
         return os.path.isdir(self._real(path))
 
     def glob(self, pattern: str) -> List[str]:
         """Host paths matching ``pattern``, sorted (lexical order, as sshd and systemd use)."""
-        matches = _glob.glob(self._real(pattern))
-        return sorted(self._host_path(m) for m in matches)
+        matches = sorted(self._host_path(m) for m in _glob.glob(self._real(pattern)))
+        self.touched.extend(matches)
+        return matches
 
     def listdir(self, path: str) -> List[str]:
         """Entries of a directory; empty if it does not exist."""
+        self.touched.append(path)
         real = self._real(path)
         try:
             return sorted(os.listdir(real))
@@ -306,6 +313,7 @@ class HostReader:
 
     def stat(self, path: str) -> Optional[FileStat]:
         """Ownership and mode of a path; ``None`` if it does not exist."""
+        self.touched.append(path)
         if path in self.ctx.stat_overrides:
             return self.ctx.stat_overrides[path]
         real = self._real(path)

@@ -50,7 +50,9 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
 
 # Commands that only give a full answer to root. A recorded host replayed as
 # an unprivileged user answers these the way the real tools do: refused.
-ROOT_ONLY_COMMANDS: FrozenSet[str] = frozenset({"auditctl", "sshd", "aa-status", "nft", "iptables", "ip6tables", "ufw"})
+ROOT_ONLY_COMMANDS: FrozenSet[str] = frozenset(
+    {"auditctl", "sshd", "aa-status", "nft", "iptables", "ip6tables", "ufw", "firewall-cmd"}
+)
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024

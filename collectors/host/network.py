@@ -1,1 +1,573 @@
-"""Placeholder: filled by its own change."""
+"""Listening sockets and the host firewall.
+
+Sockets come from the process view (psutil live). The firewall is read from
+whichever front end is installed (nftables, iptables, ufw, firewalld); in
+netfilter a drop in any input hook is final, so inbound default deny holds
+when any one of them shows it. Forwarding rules are recorded only coarsely,
+for the later industrial-network (ICS) work.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from collectors.context import HostReader, ListeningSocket
+from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.registry import collector
+from collectors.runner import CommandResult
+
+# -- listening sockets ---------------------------------------------------------------
+
+
+def address_scope(address: str) -> str:
+    """``wildcard`` (all interfaces), ``loopback`` or ``specific``."""
+    addr = address.split("%", 1)[0]
+    if addr in ("0.0.0.0", "::", "*", ""):  # noqa: S104 - classifying, not binding
+        return "wildcard"
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return "specific"
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_unspecified:
+        return "wildcard"
+    return "specific"
+
+
+def _socket_row(s: ListeningSocket) -> Dict[str, Any]:
+    return {
+        "proto": s.proto,
+        "address": s.address,
+        "port": int(s.port),
+        "pid": s.pid,
+        "process": s.process,
+        "user": s.user,
+        "scope": address_scope(s.address),
+    }
+
+
+@collector("host.listening", "Listening TCP and bound UDP sockets with owning process and user")
+def collect_listening(host: HostReader) -> Facts:
+    rows: Dict[Tuple[str, str, int, Optional[int]], Dict[str, Any]] = {}
+    for s in host.listening():
+        row = _socket_row(s)
+        rows[(row["proto"], row["address"], row["port"], row["pid"])] = row
+    sockets = sorted(rows.values(), key=lambda r: (r["port"], r["proto"], r["address"]))
+    unattributed = [r for r in sockets if r["pid"] is None or not r["process"]]
+    facts: Facts = {
+        "_method": "socket table",
+        "sockets": sockets,
+        "count": len(sockets),
+        "attribution_complete": not unattributed,
+        "unattributed": len(unattributed),
+        "privileged": host.ctx.privileged,
+    }
+    if unattributed:
+        facts["attribution_note"] = (
+            f"{len(unattributed)} socket(s) have no owning process; without root the owners of other "
+            "users' sockets are not visible"
+        )
+    return facts
+
+
+# -- firewall: shared helpers ---------------------------------------------------
+
+NFT = ["nft", "list", "ruleset"]
+IPT = ["iptables", "-S"]
+IP6T = ["ip6tables", "-S"]
+UFW = ["ufw", "status", "verbose"]
+FWD_STATE = ["firewall-cmd", "--state"]
+FWD_LIST = ["firewall-cmd", "--list-all"]
+
+# Ports whose crossing of a forwarding firewall matters for later ICS zoning work.
+FORWARD_WATCH_PORTS = (20, 21, 23, 25, 80, 110, 143, 443, 465, 587, 993, 995)
+
+_PERM_RE = re.compile(
+    r"permission denied|operation not permitted|must be root|need to be root|requires root|not authorized|authorization failed",
+    re.I,
+)
+
+
+def _denied(res: CommandResult) -> bool:
+    return res.exit_code not in (0, None) and bool(_PERM_RE.search(res.stderr + " " + res.stdout))
+
+
+def _ports(spec: str) -> List[int]:
+    """``22``, ``{ 80, 443 }``, ``22,80``, ``1000-1002``/``1000:1002`` -> ports (ranges capped)."""
+    out: List[int] = []
+    for tok in re.split(r"[\s,{}]+", spec):
+        m = re.fullmatch(r"(\d{1,5})(?:[-:](\d{1,5}))?", tok)
+        if not m:
+            continue
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
+        if hi - lo > 1024:
+            hi = lo + 1024
+        out.extend(p for p in range(lo, hi + 1) if 0 < p < 65536)
+    return out
+
+
+def _rule(ports: List[int], source: Optional[str], proto: str = "any") -> Dict[str, Any]:
+    return {"ports": ports, "source": source, "proto": proto}
+
+
+# -- nftables ------------------------------------------------------------------
+
+_NFT_TABLE = re.compile(r"^table\s+(\w+)\s+(\S+)\s*\{")
+_NFT_CHAIN = re.compile(r"^chain\s+(\S+)\s*\{")
+_NFT_HOOK = re.compile(r"type\s+\w+\s+hook\s+(\w+)")
+_NFT_POLICY = re.compile(r"policy\s+(\w+)")
+_NFT_NOISE = re.compile(r'\bcounter(\s+packets\s+\d+\s+bytes\s+\d+)?|\blog(\s+prefix\s+"[^"]*")?(\s+level\s+\w+)?')
+_NFT_DPORT = re.compile(r"\b(?:tcp|udp|th)\s+dport\s+(\{[^}]*\}|\S+)")
+_NFT_SADDR = re.compile(r"\bip6?\s+saddr\s+(\{[^}]*\}|\S+)")
+_NFT_PASSIVE = re.compile(r'\biif(?:name)?\s+"?lo"?|\bct\s+state\b|\bicmp|\bl4proto\s+ipv6-icmp|\bnexthdr\s+ipv6-icmp')
+
+
+def _is_terminal_deny(rule: str) -> bool:
+    stripped = _NFT_NOISE.sub(" ", rule).strip()
+    return stripped in ("drop", "reject") or stripped.startswith("reject with")
+
+
+def _families(family: str) -> List[str]:
+    return {"ip": ["v4"], "ip6": ["v6"], "inet": ["v4", "v6"]}.get(family, [])
+
+
+def parse_nft(text: str) -> Dict[str, Any]:
+    """Input/forward base chains of ``nft list ruleset`` with policy and simple accept rules."""
+    chains: List[Dict[str, Any]] = []
+    family = ""
+    chain: Optional[Dict[str, Any]] = None
+    tables = 0
+    for line in text.splitlines():
+        line = line.strip()
+        m = _NFT_TABLE.match(line)
+        if m:
+            family, tables, chain = m.group(1), tables + 1, None
+            continue
+        m = _NFT_CHAIN.match(line)
+        if m and tables:
+            chain = {"family": family, "name": m.group(1), "hook": None, "policy": "accept", "rules": []}
+            chains.append(chain)
+            continue
+        if chain is None or not line or line.startswith("#"):
+            continue
+        if line == "}":
+            chain = None
+            continue
+        h = _NFT_HOOK.search(line)
+        if h:
+            chain["hook"] = h.group(1)
+            p = _NFT_POLICY.search(line)
+            if p:
+                chain["policy"] = p.group(1)
+            continue
+        chain["rules"].append(line)
+    base = [c for c in chains if c["hook"] in ("input", "forward")]
+    result: Dict[str, Any] = {"tables": tables, "chains": []}
+    for c in base:
+        last = c["rules"][-1] if c["rules"] else ""
+        deny = c["policy"] == "drop" or _is_terminal_deny(last)
+        accepts = []
+        for r in c["rules"]:
+            if not re.search(r"\baccept\b", r) or _NFT_PASSIVE.search(r):
+                continue
+            d = _NFT_DPORT.search(r)
+            s = _NFT_SADDR.search(r)
+            accepts.append(_rule(_ports(d.group(1)) if d else [], s.group(1) if s else None))
+        result["chains"].append(
+            {
+                "family": c["family"],
+                "name": c["name"],
+                "hook": c["hook"],
+                "policy": c["policy"],
+                "rules": len(c["rules"]),
+                "default_deny": deny,
+                "accepts": accepts,
+            }
+        )
+    return result
+
+
+def _nft_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
+    inputs = [c for c in parsed["chains"] if c["hook"] == "input"]
+    forwards = [c for c in parsed["chains"] if c["hook"] == "forward"]
+    deny = {fam: any(c["default_deny"] for c in inputs if fam in _families(c["family"])) for fam in ("v4", "v6")}
+    accepts = [a for c in inputs for a in c["accepts"]]
+    fwd_open = [a for c in forwards for a in c["accepts"]]
+    return {
+        "active": parsed["tables"] > 0 and bool(parsed["chains"]),
+        "default_deny_v4": deny["v4"],
+        "default_deny_v6": deny["v6"],
+        "input_accepts": accepts,
+        "forward": _forward(
+            bool(forwards) and all(c["default_deny"] for c in forwards) if forwards else False,
+            fwd_open,
+            has_chain=bool(forwards),
+        ),
+    }
+
+
+def _forward(deny: bool, accepts: List[Dict[str, Any]], has_chain: bool = True) -> Dict[str, Any]:
+    open_all = any(not a["ports"] for a in accepts)
+    watched = sorted({p for a in accepts for p in a["ports"] if p in FORWARD_WATCH_PORTS})
+    return {
+        "chain_present": has_chain,
+        "default_deny": deny,
+        "watched_ports_allowed": list(FORWARD_WATCH_PORTS) if (not deny or open_all) else watched,
+        "analysis": "coarse (for later ICS zoning work)",
+    }
+
+
+# -- iptables ------------------------------------------------------------------
+
+
+def parse_iptables(text: str) -> Dict[str, Any]:
+    """``iptables -S`` (filter table): policies and INPUT/FORWARD rules."""
+    policies: Dict[str, str] = {}
+    rules: Dict[str, List[List[str]]] = {"INPUT": [], "FORWARD": []}
+    recognised = 0
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        if parts[0] == "-P" and len(parts) == 3:
+            policies[parts[1]] = parts[2].upper()
+            recognised += 1
+        elif parts[0] == "-A" and len(parts) >= 2:
+            recognised += 1
+            if parts[1] in rules:
+                rules[parts[1]].append(parts[2:])
+        elif parts[0] == "-N":
+            recognised += 1
+    return {"policies": policies, "rules": rules, "recognised": recognised}
+
+
+def _opt(parts: List[str], *names: str) -> Optional[str]:
+    for i, tok in enumerate(parts[:-1]):
+        if tok in names:
+            return parts[i + 1]
+    return None
+
+
+def _ipt_accepts(rules: List[List[str]]) -> List[Dict[str, Any]]:
+    out = []
+    for r in rules:
+        if _opt(r, "-j") != "ACCEPT":
+            continue
+        if _opt(r, "-i") == "lo" or "--state" in r or "--ctstate" in r or _opt(r, "-p") in ("icmp", "ipv6-icmp"):
+            continue
+        dport = _opt(r, "--dport", "--dports", "--destination-port")
+        out.append(_rule(_ports(dport) if dport else [], _opt(r, "-s", "--source"), _opt(r, "-p") or "any"))
+    return out
+
+
+def _ipt_terminal_deny(rules: List[List[str]]) -> bool:
+    if not rules:
+        return False
+    last = rules[-1]
+    target = _opt(last, "-j")
+    matches = [t for t in last if t.startswith("-") and t not in ("-j", "--reject-with")]
+    return target in ("DROP", "REJECT") and not matches
+
+
+def _ipt_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
+    pol = parsed["policies"]
+    inp = parsed["rules"]["INPUT"]
+    fwd = parsed["rules"]["FORWARD"]
+    deny = pol.get("INPUT") == "DROP" or _ipt_terminal_deny(inp)
+    fwd_deny = pol.get("FORWARD") == "DROP" or _ipt_terminal_deny(fwd)
+    return {
+        "active": bool(inp) or pol.get("INPUT", "ACCEPT") != "ACCEPT",
+        "default_deny": deny,
+        "input_policy": pol.get("INPUT"),
+        "input_rules": len(inp),
+        "input_accepts": _ipt_accepts(inp),
+        "forward": _forward(fwd_deny, _ipt_accepts(fwd)),
+    }
+
+
+# -- ufw -----------------------------------------------------------------------
+
+_UFW_RULE = re.compile(r"^(\S+)\s+(?:\(v6\)\s+)?(ALLOW|DENY|REJECT|LIMIT)(?:\s+IN)?\s+(.+?)\s*$")
+
+
+def parse_ufw(text: str) -> Dict[str, Any]:
+    """``ufw status verbose``: active flag, default incoming policy, allow rules."""
+    status = None
+    incoming = None
+    accepts: List[Dict[str, Any]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.lower().startswith("status:"):
+            status = line.split(":", 1)[1].strip().lower()
+        elif line.lower().startswith("default:"):
+            m = re.search(r"(\w+)\s*\(incoming\)", line)
+            incoming = m.group(1).lower() if m else None
+        else:
+            m = _UFW_RULE.match(line)
+            if m and m.group(2) in ("ALLOW", "LIMIT"):
+                src = m.group(3).replace("(v6)", "").strip()
+                ports = _ports(m.group(1).split("/")[0]) if m.group(1) != "Anywhere" else []
+                accepts.append(_rule(ports, None if src.startswith("Anywhere") else src))
+    return {"status": status, "default_incoming": incoming, "input_accepts": accepts}
+
+
+# -- firewalld -------------------------------------------------------------------
+
+# firewalld service name -> ports, for the services admins open most often.
+FIREWALLD_SERVICES: Dict[str, List[int]] = {
+    "ssh": [22],
+    "http": [80],
+    "https": [443],
+    "telnet": [23],
+    "ftp": [21],
+    "tftp": [69],
+    "mysql": [3306],
+    "postgresql": [5432],
+    "redis": [6379],
+    "vnc-server": list(range(5900, 5904)),
+    "rdp": [3389],
+    "samba": [139, 445],
+    "nfs": [2049],
+    "rpc-bind": [111],
+    "cockpit": [9090],
+    "dhcpv6-client": [546],
+    "mdns": [5353],
+    "snmp": [161],
+    "mongodb": [27017],
+    "elasticsearch": [9200],
+    "memcache": [11211],
+}
+
+
+def parse_firewalld(text: str) -> Dict[str, Any]:
+    """``firewall-cmd --list-all`` for the default zone."""
+    zone: Optional[str] = None
+    fields: Dict[str, str] = {}
+    rich: List[str] = []
+    in_rich = False
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        if not raw.startswith((" ", "\t")):
+            zone = raw.split()[0]
+            in_rich = False
+            continue
+        line = raw.strip()
+        key, sep, value = line.partition(":")
+        if sep and re.fullmatch(r"[a-z0-9 -]+", key):
+            fields[key] = value.strip()
+            in_rich = key == "rich rules"
+            if in_rich and value.strip():
+                rich.append(value.strip())
+        elif in_rich:
+            rich.append(line)
+    target = fields.get("target", "").lower() or None
+    sources = fields.get("sources", "").split()
+    src = ",".join(sources) if sources else None
+    accepts: List[Dict[str, Any]] = []
+    services = fields.get("services", "").split()
+    for svc in services:
+        accepts.append(_rule(FIREWALLD_SERVICES.get(svc, []) if svc in FIREWALLD_SERVICES else [-1], src))
+    for p in fields.get("ports", "").split():
+        accepts.append(_rule(_ports(p.split("/")[0]), src))
+    for r in rich:
+        if " accept" not in r:
+            continue
+        sm = re.search(r'source address="([^"]+)"', r)
+        pm = re.search(r'port port="([^"]+)"', r)
+        svm = re.search(r'service name="([^"]+)"', r)
+        ports = _ports(pm.group(1)) if pm else FIREWALLD_SERVICES.get(svm.group(1), [-1]) if svm else []
+        accepts.append(_rule(ports, sm.group(1) if sm else src))
+    return {
+        "zone": zone,
+        "target": target,
+        "interfaces": fields.get("interfaces", "").split(),
+        "sources": sources,
+        "services": services,
+        "ports": fields.get("ports", "").split(),
+        "forward": fields.get("forward"),
+        "masquerade": fields.get("masquerade"),
+        "input_accepts": [a for a in accepts if a["ports"] != [-1]],
+        "unknown_services": [s for s in services if s not in FIREWALLD_SERVICES],
+        "recognised": "target" in fields,
+    }
+
+
+# -- firewall collector ----------------------------------------------------------
+
+
+class _Probe:
+    """Outcome for one firewall front end."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.installed = False
+        self.denied = False
+        self.malformed: Optional[str] = None
+        self.error: Optional[str] = None
+        self.facts: Dict[str, Any] = {}
+
+    def to_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"installed": self.installed, **self.facts}
+        if self.denied:
+            out["permission_denied"] = True
+        if self.malformed:
+            out["malformed"] = self.malformed
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _run(host: HostReader, probe: _Probe, argv: List[str]) -> Optional[CommandResult]:
+    res = host.run(argv)
+    if res.missing:
+        return None
+    probe.installed = True
+    if _denied(res):
+        probe.denied = True
+        return None
+    if res.error is not None:
+        probe.error = f"{' '.join(argv)}: {res.error}"
+        return None
+    return res
+
+
+def _first_garbage_line(text: str) -> int:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            return n
+    return 1
+
+
+def _probe_nft(host: HostReader) -> _Probe:
+    probe = _Probe("nftables")
+    res = _run(host, probe, NFT)
+    if res is None:
+        return probe
+    if res.exit_code != 0:
+        probe.error = f"nft list ruleset: exit code {res.exit_code}: {res.stderr.strip()[:160]}"
+        return probe
+    parsed = parse_nft(res.stdout)
+    if res.stdout.strip() and parsed["tables"] == 0:
+        probe.malformed = f"nft list ruleset: line {_first_garbage_line(res.stdout)}: no 'table' definition found"
+        return probe
+    probe.facts = {"tables": parsed["tables"], "chains": parsed["chains"], **_nft_summary(parsed)}
+    return probe
+
+
+def _probe_ipt(host: HostReader, argv: List[str], name: str) -> _Probe:
+    probe = _Probe(name)
+    res = _run(host, probe, argv)
+    if res is None:
+        return probe
+    if res.exit_code != 0:
+        probe.error = f"{' '.join(argv)}: exit code {res.exit_code}: {res.stderr.strip()[:160]}"
+        return probe
+    parsed = parse_iptables(res.stdout)
+    if res.stdout.strip() and parsed["recognised"] == 0:
+        probe.malformed = f"{' '.join(argv)}: line {_first_garbage_line(res.stdout)}: no -P/-A/-N lines found"
+        return probe
+    probe.facts = _ipt_summary(parsed)
+    return probe
+
+
+def _probe_ufw(host: HostReader) -> _Probe:
+    probe = _Probe("ufw")
+    res = _run(host, probe, UFW)
+    if res is None:
+        return probe
+    parsed = parse_ufw(res.stdout)
+    if parsed["status"] is None:
+        probe.malformed = f"ufw status verbose: line {_first_garbage_line(res.stdout)}: no 'Status:' line"
+        return probe
+    active = parsed["status"] == "active"
+    probe.facts = {
+        "active": active,
+        "default_incoming": parsed["default_incoming"],
+        "default_deny": active and parsed["default_incoming"] in ("deny", "reject"),
+        "input_accepts": parsed["input_accepts"],
+    }
+    return probe
+
+
+def _probe_firewalld(host: HostReader) -> _Probe:
+    probe = _Probe("firewalld")
+    res = _run(host, probe, FWD_STATE)
+    if res is None:
+        return probe
+    running = res.exit_code == 0 and res.stdout.strip() == "running"
+    probe.facts = {"active": running, "state": (res.stdout.strip() or res.stderr.strip())[:40]}
+    if not running:
+        probe.facts["default_deny"] = False
+        return probe
+    res = _run(host, probe, FWD_LIST)
+    if res is None:
+        return probe
+    parsed = parse_firewalld(res.stdout)
+    if res.exit_code != 0 or not parsed["recognised"]:
+        probe.malformed = f"firewall-cmd --list-all: line {_first_garbage_line(res.stdout)}: no 'target:' line"
+        return probe
+    probe.facts.update(parsed)
+    probe.facts.pop("recognised", None)
+    # target "default" rejects what the zone does not allow; only ACCEPT lets everything in
+    probe.facts["default_deny"] = parsed["target"] in ("default", "%%reject%%", "reject", "drop")
+    return probe
+
+
+def _deny_v4_v6(p: _Probe) -> Tuple[bool, bool]:
+    f = p.facts
+    if p.name == "nftables":
+        return bool(f.get("default_deny_v4")), bool(f.get("default_deny_v6"))
+    if p.name == "iptables":
+        return bool(f.get("default_deny")), False
+    if p.name == "ip6tables":
+        return False, bool(f.get("default_deny"))
+    deny = bool(f.get("active")) and bool(f.get("default_deny"))
+    return deny, deny
+
+
+@collector("host.firewall", "Host firewall in use, active state and default inbound policy")
+def collect_firewall(host: HostReader) -> Facts:
+    probes = [
+        _probe_nft(host),
+        _probe_ipt(host, IPT, "iptables"),
+        _probe_ipt(host, IP6T, "ip6tables"),
+        _probe_ufw(host),
+        _probe_firewalld(host),
+    ]
+    usable = [p for p in probes if p.installed and not p.denied and not p.malformed and not p.error]
+    deny_v4 = any(_deny_v4_v6(p)[0] for p in usable)
+    deny_v6 = any(_deny_v4_v6(p)[1] for p in usable)
+    installed = [p.name for p in probes if p.installed]
+    blocked = [p for p in probes if p.denied or p.malformed or p.error]
+    if blocked and not deny_v4:
+        # An unread front end might be the one that denies: never guess "no firewall".
+        first = blocked[0]
+        if first.denied:
+            raise CollectError(
+                ErrorReason.PERMISSION_DENIED,
+                f"{', '.join(p.name for p in blocked if p.denied)}: reading the ruleset requires root",
+            )
+        raise CollectError(ErrorReason.MALFORMED, first.malformed or first.error or "unreadable firewall state")
+    inputs: List[Dict[str, Any]] = []
+    for p in usable:
+        for a in p.facts.get("input_accepts", []):
+            inputs.append({**a, "via": p.name})
+    return {
+        "_method": "+".join(p.name for p in usable) or "none installed",
+        "installed": installed,
+        "none_installed": not installed,
+        "active": [p.name for p in usable if p.facts.get("active")],
+        "default_deny_inbound": deny_v4,
+        "default_deny_inbound_v6": deny_v6,
+        "input_accepts": inputs,
+        "unreadable": [p.name for p in blocked],
+        "backends": {p.name: p.to_json() for p in probes if p.installed},
+    }

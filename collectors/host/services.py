@@ -1,1 +1,295 @@
-"""Placeholder: filled by its own change."""
+"""Services, processes and remote-support tools.
+
+Which units are enabled (and, where systemd is running, active), what the
+legacy super-servers (inetd, xinetd) start, a reduced process table, and
+which remote-desktop or tunnelling tools are installed or running.
+Command lines are never recorded: they may carry passwords or tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Tuple
+
+from collectors.context import HostReader, ProcessInfo
+from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.registry import collector
+
+LIST_UNIT_FILES = ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "--plain"]
+LIST_UNITS = ["systemctl", "list-units", "--no-legend", "--no-pager", "--plain", "--all"]
+
+UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+_UNIT_SUFFIXES = (
+    ".service",
+    ".socket",
+    ".target",
+    ".timer",
+    ".mount",
+    ".automount",
+    ".path",
+    ".slice",
+    ".scope",
+    ".swap",
+    ".device",
+)
+_UNIT_STATES = {
+    "enabled",
+    "enabled-runtime",
+    "disabled",
+    "static",
+    "masked",
+    "masked-runtime",
+    "alias",
+    "indirect",
+    "generated",
+    "transient",
+    "linked",
+    "linked-runtime",
+    "bad",
+}
+
+
+def _is_unit_name(name: str) -> bool:
+    return name.endswith(_UNIT_SUFFIXES) and "/" not in name and len(name) < 256
+
+
+def parse_unit_files(text: str) -> Tuple[Dict[str, str], int]:
+    """``systemctl list-unit-files --plain`` -> ({unit: state}, unparsed line count)."""
+    units: Dict[str, str] = {}
+    bad = 0
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        if len(parts) >= 2 and _is_unit_name(parts[0]) and parts[1] in _UNIT_STATES:
+            units[parts[0]] = parts[1]
+        elif "unit files listed" not in line:
+            bad += 1
+    return units, bad
+
+
+def parse_units(text: str) -> Tuple[Dict[str, Dict[str, str]], int]:
+    """``systemctl list-units --plain --all`` -> ({unit: {load, active, sub}}, unparsed lines)."""
+    units: Dict[str, Dict[str, str]] = {}
+    bad = 0
+    for line in text.splitlines():
+        parts = line.split()
+        if not parts:
+            continue
+        if parts[0] in ("●", "*") and len(parts) > 1:  # failed units are flagged with a bullet
+            parts = parts[1:]
+        if len(parts) >= 4 and _is_unit_name(parts[0]):
+            units[parts[0]] = {"load": parts[1], "active": parts[2], "sub": parts[3]}
+        else:
+            bad += 1
+    return units, bad
+
+
+def _wants_fallback(host: HostReader) -> List[str]:
+    """Units enabled by symlink in ``/etc/systemd/system/*.wants`` (systemctl unavailable)."""
+    names = set()
+    for path in host.glob("/etc/systemd/system/*.wants/*"):
+        name = path.rsplit("/", 1)[-1]
+        if _is_unit_name(name):
+            names.add(name)
+    return sorted(names)
+
+
+_XINETD_SERVICE = re.compile(r"^\s*service\s+(\S+)")
+_XINETD_ATTR = re.compile(r"^\s*(disable|server)\s*=\s*(\S*)")
+
+
+def parse_xinetd(text: str) -> List[Dict[str, object]]:
+    """Services in one xinetd file; xinetd starts a service unless ``disable = yes``."""
+    out: List[Dict[str, object]] = []
+    current: Optional[Dict[str, object]] = None
+    for line in text.splitlines():
+        line = line.split("#", 1)[0]
+        m = _XINETD_SERVICE.match(line)
+        if m:
+            current = {"service": m.group(1), "enabled": True, "server": None}
+            out.append(current)
+            continue
+        a = _XINETD_ATTR.match(line)
+        if a and current is not None:
+            if a.group(1) == "disable":
+                current["enabled"] = a.group(2).lower() != "yes"
+            else:
+                current["server"] = a.group(2).rsplit("/", 1)[-1] or None
+    return out
+
+
+def parse_inetd(text: str) -> List[Dict[str, object]]:
+    """Active lines of inetd.conf: ``service socktype proto wait user server [args]``."""
+    out: List[Dict[str, object]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) < 6:
+            continue
+        server = parts[5].rsplit("/", 1)[-1]
+        # tcpd wraps the real daemon, which is then the next word
+        if server == "tcpd" and len(parts) > 6:
+            server = parts[6].rsplit("/", 1)[-1]
+        out.append({"service": parts[0], "proto": parts[2], "user": parts[4], "server": server, "enabled": True})
+    return out
+
+
+def _superservers(host: HostReader) -> List[Dict[str, object]]:
+    entries: List[Dict[str, object]] = []
+    for path in host.glob("/etc/xinetd.d/*"):
+        if path.endswith((".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", "~")):
+            continue
+        text = host.read_text(path)
+        for e in parse_xinetd(text or ""):
+            e["source"] = path
+            entries.append(e)
+    inetd = host.read_text("/etc/inetd.conf")
+    for e in parse_inetd(inetd or ""):
+        e["source"] = "/etc/inetd.conf"
+        entries.append(e)
+    return entries
+
+
+@collector("host.services", "Enabled and active systemd units, inetd/xinetd services")
+def collect_services(host: HostReader) -> Facts:
+    facts: Facts = {}
+    res = host.run(LIST_UNIT_FILES)
+    unit_files: Dict[str, str] = {}
+    if res.error is None and res.exit_code == 0 and res.stdout.strip():
+        unit_files, bad = parse_unit_files(res.stdout)
+        if not unit_files:
+            raise CollectError(
+                ErrorReason.MALFORMED, f"{' '.join(LIST_UNIT_FILES)}: line 1: no '<unit> <state>' lines in the output"
+            )
+        facts["unparsed_lines"] = bad
+        enabled = sorted(u for u, s in unit_files.items() if s in ("enabled", "enabled-runtime"))
+        method = "systemctl list-unit-files"
+    else:
+        enabled = _wants_fallback(host)
+        method = "files: /etc/systemd/system/*.wants"
+        facts["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
+    masked = sorted(u for u, s in unit_files.items() if s.startswith("masked"))
+
+    active: Optional[List[str]] = None
+    failed: List[str] = []
+    res = host.run(LIST_UNITS)
+    if res.error is None and res.exit_code == 0 and res.stdout.strip():
+        units, _bad = parse_units(res.stdout)
+        if units:
+            active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
+            failed = sorted(u for u, st in units.items() if st["active"] == "failed")
+            method += " + list-units"
+    superservers = _superservers(host)
+    facts.update(
+        {
+            "_method": method,
+            "systemd_units_known": bool(unit_files) or bool(enabled),
+            "enabled": enabled,
+            "masked": masked,
+            "active_known": active is not None,
+            "active": active if active is not None else [],
+            "failed": failed,
+            "superserver": superservers,
+        }
+    )
+    return facts
+
+
+# -- processes -----------------------------------------------------------------
+
+
+def _reduce(p: ProcessInfo) -> Dict[str, object]:
+    return {"pid": p.pid, "name": p.name, "user": p.user, "exe": p.exe}
+
+
+@collector("host.processes", "Running processes reduced to name, user and executable (never command lines)")
+def collect_processes(host: HostReader) -> Facts:
+    procs = host.processes()
+    rows = sorted((_reduce(p) for p in procs), key=lambda r: int(str(r["pid"])))
+    unknown_user = sum(1 for r in rows if not r["user"])
+    return {
+        "_method": "process table",
+        "count": len(rows),
+        "processes": rows,
+        "unknown_user": unknown_user,
+        "privileged": host.ctx.privileged,
+    }
+
+
+# -- remote-support tools -------------------------------------------------------
+
+# tool -> (process names, unit-name fragments, install paths). Names are lower case.
+REMOTE_TOOLS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]] = {
+    "TeamViewer": (("teamviewerd", "teamviewer"), ("teamviewerd",), ("/opt/teamviewer",)),
+    "AnyDesk": (("anydesk",), ("anydesk",), ("/usr/share/anydesk", "/usr/libexec/anydesk", "/opt/anydesk")),
+    "ToDesk": (("todesk", "todeskd", "todesk_service"), ("todesk",), ("/opt/todesk",)),
+    "Sunlogin": (
+        ("sunloginclient", "sunlogin", "oray_rundaemon", "orayremoteservice"),
+        ("sunlogin", "oray"),
+        ("/usr/local/sunlogin", "/opt/apps/com.oray.sunlogin.client"),
+    ),
+    "RustDesk": (("rustdesk",), ("rustdesk",), ("/usr/share/rustdesk", "/usr/lib/rustdesk")),
+    "VNC server": (
+        ("x11vnc", "vncserver", "xvnc", "xtigervnc", "xvnc-core", "vino-server", "x0vncserver", "wayvnc"),
+        ("x11vnc", "vncserver", "xvnc"),
+        (),
+    ),
+    "Chrome Remote Desktop": (
+        ("chrome-remote-desktop-host", "remoting_host", "chrome-remote-de"),
+        ("chrome-remote-desktop",),
+        ("/opt/google/chrome-remote-desktop",),
+    ),
+}
+TUNNEL_TOOLS: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]] = {
+    "frp client": (("frpc",), ("frpc",), ("/usr/local/frp", "/opt/frp", "/etc/frp/frpc.ini", "/etc/frp/frpc.toml")),
+    "frp server": (("frps",), ("frps",), ("/etc/frp/frps.ini", "/etc/frp/frps.toml")),
+    "ngrok": (("ngrok",), ("ngrok",), ("/usr/local/bin/ngrok", "/usr/bin/ngrok", "/snap/bin/ngrok")),
+}
+
+
+def _unit_names(host: HostReader) -> List[str]:
+    names = set()
+    for d in UNIT_DIRS:
+        for path in host.glob(d + "/*") + host.glob(d + "/*.wants/*"):
+            names.add(path.rsplit("/", 1)[-1].lower())
+    return sorted(n for n in names if _is_unit_name(n))
+
+
+def _detect(
+    table: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]],
+    procs: List[ProcessInfo],
+    units: List[str],
+    host: HostReader,
+) -> List[Dict[str, object]]:
+    found: List[Dict[str, object]] = []
+    for tool, (pnames, ufrags, paths) in table.items():
+        running = sorted({p.name for p in procs if p.name.lower() in pnames})
+        users = sorted({p.user or "?" for p in procs if p.name.lower() in pnames})
+        unit_hits = sorted(u for u in units if any(f in u for f in ufrags))
+        path_hits = [pth for pth in paths if host.exists(pth)]
+        if running or unit_hits or path_hits:
+            found.append(
+                {
+                    "tool": tool,
+                    "running": bool(running),
+                    "processes": running,
+                    "users": users if running else [],
+                    "units": unit_hits,
+                    "paths": path_hits,
+                }
+            )
+    return found
+
+
+@collector("host.remote_access", "Remote-desktop and tunnelling tools installed or running")
+def collect_remote_access(host: HostReader) -> Facts:
+    procs = host.processes()
+    units = _unit_names(host)
+    return {
+        "_method": "process names, systemd unit names, install paths",
+        "remote_tools": _detect(REMOTE_TOOLS, procs, units, host),
+        "tunnel_tools": _detect(TUNNEL_TOOLS, procs, units, host),
+    }

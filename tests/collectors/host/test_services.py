@@ -1,0 +1,129 @@
+"""host.services, host.processes, host.remote_access."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from collectors.context import HostContext, RecordedProcessView
+from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
+from collectors.host.services import parse_inetd, parse_unit_files, parse_units, parse_xinetd
+from collectors.registry import all_collectors, run_collector
+from collectors.runner import RecordedRunner, recording_name
+from tests.hosts import HOSTS_DIR, evidence_map
+
+LIST_UNIT_FILES = "systemctl list-unit-files --no-legend --no-pager --plain"
+LIST_UNITS = "systemctl list-units --no-legend --no-pager --plain --all"
+
+
+def _ctx(tmp_path: Path, commands: Dict[str, Any], system: Optional[Dict[str, Any]] = None) -> HostContext:
+    cmd_dir = tmp_path / "commands"
+    cmd_dir.mkdir(exist_ok=True)
+    for argv, out in commands.items():
+        base = cmd_dir / recording_name(argv.split())
+        if isinstance(out, tuple):
+            out, rc, err = out
+            base.with_name(base.name + ".rc").write_text(str(rc))
+            base.with_name(base.name + ".err").write_text(err)
+        base.with_name(base.name + ".out").write_text(out)
+    (tmp_path / "root").mkdir(exist_ok=True)
+    return HostContext(tmp_path / "root", RecordedRunner(cmd_dir), RecordedProcessView(system or {}), "t", True)
+
+
+def _collect(name: str, ctx: HostContext) -> Evidence:
+    return run_collector(all_collectors()[name], ctx)
+
+
+def test_parse_unit_files_real_format() -> None:
+    text = (HOSTS_DIR / "debian-hardened" / "commands" / (recording_name(LIST_UNIT_FILES.split()) + ".out")).read_text()
+    units, bad = parse_unit_files(text)
+    assert bad == 0
+    assert units["ssh.service"] == "enabled" and units["sshd.service"] == "alias"
+    assert units["rpcbind.service"] == "masked"
+    # systemd < 245 printed two columns and a footer
+    old, bad = parse_unit_files("UNIT FILE STATE\ncron.service enabled\n\n1 unit files listed.\n")
+    assert old == {"cron.service": "enabled"} and bad == 1
+
+
+def test_parse_units_with_failed_bullet() -> None:
+    units, bad = parse_units("● kdump.service loaded failed failed Crash recovery\nsshd.service loaded active running OpenSSH\n")
+    assert units["kdump.service"]["active"] == "failed" and units["sshd.service"]["sub"] == "running" and bad == 0
+
+
+def test_parse_xinetd_and_inetd() -> None:
+    x = (
+        "service telnet\n{\n\tflags = REUSE\n\tserver = /usr/sbin/in.telnetd\n\tdisable = no\n}\n"
+        "service tftp\n{\n\tserver = /usr/sbin/in.tftpd\n\tdisable = yes\n}\nservice rsync\n{\n\tserver = /usr/bin/rsync\n}\n"
+    )
+    entries = parse_xinetd(x)
+    assert [(e["service"], e["enabled"], e["server"]) for e in entries] == [
+        ("telnet", True, "in.telnetd"),
+        ("tftp", False, "in.tftpd"),
+        ("rsync", True, "rsync"),
+    ]
+    inetd = parse_inetd(
+        "#telnet stream tcp nowait root /usr/sbin/tcpd /usr/sbin/in.telnetd\n"
+        "ftp stream tcp nowait root /usr/sbin/tcpd /usr/sbin/in.ftpd -l\nbroken line\n"
+    )
+    assert inetd == [{"service": "ftp", "proto": "tcp", "user": "root", "server": "in.ftpd", "enabled": True}]
+
+
+def test_fixture_services() -> None:
+    weak = evidence_map("debian-weak")["host.services"]
+    assert weak.method == "systemctl list-unit-files + list-units"
+    assert "vsftpd.service" in weak.facts["enabled"] and "redis-server.service" in weak.facts["active"]
+    assert [e["service"] for e in weak.facts["superserver"]] == ["telnet"]
+    assert weak.facts["superserver"][0]["server"] == "in.telnetd"
+    oe = evidence_map("openeuler-server")["host.services"].facts
+    assert oe["failed"] == ["kdump.service"] and "rpcbind.service" not in oe["enabled"]
+
+
+def test_fallback_to_wants_symlinks_without_systemd(tmp_path: Path) -> None:
+    msg = (
+        "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n"
+    )
+    ctx = _ctx(tmp_path, {LIST_UNIT_FILES: ("", 1, msg), LIST_UNITS: ("", 1, msg)})
+    wants = tmp_path / "root/etc/systemd/system/multi-user.target.wants"
+    wants.mkdir(parents=True)
+    os.symlink("/lib/systemd/system/cups.service", wants / "cups.service")
+    ev = _collect("host.services", ctx)
+    assert ev.status is EvidenceStatus.OK
+    assert ev.method == "files: /etc/systemd/system/*.wants"
+    assert ev.facts["enabled"] == ["cups.service"] and ev.facts["active_known"] is False
+    assert "booted with systemd" in ev.facts["systemctl_error"]
+
+
+def test_garbage_unit_list_is_malformed(tmp_path: Path) -> None:
+    ev = _collect("host.services", _ctx(tmp_path, {LIST_UNIT_FILES: os.urandom(500).decode("latin-1") + "\n"}))
+    assert ev.status is EvidenceStatus.ERROR and ev.error_reason is ErrorReason.MALFORMED
+    assert "list-unit-files" in (ev.reason or "")
+
+
+def test_binary_xinetd_file_is_error_naming_file(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {})
+    d = tmp_path / "root/etc/xinetd.d"
+    d.mkdir(parents=True)
+    (d / "telnet").write_bytes(b"service telnet\x00\x00\xff")
+    ev = _collect("host.services", ctx)
+    assert ev.status is EvidenceStatus.ERROR and "/etc/xinetd.d/telnet" in (ev.reason or "")
+
+
+def test_processes_are_reduced() -> None:
+    ev = evidence_map("debian-weak")["host.processes"]
+    row = next(p for p in ev.facts["processes"] if p["name"] == "mysqld")
+    assert set(row) == {"pid", "name", "user", "exe"} and row["user"] == "root"
+
+
+def test_remote_access_fixture_and_paths(tmp_path: Path) -> None:
+    weak = evidence_map("debian-weak")["host.remote_access"].facts
+    tv = next(t for t in weak["remote_tools"] if t["tool"] == "TeamViewer")
+    assert tv["running"] and tv["units"] == ["teamviewerd.service"] and tv["paths"] == ["/opt/teamviewer"]
+    assert [t["tool"] for t in weak["tunnel_tools"]] == ["frp client"]
+    assert evidence_map("debian-hardened")["host.remote_access"].facts["remote_tools"] == []
+    # installed but not running: found by install path alone
+    ctx = _ctx(tmp_path, {}, {"processes": [{"pid": 5, "name": "Xvnc", "user": "alice"}]})
+    (tmp_path / "root/opt/todesk").mkdir(parents=True)
+    found = {t["tool"]: t for t in _collect("host.remote_access", ctx).facts["remote_tools"]}
+    assert found["ToDesk"]["running"] is False and found["ToDesk"]["paths"] == ["/opt/todesk"]
+    assert found["VNC server"]["processes"] == ["Xvnc"]
