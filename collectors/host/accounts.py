@@ -1,1 +1,837 @@
-"""Placeholder: filled by its own change."""
+"""Accounts, password policy, PAM, sudo and shell environment.
+
+One collector per concern, so an unreadable /etc/shadow (unprivileged run)
+does not take down the checks that only need /etc/passwd. Secrets never leave
+this module: shadow hashes are reduced to their scheme, sudoers to counts and
+principals, shell files to the few settings the checks judge.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import shlex
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from collectors.context import HostReader
+from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.registry import collector
+
+# Shells that do not give an interactive login.
+NOLOGIN_SHELLS = frozenset(
+    {
+        "/usr/sbin/nologin",
+        "/sbin/nologin",
+        "/bin/false",
+        "/usr/bin/false",
+        "/bin/nologin",
+        "/usr/bin/nologin",
+        "/bin/sync",
+        "/usr/bin/sync",
+        "/sbin/shutdown",
+        "/usr/sbin/shutdown",
+        "/sbin/halt",
+        "/usr/sbin/halt",
+        "",
+    }
+)
+
+ADMIN_GROUPS = ("sudo", "wheel", "admin")
+
+
+# --------------------------------------------------------------------------- passwd
+def _int_field(path: str, lineno: int, name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise CollectError(ErrorReason.MALFORMED, f"{path}: line {lineno}: {name} {value!r} is not a number") from None
+
+
+def _password_field(value: str) -> str:
+    """Classify passwd field 2 without keeping it (it may hold a legacy hash)."""
+    if value == "x":
+        return "x"
+    if value == "":
+        return "empty"
+    if value[0] in "*!":
+        return "locked"
+    return "hash"
+
+
+def parse_passwd(text: str, path: str = "/etc/passwd") -> List[Dict[str, Any]]:
+    """Parse passwd(5); a line without 7 fields means the file is cut or corrupt.
+
+    Partial results are refused on purpose: a truncated user list could hide the
+    very account a check looks for, so the caller gets an error, not a pass.
+    """
+    users: List[Dict[str, Any]] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#") or line[0] in "+-":  # NIS compat entries
+            continue
+        fields = line.split(":")
+        if len(fields) != 7:
+            raise CollectError(ErrorReason.MALFORMED, f"{path}: line {lineno}: expected 7 fields, found {len(fields)}")
+        name, pw, uid, gid, _gecos, home, shell = fields
+        users.append(
+            {
+                "name": name,
+                "uid": _int_field(path, lineno, "UID", uid),
+                "gid": _int_field(path, lineno, "GID", gid),
+                "home": home,
+                "shell": shell,
+                "password_field": _password_field(pw),
+                "shadowed": pw == "x",
+                "login_shell": shell not in NOLOGIN_SHELLS,
+            }
+        )
+    return users
+
+
+def _duplicates(pairs: Sequence[Tuple[Any, str]]) -> Dict[str, List[str]]:
+    seen: Dict[str, List[str]] = {}
+    for key, name in pairs:
+        seen.setdefault(str(key), []).append(name)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+@collector("host.passwd", "Local user accounts from /etc/passwd (no secrets)")
+def collect_passwd(host: HostReader) -> Facts:
+    text = host.read_text("/etc/passwd", required=True) or ""
+    users = parse_passwd(text)
+    if not users:
+        raise CollectError(ErrorReason.MALFORMED, "/etc/passwd: no user entries found")
+    dup_names = _duplicates([(u["name"], u["name"]) for u in users])
+    return {
+        "_method": "files",
+        "users": users,
+        "uid0": [u["name"] for u in users if u["uid"] == 0],
+        "duplicate_uids": _duplicates([(u["uid"], u["name"]) for u in users]),
+        "duplicate_names": sorted(dup_names),
+        "not_shadowed": [u["name"] for u in users if not u["shadowed"]],
+    }
+
+
+# --------------------------------------------------------------------------- shadow
+_DES_RE = re.compile(r"^[./0-9A-Za-z]{13}$")
+_SCHEMES = (
+    ("$y$", "yescrypt"),
+    ("$gy$", "gost-yescrypt"),
+    ("$7$", "scrypt"),
+    ("$2a$", "bcrypt"),
+    ("$2b$", "bcrypt"),
+    ("$2y$", "bcrypt"),
+    ("$6$", "sha512"),
+    ("$5$", "sha256"),
+    ("$sha1$", "sha1"),
+    ("$md5", "sunmd5"),
+    ("$1$", "md5"),
+)
+
+
+def hash_scheme(field: str) -> Tuple[str, bool]:
+    """(scheme, locked) of a shadow password field; the field itself is dropped."""
+    if field == "":
+        return "none", False
+    locked = field[0] in "!*"
+    rest = field.lstrip("!")
+    if rest.startswith("*") or rest == "":
+        return "locked", True
+    for prefix, name in _SCHEMES:
+        if rest.startswith(prefix):
+            return name, locked
+    if rest.startswith("_"):
+        return "bsdi-des", locked
+    if _DES_RE.match(rest):
+        return "des", locked
+    return "unknown", locked
+
+
+def _opt_int(value: str) -> Optional[int]:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def parse_shadow(text: str, path: str = "/etc/shadow") -> List[Dict[str, Any]]:
+    """Reduce shadow(5) to per-user facts; hashes are classified, never kept."""
+    entries: List[Dict[str, Any]] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#") or line[0] in "+-":
+            continue
+        fields = line.split(":")
+        if len(fields) < 8:
+            raise CollectError(ErrorReason.MALFORMED, f"{path}: line {lineno}: expected 9 fields, found {len(fields)}")
+        scheme, locked = hash_scheme(fields[1])
+        entries.append(
+            {
+                "user": fields[0],
+                "hash_scheme": scheme,
+                "empty": fields[1] == "",
+                "locked": locked,
+                "last_change": _opt_int(fields[2]),
+                "min_days": _opt_int(fields[3]),
+                "max_days": _opt_int(fields[4]),
+                "warn_days": _opt_int(fields[5]),
+            }
+        )
+    return entries
+
+
+@collector("host.shadow", "Password hash schemes and ageing from /etc/shadow (hashes are never kept)")
+def collect_shadow(host: HostReader) -> Facts:
+    text = host.read_text("/etc/shadow", required=True) or ""
+    entries = parse_shadow(text)
+    return {
+        "_method": "files",
+        "entries": entries,
+        "empty": [e["user"] for e in entries if e["empty"]],
+        "schemes": sorted({e["hash_scheme"] for e in entries}),
+    }
+
+
+# --------------------------------------------------------------------------- group
+def parse_group(text: str, path: str = "/etc/group") -> List[Dict[str, Any]]:
+    groups: List[Dict[str, Any]] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#") or line[0] in "+-":
+            continue
+        fields = line.split(":")
+        if len(fields) != 4:
+            raise CollectError(ErrorReason.MALFORMED, f"{path}: line {lineno}: expected 4 fields, found {len(fields)}")
+        members = [m.strip() for m in fields[3].split(",") if m.strip()]
+        groups.append({"name": fields[0], "gid": _int_field(path, lineno, "GID", fields[2]), "members": members})
+    return groups
+
+
+@collector("host.group", "Local groups and administrative group membership from /etc/group")
+def collect_group(host: HostReader) -> Facts:
+    text = host.read_text("/etc/group", required=True) or ""
+    groups = parse_group(text)
+    if not groups:
+        raise CollectError(ErrorReason.MALFORMED, "/etc/group: no group entries found")
+    admin = {g["name"]: {"gid": g["gid"], "members": g["members"]} for g in groups if g["name"] in ADMIN_GROUPS}
+    return {
+        "_method": "files",
+        "groups": groups,
+        "duplicate_gids": _duplicates([(g["gid"], g["name"]) for g in groups]),
+        "duplicate_names": sorted(_duplicates([(g["name"], g["name"]) for g in groups])),
+        "admin_groups": admin,
+    }
+
+
+# --------------------------------------------------------------------------- login.defs
+_LOGIN_DEFS_INTS = ("PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_WARN_AGE", "UID_MIN", "SYS_UID_MAX", "LOGIN_RETRIES", "LOGIN_TIMEOUT")
+
+
+def parse_login_defs(text: str) -> Dict[str, str]:
+    """``NAME value`` pairs; a '#' only starts a comment at the start of a line (as shadow-utils reads it)."""
+    out: Dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(None, 1)
+        value = parts[1].strip().strip('"') if len(parts) > 1 else ""
+        out[parts[0]] = value
+    return out
+
+
+def _umask_value(value: str) -> Optional[int]:
+    try:
+        return int(value, 8) if re.fullmatch(r"0?[0-7]{1,4}", value) else None
+    except ValueError:
+        return None
+
+
+@collector("host.login_defs", "Password ageing, hashing and umask defaults from /etc/login.defs")
+def collect_login_defs(host: HostReader) -> Facts:
+    text = host.read_text("/etc/login.defs")
+    if text is None:
+        return {"_method": "files", "present": False, "settings": {}, "values": {}}
+    settings = parse_login_defs(text)
+    values: Dict[str, Optional[int]] = {}
+    for key in _LOGIN_DEFS_INTS:
+        if key in settings:
+            first = settings[key].split()
+            values[key] = _opt_int(first[0]) if first else None
+    umask = settings.get("UMASK")
+    return {
+        "_method": "files",
+        "present": True,
+        "settings": settings,
+        "values": values,
+        "encrypt_method": settings.get("ENCRYPT_METHOD", "").upper() or None,
+        "umask": umask,
+        "umask_octal": format(_umask_value(umask), "03o") if umask and _umask_value(umask) is not None else None,
+    }
+
+
+# --------------------------------------------------------------------------- PAM
+PAM_STACKS = (
+    "/etc/pam.d/common-password",
+    "/etc/pam.d/common-auth",
+    "/etc/pam.d/common-account",
+    "/etc/pam.d/system-auth",
+    "/etc/pam.d/password-auth",
+)
+_QUALITY_MODULES = ("pam_pwquality.so", "pam_cracklib.so", "pam_passwdqc.so")
+_LOCKOUT_MODULES = ("pam_faillock.so", "pam_tally2.so", "pam_tally.so")
+
+
+def _join_continuations(text: str) -> List[Tuple[int, str]]:
+    out: List[Tuple[int, str]] = []
+    buf, start = "", 0
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        if not buf:
+            start = lineno
+        if raw.endswith("\\"):
+            buf += raw[:-1] + " "
+            continue
+        out.append((start, buf + raw))
+        buf = ""
+    if buf:
+        out.append((start, buf))
+    return out
+
+
+def _split_pam_tokens(line: str) -> List[str]:
+    """Whitespace split that keeps ``[...]`` groups (controls and args) whole."""
+    tokens: List[str] = []
+    cur, depth = "", 0
+    for ch in line:
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        if ch.isspace() and depth == 0:
+            if cur:
+                tokens.append(cur)
+                cur = ""
+            continue
+        cur += ch
+    if cur:
+        tokens.append(cur)
+    return tokens
+
+
+def parse_pam_args(args: Sequence[str]) -> Dict[str, Any]:
+    """``key=value`` args become strings, bare flags become True."""
+    out: Dict[str, Any] = {}
+    for arg in args:
+        if arg.startswith("[") and arg.endswith("]"):
+            arg = arg[1:-1]
+        key, sep, value = arg.partition("=")
+        out[key] = value if sep else True
+    return out
+
+
+def parse_pam_file(text: str) -> List[Dict[str, Any]]:
+    """Rules of a pam.d file: type, control, module basename and args."""
+    rules: List[Dict[str, Any]] = []
+    for lineno, line in _join_continuations(text):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        tokens = _split_pam_tokens(line)
+        if tokens[0].startswith("@include"):
+            rules.append(
+                {"line": lineno, "type": "@include", "control": "", "module": tokens[1] if len(tokens) > 1 else "", "args": {}}
+            )
+            continue
+        if len(tokens) < 3:
+            continue  # pam ignores lines it cannot parse; so do we
+        ptype = tokens[0].lstrip("-").lower()
+        module = posixpath.basename(tokens[2])
+        rules.append({"line": lineno, "type": ptype, "control": tokens[1], "module": module, "args": parse_pam_args(tokens[3:])})
+    return rules
+
+
+def parse_kv_conf(text: str) -> Dict[str, Any]:
+    """``name = value`` files (pwquality.conf, faillock.conf); bare names are flags."""
+    out: Dict[str, Any] = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, sep, value = line.partition("=")
+        out[key.strip()] = value.strip() if sep else True
+    return out
+
+
+def _as_int(value: Any) -> Optional[int]:
+    if isinstance(value, bool) or value is None:
+        return None
+    return _opt_int(str(value))
+
+
+_PWQ_KEYS = ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit", "maxrepeat", "difok", "retry", "dictcheck")
+
+
+def _quality(conf: Dict[str, Any], rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Effective password-quality settings: config files, then module args on top."""
+    quality = [r for r in rules if r["type"] == "password" and r["module"] in _QUALITY_MODULES]
+    module = quality[0]["module"] if quality else None
+    merged: Dict[str, Any] = {}
+    if module == "pam_pwquality.so":
+        merged.update(conf)
+    for r in quality:
+        merged.update(r["args"])
+    settings = {k: _as_int(merged[k]) for k in _PWQ_KEYS if k in merged}
+    settings["enforce_for_root"] = bool(merged.get("enforce_for_root"))
+    min_length: Optional[int] = None
+    if module in ("pam_pwquality.so", "pam_cracklib.so"):
+        base = settings.get("minlen")
+        base = base if base is not None else (8 if module == "pam_pwquality.so" else 9)
+        credits = [settings.get(k) for k in ("dcredit", "ucredit", "lcredit", "ocredit")]
+        # Credit semantics: defaults are 0 for pwquality, 1 for cracklib.
+        default_credit = 0 if module == "pam_pwquality.so" else 1
+        positive = sum(max(0, c if c is not None else default_credit) for c in credits)
+        floor = 6 if module == "pam_pwquality.so" else 0
+        min_length = max(floor, base - positive)
+    return {"module": module, "settings": settings, "min_length": min_length}
+
+
+def _unix_password(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+    unix = [r for r in rules if r["type"] == "password" and r["module"] == "pam_unix.so"]
+    if not unix:
+        return {"present": False}
+    args = unix[0]["args"]
+    hashes = [h for h in ("yescrypt", "gost_yescrypt", "sha512", "sha256", "blowfish", "bigcrypt", "md5") if args.get(h)]
+    return {
+        "present": True,
+        "hash": hashes[0] if hashes else None,
+        # pam_unix's own length floor (default 6) applies when no quality module is stacked.
+        "minlen": _as_int(args.get("minlen")) if "minlen" in args else 6,
+        "remember": _as_int(args.get("remember")),
+        "nullok": bool(args.get("nullok")),
+    }
+
+
+def _lockout(conf: Dict[str, Any], rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+    auth = [r for r in rules if r["type"] == "auth" and r["module"] in _LOCKOUT_MODULES]
+    if not auth:
+        return {"module": None, "deny": None, "unlock_time": None}
+    module = auth[0]["module"]
+    merged: Dict[str, Any] = dict(conf) if module == "pam_faillock.so" else {}
+    for r in auth:
+        merged.update(r["args"])
+    deny = _as_int(merged.get("deny"))
+    if deny is None and module == "pam_faillock.so":
+        deny = 3  # pam_faillock's built-in default
+    return {
+        "module": module,
+        "deny": deny,
+        "unlock_time": _as_int(merged.get("unlock_time")),
+        "even_deny_root": bool(merged.get("even_deny_root")),
+    }
+
+
+def _wheel(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+    for r in rules:
+        if r["type"] == "auth" and r["module"] == "pam_wheel.so" and not r["args"].get("deny"):
+            return {
+                "present": True,
+                "control": r["control"],
+                "group": r["args"].get("group") or "wheel",
+                "trust": bool(r["args"].get("trust")),
+                "use_uid": bool(r["args"].get("use_uid")),
+            }
+    return {"present": False}
+
+
+def _read_conf(host: HostReader, main: str) -> Tuple[Dict[str, Any], List[str]]:
+    """Read ``main.d/*.conf`` (sorted) then ``main`` on top, as libpwquality does."""
+    conf: Dict[str, Any] = {}
+    files: List[str] = []
+    for path in [*host.glob(main + ".d/*.conf"), main]:
+        text = host.read_text(path)
+        if text is not None:
+            conf.update(parse_kv_conf(text))
+            files.append(path)
+    return conf, files
+
+
+@collector("host.pam", "PAM password quality, lockout, history and su restriction")
+def collect_pam(host: HostReader) -> Facts:
+    stacks: Dict[str, List[Dict[str, Any]]] = {}
+    for path in PAM_STACKS:
+        text = host.read_text(path)
+        if text is not None:
+            stacks[path] = parse_pam_file(text)
+    if not stacks:
+        raise CollectError(ErrorReason.NOT_FOUND, "no PAM stack found (/etc/pam.d/common-* or system-auth)")
+    rules = [r for path in PAM_STACKS for r in stacks.get(path, [])]
+    pwq_conf, pwq_files = _read_conf(host, "/etc/security/pwquality.conf")
+    fl_text = host.read_text("/etc/security/faillock.conf")
+    fl_conf = parse_kv_conf(fl_text) if fl_text is not None else {}
+    ph_text = host.read_text("/etc/security/pwhistory.conf")
+    ph_conf = parse_kv_conf(ph_text) if ph_text is not None else {}
+    history = [r for r in rules if r["type"] == "password" and r["module"] == "pam_pwhistory.so"]
+    remember: Optional[int] = None
+    if history:
+        merged = dict(ph_conf)
+        for r in history:
+            merged.update(r["args"])
+        remember = _as_int(merged.get("remember"))
+        remember = 10 if remember is None else remember  # pam_pwhistory default
+    unix = _unix_password(rules)
+    if remember is None and unix.get("remember") is not None:
+        remember = unix["remember"]
+    su_text = host.read_text("/etc/pam.d/su")
+    return {
+        "_method": "files",
+        "stacks": sorted(stacks),
+        "password_modules": [r["module"] for r in rules if r["type"] == "password"],
+        "auth_modules": [r["module"] for r in rules if r["type"] == "auth"],
+        "quality": _quality(pwq_conf, rules),
+        "pwquality_files": pwq_files,
+        "unix": unix,
+        "lockout": _lockout(fl_conf, rules),
+        "remember": remember,
+        "su_present": su_text is not None,
+        "su_wheel": _wheel(parse_pam_file(su_text)) if su_text is not None else {"present": False},
+    }
+
+
+# --------------------------------------------------------------------------- sudoers
+_ADMIN_PRINCIPALS = frozenset({"root", "%root", "%sudo", "%wheel", "%admin"})
+_TAG_RE = re.compile(r"^((?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC)):\s*")
+_MAX_INCLUDE_DEPTH = 8
+
+
+def _strip_sudo_comment(line: str) -> str:
+    """'#' starts a comment unless it is a numeric uid (``#0``) or an include directive."""
+    out = []
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "#" and not (i + 1 < len(line) and line[i + 1].isdigit()):
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out).strip()
+
+
+def _include_targets(host: HostReader, directive: str, arg: str, current: str) -> List[str]:
+    arg = arg.strip().strip('"')
+    if not arg.startswith("/"):
+        arg = posixpath.join(posixpath.dirname(current), arg)
+    if directive.endswith("includedir"):
+        # sudo skips names ending in '~' or containing '.'.
+        return [p for p in host.glob(arg.rstrip("/") + "/*") if not p.endswith("~") and "." not in posixpath.basename(p)]
+    return [arg]
+
+
+def _split_top(s: str, sep: str) -> List[str]:
+    """Split on ``sep`` outside parentheses."""
+    parts, cur, depth = [], "", 0
+    for ch in s:
+        if ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        if ch == sep and depth == 0:
+            parts.append(cur)
+            cur = ""
+            continue
+        cur += ch
+    parts.append(cur)
+    return parts
+
+
+def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[Dict[str, Any]]:
+    """Reduce ``who host = (runas) TAGS: cmnd, ...`` to principals and flags."""
+    lhs, sep, rhs = line.partition("=")
+    if not sep:
+        return None
+    lhs_tokens = lhs.split()
+    if len(lhs_tokens) < 2:
+        return None
+    principals = [p.strip() for p in " ".join(lhs_tokens[:-1]).split(",") if p.strip()]
+    nopasswd = False
+    commands: List[Tuple[str, bool]] = []
+    for item in _split_top(rhs, ","):
+        item = item.strip()
+        item = re.sub(r"^\([^)]*\)\s*", "", item)
+        while True:
+            m = _TAG_RE.match(item)
+            if not m:
+                break
+            if m.group(1) == "NOPASSWD":
+                nopasswd = True
+            elif m.group(1) == "PASSWD":
+                nopasswd = False
+            item = item[m.end() :]
+        if item:
+            commands.append((item.strip(), nopasswd))
+
+    def is_all(cmd: str) -> bool:
+        name = cmd.lstrip("!").strip()
+        return name == "ALL" or "ALL" in cmnd_aliases.get(name, [])
+
+    return {
+        "principals": principals,
+        "all_commands": any(is_all(c) and not c.startswith("!") for c, _ in commands),
+        "nopasswd": any(n for _, n in commands),
+        "nopasswd_all": any(n and is_all(c) and not c.startswith("!") for c, n in commands),
+        "command_count": len(commands),
+    }
+
+
+def _parse_defaults(line: str, out: Dict[str, Any]) -> None:
+    parts = line.split(None, 1)
+    head, body = parts[0], (parts[1] if len(parts) > 1 else "")
+    scoped = head != "Defaults"
+    for opt in _split_top(body, ","):
+        opt = opt.strip()
+        name, sep, value = opt.partition("=")
+        name = name.strip().lstrip("+-")
+        if name == "use_pty":
+            out["use_pty"] = out["use_pty"] or not scoped
+        elif name == "!use_pty":
+            out["use_pty"] = False
+        elif name == "logfile" and sep:
+            out["logfile"] = value.strip().strip('"')
+        elif name in ("log_output", "log_input"):
+            out[name] = True
+        elif name == "!authenticate":
+            out["authenticate_disabled"].append(head)
+
+
+def _logical_lines(text: str) -> List[Tuple[int, str]]:
+    return [(n, line) for n, line in _join_continuations(text)]
+
+
+def parse_sudoers_tree(host: HostReader, path: str, acc: Dict[str, Any], depth: int = 0) -> None:
+    """Parse one sudoers file into ``acc``, following includes."""
+    text = host.read_text(path, required=depth == 0)
+    if text is None:
+        return
+    acc["files"].append(path)
+    for lineno, raw in _logical_lines(text):
+        stripped = raw.strip()
+        m = re.match(r"^[#@](include(?:dir)?)\s+(.+)$", stripped)
+        if m:
+            if depth >= _MAX_INCLUDE_DEPTH:
+                raise CollectError(
+                    ErrorReason.MALFORMED, f"{path}: line {lineno}: includes nested more than {_MAX_INCLUDE_DEPTH} deep"
+                )
+            for target in _include_targets(host, m.group(1), m.group(2), path):
+                parse_sudoers_tree(host, target, acc, depth + 1)
+            continue
+        line = _strip_sudo_comment(stripped)
+        if not line:
+            continue
+        if line.startswith("Defaults"):
+            _parse_defaults(line, acc)
+            continue
+        alias = re.match(r"^(User_Alias|Runas_Alias|Host_Alias|Cmnd_Alias|Cmd_Alias)\s+(.*)$", line)
+        if alias:
+            for part in alias.group(2).split(":"):
+                name, _, members = part.partition("=")
+                if alias.group(1).startswith("Cm"):
+                    acc["cmnd_aliases"][name.strip()] = [x.strip() for x in members.split(",")]
+                elif alias.group(1) == "User_Alias":
+                    acc["user_aliases"][name.strip()] = [x.strip() for x in members.split(",")]
+            continue
+        rule = parse_user_spec(line, acc["cmnd_aliases"])
+        if rule is None:
+            continue
+        expanded: List[str] = []
+        for p in rule["principals"]:
+            expanded.extend(acc["user_aliases"].get(p, [p]))
+        rule["principals"] = expanded
+        rule["file"] = path
+        rule["line"] = lineno
+        acc["rules"].append(rule)
+
+
+@collector("host.sudoers", "sudo rules reduced to principals, NOPASSWD/ALL grants and logging defaults")
+def collect_sudoers(host: HostReader) -> Facts:
+    if not host.exists("/etc/sudoers"):
+        raise NotApplicable("sudo is not configured on this host (no /etc/sudoers)")
+    acc: Dict[str, Any] = {
+        "files": [],
+        "rules": [],
+        "cmnd_aliases": {},
+        "user_aliases": {},
+        "use_pty": False,
+        "logfile": None,
+        "log_output": False,
+        "log_input": False,
+        "authenticate_disabled": [],
+    }
+    parse_sudoers_tree(host, "/etc/sudoers", acc)
+    rules = acc["rules"]
+    nopasswd_all = sorted({p for r in rules if r["nopasswd_all"] for p in r["principals"]})
+    all_grants = sorted({p for r in rules if r["all_commands"] for p in r["principals"]})
+    return {
+        "_method": "files",
+        "files": acc["files"],
+        "rules": rules,
+        "nopasswd_rule_count": sum(1 for r in rules if r["nopasswd"]),
+        "nopasswd_all_principals": nopasswd_all,
+        "all_principals": all_grants,
+        "non_admin_all_principals": [p for p in all_grants if p not in _ADMIN_PRINCIPALS],
+        "use_pty": acc["use_pty"],
+        "logfile": acc["logfile"],
+        "log_output": acc["log_output"],
+        "authenticate_disabled": acc["authenticate_disabled"],
+    }
+
+
+# --------------------------------------------------------------------------- shell environment
+SHELL_FILES = ("/etc/profile", "/etc/bash.bashrc", "/etc/bashrc")
+ROOT_PATH_FILES = ("/etc/environment", "/root/.profile", "/root/.bashrc", "/root/.bash_profile")
+TRUST_FILES = (".rhosts", ".shosts", ".netrc")
+
+_TMOUT_RE = re.compile(r"^(?:(?:export|readonly|declare|typeset|local)\s+(?:-[a-zA-Z]+\s+)*)*TMOUT=[\"']?(\d+)")
+_READONLY_RE = re.compile(r"^(?:readonly|declare\s+-[a-zA-Z]*r[a-zA-Z]*|typeset\s+-[a-zA-Z]*r[a-zA-Z]*)\b.*\bTMOUT\b")
+_UMASK_RE = re.compile(r"(?:^|[;&|{]\s*|\bthen\s+|\belse\s+|\bdo\s+)umask\s+(?:-S\s+)?([0-7]{3,4})\b")
+_PATH_RE = re.compile(r"^(?:export\s+)?PATH=(.*)$")
+
+
+def _shell_lines(text: str) -> List[Tuple[int, str]]:
+    out = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        out.append((lineno, line))
+    return out
+
+
+def scan_shell_file(path: str, text: str) -> Dict[str, List[Dict[str, Any]]]:
+    """TMOUT assignments (with readonly) and umask calls in one shell start-up file."""
+    tmout: List[Dict[str, Any]] = []
+    umask: List[Dict[str, Any]] = []
+    readonly_lines: List[int] = []
+    for lineno, line in _shell_lines(text):
+        for stmt in re.split(r"\s*;\s*", line):
+            m = _TMOUT_RE.match(stmt)
+            if m:
+                tmout.append({"file": path, "line": lineno, "value": int(m.group(1)), "readonly": bool(_READONLY_RE.match(stmt))})
+            elif _READONLY_RE.match(stmt):
+                readonly_lines.append(lineno)
+        for m in _UMASK_RE.finditer(line):
+            umask.append({"file": path, "line": lineno, "value": m.group(1).rjust(3, "0")[-3:]})
+    if readonly_lines:
+        for t in tmout:
+            t["readonly"] = True
+    return {"tmout": tmout, "umask": umask, "readonly": [{"file": path, "line": n} for n in readonly_lines]}
+
+
+def path_problems(value: str) -> List[str]:
+    """Entries of a PATH value that let a planted binary run: '.', empty, relative."""
+    value = value.strip().strip("\"'")
+    problems = []
+    for entry in value.split(":"):
+        if entry in ("$PATH", "${PATH}"):
+            continue
+        if entry == "":
+            problems.append("empty entry")
+        elif entry == ".":
+            problems.append("'.' entry")
+        elif not entry.startswith(("/", "$", "~")):
+            problems.append(f"relative entry {entry}")
+    return problems
+
+
+def _scan_root_path(host: HostReader, login_defs: Optional[str]) -> List[Dict[str, Any]]:
+    findings: List[Dict[str, Any]] = []
+    for path in ("/etc/profile", *ROOT_PATH_FILES):
+        text = host.read_text(path)
+        if text is None:
+            continue
+        for lineno, line in _shell_lines(text):
+            m = _PATH_RE.match(line)
+            if not m:
+                continue
+            try:
+                value = " ".join(shlex.split(m.group(1), comments=True))
+            except ValueError:
+                value = m.group(1)
+            for issue in path_problems(value):
+                findings.append({"file": path, "line": lineno, "issue": issue})
+    if login_defs:
+        su_path = parse_login_defs(login_defs).get("ENV_SUPATH", "")
+        if su_path.startswith("PATH="):
+            for issue in path_problems(su_path[5:]):
+                findings.append({"file": "/etc/login.defs", "line": None, "issue": f"ENV_SUPATH {issue}"})
+    return findings
+
+
+def _homes(host: HostReader) -> Tuple[List[Tuple[str, str]], bool]:
+    """(user, home) pairs, read leniently: a damaged passwd is reported, not fatal here."""
+    text = host.read_text("/etc/passwd") or ""
+    out, damaged, seen = [], False, set()
+    for line in text.splitlines():
+        fields = line.strip().split(":")
+        if not line.strip() or line.startswith("#"):
+            continue
+        if len(fields) != 7:
+            damaged = True
+            continue
+        home = fields[5]
+        if home in ("", "/", "/nonexistent") or home in seen:
+            continue
+        seen.add(home)
+        out.append((fields[0], home))
+    return out, damaged
+
+
+def _trust_files(host: HostReader) -> Dict[str, Any]:
+    found: List[Dict[str, Any]] = []
+    unreadable: List[str] = []
+    for path in ("/etc/hosts.equiv", "/etc/shosts.equiv"):
+        if host.exists(path):
+            found.append({"path": path, "user": None})
+    homes, damaged = _homes(host)
+    for user, home in homes:
+        if not host.is_dir(home):
+            continue
+        try:
+            entries = host.listdir(home)
+        except CollectError:
+            unreadable.append(home)
+            continue
+        for name in TRUST_FILES:
+            if name in entries:
+                found.append({"path": posixpath.join(home, name), "user": user})
+    return {"found": found, "unreadable_homes": unreadable, "passwd_damaged": damaged}
+
+
+@collector("host.shell_env", "Shell idle timeout, umask, root PATH and .rhosts/.netrc trust files")
+def collect_shell_env(host: HostReader) -> Facts:
+    files = [p for p in SHELL_FILES if host.exists(p)] + host.glob("/etc/profile.d/*.sh")
+    tmout: List[Dict[str, Any]] = []
+    umask: List[Dict[str, Any]] = []
+    readonly: List[Dict[str, Any]] = []
+    scanned: List[str] = []
+    for path in files:
+        text = host.read_text(path)
+        if text is None:
+            continue
+        scanned.append(path)
+        found = scan_shell_file(path, text)
+        tmout += found["tmout"]
+        umask += found["umask"]
+        readonly += found["readonly"]
+    if readonly:  # a 'readonly TMOUT' anywhere freezes the value set before it
+        for t in tmout:
+            t["readonly"] = True
+    return {
+        "_method": "files",
+        "files": scanned,
+        "tmout": tmout,
+        "umask": umask,
+        "root_path_problems": _scan_root_path(host, host.read_text("/etc/login.defs")),
+        "trust_files": _trust_files(host),
+    }

@@ -1,0 +1,118 @@
+"""Account, password-policy and sudo checks on the fixture hosts and edge cases."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+
+from checks.model import Status
+from checks.registry import EvidenceView, all_checks, evaluate_one
+from collectors.evidence import Evidence, EvidenceStatus
+from tests.hosts import status_of
+
+P, F, E = Status.PASS, Status.FAIL, Status.ERROR
+
+# check id -> (debian-hardened, debian-weak, openeuler-server)
+EXPECTED = {
+    "LNX-ACC-001": (P, F, P),
+    "LNX-ACC-002": (P, F, P),
+    "LNX-ACC-003": (P, F, P),
+    "LNX-ACC-004": (P, F, P),
+    "LNX-ACC-005": (P, F, P),
+    "LNX-ACC-006": (P, F, P),
+    "LNX-ACC-007": (P, F, P),
+    "LNX-ACC-008": (P, F, P),
+    "LNX-ACC-009": (P, F, P),
+    "LNX-ACC-010": (P, F, F),
+    "LNX-PWD-001": (P, F, F),
+    "LNX-PWD-002": (P, F, F),
+    "LNX-PWD-003": (P, F, P),
+    "LNX-PWD-004": (P, F, P),
+    "LNX-PWD-005": (P, F, P),
+    "LNX-PWD-006": (P, F, P),
+    "LNX-PWD-007": (P, F, P),
+    "LNX-PWD-008": (P, F, P),
+    "LNX-PWD-009": (P, F, P),
+    "LNX-SUDO-001": (P, F, P),
+    "LNX-SUDO-002": (P, F, F),
+    "LNX-SUDO-003": (P, F, F),
+    "LNX-SUDO-004": (P, F, F),
+    "LNX-SUDO-005": (P, F, P),
+}
+HOSTS = ("debian-hardened", "debian-weak", "openeuler-server")
+SHADOW_CHECKS = ("LNX-ACC-002", "LNX-PWD-008")
+SUDOERS_CHECKS = ("LNX-SUDO-001", "LNX-SUDO-002", "LNX-SUDO-003")
+
+
+def test_every_area_check_has_an_expectation() -> None:
+    ours = {cid for cid in all_checks() if cid.startswith(("LNX-ACC-", "LNX-PWD-", "LNX-SUDO-"))}
+    assert ours == set(EXPECTED)
+
+
+@pytest.mark.parametrize("check_id", sorted(EXPECTED))
+@pytest.mark.parametrize("index", range(3))
+def test_fixture_status(check_id: str, index: int) -> None:
+    assert status_of(HOSTS[index], check_id) is EXPECTED[check_id][index]
+
+
+@pytest.mark.parametrize("check_id", SHADOW_CHECKS + SUDOERS_CHECKS)
+def test_unprivileged_shadow_and_sudoers_checks_error(check_id: str) -> None:
+    assert status_of("debian-hardened", check_id, privileged=False) is E
+
+
+def test_root_only_checks_are_flagged() -> None:
+    checks = all_checks()
+    for cid in SHADOW_CHECKS + SUDOERS_CHECKS:
+        assert checks[cid].meta.needs_root, cid
+    assert checks["LNX-ACC-002"].meta.high_risk_case == "6.4.1.1"
+    assert checks["LNX-PWD-005"].meta.high_risk_case == "6.4.1.1"
+
+
+def _ev(name: str, facts: Dict[str, Any], status: EvidenceStatus = EvidenceStatus.OK) -> Evidence:
+    return Evidence(
+        collector=name, target="t", status=status, facts=facts, reason=None if status is EvidenceStatus.OK else "broken"
+    )
+
+
+def _run(check_id: str, *evidence: Evidence, **params: Any) -> Status:
+    return evaluate_one(all_checks()[check_id], EvidenceView(evidence), params or None).status
+
+
+def test_malformed_passwd_gives_error_not_pass() -> None:
+    assert _run("LNX-ACC-001", _ev("host.passwd", {}, EvidenceStatus.ERROR)) is E
+
+
+def test_min_length_param_and_unenforced_stack() -> None:
+    pam = {"quality": {"module": None}, "unix": {"present": False}}
+    assert _run("LNX-PWD-005", _ev("host.pam", pam)) is F
+    pam = {"quality": {"module": "pam_pwquality.so", "min_length": 8, "settings": {}}, "unix": {"present": True, "minlen": 6}}
+    assert _run("LNX-PWD-004", _ev("host.pam", pam)) is P
+    assert _run("LNX-PWD-004", _ev("host.pam", pam), min_length=12) is F
+
+
+def test_tmout_param_and_readonly() -> None:
+    env = _ev("host.shell_env", {"tmout": [{"file": "/etc/profile", "line": 1, "value": 1800, "readonly": True}]})
+    assert _run("LNX-ACC-010", env) is F
+    assert _run("LNX-ACC-010", env, max_seconds=3600) is P
+    env = _ev("host.shell_env", {"tmout": [{"file": "/etc/profile", "line": 1, "value": 600, "readonly": False}]})
+    assert _run("LNX-ACC-010", env) is F
+    assert _run("LNX-ACC-010", env, require_readonly=False) is P
+
+
+def test_umask_stricter_values_pass() -> None:
+    defs = _ev("host.login_defs", {"umask_octal": "077"})
+    assert _run("LNX-ACC-009", defs, _ev("host.shell_env", {"umask": [{"file": "/etc/bashrc", "line": 3, "value": "027"}]})) is P
+    assert _run("LNX-ACC-009", defs, _ev("host.shell_env", {"umask": [{"file": "/etc/bashrc", "line": 3, "value": "002"}]})) is F
+
+
+def test_trust_files_unreadable_home_is_error() -> None:
+    env = _ev("host.shell_env", {"trust_files": {"found": [], "unreadable_homes": ["/home/x"], "passwd_damaged": False}})
+    assert _run("LNX-ACC-008", env) is E
+
+
+def test_max_age_checks_existing_accounts() -> None:
+    defs = _ev("host.login_defs", {"values": {"PASS_MAX_DAYS": 90}})
+    shadow = _ev("host.shadow", {"entries": [{"user": "old", "locked": False, "empty": False, "max_days": 99999}]})
+    assert _run("LNX-PWD-001", defs, shadow) is F
+    assert _run("LNX-PWD-001", defs, shadow, max_days=100000) is P
