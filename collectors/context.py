@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import stat as _stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
@@ -157,6 +158,8 @@ class HostContext:
     privileged: bool
     # Recorded ownership and modes for fixture trees (git keeps neither).
     stat_overrides: Mapping[str, FileStat] = field(default_factory=dict)
+    # The host's clock: None means now; a recorded host keeps the time it was recorded.
+    clock: Optional[int] = None
 
     @property
     def live(self) -> bool:
@@ -224,6 +227,10 @@ class HostReader:
         # Paths looked at without reading them (stat, listdir, exists); the
         # host recorder uses this to capture a fixture of a real machine.
         self.touched: List[str] = []
+
+    def now(self) -> int:
+        """Current time on the assessed host, epoch seconds (fixed for recorded hosts)."""
+        return self.ctx.clock if self.ctx.clock is not None else int(time.time())
 
     # -- paths ---------------------------------------------------------------
     def _real(self, path: str) -> str:
@@ -394,4 +401,16 @@ def load_fixture_context(fixture_dir: Path, *, privileged: bool = True) -> HostC
         target=str(system.get("hostname", fixture_dir.name)),
         privileged=privileged,
         stat_overrides=overrides,
+        clock=_recorded_clock(system.get("recorded_at")),
     )
+
+
+def _recorded_clock(value: Any) -> Optional[int]:
+    """Epoch seconds from ``recorded_at`` (ISO 8601 UTC or an integer)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    import datetime as _dt
+
+    return int(_dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc).timestamp())

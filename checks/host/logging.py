@@ -1,1 +1,278 @@
-"""Placeholder: filled by its own change."""
+"""Audit, logging, log retention and time synchronisation checks."""
+
+from __future__ import annotations
+
+from typing import Any, List, Mapping, Optional
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+_IR = (CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY)
+
+
+def _no_auditd() -> Verdict:
+    return Verdict.fail("auditd is not installed", installed=False)
+
+
+def _runtime(audit: Mapping[str, Any]) -> Mapping[str, Any]:
+    return audit.get("runtime") or {}
+
+
+@check(
+    CheckMeta(
+        id="LNX-AUD-001",
+        title=Text(zh="auditd 已安装、运行并加载了审计规则", en="auditd is installed, running and has audit rules loaded"),
+        remediation=Text(
+            zh="安装并启用 auditd（apt install auditd 或 dnf install audit；systemctl enable --now auditd），在 /etc/audit/rules.d/ 下配置规则后执行 augenrules --load。",
+            en="Install and enable auditd (apt install auditd / dnf install audit; systemctl enable --now auditd), add rules under /etc/audit/rules.d/ and run augenrules --load.",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-CES1-12"),
+        domains=(InsurerDomain.LOGGING, InsurerDomain.AUDIT_INTEGRITY),
+        coverage=_IR,
+        needs=("host.audit",),
+        needs_root=True,
+    )
+)
+def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
+    audit = ev.facts("host.audit")
+    if not audit.get("installed"):
+        return _no_auditd()
+    rt = _runtime(audit)
+    if not rt.get("available"):
+        return Verdict.manual(f"auditd is installed but its runtime state could not be read: {rt.get('reason')}", installed=True)
+    rules = rt.get("rules") or {}
+    loaded = rules.get("rule_count")
+    observed = {"enabled": rt.get("enabled"), "pid": rt.get("pid"), "loaded_rules": loaded}
+    if rt.get("enabled") not in (1, 2) or not rt.get("pid"):
+        return Verdict.fail("the kernel audit system is disabled or auditd is not running", **observed)
+    if loaded is None:
+        return Verdict.manual("auditd runs but the loaded rules could not be listed", **observed)
+    if loaded == 0:
+        return Verdict.fail("auditd runs with no audit rules loaded", **observed)
+    return Verdict.ok("auditd runs with rules loaded", **observed)
+
+
+@check(
+    CheckMeta(
+        id="LNX-AUD-002",
+        title=Text(zh="审计规则已锁定（-e 2），防止未授权中断", en="Audit rules are locked (-e 2) against unauthorised changes"),
+        remediation=Text(
+            zh="在 /etc/audit/rules.d/99-finalize.rules 末尾加入一行 `-e 2`，执行 augenrules --load 并重启生效。",
+            en="Add `-e 2` as the last line of /etc/audit/rules.d/99-finalize.rules, run augenrules --load and reboot.",
+        ),
+        severity=Severity.MEDIUM,
+        mlps=refs("L3-CES1-15"),
+        domains=(InsurerDomain.AUDIT_INTEGRITY,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE,),
+        needs=("host.audit",),
+        needs_root=True,
+    )
+)
+def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
+    audit = ev.facts("host.audit")
+    if not audit.get("installed"):
+        return _no_auditd()
+    rt = _runtime(audit)
+    if rt.get("available"):
+        if rt.get("enabled") == 2:
+            return Verdict.ok("the running audit configuration is immutable (enabled 2)", enabled=2)
+        return Verdict.fail(f"audit rules can be changed at run time (enabled {rt.get('enabled')})", enabled=rt.get("enabled"))
+    configured = (audit.get("rules") or {}).get("immutable")
+    return Verdict.manual(
+        f"runtime state unavailable ({rt.get('reason')}); configured rules immutable: {configured}",
+        configured_immutable=configured,
+    )
+
+
+IDENTITY_REQUIRED = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers")
+
+
+@check(
+    CheckMeta(
+        id="LNX-AUD-003",
+        title=Text(
+            zh="审计规则覆盖身份文件、提权命令与时间修改",
+            en="Audit rules watch identity files, privileged commands and time changes",
+        ),
+        remediation=Text(
+            zh="在 /etc/audit/rules.d/50-identity.rules 中加入：-w /etc/passwd -p wa -k identity、-w /etc/shadow -p wa -k identity、-w /etc/group -p wa -k identity、-w /etc/sudoers -p wa -k scope，以及 time-change 规则，然后执行 augenrules --load。",
+            en="Add to /etc/audit/rules.d/50-identity.rules: -w /etc/passwd -p wa -k identity, -w /etc/shadow -p wa -k identity, -w /etc/group -p wa -k identity, -w /etc/sudoers -p wa -k scope, plus time-change rules; then run augenrules --load.",
+        ),
+        severity=Severity.MEDIUM,
+        mlps=refs("L3-CES1-12", "L3-CES1-13"),
+        domains=(InsurerDomain.AUDIT_INTEGRITY, InsurerDomain.LOGGING),
+        coverage=_IR,
+        needs=("host.audit",),
+        needs_root=True,
+    )
+)
+def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
+    audit = ev.facts("host.audit")
+    if not audit.get("installed"):
+        return _no_auditd()
+    rt = _runtime(audit)
+    rules: Optional[Mapping[str, Any]] = rt.get("rules") if rt.get("available") else None
+    basis = "auditctl -l"
+    if rules is None:
+        rules = audit.get("rules")
+        basis = audit.get("rules_source") or "configured rules"
+    if rules is None:
+        return Verdict.manual(f"audit rules could not be read: {audit.get('rules_error') or rt.get('reason')}")
+    watched = set(rules.get("identity_watches") or [])
+    missing = [f for f in IDENTITY_REQUIRED if f not in watched]
+    observed = {
+        "basis": basis,
+        "missing_watches": missing,
+        "time_change_rules": rules.get("time_change_rules"),
+        "privileged_command_rules": rules.get("privileged_command_rules"),
+    }
+    if missing or not rules.get("time_change_rules"):
+        return Verdict.fail(
+            f"missing watches on {', '.join(missing) or 'none'}; time-change rules: {rules.get('time_change_rules')}", **observed
+        )
+    return Verdict.ok("identity files and time changes are audited", **observed)
+
+
+@check(
+    CheckMeta(
+        id="LNX-AUD-004",
+        title=Text(zh="审计日志写满时不会静默丢弃或覆盖记录", en="A full audit log does not silently drop or overwrite records"),
+        remediation=Text(
+            zh="在 /etc/audit/auditd.conf 中设置 max_log_file_action = keep_logs、space_left_action = email（或 syslog）、admin_space_left_action = single、disk_full_action = halt，并把审计日志转发到日志服务器。",
+            en="In /etc/audit/auditd.conf set max_log_file_action = keep_logs, space_left_action = email (or syslog), admin_space_left_action = single, disk_full_action = halt, and forward audit logs to a log server.",
+        ),
+        severity=Severity.LOW,
+        mlps=refs("L3-CES1-14"),
+        domains=(InsurerDomain.AUDIT_INTEGRITY,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE,),
+        needs=("host.audit",),
+        params={"accepted_max_log_file_actions": ["keep_logs", "suspend", "single", "halt"]},
+        needs_root=True,
+    )
+)
+def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
+    audit = ev.facts("host.audit")
+    if not audit.get("installed"):
+        return _no_auditd()
+    conf = audit.get("config")
+    if conf is None:
+        return Verdict.manual(f"auditd.conf could not be read: {audit.get('config_error') or 'missing'}")
+    action = conf.get("max_log_file_action", "rotate")
+    silent = [k for k in ("space_left_action", "admin_space_left_action", "disk_full_action") if conf.get(k) == "ignore"]
+    observed = {"max_log_file_action": action, "ignored": silent}
+    if action not in p["accepted_max_log_file_actions"] or silent:
+        return Verdict.fail(f"max_log_file_action={action}; actions set to ignore: {', '.join(silent) or 'none'}", **observed)
+    return Verdict.ok(f"max_log_file_action={action} keeps old audit logs", **observed)
+
+
+@check(
+    CheckMeta(
+        id="LNX-LOG-001",
+        title=Text(zh="日志转发到集中日志服务器", en="Logs are forwarded to a central log server"),
+        remediation=Text(
+            zh="在 /etc/rsyslog.d/60-remote.conf 中加入 `*.* @@logs.example.internal:6514`（建议 TLS/RELP），然后 systemctl restart rsyslog。",
+            en="Add `*.* @@logs.example.internal:6514` to /etc/rsyslog.d/60-remote.conf (TLS or RELP preferred) and run systemctl restart rsyslog.",
+        ),
+        severity=Severity.MEDIUM,
+        mlps=refs("L3-CES1-14", "L3-SMC1-09"),
+        domains=(InsurerDomain.LOGGING,),
+        coverage=_IR,
+        needs=("host.syslog",),
+    )
+)
+def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
+    sl = ev.facts("host.syslog")
+    targets = [
+        {"daemon": t.get("daemon"), "host": t.get("host"), "protocol": t.get("protocol")} for t in sl.get("remote_targets") or []
+    ]
+    if targets:
+        return Verdict.ok(f"logs forwarded to {', '.join(sorted({str(t['host']) for t in targets}))}", targets=targets)
+    if sl.get("unreadable"):
+        return Verdict.manual(f"no forwarding found, but could not read {', '.join(sl['unreadable'])}")
+    return Verdict.fail("no remote log forwarding configured; logs stay on the host", daemons=sl.get("daemons"))
+
+
+@check(
+    CheckMeta(
+        id="LNX-LOG-002",
+        title=Text(zh="journald 日志持久化保存", en="journald keeps logs across reboots"),
+        remediation=Text(
+            zh="在 /etc/systemd/journald.conf.d/persistent.conf 中设置 [Journal] Storage=persistent，然后 systemctl restart systemd-journald。",
+            en="Set [Journal] Storage=persistent in /etc/systemd/journald.conf.d/persistent.conf and run systemctl restart systemd-journald.",
+        ),
+        severity=Severity.LOW,
+        mlps=refs("L3-CES1-14"),
+        domains=(InsurerDomain.LOGGING,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE,),
+        needs=("host.syslog",),
+    )
+)
+def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
+    j = ev.facts("host.syslog").get("journald") or {}
+    observed = {"storage": j.get("storage"), "journal_dir": j.get("journal_dir")}
+    if j.get("persistent"):
+        return Verdict.ok("the journal is stored on disk", **observed)
+    return Verdict.fail("the journal is kept in memory only and is lost on reboot", **observed)
+
+
+@check(
+    CheckMeta(
+        id="LNX-LOG-003",
+        title=Text(zh="安全日志保留时间不少于 6 个月", en="Security logs are kept for at least 6 months"),
+        remediation=Text(
+            zh="在 /etc/logrotate.d/rsyslog 中为 /var/log/syslog、auth.log（或 messages、secure）设置 `weekly` 和 `rotate 26`（或更多），并将日志转发到保留 180 天以上的日志服务器。",
+            en="In /etc/logrotate.d/rsyslog set `weekly` and `rotate 26` (or more) for /var/log/syslog and auth.log (or messages and secure), and forward logs to a server that keeps them 180+ days.",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-CES1-14"),
+        domains=(InsurerDomain.LOGGING,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
+        needs=("host.log_retention",),
+        high_risk_case="6.5.1.2",
+        params={"min_days": 180},
+    )
+)
+def log_retention(ev: EvidenceView, p: Params) -> Verdict:
+    r = ev.facts("host.log_retention")
+    logs: List[Mapping[str, Any]] = list(r.get("logs") or [])
+    known = [entry for entry in logs if entry.get("days") is not None]
+    unknown = [str(entry.get("log")) for entry in logs if entry.get("days") is None]
+    if not known:
+        return Verdict.manual(
+            "retention of the security logs cannot be derived from configuration; confirm it on the log server", unknown=unknown
+        )
+    shortest = min(known, key=lambda e: int(e["days"]))
+    observed = {"min_days": shortest["days"], "shortest_log": shortest["log"], "basis": shortest["basis"], "unknown": unknown}
+    if int(shortest["days"]) < int(p["min_days"]):
+        return Verdict.fail(f"{shortest['log']} is kept about {shortest['days']} days (< {p['min_days']})", **observed)
+    return Verdict.ok(f"every log with a known policy is kept at least {shortest['days']} days", **observed)
+
+
+@check(
+    CheckMeta(
+        id="LNX-TIME-001",
+        title=Text(zh="系统时间与可信时间源同步", en="System clock is synchronised with a time source"),
+        remediation=Text(
+            zh="安装 chrony，在 /etc/chrony/chrony.conf（或 /etc/chrony.conf）中配置 `server ntp.example.internal iburst`，执行 systemctl enable --now chronyd（Debian 上为 chrony）。",
+            en="Install chrony, add `server ntp.example.internal iburst` to /etc/chrony/chrony.conf (or /etc/chrony.conf) and run systemctl enable --now chrony (chronyd on RHEL).",
+        ),
+        severity=Severity.MEDIUM,
+        mlps=refs("L3-SMC1-11"),
+        domains=(InsurerDomain.TIME_SYNC,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE,),
+        needs=("host.timesync",),
+    )
+)
+def time_synchronised(ev: EvidenceView, p: Params) -> Verdict:
+    t = ev.facts("host.timesync")
+    daemons = [d.get("daemon") for d in t.get("daemons") or [] if d.get("servers")]
+    observed = {"daemons": daemons, "synchronised": t.get("synchronised"), "basis": t.get("sync_basis")}
+    if t.get("synchronised") is True:
+        return Verdict.ok(f"clock synchronised ({t.get('sync_basis')})", **observed)
+    if t.get("synchronised") is False:
+        return Verdict.fail("the clock is not synchronised", **observed)
+    if not t.get("configured"):
+        return Verdict.fail("no time synchronisation daemon with servers is configured", **observed)
+    return Verdict.manual("time servers are configured but the synchronisation state could not be read", **observed)

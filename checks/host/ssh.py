@@ -1,1 +1,665 @@
-"""Placeholder: filled by its own change."""
+"""OpenSSH server checks (HOST_CHECKS.md §3.1, plus password login and MFA).
+
+Every configuration check judges the global effective configuration and also
+each ``Match`` block laid over it, because a block such as
+``Match Address 10.0.0.0/8`` / ``PasswordAuthentication yes`` silently undoes
+the global setting for part of the network.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+NEEDS = ("host.sshd",)
+Cfg = Mapping[str, Any]
+Predicate = Callable[[Cfg, Params], Optional[str]]
+
+_BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.INCIDENT_RESPONSE)
+_KNOWLEDGE_ONLY = "password"
+
+
+def _meta(
+    num: int,
+    title: Tuple[str, str],
+    fix: Tuple[str, str],
+    severity: Severity,
+    mlps: Tuple[MlpsRef, ...],
+    domains: Tuple[InsurerDomain, ...],
+    coverage: Tuple[CoverageLine, ...] = _BREACH,
+    params: Optional[Dict[str, Any]] = None,
+    high_risk_case: Optional[str] = None,
+) -> CheckMeta:
+    """All SSH checks read host.sshd, which needs root for ``sshd -T`` and root-only configs."""
+    return CheckMeta(
+        id=f"LNX-SSH-{num:03d}",
+        title=Text(zh=title[0], en=title[1]),
+        remediation=Text(zh=fix[0], en=fix[1]),
+        severity=severity,
+        mlps=mlps,
+        domains=domains,
+        coverage=coverage,
+        needs=NEEDS,
+        params=params or {},
+        high_risk_case=high_risk_case,
+        needs_root=True,
+    )
+
+
+# -- helpers over host.sshd facts ------------------------------------------------
+def _val(cfg: Cfg, key: str) -> str:
+    v = cfg.get(key, "")
+    if isinstance(v, list):
+        return v[0] if v else ""
+    return str(v)
+
+
+def _int(cfg: Cfg, key: str) -> Optional[int]:
+    v = _val(cfg, key)
+    return int(v) if v.isdigit() else None
+
+
+def _scopes(facts: Mapping[str, Any]) -> List[Tuple[str, Cfg]]:
+    """The global configuration and, for each Match block, the configuration it yields."""
+    glob: Cfg = facts.get("config") or {}
+    out: List[Tuple[str, Cfg]] = [("global", glob)]
+    for blk in facts.get("match_blocks") or []:
+        if blk.get("never_matches"):
+            continue
+        merged = dict(glob)
+        merged.update(blk.get("settings") or {})
+        out.append((f"Match {blk.get('criteria')} ({blk.get('file')}:{blk.get('line')})", merged))
+    return out
+
+
+def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[str], ok: str) -> Verdict:
+    """Apply ``pred`` to every scope; any problem is a failure naming its scope."""
+    facts = ev.facts("host.sshd")
+    problems: List[str] = []
+    global_why: Optional[str] = None
+    for label, cfg in _scopes(facts):
+        why = pred(cfg, p)
+        if label == "global":
+            global_why = why
+        elif why == global_why:
+            continue  # the block changes nothing this check looks at
+        if why is not None:
+            problems.append(f"{label}: {why}")
+    glob = facts.get("config") or {}
+    observed = {k: glob.get(k) for k in keys}
+    if problems:
+        return Verdict.fail("; ".join(problems), problems=problems, **observed)
+    return Verdict.ok(ok, **observed)
+
+
+def _yes(cfg: Cfg, key: str) -> bool:
+    return _val(cfg, key).lower() == "yes"
+
+
+def _otp_modules(facts: Mapping[str, Any]) -> List[str]:
+    pam = facts.get("pam") or {}
+    return list(pam.get("mfa_modules") or [])
+
+
+def _enabled_methods(cfg: Cfg) -> List[str]:
+    methods = []
+    if _yes(cfg, "pubkeyauthentication"):
+        methods.append("publickey")
+    if _yes(cfg, "passwordauthentication"):
+        methods.append("password")
+    # Without PAM, keyboard-interactive has no back end on Linux.
+    if _yes(cfg, "kbdinteractiveauthentication") and _yes(cfg, "usepam"):
+        methods.append("keyboard-interactive")
+    if _yes(cfg, "hostbasedauthentication"):
+        methods.append("hostbased")
+    if _yes(cfg, "gssapiauthentication"):
+        methods.append("gssapi-with-mic")
+    return methods
+
+
+def login_paths(cfg: Cfg) -> List[List[str]]:
+    """Sets of methods with which a login can complete (AuthenticationMethods, else any one enabled method)."""
+    enabled = _enabled_methods(cfg)
+    spec = _val(cfg, "authenticationmethods").strip()
+    if spec in ("", "any"):
+        return [[m] for m in enabled]
+    paths = []
+    for item in spec.split():
+        methods = [m.split(":", 1)[0] for m in item.split(",") if m]
+        if methods and all(m in enabled for m in methods):
+            paths.append(methods)
+    return paths
+
+
+def _knowledge_only(path: Sequence[str], otp: bool) -> bool:
+    """A path that ends in nothing but something the user knows (a password)."""
+    for m in path:
+        if m == _KNOWLEDGE_ONLY:
+            continue
+        if m == "keyboard-interactive" and not otp:
+            continue
+        return False
+    return True
+
+
+def _multi_factor(path: Sequence[str], otp: bool) -> bool:
+    return len(set(path)) >= 2 or ("keyboard-interactive" in path and otp)
+
+
+def _split(cfg: Cfg, key: str) -> List[str]:
+    return [a for a in _val(cfg, key).split(",") if a]
+
+
+# -- checks ------------------------------------------------------------------------
+@check(
+    _meta(
+        1,
+        ("SSH 禁止 root 用户直接登录", "SSH does not allow direct root login"),
+        (
+            "在 /etc/ssh/sshd_config 开头（或 sshd_config.d 中最先读取的文件）设置 PermitRootLogin no，检查所有 Match 块，然后执行 systemctl reload sshd；管理员使用个人账号登录后再 sudo。",
+            "Set PermitRootLogin no near the top of /etc/ssh/sshd_config (or in the first-read sshd_config.d file), check every Match block, then systemctl reload sshd; administrators log in as themselves and use sudo.",
+        ),
+        Severity.HIGH,
+        refs("L3-CES1-06", "L3-CES1-05"),
+        (InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
+        params={"permit_root_login_allowed": ["no"]},
+    )
+)
+def root_login(ev: EvidenceView, p: Params) -> Verdict:
+    allowed = {str(a).lower() for a in p["permit_root_login_allowed"]}
+    if allowed & {"prohibit-password", "without-password"}:
+        allowed |= {"prohibit-password", "without-password"}
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        v = _val(cfg, "permitrootlogin").lower()
+        return None if v in allowed else f"PermitRootLogin {v} (allowed: {', '.join(sorted(allowed))})"
+
+    return _judge(ev, p, pred, ("permitrootlogin",), "root cannot log in directly over SSH")
+
+
+@check(
+    _meta(
+        2,
+        ("SSH 不允许仅凭口令登录（防暴力破解）", "SSH does not accept password-only logins (brute-force exposure)"),
+        (
+            "设置 PasswordAuthentication no；若 UsePAM yes 且未配置 OTP，同时设置 KbdInteractiveAuthentication no（或用 AuthenticationMethods publickey,keyboard-interactive 要求先验证密钥）；删除 Match 块中的 PasswordAuthentication yes；systemctl reload sshd。",
+            "Set PasswordAuthentication no; with UsePAM yes and no OTP module also set KbdInteractiveAuthentication no (or require a key first with AuthenticationMethods publickey,keyboard-interactive); remove PasswordAuthentication yes from Match blocks; systemctl reload sshd.",
+        ),
+        Severity.HIGH,
+        refs("L3-CES1-01", "L3-CES1-04"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
+    )
+)
+def password_login(ev: EvidenceView, p: Params) -> Verdict:
+    otp = bool(_otp_modules(ev.facts("host.sshd")))
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        weak = [",".join(path) for path in login_paths(cfg) if _knowledge_only(path, otp)]
+        if not weak:
+            return None
+        return (
+            f"password-only login possible via {' / '.join(weak)} (PasswordAuthentication {_val(cfg, 'passwordauthentication')})"
+        )
+
+    keys = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
+    return _judge(ev, p, pred, keys, "no login path accepts a password alone")
+
+
+@check(
+    _meta(
+        3,
+        ("SSH 禁止空口令登录", "SSH refuses accounts with empty passwords"),
+        (
+            "在 sshd_config 中设置 PermitEmptyPasswords no（含所有 Match 块），然后 systemctl reload sshd。",
+            "Set PermitEmptyPasswords no in sshd_config (and in every Match block), then systemctl reload sshd.",
+        ),
+        Severity.HIGH,
+        refs("L3-CES1-01"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    )
+)
+def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        v = _val(cfg, "permitemptypasswords").lower()
+        return None if v == "no" else f"PermitEmptyPasswords {v}"
+
+    return _judge(ev, p, pred, ("permitemptypasswords",), "empty passwords are refused")
+
+
+@check(
+    _meta(
+        4,
+        ("SSH 限制单次连接的认证尝试次数", "SSH limits authentication attempts per connection"),
+        (
+            "在 sshd_config 中设置 MaxAuthTries 4（或更小），然后 systemctl reload sshd。",
+            "Set MaxAuthTries 4 (or lower) in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-02"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+        params={"max_auth_tries": 4},
+    )
+)
+def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+        n = _int(cfg, "maxauthtries")
+        if n is None:
+            return f"MaxAuthTries {_val(cfg, 'maxauthtries')!r} is not a number"
+        return None if n <= int(prm["max_auth_tries"]) else f"MaxAuthTries {n} > {prm['max_auth_tries']}"
+
+    return _judge(ev, p, pred, ("maxauthtries",), f"MaxAuthTries is at most {p['max_auth_tries']}")
+
+
+@check(
+    _meta(
+        5,
+        ("SSH 空闲会话超时自动断开", "SSH disconnects idle sessions"),
+        (
+            "在 sshd_config 中设置 ClientAliveInterval 300 与 ClientAliveCountMax 3（OpenSSH 8.2 起 0 表示不断开，不要用 0），然后 systemctl reload sshd。",
+            "Set ClientAliveInterval 300 and ClientAliveCountMax 3 in sshd_config (since OpenSSH 8.2 a count of 0 never disconnects; do not use 0), then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-02"),
+        (InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+        params={"client_alive_interval_max": 300, "client_alive_count_max": 3},
+    )
+)
+def idle_timeout(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+        interval = _int(cfg, "clientaliveinterval")
+        count = _int(cfg, "clientalivecountmax")
+        if interval is None or interval == 0:
+            return f"ClientAliveInterval {_val(cfg, 'clientaliveinterval')}: idle sessions are never timed out"
+        if interval > int(prm["client_alive_interval_max"]):
+            return f"ClientAliveInterval {interval} > {prm['client_alive_interval_max']}"
+        if count is None or count == 0:
+            return f"ClientAliveCountMax {_val(cfg, 'clientalivecountmax')}: unresponsive clients are never disconnected"
+        if count > int(prm["client_alive_count_max"]):
+            return f"ClientAliveCountMax {count} > {prm['client_alive_count_max']}"
+        return None
+
+    return _judge(ev, p, pred, ("clientaliveinterval", "clientalivecountmax"), "idle sessions are disconnected")
+
+
+def _equals(key: str, want: str, label: str) -> Predicate:
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        v = _val(cfg, key).lower()
+        return None if v == want else f"{label} {v}"
+
+    return pred
+
+
+@check(
+    _meta(
+        6,
+        ("SSH 忽略 .rhosts/.shosts 文件", "SSH ignores .rhosts and .shosts files"),
+        (
+            "在 sshd_config 中设置 IgnoreRhosts yes，然后 systemctl reload sshd。",
+            "Set IgnoreRhosts yes in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-01"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    )
+)
+def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
+    return _judge(ev, p, _equals("ignorerhosts", "yes", "IgnoreRhosts"), ("ignorerhosts",), "rhosts files are ignored")
+
+
+@check(
+    _meta(
+        7,
+        ("SSH 禁用基于主机的认证", "SSH host-based authentication is disabled"),
+        (
+            "在 sshd_config 中设置 HostbasedAuthentication no，然后 systemctl reload sshd。",
+            "Set HostbasedAuthentication no in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-01"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    )
+)
+def hostbased(ev: EvidenceView, p: Params) -> Verdict:
+    pred = _equals("hostbasedauthentication", "no", "HostbasedAuthentication")
+    return _judge(ev, p, pred, ("hostbasedauthentication",), "host-based authentication is off")
+
+
+@check(
+    _meta(
+        8,
+        ("SSH 不允许用户设置环境变量", "SSH does not let users pass environment options"),
+        (
+            "在 sshd_config 中设置 PermitUserEnvironment no，然后 systemctl reload sshd。",
+            "Set PermitUserEnvironment no in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.LOW,
+        refs("L3-CES1-07"),
+        (InsurerDomain.HARDENING,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    )
+)
+def user_environment(ev: EvidenceView, p: Params) -> Verdict:
+    pred = _equals("permituserenvironment", "no", "PermitUserEnvironment")
+    return _judge(ev, p, pred, ("permituserenvironment",), "user environment options are ignored")
+
+
+@check(
+    _meta(
+        9,
+        ("SSH 禁用端口转发与 X11 转发", "SSH port and X11 forwarding are disabled"),
+        (
+            "在 sshd_config 中设置 DisableForwarding yes（或同时设置 X11Forwarding no 与 AllowTcpForwarding no），确需转发的账号用 Match User 单独放开，然后 systemctl reload sshd。",
+            "Set DisableForwarding yes in sshd_config (or both X11Forwarding no and AllowTcpForwarding no), open it per account with Match User only where needed, then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-18"),
+        (InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+    )
+)
+def forwarding(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        if _yes(cfg, "disableforwarding"):
+            return None
+        bad = []
+        if _val(cfg, "x11forwarding").lower() != "no":
+            bad.append(f"X11Forwarding {_val(cfg, 'x11forwarding')}")
+        if _val(cfg, "allowtcpforwarding").lower() != "no":
+            bad.append(f"AllowTcpForwarding {_val(cfg, 'allowtcpforwarding')}")
+        return ", ".join(bad) if bad else None
+
+    keys = ("disableforwarding", "x11forwarding", "allowtcpforwarding")
+    return _judge(ev, p, pred, keys, "TCP and X11 forwarding are disabled")
+
+
+@check(
+    _meta(
+        10,
+        ("SSH 登录宽限时间足够短", "SSH login grace time is short"),
+        (
+            "在 sshd_config 中设置 LoginGraceTime 60，然后 systemctl reload sshd。",
+            "Set LoginGraceTime 60 in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.LOW,
+        refs("L3-CES1-02"),
+        (InsurerDomain.HARDENING,),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+        params={"login_grace_time_max": 60},
+    )
+)
+def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+        n = _int(cfg, "logingracetime")
+        if n is None:
+            return f"LoginGraceTime {_val(cfg, 'logingracetime')!r} is not understood"
+        if n == 0:
+            return "LoginGraceTime 0: unauthenticated connections never time out"
+        return None if n <= int(prm["login_grace_time_max"]) else f"LoginGraceTime {n}s > {prm['login_grace_time_max']}s"
+
+    return _judge(ev, p, pred, ("logingracetime",), f"LoginGraceTime is at most {p['login_grace_time_max']}s")
+
+
+@check(
+    _meta(
+        11,
+        ("SSH 日志级别为 INFO 或 VERBOSE", "SSH log level is INFO or VERBOSE"),
+        (
+            "在 sshd_config 中设置 LogLevel VERBOSE（记录登录所用密钥指纹），然后 systemctl reload sshd。",
+            "Set LogLevel VERBOSE in sshd_config (it logs the key fingerprint used for each login), then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-12"),
+        (InsurerDomain.LOGGING,),
+        coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
+        params={"log_levels_allowed": ["INFO", "VERBOSE"]},
+    )
+)
+def log_level(ev: EvidenceView, p: Params) -> Verdict:
+    allowed = {str(a).upper() for a in p["log_levels_allowed"]}
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        v = _val(cfg, "loglevel").upper()
+        return None if v in allowed else f"LogLevel {v}"
+
+    return _judge(ev, p, pred, ("loglevel",), "logins are logged")
+
+
+_WEAK_CIPHER = re.compile(r"cbc|3des|arcfour|blowfish|cast128|rijndael|^none$", re.IGNORECASE)
+_WEAK_MAC = re.compile(r"md5|sha1|-96|umac-64|ripemd", re.IGNORECASE)
+_WEAK_KEX = re.compile(r"^diffie-hellman-group1-|-sha1(@|$)", re.IGNORECASE)
+
+
+def _algorithms(key: str, weak: re.Pattern, label: str) -> Predicate:
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        bad = [a for a in _split(cfg, key) if weak.search(a)]
+        return f"weak {label}: {', '.join(bad)}" if bad else None
+
+    return pred
+
+
+@check(
+    _meta(
+        12,
+        ("SSH 只使用强加密算法", "SSH offers only strong ciphers"),
+        (
+            "在 sshd_config 中设置 Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr（去掉 CBC、3DES、arcfour），然后 systemctl reload sshd。",
+            "Set Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr in sshd_config (no CBC, 3DES or arcfour), then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-03", "L3-CES1-27"),
+        (InsurerDomain.ENCRYPTION_TRANSIT,),
+    )
+)
+def ciphers(ev: EvidenceView, p: Params) -> Verdict:
+    return _judge(ev, p, _algorithms("ciphers", _WEAK_CIPHER, "ciphers"), ("ciphers",), "only strong ciphers are offered")
+
+
+@check(
+    _meta(
+        13,
+        ("SSH 只使用强消息认证码（MAC）", "SSH offers only strong MACs"),
+        (
+            "在 sshd_config 中设置 MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256（去掉 MD5、SHA-1、96 位与 umac-64），然后 systemctl reload sshd。",
+            "Set MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256 in sshd_config (no MD5, SHA-1, 96-bit or umac-64), then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-25", "L3-CNS1-06"),
+        (InsurerDomain.ENCRYPTION_TRANSIT,),
+    )
+)
+def macs(ev: EvidenceView, p: Params) -> Verdict:
+    return _judge(ev, p, _algorithms("macs", _WEAK_MAC, "MACs"), ("macs",), "only strong MACs are offered")
+
+
+@check(
+    _meta(
+        14,
+        ("SSH 只使用强密钥交换算法", "SSH offers only strong key exchange"),
+        (
+            "在 sshd_config 中设置 KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256（去掉 group1、group14-sha1、group-exchange-sha1），然后 systemctl reload sshd。",
+            "Set KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256 in sshd_config (no group1, group14-sha1 or group-exchange-sha1), then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-03", "L3-CES1-27"),
+        (InsurerDomain.ENCRYPTION_TRANSIT,),
+    )
+)
+def kex(ev: EvidenceView, p: Params) -> Verdict:
+    pred = _algorithms("kexalgorithms", _WEAK_KEX, "key exchange")
+    return _judge(ev, p, pred, ("kexalgorithms",), "only strong key exchange is offered")
+
+
+@check(
+    _meta(
+        15,
+        ("SSH 限制会话数与未认证并发连接", "SSH limits sessions and unauthenticated connections"),
+        (
+            "在 sshd_config 中设置 MaxSessions 10 与 MaxStartups 10:30:60，然后 systemctl reload sshd。",
+            "Set MaxSessions 10 and MaxStartups 10:30:60 in sshd_config, then systemctl reload sshd.",
+        ),
+        Severity.LOW,
+        refs("L3-CES1-02"),
+        (InsurerDomain.HARDENING,),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+        params={"max_sessions": 10, "max_startups_begin": 10, "max_startups_full": 60},
+    )
+)
+def sessions_startups(ev: EvidenceView, p: Params) -> Verdict:
+    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+        bad = []
+        sessions = _int(cfg, "maxsessions")
+        if sessions is None or sessions > int(prm["max_sessions"]):
+            bad.append(f"MaxSessions {_val(cfg, 'maxsessions')} > {prm['max_sessions']}")
+        parts = _val(cfg, "maxstartups").split(":")
+        if len(parts) == 3 and all(x.isdigit() for x in parts):
+            begin, full = int(parts[0]), int(parts[2])
+        elif len(parts) == 1 and parts[0].isdigit():
+            begin = full = int(parts[0])
+        else:
+            return f"MaxStartups {_val(cfg, 'maxstartups')!r} is not understood"
+        if begin > int(prm["max_startups_begin"]) or full > int(prm["max_startups_full"]):
+            bad.append(
+                f"MaxStartups {_val(cfg, 'maxstartups')} exceeds {prm['max_startups_begin']}:30:{prm['max_startups_full']}"
+            )
+        return ", ".join(bad) if bad else None
+
+    return _judge(ev, p, pred, ("maxsessions", "maxstartups"), "sessions and unauthenticated connections are limited")
+
+
+def _mode(text: Any) -> Optional[int]:
+    try:
+        return int(str(text), 8)
+    except ValueError:
+        return None
+
+
+@check(
+    _meta(
+        16,
+        ("sshd 配置文件权限为 0600 且属主为 root", "sshd configuration files are root-owned and mode 0600"),
+        (
+            "执行 chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf。",
+            "Run chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-07"),
+        (InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+        params={"max_mode": "0600"},
+    )
+)
+def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
+    facts = ev.facts("host.sshd")
+    limit = _mode(p["max_mode"]) or 0o600
+    stats = list(facts.get("config_file_stats") or [])
+    if not stats:
+        return Verdict.error("no sshd configuration file could be examined")
+    bad = []
+    for st in stats:
+        mode = _mode(st.get("mode"))
+        if mode is None or mode & ~limit or st.get("uid") != 0:
+            bad.append(f"{st.get('path')} {st.get('mode')} uid={st.get('uid')}")
+    files = [f"{s.get('path')} {s.get('mode')}" for s in stats]
+    if bad:
+        return Verdict.fail(f"too permissive or not owned by root: {'; '.join(bad)}", files=files)
+    return Verdict.ok(f"all {len(stats)} configuration file(s) are root-owned and at most {p['max_mode']}", files=files)
+
+
+@check(
+    _meta(
+        17,
+        ("SSH 主机私钥权限为 0600 且属主为 root", "SSH host private keys are root-owned and mode 0600"),
+        (
+            "执行 chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key；若私钥曾被他人读取，重新生成主机密钥并通知用户更新 known_hosts。",
+            "Run chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key; if a key may have been read by others, regenerate the host keys and tell users to update known_hosts.",
+        ),
+        Severity.HIGH,
+        refs("L3-CES1-07", "L3-CES1-27"),
+        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.HARDENING),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    )
+)
+def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
+    keys = list(ev.facts("host.sshd").get("host_keys") or [])
+    if not keys:
+        return Verdict.manual("no SSH host private key was found under /etc/ssh; check where the host keys are kept")
+    bad = []
+    for k in keys:
+        mode = _mode(k.get("mode"))
+        # RHEL 7/8 convention: 0640 root:ssh_keys for ssh-keysign.
+        rhel_group = mode == 0o640 and k.get("group") == "ssh_keys"
+        if mode is None or k.get("uid") != 0 or (mode & 0o177 and not rhel_group):
+            bad.append(f"{k.get('path')} {k.get('mode')} uid={k.get('uid')}")
+    listed = [f"{k.get('path')} {k.get('mode')}" for k in keys]
+    if bad:
+        return Verdict.fail(f"host private keys readable by others: {'; '.join(bad)}", keys=listed)
+    return Verdict.ok(f"all {len(keys)} host private key(s) are root-only", keys=listed)
+
+
+_ACCESS_KEYS = ("allowusers", "allowgroups", "denyusers", "denygroups")
+
+
+@check(
+    _meta(
+        18,
+        ("SSH 登录限定用户/用户组或来源地址", "SSH logins are restricted to named users, groups or source addresses"),
+        (
+            "在 sshd_config 中设置 AllowGroups sshusers（或 AllowUsers admin@10.0.0.0/8 限定来源网段），或用 Match Address 为管理网段单独放行，然后 systemctl reload sshd。",
+            "Set AllowGroups sshusers in sshd_config (or AllowUsers admin@10.0.0.0/8 to pin source networks), or allow the management network through a Match Address block, then systemctl reload sshd.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CES1-19"),
+        (InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
+    )
+)
+def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
+    facts = ev.facts("host.sshd")
+    cfg = facts.get("config") or {}
+    allow = {k: list(cfg.get(k) or []) for k in ("allowusers", "allowgroups")}
+    if any(allow.values()):
+        return Verdict.ok("SSH logins are limited by AllowUsers/AllowGroups", **allow)
+    by_address = [
+        f"Match {b.get('criteria')}"
+        for b in facts.get("match_blocks") or []
+        if any(c[0] in ("address", "host") for c in b.get("conditions") or [])
+        and any((b.get("settings") or {}).get(k) for k in _ACCESS_KEYS)
+    ]
+    if by_address:
+        return Verdict.ok("SSH logins are limited per source address by Match blocks", match_blocks=by_address)
+    return Verdict.fail("any account with valid credentials may log in from any address (no AllowUsers/AllowGroups)", **allow)
+
+
+@check(
+    _meta(
+        19,
+        ("SSH 远程登录强制双因素认证", "SSH remote login requires two authentication factors"),
+        (
+            "配置 AuthenticationMethods publickey,keyboard-interactive 并在 /etc/pam.d/sshd 中启用 OTP 模块（如 pam_google_authenticator.so 或 pam_radius_auth.so），或仅允许经双因素堡垒机登录；设置 PasswordAuthentication no，然后 systemctl reload sshd。",
+            "Set AuthenticationMethods publickey,keyboard-interactive and enable an OTP module in /etc/pam.d/sshd (e.g. pam_google_authenticator.so or pam_radius_auth.so), or only allow logins through an MFA bastion; set PasswordAuthentication no, then systemctl reload sshd.",
+        ),
+        Severity.CRITICAL,
+        refs("L3-CES1-04"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.PRIVILEGED_ACCESS),
+        coverage=(*_BREACH, CoverageLine.BUSINESS_INTERRUPTION),
+        high_risk_case="6.4.1.3",
+    )
+)
+def mfa(ev: EvidenceView, p: Params) -> Verdict:
+    facts = ev.facts("host.sshd")
+    otp_modules = _otp_modules(facts)
+    otp = bool(otp_modules)
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        single = [",".join(path) for path in login_paths(cfg) if not _multi_factor(path, otp)]
+        if not single:
+            return None
+        pw = [s for s in single if _knowledge_only(s.split(","), otp)]
+        if pw:
+            return f"password-only login possible ({' / '.join(pw)})"
+        return f"single-factor login possible ({' / '.join(single)})"
+
+    verdict = _judge(ev, p, pred, ("authenticationmethods", "passwordauthentication"), "every login path needs two factors")
+    return Verdict(verdict.status, {**verdict.observed, "pam_otp_modules": otp_modules}, verdict.reason)

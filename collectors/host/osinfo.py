@@ -122,7 +122,7 @@ def collect_os(host: HostReader) -> Facts:
     kernel = (host.read_text("/proc/sys/kernel/osrelease") or "").strip() or None
     hostname = (host.read_text("/etc/hostname") or "").strip() or None
     eol = eol_date(os_id, version_id)
-    today = _dt.date.today().isoformat()
+    today = _dt.datetime.fromtimestamp(host.now(), _dt.timezone.utc).date().isoformat()
     return {
         "id": os_id,
         "id_like": rel.get("ID_LIKE", ""),

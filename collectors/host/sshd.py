@@ -1,1 +1,564 @@
-"""Placeholder: filled by its own change."""
+"""OpenSSH server: effective configuration, Match blocks, file modes, PAM MFA.
+
+``sshd -T`` is the authority on the effective global configuration: it
+resolves ``Include``, first-value-wins and defaults exactly as the daemon does.
+It needs root (and ``/run/sshd``), so when it cannot be used the configuration
+files are parsed here with the same rules. The files are parsed in both cases
+because ``sshd -T`` without ``-C`` hides ``Match`` blocks, and a ``Match``
+block that re-enables password login is exactly what an insurer must see.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple, Union
+
+from collectors.context import HostReader
+from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.registry import collector
+
+MAIN_CONFIG = "/etc/ssh/sshd_config"
+SSH_DIR = "/etc/ssh"
+PAM_SSHD = "/etc/pam.d/sshd"
+MAX_INCLUDE_DEPTH = 16  # sshd's own SERVCONF_MAX_DEPTH
+
+Value = Union[str, List[str]]
+Config = Dict[str, Value]
+
+# Keywords whose values accumulate over lines instead of first-value-wins.
+# Per-argument: each word is one entry (sshd -T prints one line per entry).
+ACCUMULATE_PER_ARG = frozenset({"allowusers", "denyusers", "allowgroups", "denygroups", "acceptenv"})
+# Per-line: the whole value of each line is one entry.
+ACCUMULATE_PER_LINE = frozenset({"port", "listenaddress", "hostkey", "hostcertificate", "subsystem"})
+MULTI_KEYS = ACCUMULATE_PER_ARG | ACCUMULATE_PER_LINE
+# The few keywords where sshd keeps the LAST value (verified against OpenSSH 9.2).
+LAST_WINS = frozenset({"maxstartups", "persourcemaxstartups", "persourcenetblocksize", "ipqos"})
+
+ALIASES = {
+    "challengeresponseauthentication": "kbdinteractiveauthentication",
+    "skeyauthentication": "kbdinteractiveauthentication",
+    "dsaauthentication": "pubkeyauthentication",
+    "pubkeyacceptedkeytypes": "pubkeyacceptedalgorithms",
+    "hostbasedacceptedkeytypes": "hostbasedacceptedalgorithms",
+}
+
+TIME_KEYS = frozenset({"logingracetime", "clientaliveinterval"})
+LOWER_KEYS = frozenset(
+    {
+        "passwordauthentication",
+        "permitemptypasswords",
+        "ignorerhosts",
+        "ignoreuserknownhosts",
+        "hostbasedauthentication",
+        "x11forwarding",
+        "x11uselocalhost",
+        "allowtcpforwarding",
+        "allowagentforwarding",
+        "allowstreamlocalforwarding",
+        "disableforwarding",
+        "usepam",
+        "kbdinteractiveauthentication",
+        "pubkeyauthentication",
+        "permitrootlogin",
+        "gatewayports",
+        "permittunnel",
+        "strictmodes",
+        "gssapiauthentication",
+        "kerberosauthentication",
+        "permittty",
+        "permituserrc",
+        "printmotd",
+        "printlastlog",
+        "usedns",
+        "tcpkeepalive",
+        "exposeauthinfo",
+        "compression",
+    }
+)
+# Spellings sshd accepts for LogLevel, as `sshd -T` prints them.
+_LOGLEVEL_NAMES = {"QUIET": "SILENT", "DEBUG1": "DEBUG"}
+ALGORITHM_KEYS = frozenset({"ciphers", "macs", "kexalgorithms"})
+
+# Effective defaults of `sshd -T` on OpenSSH 9.x (recorded from OpenSSH 9.2 with
+# an empty configuration); the keywords the checks use, and a few more.
+DEFAULTS: Config = {
+    "port": ["22"],
+    "addressfamily": "any",
+    "listenaddress": ["[::]:22", "0.0.0.0:22"],
+    "usepam": "no",
+    "logingracetime": "120",
+    "maxauthtries": "6",
+    "maxsessions": "10",
+    "clientaliveinterval": "0",
+    "clientalivecountmax": "3",
+    "permitrootlogin": "prohibit-password",
+    "ignorerhosts": "yes",
+    "ignoreuserknownhosts": "no",
+    "hostbasedauthentication": "no",
+    "pubkeyauthentication": "yes",
+    "kerberosauthentication": "no",
+    "gssapiauthentication": "no",
+    "passwordauthentication": "yes",
+    "kbdinteractiveauthentication": "yes",
+    "printmotd": "yes",
+    "x11forwarding": "no",
+    "x11uselocalhost": "yes",
+    "permittty": "yes",
+    "permituserrc": "yes",
+    "strictmodes": "yes",
+    "tcpkeepalive": "yes",
+    "permitemptypasswords": "no",
+    "compression": "yes",
+    "gatewayports": "no",
+    "usedns": "no",
+    "allowtcpforwarding": "yes",
+    "allowagentforwarding": "yes",
+    "disableforwarding": "no",
+    "allowstreamlocalforwarding": "yes",
+    "banner": "none",
+    "forcecommand": "none",
+    "chrootdirectory": "none",
+    "ciphers": "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com",
+    "macs": (
+        "umac-64-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-256-etm@openssh.com,hmac-sha2-512-etm@openssh.com,"
+        "hmac-sha1-etm@openssh.com,umac-64@openssh.com,umac-128@openssh.com,hmac-sha2-256,hmac-sha2-512,hmac-sha1"
+    ),
+    "kexalgorithms": (
+        "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,"
+        "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group-exchange-sha256,"
+        "diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256"
+    ),
+    "loglevel": "INFO",
+    "syslogfacility": "AUTH",
+    "authorizedkeysfile": ".ssh/authorized_keys .ssh/authorized_keys2",
+    "hostkey": ["/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key"],
+    "authenticationmethods": "any",
+    "maxstartups": "10:30:100",
+    "permittunnel": "no",
+    "permituserenvironment": "no",
+    "allowusers": [],
+    "denyusers": [],
+    "allowgroups": [],
+    "denygroups": [],
+    "acceptenv": [],
+}
+
+# PAM modules that add a one-time password or hardware factor.
+MFA_PAM_MODULES = (
+    "pam_google_authenticator",
+    "pam_oath",
+    "pam_radius",
+    "pam_radius_auth",
+    "pam_duo",
+    "pam_u2f",
+    "pam_yubico",
+    "pam_totp",
+    "pam_oauth2_device",
+    "pam_privacyidea",
+    "pam_linotp",
+    "pam_sss_otp",
+)
+
+_TIME_RE = re.compile(r"(\d+)([smhdwSMHDW]?)")
+_TIME_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+# -- value normalisation ------------------------------------------------------
+def convtime(text: str) -> Optional[int]:
+    """sshd's time format (``90``, ``2m``, ``1h30m``) in seconds; None if invalid."""
+    text = text.strip()
+    if not text:
+        return None
+    pos, total = 0, 0
+    while pos < len(text):
+        m = _TIME_RE.match(text, pos)
+        if not m:
+            return None
+        total += int(m.group(1)) * _TIME_UNITS[m.group(2).lower()]
+        pos = m.end()
+    return total
+
+
+def _apply_algorithm_ops(value: str, default: str) -> str:
+    """Resolve ``+list`` (append), ``-pattern`` (remove) and ``^list`` (prepend) against the default."""
+    base = [a for a in default.split(",") if a]
+    if value.startswith("+"):
+        extra = [a for a in value[1:].split(",") if a and a not in base]
+        return ",".join(base + extra)
+    if value.startswith("-"):
+        pats = [p for p in value[1:].split(",") if p]
+        return ",".join(a for a in base if not any(fnmatch.fnmatchcase(a, p) for p in pats))
+    if value.startswith("^"):
+        head = [a for a in value[1:].split(",") if a]
+        return ",".join(head + [a for a in base if a not in head])
+    return value
+
+
+def normalize_value(key: str, value: str) -> str:
+    """Bring a configuration value to the form ``sshd -T`` prints."""
+    value = value.strip()
+    if key in TIME_KEYS:
+        secs = convtime(value)
+        return str(secs) if secs is not None else value
+    if key in LOWER_KEYS:
+        value = value.lower()
+        if key == "permitrootlogin" and value == "without-password":
+            return "prohibit-password"
+        if key in ("allowtcpforwarding", "allowstreamlocalforwarding") and value == "all":
+            return "yes"
+        return value
+    if key == "loglevel":
+        upper = value.upper()
+        return _LOGLEVEL_NAMES.get(upper, upper)
+    if key == "permituserenvironment" and value.lower() in ("yes", "no"):
+        return value.lower()
+    if key == "maxstartups" and value.isdigit():
+        return f"{value}:30:{value}"
+    if key in ALGORITHM_KEYS and value[:1] in "+-^":
+        default = DEFAULTS.get(key)
+        return _apply_algorithm_ops(value, default) if isinstance(default, str) else value
+    return value
+
+
+def canonical_key(word: str) -> str:
+    key = word.lower()
+    return ALIASES.get(key, key)
+
+
+# -- `sshd -T` output ---------------------------------------------------------
+def parse_sshd_t(text: str) -> Config:
+    """Parse the lowercase ``key value`` lines of ``sshd -T``."""
+    out: Config = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, _, value = line.partition(" ")
+        key = canonical_key(key)
+        value = value.strip()
+        if key in MULTI_KEYS:
+            lst = out.setdefault(key, [])
+            if isinstance(lst, list):
+                lst.append(value)
+        elif key not in out:
+            out[key] = normalize_value(key, value)
+    for key in ACCUMULATE_PER_ARG:
+        out.setdefault(key, [])
+    return out
+
+
+# -- configuration files ------------------------------------------------------
+def tokenize(line: str) -> Optional[List[str]]:
+    """Split a config line like sshd does: whitespace, double quotes, ``#`` ends the line.
+
+    Returns None for an unterminated quote.
+    """
+    tokens: List[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch == "#":
+            break
+        if ch == '"':
+            end = line.find('"', i + 1)
+            if end < 0:
+                return None
+            tokens.append(line[i + 1 : end])
+            i = end + 1
+            continue
+        j = i
+        while j < n and not line[j].isspace() and line[j] != '"':
+            j += 1
+        tokens.append(line[i:j])
+        i = j
+    return tokens
+
+
+def _split_keyword(tokens: List[str]) -> Tuple[str, List[str]]:
+    """``Key=value``, ``Key = value`` and ``Key value`` are all accepted by sshd."""
+    first = tokens[0]
+    rest = tokens[1:]
+    if "=" in first:
+        key, _, val = first.partition("=")
+        return key, ([val] if val else []) + rest
+    if rest and rest[0].startswith("="):
+        val = rest[0][1:]
+        return first, ([val] if val else []) + rest[1:]
+    return first, rest
+
+
+def parse_match_criteria(args: List[str]) -> List[List[str]]:
+    """``User a,b Address 10.0.0.0/8`` -> [["user", "a,b"], ["address", "10.0.0.0/8"]]."""
+    out: List[List[str]] = []
+    i = 0
+    while i < len(args):
+        word = args[i].lower()
+        if word == "all":
+            out.append(["all", ""])
+            i += 1
+            continue
+        if "=" in args[i]:
+            k, _, v = args[i].partition("=")
+            out.append([k.lower(), v])
+            i += 1
+            continue
+        out.append([word, args[i + 1] if i + 1 < len(args) else ""])
+        i += 2
+    return out
+
+
+@dataclass
+class MatchBlock:
+    """One ``Match`` block: where it is, what it matches and what it overrides."""
+
+    criteria: List[List[str]]
+    file: str
+    line: int
+    settings: Config = field(default_factory=dict)
+    never_matches: bool = False
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "criteria": " ".join(f"{k} {v}".strip() for k, v in self.criteria),
+            "conditions": [list(c) for c in self.criteria],
+            "file": self.file,
+            "line": self.line,
+            "settings": dict(self.settings),
+            "never_matches": self.never_matches,
+        }
+
+
+@dataclass
+class ConfigTree:
+    """Result of parsing ``sshd_config`` and everything it includes."""
+
+    settings: Config = field(default_factory=dict)  # explicitly set, global
+    match_blocks: List[MatchBlock] = field(default_factory=list)
+    files: List[str] = field(default_factory=list)
+    warnings: List[str] = field(default_factory=list)
+
+    def effective(self) -> Config:
+        """Global effective configuration: explicit values over OpenSSH defaults."""
+        out: Config = {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULTS.items()}
+        out.update({k: (list(v) if isinstance(v, list) else v) for k, v in self.settings.items()})
+        return out
+
+
+def _store(target: Config, key: str, args: List[str]) -> None:
+    """Record one keyword with sshd's accumulate or first-value-wins semantics."""
+    if key in ACCUMULATE_PER_ARG:
+        lst = target.setdefault(key, [])
+        if isinstance(lst, list):
+            lst.extend(args)
+        return
+    value = " ".join(args)
+    if key in ACCUMULATE_PER_LINE:
+        lst = target.setdefault(key, [])
+        if isinstance(lst, list):
+            lst.append(value)
+        return
+    if key not in target or key in LAST_WINS:
+        target[key] = normalize_value(key, value)
+
+
+class _Parser:
+    def __init__(self, read: Callable[[str], Optional[str]], glob: Callable[[str], List[str]]) -> None:
+        self.read = read
+        self.glob = glob
+        self.tree = ConfigTree()
+
+    def parse_file(self, path: str, block: Optional[MatchBlock], depth: int) -> None:
+        text = self.read(path)
+        if text is None:
+            return
+        if path not in self.tree.files:
+            self.tree.files.append(path)
+        current = block
+        for lineno, raw in enumerate(text.splitlines(), start=1):
+            tokens = tokenize(raw)
+            if tokens is None:
+                self.tree.warnings.append(f"{path}: line {lineno}: unterminated quote; line ignored")
+                continue
+            if not tokens:
+                continue
+            word, args = _split_keyword(tokens)
+            key = canonical_key(word)
+            if not key:
+                self.tree.warnings.append(f"{path}: line {lineno}: empty keyword; line ignored")
+            elif key == "match":
+                current = self._start_match(args, path, lineno, block)
+            elif key == "include":
+                self._include(args, path, lineno, current, depth)
+            elif not args:
+                self.tree.warnings.append(f"{path}: line {lineno}: {word} has no value; line ignored")
+            else:
+                _store(current.settings if current is not None else self.tree.settings, key, args)
+
+    def _start_match(self, args: List[str], path: str, lineno: int, outer: Optional[MatchBlock]) -> Optional[MatchBlock]:
+        criteria = parse_match_criteria(args)
+        if not criteria:
+            self.tree.warnings.append(f"{path}: line {lineno}: Match without criteria")
+        if criteria == [["all", ""]] and outer is None:
+            return None  # `Match all` at top level applies to every connection, as global settings do
+        blk = MatchBlock(criteria, path, lineno, never_matches=outer is not None and outer.criteria != [["all", ""]])
+        if outer is not None:
+            blk.criteria = outer.criteria + criteria
+        self.tree.match_blocks.append(blk)
+        return blk
+
+    def _include(self, args: List[str], path: str, lineno: int, current: Optional[MatchBlock], depth: int) -> None:
+        if depth >= MAX_INCLUDE_DEPTH:
+            self.tree.warnings.append(f"{path}: line {lineno}: Include nested too deeply; ignored")
+            return
+        for pattern in args:
+            full = pattern if pattern.startswith("/") else posixpath.join(SSH_DIR, pattern)
+            for inc in self.glob(full):
+                self.parse_file(inc, current, depth + 1)
+
+
+def parse_sshd_config_tree(
+    read: Callable[[str], Optional[str]],
+    glob: Callable[[str], List[str]],
+    main_path: str = MAIN_CONFIG,
+) -> ConfigTree:
+    """Parse ``main_path`` and its includes the way sshd does.
+
+    ``read`` returns a file's text (None if missing), ``glob`` returns sorted
+    matching paths. Relative ``Include`` paths are relative to /etc/ssh; an
+    included file inherits the Match state of the Include line, and a Match
+    opened inside an included file ends with that file.
+    """
+    parser = _Parser(read, glob)
+    parser.parse_file(main_path, None, 0)
+    return parser.tree
+
+
+def overlay(global_cfg: Config, block_settings: Config) -> Config:
+    """The configuration a connection gets when a Match block applies."""
+    out = dict(global_cfg)
+    out.update(block_settings)
+    return out
+
+
+# -- PAM ------------------------------------------------------------------------
+def _pam_auth_modules(host: HostReader, path: str, seen: List[str], depth: int) -> List[str]:
+    """Module names on ``auth`` lines of a PAM service file, following includes."""
+    if depth > 8 or path in seen:
+        return []
+    seen.append(path)
+    text = host.read_text(path)
+    if text is None:
+        return []
+    modules: List[str] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        if parts[0] == "@include" and len(parts) > 1:
+            modules += _pam_auth_modules(host, posixpath.join("/etc/pam.d", parts[1]), seen, depth + 1)
+            continue
+        if parts[0].lstrip("-").lower() != "auth" or len(parts) < 3:
+            continue
+        control_end = 2
+        if parts[1].startswith("["):
+            # bracketed control: [success=ok default=bad] may span several words
+            control_end = next((i + 1 for i, p in enumerate(parts) if p.endswith("]")), len(parts))
+        if control_end >= len(parts):
+            continue
+        if parts[1] in ("include", "substack"):
+            modules += _pam_auth_modules(host, posixpath.join("/etc/pam.d", parts[2]), seen, depth + 1)
+            continue
+        modules.append(posixpath.basename(parts[control_end]).removesuffix(".so"))
+    return modules
+
+
+def _pam_facts(host: HostReader) -> Dict[str, object]:
+    try:
+        if host.read_text(PAM_SSHD) is None:
+            return {"present": False, "mfa_modules": [], "error": None}
+        modules = _pam_auth_modules(host, PAM_SSHD, [], 0)
+    except CollectError as exc:
+        return {"present": True, "mfa_modules": [], "error": exc.message}
+    mfa = sorted({m for m in modules if m in MFA_PAM_MODULES})
+    return {"present": True, "mfa_modules": mfa, "auth_modules": sorted(set(modules)), "error": None}
+
+
+# -- files and keys -------------------------------------------------------------
+def _group_names(host: HostReader) -> Dict[int, str]:
+    try:
+        text = host.read_text("/etc/group") or ""
+    except CollectError:
+        return {}
+    out: Dict[int, str] = {}
+    for line in text.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 3 and parts[2].isdigit():
+            out.setdefault(int(parts[2]), parts[0])
+    return out
+
+
+def _stat_json(host: HostReader, path: str, groups: Dict[int, str]) -> Optional[Dict[str, object]]:
+    st = host.stat(path)
+    if st is None:
+        return None
+    return {"path": path, "mode": format(st.mode, "04o"), "uid": st.uid, "gid": st.gid, "group": groups.get(st.gid)}
+
+
+def _host_keys(host: HostReader, cfg: Config, groups: Dict[int, str]) -> List[Dict[str, object]]:
+    """Names and modes of private host keys; never their contents."""
+    configured = cfg.get("hostkey", [])
+    paths = set(host.glob("/etc/ssh/ssh_host_*_key"))
+    if isinstance(configured, list):
+        paths.update(p for p in configured if p.startswith("/") and not p.endswith(".pub"))
+    out = []
+    for path in sorted(paths):
+        st = _stat_json(host, path, groups)
+        if st is not None:
+            out.append(st)
+    return out
+
+
+def _sshd_t(host: HostReader) -> Tuple[Optional[Config], Optional[str]]:
+    res = host.run(["sshd", "-T"])
+    if res.error is not None:
+        return None, res.error
+    if res.exit_code != 0:
+        first = (res.stderr.strip().splitlines() or [""])[0][:200]
+        return None, f"sshd -T exited with {res.exit_code}: {first}".rstrip(": ")
+    cfg = parse_sshd_t(res.stdout)
+    if "permitrootlogin" not in cfg or "passwordauthentication" not in cfg:
+        return None, "sshd -T printed no usable configuration"
+    return cfg, None
+
+
+@collector("host.sshd", "OpenSSH server effective configuration, Match blocks, file modes and PAM MFA modules")
+def collect_sshd(host: HostReader) -> Facts:
+    if not host.exists("/usr/sbin/sshd") and not host.exists(MAIN_CONFIG):
+        raise NotApplicable("OpenSSH server is not installed (no /usr/sbin/sshd, no /etc/ssh/sshd_config)")
+    sshd_t, why_not = _sshd_t(host)
+    if sshd_t is None and not host.exists(MAIN_CONFIG):
+        raise CollectError(ErrorReason.NOT_FOUND, f"{MAIN_CONFIG} does not exist and sshd -T is not usable ({why_not})")
+    tree = parse_sshd_config_tree(host.read_text, host.glob, MAIN_CONFIG)
+    config = sshd_t if sshd_t is not None else tree.effective()
+    groups = _group_names(host)
+    file_stats = [s for s in (_stat_json(host, p, groups) for p in tree.files) if s is not None]
+    return {
+        "_method": "sshd -T" if sshd_t is not None else "files",
+        "fallback": sshd_t is None,
+        "sshd_t_unusable_reason": why_not,
+        "config": config,
+        "match_blocks": [b.to_json() for b in tree.match_blocks],
+        "config_files": list(tree.files),
+        "config_file_stats": file_stats,
+        "sshd_config_stat": _stat_json(host, MAIN_CONFIG, groups),
+        "host_keys": _host_keys(host, config, groups),
+        "pam": _pam_facts(host),
+        "parse_warnings": tree.warnings[:50],
+    }
