@@ -33,7 +33,6 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
         ("firewall-cmd", "--list-all"),
         ("auditctl", "-s"),
         ("auditctl", "-l"),
-        ("apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"),
         ("dnf", "-C", "-q", "updateinfo", "list", "security", "--available"),
         ("yum", "-C", "-q", "updateinfo", "list", "security"),
         ("chronyc", "-n", "tracking"),
@@ -47,6 +46,10 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
         ("systemd-detect-virt", "--container"),
     }
 )
+
+# Commands that take exactly one path argument, confined to one directory.
+ALLOWED_PATH_COMMANDS = {("apt-helper", "cat-file"): "/var/lib/apt/lists/"}
+_SAFE_PATH = re.compile(r"[A-Za-z0-9_./:~+=-]+")
 
 # Commands that only give a full answer to root. A recorded host replayed as
 # an unprivileged user answers these the way the real tools do: refused.
@@ -85,12 +88,17 @@ class CommandNotAllowed(ValueError):
 
 def _check_allowed(argv: Sequence[str]) -> Tuple[str, ...]:
     key = tuple(argv)
+    prefix = ALLOWED_PATH_COMMANDS.get(key[:-1]) if len(key) > 1 else None
+    if prefix is not None:
+        path = key[-1]
+        if path.startswith(prefix) and ".." not in path and _SAFE_PATH.fullmatch(path):
+            return key
     if key not in ALLOWED_COMMANDS:
         raise CommandNotAllowed(f"command not on the read-only allow-list: {' '.join(key)}")
     return key
 
 
-_SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_SEARCH_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/apt"
 
 
 class SystemRunner:

@@ -24,7 +24,8 @@ FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
         domains=(InsurerDomain.PATCHING,),
         coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
         needs=("host.packages",),
-        params={"max_pending": 0},
+        # Package indexes older than this may hide newer advisories.
+        params={"max_pending": 0, "max_index_age_days": 30},
     )
 )
 def security_updates(ev: EvidenceView, p: Params) -> Verdict:
@@ -35,8 +36,16 @@ def security_updates(ev: EvidenceView, p: Params) -> Verdict:
     observed = {"count": count, "packages": list(su.get("packages") or [])[:20], "basis": su.get("basis")}
     if su.get("advisories"):
         observed["advisories"] = list(su["advisories"])[:20]
+    age = su.get("lists_age_days")
+    if age is not None:
+        observed["index_age_days"] = age
     if count > int(p["max_pending"]):
         return Verdict.fail(f"{count} package(s) have pending security updates", **observed)
+    if age is not None and age > int(p["max_index_age_days"]):
+        return Verdict.manual(
+            f"no pending updates in package indexes that are {age} days old; refresh them (apt update) and re-assess",
+            **observed,
+        )
     return Verdict.ok("no pending security updates in the local package metadata", **observed)
 
 

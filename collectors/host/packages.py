@@ -51,18 +51,6 @@ def parse_rpm_qa(text: str) -> Dict[str, str]:
     return out
 
 
-def parse_apt_security(text: str) -> Optional[List[str]]:
-    """Packages an ``apt-get -s upgrade`` would take from a security origin; None if not apt output."""
-    if not re.search(r"^\d+ upgraded, \d+ newly installed", text, re.M):
-        return None
-    names: List[str] = []
-    for line in text.splitlines():
-        m = re.match(r"^Inst (\S+) .*\((.*)\)", line)
-        if m and "security" in m.group(2).lower() and m.group(1) not in names:
-            names.append(m.group(1))
-    return names
-
-
 def parse_dnf_security(text: str) -> Tuple[List[str], List[str]]:
     """(advisory ids, package names) from ``dnf updateinfo list security``."""
     advisories: List[str] = []
@@ -112,18 +100,112 @@ def _dnf_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[st
     }
 
 
-def _security_updates_apt(host: HostReader) -> Dict[str, Any]:
-    res = host.run(["apt-get", "-s", "-o", "Debug::NoLocking=1", "upgrade"])
-    if res.error is not None or res.exit_code != 0:
-        return {"available": False, "reason": res.error or f"apt-get exited {res.exit_code}"}
-    names = parse_apt_security(res.stdout)
-    if names is None:
-        return {"available": False, "reason": "apt-get -s upgrade output not understood"}
+_SECURITY_LISTS = "/var/lib/apt/lists/*security*_Packages*"
+_DECOMPRESS = {".gz": "gzip", ".xz": "lzma", ".bz2": "bz2"}
+MAX_LIST_BYTES = 64 * 1024 * 1024
+
+
+def _read_package_list(host: HostReader, path: str) -> Optional[str]:
+    """A Packages index as text; apt keeps them plain, gzip/xz/bz2 or lz4-compressed."""
+    suffix = "." + path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+    if suffix in ("", ".Packages") or path.endswith("_Packages"):
+        return host.read_text(path)
+    if suffix == ".lz4":
+        # No lz4 in the standard library; apt's own helper decompresses read-only.
+        res = host.run(["apt-helper", "cat-file", path])
+        if res.error is not None or res.exit_code != 0:
+            raise CollectError(ErrorReason.TOOL_MISSING, f"cannot decompress {path}: {res.error or res.stderr.strip()}")
+        return res.stdout
+    module = _DECOMPRESS.get(suffix)
+    if module is None:
+        return None
+    import importlib
+
+    data = host.read_bytes(path)
+    if data is None:
+        return None
+    try:
+        raw = importlib.import_module(module).decompress(data)
+    except Exception as exc:  # each module raises its own error type
+        raise CollectError(ErrorReason.MALFORMED, f"{path}: cannot decompress: {exc}") from exc
+    return bytes(raw[:MAX_LIST_BYTES]).decode("utf-8", "replace")
+
+
+def parse_packages_index(text: str) -> Dict[str, str]:
+    """{package: newest version} from a Packages index."""
+    from collectors.host.debversion import compare
+
+    out: Dict[str, str] = {}
+    name = version = None
+    for line in text.splitlines() + [""]:
+        if not line.strip():
+            if name and version and (name not in out or compare(version, out[name]) > 0):
+                out[name] = version
+            name = version = None
+        elif line.startswith("Package:"):
+            name = line.split(":", 1)[1].strip()
+        elif line.startswith("Version:"):
+            version = line.split(":", 1)[1].strip()
+    return out
+
+
+def _lists_age_days(host: HostReader, lists: List[str]) -> Optional[int]:
+    """Age of the security index by its Release file's Date, else the file time."""
+    import email.utils
+
+    newest: Optional[int] = None
+    for path in lists:
+        release = path.rsplit("_", 3)[0] + "_InRelease"
+        stamp: Optional[int] = None
+        text = host.read_text(release) if host.exists(release) else None
+        m = re.search(r"^Date:\s*(.+)$", text or "", re.M)
+        if m:
+            try:
+                stamp = int(email.utils.parsedate_to_datetime(m.group(1).strip()).timestamp())
+            except (TypeError, ValueError):
+                stamp = None
+        if stamp is None:
+            st = host.stat(path)
+            stamp = st.mtime if st is not None and st.mtime else None
+        if stamp is not None and (newest is None or stamp > newest):
+            newest = stamp
+    return None if newest is None else max(0, (host.now() - newest) // 86400)
+
+
+def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+    """Installed packages older than the version in a security index.
+
+    Reading apt's security indexes directly and comparing versions with
+    dpkg's rules gives what ``apt-get -s upgrade`` would take from a
+    security origin, without building apt's whole cache (seconds on hosts
+    that keep no package cache).
+    """
+    from collectors.host.debversion import compare
+
+    lists = [p for p in host.glob(_SECURITY_LISTS) if not p.endswith(".diff_Index")]
+    if not lists:
+        return {
+            "available": False,
+            "reason": "no security package index in /var/lib/apt/lists (no security repository configured, or apt update never ran)",
+        }
+    newest: Dict[str, str] = {}
+    for path in lists:
+        text = _read_package_list(host, path)
+        for name, version in parse_packages_index(text or "").items():
+            if name not in newest or compare(version, newest[name]) > 0:
+                newest[name] = version
+    pending = sorted(
+        name
+        for name, version in installed.items()
+        if name.split(":")[0] in newest and compare(version, newest[name.split(":")[0]]) < 0
+    )
     return {
         "available": True,
-        "count": len(names),
-        "packages": names[:MAX_LISTED],
-        "basis": "apt-get -s upgrade (local package lists)",
+        "count": len(pending),
+        "packages": pending[:MAX_LISTED],
+        "lists": lists,
+        "lists_age_days": _lists_age_days(host, lists),
+        "basis": "security package indexes in /var/lib/apt/lists compared with dpkg status",
     }
 
 
@@ -161,7 +243,7 @@ def collect_packages(host: HostReader) -> Facts:
             "manager": "dpkg",
             "installed": installed,
             "count": len(installed),
-            "security_updates": _security_updates_apt(host),
+            "security_updates": _security_updates_apt(host, installed),
             "auto_updates": _apt_auto_updates(host, installed),
             "kernel": _kernels(host, installed),
         }

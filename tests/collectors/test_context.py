@@ -87,3 +87,11 @@ def test_recorded_runner_replays_and_treats_missing_as_not_installed(tmp_path: P
 def test_live_runner_reports_missing_tools_and_timeouts() -> None:
     res = SystemRunner().run(["mokutil", "--sb-state"], timeout=5)
     assert res.missing or res.exit_code is not None
+
+
+@pytest.mark.parametrize(
+    "path", ["/etc/shadow", "/var/lib/apt/lists/../../../../etc/shadow", "/var/lib/apt/lists/x y", "/var/lib/apt/lists/$(id)"]
+)
+def test_path_commands_are_confined_to_their_directory(path: str) -> None:
+    with pytest.raises(CommandNotAllowed):
+        SystemRunner().run(["apt-helper", "cat-file", path])
