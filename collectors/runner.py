@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, Optional, Protocol, Sequence, Tuple
+from typing import Dict, FrozenSet, Optional, Protocol, Sequence, Tuple
 
 # Every command a collector may run. Exact argv vectors: nothing here takes
 # user input, and nothing here changes the system.
@@ -48,7 +48,7 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
 )
 
 # Commands that take exactly one path argument, confined to one directory.
-ALLOWED_PATH_COMMANDS = {("apt-helper", "cat-file"): "/var/lib/apt/lists/"}
+ALLOWED_PATH_COMMANDS: Dict[Tuple[str, ...], str] = {("apt-helper", "cat-file"): "/var/lib/apt/lists/"}
 _SAFE_PATH = re.compile(r"[A-Za-z0-9_./:~+=-]+")
 
 # Commands that only give a full answer to root. A recorded host replayed as

@@ -137,7 +137,7 @@ def parse_packages_index(text: str) -> Dict[str, str]:
 
     out: Dict[str, str] = {}
     name = version = None
-    for line in text.splitlines() + [""]:
+    for line in [*text.splitlines(), ""]:
         if not line.strip():
             if name and version and (name not in out or compare(version, out[name]) > 0):
                 out[name] = version
