@@ -240,6 +240,13 @@ class HostReader:
             return path
         return _resolve_in_root(str(self.ctx.root), path)
 
+    def _real_link(self, path: str) -> str:
+        """Like :meth:`_real`, but the last component itself is not followed."""
+        if self.ctx.live:
+            return path
+        parent, _, name = path.rstrip("/").rpartition("/")
+        return os.path.join(_resolve_in_root(str(self.ctx.root), parent or "/"), name)
+
     def _host_path(self, real: str) -> str:
         if self.ctx.live:
             return real
@@ -323,7 +330,7 @@ class HostReader:
         self.touched.append(path)
         if path in self.ctx.stat_overrides:
             return self.ctx.stat_overrides[path]
-        real = self._real(path)
+        real = self._real_link(path)
         try:
             st = os.lstat(real)
         except FileNotFoundError:
@@ -343,7 +350,7 @@ class HostReader:
 
     def readlink(self, path: str) -> Optional[str]:
         try:
-            return os.readlink(self._real(path))
+            return os.readlink(self._real_link(path))
         except OSError:
             return None
 

@@ -1,1 +1,529 @@
-"""Placeholder: filled by its own change."""
+"""Kernel and network parameters, kernel modules, boot loader, mandatory access control.
+
+Sysctl checks judge the runtime value (what protects the host now);
+LNX-KRN-010 separately judges whether that value survives a reboot.
+In a container the boot loader, module and persistence checks are not
+applicable: they belong to the container host, which is out of scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+
+def container_of(ev: EvidenceView) -> Optional[str]:
+    """The container technology the target runs in, if any."""
+    os_facts = ev.optional("host.os")
+    return str(os_facts["container"]) if os_facts and os_facts.get("container") else None
+
+
+def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
+    c = container_of(ev)
+    if c:
+        return Verdict.na(f"target is a {c} container; the kernel and boot chain belong to its host", container=c)
+    return None
+
+
+# Keys with no effect when the kernel lacks that feature (no Yama: ptrace is unrestricted).
+_ABSENT_MEANS_UNPROTECTED = {"kernel.yama.ptrace_scope"}
+
+
+def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: str) -> Verdict:
+    """Compare runtime values with the allowed ones; list every offending key."""
+    facts = ev.facts("host.sysctl")
+    keys = facts["keys"]
+    bad: Dict[str, Optional[str]] = {}
+    seen: Dict[str, str] = {}
+    for key, allowed in expected.items():
+        runtime = keys.get(key, {}).get("runtime")
+        if runtime is None:
+            if key.startswith("net.ipv6.") and not facts.get("ipv6"):
+                continue  # IPv6 disabled in the kernel: nothing to harden
+            if key in _ABSENT_MEANS_UNPROTECTED:
+                bad[key] = None
+                continue
+            return Verdict.error(f"{key} is not available in /proc/sys")
+        seen[key] = runtime
+        if runtime not in allowed:
+            bad[key] = runtime
+    if bad:
+        detail = ", ".join(f"{k}={v if v is not None else 'absent'} (want {'/'.join(expected[k])})" for k, v in bad.items())
+        return Verdict.fail(f"{what}: {detail}", offending=bad)
+    return Verdict.ok(f"{what}: all set", values=seen)
+
+
+def _meta(
+    cid: str,
+    zh: str,
+    en: str,
+    fix_zh: str,
+    fix_en: str,
+    severity: Severity,
+    mlps: Tuple[str, ...],
+    domains: Tuple[InsurerDomain, ...] = (InsurerDomain.HARDENING,),
+    needs: Tuple[str, ...] = ("host.sysctl",),
+    params: Optional[Dict[str, Any]] = None,
+    coverage: Tuple[CoverageLine, ...] = (),
+) -> CheckMeta:
+    return CheckMeta(
+        id=cid,
+        title=Text(zh=zh, en=en),
+        remediation=Text(zh=fix_zh, en=fix_en),
+        severity=severity,
+        mlps=refs(*mlps),
+        domains=domains,
+        needs=needs,
+        params=params or {},
+        coverage=coverage,
+    )
+
+
+def _persist_hint(lines: str) -> Tuple[str, str]:
+    return (
+        f"在 /etc/sysctl.d/60-hardening.conf 中写入：{lines}，然后执行 sysctl --system。",
+        f"Put in /etc/sysctl.d/60-hardening.conf: {lines}; then run sysctl --system",
+    )
+
+
+@check(
+    _meta(
+        "LNX-KRN-001",
+        "已启用完全地址空间布局随机化（ASLR）",
+        "Full address-space layout randomisation (ASLR) is enabled",
+        *_persist_hint("kernel.randomize_va_space = 2"),
+        Severity.MEDIUM,
+        ("L3-CES1-17",),
+    )
+)
+def aslr(ev: EvidenceView, p: Params) -> Verdict:
+    """Without full ASLR memory-corruption exploits need no address leak."""
+    return judge_sysctl(ev, {"kernel.randomize_va_space": ("2",)}, "ASLR")
+
+
+@check(
+    _meta(
+        "LNX-KRN-002",
+        "禁止 setuid 程序产生核心转储",
+        "Set-uid programs cannot dump core",
+        *_persist_hint("fs.suid_dumpable = 0"),
+        Severity.MEDIUM,
+        ("L3-CES1-17", "L3-CES1-32"),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    )
+)
+def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
+    """Core files of privileged programs can hold password hashes and keys."""
+    return judge_sysctl(ev, {"fs.suid_dumpable": ("0",)}, "setuid core dumps")
+
+
+@check(
+    _meta(
+        "LNX-KRN-003",
+        "ptrace 调试受 Yama 限制（ptrace_scope ≥ 1）",
+        "ptrace is restricted by Yama (ptrace_scope >= 1)",
+        *_persist_hint("kernel.yama.ptrace_scope = 1"),
+        Severity.LOW,
+        ("L3-CES1-17",),
+    )
+)
+def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
+    """Unrestricted ptrace lets any compromised process read its siblings' memory."""
+    return judge_sysctl(ev, {"kernel.yama.ptrace_scope": ("1", "2", "3")}, "ptrace restriction")
+
+
+@check(
+    _meta(
+        "LNX-KRN-004",
+        "内核指针与内核日志对普通用户隐藏",
+        "Kernel pointers and the kernel log are hidden from unprivileged users",
+        *_persist_hint("kernel.kptr_restrict = 1; kernel.dmesg_restrict = 1"),
+        Severity.LOW,
+        ("L3-CES1-17",),
+    )
+)
+def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
+    return judge_sysctl(
+        ev, {"kernel.kptr_restrict": ("1", "2"), "kernel.dmesg_restrict": ("1",)}, "kernel information restrictions"
+    )
+
+
+@check(
+    _meta(
+        "LNX-KRN-005",
+        "非路由主机关闭 IP 转发",
+        "IP forwarding is off on a host that is not a router",
+        *_persist_hint("net.ipv4.ip_forward = 0; net.ipv6.conf.all.forwarding = 0"),
+        Severity.MEDIUM,
+        ("L3-ABS1-01", "L3-CES1-17"),
+        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
+        params={"is_router": False},
+    )
+)
+def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
+    """A forwarding server silently bridges network segments around the firewall."""
+    if p["is_router"]:
+        return Verdict.na("declared a router or gateway (parameter is_router): forwarding is its job")
+    return judge_sysctl(ev, {"net.ipv4.ip_forward": ("0",), "net.ipv6.conf.all.forwarding": ("0",)}, "IP forwarding")
+
+
+@check(
+    _meta(
+        "LNX-KRN-006",
+        "不接受也不发送 ICMP 重定向",
+        "ICMP redirects are neither accepted nor sent",
+        *_persist_hint(
+            "net.ipv4.conf.all.accept_redirects = 0; net.ipv4.conf.default.accept_redirects = 0; "
+            "net.ipv4.conf.all.secure_redirects = 0; net.ipv4.conf.default.secure_redirects = 0; "
+            "net.ipv4.conf.all.send_redirects = 0; net.ipv4.conf.default.send_redirects = 0; net.ipv6.conf.all.accept_redirects = 0"
+        ),
+        Severity.LOW,
+        ("L3-CES1-17",),
+        domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+    )
+)
+def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
+    """Forged redirects reroute a host's traffic through an attacker (man in the middle)."""
+    zero = ("0",)
+    keys = [
+        "net.ipv4.conf.all.accept_redirects",
+        "net.ipv4.conf.default.accept_redirects",
+        "net.ipv4.conf.all.secure_redirects",
+        "net.ipv4.conf.default.secure_redirects",
+        "net.ipv4.conf.all.send_redirects",
+        "net.ipv4.conf.default.send_redirects",
+        "net.ipv6.conf.all.accept_redirects",
+    ]
+    return judge_sysctl(ev, {k: zero for k in keys}, "ICMP redirects")
+
+
+@check(
+    _meta(
+        "LNX-KRN-007",
+        "不接受源路由数据包",
+        "Source-routed packets are not accepted",
+        *_persist_hint("net.ipv4.conf.all.accept_source_route = 0; net.ipv4.conf.default.accept_source_route = 0"),
+        Severity.MEDIUM,
+        ("L3-ABS1-01", "L3-CES1-17"),
+        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
+    )
+)
+def source_route(ev: EvidenceView, p: Params) -> Verdict:
+    """Source routing lets a sender choose the path and slip past filtering."""
+    keys = ["net.ipv4.conf.all.accept_source_route", "net.ipv4.conf.default.accept_source_route"]
+    return judge_sysctl(ev, {k: ("0",) for k in keys}, "source routing")
+
+
+@check(
+    _meta(
+        "LNX-KRN-008",
+        "启用反向路径过滤（rp_filter）",
+        "Reverse-path filtering (rp_filter) is enabled",
+        *_persist_hint("net.ipv4.conf.all.rp_filter = 1; net.ipv4.conf.default.rp_filter = 1"),
+        Severity.LOW,
+        ("L3-CES1-17",),
+        domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+        params={"strict_rp_filter": False},
+    )
+)
+def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
+    """Drops spoofed source addresses.
+
+    Loose mode (2) is accepted by default: it is systemd's default and the only
+    workable mode on multi-homed hosts with asymmetric routes. Set
+    ``strict_rp_filter`` to demand strict mode (1) as CIS does.
+    """
+    allowed = ("1",) if p["strict_rp_filter"] else ("1", "2")
+    keys = ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"]
+    return judge_sysctl(ev, {k: allowed for k in keys}, "reverse-path filter")
+
+
+@check(
+    _meta(
+        "LNX-KRN-009",
+        "启用 SYN Cookie、记录异常源地址包并忽略广播与伪造的 ICMP",
+        "SYN cookies on, martian packets logged, broadcast and bogus ICMP ignored",
+        *_persist_hint(
+            "net.ipv4.tcp_syncookies = 1; net.ipv4.conf.all.log_martians = 1; net.ipv4.conf.default.log_martians = 1; "
+            "net.ipv4.icmp_echo_ignore_broadcasts = 1; net.ipv4.icmp_ignore_bogus_error_responses = 1"
+        ),
+        Severity.LOW,
+        ("L3-CES1-17",),
+    )
+)
+def network_misc(ev: EvidenceView, p: Params) -> Verdict:
+    keys = [
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.conf.all.log_martians",
+        "net.ipv4.conf.default.log_martians",
+        "net.ipv4.icmp_echo_ignore_broadcasts",
+        "net.ipv4.icmp_ignore_bogus_error_responses",
+    ]
+    return judge_sysctl(ev, {k: ("1",) for k in keys}, "network stack hardening")
+
+
+# Upstream kernel defaults, for keys whose default does not depend on the
+# build configuration. A runtime value differing from these and set by no
+# configuration file was changed by hand and disappears at reboot.
+KERNEL_DEFAULTS: Dict[str, str] = {
+    "kernel.randomize_va_space": "2",
+    "fs.suid_dumpable": "0",
+    "kernel.kptr_restrict": "0",
+    "net.ipv4.ip_forward": "0",
+    "net.ipv6.conf.all.forwarding": "0",
+    "net.ipv4.conf.all.accept_redirects": "1",
+    "net.ipv4.conf.default.accept_redirects": "1",
+    "net.ipv4.conf.all.secure_redirects": "1",
+    "net.ipv4.conf.default.secure_redirects": "1",
+    "net.ipv4.conf.all.send_redirects": "1",
+    "net.ipv4.conf.default.send_redirects": "1",
+    "net.ipv4.conf.all.rp_filter": "0",
+    "net.ipv4.conf.default.rp_filter": "0",
+    "net.ipv4.conf.all.log_martians": "0",
+    "net.ipv4.conf.default.log_martians": "0",
+    "net.ipv6.conf.all.accept_redirects": "1",
+    "net.ipv4.tcp_syncookies": "1",
+    "net.ipv4.icmp_echo_ignore_broadcasts": "1",
+    "net.ipv4.icmp_ignore_bogus_error_responses": "1",
+}
+
+
+def sysctl_drift(keys: Mapping[str, Mapping[str, Any]]) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str]]:
+    """(runtime differs from the configured value, runtime changed but never configured)."""
+    drift: Dict[str, Dict[str, Any]] = {}
+    unpersisted: Dict[str, str] = {}
+    for key, v in keys.items():
+        runtime, persisted = v.get("runtime"), v.get("persisted")
+        if runtime is None:
+            continue
+        if persisted is not None and persisted != runtime:
+            drift[key] = {"runtime": runtime, "persisted": persisted, "file": v.get("persisted_in")}
+        elif persisted is None and key in KERNEL_DEFAULTS and runtime != KERNEL_DEFAULTS[key]:
+            unpersisted[key] = runtime
+    return drift, unpersisted
+
+
+@check(
+    _meta(
+        "LNX-KRN-010",
+        "运行时内核参数与持久化配置一致",
+        "Runtime kernel parameters match the persisted configuration",
+        "把需要的值写入 /etc/sysctl.d/*.conf（或删除与运行值冲突的旧设置），再执行 sysctl --system 使两者一致。",
+        "Write the intended values into /etc/sysctl.d/*.conf (or remove the stale conflicting lines) and run sysctl --system so runtime and configuration agree",
+        Severity.LOW,
+        ("L3-CES1-17",),
+        needs=("host.sysctl", "host.os"),
+    )
+)
+def sysctl_persistence(ev: EvidenceView, p: Params) -> Verdict:
+    """A value set only at runtime, or overridden since boot, is not what the next boot gives."""
+    na = _na_in_container(ev)
+    if na:
+        return na
+    drift, unpersisted = sysctl_drift(ev.facts("host.sysctl")["keys"])
+    if drift or unpersisted:
+        parts = [f"{k}: runtime {v['runtime']} but configured {v['persisted']}" for k, v in drift.items()]
+        parts += [f"{k}={v} set at runtime only" for k, v in unpersisted.items()]
+        return Verdict.fail("; ".join(parts), drift=drift, runtime_only=unpersisted)
+    return Verdict.ok("runtime values agree with the boot-time configuration")
+
+
+# -- kernel modules ------------------------------------------------------------
+
+
+def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
+    na = _na_in_container(ev)
+    if na:
+        return na
+    modules = ev.facts("host.kernel_modules")["modules"]
+    enabled: List[str] = []
+    loaded: List[str] = []
+    how: Dict[str, str] = {}
+    for raw in names:
+        name = raw.replace("-", "_")
+        m = modules.get(name)
+        if m is None:
+            return Verdict.error(f"module {name} was not examined by the collector")
+        if m.get("loaded"):
+            loaded.append(name)
+        if m.get("install_disabled"):
+            how[name] = "install /bin/false"
+        elif m.get("blacklisted"):
+            how[name] = "blacklist"
+        else:
+            enabled.append(name)
+    if enabled or loaded:
+        reason = []
+        if enabled:
+            reason.append(f"not disabled in modprobe.d: {', '.join(enabled)}")
+        if loaded:
+            reason.append(f"currently loaded: {', '.join(loaded)}")
+        return Verdict.fail(f"{what}: " + "; ".join(reason), not_disabled=enabled, loaded=loaded, disabled_by=how)
+    return Verdict.ok(f"{what}: disabled and not loaded", disabled_by=how)
+
+
+def _modprobe_fix(mods: str) -> Tuple[str, str]:
+    return (
+        f"为每个模块（{mods}）在 /etc/modprobe.d/hardening.conf 中写入 install <模块> /bin/false 与 blacklist <模块>，已加载的执行 modprobe -r <模块>。",
+        f"For each module ({mods}) add 'install <module> /bin/false' and 'blacklist <module>' to /etc/modprobe.d/hardening.conf; unload loaded ones with modprobe -r <module>",
+    )
+
+
+@check(
+    _meta(
+        "LNX-KRN-011",
+        "禁用 USB 存储设备驱动（usb-storage）",
+        "The USB mass-storage driver (usb-storage) is disabled",
+        *_modprobe_fix("usb-storage"),
+        Severity.MEDIUM,
+        ("L3-CES1-23",),
+        domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
+        needs=("host.kernel_modules", "host.os"),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    )
+)
+def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
+    """USB sticks carry malware in and data out; blocking them is a Linux anti-malware mitigation.
+
+    ``blacklist`` alone is accepted (it stops automatic loading when a stick is
+    plugged in); ``install usb-storage /bin/false`` is stronger and preferred.
+    """
+    return judge_modules(ev, ["usb_storage"], "USB storage")
+
+
+FS_MODULES = ["cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "udf"]
+NET_MODULES = ["dccp", "sctp", "rds", "tipc"]
+
+
+@check(
+    _meta(
+        "LNX-KRN-012",
+        "禁用不使用的文件系统内核模块",
+        "Unused filesystem kernel modules are disabled",
+        *_modprobe_fix(", ".join(FS_MODULES)),
+        Severity.LOW,
+        ("L3-CES1-17",),
+        needs=("host.kernel_modules", "host.os"),
+        params={"modules": FS_MODULES},
+    )
+)
+def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
+    """Rarely used filesystem drivers are attack surface reached by mounting a crafted image."""
+    return judge_modules(ev, list(p["modules"]), "unused filesystem modules")
+
+
+@check(
+    _meta(
+        "LNX-KRN-013",
+        "禁用不常用的网络协议模块（DCCP、SCTP、RDS、TIPC）",
+        "Uncommon network protocol modules (DCCP, SCTP, RDS, TIPC) are disabled",
+        *_modprobe_fix(", ".join(NET_MODULES)),
+        Severity.MEDIUM,
+        ("L3-CES1-17", "L3-CES1-18"),
+        needs=("host.kernel_modules", "host.os"),
+        params={"modules": NET_MODULES},
+    )
+)
+def net_modules(ev: EvidenceView, p: Params) -> Verdict:
+    """Any user can autoload these by opening a socket; several had local root exploits."""
+    return judge_modules(ev, list(p["modules"]), "uncommon network protocols")
+
+
+# -- mandatory access control --------------------------------------------------
+
+
+@check(
+    _meta(
+        "LNX-MAC-001",
+        "强制访问控制已启用（SELinux 强制模式或 AppArmor）",
+        "Mandatory access control is active (SELinux enforcing or AppArmor)",
+        "RHEL/openEuler：在 /etc/selinux/config 中设置 SELINUX=enforcing，执行 setenforce 1；Debian/Ubuntu：apt install apparmor apparmor-utils，确保内核参数未含 apparmor=0，systemctl enable --now apparmor。",
+        "RHEL/openEuler: set SELINUX=enforcing in /etc/selinux/config and run setenforce 1; Debian/Ubuntu: apt install apparmor apparmor-utils, make sure the kernel command line has no apparmor=0, systemctl enable --now apparmor",
+        Severity.MEDIUM,
+        ("L3-CES1-11",),
+        domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+        needs=("host.mac",),
+    )
+)
+def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
+    facts = ev.facts("host.mac")
+    se, aa = facts["selinux"], facts["apparmor"]
+    if se.get("status") == "enabled" and se.get("mode") == "enforcing":
+        return Verdict.ok(
+            "SELinux is enforcing", selinux=se.get("mode"), policy=se.get("policy"), config_mode=se.get("config_mode")
+        )
+    if aa.get("enabled"):
+        return Verdict.ok("AppArmor is enabled", apparmor=True)
+    if se.get("status") == "enabled":
+        return Verdict.fail(f"SELinux is {se.get('mode')}, not enforcing", selinux=se.get("mode"), apparmor=aa.get("enabled"))
+    return Verdict.fail(
+        "neither SELinux (enforcing) nor AppArmor is active",
+        selinux=se.get("status") or se.get("config_mode"),
+        apparmor=aa.get("enabled"),
+    )
+
+
+# -- boot ----------------------------------------------------------------------
+
+
+@check(
+    _meta(
+        "LNX-BOOT-001",
+        "GRUB 引导加载程序设置了口令",
+        "The GRUB boot loader is password protected",
+        'Debian：grub-mkpasswd-pbkdf2 生成口令散列，在 /etc/grub.d/40_custom 中加入 set superusers="admin" 与 password_pbkdf2 admin <散列>，执行 update-grub；RHEL/openEuler：执行 grub2-setpassword。',
+        "Debian: create a hash with grub-mkpasswd-pbkdf2, add 'set superusers=\"admin\"' and 'password_pbkdf2 admin <hash>' to /etc/grub.d/40_custom, run update-grub; RHEL/openEuler: run grub2-setpassword",
+        Severity.LOW,
+        ("L3-CES1-24",),
+        domains=(InsurerDomain.INTEGRITY_BOOT,),
+        needs=("host.boot", "host.os"),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    )
+)
+def grub_password(ev: EvidenceView, p: Params) -> Verdict:
+    """Without it anyone at the console can boot into single-user mode as root."""
+    na = _na_in_container(ev)
+    if na:
+        return na
+    boot = ev.facts("host.boot")
+    if boot.get("grub_error"):
+        return Verdict.error(str(boot["grub_error"]))
+    if not boot.get("grub_cfg"):
+        return Verdict.manual("no GRUB configuration found; check the boot loader (systemd-boot, extlinux, UKI) by hand")
+    if boot.get("password_set"):
+        if boot.get("plaintext_password"):
+            return Verdict.fail("GRUB password is stored in plain text", grub_cfg=boot["grub_cfg"], hashed=False)
+        return Verdict.ok("GRUB superuser with a PBKDF2 password is configured", grub_cfg=boot["grub_cfg"], hashed=True)
+    return Verdict.fail("no GRUB password is configured", grub_cfg=boot["grub_cfg"])
+
+
+@check(
+    _meta(
+        "LNX-BOOT-002",
+        "已启用 UEFI 安全启动（Secure Boot）",
+        "UEFI Secure Boot is enabled",
+        "在固件（BIOS/UEFI）设置中以 UEFI 模式启动并开启 Secure Boot；使用发行版签名的 shim/GRUB 与内核，执行 mokutil --sb-state 确认。",
+        "Boot in UEFI mode and turn Secure Boot on in the firmware settings, using the distribution's signed shim/GRUB and kernel; confirm with mokutil --sb-state",
+        Severity.LOW,
+        ("L3-CES1-24",),
+        domains=(InsurerDomain.INTEGRITY_BOOT,),
+        needs=("host.boot", "host.os"),
+    )
+)
+def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
+    """Secure Boot is the root of trust that keeps boot-kits out of the boot chain."""
+    na = _na_in_container(ev)
+    if na:
+        return na
+    boot = ev.facts("host.boot")
+    state = boot.get("secure_boot")
+    if state is None:
+        return Verdict.manual(
+            f"Secure Boot state unknown ({boot.get('secure_boot_detail')}); check the firmware settings", efi=boot.get("efi")
+        )
+    if state:
+        return Verdict.ok("Secure Boot is enabled")
+    return Verdict.fail(str(boot.get("secure_boot_detail")), detail=boot.get("secure_boot_detail"))

@@ -1,1 +1,238 @@
-"""Placeholder: filled by its own change."""
+"""File ownership and modes, mount options, world-writable paths, login banners.
+
+Each collector covers one concern, so an unreadable ``/proc/self/mounts``
+does not hide the permission facts and the other way round. Only modes,
+owners and flags are kept; never file contents.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Dict, List, Optional, Tuple
+
+from collectors.context import FileStat, HostReader
+from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.registry import collector
+
+GRUB_CFG_PATHS: Tuple[str, ...] = ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg")
+
+CRITICAL_FILES: Tuple[str, ...] = (
+    "/etc/passwd",
+    "/etc/shadow",
+    "/etc/group",
+    "/etc/gshadow",
+    # Backups written by shadow-utils: same secrets, often forgotten.
+    "/etc/passwd-",
+    "/etc/shadow-",
+    "/etc/group-",
+    "/etc/gshadow-",
+    "/etc/sudoers",
+    "/etc/crontab",
+    "/etc/cron.hourly",
+    "/etc/cron.daily",
+    "/etc/cron.weekly",
+    "/etc/cron.monthly",
+    "/etc/cron.d",
+    *GRUB_CFG_PATHS,
+    "/var/log",
+)
+
+# Mount points whose options the checks judge. Others are only counted.
+WATCHED_MOUNTS: Tuple[str, ...] = ("/", "/boot", "/tmp", "/var", "/var/tmp", "/var/log", "/var/log/audit", "/home", "/dev/shm")  # noqa: S108 - inspected, not written
+
+STICKY_DIRS: Tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")  # noqa: S108 - inspected, not written
+
+# The bounded walk: system configuration and locally installed programs.
+WALK_ROOTS: Tuple[str, ...] = ("/etc", "/usr/local/bin", "/usr/local/sbin")
+WALK_MAX_ENTRIES = 20000
+WALK_MAX_DEPTH = 6
+WALK_MAX_SECONDS = 1
+WALK_MAX_LISTED = 50
+
+
+def stat_entry(st: Optional[FileStat]) -> Dict[str, object]:
+    """A stat result reduced to JSON facts; absent paths are facts too."""
+    if st is None:
+        return {"exists": False}
+    return {"exists": True, "mode": format(st.mode, "04o"), "uid": st.uid, "gid": st.gid, "is_dir": st.is_dir}
+
+
+@collector("host.file_perms", "Ownership and modes of account, cron, boot-loader and log paths")
+def collect_file_perms(host: HostReader) -> Facts:
+    files: Dict[str, Dict[str, object]] = {}
+    for path in CRITICAL_FILES:
+        try:
+            files[path] = stat_entry(host.stat(path))
+        except CollectError as exc:
+            files[path] = {"exists": None, "error": exc.message}
+    grub = next((p for p in GRUB_CFG_PATHS if files[p].get("exists")), None)
+    return {"files": files, "grub_cfg": grub, "_method": "stat"}
+
+
+# -- mounts --------------------------------------------------------------------
+
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")
+
+
+def unescape_mount_field(field: str) -> str:
+    """Undo the octal escapes the kernel uses for spaces, tabs and backslashes."""
+    return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field)
+
+
+def parse_mounts(text: str, source: str) -> List[Dict[str, object]]:
+    """Parse ``/proc/self/mounts`` (fstab format). Malformed lines raise, naming the file."""
+    out: List[Dict[str, object]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) < 4 or not parts[1].startswith("/"):
+            raise CollectError(ErrorReason.MALFORMED, f"{source}: line {n}: not a mount entry (device mountpoint type options)")
+        out.append(
+            {
+                "device": unescape_mount_field(parts[0]),
+                "mountpoint": unescape_mount_field(parts[1]),
+                "fstype": parts[2],
+                "options": parts[3].split(","),
+            }
+        )
+    return out
+
+
+@collector("host.mounts", "Mounted filesystems and the options of /tmp, /var, /home, /dev/shm and friends")
+def collect_mounts(host: HostReader) -> Facts:
+    source = "/proc/self/mounts"
+    text = host.read_text(source)
+    if text is None:
+        source = "/proc/mounts"
+        text = host.read_text(source)
+    if text is None:
+        raise CollectError(ErrorReason.NOT_FOUND, "neither /proc/self/mounts nor /proc/mounts exists (procfs not mounted?)")
+    entries = parse_mounts(text, source)
+    if not entries:
+        raise CollectError(ErrorReason.MALFORMED, f"{source}: no mount entries")
+    watched: Dict[str, object] = {}
+    for entry in entries:  # a later mount on the same point hides the earlier one
+        mp = str(entry["mountpoint"])
+        if mp in WATCHED_MOUNTS:
+            watched[mp] = {"device": entry["device"], "fstype": entry["fstype"], "options": entry["options"]}
+    return {"mounts": watched, "count": len(entries), "source": source, "_method": "files"}
+
+
+# -- world-writable ------------------------------------------------------------
+
+
+def _walk(host: HostReader) -> Dict[str, object]:
+    """Bounded, no-symlink walk for world-writable files and non-sticky world-writable dirs."""
+    deadline = time.monotonic() + WALK_MAX_SECONDS
+    scanned = 0
+    truncated = False
+    files: List[str] = []
+    dirs: List[str] = []
+    stack: List[Tuple[str, int]] = [(r, 0) for r in reversed(WALK_ROOTS)]
+    while stack:
+        path, depth = stack.pop()
+        if scanned >= WALK_MAX_ENTRIES or time.monotonic() > deadline:
+            truncated = True
+            break
+        try:
+            names = host.listdir(path)
+        except CollectError:
+            continue  # an unreadable directory is skipped, not fatal
+        for name in reversed(names):
+            child = path.rstrip("/") + "/" + name
+            scanned += 1
+            try:
+                st = host.stat(child)
+            except CollectError:
+                continue
+            if st is None or st.is_symlink:
+                continue
+            if st.is_dir:
+                if st.mode & 0o002 and not st.mode & 0o1000:
+                    dirs.append(child)
+                if depth + 1 < WALK_MAX_DEPTH:
+                    stack.append((child, depth + 1))
+            elif st.mode & 0o002:
+                files.append(child)
+    return {
+        "roots": list(WALK_ROOTS),
+        "scanned": scanned,
+        "truncated": truncated,
+        "world_writable_files": sorted(files)[:WALK_MAX_LISTED],
+        "world_writable_file_count": len(files),
+        "world_writable_dirs_without_sticky": sorted(dirs)[:WALK_MAX_LISTED],
+        "world_writable_dir_count": len(dirs),
+    }
+
+
+@collector(
+    "host.world_writable", "Sticky bit on shared temp dirs and a bounded scan of /etc and /usr/local for world-writable files"
+)
+def collect_world_writable(host: HostReader) -> Facts:
+    temp: Dict[str, object] = {}
+    for path in STICKY_DIRS:
+        st = host.stat(path)
+        entry = stat_entry(st)
+        if st is not None:
+            entry["world_writable"] = bool(st.mode & 0o002)
+            entry["sticky"] = bool(st.mode & 0o1000)
+        temp[path] = entry
+    return {"temp_dirs": temp, "walk": _walk(host), "_method": "stat"}
+
+
+# -- login banners -------------------------------------------------------------
+
+BANNER_FILES: Tuple[str, ...] = ("/etc/issue", "/etc/issue.net", "/etc/motd")
+# agetty escapes that print the OS name, release, version or machine type.
+_OS_ESCAPES = re.compile(r"\\[rsvmS]")
+_OS_NAMES = (
+    "debian",
+    "ubuntu",
+    "centos",
+    "red hat",
+    "rhel",
+    "rocky",
+    "almalinux",
+    "fedora",
+    "openeuler",
+    "kylin",
+    "uos",
+    "anolis",
+    "suse",
+    "gnu/linux",
+)
+_WARNING_WORDS = ("authori", "unauthori", "monitor", "prohibited", "授权", "禁止", "监控")
+
+
+def banner_facts(text: str, os_id: str) -> Dict[str, object]:
+    """Flags about a banner's content: whether it leaks the OS, whether it warns."""
+    low = text.lower()
+    names = [n for n in _OS_NAMES if re.search(r"(?<![a-z])" + re.escape(n) + r"(?![a-z])", low)]
+    if os_id and os_id not in names and re.search(r"(?<![a-z])" + re.escape(os_id) + r"(?![a-z])", low):
+        names.append(os_id)
+    return {
+        "present": True,
+        "empty": not text.strip(),
+        "os_escapes": sorted(set(_OS_ESCAPES.findall(text))),
+        "os_names": names,
+        "has_warning": any(w in low for w in _WARNING_WORDS),
+    }
+
+
+@collector("host.banner", "Pre-login banners: do they reveal the OS, do they warn")
+def collect_banner(host: HostReader) -> Facts:
+    os_id = ""
+    try:
+        rel = host.read_text("/etc/os-release") or ""
+    except CollectError:
+        rel = ""
+    m = re.search(r"^ID=\"?([A-Za-z0-9._-]+)", rel, re.M)
+    if m:
+        os_id = m.group(1).lower()
+    files: Dict[str, object] = {}
+    for path in BANNER_FILES:
+        text = host.read_text(path)
+        files[path] = {"present": False} if text is None else banner_facts(text, os_id)
+    return {"files": files, "_method": "files"}

@@ -1,1 +1,358 @@
-"""Placeholder: filled by its own change."""
+"""Kernel parameters, kernel modules, boot loader and mandatory access control.
+
+The sysctl collector keeps two views: the runtime value in ``/proc/sys`` and
+the value the boot-time configuration would set again. A hardening setting
+that lives only at runtime is lost at the next reboot, so both matter.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Dict, List, Optional, Tuple
+
+from collectors.context import HostReader
+from collectors.evidence import CollectError, Facts
+from collectors.registry import collector
+
+SYSCTL_KEYS: Tuple[str, ...] = (
+    "kernel.randomize_va_space",
+    "fs.suid_dumpable",
+    "kernel.yama.ptrace_scope",
+    "kernel.kptr_restrict",
+    "kernel.dmesg_restrict",
+    "net.ipv4.ip_forward",
+    "net.ipv6.conf.all.forwarding",
+    "net.ipv4.conf.all.accept_redirects",
+    "net.ipv4.conf.default.accept_redirects",
+    "net.ipv4.conf.all.secure_redirects",
+    "net.ipv4.conf.default.secure_redirects",
+    "net.ipv4.conf.all.send_redirects",
+    "net.ipv4.conf.default.send_redirects",
+    "net.ipv4.conf.all.accept_source_route",
+    "net.ipv4.conf.default.accept_source_route",
+    "net.ipv4.conf.all.rp_filter",
+    "net.ipv4.conf.default.rp_filter",
+    "net.ipv4.conf.all.log_martians",
+    "net.ipv4.conf.default.log_martians",
+    "net.ipv6.conf.all.accept_redirects",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.icmp_echo_ignore_broadcasts",
+    "net.ipv4.icmp_ignore_bogus_error_responses",
+)
+
+# systemd-sysctl(8) / sysctl --system search path, highest priority first: a
+# file name found in an earlier directory hides the same name in later ones.
+SYSCTL_DIRS: Tuple[str, ...] = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d")
+SYSCTL_CONF = "/etc/sysctl.conf"
+
+
+def normalize_key(key: str) -> str:
+    """sysctl.d(5): when the first separator is a slash, slashes and dots swap."""
+    key = key.strip()
+    first = re.search(r"[./]", key)
+    if first and first.group(0) == "/":
+        key = key.replace(".", "\0").replace("/", ".").replace("\0", "/")
+    return key
+
+
+def parse_sysctl_conf(text: str) -> Tuple[List[Tuple[str, str]], List[str], List[str]]:
+    """Assignments in file order, ignored line numbers, and keys excluded from globs.
+
+    A bare ``-key`` line (systemd >= 247) keeps a glob such as
+    ``net.ipv4.conf.*.rp_filter`` from touching that key.
+    """
+    out: List[Tuple[str, str]] = []
+    ignored: List[str] = []
+    excluded: List[str] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if "=" not in line:
+            if line.startswith("-") and len(line.split()) == 1:
+                excluded.append(normalize_key(line[1:]))
+            else:
+                ignored.append(str(n))
+            continue
+        key, _, value = line.partition("=")
+        key = normalize_key(key.lstrip("-"))
+        if not key:
+            ignored.append(str(n))
+            continue
+        out.append((key, " ".join(value.split())))
+    return out, ignored, excluded
+
+
+def config_files(host: HostReader, dirs: Tuple[str, ...], suffix: str = ".conf") -> List[str]:
+    """The files a systemd-style ``*.d`` search path applies, in application order.
+
+    Files are ordered by name across all directories; for equal names the
+    earliest directory wins; a symlink to /dev/null masks the name.
+    """
+    chosen: Dict[str, str] = {}
+    for d in dirs:
+        for path in host.glob(d + "/*" + suffix):
+            name = path.rsplit("/", 1)[1]
+            chosen.setdefault(name, path)
+    return [chosen[n] for n in sorted(chosen) if host.readlink(chosen[n]) != "/dev/null"]
+
+
+def persisted_sysctl(host: HostReader) -> Tuple[Dict[str, Dict[str, str]], List[str], List[str]]:
+    """Values the boot-time configuration sets for our keys: {key: {value, file}}."""
+    files = config_files(host, SYSCTL_DIRS)
+    texts: List[Tuple[str, str]] = []
+    for path in files:
+        text = host.read_text(path)
+        if text is not None:  # a /dev/null mask resolves to nothing in a recorded tree
+            texts.append((path, text))
+    # /etc/sysctl.conf is applied last (procps) unless a sysctl.d entry already is
+    # that file (Debian and RHEL ship 99-sysctl.conf -> ../sysctl.conf). Recorded
+    # trees resolve symlinks on read, so identical content counts as linked too.
+    conf = host.read_text(SYSCTL_CONF)
+    linked = any((host.readlink(f) or "").rsplit("/", 1)[-1] == "sysctl.conf" for f in files)
+    if conf is not None and not linked and not any(text == conf for _, text in texts):
+        texts.append((SYSCTL_CONF, conf))
+    parsed: List[Tuple[str, List[Tuple[str, str]]]] = []
+    excluded: List[str] = []
+    used: List[str] = []
+    warnings: List[str] = []
+    for path, text in texts:
+        used.append(path)
+        pairs, ignored, exclusions = parse_sysctl_conf(text)
+        parsed.append((path, pairs))
+        excluded.extend(exclusions)
+        if ignored:
+            warnings.append(f"{path}: ignored line(s) {', '.join(ignored[:10])} without '='")
+    values: Dict[str, Dict[str, str]] = {}
+    for path, pairs in parsed:
+        for key, value in pairs:
+            if any(c in key for c in "*?["):
+                targets = [k for k in fnmatch.filter(SYSCTL_KEYS, key) if k not in excluded]
+            else:
+                targets = [key] if key in SYSCTL_KEYS else []
+            for target in targets:
+                values[target] = {"value": value, "file": path}
+    return values, used, warnings
+
+
+def runtime_sysctl(host: HostReader, key: str) -> Optional[str]:
+    text = host.read_text("/proc/sys/" + key.replace(".", "/"))
+    return None if text is None else " ".join(text.split())
+
+
+@collector("host.sysctl", "Kernel and network parameters: runtime (/proc/sys) and persisted (sysctl.d)")
+def collect_sysctl(host: HostReader) -> Facts:
+    persisted, used, warnings = persisted_sysctl(host)
+    keys: Dict[str, object] = {}
+    unavailable: List[str] = []
+    for key in SYSCTL_KEYS:
+        runtime = runtime_sysctl(host, key)
+        if runtime is None:
+            unavailable.append(key)
+        p = persisted.get(key)
+        keys[key] = {"runtime": runtime, "persisted": p["value"] if p else None, "persisted_in": p["file"] if p else None}
+    return {
+        "keys": keys,
+        "unavailable": unavailable,
+        "ipv6": host.is_dir("/proc/sys/net/ipv6"),
+        "config_files": used,
+        "warnings": warnings,
+        "_method": "files",
+    }
+
+
+# -- kernel modules ------------------------------------------------------------
+
+WATCHED_MODULES: Tuple[str, ...] = (
+    "usb_storage",
+    "cramfs",
+    "freevxfs",
+    "hfs",
+    "hfsplus",
+    "jffs2",
+    "udf",
+    "dccp",
+    "sctp",
+    "rds",
+    "tipc",
+)
+MODPROBE_DIRS: Tuple[str, ...] = (
+    "/etc/modprobe.d",
+    "/run/modprobe.d",
+    "/usr/local/lib/modprobe.d",
+    "/usr/lib/modprobe.d",
+    "/lib/modprobe.d",
+)
+_NOOP_INSTALL = re.compile(r"^(/usr)?/bin/(false|true)$|^/bin/(false|true)$|^(false|true)$")
+
+
+def module_name(name: str) -> str:
+    """modprobe treats dashes and underscores in module names alike."""
+    return name.strip().replace("-", "_")
+
+
+def parse_modprobe(text: str) -> Tuple[Dict[str, str], List[str]]:
+    """``install X <cmd>`` targets (no-op ones only) and ``blacklist X`` names."""
+    installs: Dict[str, str] = {}
+    blacklist: List[str] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] == "install":
+            cmd = " ".join(parts[2:])
+            installs[module_name(parts[1])] = "noop" if _NOOP_INSTALL.match(cmd) else "other"
+        elif len(parts) == 2 and parts[0] == "blacklist":
+            blacklist.append(module_name(parts[1]))
+    return installs, blacklist
+
+
+def loaded_modules(host: HostReader) -> Optional[List[str]]:
+    text = host.read_text("/proc/modules")
+    if text is None:
+        return None
+    return sorted({module_name(line.split()[0]) for line in text.splitlines() if line.strip()})
+
+
+@collector("host.kernel_modules", "Risky kernel modules: disabled in modprobe.d, currently loaded")
+def collect_kernel_modules(host: HostReader) -> Facts:
+    installs: Dict[str, str] = {}
+    blacklisted: Dict[str, bool] = {}
+    files = config_files(host, MODPROBE_DIRS)
+    for path in files:
+        text = host.read_text(path)
+        if text is None:
+            continue
+        inst, bl = parse_modprobe(text)
+        installs.update(inst)  # a later file wins, as modprobe reads them in order
+        for name in bl:
+            blacklisted[name] = True
+    loaded = loaded_modules(host)
+    modules: Dict[str, object] = {}
+    for name in WATCHED_MODULES:
+        modules[name] = {
+            "install_disabled": installs.get(name) == "noop",
+            "blacklisted": blacklisted.get(name, False),
+            "loaded": None if loaded is None else name in loaded,
+        }
+    return {"modules": modules, "proc_modules": loaded is not None, "config_files": files, "_method": "files"}
+
+
+# -- boot loader ---------------------------------------------------------------
+
+GRUB_CFGS: Tuple[str, ...] = ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg")
+_PBKDF2_LINE = re.compile(r"^\s*password_pbkdf2\s+\S+\s+grub\.pbkdf2\.", re.M)
+_PLAIN_LINE = re.compile(r"^\s*password\s+\S+\s+\S+", re.M)
+_SUPERUSERS = re.compile(r"^\s*set\s+superusers\s*=\s*[\"']?([^\"'\s]+)", re.M)
+_USER_CFG_PW = re.compile(r"^\s*GRUB2_PASSWORD\s*=\s*grub\.pbkdf2\.", re.M)
+
+
+def grub_password(grub_cfg: str, user_cfg: Optional[str]) -> Dict[str, object]:
+    """Booleans only: is a superuser set, is a password (hashed or not) defined."""
+    pbkdf2 = bool(_PBKDF2_LINE.search(grub_cfg))
+    plain = bool(_PLAIN_LINE.search(grub_cfg))
+    user_cfg_pw = bool(user_cfg and _USER_CFG_PW.search(user_cfg))
+    superusers = bool(_SUPERUSERS.search(grub_cfg))
+    # RHEL-family grub.cfg always sets superusers inside "if [ -n GRUB2_PASSWORD ]",
+    # so that line only counts when user.cfg really defines a password.
+    via_user_cfg = user_cfg_pw and "GRUB2_PASSWORD" in grub_cfg
+    return {
+        "superusers_set": superusers and (pbkdf2 or plain or via_user_cfg),
+        "password_set": (superusers and (pbkdf2 or plain)) or via_user_cfg,
+        "password_hashed": pbkdf2 or via_user_cfg,
+        "plaintext_password": plain,
+    }
+
+
+def secure_boot(host: HostReader) -> Dict[str, object]:
+    res = host.run(["mokutil", "--sb-state"])
+    text = (res.stdout + "\n" + res.stderr).lower()
+    state: Optional[bool] = None
+    if res.error is not None:
+        detail = res.error
+    elif "secureboot enabled" in text:
+        state, detail = True, "SecureBoot enabled"
+    elif "secureboot disabled" in text:
+        state, detail = False, "SecureBoot disabled"
+    elif "not supported" in text or "doesn't support" in text:
+        state, detail = False, "EFI variables not supported (legacy BIOS boot)"
+    else:
+        detail = "unrecognised mokutil output"
+    return {"secure_boot": state, "secure_boot_detail": detail, "mokutil": res.error is None}
+
+
+@collector("host.boot", "Boot loader configuration (password protection) and Secure Boot state")
+def collect_boot(host: HostReader) -> Facts:
+    path = next((p for p in GRUB_CFGS if host.exists(p)), None)
+    facts: Dict[str, object] = {"grub_cfg": path, "efi": host.is_dir("/sys/firmware/efi")}
+    if path is not None:
+        try:  # grub.cfg is 0600 when hardened: unreadable without root, yet Secure Boot still counts
+            text = host.read_text(path, required=True) or ""
+            user_cfg = host.read_text(path.rsplit("/", 1)[0] + "/user.cfg")
+        except CollectError as exc:
+            facts["grub_error"] = exc.message
+        else:
+            facts.update(grub_password(text, user_cfg))
+            facts["user_cfg"] = user_cfg is not None
+    facts.update(secure_boot(host))
+    facts["_method"] = "files+mokutil" if facts["mokutil"] else "files"
+    return facts
+
+
+# -- mandatory access control --------------------------------------------------
+
+
+def parse_sestatus(text: str) -> Dict[str, str]:
+    """``Key:   value`` lines of sestatus(8), keys lower-cased."""
+    out: Dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and value.strip():
+            out[key.strip().lower()] = value.strip().lower()
+    return out
+
+
+def _selinux(host: HostReader) -> Dict[str, object]:
+    info: Dict[str, object] = {"status": None, "mode": None, "config_mode": None, "policy": None, "source": None}
+    res = host.run(["sestatus"])
+    if res.error is None and res.exit_code == 0 and res.stdout.strip():
+        st = parse_sestatus(res.stdout)
+        info.update(
+            status=st.get("selinux status"),
+            mode=st.get("current mode"),
+            config_mode=st.get("mode from config file"),
+            policy=st.get("loaded policy name"),
+            source="sestatus",
+        )
+    config = host.read_text("/etc/selinux/config")
+    if config is not None:
+        m = re.search(r"^\s*SELINUX\s*=\s*(\w+)", config, re.M)
+        if m and info["config_mode"] is None:
+            info["config_mode"] = m.group(1).lower()
+    if info["source"] is None:
+        enforce = host.read_text("/sys/fs/selinux/enforce")
+        if enforce is not None:
+            info.update(status="enabled", mode="enforcing" if enforce.strip() == "1" else "permissive", source="selinuxfs")
+        elif config is not None:
+            info["source"] = "config"
+    return info
+
+
+def _apparmor(host: HostReader) -> Dict[str, object]:
+    enabled: Optional[bool] = None
+    source: Optional[str] = None
+    flag = host.read_text("/sys/module/apparmor/parameters/enabled")
+    if flag is not None:
+        enabled, source = flag.strip().upper() == "Y", "sysfs"
+    res = host.run(["aa-status", "--enabled"])
+    aa_ok: Optional[bool] = None
+    if res.error is None and res.exit_code is not None and "not permitted" not in res.stderr.lower():
+        aa_ok = res.exit_code == 0
+        if enabled is None:
+            enabled, source = aa_ok, "aa-status"
+    return {"enabled": enabled, "aa_status_enabled": aa_ok, "source": source}
+
+
+@collector("host.mac", "Mandatory access control: SELinux mode, AppArmor state")
+def collect_mac(host: HostReader) -> Facts:
+    return {"selinux": _selinux(host), "apparmor": _apparmor(host), "_method": "sestatus/aa-status/files"}

@@ -95,3 +95,14 @@ def test_live_runner_reports_missing_tools_and_timeouts() -> None:
 def test_path_commands_are_confined_to_their_directory(path: str) -> None:
     with pytest.raises(CommandNotAllowed):
         SystemRunner().run(["apt-helper", "cat-file", path])
+
+
+def test_readlink_and_stat_see_the_link_itself_in_a_recorded_tree(tmp_path: Path) -> None:
+    (tmp_path / "etc" / "sysctl.d").mkdir(parents=True)
+    (tmp_path / "etc" / "sysctl.conf").write_text("x=1\n")
+    os.symlink("../sysctl.conf", tmp_path / "etc" / "sysctl.d" / "99-sysctl.conf")
+    reader = HostReader(ctx_for(tmp_path))
+    assert reader.readlink("/etc/sysctl.d/99-sysctl.conf") == "../sysctl.conf"
+    st = reader.stat("/etc/sysctl.d/99-sysctl.conf")
+    assert st is not None and st.is_symlink
+    assert reader.read_text("/etc/sysctl.d/99-sysctl.conf") == "x=1\n"
