@@ -31,7 +31,17 @@ def test_collectors_never_write() -> None:
     bad = []
     for path in (ROOT / "collectors").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for needle in ('open(real, "w', "write_text(", "write_bytes(", "os.remove(", "os.unlink(", "shutil.rm", "shutil.copy", "shutil.move", "os.chmod("):
+        for needle in (
+            'open(real, "w',
+            "write_text(",
+            "write_bytes(",
+            "os.remove(",
+            "os.unlink(",
+            "shutil.rm",
+            "shutil.copy",
+            "shutil.move",
+            "os.chmod(",
+        ):
             if needle in text:
                 bad.append(f"{path.relative_to(ROOT)}: {needle}")
         if "subprocess" in text and path.name != "runner.py":

@@ -13,7 +13,9 @@ from tests.hosts import FIXTURE_HOSTS, evidence_map, host_findings
 def test_unreadable_evidence_never_passes(host: str) -> None:
     evidence = evidence_map(host, privileged=False)
     denied = {
-        name for name, e in evidence.items() if e.status is EvidenceStatus.ERROR and e.error_reason is ErrorReason.PERMISSION_DENIED
+        name
+        for name, e in evidence.items()
+        if e.status is EvidenceStatus.ERROR and e.error_reason is ErrorReason.PERMISSION_DENIED
     }
     assert denied, "an unprivileged replay should hit root-only evidence"
     for f in host_findings(host, privileged=False):
