@@ -398,6 +398,7 @@ def load_fixture_context(fixture_dir: Path, *, privileged: bool = True) -> HostC
                 uid=int(st.get("uid", 0)),
                 gid=int(st.get("gid", 0)),
                 is_dir=bool(st.get("is_dir", False)),
+                is_symlink=bool(st.get("is_symlink", False)),
                 size=int(st.get("size", 0)),
                 mtime=int(st.get("mtime", 0)),
             )

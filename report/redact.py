@@ -18,7 +18,8 @@ _PATTERNS: List[Tuple[str, re.Pattern[str]]] = [
         "auth_header",
         re.compile(r"(?i)\b(authorization|x-api-key|api[_-]?key|apikey|access[_-]?token|secret[_-]?key)\s*[:=]\s*\S{6,}"),
     ),
-    ("password_assignment", re.compile(r"(?i)\b(password|passwd|pwd)\s*[:=]\s*\S+")),
+    # Not after "/" or ".": "/etc/passwd: line 3" and "host.passwd" are names, not secrets.
+    ("password_assignment", re.compile(r"(?i)(?<![/.\w])(password|passwd|pwd)\s*[:=]\s*\S+")),
     ("aws_key", re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
 ]
 

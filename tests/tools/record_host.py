@@ -41,6 +41,19 @@ def _scrub(path: str, data: bytes) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+def _installed_names() -> Set[str]:
+    try:
+        text = Path("/var/lib/dpkg/status").read_text()
+    except OSError:
+        return set()
+    return {m.group(1).split(":")[0] for m in re.finditer(r"^Package: (\S+)", text, re.M)}
+
+
+def _trim_index(text: str, names: Set[str]) -> str:
+    keep = [s for s in text.split("\n\n") if (m := re.search(r"^Package: (\S+)", s, re.M)) and m.group(1) in names]
+    return "\n\n".join(keep) + "\n"
+
+
 def record(dest: Path) -> None:
     root = dest / "root"
     ctx = HostContext(Path("/"), SystemRunner(), LiveProcessView(), os.uname().nodename, is_root())
@@ -69,6 +82,8 @@ def record(dest: Path) -> None:
             continue
         target = root / path.lstrip("/")
         stats[path] = {"mode": format(_stat.S_IMODE(st.st_mode), "04o"), "uid": st.st_uid, "gid": st.st_gid}
+        if _stat.S_ISLNK(st.st_mode):
+            stats[path]["is_symlink"] = True
         if _stat.S_ISDIR(st.st_mode):
             target.mkdir(parents=True, exist_ok=True)
             stats[path]["is_dir"] = True
@@ -80,9 +95,16 @@ def record(dest: Path) -> None:
     (dest / "stat" / "recorded.json").write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n")
     cmd_dir = dest / "commands"
     cmd_dir.mkdir(parents=True, exist_ok=True)
+    installed = _installed_names()
     for argv in sorted(commands):
         res = SystemRunner().run(argv)
         if res.missing:
+            continue
+        if argv[:2] == ("apt-helper", "cat-file"):
+            # Keep the index as a plain file in the tree, trimmed to installed packages.
+            plain = root / argv[2].lstrip("/").rsplit(".", 1)[0]
+            plain.parent.mkdir(parents=True, exist_ok=True)
+            plain.write_text(_trim_index(res.stdout, installed))
             continue
         base = cmd_dir / recording_name(argv)
         base.with_name(base.name + ".out").write_text(res.stdout)
