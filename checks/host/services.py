@@ -278,7 +278,8 @@ def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
         return Verdict.fail(f"{len(bad)} network listener(s) run as root", listeners=bad, unattributed_ports=unknown)
     if unknown:
         return Verdict.manual(
-            "socket owners are incomplete (not run as root?); cannot tell which user runs these listeners",
+            f"cannot tell which user runs the listener(s) on port(s) {', '.join(map(str, unknown))}: "
+            + str(facts.get("attribution_note") or "their owning process is not visible"),
             unattributed_ports=unknown,
         )
     return Verdict.ok("no non-exempt network listener runs as root", listeners=len(exposed))

@@ -70,8 +70,12 @@ def collect_listening(host: HostReader) -> Facts:
     }
     if unattributed:
         facts["attribution_note"] = (
-            f"{len(unattributed)} socket(s) have no owning process; without root the owners of other "
-            "users' sockets are not visible"
+            f"{len(unattributed)} socket(s) have no visible owning process; "
+            + (
+                "they belong to a process outside this PID namespace (container host, sandbox) or to the kernel"
+                if host.ctx.privileged
+                else "without root the owners of other users' sockets are not visible"
+            )
         )
     return facts
 
