@@ -77,6 +77,20 @@ def main() -> None:
 )
 @click.option("--replay-unprivileged", is_flag=True, hidden=True, help="Replay as if run by a non-root user.")
 @click.option(
+    "--questionnaire",
+    "questionnaire_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Insurer questionnaire file (default: the built-in one).",
+)
+@click.option(
+    "--answers",
+    "answers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Attested answers file for the questionnaire.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
     default=None,
@@ -93,6 +107,8 @@ def scan(
     config_path: Optional[Path],
     replay: Optional[Path],
     replay_unprivileged: bool,
+    questionnaire_path: Optional[Path],
+    answers_path: Optional[Path],
     fail_on: Optional[str],
     quiet: bool,
 ) -> None:
@@ -121,6 +137,8 @@ def scan(
             replay_privileged=not replay_unprivileged,
             params=params,
             signer=signer,
+            questionnaire_path=questionnaire_path,
+            answers_path=answers_path,
         )
     except AgentError as exc:
         _fail(exc)
@@ -181,6 +199,12 @@ def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bo
                 raise VerificationError(
                     f"{len(result.mismatches)} finding(s) do not follow from the embedded evidence, e.g. {first.check_id} "
                     f"is reported {first.reported} but the evidence gives {first.recomputed}"
+                )
+            if result.answer_mismatches:
+                first = result.answer_mismatches[0]
+                raise VerificationError(
+                    f"{len(result.answer_mismatches)} questionnaire answer(s) do not follow from the embedded evidence, "
+                    f"e.g. {first.check_id} is answered {first.reported} but the evidence gives {first.recomputed}"
                 )
             if result.unknown_checks:
                 click.echo(
@@ -273,6 +297,163 @@ def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
         )
         click.echo(f"{m.id:<14} {m.severity.value:<8} {units:<24} {m.title.get(lang)}{hr}")
     click.echo(f"{len(metas)} checks")
+
+
+@main.group()
+def questionnaire() -> None:
+    """The insurer risk questionnaire (网络安全风险评估问卷): show, answer, export."""
+
+
+@questionnaire.command("show")
+@click.option(
+    "--questionnaire",
+    "questionnaire_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Questionnaire file (default: the built-in one).",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) -> None:
+    """Print the questions, their answer types and how each is derived."""
+    from questionnaires.loader import QuestionnaireError, load_questionnaire
+
+    try:
+        q = load_questionnaire(questionnaire_path)
+    except QuestionnaireError as exc:
+        _fail(UsageError(str(exc)))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(q.raw, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{q.title.get(lang)} ({q.ref}, {len(q.questions)})")
+    for section in q.sections:
+        click.echo(f"\n== {section.title.get(lang)}")
+        for item in (x for x in q.questions if x.section == section.id):
+            how = "attest" if item.attest_only else "derived/attest"
+            click.echo(f"{item.id:<8} [{item.type.value:<7} {how:<14}] {item.text.get(lang)}")
+
+
+@questionnaire.command("answer")
+@click.option(
+    "--questionnaire",
+    "questionnaire_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Questionnaire file (default: the built-in one).",
+)
+@click.option(
+    "--answers",
+    "answers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("answers.json"),
+    show_default=True,
+    help="Attested answers file (read, and written by --interactive).",
+)
+@click.option("--interactive", is_flag=True, help="Ask for every answer the evidence cannot give; each answer is saved at once.")
+@click.option("--by", "attested_by", default=None, help="Who attests the answers (name and role); asked for if missing.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Derive from this report.json instead of assessing this machine.",
+)
+@click.option(
+    "--replay", type=click.Path(path_type=Path, file_okay=False), default=None, hidden=True, help="Derive from a recorded host."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Where to write questionnaire.json/.csv/.html.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def questionnaire_answer(
+    questionnaire_path: Optional[Path],
+    answers_path: Path,
+    interactive: bool,
+    attested_by: Optional[str],
+    report_path: Optional[Path],
+    replay: Optional[Path],
+    out_dir: Path,
+    lang: str,
+) -> None:
+    """Answer the questionnaire from evidence and attestations, and export it."""
+    from agent.answers import interactive_session, load_answers
+    from agent.files import atomic_write
+    from questionnaires.engine import Bundle, answer_all, answered_json
+    from questionnaires.loader import QuestionnaireError, load_questionnaire
+    from report.questionnaire_export import to_csv, to_html, to_json
+
+    try:
+        try:
+            q = load_questionnaire(questionnaire_path)
+        except QuestionnaireError as exc:
+            raise UsageError(str(exc)) from None
+        report = _evidence_report(report_path, replay)
+        bundle = Bundle.from_report(report)
+        attestations = load_answers(answers_path, q)
+        answers = answer_all(q, bundle, attestations)
+        if interactive:
+            by = attested_by or click.prompt("签署人（姓名、职务）/ Attested by (name, role)").strip()
+            if not by:
+                raise UsageError("who attests the answers is required (--by)")
+            given = interactive_session(
+                q, answers, attestations, answers_path, by, lang, sys.stdin, lambda t: click.echo(t, nl=False)
+            )
+            click.echo(f"{given} answer(s) saved to {answers_path}")
+            answers = answer_all(q, bundle, attestations)
+        answered = answered_json(q, answers)
+        for name, text in (
+            ("questionnaire.json", to_json(answered)),
+            ("questionnaire.csv", to_csv(answered, lang)),
+            ("questionnaire.html", to_html(answered, lang)),
+        ):
+            atomic_write(out_dir / name, text.encode("utf-8"))
+            click.echo(f"  wrote {out_dir / name}")
+    except AgentError as exc:
+        _fail(exc)
+        return
+    summary = answered["summary"]
+    click.echo(
+        f"{q.ref}: derived {summary['derived']}, attested {summary['attested']}, unknown {summary['unknown']}, conflicts {summary['conflicts']}"
+    )
+    for a in answers:
+        if a.conflict:
+            click.echo(f"  CONFLICT {a.question}: {a.conflict}")
+
+
+def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Mapping[str, Any]:
+    """Findings and evidence to answer from: a report file, a recorded host, or this machine."""
+    if report_path is not None:
+        try:
+            data = json.loads(report_path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"cannot read {report_path}: {exc.strerror}") from None
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{report_path}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
+        if not isinstance(data, dict) or "findings" not in data or "evidence" not in data:
+            raise UsageError(f"{report_path} is not a riskagent report.json (no findings and evidence)")
+        return data
+    import tempfile
+
+    from agent.scan import run_scan
+
+    with tempfile.TemporaryDirectory(prefix="riskagent-") as tmp:
+        result = run_scan(
+            profile="server",
+            out_dir=Path(tmp),
+            lang="en",
+            replay=replay,
+            replay_privileged=True,
+            params={},
+            signer=None,
+            with_questionnaire=False,
+        )
+    return result.report
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,23 @@ def load_config(path: Optional[Path]) -> Dict[str, Dict[str, Any]]:
     return params
 
 
+def answer_questionnaire(
+    report: Mapping[str, Any], questionnaire_path: Optional[Path], answers_path: Optional[Path]
+) -> Dict[str, Any]:
+    """The answered questionnaire for a report: derived from it, plus attestations."""
+    from agent.answers import load_answers
+    from questionnaires.engine import Bundle, answer_all, answered_json
+    from questionnaires.loader import QuestionnaireError, load_questionnaire
+
+    try:
+        questionnaire = load_questionnaire(questionnaire_path)
+    except QuestionnaireError as exc:
+        raise UsageError(str(exc), "fix the questionnaire file, or omit --questionnaire to use the default one") from None
+    attestations = load_answers(answers_path, questionnaire) if answers_path is not None else {}
+    answers = answer_all(questionnaire, Bundle.from_report(report), attestations)
+    return answered_json(questionnaire, answers)
+
+
 def _user() -> str:
     try:
         import pwd
@@ -80,6 +97,9 @@ def run_scan(
     replay_privileged: bool,
     params: Mapping[str, Mapping[str, Any]],
     signer: Optional[Callable[[Mapping[str, Any]], bytes]],
+    questionnaire_path: Optional[Path] = None,
+    answers_path: Optional[Path] = None,
+    with_questionnaire: bool = True,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
@@ -115,6 +135,8 @@ def run_scan(
         mode=mode,
     )
     report = build_report(run, evidence, findings)
+    if with_questionnaire:
+        report["questionnaire"] = answer_questionnaire(report, questionnaire_path, answers_path)
     written: List[Path] = []
     # The plain report first: whatever fails later, the results are kept.
     path = out_dir / REPORT_JSON

@@ -120,6 +120,7 @@ def build_report(
         "findings": findings_json,
         "evidence": evidence_json,
         "redactions": redacted_e + redacted_f,
+        "questionnaire": None,
     }
 
 

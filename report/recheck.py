@@ -7,7 +7,7 @@ version of the catalogue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, List, Mapping
 
 from checks.registry import EvidenceView, all_checks, evaluate_one
@@ -26,6 +26,7 @@ class RecheckResult:
     checked: int
     unknown_checks: List[str]
     mismatches: List[Mismatch]
+    answer_mismatches: List[Mismatch] = field(default_factory=list)
 
 
 def recheck(report: Mapping[str, Any]) -> RecheckResult:
@@ -44,4 +45,32 @@ def recheck(report: Mapping[str, Any]) -> RecheckResult:
         checked += 1
         if again.status.value != f["status"]:
             mismatches.append(Mismatch(f["check_id"], f["status"], again.status.value))
-    return RecheckResult(checked, unknown, mismatches)
+    return RecheckResult(checked, unknown, mismatches, _recheck_answers(report))
+
+
+def _recheck_answers(report: Mapping[str, Any]) -> List[Mismatch]:
+    """Derived answers must follow from the embedded definition and evidence."""
+    from questionnaires.engine import Bundle, derive
+    from questionnaires.loader import QuestionnaireError, questionnaire_from_json
+
+    answered = report.get("questionnaire")
+    if not answered:
+        return []
+    try:
+        questionnaire = questionnaire_from_json(answered["definition"], "embedded questionnaire")
+    except (QuestionnaireError, KeyError) as exc:
+        return [Mismatch("questionnaire", "embedded", f"unreadable: {exc}")]
+    bundle = Bundle.from_report(report)
+    out: List[Mismatch] = []
+    for a in answered.get("answers", []):
+        try:
+            q = questionnaire.question(a["question"])
+        except KeyError:
+            out.append(Mismatch(a["question"], "answered", "no such question"))
+            continue
+        got = derive(q.rule, bundle, q)
+        if a["basis"] == "derived" and (got is None or got.value != a["value"]):
+            out.append(Mismatch(q.id, repr(a["value"]), "unknown" if got is None else repr(got.value)))
+        elif a["basis"] != "derived" and got is not None:
+            out.append(Mismatch(q.id, a["basis"], f"derived {got.value!r}"))
+    return out

@@ -69,13 +69,10 @@ def collect_listening(host: HostReader) -> Facts:
         "privileged": host.ctx.privileged,
     }
     if unattributed:
-        facts["attribution_note"] = (
-            f"{len(unattributed)} socket(s) have no visible owning process; "
-            + (
-                "they belong to a process outside this PID namespace (container host, sandbox) or to the kernel"
-                if host.ctx.privileged
-                else "without root the owners of other users' sockets are not visible"
-            )
+        facts["attribution_note"] = f"{len(unattributed)} socket(s) have no visible owning process; " + (
+            "they belong to a process outside this PID namespace (container host, sandbox) or to the kernel"
+            if host.ctx.privileged
+            else "without root the owners of other users' sockets are not visible"
         )
     return facts
 

@@ -702,9 +702,13 @@ def collect_backup(host: HostReader) -> Facts:
     _timers(host, jobs, netdisk)
     complete, missing = _user_crontabs(host, jobs, netdisk)
     unreadable += missing
+    order = ["hourly", "daily", "weekly", "monthly", "yearly"]
+    known = [j["schedule"] for j in jobs if j.get("schedule") in order]
     return {
         "_method": "files",
         "jobs": jobs,
+        # The most frequent schedule among the jobs found: what a backup-frequency question asks.
+        "most_frequent_schedule": min(known, key=order.index) if known else None,
         "netdisk_uploads": netdisk,
         "complete": complete and not unreadable,
         "unreadable": unreadable,

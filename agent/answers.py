@@ -1,0 +1,192 @@
+"""Attestations: the answers file, and the assessor's interactive session.
+
+The answers file is JSON (``riskagent-answers/1``): a list of attestations in
+the order they were given, later ones replacing earlier ones. The
+interactive session rewrites it atomically after every answer, so an
+interrupted session loses nothing and resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, List
+
+from agent.errors import UsageError
+from agent.files import atomic_write
+from questionnaires.engine import validate_value
+from questionnaires.jsonpos import JsonPosError, loads_with_lines
+from questionnaires.model import Answer, AnswerType, Attestation, Basis, Question, Questionnaire
+
+ANSWERS_FORMAT = "riskagent-answers/1"
+
+
+def now_utc() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestation]:
+    """Attestations by question id; errors name the file, line and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    if not text.strip():
+        return {}
+    try:
+        data, lines = loads_with_lines(text)
+    except JsonPosError as exc:
+        raise UsageError(f"{path}: line {exc.line}: not valid JSON: {exc.message}") from None
+
+    def err(where: tuple, message: str) -> UsageError:
+        line = lines.get(where) or lines.get(where[:-1]) or 1
+        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where).replace(".[", "[")
+        return UsageError(f"{path}: line {line}: {field or '(top level)'}: {message}")
+
+    if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
+        raise err(("format",), f'expected "format": "{ANSWERS_FORMAT}" (is this an answers file?)')
+    if data.get("questionnaire") not in (None, questionnaire.ref, questionnaire.id):
+        raise err(("questionnaire",), f"answers are for {data.get('questionnaire')!r}, not {questionnaire.ref!r}")
+    items = data.get("answers")
+    if not isinstance(items, list):
+        raise err(("answers",), "expected a list of answers")
+    out: Dict[str, Attestation] = {}
+    for i, item in enumerate(items):
+        where = ("answers", i)
+        if not isinstance(item, dict):
+            raise err(where, "expected an object")
+        qid = item.get("question")
+        try:
+            question = questionnaire.question(str(qid))
+        except KeyError:
+            raise err((*where, "question"), f"no question {qid!r} in {questionnaire.ref}") from None
+        why = validate_value(question, item.get("value"))
+        if why:
+            raise err((*where, "value"), f"{qid}: {why}")
+        by = item.get("by")
+        if not isinstance(by, str) or not by.strip():
+            raise err((*where, "by"), "who attests this answer (name and role) is required")
+        at_raw = item.get("at")
+        at = at_raw if isinstance(at_raw, str) else now_utc()
+        note = item.get("note") if isinstance(item.get("note"), str) else None
+        out[question.id] = Attestation(question.id, item["value"], by.strip(), at, note)
+    return out
+
+
+def save_answers(path: Path, questionnaire: Questionnaire, attestations: Dict[str, Attestation]) -> None:
+    data = {
+        "format": ANSWERS_FORMAT,
+        "questionnaire": questionnaire.ref,
+        "answers": [a.to_json() for a in attestations.values()],
+    }
+    atomic_write(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), 0o600)
+
+
+_YES_NO_KEYS = {
+    "y": "yes",
+    "yes": "yes",
+    "是": "yes",
+    "n": "no",
+    "no": "no",
+    "否": "no",
+    "p": "partial",
+    "partial": "partial",
+    "部分": "partial",
+    "na": "not_applicable",
+    "n/a": "not_applicable",
+    "不适用": "not_applicable",
+}
+
+
+def parse_input(question: Question, raw: str) -> Any:
+    """Turn typed input into an answer value; raises ValueError with a hint."""
+    raw = raw.strip()
+    t = question.type
+    if t is AnswerType.YES_NO:
+        value = _YES_NO_KEYS.get(raw.lower())
+        if value is None:
+            raise ValueError("y / n / p(artial) / na")
+        return value
+    if t is AnswerType.ENUM:
+        values = question.allowed_values()
+        if raw.isdigit() and 1 <= int(raw) <= len(values):
+            return values[int(raw) - 1]
+        if raw in values:
+            return raw
+        raise ValueError(f"1-{len(values)} or one of {', '.join(values)}")
+    if t is AnswerType.NUMBER:
+        try:
+            return int(raw.replace(",", ""))
+        except ValueError:
+            raise ValueError("a whole number") from None
+    if t is AnswerType.DATE:
+        try:
+            return _dt.date.fromisoformat(raw).isoformat()
+        except ValueError:
+            raise ValueError("a date YYYY-MM-DD") from None
+    if t is AnswerType.LIST:
+        return [p.strip() for p in raw.replace("，", ",").split(",") if p.strip()]
+    return raw
+
+
+def _prompt_text(question: Question, lang: str, index: int, total: int) -> str:
+    lines = [f"[{index}/{total}] {question.id}: {question.text.get(lang)}"]
+    if question.help is not None:
+        lines.append(f"    {question.help.get(lang)}")
+    if question.type is AnswerType.YES_NO:
+        lines.append(
+            "    y=是/yes  n=否/no  p=部分/partial  na=不适用/n.a."
+            if lang == "zh"
+            else "    y=yes  n=no  p=partial  na=not applicable"
+        )
+    elif question.type is AnswerType.ENUM:
+        for i, o in enumerate(question.options, 1):
+            lines.append(f"    {i}) {o.label.get(lang)}")
+    elif question.type is AnswerType.LIST:
+        lines.append("    多项用逗号分隔" if lang == "zh" else "    separate items with commas")
+    elif question.type is AnswerType.DATE:
+        lines.append("    YYYY-MM-DD")
+    lines.append("    (回车跳过 / Enter to skip)" if lang == "zh" else "    (Enter to skip)")
+    return "\n".join(lines) + "\n> "
+
+
+def interactive_session(
+    questionnaire: Questionnaire,
+    answers: List[Answer],
+    attestations: Dict[str, Attestation],
+    path: Path,
+    by: str,
+    lang: str,
+    stdin: IO[str],
+    write: Callable[[str], None],
+) -> int:
+    """Ask every question the evidence leaves unknown; save after each answer.
+
+    Returns the number of answers given. End of input (Ctrl-D, a closed pipe)
+    ends the session; everything already answered is in the file.
+    """
+    todo = [a for a in answers if a.basis is Basis.UNKNOWN and a.question not in attestations]
+    given = 0
+    for i, ans in enumerate(todo, 1):
+        question = questionnaire.question(ans.question)
+        while True:
+            write(_prompt_text(question, lang, i, len(todo)))
+            line = stdin.readline()
+            if line == "":
+                write("\n")
+                return given
+            if not line.strip():
+                break
+            try:
+                value = parse_input(question, line)
+            except ValueError as exc:
+                write(("请输入：" if lang == "zh" else "please enter: ") + str(exc) + "\n")
+                continue
+            attestations[question.id] = Attestation(question.id, value, by, now_utc())
+            save_answers(path, questionnaire, attestations)
+            given += 1
+            break
+    return given

@@ -1,0 +1,218 @@
+"""Answering a questionnaire from a report's findings and evidence.
+
+Every answer is derived (with the checks and evidence it rests on), attested
+by a named person, or unknown. Nothing defaults to "yes": a rule that cannot
+be evaluated gives unknown. Where evidence and an attestation disagree, the
+evidence answer stands and the disagreement is reported as a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from questionnaires.model import Answer, AnswerType, Attestation, Basis, Question, Questionnaire
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Derived:
+    value: Any
+    reason: str
+    checks: Tuple[Tuple[str, str], ...] = ()
+    evidence: Tuple[Mapping[str, Any], ...] = ()
+
+
+class Bundle:
+    """Findings and evidence of one report, indexed for rules."""
+
+    def __init__(self, findings: Iterable[Mapping[str, Any]], evidence: Iterable[Mapping[str, Any]]) -> None:
+        self.findings = {f["check_id"]: f for f in findings}
+        self.evidence = {e["collector"]: e for e in evidence}
+
+    @classmethod
+    def from_report(cls, report: Mapping[str, Any]) -> Bundle:
+        return cls(report.get("findings", []), report.get("evidence", []))
+
+    def cite(self, collector: str) -> Mapping[str, Any]:
+        ev = self.evidence.get(collector, {})
+        sources = []
+        for s in ev.get("sources", []):
+            ref = {k: s[k] for k in ("kind", "path", "argv", "api", "sha256") if k in s}
+            sources.append(ref)
+        return {"collector": collector, "method": ev.get("method"), "sources": sources[:10]}
+
+
+def _dig(obj: Any, path: str) -> Any:
+    for part in path.split(".") if path else []:
+        if isinstance(obj, Mapping) and part in obj:
+            obj = obj[part]
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return _MISSING
+    return obj
+
+
+def _from_checks(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
+    ids: Sequence[str] = rule["checks"]
+    statuses: List[Tuple[str, str]] = []
+    for cid in ids:
+        f = bundle.findings.get(cid)
+        statuses.append((cid, f["status"] if f else "missing"))
+    evidence = tuple(
+        bundle.cite(c) for c in sorted({e for cid, _ in statuses for e in bundle.findings.get(cid, {}).get("evidence", [])})
+    )
+    values = [s for _, s in statuses]
+    passed = sum(1 for s in values if s == "pass")
+    failed = sum(1 for s in values if s == "fail")
+    unsure = [f"{cid} is {s}" for cid, s in statuses if s in ("error", "manual", "missing")]
+    cited = tuple(statuses)
+    if rule.get("yes_if", "all_pass") == "any_fail":
+        if failed:
+            return _Derived("yes", f"{failed} of the cited checks fail", cited, evidence)
+        if unsure:
+            return None
+        if passed:
+            return _Derived("no", "every cited check passes", cited, evidence)
+        return _Derived("not_applicable", "the cited checks do not apply to this host", cited, evidence)
+    if failed and passed:
+        return _Derived("partial", f"{passed} cited check(s) pass, {failed} fail", cited, evidence)
+    if failed:
+        return _Derived("no", f"{failed} cited check(s) fail", cited, evidence)
+    if unsure:
+        return None
+    if passed:
+        return _Derived("yes", "every cited check passes", cited, evidence)
+    return _Derived("not_applicable", "the cited checks do not apply to this host", cited, evidence)
+
+
+def _from_fact(rule: Mapping[str, Any], bundle: Bundle, question: Question) -> Optional[_Derived]:
+    ev = bundle.evidence.get(rule["fact"])
+    if ev is None or ev.get("status") != "ok":
+        return None
+    facts = ev.get("facts", {})
+    when = rule.get("when")
+    if when is not None and _dig(facts, when["path"]) != when["equals"]:
+        return None
+    raw = _dig(facts, rule["path"])
+    if raw is _MISSING or raw is None:
+        return None
+    how = rule.get("as", "value")
+    value: Any
+    if how == "count":
+        if not isinstance(raw, (list, dict)):
+            return None
+        value = len(raw)
+    elif how == "keys":
+        if not isinstance(raw, dict):
+            return None
+        value = sorted(raw)
+    elif how in ("bool", "nonempty", "empty"):
+        truth = bool(raw)
+        if how == "empty":
+            truth = not truth
+        value = "yes" if truth else "no"
+    else:
+        value = raw
+    if "map" in rule:
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        if key not in rule["map"]:
+            return None
+        value = rule["map"][key]
+    if not _fits(question, value):
+        return None
+    reason = f"{rule['fact']}: {rule['path']} = {_short(raw)}"
+    return _Derived(value, reason, (), (bundle.cite(rule["fact"]),))
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def derive(rule: Mapping[str, Any], bundle: Bundle, question: Question) -> Optional[_Derived]:
+    """Evaluate one rule; ``None`` means the evidence does not settle it."""
+    if rule.get("attest"):
+        return None
+    if "checks" in rule:
+        return _from_checks(rule, bundle)
+    if "fact" in rule:
+        return _from_fact(rule, bundle, question)
+    for sub in rule.get("first", []):
+        got = derive(sub, bundle, question)
+        if got is not None:
+            return got
+    return None
+
+
+def _fits(question: Question, value: Any) -> bool:
+    """Whether ``value`` is a valid answer for the question's type."""
+    t = question.type
+    if t is AnswerType.YES_NO or t is AnswerType.ENUM:
+        return isinstance(value, str) and value in question.allowed_values()
+    if t is AnswerType.NUMBER:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if t is AnswerType.DATE:
+        if not isinstance(value, str):
+            return False
+        try:
+            _dt.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    if t is AnswerType.LIST:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
+
+
+def validate_value(question: Question, value: Any) -> Optional[str]:
+    """Why ``value`` is not a valid answer to ``question`` (None if it is)."""
+    if _fits(question, value):
+        return None
+    if question.type in (AnswerType.YES_NO, AnswerType.ENUM):
+        return f"expected one of {', '.join(question.allowed_values())}"
+    return {
+        AnswerType.NUMBER: "expected a whole number",
+        AnswerType.DATE: "expected a date YYYY-MM-DD",
+        AnswerType.LIST: "expected a list of strings",
+        AnswerType.TEXT: "expected text",
+    }[question.type]
+
+
+def answer_all(
+    questionnaire: Questionnaire,
+    bundle: Bundle,
+    attestations: Mapping[str, Attestation],
+) -> List[Answer]:
+    """Answer every question: evidence first, then attestation, else unknown."""
+    answers: List[Answer] = []
+    for q in questionnaire.questions:
+        got = derive(q.rule, bundle, q)
+        att = attestations.get(q.id)
+        if got is not None:
+            conflict = None
+            if att is not None and att.value != got.value:
+                conflict = f"attested {att.value!r} by {att.by} on {att.at}, but the evidence gives {got.value!r} ({got.reason})"
+            answers.append(Answer(q.id, Basis.DERIVED, got.value, got.reason, got.checks, got.evidence, att, conflict))
+        elif att is not None:
+            answers.append(Answer(q.id, Basis.ATTESTED, att.value, f"attested by {att.by} on {att.at}", attestation=att))
+        else:
+            why = "needs a person's attestation" if q.attest_only else "the evidence does not settle it"
+            answers.append(Answer(q.id, Basis.UNKNOWN, None, why))
+    return answers
+
+
+def answered_json(questionnaire: Questionnaire, answers: Sequence[Answer]) -> Dict[str, Any]:
+    """The answered questionnaire as embedded in a report."""
+    from questionnaires.model import answers_summary
+
+    return {
+        "id": questionnaire.id,
+        "version": questionnaire.version,
+        "definition": dict(questionnaire.raw),
+        "answers": [a.to_json() for a in answers],
+        "summary": answers_summary(list(answers)),
+    }

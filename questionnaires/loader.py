@@ -1,0 +1,211 @@
+"""Loading and validating questionnaire files; every error names file, line and field."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from checks.model import Text
+from questionnaires.jsonpos import JsonPosError, PathKey, loads_with_lines
+from questionnaires.model import AnswerType, Option, Question, Questionnaire, Section
+
+DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_RULE_KEYS = {"checks", "yes_if", "fact", "path", "as", "map", "when", "first", "attest", "note"}
+_AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file is not usable; the message says where and why."""
+
+
+def _field(path: PathKey) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+class _Validator:
+    def __init__(
+        self, source: str, lines: Mapping[PathKey, int], known_checks: Optional[set], known_collectors: Optional[set]
+    ) -> None:
+        self.source = source
+        self.lines = lines
+        self.known_checks = known_checks
+        self.known_collectors = known_collectors
+
+    def error(self, path: PathKey, message: str) -> QuestionnaireError:
+        line = self.lines.get(path)
+        probe = path
+        while line is None and probe:
+            probe = probe[:-1]
+            line = self.lines.get(probe)
+        return QuestionnaireError(f"{self.source}: line {line or 1}: {_field(path)}: {message}")
+
+    def need(self, obj: Mapping[str, Any], key: str, path: PathKey, kind: type) -> Any:
+        if key not in obj:
+            raise self.error(path, f"missing required field {key!r}")
+        value = obj[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error((*path, key), f"expected {kind.__name__}, found {type(value).__name__}")
+        return value
+
+    def text(self, obj: Mapping[str, Any], key: str, path: PathKey) -> Text:
+        t = self.need(obj, key, path, dict)
+        for lang in ("zh", "en"):
+            v = t.get(lang)
+            if not isinstance(v, str) or not v.strip():
+                raise self.error((*path, key, lang) if lang in t else (*path, key), f"needs a non-empty {lang!r} text")
+        return Text(zh=t["zh"], en=t["en"])
+
+    def rule(self, rule: Any, path: PathKey, qtype: AnswerType) -> None:
+        if not isinstance(rule, dict):
+            raise self.error(path, "expected an object")
+        unknown = sorted(set(rule) - _RULE_KEYS)
+        if unknown:
+            raise self.error((*path, unknown[0]), f"unknown rule field {unknown[0]!r}")
+        kinds = [k for k in ("checks", "fact", "first", "attest") if k in rule]
+        if len(kinds) != 1:
+            raise self.error(path, "a rule has exactly one of 'checks', 'fact', 'first' or 'attest'")
+        kind = kinds[0]
+        if kind == "checks":
+            ids = self.need(rule, "checks", path, list)
+            if not ids:
+                raise self.error((*path, "checks"), "list at least one check id")
+            for i, cid in enumerate(ids):
+                if not isinstance(cid, str):
+                    raise self.error((*path, "checks", i), "check ids are strings")
+                if self.known_checks is not None and cid not in self.known_checks:
+                    raise self.error((*path, "checks", i), f"unknown check id {cid!r}")
+            if rule.get("yes_if", "all_pass") not in ("all_pass", "any_fail"):
+                raise self.error((*path, "yes_if"), "must be 'all_pass' or 'any_fail'")
+            if qtype is not AnswerType.YES_NO:
+                raise self.error(path, "a 'checks' rule answers yes_no questions only")
+        elif kind == "fact":
+            name = self.need(rule, "fact", path, str)
+            if self.known_collectors is not None and name not in self.known_collectors:
+                raise self.error((*path, "fact"), f"unknown evidence {name!r}")
+            self.need(rule, "path", path, str)
+            if rule.get("as", "value") not in _AS:
+                raise self.error((*path, "as"), f"must be one of {', '.join(sorted(_AS))}")
+            if "map" in rule and not isinstance(rule["map"], dict):
+                raise self.error((*path, "map"), "expected an object mapping found values to answers")
+            if "when" in rule:
+                when = rule["when"]
+                if not isinstance(when, dict) or "path" not in when or "equals" not in when:
+                    raise self.error((*path, "when"), 'expected {"path": ..., "equals": ...}')
+        elif kind == "first":
+            rules = self.need(rule, "first", path, list)
+            for i, sub in enumerate(rules):
+                self.rule(sub, (*path, "first", i), qtype)
+        elif rule["attest"] is not True:
+            raise self.error((*path, "attest"), "must be true")
+
+
+def parse_questionnaire(
+    text: str,
+    source: str,
+    known_checks: Optional[set] = None,
+    known_collectors: Optional[set] = None,
+) -> Questionnaire:
+    """Parse and validate questionnaire JSON text."""
+    try:
+        data, lines = loads_with_lines(text)
+    except JsonPosError as exc:
+        raise QuestionnaireError(f"{source}: line {exc.line}: not valid JSON: {exc.message} (column {exc.column})") from None
+    v = _Validator(source, lines, known_checks, known_collectors)
+    if not isinstance(data, dict):
+        raise v.error((), "a questionnaire file is a JSON object")
+    if data.get("format") != "riskagent-questionnaire/1":
+        raise v.error(("format",), 'expected "format": "riskagent-questionnaire/1" (is this a questionnaire file?)')
+    qid = v.need(data, "id", (), str)
+    version = v.need(data, "version", (), str)
+    title = v.text(data, "title", ())
+    sections: List[Section] = []
+    questions: List[Question] = []
+    seen: Dict[str, PathKey] = {}
+    for si, sec in enumerate(v.need(data, "sections", (), list)):
+        spath: PathKey = ("sections", si)
+        if not isinstance(sec, dict):
+            raise v.error(spath, "expected an object")
+        sid = v.need(sec, "id", spath, str)
+        sections.append(Section(sid, v.text(sec, "title", spath)))
+        for qi, q in enumerate(v.need(sec, "questions", spath, list)):
+            qpath: PathKey = (*spath, "questions", qi)
+            if not isinstance(q, dict):
+                raise v.error(qpath, "expected an object")
+            question_id = v.need(q, "id", qpath, str)
+            if not _ID.match(question_id):
+                raise v.error((*qpath, "id"), f"invalid question id {question_id!r}")
+            if question_id in seen:
+                raise v.error((*qpath, "id"), f"duplicate question id {question_id!r}")
+            seen[question_id] = qpath
+            type_name = v.need(q, "type", qpath, str)
+            try:
+                qtype = AnswerType(type_name)
+            except ValueError:
+                raise v.error(
+                    (*qpath, "type"), f"unknown answer type {type_name!r}; use one of {', '.join(t.value for t in AnswerType)}"
+                ) from None
+            options: Tuple[Option, ...] = ()
+            if qtype is AnswerType.ENUM:
+                raw_opts = v.need(q, "options", qpath, list)
+                if not raw_opts:
+                    raise v.error((*qpath, "options"), "an enum question needs options")
+                opts = []
+                for oi, o in enumerate(raw_opts):
+                    opath: PathKey = (*qpath, "options", oi)
+                    if not isinstance(o, dict):
+                        raise v.error(opath, 'expected {"value": ..., "label": {"zh": ..., "en": ...}}')
+                    opts.append(Option(v.need(o, "value", opath, str), v.text(o, "label", opath)))
+                options = tuple(opts)
+            mlps = q.get("mlps", [])
+            if not isinstance(mlps, list) or not all(isinstance(m, str) for m in mlps):
+                raise v.error((*qpath, "mlps"), "expected a list of MLPS unit ids")
+            v.rule(v.need(q, "rule", qpath, dict), (*qpath, "rule"), qtype)
+            questions.append(
+                Question(
+                    id=question_id,
+                    section=sid,
+                    text=v.text(q, "text", qpath),
+                    type=qtype,
+                    rule=q["rule"],
+                    mlps=tuple(mlps),
+                    domain=q.get("domain"),
+                    risk_element=q.get("risk_element"),
+                    options=options,
+                    help=v.text(q, "help", qpath) if "help" in q else None,
+                )
+            )
+    if not questions:
+        raise v.error(("sections",), "the questionnaire has no questions")
+    return Questionnaire(qid, version, title, tuple(sections), tuple(questions), source, data)
+
+
+def load_questionnaire(path: Optional[Path] = None, *, validate_refs: bool = True) -> Questionnaire:
+    """Load a questionnaire file (the default one if ``path`` is None)."""
+    path = path or DEFAULT_QUESTIONNAIRE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QuestionnaireError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    known_checks = known_collectors = None
+    if validate_refs:
+        from checks.registry import all_checks
+        from collectors.registry import all_collectors
+
+        known_checks = set(all_checks())
+        known_collectors = set(all_collectors())
+    return parse_questionnaire(text, str(path), known_checks, known_collectors)
+
+
+def questionnaire_from_json(data: Mapping[str, Any], source: str) -> Questionnaire:
+    """Rebuild a questionnaire embedded in a report (references not re-validated)."""
+    import json
+
+    return parse_questionnaire(json.dumps(data, ensure_ascii=False), source)

@@ -1,0 +1,95 @@
+"""Exports of an answered questionnaire for the insurer's application form: JSON, CSV, HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Dict, List, Mapping
+
+from report.i18n import Labels
+
+BASIS = {
+    "derived": {"zh": "证据推导", "en": "derived from evidence"},
+    "attested": {"zh": "人工确认", "en": "attested"},
+    "unknown": {"zh": "未知", "en": "unknown"},
+}
+YES_NO = {
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "partial": {"zh": "部分", "en": "partial"},
+    "not_applicable": {"zh": "不适用", "en": "not applicable"},
+}
+
+
+def rows(answered: Mapping[str, Any], lang: str) -> List[Dict[str, Any]]:
+    """One flat row per question, in questionnaire order."""
+    by_id = {a["question"]: a for a in answered["answers"]}
+    out: List[Dict[str, Any]] = []
+    for section in answered["definition"]["sections"]:
+        for q in section["questions"]:
+            a = by_id.get(q["id"], {"basis": "unknown", "value": None, "reason": "", "cited_checks": [], "cited_evidence": []})
+            out.append(
+                {
+                    "section": section["title"][lang],
+                    "id": q["id"],
+                    "question": q["text"][lang],
+                    "type": q["type"],
+                    "answer": display_value(q, a.get("value"), lang),
+                    "basis": BASIS[a["basis"]][lang],
+                    "basis_code": a["basis"],
+                    "evidence": "; ".join(
+                        [f"{c['check_id']}={c['status']}" for c in a.get("cited_checks", [])]
+                        + [e["collector"] for e in a.get("cited_evidence", []) if not a.get("cited_checks")]
+                    ),
+                    "attested_by": (a.get("attestation") or {}).get("by", ""),
+                    "attested_at": (a.get("attestation") or {}).get("at", ""),
+                    "conflict": a.get("conflict") or "",
+                    "reason": a.get("reason") or "",
+                    "mlps": ", ".join(q.get("mlps", [])),
+                }
+            )
+    return out
+
+
+def display_value(question: Mapping[str, Any], value: Any, lang: str) -> str:
+    if value is None:
+        return ""
+    if question["type"] == "yes_no" and value in YES_NO:
+        return YES_NO[value][lang]
+    if question["type"] == "enum":
+        for o in question.get("options", []):
+            if o["value"] == value:
+                return str(o["label"][lang])
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def to_json(answered: Mapping[str, Any]) -> str:
+    return json.dumps(answered, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+CSV_COLUMNS = ("section", "id", "question", "answer", "basis", "evidence", "attested_by", "attested_at", "conflict", "mlps")
+
+
+def to_csv(answered: Mapping[str, Any], lang: str) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows(answered, lang):
+        writer.writerow({k: _csv_safe(str(v)) for k, v in row.items()})
+    return "\ufeff" + buf.getvalue()  # BOM so spreadsheet tools read the Chinese text as UTF-8
+
+
+def _csv_safe(value: str) -> str:
+    # Cells starting with these are formulas in spreadsheet tools.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def to_html(answered: Mapping[str, Any], lang: str) -> str:
+    from report.render import _env
+
+    env = _env(autoescape=True)
+    template = env.get_template("questionnaire.html.j2")
+    return str(template.render(a=answered, rows=rows(answered, lang), L=Labels(lang), lang=lang))

@@ -1,0 +1,198 @@
+"""The default insurer questionnaire (questionnaires/default.json) on the fixture hosts."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Dict, Tuple
+
+import pytest
+
+from checks.model import InsurerDomain
+from checks.registry import all_checks
+from questionnaires.engine import Bundle, answer_all
+from questionnaires.loader import load_questionnaire
+from questionnaires.model import Answer, AnswerType, Attestation, Basis, Questionnaire
+from report.model import RunInfo, build_report
+from tests.hosts import host_evidence, host_findings
+
+MLPS_UNIT = re.compile(r"^L3-[A-Z]{3}\d-\d{2}$")
+RISK_ELEMENTS = {"资产", "威胁", "脆弱性", "已有安全措施"}
+DERIVED_HOSTS = ("debian-weak", "debian-hardened")
+
+
+@functools.cache
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+@functools.cache
+def answers(host: str) -> Dict[str, Answer]:
+    run = RunInfo("server", host, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1, 0, "root", True, "replay")
+    report = build_report(run, host_evidence(host), host_findings(host))
+    return {a.question: a for a in answer_all(questionnaire(), Bundle.from_report(report), {})}
+
+
+def _rule_checks(rule: Any) -> Tuple[str, ...]:
+    if "checks" in rule:
+        return tuple(rule["checks"])
+    return tuple(c for sub in rule.get("first", []) for c in _rule_checks(sub))
+
+
+def test_default_questionnaire_loads() -> None:
+    q = questionnaire()
+    assert q.id == "riskagent-default"
+    assert q.raw["format"] == "riskagent-questionnaire/1"
+    assert len(q.questions) >= 40
+    assert len({s.id for s in q.sections}) == len(q.sections)
+
+
+def test_every_question_is_bilingual() -> None:
+    for q in questionnaire().questions:
+        assert q.text.zh.strip() and q.text.en.strip(), q.id
+        assert re.search(r"[\u4e00-\u9fff]", q.text.zh), f"{q.id}: zh text has no Chinese"
+        if q.help is not None:
+            assert q.help.zh.strip() and q.help.en.strip(), q.id
+        for o in q.options:
+            assert o.label.zh.strip() and o.label.en.strip(), (q.id, o.value)
+
+
+def test_mlps_units_domains_and_risk_elements() -> None:
+    for q in questionnaire().questions:
+        for unit in q.mlps:
+            assert MLPS_UNIT.match(unit), f"{q.id}: {unit}"
+            assert unit != "L3-CES1-16", q.id  # does not exist in GB/T 28448
+        if q.domain is not None:
+            assert q.domain in {d.value for d in InsurerDomain}, q.id
+        assert q.risk_element in RISK_ELEMENTS, q.id
+
+
+def test_enough_rules_and_checks_exist() -> None:
+    q = questionnaire()
+    derivable = [x for x in q.questions if not x.attest_only]
+    assert len(derivable) >= 28
+    known = set(all_checks())
+    for x in derivable:
+        assert set(_rule_checks(x.rule)) <= known, x.id
+
+
+def test_required_topics_are_present() -> None:
+    q = questionnaire()
+    types = {x.id: x.type for x in q.questions}
+    # numbers from facts, list attestations, enums and dates
+    assert types["PT-01"] is AnswerType.NUMBER
+    assert types["LG-02"] is AnswerType.NUMBER
+    assert types["BK-02"] is AnswerType.ENUM
+    assert types["TP-03"] is AnswerType.LIST and q.question("TP-03").attest_only
+    assert types["DT-02"] is AnswerType.LIST and q.question("DT-02").attest_only
+    assert types["ML-01"] is AnswerType.ENUM
+    assert {o.value for o in q.question("ML-01").options} == {"level1", "level2", "level3", "level4", "none"}
+    assert types["ML-02"] is AnswerType.DATE
+    assert set(_rule_checks(q.question("ID-02").rule)) == {"LNX-SSH-019", "LNX-SSH-002"}
+    assert set(_rule_checks(q.question("OT-03").rule)) == {"LNX-KRN-011"}
+
+
+@pytest.mark.parametrize("host", DERIVED_HOSTS)
+def test_derived_answers_cite_their_basis(host: str) -> None:
+    derived = [a for a in answers(host).values() if a.basis is Basis.DERIVED]
+    assert len(derived) >= 25
+    for a in derived:
+        assert a.cited_checks or a.cited_evidence, a.question
+        assert a.reason
+        for _cid, status in a.cited_checks:
+            assert status in ("pass", "fail", "not_applicable", "error", "manual", "missing")
+        for ev in a.cited_evidence:
+            assert ev["collector"].startswith("host."), a.question
+
+
+# question -> (debian-weak, debian-hardened)
+DIFFERENCES: Dict[str, Tuple[Any, Any]] = {
+    "ID-02": ("no", "yes"),
+    "ID-03": ("no", "yes"),
+    "PA-01": ("no", "yes"),
+    "PA-06": ("yes", "no"),
+    "PW-01": ("no", "yes"),
+    "PW-02": (4, 14),
+    "PW-03": (99999, 90),
+    "PW-05": ("yes", "no"),
+    "EP-01": ("no", "yes"),
+    "EP-02": ([], ["av", "fim", "hids"]),
+    "EP-04": ("not_applicable", "yes"),
+    "PT-01": (3, 0),
+    "PT-03": ("yes", "no"),
+    "PT-04": ("Debian GNU/Linux 10 (buster)", "Debian GNU/Linux 12 (bookworm)"),
+    "PT-05": ("no", "yes"),
+    "EX-01": ("yes", "no"),
+    "EX-02": ("yes", "no"),
+    "EX-04": ("yes", "no"),
+    "EX-05": ("yes", "no"),
+    "EX-06": ("no", "yes"),
+    "SG-01": ("no", "yes"),
+    "BK-01": ("no", "yes"),
+    "BK-02": ("none", "daily"),
+    "BK-03": ("yes", "no"),
+    "LG-01": ("no", "yes"),
+    "LG-02": (7, 364),
+    "LG-03": ("no", "yes"),
+    "LG-05": ("no", "yes"),
+    "LG-06": ("no", "yes"),
+    "IN-01": ("no", "yes"),
+    "IN-02": ("no", "yes"),
+    "TP-01": (2, 0),
+    "OT-03": ("no", "yes"),
+}
+
+
+@pytest.mark.parametrize("qid", sorted(DIFFERENCES))
+def test_weak_and_hardened_differ(qid: str) -> None:
+    weak, hardened = DIFFERENCES[qid]
+    assert weak != hardened
+    for host, expected in zip(DERIVED_HOSTS, (weak, hardened)):
+        a = answers(host)[qid]
+        assert a.basis is Basis.DERIVED, (host, qid, a.reason)
+        assert a.value == expected, (host, qid, a.value)
+
+
+def test_derived_answers_differ_wherever_both_are_derived() -> None:
+    weak, hardened = answers("debian-weak"), answers("debian-hardened")
+    both = [q for q in weak if weak[q].basis is Basis.DERIVED and hardened[q].basis is Basis.DERIVED]
+    same = [q for q in both if weak[q].value == hardened[q].value]
+    assert same == []
+
+
+def test_no_security_product_leaves_vendor_unknown() -> None:
+    weak = answers("debian-weak")
+    assert weak["EP-03"].basis is Basis.UNKNOWN
+    assert weak["EP-05"].basis is Basis.UNKNOWN
+    assert answers("debian-hardened")["EP-03"].value == "ClamAV"
+
+
+@pytest.mark.parametrize("host", (*DERIVED_HOSTS, "openeuler-server"))
+def test_attest_only_questions_are_unknown_without_attestations(host: str) -> None:
+    got = answers(host)
+    attest_only = [q for q in questionnaire().questions if q.attest_only]
+    assert len(attest_only) >= 20
+    for q in attest_only:
+        a = got[q.id]
+        assert a.basis is Basis.UNKNOWN and a.value is None, q.id
+        assert "attestation" in a.reason
+
+
+def test_no_rule_defaults_to_yes_on_empty_evidence() -> None:
+    empty = answer_all(questionnaire(), Bundle([], []), {})
+    assert all(a.basis is Basis.UNKNOWN for a in empty), [a.question for a in empty if a.basis is not Basis.UNKNOWN]
+
+
+def test_attestations_fill_gaps_and_evidence_wins_conflicts() -> None:
+    run = RunInfo("server", "debian-weak", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1, 0, "root", True, "replay")
+    report = build_report(run, host_evidence("debian-weak"), host_findings("debian-weak"))
+    atts = {
+        "ML-01": Attestation("ML-01", "level3", "张三 (CISO)", "2026-01-02"),
+        "TP-03": Attestation("TP-03", ["某某信息技术有限公司"], "张三 (CISO)", "2026-01-02"),
+        "EP-01": Attestation("EP-01", "yes", "李四", "2026-01-02"),
+    }
+    got = {a.question: a for a in answer_all(questionnaire(), Bundle.from_report(report), atts)}
+    assert got["ML-01"].basis is Basis.ATTESTED and got["ML-01"].value == "level3"
+    assert got["TP-03"].value == ["某某信息技术有限公司"]
+    assert got["EP-01"].basis is Basis.DERIVED and got["EP-01"].value == "no"
+    assert got["EP-01"].conflict
