@@ -29,7 +29,7 @@ from collectors.evidence import (
 )
 from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult, CommandRunner
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,14 @@ class HostReader:
         real = self._real(path)
         self._simulate_unprivileged(path)
         try:
-            with open(real, "rb") as fh:
+            # O_NONBLOCK: a FIFO planted where a config file should be must not hang the scan.
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+            if not _stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                msg = f"cannot read {path}: not a regular file"
+                self.sources.append(FileSource(path, error=msg))
+                raise CollectError(ErrorReason.MALFORMED, msg)
+            with os.fdopen(fd, "rb") as fh:
                 data = _read_capped(fh)
         except OSError as exc:
             reason = _reason_for(exc)
@@ -356,10 +363,19 @@ class HostReader:
 
     # -- commands ------------------------------------------------------------
     def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
-        """Run an allow-listed command and log it as a source."""
+        """Run an allow-listed command and log it as a source.
+
+        Output cut at the size limit is an error here, so no collector ever
+        parses a partial answer as if it were complete.
+        """
         result = self.ctx.runner.run(argv, timeout)
         digest = _sha256(result.stdout.encode()) if result.error is None else None
-        self.sources.append(CommandSource(tuple(argv), result.exit_code, digest, result.error))
+        error = result.error
+        if result.truncated:
+            error = f"output larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not parsed"
+        self.sources.append(CommandSource(tuple(argv), result.exit_code, digest, error))
+        if result.truncated:
+            raise CollectError(ErrorReason.MALFORMED, f"{' '.join(argv)}: {error}")
         return result
 
     # -- processes -----------------------------------------------------------

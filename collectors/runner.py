@@ -31,6 +31,9 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
         ("ufw", "status", "verbose"),
         ("firewall-cmd", "--state"),
         ("firewall-cmd", "--list-all"),
+        ("firewall-cmd", "--get-default-zone"),
+        ("firewall-cmd", "--get-active-zones"),
+        ("firewall-cmd", "--list-all-zones"),
         ("auditctl", "-s"),
         ("auditctl", "-l"),
         ("dnf", "-C", "-q", "updateinfo", "list", "security", "--available"),
@@ -58,7 +61,7 @@ ROOT_ONLY_COMMANDS: FrozenSet[str] = frozenset(
 )
 
 DEFAULT_TIMEOUT_S = 10.0
-MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class CommandResult:
     error: Optional[str] = None
     missing: bool = False
     timed_out: bool = False
+    truncated: bool = False  # output exceeded MAX_OUTPUT_BYTES and was cut: never parse it as complete
 
 
 class CommandRunner(Protocol):
@@ -123,9 +127,10 @@ class SystemRunner:
             return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
         except OSError as exc:
             return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
+        truncated = len(proc.stdout) > MAX_OUTPUT_BYTES
         out = proc.stdout[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
         err = proc.stderr[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
-        return CommandResult(key, proc.returncode, out, err)
+        return CommandResult(key, proc.returncode, out, err, truncated=truncated)
 
 
 def recording_name(argv: Sequence[str]) -> str:

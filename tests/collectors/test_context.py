@@ -106,3 +106,24 @@ def test_readlink_and_stat_see_the_link_itself_in_a_recorded_tree(tmp_path: Path
     st = reader.stat("/etc/sysctl.d/99-sysctl.conf")
     assert st is not None and st.is_symlink
     assert reader.read_text("/etc/sysctl.d/99-sysctl.conf") == "x=1\n"
+
+
+def test_a_fifo_where_a_file_should_be_does_not_hang(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    os.mkfifo(tmp_path / "etc" / "trap.conf")
+    with pytest.raises(CollectError, match="not a regular file"):
+        HostReader(ctx_for(tmp_path)).read_text("/etc/trap.conf")
+
+
+def test_truncated_command_output_is_never_parsed(tmp_path: Path) -> None:
+    from collectors.runner import CommandResult
+
+    class Huge:
+        def run(self, argv, timeout=10.0):
+            return CommandResult(tuple(argv), 0, "partial", truncated=True)
+
+    ctx = HostContext(tmp_path, Huge(), RecordedProcessView({}), "t", True)
+    reader = HostReader(ctx)
+    with pytest.raises(CollectError, match="not parsed"):
+        reader.run(["nft", "list", "ruleset"])
+    assert "not parsed" in (reader.sources[0].to_json().get("error") or "")
