@@ -12,6 +12,7 @@ from questionnaires.model import AnswerType, Option, Question, Questionnaire, Se
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
 
+_CLAUSE = re.compile(r"^[789](\.\d+)+( [a-g])?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _RULE_KEYS = {"checks", "yes_if", "fact", "path", "as", "map", "when", "first", "attest", "note"}
 _AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
@@ -165,6 +166,9 @@ def parse_questionnaire(
             mlps = q.get("mlps", [])
             if not isinstance(mlps, list) or not all(isinstance(m, str) for m in mlps):
                 raise v.error((*qpath, "mlps"), "expected a list of MLPS unit ids")
+            clauses = q.get("mlps_clauses", [])
+            if not isinstance(clauses, list) or not all(isinstance(c, str) and _CLAUSE.match(c) for c in clauses):
+                raise v.error((*qpath, "mlps_clauses"), 'expected a list of GB/T 22239 clause numbers such as "8.1.10.13"')
             v.rule(v.need(q, "rule", qpath, dict), (*qpath, "rule"), qtype)
             questions.append(
                 Question(
@@ -174,6 +178,7 @@ def parse_questionnaire(
                     type=qtype,
                     rule=q["rule"],
                     mlps=tuple(mlps),
+                    mlps_clauses=tuple(clauses),
                     domain=q.get("domain"),
                     risk_element=q.get("risk_element"),
                     options=options,

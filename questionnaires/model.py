@@ -46,7 +46,8 @@ class Question:
     text: Text
     type: AnswerType
     rule: Mapping[str, Any]
-    mlps: Tuple[str, ...] = ()
+    mlps: Tuple[str, ...] = ()  # GB/T 28448 test units
+    mlps_clauses: Tuple[str, ...] = ()  # GB/T 22239 clauses, for management requirements without unit ids here
     domain: Optional[str] = None
     risk_element: Optional[str] = None
     options: Tuple[Option, ...] = ()

@@ -46,7 +46,7 @@ def rows(answered: Mapping[str, Any], lang: str) -> List[Dict[str, Any]]:
                     "attested_at": (a.get("attestation") or {}).get("at", ""),
                     "conflict": a.get("conflict") or "",
                     "reason": a.get("reason") or "",
-                    "mlps": ", ".join(q.get("mlps", [])),
+                    "mlps": ", ".join([*q.get("mlps", []), *q.get("mlps_clauses", [])]),
                 }
             )
     return out

@@ -75,3 +75,11 @@ def test_wrong_file_kind_and_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(QuestionnaireError, match="not UTF-8"):
         load_questionnaire(binary)
+
+
+def test_management_questions_cite_clauses() -> None:
+    questionnaire = load_questionnaire()
+    ir = questionnaire.question("IR-01")
+    assert ir.mlps_clauses == ("8.1.10.13",)
+    data = json.loads(make([q("A", "yes_no", {"attest": True}, mlps_clauses=["cheese"])]))
+    assert "mlps_clauses: expected a list of GB/T 22239 clause numbers" in error_of(json.dumps(data, indent=2))
