@@ -343,8 +343,13 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
         )
     shadow = ev.optional("host.shadow")
     if shadow is None:
-        return Verdict.ok(
-            f"PASS_MAX_DAYS is {value} (per-account ageing not readable)", pass_max_days=value, accounts_checked=False
+        # login.defs only seeds accounts created later; existing ones keep their own
+        # shadow ageing, so without /etc/shadow the result cannot be a pass.
+        return Verdict.manual(
+            f"PASS_MAX_DAYS is {value}, but /etc/shadow could not be read, so existing accounts' own "
+            "maximum age (chage -l <user>) must be checked by hand",
+            pass_max_days=value,
+            accounts_checked=False,
         )
     over = [
         e["user"] for e in _users_with_password(shadow) if e.get("max_days") is None or e["max_days"] < 0 or e["max_days"] > limit
@@ -515,6 +520,15 @@ def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
     module, deny = lockout.get("module"), lockout.get("deny")
     if module is None:
         return Verdict.fail("neither pam_faillock nor pam_tally2 is in the auth stack", module=None)
+    unprotected = list(lockout.get("unprotected_stacks", []))
+    if unprotected:
+        return Verdict.fail(
+            f"{', '.join(unprotected)}: no auth line records failed logins "
+            "(pam_faillock needs an 'authfail' line; 'preauth' alone only reads the tally)",
+            module=module,
+            modes=list(lockout.get("modes", [])),
+            unprotected_stacks=unprotected,
+        )
     if deny is None or deny <= 0 or deny > int(p["max_deny"]):
         return Verdict.fail(f"{module} locks only after {deny if deny else 'unlimited'} failures", module=module, deny=deny)
     return Verdict.ok(f"{module} locks after {deny} failures", module=module, deny=deny, unlock_time=lockout.get("unlock_time"))

@@ -253,6 +253,22 @@ def shm_mount(ev: EvidenceView, p: Params) -> Verdict:
 # -- world-writable ------------------------------------------------------------
 
 
+def _incomplete_walk(walk: Mapping[str, Any]) -> Optional[Verdict]:
+    """A walk that stopped early or could not enter some paths cannot vouch for a clean result."""
+    skipped = int(walk.get("skipped_count", 0) or 0)
+    if walk.get("truncated"):
+        return Verdict.manual(
+            "the bounded scan stopped early; re-check by hand with find", scanned=walk["scanned"], skipped=skipped
+        )
+    if skipped:
+        return Verdict.manual(
+            f"the scan could not read {skipped} path(s); re-check them by hand with find as root",
+            scanned=walk["scanned"],
+            skipped=list(walk.get("skipped", [])),
+        )
+    return None
+
+
 @check(
     CheckMeta(
         id="LNX-FS-008",
@@ -275,6 +291,9 @@ def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     checked = [path for path, e in facts["temp_dirs"].items() if e.get("exists")]
     if bad:
         return Verdict.fail(f"world-writable without sticky bit: {', '.join(bad)}", directories=bad)
+    incomplete = _incomplete_walk(facts["walk"])
+    if incomplete:
+        return incomplete
     return Verdict.ok("world-writable directories carry the sticky bit", checked=checked)
 
 
@@ -305,8 +324,9 @@ def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
             files=walk["world_writable_files"],
             count=walk["world_writable_file_count"],
         )
-    if walk["truncated"]:
-        return Verdict.manual("the bounded scan stopped early; run the find command by hand", scanned=walk["scanned"])
+    incomplete = _incomplete_walk(walk)
+    if incomplete:
+        return incomplete
     return Verdict.ok(f"no world-writable files among {walk['scanned']} entries", scanned=walk["scanned"], roots=walk["roots"])
 
 

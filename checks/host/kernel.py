@@ -435,13 +435,28 @@ def net_modules(ev: EvidenceView, p: Params) -> Verdict:
 # -- mandatory access control --------------------------------------------------
 
 
+def _apparmor_verdict(aa: Mapping[str, Any]) -> Verdict:
+    """The AppArmor LSM is on by default on Debian 10+; only enforced profiles confine anything."""
+    profiles = aa.get("profiles")
+    if not aa.get("profiles_readable") or not isinstance(profiles, dict):
+        return Verdict.manual(
+            f"AppArmor is enabled but its loaded profiles could not be read ({aa.get('profiles_error')}); "
+            "run aa-status as root and confirm profiles are in enforce mode",
+            apparmor=True,
+        )
+    enforce = int(profiles.get("enforce", 0))
+    if enforce:
+        return Verdict.ok(f"AppArmor is enabled with {enforce} profile(s) in enforce mode", apparmor=True, profiles=profiles)
+    return Verdict.fail("AppArmor is enabled but no profile is in enforce mode", apparmor=True, profiles=profiles)
+
+
 @check(
     _meta(
         "LNX-MAC-001",
-        "强制访问控制已启用（SELinux 强制模式或 AppArmor）",
-        "Mandatory access control is active (SELinux enforcing or AppArmor)",
-        "RHEL/openEuler：在 /etc/selinux/config 中设置 SELINUX=enforcing，执行 setenforce 1；Debian/Ubuntu：apt install apparmor apparmor-utils，确保内核参数未含 apparmor=0，systemctl enable --now apparmor。",
-        "RHEL/openEuler: set SELINUX=enforcing in /etc/selinux/config and run setenforce 1; Debian/Ubuntu: apt install apparmor apparmor-utils, make sure the kernel command line has no apparmor=0, systemctl enable --now apparmor",
+        "强制访问控制已生效（SELinux 强制模式，或 AppArmor 有处于 enforce 模式的配置文件）",
+        "Mandatory access control is active (SELinux enforcing, or AppArmor with profiles in enforce mode)",
+        "RHEL/openEuler：在 /etc/selinux/config 中设置 SELINUX=enforcing，执行 setenforce 1；Debian/Ubuntu：apt install apparmor apparmor-utils，确保内核参数未含 apparmor=0，systemctl enable --now apparmor，并用 aa-enforce /etc/apparmor.d/<配置文件> 将配置文件切换到 enforce 模式（aa-status 确认）。",
+        "RHEL/openEuler: set SELINUX=enforcing in /etc/selinux/config and run setenforce 1; Debian/Ubuntu: apt install apparmor apparmor-utils, make sure the kernel command line has no apparmor=0, systemctl enable --now apparmor, and put profiles in enforce mode with aa-enforce /etc/apparmor.d/<profile> (confirm with aa-status)",
         Severity.MEDIUM,
         ("L3-CES1-11",),
         domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
@@ -456,7 +471,7 @@ def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
             "SELinux is enforcing", selinux=se.get("mode"), policy=se.get("policy"), config_mode=se.get("config_mode")
         )
     if aa.get("enabled"):
-        return Verdict.ok("AppArmor is enabled", apparmor=True)
+        return _apparmor_verdict(aa)
     if se.get("status") == "enabled":
         return Verdict.fail(f"SELinux is {se.get('mode')}, not enforcing", selinux=se.get("mode"), apparmor=aa.get("enabled"))
     return Verdict.fail(

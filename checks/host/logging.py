@@ -217,6 +217,18 @@ def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
     return Verdict.fail("the journal is kept in memory only and is lost on reboot", **observed)
 
 
+def _classify(entry: Mapping[str, Any], threshold: int) -> str:
+    """'ok', 'short' or 'unknown' for one log against the threshold, using exact days or bounds."""
+    days, at_least, at_most = entry.get("days"), entry.get("at_least"), entry.get("at_most")
+    if days is not None:
+        return "ok" if int(days) >= threshold else "short"
+    if at_most is not None and int(at_most) < threshold:
+        return "short"
+    if entry.get("indefinite") or (at_least is not None and int(at_least) >= threshold):
+        return "ok"
+    return "unknown"
+
+
 @check(
     CheckMeta(
         id="LNX-LOG-003",
@@ -235,19 +247,33 @@ def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
     )
 )
 def log_retention(ev: EvidenceView, p: Params) -> Verdict:
+    """FAIL if any key log is known to be kept too briefly, MANUAL if any is missing or unknown, else PASS.
+
+    A known shortfall already breaks the requirement, so it wins over unknowns.
+    Key logs are the auth, system and (where auditd is installed) audit logs.
+    """
     r = ev.facts("host.log_retention")
-    logs: List[Mapping[str, Any]] = list(r.get("logs") or [])
-    known = [entry for entry in logs if entry.get("days") is not None]
-    unknown = [str(entry.get("log")) for entry in logs if entry.get("days") is None]
-    if not known:
-        return Verdict.manual(
-            "retention of the security logs cannot be derived from configuration; confirm it on the log server", unknown=unknown
+    threshold = int(p["min_days"])
+    key_logs: List[Mapping[str, Any]] = [e for e in r.get("logs") or [] if e.get("key")]
+    by_class = {c: [e for e in key_logs if _classify(e, threshold) == c] for c in ("ok", "short", "unknown")}
+    missing = list(r.get("missing_key_logs") or [])
+    observed = {
+        "min_days": r.get("min_days"),
+        "short": [{"log": e.get("log"), "days": e.get("days"), "at_most": e.get("at_most")} for e in by_class["short"]],
+        "unknown": [str(e.get("log")) for e in by_class["unknown"]],
+        "missing": missing,
+    }
+    if by_class["short"]:
+        worst = by_class["short"][0]
+        kept = worst.get("days") if worst.get("days") is not None else worst.get("at_most")
+        return Verdict.fail(
+            f"{worst.get('log')} is kept at most about {kept} days (< {threshold}): {worst.get('basis')}", **observed
         )
-    shortest = min(known, key=lambda e: int(e["days"]))
-    observed = {"min_days": shortest["days"], "shortest_log": shortest["log"], "basis": shortest["basis"], "unknown": unknown}
-    if int(shortest["days"]) < int(p["min_days"]):
-        return Verdict.fail(f"{shortest['log']} is kept about {shortest['days']} days (< {p['min_days']})", **observed)
-    return Verdict.ok(f"every log with a known policy is kept at least {shortest['days']} days", **observed)
+    if missing or by_class["unknown"]:
+        gaps = [f"no rotation policy found for the {g} log" for g in missing]
+        gaps += [f"{e.get('log')}: {e.get('basis')}" for e in by_class["unknown"]]
+        return Verdict.manual("retention of some key security logs cannot be established; " + "; ".join(gaps), **observed)
+    return Verdict.ok(f"every key security log is kept at least {threshold} days", **observed)
 
 
 @check(

@@ -265,6 +265,14 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
         open_to_all.extend(x for x in ports if x in exposed)
     if open_to_all:
         return Verdict.fail("firewall accepts admin ports from any source address", unrestricted_ports=sorted(set(open_to_all)))
+    jumps = fw.get("unresolved_jumps") or []
+    if jumps:
+        # rules in the jumped-to chains are not analysed: they may open the ports to anyone
+        return Verdict.manual(
+            "inbound rules jump to user-defined chains that were not analysed; review them for admin-port accepts",
+            admin_ports=exposed,
+            chains=sorted({str(j.get("target")) for j in jumps})[:20],
+        )
     return Verdict.ok("admin ports are only accepted from restricted source addresses", admin_ports=exposed)
 
 

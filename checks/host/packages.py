@@ -92,10 +92,23 @@ def _products(ev: EvidenceView) -> List[Mapping[str, Any]]:
     )
 )
 def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
-    found = [{"name": x.get("name"), "kind": x.get("kind")} for x in _products(ev) if x.get("kind") in ("edr", "av", "hids")]
-    if found:
-        return Verdict.ok(f"found {', '.join(str(f['name']) for f in found)}", products=found)
-    return Verdict.fail("no EDR, anti-malware or HIDS product found (packages, paths, units, processes)")
+    facts = ev.facts("host.security_software")
+    found = [x for x in _products(ev) if x.get("kind") in ("edr", "av", "hids")]
+    products = [{"name": x.get("name"), "kind": x.get("kind"), "running": x.get("running")} for x in found]
+    running = [x for x in found if x.get("running")]
+    if running:
+        return Verdict.ok(f"running: {', '.join(str(x['name']) for x in running)}", products=products)
+    if not found:
+        left = [str(x.get("name")) for x in facts.get("leftovers") or []]
+        why = f"; only leftover files of {', '.join(left)}" if left else ""
+        return Verdict.fail(f"no EDR, anti-malware or HIDS product installed (packages, units, processes){why}")
+    names = ", ".join(str(x["name"]) for x in found)
+    if not facts.get("process_table_seen"):
+        return Verdict.manual(f"{names} installed; the process table could not be read to confirm it runs", products=products)
+    return Verdict.manual(
+        f"{names} installed but no process of it is running; start and enable it (systemctl enable --now <unit>)",
+        products=products,
+    )
 
 
 @check(

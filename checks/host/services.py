@@ -155,6 +155,10 @@ def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
     if entries:
         listed = sorted(f"{e.get('service')} -> {e.get('server')} ({e.get('source')})" for e in entries)
         return Verdict.fail(f"{len(entries)} inetd/xinetd service(s) enabled", services=listed)
+    skipped = [str(s.get("path")) for s in facts.get("superserver_skipped", []) if s.get("reason") != "directory"]
+    if skipped:
+        # xinetd rejects such files too, but a human should see what they are
+        return Verdict.manual("xinetd.d holds files that are not text configuration; review them", files=skipped[:20])
     return Verdict.ok("no inetd/xinetd service is enabled")
 
 

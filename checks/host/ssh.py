@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 
 NEEDS = ("host.sshd",)
@@ -101,8 +101,29 @@ def _yes(cfg: Cfg, key: str) -> bool:
 
 
 def _otp_modules(facts: Mapping[str, Any]) -> List[str]:
+    """OTP modules every keyboard-interactive login must pass (required, no nullok, not bypassable)."""
     pam = facts.get("pam") or {}
-    return list(pam.get("mfa_modules") or [])
+    return list(pam.get("otp_enforced") or [])
+
+
+def _otp_doubts(facts: Mapping[str, Any]) -> List[str]:
+    """Why an OTP module in the sshd PAM stack may not be a real second factor."""
+    pam = facts.get("pam") or {}
+    doubts = [str(w.get("why")) for w in pam.get("otp_not_enforced") or [] if isinstance(w, Mapping)]
+    if pam.get("error"):
+        doubts.append(f"the sshd PAM stack could not be read: {pam.get('error')}")
+    return doubts
+
+
+def _with_otp_doubt(verdict: Verdict, doubts: List[str], if_otp_counted: Callable[[], Verdict]) -> Verdict:
+    """A failure that would be a pass if a doubtful OTP module counted is for a person to judge."""
+    if verdict.status is not Status.FAIL or not doubts or if_otp_counted().status is not Status.PASS:
+        return verdict
+    reason = (
+        f"{verdict.reason}; keyboard-interactive would be a second factor only if the PAM OTP module is enforced, "
+        f"which it may not be: {'; '.join(doubts)}"
+    )
+    return Verdict.manual(reason, **{**verdict.observed, "pam_otp_doubts": doubts})
 
 
 def _enabled_methods(cfg: Cfg) -> List[str]:
@@ -195,18 +216,20 @@ def root_login(ev: EvidenceView, p: Params) -> Verdict:
     )
 )
 def password_login(ev: EvidenceView, p: Params) -> Verdict:
-    otp = bool(_otp_modules(ev.facts("host.sshd")))
-
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
-        weak = [",".join(path) for path in login_paths(cfg) if _knowledge_only(path, otp)]
-        if not weak:
-            return None
-        return (
-            f"password-only login possible via {' / '.join(weak)} (PasswordAuthentication {_val(cfg, 'passwordauthentication')})"
-        )
-
+    facts = ev.facts("host.sshd")
     keys = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
-    return _judge(ev, p, pred, keys, "no login path accepts a password alone")
+
+    def judge(otp: bool) -> Verdict:
+        def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+            weak = [",".join(path) for path in login_paths(cfg) if _knowledge_only(path, otp)]
+            if not weak:
+                return None
+            pw = _val(cfg, "passwordauthentication")
+            return f"password-only login possible via {' / '.join(weak)} (PasswordAuthentication {pw})"
+
+        return _judge(ev, p, pred, keys, "no login path accepts a password alone")
+
+    return _with_otp_doubt(judge(bool(_otp_modules(facts))), _otp_doubts(facts), lambda: judge(True))
 
 
 @check(
@@ -619,17 +642,48 @@ def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts("host.sshd")
     cfg = facts.get("config") or {}
     allow = {k: list(cfg.get(k) or []) for k in ("allowusers", "allowgroups")}
-    if any(allow.values()):
+    narrowing = {k: [e for e in v if not _wildcard_only(str(e))] for k, v in allow.items()}
+    if any(narrowing.values()):
         return Verdict.ok("SSH logins are limited by AllowUsers/AllowGroups", **allow)
-    by_address = [
-        f"Match {b.get('criteria')}"
-        for b in facts.get("match_blocks") or []
-        if any(c[0] in ("address", "host") for c in b.get("conditions") or [])
-        and any((b.get("settings") or {}).get(k) for k in _ACCESS_KEYS)
-    ]
-    if by_address:
-        return Verdict.ok("SSH logins are limited per source address by Match blocks", match_blocks=by_address)
-    return Verdict.fail("any account with valid credentials may log in from any address (no AllowUsers/AllowGroups)", **allow)
+    blocks = [b for b in facts.get("match_blocks") or [] if not b.get("never_matches")]
+    fenced = [f"Match {b.get('criteria')}" for b in blocks if _fences_other_addresses(b)]
+    if fenced:
+        return Verdict.ok("logins from outside the listed source addresses are refused or limited by Match", match_blocks=fenced)
+    partial = [f"Match {b.get('criteria')}" for b in blocks if any((b.get("settings") or {}).get(k) for k in _ACCESS_KEYS)]
+    if partial:
+        return Verdict.manual(
+            "no global AllowUsers/AllowGroups; only Match blocks restrict logins, and only for the connections they "
+            "match: check that every address the service is reachable from is covered",
+            match_blocks=partial,
+            **allow,
+        )
+    why = "no AllowUsers/AllowGroups" if not any(allow.values()) else "AllowUsers/AllowGroups match everyone"
+    return Verdict.fail(f"any account with valid credentials may log in from any address ({why})", **allow)
+
+
+def _wildcard_only(entry: str) -> bool:
+    """``*``, ``*@*`` or ``?*``: an AllowUsers/AllowGroups entry that admits everyone from everywhere."""
+    user, _, host = entry.partition("@")
+    return set(user) <= {"*", "?"} and (not host or set(host) <= {"*", "?"})
+
+
+def _fences_other_addresses(block: Mapping[str, Any]) -> bool:
+    """A block that applies to every address except some listed ones and refuses or narrows logins there.
+
+    ``Match Address !10.0.0.0/8,*`` with ``DenyUsers *`` (or a non-wildcard AllowUsers/AllowGroups)
+    limits who may log in from everywhere outside 10.0.0.0/8. A block matching a positive address
+    list only restricts those addresses and leaves every other source open, so it does not count.
+    """
+    conds = [c for c in block.get("conditions") or [] if isinstance(c, (list, tuple)) and len(c) == 2]
+    if len(conds) != 1 or str(conds[0][0]).lower() != "address":
+        return False
+    pats = [x.strip() for x in str(conds[0][1]).split(",") if x.strip()]
+    if not any(x.startswith("!") for x in pats) or not any(x in ("*", "0.0.0.0/0", "::/0") for x in pats):
+        return False
+    settings = block.get("settings") or {}
+    denies_all = any(_wildcard_only(str(e)) for k in ("denyusers", "denygroups") for e in settings.get(k) or [])
+    narrows = any(not _wildcard_only(str(e)) for k in ("allowusers", "allowgroups") for e in settings.get(k) or [])
+    return denies_all or narrows
 
 
 @check(
@@ -650,16 +704,19 @@ def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
 def mfa(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts("host.sshd")
     otp_modules = _otp_modules(facts)
-    otp = bool(otp_modules)
 
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
-        single = [",".join(path) for path in login_paths(cfg) if not _multi_factor(path, otp)]
-        if not single:
-            return None
-        pw = [s for s in single if _knowledge_only(s.split(","), otp)]
-        if pw:
-            return f"password-only login possible ({' / '.join(pw)})"
-        return f"single-factor login possible ({' / '.join(single)})"
+    def judge(otp: bool) -> Verdict:
+        def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+            single = [",".join(path) for path in login_paths(cfg) if not _multi_factor(path, otp)]
+            if not single:
+                return None
+            pw = [s for s in single if _knowledge_only(s.split(","), otp)]
+            if pw:
+                return f"password-only login possible ({' / '.join(pw)})"
+            return f"single-factor login possible ({' / '.join(single)})"
 
-    verdict = _judge(ev, p, pred, ("authenticationmethods", "passwordauthentication"), "every login path needs two factors")
+        keys = ("authenticationmethods", "passwordauthentication")
+        return _judge(ev, p, pred, keys, "every login path needs two factors")
+
+    verdict = _with_otp_doubt(judge(bool(otp_modules)), _otp_doubts(facts), lambda: judge(True))
     return Verdict(verdict.status, {**verdict.observed, "pam_otp_modules": otp_modules}, verdict.reason)

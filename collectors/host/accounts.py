@@ -282,7 +282,6 @@ PAM_STACKS = (
     "/etc/pam.d/password-auth",
 )
 _QUALITY_MODULES = ("pam_pwquality.so", "pam_cracklib.so", "pam_passwdqc.so")
-_LOCKOUT_MODULES = ("pam_faillock.so", "pam_tally2.so", "pam_tally.so")
 
 
 def _join_continuations(text: str) -> List[Tuple[int, str]]:
@@ -414,22 +413,112 @@ def _unix_password(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
     }
 
 
-def _lockout(conf: Dict[str, Any], rules: List[Dict[str, Any]]) -> Dict[str, Any]:
-    auth = [r for r in rules if r["type"] == "auth" and r["module"] in _LOCKOUT_MODULES]
-    if not auth:
-        return {"module": None, "deny": None, "unlock_time": None}
-    module = auth[0]["module"]
-    merged: Dict[str, Any] = dict(conf) if module == "pam_faillock.so" else {}
-    for r in auth:
-        merged.update(r["args"])
-    deny = _as_int(merged.get("deny"))
-    if deny is None and module == "pam_faillock.so":
-        deny = 3  # pam_faillock's built-in default
+_AUTH_STACKS = ("/etc/pam.d/common-auth", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
+_FAILLOCK_MODES = ("preauth", "authfail", "authsucc")
+_MAX_PAM_DEPTH = 8
+
+
+def faillock_mode(args: Dict[str, Any]) -> str:
+    """The action pam_faillock takes for one auth line.
+
+    The last mode word wins and a line without one acts as ``preauth`` (the
+    module zero-initialises its options and PREAUTH is action 0): it only checks
+    the tally and never records a failure.
+    """
+    mode = "preauth"
+    for key in args:
+        if key in _FAILLOCK_MODES:
+            mode = key
+    return mode
+
+
+def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+    """Auth rules of one pam.d file with ``@include``/``include``/``substack`` followed."""
+    seen = [] if seen is None else seen
+    if depth > _MAX_PAM_DEPTH or path in seen:
+        return []
+    text = host.read_text(path)
+    if text is None:
+        return []
+    out: List[Dict[str, Any]] = []
+    for rule in parse_pam_file(text):
+        included = rule["type"] == "@include" or (rule["type"] == "auth" and rule["control"] in ("include", "substack"))
+        if included:
+            target = rule["module"]  # include target (basename; pam.d files are flat)
+            if target:
+                target = target if target.startswith("/") else posixpath.join("/etc/pam.d", target)
+                out.extend(expand_auth_stack(host, target, depth + 1, [*seen, path]))
+        elif rule["type"] == "auth":
+            out.append(rule)
+    return out
+
+
+def _lockout_of_stack(conf: Dict[str, Any], auth: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Whether one auth stack records failures and how many it tolerates."""
+    faillock = [r for r in auth if r["module"] == "pam_faillock.so"]
+    modes = [faillock_mode(r["args"]) for r in faillock]
+    if faillock:
+        # Only an authfail line writes the tally; without it nobody is ever locked.
+        recording = [r for r, m in zip(faillock, modes) if m == "authfail"]
+        merged: Dict[str, Any] = dict(conf)
+        for r in recording[-1:]:
+            merged.update(r["args"])
+        deny = _as_int(merged.get("deny"))
+        return {
+            "module": "pam_faillock.so",
+            "modes": modes,
+            "records_failures": bool(recording),
+            "deny": 3 if deny is None else deny,  # pam_faillock's built-in default
+            "unlock_time": _as_int(merged.get("unlock_time")),
+            "even_deny_root": bool(merged.get("even_deny_root")),
+        }
+    tally = [r for r in auth if r["module"] in ("pam_tally2.so", "pam_tally.so")]
+    if tally:
+        merged = {}
+        for r in tally:
+            merged.update(r["args"])
+        return {
+            "module": tally[0]["module"],
+            "modes": [],
+            "records_failures": True,  # pam_tally2's auth step counts every attempt
+            "deny": _as_int(merged.get("deny")),  # default 0: never locks
+            "unlock_time": _as_int(merged.get("unlock_time")),
+            "even_deny_root": bool(merged.get("even_deny_root")),
+        }
+    return {"module": None, "modes": [], "records_failures": False, "deny": None, "unlock_time": None, "even_deny_root": False}
+
+
+def _deny_rank(deny: Optional[int]) -> int:
+    return 1 << 30 if deny is None or deny <= 0 else deny
+
+
+def _lockout(conf: Dict[str, Any], stacks: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
+    """Lockout across the auth stacks; the weakest stack decides (an attacker picks it)."""
+    per = {path: _lockout_of_stack(conf, auth) for path, auth in stacks.items()}
+    with_module = {p: v for p, v in per.items() if v["module"]}
+    if not with_module:
+        return {
+            "module": None,
+            "deny": None,
+            "unlock_time": None,
+            "even_deny_root": False,
+            "modes": [],
+            "records_failures": False,
+            "stacks": per,
+            "unprotected_stacks": sorted(per),
+        }
+    unprotected = sorted(p for p, v in per.items() if not (v["module"] and v["records_failures"]))
+    recording = [v for v in per.values() if v["module"] and v["records_failures"]]
+    worst = max(recording, key=lambda v: _deny_rank(v["deny"])) if recording else next(iter(with_module.values()))
     return {
-        "module": module,
-        "deny": deny,
-        "unlock_time": _as_int(merged.get("unlock_time")),
-        "even_deny_root": bool(merged.get("even_deny_root")),
+        "module": worst["module"],
+        "deny": worst["deny"],
+        "unlock_time": worst["unlock_time"],
+        "even_deny_root": worst["even_deny_root"],
+        "modes": sorted({m for v in per.values() for m in v["modes"]}),
+        "records_failures": not unprotected,
+        "stacks": per,
+        "unprotected_stacks": unprotected,
     }
 
 
@@ -493,7 +582,7 @@ def collect_pam(host: HostReader) -> Facts:
         "quality": _quality(pwq_conf, rules),
         "pwquality_files": pwq_files,
         "unix": unix,
-        "lockout": _lockout(fl_conf, rules),
+        "lockout": _lockout(fl_conf, {p: expand_auth_stack(host, p) for p in _AUTH_STACKS if p in stacks}),
         "remember": remember,
         "su_present": su_text is not None,
         "su_wheel": _wheel(parse_pam_file(su_text)) if su_text is not None else {"present": False},
@@ -530,10 +619,16 @@ def _include_targets(host: HostReader, directive: str, arg: str, current: str) -
 
 
 def _split_top(s: str, sep: str) -> List[str]:
-    """Split on ``sep`` outside parentheses."""
-    parts, cur, depth = [], "", 0
+    """Split on ``sep`` outside parentheses; a backslash escapes the next character."""
+    parts, cur, depth, escaped = [], "", 0, False
     for ch in s:
-        if ch == "(":
+        if escaped:
+            cur += ch
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch == "(":
             depth += 1
         elif ch == ")" and depth:
             depth -= 1
@@ -546,31 +641,64 @@ def _split_top(s: str, sep: str) -> List[str]:
     return parts
 
 
-def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[Dict[str, Any]]:
-    """Reduce ``who host = (runas) TAGS: cmnd, ...`` to principals and flags."""
-    lhs, sep, rhs = line.partition("=")
-    if not sep:
-        return None
-    lhs_tokens = lhs.split()
-    if len(lhs_tokens) < 2:
-        return None
-    principals = [p.strip() for p in " ".join(lhs_tokens[:-1]).split(",") if p.strip()]
+# ``: db01 = ...`` starts another Host_List = Cmnd_Spec_List section of the same rule.
+_HOST_SECTION_RE = re.compile(r"^\s*!?[^\s=,:()!]+(?:\s*,\s*!?[^\s=,:()!]+)*\s*=")
+_TAG_BEFORE_RE = re.compile(r"\b(?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT)$")
+# Option_Spec (CWD=, CHROOT=, TIMEOUT=, NOTBEFORE=, NOTAFTER=, ROLE=, TYPE=, PRIVS=, ...)
+# sits between the Runas_Spec and the tags; no command or alias name contains '='.
+_OPTION_RE = re.compile(r'^[A-Za-z_]+=(?:"[^"]*"|\S+)\s*')
+
+
+def _host_sections(rhs: str) -> List[str]:
+    """Cmnd_Spec_Lists of a user spec: split on ``:`` followed by ``Host_List =``.
+
+    A ``:`` that ends a tag (``NOPASSWD:``), sits inside a Runas_Spec or belongs
+    to a command argument does not start a new section.
+    """
+    pieces = _split_top(rhs, ":")
+    sections = [pieces[0]]
+    for piece in pieces[1:]:
+        head = _HOST_SECTION_RE.match(piece)
+        if head and not _TAG_BEFORE_RE.search(sections[-1].rstrip()):
+            sections.append(piece[head.end() :])
+        else:
+            sections[-1] += ":" + piece
+    return sections
+
+
+def _commands(section: str) -> List[Tuple[str, bool]]:
+    """(command, nopasswd) per Cmnd_Spec; tags carry over to later commands of the list."""
     nopasswd = False
     commands: List[Tuple[str, bool]] = []
-    for item in _split_top(rhs, ","):
+    for item in _split_top(section, ","):
         item = item.strip()
         item = re.sub(r"^\([^)]*\)\s*", "", item)
         while True:
-            m = _TAG_RE.match(item)
+            m = _TAG_RE.match(item) or _OPTION_RE.match(item)
             if not m:
                 break
-            if m.group(1) == "NOPASSWD":
+            if m.re is _TAG_RE and m.group(1) == "NOPASSWD":
                 nopasswd = True
-            elif m.group(1) == "PASSWD":
+            elif m.re is _TAG_RE and m.group(1) == "PASSWD":
                 nopasswd = False
             item = item[m.end() :]
         if item:
             commands.append((item.strip(), nopasswd))
+    return commands
+
+
+def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[Dict[str, Any]]:
+    """Reduce ``who host = (runas) OPTIONS TAGS: cmnd, ... : host = ...`` to principals and flags."""
+    lhs, sep, rhs = line.partition("=")
+    if not sep:
+        return None
+    lhs_tokens = re.sub(r"\s*,\s*", ",", lhs.strip()).split()
+    if len(lhs_tokens) < 2:
+        return None
+    principals = [p.strip() for p in " ".join(lhs_tokens[:-1]).split(",") if p.strip()]
+    commands: List[Tuple[str, bool]] = []
+    for section in _host_sections(rhs):
+        commands.extend(_commands(section))  # tags do not cross into the next section
 
     def is_all(cmd: str) -> bool:
         name = cmd.lstrip("!").strip()

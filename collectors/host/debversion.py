@@ -1,9 +1,9 @@
-"""Debian package version comparison (deb-version(7)), for pending-update detection."""
+"""Debian (deb-version(7)) and RPM (rpmvercmp) version comparison, for pending-update detection."""
 
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import Optional, Tuple
 
 
 def _order(c: str) -> int:
@@ -68,3 +68,83 @@ def compare(a: str, b: str) -> int:
     if ea != eb:
         return -1 if ea < eb else 1
     return _cmp_part(ua, ub) or _cmp_part(ra, rb)
+
+
+# --------------------------------------------------------------------------
+# RPM ordering (rpmvercmp from rpm's lib/rpmvercmp.c), for dnf/yum hosts.
+# --------------------------------------------------------------------------
+
+
+def _alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def rpmvercmp(a: str, b: str) -> int:
+    """-1, 0 or 1 comparing two RPM version (or release) strings like rpm does."""
+    if a == b:
+        return 0
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while i < len(a) and not _alnum(a[i]) and a[i] not in "~^":
+            i += 1
+        while j < len(b) and not _alnum(b[j]) and b[j] not in "~^":
+            j += 1
+        ca, cb = a[i : i + 1], b[j : j + 1]
+        if ca == "~" or cb == "~":  # tilde sorts before everything, even the end
+            if ca != "~":
+                return 1
+            if cb != "~":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if ca == "^" or cb == "^":  # caret sorts after the end but before anything else
+            if not ca:
+                return -1
+            if not cb:
+                return 1
+            if ca != "^":
+                return 1
+            if cb != "^":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if not (ca and cb):
+            break
+        pattern = r"[0-9]*" if ca.isdigit() else r"[A-Za-z]*"
+        sa = re.match(pattern, a[i:]).group(0)  # type: ignore[union-attr]
+        sb = re.match(pattern, b[j:]).group(0)  # type: ignore[union-attr]
+        i, j = i + len(sa), j + len(sb)
+        if not sb:  # numeric segments are newer than alphabetic ones
+            return 1 if ca.isdigit() else -1
+        if ca.isdigit():
+            sa, sb = sa.lstrip("0"), sb.lstrip("0")
+            if len(sa) != len(sb):
+                return -1 if len(sa) < len(sb) else 1
+        if sa != sb:
+            return -1 if sa < sb else 1
+    if i >= len(a) and j >= len(b):
+        return 0
+    return -1 if i >= len(a) else 1
+
+
+def parse_evr(evr: str) -> Tuple[Optional[int], str, str]:
+    """(epoch or None when not given, version, release) of ``[E:]V-R``."""
+    epoch: Optional[int] = None
+    if ":" in evr:
+        e, evr = evr.split(":", 1)
+        epoch = int(e) if e.isdigit() else 0
+    version, _, release = evr.rpartition("-") if "-" in evr else (evr, "", "")
+    return epoch, version, release
+
+
+def rpm_compare(a: str, b: str) -> int:
+    """Compare two ``[E:]V-R`` strings; an epoch missing on either side is not compared.
+
+    ``rpm -qa`` recordings without %{EPOCH} cannot tell epoch 0 from epoch 1,
+    and an epoch never goes backwards within one distribution's update stream.
+    """
+    ea, va, ra = parse_evr(a)
+    eb, vb, rb = parse_evr(b)
+    if ea is not None and eb is not None and ea != eb:
+        return -1 if ea < eb else 1
+    return rpmvercmp(va, vb) or rpmvercmp(ra, rb)

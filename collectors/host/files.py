@@ -130,6 +130,8 @@ def _walk(host: HostReader) -> Dict[str, object]:
     truncated = False
     files: List[str] = []
     dirs: List[str] = []
+    # Paths the walk could not look into: a clean result is only as good as the coverage.
+    skipped: List[str] = []
     stack: List[Tuple[str, int]] = [(r, 0) for r in reversed(WALK_ROOTS)]
     while stack:
         path, depth = stack.pop()
@@ -139,13 +141,15 @@ def _walk(host: HostReader) -> Dict[str, object]:
         try:
             names = host.listdir(path)
         except CollectError:
-            continue  # an unreadable directory is skipped, not fatal
+            skipped.append(path)  # an unreadable directory is skipped, not fatal, but counted
+            continue
         for name in reversed(names):
             child = path.rstrip("/") + "/" + name
             scanned += 1
             try:
                 st = host.stat(child)
             except CollectError:
+                skipped.append(child)
                 continue
             if st is None or st.is_symlink:
                 continue
@@ -160,6 +164,8 @@ def _walk(host: HostReader) -> Dict[str, object]:
         "roots": list(WALK_ROOTS),
         "scanned": scanned,
         "truncated": truncated,
+        "skipped_count": len(skipped),
+        "skipped": skipped[:WALK_MAX_LISTED],
         "world_writable_files": sorted(files)[:WALK_MAX_LISTED],
         "world_writable_file_count": len(files),
         "world_writable_dirs_without_sticky": sorted(dirs)[:WALK_MAX_LISTED],

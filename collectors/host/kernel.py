@@ -124,16 +124,30 @@ def persisted_sysctl(host: HostReader) -> Tuple[Dict[str, Dict[str, str]], List[
         excluded.extend(exclusions)
         if ignored:
             warnings.append(f"{path}: ignored line(s) {', '.join(ignored[:10])} without '='")
-    values: Dict[str, Dict[str, str]] = {}
+    return resolve_sysctl(parsed, excluded), used, warnings
+
+
+def resolve_sysctl(parsed: List[Tuple[str, List[Tuple[str, str]]]], excluded: List[str]) -> Dict[str, Dict[str, str]]:
+    """Apply assignments the way systemd-sysctl does.
+
+    An explicit key set in any file beats every glob ("Not setting ...
+    (explicit setting exists)"), whatever the file order; among globs (and
+    among explicit assignments of one key) the later assignment wins.
+    """
+    explicit: Dict[str, Dict[str, str]] = {}
+    globs: List[Tuple[str, str, str]] = []
     for path, pairs in parsed:
         for key, value in pairs:
             if any(c in key for c in "*?["):
-                targets = [k for k in fnmatch.filter(SYSCTL_KEYS, key) if k not in excluded]
+                globs.append((key, value, path))
             else:
-                targets = [key] if key in SYSCTL_KEYS else []
-            for target in targets:
+                explicit[key] = {"value": value, "file": path}
+    values = {k: v for k, v in explicit.items() if k in SYSCTL_KEYS}
+    for pattern, value, path in globs:
+        for target in fnmatch.filter(SYSCTL_KEYS, pattern):
+            if target not in excluded and target not in explicit:
                 values[target] = {"value": value, "file": path}
-    return values, used, warnings
+    return values
 
 
 def runtime_sysctl(host: HostReader, key: str) -> Optional[str]:
@@ -177,12 +191,14 @@ WATCHED_MODULES: Tuple[str, ...] = (
     "rds",
     "tipc",
 )
+# kmod's search path, highest priority first: a file name in an earlier
+# directory hides the same name in later ones; files then apply in name order.
 MODPROBE_DIRS: Tuple[str, ...] = (
     "/etc/modprobe.d",
     "/run/modprobe.d",
     "/usr/local/lib/modprobe.d",
-    "/usr/lib/modprobe.d",
     "/lib/modprobe.d",
+    "/usr/lib/modprobe.d",
 )
 _NOOP_INSTALL = re.compile(r"^(/usr)?/bin/(false|true)$|^/bin/(false|true)$|^(false|true)$")
 
@@ -192,19 +208,56 @@ def module_name(name: str) -> str:
     return name.strip().replace("-", "_")
 
 
-def parse_modprobe(text: str) -> Tuple[Dict[str, str], List[str]]:
-    """``install X <cmd>`` targets (no-op ones only) and ``blacklist X`` names."""
-    installs: Dict[str, str] = {}
-    blacklist: List[str] = []
+def _underscores(pattern: str) -> str:
+    """kmod's underscores(): dashes become underscores except inside ``[...]``."""
+    out: List[str] = []
+    in_bracket = False
+    for ch in pattern.strip():
+        if ch == "[":
+            in_bracket = True
+        elif ch == "]":
+            in_bracket = False
+        out.append("_" if ch == "-" and not in_bracket else ch)
+    return "".join(out)
+
+
+def _logical_lines(text: str) -> List[str]:
+    """Lines with backslash continuations joined, as kmod reads them."""
+    out: List[str] = []
+    buf = ""
     for raw in text.splitlines():
+        if raw.endswith("\\"):
+            buf += raw[:-1] + " "
+            continue
+        out.append(buf + raw)
+        buf = ""
+    if buf:
+        out.append(buf)
+    return out
+
+
+def parse_modprobe(text: str) -> Tuple[List[Tuple[str, str]], List[str]]:
+    """``install <pattern> <cmd>`` lines in file order (cmd reduced to noop/other) and ``blacklist`` names."""
+    installs: List[Tuple[str, str]] = []
+    blacklist: List[str] = []
+    for raw in _logical_lines(text):
+        # The install command runs through /bin/sh, so a trailing "# ..." is a comment there too.
         line = raw.split("#", 1)[0].strip()
         parts = line.split()
         if len(parts) >= 3 and parts[0] == "install":
             cmd = " ".join(parts[2:])
-            installs[module_name(parts[1])] = "noop" if _NOOP_INSTALL.match(cmd) else "other"
+            installs.append((_underscores(parts[1]), "noop" if _NOOP_INSTALL.match(cmd) else "other"))
         elif len(parts) == 2 and parts[0] == "blacklist":
             blacklist.append(module_name(parts[1]))
     return installs, blacklist
+
+
+def install_command(installs: List[Tuple[str, str]], name: str) -> Optional[str]:
+    """kmod runs the FIRST install command whose pattern matches (fnmatch), in config order."""
+    for pattern, kind in installs:
+        if fnmatch.fnmatchcase(name, pattern):
+            return kind
+    return None
 
 
 def loaded_modules(host: HostReader) -> Optional[List[str]]:
@@ -216,7 +269,7 @@ def loaded_modules(host: HostReader) -> Optional[List[str]]:
 
 @collector("host.kernel_modules", "Risky kernel modules: disabled in modprobe.d, currently loaded")
 def collect_kernel_modules(host: HostReader) -> Facts:
-    installs: Dict[str, str] = {}
+    installs: List[Tuple[str, str]] = []
     blacklisted: Dict[str, bool] = {}
     files = config_files(host, MODPROBE_DIRS)
     for path in files:
@@ -224,14 +277,14 @@ def collect_kernel_modules(host: HostReader) -> Facts:
         if text is None:
             continue
         inst, bl = parse_modprobe(text)
-        installs.update(inst)  # a later file wins, as modprobe reads them in order
+        installs.extend(inst)  # config order: the first match is the one modprobe runs
         for name in bl:
             blacklisted[name] = True
     loaded = loaded_modules(host)
     modules: Dict[str, object] = {}
     for name in WATCHED_MODULES:
         modules[name] = {
-            "install_disabled": installs.get(name) == "noop",
+            "install_disabled": install_command(installs, name) == "noop",
             "blacklisted": blacklisted.get(name, False),
             "loaded": None if loaded is None else name in loaded,
         }
@@ -338,19 +391,52 @@ def _selinux(host: HostReader) -> Dict[str, object]:
     return info
 
 
+AA_PROFILES = "/sys/kernel/security/apparmor/profiles"
+_AA_PROFILE_LINE = re.compile(r"^(.+) \((\w+)\)$")
+
+
+def parse_aa_profiles(text: str) -> Dict[str, int]:
+    """Count loaded AppArmor profiles per mode from ``<name> (<mode>)`` lines."""
+    counts: Dict[str, int] = {}
+    for line in text.splitlines():
+        m = _AA_PROFILE_LINE.match(line.strip())
+        if m:
+            counts[m.group(2)] = counts.get(m.group(2), 0) + 1
+    return counts
+
+
+def _aa_profiles(host: HostReader) -> Dict[str, object]:
+    """Loaded profiles: the LSM flag alone says nothing about confinement.
+
+    securityfs only lets root read the list, so an unprivileged scan records
+    why it could not tell instead of guessing.
+    """
+    try:
+        text = host.read_text(AA_PROFILES)
+    except CollectError as exc:
+        return {"profiles_readable": False, "profiles_error": exc.message, "profiles": None}
+    if text is None:
+        return {"profiles_readable": False, "profiles_error": f"{AA_PROFILES} does not exist", "profiles": None}
+    return {"profiles_readable": True, "profiles_error": None, "profiles": parse_aa_profiles(text)}
+
+
 def _apparmor(host: HostReader) -> Dict[str, object]:
     enabled: Optional[bool] = None
     source: Optional[str] = None
     flag = host.read_text("/sys/module/apparmor/parameters/enabled")
     if flag is not None:
         enabled, source = flag.strip().upper() == "Y", "sysfs"
+    # aa-status --enabled only reports the same kernel flag, not whether anything is confined.
     res = host.run(["aa-status", "--enabled"])
     aa_ok: Optional[bool] = None
     if res.error is None and res.exit_code is not None and "not permitted" not in res.stderr.lower():
         aa_ok = res.exit_code == 0
         if enabled is None:
             enabled, source = aa_ok, "aa-status"
-    return {"enabled": enabled, "aa_status_enabled": aa_ok, "source": source}
+    info: Dict[str, object] = {"enabled": enabled, "aa_status_enabled": aa_ok, "source": source}
+    if enabled:
+        info.update(_aa_profiles(host))
+    return info
 
 
 @collector("host.mac", "Mandatory access control: SELinux mode, AppArmor state")

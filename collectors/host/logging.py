@@ -8,6 +8,7 @@ to host, port and protocol.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import shlex
 from typing import Any, Dict, List, Optional, Tuple
@@ -77,18 +78,22 @@ def parse_auditd_conf(text: str) -> Dict[str, Any]:
     return out
 
 
-def _rule_paths(tokens: List[str]) -> List[str]:
-    paths: List[str] = []
+def _rule_fields(tokens: List[str]) -> List[str]:
+    """The ``-F name=value`` fields of a rule (``-F x`` and ``-Fx`` spellings)."""
+    fields: List[str] = []
     for i, tok in enumerate(tokens):
-        if tok == "-w" and i + 1 < len(tokens):
-            paths.append(tokens[i + 1])
-        elif tok == "-F" and i + 1 < len(tokens):
-            field = tokens[i + 1]
-            if field.startswith(("path=", "dir=")):
-                paths.append(field.split("=", 1)[1].rstrip("/"))
-        elif tok.startswith("-F") and tok[2:].startswith(("path=", "dir=")):
-            paths.append(tok[2:].split("=", 1)[1])
-    return paths
+        if tok == "-F" and i + 1 < len(tokens):
+            fields.append(tokens[i + 1])
+        elif tok.startswith("-F") and len(tok) > 2:
+            fields.append(tok[2:])
+    return fields
+
+
+def _option(tokens: List[str], flag: str) -> Optional[str]:
+    for i, tok in enumerate(tokens):
+        if tok == flag and i + 1 < len(tokens):
+            return tokens[i + 1]
+    return None
 
 
 def _rule_syscalls(tokens: List[str]) -> List[str]:
@@ -99,9 +104,42 @@ def _rule_syscalls(tokens: List[str]) -> List[str]:
     return calls
 
 
+def _watched_paths(tokens: List[str]) -> Tuple[List[str], str]:
+    """(paths, permissions) a rule watches; permissions as auditctl(8) letters r/w/x/a.
+
+    ``-w`` without ``-p`` watches everything (rwxa).  A syscall rule on
+    ``-F path=``/``-F dir=`` uses its ``perm=`` field; without one it covers
+    every access only when it is not narrowed to some syscalls (``-S all``
+    or no ``-S`` at all), otherwise its reach is unknown and it is not counted.
+    """
+    if tokens[0] == "-w":
+        path = _option(tokens, "-w")
+        return ([path.rstrip("/") or "/"] if path else []), (_option(tokens, "-p") or "rwxa")
+    fields = _rule_fields(tokens)
+    paths = [f.split("=", 1)[1].rstrip("/") for f in fields if f.startswith(("path=", "dir="))]
+    perms = [f.split("=", 1)[1] for f in fields if f.startswith("perm=")]
+    if perms:
+        return paths, perms[-1]
+    calls = _rule_syscalls(tokens)
+    return paths, ("rwxa" if not calls or "all" in calls else "")
+
+
+def _suppresses(tokens: List[str]) -> bool:
+    """Whether an ``-a``/``-A`` rule has the ``never`` action (it suppresses events)."""
+    if tokens[0] not in ("-a", "-A"):
+        return False
+    spec = _option(tokens, tokens[0]) or ""
+    return "never" in [part.strip().lower() for part in spec.split(",")]
+
+
 def parse_audit_rules(text: str) -> Dict[str, Any]:
-    """Reduce audit rules (file syntax or ``auditctl -l`` output) to coverage facts."""
-    count = 0
+    """Reduce audit rules (file syntax or ``auditctl -l`` output) to coverage facts.
+
+    Only rules that record events count as coverage: ``never`` rules suppress
+    auditing, and a watch on an identity file must include write (w) and
+    attribute-change (a) permissions to catch its modification.
+    """
+    count = suppressing = 0
     enabled_flag: Optional[int] = None
     watched: List[str] = []
     execve = privileged = time_change = logins = False
@@ -121,21 +159,25 @@ def parse_audit_rules(text: str) -> Dict[str, Any]:
         if tokens[0] not in ("-w", "-a", "-A"):
             continue  # -D, -b, -f, --backlog_wait_time ... are control lines
         count += 1
-        paths = _rule_paths(tokens)
+        if _suppresses(tokens):
+            suppressing += 1
+            continue
+        paths, perms = _watched_paths(tokens)
         calls = _rule_syscalls(tokens)
-        watched.extend(p for p in paths if p in IDENTITY_FILES or p.startswith("/etc/sudoers"))
+        writes = "w" in perms and "a" in perms
+        if writes:
+            watched.extend(p for p in paths if p in IDENTITY_FILES or p.startswith("/etc/sudoers"))
         if "execve" in calls:
             execve = True
-        if any("perm=x" in t for t in tokens) and any(
-            p.startswith(("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/")) for p in paths
-        ):
+        if "x" in perms and any(p.startswith(("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/")) for p in paths):
             privileged = True
-        if any(c in TIME_SYSCALLS for c in calls) or "/etc/localtime" in paths:
+        if any(c in TIME_SYSCALLS for c in calls) or ("/etc/localtime" in paths and "w" in perms):
             time_change = True
-        if any(p in LOGIN_FILES for p in paths):
+        if "w" in perms and any(p in LOGIN_FILES for p in paths):
             logins = True
     return {
         "rule_count": count,
+        "suppressing_rules": suppressing,
         "immutable": enabled_flag == 2,
         "enabled_flag": enabled_flag,
         "identity_watches": sorted(set(watched)),
@@ -220,9 +262,27 @@ def collect_audit(host: HostReader) -> Facts:
 # host.syslog
 # --------------------------------------------------------------------------
 
-_RSYSLOG_LEGACY = re.compile(r"^\s*[^#\s][^\s]*\s+(?:-\s*)?(@@?)(?:\([^)]*\))?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:;\S+)?\s*$")
+_RSYSLOG_LEGACY = re.compile(
+    r"^\s*[A-Za-z*][A-Za-z0-9*,;.!=<>]*\.[A-Za-z0-9*!=<>]+\s+(?:-\s*)?(@@?)(?:\([^)]*\))?\[?([A-Za-z0-9_.:-]+?)\]?(?::(\d+))?(?:;\S+)?\s*$"
+)
 _OMFWD = re.compile(r"type\s*=\s*\"(omfwd|omrelp)\"", re.I)
-_PARAM = re.compile(r"(\w+)\s*=\s*\"([^\"]*)\"")
+_PARAM = re.compile(r"([\w.]+)\s*=\s*\"([^\"]*)\"")
+
+
+def strip_comment(line: str) -> str:
+    """``line`` without a ``#`` comment; a ``#`` inside single or double quotes is kept."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == "\\":
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            return line[:i]
+    return line
 
 
 def _strip_userinfo(target: str) -> str:
@@ -231,12 +291,14 @@ def _strip_userinfo(target: str) -> str:
 
 
 def parse_rsyslog_forwarding(text: str, path: str) -> List[Dict[str, Any]]:
-    """Remote targets in an rsyslog file: legacy ``@host``/``@@host`` and action(omfwd/omrelp)."""
+    """Remote targets in an rsyslog file: legacy ``@host``/``@@host`` and action(omfwd/omrelp).
+
+    Comments are removed first; ``$Action...`` directives (queue settings and
+    the like) are not selector lines and never match the legacy form.
+    """
     targets: List[Dict[str, Any]] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            continue
+    lines = [strip_comment(line) for line in text.splitlines()]
+    for line in lines:
         m = _RSYSLOG_LEGACY.match(line)
         if m:
             proto = "tcp" if m.group(1) == "@@" else "udp"
@@ -245,8 +307,8 @@ def parse_rsyslog_forwarding(text: str, path: str) -> List[Dict[str, Any]]:
                 {"daemon": "rsyslog", "host": _strip_userinfo(m.group(2)), "port": port, "protocol": proto, "file": path}
             )
     # action(...) may span lines: join the file and scan each action() block
-    flat = " ".join(ln.split("#", 1)[0] for ln in text.splitlines())
-    for block in re.findall(r"action\s*\(([^)]*)\)", flat, re.I):
+    flat = " ".join(lines)
+    for block in re.findall(r"\baction\s*\(([^)]*)\)", flat, re.I):
         kind = _OMFWD.search(block)
         if not kind:
             continue
@@ -380,10 +442,86 @@ def _rsyslog_files(host: HostReader) -> List[str]:
     return files
 
 
-def _syslog_ng_targets(text: str, path: str) -> List[Dict[str, Any]]:
+def _balanced(text: str, start: int, opening: str, closing: str) -> int:
+    """Index just past the bracket closing the one at ``start`` (quotes honoured; end of text if unbalanced)."""
+    depth = 0
+    quote = ""
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == opening:
+            depth += 1
+        elif ch == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+_NG_DRIVER = re.compile(r"\b(network|syslog|tcp6?|udp6?)\s*\(")
+_NG_FIRST_ARG = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_.:-]+)(?!\s*\())""")
+_NG_PORT = re.compile(r"\bport\s*\(\s*\"?(\d+)\"?\s*\)")
+_NG_TRANSPORT = re.compile(r"\btransport\s*\(\s*\"?(\w+)\"?\s*\)")
+
+
+def _ng_driver_targets(body: str, path: str) -> List[Dict[str, Any]]:
+    """Network drivers in a destination body whose first argument is a host."""
     out: List[Dict[str, Any]] = []
-    for kind, target in re.findall(r"\b(network|syslog|tcp|udp)\s*\(\s*\"?([A-Za-z0-9_.:-]+)\"?", text):
-        out.append({"daemon": "syslog-ng", "host": target, "port": None, "protocol": kind, "file": path})
+    for m in _NG_DRIVER.finditer(body):
+        args = body[m.end() : _balanced(body, m.end() - 1, "(", ")") - 1]
+        first = _NG_FIRST_ARG.match(args)
+        host_value = first and (first.group(1) or first.group(2) or first.group(3))
+        if not host_value:
+            continue  # only options, e.g. a source-style ip(...)/port(...) list
+        port = _NG_PORT.search(args)
+        transport = _NG_TRANSPORT.search(args)
+        kind = m.group(1)
+        out.append(
+            {
+                "daemon": "syslog-ng",
+                "host": _strip_userinfo(host_value),
+                "port": int(port.group(1)) if port else None,
+                "protocol": transport.group(1).lower() if transport else kind,
+                "file": path,
+            }
+        )
+    return out
+
+
+def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[Dict[str, Any]]:
+    """Remote targets of syslog-ng: network drivers of destinations used by a ``log`` path.
+
+    Sources (``source s { udp(ip(...) port(514)); }``) and destinations that
+    no ``log { ... destination(NAME) ... }`` statement uses do not forward
+    anything. Definitions and log paths may be split over several files.
+    """
+    defined: Dict[str, Tuple[str, str]] = {}
+    used: List[str] = []
+    inline: List[Tuple[str, str]] = []
+    for path, raw in files:
+        text = "\n".join(strip_comment(line) for line in raw.splitlines())
+        for m in re.finditer(r"\bdestination\s+([A-Za-z0-9_.-]+)\s*\{", text):
+            end = _balanced(text, m.end() - 1, "{", "}")
+            defined[m.group(1)] = (text[m.end() : end - 1], path)
+        for m in re.finditer(r"\blog\s*\{", text):
+            body = text[m.end() : _balanced(text, m.end() - 1, "{", "}") - 1]
+            used += re.findall(r"\bdestination\s*\(\s*([A-Za-z0-9_.-]+)\s*\)", body)
+            for d in re.finditer(r"\bdestination\s*\{", body):
+                inline.append((body[d.end() : _balanced(body, d.end() - 1, "{", "}") - 1], path))
+    out: List[Dict[str, Any]] = []
+    for name in dict.fromkeys(used):
+        if name in defined:
+            out += _ng_driver_targets(*defined[name])
+    for body, path in inline:
+        out += _ng_driver_targets(body, path)
     return out
 
 
@@ -399,12 +537,14 @@ def collect_syslog(host: HostReader) -> Facts:
         elif text:
             targets += parse_rsyslog_forwarding(text, path)
     ng_files = ([p for p in ["/etc/syslog-ng/syslog-ng.conf"] if host.exists(p)]) + host.glob("/etc/syslog-ng/conf.d/*.conf")
+    ng_texts: List[Tuple[str, str]] = []
     for path in ng_files:
         text, why = _try_read(host, path)
         if why is not None:
             unreadable.append(path)
         elif text:
-            targets += _syslog_ng_targets(text, path)
+            ng_texts.append((path, text))
+    targets += syslog_ng_targets(ng_texts)
     journald = _journald_facts(host)
     if journald["upload_host"]:
         targets.append(
@@ -436,6 +576,15 @@ def collect_syslog(host: HostReader) -> Facts:
 
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 KEY_LOGS = ("/var/log/syslog", "/var/log/messages", "/var/log/auth.log", "/var/log/secure")
+KEY_GROUPS = {
+    "/var/log/syslog": "system",
+    "/var/log/messages": "system",
+    "/var/log/auth.log": "auth",
+    "/var/log/secure": "auth",
+}
+AUDIT_LOG = "/var/log/audit/audit.log"
+# max_log_file_action values with which auditd never deletes an old audit log
+_AUDIT_KEEPS = ("keep_logs", "ignore", "syslog", "suspend", "single", "halt")
 
 
 def _apply_directive(settings: Dict[str, Any], words: List[str]) -> None:
@@ -446,17 +595,19 @@ def _apply_directive(settings: Dict[str, Any], words: List[str]) -> None:
         settings["rotate"] = int(words[1]) if words[1].lstrip("-").isdigit() else None
     elif word == "maxage" and len(words) > 1 and words[1].isdigit():
         settings["maxage"] = int(words[1])
-    elif word == "size" and len(words) > 1:
-        settings["size_only"] = True
+    elif word in ("size", "maxsize", "minsize") and len(words) > 1:
+        settings[word] = words[1]
 
 
 def parse_logrotate(
     host: HostReader, path: str, inherited: Dict[str, Any], out: Dict[str, Dict[str, Any]], depth: int = 0
 ) -> Dict[str, Any]:
-    """Walk a logrotate file (following ``include``); fill ``out`` with per-log settings.
+    """Walk a logrotate file (following ``include``); fill ``out`` with per-pattern settings.
 
-    Returns the global settings as they stand at the end of the file, since
-    logrotate applies top-level directives to every later block.
+    ``out`` maps each log path or glob pattern to its block's settings, in
+    the order logrotate reads them. Returns the global settings as they stand
+    at the end of the file, since logrotate applies top-level directives to
+    every later block.
     """
     text, why = _try_read(host, path)
     if why is not None:
@@ -489,7 +640,7 @@ def parse_logrotate(
             continue
         if block is not None and line.startswith("}"):
             for log in block_logs:
-                out[log] = {**block, "file": path}
+                out.setdefault(log, {**block, "file": path})  # logrotate keeps the first entry for a file
             block = None
             continue
         if block is None and words[0] == "include" and len(words) > 1 and depth < 3:
@@ -505,68 +656,146 @@ def parse_logrotate(
     return settings
 
 
-def retention_days(settings: Dict[str, Any]) -> Tuple[Optional[int], str]:
-    """(days, basis) from logrotate settings; None when it depends on size alone."""
+def _entry(days: Optional[int], basis: str, **extra: Any) -> Dict[str, Any]:
+    """A retention estimate: exact ``days``, or bounds ``at_least``/``at_most``, or ``indefinite``."""
+    out: Dict[str, Any] = {"days": days, "at_least": None, "at_most": None, "indefinite": False, "basis": basis}
+    out.update(extra)
+    return out
+
+
+def retention_estimate(settings: Dict[str, Any]) -> Dict[str, Any]:
+    """How long logrotate keeps old copies of a log, from its effective settings.
+
+    Per logrotate(8): ``rotate N`` keeps N old copies (``-1``: never removed),
+    ``maxage`` removes copies older than N days, ``size`` rotates on size
+    alone, ``maxsize`` may rotate before the period ends (so rotate x period
+    is only an upper bound) and ``minsize`` may delay it (a lower bound).
+    """
     period = settings.get("period")
     rotate = settings.get("rotate")
-    if rotate is None:
-        rotate = 0
-    if period is None:
-        return None, "no rotation period (size-based or default): retention unknown"
-    if rotate < 0:
-        days = None
-        basis = "rotate -1 keeps old logs indefinitely"
-    elif period == "hourly":
-        days = rotate // 24
-        basis = f"hourly x rotate {rotate}"
-    else:
-        days = rotate * PERIOD_DAYS[period]
-        basis = f"{period} x rotate {rotate}"
+    rotate = 0 if rotate is None else rotate
     maxage = settings.get("maxage")
-    if maxage is not None and (days is None or maxage < days):
-        days = maxage
-        basis += f", capped by maxage {maxage}"
-    if days is None:
-        return None, basis
-    if settings.get("size_only"):
-        basis += " (size limit may rotate sooner)"
-    return days, basis
+    if rotate < 0:
+        if maxage is not None:
+            return _entry(maxage, f"rotate -1 capped by maxage {maxage}")
+        return _entry(None, "rotate -1: old logs are never removed", indefinite=True)
+    if settings.get("size"):
+        basis = f"size-driven rotation (size {settings['size']}): days kept unknown"
+        return _entry(None, basis + (f", at most maxage {maxage}" if maxage is not None else ""), at_most=maxage)
+    if period is None:
+        return _entry(None, "no rotation period: retention unknown", at_most=maxage)
+    days = rotate // 24 if period == "hourly" else rotate * PERIOD_DAYS[period]
+    basis = f"{period} x rotate {rotate}"
+    if maxage is not None and maxage < days:
+        days, basis = maxage, basis + f", capped by maxage {maxage}"
+    if settings.get("maxsize"):
+        return _entry(None, f"size-driven rotation (maxsize {settings['maxsize']}): at most {days} days", at_most=days)
+    if settings.get("minsize") and not (maxage is not None and maxage <= days):
+        return _entry(None, f"minsize {settings['minsize']} may delay rotation: at least {days} days", at_least=days)
+    return _entry(days, basis)
+
+
+def retention_days(settings: Dict[str, Any]) -> Tuple[Optional[int], str]:
+    """(days, basis) from logrotate settings; None when not exactly known."""
+    est = retention_estimate(settings)
+    return est["days"], est["basis"]
+
+
+def _match_block(host: HostReader, log: str, per_log: Dict[str, Dict[str, Any]]) -> Tuple[Optional[str], List[str]]:
+    """(first pattern covering ``log``, every pattern covering it).
+
+    An exact path counts as written; a glob only expands to files that exist,
+    as logrotate's glob(3) does. logrotate reports a file matched by two
+    blocks as a duplicate and keeps the first one.
+    """
+    matches = []
+    for pattern in per_log:
+        if pattern == log:
+            matches.append(pattern)
+        elif any(c in pattern for c in "*?[") and fnmatch.fnmatchcase(log, pattern) and host.exists(log):
+            matches.append(pattern)
+    return (matches[0] if matches else None), matches
+
+
+def _journal_entry(host: HostReader) -> Optional[Dict[str, Any]]:
+    """The persistent journal as a log store; None if the journal is volatile.
+
+    MaxRetentionSec only bounds the age from above: SystemMaxUse (by default
+    10% of the file system, at most 4 GiB) removes older entries first, so
+    the journal alone never proves how many days it keeps.
+    """
+    journald = _journald_facts(host)
+    if not journald["persistent"]:
+        return None
+    sec = journald["max_retention_sec"]
+    if sec:
+        basis = "journald MaxRetentionSec is an upper bound; SystemMaxUse may delete sooner"
+        return _entry(None, basis, log="systemd journal", key=None, at_most=sec // 86400)
+    return _entry(None, "journald persistent, limited by disk usage only: retention unknown", log="systemd journal", key=None)
+
+
+def _audit_entry(host: HostReader) -> Dict[str, Any]:
+    text, why = _try_read(host, "/etc/audit/auditd.conf")
+    if text is None:
+        return _entry(None, f"auditd.conf unreadable ({why}): retention unknown", log=AUDIT_LOG, key="audit")
+    action = parse_auditd_conf(text).get("max_log_file_action", "rotate")
+    if action in _AUDIT_KEEPS:
+        return _entry(
+            None, f"auditd max_log_file_action={action} never removes old logs", log=AUDIT_LOG, key="audit", indefinite=True
+        )
+    return _entry(
+        None,
+        f"auditd max_log_file_action={action} rotates by size (num_logs x max_log_file): days unknown",
+        log=AUDIT_LOG,
+        key="audit",
+    )
 
 
 @collector("host.log_retention", "Effective local retention of the key security logs, in days")
 def collect_log_retention(host: HostReader) -> Facts:
+    """Retention of the key security logs: authentication, system and audit.
+
+    ``min_days`` is the shortest exactly known retention among the key logs;
+    ``unknown_key_logs`` lists key logs whose retention is not exactly known
+    (they may still carry bounds) and ``missing_key_logs`` the kinds with no
+    rotation policy found at all. The journal stands in for the auth and
+    system logs only where no log file policy covers them.
+    """
     per_log: Dict[str, Dict[str, Any]] = {}
     if host.exists("/etc/logrotate.conf"):
         parse_logrotate(host, "/etc/logrotate.conf", {}, per_log)
     logs: List[Dict[str, Any]] = []
+    notes: List[str] = []
     for log in KEY_LOGS:
-        if log not in per_log:
+        pattern, matches = _match_block(host, log, per_log)
+        if pattern is None:
             continue
-        days, basis = retention_days(per_log[log])
-        logs.append({"log": log, "days": days, "basis": f"logrotate {per_log[log]['file']}: {basis}"})
-    journald = _journald_facts(host)
-    if journald["persistent"]:
-        sec = journald["max_retention_sec"]
-        logs.append(
-            {
-                "log": "systemd journal",
-                "days": sec // 86400 if sec else None,
-                "basis": "journald MaxRetentionSec" if sec else "journald persistent, limited by size only: retention unknown",
-            }
-        )
+        if len(matches) > 1:
+            notes.append(f"{log} is matched by several logrotate entries ({', '.join(matches)}); the first applies")
+        est = retention_estimate(per_log[pattern])
+        where = per_log[pattern]["file"] + ("" if pattern == log else f" ({pattern})")
+        est.update({"log": log, "key": KEY_GROUPS[log], "basis": f"logrotate {where}: {est['basis']}"})
+        logs.append(est)
+    covered = {entry["key"] for entry in logs}
+    journal = _journal_entry(host)
+    if journal is not None:
+        stands_in = [g for g in ("auth", "system") if g not in covered]
+        if stands_in:
+            journal["key"] = "+".join(stands_in)
+            covered.update(stands_in)
+        logs.append(journal)
     if host.exists("/etc/audit/auditd.conf"):
-        logs.append(
-            {
-                "log": "/var/log/audit/audit.log",
-                "days": None,
-                "basis": "auditd rotates by size (num_logs x max_log_file): retention in days unknown",
-            }
-        )
-    known = [entry["days"] for entry in logs if entry["days"] is not None]
+        logs.append(_audit_entry(host))
+        covered.add("audit")
+    key_logs = [entry for entry in logs if entry["key"]]
+    known = [entry["days"] for entry in key_logs if entry["days"] is not None]
     return {
         "_method": "files",
-        "logs": logs,
+        "logs": [{k: entry[k] for k in ("log", "key", "days", "at_least", "at_most", "indefinite", "basis")} for entry in logs],
         "min_days": min(known) if known else None,
+        "unknown_key_logs": [e["log"] for e in key_logs if e["days"] is None and not e["indefinite"]],
+        "missing_key_logs": [g for g in ("auth", "system") if g not in covered],
+        "notes": notes,
         "logrotate_present": host.exists("/etc/logrotate.conf"),
     }
 

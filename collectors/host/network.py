@@ -84,7 +84,10 @@ IPT = ["iptables", "-S"]
 IP6T = ["ip6tables", "-S"]
 UFW = ["ufw", "status", "verbose"]
 FWD_STATE = ["firewall-cmd", "--state"]
-FWD_LIST = ["firewall-cmd", "--list-all"]
+FWD_DEFAULT = ["firewall-cmd", "--get-default-zone"]
+FWD_ACTIVE = ["firewall-cmd", "--get-active-zones"]
+FWD_ZONES = ["firewall-cmd", "--list-all-zones"]
+IPT_NAMES = {"iptables": "/proc/net/ip_tables_names", "ip6tables": "/proc/net/ip6_tables_names"}
 
 # Ports whose crossing of a forwarding firewall matters for later ICS zoning work.
 FORWARD_WATCH_PORTS = (20, 21, 23, 25, 80, 110, 143, 443, 465, 587, 993, 995)
@@ -127,7 +130,12 @@ _NFT_POLICY = re.compile(r"policy\s+(\w+)")
 _NFT_NOISE = re.compile(r'\bcounter(\s+packets\s+\d+\s+bytes\s+\d+)?|\blog(\s+prefix\s+"[^"]*")?(\s+level\s+\w+)?')
 _NFT_DPORT = re.compile(r"\b(?:tcp|udp|th)\s+dport\s+(\{[^}]*\}|\S+)")
 _NFT_SADDR = re.compile(r"\bip6?\s+saddr\s+(\{[^}]*\}|\S+)")
-_NFT_PASSIVE = re.compile(r'\biif(?:name)?\s+"?lo"?|\bct\s+state\b|\bicmp|\bl4proto\s+ipv6-icmp|\bnexthdr\s+ipv6-icmp')
+_NFT_PASSIVE = re.compile(r'\biif(?:name)?\s+"?lo"?|\bicmp|\bl4proto\s+ipv6-icmp|\bnexthdr\s+ipv6-icmp')
+_NFT_CT_STATE = re.compile(r"\bct\s+state\s+(!=\s*)?(vmap\s+)?(\{[^}]*\}|\S+)")
+_NFT_JUMP = re.compile(r"\b(jump|goto)\s+([A-Za-z0-9_.-]+)")
+_NFT_COMMENT = re.compile(r'\bcomment\s+"[^"]*"')
+# Connection states that only let replies to already accepted traffic through.
+_REPLY_STATES = frozenset({"established", "related"})
 
 
 def _is_terminal_deny(rule: str) -> bool:
@@ -139,21 +147,66 @@ def _families(family: str) -> List[str]:
     return {"ip": ["v4"], "ip6": ["v6"], "inet": ["v4", "v6"]}.get(family, [])
 
 
+def _nft_accept_states(rule: str) -> Optional[List[str]]:
+    """States a ``ct state`` match lets through to ``accept`` (None: no ct state match).
+
+    A vmap lists its own verdict per state; ``!=`` inverts the set, so it is
+    treated as matching new connections too.
+    """
+    m = _NFT_CT_STATE.search(rule)
+    if not m:
+        return None
+    body = m.group(3).strip("{} ")
+    if m.group(2):  # vmap { established : accept, new : drop, ... }
+        states = []
+        for item in body.split(","):
+            key, _, verdict = item.partition(":")
+            if verdict.strip() == "accept":
+                states.append(key.strip())
+        return states
+    states = [t for t in re.split(r"[\s,]+", body) if t]
+    return ["new", *states] if m.group(1) else states
+
+
+def _nft_rule_accepts(rule: str) -> Optional[Dict[str, Any]]:
+    """The opening an input rule makes, or None when it opens nothing new."""
+    states = _nft_accept_states(rule)
+    vmap_accept = states is not None and "vmap" in rule and bool(states)
+    if not (re.search(r"\baccept\b", rule) or vmap_accept) or _NFT_PASSIVE.search(rule):
+        return None
+    if states is not None and set(states) <= _REPLY_STATES:
+        return None
+    d = _NFT_DPORT.search(rule)
+    s = _NFT_SADDR.search(rule)
+    out = _rule(_ports(d.group(1)) if d else [], s.group(1) if s else None)
+    rest = _NFT_COMMENT.sub(" ", _NFT_NOISE.sub(" ", _NFT_CT_STATE.sub(" ", rule))).split()
+    if states is not None:
+        out["ct_state"] = sorted(states)
+    if rest == ["accept"] or (vmap_accept and not rest):
+        out["unconditional"] = True  # e.g. a bare "ct state new accept": everything is let in
+    return out
+
+
 def parse_nft(text: str) -> Dict[str, Any]:
-    """Input/forward base chains of ``nft list ruleset`` with policy and simple accept rules."""
+    """Input/forward base chains of ``nft list ruleset`` with policy and accept rules.
+
+    Jumps to other chains are recorded, not followed: what the target chain
+    accepts depends on the jump's own match, which is not modelled here.
+    """
     chains: List[Dict[str, Any]] = []
     family = ""
+    table = ""
     chain: Optional[Dict[str, Any]] = None
     tables = 0
     for line in text.splitlines():
         line = line.strip()
         m = _NFT_TABLE.match(line)
         if m:
-            family, tables, chain = m.group(1), tables + 1, None
+            family, table, tables, chain = m.group(1), m.group(2), tables + 1, None
             continue
         m = _NFT_CHAIN.match(line)
         if m and tables:
-            chain = {"family": family, "name": m.group(1), "hook": None, "policy": "accept", "rules": []}
+            chain = {"family": family, "table": table, "name": m.group(1), "hook": None, "policy": "accept", "rules": []}
             chains.append(chain)
             continue
         if chain is None or not line or line.startswith("#"):
@@ -173,23 +226,21 @@ def parse_nft(text: str) -> Dict[str, Any]:
     result: Dict[str, Any] = {"tables": tables, "chains": []}
     for c in base:
         last = c["rules"][-1] if c["rules"] else ""
-        deny = c["policy"] == "drop" or _is_terminal_deny(last)
-        accepts = []
-        for r in c["rules"]:
-            if not re.search(r"\baccept\b", r) or _NFT_PASSIVE.search(r):
-                continue
-            d = _NFT_DPORT.search(r)
-            s = _NFT_SADDR.search(r)
-            accepts.append(_rule(_ports(d.group(1)) if d else [], s.group(1) if s else None))
+        accepts = [a for a in (_nft_rule_accepts(r) for r in c["rules"]) if a is not None]
+        open_all = any(a.get("unconditional") for a in accepts)
+        deny = (c["policy"] == "drop" or _is_terminal_deny(last)) and not open_all
+        jumps = sorted({j.group(2) for r in c["rules"] for j in _NFT_JUMP.finditer(r)})
         result["chains"].append(
             {
                 "family": c["family"],
+                "table": c["table"],
                 "name": c["name"],
                 "hook": c["hook"],
                 "policy": c["policy"],
                 "rules": len(c["rules"]),
                 "default_deny": deny,
                 "accepts": accepts,
+                "jumps": jumps,
             }
         )
     return result
@@ -201,8 +252,10 @@ def _nft_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
     deny = {fam: any(c["default_deny"] for c in inputs if fam in _families(c["family"])) for fam in ("v4", "v6")}
     accepts = [a for c in inputs for a in c["accepts"]]
     fwd_open = [a for c in forwards for a in c["accepts"]]
+    jumps = [{"table": f"{c['family']} {c['table']}", "chain": c["name"], "target": j} for c in inputs for j in c["jumps"]]
     return {
         "active": parsed["tables"] > 0 and bool(parsed["chains"]),
+        "input_jumps": jumps,
         "default_deny_v4": deny["v4"],
         "default_deny_v6": deny["v6"],
         "input_accepts": accepts,
@@ -229,9 +282,10 @@ def _forward(deny: bool, accepts: List[Dict[str, Any]], has_chain: bool = True) 
 
 
 def parse_iptables(text: str) -> Dict[str, Any]:
-    """``iptables -S`` (filter table): policies and INPUT/FORWARD rules."""
+    """``iptables -S`` (filter table): policies, user chains and INPUT/FORWARD rules."""
     policies: Dict[str, str] = {}
     rules: Dict[str, List[List[str]]] = {"INPUT": [], "FORWARD": []}
+    user_chains: List[str] = []
     recognised = 0
     for line in text.splitlines():
         parts = line.split()
@@ -246,7 +300,9 @@ def parse_iptables(text: str) -> Dict[str, Any]:
                 rules[parts[1]].append(parts[2:])
         elif parts[0] == "-N":
             recognised += 1
-    return {"policies": policies, "rules": rules, "recognised": recognised}
+            if len(parts) >= 2:
+                user_chains.append(parts[1])
+    return {"policies": policies, "rules": rules, "user_chains": user_chains, "recognised": recognised}
 
 
 def _opt(parts: List[str], *names: str) -> Optional[str]:
@@ -256,16 +312,61 @@ def _opt(parts: List[str], *names: str) -> Optional[str]:
     return None
 
 
+def _ipt_states(rule: List[str]) -> Optional[List[str]]:
+    """States of a ``-m state --state`` / ``-m conntrack --ctstate`` match; a negated one counts as NEW."""
+    for i, tok in enumerate(rule[:-1]):
+        if tok in ("--state", "--ctstate"):
+            states = [s.lower() for s in rule[i + 1].split(",") if s]
+            negated = i > 0 and rule[i - 1] == "!"
+            return ["new", *states] if negated else states
+    return None
+
+
+# Matches that do not narrow which new connections a rule lets in.
+_IPT_NEUTRAL = {"-m": 1, "--state": 1, "--ctstate": 1, "--comment": 1, "-j": 1}
+
+
+def _ipt_unconditional(rule: List[str]) -> bool:
+    i, rest = 0, []
+    while i < len(rule):
+        if rule[i] in _IPT_NEUTRAL:
+            i += 1 + _IPT_NEUTRAL[rule[i]]
+            continue
+        rest.append(rule[i])
+        i += 1
+    return not rest
+
+
 def _ipt_accepts(rules: List[List[str]]) -> List[Dict[str, Any]]:
     out = []
     for r in rules:
         if _opt(r, "-j") != "ACCEPT":
             continue
-        if _opt(r, "-i") == "lo" or "--state" in r or "--ctstate" in r or _opt(r, "-p") in ("icmp", "ipv6-icmp"):
+        if _opt(r, "-i") == "lo" or _opt(r, "-p") in ("icmp", "ipv6-icmp", "icmpv6"):
             continue
-        dport = _opt(r, "--dport", "--dports", "--destination-port")
-        out.append(_rule(_ports(dport) if dport else [], _opt(r, "-s", "--source"), _opt(r, "-p") or "any"))
+        states = _ipt_states(r)
+        if states is not None and set(states) <= _REPLY_STATES:
+            continue  # replies to connections accepted elsewhere
+        dport = _opt(r, "--dport", "--dports", "--destination-port", "--destination-ports")
+        row = _rule(_ports(dport) if dport else [], _opt(r, "-s", "--source"), _opt(r, "-p") or "any")
+        if states is not None:
+            row["ct_state"] = sorted(states)
+        if _ipt_unconditional(r):
+            row["unconditional"] = True
+        out.append(row)
     return out
+
+
+def _ipt_jumps(rules: List[List[str]], user_chains: List[str]) -> List[str]:
+    targets = set()
+    for r in rules:
+        j = _opt(r, "-j")
+        if j in user_chains:
+            targets.add(str(j))
+        g = _opt(r, "-g", "--goto")
+        if g:
+            targets.add(g)
+    return sorted(targets)
 
 
 def _ipt_terminal_deny(rules: List[List[str]]) -> bool:
@@ -281,14 +382,18 @@ def _ipt_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
     pol = parsed["policies"]
     inp = parsed["rules"]["INPUT"]
     fwd = parsed["rules"]["FORWARD"]
-    deny = pol.get("INPUT") == "DROP" or _ipt_terminal_deny(inp)
+    accepts = _ipt_accepts(inp)
+    open_all = any(a.get("unconditional") for a in accepts)
+    deny = (pol.get("INPUT") == "DROP" or _ipt_terminal_deny(inp)) and not open_all
     fwd_deny = pol.get("FORWARD") == "DROP" or _ipt_terminal_deny(fwd)
+    user_chains = parsed.get("user_chains", [])
     return {
         "active": bool(inp) or pol.get("INPUT", "ACCEPT") != "ACCEPT",
         "default_deny": deny,
         "input_policy": pol.get("INPUT"),
         "input_rules": len(inp),
-        "input_accepts": _ipt_accepts(inp),
+        "input_accepts": accepts,
+        "input_jumps": [{"table": "filter", "chain": "INPUT", "target": t} for t in _ipt_jumps(inp, user_chains)],
         "forward": _forward(fwd_deny, _ipt_accepts(fwd)),
     }
 
@@ -344,22 +449,31 @@ FIREWALLD_SERVICES: Dict[str, List[int]] = {
     "mongodb": [27017],
     "elasticsearch": [9200],
     "memcache": [11211],
+    "samba-client": [137, 138],
+    "dhcp": [67],
+    "dns": [53],
 }
 
 
-def parse_firewalld(text: str) -> Dict[str, Any]:
-    """``firewall-cmd --list-all`` for the default zone."""
-    zone: Optional[str] = None
-    fields: Dict[str, str] = {}
-    rich: List[str] = []
+_FWD_DENY_TARGETS = ("default", "%%reject%%", "reject", "drop")
+
+
+def _firewalld_blocks(text: str) -> List[Tuple[str, List[str], Dict[str, str], List[str]]]:
+    """Split ``--list-all``/``--list-all-zones`` output into (zone, header flags, fields, rich rules)."""
+    blocks: List[Tuple[str, List[str], Dict[str, str], List[str]]] = []
     in_rich = False
     for raw in text.splitlines():
         if not raw.strip():
             continue
         if not raw.startswith((" ", "\t")):
-            zone = raw.split()[0]
+            head = raw.strip()
+            flags = re.findall(r"\w+", head[head.find("(") :]) if "(" in head else []
+            blocks.append((head.split()[0], flags, {}, []))
             in_rich = False
             continue
+        if not blocks:
+            continue
+        _, _, fields, rich = blocks[-1]
         line = raw.strip()
         key, sep, value = line.partition(":")
         if sep and re.fullmatch(r"[a-z0-9 -]+", key):
@@ -369,35 +483,113 @@ def parse_firewalld(text: str) -> Dict[str, Any]:
                 rich.append(value.strip())
         elif in_rich:
             rich.append(line)
-    target = fields.get("target", "").lower() or None
-    sources = fields.get("sources", "").split()
-    src = ",".join(sources) if sources else None
+    return blocks
+
+
+def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -> List[Dict[str, Any]]:
+    """Openings of one zone; ``src`` is the zone's source restriction (None: anyone reaching it)."""
     accepts: List[Dict[str, Any]] = []
-    services = fields.get("services", "").split()
-    for svc in services:
-        accepts.append(_rule(FIREWALLD_SERVICES.get(svc, []) if svc in FIREWALLD_SERVICES else [-1], src))
+    for svc in fields.get("services", "").split():
+        accepts.append(_rule(FIREWALLD_SERVICES.get(svc, [-1]), src))
     for p in fields.get("ports", "").split():
         accepts.append(_rule(_ports(p.split("/")[0]), src))
     for r in rich:
-        if " accept" not in r:
+        if not re.search(r"\baccept\b", r):
             continue
         sm = re.search(r'source address="([^"]+)"', r)
+        if sm and re.search(r"source\s+NOT\s+address", r, re.I):
+            sm = None  # "everyone except ..." is not a restriction
         pm = re.search(r'port port="([^"]+)"', r)
         svm = re.search(r'service name="([^"]+)"', r)
         ports = _ports(pm.group(1)) if pm else FIREWALLD_SERVICES.get(svm.group(1), [-1]) if svm else []
         accepts.append(_rule(ports, sm.group(1) if sm else src))
+    return [a for a in accepts if a["ports"] != [-1]]
+
+
+def _zone_facts(name: str, fields: Dict[str, str], rich: List[str], src: Optional[str]) -> Dict[str, Any]:
+    services = fields.get("services", "").split()
+    target = fields.get("target", "").lower() or None
+    accepts = _zone_accepts(fields, rich, src)
+    if target == "accept":  # the trusted zone: everything that reaches the zone is let in
+        accepts.insert(0, {**_rule([], src), "unconditional": src is None})
+    for a in accepts:
+        a["zone"] = name
     return {
-        "zone": zone,
+        "zone": name,
         "target": target,
         "interfaces": fields.get("interfaces", "").split(),
-        "sources": sources,
+        "sources": fields.get("sources", "").split(),
         "services": services,
         "ports": fields.get("ports", "").split(),
         "forward": fields.get("forward"),
         "masquerade": fields.get("masquerade"),
-        "input_accepts": [a for a in accepts if a["ports"] != [-1]],
+        "input_accepts": accepts,
         "unknown_services": [s for s in services if s not in FIREWALLD_SERVICES],
         "recognised": "target" in fields,
+    }
+
+
+def parse_firewalld(text: str) -> Dict[str, Any]:
+    """The first zone of ``firewall-cmd --list-all`` (the default zone), sources not applied."""
+    blocks = _firewalld_blocks(text)
+    if not blocks:
+        return {**_zone_facts("", {}, [], None), "zone": None}
+    name, _flags, fields, rich = blocks[0]
+    return _zone_facts(name, fields, rich, None)
+
+
+def parse_firewalld_zones(text: str) -> Dict[str, Dict[str, Any]]:
+    """``firewall-cmd --list-all-zones``: zone -> raw fields, rich rules and header flags."""
+    return {name: {"flags": flags, "fields": fields, "rich": rich} for name, flags, fields, rich in _firewalld_blocks(text)}
+
+
+def parse_active_zones(text: str) -> Dict[str, Dict[str, List[str]]]:
+    """``firewall-cmd --get-active-zones``: zone -> interfaces and sources bound at runtime."""
+    out: Dict[str, Dict[str, List[str]]] = {}
+    current: Optional[Dict[str, List[str]]] = None
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        if not raw.startswith((" ", "\t")):
+            current = out.setdefault(raw.split()[0], {"interfaces": [], "sources": []})
+            continue
+        key, sep, value = raw.strip().partition(":")
+        if sep and current is not None and key in ("interfaces", "sources"):
+            current[key].extend(value.split())
+    return out
+
+
+def judge_firewalld(
+    zones: Dict[str, Dict[str, Any]], default_zone: str, active: Dict[str, Dict[str, List[str]]]
+) -> Dict[str, Any]:
+    """Every zone traffic can land in: the default zone and every zone with interfaces or sources.
+
+    Sources restrict a zone only when it is not the default zone and has no
+    interfaces: unbound interfaces fall into the default zone whatever its
+    sources say, and an interface binding admits anyone on that interface.
+    """
+    judged: List[Dict[str, Any]] = []
+    for name, z in zones.items():
+        fields = dict(z["fields"])
+        bound = active.get(name, {"interfaces": [], "sources": []})
+        ifaces = sorted(set(fields.get("interfaces", "").split()) | set(bound["interfaces"]))
+        sources = sorted(set(fields.get("sources", "").split()) | set(bound["sources"]))
+        if name != default_zone and not ifaces and not sources:
+            continue
+        fields["interfaces"], fields["sources"] = " ".join(ifaces), " ".join(sources)
+        source_only = name != default_zone and not ifaces
+        facts = _zone_facts(name, fields, z["rich"], ",".join(sources) if source_only else None)
+        facts["default"] = name == default_zone
+        facts["source_only"] = source_only
+        facts["denies_by_default"] = facts["target"] in _FWD_DENY_TARGETS
+        judged.append(facts)
+    open_zones = [z["zone"] for z in judged if not z["source_only"] and not z["denies_by_default"]]
+    return {
+        "default_zone": default_zone,
+        "judged_zones": judged,
+        "zones_accepting_all": open_zones,
+        "input_accepts": [a for z in judged for a in z["input_accepts"]],
+        "default_deny": bool(judged) and not open_zones,
     }
 
 
@@ -447,7 +639,8 @@ def _first_garbage_line(text: str) -> int:
     return 1
 
 
-def _probe_nft(host: HostReader) -> _Probe:
+def _probe_nft(host: HostReader, skip_firewalld: bool = False) -> _Probe:
+    """``nft list ruleset``; with firewalld running, its own table is judged by zone instead."""
     probe = _Probe("nftables")
     res = _run(host, probe, NFT)
     if res is None:
@@ -459,12 +652,40 @@ def _probe_nft(host: HostReader) -> _Probe:
     if res.stdout.strip() and parsed["tables"] == 0:
         probe.malformed = f"nft list ruleset: line {_first_garbage_line(res.stdout)}: no 'table' definition found"
         return probe
-    probe.facts = {"tables": parsed["tables"], "chains": parsed["chains"], **_nft_summary(parsed)}
+    if skip_firewalld:
+        parsed = {**parsed, "chains": [c for c in parsed["chains"] if c["table"] != "firewalld"]}
+        probe.facts["firewalld_table"] = "judged from firewalld zones"
+    probe.facts.update({"tables": parsed["tables"], "chains": parsed["chains"], **_nft_summary(parsed)})
     return probe
+
+
+def _legacy_tables_loaded(host: HostReader, name: str) -> Optional[bool]:
+    """Whether the legacy x_tables module has tables (None: cannot tell without root).
+
+    Running legacy ``iptables -S`` as root makes the kernel load ip_tables and
+    iptable_filter when they are absent, which would change the assessed host.
+    On iptables-nft hosts the list is empty and the rules show in ``nft``.
+    """
+    try:
+        text = host.read_text(IPT_NAMES[name])
+    except CollectError as exc:
+        if exc.reason is ErrorReason.PERMISSION_DENIED:
+            return None  # not root: the command cannot load modules either
+        raise
+    return bool(text and text.strip())
 
 
 def _probe_ipt(host: HostReader, argv: List[str], name: str) -> _Probe:
     probe = _Probe(name)
+    if _legacy_tables_loaded(host, name) is False:
+        probe.installed = any(host.exists(d + name) for d in ("/usr/sbin/", "/sbin/"))
+        probe.facts = {
+            "active": False,
+            "default_deny": False,
+            "legacy_tables_loaded": False,
+            "note": f"{IPT_NAMES[name]} lists no table: legacy {name} holds no rules; not run, to avoid loading the module",
+        }
+        return probe
     res = _run(host, probe, argv)
     if res is None:
         return probe
@@ -508,17 +729,37 @@ def _probe_firewalld(host: HostReader) -> _Probe:
     if not running:
         probe.facts["default_deny"] = False
         return probe
-    res = _run(host, probe, FWD_LIST)
-    if res is None:
+    outputs: List[str] = []
+    for argv in (FWD_DEFAULT, FWD_ACTIVE, FWD_ZONES):
+        res = _run(host, probe, argv)
+        if res is None:
+            return probe
+        # --get-active-zones exits non-zero when no zone is bound to anything
+        if res.exit_code != 0 and argv is not FWD_ACTIVE:
+            probe.error = f"{' '.join(argv)}: exit code {res.exit_code}: {res.stderr.strip()[:160]}"
+            return probe
+        outputs.append(res.stdout if res.exit_code == 0 else "")
+    default_zone = outputs[0].strip()
+    zones = parse_firewalld_zones(outputs[2])
+    if not re.fullmatch(r"[A-Za-z0-9_+.-]+", default_zone):
+        probe.malformed = "firewall-cmd --get-default-zone: line 1: not a zone name"
         return probe
-    parsed = parse_firewalld(res.stdout)
-    if res.exit_code != 0 or not parsed["recognised"]:
-        probe.malformed = f"firewall-cmd --list-all: line {_first_garbage_line(res.stdout)}: no 'target:' line"
+    if default_zone not in zones or "target" not in zones[default_zone]["fields"]:
+        probe.malformed = (
+            f"firewall-cmd --list-all-zones: line {_first_garbage_line(outputs[2])}: "
+            f"no zone block with a 'target:' line for the default zone {default_zone}"
+        )
         return probe
-    probe.facts.update(parsed)
-    probe.facts.pop("recognised", None)
-    # target "default" rejects what the zone does not allow; only ACCEPT lets everything in
-    probe.facts["default_deny"] = parsed["target"] in ("default", "%%reject%%", "reject", "drop")
+    judged = judge_firewalld(zones, default_zone, parse_active_zones(outputs[1]))
+    default = next(z for z in judged["judged_zones"] if z["default"])
+    # the default zone's own settings stay at the top for readers of the old facts
+    for key in ("zone", "target", "interfaces", "sources", "services", "ports", "forward", "masquerade"):
+        probe.facts[key] = default[key]
+    probe.facts["unknown_services"] = sorted({s for z in judged["judged_zones"] for s in z["unknown_services"]})
+    for z in judged["judged_zones"]:
+        z.pop("recognised", None)
+        z.pop("unknown_services", None)
+    probe.facts.update(judged)
     return probe
 
 
@@ -534,14 +775,30 @@ def _deny_v4_v6(p: _Probe) -> Tuple[bool, bool]:
     return deny, deny
 
 
+# iptables chains that firewalld (iptables backend) creates and judges by zone.
+_FIREWALLD_CHAIN = re.compile(r"^(INPUT_direct|INPUT_ZONES(_SOURCE)?|IN_\S+)$")
+
+
+def _jump_owner(target: str, usable: List[_Probe], fwd_running: bool) -> Optional[str]:
+    """The front end whose own report already covers a jump's target chain, if any."""
+    ufw_active = any(p.name == "ufw" and p.facts.get("active") for p in usable)
+    if ufw_active and target.startswith("ufw"):
+        return "ufw"
+    if fwd_running and _FIREWALLD_CHAIN.match(target):
+        return "firewalld"
+    return None
+
+
 @collector("host.firewall", "Host firewall in use, active state and default inbound policy")
 def collect_firewall(host: HostReader) -> Facts:
+    fwd = _probe_firewalld(host)
+    fwd_running = bool(fwd.facts.get("active")) and not (fwd.denied or fwd.malformed or fwd.error)
     probes = [
-        _probe_nft(host),
+        _probe_nft(host, skip_firewalld=fwd_running),
         _probe_ipt(host, IPT, "iptables"),
         _probe_ipt(host, IP6T, "ip6tables"),
         _probe_ufw(host),
-        _probe_firewalld(host),
+        fwd,
     ]
     usable = [p for p in probes if p.installed and not p.denied and not p.malformed and not p.error]
     deny_v4 = any(_deny_v4_v6(p)[0] for p in usable)
@@ -558,9 +815,12 @@ def collect_firewall(host: HostReader) -> Facts:
             )
         raise CollectError(ErrorReason.MALFORMED, first.malformed or first.error or "unreadable firewall state")
     inputs: List[Dict[str, Any]] = []
+    jumps: List[Dict[str, Any]] = []
     for p in usable:
         for a in p.facts.get("input_accepts", []):
             inputs.append({**a, "via": p.name})
+        for j in p.facts.get("input_jumps", []):
+            jumps.append({**j, "via": p.name, "explained_by": _jump_owner(j["target"], usable, fwd_running)})
     return {
         "_method": "+".join(p.name for p in usable) or "none installed",
         "installed": installed,
@@ -569,6 +829,8 @@ def collect_firewall(host: HostReader) -> Facts:
         "default_deny_inbound": deny_v4,
         "default_deny_inbound_v6": deny_v6,
         "input_accepts": inputs,
+        "input_jumps": jumps,
+        "unresolved_jumps": [j for j in jumps if not j["explained_by"]],
         "unreadable": [p.name for p in blocked],
         "backends": {p.name: p.to_json() for p in probes if p.installed},
     }

@@ -8,8 +8,10 @@ never leaves the parsing functions.
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts
@@ -24,7 +26,12 @@ MAX_LISTED = 50
 
 
 def parse_dpkg_status(text: str, path: str = "/var/lib/dpkg/status") -> Dict[str, str]:
-    """{name: version} of packages whose Status is ``install ok installed``."""
+    """{name: version} of installed packages.
+
+    The Status field is ``want flag state``; a held package reads ``hold ok
+    installed`` and one marked for removal ``deinstall ok installed`` -- both
+    are on disk until dpkg acts, so only the state word counts.
+    """
     out: Dict[str, str] = {}
     stanzas = [s for s in re.split(r"\n\s*\n", text) if s.strip()]
     for stanza in stanzas:
@@ -35,7 +42,8 @@ def parse_dpkg_status(text: str, path: str = "/var/lib/dpkg/status") -> Dict[str
             key, _, value = line.partition(":")
             fields[key.strip()] = value.strip()
         name, status, version = fields.get("Package"), fields.get("Status"), fields.get("Version")
-        if name and version and status == "install ok installed":
+        words = (status or "").split()
+        if name and version and len(words) == 3 and words[2] == "installed":
             out[name] = version
     if stanzas and not out and not any("Package:" in s for s in stanzas):
         raise CollectError(ErrorReason.MALFORMED, f"{path}: no 'Package:' stanza found; not a dpkg status database")
@@ -43,30 +51,16 @@ def parse_dpkg_status(text: str, path: str = "/var/lib/dpkg/status") -> Dict[str
 
 
 def parse_rpm_qa(text: str) -> Dict[str, str]:
+    """{name: [epoch:]version-release}; the newest one of a multi-installed name (kernel)."""
+    from collectors.host.debversion import rpm_compare
+
     out: Dict[str, str] = {}
     for line in text.splitlines():
         parts = line.split()
         if len(parts) == 2 and not parts[0].startswith("gpg-pubkey"):
-            out[parts[0]] = parts[1]
+            if parts[0] not in out or rpm_compare(parts[1], out[parts[0]]) > 0:
+                out[parts[0]] = parts[1]
     return out
-
-
-def parse_dnf_security(text: str) -> Tuple[List[str], List[str]]:
-    """(advisory ids, package names) from ``dnf updateinfo list security``."""
-    advisories: List[str] = []
-    names: List[str] = []
-    for line in text.splitlines():
-        parts = line.split()
-        severity = parts[1].lower() if len(parts) == 3 else ""
-        if "/" not in severity and not severity.startswith(("important", "critical", "moderate", "low")):
-            continue
-        if parts[0] not in advisories:
-            advisories.append(parts[0])
-        m = re.match(r"^(.+?)-(?:\d+:)?[^-]+-[^-]+$", parts[2])
-        name = m.group(1) if m else parts[2]
-        if name not in names:
-            names.append(name)
-    return advisories, names
 
 
 def _apt_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
@@ -102,42 +96,64 @@ def _dnf_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[st
 
 _SECURITY_LISTS = "/var/lib/apt/lists/*security*_Packages*"
 _DECOMPRESS = {".gz": "gzip", ".xz": "lzma", ".bz2": "bz2"}
-MAX_LIST_BYTES = 64 * 1024 * 1024
 
 
-def _read_package_list(host: HostReader, path: str) -> Optional[str]:
-    """A Packages index as text; apt keeps them plain, gzip/xz/bz2 or lz4-compressed."""
-    suffix = "." + path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
-    if suffix in ("", ".Packages") or path.endswith("_Packages"):
-        return host.read_text(path)
+def _open_compressed(host: HostReader, path: str) -> Optional[IO[bytes]]:
+    """A decompressing stream over a gzip/xz/bz2 file.
+
+    The caller parses it incrementally, so an index that inflates past any
+    memory cap is still read whole rather than cut short.
+    """
+    suffix = "." + path.rsplit(".", 1)[-1]
+    module = _DECOMPRESS.get(suffix)
+    if module is None:
+        return None
+    data = host.read_bytes(path)
+    if data is None:
+        return None
+    import bz2
+    import gzip
+    import lzma
+
+    opener = {"gzip": gzip.GzipFile, "lzma": lzma.LZMAFile, "bz2": bz2.BZ2File}[module]
+    return opener(fileobj=io.BytesIO(data))
+
+
+_STREAM_ERRORS = (OSError, EOFError, ValueError)  # gzip/lzma/bz2 errors derive from these
+
+
+def _package_list_lines(host: HostReader, path: str) -> Iterator[str]:
+    """Lines of a Packages index; apt keeps them plain, gzip/xz/bz2 or lz4-compressed."""
+    name = path.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix == "" or name.endswith("_Packages"):
+        yield from (host.read_text(path) or "").splitlines()
+        return
     if suffix == ".lz4":
         # No lz4 in the standard library; apt's own helper decompresses read-only.
         res = host.run(["apt-helper", "cat-file", path])
         if res.error is not None or res.exit_code != 0:
             raise CollectError(ErrorReason.TOOL_MISSING, f"cannot decompress {path}: {res.error or res.stderr.strip()}")
-        return res.stdout
-    module = _DECOMPRESS.get(suffix)
-    if module is None:
-        return None
-    import importlib
-
-    data = host.read_bytes(path)
-    if data is None:
-        return None
+        yield from res.stdout.splitlines()
+        return
+    stream = _open_compressed(host, path)
+    if stream is None:
+        return
     try:
-        raw = importlib.import_module(module).decompress(data)
-    except Exception as exc:  # each module raises its own error type
+        with stream:
+            for raw in stream:
+                yield raw.decode("utf-8", "replace").rstrip("\r\n")
+    except _STREAM_ERRORS as exc:
         raise CollectError(ErrorReason.MALFORMED, f"{path}: cannot decompress: {exc}") from exc
-    return bytes(raw[:MAX_LIST_BYTES]).decode("utf-8", "replace")
 
 
-def parse_packages_index(text: str) -> Dict[str, str]:
-    """{package: newest version} from a Packages index."""
+def parse_packages_index(lines: Iterable[str]) -> Dict[str, str]:
+    """{package: newest version} from the lines of a Packages index."""
     from collectors.host.debversion import compare
 
     out: Dict[str, str] = {}
     name = version = None
-    for line in [*text.splitlines(), ""]:
+    for line in itertools.chain(lines, [""]):
         if not line.strip():
             if name and version and (name not in out or compare(version, out[name]) > 0):
                 out[name] = version
@@ -190,8 +206,7 @@ def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Dic
         }
     newest: Dict[str, str] = {}
     for path in lists:
-        text = _read_package_list(host, path)
-        for name, version in parse_packages_index(text or "").items():
+        for name, version in parse_packages_index(_package_list_lines(host, path)).items():
             if name not in newest or compare(version, newest[name]) > 0:
                 newest[name] = version
     pending = sorted(
@@ -209,22 +224,192 @@ def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Dic
     }
 
 
-def _security_updates_dnf(host: HostReader) -> Dict[str, Any]:
-    res = host.run(["dnf", "-C", "-q", "updateinfo", "list", "security", "--available"])
-    if res.missing:
-        res = host.run(["yum", "-C", "-q", "updateinfo", "list", "security"])
-    if res.error is not None or res.exit_code != 0:
-        return {"available": False, "reason": res.error or f"dnf exited {res.exit_code}"}
-    advisories, names = parse_dnf_security(res.stdout)
-    if res.stdout.strip() and not advisories:
-        return {"available": False, "reason": "dnf updateinfo output not understood"}
-    return {
+# dnf keeps <cachedir>/<repoid>-<hash>/repodata/repomd.xml; yum <cachedir>/<arch>/<ver>/<repo>/repomd.xml.
+_REPOMD_GLOBS = ("/var/cache/dnf/*/repodata/repomd.xml", "/var/cache/yum/*/*/*/repomd.xml")
+
+
+class _XmlWalker:
+    """Stream XML through expat, refusing DTDs and entity declarations.
+
+    The metadata comes from the assessed host, so entity-expansion tricks
+    must not get a chance; no stdlib tree parser offers that switch.
+    """
+
+    def __init__(self, path: str) -> None:
+        import xml.parsers.expat
+
+        self.path = path
+        self.stack: List[Tuple[str, Dict[str, str]]] = []
+        self.text: List[str] = []
+        self.parser = xml.parsers.expat.ParserCreate()
+        self.parser.StartDoctypeDeclHandler = self._refuse
+        self.parser.EntityDeclHandler = self._refuse
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self.text.append
+
+    def _refuse(self, *args: Any) -> None:
+        raise CollectError(ErrorReason.MALFORMED, f"{self.path}: DTD or entity declaration refused")
+
+    def _start(self, tag: str, attrs: Dict[str, str]) -> None:
+        self.stack.append((tag.rsplit("}", 1)[-1].rsplit(" ", 1)[-1], attrs))
+        self.text.clear()
+
+    def _end(self, tag: str) -> None:
+        name, attrs = self.stack.pop()
+        self.element(name, attrs, "".join(self.text).strip())
+        self.text.clear()
+
+    def element(self, name: str, attrs: Dict[str, str], text: str) -> None:
+        """Called at each closing tag (overridden)."""
+
+    def feed(self, chunks: Iterable[bytes]) -> None:
+        import xml.parsers.expat
+
+        try:
+            for chunk in chunks:
+                self.parser.Parse(chunk, False)
+            self.parser.Parse(b"", True)
+        except (xml.parsers.expat.ExpatError, *_STREAM_ERRORS) as exc:
+            raise CollectError(ErrorReason.MALFORMED, f"{self.path}: cannot parse: {exc}") from exc
+
+
+class _RepomdWalker(_XmlWalker):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.href: Optional[str] = None
+        self.stamps: List[int] = []
+
+    def element(self, name: str, attrs: Dict[str, str], text: str) -> None:
+        parent = self.stack[-1] if self.stack else ("", {})
+        if name == "revision" and text.isdigit() and len(text) == 10:  # createrepo writes a Unix time here
+            self.stamps.append(int(text))
+        elif name == "timestamp" and text.split(".")[0].isdigit():
+            self.stamps.append(int(text.split(".")[0]))
+        elif name == "location" and parent[0] == "data" and parent[1].get("type") == "updateinfo":
+            self.href = attrs.get("href")
+
+
+def parse_repomd(data: bytes, path: str) -> Tuple[Optional[str], Optional[int]]:
+    """(updateinfo href, newest metadata timestamp) from a repomd.xml."""
+    walker = _RepomdWalker(path)
+    walker.feed([data])
+    return walker.href, (max(walker.stamps) if walker.stamps else None)
+
+
+class _UpdateinfoWalker(_XmlWalker):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.out: List[Tuple[str, str, str]] = []
+        self.current_id = ""
+        self.packages: List[Tuple[str, str]] = []
+
+    def element(self, name: str, attrs: Dict[str, str], text: str) -> None:
+        if name == "id" and self.stack and self.stack[-1][0] == "update":
+            self.current_id = text
+        elif name == "package" and attrs.get("name") and attrs.get("arch") != "src":
+            evr = f"{attrs.get('epoch') or '0'}:{attrs.get('version', '')}-{attrs.get('release', '')}"
+            self.packages.append((attrs["name"], evr))
+        elif name == "update":
+            if attrs.get("type") == "security":
+                self.out += [(self.current_id, n, evr) for n, evr in self.packages]
+            self.current_id, self.packages = "", []
+
+
+def parse_updateinfo(chunks: Iterable[bytes], path: str) -> List[Tuple[str, str, str]]:
+    """(advisory id, package name, epoch:version-release) of each binary package in a security advisory.
+
+    Parsed incrementally: openEuler's updateinfo inflates to tens of MiB.
+    """
+    walker = _UpdateinfoWalker(path)
+    walker.feed(chunks)
+    return walker.out
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    return iter(lambda: stream.read(1 << 20), b"")
+
+
+def _updateinfo_path(host: HostReader, repomd: str, href: str) -> Optional[str]:
+    repo_dir = repomd.rsplit("/", 2)[0] if repomd.endswith("/repodata/repomd.xml") else repomd.rsplit("/", 1)[0]
+    for candidate in (f"{repo_dir}/{href.lstrip('/')}", f"{repo_dir}/{href.rsplit('/', 1)[-1]}"):
+        if host.exists(candidate):
+            return candidate
+    return None
+
+
+def _repo_advisories(host: HostReader, repomd: str) -> Tuple[Optional[List[Tuple[str, str, str]]], Optional[int], Optional[str]]:
+    """(advisory packages or None if the repo publishes none, metadata time, why unreadable)."""
+    href, stamp = parse_repomd(host.read_bytes(repomd) or b"", repomd)
+    if stamp is None:
+        st = host.stat(repomd)
+        stamp = st.mtime if st is not None and st.mtime else None
+    if not href:
+        return None, stamp, None
+    path = _updateinfo_path(host, repomd, href)
+    if path is None:
+        return None, stamp, f"{href} is listed in {repomd} but not in the cache"
+    if path.endswith(".zst"):
+        return None, stamp, f"{path}: zstd-compressed; Python's standard library cannot decompress it"
+    if path.endswith(".xml"):
+        data = host.read_bytes(path)
+        stream: Optional[IO[bytes]] = io.BytesIO(data) if data is not None else None
+    else:
+        stream = _open_compressed(host, path)
+    if stream is None:
+        return None, stamp, f"{path}: unknown compression"
+    with stream:
+        return parse_updateinfo(_chunks(stream), path), stamp, None
+
+
+def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+    """Installed packages older than a package named in a cached security advisory.
+
+    Reads the repository metadata dnf/yum cached instead of running them:
+    dnf run as root writes its logs and takes locks even with -C, which
+    would change the host being assessed.
+    """
+    from collectors.host.debversion import rpm_compare
+
+    repomds = [p for g in _REPOMD_GLOBS for p in host.glob(g)]
+    advisories: List[str] = []
+    pending: Set[str] = set()
+    stamps: List[int] = []
+    unread: List[str] = []
+    with_updateinfo: List[str] = []
+    for repomd in repomds:
+        entries, stamp, why = _repo_advisories(host, repomd)
+        if why:
+            unread.append(why)
+        if stamp is not None:
+            stamps.append(stamp)
+        if entries is None:
+            continue
+        with_updateinfo.append(repomd)
+        for adv, name, evr in entries:
+            if name in installed and rpm_compare(installed[name], evr) < 0:
+                pending.add(name)
+                if adv not in advisories:
+                    advisories.append(adv)
+    if not with_updateinfo or (unread and not pending):
+        reason = "; ".join(unread) or (
+            "no cached repository metadata with security advisories (updateinfo) in /var/cache/dnf or /var/cache/yum: "
+            "the repositories publish none (e.g. CentOS 7/Stream) or the cache was never built (dnf makecache)"
+        )
+        return {"available": False, "reason": reason}
+    names = sorted(pending)
+    facts: Dict[str, Any] = {
         "available": True,
         "count": len(names),
-        "advisories": advisories[:MAX_LISTED],
+        "advisories": sorted(advisories)[:MAX_LISTED],
         "packages": names[:MAX_LISTED],
-        "basis": "dnf updateinfo list security (cached metadata)",
+        "lists": with_updateinfo,
+        "lists_age_days": None if not stamps else max(0, (host.now() - max(stamps)) // 86400),
+        "basis": "security advisories in the cached dnf/yum updateinfo compared with rpm -qa",
     }
+    if unread:
+        facts["unread"] = unread
+    return facts
 
 
 def _kernels(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
@@ -260,7 +445,7 @@ def collect_packages(host: HostReader) -> Facts:
         "manager": "rpm",
         "installed": installed,
         "count": len(installed),
-        "security_updates": _security_updates_dnf(host),
+        "security_updates": _security_updates_dnf(host, installed),
         "auto_updates": _dnf_auto_updates(host, installed),
         "kernel": {"running": (host.read_text("/proc/sys/kernel/osrelease") or "").strip() or None},
     }
@@ -415,19 +600,24 @@ def collect_security_software(host: HostReader) -> Facts:
     except CollectError:
         procs = set()
     found: List[Dict[str, Any]] = []
+    leftovers: List[Dict[str, Any]] = []
     for name, kind, pkgs, paths, units, pnames in PRODUCTS:
-        evidence: List[str] = []
-        evidence += [f"package {p}" for p in pkgs if p in installed]
-        evidence += [f"path {p}" for p in paths if host.exists(p)]
-        evidence += [f"unit {u}" for u in units if any(host.exists(f"{d}/{u}") for d in UNIT_DIRS)]
-        evidence += [f"process {p}" for p in pnames if p in procs]
-        if not evidence:
+        deployed: List[str] = []
+        deployed += [f"package {p}" for p in pkgs if p in installed]
+        deployed += [f"unit {u}" for u in units if any(host.exists(f"{d}/{u}") for d in UNIT_DIRS)]
+        deployed += [f"process {p}" for p in pnames if p in procs]
+        traces = [f"path {p}" for p in paths if host.exists(p)]
+        if not deployed:
+            # Configuration survives 'apt remove' (e.g. /etc/clamav/freshclam.conf): not a deployment.
+            if traces:
+                leftovers.append({"name": name, "kind": kind, "evidence": traces})
             continue
         entry: Dict[str, Any] = {
             "name": name,
             "kind": kind,
-            "evidence": evidence,
+            "evidence": deployed + traces,
             "running": any(p in procs for p in pnames) if procs else None,
+            "has_process": bool(pnames),
         }
         if name == "ClamAV":
             entry["signatures"] = _clamav_signatures(host)
@@ -438,6 +628,7 @@ def collect_security_software(host: HostReader) -> Facts:
         "_method": "packages+files+processes",
         "products": found,
         "kinds": sorted({p["kind"] for p in found}),
+        "leftovers": leftovers,
         "process_table_seen": bool(procs),
     }
 
@@ -525,46 +716,115 @@ _CRON_MACROS = {
 FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 
 
-def _dow_count(dow: str) -> int:
-    count = 0
-    for part in dow.split(","):
-        a, _, b = part.partition("-")
-        if b and a.isdigit() and b.isdigit():
-            count += max(1, int(b) - int(a) + 1)
-        elif part.startswith("*/") and part[2:].isdigit():
-            count += max(1, 7 // max(1, int(part[2:])))
+_CRON_NAMES = {
+    m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))
+}
+_CRON_NAMES.update({d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))})
+
+
+def cron_values(field: str, lo: int, hi: int) -> Optional[Set[int]]:
+    """The set of values a cron field selects (None if it cannot be read)."""
+    out: Set[int] = set()
+    for part in field.lower().split(","):
+        rng, _, step_s = part.partition("/")
+        if step_s and not step_s.isdigit():
+            return None
+        step = int(step_s) if step_s else 1
+        if rng == "*":
+            a, b = lo, hi
         else:
-            count += 1
-    return count
+            first, _, last = rng.partition("-")
+            ends = [str(_CRON_NAMES[x]) if x in _CRON_NAMES else x for x in (first, last or first)]
+            if not all(e.isdigit() for e in ends):
+                return None
+            a, b = int(ends[0]), int(ends[1]) if (last or not step_s) else hi
+        out.update(7 if hi == 7 and v == 7 else v for v in range(a, b + 1, max(1, step)))
+    return {0 if hi == 7 and v == 7 else v for v in out}
+
+
+def _max_gap(values: Set[int], period: int) -> int:
+    """Longest wait between selected values on a cycle of ``period``."""
+    ordered = sorted(values)
+    return max(((ordered[(i + 1) % len(ordered)] - v - 1) % period) + 1 for i, v in enumerate(ordered))
 
 
 def cron_frequency(minute: str, hour: str, dom: str, month: str, dow: str) -> str:
     """How often a five-field cron schedule fires: hourly/daily/weekly/monthly/yearly.
 
-    "hourly" means more often than daily; a schedule on several weekdays counts
-    as daily. Good enough to compare against a weekly minimum.
+    Judged by its longest gap, coarsest field first: ``0 * 1 * *`` runs every
+    hour but only on the 1st, so it is monthly. "hourly" means more often than
+    daily; a schedule on several weekdays counts as daily. Good enough to
+    compare against a weekly minimum.
     """
-    if hour == "*" or hour.startswith("*/"):
-        return "hourly"
-    if month != "*" and dom != "*" and not dom.startswith("*/"):
-        return "yearly" if not re.search(r"[,/-]", month) else "monthly"
-    if dom.startswith("*/") and dow == "*":
-        step = dom[2:]
-        if not step.isdigit():
-            return "unknown"
-        return "daily" if int(step) <= 1 else ("weekly" if int(step) <= 7 else "monthly")
-    if dom != "*" and dow == "*":
-        return "monthly"
+    months = cron_values(month, 1, 12)
+    days = cron_values(dom, 1, 31)
+    weekdays = cron_values(dow, 0, 7)
+    hours = cron_values(hour, 0, 23)
+    if months is None or days is None or weekdays is None or hours is None or not (months and days and weekdays and hours):
+        return "unknown"
+    if len(months) < 12:
+        return "yearly" if len(months) == 1 else "monthly"
+    # cron runs when either day field matches if both are restricted
+    day_freqs = []
+    if dom != "*" or dow == "*":
+        gap = _max_gap(days, 31)
+        day_freqs.append("daily" if gap <= 1 else "weekly" if gap <= 7 else "monthly")
     if dow != "*":
-        return "weekly" if _dow_count(dow) <= 1 else "daily"
-    return "daily"
+        day_freqs.append("weekly" if len(weekdays) <= 1 else "daily")
+    day_freq = min(day_freqs, key=list(FREQ_DAYS).index)
+    if day_freq != "daily":
+        return day_freq
+    return "hourly" if len(hours) > 1 else "daily"
+
+
+# Commands that only remove old copies; a job made of nothing else is housekeeping, not a backup.
+_NON_CREATING = {
+    "restic": ("forget", "prune", "check", "unlock", "snapshots", "init", "stats", "list"),
+    "borg": ("prune", "compact", "check", "list", "delete", "info", "init"),
+}
+
+
+def _segments(command: str) -> List[str]:
+    return [seg.strip() for seg in re.split(r"&&|\|\||[;|\n]", command) if seg.strip()]
+
+
+def _tar_creates(words: List[str]) -> bool:
+    """tar in create mode: -c / --create, or an old-style bundle like ``czf``."""
+    for w in words[1:]:
+        if w in ("--create", "-c") or re.match(r"^-[A-Za-z]*c[A-Za-z]*$", w):
+            return True
+    return len(words) > 1 and re.match(r"^[A-Za-z]*c[A-Za-z]*$", words[1]) is not None
+
+
+def _segment_tools(segment: str) -> List[str]:
+    low = segment.lower()
+    words = low.split()
+    if not words:
+        return []
+    base = words[0].rsplit("/", 1)[-1]
+    if base == "rm" or (base == "find" and re.search(r"\s-delete\b|-exec\s+(\S*/)?rm\b", low)):
+        return []
+    tools = [t for t in BACKUP_TOOLS if re.search(r"(?<![\w-])" + re.escape(t.lower()) + r"(?![\w-])", low)]
+    tools = [t for t in tools if not (t in _NON_CREATING and set(words) & set(_NON_CREATING[t]))]
+    cased = segment.split()  # tar's -C (change directory) is not -c (create)
+    for i, w in enumerate(words):
+        name = w.rsplit("/", 1)[-1]
+        if name == "tar" and _tar_creates(cased[i:]) and "tar" not in tools:
+            tools.append("tar")
+        if name == "rsync" and re.search(r"backup|/bak\b|\.bak\b", low) and "rsync" not in tools:
+            tools.append("rsync")
+    return tools
 
 
 def _tools_in(command: str) -> List[str]:
-    low = command.lower()
-    tools = [t for t in BACKUP_TOOLS if re.search(r"(?<![\w-])" + re.escape(t.lower()) + r"(?![\w-])", low)]
-    if not tools and re.search(r"\b(tar|rsync)\b", low) and re.search(r"backup|/bak\b|\.bak\b", low):
-        tools.append("tar" if re.search(r"\btar\b", low) else "rsync")
+    """Backup tools a command line runs in a creating mode (not cleanup or pruning)."""
+    tools: List[str] = []
+    for seg in _segments(command):
+        tools += [t for t in _segment_tools(seg) if t not in tools]
+    if any(t not in ("tar", "rsync") for t in tools):
+        return [t for t in tools if t not in ("tar", "rsync")] or tools
+    if tools and not re.search(r"backup|/bak\b|\.bak\b", command.lower()):
+        return []
     return tools
 
 
@@ -651,9 +911,38 @@ def _timers(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[Dict[str
             jobs.append({"tool": "unrecognised (unit named backup)", "schedule": schedule, "file": timer})
 
 
-def _cron_dirs(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
+_RUN_PARTS_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_CRONIE_SKIPPED = ("~", ",", ".rpmsave", ".rpmorig", ".rpmnew", ".swp", ".cfsaved")
+
+
+def _cron_file_runs(host: HostReader, path: str, debian: bool, needs_exec: bool) -> bool:
+    """Whether cron/run-parts would run this file at all.
+
+    Debian's run-parts (and Debian's cron for /etc/cron.d) skip names with
+    characters outside [A-Za-z0-9_-] -- ``backup.sh`` never runs; cronie
+    skips editor and package-manager leftovers. run-parts also skips files
+    without the executable bit.
+    """
+    name = path.rsplit("/", 1)[-1]
+    if debian and not _RUN_PARTS_NAME.match(name):
+        return False
+    if not debian and (name.startswith(".") or name.endswith(_CRONIE_SKIPPED)):
+        return False
+    if needs_exec:
+        try:
+            st = host.stat(path)
+        except CollectError:
+            return True  # cannot tell; count it rather than hide a job
+        if st is not None and not st.mode & 0o111:
+            return False
+    return True
+
+
+def _cron_dirs(host: HostReader, debian: bool, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
     for period in ("hourly", "daily", "weekly", "monthly"):
         for script in host.glob(f"/etc/cron.{period}/*"):
+            if not _cron_file_runs(host, script, debian, needs_exec=True):
+                continue
             try:
                 text = host.read_text(script) or ""
             except CollectError:
@@ -688,7 +977,9 @@ def collect_backup(host: HostReader) -> Facts:
     jobs: List[Dict[str, Any]] = []
     netdisk: List[Dict[str, Any]] = []
     unreadable: List[str] = []
-    for path in ["/etc/crontab", *host.glob("/etc/cron.d/*")]:
+    debian = host.exists("/var/lib/dpkg/status")
+    cron_d = [p for p in host.glob("/etc/cron.d/*") if _cron_file_runs(host, p, debian, needs_exec=False)]
+    for path in ["/etc/crontab", *cron_d]:
         try:
             text = host.read_text(path)
         except CollectError as exc:
@@ -698,7 +989,7 @@ def collect_backup(host: HostReader) -> Facts:
             continue
         if text is not None:
             parse_crontab(text, path, True, jobs, netdisk)
-    _cron_dirs(host, jobs, netdisk)
+    _cron_dirs(host, debian, jobs, netdisk)
     _timers(host, jobs, netdisk)
     complete, missing = _user_crontabs(host, jobs, netdisk)
     unreadable += missing

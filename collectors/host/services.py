@@ -137,12 +137,27 @@ def parse_inetd(text: str) -> List[Dict[str, object]]:
     return out
 
 
-def _superservers(host: HostReader) -> List[Dict[str, object]]:
+def _superservers(host: HostReader, skipped: List[Dict[str, str]]) -> List[Dict[str, object]]:
+    """inetd/xinetd entries; xinetd.d files that are not text configuration go to ``skipped``.
+
+    xinetd itself ignores subdirectories and rejects files it cannot parse, so
+    one stray binary or directory must not hide the other services.
+    """
     entries: List[Dict[str, object]] = []
     for path in host.glob("/etc/xinetd.d/*"):
         if path.endswith((".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", "~")):
             continue
-        text = host.read_text(path)
+        st = host.stat(path)
+        if st is not None and st.is_dir:
+            skipped.append({"path": path, "reason": "directory"})
+            continue
+        try:
+            text = host.read_text(path)
+        except CollectError as exc:
+            if exc.reason is not ErrorReason.MALFORMED:
+                raise  # unreadable: an enabled telnet could hide there
+            skipped.append({"path": path, "reason": str(exc.message)[:160]})
+            continue
         for e in parse_xinetd(text or ""):
             e["source"] = path
             entries.append(e)
@@ -182,7 +197,10 @@ def collect_services(host: HostReader) -> Facts:
             active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
             failed = sorted(u for u, st in units.items() if st["active"] == "failed")
             method += " + list-units"
-    superservers = _superservers(host)
+    skipped: List[Dict[str, str]] = []
+    superservers = _superservers(host, skipped)
+    if skipped:
+        facts["superserver_skipped"] = skipped
     facts.update(
         {
             "_method": method,

@@ -3,7 +3,9 @@
 ``sshd -T`` is the authority on the effective global configuration: it
 resolves ``Include``, first-value-wins and defaults exactly as the daemon does.
 It needs root (and ``/run/sshd``), so when it cannot be used the configuration
-files are parsed here with the same rules. The files are parsed in both cases
+files are parsed here with the same rules; when it ran and rejected the
+configuration, that is an error (the daemon would not start with it), never a
+fallback. The files are parsed in both cases
 because ``sshd -T`` without ``-C`` hides ``Match`` blocks, and a ``Match``
 block that re-enables password login is exactly what an insurer must see.
 """
@@ -321,7 +323,7 @@ class MatchBlock:
     file: str
     line: int
     settings: Config = field(default_factory=dict)
-    never_matches: bool = False
+    never_matches: bool = False  # kept for the facts' shape; sshd evaluates every Match block
 
     def to_json(self) -> Dict[str, object]:
         return {
@@ -329,7 +331,7 @@ class MatchBlock:
             "conditions": [list(c) for c in self.criteria],
             "file": self.file,
             "line": self.line,
-            "settings": dict(self.settings),
+            "settings": reduce_config(self.settings),
             "never_matches": self.never_matches,
         }
 
@@ -406,7 +408,9 @@ class _Parser:
             self.tree.warnings.append(f"{path}: line {lineno}: Match without criteria")
         if criteria == [["all", ""]] and outer is None:
             return None  # `Match all` at top level applies to every connection, as global settings do
-        blk = MatchBlock(criteria, path, lineno, never_matches=outer is not None and outer.criteria != [["all", ""]])
+        # A Match inside a file Included from a Match block is evaluated by sshd when the
+        # outer block matched (verified with OpenSSH 9.2 `sshd -T -C`): both must match.
+        blk = MatchBlock(criteria, path, lineno)
         if outer is not None:
             blk.criteria = outer.criteria + criteria
         self.tree.match_blocks.append(blk)
@@ -447,47 +451,192 @@ def overlay(global_cfg: Config, block_settings: Config) -> Config:
 
 
 # -- PAM ------------------------------------------------------------------------
-def _pam_auth_modules(host: HostReader, path: str, seen: List[str], depth: int) -> List[str]:
-    """Module names on ``auth`` lines of a PAM service file, following includes."""
-    if depth > 8 or path in seen:
-        return []
-    seen.append(path)
+PAM_DIR = "/etc/pam.d"
+MAX_PAM_DEPTH = 8
+MAX_PAM_ENTRIES = 256
+# Return codes whose action does not matter for "is a failure of this module fatal".
+_NEUTRAL_PAM_KEYS = frozenset({"success", "new_authtok_reqd", "ignore"})
+
+
+@dataclass
+class PamAuthEntry:
+    """One ``auth`` rule of the flattened sshd PAM stack (include/substack resolved)."""
+
+    file: str
+    module: str
+    control: str  # "required", "sufficient", ... or "[success=1 default=ignore]"
+    args: List[str]  # option names only (values after '=' dropped: they may be secrets)
+    dash: bool  # "-auth": silently skipped when the module is not installed
+    substack: Optional[str]  # which substack the rule runs in (None: the sshd stack itself)
+
+    def actions(self) -> Dict[str, str]:
+        """The control as return-code -> action; simple keywords expanded like Linux-PAM does."""
+        simple = {
+            "required": {"success": "ok", "new_authtok_reqd": "ok", "ignore": "ignore", "default": "bad"},
+            "requisite": {"success": "ok", "new_authtok_reqd": "ok", "ignore": "ignore", "default": "die"},
+            "sufficient": {"success": "done", "new_authtok_reqd": "done", "default": "ignore"},
+            "optional": {"success": "ok", "new_authtok_reqd": "ok", "default": "ignore"},
+        }
+        if self.control in simple:
+            return simple[self.control]
+        out: Dict[str, str] = {}
+        for item in self.control.strip("[]").split():
+            key, _, action = item.partition("=")
+            out[key.lower()] = action.lower()
+        return out
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "file": self.file,
+            "module": self.module,
+            "control": self.control,
+            "args": list(self.args),
+            "dash": self.dash,
+            "substack": self.substack,
+        }
+
+
+def _pam_control(parts: List[str]) -> Tuple[str, int]:
+    """The control field (bracketed controls may span several words) and the index after it."""
+    if not parts[1].startswith("["):
+        return parts[1].lower(), 2
+    end = next((i for i, p in enumerate(parts) if i >= 1 and p.endswith("]")), len(parts) - 1)
+    return " ".join(parts[1 : end + 1]), end + 1
+
+
+def _pam_auth_entries(
+    host: HostReader, path: str, chain: Tuple[str, ...], substack: Optional[str], out: List[PamAuthEntry]
+) -> None:
+    """Append the ``auth`` rules of ``path`` to ``out``, following @include, include and substack."""
+    if len(chain) > MAX_PAM_DEPTH or path in chain or len(out) >= MAX_PAM_ENTRIES:
+        return
     text = host.read_text(path)
     if text is None:
-        return []
-    modules: List[str] = []
+        return
+    chain = (*chain, path)
     for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
+        parts = raw.split("#", 1)[0].split()
+        if not parts or len(out) >= MAX_PAM_ENTRIES:
             continue
-        parts = line.split()
-        if parts[0] == "@include" and len(parts) > 1:
-            modules += _pam_auth_modules(host, posixpath.join("/etc/pam.d", parts[1]), seen, depth + 1)
+        if parts[0] == "@include":
+            if len(parts) > 1:
+                _pam_auth_entries(host, posixpath.join(PAM_DIR, parts[1]), chain, substack, out)
             continue
         if parts[0].lstrip("-").lower() != "auth" or len(parts) < 3:
             continue
-        control_end = 2
-        if parts[1].startswith("["):
-            # bracketed control: [success=ok default=bad] may span several words
-            control_end = next((i + 1 for i, p in enumerate(parts) if p.endswith("]")), len(parts))
-        if control_end >= len(parts):
+        control, idx = _pam_control(parts)
+        if idx >= len(parts):
             continue
-        if parts[1] in ("include", "substack"):
-            modules += _pam_auth_modules(host, posixpath.join("/etc/pam.d", parts[2]), seen, depth + 1)
+        target = parts[idx]
+        if control in ("include", "substack"):
+            inc = target if target.startswith("/") else posixpath.join(PAM_DIR, target)
+            sub = substack if control == "include" else f"{inc}@{len(out)}"
+            _pam_auth_entries(host, inc, chain, sub, out)
             continue
-        modules.append(posixpath.basename(parts[control_end]).removesuffix(".so"))
-    return modules
+        module = posixpath.basename(target)
+        module = module[:-3] if module.endswith(".so") else module
+        args = [a.split("=", 1)[0] for a in parts[idx + 1 :]][:20]
+        out.append(PamAuthEntry(path, module, control, args, parts[0].startswith("-"), substack))
+
+
+def _jump(action: str) -> Optional[int]:
+    return int(action) if action.isdigit() else None
+
+
+def _otp_weakness(entries: List[PamAuthEntry], i: int) -> Optional[str]:
+    """Why the OTP rule ``entries[i]`` may not be a second factor every login must pass; None if it is."""
+    otp = entries[i]
+    acts = otp.actions()
+    where = f"{otp.module} ({otp.file}: auth {otp.control})"
+    if acts.get("default") not in ("bad", "die") or any(
+        v not in ("bad", "die") for k, v in acts.items() if k not in _NEUTRAL_PAM_KEYS and k != "default"
+    ):
+        return f"{where}: its failure does not end the login (control {otp.control})"
+    if "nullok" in otp.args:
+        return f"{where}: nullok lets accounts without an OTP secret skip it"
+    if otp.dash:
+        return f"{where}: '-auth' skips it silently when the module is missing"
+    for j in range(i):
+        prev = entries[j]
+        if prev.substack is not None and prev.substack != otp.substack:
+            continue  # a substack's done/sufficient only ends that substack
+        for key, action in prev.actions().items():
+            if action == "done" or (prev.control == "sufficient" and key == "success"):
+                return f"{where}: an earlier rule {prev.module} ({prev.file}: {prev.control}) can end the stack first"
+            n = _jump(action)
+            if n is not None and j + n >= i:
+                return f"{where}: an earlier rule {prev.module} ({prev.file}: {prev.control}) can jump over it"
+    return None
 
 
 def _pam_facts(host: HostReader) -> Dict[str, object]:
+    """OTP modules in the sshd auth stack, split into enforced and not reliably enforced."""
+    entries: List[PamAuthEntry] = []
     try:
         if host.read_text(PAM_SSHD) is None:
-            return {"present": False, "mfa_modules": [], "error": None}
-        modules = _pam_auth_modules(host, PAM_SSHD, [], 0)
+            return {"present": False, "mfa_modules": [], "otp_enforced": [], "otp_not_enforced": [], "error": None}
+        _pam_auth_entries(host, PAM_SSHD, (), None, entries)
     except CollectError as exc:
-        return {"present": True, "mfa_modules": [], "error": exc.message}
-    mfa = sorted({m for m in modules if m in MFA_PAM_MODULES})
-    return {"present": True, "mfa_modules": mfa, "auth_modules": sorted(set(modules)), "error": None}
+        return {"present": True, "mfa_modules": [], "otp_enforced": [], "otp_not_enforced": [], "error": exc.message}
+    enforced: List[str] = []
+    weak: List[Dict[str, str]] = []
+    for i, entry in enumerate(entries):
+        if entry.module not in MFA_PAM_MODULES:
+            continue
+        why = _otp_weakness(entries, i)
+        if why is None:
+            enforced.append(entry.module)
+        else:
+            weak.append({"module": entry.module, "why": why})
+    return {
+        "present": True,
+        "mfa_modules": sorted({e.module for e in entries if e.module in MFA_PAM_MODULES}),
+        "otp_enforced": sorted(set(enforced)),
+        "otp_not_enforced": weak,
+        "auth_modules": sorted({e.module for e in entries}),
+        "auth_stack": [e.to_json() for e in entries],
+        "error": None,
+    }
+
+
+# -- what may leave the host ----------------------------------------------------
+# Keywords kept in the facts: what the checks (and a reader of the report) need.
+# Anything else in a full `sshd -T` dump is dropped, so an unforeseen keyword can
+# never carry a secret into the evidence.
+REPORTED_KEYS = frozenset(
+    {
+        "port", "addressfamily", "listenaddress", "usepam", "logingracetime", "maxauthtries", "maxsessions",
+        "clientaliveinterval", "clientalivecountmax", "permitrootlogin", "ignorerhosts", "ignoreuserknownhosts",
+        "hostbasedauthentication", "pubkeyauthentication", "kerberosauthentication", "gssapiauthentication",
+        "passwordauthentication", "kbdinteractiveauthentication", "printmotd", "printlastlog", "x11forwarding",
+        "x11uselocalhost", "permittty", "permituserrc", "strictmodes", "tcpkeepalive", "permitemptypasswords",
+        "compression", "gatewayports", "usedns", "allowtcpforwarding", "allowagentforwarding", "disableforwarding",
+        "allowstreamlocalforwarding", "banner", "chrootdirectory", "ciphers", "macs", "kexalgorithms",
+        "hostkeyalgorithms", "pubkeyacceptedalgorithms", "loglevel", "syslogfacility", "authorizedkeysfile",
+        "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys", "hostkey", "authenticationmethods",
+        "maxstartups", "permittunnel", "permituserenvironment", "allowusers", "denyusers", "allowgroups",
+        "denygroups", "acceptenv", "authorizedkeyscommanduser", "authorizedprincipalscommanduser",
+    }
+)  # fmt: skip
+# Keywords whose values may hold secrets (environment values, command arguments with
+# tokens): only whether they are set is reported.
+SENSITIVE_KEYS = frozenset({"setenv", "authorizedkeyscommand", "authorizedprincipalscommand", "forcecommand"})
+_UNSET = ("", "none")
+
+
+def reduce_config(cfg: Config, fill_unset: bool = False) -> Config:
+    """The allow-listed part of a configuration; sensitive keywords become "set"/"not set"."""
+    out: Config = {}
+    for key, value in cfg.items():
+        if key in REPORTED_KEYS:
+            out[key] = list(value) if isinstance(value, list) else value
+        elif key in SENSITIVE_KEYS:
+            values = value if isinstance(value, list) else [value]
+            out[key] = "set" if any(str(v).strip().lower() not in _UNSET for v in values) else "not set"
+    if fill_unset:  # the global configuration: say explicitly that they are not set
+        for key in SENSITIVE_KEYS:
+            out.setdefault(key, "not set")
+    return out
 
 
 # -- files and keys -------------------------------------------------------------
@@ -525,12 +674,37 @@ def _host_keys(host: HostReader, cfg: Config, groups: Dict[int, str]) -> List[Di
     return out
 
 
+# stderr of an `sshd -T` that could not run at all (OpenSSH 9.2 wording): not root,
+# unreadable files, no privilege separation directory/user, no usable host key.
+_CANNOT_RUN = re.compile(
+    r"Permission denied|Operation not permitted|requires root|must be root|privilege separation|"
+    r"no hostkeys available|Unable to load host key|No such file or directory",
+    re.IGNORECASE,
+)
+# stderr lines with which sshd rejects the configuration itself (OpenSSH 9.2 wording).
+_REJECTS = re.compile(
+    r"Bad configuration option|terminating, \d+ bad configuration|line \d+:|unsupported option|"
+    r"not allowed within a Match block|Unsupported option|missing argument|Bad Match condition",
+    re.IGNORECASE,
+)
+
+
 def _sshd_t(host: HostReader) -> Tuple[Optional[Config], Optional[str]]:
+    """Run ``sshd -T``: (config, None), or (None, why it could not run).
+
+    Raises CollectError MALFORMED when sshd ran and rejected the configuration:
+    the daemon would refuse to (re)start, so no file-parsed guess may pass a check.
+    """
     res = host.run(["sshd", "-T"])
     if res.error is not None:
         return None, res.error
     if res.exit_code != 0:
-        first = (res.stderr.strip().splitlines() or [""])[0][:200]
+        lines = [ln.strip() for ln in res.stderr.splitlines() if ln.strip()]
+        first = (lines or [""])[0][:200]
+        rejected = [ln for ln in lines if _REJECTS.search(ln)]
+        if rejected or not any(_CANNOT_RUN.search(ln) for ln in lines):
+            line = (rejected or lines or [f"exit code {res.exit_code}"])[0][:200]
+            raise CollectError(ErrorReason.MALFORMED, f"sshd -T rejects the configuration: {line}")
         return None, f"sshd -T exited with {res.exit_code}: {first}".rstrip(": ")
     cfg = parse_sshd_t(res.stdout)
     if "permitrootlogin" not in cfg or "passwordauthentication" not in cfg:
@@ -553,7 +727,7 @@ def collect_sshd(host: HostReader) -> Facts:
         "_method": "sshd -T" if sshd_t is not None else "files",
         "fallback": sshd_t is None,
         "sshd_t_unusable_reason": why_not,
-        "config": config,
+        "config": reduce_config(config, fill_unset=True),
         "match_blocks": [b.to_json() for b in tree.match_blocks],
         "config_files": list(tree.files),
         "config_file_stats": file_stats,

@@ -11,7 +11,7 @@ from checks.registry import EvidenceView, all_checks, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from tests.hosts import status_of
 
-P, F, E = Status.PASS, Status.FAIL, Status.ERROR
+P, F, E, M = Status.PASS, Status.FAIL, Status.ERROR, Status.MANUAL
 
 # check id -> (debian-hardened, debian-weak, openeuler-server)
 EXPECTED = {
@@ -116,3 +116,23 @@ def test_max_age_checks_existing_accounts() -> None:
     shadow = _ev("host.shadow", {"entries": [{"user": "old", "locked": False, "empty": False, "max_days": 99999}]})
     assert _run("LNX-PWD-001", defs, shadow) is F
     assert _run("LNX-PWD-001", defs, shadow, max_days=100000) is P
+
+
+def test_max_age_without_shadow_is_manual_unless_login_defs_fails() -> None:
+    shadow_error = _ev("host.shadow", {}, EvidenceStatus.ERROR)
+    assert _run("LNX-PWD-001", _ev("host.login_defs", {"values": {"PASS_MAX_DAYS": 90}}), shadow_error) is M
+    assert _run("LNX-PWD-001", _ev("host.login_defs", {"values": {"PASS_MAX_DAYS": 99999}}), shadow_error) is F
+    assert status_of("debian-hardened", "LNX-PWD-001", privileged=False) is M
+
+
+def test_lockout_preauth_only_fails() -> None:
+    lockout = {
+        "module": "pam_faillock.so",
+        "deny": 3,
+        "modes": ["preauth"],
+        "records_failures": False,
+        "unprotected_stacks": ["/etc/pam.d/common-auth"],
+    }
+    assert _run("LNX-PWD-007", _ev("host.pam", {"lockout": lockout})) is F
+    lockout.update(modes=["authfail", "preauth"], records_failures=True, unprotected_stacks=[])
+    assert _run("LNX-PWD-007", _ev("host.pam", {"lockout": lockout})) is P

@@ -115,6 +115,35 @@ def test_truncated_walk_without_findings_is_manual() -> None:
     assert f.status is Status.MANUAL
 
 
+def _walk(**kw: Any) -> Evidence:
+    walk: Dict[str, Any] = {
+        "roots": ["/etc"],
+        "scanned": 10,
+        "truncated": False,
+        "skipped_count": 0,
+        "skipped": [],
+        "world_writable_files": [],
+        "world_writable_file_count": 0,
+        "world_writable_dirs_without_sticky": [],
+        "world_writable_dir_count": 0,
+    }
+    walk.update(kw)
+    temp = {"/tmp": {"exists": True, "world_writable": True, "sticky": True}}
+    return _ev("host.world_writable", {"temp_dirs": temp, "walk": walk})
+
+
+def test_incomplete_walk_is_manual_for_sticky_and_files() -> None:
+    assert _run("LNX-FS-008", _walk()).status is P
+    assert _run("LNX-FS-009", _walk()).status is P
+    for cid in ("LNX-FS-008", "LNX-FS-009"):
+        assert _run(cid, _walk(truncated=True)).status is Status.MANUAL, cid
+        f = _run(cid, _walk(skipped_count=1, skipped=["/etc/ssl/private"]))
+        assert f.status is Status.MANUAL and f.observed["skipped"] == ["/etc/ssl/private"], cid
+    # a finding still counts even when the walk was incomplete
+    bad = _walk(truncated=True, skipped_count=1, world_writable_dirs_without_sticky=["/etc/drop"], world_writable_dir_count=1)
+    assert _run("LNX-FS-008", bad).status is F
+
+
 def test_banner_names_leaking_file() -> None:
     files = {
         "/etc/issue": {"present": True, "os_escapes": ["\\r"], "os_names": []},

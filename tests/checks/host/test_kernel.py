@@ -133,6 +133,22 @@ def test_selinux_permissive_fails() -> None:
     assert f.status is F and "permissive" in (f.reason or "")
 
 
+def _aa(**kw: Any) -> Evidence:
+    aa: Dict[str, Any] = {"enabled": True, "profiles_readable": True, "profiles_error": None, "profiles": {}}
+    aa.update(kw)
+    return _ev("host.mac", {"selinux": {"status": None}, "apparmor": aa})
+
+
+def test_apparmor_needs_an_enforced_profile() -> None:
+    # Debian 10+ turns the LSM on by default even with no profile loaded
+    assert _run("LNX-MAC-001", _aa()).status is F
+    assert _run("LNX-MAC-001", _aa(profiles={"complain": 3})).status is F
+    assert _run("LNX-MAC-001", _aa(profiles={"enforce": 1, "complain": 3})).status is P
+    unreadable = _aa(profiles_readable=False, profiles=None, profiles_error="Permission denied")
+    assert _run("LNX-MAC-001", unreadable).status is M
+    assert status_of("debian-hardened", "LNX-MAC-001", privileged=False) is M
+
+
 def test_boot_edge_cases() -> None:
     assert _run("LNX-BOOT-001", _ev("host.boot", {"grub_cfg": None})).status is M
     plain = {"grub_cfg": "/boot/grub/grub.cfg", "password_set": True, "plaintext_password": True}

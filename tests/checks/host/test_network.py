@@ -96,3 +96,39 @@ def test_admin_source_rules() -> None:
     assert bad.status is F and bad.observed["unrestricted_ports"] == [22]
     none = _run("LNX-FW-003", host_firewall=_fw(), host_listening={"sockets": [_sock(22, "127.0.0.1", "loopback")]})
     assert none.status is N
+
+
+def _fw_from(tmp_path: Any, commands: Dict[str, str]) -> Evidence:
+    from collectors.context import HostContext, RecordedProcessView
+    from collectors.registry import all_collectors, run_collector
+    from collectors.runner import RecordedRunner, recording_name
+
+    (tmp_path / "commands").mkdir()
+    for argv, out in commands.items():
+        (tmp_path / "commands" / (recording_name(argv.split()) + ".out")).write_text(out)
+    (tmp_path / "root" / "proc" / "net").mkdir(parents=True)
+    (tmp_path / "root" / "proc" / "net" / "ip_tables_names").write_text("filter\n")
+    ctx = HostContext(tmp_path / "root", RecordedRunner(tmp_path / "commands"), RecordedProcessView({}), "t", True)
+    return run_collector(all_collectors()["host.firewall"], ctx)
+
+
+def test_rhel_state_new_rules_fail_admin_source(tmp_path: Any) -> None:
+    ipt = (
+        "-P INPUT DROP\n-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n"
+        "-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\n"
+        "-A INPUT -p tcp -m state --state NEW -m tcp --dport 3389 -j ACCEPT\n"
+    )
+    fw = _fw_from(tmp_path, {"iptables -S": ipt})
+    ev = EvidenceView([fw, Evidence("host.listening", "t", EvidenceStatus.OK, {"sockets": [_sock(22), _sock(3389)]})])
+    v = evaluate_one(all_checks()["LNX-FW-003"], ev)
+    assert v.status is F and v.observed["unrestricted_ports"] == [22, 3389]
+
+
+def test_unfollowed_jumps_make_admin_source_manual() -> None:
+    listening = {"sockets": [_sock(22)]}
+    jumps = [{"via": "iptables", "chain": "INPUT", "target": "SSH-IN", "explained_by": None}]
+    fw = _fw(default_deny_inbound=True, input_accepts=[{"ports": [22], "source": "10.0.0.0/8"}], unresolved_jumps=jumps)
+    v = _run("LNX-FW-003", host_firewall=fw, host_listening=listening)
+    assert v.status is Status.MANUAL and v.observed["chains"] == ["SSH-IN"]
+    fw["input_accepts"].append({"ports": [22], "source": None})
+    assert _run("LNX-FW-003", host_firewall=fw, host_listening=listening).status is F

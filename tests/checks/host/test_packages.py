@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, Dict
+
 import pytest
 
 from checks.model import Status
-from tests.hosts import host_findings, status_of
+from checks.registry import EvidenceView, all_checks, evaluate_one
+from tests.hosts import evidence_map, host_findings, status_of
 
 P, F, M, NA = Status.PASS, Status.FAIL, Status.MANUAL, Status.NOT_APPLICABLE
 
@@ -13,13 +17,14 @@ EXPECTED = {
     #               hardened, weak, openeuler
     "LNX-PKG-001": (P, F, F),
     "LNX-PKG-002": (P, F, F),
-    "LNX-EDR-001": (P, F, P),
+    "LNX-EDR-001": (P, F, M),
     "LNX-EDR-002": (P, NA, F),
     "LNX-EDR-003": (P, F, F),
     "LNX-BAK-001": (P, F, P),
     "LNX-BAK-002": (P, F, P),
     "LNX-BAK-003": (P, F, P),
 }
+# openeuler-server has ClamAV installed but neither clamd nor freshclam runs.
 # debian-hardened's /var/lib/clamav/daily.cld has no recorded mtime, so its
 # checkout time counts (fresh); openeuler-server records a 2024 mtime (stale).
 HOSTS = ("debian-hardened", "debian-weak", "openeuler-server")
@@ -55,3 +60,27 @@ def test_pending_updates_are_listed() -> None:
     finding = next(f for f in host_findings("openeuler-server") if f.meta.id == "LNX-PKG-001")
     assert finding.observed["count"] == 3
     assert "openEuler-SA-2024-1234" in finding.observed["advisories"]
+
+
+def _verdict(facts: Dict[str, Any], check_id: str) -> Status:
+    ev = dict(evidence_map("debian-weak"))
+    base = ev["host.security_software"]
+    ev["host.security_software"] = dataclasses.replace(base, facts=facts)
+    return evaluate_one(all_checks()[check_id], EvidenceView(ev.values())).status
+
+
+def test_edr_installed_but_not_running_is_manual() -> None:
+    clam = {"name": "ClamAV", "kind": "av", "evidence": ["package clamav"], "running": False}
+    facts = {"products": [clam], "kinds": ["av"], "leftovers": [], "process_table_seen": True}
+    assert _verdict(facts, "LNX-EDR-001") is M
+    assert _verdict({**facts, "products": [{**clam, "running": True}]}, "LNX-EDR-001") is P
+    leftover = {"products": [], "kinds": [], "leftovers": [{"name": "ClamAV"}], "process_table_seen": True}
+    assert _verdict(leftover, "LNX-EDR-001") is F
+
+
+def test_stale_dnf_metadata_is_manual() -> None:
+    ev = dict(evidence_map("openeuler-server"))
+    pk = ev["host.packages"]
+    su = {**pk.facts["security_updates"], "count": 0, "packages": [], "lists_age_days": 200}
+    ev["host.packages"] = dataclasses.replace(pk, facts={**pk.facts, "security_updates": su})
+    assert evaluate_one(all_checks()["LNX-PKG-001"], EvidenceView(ev.values())).status is M

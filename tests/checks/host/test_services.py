@@ -69,3 +69,12 @@ def test_unattributed_sockets_make_listener_check_manual_not_pass() -> None:
 def test_unknown_unit_state_is_manual() -> None:
     v = _run("LNX-SVC-001", host_services={"enabled": [], "active": [], "systemd_units_known": False})
     assert v.status is M
+
+
+def test_binary_xinetd_file_is_manual_not_pass() -> None:
+    facts: Dict[str, Any] = {"superserver": [], "superserver_skipped": [{"path": "/etc/xinetd.d/blob", "reason": "binary"}]}
+    ev = EvidenceView([Evidence("host.services", "t", EvidenceStatus.OK, facts)])
+    v = evaluate_one(all_checks()["LNX-SVC-002"], ev)
+    assert v.status is Status.MANUAL and v.observed["files"] == ["/etc/xinetd.d/blob"]
+    facts["superserver_skipped"] = [{"path": "/etc/xinetd.d/archive", "reason": "directory"}]
+    assert evaluate_one(all_checks()["LNX-SVC-002"], ev).status is Status.PASS

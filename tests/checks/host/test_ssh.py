@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
 
 from checks.model import Status
 from checks.registry import EvidenceView, all_checks, evaluate_one
+from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host.sshd import DEFAULTS
+from collectors.registry import all_collectors, run_collector
+from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map, status_of, statuses
 
 P, F = Status.PASS, Status.FAIL
@@ -124,6 +128,7 @@ def test_mfa_paths() -> None:
     # keyboard-interactive backed by an OTP PAM module
     facts = _facts(passwordauthentication="no", pubkeyauthentication="no", usepam="yes")
     facts["pam"]["mfa_modules"] = ["pam_google_authenticator"]
+    facts["pam"]["otp_enforced"] = ["pam_google_authenticator"]
     f = _run("LNX-SSH-019", facts)
     assert f.status is P
     assert f.observed["pam_otp_modules"] == ["pam_google_authenticator"]
@@ -209,3 +214,103 @@ def test_weak_fixture_reports_the_match_block() -> None:
 
     f = next(x for x in host_findings("debian-weak") if x.meta.id == "LNX-SSH-002")
     assert "Match address 10.0.0.0/8" in (f.reason or "")
+
+
+# -- review fixes ---------------------------------------------------------------------
+def _tmp_host_statuses(tmp_path: Path, files: Dict[str, str]) -> Dict[str, Status]:
+    for rel, text in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    (tmp_path / "commands").mkdir(exist_ok=True)
+    ctx = HostContext(
+        root=tmp_path,
+        runner=RecordedRunner(tmp_path / "commands"),
+        processes=RecordedProcessView({}),
+        target="t",
+        privileged=True,
+    )
+    view = EvidenceView([run_collector(all_collectors()["host.sshd"], ctx)])
+    return {cid: evaluate_one(all_checks()[cid], view).status for cid in EXPECTED}
+
+
+OTP_SSHD_CONFIG = "UsePAM yes\nKbdInteractiveAuthentication yes\nPubkeyAuthentication no\nPasswordAuthentication no\n"
+COMMON_AUTH = "auth [success=1 default=ignore] pam_unix.so nullok\nauth requisite pam_deny.so\nauth required pam_permit.so\n"
+
+
+@pytest.mark.parametrize(
+    "otp_line, want",
+    [
+        ("auth optional pam_google_authenticator.so nullok", Status.MANUAL),  # the review's reproduction
+        ("auth required pam_google_authenticator.so nullok", Status.MANUAL),
+        ("auth sufficient pam_google_authenticator.so", Status.MANUAL),
+        ("auth required pam_google_authenticator.so", Status.PASS),
+    ],
+)
+def test_otp_module_counts_only_when_enforced(tmp_path: Path, otp_line: str, want: Status) -> None:
+    got = _tmp_host_statuses(
+        tmp_path,
+        {
+            "etc/ssh/sshd_config": OTP_SSHD_CONFIG,
+            "etc/pam.d/sshd": f"@include common-auth\n{otp_line}\n",
+            "etc/pam.d/common-auth": COMMON_AUTH,
+        },
+    )
+    assert (got["LNX-SSH-002"], got["LNX-SSH-019"]) == (want, want)
+
+
+def test_doubtful_otp_reason_names_the_problem() -> None:
+    facts = _facts(passwordauthentication="no", pubkeyauthentication="no", usepam="yes")
+    facts["pam"]["otp_not_enforced"] = [{"module": "pam_oath", "why": "pam_oath (/etc/pam.d/sshd: auth optional): x"}]
+    f = _run("LNX-SSH-019", facts)
+    assert f.status is Status.MANUAL and "pam_oath" in (f.reason or "")
+    # a doubt about OTP does not rescue a plain PasswordAuthentication yes
+    facts["config"]["passwordauthentication"] = "yes"
+    assert _run("LNX-SSH-002", facts).status is F
+
+
+def test_match_from_included_file_is_judged(tmp_path: Path) -> None:
+    """The review's reproduction: a Match in a file Included from a Match block re-enables passwords and root."""
+    got = _tmp_host_statuses(
+        tmp_path,
+        {
+            "etc/ssh/sshd_config": "PermitRootLogin no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            "Match Address 10.0.0.0/8\nInclude lan.conf\n",
+            "etc/ssh/lan.conf": "Match User *\nPasswordAuthentication yes\nPermitRootLogin yes\n",
+        },
+    )
+    assert got["LNX-SSH-001"] is F
+    assert got["LNX-SSH-002"] is F
+
+
+def _block(criteria: str, settings: Dict[str, Any]) -> Dict[str, Any]:
+    kind, _, value = criteria.partition(" ")
+    return {
+        "criteria": criteria,
+        "conditions": [[kind, value]],
+        "file": "/etc/ssh/sshd_config",
+        "line": 9,
+        "settings": settings,
+        "never_matches": False,
+    }
+
+
+def test_access_restriction_needs_real_narrowing() -> None:
+    assert _run("LNX-SSH-018", _facts(allowusers=["*"])).status is F
+    assert _run("LNX-SSH-018", _facts(allowgroups=["*"], allowusers=["*@*"])).status is F
+    assert _run("LNX-SSH-018", _facts(allowusers=["*@10.0.0.0/8"])).status is P  # source-address pinning
+    assert _run("LNX-SSH-018", _facts(allowusers=["*", "alice"])).status is P
+    # Deny-only blocks for a positive address list leave every other source open: a person must look
+    facts = _facts()
+    facts["match_blocks"] = [_block("address 10.0.0.0/8", {"denyusers": ["root"]})]
+    f = _run("LNX-SSH-018", facts)
+    assert f.status is Status.MANUAL and "Match address 10.0.0.0/8" in str(f.observed)
+    facts["match_blocks"] = [_block("address 10.0.0.0/8", {"denyusers": ["*"]})]
+    assert _run("LNX-SSH-018", facts).status is Status.MANUAL
+    # everything except the management network: nobody / only named users
+    facts["match_blocks"] = [_block("address !10.0.0.0/8,*", {"allowusers": ["admin"]})]
+    assert _run("LNX-SSH-018", facts).status is P
+    facts["match_blocks"] = [_block("address !10.0.0.0/8,*", {"denyusers": ["root"]})]
+    assert _run("LNX-SSH-018", facts).status is Status.MANUAL
+    facts["match_blocks"] = [_block("address !10.0.0.0/8,*", {"permitrootlogin": "no"})]
+    assert _run("LNX-SSH-018", facts).status is F

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from collectors.host.debversion import compare
+from collectors.host.debversion import compare, rpm_compare, rpmvercmp
 
 PAIRS = [
     ("1.0", "1.0"),
@@ -36,3 +36,41 @@ def test_agrees_with_dpkg(a: str, b: str) -> None:
         if subprocess.run([dpkg, "--compare-versions", a, op, b]).returncode == 0:
             expected = value
     assert compare(a, b) == expected
+
+
+# Pairs from rpm's own test suite (tests/rpmvercmp.at) plus distribution cases.
+RPM_PAIRS = [
+    ("1.0", "1.0", 0),
+    ("1.0", "2.0", -1),
+    ("2.0.1", "2.0", 1),
+    ("2.0.1a", "2.0.1", 1),
+    ("5.5p1", "5.5p2", -1),
+    ("5.5p10", "5.5p1", 1),
+    ("10xyz", "10.1xyz", -1),
+    ("xyz.4", "8", -1),
+    ("1.0010", "1.9", 1),
+    ("1.05", "1.5", 0),
+    ("2a", "2.0", -1),
+    ("FC5", "fc4", -1),
+    ("fc4", "fc.4", 0),
+    ("3.0.0_fc", "3.0.0.fc", 0),
+    ("1.0~rc1", "1.0", -1),
+    ("1.0~rc1~git123", "1.0~rc1", -1),
+    ("1.0^", "1.0", 1),
+    ("1.0^git1", "1.01", -1),
+    ("1.0~rc1^git1", "1.0~rc1", 1),
+    ("1.9.8p2", "1.9.8p2", 0),
+    ("16.oe2203sp3", "17.oe2203sp3", -1),
+    ("182.0.0.95.oe2203sp3", "171.0.0.84.oe2203sp3", 1),
+]
+
+
+@pytest.mark.parametrize("a, b, expected", RPM_PAIRS)
+def test_rpmvercmp(a: str, b: str, expected: int) -> None:
+    assert rpmvercmp(a, b) == expected and rpmvercmp(b, a) == -expected
+
+
+def test_rpm_evr() -> None:
+    assert rpm_compare("1:1.0-1", "0:2.0-1") == 1  # epoch wins when both sides give one
+    assert rpm_compare("1.1.1wa-2.oe2203sp3", "1:1.1.1wa-3.oe2203sp3") == -1  # rpm -qa without epoch
+    assert rpm_compare("0:1.0-2", "0:1.0-10") == -1

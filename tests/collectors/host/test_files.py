@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Union
+from typing import Dict, List, Mapping, Optional, Union
 
 import pytest
 
@@ -149,6 +149,32 @@ def test_walk_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(files_mod, "WALK_MAX_ENTRIES", 3)
     ev = _run("host.world_writable", tmp_path, {f"/etc/d{i}/f{j}": "x" for i in range(3) for j in range(3)})
     assert ev.facts["walk"]["truncated"] is True
+
+
+def test_walk_counts_unreadable_dirs_and_unstatable_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collectors.context import HostReader
+    from collectors.evidence import CollectError
+
+    real_listdir, real_stat = HostReader.listdir, HostReader.stat
+
+    def listdir(self: HostReader, path: str) -> List[str]:
+        if path == "/etc/secret":
+            raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list {path}: Permission denied")
+        return real_listdir(self, path)
+
+    def stat(self: HostReader, path: str) -> Optional[FileStat]:
+        if path == "/etc/gone":
+            raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot stat {path}: Permission denied")
+        return real_stat(self, path)
+
+    monkeypatch.setattr(HostReader, "listdir", listdir)
+    monkeypatch.setattr(HostReader, "stat", stat)
+    ev = _run("host.world_writable", tmp_path, {"/etc/secret/x.conf": "x\n", "/etc/gone": "x\n", "/etc/ok.conf": "x\n"})
+    walk = ev.facts["walk"]
+    assert walk["truncated"] is False
+    assert walk["skipped_count"] == 2 and walk["skipped"] == ["/etc/gone", "/etc/secret"]
+    hard = evidence_map("debian-hardened")["host.world_writable"].facts["walk"]
+    assert hard["skipped_count"] == 0 and hard["skipped"] == []
 
 
 # -- banners -------------------------------------------------------------------

@@ -9,7 +9,14 @@ from typing import Dict, Mapping, Union
 
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
-from collectors.host.kernel import grub_password, normalize_key, parse_modprobe, parse_sestatus, parse_sysctl_conf
+from collectors.host.kernel import (
+    grub_password,
+    normalize_key,
+    parse_aa_profiles,
+    parse_modprobe,
+    parse_sestatus,
+    parse_sysctl_conf,
+)
 from collectors.registry import all_collectors, run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map
@@ -99,6 +106,18 @@ def test_glob_keys_and_exclusions(tmp_path: Path) -> None:
     assert _persisted(ev, "net.ipv4.conf.default.rp_filter")["persisted"] == "2"
 
 
+def test_explicit_setting_beats_a_later_glob(tmp_path: Path) -> None:
+    key = "net.ipv4.conf.all.send_redirects"
+    ev = _run(
+        "host.sysctl",
+        tmp_path,
+        {"/etc/sysctl.d/10-x.conf": f"{key}=1\n", "/etc/sysctl.d/90-y.conf": "net.ipv4.conf.*.send_redirects=0\n"},
+    )
+    assert _persisted(ev, key) == {"runtime": None, "persisted": "1", "persisted_in": "/etc/sysctl.d/10-x.conf"}
+    # keys without an explicit assignment still take the glob
+    assert _persisted(ev, "net.ipv4.conf.default.send_redirects")["persisted"] == "0"
+
+
 def test_runtime_values_and_unavailable_keys(tmp_path: Path) -> None:
     ev = _run("host.sysctl", tmp_path, {"/proc/sys/net/ipv4/conf/all/rp_filter": "1\n"})
     assert _persisted(ev)["runtime"] == "1"
@@ -134,7 +153,7 @@ def test_parse_modprobe() -> None:
         "install usb-storage /bin/false  # no sticks\ninstall cramfs /usr/bin/true\ninstall sctp /sbin/modprobe --ignore-install sctp\n"
         "blacklist hfs\nblacklist\n"
     )
-    assert installs == {"usb_storage": "noop", "cramfs": "noop", "sctp": "other"}
+    assert installs == [("usb_storage", "noop"), ("cramfs", "noop"), ("sctp", "other")]
     assert blacklist == ["hfs"]
 
 
@@ -151,6 +170,42 @@ def test_no_proc_modules_means_unknown(tmp_path: Path) -> None:
     ev = _run("host.kernel_modules", tmp_path, {"/etc/modprobe.d/x.conf": "blacklist udf\n"})
     assert ev.facts["proc_modules"] is False
     assert ev.facts["modules"]["udf"] == {"install_disabled": False, "blacklisted": True, "loaded": None}
+
+
+def _usb(ev: Evidence) -> Dict[str, object]:
+    return dict(ev.facts["modules"]["usb_storage"])
+
+
+def test_first_matching_install_wins(tmp_path: Path) -> None:
+    early = "install usb_storage /sbin/modprobe --ignore-install usb_storage\n"
+    late = "install usb-storage /bin/false\n"
+    across = _run("host.kernel_modules", tmp_path / "a", {"/etc/modprobe.d/10-a.conf": early, "/etc/modprobe.d/20-b.conf": late})
+    assert _usb(across)["install_disabled"] is False
+    within = _run("host.kernel_modules", tmp_path / "b", {"/etc/modprobe.d/x.conf": early + late})
+    assert _usb(within)["install_disabled"] is False
+    reverse = _run("host.kernel_modules", tmp_path / "c", {"/etc/modprobe.d/x.conf": late + early})
+    assert _usb(reverse)["install_disabled"] is True
+
+
+def test_install_order_merges_dirs_by_name_and_supports_patterns(tmp_path: Path) -> None:
+    ev = _run(
+        "host.kernel_modules",
+        tmp_path / "a",
+        {
+            # /lib/modprobe.d/00-vendor.conf sorts before /etc/modprobe.d/50-site.conf, so it applies first
+            "/lib/modprobe.d/00-vendor.conf": "install usb-stor* /sbin/modprobe --ignore-install usb_storage\n",
+            "/etc/modprobe.d/50-site.conf": "install usb_storage /bin/true\ninstall cramfs /bin/true\n",
+            # a same-named /etc file hides the /usr/lib one entirely
+            "/usr/lib/modprobe.d/40-x.conf": "install udf /sbin/modprobe --ignore-install udf\n",
+            "/etc/modprobe.d/40-x.conf": "install udf /bin/false\n",
+        },
+    )
+    mods = ev.facts["modules"]
+    assert mods["usb_storage"]["install_disabled"] is False
+    assert mods["cramfs"]["install_disabled"] is True
+    assert mods["udf"]["install_disabled"] is True
+    pattern = _run("host.kernel_modules", tmp_path / "b", {"/etc/modprobe.d/x.conf": "install usb?stor* /bin/false\n"})
+    assert _usb(pattern)["install_disabled"] is True
 
 
 # -- boot ----------------------------------------------------------------------
@@ -204,3 +259,19 @@ def test_selinux_config_only(tmp_path: Path) -> None:
 def test_aa_status_refused_when_unprivileged() -> None:
     aa = evidence_map("debian-hardened", privileged=False)["host.mac"].facts["apparmor"]
     assert aa["aa_status_enabled"] is None and aa["enabled"] is True  # sysfs still answers
+
+
+def test_apparmor_profiles_are_counted_by_mode() -> None:
+    text = "/usr/sbin/chronyd (enforce)\nnvidia_modprobe//kmod (enforce)\nman filter (complain)\ngarbage\n"
+    assert parse_aa_profiles(text) == {"enforce": 2, "complain": 1}
+    aa = evidence_map("debian-hardened")["host.mac"].facts["apparmor"]
+    assert aa["profiles_readable"] is True and aa["profiles"] == {"enforce": 7}
+    weak = evidence_map("debian-weak")["host.mac"].facts["apparmor"]
+    assert "profiles" not in weak  # the LSM is off: nothing to list
+
+
+def test_apparmor_profiles_root_only(tmp_path: Path) -> None:
+    aa = evidence_map("debian-hardened", privileged=False)["host.mac"].facts["apparmor"]
+    assert aa["profiles_readable"] is False and "Permission denied" in str(aa["profiles_error"])
+    ev = _run("host.mac", tmp_path, {"/sys/module/apparmor/parameters/enabled": "Y\n"})
+    assert ev.facts["apparmor"]["enabled"] is True and ev.facts["apparmor"]["profiles_readable"] is False

@@ -17,6 +17,8 @@ from collectors.host.logging import (
     parse_rsyslog_forwarding,
     parse_timespan,
     retention_days,
+    retention_estimate,
+    syslog_ng_targets,
 )
 from collectors.registry import all_collectors, run_collector
 from collectors.runner import RecordedRunner
@@ -198,8 +200,124 @@ def test_fixture_timesync() -> None:
     assert weak["synchronised"] is False and weak["configured"] is False
 
 
-def test_journald_retention_counts(tmp_path: Path) -> None:
-    _write(tmp_path, {"root/etc/systemd/journald.conf": "[Journal]\nStorage=persistent\nMaxRetentionSec=1month\n"})
+def test_journald_retention_is_only_an_upper_bound(tmp_path: Path) -> None:
+    """MaxRetentionSec caps age but SystemMaxUse may delete sooner: never reported as days kept."""
+    _write(tmp_path, {"root/etc/systemd/journald.conf": "[Journal]\nStorage=persistent\nMaxRetentionSec=1year\n"})
     facts = _run("host.log_retention", tmp_path).facts
-    assert facts["logs"] == [{"log": "systemd journal", "days": 30, "basis": "journald MaxRetentionSec"}]
-    assert facts["min_days"] == 30
+    (journal,) = facts["logs"]
+    assert journal["log"] == "systemd journal" and journal["days"] is None and journal["at_most"] == 365
+    assert facts["min_days"] is None
+    assert facts["unknown_key_logs"] == ["systemd journal"] and facts["missing_key_logs"] == []
+
+
+# -- regressions (review findings) ---------------------------------------------
+
+
+def test_audit_never_rules_and_read_watches_are_not_coverage() -> None:
+    facts = parse_audit_rules(
+        "-a never,exit -S execve\n"
+        "-a exit,never -F path=/etc/passwd -F perm=wa\n"
+        "-w /etc/shadow -p r -k shadow-read\n"
+        "-w /etc/group -p w\n"
+    )
+    assert facts["execve_rules"] is False and facts["privileged_command_rules"] is False
+    assert facts["identity_watches"] == []
+    assert facts["rule_count"] == 4 and facts["suppressing_rules"] == 2
+
+
+def test_audit_watch_forms_that_count() -> None:
+    facts = parse_audit_rules(
+        "-w /etc/passwd\n"  # no -p: rwxa
+        "-a always,exit -F path=/etc/shadow -F perm=wa -k identity\n"
+        "-a always,exit -S all -F path=/etc/group -k identity\n"  # auditctl -l form: every syscall
+        "-a always,exit -S open -F path=/etc/sudoers\n"  # narrowed to one syscall: not counted
+    )
+    assert facts["identity_watches"] == ["/etc/group", "/etc/passwd", "/etc/shadow"]
+
+
+def test_rsyslog_comments_and_action_directives_ignored() -> None:
+    text = (
+        "$ActionQueueType LinkedList\n$ActionQueueFileName fwdRule1\n$ActionResumeRetryCount -1\n"
+        "$ActionQueueSaveOnShutdown on\n#*.* @@old.example:514\n  # *.* @10.9.9.9\n"
+        '# action(type="omfwd" target="10.8.8.8")\n'
+        "*.* @@logs.example.internal:6514   # TLS via stunnel\n"
+    )
+    t = parse_rsyslog_forwarding(text, "/f")
+    assert [(x["host"], x["port"]) for x in t] == [("logs.example.internal", 6514)]
+
+
+_NG_NOISE = """source s_net { udp(ip("0.0.0.0") port(514)); tcp(port(601)); };
+# destination d_old { network("10.1.1.1" port(514)); };
+destination d_unused { network("10.9.9.9"); };
+log { source(s_net); destination(d_local); };
+"""
+
+
+def test_syslog_ng_sources_comments_and_unused_destinations_are_not_forwarding() -> None:
+    assert syslog_ng_targets([("/etc/syslog-ng/syslog-ng.conf", _NG_NOISE)]) == []
+
+
+def test_syslog_ng_used_destinations_across_files(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "root/etc/syslog-ng/syslog-ng.conf": _NG_NOISE,
+            "root/etc/syslog-ng/conf.d/remote.conf": (
+                'destination d_remote { network("logs.example.internal" port(6514) transport("tls")); };\n'
+                "log { source(s_src); destination(d_remote); };\n"
+                'log { source(s_src); destination { udp("192.0.2.7" port(514)); }; };\n'
+            ),
+        },
+    )
+    facts = _run("host.syslog", tmp_path).facts
+    got = [(t["host"], t["port"], t["protocol"]) for t in facts["remote_targets"]]
+    assert got == [("logs.example.internal", 6514, "tls"), ("192.0.2.7", 514, "udp")]
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"period": "daily", "rotate": 200, "maxsize": "10M"}, (None, None, 200)),
+        ({"period": "weekly", "rotate": 26, "size": "10M"}, (None, None, None)),
+        ({"period": "weekly", "rotate": 26, "size": "10M", "maxage": 90}, (None, None, 90)),
+        ({"period": "weekly", "rotate": 26, "minsize": "1M"}, (None, 182, None)),
+        ({"period": "weekly", "rotate": 26}, (182, None, None)),
+    ],
+)
+def test_size_driven_rotation_is_not_rotate_times_period(settings: Dict[str, object], expected: object) -> None:
+    est = retention_estimate(dict(settings))
+    assert (est["days"], est["at_least"], est["at_most"]) == expected
+    if "size" in settings or "maxsize" in settings:
+        assert "size-driven rotation" in est["basis"]
+
+
+def test_size_directive_parsed_from_logrotate(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {"root/etc/logrotate.conf": "/var/log/syslog /var/log/auth.log {\n daily\n rotate 200\n maxsize 10M\n}\n"},
+    )
+    facts = _run("host.log_retention", tmp_path).facts
+    assert [(x["log"], x["days"], x["at_most"]) for x in facts["logs"]] == [
+        ("/var/log/syslog", None, 200),
+        ("/var/log/auth.log", None, 200),
+    ]
+    assert facts["min_days"] is None and facts["unknown_key_logs"] == ["/var/log/syslog", "/var/log/auth.log"]
+
+
+def test_glob_blocks_cover_existing_key_logs_first_match_wins(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "root/etc/logrotate.conf": "weekly\nrotate 4\ninclude /etc/logrotate.d\n",
+            "root/etc/logrotate.d/a-all": "/var/log/*.log {\n daily\n rotate 7\n}\n",
+            "root/etc/logrotate.d/b-auth": "/var/log/auth.log {\n weekly\n rotate 52\n}\n",
+            "root/var/log/auth.log": "",
+        },
+    )
+    facts = _run("host.log_retention", tmp_path).facts
+    (auth,) = [x for x in facts["logs"] if x["log"] == "/var/log/auth.log"]
+    assert auth["days"] == 7 and "/var/log/*.log" in auth["basis"]
+    assert facts["notes"] and "/var/log/auth.log" in facts["notes"][0]
+    # the glob does not invent /var/log/secure, which does not exist on this host
+    assert [x["log"] for x in facts["logs"]] == ["/var/log/auth.log"]
+    assert facts["missing_key_logs"] == ["system"]

@@ -12,7 +12,15 @@ import pytest
 
 from collectors.context import HostContext, LiveProcessView, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
-from collectors.host.network import address_scope, parse_firewalld, parse_iptables, parse_nft, parse_ufw
+from collectors.host.network import (
+    address_scope,
+    parse_active_zones,
+    parse_firewalld,
+    parse_firewalld_zones,
+    parse_iptables,
+    parse_nft,
+    parse_ufw,
+)
 from collectors.registry import all_collectors, run_collector
 from collectors.runner import RecordedRunner, SystemRunner, recording_name
 from tests.hosts import HOSTS_DIR, evidence_map
@@ -31,6 +39,12 @@ def _ctx(tmp_path: Path, commands: Dict[str, str], system: Optional[Dict[str, An
         target="t",
         privileged=True,
     )
+
+
+def _legacy_loaded(tmp_path: Path) -> None:
+    """/proc/net/ip_tables_names as on a host whose legacy filter table is loaded."""
+    (tmp_path / "root" / "proc" / "net").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "root" / "proc" / "net" / "ip_tables_names").write_text("filter\n")
 
 
 def _collect(name: str, ctx: HostContext) -> Evidence:
@@ -94,14 +108,24 @@ def test_parse_ufw() -> None:
 
 
 def test_parse_firewalld_real_output() -> None:
-    text = (HOSTS_DIR / "openeuler-server" / "commands" / "firewall-cmd_--list-all.out").read_text()
-    parsed = parse_firewalld(text)
+    text = (HOSTS_DIR / "openeuler-server" / "commands" / "firewall-cmd_--list-all-zones.out").read_text()
+    zones = parse_firewalld_zones(text)
+    assert {"block", "drop", "public", "trusted", "internal"} <= set(zones)
+    assert zones["public"]["flags"] == ["default", "active"] and zones["trusted"]["fields"]["target"] == "ACCEPT"
+    public = text[text.index("public (default") :].split("\n\n")[0] + "\n"
+    parsed = parse_firewalld(public)
     assert parsed["zone"] == "public" and parsed["target"] == "default"
     assert parsed["services"] == ["dhcpv6-client", "ssh"] and parsed["ports"] == ["8080/tcp"]
-    rich = text.replace(
+    rich = public.replace(
         "  rich rules: \n", '  rich rules: \n\trule family="ipv4" source address="10.1.0.0/16" service name="ssh" accept\n'
     )
-    assert {"ports": [22], "source": "10.1.0.0/16", "proto": "any"} in parse_firewalld(rich)["input_accepts"]
+    assert {"ports": [22], "source": "10.1.0.0/16", "proto": "any", "zone": "public"} in parse_firewalld(rich)["input_accepts"]
+    active = parse_active_zones((HOSTS_DIR / "openeuler-server" / "commands" / "firewall-cmd_--get-active-zones.out").read_text())
+    assert active == {
+        "internal": {"interfaces": [], "sources": ["10.8.0.0/16"]},
+        "public": {"interfaces": ["ens33"], "sources": []},
+    }
+    assert parse_active_zones("public (default)\n  interfaces: eth0\n")["public"]["interfaces"] == ["eth0"]
 
 
 @pytest.mark.parametrize(
@@ -155,6 +179,7 @@ def test_garbage_nft_output_is_malformed_error(tmp_path: Path) -> None:
 
 def test_garbage_nft_with_working_deny_elsewhere(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, {"nft list ruleset": "\x01\x02junk\n", "iptables -S": "-P INPUT DROP\n"})
+    _legacy_loaded(tmp_path)
     ev = _collect("host.firewall", ctx)
     assert ev.status is EvidenceStatus.OK and ev.facts["default_deny_inbound"] is True
     assert ev.facts["unreadable"] == ["nftables"]
@@ -200,3 +225,130 @@ def test_live_listener_is_found() -> None:
         assert mine[0]["scope"] == "loopback"
     finally:
         srv.close()
+
+
+# -- regressions: connection-state accepts, jumps, firewalld zones, legacy iptables ----------
+
+RHEL_IPTABLES = (
+    "-P INPUT DROP\n-P FORWARD DROP\n-P OUTPUT ACCEPT\n"
+    "-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n"
+    "-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT\n"
+    "-A INPUT -p tcp -m conntrack --ctstate NEW -m tcp --dport 3389 -j ACCEPT\n"
+)
+
+
+def test_iptables_state_new_rules_are_openings() -> None:
+    from collectors.host.network import _ipt_summary
+
+    s = _ipt_summary(parse_iptables(RHEL_IPTABLES))
+    assert s["default_deny"] is True
+    assert [(a["ports"], a["source"], a["ct_state"]) for a in s["input_accepts"]] == [
+        ([22], None, ["new"]),
+        ([3389], None, ["new"]),
+    ]
+    bare = _ipt_summary(parse_iptables("-P INPUT DROP\n-A INPUT -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n"))
+    assert bare["input_accepts"][0]["unconditional"] is True and bare["default_deny"] is False
+
+
+def test_nft_ct_state_new_rules_are_openings() -> None:
+    head = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n"
+    rules = (
+        "\t\tct state { established, related } accept\n\t\tct state vmap { invalid : drop, established : accept, related : accept }\n"
+        "\t\ttcp dport 22 ct state new accept\n\t}\n}\n"
+    )
+    chain = parse_nft(head + rules)["chains"][0]
+    assert chain["default_deny"] is True
+    assert chain["accepts"] == [{"ports": [22], "source": None, "proto": "any", "ct_state": ["new"]}]
+    bare = parse_nft(head + "\t\tct state new counter packets 3 bytes 180 accept\n\t}\n}\n")["chains"][0]
+    assert bare["accepts"][0]["ports"] == [] and bare["accepts"][0]["unconditional"] is True
+    assert bare["default_deny"] is False
+    vmap_new = parse_nft(head + "\t\tct state vmap { established : accept, new : accept }\n\t}\n}\n")["chains"][0]
+    assert vmap_new["accepts"][0]["ports"] == [] and vmap_new["default_deny"] is False
+
+
+def test_jumps_to_user_chains_are_recorded(tmp_path: Path) -> None:
+    nft = (
+        "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n"
+        '\t\tiifname "eth0" jump admin_in\n\t}\n\tchain admin_in {\n\t\ttcp dport 22 accept\n\t}\n}\n'
+    )
+    ipt = "-P INPUT DROP\n-N SSH-IN\n-A INPUT -p tcp -j SSH-IN\n-A INPUT -g OTHER\n"
+    _legacy_loaded(tmp_path)
+    ev = _collect("host.firewall", _ctx(tmp_path, {"nft list ruleset": nft, "iptables -S": ipt}))
+    assert ev.status is EvidenceStatus.OK
+    targets = [(j["via"], j["target"]) for j in ev.facts["unresolved_jumps"]]
+    assert targets == [("nftables", "admin_in"), ("iptables", "OTHER"), ("iptables", "SSH-IN")]
+
+
+def test_iptables_not_run_when_legacy_tables_not_loaded(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {"iptables -S": RHEL_IPTABLES, "ip6tables -S": "-P INPUT DROP\n"})
+    (tmp_path / "root" / "proc" / "net").mkdir(parents=True)
+    (tmp_path / "root" / "proc" / "net" / "ip_tables_names").write_text("")  # iptables-nft host: empty
+    (tmp_path / "root" / "usr" / "sbin").mkdir(parents=True)
+    (tmp_path / "root" / "usr" / "sbin" / "iptables").write_text("")
+    ev = _collect("host.firewall", ctx)
+    assert ev.status is EvidenceStatus.OK
+    assert not any("iptables" in getattr(s, "argv", ()) or "ip6tables" in getattr(s, "argv", ()) for s in ev.sources)
+    ipt = ev.facts["backends"]["iptables"]
+    assert ipt["legacy_tables_loaded"] is False and "ip_tables_names" in ipt["note"]
+    assert ev.facts["installed"] == ["iptables"] and ev.facts["default_deny_inbound"] is False
+    _legacy_loaded(tmp_path)
+    assert _collect("host.firewall", ctx).facts["default_deny_inbound"] is True
+
+
+def _firewalld_ctx(tmp_path: Path, default: str, active: str, zones: str) -> HostContext:
+    return _ctx(
+        tmp_path,
+        {
+            "firewall-cmd --state": "running\n",
+            "firewall-cmd --get-default-zone": default + "\n",
+            "firewall-cmd --get-active-zones": active,
+            "firewall-cmd --list-all-zones": zones,
+        },
+    )
+
+
+def _zone(header: str, target: str = "default", interfaces: str = "", sources: str = "", services: str = "") -> str:
+    return (
+        f"{header}\n  target: {target}\n  icmp-block-inversion: no\n  interfaces: {interfaces}\n  sources: {sources}\n"
+        f"  services: {services}\n  ports: \n  protocols: \n  forward: yes\n  masquerade: no\n  forward-ports: \n"
+        "  source-ports: \n  icmp-blocks: \n  rich rules: \n\n"
+    )
+
+
+def test_firewalld_interface_in_trusted_zone_accepts_everything(tmp_path: Path) -> None:
+    zones = _zone("public (default, active)", interfaces="ens33", services="ssh") + _zone(
+        "trusted (active)", "ACCEPT", interfaces="ens34"
+    )
+    active = "public\n  interfaces: ens33\ntrusted\n  interfaces: ens34\n"
+    ev = _collect("host.firewall", _firewalld_ctx(tmp_path, "public", active, zones))
+    assert ev.status is EvidenceStatus.OK
+    assert ev.facts["default_deny_inbound"] is False
+    assert ev.facts["backends"]["firewalld"]["zones_accepting_all"] == ["trusted"]
+    assert {
+        "ports": [],
+        "source": None,
+        "proto": "any",
+        "unconditional": True,
+        "zone": "trusted",
+        "via": "firewalld",
+    } in ev.facts["input_accepts"]
+
+
+def test_firewalld_default_zone_sources_do_not_restrict(tmp_path: Path) -> None:
+    zones = _zone("public (default, active)", interfaces="ens33", sources="10.0.0.0/8", services="ssh") + _zone(
+        "internal (active)", sources="10.8.0.0/16", services="ssh"
+    )
+    zones += _zone("trusted (active)", "ACCEPT", sources="10.9.0.0/24")
+    active = (
+        "internal\n  sources: 10.8.0.0/16\npublic\n  interfaces: ens33\n  sources: 10.0.0.0/8\ntrusted\n  sources: 10.9.0.0/24\n"
+    )
+    ev = _collect("host.firewall", _firewalld_ctx(tmp_path, "public", active, zones))
+    acc = {(a["zone"], a["source"]) for a in ev.facts["input_accepts"]}
+    assert acc == {("public", None), ("internal", "10.8.0.0/16"), ("trusted", "10.9.0.0/24")}
+    assert ev.facts["default_deny_inbound"] is True  # a source-only trusted zone admits only its sources
+
+
+def test_firewalld_garbage_zones_is_malformed(tmp_path: Path) -> None:
+    ev = _collect("host.firewall", _firewalld_ctx(tmp_path, "public", "", "\x00garbage\n"))
+    assert ev.status is EvidenceStatus.ERROR and ev.error_reason is ErrorReason.MALFORMED
+    assert "--list-all-zones" in (ev.reason or "")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 from pathlib import Path
 from typing import Dict
 
@@ -13,8 +15,8 @@ from collectors.evidence import Evidence, EvidenceStatus
 from collectors.host.packages import (
     calendar_frequency,
     cron_frequency,
-    parse_dnf_security,
     parse_dpkg_status,
+    parse_updateinfo,
 )
 from collectors.registry import all_collectors, run_collector
 from collectors.runner import RecordedRunner
@@ -55,12 +57,96 @@ def test_garbage_dpkg_status_is_malformed(tmp_path: Path) -> None:
     assert "/var/lib/dpkg/status" in (ev.reason or "")
 
 
-def test_dnf_security_parsing() -> None:
-    adv, names = parse_dnf_security(
-        "openEuler-SA-2024-1234 Important/Sec. openssl-1:1.1.1wa-3.oe2203sp3.x86_64\n"
-        "openEuler-SA-2024-1234 Important/Sec. openssl-libs-1:1.1.1wa-3.oe2203sp3.x86_64\n"
+def test_held_package_counts_as_installed() -> None:
+    text = "Package: a\nStatus: hold ok installed\nVersion: 1.0\n\nPackage: b\nStatus: deinstall ok installed\nVersion: 2\n"
+    assert parse_dpkg_status(text) == {"a": "1.0", "b": "2"}
+
+
+def test_updateinfo_parsing_skips_src_and_bugfix() -> None:
+    xml = (
+        b'<updates><update type="security"><id>SA-1</id><pkglist><collection>'
+        b'<package name="openssl" arch="src" version="1" release="2" epoch="1"/>'
+        b'<package name="openssl" arch="x86_64" version="1" release="2" epoch="1"/>'
+        b'</collection></pkglist></update><update type="bugfix"><id>BA-1</id><pkglist>'
+        b'<package name="audit" arch="x86_64" version="9" release="1"/></pkglist></update></updates>'
     )
-    assert adv == ["openEuler-SA-2024-1234"] and names == ["openssl", "openssl-libs"]
+    assert parse_updateinfo([xml], "x") == [("SA-1", "openssl", "1:1-2")]
+
+
+def test_updateinfo_entity_declarations_refused() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaa">]><updates>&a;</updates>'
+    with pytest.raises(Exception, match="DTD or entity"):
+        parse_updateinfo([bomb], "/var/cache/dnf/x/updateinfo.xml")
+
+
+REPOMD = (
+    '<repomd xmlns="http://linux.duke.edu/metadata/repo"><revision>{ts}</revision>'
+    '<data type="updateinfo"><location href="repodata/abc-updateinfo.xml.{ext}"/><timestamp>{ts}</timestamp></data></repomd>'
+)
+RPM_QA = "commands/rpm_-qa_--qf_-NAME-VERSION---RELEASE-n.out"
+UPDATEINFO = (
+    '<updates><update type="security"><id>openEuler-SA-2024-1</id><pkglist><collection>'
+    '<package name="bash" arch="x86_64" version="5.1" release="2" epoch="0"/></collection></pkglist></update></updates>'
+)
+
+
+def _dnf_host(root: Path, ext: str = "gz", ts: int = 1600000000) -> Evidence:
+    repo = root / "root/var/cache/dnf/update-0123456789abcdef/repodata"
+    repo.mkdir(parents=True)
+    (repo / f"abc-updateinfo.xml.{ext}").write_bytes(gzip.compress(UPDATEINFO.encode()))
+    return _run(
+        "host.packages", root, {f"{repo.relative_to(root)}/repomd.xml": REPOMD.format(ts=ts, ext=ext), RPM_QA: "bash 5.1-1\n"}
+    )
+
+
+def test_dnf_cache_pending_and_age(tmp_path: Path) -> None:
+    su = _dnf_host(tmp_path).facts["security_updates"]
+    assert su["available"] is True and su["packages"] == ["bash"] and su["advisories"] == ["openEuler-SA-2024-1"]
+    assert su["lists_age_days"] > 365  # the check's max_index_age_days applies
+
+
+def test_dnf_zstd_updateinfo_unavailable(tmp_path: Path) -> None:
+    su = _dnf_host(tmp_path, ext="zst").facts["security_updates"]
+    assert su["available"] is False and "zstd" in su["reason"]
+
+
+def test_dnf_without_updateinfo_is_unavailable(tmp_path: Path) -> None:
+    # CentOS 7/Stream repositories publish no updateinfo: not "nothing pending"
+    ev = _run(
+        "host.packages",
+        tmp_path,
+        {
+            "root/var/cache/dnf/os-0123456789abcdef/repodata/repomd.xml": "<repomd><revision>1</revision></repomd>",
+            RPM_QA: "bash 5.1-1\n",
+        },
+    )
+    su = ev.facts["security_updates"]
+    assert su["available"] is False and "updateinfo" in su["reason"]
+
+
+def test_truncated_compressed_list_is_an_error(tmp_path: Path) -> None:
+    lists = tmp_path / "root/var/lib/apt/lists"
+    lists.mkdir(parents=True)
+    data = gzip.compress(b"Package: openssl\nVersion: 9\n\n" * 1000)
+    (lists / "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.gz").write_bytes(
+        data[: len(data) // 2]
+    )
+    ev = _run(
+        "host.packages", tmp_path, {"root/var/lib/dpkg/status": "Package: openssl\nStatus: install ok installed\nVersion: 1\n"}
+    )
+    assert ev.status is EvidenceStatus.ERROR and "_Packages.gz" in (ev.reason or "")
+
+
+def test_large_compressed_list_parsed_whole(tmp_path: Path) -> None:
+    lists = tmp_path / "root/var/lib/apt/lists"
+    lists.mkdir(parents=True)
+    filler = b"".join(b"Package: p%d\nVersion: 1\nDescription: %s\n\n" % (i, b"x" * 100_000) for i in range(700))
+    data = gzip.compress(filler + b"Package: openssl\nVersion: 9\n\n")  # ~70 MiB inflated, past the old 64 MiB cut
+    (lists / "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages.gz").write_bytes(data)
+    ev = _run(
+        "host.packages", tmp_path, {"root/var/lib/dpkg/status": "Package: openssl\nStatus: install ok installed\nVersion: 1\n"}
+    )
+    assert ev.facts["security_updates"]["packages"] == ["openssl"]
 
 
 def test_fixture_packages() -> None:
@@ -72,6 +158,8 @@ def test_fixture_packages() -> None:
     assert weak["lists_age_days"] > 365
     oe = evidence_map("openeuler-server")["host.packages"].facts
     assert oe["manager"] == "rpm" and oe["security_updates"]["count"] == 3
+    assert oe["security_updates"]["packages"] == ["openssl", "openssl-libs", "sudo"]  # not the already-fixed kernel
+    assert oe["security_updates"]["lists_age_days"] == 2
     assert "gpg-pubkey" not in oe["installed"] and oe["auto_updates"]["enabled"] is False
 
 
@@ -102,6 +190,11 @@ def test_fixture_security_software() -> None:
         ("0 3 1 * *", "monthly"),
         ("0 3 */3 * *", "weekly"),
         ("0 3 1 1 *", "yearly"),
+        ("0 * 1 * *", "monthly"),
+        ("0 2 * 1 *", "yearly"),
+        ("0 2 1,15 * *", "monthly"),
+        ("0 2 * * mon", "weekly"),
+        ("0 3 1 * 0", "weekly"),
     ],
 )
 def test_cron_schedule(expr: str, freq: str) -> None:
@@ -172,8 +265,68 @@ def test_garbage_crontab_and_dnf_do_not_crash(tmp_path: Path) -> None:
         tmp_path / "rpm",
         {
             "commands/rpm_-qa_--qf_-NAME-VERSION---RELEASE-n.out": "bash 5.1-1\n",
-            "commands/dnf_-C_-q_updateinfo_list_security_--available.out": "Traceback: something odd\n",
+            "root/var/cache/dnf/u-0123456789abcdef/repodata/repomd.xml": "<repomd><data Traceback",
         },
     )
-    assert ev.status is EvidenceStatus.OK
-    assert ev.facts["security_updates"]["available"] is False
+    assert ev.status is EvidenceStatus.ERROR and "repomd.xml" in (ev.reason or "")
+
+
+def test_cleanup_and_prune_jobs_are_not_backups(tmp_path: Path) -> None:
+    ev = _run(
+        "host.backup",
+        tmp_path,
+        {
+            "root/etc/crontab": (
+                "0 3 * * * root find /srv/backup -name '*.tar.gz' -mtime +14 -delete\n"
+                "0 4 * * * root restic -r /srv/backup forget --prune --keep-daily 7\n"
+                "0 5 * * * root tar -C /srv/backup -xzf /srv/backup/site.tar.gz\n"
+                "0 6 * * 0 root tar czf /srv/backup/etc.tgz /etc\n"
+            )
+        },
+    )
+    assert ev.facts["jobs"] == [{"tool": "tar", "schedule": "weekly", "file": "/etc/crontab"}]
+
+
+def _debian_cron(root: Path, files: Dict[str, str], modes: Dict[str, int]) -> Evidence:
+    files = {"root/var/lib/dpkg/status": "Package: cron\nStatus: install ok installed\nVersion: 3.0\n", **files}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    for rel, mode in modes.items():
+        os.chmod(root / rel, mode)
+    return _run("host.backup", root, {})
+
+
+def test_debian_run_parts_skips_dotted_and_non_executable(tmp_path: Path) -> None:
+    job = "#!/bin/sh\nrestic -r /mnt/backup backup /etc\n"
+    ev = _debian_cron(
+        tmp_path,
+        {
+            "root/etc/cron.daily/backup.sh": job,
+            "root/etc/cron.weekly/backup": job,
+            "root/etc/cron.monthly/backup": job,
+            "root/etc/cron.d/db.backup": "0 1 * * * root restic backup /srv\n",
+        },
+        {"root/etc/cron.daily/backup.sh": 0o755, "root/etc/cron.weekly/backup": 0o644, "root/etc/cron.monthly/backup": 0o755},
+    )
+    assert ev.facts["jobs"] == [{"tool": "restic", "schedule": "monthly", "file": "/etc/cron.monthly/backup"}]
+
+
+def test_held_dpkg_package_has_pending_update(tmp_path: Path) -> None:
+    ev = _run(
+        "host.packages",
+        tmp_path,
+        {
+            "root/var/lib/dpkg/status": "Package: openssl\nStatus: hold ok installed\nVersion: 3.0.11-1~deb12u1\n",
+            "root/var/lib/apt/lists/deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages": (
+                "Package: openssl\nVersion: 3.0.11-1~deb12u2\n"
+            ),
+        },
+    )
+    assert ev.facts["security_updates"]["packages"] == ["openssl"]
+
+
+def test_leftover_config_is_not_a_deployment(tmp_path: Path) -> None:
+    ev = _run("host.security_software", tmp_path, {"root/etc/clamav/freshclam.conf": "DatabaseMirror x\n"})
+    assert ev.facts["products"] == [] and ev.facts["kinds"] == []
+    assert ev.facts["leftovers"][0]["name"] == "ClamAV"

@@ -100,13 +100,14 @@ def test_garbage_unit_list_is_malformed(tmp_path: Path) -> None:
     assert "list-unit-files" in (ev.reason or "")
 
 
-def test_binary_xinetd_file_is_error_naming_file(tmp_path: Path) -> None:
+def test_binary_xinetd_file_is_noted_naming_file(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, {})
     d = tmp_path / "root/etc/xinetd.d"
     d.mkdir(parents=True)
     (d / "telnet").write_bytes(b"service telnet\x00\x00\xff")
     ev = _collect("host.services", ctx)
-    assert ev.status is EvidenceStatus.ERROR and "/etc/xinetd.d/telnet" in (ev.reason or "")
+    assert ev.status is EvidenceStatus.OK
+    assert "/etc/xinetd.d/telnet" in ev.facts["superserver_skipped"][0]["reason"]
 
 
 def test_processes_are_reduced() -> None:
@@ -127,3 +128,17 @@ def test_remote_access_fixture_and_paths(tmp_path: Path) -> None:
     found = {t["tool"]: t for t in _collect("host.remote_access", ctx).facts["remote_tools"]}
     assert found["ToDesk"]["running"] is False and found["ToDesk"]["paths"] == ["/opt/todesk"]
     assert found["VNC server"]["processes"] == ["Xvnc"]
+
+
+def test_xinetd_subdirectory_and_binary_file_do_not_break_services(tmp_path: Path) -> None:
+    ctx = _ctx(tmp_path, {})
+    xd = tmp_path / "root" / "etc" / "xinetd.d"
+    (xd / "archive").mkdir(parents=True)
+    (xd / "archive" / "old").write_text("service ftp\n{\n\tdisable = no\n}\n")
+    (xd / "blob").write_bytes(b"\x7fELF\x00\x00binary")
+    (xd / "telnet").write_text("service telnet\n{\n\tdisable = no\n\tserver = /usr/sbin/in.telnetd\n}\n")
+    ev = _collect("host.services", ctx)
+    assert ev.status is EvidenceStatus.OK
+    assert [(e["service"], e["enabled"]) for e in ev.facts["superserver"]] == [("telnet", True)]
+    skipped = {s["path"]: s["reason"] for s in ev.facts["superserver_skipped"]}
+    assert skipped["/etc/xinetd.d/archive"] == "directory" and "binary" in skipped["/etc/xinetd.d/blob"]

@@ -359,3 +359,177 @@ def test_weak_fixture_fallback_agrees_with_real_sshd(tmp_path: Path) -> None:
     ours = evidence_map("debian-weak")["host.sshd"].facts["config"]
     mismatches = {k: (ours.get(k), real.get(k)) for k in CHECKED_KEYS if ours.get(k) != real.get(k)}
     assert not mismatches, mismatches
+
+
+# -- review fixes ---------------------------------------------------------------------
+DEBIAN_COMMON_AUTH = (
+    b"auth\t[success=1 default=ignore]\tpam_unix.so nullok\nauth\trequisite\t\t\tpam_deny.so\nauth\trequired\t\t\tpam_permit.so\n"
+)
+
+
+def _pam(tmp_path: Path, sshd: str, **others: str) -> dict:
+    _write(tmp_path, "etc/ssh/sshd_config", b"UsePAM yes\n")
+    _write(tmp_path, "etc/pam.d/sshd", sshd.encode())
+    _write(tmp_path, "etc/pam.d/common-auth", DEBIAN_COMMON_AUTH)
+    for name, text in others.items():
+        _write(tmp_path, f"etc/pam.d/{name.replace('_', '-')}", text.encode())
+    ev = run_collector(all_collectors()["host.sshd"], _tmp_host(tmp_path))
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    return ev.facts["pam"]
+
+
+@pytest.mark.parametrize(
+    "sshd, enforced",
+    [
+        ("@include common-auth\nauth required pam_google_authenticator.so\n", True),
+        ("@include common-auth\nauth requisite pam_oath.so usersfile=/etc/users.oath\n", True),
+        ("@include common-auth\nauth [success=ok default=die] pam_google_authenticator.so\n", True),
+        ("auth substack system-remote\nauth required pam_google_authenticator.so\n", True),  # done ends the substack only
+        ("@include common-auth\nauth optional pam_google_authenticator.so nullok\n", False),  # the review's case
+        ("@include common-auth\nauth optional pam_google_authenticator.so\n", False),
+        ("@include common-auth\nauth sufficient pam_google_authenticator.so\n", False),
+        ("@include common-auth\nauth required pam_google_authenticator.so nullok\n", False),
+        ("@include common-auth\n-auth required pam_google_authenticator.so\n", False),
+        ("auth sufficient pam_unix.so\nauth required pam_google_authenticator.so\n", False),
+        ("auth [success=done default=ignore] pam_unix.so\nauth required pam_google_authenticator.so\n", False),
+        ("auth [success=2 default=ignore] pam_unix.so\nauth requisite pam_deny.so\nauth required pam_duo.so\n", False),
+        ("auth include system-remote\nauth required pam_google_authenticator.so\n", False),  # include: done ends all
+    ],
+)
+def test_pam_otp_counts_only_when_enforced(tmp_path: Path, sshd: str, enforced: bool) -> None:
+    pam = _pam(tmp_path, sshd, system_remote="auth [success=done default=ignore] pam_unix.so\nauth requisite pam_deny.so\n")
+    assert pam["mfa_modules"]  # seen either way
+    assert bool(pam["otp_enforced"]) is enforced, pam
+    assert bool(pam["otp_not_enforced"]) is not enforced
+    assert "usersfile" in json.dumps(pam) or "/etc/users.oath" not in json.dumps(pam)  # option values dropped
+
+
+def test_pam_include_loop_is_bounded(tmp_path: Path) -> None:
+    pam = _pam(tmp_path, "auth include sshd\n@include common-auth\nauth required pam_u2f.so\n")
+    assert pam["otp_enforced"] == ["pam_u2f"]
+
+
+def test_hardened_fixture_otp_is_enforced() -> None:
+    pam = evidence_map("debian-hardened")["host.sshd"].facts["pam"]
+    assert pam["otp_enforced"] == ["pam_google_authenticator"]
+    assert pam["otp_not_enforced"] == []
+
+
+def test_match_inside_file_included_from_match_applies_like_real_sshd(tmp_path: Path) -> None:
+    """The review's case: sshd applies a Match of an included file when the outer Match matched."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "hk")], check=True)
+    (tmp_path / "lan.conf").write_text("Match User *\nPasswordAuthentication yes\nPermitRootLogin yes\n")
+    main = tmp_path / "sshd_config"
+    main.write_text(f"PasswordAuthentication no\nPermitRootLogin no\nMatch Address 10.0.0.0/8\nInclude {tmp_path}/lan.conf\n")
+    base = ["-f", str(main), "-h", str(tmp_path / "hk"), "-C"]
+    inside = parse_sshd_t(_run_sshd([*base, "user=x,host=y,addr=10.1.1.1"]))
+    outside = parse_sshd_t(_run_sshd([*base, "user=x,host=y,addr=192.0.2.1"]))
+    assert (inside["passwordauthentication"], inside["permitrootlogin"]) == ("yes", "yes")
+    assert outside["passwordauthentication"] == "no"
+
+    tree = parse_sshd_config_tree(_read, _glob_sorted, str(main))
+    outer, blk = tree.match_blocks
+    assert outer.settings == {} and blk.never_matches is False
+    assert blk.criteria == [["address", "10.0.0.0/8"], ["user", "*"]]  # both must match
+    ours = overlay(tree.effective(), blk.settings)
+    assert {k: ours[k] for k in ("passwordauthentication", "permitrootlogin")} == {
+        k: inside[k] for k in ("passwordauthentication", "permitrootlogin")
+    }
+
+
+def _real_sshd_failure(config: str, tmp_path: Path, hostkey: bool = True) -> subprocess.CompletedProcess:
+    cfg = tmp_path / "real.conf"
+    cfg.write_text(config)
+    args = [SSHD, "-T", "-f", str(cfg)]
+    if hostkey:
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "hk")], check=True)
+        args += ["-h", str(tmp_path / "hk")]
+    else:
+        args += ["-h", str(tmp_path / "no-such-key")]
+    os.makedirs("/run/sshd", exist_ok=True)
+    return subprocess.run(args, capture_output=True, text=True, timeout=20, check=False)
+
+
+def _record_sshd_t(tmp_path: Path, proc: subprocess.CompletedProcess) -> None:
+    _write(tmp_path, "commands/sshd_-T.out", proc.stdout.encode())
+    _write(tmp_path, "commands/sshd_-T.err", proc.stderr.encode())
+    _write(tmp_path, "commands/sshd_-T.rc", f"{proc.returncode}\n".encode())
+
+
+# Recorded from OpenSSH 9.2 (`sshd -T -f typo.conf`) so the test also runs where sshd is absent.
+RECORDED_TYPO_STDERR = (
+    "typo.conf: line 1: Bad configuration option: PasswordAuthenticaton\ntypo.conf: terminating, 1 bad configuration options\n"
+)
+
+
+@pytest.mark.parametrize("source", ["recorded", "live"])
+def test_sshd_t_rejecting_the_config_is_an_error_not_a_fallback(tmp_path: Path, source: str) -> None:
+    typo = "PasswordAuthenticaton no\nPermitRootLogin no\n"
+    _write(tmp_path / "host", "etc/ssh/sshd_config", typo.encode())
+    if source == "live":
+        proc = _real_sshd_failure(typo, tmp_path)
+    else:
+        proc = subprocess.CompletedProcess([], 255, "", RECORDED_TYPO_STDERR)
+    assert proc.returncode == 255 and "Bad configuration option: PasswordAuthenticaton" in proc.stderr
+    _record_sshd_t(tmp_path / "host", proc)
+    ev = run_collector(all_collectors()["host.sshd"], _tmp_host(tmp_path / "host"))
+    assert ev.status is EvidenceStatus.ERROR
+    assert ev.error_reason is ErrorReason.MALFORMED
+    assert "sshd -T rejects the configuration" in (ev.reason or "")
+    assert "Bad configuration option: PasswordAuthenticaton" in (ev.reason or "")
+
+
+@pytest.mark.parametrize(
+    "config", ["PasswordAuthentication maybe\n", "Match User x\nPort 2222\n"], ids=["bad-argument", "bad-in-match"]
+)
+def test_other_real_rejections_are_errors(tmp_path: Path, config: str) -> None:
+    proc = _real_sshd_failure(config, tmp_path)
+    assert proc.returncode == 255, proc.stderr
+    _write(tmp_path / "host", "etc/ssh/sshd_config", config.encode())
+    _record_sshd_t(tmp_path / "host", proc)
+    ev = run_collector(all_collectors()["host.sshd"], _tmp_host(tmp_path / "host"))
+    assert ev.error_reason is ErrorReason.MALFORMED, ev.reason
+
+
+def test_sshd_t_without_host_keys_falls_back(tmp_path: Path) -> None:
+    """`sshd -T` could not run (no readable host key): real stderr, file parsing is used."""
+    proc = _real_sshd_failure("PermitRootLogin no\n", tmp_path, hostkey=False)
+    assert proc.returncode != 0 and "no hostkeys available" in proc.stderr
+    _write(tmp_path / "host", "etc/ssh/sshd_config", b"PermitRootLogin no\n")
+    _record_sshd_t(tmp_path / "host", proc)
+    ev = run_collector(all_collectors()["host.sshd"], _tmp_host(tmp_path / "host"))
+    assert ev.status is EvidenceStatus.OK and ev.method == "files"
+    assert "Unable to load host key" in ev.facts["sshd_t_unusable_reason"]
+
+
+SECRET_CONFIG = (
+    "SetEnv DB_PASSWORD=hunter2\n"
+    "AuthorizedKeysCommand /usr/local/bin/keys --token s3cr3t\n"
+    "AuthorizedKeysCommandUser nobody\n"
+    "AuthorizedPrincipalsCommand /usr/local/bin/principals --key pr1nc1pal\n"
+    "AuthorizedPrincipalsCommandUser nobody\n"
+    "PermitRootLogin no\n"
+    "Match User deploy\n"
+    "\tForceCommand /usr/local/bin/deploy --api-key f0rc3d\n"
+    "\tSetEnv API_TOKEN=m4tch3d\n"
+)
+
+
+@pytest.mark.parametrize("method", ["files", "sshd -T"])
+def test_secrets_never_reach_evidence(tmp_path: Path, method: str) -> None:
+    _write(tmp_path / "host", "etc/ssh/sshd_config", SECRET_CONFIG.encode())
+    if method == "sshd -T":
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "hk")], check=True)
+        out = _run_sshd(["-f", str(tmp_path / "host/etc/ssh/sshd_config"), "-h", str(tmp_path / "hk")])
+        assert "hunter2" in out and "s3cr3t" in out  # the raw dump does carry them
+        _write(tmp_path / "host", "commands/sshd_-T.out", out.encode())
+    ev = run_collector(all_collectors()["host.sshd"], _tmp_host(tmp_path / "host"))
+    assert ev.status is EvidenceStatus.OK and ev.method == method
+    text = json.dumps(ev.to_json())
+    for secret in ("hunter2", "s3cr3t", "pr1nc1pal", "f0rc3d", "m4tch3d", "DB_PASSWORD", "API_TOKEN"):
+        assert secret not in text, secret
+    cfg = ev.facts["config"]
+    assert cfg["setenv"] == "set" and cfg["authorizedkeyscommand"] == "set" and cfg["forcecommand"] == "not set"
+    assert cfg["permitrootlogin"] == "no"
+    (blk,) = ev.facts["match_blocks"]
+    assert blk["settings"] == {"forcecommand": "set", "setenv": "set"}
