@@ -42,6 +42,15 @@ _LABELS: Dict[str, Dict[str, str]] = {
     "total": {"zh": "合计", "en": "Total"},
     "layer": {"zh": "层面", "en": "Layer"},
     "case": {"zh": "高风险判例", "en": "High-risk case"},
+    "questionnaire": {"zh": "风险评估问卷", "en": "Risk questionnaire"},
+    "questionnaire_note": {
+        "zh": "“证据推导”的回答由本报告中的检查结果和证据得出；“人工确认”由署名人员提供；其余为未知，不默认为“是”。",
+        "en": "Derived answers follow from the findings and evidence in this report; attested answers were given by the named person; the rest are unknown, never assumed to be yes.",
+    },
+    "question": {"zh": "问题", "en": "Question"},
+    "answer": {"zh": "回答", "en": "Answer"},
+    "basis": {"zh": "依据", "en": "Basis"},
+    "conflict": {"zh": "冲突", "en": "Conflict"},
 }
 
 STATUS: Dict[str, Dict[str, str]] = {

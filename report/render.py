@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, List, Mapping
+from typing import Any, Dict, List, Mapping
 
 from report.i18n import Labels
 
@@ -30,16 +30,25 @@ def _md_cell(value: Any) -> str:
     return _compact(value).replace("|", "\\|").replace("\n", " ")
 
 
+def _questionnaire_rows(report: Mapping[str, Any], lang: str) -> List[Dict[str, Any]]:
+    from report.questionnaire_export import rows
+
+    answered = report.get("questionnaire")
+    return list(rows(answered, lang)) if answered else []
+
+
 def render_html(report: Mapping[str, Any], lang: str) -> str:
     env = _env(autoescape=True)
     env.filters["compact"] = _compact
-    return str(env.get_template("report.html.j2").render(r=report, L=Labels(lang), lang=lang))
+    template = env.get_template("report.html.j2")
+    return str(template.render(r=report, L=Labels(lang), lang=lang, qrows=_questionnaire_rows(report, lang)))
 
 
 def render_markdown(report: Mapping[str, Any], lang: str) -> str:
     env = _env(autoescape=False)
     env.filters["cell"] = _md_cell
-    return str(env.get_template("report.md.j2").render(r=report, L=Labels(lang), lang=lang))
+    template = env.get_template("report.md.j2")
+    return str(template.render(r=report, L=Labels(lang), lang=lang, qrows=_questionnaire_rows(report, lang)))
 
 
 def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
@@ -61,6 +70,18 @@ def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
     open_hr = s["open_high_risk"]
     hr = ", ".join(f"{h['case']} ({h['check_id']})" for h in open_hr) if open_hr else L["none"]
     lines.append(f"  {L['high_risk']}: {hr}")
+    answered = report.get("questionnaire")
+    if answered:
+        qs = answered["summary"]
+        label = "问卷" if lang == "zh" else "Questionnaire"
+        lines.append(
+            f"  {label} {answered['id']}@{answered['version']}: "
+            + (
+                f"证据推导 {qs['derived']}，人工确认 {qs['attested']}，未知 {qs['unknown']}，冲突 {qs['conflicts']}"
+                if lang == "zh"
+                else f"derived {qs['derived']}, attested {qs['attested']}, unknown {qs['unknown']}, conflicts {qs['conflicts']}"
+            )
+        )
     if not report["run"]["privileged"]:
         lines.append(f"  {L['run_as']}: {L['unprivileged']}")
     return "\n".join(lines)

@@ -68,3 +68,15 @@ def test_recheck_confirms_findings_and_catches_a_forged_status() -> None:
     forged["status"] = "pass"
     result = recheck(report)
     assert [m.check_id for m in result.mismatches] == [forged["check_id"]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_views_include_the_questionnaire(lang: str) -> None:
+    from agent.scan import answer_questionnaire
+
+    report = fixture_report("debian-weak")
+    report["questionnaire"] = answer_questionnaire(report, None, None)
+    jsonschema.validate(report, report_schema())
+    first = report["questionnaire"]["definition"]["sections"][0]["questions"][0]["text"][lang]
+    assert first in render_html(report, lang) and first in render_markdown(report, lang)
+    assert ("问卷" if lang == "zh" else "Questionnaire") in terminal_summary(report, lang)
