@@ -24,6 +24,17 @@ def _fail(exc: AgentError) -> None:
     sys.exit(exc.exit_code)
 
 
+def _progress_printer() -> Any:
+    """Progress lines on a terminal only (cron and pipes get the summary alone)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def say(message: str) -> None:
+        click.echo(f"  … {message}", err=True)
+
+    return say
+
+
 def _passphrase(passphrase_file: Optional[Path], *, confirm: bool) -> Optional[bytes]:
     from agent.keys import read_passphrase
 
@@ -45,7 +56,23 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--profile", default="server", show_default=True, help="What kind of target to assess.")
+@click.option(
+    "--profile",
+    type=click.Choice(["server", "website"]),
+    default="server",
+    show_default=True,
+    help="server: this machine (plus any --target); website: only the --target endpoints.",
+)
+@click.option(
+    "--target", "targets", multiple=True, help="Network target in scope: IP, CIDR, host name or http(s) URL (repeatable)."
+)
+@click.option(
+    "--scope-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File of targets, one per line (# comments).",
+)
+@click.option("--allow-public", is_flag=True, help="Allow publicly routable targets (only systems you are authorised to test).")
 @click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output directory."
 )
@@ -99,6 +126,9 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     profile: str,
+    targets: Tuple[str, ...],
+    scope_file: Optional[Path],
+    allow_public: bool,
     out_dir: Path,
     lang: str,
     key_path: Optional[Path],
@@ -113,10 +143,11 @@ def scan(
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
-    from agent.scan import load_config, run_scan
+    from agent.scan import build_scope, load_config, run_scan
 
     try:
         params = load_config(config_path)
+        scope = build_scope(list(targets), scope_file, allow_public)
         signer = None
         if not no_sign:
             from agent.keys import default_key_path, load_private_key
@@ -139,6 +170,8 @@ def scan(
             signer=signer,
             questionnaire_path=questionnaire_path,
             answers_path=answers_path,
+            scope=scope,
+            progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:
         _fail(exc)

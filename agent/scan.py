@@ -8,13 +8,16 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 
 from agent.errors import AgentError, UsageError
+
+if TYPE_CHECKING:
+    from collectors.net.scope import Scope
 from agent.files import atomic_write
 from collectors.evidence import utc_now
 
-PROFILES = ("server",)
+PROFILES = ("server", "website")
 
 REPORT_JSON = "report.json"
 REPORT_ENVELOPE = "report.dsse.json"
@@ -79,6 +82,30 @@ def answer_questionnaire(
     return answered_json(questionnaire, answers)
 
 
+def build_scope(targets: List[str], scope_file: Optional[Path], allow_public: bool) -> Optional[Scope]:
+    """Validate --target values and a scope file; errors name the entry or the line."""
+    from collectors.net.scope import Scope, ScopeError, parse_scope, parse_target, read_scope_file
+
+    if not targets and scope_file is None:
+        return None
+    try:
+        scope = parse_scope(targets, allow_public=allow_public)
+        entries = list(scope.targets)
+        if scope_file is not None:
+            try:
+                text = scope_file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot read scope file {scope_file}: {exc.strerror}") from None
+            for line, raw in read_scope_file(text, str(scope_file)):
+                try:
+                    entries.append(parse_target(raw, allow_public=allow_public))
+                except ScopeError as exc:
+                    raise ScopeError(f"{scope_file}: line {line}: {exc}") from None
+    except ScopeError as exc:
+        raise UsageError(str(exc), "targets are IP addresses, CIDR networks, host names or http(s) URLs") from None
+    return Scope(tuple(entries), allow_public)
+
+
 def _user() -> str:
     try:
         import pwd
@@ -100,6 +127,8 @@ def run_scan(
     questionnaire_path: Optional[Path] = None,
     answers_path: Optional[Path] = None,
     with_questionnaire: bool = True,
+    scope: Optional[Scope] = None,
+    progress: Optional[Callable[[str], None]] = None,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
@@ -111,6 +140,8 @@ def run_scan(
 
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}", f"choose one of: {', '.join(PROFILES)}")
+    if profile == "website" and not (scope and scope.targets):
+        raise UsageError("the website profile needs targets", "pass --target URL (repeatable) or --scope-file FILE")
     t0 = time.monotonic()
     started = utc_now()
     if replay is not None:
@@ -121,11 +152,15 @@ def run_scan(
     else:
         ctx = HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
         mode = "live"
-    evidence = collect(ctx)
+    evidence = collect(ctx) if profile == "server" else []
+    if scope is not None and scope.targets:
+        from collectors.net.registry import NetContext, collect_network
+
+        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress))
     findings = evaluate(evidence, profile, params)
     run = RunInfo(
         profile=profile,
-        target=ctx.target,
+        target=ctx.target if profile == "server" or scope is None else ", ".join(t.endpoint for t in scope.targets[:3]),
         started_at=started,
         finished_at=utc_now(),
         duration_ms=int((time.monotonic() - t0) * 1000),

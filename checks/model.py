@@ -94,7 +94,7 @@ class CoverageLine(str, Enum):
 
 _UNIT_RE = re.compile(r"^L[234]-(PES|CNS|ABS|CES|SMC)[1-5]-\d{2}$")
 _CLAUSE_RE = re.compile(r"^[789]\.\d+\.\d+(\.\d+)?( [a-g])?$")
-_ID_RE = re.compile(r"^LNX-[A-Z]{2,5}-\d{3}$")
+_ID_RE = re.compile(r"^(LNX|NET|WEB|TLS)-[A-Z]{2,5}-\d{3}$")
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ class CheckMeta:
     params: Mapping[str, Any] = field(default_factory=dict)
     needs_root: bool = False
     profiles: Tuple[str, ...] = ("server",)
+    # "host": judged once over the host's evidence; "endpoint": once per network target.
+    level: str = "host"
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -156,6 +158,8 @@ class CheckMeta:
             raise ValueError(f"{self.id}: at least one insurer domain is required")
         if not self.needs:
             raise ValueError(f"{self.id}: the evidence it needs must be declared")
+        if self.level not in ("host", "endpoint"):
+            raise ValueError(f"{self.id}: level must be 'host' or 'endpoint'")
         for t in (self.title, self.remediation):
             if not t.zh.strip() or not t.en.strip():
                 raise ValueError(f"{self.id}: titles and remediation need zh and en")
@@ -174,6 +178,7 @@ class CheckMeta:
             "needs_root": self.needs_root,
             "params": dict(self.params),
             "profiles": list(self.profiles),
+            "level": self.level,
         }
 
 
@@ -216,12 +221,14 @@ class Finding:
     reason: Optional[str]
     evidence: Tuple[str, ...]
     params: Mapping[str, Any]
+    target: Optional[str] = None  # the network target, for endpoint-level checks
 
     def to_json(self) -> Dict[str, Any]:
         out = self.meta.to_json()
         out.pop("needs")
         out.pop("params")
         out.pop("profiles")
+        out.pop("level")
         out.update(
             {
                 "check_id": out.pop("id"),
@@ -230,6 +237,7 @@ class Finding:
                 "reason": self.reason,
                 "evidence": list(self.evidence),
                 "params": dict(self.params),
+                "target": self.target,
             }
         )
         return out

@@ -88,7 +88,8 @@ def check(meta: CheckMeta) -> Callable[[CheckFn], CheckFn]:
 
 def all_checks() -> Dict[str, RegisteredCheck]:
     """Every registered check, by id, sorted."""
-    import checks.host  # noqa: F401  - the import fills the registry
+    import checks.host
+    import checks.net  # noqa: F401
 
     return {k: _REGISTRY[k] for k in sorted(_REGISTRY)}
 
@@ -97,7 +98,9 @@ def checks_for_profile(profile: str) -> List[RegisteredCheck]:
     return [c for c in all_checks().values() if profile in c.meta.profiles]
 
 
-def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Params] = None) -> Finding:
+def evaluate_one(
+    rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Params] = None, target: Optional[str] = None
+) -> Finding:
     """Run one check; evidence problems and bugs become ERROR/N/A, never PASS."""
     params: Dict[str, Any] = dict(rc.meta.params)
     if overrides:
@@ -118,7 +121,16 @@ def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Pa
             f"internal error in check {rc.meta.id}: {type(exc).__name__}: {exc} "
             f"({last.filename.rsplit('/', 1)[-1]}:{last.lineno})",
         )
-    return Finding(rc.meta, verdict.status, dict(verdict.observed), verdict.reason, rc.meta.needs, params)
+    return Finding(rc.meta, verdict.status, dict(verdict.observed), verdict.reason, rc.meta.needs, params, target)
+
+
+def network_targets(evidence: Sequence[Evidence]) -> List[str]:
+    """Network targets present in an evidence bundle, in first-seen order."""
+    seen: List[str] = []
+    for e in evidence:
+        if not e.collector.startswith("host.") and e.target not in seen:
+            seen.append(e.target)
+    return seen
 
 
 def evaluate(
@@ -126,7 +138,24 @@ def evaluate(
     profile: str = "server",
     params: Optional[Mapping[str, Params]] = None,
 ) -> List[Finding]:
-    """Judge an evidence bundle with every check of ``profile``."""
-    view = EvidenceView(evidence)
+    """Judge an evidence bundle: host checks once, endpoint checks per network target.
+
+    An endpoint check is judged for a target only where some evidence it
+    needs was collected for that target (a TLS check says nothing about a
+    plain-HTTP URL that no TLS probe ran against).
+    """
     params = params or {}
-    return [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks_for_profile(profile)]
+    checks = checks_for_profile(profile)
+    host_evidence = [e for e in evidence if e.collector.startswith("host.")]
+    findings: List[Finding] = []
+    if host_evidence or profile == "server":
+        view = EvidenceView(host_evidence)
+        findings += [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks if rc.meta.level == "host"]
+    for target in network_targets(evidence):
+        mine = [e for e in evidence if e.target == target and not e.collector.startswith("host.")]
+        view = EvidenceView(mine)
+        names = {e.collector for e in mine}
+        for rc in checks:
+            if rc.meta.level == "endpoint" and names & set(rc.meta.needs):
+                findings.append(evaluate_one(rc, view, params.get(rc.meta.id), target))
+    return findings

@@ -87,7 +87,22 @@ class ApiSource:
         return out
 
 
-Source = Union[FileSource, CommandSource, ApiSource]
+@dataclass(frozen=True)
+class ProbeSource:
+    """A network exchange with an in-scope endpoint."""
+
+    endpoint: str  # host:port or URL
+    protocol: str  # tcp, http, tls, nmap ...
+    error: Optional[str] = None
+
+    def to_json(self) -> Dict[str, JSONValue]:
+        out: Dict[str, JSONValue] = {"kind": "probe", "endpoint": self.endpoint, "protocol": self.protocol}
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+Source = Union[FileSource, CommandSource, ApiSource, ProbeSource]
 
 
 def utc_now() -> str:
@@ -133,6 +148,8 @@ class Evidence:
                 sources.append(FileSource(s["path"], s.get("sha256"), s.get("error")))
             elif kind == "command":
                 sources.append(CommandSource(tuple(s["argv"]), s.get("exit_code"), s.get("sha256"), s.get("error")))
+            elif kind == "probe":
+                sources.append(ProbeSource(str(s["endpoint"]), str(s["protocol"]), s.get("error")))
             else:
                 sources.append(ApiSource(str(s.get("api")), s.get("error")))
         er = data.get("error_reason")

@@ -72,12 +72,17 @@ def summarise(findings: Sequence[Finding]) -> Dict[str, Any]:
     }
 
 
-def _target_facts(evidence: Sequence[Evidence], fallback: str) -> Dict[str, Any]:
+def _target_facts(evidence: Sequence[Evidence], fallback: str, profile: str) -> Dict[str, Any]:
     os_ev = next((e for e in evidence if e.collector == "host.os"), None)
     facts: Mapping[str, Any] = os_ev.facts if os_ev is not None else {}
+    endpoints: List[str] = []
+    for e in evidence:
+        if not e.collector.startswith("host.") and e.target not in endpoints:
+            endpoints.append(e.target)
     return {
         "name": fallback,
-        "kind": "host",
+        "kind": "host" if profile == "server" else "website",
+        "endpoints": endpoints,
         "os": facts.get("pretty_name"),
         "os_family": facts.get("family"),
         "kernel": facts.get("kernel"),
@@ -105,7 +110,7 @@ def build_report(
         "report_id": str(uuid.uuid4()),
         "tool": {"name": TOOL_NAME, "version": tool_version()},
         "profile": run.profile,
-        "target": _target_facts(evidence, run.target),
+        "target": _target_facts(evidence, run.target, run.profile),
         "run": {
             "started_at": run.started_at,
             "finished_at": run.finished_at,

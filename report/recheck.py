@@ -8,7 +8,7 @@ version of the catalogue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
 from checks.registry import EvidenceView, all_checks, evaluate_one
 from collectors.evidence import Evidence
@@ -31,7 +31,13 @@ class RecheckResult:
 
 def recheck(report: Mapping[str, Any]) -> RecheckResult:
     """Recompute every finding from the embedded evidence and compare statuses."""
-    view = EvidenceView([Evidence.from_json(e) for e in report.get("evidence", [])])
+    evidence = [Evidence.from_json(e) for e in report.get("evidence", [])]
+    views: Dict[Optional[str], EvidenceView] = {None: EvidenceView([e for e in evidence if e.collector.startswith("host.")])}
+    for e in evidence:
+        if not e.collector.startswith("host."):
+            views.setdefault(
+                e.target, EvidenceView([x for x in evidence if x.target == e.target and not x.collector.startswith("host.")])
+            )
     registry = all_checks()
     unknown: List[str] = []
     mismatches: List[Mismatch] = []
@@ -41,7 +47,11 @@ def recheck(report: Mapping[str, Any]) -> RecheckResult:
         if rc is None:
             unknown.append(f["check_id"])
             continue
-        again = evaluate_one(rc, view, f.get("params") or {})
+        view = views.get(f.get("target"))
+        if view is None:
+            mismatches.append(Mismatch(f["check_id"], f["status"], f"no embedded evidence for target {f.get('target')}"))
+            continue
+        again = evaluate_one(rc, view, f.get("params") or {}, f.get("target"))
         checked += 1
         if again.status.value != f["status"]:
             mismatches.append(Mismatch(f["check_id"], f["status"], again.status.value))
