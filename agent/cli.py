@@ -74,6 +74,11 @@ def main() -> None:
 )
 @click.option("--allow-public", is_flag=True, help="Allow publicly routable targets (only systems you are authorised to test).")
 @click.option(
+    "--ports",
+    default=None,
+    help="Ports to scan on host and network targets, e.g. 22,80,443,8000-8100 (default: a list of common and high-risk ports).",
+)
+@click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output directory."
 )
 @click.option(
@@ -129,6 +134,7 @@ def scan(
     targets: Tuple[str, ...],
     scope_file: Optional[Path],
     allow_public: bool,
+    ports: Optional[str],
     out_dir: Path,
     lang: str,
     key_path: Optional[Path],
@@ -171,6 +177,7 @@ def scan(
             questionnaire_path=questionnaire_path,
             answers_path=answers_path,
             scope=scope,
+            ports=ports,
             progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:

@@ -129,6 +129,7 @@ def run_scan(
     with_questionnaire: bool = True,
     scope: Optional[Scope] = None,
     progress: Optional[Callable[[str], None]] = None,
+    ports: Optional[str] = None,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
@@ -154,9 +155,13 @@ def run_scan(
         mode = "live"
     evidence = collect(ctx) if profile == "server" else []
     if scope is not None and scope.targets:
-        from collectors.net.registry import NetContext, collect_network
+        from collectors.net.registry import NetContext, collect_network, parse_ports
 
-        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress))
+        try:
+            port_spec = parse_ports(ports) if ports else None
+        except ValueError as exc:
+            raise UsageError(f"--ports: {exc}") from None
+        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress, ports=port_spec))
     findings = evaluate(evidence, profile, params)
     run = RunInfo(
         profile=profile,

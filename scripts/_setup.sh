@@ -15,7 +15,8 @@ ensure_system_packages() {
     fi
     echo "== installing ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # RUNLEVEL=1: packaged daemons (nginx) are installed, not started; the tests start their own.
+    DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 ensure_venv() {

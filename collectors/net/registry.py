@@ -8,6 +8,7 @@ probe object logs every exchange as provenance and refuses anything else.
 from __future__ import annotations
 
 import importlib
+import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -37,6 +38,7 @@ class NetContext:
     privileged: bool
     timeout_s: float = 5.0
     progress: Optional[Callable[[str], None]] = None
+    ports: Optional[str] = None  # nmap port spec, validated by parse_ports; None = the collector's default set
 
 
 @dataclass
@@ -59,6 +61,20 @@ class NetProbe:
 
 
 NetCollectorFn = Callable[[NetProbe, Target], Facts]
+
+_PORT_SPEC = re.compile(r"^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$")
+
+
+def parse_ports(spec: str) -> str:
+    """Validate a port list such as ``22,80,443,8000-8100``; it is passed to nmap as -p."""
+    spec = spec.replace(" ", "")
+    if not _PORT_SPEC.match(spec):
+        raise ValueError(f"{spec!r}: ports are numbers and ranges separated by commas, e.g. 22,80,8000-8100")
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        if not 0 < int(lo) <= 65535 or (hi and not int(lo) <= int(hi) <= 65535):
+            raise ValueError(f"{part}: ports run from 1 to 65535")
+    return spec
 
 
 @dataclass(frozen=True)
