@@ -33,7 +33,12 @@ def test_every_check_has_a_passing_and_a_failing_fixture() -> None:
     for host in FIXTURE_HOSTS:
         for f in host_findings(host):
             seen[f.meta.id].add(f.status)
-    missing = {cid: sorted(s.value for s in seen[cid]) for cid in all_checks() if not {Status.PASS, Status.FAIL} <= seen[cid]}
+    # Endpoint-level checks (ports, web, TLS) are proven against real servers in tests/checks/net.
+    missing = {
+        cid: sorted(s.value for s in seen[cid])
+        for cid, rc in all_checks().items()
+        if rc.meta.level == "host" and not {Status.PASS, Status.FAIL} <= seen[cid]
+    }
     assert not missing, f"checks without both a pass and a fail fixture: {missing}"
 
 
