@@ -48,6 +48,17 @@ _LABELS: Dict[str, Dict[str, str]] = {
         "en": "Derived answers follow from the findings and evidence in this report; attested answers were given by the named person; the rest are unknown, never assumed to be yes.",
     },
     "question": {"zh": "问题", "en": "Question"},
+    "scanner_view": {
+        "zh": "外部扫描视角（保险公司评级扫描可能看到的问题）",
+        "en": "Scanner view (what an insurer's outside-in scan is likely to see)",
+    },
+    "scanner_note": {
+        "zh": "以下问题来自对已声明目标的外部探测，按严重程度排列；保险公司的评级扫描通常会发现同样的问题。",
+        "en": "These issues come from probing the declared targets from outside, worst first; insurers' rating scans usually find the same.",
+    },
+    "critical_exposures": {"zh": "严重暴露", "en": "Critical exposures"},
+    "no_issues": {"zh": "未发现问题", "en": "no issues found"},
+    "could_not_assess": {"zh": "无法评估", "en": "could not assess"},
     "answer": {"zh": "回答", "en": "Answer"},
     "basis": {"zh": "依据", "en": "Basis"},
     "conflict": {"zh": "冲突", "en": "Conflict"},

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from checks.model import Finding, Layer, Severity, Status
 from collectors.evidence import Evidence
 from report.redact import redact
+from report.scanner_view import build_scanner_view
 
 SCHEMA_VERSION = "1.0"
 TOOL_NAME = "riskagent"
@@ -126,6 +127,7 @@ def build_report(
         "evidence": evidence_json,
         "redactions": redacted_e + redacted_f,
         "questionnaire": None,
+        "scanner_view": build_scanner_view(findings_json),
     }
 
 

@@ -70,6 +70,13 @@ def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
     open_hr = s["open_high_risk"]
     hr = ", ".join(f"{h['case']} ({h['check_id']})" for h in open_hr) if open_hr else L["none"]
     lines.append(f"  {L['high_risk']}: {hr}")
+    view = report.get("scanner_view")
+    if view:
+        label = "外部扫描视角" if lang == "zh" else "Scanner view"
+        worst = [
+            f"{t['target']}: {len(t['issues'])}" + (f" ({L.severity(t['worst'])})" if t["worst"] else "") for t in view["targets"]
+        ]
+        lines.append(f"  {label}: " + "; ".join(worst))
     answered = report.get("questionnaire")
     if answered:
         qs = answered["summary"]

@@ -80,3 +80,33 @@ def test_report_views_include_the_questionnaire(lang: str) -> None:
     first = report["questionnaire"]["definition"]["sections"][0]["questions"][0]["text"][lang]
     assert first in render_html(report, lang) and first in render_markdown(report, lang)
     assert ("问卷" if lang == "zh" else "Questionnaire") in terminal_summary(report, lang)
+
+
+def test_scanner_view_groups_endpoint_failures_worst_first() -> None:
+    from report.scanner_view import build_scanner_view
+
+    def f(cid: str, sev: str, status: str, target: str) -> dict:
+        return {
+            "check_id": cid,
+            "severity": sev,
+            "status": status,
+            "target": target,
+            "title": {"zh": "t", "en": "t"},
+            "high_risk_case": None,
+        }
+
+    view = build_scanner_view(
+        [
+            f("LNX-OS-001", "high", "fail", None),
+            f("WEB-HDR-001", "low", "fail", "https://a/"),
+            f("NET-PRT-001", "critical", "fail", "10.0.0.1"),
+            f("TLS-PRO-001", "high", "pass", "https://a/"),
+            f("TLS-CRT-001", "high", "error", "https://a/"),
+        ]
+    )
+    assert view is not None
+    assert [t["target"] for t in view["targets"]] == ["10.0.0.1", "https://a/"]
+    assert view["targets"][1]["could_not_assess"] == 1 and view["critical_exposures"] == [
+        {"check_id": "NET-PRT-001", "high_risk_case": None}
+    ]
+    assert build_scanner_view([f("LNX-OS-001", "high", "fail", None)]) is None
