@@ -29,15 +29,36 @@ class Bundle:
     """Findings and evidence of one report, indexed for rules."""
 
     def __init__(self, findings: Iterable[Mapping[str, Any]], evidence: Iterable[Mapping[str, Any]]) -> None:
-        self.findings = {f["check_id"]: f for f in findings}
-        self.evidence = {e["collector"]: e for e in evidence}
+        # Endpoint checks give one finding per network target; a rule sees them combined.
+        self.by_check: Dict[str, List[Mapping[str, Any]]] = {}
+        for f in findings:
+            self.by_check.setdefault(f["check_id"], []).append(f)
+        # Host evidence by collector name (network evidence is cited through findings).
+        self.evidence = {e["collector"]: e for e in evidence if str(e["collector"]).startswith("host.")}
+        self._all_evidence = list(evidence)
+
+    def status(self, check_id: str) -> str:
+        """Combined status of a check over all its targets: any fail wins, then could-not-assess."""
+        statuses = {f["status"] for f in self.by_check.get(check_id, [])}
+        if not statuses:
+            return "missing"
+        for s in ("fail", "error", "manual", "pass"):
+            if s in statuses:
+                return s
+        return "not_applicable"
+
+    def evidence_names(self, check_id: str) -> List[str]:
+        names: List[str] = []
+        for f in self.by_check.get(check_id, []):
+            names += [n for n in f.get("evidence", []) if n not in names]
+        return names
 
     @classmethod
     def from_report(cls, report: Mapping[str, Any]) -> Bundle:
         return cls(report.get("findings", []), report.get("evidence", []))
 
     def cite(self, collector: str) -> Mapping[str, Any]:
-        ev = self.evidence.get(collector, {})
+        ev = self.evidence.get(collector) or next((e for e in self._all_evidence if e["collector"] == collector), {})
         sources = []
         for s in ev.get("sources", []):
             ref = {k: s[k] for k in ("kind", "path", "argv", "api", "sha256") if k in s}
@@ -58,13 +79,8 @@ def _dig(obj: Any, path: str) -> Any:
 
 def _from_checks(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
     ids: Sequence[str] = rule["checks"]
-    statuses: List[Tuple[str, str]] = []
-    for cid in ids:
-        f = bundle.findings.get(cid)
-        statuses.append((cid, f["status"] if f else "missing"))
-    evidence = tuple(
-        bundle.cite(c) for c in sorted({e for cid, _ in statuses for e in bundle.findings.get(cid, {}).get("evidence", [])})
-    )
+    statuses: List[Tuple[str, str]] = [(cid, bundle.status(cid)) for cid in ids]
+    evidence = tuple(bundle.cite(c) for c in sorted({e for cid in ids for e in bundle.evidence_names(cid)}))
     values = [s for _, s in statuses]
     passed = sum(1 for s in values if s == "pass")
     failed = sum(1 for s in values if s == "fail")

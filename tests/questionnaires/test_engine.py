@@ -156,3 +156,13 @@ def test_first_rule_takes_the_first_answer() -> None:
     rule = {"first": [{"fact": "host.packages", "path": "nope"}, {"fact": "host.log_retention", "path": "min_days"}]}
     got = derive(rule, Bundle([], [evidence("host.log_retention", {"min_days": 5})]), question)
     assert got is not None and got.value == 5
+
+
+def test_endpoint_findings_of_several_targets_combine_worst_first() -> None:
+    both = [
+        {"check_id": "LNX-NET-001", "status": "pass", "evidence": ["net.ports"], "target": "10.0.0.1"},
+        {"check_id": "LNX-NET-001", "status": "fail", "evidence": ["net.ports"], "target": "10.0.0.2"},
+    ]
+    assert answers(both, [])["EXPOSED"].value == "yes"
+    unsure = [dict(both[0]), {**both[1], "status": "error"}]
+    assert answers(unsure, [])["EXPOSED"].basis is Basis.UNKNOWN
