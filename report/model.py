@@ -45,24 +45,24 @@ class RunInfo:
     mode: str  # "live" or "replay"
 
 
-def _status_counts(findings: Sequence[Finding]) -> Dict[str, int]:
-    counts = Counter(f.status.value for f in findings)
-    return {s.value: counts.get(s.value, 0) for s in Status}
+def summarise(findings: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases.
 
-
-def summarise(findings: Sequence[Finding]) -> Dict[str, Any]:
-    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases."""
-    failed_by_sev = Counter(f.meta.severity.value for f in findings if f.status is Status.FAIL)
+    Works on the findings as they appear in the report, so a verifier can
+    recompute it from the signed findings.
+    """
+    by_status = Counter(f["status"] for f in findings)
+    failed_by_sev = Counter(f["severity"] for f in findings if f["status"] == Status.FAIL.value)
     by_layer: Dict[str, Counter] = defaultdict(Counter)
     for f in findings:
-        for layer in sorted({m.layer.value for m in f.meta.mlps}):
-            by_layer[layer][f.status.value] += 1
+        for layer in sorted({m["layer"] for m in f["mlps"]}):
+            by_layer[layer][f["status"]] += 1
     high_risk = sorted(
-        {(f.meta.high_risk_case, f.meta.id) for f in findings if f.status is Status.FAIL and f.meta.high_risk_case},
+        {(f["high_risk_case"], f["check_id"]) for f in findings if f["status"] == Status.FAIL.value and f["high_risk_case"]},
     )
     return {
         "total": len(findings),
-        "by_status": _status_counts(findings),
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
         "failed_by_severity": {s.value: failed_by_sev.get(s.value, 0) for s in Severity},
         "by_layer": {
             layer.value: {s.value: by_layer[layer.value].get(s.value, 0) for s in Status}
@@ -122,7 +122,7 @@ def build_report(
             "mode": run.mode,
         },
         "previous_report": previous_digest,
-        "summary": summarise(findings),
+        "summary": summarise(findings_json),
         "findings": findings_json,
         "evidence": evidence_json,
         "redactions": redacted_e + redacted_f,

@@ -55,7 +55,22 @@ def recheck(report: Mapping[str, Any]) -> RecheckResult:
         checked += 1
         if again.status.value != f["status"]:
             mismatches.append(Mismatch(f["check_id"], f["status"], again.status.value))
-    return RecheckResult(checked, unknown, mismatches, _recheck_answers(report))
+    derived = _recheck_derived_sections(report)
+    return RecheckResult(checked, unknown, mismatches + derived, _recheck_answers(report))
+
+
+def _recheck_derived_sections(report: Mapping[str, Any]) -> List[Mismatch]:
+    """The summary and the scanner view must be exactly what the findings give."""
+    from report.model import summarise
+    from report.scanner_view import build_scanner_view
+
+    out: List[Mismatch] = []
+    findings = report.get("findings", [])
+    if report.get("summary") != summarise(findings):
+        out.append(Mismatch("summary", "as signed", "different when recomputed from the findings"))
+    if report.get("scanner_view") != build_scanner_view(findings):
+        out.append(Mismatch("scanner_view", "as signed", "different when recomputed from the findings"))
+    return out
 
 
 def _recheck_answers(report: Mapping[str, Any]) -> List[Mismatch]:

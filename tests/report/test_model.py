@@ -67,7 +67,7 @@ def test_recheck_confirms_findings_and_catches_a_forged_status() -> None:
     forged = next(f for f in report["findings"] if f["status"] == "fail")
     forged["status"] = "pass"
     result = recheck(report)
-    assert [m.check_id for m in result.mismatches] == [forged["check_id"]]
+    assert [m.check_id for m in result.mismatches] == [forged["check_id"], "summary"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -110,3 +110,12 @@ def test_scanner_view_groups_endpoint_failures_worst_first() -> None:
         {"check_id": "NET-PRT-001", "high_risk_case": None}
     ]
     assert build_scanner_view([f("LNX-OS-001", "high", "fail", None)]) is None
+
+
+def test_recheck_catches_an_edited_summary() -> None:
+    from report.recheck import recheck
+
+    report = fixture_report("debian-weak")
+    assert not recheck(report).mismatches
+    report["summary"]["by_status"]["fail"] -= 1
+    assert [m.check_id for m in recheck(report).mismatches] == ["summary"]
