@@ -41,6 +41,7 @@ _UNITS: Dict[str, Tuple[str, str, str, Tuple[int, ...]]] = {
     "L3-CES1-17": ("8.1.4.4 a", "入侵防范", "Intrusion prevention", (2, 3)),
     "L3-CES1-18": ("8.1.4.4 b", "入侵防范", "Intrusion prevention", (2, 3)),
     "L3-CES1-19": ("8.1.4.4 c", "入侵防范", "Intrusion prevention", (2, 3)),
+    "L3-CES1-20": ("8.1.4.4 d", "入侵防范", "Intrusion prevention", (2, 3)),
     "L3-CES1-21": ("8.1.4.4 e", "入侵防范", "Intrusion prevention", (2, 3)),
     "L3-CES1-22": ("8.1.4.4 f", "入侵防范", "Intrusion prevention", (3,)),
     "L3-CES1-23": ("8.1.4.5 a", "恶意代码防范", "Malicious code prevention", (2, 3)),

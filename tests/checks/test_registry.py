@@ -14,8 +14,10 @@ MIN_SERVER_CHECKS = 60
 
 
 def test_ids_unique_and_metadata_complete() -> None:
+    from collectors.net.registry import all_net_collectors
+
     registry = all_checks()
-    collectors = all_collectors()
+    collectors = {**all_collectors(), **all_net_collectors()}
     for cid, rc in registry.items():
         assert cid == rc.meta.id
         for need in rc.meta.needs:
@@ -24,7 +26,7 @@ def test_ids_unique_and_metadata_complete() -> None:
 
 
 def test_catalogue_size() -> None:
-    server = [c for c in all_checks().values() if "server" in c.meta.profiles]
+    server = [c for c in all_checks().values() if "server" in c.meta.profiles and c.meta.level == "host"]
     assert len(server) >= MIN_SERVER_CHECKS, f"only {len(server)} server checks"
 
 

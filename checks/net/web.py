@@ -1,0 +1,532 @@
+"""Web posture checks over ``web.http`` evidence (Mozilla HTTP Observatory tests, PROTOCOLS.md §4.1).
+
+One check per Observatory test an insurer's outside-in scan also reports
+(redirect, HSTS, CSP, framing, nosniff, Referrer-Policy, cookies, CORS), plus
+the exposure findings scanners weigh most: version banners, directory
+listings and sensitive files served to anyone. Header checks judge the page
+the URL finally lands on; when that page was not reached (an off-scope or
+failed redirect) they do not pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+NEEDS = ("web.http",)
+Facts = Mapping[str, Any]
+D = InsurerDomain
+
+_TRANSIT = refs("L3-CNS1-06", "L3-CNS1-07")
+# L3-CES1-20 (input validation, 8.1.4.4 d) would fit the browser-side XSS and
+# clickjacking defences better; it is not in checks/mlps.py yet, so they map to
+# boundary intrusion prevention.
+_BROWSER = refs("L3-ABS1-10")
+_EXPOSURE = refs("L3-CES1-18", "L3-ABS1-10")
+_BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE)
+
+
+def _meta(
+    check_id: str,
+    title: Tuple[str, str],
+    fix: Tuple[str, str],
+    severity: Severity,
+    mlps: Tuple[MlpsRef, ...],
+    domains: Tuple[InsurerDomain, ...],
+    coverage: Tuple[CoverageLine, ...] = _BREACH,
+    params: Optional[Dict[str, Any]] = None,
+) -> CheckMeta:
+    return CheckMeta(
+        id=check_id,
+        title=Text(zh=title[0], en=title[1]),
+        remediation=Text(zh=fix[0], en=fix[1]),
+        severity=severity,
+        mlps=mlps,
+        domains=domains,
+        coverage=coverage,
+        needs=NEEDS,
+        params=params or {},
+        profiles=("website", "server"),
+        level="endpoint",
+    )
+
+
+def _facts(ev: EvidenceView) -> Facts:
+    return ev.facts("web.http")
+
+
+def _unreached(f: Facts) -> Optional[Verdict]:
+    """A verdict when the final page was not reached, so its headers cannot be judged."""
+    final = f.get("final") or {}
+    state = final.get("state")
+    if state == "ok":
+        return None
+    if state == "off_scope":
+        hops = f.get("redirects") or []
+        to = hops[-1]["to"] if hops else "?"
+        return Verdict.manual(
+            f"the URL redirects to {to}, outside the declared scope; add that site to the scope to judge it", redirect_to=to
+        )
+    return Verdict.error(f"the final page was not reached: {final.get('error') or state}", state=state)
+
+
+# -- WEB-HTTPS-001 ---------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-HTTPS-001",
+        ("HTTP 访问应重定向到同一主机的 HTTPS", "Plain HTTP redirects to HTTPS on the same host"),
+        (
+            "在 80 端口的 server 块中只做跳转：nginx `return 301 https://$host$request_uri;`；Apache "
+            "`Redirect permanent / https://example.com/`（或 mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`）。",
+            "Make the port-80 site only redirect: nginx `return 301 https://$host$request_uri;`; Apache "
+            "`Redirect permanent / https://example.com/` (or mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`).",
+        ),
+        Severity.MEDIUM,
+        _TRANSIT,
+        (D.ENCRYPTION_TRANSIT,),
+    )
+)
+def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    plain = f.get("plain_http") or {}
+    state = plain.get("state")
+    url = plain.get("url")
+    if state == "redirects_to_https":
+        if plain.get("same_host") is False:
+            return Verdict.ok("plain HTTP redirects to HTTPS on another host", url=url, location=plain.get("location"))
+        return Verdict.ok("plain HTTP redirects straight to HTTPS", url=url, location=plain.get("location"))
+    if state in ("not_listening", "unreachable"):
+        return Verdict.ok("no plain-HTTP service answers, so nothing is served unencrypted", url=url, state=state)
+    if state == "redirects_to_http":
+        return Verdict.fail("plain HTTP redirects to another plain-HTTP URL first", url=url, location=plain.get("location"))
+    if state == "no_redirect":
+        return Verdict.fail(f"plain HTTP serves content (status {plain.get('status')}) instead of redirecting to HTTPS", url=url)
+    return Verdict.error(f"plain-HTTP behaviour unknown: {plain.get('error') or state}", url=url)
+
+
+# -- WEB-HSTS-001 ----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-HSTS-001",
+        ("启用 HSTS，max-age 不少于 6 个月", "HSTS is set with max-age of at least six months"),
+        (
+            'nginx（HTTPS server 块）：`add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`；'
+            'Apache：`Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`。',
+            'nginx (HTTPS server block): `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`; '
+            'Apache: `Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`.',
+        ),
+        Severity.MEDIUM,
+        _TRANSIT,
+        (D.ENCRYPTION_TRANSIT,),
+        params={"min_max_age": 15768000},
+    )
+)
+def hsts(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    h = (f.get("headers") or {}).get("hsts") or {}
+    minimum = int(p["min_max_age"])
+    if not h.get("over_https"):
+        return Verdict.fail("the site is not served over HTTPS, so HSTS cannot apply", final_url=f["final"]["url"])
+    if not h.get("present"):
+        return Verdict.fail("no Strict-Transport-Security header on the HTTPS response")
+    if not h.get("valid"):
+        return Verdict.fail("Strict-Transport-Security header is invalid (max-age missing, repeated or not a number)")
+    age = int(h["max_age"])
+    observed = {"max_age": age, "include_subdomains": h.get("include_subdomains"), "preload": h.get("preload")}
+    if age < minimum:
+        return Verdict.fail(f"HSTS max-age {age} s is below {minimum} s", **observed)
+    return Verdict.ok(f"HSTS max-age {age} s", **observed)
+
+
+# -- WEB-CSP-001 -----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-CSP-001",
+        ("设置内容安全策略（CSP）且不含明显不安全的来源", "A Content-Security-Policy is set and is not trivially unsafe"),
+        (
+            "nginx：`add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; frame-ancestors 'none'\" always;`，"
+            "脚本来源不要使用 'unsafe-inline'、'unsafe-eval'、* 、http:/https:/data:；Apache：`Header always set Content-Security-Policy \"default-src 'self'\"`。",
+            "nginx: `add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; frame-ancestors 'none'\" always;` "
+            "and keep 'unsafe-inline', 'unsafe-eval', *, http:, https: and data: out of script sources; Apache: "
+            "`Header always set Content-Security-Policy \"default-src 'self'\"`.",
+        ),
+        Severity.MEDIUM,
+        _BROWSER,
+        (D.HARDENING,),
+    )
+)
+def csp(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    c = (f.get("headers") or {}).get("csp") or {}
+    if not c.get("present"):
+        if c.get("report_only_present"):
+            return Verdict.fail("only Content-Security-Policy-Report-Only is set; nothing is enforced")
+        return Verdict.fail("no Content-Security-Policy header")
+    problems: List[str] = []
+    if not c.get("script_restricted"):
+        problems.append("neither script-src nor default-src restricts scripts")
+    if c.get("unsafe_inline"):
+        problems.append("scripts allow 'unsafe-inline'")
+    if c.get("unsafe_eval"):
+        problems.append("scripts allow 'unsafe-eval'")
+    if c.get("broad_script_sources"):
+        problems.append(f"scripts allow broad sources {', '.join(c['broad_script_sources'])}")
+    observed = {"directives": c.get("directives"), "problems": problems}
+    if problems:
+        return Verdict.fail("; ".join(problems), **observed)
+    return Verdict.ok("CSP restricts script sources without unsafe keywords or wildcards", **observed)
+
+
+# -- WEB-FRAME-001 ---------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-FRAME-001",
+        (
+            "防点击劫持：设置 X-Frame-Options 或 CSP frame-ancestors",
+            "Clickjacking protection via X-Frame-Options or CSP frame-ancestors",
+        ),
+        (
+            "nginx：`add_header X-Frame-Options DENY always;`（或在 CSP 中加入 `frame-ancestors 'none'`）；"
+            "Apache：`Header always set X-Frame-Options DENY`。",
+            "nginx: `add_header X-Frame-Options DENY always;` (or add `frame-ancestors 'none'` to the CSP); "
+            "Apache: `Header always set X-Frame-Options DENY`.",
+        ),
+        Severity.MEDIUM,
+        _BROWSER,
+        (D.HARDENING,),
+    )
+)
+def framing(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    h = f.get("headers") or {}
+    fa = (h.get("csp") or {}).get("frame_ancestors")
+    xfo = (h.get("x_frame_options") or "").strip()
+    if fa is not None and "*" not in fa.split():
+        return Verdict.ok("CSP frame-ancestors limits framing", frame_ancestors=fa, x_frame_options=xfo or None)
+    if xfo.upper() in ("DENY", "SAMEORIGIN"):
+        return Verdict.ok(f"X-Frame-Options {xfo.upper()}", x_frame_options=xfo)
+    if xfo:
+        return Verdict.fail(f"X-Frame-Options value {xfo!r} is not DENY or SAMEORIGIN", x_frame_options=xfo, frame_ancestors=fa)
+    return Verdict.fail("neither X-Frame-Options nor CSP frame-ancestors restricts framing", frame_ancestors=fa)
+
+
+# -- WEB-MIME-001 ----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-MIME-001",
+        ("设置 X-Content-Type-Options: nosniff", "X-Content-Type-Options is nosniff"),
+        (
+            "nginx：`add_header X-Content-Type-Options nosniff always;`；Apache：`Header always set X-Content-Type-Options nosniff`。",
+            "nginx: `add_header X-Content-Type-Options nosniff always;`; Apache: `Header always set X-Content-Type-Options nosniff`.",
+        ),
+        Severity.LOW,
+        _BROWSER,
+        (D.HARDENING,),
+    )
+)
+def nosniff(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    value = (f.get("headers") or {}).get("x_content_type_options")
+    if value is not None and value.strip().lower() == "nosniff":
+        return Verdict.ok("X-Content-Type-Options nosniff")
+    if value is None:
+        return Verdict.fail("no X-Content-Type-Options header")
+    return Verdict.fail(f"X-Content-Type-Options value {value!r} is not nosniff", value=value)
+
+
+# -- WEB-REF-001 -----------------------------------------------------------------
+_SAFE_REFERRER = ("no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin")
+_KNOWN_REFERRER = (*_SAFE_REFERRER, "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "unsafe-url")
+
+
+@check(
+    _meta(
+        "WEB-REF-001",
+        ("设置安全的 Referrer-Policy", "A restrictive Referrer-Policy is set"),
+        (
+            "nginx：`add_header Referrer-Policy strict-origin-when-cross-origin always;`（或 no-referrer）；"
+            "Apache：`Header always set Referrer-Policy strict-origin-when-cross-origin`。",
+            "nginx: `add_header Referrer-Policy strict-origin-when-cross-origin always;` (or no-referrer); "
+            "Apache: `Header always set Referrer-Policy strict-origin-when-cross-origin`.",
+        ),
+        Severity.LOW,
+        _BROWSER,
+        (D.HARDENING,),
+    )
+)
+def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    value = (f.get("headers") or {}).get("referrer_policy")
+    if value is None:
+        return Verdict.fail("no Referrer-Policy header; full URLs may leak to other sites from older browsers")
+    # Browsers use the last policy they recognise in a comma-separated list.
+    known = [t.strip().lower() for t in value.split(",") if t.strip().lower() in _KNOWN_REFERRER]
+    effective = known[-1] if known else None
+    if effective in _SAFE_REFERRER:
+        return Verdict.ok(f"Referrer-Policy {effective}", value=value)
+    return Verdict.fail(f"Referrer-Policy {value!r} sends the referrer to other origins or is invalid", value=value)
+
+
+# -- WEB-COOK-001 ----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-COOK-001",
+        ("Cookie 设置 Secure、HttpOnly（会话类）与 SameSite", "Cookies carry Secure, HttpOnly (session cookies) and SameSite"),
+        (
+            "在应用中为 Cookie 加上 `Secure; HttpOnly; SameSite=Lax`（或 Strict）；nginx 反向代理可用 "
+            '`proxy_cookie_flags ~ secure httponly samesite=lax;`（1.19.3+）；Apache：`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`。',
+            "Set `Secure; HttpOnly; SameSite=Lax` (or Strict) where the application sets the cookie; behind nginx use "
+            "`proxy_cookie_flags ~ secure httponly samesite=lax;` (1.19.3+); Apache: "
+            '`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`.',
+        ),
+        Severity.MEDIUM,
+        (*refs("L3-CNS1-07"), *_BROWSER),
+        (D.ENCRYPTION_TRANSIT, D.HARDENING),
+    )
+)
+def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    cookies: Sequence[Mapping[str, Any]] = f.get("cookies") or []
+    if not cookies:
+        return Verdict.ok("the site sets no cookies", cookies=[])
+    https = (f.get("final") or {}).get("scheme") == "https"
+    problems: List[str] = []
+    for c in cookies:
+        name = c.get("name")
+        if https and not c.get("secure"):
+            problems.append(f"{name}: no Secure")
+        if c.get("session_like") and not c.get("httponly"):
+            problems.append(f"{name}: session cookie without HttpOnly")
+        if c.get("samesite") is None:
+            problems.append(f"{name}: no SameSite")
+        elif c.get("samesite") == "invalid":
+            problems.append(f"{name}: invalid SameSite value")
+        elif c.get("samesite") == "None" and not c.get("secure"):
+            problems.append(f"{name}: SameSite=None without Secure")
+    names = sorted({str(c.get("name")) for c in cookies})
+    if problems:
+        return Verdict.fail("; ".join(problems), cookies=names, problems=problems)
+    return Verdict.ok("every cookie carries the expected flags", cookies=names)
+
+
+# -- WEB-CORS-001 ----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-CORS-001",
+        ("CORS 不得对任意来源开放且允许携带凭据", "CORS does not grant any origin access with credentials"),
+        (
+            "不要把 `$http_origin` 原样写入 Access-Control-Allow-Origin；nginx 用 map 白名单："
+            '`map $http_origin $cors_ok { default ""; "https://app.example.com" $http_origin; }` 再 '
+            "`add_header Access-Control-Allow-Origin $cors_ok;`；只有白名单来源才加 `Access-Control-Allow-Credentials true`。"
+            "Apache 同理以 SetEnvIf 白名单。",
+            "Never echo `$http_origin` into Access-Control-Allow-Origin; in nginx whitelist with "
+            '`map $http_origin $cors_ok { default ""; "https://app.example.com" $http_origin; }` and '
+            "`add_header Access-Control-Allow-Origin $cors_ok;`, and send `Access-Control-Allow-Credentials true` only for "
+            "listed origins. In Apache, whitelist with SetEnvIf before `Header set`.",
+        ),
+        Severity.HIGH,
+        _BROWSER,
+        (D.EXPOSURE, D.HARDENING),
+    )
+)
+def cors(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    bad = _unreached(f)
+    if bad is not None:
+        return bad
+    c = f.get("cors") or {}
+    if c.get("error"):
+        return Verdict.error(f"CORS request failed: {c['error']}")
+    kind, creds = c.get("allow_origin"), bool(c.get("allow_credentials"))
+    observed = {"origin_sent": c.get("origin_sent"), "allow_origin": kind, "allow_credentials": creds}
+    if kind in ("reflected", "null", "wildcard") and creds:
+        what = {"reflected": "echoes any Origin", "null": "allows the null origin", "wildcard": "allows *"}[kind]
+        return Verdict.fail(f"Access-Control-Allow-Origin {what} together with Allow-Credentials true", **observed)
+    if kind == "reflected":
+        return Verdict.ok("any origin is reflected, but without credentials (public data only)", **observed)
+    if kind == "wildcard":
+        return Verdict.ok("public CORS (*) without credentials", **observed)
+    return Verdict.ok("an unknown origin is not granted credentialed access", **observed)
+
+
+# -- WEB-VER-001 -----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-VER-001",
+        ("响应头不泄露软件版本", "Response headers do not disclose software versions"),
+        (
+            "nginx：`server_tokens off;`；Apache：`ServerTokens Prod` 与 `ServerSignature Off`；PHP：`expose_php = Off`；"
+            'ASP.NET：web.config `<httpRuntime enableVersionHeader="false"/>` 并移除 X-Powered-By。',
+            "nginx: `server_tokens off;`; Apache: `ServerTokens Prod` and `ServerSignature Off`; PHP: `expose_php = Off`; "
+            'ASP.NET: `<httpRuntime enableVersionHeader="false"/>` in web.config and remove X-Powered-By.',
+        ),
+        Severity.LOW,
+        refs("L3-CES1-18"),
+        (D.PATCHING, D.HARDENING),
+    )
+)
+def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    d = f.get("disclosure") or {}
+    leaks: Dict[str, str] = {}
+    if d.get("server_version"):
+        leaks["Server"] = str(d.get("server"))
+    for key, header in (
+        ("x_powered_by", "X-Powered-By"),
+        ("x_aspnet_version", "X-AspNet-Version"),
+        ("x_aspnetmvc_version", "X-AspNetMvc-Version"),
+    ):
+        if d.get(key):
+            leaks[header] = str(d[key])
+    if leaks:
+        return Verdict.fail(f"version details in {', '.join(sorted(leaks))}", headers=leaks)
+    return Verdict.ok("no version numbers in Server and no X-Powered-By/X-AspNet-Version", server=d.get("server"))
+
+
+def _paths_verdict(
+    section: Mapping[str, Any], found: Sequence[Mapping[str, Any]], what: str, ok: str, kinds: Optional[Sequence[str]] = None
+) -> Verdict:
+    """FAIL on any confirmed finding; otherwise PASS only if every relevant path was actually asked."""
+    if found:
+        return Verdict.fail(
+            f"{what}: {', '.join(str(x['path']) for x in found)}",
+            found=[{k: x[k] for k in ("path", "marker") if k in x} for x in found],
+        )
+    errors = [e for e in section.get("errors") or [] if kinds is None or e.get("kind") in kinds]
+    if errors:
+        return Verdict.error(
+            f"{len(errors)} path(s) could not be checked, e.g. {errors[0].get('error')}",
+            unchecked=[e.get("path") for e in errors],
+        )
+    return Verdict.ok(ok, probed=list(section.get("probed") or []))
+
+
+# -- WEB-DIR-001 -----------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-DIR-001",
+        ("禁止目录浏览", "Directory listing is disabled"),
+        (
+            "nginx：删除 `autoindex on;`（默认 off）；Apache：`Options -Indexes`。",
+            "nginx: remove `autoindex on;` (the default is off); Apache: `Options -Indexes`.",
+        ),
+        Severity.MEDIUM,
+        _EXPOSURE,
+        (D.EXPOSURE,),
+    )
+)
+def directory_listing(ev: EvidenceView, p: Params) -> Verdict:
+    f = _facts(ev)
+    section = f.get("directory_listing") or {}
+    return _paths_verdict(section, section.get("found") or [], "directory listing served at", "no directory listing found")
+
+
+_EXPOSURE_FIX_NGINX = "location ~ /\\.(?!well-known) { deny all; }"
+
+
+def _exposed(ev: EvidenceView, kinds: Sequence[str], what: str, ok: str) -> Verdict:
+    f = _facts(ev)
+    section = f.get("exposed") or {}
+    found = [x for x in section.get("found") or [] if x.get("kind") in kinds]
+    return _paths_verdict(section, found, what, ok, kinds)
+
+
+# -- WEB-EXP-001..004 --------------------------------------------------------------
+@check(
+    _meta(
+        "WEB-EXP-001",
+        ("不得对外暴露 .git 版本库", "The .git repository is not served"),
+        (
+            f"不要把 .git 部署到网站根目录；nginx：`{_EXPOSURE_FIX_NGINX}`；Apache：`RedirectMatch 404 /\\.git`。"
+            "已暴露时视为源码与其中凭据已泄露：轮换凭据。",
+            f"Do not deploy .git into the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `RedirectMatch 404 /\\.git`. "
+            "If it was exposed, treat the source and any credentials in it as leaked and rotate them.",
+        ),
+        Severity.HIGH,
+        _EXPOSURE,
+        (D.EXPOSURE,),
+    )
+)
+def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
+    return _exposed(ev, ("git",), "Git repository metadata served at", "/.git/HEAD is not served")
+
+
+@check(
+    _meta(
+        "WEB-EXP-002",
+        ("不得对外暴露 .env 等环境配置文件", "Environment files (.env) are not served"),
+        (
+            f'将 .env 移出网站根目录；nginx：`{_EXPOSURE_FIX_NGINX}`；Apache：`<Files ".env"> Require all denied </Files>`。'
+            "已暴露时立即轮换其中的密码与密钥。",
+            f'Move .env out of the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `<Files ".env"> Require all denied </Files>`. '
+            "If it was exposed, rotate every password and key in it at once.",
+        ),
+        Severity.CRITICAL,
+        _EXPOSURE,
+        (D.EXPOSURE,),
+    )
+)
+def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
+    return _exposed(ev, ("env",), "environment file with KEY=VALUE lines served at", "/.env is not served")
+
+
+@check(
+    _meta(
+        "WEB-EXP-003",
+        ("不得对外暴露备份与数据库导出文件", "Backups and database dumps are not served"),
+        (
+            "备份文件不要放在网站根目录，存放到不可经 Web 访问的位置；nginx：`location ~* \\.(sql|zip|tar\\.gz|bak)$ { deny all; }`；"
+            'Apache：`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`。已暴露时按数据泄露处置。',
+            "Keep backups outside the web root; nginx: `location ~* \\.(sql|zip|tar\\.gz|bak)$ { deny all; }`; Apache: "
+            '`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`. If one was exposed, handle it as a data breach.',
+        ),
+        Severity.CRITICAL,
+        _EXPOSURE,
+        (D.EXPOSURE, D.BACKUP),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE, CoverageLine.CYBER_EXTORTION),
+    )
+)
+def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
+    return _exposed(ev, ("backup",), "backup or database dump served at", "no backup or dump file served at the common names")
+
+
+@check(
+    _meta(
+        "WEB-EXP-004",
+        ("不得对外暴露状态与诊断页面", "Status and diagnostic pages are not public"),
+        (
+            'nginx：`location = /server-status { stub_status; allow 127.0.0.1; deny all; }`；Apache：`<Location "/server-status"> '
+            "Require local </Location>`；Spring Boot：`management.endpoints.web.exposure.include=health`；删除 phpinfo.php。",
+            'nginx: `location = /server-status { stub_status; allow 127.0.0.1; deny all; }`; Apache: `<Location "/server-status"> '
+            "Require local </Location>`; Spring Boot: `management.endpoints.web.exposure.include=health`; delete phpinfo.php.",
+        ),
+        Severity.MEDIUM,
+        _EXPOSURE,
+        (D.EXPOSURE, D.HARDENING),
+    )
+)
+def exposed_diagnostics(ev: EvidenceView, p: Params) -> Verdict:
+    return _exposed(
+        ev, ("status", "actuator", "phpinfo"), "diagnostic page served at", "no server-status, actuator or phpinfo page served"
+    )

@@ -1,0 +1,514 @@
+"""Web posture of a declared URL, after the Mozilla HTTP Observatory's tests.
+
+One collector, ``web.http``: it fetches the URL (following redirects only
+inside the scope), looks at the plain-HTTP twin, reads the security headers,
+cookie flags, CORS answer and version banners, and asks a fixed, short list
+of paths whether a directory listing or a sensitive file (.git, .env,
+backups, status pages) is served. Findings are confirmed by content, since
+many sites answer 200 to everything; facts keep the path and a marker name,
+never the content, and never a cookie value.
+
+Requests are sequential, each under a hard deadline, and the whole run under
+a total budget, so a slow or hostile server cannot hold the assessment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urljoin, urlsplit
+
+from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.net.http_client import HttpClientError, HttpResponse, request
+from collectors.net.registry import NetProbe, net_collector
+from collectors.net.scope import Target
+
+MAX_REDIRECTS = 5
+CORS_TEST_ORIGIN = "https://riskagent-cors-check.invalid"
+LISTING_PATHS: Tuple[str, ...] = ("/", "/files/", "/uploads/", "/images/", "/static/", "/backup/")
+# (path, kind): kinds are what the checks group on.
+SENSITIVE_PATHS: Tuple[Tuple[str, str], ...] = (
+    ("/.git/HEAD", "git"),
+    ("/.env", "env"),
+    ("/backup.zip", "backup"),
+    ("/backup.tar.gz", "backup"),
+    ("/db.sql", "backup"),
+    ("/server-status", "status"),
+    ("/actuator", "actuator"),
+    ("/actuator/env", "actuator"),
+    ("/phpinfo.php", "phpinfo"),
+)
+PROBE_BODY_LIMIT = 16 * 1024
+MIN_BACKUP_BYTES = 64
+BUDGET_FACTOR = 12  # the whole collector gets this many per-request timeouts at most
+_SESSION_NAME = re.compile(r"sess|sid|auth|token|jwt|login|remember|csrf|xsrf|user", re.IGNORECASE)
+_VERSION = re.compile(r"\d+\.\d+")
+
+Origin = Tuple[str, str, int]  # scheme, host, port
+
+
+def _url(origin: Origin, path: str) -> str:
+    scheme, host, port = origin
+    hostport = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{hostport}{'' if port == default else f':{port}'}{path}"
+
+
+class _Session:
+    """Sequential requests with one deadline each and a total budget; every exchange is recorded."""
+
+    def __init__(self, probe: NetProbe) -> None:
+        self.probe = probe
+        self.timeout = probe.ctx.timeout_s
+        self.ends = time.monotonic() + self.timeout * BUDGET_FACTOR
+
+    def get(
+        self, origin: Origin, path: str, headers: Sequence[Tuple[str, str]] = (), body_limit: int = 64 * 1024
+    ) -> HttpResponse:
+        scheme, host, port = origin
+        url = _url(origin, path)
+        left = self.ends - time.monotonic()
+        if left <= 0.05:
+            raise HttpClientError(HttpClientError.DEADLINE, f"{url}: not requested, the collector's time budget is spent")
+        try:
+            resp = request(
+                self.probe.require_in_scope,
+                scheme,
+                host,
+                port,
+                path,
+                headers=headers,
+                timeout_s=min(self.timeout, left),
+                body_limit=body_limit,
+            )
+        except HttpClientError as exc:
+            self.probe.record(url, scheme, exc.message)
+            raise
+        self.probe.record(url, scheme)
+        return resp
+
+
+def _in_scope(probe: NetProbe, host: str) -> bool:
+    return probe.ctx.scope.allows(host)
+
+
+def _split(url: str) -> Optional[Tuple[Origin, str]]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    if any(c in path for c in "\r\n \t"):
+        return None
+    return (parts.scheme, parts.hostname, port), path
+
+
+def _follow(
+    s: _Session, origin: Origin, path: str
+) -> Tuple[List[HttpResponse], List[Dict[str, Any]], Dict[str, Any], Origin, str]:
+    """Fetch and follow redirects inside the scope; off-scope hops are recorded, not fetched."""
+    responses: List[HttpResponse] = []
+    hops: List[Dict[str, Any]] = []
+    state = "ok"
+    error: Optional[str] = None
+    for i in range(MAX_REDIRECTS + 1):
+        try:
+            resp = s.get(origin, path)
+        except HttpClientError as exc:
+            if i == 0:
+                raise exc.to_collect_error() from None
+            state, error = "error", exc.message
+            break
+        responses.append(resp)
+        location = resp.header("Location")
+        if not (300 <= resp.status < 400 and location):
+            break
+        here = _url(origin, path)
+        nxt = urljoin(here, location)
+        split = _split(nxt)
+        hop: Dict[str, Any] = {"from": here, "status": resp.status, "to": nxt, "in_scope": False, "followed": False}
+        hops.append(hop)
+        if split is None:
+            state, error = "bad_redirect", f"{here}: redirect to an unusable location"
+            break
+        if not _in_scope(s.probe, split[0][1]):
+            state = "off_scope"
+            s.probe.say(f"{here} redirects to {nxt}, outside the scope: not followed")
+            break
+        hop["in_scope"] = True
+        if i == MAX_REDIRECTS:
+            state, error = "too_many_redirects", f"more than {MAX_REDIRECTS} redirects"
+            break
+        hop["followed"] = True
+        origin, path = split
+    final = responses[-1]
+    info: Dict[str, Any] = {
+        "url": _url(origin, path),
+        "scheme": origin[0],
+        "status": final.status,
+        "state": state,
+        "error": error,
+    }
+    return responses, hops, info, origin, path
+
+
+def _classify_plain(resp: HttpResponse, here: str, https_host: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"status": resp.status, "location": None, "same_host": None}
+    location = resp.header("Location")
+    if 300 <= resp.status < 400 and location:
+        to = urljoin(here, location)
+        parts = urlsplit(to)
+        out["location"] = to
+        out["same_host"] = (parts.hostname or "").lower() == https_host.lower()
+        out["state"] = "redirects_to_https" if parts.scheme == "https" else "redirects_to_http"
+    else:
+        out["state"] = "no_redirect"
+    return out
+
+
+def _plain_http(s: _Session, target: Target, first: HttpResponse) -> Dict[str, Any]:
+    """How the plain-HTTP side behaves: the target itself, or http://host/ on port 80 for an https target."""
+    if target.scheme == "http":
+        out = _classify_plain(first, target.text, target.host)
+        out["url"] = target.text
+        return out
+    origin: Origin = ("http", target.host, 80)
+    url = _url(origin, "/")
+    try:
+        resp = s.get(origin, "/", body_limit=4096)
+    except HttpClientError as exc:
+        state = {
+            HttpClientError.REFUSED: "not_listening",
+            HttpClientError.CONNECT_TIMEOUT: "unreachable",
+        }.get(exc.kind, "error")
+        return {"url": url, "state": state, "status": None, "location": None, "same_host": None, "error": exc.message}
+    out = _classify_plain(resp, url, target.host)
+    out["url"] = url
+    return out
+
+
+# -- headers -----------------------------------------------------------------------
+def _hsts(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
+    value = resp.header("Strict-Transport-Security")
+    out: Dict[str, Any] = {"present": value is not None, "over_https": scheme == "https"}
+    if value is None:
+        return out
+    max_age: Optional[int] = None
+    seen_max_age = 0
+    include_sub = preload = False
+    for part in value.split(";"):
+        name, _, val = part.strip().partition("=")
+        name = name.strip().lower()
+        val = val.strip().strip('"')
+        if name == "max-age":
+            seen_max_age += 1
+            max_age = int(val) if val.isdigit() else None
+        elif name == "includesubdomains":
+            include_sub = True
+        elif name == "preload":
+            preload = True
+    out.update(
+        {
+            "max_age": max_age,
+            "include_subdomains": include_sub,
+            "preload": preload,
+            "valid": seen_max_age == 1 and max_age is not None,
+        }
+    )
+    return out
+
+
+def _csp_directives(value: str) -> Dict[str, List[str]]:
+    out: Dict[str, List[str]] = {}
+    for part in value.split(";"):
+        tokens = part.split()
+        if tokens and tokens[0].lower() not in out:
+            out[tokens[0].lower()] = tokens[1:]
+    return out
+
+
+_BROAD = {"*", "http:", "https:", "data:", "blob:", "filesystem:"}
+
+
+def _csp(resp: HttpResponse) -> Dict[str, Any]:
+    values = resp.header_all("Content-Security-Policy")
+    report_only = bool(resp.header_all("Content-Security-Policy-Report-Only"))
+    out: Dict[str, Any] = {"present": bool(values), "report_only_present": report_only, "policies": len(values)}
+    if not values:
+        return out
+    d = _csp_directives(values[0])
+    script = d.get("script-src", d.get("default-src"))
+    lowered = [t.lower() for t in script or []]
+    has_nonce_or_hash = any(t.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) for t in lowered)
+    broad = sorted({t for t in lowered if t in _BROAD or t.startswith(("http://*", "https://*")) or t == "http://*"})
+    obj = d.get("object-src", d.get("default-src"))
+    out.update(
+        {
+            "directives": sorted(d),
+            "script_restricted": script is not None,
+            "unsafe_inline": "'unsafe-inline'" in lowered and not has_nonce_or_hash and "'strict-dynamic'" not in lowered,
+            "unsafe_eval": "'unsafe-eval'" in lowered,
+            "broad_script_sources": broad,
+            "object_restricted": obj is not None and all(t.lower() not in _BROAD for t in obj),
+            "frame_ancestors": " ".join(d["frame-ancestors"]) if "frame-ancestors" in d else None,
+        }
+    )
+    return out
+
+
+def _headers(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
+    return {
+        "present": sorted({n.lower() for n, _ in resp.headers}),
+        "hsts": _hsts(resp, scheme),
+        "csp": _csp(resp),
+        "x_frame_options": resp.header("X-Frame-Options"),
+        "x_content_type_options": resp.header("X-Content-Type-Options"),
+        "referrer_policy": resp.header("Referrer-Policy"),
+    }
+
+
+def _cookies(responses: Sequence[HttpResponse]) -> List[Dict[str, Any]]:
+    """Names and flags of every cookie set along the chain; values are dropped here."""
+    out: List[Dict[str, Any]] = []
+    for resp in responses:
+        for raw in resp.header_all("Set-Cookie"):
+            first, *attrs = raw.split(";")
+            name = first.split("=", 1)[0].strip()
+            flags = {a.strip().split("=", 1)[0].strip().lower(): a.strip() for a in attrs}
+            samesite: Optional[str] = None
+            if "samesite" in flags:
+                val = flags["samesite"].partition("=")[2].strip().lower()
+                samesite = {"strict": "Strict", "lax": "Lax", "none": "None"}.get(val, "invalid")
+            out.append(
+                {
+                    "name": name,
+                    "secure": "secure" in flags,
+                    "httponly": "httponly" in flags,
+                    "samesite": samesite,
+                    "session_like": bool(_SESSION_NAME.search(name)),
+                }
+            )
+    return out
+
+
+def _cors(s: _Session, origin: Origin, path: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {"origin_sent": CORS_TEST_ORIGIN}
+    try:
+        resp = s.get(origin, path, headers=(("Origin", CORS_TEST_ORIGIN),), body_limit=1024)
+    except HttpClientError as exc:
+        out["error"] = exc.message
+        return out
+    acao = resp.header("Access-Control-Allow-Origin")
+    acac = (resp.header("Access-Control-Allow-Credentials") or "").strip().lower() == "true"
+    if acao is None:
+        kind = None
+    elif acao.strip() == "*":
+        kind = "wildcard"
+    elif acao.strip() == CORS_TEST_ORIGIN:
+        kind = "reflected"
+    elif acao.strip().lower() == "null":
+        kind = "null"
+    else:
+        kind = "fixed"
+    out.update({"error": None, "status": resp.status, "allow_origin": kind, "allow_credentials": acac})
+    return out
+
+
+def _disclosure(responses: Sequence[HttpResponse]) -> Dict[str, Any]:
+    def last(name: str) -> Optional[str]:
+        for resp in reversed(responses):
+            v = resp.header(name)
+            if v is not None:
+                return v[:200]
+        return None
+
+    server = last("Server")
+    return {
+        "server": server,
+        "server_version": bool(server and _VERSION.search(server)),
+        "x_powered_by": last("X-Powered-By"),
+        "x_aspnet_version": last("X-AspNet-Version"),
+        "x_aspnetmvc_version": last("X-AspNetMvc-Version"),
+    }
+
+
+# -- content markers -----------------------------------------------------------------
+_LISTING_MARKERS: Tuple[Tuple[str, re.Pattern[bytes]], ...] = (
+    ("index-of-title", re.compile(rb"<title>\s*Index of /", re.IGNORECASE)),
+    ("index-of-heading", re.compile(rb"<h1>\s*Index of /", re.IGNORECASE)),
+    ("python-directory-listing", re.compile(rb"Directory listing for /", re.IGNORECASE)),
+    ("iis-parent-directory", re.compile(rb"\[To Parent Directory\]", re.IGNORECASE)),
+    ("apache-sort-links", re.compile(rb'<a href="\?C=N;O=D">', re.IGNORECASE)),
+)
+
+
+def listing_marker(resp: HttpResponse) -> Optional[str]:
+    if resp.status != 200:
+        return None
+    for name, pattern in _LISTING_MARKERS:
+        if pattern.search(resp.body):
+            return name
+    return None
+
+
+def _content_type(resp: HttpResponse) -> str:
+    return (resp.header("Content-Type") or "").split(";", 1)[0].strip().lower()
+
+
+def _looks_html(resp: HttpResponse) -> bool:
+    head = resp.body.lstrip()[:64].lower()
+    return _content_type(resp) in ("text/html", "application/xhtml+xml") or head.startswith((b"<!doctype", b"<html", b"<"))
+
+
+def _json(resp: HttpResponse) -> Any:
+    if resp.body_truncated:
+        return None
+    try:
+        return json.loads(resp.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+_ENV_LINE = re.compile(rb"^(export\s+)?[A-Za-z_][A-Za-z0-9_]*=")
+_SQL = re.compile(rb"(CREATE TABLE|INSERT INTO|-- MySQL dump|PostgreSQL database dump)", re.IGNORECASE)
+
+
+def _size(resp: HttpResponse) -> int:
+    length = (resp.header("Content-Length") or "").strip()
+    return int(length) if length.isdigit() else len(resp.body)
+
+
+def exposure_marker(kind: str, path: str, resp: HttpResponse) -> Optional[str]:
+    """Name of the content marker proving ``path`` is really the sensitive thing, or None."""
+    if resp.status != 200:
+        return None
+    body = resp.body
+    if kind == "git":
+        if body.startswith(b"ref: refs/"):
+            return "git-ref"
+        if re.fullmatch(rb"[0-9a-f]{40}\s*", body):
+            return "git-detached-sha"
+        return None
+    if kind == "env":
+        if _looks_html(resp):
+            return None
+        lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.strip().startswith(b"#")]
+        hits = sum(1 for ln in lines if _ENV_LINE.match(ln))
+        return "key-value-lines" if hits and hits * 10 >= len(lines) * 6 else None
+    if kind == "backup":
+        if _looks_html(resp) or _size(resp) < MIN_BACKUP_BYTES:
+            return None
+        if body.startswith(b"PK\x03\x04"):
+            return "zip-magic"
+        if body.startswith(b"\x1f\x8b"):
+            return "gzip-magic"
+        if path.endswith(".sql") and _SQL.search(body[:4096]):
+            return "sql-dump-statements"
+        return None
+    if kind == "status":
+        if b"Apache Server Status for" in body:
+            return "apache-server-status"
+        if re.match(rb"Active connections: \d+", body):
+            return "nginx-stub-status"
+        return None
+    if kind == "actuator":
+        data = _json(resp)
+        if not isinstance(data, dict):
+            return None
+        if path.endswith("/env") and ("propertySources" in data or "activeProfiles" in data):
+            return "actuator-env-json"
+        if "_links" in data:
+            return "actuator-links-json"
+        return None
+    if kind == "phpinfo":
+        if re.search(rb"<title>phpinfo\(\)</title>", body, re.IGNORECASE):
+            return "phpinfo-title"
+        if b"PHP Version" in body and b"phpinfo" in body.lower():
+            return "php-version-table"
+        return None
+    raise ValueError(f"unknown exposure kind {kind}")
+
+
+def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpResponse]]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    listing: Dict[str, Any] = {"probed": [], "found": [], "errors": []}
+    exposed: Dict[str, Any] = {"probed": [], "found": [], "errors": []}
+    timeouts = 0
+
+    def fetch(path: str, into: Dict[str, Any], kind: Optional[str] = None) -> Optional[HttpResponse]:
+        nonlocal timeouts
+        failure: Dict[str, Any] = {"path": path} if kind is None else {"path": path, "kind": kind}
+        if timeouts >= 2:
+            into["errors"].append({**failure, "error": "not requested: the server stopped answering in time"})
+            return None
+        try:
+            resp = s.get(origin, path, body_limit=PROBE_BODY_LIMIT)
+        except HttpClientError as exc:
+            if exc.kind in (HttpClientError.DEADLINE, HttpClientError.CONNECT_TIMEOUT):
+                timeouts += 1
+            into["errors"].append({**failure, "error": exc.message})
+            return None
+        timeouts = 0
+        into["probed"].append(path)
+        return resp
+
+    if final is not None:  # the page itself may be a listing
+        marker = listing_marker(final[1])
+        listing["probed"].append(final[0])
+        if marker:
+            listing["found"].append({"path": final[0], "marker": marker})
+    for path in LISTING_PATHS:
+        if path in listing["probed"]:
+            continue
+        resp = fetch(path, listing)
+        marker = listing_marker(resp) if resp is not None else None
+        if marker:
+            listing["found"].append({"path": path, "marker": marker})
+    for path, kind in SENSITIVE_PATHS:
+        resp = fetch(path, exposed, kind)
+        marker = exposure_marker(kind, path, resp) if resp is not None else None
+        if marker:
+            exposed["found"].append({"path": path, "kind": kind, "marker": marker})
+    return listing, exposed
+
+
+@net_collector(
+    "web.http",
+    "HTTP posture of a URL: HTTPS redirect, security headers, cookie flags, CORS, banners, listings and exposed files",
+    kinds=("url",),
+)
+def collect_web(probe: NetProbe, target: Target) -> Facts:
+    if target.scheme not in ("http", "https") or target.port is None:
+        raise CollectError(ErrorReason.UNSUPPORTED, f"{target.text}: not an http(s) URL")
+    probe.require_in_scope(target.host)
+    s = _Session(probe)
+    start: Origin = (target.scheme, target.host, target.port)
+    path = urlsplit(target.text).path or "/"
+    probe.say(f"web: fetching {target.text}")
+    responses, hops, final, origin, final_path = _follow(s, start, path)
+    last = responses[-1]
+    facts: Dict[str, Any] = {
+        "url": target.text,
+        "final": final,
+        "redirects": hops,
+        "plain_http": _plain_http(s, target, responses[0]),
+        "headers": _headers(last, final["scheme"]),
+        "cookies": _cookies(responses),
+        "disclosure": _disclosure(responses),
+    }
+    if final["state"] == "ok":
+        facts["cors"] = _cors(s, origin, final_path)
+    else:
+        facts["cors"] = {"origin_sent": CORS_TEST_ORIGIN, "error": f"not requested: final page not reached ({final['state']})"}
+        origin = start  # probe paths on the declared site itself
+    probe.say(f"web: probing {len(LISTING_PATHS) + len(SENSITIVE_PATHS)} well-known paths on {_url(origin, '/')}")
+    page = (final_path.split("?", 1)[0], last) if final["state"] == "ok" else None
+    facts["directory_listing"], facts["exposed"] = _probe_paths(s, origin, page)
+    facts["_method"] = "http-client"
+    return facts
