@@ -60,7 +60,9 @@ def root_report(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
 def test_live_scan_completes_and_validates(root_report: Dict[str, Any]) -> None:
     jsonschema.validate(root_report, report_schema())
     assert root_report["run"]["privileged"] is True
-    assert root_report["summary"]["total"] == len([c for c in all_checks().values() if "server" in c.meta.profiles and c.meta.level == "host"])
+    assert root_report["summary"]["total"] == len(
+        [c for c in all_checks().values() if "server" in c.meta.profiles and c.meta.level == "host"]
+    )
     bugs = [f for f in root_report["findings"] if f["reason"] and "internal error" in f["reason"]]
     assert not bugs, bugs
     ev_bugs = [e for e in root_report["evidence"] if e["error_reason"] == "bug"]

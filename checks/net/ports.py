@@ -1,0 +1,443 @@
+"""Exposure seen from outside: what nmap found open on a host or network target.
+
+Services are judged by port number AND by what nmap's version detection
+says is listening, so a database moved to an odd port is still a database.
+A scan that gave up on some host never yields PASS (it yields ERROR unless a
+failure was already found on the hosts that did answer).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+NEEDS = ("net.ports",)
+PROFILES = ("website", "server")
+
+# Ports that should never face an untrusted network: remote desktop, file sharing,
+# databases, caches, container and search APIs.
+HIGH_RISK_PORTS: Dict[int, str] = {
+    21: "ftp",
+    23: "telnet",
+    69: "tftp",
+    111: "rpcbind",
+    135: "msrpc",
+    139: "netbios-ssn",
+    445: "smb",
+    512: "rexec",
+    513: "rlogin",
+    514: "rsh",
+    873: "rsync",
+    1433: "mssql",
+    1521: "oracle",
+    2049: "nfs",
+    2375: "docker-api",
+    2376: "docker-api-tls",
+    3306: "mysql",
+    3389: "rdp",
+    5432: "postgresql",
+    6379: "redis",
+    9200: "elasticsearch",
+    9300: "elasticsearch-transport",
+    11211: "memcached",
+    27017: "mongodb",
+}
+HIGH_RISK_PORTS.update({p: "vnc" for p in range(5900, 5911)})
+# nmap service names for the same services (nmap-services / nmap-service-probes spelling).
+HIGH_RISK_SERVICES = (
+    "ftp",
+    "telnet",
+    "tftp",
+    "rpcbind",
+    "msrpc",
+    "netbios-ssn",
+    "microsoft-ds",
+    "exec",
+    "login",
+    "shell",
+    "rsync",
+    "ms-sql-s",
+    "oracle-tns",
+    "nfs",
+    "docker",
+    "mysql",
+    "ms-wbt-server",
+    "postgresql",
+    "redis",
+    "memcached",
+    "mongodb",
+    "mongod",
+    "vnc",
+    "elasticsearch",
+)
+# Substrings of nmap product names that identify the same services behind generic names (e.g. "http").
+HIGH_RISK_PRODUCTS = (
+    "elasticsearch rest api",
+    "redis",
+    "memcached",
+    "mongodb",
+    "mysql",
+    "mariadb",
+    "postgresql",
+    "microsoft sql server",
+    "oracle tns",
+    "docker remote api",
+    "samba smbd",
+)
+
+# Remote administration or file transfer whose credentials and session travel in clear text.
+PLAINTEXT_SERVICES = ("telnet", "ftp", "tftp", "exec", "login", "shell", "vnc", "x11")
+PLAINTEXT_PORTS: Dict[int, str] = {21: "ftp", 23: "telnet", 69: "tftp", 512: "rexec", 513: "rlogin", 514: "rsh"}
+# Web management consoles: a plaintext problem when served over http without TLS.
+ADMIN_CONSOLE_PRODUCTS = (
+    "webmin",
+    "miniserv",
+    "cockpit",
+    "jenkins",
+    "rabbitmq management",
+    "kibana",
+    "portainer",
+    "phpmyadmin",
+    "kubernetes",
+    "docker remote api",
+)
+UNIDENTIFIED = ("", "unknown", "tcpwrapped")
+
+# Management planes: whoever reaches them controls the system.
+MANAGEMENT_PORTS: Dict[int, str] = {
+    2375: "docker-api",
+    2376: "docker-api-tls",
+    2379: "etcd",
+    5601: "kibana",
+    6443: "kubernetes-api",
+    9090: "cockpit/prometheus",
+    9200: "elasticsearch",
+    10000: "webmin",
+    10250: "kubelet",
+    15672: "rabbitmq-management",
+}
+MANAGEMENT_SERVICES = ("docker", "kubernetes", "etcd")
+MANAGEMENT_PRODUCTS = (*ADMIN_CONSOLE_PRODUCTS, "elasticsearch rest api", "etcd", "consul", "grafana")
+
+# nmap product (lower case) -> (oldest version still supported, why). Basis as of 2025: upstream
+# end of life AND no mainstream (non-paid) distribution support left for anything older.
+EOL_MINIMUM: Dict[str, Tuple[str, str]] = {
+    "openssh": (
+        "8.0",
+        "upstream supports only current releases; RHEL 8 (8.0p1) is the oldest supported distribution build; RHEL 7 (7.4) ended 2024-06, Ubuntu 18.04 (7.6) 2023-05",
+    ),
+    "apache httpd": ("2.4", "Apache httpd 2.2 reached end of life in 2017-12 (last release 2.2.34)"),
+    "nginx": (
+        "1.18",
+        "upstream supports only the current stable/mainline; 1.18 is the oldest shipped by a supported distribution (Ubuntu 22.04, Debian 11)",
+    ),
+    "microsoft iis httpd": (
+        "10.0",
+        "IIS 7.5/8.0/8.5 ship with Windows Server 2008 R2/2012/2012 R2, out of support since 2020-01 and 2023-10",
+    ),
+    "php": ("8.1", "PHP 8.0 reached end of life on 2023-11-26 (7.4 on 2022-11-28)"),
+    "openssl": ("1.1.1", "OpenSSL 1.0.2 reached end of life on 2019-12-31"),
+    "mysql": ("8.0", "MySQL 5.6 reached end of life in 2021-02, 5.7 in 2023-10"),
+    "mariadb": ("10.5", "MariaDB 10.4 reached end of life in 2024-06 (10.3 in 2023-05)"),
+    "postgresql db": ("13", "PostgreSQL 12 reached end of life on 2024-11-21"),
+    "redis key-value store": ("6.0", "Redis supports only the latest releases; 5.x has had no fixes since 2021"),
+    "vsftpd": ("3.0", "vsftpd 2.x has had no release since 2011 (2.3.4 shipped with a backdoor)"),
+    "proftpd": ("1.3.6", "ProFTPD 1.3.5 is unmaintained (mod_copy CVE-2015-3306)"),
+    "exim smtpd": (
+        "4.94",
+        "Exim before 4.92 is remotely exploitable (CVE-2019-10149) and older than any supported distribution build",
+    ),
+    "apache tomcat": ("9.0", "Apache Tomcat 8.5 reached end of life on 2024-03-31"),
+}
+# Components nmap reports inside extrainfo, e.g. "(Ubuntu) PHP/7.4.3 OpenSSL/1.0.2k".
+_COMPONENT = re.compile(r"\b(PHP|OpenSSL)/(\d[\w.]*)", re.IGNORECASE)
+_VERSION = re.compile(r"^(\d+(?:\.\d+)*)")
+_MARIADB = re.compile(r"(?:^5\.5\.5-)?(\d+\.\d+(?:\.\d+)?)-MariaDB", re.IGNORECASE)
+
+
+def _open_ports(ev: EvidenceView) -> Tuple[Mapping[str, Any], Iterator[Tuple[str, Mapping[str, Any]]]]:
+    facts = ev.facts("net.ports")
+
+    def walk() -> Iterator[Tuple[str, Mapping[str, Any]]]:
+        for host in facts.get("hosts", []):
+            for port in host.get("open_ports", []):
+                yield str(host.get("address", "")), port
+
+    return facts, walk()
+
+
+def _brief(address: str, port: Mapping[str, Any], **extra: Any) -> Dict[str, Any]:
+    out: Dict[str, Any] = {
+        "address": address,
+        "port": port.get("port"),
+        "proto": port.get("proto"),
+        "service": ("ssl/" if port.get("tunnel") == "ssl" else "") + str(port.get("service") or ""),
+        "product": port.get("product") or "",
+        "version": port.get("version") or "",
+    }
+    out.update(extra)
+    return out
+
+
+def _text(port: Mapping[str, Any]) -> str:
+    return f"{port.get('product') or ''} {port.get('extrainfo') or ''}".lower()
+
+
+def _has_any(haystack: str, needles: Sequence[str]) -> Optional[str]:
+    for n in needles:
+        if n.lower() in haystack:
+            return n
+    return None
+
+
+def _verdict(
+    facts: Mapping[str, Any], hits: List[Dict[str, Any]], fail_reason: str, pass_reason: str, **observed: Any
+) -> Verdict:
+    """FAIL on hits; ERROR when part of the scan is missing; PASS otherwise."""
+    incomplete = list(facts.get("timed_out_hosts") or [])
+    if hits:
+        return Verdict.fail(fail_reason, exposed=hits, incomplete_hosts=incomplete, **observed)
+    if incomplete:
+        return Verdict.error(f"scan incomplete: nmap gave up on {', '.join(incomplete[:5])}", incomplete_hosts=incomplete)
+    total = int(facts.get("open_ports") or 0)
+    return Verdict.ok(
+        f"{pass_reason} ({total} open port(s) seen)", open_ports=total, scanned_ports=facts.get("ports"), **observed
+    )
+
+
+@check(
+    CheckMeta(
+        id="NET-PRT-001",
+        title=Text(
+            zh="从外部不可访问高危端口（远程桌面、文件共享、数据库、缓存、Docker API 等）",
+            en="High-risk ports (remote desktop, file sharing, databases, caches, Docker API ...) are not reachable from outside",
+        ),
+        remediation=Text(
+            zh="在边界防火墙/安全组中拒绝这些端口的入站访问（如 iptables -A INPUT -p tcp --dport 6379 -j DROP），并让服务只监听 127.0.0.1 或内网地址（Redis: bind 127.0.0.1 并设置 requirepass；MySQL: bind-address=127.0.0.1）；确需远程访问时经 VPN 或堡垒机。",
+            en="Drop inbound traffic to these ports at the boundary firewall / security group (e.g. iptables -A INPUT -p tcp --dport 6379 -j DROP) and bind the services to 127.0.0.1 or an internal address (Redis: 'bind 127.0.0.1' plus requirepass; MySQL: bind-address=127.0.0.1); reach them through a VPN or bastion host when remote access is needed.",
+        ),
+        severity=Severity.CRITICAL,
+        mlps=refs("L3-CES1-18", "L3-ABS1-05"),
+        domains=(InsurerDomain.EXPOSURE,),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+        needs=NEEDS,
+        high_risk_case="6.4.3.1",
+        params={
+            "high_risk_ports": sorted(HIGH_RISK_PORTS),
+            "high_risk_services": list(HIGH_RISK_SERVICES),
+            "high_risk_products": list(HIGH_RISK_PRODUCTS),
+        },
+        profiles=PROFILES,
+        level="endpoint",
+    )
+)
+def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
+    facts, ports = _open_ports(ev)
+    numbers = {int(x) for x in p["high_risk_ports"]}
+    services = {str(s).lower() for s in p["high_risk_services"]}
+    hits: List[Dict[str, Any]] = []
+    for address, port in ports:
+        service = str(port.get("service") or "").lower()
+        if port.get("port") in numbers:
+            why = f"port {port.get('port')} ({HIGH_RISK_PORTS.get(int(port['port']), 'listed')})"
+        elif service in services:
+            why = f"service {service}"
+        else:
+            product = _has_any(_text(port), p["high_risk_products"])
+            if product is None:
+                continue
+            why = f"product {product}"
+        hits.append(_brief(address, port, matched=why))
+    names = sorted({f"{h['port']}/{h['service'] or '?'}" for h in hits})
+    return _verdict(facts, hits, f"high-risk services reachable: {', '.join(names)}", "no high-risk port or service is open")
+
+
+@check(
+    CheckMeta(
+        id="NET-PRT-002",
+        title=Text(
+            zh="从外部不可访问明文远程管理协议（Telnet、rsh/rlogin/rexec、FTP、TFTP、未加密 VNC、HTTP 管理控制台）",
+            en="No plaintext remote-administration protocol (telnet, rsh/rlogin/rexec, FTP, TFTP, unencrypted VNC, HTTP admin console) is reachable",
+        ),
+        remediation=Text(
+            zh="停用明文服务（systemctl disable --now telnet.socket vsftpd），远程管理改用 SSH，文件传输改用 SFTP；VNC 只经 SSH 隧道访问（vncserver -localhost yes）；Web 管理控制台只通过 HTTPS 提供（nginx: listen 443 ssl; 并 return 301 https://$host$request_uri;），且只对管理网段开放。",
+            en="Disable the plaintext services (systemctl disable --now telnet.socket vsftpd); administer over SSH and transfer files with SFTP; reach VNC only through an SSH tunnel (vncserver -localhost yes); serve web admin consoles over HTTPS only (nginx: 'listen 443 ssl;' and 'return 301 https://$host$request_uri;') and only to the management network.",
+        ),
+        severity=Severity.CRITICAL,
+        mlps=refs("L3-CES1-03", "L3-CNS1-06"),
+        domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+        needs=NEEDS,
+        high_risk_case="6.4.1.2",
+        params={
+            "plaintext_services": list(PLAINTEXT_SERVICES),
+            "plaintext_ports": sorted(PLAINTEXT_PORTS),
+            "admin_console_products": list(ADMIN_CONSOLE_PRODUCTS),
+        },
+        profiles=PROFILES,
+        level="endpoint",
+    )
+)
+def plaintext_admin(ev: EvidenceView, p: Params) -> Verdict:
+    facts, ports = _open_ports(ev)
+    services = {str(s).lower() for s in p["plaintext_services"]}
+    numbers = {int(x) for x in p["plaintext_ports"]}
+    hits: List[Dict[str, Any]] = []
+    for address, port in ports:
+        if port.get("tunnel") == "ssl":
+            continue  # wrapped in TLS (ssl/vnc, ftps ...)
+        service = str(port.get("service") or "").lower()
+        if service in services:
+            why = f"service {service}"
+        elif port.get("port") in numbers and service in UNIDENTIFIED:
+            why = f"port {port.get('port')} ({PLAINTEXT_PORTS.get(int(port['port']), 'listed')})"
+        elif service.startswith("http") and service != "https":
+            console = _has_any(_text(port), p["admin_console_products"])
+            if console is None:
+                continue
+            why = f"{console} console over plain http"
+        else:
+            continue
+        hits.append(_brief(address, port, matched=why))
+    names = sorted({f"{h['port']}/{h['service'] or '?'}" for h in hits})
+    return _verdict(
+        facts, hits, f"plaintext administration reachable: {', '.join(names)}", "no plaintext administration protocol is open"
+    )
+
+
+def _version_tuple(text: str) -> Optional[Tuple[int, ...]]:
+    m = _VERSION.match(text.strip())
+    return tuple(int(x) for x in m.group(1).split(".")) if m else None
+
+
+def _identified(port: Mapping[str, Any]) -> List[Tuple[str, str]]:
+    """(product key, version) pairs nmap identified on one port."""
+    product = str(port.get("product") or "").lower()
+    version = str(port.get("version") or "")
+    out: List[Tuple[str, str]] = []
+    mariadb = _MARIADB.search(version)
+    if mariadb:
+        out.append(("mariadb", mariadb.group(1)))
+    elif product and version:
+        out.append((product, version.split(" - ")[0]))
+    for name, ver in _COMPONENT.findall(str(port.get("extrainfo") or "")):
+        out.append((name.lower(), ver))
+    return out
+
+
+def _older(version: str, minimum: str) -> Optional[bool]:
+    have, need = _version_tuple(version), _version_tuple(minimum)
+    if have is None or need is None:
+        return None
+    width = max(len(have), len(need))
+    return have + (0,) * (width - len(have)) < need + (0,) * (width - len(need))
+
+
+@check(
+    CheckMeta(
+        id="NET-PRT-003",
+        title=Text(
+            zh="对外服务未使用已停止维护（EOL）的软件版本",
+            en="Exposed services do not run end-of-life software versions",
+        ),
+        remediation=Text(
+            zh="把服务升级到仍受支持的版本（如 OpenSSH ≥ 8.0、Apache httpd 2.4、PHP ≥ 8.1、MySQL ≥ 8.0、Redis ≥ 6），或迁移到仍在维护期的发行版（apt full-upgrade / dnf upgrade）；升级前先在边界限制访问；并在 Web 服务器中隐藏版本号（nginx: server_tokens off; Apache: ServerTokens Prod）。",
+            en="Upgrade to a supported release (e.g. OpenSSH >= 8.0, Apache httpd 2.4, PHP >= 8.1, MySQL >= 8.0, Redis >= 6) or move to a distribution still in support (apt full-upgrade / dnf upgrade); restrict access at the boundary until then, and stop advertising versions (nginx: 'server_tokens off;', Apache: 'ServerTokens Prod').",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-CES1-21"),
+        domains=(InsurerDomain.PATCHING,),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+        needs=NEEDS,
+        params={"eol_minimum": {k: v[0] for k, v in EOL_MINIMUM.items()}},
+        profiles=PROFILES,
+        level="endpoint",
+    )
+)
+def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
+    facts, ports = _open_ports(ev)
+    table = {str(k).lower(): str(v) for k, v in p["eol_minimum"].items()}
+    hits: List[Dict[str, Any]] = []
+    checked: List[Dict[str, Any]] = []
+    unversioned: List[Dict[str, Any]] = []
+    seen_open = False
+    for address, port in ports:
+        seen_open = True
+        pairs = _identified(port)
+        if not pairs:
+            unversioned.append(_brief(address, port))
+        for name, version in pairs:
+            minimum = table.get(name)
+            if minimum is None:
+                continue
+            older = _older(version, minimum)
+            item = _brief(address, port, software=name, software_version=version, minimum_supported=minimum)
+            if older:
+                basis = EOL_MINIMUM.get(name, ("", "minimum set by configuration"))[1]
+                hits.append(dict(item, basis=basis))
+            elif older is False:
+                checked.append(item)
+    if not hits and seen_open and not checked and unversioned:
+        return Verdict.manual(
+            "nmap identified no software version on the open ports; check the versions on the hosts",
+            unversioned=unversioned,
+        )
+    names = sorted({f"{h['software']} {h['software_version']} (port {h['port']})" for h in hits})
+    return _verdict(
+        facts,
+        hits,
+        f"end-of-life software exposed: {', '.join(names)}",
+        "no end-of-life software version identified",
+        supported=checked,
+        unversioned=unversioned,
+    )
+
+
+@check(
+    CheckMeta(
+        id="NET-PRT-004",
+        title=Text(
+            zh="从外部不可访问管理接口（Docker/Kubernetes API、Elasticsearch/Kibana、RabbitMQ、Webmin、Cockpit、Jenkins 等）",
+            en="Management interfaces (Docker/Kubernetes API, Elasticsearch/Kibana, RabbitMQ, Webmin, Cockpit, Jenkins ...) are not reachable from outside",
+        ),
+        remediation=Text(
+            zh="管理接口只监听 127.0.0.1 或管理网段（Docker: 删除 dockerd 的 -H tcp://0.0.0.0:2375；Webmin: /etc/webmin/miniserv.conf 中 bind=127.0.0.1；Elasticsearch: network.host: 127.0.0.1），在边界防火墙只放行堡垒机/VPN 地址，并启用认证与 TLS。",
+            en="Bind management interfaces to 127.0.0.1 or the management network (Docker: drop '-H tcp://0.0.0.0:2375' from dockerd; Webmin: bind=127.0.0.1 in /etc/webmin/miniserv.conf; Elasticsearch: 'network.host: 127.0.0.1'), allow only bastion/VPN addresses at the boundary firewall, and require authentication and TLS.",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-ABS1-05", "L3-CES1-19"),
+        domains=(InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
+        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+        needs=NEEDS,
+        params={
+            "management_ports": sorted(MANAGEMENT_PORTS),
+            "management_services": list(MANAGEMENT_SERVICES),
+            "management_products": list(MANAGEMENT_PRODUCTS),
+        },
+        profiles=PROFILES,
+        level="endpoint",
+    )
+)
+def management_interfaces(ev: EvidenceView, p: Params) -> Verdict:
+    facts, ports = _open_ports(ev)
+    numbers = {int(x) for x in p["management_ports"]}
+    services = {str(s).lower() for s in p["management_services"]}
+    hits: List[Dict[str, Any]] = []
+    for address, port in ports:
+        service = str(port.get("service") or "").lower()
+        product = _has_any(_text(port), p["management_products"])
+        if product is not None:
+            why = f"product {product}"
+        elif service in services:
+            why = f"service {service}"
+        elif port.get("port") in numbers:
+            why = f"port {port.get('port')} ({MANAGEMENT_PORTS.get(int(port['port']), 'listed')})"
+        else:
+            continue
+        hits.append(_brief(address, port, matched=why))
+    names = sorted({f"{h['port']}/{h['product'] or h['service'] or '?'}" for h in hits})
+    return _verdict(facts, hits, f"management interfaces reachable: {', '.join(names)}", "no management interface is open")
