@@ -1,3 +1,5 @@
-"""Network collectors: probe declared targets read-only. Importing registers them."""
+"""Network collectors: probe declared targets, read-only, inside the declared scope.
 
-from collectors.net import registry  # noqa: F401  - explicit list of probe modules lives in registry.load_all
+The probe modules are listed in ``collectors.net.registry.PROBE_MODULES`` and
+imported on first use.
+"""

@@ -26,7 +26,7 @@ from collectors.evidence import (
 )
 from collectors.net.scope import Scope, Target
 
-# Probe modules, in run order. Each registers its collectors on import.
+# Probe modules, in run order; imported on first use (they are not needed for --help).
 PROBE_MODULES: Tuple[str, ...] = ("collectors.net.ports", "collectors.net.web", "collectors.net.tls")
 
 
@@ -101,12 +101,9 @@ def net_collector(name: str, description: str, kinds: Sequence[str]) -> Callable
 
 
 def all_net_collectors() -> Dict[str, NetCollector]:
+    """Every registered network collector (imports the probe modules on first use)."""
     for module in PROBE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
     return dict(_REGISTRY)
 
 
