@@ -57,7 +57,8 @@ def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
     s = report["summary"]
     lines: List[str] = []
     target = report["target"]
-    lines.append(f"{L['title']}: {target['name']} ({target.get('os') or '?'}), {L['profile']} {report['profile']}")
+    what = f" ({target['os']})" if target.get("os") else ""
+    lines.append(f"{L['title']}: {target['name']}{what}, {L['profile']} {report['profile']}")
     lines.append(
         f"  {L['by_status']}: "
         + ", ".join(f"{L.status(k)} {v}" for k, v in s["by_status"].items())
