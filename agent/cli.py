@@ -58,10 +58,11 @@ def main() -> None:
 @main.command()
 @click.option(
     "--profile",
-    type=click.Choice(["server", "website"]),
+    type=click.Choice(["server", "website", "ics-gateway", "telematics"]),
     default="server",
     show_default=True,
-    help="server: this machine (plus any --target); website: only the --target endpoints.",
+    help="server: this machine (plus any --target); website: only the --target endpoints; "
+    "ics-gateway / telematics: this machine plus read-only industrial or telematics probes of the targets.",
 )
 @click.option(
     "--target", "targets", multiple=True, help="Network target in scope: IP, CIDR, host name or http(s) URL (repeatable)."

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 from agent.files import atomic_write
 from collectors.evidence import utc_now
 
-PROFILES = ("server", "website")
+PROFILES = ("server", "website", "ics-gateway", "telematics")
 
 REPORT_JSON = "report.json"
 REPORT_ENVELOPE = "report.dsse.json"
@@ -153,7 +153,7 @@ def run_scan(
     else:
         ctx = HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
         mode = "live"
-    evidence = collect(ctx) if profile == "server" else []
+    evidence = collect(ctx) if profile != "website" else []
     if scope is not None and scope.targets:
         from collectors.net.registry import NetContext, collect_network, parse_ports
 
@@ -161,11 +161,11 @@ def run_scan(
             port_spec = parse_ports(ports) if ports else None
         except ValueError as exc:
             raise UsageError(f"--ports: {exc}") from None
-        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress, ports=port_spec))
+        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress, ports=port_spec), profile=profile)
     findings = evaluate(evidence, profile, params)
     run = RunInfo(
         profile=profile,
-        target=ctx.target if profile == "server" or scope is None else ", ".join(t.endpoint for t in scope.targets[:3]),
+        target=ctx.target if profile != "website" or scope is None else ", ".join(t.endpoint for t in scope.targets[:3]),
         started_at=started,
         finished_at=utc_now(),
         duration_ms=int((time.monotonic() - t0) * 1000),

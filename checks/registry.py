@@ -8,7 +8,7 @@ evidence it is given.
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import CheckMeta, Finding, Status, Verdict
 from collectors.evidence import Evidence, EvidenceStatus
@@ -94,8 +94,18 @@ def all_checks() -> Dict[str, RegisteredCheck]:
     return {k: _REGISTRY[k] for k in sorted(_REGISTRY)}
 
 
+# What each profile assesses: an ICS gateway or a telematics backend is a server too.
+PROFILE_MEMBERS: Dict[str, Tuple[str, ...]] = {
+    "server": ("server",),
+    "website": ("website",),
+    "ics-gateway": ("server", "ics-gateway"),
+    "telematics": ("server", "telematics"),
+}
+
+
 def checks_for_profile(profile: str) -> List[RegisteredCheck]:
-    return [c for c in all_checks().values() if profile in c.meta.profiles]
+    members = set(PROFILE_MEMBERS.get(profile, (profile,)))
+    return [c for c in all_checks().values() if members & set(c.meta.profiles)]
 
 
 def evaluate_one(
@@ -148,7 +158,7 @@ def evaluate(
     checks = checks_for_profile(profile)
     host_evidence = [e for e in evidence if e.collector.startswith("host.")]
     findings: List[Finding] = []
-    if host_evidence or profile == "server":
+    if host_evidence or profile != "website":
         view = EvidenceView(host_evidence)
         findings += [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks if rc.meta.level == "host"]
     for target in network_targets(evidence):

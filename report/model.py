@@ -82,7 +82,7 @@ def _target_facts(evidence: Sequence[Evidence], fallback: str, profile: str) -> 
             endpoints.append(e.target)
     return {
         "name": fallback,
-        "kind": "host" if profile == "server" else "website",
+        "kind": "website" if profile == "website" else "host",
         "endpoints": endpoints,
         "os": facts.get("pretty_name"),
         "os_family": facts.get("family"),
