@@ -88,6 +88,10 @@ class ProcessView(Protocol):
         """Listening sockets, with owning process where visible."""
         ...
 
+    def interfaces(self) -> Dict[str, List[str]]:
+        """Network interfaces and their IP addresses."""
+        ...
+
 
 class LiveProcessView:
     """psutil on this machine (imported lazily to keep start-up fast)."""
@@ -99,6 +103,16 @@ class LiveProcessView:
         for proc in psutil.process_iter(["pid", "name", "username", "exe"]):
             info = proc.info
             out.append(ProcessInfo(info["pid"], info.get("name") or "", info.get("username"), info.get("exe")))
+        return out
+
+    def interfaces(self) -> Dict[str, List[str]]:
+        import socket
+
+        import psutil
+
+        out: Dict[str, List[str]] = {}
+        for name, addrs in psutil.net_if_addrs().items():
+            out[name] = [a.address.split("%")[0] for a in addrs if a.family in (socket.AF_INET, socket.AF_INET6)]
         return out
 
     def listening(self) -> List[ListeningSocket]:
@@ -136,6 +150,9 @@ class RecordedProcessView:
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = data
+
+    def interfaces(self) -> Dict[str, List[str]]:
+        return {str(k): [str(a) for a in v] for k, v in self._data.get("interfaces", {}).items()}
 
     def processes(self) -> List[ProcessInfo]:
         return [ProcessInfo(p["pid"], p["name"], p.get("user"), p.get("exe")) for p in self._data.get("processes", [])]
@@ -385,6 +402,13 @@ class HostReader:
             return self.ctx.processes.processes()
         except Exception as exc:  # psutil raises its own types
             raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list processes: {exc}") from exc
+
+    def interfaces(self) -> Dict[str, List[str]]:
+        self.sources.append(ApiSource("network interfaces"))
+        try:
+            return self.ctx.processes.interfaces()
+        except Exception as exc:
+            raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list network interfaces: {exc}") from exc
 
     def listening(self) -> List[ListeningSocket]:
         self.sources.append(ApiSource("listening sockets"))

@@ -11,7 +11,7 @@ import importlib
 import re
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from collectors.evidence import (
     CollectError,
@@ -47,6 +47,8 @@ class NetContext:
     timeout_s: float = 5.0
     progress: Optional[Callable[[str], None]] = None
     ports: Optional[str] = None  # nmap port spec, validated by parse_ports; None = the collector's default set
+    # Probe settings by name, e.g. {"ics_ports": {"modbus": 1502}, "modbus_unit": 1}; each probe documents its keys.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
