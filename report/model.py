@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from checks.model import Finding, Layer, Severity, Status
 from collectors.evidence import Evidence
+from report.profile_view import build_profile_view
 from report.redact import redact
 from report.scanner_view import build_scanner_view
 
@@ -128,6 +129,7 @@ def build_report(
         "redactions": redacted_e + redacted_f,
         "questionnaire": None,
         "scanner_view": build_scanner_view(findings_json),
+        "profile_view": build_profile_view(run.profile, findings_json),
     }
 
 

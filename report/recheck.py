@@ -70,6 +70,10 @@ def _recheck_derived_sections(report: Mapping[str, Any]) -> List[Mismatch]:
         out.append(Mismatch("summary", "as signed", "different when recomputed from the findings"))
     if report.get("scanner_view") != build_scanner_view(findings):
         out.append(Mismatch("scanner_view", "as signed", "different when recomputed from the findings"))
+    from report.profile_view import build_profile_view
+
+    if report.get("profile_view") != build_profile_view(str(report.get("profile")), findings):
+        out.append(Mismatch("profile_view", "as signed", "different when recomputed from the findings"))
     return out
 
 

@@ -119,3 +119,38 @@ def test_recheck_catches_an_edited_summary() -> None:
     assert not recheck(report).mismatches
     report["summary"]["by_status"]["fail"] -= 1
     assert [m.check_id for m in recheck(report).mismatches] == ["summary"]
+
+
+def test_profile_view_only_for_sector_profiles() -> None:
+    from report.profile_view import build_profile_view
+
+    findings = [
+        {
+            "check_id": "NET-ICS-001",
+            "status": "fail",
+            "severity": "high",
+            "target": "10.0.0.9",
+            "title": {"zh": "t", "en": "t"},
+            "observed": {},
+        },
+        {
+            "check_id": "LNX-ICS-001",
+            "status": "pass",
+            "severity": "critical",
+            "target": None,
+            "title": {"zh": "t", "en": "t"},
+            "observed": {},
+        },
+        {
+            "check_id": "LNX-OS-001",
+            "status": "fail",
+            "severity": "high",
+            "target": None,
+            "title": {"zh": "t", "en": "t"},
+            "observed": {},
+        },
+    ]
+    view = build_profile_view("ics-gateway", findings)
+    assert view is not None and [i["check_id"] for i in view["items"]] == ["NET-ICS-001", "LNX-ICS-001"] and view["failed"] == 1
+    assert build_profile_view("server", findings) is None
+    assert build_profile_view("telematics", findings)["items"] == []
