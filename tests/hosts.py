@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from checks.model import Finding, Status
 from checks.registry import evaluate
@@ -13,7 +13,14 @@ from collectors.evidence import Evidence
 from collectors.registry import collect
 
 HOSTS_DIR = Path(__file__).parent / "fixtures" / "hosts"
-FIXTURE_HOSTS: Tuple[str, ...] = ("debian-hardened", "debian-weak", "openeuler-server")
+FIXTURE_HOSTS: Tuple[str, ...] = ("debian-hardened", "debian-weak", "openeuler-server", "ics-gateway", "ics-gateway-hardened")
+# Fixture hosts are judged with the widest host profile (the server checks plus the gateway checks).
+FIXTURE_PROFILE = "ics-gateway"
+# Deployment facts that a configuration would declare for these hosts.
+HOST_PARAMS: Dict[str, Dict[str, Dict[str, Any]]] = {
+    "ics-gateway": {"LNX-ICS-002": {"ot_interfaces": ["eth1"]}},
+    "ics-gateway-hardened": {"LNX-ICS-002": {"ot_interfaces": ["eth1"]}},
+}
 
 
 def host_context(name: str, *, privileged: bool = True) -> HostContext:
@@ -31,7 +38,7 @@ def evidence_map(name: str, privileged: bool = True) -> Dict[str, Evidence]:
 
 @functools.cache
 def host_findings(name: str, privileged: bool = True) -> Tuple[Finding, ...]:
-    return tuple(evaluate(list(host_evidence(name, privileged))))
+    return tuple(evaluate(list(host_evidence(name, privileged)), FIXTURE_PROFILE, HOST_PARAMS.get(name)))
 
 
 def status_of(name: str, check_id: str, privileged: bool = True) -> Status:

@@ -3,6 +3,7 @@
 from checks.host import (  # noqa: F401  - explicit registry: one import per module
     accounts,
     filesystem,
+    ics,
     kernel,
     logging,
     network,

@@ -3,6 +3,7 @@
 from collectors.host import (  # noqa: F401  - explicit registry: one import per module
     accounts,
     files,
+    ics,
     kernel,
     logging,
     network,

@@ -90,7 +90,7 @@ FWD_ZONES = ["firewall-cmd", "--list-all-zones"]
 IPT_NAMES = {"iptables": "/proc/net/ip_tables_names", "ip6tables": "/proc/net/ip6_tables_names"}
 
 # Ports whose crossing of a forwarding firewall matters for later ICS zoning work.
-FORWARD_WATCH_PORTS = (20, 21, 23, 25, 80, 110, 143, 443, 465, 587, 993, 995)
+FORWARD_WATCH_PORTS = (20, 21, 23, 25, 80, 110, 143, 443, 465, 513, 514, 587, 993, 995, 8080)
 
 _PERM_RE = re.compile(
     r"permission denied|operation not permitted|must be root|need to be root|requires root|not authorized|authorization failed",

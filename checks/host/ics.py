@@ -1,0 +1,391 @@
+"""Checks for Linux-based industrial-control gateways (profile ``ics-gateway``).
+
+These cover the agent-checkable part of the MLPS ICS extension (GB/T 22239
+8.5): no e-mail/web/telnet/rlogin/FTP crossing the IT/OT boundary, industrial
+services reachable only from the OT side, removable media disabled, no
+remote-control tools, and untampered system and industrial software.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+from checks.host.kernel import judge_modules
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+PROFILES = ("ics-gateway",)
+
+# Protocols MLPS 8.5.3.1 a forbids across the ICS boundary, by port.
+FORBIDDEN_PORTS: Dict[int, str] = {
+    25: "smtp",
+    110: "pop3",
+    143: "imap",
+    465: "smtps",
+    587: "submission",
+    993: "imaps",
+    995: "pop3s",
+    80: "http",
+    443: "https",
+    8080: "http-alt",
+    23: "telnet",
+    21: "ftp",
+    513: "rlogin",
+    514: "rsh",
+}
+# Ports host.firewall reports in iptables' coarse forward summary (its FORWARD_WATCH_PORTS).
+IPT_VISIBLE_PORTS = frozenset({20, 21, 23, 25, 80, 110, 143, 443, 465, 513, 514, 587, 993, 995, 8080})
+ALL = frozenset(FORBIDDEN_PORTS)
+_FAMILIES = {"ip": ("v4",), "ip6": ("v6",), "inet": ("v4", "v6")}
+
+
+# -- LNX-ICS-001: forwarding across the boundary ------------------------------
+
+
+def forwarding_families(sysctl: Mapping[str, Any]) -> List[str]:
+    keys = sysctl.get("keys", {})
+    on = []
+    if keys.get("net.ipv4.ip_forward", {}).get("runtime") == "1":
+        on.append("v4")
+    if keys.get("net.ipv6.conf.all.forwarding", {}).get("runtime") == "1":
+        on.append("v6")
+    return on
+
+
+def _accepted(accepts: Sequence[Mapping[str, Any]]) -> Set[int]:
+    if any(not a.get("ports") for a in accepts):
+        return set(ALL)
+    return {p for a in accepts for p in a.get("ports", []) if p in ALL}
+
+
+def _nft_filters(backend: Mapping[str, Any], family: str) -> List[Tuple[Set[int], Set[int]]]:
+    """(allowed, unknown) forbidden ports per nftables forward chain of ``family``."""
+    out: List[Tuple[Set[int], Set[int]]] = []
+    for c in backend.get("chains", []):
+        if c.get("hook") != "forward" or family not in _FAMILIES.get(str(c.get("family")), ()):
+            continue
+        allowed = _accepted(c.get("accepts", [])) if c.get("default_deny") else set(ALL)
+        out.append((allowed, set()))
+    return out
+
+
+def _ipt_filter(backend: Mapping[str, Any]) -> List[Tuple[Set[int], Set[int]]]:
+    """iptables' coarse forward summary: ports outside its watch list stay unjudged under a drop policy."""
+    fwd = backend.get("forward")
+    if not isinstance(fwd, Mapping):
+        return []  # no legacy tables loaded, or the front end was not readable
+    watched = {int(x) for x in fwd.get("watched_ports_allowed", [])}
+    if not fwd.get("default_deny") or watched >= IPT_VISIBLE_PORTS:
+        return [(set(ALL), set())]
+    return [(watched & ALL, set(ALL - IPT_VISIBLE_PORTS))]
+
+
+def forward_exposure(firewall: Mapping[str, Any], family: str) -> Tuple[Set[int], Set[int], List[str]]:
+    """Forbidden ports a forwarded packet of ``family`` gets through, ports not judged, filters seen.
+
+    In netfilter every forward hook must accept a packet, so the open set is
+    the intersection over all forward filters; no filter means all open.
+    """
+    backends = firewall.get("backends", {})
+    filters: List[Tuple[Set[int], Set[int]]] = []
+    seen: List[str] = []
+    unjudged: Set[int] = set()
+    for name, b in backends.items():
+        if name == "nftables":
+            found = _nft_filters(b, family)
+        elif (name, family) in (("iptables", "v4"), ("ip6tables", "v6")):
+            found = _ipt_filter(b)
+        elif name in ("firewalld", "ufw") and b.get("active"):
+            seen.append(name)
+            unjudged = set(ALL)  # forward policy of these front ends is not in the evidence
+            continue
+        else:
+            continue
+        if found:
+            seen.append(name)
+            filters.extend(found)
+    allowed = set(ALL)
+    unknown: Set[int] = set()
+    for a, u in filters:
+        allowed &= a | u
+        unknown |= u
+    unknown = (unknown & allowed) | (unjudged & allowed)
+    return allowed - unknown, unknown, seen
+
+
+def _named(ports: Set[int]) -> List[str]:
+    return [f"{p}/{FORBIDDEN_PORTS[p]}" for p in sorted(ports)]
+
+
+@check(
+    CheckMeta(
+        id="LNX-ICS-001",
+        title=Text(
+            zh="工控网关不转发邮件、Web、Telnet、Rlogin、FTP 等通用网络服务（IT/OT 边界）",
+            en="The ICS gateway does not forward e-mail, web, telnet, rlogin or FTP traffic across the IT/OT boundary",
+        ),
+        remediation=Text(
+            zh="不需要路由时关闭转发（/etc/sysctl.d/60-ics.conf 写入 net.ipv4.ip_forward = 0 后 sysctl --system）；"
+            "需要转发时将 FORWARD 默认策略设为丢弃（nft：chain forward { type filter hook forward priority filter; policy drop; }，"
+            "或 iptables -P FORWARD DROP），只放行经审批的工业协议端口与地址对。",
+            en="If the gateway need not route, turn forwarding off (net.ipv4.ip_forward = 0 in /etc/sysctl.d/60-ics.conf, then "
+            "sysctl --system); otherwise set the forward policy to drop (nft: 'policy drop;' in the forward chain, or "
+            "'iptables -P FORWARD DROP') and accept only the approved industrial ports between named address pairs.",
+        ),
+        severity=Severity.CRITICAL,
+        mlps=refs("L3-ABS5-01", "L3-CNS5-01"),
+        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
+        needs=("host.sysctl", "host.firewall"),
+        needs_root=True,
+        profiles=PROFILES,
+    )
+)
+def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
+    """Mail, web and clear-text login protocols are how IT-side malware reaches control networks."""
+    families = forwarding_families(ev.facts("host.sysctl"))
+    if not families:
+        return Verdict.ok("IP forwarding is off: the gateway routes nothing across the boundary", forwarding=[])
+    firewall = ev.facts("host.firewall")
+    open_ports: Set[int] = set()
+    unknown: Set[int] = set()
+    filters: List[str] = []
+    for fam in families:
+        o, u, seen = forward_exposure(firewall, fam)
+        open_ports |= o
+        unknown |= u - o
+        filters += [s for s in seen if s not in filters]
+    observed = {"forwarding": families, "filters": filters}
+    if open_ports:
+        return Verdict.fail(
+            f"forwarding is on ({'/'.join(families)}) and the forward filter lets through: {', '.join(_named(open_ports))}",
+            forwarded_ports=sorted(open_ports),
+            **observed,
+        )
+    if unknown:
+        return Verdict.manual(
+            f"forwarding is on; the firewall evidence cannot show whether {', '.join(_named(unknown))} may cross; "
+            "review the forward rules",
+            unjudged_ports=sorted(unknown),
+            **observed,
+        )
+    return Verdict.ok("forwarding is on but the forward filter blocks mail, web, telnet, rlogin and FTP", **observed)
+
+
+# -- LNX-ICS-002: industrial services reachable from the IT side ---------------
+
+
+def _ics(ev: EvidenceView, section: str) -> Mapping[str, Any]:
+    facts = ev.facts("host.ics_gateway")
+    part = facts.get(section)
+    if not isinstance(part, Mapping):
+        raise ValueError(f"host.ics_gateway has no {section} section")
+    return part
+
+
+def _exposure(listener: Mapping[str, Any], ot: Set[str], ifaces: Mapping[str, Any]) -> Optional[List[str]]:
+    """Non-OT interfaces a listener is reachable on; None when undecidable."""
+    if listener.get("scope") == "loopback":
+        return []
+    external = [n for n in ifaces if n != "lo"]
+    bound = [n for n in listener.get("interfaces", []) if n != "lo"]
+    if listener.get("scope") == "wildcard":
+        if ot:
+            return sorted(n for n in external if n not in ot)
+        return sorted(external) if len(external) >= 2 else None
+    if not bound:
+        return None
+    if ot:
+        return sorted(n for n in bound if n not in ot)
+    return None
+
+
+@check(
+    CheckMeta(
+        id="LNX-ICS-002",
+        title=Text(
+            zh="工业协议服务（Modbus、S7、EtherNet/IP、OPC UA、BACnet、DNP3、IEC 104、Fox、MQTT）仅在 OT 侧接口监听",
+            en="Industrial protocol services (Modbus, S7, EtherNet/IP, OPC UA, BACnet, DNP3, IEC-104, Fox, MQTT) listen only on OT-side interfaces",
+        ),
+        remediation=Text(
+            zh="把工业服务绑定到 OT 侧地址（如 mbusd -A 192.168.100.1、OPC UA 服务器 endpoint 使用 OT 地址），不要绑定 0.0.0.0/::；"
+            '并在防火墙 input 链中只允许 OT 网段访问这些端口（nft：iifname "eth1" tcp dport 502 accept）。'
+            "用参数 ot_interfaces 声明 OT 侧接口名。",
+            en="Bind industrial services to the OT-side address (e.g. 'mbusd -A 192.168.100.1', an OPC UA endpoint URL on the "
+            "OT address), never 0.0.0.0/::, and accept these ports only from the OT interface in the input chain "
+            '(nft: iifname "eth1" tcp dport 502 accept). Declare the OT-side interfaces with the ot_interfaces parameter.',
+        ),
+        severity=Severity.CRITICAL,
+        mlps=refs("L3-CNS5-01", "L3-CNS5-02", "L3-ABS5-01"),
+        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
+        needs=("host.ics_gateway",),
+        params={"ot_interfaces": []},
+        profiles=PROFILES,
+    )
+)
+def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
+    """Industrial protocols have no authentication: whoever reaches the port can write to the process.
+
+    A wildcard bind on a host with two or more network interfaces is judged
+    exposed even without ``ot_interfaces``: a gateway always has an IT side.
+    """
+    listeners_part = _ics(ev, "industrial")
+    iface_part = _ics(ev, "interfaces")
+    if "error" in listeners_part:
+        return Verdict.error(f"industrial listeners unavailable: {listeners_part['error']}")
+    listeners = listeners_part.get("listeners", [])
+    ifaces = iface_part.get("interfaces", {})
+    ot = {str(n) for n in p.get("ot_interfaces") or []}
+    if ot - set(ifaces) and ifaces:
+        return Verdict.error(f"ot_interfaces names unknown interface(s): {', '.join(sorted(ot - set(ifaces)))}")
+    exposed: List[Dict[str, Any]] = []
+    undecided: List[str] = []
+    for row in listeners:
+        bad = _exposure(row, ot, ifaces)
+        label = f"{row.get('protocol')} {row.get('address')}:{row.get('port')}"
+        if bad is None:
+            undecided.append(label)
+        elif bad:
+            exposed.append({"listener": label, "process": row.get("process"), "non_ot_interfaces": bad})
+    observed = {"ot_interfaces": sorted(ot), "interfaces": sorted(ifaces)}
+    if exposed:
+        return Verdict.fail(
+            f"{len(exposed)} industrial listener(s) reachable on non-OT interfaces: "
+            + "; ".join(f"{e['listener']} via {', '.join(e['non_ot_interfaces'])}" for e in exposed),
+            exposed=exposed,
+            **observed,
+        )
+    if undecided:
+        return Verdict.manual(
+            f"cannot tell which side {', '.join(undecided)} face; declare the OT-side interfaces with the ot_interfaces parameter",
+            undecided=undecided,
+            **observed,
+        )
+    if not listeners:
+        return Verdict.ok("no industrial protocol port is listening", **observed)
+    return Verdict.ok(f"{len(listeners)} industrial listener(s), all on loopback or OT-side interfaces", **observed)
+
+
+# -- LNX-ICS-003: removable media ------------------------------------------------
+
+
+@check(
+    CheckMeta(
+        id="LNX-ICS-003",
+        title=Text(
+            zh="工控网关禁用 USB 存储设备（usb-storage 驱动不可加载）",
+            en="USB mass storage is disabled on the ICS gateway (usb-storage cannot load)",
+        ),
+        remediation=Text(
+            zh="在 /etc/modprobe.d/ics-usb.conf 写入 install usb-storage /bin/false 和 blacklist usb-storage，执行 modprobe -r usb-storage；"
+            "确需保留的 USB 接口须登记并采用 USBGuard 等白名单监控。",
+            en="Write 'install usb-storage /bin/false' and 'blacklist usb-storage' to /etc/modprobe.d/ics-usb.conf and run "
+            "'modprobe -r usb-storage'; any USB port that must stay in use is registered and controlled by an allow-list (e.g. USBGuard).",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-CES5-03"),
+        domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+        needs=("host.kernel_modules", "host.os"),
+        profiles=PROFILES,
+    )
+)
+def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
+    """USB sticks are the classic way malware crosses an air gap into control networks (Stuxnet)."""
+    return judge_modules(ev, ["usb_storage"], "USB storage on the ICS gateway")
+
+
+# -- LNX-ICS-004: remote-control tools ---------------------------------------------
+
+
+@check(
+    CheckMeta(
+        id="LNX-ICS-004",
+        title=Text(
+            zh="工控网关上无第三方远程控制或内网穿透工具",
+            en="No third-party remote-control or tunnelling tool on the ICS gateway",
+        ),
+        remediation=Text(
+            zh="卸载远程控制与隧道软件（如 apt purge anydesk teamviewer；systemctl disable --now frpc.service 并删除 /etc/frp）；"
+            "厂商远程维护改为经审批、限时开放的 VPN + 堡垒机，会话全程审计。",
+            en="Remove remote-control and tunnel software (e.g. 'apt purge anydesk teamviewer'; 'systemctl disable --now frpc.service' "
+            "and delete /etc/frp); vendor remote maintenance goes through an approved, time-limited VPN and bastion host with recorded sessions.",
+        ),
+        severity=Severity.CRITICAL,
+        mlps=refs("L3-ABS5-01", "L3-CES1-19"),
+        domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.SEGMENTATION),
+        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+        needs=("host.remote_access",),
+        profiles=PROFILES,
+    )
+)
+def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
+    """A remote-desktop tool on a gateway is an unaudited path from the internet into the control network."""
+    facts = ev.facts("host.remote_access")
+    tools = [str(t.get("tool")) for t in list(facts.get("remote_tools", [])) + list(facts.get("tunnel_tools", []))]
+    if tools:
+        return Verdict.fail(f"remote-access software on the ICS gateway: {', '.join(tools)}", tools=tools)
+    return Verdict.ok("no known remote-control or tunnelling software found")
+
+
+# -- LNX-ICS-005: package and firmware integrity -----------------------------------
+
+
+@check(
+    CheckMeta(
+        id="LNX-ICS-005",
+        title=Text(
+            zh="系统关键软件与工业软件包文件完整（与包管理器记录的校验值一致）",
+            en="Files of key system and industrial packages match the package manager's recorded checksums",
+        ),
+        remediation=Text(
+            zh="核实被改动的文件来源（dpkg -V <包名>），从可信介质重新安装（apt install --reinstall <包名>），"
+            "并排查入侵；上线或更新前对固件/软件包做恶意代码检测。",
+            en="Investigate each changed file ('dpkg -V <package>'), reinstall the package from a trusted source "
+            "('apt install --reinstall <package>') and look for an intrusion; scan firmware and packages for malware before deployment or update.",
+        ),
+        severity=Severity.HIGH,
+        mlps=refs("L3-CES5-05", "L3-CES1-26"),
+        domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.ENDPOINT_PROTECTION),
+        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.INCIDENT_RESPONSE),
+        needs=("host.ics_gateway",),
+        needs_root=True,
+        profiles=PROFILES,
+    )
+)
+def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
+    """A replaced sshd, sudo or PLC runtime is how intruders persist; an incomplete check is never a pass."""
+    integ = _ics(ev, "integrity")
+    if "error" in integ:
+        return Verdict.error(f"package integrity unavailable: {integ['error']}")
+    if not integ.get("supported"):
+        return Verdict.manual(f"package integrity not verified: {integ.get('reason')}", method=integ.get("method"))
+    mismatches = list(integ.get("mismatches", []))
+    missing = list(integ.get("missing", []))
+    counts = {
+        "packages": list(integ.get("packages", [])),
+        "files_checked": integ.get("files_checked", 0),
+        "unreadable": integ.get("unreadable", 0),
+        "not_checked": integ.get("not_checked", 0),
+    }
+    if mismatches or missing:
+        parts = []
+        if mismatches:
+            parts.append("changed: " + ", ".join(f"{m['path']} ({m['package']})" for m in mismatches[:10]))
+        if missing:
+            parts.append("missing: " + ", ".join(f"{m['path']} ({m['package']})" for m in missing[:10]))
+        return Verdict.fail("; ".join(parts), mismatches=mismatches[:50], missing=missing[:50], **counts)
+    if integ.get("truncated"):
+        return Verdict.manual(
+            f"checking stopped at the {integ.get('limit_hit')} limit; {counts['not_checked']} file(s) not verified",
+            **counts,
+        )
+    if counts["unreadable"]:
+        return Verdict.manual(f"{counts['unreadable']} file(s) could not be read (run as root)", **counts)
+    if not counts["packages"]:
+        return Verdict.manual("no package in the verified set has a dpkg md5sums list", **counts)
+    return Verdict.ok(
+        f"{counts['files_checked']} file(s) of {len(counts['packages'])} package(s) match dpkg's checksums", **counts
+    )

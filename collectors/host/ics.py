@@ -1,0 +1,285 @@
+"""Industrial-control gateway facts: interfaces, industrial listeners, package integrity.
+
+One collector, three sections. Each section catches its own collection
+errors and records them as ``{"error": ...}`` so that, say, an unreadable
+``md5sums`` file does not hide which industrial ports are open.
+
+Integrity is verified against dpkg's ``/var/lib/dpkg/info/<pkg>.md5sums``
+for a bounded set of packages (base system tools an attacker would replace,
+plus anything that looks like industrial software). The work is capped
+(files, bytes, wall time) so the agent never loads a fragile gateway; a
+capped run is reported as truncated and must never be read as clean.
+On RPM hosts ``rpm -V`` would be needed, which is too slow to run here, so
+integrity is reported as unsupported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from collectors.context import HostReader, ListeningSocket
+from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.registry import collector
+
+# port -> protocol name, for industrial and OT-messaging services.
+INDUSTRIAL_PORTS: Dict[int, str] = {
+    502: "Modbus/TCP",
+    102: "S7comm (ISO-TSAP)",
+    44818: "EtherNet/IP",
+    2222: "EtherNet/IP (I/O)",
+    4840: "OPC UA",
+    47808: "BACnet/IP",
+    20000: "DNP3",
+    2404: "IEC 60870-5-104",
+    1911: "Niagara Fox",
+    4911: "Niagara Fox (TLS)",
+    1883: "MQTT",
+    8883: "MQTT over TLS",
+}
+
+# Packages whose files an intruder on a gateway would most like to replace.
+BASE_PACKAGES: Tuple[str, ...] = (
+    "openssh-server",
+    "sudo",
+    "systemd",
+    "login",
+    "passwd",
+    "coreutils",
+    "util-linux",
+    "iptables",
+    "nftables",
+    "libc-bin",
+)
+INDUSTRIAL_PACKAGE_RE = re.compile(r"codesys|modbus|opcua|plc|scada|hmi", re.I)
+
+DPKG_INFO = "/var/lib/dpkg/info"
+# Any of these marks an RPM-family host (recorded fixtures may lack the rpm database itself).
+RPM_MARKERS = (
+    "/var/lib/rpm",
+    "/usr/lib/sysimage/rpm",
+    "/etc/redhat-release",
+    "/etc/openEuler-release",
+    "/etc/dnf",
+    "/etc/yum.repos.d",
+)
+MAX_FILES = 2000
+MAX_BYTES = 64 * 1024 * 1024
+MAX_SECONDS = 0.7
+_MD5_LINE = re.compile(r"^([0-9a-fA-F]{32}) [ *](.+)$")
+
+
+# -- interfaces and listeners ------------------------------------------------
+
+
+def _plain(address: str) -> str:
+    """``fe80::1%eth0`` / ``10.0.0.1/24`` -> the bare address."""
+    return address.split("%", 1)[0].split("/", 1)[0]
+
+
+def _scope(address: str) -> str:
+    addr = _plain(address)
+    if addr in ("", "*", "0.0.0.0", "::"):  # noqa: S104 - classifying, not binding
+        return "wildcard"
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return "specific"
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    if ip.is_loopback:
+        return "loopback"
+    return "wildcard" if ip.is_unspecified else "specific"
+
+
+def interfaces_of(address: str, interfaces: Dict[str, List[str]]) -> List[str]:
+    """Interfaces that own ``address`` (by exact address match)."""
+    addr = _plain(address)
+    if addr.startswith("::ffff:"):
+        addr = addr[len("::ffff:") :]
+    return sorted(name for name, addrs in interfaces.items() if addr in {_plain(a) for a in addrs})
+
+
+def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, List[str]]) -> List[Dict[str, Any]]:
+    """Listening sockets on industrial ports, with the interfaces they are reachable on."""
+    rows: List[Dict[str, Any]] = []
+    seen = set()
+    for s in sockets:
+        port = int(s.port)
+        if port not in INDUSTRIAL_PORTS:
+            continue
+        key = (s.proto, s.address, port)
+        if key in seen:
+            continue
+        seen.add(key)
+        scope = _scope(s.address)
+        if scope == "wildcard":
+            bound = sorted(interfaces)
+        elif scope == "loopback":
+            bound = ["lo"] if "lo" in interfaces else []
+        else:
+            bound = interfaces_of(s.address, interfaces)
+        rows.append(
+            {
+                "port": port,
+                "protocol": INDUSTRIAL_PORTS[port],
+                "proto": s.proto,
+                "address": s.address,
+                "scope": scope,
+                "interfaces": bound,
+                "process": s.process,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["port"], r["proto"], r["address"]))
+
+
+def _network(host: HostReader) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    try:
+        raw = host.interfaces()
+        interfaces = {str(k): sorted({_plain(a) for a in v}) for k, v in raw.items()}
+        iface_facts: Dict[str, Any] = {"interfaces": interfaces, "known": bool(interfaces)}
+    except CollectError as exc:
+        return {"error": exc.message, "interfaces": {}, "known": False}, {"error": exc.message}
+    try:
+        sockets = host.listening()
+    except CollectError as exc:
+        return iface_facts, {"error": exc.message}
+    return iface_facts, {"listeners": industrial_listeners(sockets, interfaces), "ports": sorted(INDUSTRIAL_PORTS)}
+
+
+# -- package integrity -------------------------------------------------------
+
+
+def parse_md5sums(text: str, path: str) -> List[Tuple[str, str]]:
+    """``<md5>  <path relative to />`` lines -> (digest, absolute path)."""
+    out: List[Tuple[str, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _MD5_LINE.match(line.rstrip("\n"))
+        if not m:
+            raise CollectError(ErrorReason.MALFORMED, f"{path}: line {n}: not '<md5>  <path>'")
+        out.append((m.group(1).lower(), "/" + m.group(2).lstrip("/")))
+    return out
+
+
+def selected_md5sums(host: HostReader) -> List[Tuple[str, str]]:
+    """(package, md5sums path) for the base packages and industrial-looking ones."""
+    out: List[Tuple[str, str]] = []
+    for path in host.glob(DPKG_INFO + "/*.md5sums"):
+        name = path.rsplit("/", 1)[-1][: -len(".md5sums")]
+        pkg = name.split(":", 1)[0]
+        if pkg in BASE_PACKAGES or INDUSTRIAL_PACKAGE_RE.search(pkg):
+            out.append((pkg, path))
+    return out
+
+
+class _Budget:
+    """Files, bytes and wall time left for hashing."""
+
+    def __init__(self, max_files: int, max_bytes: int, max_seconds: float) -> None:
+        self.files_left = max_files
+        self.bytes_left = max_bytes
+        self.deadline = time.monotonic() + max_seconds
+        self.limit_hit: Optional[str] = None
+
+    def allows(self, size: int) -> bool:
+        if self.files_left <= 0:
+            self.limit_hit = "files"
+        elif size > self.bytes_left:
+            self.limit_hit = "bytes"
+        elif time.monotonic() > self.deadline:
+            self.limit_hit = "time"
+        return self.limit_hit is None
+
+    def spend(self, size: int) -> None:
+        self.files_left -= 1
+        self.bytes_left -= size
+
+
+def _verify_file(host: HostReader, pkg: str, digest: str, path: str, budget: _Budget, out: Dict[str, Any]) -> bool:
+    """Hash one file; returns False once the budget is exhausted."""
+    st = host.stat(path)
+    if st is None:
+        out["missing"].append({"path": path, "package": pkg})
+        return True
+    if not budget.allows(st.size):
+        return False
+    try:
+        data = host.read_bytes(path)
+    except CollectError:
+        out["unreadable"] += 1
+        budget.spend(0)
+        return True
+    if data is None:
+        out["missing"].append({"path": path, "package": pkg})
+        return True
+    budget.spend(len(data))
+    out["files_checked"] += 1
+    if hashlib.md5(data).hexdigest() != digest:  # noqa: S324 - dpkg records md5; integrity, not security
+        out["mismatches"].append({"path": path, "package": pkg})
+    return True
+
+
+def verify_dpkg(
+    host: HostReader, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES, max_seconds: float = MAX_SECONDS
+) -> Dict[str, Any]:
+    """Compare selected packages' files with dpkg's recorded md5 digests, within the caps."""
+    out: Dict[str, Any] = {
+        "supported": True,
+        "method": "dpkg md5sums",
+        "packages": [],
+        "files_listed": 0,
+        "files_checked": 0,
+        "mismatches": [],
+        "missing": [],
+        "unreadable": 0,
+        "not_checked": 0,
+        "truncated": False,
+        "limits": {"files": max_files, "bytes": max_bytes, "milliseconds": int(max_seconds * 1000)},
+    }
+    budget = _Budget(max_files, max_bytes, max_seconds)
+    entries: List[Tuple[str, str, str]] = []
+    for pkg, path in selected_md5sums(host):
+        text = host.read_text(path)
+        if text is None:
+            continue
+        out["packages"].append(pkg)
+        entries.extend((pkg, digest, fpath) for digest, fpath in parse_md5sums(text, path))
+    out["files_listed"] = len(entries)
+    for i, (pkg, digest, fpath) in enumerate(entries):
+        if not _verify_file(host, pkg, digest, fpath, budget, out):
+            out["truncated"] = True
+            out["limit_hit"] = budget.limit_hit
+            out["not_checked"] = len(entries) - i
+            break
+    out["packages"] = sorted(set(out["packages"]))
+    return out
+
+
+def _integrity(host: HostReader) -> Dict[str, Any]:
+    try:
+        if host.is_dir(DPKG_INFO):
+            return verify_dpkg(host)
+        if any(host.exists(d) for d in RPM_MARKERS):
+            return {"supported": False, "method": "rpm", "reason": "not supported without rpm -V (too slow to run here)"}
+        if host.exists("/var/lib/dpkg/status"):
+            return {"supported": False, "method": "dpkg", "reason": f"dpkg host without {DPKG_INFO}: no md5sums lists"}
+        return {"supported": False, "method": None, "reason": "no dpkg or rpm package database found"}
+    except CollectError as exc:
+        return {"error": exc.message}
+
+
+@collector("host.ics_gateway", "ICS gateway: interfaces, industrial listeners, package file integrity")
+def collect_ics_gateway(host: HostReader) -> Facts:
+    iface, listeners = _network(host)
+    return {
+        "_method": "interfaces, socket table, dpkg md5sums",
+        "interfaces": iface,
+        "industrial": listeners,
+        "integrity": _integrity(host),
+    }
