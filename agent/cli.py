@@ -110,6 +110,13 @@ def main() -> None:
 )
 @click.option("--replay-unprivileged", is_flag=True, hidden=True, help="Replay as if run by a non-root user.")
 @click.option(
+    "--probe-port",
+    "probe_ports",
+    multiple=True,
+    help="Non-standard port of a probed service, NAME=PORT (modbus, s7, enip, opcua, bacnet, mqtt, mqtts, redis, elasticsearch, kafka).",
+)
+@click.option("--modbus-unit", type=int, default=None, help="Modbus unit id to identify (default 1; never swept).")
+@click.option(
     "--questionnaire",
     "questionnaire_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -144,16 +151,19 @@ def scan(
     config_path: Optional[Path],
     replay: Optional[Path],
     replay_unprivileged: bool,
+    probe_ports: Tuple[str, ...],
+    modbus_unit: Optional[int],
     questionnaire_path: Optional[Path],
     answers_path: Optional[Path],
     fail_on: Optional[str],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
-    from agent.scan import build_scope, load_config, run_scan
+    from agent.scan import build_scope, load_config, probe_options, run_scan
 
     try:
         params = load_config(config_path)
+        options = probe_options(list(probe_ports), modbus_unit)
         scope = build_scope(list(targets), scope_file, allow_public)
         signer = None
         if not no_sign:
@@ -179,6 +189,7 @@ def scan(
             answers_path=answers_path,
             scope=scope,
             ports=ports,
+            options=options,
             progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:

@@ -106,6 +106,40 @@ def build_scope(targets: List[str], scope_file: Optional[Path], allow_public: bo
     return Scope(tuple(entries), allow_public)
 
 
+# --probe-port names, and the probe option each belongs to.
+PROBE_PORT_GROUPS: Dict[str, str] = {
+    "modbus": "ics_ports",
+    "s7": "ics_ports",
+    "enip": "ics_ports",
+    "opcua": "ics_ports",
+    "bacnet": "ics_ports",
+    "mqtt": "mqtt_ports",
+    "mqtts": "mqtt_ports",
+    "redis": "backend_ports",
+    "elasticsearch": "backend_ports",
+    "kafka": "backend_ports",
+}
+
+
+def probe_options(probe_ports: List[str], modbus_unit: Optional[int]) -> Dict[str, Any]:
+    """Probe settings from --probe-port NAME=PORT and --modbus-unit."""
+    options: Dict[str, Any] = {}
+    for item in probe_ports:
+        name, sep, value = item.partition("=")
+        group = PROBE_PORT_GROUPS.get(name.strip().lower())
+        if not sep or group is None or not value.strip().isdigit() or not 0 < int(value) < 65536:
+            raise UsageError(
+                f"--probe-port {item!r}: expected NAME=PORT",
+                f"NAME is one of {', '.join(sorted(PROBE_PORT_GROUPS))}; PORT is 1-65535",
+            )
+        options.setdefault(group, {})[name.strip().lower()] = int(value)
+    if modbus_unit is not None:
+        if not 0 <= modbus_unit <= 255:
+            raise UsageError("--modbus-unit: a Modbus unit id is 0-255")
+        options["modbus_unit"] = modbus_unit
+    return options
+
+
 def _user() -> str:
     try:
         import pwd
@@ -130,6 +164,7 @@ def run_scan(
     scope: Optional[Scope] = None,
     progress: Optional[Callable[[str], None]] = None,
     ports: Optional[str] = None,
+    options: Optional[Mapping[str, Any]] = None,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
@@ -161,7 +196,10 @@ def run_scan(
             port_spec = parse_ports(ports) if ports else None
         except ValueError as exc:
             raise UsageError(f"--ports: {exc}") from None
-        evidence += collect_network(NetContext(scope, privileged=is_root(), progress=progress, ports=port_spec), profile=profile)
+        evidence += collect_network(
+            NetContext(scope, privileged=is_root(), progress=progress, ports=port_spec, options=dict(options or {})),
+            profile=profile,
+        )
     findings = evaluate(evidence, profile, params)
     run = RunInfo(
         profile=profile,

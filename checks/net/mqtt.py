@@ -1,0 +1,233 @@
+"""MQTT broker posture of a telematics backend (PROTOCOLS.md §3.1), judged from ``mqtt.broker``.
+
+A port that could not be judged (state "error") never lets a check PASS:
+the verdict is ERROR unless a failure was already found elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+NEEDS = ("mqtt.broker",)
+PROFILES = ("telematics",)
+MAX_TOPICS_SHOWN = 20
+
+
+def _meta(
+    num: int,
+    title: Tuple[str, str],
+    fix: Tuple[str, str],
+    severity: Severity,
+    mlps: Tuple[MlpsRef, ...],
+    domains: Tuple[InsurerDomain, ...],
+    coverage: Tuple[CoverageLine, ...],
+    high_risk_case: Optional[str] = None,
+    params: Optional[Dict[str, Any]] = None,
+) -> CheckMeta:
+    return CheckMeta(
+        id=f"NET-MQTT-{num:03d}",
+        title=Text(zh=title[0], en=title[1]),
+        remediation=Text(zh=fix[0], en=fix[1]),
+        severity=severity,
+        mlps=mlps,
+        domains=domains,
+        coverage=coverage,
+        needs=NEEDS,
+        high_risk_case=high_risk_case,
+        params=params or {},
+        profiles=PROFILES,
+        level="endpoint",
+    )
+
+
+def _ports(ev: EvidenceView) -> Mapping[str, Mapping[str, Any]]:
+    ports = ev.facts("mqtt.broker").get("ports")
+    if not isinstance(ports, Mapping):
+        raise ValueError("mqtt.broker has no port facts")
+    return ports
+
+
+def _errors(ports: Mapping[str, Mapping[str, Any]]) -> List[str]:
+    return [f"{n} {p.get('port')}: {p.get('reason')}" for n, p in ports.items() if p.get("state") == "error"]
+
+
+def _port_list(ports: Mapping[str, Mapping[str, Any]], states: Tuple[str, ...]) -> List[Dict[str, Any]]:
+    return [
+        {"name": n, "port": p.get("port"), "transport": p.get("transport"), "return_code": p.get("return_code")}
+        for n, p in ports.items()
+        if p.get("state") in states
+    ]
+
+
+@check(
+    _meta(
+        1,
+        ("MQTT 代理允许匿名连接", "MQTT broker accepts anonymous connections"),
+        (
+            "关闭匿名接入并为每台车辆/设备配置独立凭据或客户端证书。mosquitto：每个 listener 下设置 allow_anonymous false，"
+            "并配置 password_file 或 require_certificate true；EMQX：关闭 allow_anonymous 并启用认证器。",
+            "Disable anonymous access and give every vehicle/device its own credentials or client certificate. "
+            "mosquitto: allow_anonymous false under each listener, plus password_file or require_certificate true; "
+            "EMQX: turn allow_anonymous off and enable an authenticator.",
+        ),
+        Severity.CRITICAL,
+        refs("L3-ABS4-01", "L3-CES4-04", "L3-CES1-01"),
+        (InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
+        (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
+    )
+)
+def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
+    ports = _ports(ev)
+    accepted = _port_list(ports, ("accepted",))
+    if accepted:
+        return Verdict.fail("the broker returned CONNACK 0 to a CONNECT without user name or password", accepted=accepted)
+    errors = _errors(ports)
+    if errors:
+        return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
+    refused = _port_list(ports, ("refused",))
+    other = _port_list(ports, ("other",))
+    if other or not refused:
+        return Verdict.error("the broker answered with a CONNACK code that says nothing about authentication", other=other)
+    return Verdict.ok("every MQTT port refused the anonymous CONNECT (code 4 or 5)", refused=refused)
+
+
+@check(
+    _meta(
+        2,
+        ("MQTT 通配符订阅可读取业务主题", "MQTT wildcard subscription reveals business topics"),
+        (
+            "为主题配置 ACL，设备只能订阅/发布自己的主题，禁止 # 和 +/ 通配订阅。mosquitto：acl_file 中按 user 或 pattern（%u/%c）授权；"
+            "同时关闭匿名接入。",
+            "Add topic ACLs so a device may only use its own topics and no client may subscribe to # or +/ wildcards. "
+            "mosquitto: acl_file with per-user or pattern (%u/%c) rules; also disable anonymous access.",
+        ),
+        Severity.HIGH,
+        refs("L3-ABS4-01", "L3-CES1-05", "L3-CES1-10"),
+        (InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA),
+        (CoverageLine.DATA_BREACH_LIABILITY,),
+        params={"max_topics_shown": MAX_TOPICS_SHOWN},
+    )
+)
+def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
+    facts = ev.facts("mqtt.broker")
+    ports = _ports(ev)
+    sub = facts.get("subscription")
+    if not isinstance(sub, Mapping):
+        if facts.get("anonymous_accepted"):
+            return Verdict.error("anonymous access was accepted but no subscription result was recorded")
+        errors = _errors(ports)
+        if errors:
+            return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
+        return Verdict.ok("anonymous clients are refused, so they cannot subscribe to any topic")
+    shown = int(p.get("max_topics_shown", MAX_TOPICS_SHOWN))
+    topics = list(sub.get("topics") or [])
+    observed = {
+        "topic_count": sub.get("topic_count", len(topics)),
+        "topics": topics[:shown],
+        "sys_topic_count": sub.get("sys_topic_count", 0),
+        "wildcard_granted": sub.get("wildcard_granted"),
+        "listened_ms": sub.get("listened_ms"),
+        "truncated": sub.get("truncated"),
+    }
+    if topics:
+        return Verdict.fail("an anonymous subscription to # received messages on business topics", **observed)
+    if sub.get("wildcard_granted") is False:
+        return Verdict.ok("the broker refused the anonymous # subscription (SUBACK 0x80)", **observed)
+    return Verdict.ok("no business topic was seen on the anonymous # subscription within the listen window", **observed)
+
+
+@check(
+    _meta(
+        3,
+        ("MQTT 以明文（无 TLS）提供服务", "MQTT served in plain text (no TLS)"),
+        (
+            "只对外提供 MQTT over TLS（8883），关闭明文 1883 监听或仅绑定到本机。mosquitto：listener 8883 并配置 certfile/keyfile，"
+            "删除明文 listener 1883（或改为 listener 1883 127.0.0.1）。",
+            "Offer MQTT only over TLS (8883) and close the plaintext 1883 listener or bind it to localhost. "
+            "mosquitto: listener 8883 with certfile/keyfile, and remove listener 1883 (or make it listener 1883 127.0.0.1).",
+        ),
+        Severity.HIGH,
+        refs("L3-CNS1-06", "L3-CNS1-07", "L3-CES4-04"),
+        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+        (CoverageLine.DATA_BREACH_LIABILITY,),
+        high_risk_case="6.2.2.1",
+    )
+)
+def plaintext(ev: EvidenceView, p: Params) -> Verdict:
+    ports = _ports(ev)
+    plain = _port_list({n: q for n, q in ports.items() if q.get("transport") == "tcp"}, ("accepted", "refused", "other"))
+    tls_offered = [n for n, q in ports.items() if q.get("transport") == "tls" and (q.get("tls") or {}).get("offered")]
+    if plain:
+        why = "TLS is offered too, but the plaintext listener still answers" if tls_offered else "no TLS listener answered"
+        return Verdict.fail(f"an MQTT broker answers in plain text; {why}", plaintext=plain, tls_ports=tls_offered)
+    errors = _errors(ports)
+    if errors:
+        return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
+    if not tls_offered:
+        return Verdict.error("neither a plaintext nor a TLS MQTT listener could be judged")
+    return Verdict.ok("MQTT is reachable only over TLS", tls_ports=tls_offered)
+
+
+@check(
+    _meta(
+        4,
+        ("MQTT TLS 证书不受信任或已过期", "MQTT TLS certificate untrusted or expired"),
+        (
+            "为 MQTT TLS 监听部署由受信任 CA 签发、在有效期内且与主机名匹配的证书，并设置到期前自动续期。"
+            "mosquitto：certfile 指向含完整链的证书，cafile 指向签发 CA。",
+            "Give the MQTT TLS listener a certificate from a trusted CA, within its validity and matching the host name, "
+            "with automatic renewal before expiry. mosquitto: certfile with the full chain, cafile with the issuing CA.",
+        ),
+        Severity.MEDIUM,
+        refs("L3-CNS1-06", "L3-CNS1-07"),
+        (InsurerDomain.ENCRYPTION_TRANSIT,),
+        (CoverageLine.DATA_BREACH_LIABILITY,),
+    )
+)
+def certificate(ev: EvidenceView, p: Params) -> Verdict:
+    ports = _ports(ev)
+    tls_ports = {n: q for n, q in ports.items() if q.get("transport") == "tls"}
+    judged: List[Dict[str, Any]] = []
+    bad: List[Dict[str, Any]] = []
+    unknown: List[str] = []
+    for name, q in tls_ports.items():
+        tls = q.get("tls") or {}
+        if not tls.get("offered"):
+            if q.get("state") == "error":
+                unknown.append(f"{name} {q.get('port')}: {q.get('reason')}")
+            continue
+        cert = tls.get("certificate") or {}
+        chain = tls.get("chain") or {}
+        if not cert or chain.get("status") not in ("valid", "invalid"):
+            unknown.append(f"{name} {q.get('port')}: certificate or chain not judged ({chain.get('reason')})")
+            continue
+        problems = []
+        if chain.get("status") == "invalid":
+            problems.append(f"untrusted chain: {chain.get('reason')}")
+        if int(cert.get("days_to_expiry", 0)) < 0:
+            problems.append(f"expired {cert.get('not_after')}")
+        if cert.get("not_yet_valid"):
+            problems.append(f"not valid before {cert.get('not_before')}")
+        row = {
+            "port": q.get("port"),
+            "subject_cn": cert.get("subject_cn"),
+            "issuer": cert.get("issuer"),
+            "not_after": cert.get("not_after"),
+            "days_to_expiry": cert.get("days_to_expiry"),
+            "hostname_match": cert.get("hostname_match"),
+            "problems": problems,
+        }
+        judged.append(row)
+        if problems:
+            bad.append(row)
+    if bad:
+        return Verdict.fail("the MQTT TLS certificate would not be accepted by a verifying client", certificates=bad)
+    if unknown:
+        return Verdict.error("the MQTT TLS certificate could not be judged: " + "; ".join(unknown))
+    if not judged:
+        return Verdict.na("no MQTT TLS listener answered")
+    return Verdict.ok("the MQTT TLS certificate chains to a trusted CA and is within its validity", certificates=judged)

@@ -1,0 +1,536 @@
+"""MQTT broker exposure of a telematics backend (PROTOCOLS.md §3.1), read-only.
+
+Collector ``mqtt.broker`` asks each configured MQTT port whether an
+anonymous client is let in: one MQTT 3.1.1 CONNECT with a random client id,
+clean session, no user name or password. If the broker accepts, it
+subscribes once (QoS 0) to ``#`` and, separately, to ``$SYS/#`` for a
+bounded window and keeps TOPIC NAMES only: payloads are read off the socket
+and dropped unseen, since they carry VINs and positions. On the TLS port it
+also records the protocol, the leaf certificate and whether the chain is
+trusted (system store plus ``RISKAGENT_EXTRA_CA``).
+
+Do-no-harm rules, enforced in code and asserted by the tests:
+
+* only CONNECT, SUBSCRIBE and DISCONNECT are ever sent (``SENT_PACKET_TYPES``;
+  ``_send`` refuses anything else, PUBLISH above all);
+* one connection at a time, and at least ``MIN_INTERVAL_MS`` between two
+  packets (or connection attempts) sent to the device;
+* at most ``MAX_PACKETS_PER_CONNECTION`` MQTT packets per connection and at
+  most ``MAX_CONNECTIONS`` connections per run (plain, TLS, TLS trust check);
+* a deadline on every read; a garbage, closed or silent port becomes a
+  CollectError with a reason, never a hang.
+
+Outgoing frames are built with ``scapy.contrib.mqtt`` (imported lazily: it
+costs ~0.4 s). Incoming frames are parsed by hand, down to the fixed header,
+the CONNACK/SUBACK codes and a PUBLISH topic, so no payload is ever decoded.
+
+Options read from ``NetContext.options``:
+
+* ``mqtt_ports``: ``{"mqtt": 1883, "mqtts": 8883}``; "mqtt" is plain TCP,
+  "mqtts" is TLS; a port set to None or 0 is skipped.
+* ``mqtt_listen_ms``: how long the wildcard subscription listens (1500).
+* ``mqtt_max_topics``: distinct topic names kept at most (200).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+import socket
+import ssl
+import time
+import warnings
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+
+from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.net.registry import NetProbe, net_collector
+from collectors.net.scope import Target
+from collectors.net.tls import EXTRA_CA_ENV, certificate_facts
+
+DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
+TLS_PORT_NAMES = ("mqtts",)
+DEFAULT_LISTEN_MS = 1500
+MAX_LISTEN_MS = 10000
+DEFAULT_MAX_TOPICS = 200
+MAX_MESSAGES = 5000  # PUBLISH frames read at most while listening, whatever their topics
+MAX_FRAME_BYTES = 1 << 20  # larger frames are skipped unread (a PUBLISH topic is read first)
+MIN_INTERVAL_MS = 50
+KEEPALIVE_S = 10
+
+CONNECT, CONNACK, PUBLISH, SUBSCRIBE, SUBACK, DISCONNECT = 1, 2, 3, 8, 9, 14
+PACKET_NAMES = {CONNECT: "CONNECT", SUBSCRIBE: "SUBSCRIBE", DISCONNECT: "DISCONNECT"}
+# Every MQTT packet type this module may ever send. PUBLISH is never one of them.
+SENT_PACKET_TYPES = frozenset({CONNECT, SUBSCRIBE, DISCONNECT})
+MAX_PACKETS_PER_CONNECTION = 4  # CONNECT, SUBSCRIBE #, SUBSCRIBE $SYS/#, DISCONNECT
+MAX_CONNECTIONS = 3  # plain, TLS, TLS trust check
+if PUBLISH in SENT_PACKET_TYPES:  # pragma: no cover - a guard against a future edit
+    raise RuntimeError("the MQTT probe must never send PUBLISH")
+
+CONNACK_CODES = {
+    0: "accepted",
+    1: "unacceptable protocol version",
+    2: "identifier rejected",
+    3: "server unavailable",
+    4: "bad user name or password",
+    5: "not authorised",
+}
+
+
+class _PortError(Exception):
+    """One port could not be judged; ``reason`` goes into the facts."""
+
+    def __init__(self, reason: ErrorReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class Pacer:
+    """Keeps at least ``interval_s`` between two packets sent to one device; counts them."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._last = 0.0
+        self.count = 0
+        self.connections = 0
+
+    def wait(self) -> None:
+        gap = self._last + self.interval_s - time.monotonic()
+        if gap > 0:
+            time.sleep(gap)
+        self._last = time.monotonic()
+        self.count += 1
+
+
+class _Stream:
+    """A socket with a byte buffer; every read is bounded by a deadline."""
+
+    def __init__(self, sock: socket.socket, endpoint: str) -> None:
+        self.sock = sock
+        self.endpoint = endpoint
+        self.buf = b""
+
+    def _fill(self, deadline: float) -> bool:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout()
+        self.sock.settimeout(left)
+        try:
+            data = self.sock.recv(65536)
+        except ConnectionResetError:
+            return False
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def read(self, n: int, deadline: float) -> Optional[bytes]:
+        """Exactly ``n`` bytes, or None if the peer closed first; socket.timeout at the deadline."""
+        while len(self.buf) < n:
+            if not self._fill(deadline):
+                return None
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def skip(self, n: int, deadline: float) -> bool:
+        """Drop ``n`` bytes unseen; False if the peer closed first."""
+        while n > 0:
+            if not self.buf and not self._fill(deadline):
+                return False
+            take = min(n, len(self.buf))
+            self.buf = self.buf[take:]
+            n -= take
+        return True
+
+
+def _read_frame_head(stream: _Stream, deadline: float) -> Optional[Tuple[int, int]]:
+    """(first byte, remaining length) of the next frame, or None at end of stream."""
+    first = stream.read(1, deadline)
+    if first is None:
+        return None
+    length, shift = 0, 0
+    for _ in range(4):
+        b = stream.read(1, deadline)
+        if b is None:
+            return None
+        length |= (b[0] & 0x7F) << shift
+        if not b[0] & 0x80:
+            return first[0], length
+        shift += 7
+    raise _PortError(ErrorReason.MALFORMED, f"{stream.endpoint}: malformed MQTT remaining-length field")
+
+
+def _frames() -> Any:
+    """scapy's MQTT layer, imported on first use (it is slow to import)."""
+    from scapy.contrib import mqtt
+
+    return mqtt
+
+
+class _Session:
+    """One MQTT connection: the send side enforces the packet-type and rate rules."""
+
+    def __init__(self, stream: _Stream, pacer: Pacer, client_id: str, sent: Dict[str, int]) -> None:
+        self.stream = stream
+        self.pacer = pacer
+        self.client_id = client_id
+        self.sent = sent
+        self.packets = 0
+
+    def _send(self, frame: bytes) -> None:
+        ptype = frame[0] >> 4
+        if ptype not in SENT_PACKET_TYPES:
+            raise RuntimeError(f"refusing to send MQTT packet type {ptype}: the probe is read-only")
+        if self.packets >= MAX_PACKETS_PER_CONNECTION:
+            raise RuntimeError("MQTT packet budget of one connection exceeded")
+        self.pacer.wait()
+        self.stream.sock.sendall(frame)
+        self.packets += 1
+        name = PACKET_NAMES[ptype]
+        self.sent[name] = self.sent.get(name, 0) + 1
+
+    def connect(self, timeout_s: float) -> int:
+        """Send an anonymous CONNECT; the CONNACK return code."""
+        m = _frames()
+        frame = bytes(
+            m.MQTT()
+            / m.MQTTConnect(
+                protoname=b"MQTT",
+                protolevel=4,
+                cleansess=1,
+                usernameflag=0,
+                passwordflag=0,
+                klive=KEEPALIVE_S,
+                clientId=self.client_id.encode(),
+            )
+        )
+        self._send(frame)
+        deadline = time.monotonic() + timeout_s
+        ep = self.stream.endpoint
+        try:
+            head = _read_frame_head(self.stream, deadline)
+            if head is None:
+                raise _PortError(
+                    ErrorReason.UNSUPPORTED,
+                    f"{ep}: connection closed without a CONNACK (not an MQTT broker, or it drops this client)",
+                )
+            first, length = head
+            if first != CONNACK << 4 or length < 2 or length > 64:
+                raise _PortError(ErrorReason.MALFORMED, f"{ep}: reply is not an MQTT CONNACK (first byte 0x{first:02x})")
+            body = self.stream.read(length, deadline)
+        except socket.timeout:
+            raise _PortError(ErrorReason.TIMEOUT, f"{ep}: no CONNACK within {timeout_s:.1f} s") from None
+        if body is None:
+            raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
+        return body[1]
+
+    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> Dict[str, Any]:
+        """Subscribe to # and $SYS/# (QoS 0), keep topic names seen within the window."""
+        m = _frames()
+        for pid, topic in ((1, b"#"), (2, b"$SYS/#")):
+            self._send(bytes(m.MQTT(QOS=1) / m.MQTTSubscribe(msgid=pid, topics=[m.MQTTTopicQOS(topic=topic, QOS=0)])))
+        started = time.monotonic()
+        deadline = started + listen_s
+        granted: Dict[int, Optional[int]] = {1: None, 2: None}
+        topics: List[str] = []
+        sys_topics: List[str] = []
+        seen: Set[str] = set()
+        messages = 0
+        truncated = False
+        ended = "window"
+        try:
+            while True:
+                head = _read_frame_head(self.stream, deadline)
+                if head is None:
+                    ended = "closed"
+                    break
+                first, length = head
+                ptype = first >> 4
+                if ptype == SUBACK and 3 <= length <= 64:
+                    body = self.stream.read(length, deadline)
+                    if body is None:
+                        ended = "closed"
+                        break
+                    pid = int.from_bytes(body[:2], "big")
+                    if pid in granted:
+                        granted[pid] = body[2]
+                elif ptype == PUBLISH and length >= 2:
+                    messages += 1
+                    raw_len = self.stream.read(2, deadline)
+                    if raw_len is None:
+                        ended = "closed"
+                        break
+                    tlen = int.from_bytes(raw_len, "big")
+                    if tlen + 2 > length:
+                        raise _PortError(ErrorReason.MALFORMED, f"{self.stream.endpoint}: PUBLISH topic longer than its frame")
+                    raw_topic = self.stream.read(tlen, deadline)
+                    if raw_topic is None or not self.stream.skip(length - 2 - tlen, deadline):
+                        ended = "closed"
+                        break
+                    name = _topic_name(raw_topic)
+                    if name not in seen:
+                        if len(seen) >= max_topics:
+                            truncated = True
+                            ended = "topic_limit"
+                            break
+                        seen.add(name)
+                        (sys_topics if name.startswith("$SYS") else topics).append(name)
+                    if messages >= MAX_MESSAGES:
+                        truncated, ended = True, "message_limit"
+                        break
+                elif length > MAX_FRAME_BYTES or not self.stream.skip(length, deadline):
+                    ended = "closed"
+                    break
+        except socket.timeout:
+            pass
+        return {
+            "wildcard_granted": _granted(granted[1]),
+            "sys_granted": _granted(granted[2]),
+            "topic_count": len(topics),
+            "topics": sorted(topics),
+            "sys_topic_count": len(sys_topics),
+            "sys_topics": sorted(sys_topics),
+            "messages": messages,
+            "truncated": truncated,
+            "ended": ended,
+            "listened_ms": int((time.monotonic() - started) * 1000),
+        }
+
+    def disconnect(self) -> None:
+        try:
+            self._send(bytes(_frames().MQTT(type=DISCONNECT)))
+        except OSError:
+            pass
+
+
+def _granted(code: Optional[int]) -> Optional[bool]:
+    """SUBACK code: 0-2 granted, 0x80 refused, None = no SUBACK seen."""
+    if code is None:
+        return None
+    return code in (0, 1, 2)
+
+
+def _topic_name(raw: bytes) -> str:
+    """A printable, bounded topic name (topic names are data; nothing else is kept)."""
+    text = raw.decode("utf-8", errors="replace")
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text[:200]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _options(probe: NetProbe) -> Tuple[Dict[str, int], float, int]:
+    opts = probe.ctx.options
+    raw = opts.get("mqtt_ports", DEFAULT_PORTS)
+    if not isinstance(raw, Mapping):
+        raise CollectError(ErrorReason.UNSUPPORTED, "option mqtt_ports must map names (mqtt, mqtts) to port numbers")
+    ports: Dict[str, int] = {}
+    for name, port in raw.items():
+        if name not in DEFAULT_PORTS:
+            raise CollectError(ErrorReason.UNSUPPORTED, f"option mqtt_ports: unknown name {name!r} (use mqtt or mqtts)")
+        if port in (None, 0):
+            continue
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            raise CollectError(ErrorReason.UNSUPPORTED, f"option mqtt_ports: {name}={port!r} is not a port number")
+        ports[name] = port
+    listen_ms = opts.get("mqtt_listen_ms", DEFAULT_LISTEN_MS)
+    max_topics = opts.get("mqtt_max_topics", DEFAULT_MAX_TOPICS)
+    if not isinstance(listen_ms, int) or not 0 < listen_ms <= MAX_LISTEN_MS:
+        raise CollectError(ErrorReason.UNSUPPORTED, f"option mqtt_listen_ms must be 1..{MAX_LISTEN_MS}")
+    if not isinstance(max_topics, int) or not 0 < max_topics <= 10000:
+        raise CollectError(ErrorReason.UNSUPPORTED, "option mqtt_max_topics must be 1..10000")
+    return ports, listen_ms / 1000, max_topics
+
+
+def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) -> Optional[socket.socket]:
+    """A TCP connection, or None when nothing listens (refused) or the port is filtered."""
+    probe.require_in_scope(host)
+    if pacer.connections >= MAX_CONNECTIONS:
+        raise RuntimeError("connection budget of the MQTT probe exceeded")
+    pacer.connections += 1
+    pacer.wait()
+    endpoint = f"{host}:{port}"
+    try:
+        return socket.create_connection((host, port), timeout=probe.ctx.timeout_s)
+    except ConnectionRefusedError:
+        probe.record(endpoint, protocol, "connection refused")
+        return None
+    except (socket.timeout, TimeoutError):
+        probe.record(endpoint, protocol, "connect timeout")
+        return None
+    except OSError as exc:
+        probe.record(endpoint, protocol, f"connect failed: {exc.strerror or exc}")
+        raise CollectError(ErrorReason.UNSUPPORTED, f"{endpoint}: connect failed: {exc.strerror or exc}") from None
+
+
+def _unverified() -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _trusted() -> Tuple[ssl.SSLContext, Optional[str]]:
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False  # the hostname is judged from the certificate facts
+    extra = os.environ.get(EXTRA_CA_ENV) or None
+    if extra:
+        ctx.load_verify_locations(cafile=extra)
+    return ctx, extra
+
+
+def _handshake(sock: socket.socket, ctx: ssl.SSLContext, host: str, timeout_s: float) -> ssl.SSLSocket:
+    tls = ctx.wrap_socket(sock, server_hostname=None if _is_ip(host) else host, do_handshake_on_connect=False)
+    tls.settimeout(timeout_s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        tls.do_handshake()
+    return tls
+
+
+def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: Dict[str, Any]) -> Optional[_Stream]:
+    """TLS handshake (unverified) and certificate facts; the stream for MQTT, or None."""
+    endpoint = f"{host}:{port}"
+    timeout = probe.ctx.timeout_s
+    sock = _open(probe, pacer, host, port, "mqtts")
+    if sock is None:
+        out["state"] = "closed"
+        return None
+    try:
+        tls = _handshake(sock, _unverified(), host, timeout)
+    except (socket.timeout, TimeoutError):
+        sock.close()
+        probe.record(endpoint, "tls", "handshake timeout")
+        raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: TLS handshake did not finish within {timeout:.1f} s") from None
+    except (ssl.SSLError, OSError) as exc:
+        sock.close()
+        probe.record(endpoint, "tls", f"handshake failed: {exc}")
+        out["tls"] = {"offered": False}
+        raise _PortError(
+            ErrorReason.MALFORMED, f"{endpoint}: TLS handshake failed ({getattr(exc, 'reason', None) or exc}); no TLS here?"
+        ) from None
+    probe.record(endpoint, "tls")
+    der = tls.getpeercert(binary_form=True)
+    cipher = tls.cipher()
+    tls_facts: Dict[str, Any] = {"offered": True, "protocol": tls.version(), "cipher": cipher[0] if cipher else None}
+    try:
+        tls_facts["certificate"] = certificate_facts(der, host) if der else None
+    except ValueError as exc:
+        tls_facts["certificate"] = None
+        tls_facts["certificate_error"] = f"unparsable certificate ({exc})"
+    out["tls"] = tls_facts
+    return _Stream(tls, endpoint)
+
+
+def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> Dict[str, Any]:
+    """A second handshake with system trust (plus RISKAGENT_EXTRA_CA): is the chain trusted?"""
+    endpoint = f"{host}:{port}"
+    try:
+        ctx, extra = _trusted()
+    except (OSError, ssl.SSLError) as exc:
+        return {"status": "error", "reason": f"cannot load {EXTRA_CA_ENV}: {exc}"}
+    out: Dict[str, Any] = {"store": "system" + (" + extra CA" if extra else "")}
+    sock = _open(probe, pacer, host, port, "tls:verify")
+    if sock is None:
+        out.update(status="error", reason="port closed on the second handshake")
+        return out
+    try:
+        _handshake(sock, ctx, host, probe.ctx.timeout_s).close()
+        out["status"] = "valid"
+        probe.record(endpoint, "tls:verify")
+    except ssl.SSLCertVerificationError as exc:
+        out.update(status="invalid", reason=str(exc.verify_message))
+        probe.record(endpoint, "tls:verify")
+    except (ssl.SSLError, OSError) as exc:
+        out.update(status="error", reason=f"verifying handshake failed: {exc}")
+        probe.record(endpoint, "tls:verify", str(exc))
+    finally:
+        sock.close()
+    return out
+
+
+@net_collector(
+    "mqtt.broker",
+    "MQTT broker: anonymous CONNECT, wildcard topic names (never payloads), TLS and its certificate",
+    kinds=("host",),
+    profiles=("telematics",),
+)
+def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
+    """Each configured MQTT port, one connection at a time; never PUBLISH."""
+    probe.require_in_scope(target.host)
+    ports, listen_s, max_topics = _options(probe)
+    if not ports:
+        raise NotApplicable("no MQTT ports configured (option mqtt_ports)")
+    host = target.host
+    pacer = Pacer(MIN_INTERVAL_MS / 1000)
+    client_id = f"riskagent-{secrets.token_hex(6)}"
+    sent: Dict[str, int] = {}
+    results: Dict[str, Dict[str, Any]] = {}
+    subscription: Optional[Dict[str, Any]] = None
+    for name, port in ports.items():
+        is_tls = name in TLS_PORT_NAMES
+        endpoint = f"{host}:{port}"
+        out: Dict[str, Any] = {"port": port, "transport": "tls" if is_tls else "tcp"}
+        results[name] = out
+        probe.say(f"MQTT {endpoint} ({out['transport']})")
+        stream: Optional[_Stream] = None
+        try:
+            if is_tls:
+                stream = _tls_port(probe, pacer, host, port, out)
+            else:
+                sock = _open(probe, pacer, host, port, "mqtt")
+                stream = _Stream(sock, endpoint) if sock is not None else None
+                if sock is None:
+                    out["state"] = "closed"
+            if stream is None:
+                continue
+            session = _Session(stream, pacer, client_id, sent)
+            try:
+                code = session.connect(probe.ctx.timeout_s)
+                out["return_code"] = code
+                out["return_text"] = CONNACK_CODES.get(code, "unknown")
+                out["state"] = "accepted" if code == 0 else "refused" if code in (4, 5) else "other"
+                probe.record(endpoint, "mqtts" if is_tls else "mqtt")
+                if code == 0 and subscription is None:
+                    subscription = session.subscribe_and_listen(listen_s, max_topics)
+                    subscription["port"] = name
+                if code == 0:
+                    session.disconnect()
+            except OSError as exc:
+                raise _PortError(ErrorReason.UNSUPPORTED, f"{endpoint}: connection failed: {exc}") from None
+            finally:
+                stream.sock.close()
+        except _PortError as exc:
+            out.update(state="error", error_reason=exc.reason.value, reason=exc.message)
+            probe.record(endpoint, "mqtts" if is_tls else "mqtt", exc.message)
+        if is_tls and out.get("tls", {}).get("offered"):
+            out["tls"]["chain"] = _chain(probe, pacer, host, port)
+    answered = [r for r in results.values() if r.get("state") in ("accepted", "refused", "other")]
+    errors = [r for r in results.values() if r.get("state") == "error"]
+    if not answered and errors:
+        raise CollectError(ErrorReason(errors[0]["error_reason"]), "; ".join(r["reason"] for r in errors))
+    if not answered:
+        listed = ", ".join(f"{n} {r['port']}" for n, r in results.items())
+        raise NotApplicable(f"no MQTT broker listening on {host} ({listed})")
+    return {
+        "host": host,
+        "ports": results,
+        "anonymous_accepted": any(r.get("state") == "accepted" for r in results.values()),
+        "subscription": subscription,
+        "packets_sent": sent,
+        "connections": pacer.connections,
+        "limits": {
+            "min_interval_ms": MIN_INTERVAL_MS,
+            "max_packets_per_connection": MAX_PACKETS_PER_CONNECTION,
+            "listen_ms": int(listen_s * 1000),
+            "max_topics": max_topics,
+        },
+        "_method": "mqtt-3.1.1-anonymous-connect",
+    }
