@@ -1,0 +1,194 @@
+"""Industrial protocol exposure, judged per target from ``ics.identify`` (PROTOCOLS.md §2.6).
+
+A protocol whose probe ended in ``error`` or ``no_answer`` was not assessed:
+unless another protocol already proves the finding, the verdict is ERROR,
+never PASS. ``closed`` and ``not_this_protocol`` mean the protocol is not
+offered on that port.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from checks.mlps import refs
+from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.registry import EvidenceView, Params, check
+
+NEEDS = ("ics.identify",)
+FIELDBUS = ("modbus", "s7", "enip", "bacnet")  # no authentication in the protocol itself
+_UNASSESSED = ("error", "no_answer")
+_ABSENT = ("closed", "not_this_protocol")
+# Identity fields that tell an attacker which advisories apply.
+_DISCLOSING = (
+    "vendor",
+    "vendor_id",
+    "product_code",
+    "product_name",
+    "model_name",
+    "model",
+    "module",
+    "module_type",
+    "revision",
+    "firmware",
+    "serial",
+    "serial_number",
+    "system_name",
+    "plant_id",
+)
+
+
+def _meta(
+    num: int,
+    title: Tuple[str, str],
+    fix: Tuple[str, str],
+    severity: Severity,
+    mlps: Tuple[MlpsRef, ...],
+    domains: Tuple[InsurerDomain, ...],
+    coverage: Tuple[CoverageLine, ...],
+) -> CheckMeta:
+    return CheckMeta(
+        id=f"NET-ICS-{num:03d}",
+        title=Text(zh=title[0], en=title[1]),
+        remediation=Text(zh=fix[0], en=fix[1]),
+        severity=severity,
+        mlps=mlps,
+        domains=domains,
+        coverage=coverage,
+        needs=NEEDS,
+        profiles=("ics-gateway",),
+        level="endpoint",
+    )
+
+
+def _protocols(ev: EvidenceView, names: Sequence[str]) -> Dict[str, Mapping[str, Any]]:
+    results = ev.facts("ics.identify").get("protocols")
+    if not isinstance(results, Mapping):
+        raise ValueError("ics.identify has no per-protocol results")
+    return {p: results[p] for p in names if isinstance(results.get(p), Mapping)}
+
+
+def _unassessed(results: Mapping[str, Mapping[str, Any]]) -> List[str]:
+    return [
+        f"{p} port {r.get('port')}: {r.get('state')} ({r.get('reason')})"
+        for p, r in results.items()
+        if r.get("state") in _UNASSESSED
+    ]
+
+
+@check(
+    _meta(
+        1,
+        (
+            "工业协议（Modbus/S7/EtherNet/IP/BACnet）无需认证即可访问并识别设备",
+            "Industrial protocol (Modbus/S7/EtherNet/IP/BACnet) reachable and answering identity requests without authentication",
+        ),
+        (
+            "工业协议端口只允许工程站/SCADA 地址访问：在工控边界防火墙或网关上对 502/102/44818/47808 设置白名单"
+            "（如 iptables -A INPUT -p tcp --dport 502 -s <SCADA 地址> -j ACCEPT; iptables -A INPUT -p tcp --dport 502 -j DROP），"
+            "企业网与工控网之间采用单向隔离。",
+            "Allow industrial ports only from the engineering station/SCADA: allow-list 502/102/44818/47808 on the ICS boundary "
+            "firewall or gateway (e.g. iptables -A INPUT -p tcp --dport 502 -s <SCADA address> -j ACCEPT; "
+            "iptables -A INPUT -p tcp --dport 502 -j DROP) and isolate the ICS zone from the enterprise network one-way.",
+        ),
+        Severity.HIGH,
+        refs("L3-ABS5-01", "L3-CES5-01"),
+        (InsurerDomain.EXPOSURE, InsurerDomain.SEGMENTATION),
+        (CoverageLine.BUSINESS_INTERRUPTION,),
+    )
+)
+def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
+    results = _protocols(ev, FIELDBUS)
+    if not results:
+        return Verdict.manual("no fieldbus protocol (Modbus, S7, EtherNet/IP, BACnet) was probed")
+    answered = {name: r.get("port") for name, r in results.items() if r.get("state") == "identified"}
+    if answered:
+        listed = ", ".join(f"{name} {port}" for name, port in answered.items())
+        return Verdict.fail(f"answered identity requests without authentication: {listed}", answered=answered)
+    bad = _unassessed(results)
+    if bad:
+        return Verdict.error(f"could not assess: {'; '.join(bad)}", unassessed=bad)
+    return Verdict.ok("no fieldbus protocol answered", states={n: r.get("state") for n, r in results.items()})
+
+
+@check(
+    _meta(
+        2,
+        (
+            "OPC UA 提供无安全模式（SecurityMode None）端点或接受匿名登录",
+            "OPC UA offers an endpoint with SecurityMode None or accepts anonymous users",
+        ),
+        (
+            "在 OPC UA 服务器配置中删除 None 安全策略，只保留 SignAndEncrypt（Basic256Sha256 或更新），并禁用 Anonymous 用户令牌，"
+            "改用用户名/证书认证。",
+            "In the OPC UA server configuration remove the None security policy, keep only SignAndEncrypt "
+            "(Basic256Sha256 or newer), and disable the Anonymous user token in favour of user name or certificate tokens.",
+        ),
+        Severity.HIGH,
+        refs("L3-CNS5-04", "L3-CES5-01"),
+        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+        (CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+    )
+)
+def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
+    results = _protocols(ev, ("opcua",))
+    r = results.get("opcua")
+    if r is None:
+        return Verdict.manual("OPC UA was not probed")
+    state = r.get("state")
+    if state in _UNASSESSED:
+        return Verdict.error(f"could not assess OPC UA on port {r.get('port')}: {state} ({r.get('reason')})")
+    if state in _ABSENT:
+        return Verdict.na(f"no OPC UA server on port {r.get('port')} ({state})")
+    identity: Mapping[str, Any] = r.get("identity") or {}
+    endpoints = identity.get("endpoints")
+    if not isinstance(endpoints, list):
+        return Verdict.manual(f"OPC UA answered but endpoints were not listed: {identity.get('get_endpoints', 'unknown')}")
+    if not endpoints:
+        return Verdict.manual("OPC UA GetEndpoints returned no endpoint")
+    none_eps = [e.get("url") for e in endpoints if e.get("security_mode") == "None"]
+    anon_eps = [e.get("url") for e in endpoints if "Anonymous" in (e.get("user_token_types") or [])]
+    observed = {"security_modes": identity.get("security_modes"), "security_policies": identity.get("security_policies")}
+    if none_eps or anon_eps:
+        parts = (["SecurityMode None"] if none_eps else []) + (["anonymous user tokens"] if anon_eps else [])
+        return Verdict.fail(f"offers {' and '.join(parts)}", none_endpoints=none_eps, anonymous_endpoints=anon_eps, **observed)
+    return Verdict.ok("every endpoint signs or encrypts and requires an identified user", **observed)
+
+
+def _disclosed(identity: Mapping[str, Any]) -> Dict[str, Any]:
+    return {k: identity[k] for k in _DISCLOSING if identity.get(k) not in (None, "")}
+
+
+@check(
+    _meta(
+        3,
+        ("工控设备对外披露厂商、型号或固件版本", "Industrial device discloses vendor, model or firmware version"),
+        (
+            "在设备或网关上关闭设备标识服务（如 Modbus 功能码 43/14、S7 SZL 读、EtherNet/IP List Identity）的外部访问，"
+            "仅允许工程站访问；对照 CISA ICS 公告核对披露的固件版本并升级。",
+            "Block identity services (Modbus FC 43/14, S7 SZL reads, EtherNet/IP List Identity) from everything but the "
+            "engineering station on the device or gateway, and check the disclosed firmware against CISA ICS advisories.",
+        ),
+        Severity.LOW,
+        refs("L3-CES5-01"),
+        (InsurerDomain.EXPOSURE, InsurerDomain.PATCHING),
+        (CoverageLine.BUSINESS_INTERRUPTION,),
+    )
+)
+def identity_disclosed(ev: EvidenceView, p: Params) -> Verdict:
+    # OPC UA is left out: GetEndpoints (and the product URI it carries) is mandatory discovery, NET-ICS-002 judges it.
+    results = _protocols(ev, FIELDBUS)
+    if not results:
+        return Verdict.manual("no fieldbus protocol (Modbus, S7, EtherNet/IP, BACnet) was probed")
+    disclosed: Dict[str, Dict[str, Any]] = {}
+    for name, r in results.items():
+        if r.get("state") == "identified":
+            fields = _disclosed(r.get("identity") or {})
+            if fields:
+                disclosed[name] = fields
+    if disclosed:
+        return Verdict.fail(f"identity disclosed by {', '.join(sorted(disclosed))}", identities=disclosed)
+    bad = _unassessed(results)
+    if bad:
+        return Verdict.error(f"could not assess: {'; '.join(bad)}", unassessed=bad)
+    answered: Optional[List[str]] = [n for n, r in results.items() if r.get("state") == "identified"]
+    return Verdict.ok("no device identity disclosed", answered_without_identity=answered)
