@@ -140,6 +140,16 @@ def probe_options(probe_ports: List[str], modbus_unit: Optional[int]) -> Dict[st
     return options
 
 
+def _host_collectors_for(profile: str) -> List[str]:
+    """Host collectors worth running: all but those only checks of other profiles read."""
+    from checks.registry import all_checks, checks_for_profile
+    from collectors.registry import all_collectors
+
+    wanted = {n for rc in checks_for_profile(profile) for n in rc.meta.needs}
+    used = {n for rc in all_checks().values() for n in rc.meta.needs}
+    return sorted(n for n in all_collectors() if n in wanted or n not in used)
+
+
 def _user() -> str:
     try:
         import pwd
@@ -188,7 +198,7 @@ def run_scan(
     else:
         ctx = HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
         mode = "live"
-    evidence = collect(ctx) if profile != "website" else []
+    evidence = collect(ctx, _host_collectors_for(profile)) if profile != "website" else []
     if scope is not None and scope.targets:
         from collectors.net.registry import NetContext, collect_network, parse_ports
 
