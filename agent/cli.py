@@ -159,10 +159,11 @@ def scan(
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
-    from agent.scan import build_scope, load_config, probe_options, run_scan
+    from agent.scan import build_scope, load_config, load_plan_settings, probe_options, run_scan
 
     try:
         params = load_config(config_path)
+        plan_settings = load_plan_settings(config_path)
         options = probe_options(list(probe_ports), modbus_unit)
         scope = build_scope(list(targets), scope_file, allow_public)
         signer = None
@@ -190,6 +191,7 @@ def scan(
             scope=scope,
             ports=ports,
             options=options,
+            plan_settings=plan_settings,
             progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:
@@ -507,6 +509,16 @@ def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Map
         )
     return result.report
 
+
+def _register_more_commands() -> None:
+    """Commands defined in their own modules (they import only click at start-up)."""
+    from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
+
+    for command in (plan_cmd, diff_cmd, export_cmd):
+        main.add_command(command)
+
+
+_register_more_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

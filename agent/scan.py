@@ -65,6 +65,22 @@ def load_config(path: Optional[Path]) -> Dict[str, Dict[str, Any]]:
     return params
 
 
+def load_plan_settings(path: Optional[Path]) -> Optional[Dict[str, Any]]:
+    """The "plan" object of the configuration file (owners by domain, SLA days by severity)."""
+    if path is None:
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))  # load_config has already validated the file
+    settings = data.get("plan") if isinstance(data, dict) else None
+    if settings is None:
+        return None
+    from report.plan import validate_settings
+
+    try:
+        return validate_settings(settings)
+    except ValueError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
 def answer_questionnaire(
     report: Mapping[str, Any], questionnaire_path: Optional[Path], answers_path: Optional[Path]
 ) -> Dict[str, Any]:
@@ -175,13 +191,14 @@ def run_scan(
     progress: Optional[Callable[[str], None]] = None,
     ports: Optional[str] = None,
     options: Optional[Mapping[str, Any]] = None,
+    plan_settings: Optional[Mapping[str, Any]] = None,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
     from collectors.context import HostContext, LiveProcessView, load_fixture_context
     from collectors.registry import collect
     from collectors.runner import SystemRunner, is_root
-    from report.model import RunInfo, build_report
+    from report.model import RunInfo, build_report, finish_report
     from report.render import render_html, render_markdown
 
     if profile not in PROFILES:
@@ -225,6 +242,10 @@ def run_scan(
     report = build_report(run, evidence, findings)
     if with_questionnaire:
         report["questionnaire"] = answer_questionnaire(report, questionnaire_path, answers_path)
+    finish_report(report)
+    from report.plan import build_plan
+
+    report["plan"] = build_plan(report, plan_settings, report["run"]["started_at"][:10])
     written: List[Path] = []
     # The plain report first: whatever fails later, the results are kept.
     path = out_dir / REPORT_JSON

@@ -130,7 +130,17 @@ def build_report(
         "questionnaire": None,
         "scanner_view": build_scanner_view(findings_json),
         "profile_view": build_profile_view(run.profile, findings_json),
+        "underwriting": None,  # needs the answered questionnaire: see finish_report
+        "plan": None,
     }
+
+
+def finish_report(report: Dict[str, Any]) -> Dict[str, Any]:
+    """Add the parts that read the whole report (scores read questionnaire answers)."""
+    from report.underwriting import underwriting_view
+
+    report["underwriting"] = underwriting_view(report)
+    return report
 
 
 def failed(report: Mapping[str, Any]) -> List[Mapping[str, Any]]:

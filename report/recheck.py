@@ -71,6 +71,16 @@ def _recheck_derived_sections(report: Mapping[str, Any]) -> List[Mismatch]:
     if report.get("scanner_view") != build_scanner_view(findings):
         out.append(Mismatch("scanner_view", "as signed", "different when recomputed from the findings"))
     from report.profile_view import build_profile_view
+    from report.underwriting import underwriting_view
+
+    plan = report.get("plan")
+    if plan is not None:
+        from report.plan import build_plan
+
+        if plan != build_plan(report, plan.get("settings"), str(plan.get("today"))):
+            out.append(Mismatch("plan", "as signed", "different when recomputed from the findings and its settings"))
+    if report.get("underwriting") is not None and report.get("underwriting") != underwriting_view(report):
+        out.append(Mismatch("underwriting", "as signed", "different when recomputed from the findings and answers"))
 
     if report.get("profile_view") != build_profile_view(str(report.get("profile")), findings):
         out.append(Mismatch("profile_view", "as signed", "different when recomputed from the findings"))

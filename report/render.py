@@ -71,6 +71,17 @@ def terminal_summary(report: Mapping[str, Any], lang: str) -> str:
     open_hr = s["open_high_risk"]
     hr = ", ".join(f"{h['case']} ({h['check_id']})" for h in open_hr) if open_hr else L["none"]
     lines.append(f"  {L['high_risk']}: {hr}")
+    uw = report.get("underwriting")
+    if uw:
+        ins = uw["insurer"]
+        state = (
+            L["binding_blocked"]
+            if uw["hard_fail"]["binding_blocked"]
+            else (L["binding_unconfirmed"] if uw["hard_fail"]["binding_unconfirmed"] else L["binding_clear"])
+        )
+        lines.append(
+            f"  {L['insurer_score']}: {ins['score'] if ins['score'] is not None else '-'}/100, {L['grade']} {ins['grade'] or '-'}; {state}"
+        )
     view = report.get("scanner_view")
     if view:
         label = "外部扫描视角" if lang == "zh" else "Scanner view"

@@ -154,3 +154,14 @@ def test_profile_view_only_for_sector_profiles() -> None:
     assert view is not None and [i["check_id"] for i in view["items"]] == ["NET-ICS-001", "LNX-ICS-001"] and view["failed"] == 1
     assert build_profile_view("server", findings) is None
     assert build_profile_view("telematics", findings)["items"] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_views_show_the_underwriting_view(lang: str) -> None:
+    from report.model import finish_report
+
+    report = finish_report(fixture_report("debian-weak"))
+    jsonschema.validate(report, report_schema())
+    word = "承保视图" if lang == "zh" else "Underwriting view"
+    assert word in render_html(report, lang) and word in render_markdown(report, lang)
+    assert ("保险风险评分" if lang == "zh" else "Insurer score") in terminal_summary(report, lang)

@@ -1,0 +1,152 @@
+"""plan, diff and export commands: files written, both envelopes verified first, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import click
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
+from report.signing import build_statement, sign_statement
+from tests.report.test_model import fixture_report
+
+
+def _invoke(cmd: click.Command, args: List[str]) -> Any:
+    return CliRunner().invoke(cmd, args, catch_exceptions=False)
+
+
+def _sign(report: Dict[str, Any], key: Ed25519PrivateKey, path: Path) -> Path:
+    path.write_bytes(sign_statement(build_statement(report, f"host:{report['target']['name']}"), key))
+    return path
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Path, Path, Path]:
+    """The weak host, then the hardened host assessed as the same target; both signed; the public key."""
+    d = tmp_path_factory.mktemp("uw")
+    key = Ed25519PrivateKey.generate()
+    pub = d / "k.pub"
+    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    weak = fixture_report("debian-weak")
+    hardened = fixture_report("debian-hardened")
+    hardened["target"]["name"] = weak["target"]["name"]
+    plain = d / "report.json"
+    plain.write_text(json.dumps(weak, ensure_ascii=False), encoding="utf-8")
+    return _sign(weak, key, d / "old.dsse.json"), _sign(hardened, key, d / "new.dsse.json"), pub, plain
+
+
+def test_plan_writes_four_files_with_owners_from_the_config(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    _, _, _, plain = signed
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"params": {}, "plan": {"owners": {"backup": "Li Lei"}, "default_owner": "Ops"}}))
+    res = _invoke(
+        plan_cmd, [str(plain), "--config", str(config), "--out", str(tmp_path / "o"), "--lang", "en", "--today", "2026-03-01"]
+    )
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["plan.csv", "plan.html", "plan.json", "plan.md"]
+    plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
+    weak = json.loads(plain.read_text(encoding="utf-8"))
+    assert {t["check_id"] for t in plan["tasks"]} == {f["check_id"] for f in weak["findings"] if f["status"] == "fail"}
+    assert {t["owner"] for t in plan["tasks"]} == {"Li Lei", "Ops"}
+    assert "Rectification plan" in (tmp_path / "o" / "plan.md").read_text(encoding="utf-8")
+
+
+def test_plan_reports_a_bad_setting_with_the_file_and_field(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"plan": {"sla_days": {"high": -3}}}))
+    res = CliRunner().invoke(plan_cmd, [str(signed[3]), "--config", str(config), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "riskagent: error:" in res.output and "plan.sla_days.high" in res.output and str(config) in res.output
+
+
+def test_diff_shows_the_weak_hosts_tasks_closed(signed: Tuple[Path, ...]) -> None:
+    old, new, pub, plain = signed
+    res = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--json"])
+    assert res.exit_code == 0, res.output
+    diff = json.loads(res.output)
+    failed = {f["check_id"] for f in json.loads(plain.read_text(encoding="utf-8"))["findings"] if f["status"] == "fail"}
+    assert {c["check_id"] for c in diff["closed"]} == failed
+    assert diff["counts"]["regressed"] == diff["counts"]["new"] == diff["counts"]["persisting"] == 0
+    text = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub)])
+    assert text.exit_code == 0 and f"closed {len(failed)}" in text.output
+
+
+def test_diff_refuses_a_tampered_report_naming_the_file(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    old, new, pub, _ = signed
+    data = new.read_bytes()
+    i = len(data) // 2
+    bad = tmp_path / "tampered.dsse.json"
+    bad.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :])
+    res = CliRunner().invoke(diff_cmd, [str(old), str(bad), "--key", str(pub)])
+    assert res.exit_code == 1
+    assert "riskagent: error:" in res.output and "tampered.dsse.json does not verify" in res.output
+    res = CliRunner().invoke(diff_cmd, [str(bad), str(new), "--key", str(pub)])
+    assert res.exit_code == 1 and "tampered.dsse.json" in res.output
+
+
+def test_diff_refuses_an_unsigned_report_and_other_targets(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    old, _, pub, plain = signed
+    res = CliRunner().invoke(diff_cmd, [str(plain), str(old), "--key", str(pub)])
+    assert res.exit_code == 1 and "report.json does not verify" in res.output
+    key = Ed25519PrivateKey.generate()
+    other_pub = tmp_path / "other.pub"
+    other_pub.write_bytes(
+        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    res = CliRunner().invoke(diff_cmd, [str(old), str(old), "--key", str(other_pub)])
+    assert res.exit_code == 1 and "unknown key" in res.output
+
+
+def test_diff_of_different_targets_needs_force(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    pub = tmp_path / "k.pub"
+    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    a = _sign(fixture_report("debian-weak"), key, tmp_path / "a.dsse.json")
+    b = _sign(fixture_report("debian-hardened"), key, tmp_path / "b.dsse.json")
+    res = CliRunner().invoke(diff_cmd, [str(a), str(b), "--key", str(pub)])
+    assert res.exit_code == 2 and "'debian-weak'" in res.output and "'debian-hardened'" in res.output
+    res = CliRunner().invoke(diff_cmd, [str(a), str(b), "--key", str(pub), "--force", "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["forced"] is True
+
+
+def test_export_sarif_to_a_file_and_stdout(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    old, _, _, plain = signed
+    out = tmp_path / "r.sarif"
+    res = _invoke(export_cmd, [str(plain), "--format", "sarif", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    sarif = json.loads(out.read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+    from_envelope = _invoke(export_cmd, [str(old)])
+    assert from_envelope.exit_code == 0
+    assert json.loads(from_envelope.output)["runs"][0]["results"] == sarif["runs"][0]["results"]
+
+
+def test_export_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
+    p = tmp_path / "x.json"
+    p.write_text("[1, 2]")
+    res = CliRunner().invoke(export_cmd, [str(p)])
+    assert res.exit_code == 2 and "not a riskagent report" in res.output
+
+
+def test_diff_command_runs_as_a_process(signed: Tuple[Path, ...]) -> None:
+    old, new, pub, _ = signed
+    code = "from agent.cli_underwriting import diff_cmd; diff_cmd(prog_name='riskagent diff')"
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(old), str(new), "--key", str(pub)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "closed" in res.stdout

@@ -1,0 +1,245 @@
+"""Underwriting view: insurer score and grade, hard-fail list, MLPS rollups, integer-only output."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from report.underwriting import WEIGHTS_PATH, load_weights, underwriting_view
+from tests.hosts import FIXTURE_HOSTS
+from tests.report.test_model import fixture_report
+
+
+def finding(
+    cid: str,
+    status: str,
+    severity: str = "low",
+    units: Optional[List[str]] = None,
+    case: Optional[str] = None,
+    domains: Optional[List[str]] = None,
+    lines: Optional[List[str]] = None,
+    target: Optional[str] = None,
+) -> Dict[str, Any]:
+    def ref(unit: str) -> Dict[str, Any]:
+        layer = unit.split("-")[1][:3]
+        clause = {"L3-CES1-01": "8.1.4.1 a", "L3-CES1-02": "8.1.4.1 b", "L3-CES1-05": "8.1.4.2 a"}.get(unit, "8.1.3.2 a")
+        return {"unit": unit, "clause": clause, "levels": [2, 3], "layer": layer}
+
+    return {
+        "check_id": cid,
+        "status": status,
+        "severity": severity,
+        "mlps": [ref(u) for u in units or []],
+        "high_risk_case": case,
+        "insurer_domains": domains or [],
+        "coverage_lines": lines or [],
+        "target": target,
+    }
+
+
+def synthetic(findings: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {"findings": findings, "run": {"started_at": "2026-01-01T00:00:00Z"}}
+
+
+def with_answers(report: Dict[str, Any], **values: str) -> Dict[str, Any]:
+    """Attach the derived questionnaire and attest the given question ids (IR_01="yes" -> IR-01)."""
+    from agent.scan import answer_questionnaire
+
+    report["questionnaire"] = answer_questionnaire(report, None, None)
+    for answer in report["questionnaire"]["answers"]:
+        key = answer["question"].replace("-", "_")
+        if key in values:
+            answer.update(basis="attested", value=values[key])
+    return report
+
+
+def walk(value: Any) -> List[Any]:
+    if isinstance(value, dict):
+        assert all(isinstance(k, str) for k in value)
+        return [x for v in value.values() for x in walk(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in walk(v)]
+    return [value]
+
+
+def entry(view: Dict[str, Any], hid: str) -> Dict[str, Any]:
+    return next(e for e in view["hard_fail"]["entries"] if e["id"] == hid)
+
+
+def test_weak_host_is_f_with_hard_fails_open() -> None:
+    view = underwriting_view(fixture_report("debian-weak"))
+    insurer = view["insurer"]
+    assert insurer["grade"] == "F" and insurer["score"] < 20 and insurer["binding_blocked"]
+    assert view["hard_fail"]["binding_blocked"]
+    for hid in ("no_mfa_remote_admin", "exposed_high_risk_ports", "no_backup", "weak_passwords", "db_as_root"):
+        assert entry(view, hid)["state"] == "open"
+    assert view["hard_fail"]["entries"][0]["state"] == "open"  # open entries first
+    assert view["mlps"]["conclusion_hint"] == "差" and view["mlps"]["high_risk_open"]
+
+
+def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
+    report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2025-06-30")
+    view = underwriting_view(report)
+    assert view["insurer"]["grade"] == "A" and view["insurer"]["score"] == 100
+    assert {e["state"] for e in view["hard_fail"]["entries"]} == {"clear"}
+    assert not view["hard_fail"]["binding_blocked"] and not view["hard_fail"]["binding_unconfirmed"]
+    assert view["mlps"]["conclusion_hint"] is None and view["mlps"]["high_risk_open"] == []
+    assert view["mlps"]["conclusion_note"]["zh"]
+
+
+def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
+    view = underwriting_view(fixture_report("debian-hardened"))
+    assert entry(view, "no_ir_plan")["state"] == "unknown"
+    assert entry(view, "no_ir_plan")["evidence"] == [{"question": "IR-01", "basis": "missing", "value": None}]
+    assert view["hard_fail"]["binding_unconfirmed"] and not view["hard_fail"]["binding_blocked"]
+
+
+def test_ir_plan_attested_no_opens_the_hard_fail() -> None:
+    report = with_answers(fixture_report("debian-hardened"), IR_01="no", IR_02="2025-06-30")
+    view = underwriting_view(report)
+    ir = entry(view, "no_ir_plan")
+    assert ir["state"] == "open" and ir["evidence"] == [{"question": "IR-01", "basis": "attested", "value": "no"}]
+    assert view["hard_fail"]["binding_blocked"] and view["insurer"]["grade"] == "F"
+    assert view["insurer"]["score"] == 100 and "hard_fail" in view["insurer"]["grade_capped_by"]
+
+
+def test_ir_drill_older_than_a_year_is_open() -> None:
+    report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2024-10-01")
+    drill = entry(underwriting_view(report), "no_ir_drill")
+    assert drill["state"] == "open" and drill["evidence"][0]["age_days"] > 366
+
+
+def test_one_critical_failure_costs_more_than_ten_low_ones() -> None:
+    base = [finding("C-1", "pass", "critical")] + [finding(f"L-{i}", "pass", "low") for i in range(10)]
+    one_critical = copy.deepcopy(base)
+    one_critical[0]["status"] = "fail"
+    ten_low = copy.deepcopy(base)
+    for f in ten_low[1:]:
+        f["status"] = "fail"
+    crit = underwriting_view(synthetic(one_critical))["insurer"]
+    low = underwriting_view(synthetic(ten_low))["insurer"]
+    assert crit["score"] < low["score"]
+    assert crit["failed"] == 1 and low["failed"] == 10
+    assert crit["grade"] == "F" and low["grade"] == "A"
+
+
+def test_not_assessed_findings_are_out_of_the_ratio_but_cap_the_grade() -> None:
+    findings = [finding("A-1", "pass", "high"), finding("A-2", "manual", "critical"), finding("A-3", "error", "high")]
+    insurer = underwriting_view(synthetic(findings))["insurer"]
+    assert insurer["score"] == 100 and insurer["assessed"] == 1 and insurer["not_assessed"] == 2
+    assert insurer["grade"] == "E" and insurer["grade_capped_by"] == ["not_assessed"]
+
+
+def test_scenario_without_assessed_findings_is_null_not_100() -> None:
+    view = underwriting_view(fixture_report("debian-hardened"))
+    vehicle = next(s for s in view["insurer"]["scenarios"] if s["id"] == "vehicle_data_leak")
+    assert vehicle["score"] is None and vehicle["grade"] is None and vehicle["assessed"] == 0
+    only_manual = synthetic([finding("NET-MQTT-001", "manual", "critical")])
+    vehicle = next(s for s in underwriting_view(only_manual)["insurer"]["scenarios"] if s["id"] == "vehicle_data_leak")
+    assert vehicle["score"] is None and vehicle["grade"] is None and vehicle["not_assessed"] == 1
+    empty = underwriting_view(synthetic([]))["insurer"]
+    assert empty["score"] is None and empty["grade"] is None
+
+
+def test_scenarios_and_lines_select_by_domain_prefix_and_line() -> None:
+    findings = [
+        finding("NET-ICS-001", "fail", "high", lines=["business_interruption"]),
+        finding("LNX-BAK-001", "pass", "critical", domains=["backup"], lines=["business_interruption"]),
+    ]
+    insurer = underwriting_view(synthetic(findings))["insurer"]
+    by_id = {s["id"]: s for s in insurer["scenarios"]}
+    assert by_id["ics_stoppage"]["assessed"] == 1 and by_id["ics_stoppage"]["score"] == 0
+    assert by_id["ransomware"]["assessed"] == 1 and by_id["ransomware"]["score"] == 100
+    line = next(c for c in insurer["coverage_lines"] if c["id"] == "business_interruption")
+    assert line["assessed"] == 2 and line["score"] == 100 * 100 // 110 and line["score_bp"] == 10000 * 100 // 110
+
+
+def test_mlps_unit_results() -> None:
+    findings = [
+        finding("U1-A", "pass", units=["L3-CES1-01"]),
+        finding("U1-B", "not_applicable", units=["L3-CES1-01"]),
+        finding("U2-A", "pass", units=["L3-CES1-02"]),
+        finding("U2-B", "fail", units=["L3-CES1-02"]),
+        finding("U3-A", "fail", units=["L3-CES1-05"], case="6.4.2.1"),
+        finding("U4-A", "not_applicable", units=["L3-ABS1-05"]),
+        finding("U5-A", "manual", units=["L3-CNS1-06"]),
+        finding("U5-B", "error", units=["L3-CNS1-06"]),
+    ]
+    mlps = underwriting_view(synthetic(findings))["mlps"]
+    units = {u["unit"]: u for u in mlps["units"]}
+    assert units["L3-CES1-01"]["result"] == "compliant" and units["L3-CES1-01"]["label"]["zh"] == "符合"
+    assert units["L3-CES1-02"]["result"] == "partial" and units["L3-CES1-02"]["label"]["zh"] == "部分符合"
+    assert units["L3-CES1-05"]["result"] == "non_compliant" and units["L3-CES1-05"]["label"]["zh"] == "不符合"
+    assert units["L3-ABS1-05"]["result"] == "not_applicable" and units["L3-ABS1-05"]["label"]["zh"] == "不适用"
+    assert units["L3-CNS1-06"]["result"] == "not_assessed" and units["L3-CNS1-06"]["label"]["zh"] == "未评估"
+    assert mlps["units"][0]["unit"] == "L3-CES1-05"  # the unit with an open high-risk case comes first
+    assert mlps["high_risk_open"] == [
+        {"case": "6.4.2.1", "check_id": "U3-A", "target": None, "severity": "low", "units": ["L3-CES1-05"]}
+    ]
+    assert mlps["conclusion_hint"] == "差"
+
+
+def test_mlps_pass_next_to_unassessed_is_compliant_but_incomplete() -> None:
+    mlps = underwriting_view(
+        synthetic([finding("A", "pass", units=["L3-CES1-01"]), finding("B", "manual", units=["L3-CES1-01"])])
+    )["mlps"]
+    unit = mlps["units"][0]
+    assert unit["result"] == "compliant" and unit["complete"] is False
+
+
+def test_mlps_control_point_and_layer_rollups() -> None:
+    findings = [
+        finding("A", "pass", units=["L3-CES1-01"]),
+        finding("B", "fail", units=["L3-CES1-02"]),
+        finding("C", "pass", units=["L3-CES1-05"]),
+        finding("D", "not_applicable", units=["L3-ABS1-05"]),
+    ]
+    mlps = underwriting_view(synthetic(findings))["mlps"]
+    points = {p["control_point"]: p for p in mlps["control_points"]}
+    assert points["8.1.4.1"]["result"] == "partial" and points["8.1.4.1"]["units"] == ["L3-CES1-01", "L3-CES1-02"]
+    assert points["8.1.4.1"]["name"] == {"zh": "身份鉴别", "en": "Identification and authentication"}
+    assert points["8.1.4.2"]["result"] == "compliant"
+    assert points["8.1.3.2"]["result"] == "not_applicable"
+    layers = {layer["layer"]: layer for layer in mlps["layers"]}
+    assert layers["CES"]["result"] == "partial" and layers["CES"]["control_points"] == ["8.1.4.1", "8.1.4.2"]
+    assert layers["CES"]["counts"]["partial"] == 1 and layers["CES"]["counts"]["compliant"] == 1
+    assert layers["ABS"]["result"] == "not_applicable" and layers["ABS"]["name"]["zh"] == "安全区域边界"
+    all_fail = underwriting_view(synthetic([finding("B", "fail", units=["L3-CES1-02"])]))["mlps"]
+    assert all_fail["control_points"][0]["result"] == "non_compliant" and all_fail["layers"][0]["result"] == "non_compliant"
+
+
+@pytest.mark.parametrize("host", FIXTURE_HOSTS)
+def test_output_has_no_floats_and_is_deterministic(host: str) -> None:
+    report = with_answers(fixture_report(host), IR_01="yes", IR_02="2025-06-30")
+    view = underwriting_view(report)
+    leaves = walk(view)
+    assert not [x for x in leaves if isinstance(x, float)]
+    assert all(x is None or isinstance(x, (str, int, bool)) for x in leaves)
+    assert json.dumps(view, sort_keys=True) == json.dumps(underwriting_view(copy.deepcopy(report)), sort_keys=True)
+
+
+def test_hard_fail_and_scenario_check_ids_exist() -> None:
+    from checks.registry import all_checks
+
+    known = set(all_checks())
+    weights = load_weights()
+    for spec in weights["hard_fail"]:
+        assert set(spec.get("checks", [])) <= known, spec["id"]
+    for scen in weights["scenarios"]:
+        for prefix in scen["check_prefixes"]:
+            assert any(c == prefix or c.startswith(prefix + "-") for c in known), prefix
+    assert json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["_comment"]
+
+
+def test_bad_weights_are_refused_with_the_field_name() -> None:
+    weights = load_weights()
+    weights["severity_weights"] = dict(weights["severity_weights"], high=10.5)
+    with pytest.raises(ValueError, match=r"severity_weights\.high"):
+        underwriting_view(synthetic([]), weights)
+    weights = load_weights()
+    weights["grade_bands"] = []
+    with pytest.raises(ValueError, match="grade_bands"):
+        underwriting_view(synthetic([]), weights)
