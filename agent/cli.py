@@ -136,6 +136,13 @@ def main() -> None:
     default=None,
     help="Exit with status 3 if a check of this severity or worse fails.",
 )
+@click.option(
+    "--state-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    envvar="RISKAGENT_STATE_DIR",
+    help="Keep the report history here, so each signed report names its predecessor (scheduled runs always do).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     profile: str,
@@ -156,6 +163,7 @@ def scan(
     questionnaire_path: Optional[Path],
     answers_path: Optional[Path],
     fail_on: Optional[str],
+    state_dir: Optional[Path],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
@@ -192,6 +200,7 @@ def scan(
             ports=ports,
             options=options,
             plan_settings=plan_settings,
+            state_dir=state_dir,
             progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:
@@ -512,9 +521,10 @@ def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Map
 
 def _register_more_commands() -> None:
     """Commands defined in their own modules (they import only click at start-up)."""
+    from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
 
-    for command in (plan_cmd, diff_cmd, export_cmd):
+    for command in (plan_cmd, diff_cmd, export_cmd, history_cmd, schedule_cmd, run_scheduled_cmd):
         main.add_command(command)
 
 

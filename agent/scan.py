@@ -192,6 +192,7 @@ def run_scan(
     ports: Optional[str] = None,
     options: Optional[Mapping[str, Any]] = None,
     plan_settings: Optional[Mapping[str, Any]] = None,
+    state_dir: Optional[Path] = None,
 ) -> ScanResult:
     """Assess this machine (or a recorded host) and write the report files."""
     from checks.registry import evaluate
@@ -240,6 +241,11 @@ def run_scan(
         mode=mode,
     )
     report = build_report(run, evidence, findings)
+    if state_dir is not None and signer is not None:
+        from agent.history import previous_digest
+
+        # The chain: each signed report names its predecessor's digest for the same target.
+        report["previous_report"] = previous_digest(state_dir, report["target"]["name"])
     if with_questionnaire:
         report["questionnaire"] = answer_questionnaire(report, questionnaire_path, answers_path)
     finish_report(report)
@@ -260,6 +266,18 @@ def run_scan(
             atomic_write(path, envelope)
             written.append(path)
             signed = True
+            if state_dir is not None:
+                from agent.history import record
+                from report.signing import report_digest
+
+                record(
+                    state_dir,
+                    report["target"]["name"],
+                    report_digest(report),
+                    path,
+                    report_id=report["report_id"],
+                    started_at=report["run"]["started_at"],
+                )
         except AgentError as exc:
             sign_error = exc
     for name, text in ((REPORT_HTML, render_html(report, lang)), (REPORT_MD, render_markdown(report, lang))):

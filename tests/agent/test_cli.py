@@ -145,3 +145,36 @@ def test_verify_rechecks_findings_against_embedded_evidence(signed: Path, tmp_pa
     assert res.returncode == 1
     assert "do not follow from the embedded evidence" in res.stderr and forged["check_id"] in res.stderr
     assert run(["verify", str(env), "--key", str(signed / "k.pub"), "--no-recheck"]).returncode == 0
+
+
+def test_scans_with_a_state_dir_form_a_verifiable_chain(signed: Path, tmp_path: Path) -> None:
+    from report.signing import report_digest
+
+    state = tmp_path / "state"
+    outs = []
+    for i in range(3):
+        out = tmp_path / f"run{i}"
+        res = run(
+            [
+                "scan",
+                "--replay",
+                str(HOSTS_DIR / "debian-weak"),
+                "--key",
+                str(signed / "k.key"),
+                "--out",
+                str(out),
+                "-q",
+                "--state-dir",
+                str(state),
+            ]
+        )
+        assert res.returncode == 0, res.stderr
+        outs.append(out)
+    reports = [json.loads((o / "report.json").read_text()) for o in outs]
+    assert reports[0]["previous_report"] is None
+    assert reports[1]["previous_report"] == report_digest(reports[0])
+    assert reports[2]["previous_report"] == report_digest(reports[1])
+    envelopes = [str(o / "report.dsse.json") for o in outs]
+    assert run(["history", *envelopes, "--key", str(signed / "k.pub")]).returncode == 0
+    broken = run(["history", envelopes[0], envelopes[2], "--key", str(signed / "k.pub")])
+    assert broken.returncode != 0 and "run2" in (broken.stdout + broken.stderr)
