@@ -1,4 +1,4 @@
-"""Fixture hosts recorded from real systems, and helpers to assess them."""
+"""Fixture hosts (file trees, recorded command outputs and process tables in the real formats), and helpers to assess them."""
 
 from __future__ import annotations
 
