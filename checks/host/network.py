@@ -6,40 +6,8 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from checks.mlps import refs
 from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
-
-# port -> service, for ports that should never face a network unfiltered
-HIGH_RISK_PORTS: Dict[int, str] = {
-    21: "ftp",
-    23: "telnet",
-    69: "tftp",
-    111: "rpcbind",
-    135: "msrpc",
-    137: "netbios-ns",
-    138: "netbios-dgm",
-    139: "netbios-ssn",
-    445: "smb",
-    512: "rexec",
-    513: "rlogin",
-    514: "rsh/syslog",
-    873: "rsync",
-    1433: "mssql",
-    1521: "oracle",
-    2049: "nfs",
-    2375: "docker-api",
-    2376: "docker-api-tls",
-    3306: "mysql",
-    3389: "rdp",
-    5432: "postgresql",
-    6379: "redis",
-    9200: "elasticsearch",
-    11211: "memcached",
-    27017: "mongodb",
-}
-HIGH_RISK_PORTS.update({p: "vnc" for p in range(5900, 5911)})
-
-# Plain-text remote login / file-transfer protocols: (proto family, port) -> name
-PLAINTEXT_PORTS: Dict[int, str] = {21: "ftp", 23: "telnet", 69: "tftp", 512: "rexec", 513: "rlogin", 514: "rsh"}
 
 ADMIN_PORTS = (22, 23, 3389, 5900, 5901, 5985, 5986, 9090, 10000)
 

@@ -13,40 +13,12 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from checks.mlps import refs
 from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
 
 NEEDS = ("net.ports",)
 PROFILES = ("website", "server")
 
-# Ports that should never face an untrusted network: remote desktop, file sharing,
-# databases, caches, container and search APIs.
-HIGH_RISK_PORTS: Dict[int, str] = {
-    21: "ftp",
-    23: "telnet",
-    69: "tftp",
-    111: "rpcbind",
-    135: "msrpc",
-    139: "netbios-ssn",
-    445: "smb",
-    512: "rexec",
-    513: "rlogin",
-    514: "rsh",
-    873: "rsync",
-    1433: "mssql",
-    1521: "oracle",
-    2049: "nfs",
-    2375: "docker-api",
-    2376: "docker-api-tls",
-    3306: "mysql",
-    3389: "rdp",
-    5432: "postgresql",
-    6379: "redis",
-    9200: "elasticsearch",
-    9300: "elasticsearch-transport",
-    11211: "memcached",
-    27017: "mongodb",
-}
-HIGH_RISK_PORTS.update({p: "vnc" for p in range(5900, 5911)})
 # nmap service names for the same services (nmap-services / nmap-service-probes spelling).
 HIGH_RISK_SERVICES = (
     "ftp",
@@ -91,7 +63,6 @@ HIGH_RISK_PRODUCTS = (
 
 # Remote administration or file transfer whose credentials and session travel in clear text.
 PLAINTEXT_SERVICES = ("telnet", "ftp", "tftp", "exec", "login", "shell", "vnc", "x11")
-PLAINTEXT_PORTS: Dict[int, str] = {21: "ftp", 23: "telnet", 69: "tftp", 512: "rexec", 513: "rlogin", 514: "rsh"}
 # Web management consoles: a plaintext problem when served over http without TLS.
 ADMIN_CONSOLE_PRODUCTS = (
     "webmin",
