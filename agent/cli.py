@@ -13,15 +13,11 @@ from typing import Any, Mapping, Optional, Tuple
 
 import click
 
+from agent.cli_common import fail, trusted_keys
 from agent.errors import AgentError, UsageError
 
 EXIT_FINDINGS = 3
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-
-
-def _fail(exc: AgentError) -> None:
-    click.echo(f"riskagent: error: {exc.diagnostics()}", err=True)
-    sys.exit(exc.exit_code)
 
 
 def _progress_printer() -> Any:
@@ -204,8 +200,7 @@ def scan(
             progress=_progress_printer() if not quiet else None,
         )
     except AgentError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     if not quiet:
         from report.render import terminal_summary
 
@@ -237,17 +232,10 @@ def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bo
     After the signature, the checks are re-run over the evidence the report
     carries: every finding must follow from it.
     """
-    from report.signing import VerificationError, key_id, load_public_key, verify_envelope
+    from report.signing import VerificationError, verify_envelope
 
     try:
-        trusted = {}
-        for k in keys:
-            try:
-                pem = k.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"cannot read public key {k}: {exc.strerror}") from exc
-            pub = load_public_key(pem, str(k))
-            trusted[key_id(pub)] = pub
+        trusted = trusted_keys(keys)
         try:
             data = envelope.read_bytes()
         except OSError as exc:
@@ -281,8 +269,7 @@ def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bo
         click.echo(f"riskagent: INVALID {envelope}: {exc}", err=True)
         sys.exit(1)
     except AgentError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     r = verified.report
     if as_json:
         click.echo(
@@ -327,8 +314,7 @@ def keys_generate(key_path: Optional[Path], passphrase_file: Optional[Path]) -> 
             )
         info = generate_key(key_path or default_key_path(), passphrase)
     except AgentError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     click.echo(f"private key: {info.private_path} (mode 0600, encrypted)")
     click.echo(f"public key:  {info.public_path}")
     click.echo(f"key id:      {info.keyid}")
@@ -384,8 +370,7 @@ def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) 
     try:
         q = load_questionnaire(questionnaire_path)
     except QuestionnaireError as exc:
-        _fail(UsageError(str(exc)))
-        return
+        fail(UsageError(str(exc)))
     if fmt == "json":
         click.echo(json.dumps(q.raw, ensure_ascii=False, indent=2))
         return
@@ -478,8 +463,7 @@ def questionnaire_answer(
             atomic_write(out_dir / name, text.encode("utf-8"))
             click.echo(f"  wrote {out_dir / name}")
     except AgentError as exc:
-        _fail(exc)
-        return
+        fail(exc)
     summary = answered["summary"]
     click.echo(
         f"{q.ref}: derived {summary['derived']}, attested {summary['attested']}, unknown {summary['unknown']}, conflicts {summary['conflicts']}"

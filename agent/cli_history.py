@@ -9,31 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, NoReturn, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import click
 
+from agent.cli_common import fail, trusted_keys
 from agent.errors import AgentError, UsageError
-
-
-def _fail(exc: AgentError) -> NoReturn:
-    click.echo(f"riskagent: error: {exc.diagnostics()}", err=True)
-    sys.exit(exc.exit_code)
-
-
-def _trusted(keys: Tuple[Path, ...]) -> Dict[str, Any]:
-    from report.signing import VerificationError, key_id, load_public_key
-
-    trusted: Dict[str, Any] = {}
-    for k in keys:
-        try:
-            pub = load_public_key(k.read_bytes(), str(k))
-        except OSError as exc:
-            raise UsageError(f"cannot read public key {k}: {exc.strerror}") from None
-        except VerificationError as exc:
-            raise UsageError(str(exc)) from None
-        trusted[key_id(pub)] = pub
-    return trusted
 
 
 @click.command("history")
@@ -63,7 +44,7 @@ def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Opti
     from agent import history
 
     try:
-        trusted = _trusted(keys)
+        trusted = trusted_keys(keys)
         state = state_dir or history.default_state_dir()
         known = history.known_reports(state) if (state / history.INDEX_NAME).exists() else {}
         if paths:
@@ -74,7 +55,7 @@ def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Opti
             raise UsageError("no signed reports found", "pass report files or directories holding *.dsse.json")
         result = history.check_chain(files, trusted, known)
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(json.dumps(history.chain_json(result), ensure_ascii=False, indent=2) if as_json else history.format_chain(result))
     if not result.ok:
         sys.exit(1)
@@ -143,7 +124,7 @@ def schedule_install(
             files = schedule.systemd_files(exe, config_path, at=at, calendar=calendar)
             done = schedule.install(files, systemd_dir)
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     for path, state in done:
         click.echo(f"{state} {path}")
     if not config_path.exists():
@@ -163,7 +144,7 @@ def schedule_remove(kind: str, cron_dir: Path, systemd_dir: Path) -> None:
     try:
         done = schedule.remove(cron_dir if kind == "cron" else systemd_dir, _names(kind))
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     if not done:
         click.echo(f"no {kind} schedule installed")
     for path, state in done:
@@ -225,5 +206,5 @@ def run_scheduled_cmd(config_path: Path, state_dir: Optional[Path]) -> None:
             raise UsageError(f"{config_path}: expected a JSON object")
         code = run_scheduled(config, config_path=config_path, state_dir=state_dir)
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     sys.exit(code)

@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import datetime
 import json
-import sys
 from pathlib import Path
-from typing import Any, Dict, Mapping, NoReturn, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import click
 
+from agent.cli_common import fail, trusted_keys
 from agent.errors import AgentError, UsageError
 
 EXIT_INVALID = 1
-
-
-def _fail(exc: AgentError) -> NoReturn:
-    click.echo(f"riskagent: error: {exc.diagnostics()}", err=True)
-    sys.exit(exc.exit_code)
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -113,26 +108,9 @@ def plan_cmd(report_path: Path, config_path: Optional[Path], out_dir: Path, lang
             _write(out_dir / name, text)
             click.echo(f"  wrote {out_dir / name}")
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     s = plan["summary"]
     click.echo(f"{s['tasks']} task(s), {s['high_risk']} high-risk, {s['unassigned']} unassigned")
-
-
-def _trusted_keys(keys: Tuple[Path, ...]) -> Dict[str, Any]:
-    from report.signing import VerificationError, key_id, load_public_key
-
-    trusted: Dict[str, Any] = {}
-    for k in keys:
-        try:
-            pem = k.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read public key {k}: {exc.strerror}") from None
-        try:
-            pub = load_public_key(pem, str(k))
-        except VerificationError as exc:
-            raise UsageError(str(exc)) from None
-        trusted[key_id(pub)] = pub
-    return trusted
 
 
 def _verified(path: Path, trusted: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -172,7 +150,7 @@ def diff_cmd(old_path: Path, new_path: Path, keys: Tuple[Path, ...], as_json: bo
     from report.diff import diff_reports, diff_text
 
     try:
-        trusted = _trusted_keys(keys)
+        trusted = trusted_keys(keys)
         old = _verified(old_path, trusted)
         new = _verified(new_path, trusted)
         try:
@@ -180,7 +158,7 @@ def diff_cmd(old_path: Path, new_path: Path, keys: Tuple[Path, ...], as_json: bo
         except ValueError as exc:
             raise UsageError(f"{old_path} and {new_path}: {exc}", "pass --force to compare them anyway") from None
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
     else:
@@ -210,5 +188,5 @@ def export_cmd(report_path: Path, fmt: str, out_path: Optional[Path], no_review:
             return
         _write(out_path, text)
     except AgentError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"  wrote {out_path}", err=True)

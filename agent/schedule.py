@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from agent.errors import AgentError, UsageError
 
@@ -376,35 +376,19 @@ class RunLock:
             self._fh = None
 
 
-def _fail_set(report: Mapping[str, Any]) -> Dict[Tuple[str, Optional[str]], Mapping[str, Any]]:
-    return {(f["check_id"], f.get("target")): f for f in report.get("findings", []) if f.get("status") == "fail"}
-
-
 def new_failures(old: Mapping[str, Any], new: Mapping[str, Any], fail_on_severity: str = "info") -> List[Mapping[str, Any]]:
-    """Findings failing in ``new`` that did not fail in ``old``, at or above the severity.
+    """Findings failing in ``new`` that did not fail in ``old`` (new or regressed), at or above the severity.
 
-    Uses report.diff.diff_reports (its "new" and "regressed" buckets) when it is
-    installed, else compares the (check_id, target) fail sets directly.
+    Findings are identified by (check_id, target), as ``riskagent diff`` does.
     """
-    now_failing = _fail_set(new)
-    keys: Optional[Set[Tuple[str, Optional[str]]]] = None
-    try:
-        from report.diff import diff_reports  # type: ignore[import-not-found,unused-ignore]
 
-        diff = diff_reports(old, new)
-        if "new" not in diff and "regressed" not in diff:
-            raise LookupError("diff_reports gave neither new nor regressed findings")
-        found: Set[Tuple[str, Optional[str]]] = set()
-        for bucket in ("new", "regressed"):
-            for item in diff.get(bucket) or []:
-                found.add((item["check_id"], item.get("target")))
-        keys = found & set(now_failing)
-    except Exception:  # diff missing or of another shape: compare the fail sets ourselves
-        keys = None
-    if keys is None:
-        keys = set(now_failing) - set(_fail_set(old))
+    def failing(report: Mapping[str, Any]) -> Dict[Tuple[str, Optional[str]], Mapping[str, Any]]:
+        return {(f["check_id"], f.get("target")): f for f in report.get("findings", []) if f.get("status") == "fail"}
+
+    now_failing = failing(new)
+    found = set(now_failing) - set(failing(old))
     limit = SEVERITIES.index(fail_on_severity)
-    hits = [now_failing[k] for k in keys if now_failing[k].get("severity") in SEVERITIES[: limit + 1]]
+    hits = [f for k, f in now_failing.items() if k in found and f.get("severity") in SEVERITIES[: limit + 1]]
     return sorted(hits, key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f.get("target") or ""))
 
 
