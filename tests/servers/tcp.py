@@ -208,3 +208,13 @@ def serve(*handlers: Handler) -> Iterator[List[int]]:
 def port_spec(ports: Sequence[int]) -> str:
     """The nmap -p list for ``ports``."""
     return ",".join(str(p) for p in ports)
+
+
+def closed_ports(count: int = 1) -> List[int]:
+    """Loopback ports that were just free and have nothing listening on them."""
+    out: List[int] = []
+    for _ in range(count):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            out.append(s.getsockname()[1])
+    return out
