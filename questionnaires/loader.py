@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -192,7 +193,18 @@ def parse_questionnaire(
 
 def load_questionnaire(path: Optional[Path] = None, *, validate_refs: bool = True) -> Questionnaire:
     """Load a questionnaire file (the default one if ``path`` is None)."""
-    path = path or DEFAULT_QUESTIONNAIRE
+    if path is None and validate_refs:
+        return _default_questionnaire()
+    return _load(path or DEFAULT_QUESTIONNAIRE, validate_refs)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_questionnaire() -> Questionnaire:
+    # The packaged questionnaire never changes while a process runs: parse it once.
+    return _load(DEFAULT_QUESTIONNAIRE, True)
+
+
+def _load(path: Path, validate_refs: bool) -> Questionnaire:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Dict, List, Mapping
 
 from report.i18n import Labels
 
 
+@functools.lru_cache(maxsize=2)
 def _env(autoescape: bool) -> Any:
+    """One Jinja2 environment per escaping mode: templates are read and compiled once per process."""
     import jinja2
 
     return jinja2.Environment(
