@@ -20,6 +20,7 @@ def _env(autoescape: bool) -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # packaged templates do not change while the process runs
     )
 
 
