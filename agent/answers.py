@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from agent.errors import UsageError
 from agent.files import atomic_write
@@ -24,6 +24,16 @@ ANSWERS_FORMAT = "riskagent-answers/1"
 
 def now_utc() -> str:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def questionnaire_for(path: Optional[Path]) -> Questionnaire:
+    """The questionnaire at ``path``, or the built-in one; a bad file is a usage error naming line and field."""
+    from questionnaires.loader import QuestionnaireError, load_questionnaire
+
+    try:
+        return load_questionnaire(path)
+    except QuestionnaireError as exc:
+        raise UsageError(str(exc), "fix the questionnaire file, or omit --questionnaire to use the built-in one") from None
 
 
 def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestation]:
@@ -41,7 +51,7 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
     except JsonPosError as exc:
         raise UsageError(f"{path}: line {exc.line}: not valid JSON: {exc.message}") from None
 
-    def err(where: tuple, message: str) -> UsageError:
+    def err(where: Tuple[Union[str, int], ...], message: str) -> UsageError:
         line = lines.get(where) or lines.get(where[:-1]) or 1
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where).replace(".[", "[")
         return UsageError(f"{path}: line {line}: {field or '(top level)'}: {message}")

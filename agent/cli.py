@@ -9,18 +9,34 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
 import click
 
-from agent.cli_common import fail, trusted_keys
+from agent.cli_common import (
+    fail,
+    json_option,
+    lang_option,
+    out_option,
+    prompt_passphrase,
+    signing_key_options,
+    trusted_keys,
+    trusted_keys_option,
+)
 from agent.errors import AgentError, UsageError
+from agent.settings import Format
+from checks.model import SEVERITIES
+from collectors.profile import PROFILE_NAMES
+
+if TYPE_CHECKING:
+    from report.model import Report
 
 EXIT_FINDINGS = 3
-SEVERITIES = ("critical", "high", "medium", "low", "info")
+PROFILES = PROFILE_NAMES
+FORMATS = tuple(f.value for f in Format)
 
 
-def _progress_printer() -> Any:
+def _progress_printer() -> Optional[Callable[[str], None]]:
     """Progress lines on a terminal only (cron and pipes get the summary alone)."""
     if not sys.stderr.isatty():
         return None
@@ -29,15 +45,6 @@ def _progress_printer() -> Any:
         click.echo(f"  … {message}", err=True)
 
     return say
-
-
-def _passphrase(passphrase_file: Optional[Path], *, confirm: bool) -> Optional[bytes]:
-    from agent.keys import read_passphrase
-
-    value = read_passphrase(passphrase_file)
-    if value is None and sys.stdin.isatty():
-        value = click.prompt("Key passphrase", hide_input=True, confirmation_prompt=confirm).encode()
-    return value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,58 +60,23 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--profile",
-    type=click.Choice(["server", "website", "ics-gateway", "telematics"]),
-    default="server",
-    show_default=True,
-    help="server: this machine (plus any --target); website: only the --target endpoints; "
-    "ics-gateway / telematics: this machine plus read-only industrial or telematics probes of the targets.",
-)
-@click.option(
-    "--target", "targets", multiple=True, help="Network target in scope: IP, CIDR, host name or http(s) URL (repeatable)."
-)
-@click.option(
-    "--scope-file",
+    "--config",
+    "config_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="File of targets, one per line (# comments).",
+    help="JSON configuration: the same settings as these flags (flags win), plus params, plan and schedule.",
 )
-@click.option("--allow-public", is_flag=True, help="Allow publicly routable targets (only systems you are authorised to test).")
 @click.option(
-    "--ports",
+    "--profile",
+    type=click.Choice(PROFILES),
     default=None,
-    help="Ports to scan on host and network targets, e.g. 22,80,443,8000-8100 (default: a list of common and high-risk ports).",
+    help="server (default): this machine (plus any --target); website: only the --target endpoints; "
+    "ics-gateway / telematics: this machine plus read-only industrial or telematics probes of the targets.",
 )
-@click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True, help="Output directory."
-)
-@click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of HTML/Markdown/terminal output."
-)
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Signing key (default: $RISKAGENT_KEY or ~/.config/riskagent/signing.key).",
-)
-@click.option(
-    "--passphrase-file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="File holding the key passphrase (else $RISKAGENT_KEY_PASSPHRASE, else a prompt).",
-)
-@click.option("--no-sign", is_flag=True, help="Write an unsigned report.")
-@click.option(
-    "--config", "config_path", type=click.Path(path_type=Path), default=None, help="JSON file with per-check parameter overrides."
-)
-@click.option(
-    "--replay",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Assess a recorded host directory instead of this machine.",
-)
-@click.option("--replay-unprivileged", is_flag=True, hidden=True, help="Replay as if run by a non-root user.")
+@click.option("--target", "targets", multiple=True, help="Network target in scope: IP, CIDR, host name or http(s) URL (repeatable).")
+@click.option("--scope-file", type=click.Path(path_type=Path, dir_okay=False), default=None, help="File of targets, one per line (# comments).")
+@click.option("--allow-public", is_flag=True, default=None, help="Allow publicly routable targets (only systems you are authorised to test).")
+@click.option("--ports", default=None, help="Ports to scan on host and network targets, e.g. 22,80,443,8000-8100 (default: common and high-risk ports).")
 @click.option(
     "--probe-port",
     "probe_ports",
@@ -112,26 +84,16 @@ def main() -> None:
     help="Non-standard port of a probed service, NAME=PORT (modbus, s7, enip, opcua, bacnet, mqtt, mqtts, redis, elasticsearch, kafka).",
 )
 @click.option("--modbus-unit", type=int, default=None, help="Modbus unit id to identify (default 1; never swept).")
-@click.option(
-    "--questionnaire",
-    "questionnaire_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Insurer questionnaire file (default: the built-in one).",
-)
-@click.option(
-    "--answers",
-    "answers_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Attested answers file for the questionnaire.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default=None,
-    help="Exit with status 3 if a check of this severity or worse fails.",
-)
+@out_option(default=None, help_text="Output directory (default: out).")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True, help="Files to write (repeatable; default: all four).")
+@click.option("--lang", type=click.Choice(("zh", "en")), default=None, help="Language of HTML, Markdown and terminal output (default: zh).")
+@signing_key_options
+@click.option("--no-sign", is_flag=True, default=None, help="Write an unsigned report.")
+@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None, help="Assess a recorded host directory instead of this machine.")
+@click.option("--replay-unprivileged", is_flag=True, default=None, hidden=True, help="Replay as if run by a non-root user.")
+@click.option("--questionnaire", "questionnaire_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Insurer questionnaire file (default: the built-in one).")
+@click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Attested answers file for the questionnaire.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, help="Exit with status 3 if a check of this severity or worse fails.")
 @click.option(
     "--state-dir",
     type=click.Path(path_type=Path, file_okay=False),
@@ -141,21 +103,22 @@ def main() -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
-    profile: str,
+    config_path: Optional[Path],
+    profile: Optional[str],
     targets: Tuple[str, ...],
     scope_file: Optional[Path],
-    allow_public: bool,
+    allow_public: Optional[bool],
     ports: Optional[str],
-    out_dir: Path,
-    lang: str,
-    key_path: Optional[Path],
-    passphrase_file: Optional[Path],
-    no_sign: bool,
-    config_path: Optional[Path],
-    replay: Optional[Path],
-    replay_unprivileged: bool,
     probe_ports: Tuple[str, ...],
     modbus_unit: Optional[int],
+    out_dir: Optional[Path],
+    formats: Tuple[str, ...],
+    lang: Optional[str],
+    key_path: Optional[Path],
+    passphrase_file: Optional[Path],
+    no_sign: Optional[bool],
+    replay: Optional[Path],
+    replay_unprivileged: Optional[bool],
     questionnaire_path: Optional[Path],
     answers_path: Optional[Path],
     fail_on: Optional[str],
@@ -163,68 +126,56 @@ def scan(
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
-    from agent.scan import build_scope, load_config, load_plan_settings, probe_options, run_scan
+    from agent import pipeline
+    from agent.settings import load_settings
 
     try:
-        params = load_config(config_path)
-        plan_settings = load_plan_settings(config_path)
-        options = probe_options(list(probe_ports), modbus_unit)
-        scope = build_scope(list(targets), scope_file, allow_public)
-        signer = None
-        if not no_sign:
-            from agent.keys import default_key_path, load_private_key
-            from report.signing import build_statement, sign_statement
-
-            path = key_path or default_key_path()
-            private_key = load_private_key(path, _passphrase(passphrase_file, confirm=False) if path.exists() else None)
-
-            def signer(report: Mapping[str, Any]) -> bytes:
-                subject = f"{report['target']['kind']}:{report['target']['name']}"
-                return sign_statement(build_statement(report, subject), private_key)
-
-        result = run_scan(
+        settings = load_settings(
+            config_path,
             profile=profile,
-            out_dir=out_dir,
-            lang=lang,
-            replay=replay,
-            replay_privileged=not replay_unprivileged,
-            params=params,
-            signer=signer,
-            questionnaire_path=questionnaire_path,
-            answers_path=answers_path,
-            scope=scope,
+            targets=targets,
+            scope_file=scope_file,
+            allow_public=allow_public,
             ports=ports,
-            options=options,
-            plan_settings=plan_settings,
+            probe_ports=probe_ports,
+            modbus_unit=modbus_unit,
+            out_dir=out_dir,
+            formats=formats,
+            lang=lang,
+            key=key_path,
+            passphrase_file=passphrase_file,
+            sign=False if no_sign else None,
+            replay=replay,
+            replay_privileged=False if replay_unprivileged else None,
+            questionnaire=questionnaire_path,
+            answers=answers_path,
+            fail_on=fail_on,
             state_dir=state_dir,
-            progress=_progress_printer() if not quiet else None,
         )
+        signer = None
+        if settings.sign:
+            from agent.keys import load_signer
+
+            signer = load_signer(settings.key, settings.passphrase_file, prompt_passphrase())
+        outcome = pipeline.run(settings, signer, settings.out_dir or Path("out"), progress=_progress_printer() if not quiet else None)
     except AgentError as exc:
         fail(exc)
     if not quiet:
         from report.render import terminal_summary
 
-        click.echo(terminal_summary(result.report, lang))
-    for p in result.written:
+        click.echo(terminal_summary(outcome.report, settings.lang.value))
+    for p in outcome.written:
         click.echo(f"  wrote {p}")
-    if fail_on is not None:
-        threshold = SEVERITIES.index(fail_on)
-        worst = [f for f in result.report["findings"] if f["status"] == "fail" and SEVERITIES.index(f["severity"]) <= threshold]
-        if worst:
+    if settings.fail_on is not None:
+        threshold = settings.fail_on
+        if any(f.severity.at_least(threshold) for f in outcome.report.failed()):
             sys.exit(EXIT_FINDINGS)
 
 
 @main.command()
 @click.argument("envelope", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--key",
-    "keys",
-    type=click.Path(path_type=Path, dir_okay=False),
-    multiple=True,
-    required=True,
-    help="Trusted public key (PEM); repeat for several.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the verification result as JSON.")
+@trusted_keys_option
+@json_option
 @click.option("--no-recheck", is_flag=True, help="Do not re-run the checks over the embedded evidence.")
 def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bool) -> None:
     """Verify a signed report (DSSE envelope) against trusted public keys.
@@ -272,14 +223,11 @@ def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bo
         fail(exc)
     r = verified.report
     if as_json:
-        click.echo(
-            json.dumps({"valid": True, "keyid": verified.keyid, "report_id": r.get("report_id"), "target": r.get("target")})
-        )
+        from collectors.strictjson import to_json
+
+        click.echo(json.dumps({"valid": True, "keyid": verified.keyid, "report_id": r.report_id, "target": to_json(r.target)}))
     else:
-        click.echo(
-            f"OK {envelope}: signed by key {verified.keyid[:16]}; report {r.get('report_id')} "
-            f"for {r.get('target', {}).get('name')} at {r.get('run', {}).get('started_at')}"
-        )
+        click.echo(f"OK {envelope}: signed by key {verified.keyid[:16]}; report {r.report_id} for {r.target.name} at {r.run.started_at}")
 
 
 @main.group()
@@ -288,25 +236,16 @@ def keys() -> None:
 
 
 @keys.command("generate")
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where to write the private key (public key beside it, .pub).",
-)
-@click.option(
-    "--passphrase-file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="File holding the passphrase (else $RISKAGENT_KEY_PASSPHRASE, else a prompt).",
-)
+@signing_key_options
 def keys_generate(key_path: Optional[Path], passphrase_file: Optional[Path]) -> None:
-    """Create an Ed25519 signing key, encrypted at rest, mode 0600."""
-    from agent.keys import default_key_path, generate_key
+    """Create an Ed25519 signing key, encrypted at rest, mode 0600 (public key beside it, .pub)."""
+    from agent.keys import default_key_path, generate_key, read_passphrase
 
     try:
-        passphrase = _passphrase(passphrase_file, confirm=True)
+        passphrase = read_passphrase(passphrase_file)
+        ask = prompt_passphrase(confirm=True)
+        if passphrase is None and ask is not None:
+            passphrase = ask()
         if passphrase is None:
             raise UsageError(
                 "no passphrase given for the new key",
@@ -327,13 +266,15 @@ def checks() -> None:
 
 @checks.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
-@click.option("--profile", default=None, help="Only checks of this profile.")
+@lang_option
+@click.option("--profile", type=click.Choice(PROFILES), default=None, help="Only checks of this profile.")
 def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
     """Print the check catalogue with MLPS units and insurer domains."""
-    from checks.registry import all_checks
+    from checks.registry import all_checks, checks_for_profile
+    from collectors.profile import Profile
 
-    metas = [c.meta for c in all_checks().values() if profile is None or profile in c.meta.profiles]
+    chosen = checks_for_profile(Profile(profile)) if profile is not None else list(all_checks().values())
+    metas = [c.meta for c in chosen]
     if fmt == "json":
         click.echo(json.dumps([m.to_json() for m in metas], ensure_ascii=False, indent=2))
         return
@@ -361,16 +302,16 @@ def questionnaire() -> None:
     default=None,
     help="Questionnaire file (default: the built-in one).",
 )
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) -> None:
     """Print the questions, their answer types and how each is derived."""
-    from questionnaires.loader import QuestionnaireError, load_questionnaire
+    from agent.answers import questionnaire_for
 
     try:
-        q = load_questionnaire(questionnaire_path)
-    except QuestionnaireError as exc:
-        fail(UsageError(str(exc)))
+        q = questionnaire_for(questionnaire_path)
+    except AgentError as exc:
+        fail(exc)
     if fmt == "json":
         click.echo(json.dumps(q.raw, ensure_ascii=False, indent=2))
         return
@@ -407,18 +348,9 @@ def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) 
     default=None,
     help="Derive from this report.json instead of assessing this machine.",
 )
-@click.option(
-    "--replay", type=click.Path(path_type=Path, file_okay=False), default=None, hidden=True, help="Derive from a recorded host."
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Where to write questionnaire.json/.csv/.html.",
-)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None, hidden=True, help="Derive from a recorded host.")
+@out_option(help_text="Where to write questionnaire.json/.csv/.html.")
+@lang_option
 def questionnaire_answer(
     questionnaire_path: Optional[Path],
     answers_path: Path,
@@ -430,77 +362,51 @@ def questionnaire_answer(
     lang: str,
 ) -> None:
     """Answer the questionnaire from evidence and attestations, and export it."""
-    from agent.answers import interactive_session, load_answers
+    from agent.answers import interactive_session, load_answers, questionnaire_for
     from agent.files import atomic_write
-    from questionnaires.engine import Bundle, answer_all, answered_json
-    from questionnaires.loader import QuestionnaireError, load_questionnaire
+    from questionnaires.engine import Bundle, answer_all, answered
     from report.questionnaire_export import to_csv, to_html, to_json
 
     try:
-        try:
-            q = load_questionnaire(questionnaire_path)
-        except QuestionnaireError as exc:
-            raise UsageError(str(exc)) from None
+        q = questionnaire_for(questionnaire_path)
         report = _evidence_report(report_path, replay)
-        bundle = Bundle.from_report(report)
+        bundle = Bundle(report.findings, report.evidence)
         attestations = load_answers(answers_path, q)
         answers = answer_all(q, bundle, attestations)
         if interactive:
             by = attested_by or click.prompt("签署人（姓名、职务）/ Attested by (name, role)").strip()
             if not by:
                 raise UsageError("who attests the answers is required (--by)")
-            given = interactive_session(
-                q, answers, attestations, answers_path, by, lang, sys.stdin, lambda t: click.echo(t, nl=False)
-            )
+            given = interactive_session(q, answers, attestations, answers_path, by, lang, sys.stdin, lambda t: click.echo(t, nl=False))
             click.echo(f"{given} answer(s) saved to {answers_path}")
             answers = answer_all(q, bundle, attestations)
-        answered = answered_json(q, answers)
+        result = answered(q, answers)
         for name, text in (
-            ("questionnaire.json", to_json(answered)),
-            ("questionnaire.csv", to_csv(answered, lang)),
-            ("questionnaire.html", to_html(answered, lang)),
+            ("questionnaire.json", to_json(result)),
+            ("questionnaire.csv", to_csv(result, lang)),
+            ("questionnaire.html", to_html(result, lang)),
         ):
             atomic_write(out_dir / name, text.encode("utf-8"))
             click.echo(f"  wrote {out_dir / name}")
     except AgentError as exc:
         fail(exc)
-    summary = answered["summary"]
-    click.echo(
-        f"{q.ref}: derived {summary['derived']}, attested {summary['attested']}, unknown {summary['unknown']}, conflicts {summary['conflicts']}"
-    )
+    summary = result.summary
+    click.echo(f"{q.ref}: derived {summary.derived}, attested {summary.attested}, unknown {summary.unknown}, conflicts {summary.conflicts}")
     for a in answers:
         if a.conflict:
             click.echo(f"  CONFLICT {a.question}: {a.conflict}")
 
 
-def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Mapping[str, Any]:
+def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Report:
     """Findings and evidence to answer from: a report file, a recorded host, or this machine."""
     if report_path is not None:
-        try:
-            data = json.loads(report_path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot read {report_path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{report_path}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
-        if not isinstance(data, dict) or "findings" not in data or "evidence" not in data:
-            raise UsageError(f"{report_path} is not a riskagent report.json (no findings and evidence)")
-        return data
-    import tempfile
+        from agent.cli_underwriting import load_report
 
-    from agent.scan import run_scan
+        return load_report(report_path)
+    from agent import pipeline
+    from agent.settings import Settings
 
-    with tempfile.TemporaryDirectory(prefix="riskagent-") as tmp:
-        result = run_scan(
-            profile="server",
-            out_dir=Path(tmp),
-            lang="en",
-            replay=replay,
-            replay_privileged=True,
-            params={},
-            signer=None,
-            with_questionnaire=False,
-        )
-    return result.report
+    return pipeline.assess(Settings(replay=replay, sign=False))
 
 
 def _register_more_commands() -> None:

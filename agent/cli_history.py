@@ -13,27 +13,20 @@ from typing import List, Optional, Tuple
 
 import click
 
-from agent.cli_common import fail, trusted_keys
+from agent.cli_common import fail, json_option, trusted_keys, trusted_keys_option
 from agent.errors import AgentError, UsageError
 
 
 @click.command("history")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
-@click.option(
-    "--key",
-    "keys",
-    type=click.Path(path_type=Path, dir_okay=False),
-    multiple=True,
-    required=True,
-    help="Trusted public key (PEM); repeat for several.",
-)
+@trusted_keys_option
 @click.option(
     "--state-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="History index to consult (default: $RISKAGENT_STATE_DIR, /var/lib/riskagent or ~/.local/state/riskagent).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the chains and problems as JSON.")
+@json_option
 def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Optional[Path], as_json: bool) -> None:
     """List and verify the report chain of each target.
 
@@ -194,17 +187,10 @@ def run_scheduled_cmd(config_path: Path, state_dir: Optional[Path]) -> None:
     schedule.max_new_failures; 75 another scheduled run is in progress.
     """
     from agent.schedule import run_scheduled
+    from agent.settings import load_settings
 
     try:
-        try:
-            config = json.loads(config_path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot read configuration {config_path}: {exc.strerror}") from None
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{config_path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
-        if not isinstance(config, dict):
-            raise UsageError(f"{config_path}: expected a JSON object")
-        code = run_scheduled(config, config_path=config_path, state_dir=state_dir)
+        code = run_scheduled(load_settings(config_path), state_dir=state_dir)
     except AgentError as exc:
         fail(exc)
     sys.exit(code)

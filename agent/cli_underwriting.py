@@ -12,12 +12,15 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import click
 
-from agent.cli_common import fail, trusted_keys
+from agent.cli_common import fail, json_option, lang_option, out_option, trusted_keys, trusted_keys_option
 from agent.errors import AgentError, UsageError
+
+if TYPE_CHECKING:
+    from report.model import Report
 
 EXIT_INVALID = 1
 
@@ -35,8 +38,11 @@ def _read_json(path: Path, what: str) -> Any:
         raise UsageError(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from None
 
 
-def _load_report(path: Path) -> Mapping[str, Any]:
+def load_report(path: Path) -> Report:
     """A plain report.json, or the report inside an envelope (unverified: plan and export are local views)."""
+    from collectors.strictjson import JsonShapeError
+    from report.model import Report
+
     data = _read_json(path, "report")
     if isinstance(data, dict) and set(data) == {"payload", "payloadType", "signatures"}:
         import base64
@@ -47,21 +53,18 @@ def _load_report(path: Path) -> Mapping[str, Any]:
             data = statement["predicate"]
         except (binascii.Error, ValueError, KeyError, TypeError):
             raise UsageError(f"{path}: a DSSE envelope without a readable report inside") from None
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list) or "target" not in data:
-        raise UsageError(f"{path} is not a riskagent report (no target and findings)")
-    return data
+    try:
+        return Report.from_json(data)
+    except JsonShapeError as exc:
+        raise UsageError(f"{path} is not a riskagent report: {exc}") from None
 
 
-def _plan_settings(config: Optional[Path]) -> Dict[str, Any]:
+def _plan_settings(config: Optional[Path]) -> Mapping[str, Any]:
     if config is None:
         return {}
-    data = _read_json(config, "configuration")
-    if not isinstance(data, dict):
-        raise UsageError(f"{config}: expected a JSON object")
-    settings = data.get("plan", {})
-    if not isinstance(settings, dict):
-        raise UsageError(f"{config}: plan: expected an object")
-    return settings
+    from agent.settings import load_settings
+
+    return load_settings(config).plan
 
 
 def _write(path: Path, text: str) -> None:
@@ -82,23 +85,22 @@ def _write(path: Path, text: str) -> None:
     default=None,
     help='JSON configuration whose "plan" object sets owners, default_owner and sla_days.',
 )
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True)
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@out_option()
+@lang_option
 @click.option("--today", default=None, help="Date the due dates count from, YYYY-MM-DD (default: today).")
 def plan_cmd(report_path: Path, config_path: Optional[Path], out_dir: Path, lang: str, today: Optional[str]) -> None:
     """Write the rectification plan (整改方案) for a report: plan.md, .html, .csv and .json."""
-    from report.plan import build_plan
+    from agent.pipeline import plan_for
     from report.plan_export import plan_csv, plan_html, plan_json, plan_markdown
 
     try:
-        report = _load_report(report_path)
+        report = load_report(report_path)
         settings = _plan_settings(config_path)
         day = today or datetime.date.today().isoformat()
         try:
-            plan = build_plan(report, settings, day)
+            plan = plan_for(report, settings, day)
         except ValueError as exc:
-            where = f"{config_path}: " if config_path is not None and not str(exc).startswith("today") else ""
-            raise UsageError(f"{where}{exc}") from None
+            raise UsageError(str(exc)) from None
         for name, text in (
             ("plan.md", plan_markdown(plan, lang)),
             ("plan.html", plan_html(plan, lang)),
@@ -109,11 +111,11 @@ def plan_cmd(report_path: Path, config_path: Optional[Path], out_dir: Path, lang
             click.echo(f"  wrote {out_dir / name}")
     except AgentError as exc:
         fail(exc)
-    s = plan["summary"]
-    click.echo(f"{s['tasks']} task(s), {s['high_risk']} high-risk, {s['unassigned']} unassigned")
+    s = plan.summary
+    click.echo(f"{s.tasks} task(s), {s.high_risk} high-risk, {s.unassigned} unassigned")
 
 
-def _verified(path: Path, trusted: Mapping[str, Any]) -> Mapping[str, Any]:
+def _verified(path: Path, trusted: Mapping[str, Any]) -> Report:
     from report.signing import VerificationError, verify_envelope
 
     try:
@@ -131,17 +133,10 @@ def _verified(path: Path, trusted: Mapping[str, Any]) -> Mapping[str, Any]:
 @click.command("diff")
 @click.argument("old_path", metavar="OLD", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new_path", metavar="NEW", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--key",
-    "keys",
-    type=click.Path(path_type=Path, dir_okay=False),
-    multiple=True,
-    required=True,
-    help="Trusted public key (PEM); repeat for several.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@trusted_keys_option
+@json_option
 @click.option("--force", is_flag=True, help="Compare reports of different targets.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+@lang_option
 def diff_cmd(old_path: Path, new_path: Path, keys: Tuple[Path, ...], as_json: bool, force: bool, lang: str) -> None:
     """Compare two signed reports: closed, new, regressed and persisting findings, and the score change.
 
@@ -160,7 +155,9 @@ def diff_cmd(old_path: Path, new_path: Path, keys: Tuple[Path, ...], as_json: bo
     except AgentError as exc:
         fail(exc)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
+        from collectors.strictjson import to_json
+
+        click.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         click.echo(diff_text(result, lang))
 
@@ -181,7 +178,7 @@ def export_cmd(report_path: Path, fmt: str, out_path: Optional[Path], no_review:
     from report.sarif import to_sarif
 
     try:
-        report = _load_report(report_path)
+        report = load_report(report_path)
         text = json.dumps(to_sarif(report, include_review=not no_review), ensure_ascii=False, indent=2) + "\n"
         if out_path is None:
             click.echo(text, nl=False)

@@ -38,6 +38,8 @@ from agent.files import atomic_write
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    from report.model import Report
+
 STATE_DIR_ENV = "RISKAGENT_STATE_DIR"
 INDEX_NAME = "history.json"
 INDEX_VERSION = 1
@@ -143,7 +145,7 @@ class ChainEntry:
     target: str
     started_at: str
     previous: Optional[str]
-    report: Mapping[str, Any] = field(repr=False)
+    report: Report = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -205,16 +207,13 @@ def check_chain(
             result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {exc}"))
             continue
         rep = verified.report
-        target: Mapping[str, Any] = rep["target"] if isinstance(rep.get("target"), dict) else {}
-        run: Mapping[str, Any] = rep["run"] if isinstance(rep.get("run"), dict) else {}
-        prev = rep.get("previous_report")
         entry = ChainEntry(
             path=path,
             digest=report_digest(rep),
-            report_id=str(rep.get("report_id")),
-            target=str(target.get("name")),
-            started_at=str(run.get("started_at", "")),
-            previous=prev if isinstance(prev, str) else None,
+            report_id=rep.report_id,
+            target=rep.target.name,
+            started_at=rep.run.started_at,
+            previous=rep.previous_report,
             report=rep,
         )
         if entry.digest in seen:
@@ -358,25 +357,19 @@ def _check_target(
             )
 
 
-def report_score(report: Mapping[str, Any]) -> Optional[str]:
+def report_score(report: Report) -> Optional[str]:
     """The insurer score and grade ("72 (C)"), when the report has an underwriting view."""
-    uw = report.get("underwriting")
-    if not isinstance(uw, Mapping):
+    if report.underwriting is None:
         return None
-    insurer = uw.get("insurer")
-    view: Mapping[str, Any] = insurer if isinstance(insurer, Mapping) else uw
-    score, grade = view.get("score"), view.get("grade")
-    if isinstance(score, Mapping) or (score is None and grade is None):
+    ins = report.underwriting.insurer
+    if ins.score is None and ins.grade is None:
         return None
-    return f"{score if score is not None else '?'}" + (f" ({grade})" if grade else "")
+    return f"{ins.score if ins.score is not None else '?'}" + (f" ({ins.grade})" if ins.grade else "")
 
 
-def status_counts(report: Mapping[str, Any]) -> Tuple[int, int]:
+def status_counts(report: Report) -> Tuple[int, int]:
     """(passed, failed) findings."""
-    findings = report.get("findings") or []
-    passed = sum(1 for f in findings if isinstance(f, Mapping) and f.get("status") == "pass")
-    failed = sum(1 for f in findings if isinstance(f, Mapping) and f.get("status") == "fail")
-    return passed, failed
+    return report.summary.by_status.get("pass", 0), report.summary.by_status.get("fail", 0)
 
 
 def format_chain(result: ChainResult) -> str:

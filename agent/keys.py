@@ -6,13 +6,15 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from agent.errors import AgentError, UsageError
 from agent.files import atomic_write
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from report.signing import Signer
 
 PASSPHRASE_ENV = "RISKAGENT_KEY_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 MIN_PASSPHRASE_LEN = 8
@@ -103,3 +105,15 @@ def load_private_key(private_path: Path, passphrase: Optional[bytes]) -> Ed25519
     if not isinstance(key, Ed25519PrivateKey):
         raise AgentError(f"{private_path} is not an Ed25519 key")
     return key
+
+
+def load_signer(key_path: Optional[Path], passphrase_file: Optional[Path], prompt: Optional[Callable[[], bytes]] = None) -> Signer:
+    """The signing key named by the settings, decrypted; ``prompt`` asks for the passphrase when neither file nor
+    environment gives one (None: never prompt, as in scheduled runs)."""
+    from report.signing import Signer
+
+    path = key_path or default_key_path()
+    passphrase = read_passphrase(passphrase_file)
+    if passphrase is None and prompt is not None and path.exists():
+        passphrase = prompt()
+    return Signer(load_private_key(path, passphrase))

@@ -8,18 +8,23 @@ got worse than the configured tolerance since the previous report.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import IO, TYPE_CHECKING, Callable, List, Optional, Tuple
 
 from agent.errors import AgentError, UsageError
+from agent.settings import ALL_FORMATS, Settings
+from checks.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from report.model import Report
+    from report.signing import Signer
 
 MARKER = "# Managed by riskagent ('riskagent schedule install'); 'riskagent schedule remove' deletes it."
 CRON_NAME = "riskagent"
@@ -29,7 +34,6 @@ DEFAULT_CONFIG = Path("/etc/riskagent/config.json")
 DEFAULT_AT = "03:17"
 EXIT_REGRESSION = 4
 EXIT_TEMPFAIL = 75
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 RUN_DIR_RE = re.compile(r"^\d{8}T\d{6}Z(?:-\d+)?$")
 # Paths go into cron lines and unit files unquoted: keep them to characters neither interprets.
 _SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9._/+@:-]*$")
@@ -42,39 +46,7 @@ class RunInProgress(AgentError):
     exit_code = EXIT_TEMPFAIL
 
 
-# ---------------------------------------------------------------- settings
-
-
-@dataclass(frozen=True)
-class ScheduleSettings:
-    retention: Optional[int]
-    max_new_failures: Optional[int]
-    fail_on_severity: str
-
-
-def parse_schedule_settings(schedule: Any) -> ScheduleSettings:
-    """Validate the config's "schedule" object; ValueError names the field."""
-    if schedule is None:
-        schedule = {}
-    if not isinstance(schedule, Mapping):
-        raise ValueError("schedule: expected an object")
-    known = {"retention", "max_new_failures", "fail_on_severity"}
-    unknown = sorted(set(schedule) - known)
-    if unknown:
-        raise ValueError(f"schedule: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-
-    def count(name: str, minimum: int) -> Optional[int]:
-        value = schedule.get(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"schedule.{name}: expected an integer >= {minimum}, got {value!r}")
-        return value
-
-    severity = schedule.get("fail_on_severity", "info")
-    if severity not in SEVERITIES:
-        raise ValueError(f"schedule.fail_on_severity: expected one of {', '.join(SEVERITIES)}, got {severity!r}")
-    return ScheduleSettings(count("retention", 1), count("max_new_failures", 0), severity)
+# ---------------------------------------------------------------- install / remove / show
 
 
 def parse_at(value: str) -> Tuple[int, int]:
@@ -133,9 +105,6 @@ def validate_systemd_calendar(value: str) -> str:
             reason = (proc.stderr or proc.stdout).strip().splitlines()
             raise ValueError(f"--calendar {value!r}: systemd-analyze rejects it ({reason[-1] if reason else 'invalid'})")
     return text
-
-
-# ---------------------------------------------------------------- install / remove / show
 
 
 @dataclass(frozen=True)
@@ -376,29 +345,14 @@ class RunLock:
             self._fh = None
 
 
-def new_failures(old: Mapping[str, Any], new: Mapping[str, Any], fail_on_severity: str = "info") -> List[Mapping[str, Any]]:
+def new_failures(old: Report, new: Report, fail_on_severity: Severity = Severity.INFO) -> List[Finding]:
     """Findings failing in ``new`` that did not fail in ``old`` (new or regressed), at or above the severity.
 
     Findings are identified by (check_id, target), as ``riskagent diff`` does.
     """
-
-    def failing(report: Mapping[str, Any]) -> Dict[Tuple[str, Optional[str]], Mapping[str, Any]]:
-        return {(f["check_id"], f.get("target")): f for f in report.get("findings", []) if f.get("status") == "fail"}
-
-    now_failing = failing(new)
-    found = set(now_failing) - set(failing(old))
-    limit = SEVERITIES.index(fail_on_severity)
-    hits = [f for k, f in now_failing.items() if k in found and f.get("severity") in SEVERITIES[: limit + 1]]
-    return sorted(hits, key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f.get("target") or ""))
-
-
-def _config_path(config: Mapping[str, Any], name: str) -> Optional[Path]:
-    value = config.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value:
-        raise UsageError(f"config: {name}: expected a path string")
-    return Path(value)
+    before = {f.key for f in old.failed()}
+    hits = [f for f in new.failed() if f.key not in before and f.severity.at_least(fail_on_severity)]
+    return sorted(hits, key=lambda f: (-f.severity.rank, f.check_id, f.target or ""))
 
 
 def _stderr(message: str) -> None:
@@ -406,56 +360,35 @@ def _stderr(message: str) -> None:
 
 
 def run_scheduled(
-    config: Mapping[str, Any],
+    settings: Settings,
     *,
-    config_path: Optional[Path] = None,
     state_dir: Optional[Path] = None,
     renice: int = 10,
     log: Callable[[str], None] = _stderr,
 ) -> int:
     """One scheduled assessment; returns 0, or 4 when regressions pass the threshold.
 
-    Config keys read (top level): out_dir, key, passphrase_file, profile, lang,
-    replay (a recorded host, for tests), targets, allow_public, ports,
-    state_dir, params; and "schedule": retention, max_new_failures,
-    fail_on_severity. Raises UsageError (exit 2) for bad settings or a missing
-    passphrase, RunInProgress (exit 75) when another run holds the lock.
+    The settings are those of a manual scan (``agent.settings``), plus the
+    ``schedule`` object: retention, max_new_failures, fail_on_severity. Raises
+    UsageError (exit 2) for bad settings or a missing passphrase,
+    RunInProgress (exit 75) when another run holds the lock.
     """
-    from agent import history
-    from agent.keys import default_key_path, load_private_key, read_passphrase
+    from agent import history, pipeline
+    from agent.keys import PASSPHRASE_ENV, load_signer, read_passphrase
 
-    where = f"{config_path}: " if config_path else "config: "
-    try:
-        settings = parse_schedule_settings(config.get("schedule"))
-    except ValueError as exc:
-        raise UsageError(f"{where}{exc}") from None
-    state = state_dir or _config_path(config, "state_dir") or history.default_state_dir()
-    out_dir = _config_path(config, "out_dir") or state / "reports"
-    profile = config.get("profile", "server")
-    lang = config.get("lang", "zh")
-    if lang not in ("zh", "en"):
-        raise UsageError(f"{where}lang: expected zh or en")
-    replay = _config_path(config, "replay")
-    targets = config.get("targets") or []
-    if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-        raise UsageError(f"{where}targets: expected a list of strings")
-    params = config.get("params") or {}
-    if config_path is not None:
-        from agent.scan import load_config
-
-        params = load_config(config_path)  # validates check ids and parameter names
-
+    where = settings.config_path or "the configuration"
+    if not settings.sign:
+        raise UsageError(f"{where}: scheduled reports are always signed (sign: false is not allowed here)")
+    state = state_dir or settings.state_dir or history.default_state_dir()
+    out_dir = settings.out_dir or state / "reports"
     # Never prompt: the passphrase comes from a file or the environment, or the run stops here.
-    passphrase = read_passphrase(_config_path(config, "passphrase_file"))
-    if passphrase is None:
-        from agent.keys import PASSPHRASE_ENV
-
+    if read_passphrase(settings.passphrase_file) is None:
         raise UsageError(
             "scheduled runs never prompt, and no key passphrase was given",
-            f'set "passphrase_file" in {config_path or "the configuration"} (mode 0600) or {PASSPHRASE_ENV}',
+            f'set "passphrase_file" in {where} (mode 0600) or {PASSPHRASE_ENV}',
         )
-    key_path = _config_path(config, "key") or default_key_path()
-    private_key = load_private_key(key_path, passphrase)
+    signer = load_signer(settings.key, settings.passphrase_file, prompt=None)
+    settings = replace(settings, state_dir=state, formats=ALL_FORMATS)
 
     if renice:
         try:
@@ -464,93 +397,51 @@ def run_scheduled(
             pass
 
     with RunLock(state / "run.lock"):
-        from agent.scan import REPORT_ENVELOPE, REPORT_JSON, build_scope, run_scan
-        from report.signing import build_statement, report_digest, sign_statement
-
-        scope = build_scope(list(targets), None, bool(config.get("allow_public", False)))
-        linked: Dict[str, Any] = {}
-
-        def signer(report: Mapping[str, Any]) -> bytes:
-            # Name the predecessor before signing, unless the scan already did.
-            if report.get("previous_report") is None and isinstance(report, dict):
-                prev = history.previous_digest(state, report["target"]["name"])
-                if prev is not None:
-                    report["previous_report"] = prev
-                    linked["changed"] = True
-            subject = f"{report['target']['kind']}:{report['target']['name']}"
-            return sign_statement(build_statement(report, subject), private_key)
-
         run_dir = make_run_dir(out_dir)
         try:
-            result = run_scan(
-                profile=profile,
-                out_dir=run_dir,
-                lang=lang,
-                replay=replay,
-                replay_privileged=True,
-                params=params,
-                signer=signer,
-                scope=scope,
-                ports=config.get("ports"),
-            )
+            outcome = pipeline.run(settings, signer, run_dir)
         except BaseException:
             if run_dir.exists() and not any(run_dir.iterdir()):
                 run_dir.rmdir()
             raise
-        report = result.report
-        if linked:
-            # report.json was written before signing; make it match the signed report.
-            from agent.files import atomic_write
-
-            text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-            atomic_write(run_dir / REPORT_JSON, text.encode("utf-8"))
-        if not result.signed:
-            raise AgentError(f"the scheduled report in {run_dir} is unsigned")
-        name = report["target"]["name"]
-        envelope = run_dir / REPORT_ENVELOPE
-
-        regressions: Optional[List[Mapping[str, Any]]] = None
-        previous = history.latest(state, name)
-        if previous and previous.get("digest") == report.get("previous_report"):
-            old = _load_previous(Path(previous["path"]), previous["digest"], private_key, log)
+        report = outcome.report
+        regressions: Optional[List[Finding]] = None
+        if report.previous_report is not None:
+            old = _load_previous(state, report.previous_report, signer, log)
             if old is not None:
-                regressions = new_failures(old, report, settings.fail_on_severity)
+                regressions = new_failures(old, report, settings.schedule.fail_on_severity)
+        retention = settings.schedule.retention
+        removed = rotate(out_dir, retention) if retention else []
 
-        history.record(
-            state,
-            name,
-            report_digest(report),
-            envelope,
-            report_id=report.get("report_id"),
-            started_at=report.get("run", {}).get("started_at"),
-        )
-        removed = rotate(out_dir, settings.retention) if settings.retention else []
-
-    failed = sum(1 for f in report["findings"] if f["status"] == "fail")
-    line = f"riskagent scheduled run: {name}: {failed} failed check(s); report in {run_dir}"
+    name = report.target.name
+    line = f"riskagent scheduled run: {name}: {len(report.failed())} failed check(s); report in {run_dir}"
+    threshold = settings.schedule.fail_on_severity.value
     if regressions is not None:
-        line += f"; {len(regressions)} new failure(s) at {settings.fail_on_severity} or above since the previous report"
+        line += f"; {len(regressions)} new failure(s) at {threshold} or above since the previous report"
     if removed:
         line += f"; removed {len(removed)} old run(s)"
     print(line, flush=True)
-    if regressions is not None and settings.max_new_failures is not None and len(regressions) > settings.max_new_failures:
+    limit = settings.schedule.max_new_failures
+    if regressions is not None and limit is not None and len(regressions) > limit:
         for f in regressions[:20]:
-            log(f"  new failure: {f['check_id']} [{f['severity']}]" + (f" on {f['target']}" if f.get("target") else ""))
-        log(
-            f"riskagent: regression: {len(regressions)} new failure(s) exceed schedule.max_new_failures "
-            f"= {settings.max_new_failures}"
-        )
+            log(f"  new failure: {f.check_id} [{f.severity.value}]" + (f" on {f.target}" if f.target else ""))
+        log(f"riskagent: regression: {len(regressions)} new failure(s) exceed schedule.max_new_failures = {limit}")
         return EXIT_REGRESSION
     return 0
 
 
-def _load_previous(path: Path, digest: str, private_key: Any, log: Callable[[str], None]) -> Optional[Mapping[str, Any]]:
+def _load_previous(state: Path, digest: str, signer: Signer, log: Callable[[str], None]) -> Optional[Report]:
     """The previous signed report, verified with our own key; None (with a note) if unusable."""
-    from report.signing import VerificationError, key_id, report_digest, verify_envelope
+    from agent import history
+    from report.signing import VerificationError, report_digest, verify_envelope
 
-    pub = private_key.public_key()
+    entry = history.known_reports(state).get(digest)
+    if entry is None or not entry.get("path"):
+        log(f"note: the previous report {digest[:12]} is not in the history index; regressions not compared")
+        return None
+    path = Path(str(entry["path"]))
     try:
-        verified = verify_envelope(path.read_bytes(), {key_id(pub): pub})
+        verified = verify_envelope(path.read_bytes(), {signer.keyid: signer.public_key})
     except OSError as exc:
         log(f"note: previous report {path} is not readable ({exc.strerror}); regressions not compared")
         return None

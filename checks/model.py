@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import ClassVar, Dict, Mapping, Optional, Tuple
+
+from collectors.profile import Profile
+from collectors.strictjson import JSON, TextEnum, to_json
 
 
-class Status(str, Enum):
+class Status(TextEnum):
     """Result of one check. Could-not-assess is ERROR or MANUAL, never PASS."""
 
     PASS = "pass"  # noqa: S105 - a status, not a password
@@ -23,8 +25,11 @@ class Status(str, Enum):
     MANUAL = "manual"
 
 
-class Severity(str, Enum):
-    """How bad a failure is; discriminating on purpose (not everything is medium)."""
+class Severity(TextEnum):
+    """How bad a failure is; discriminating on purpose (not everything is medium).
+
+    Members are declared worst first: that order is the one severity order of the project.
+    """
 
     CRITICAL = "critical"
     HIGH = "high"
@@ -34,13 +39,19 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
+        """4 for critical down to 0 for info: larger is worse."""
         return _SEVERITY_RANK[self]
 
+    def at_least(self, threshold: Severity) -> bool:
+        """Whether this severity is ``threshold`` or worse."""
+        return self.rank >= threshold.rank
 
-_SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+
+_SEVERITY_RANK = {s: 4 - i for i, s in enumerate(Severity)}
+SEVERITIES: Tuple[str, ...] = tuple(s.value for s in Severity)
 
 
-class Layer(str, Enum):
+class Layer(TextEnum):
     """MLPS technical layers (GB/T 22239-2019 8.1.x)."""
 
     CNS = "CNS"  # 安全通信网络
@@ -62,7 +73,7 @@ class Layer(str, Enum):
         }[self.value]
 
 
-class InsurerDomain(str, Enum):
+class InsurerDomain(TextEnum):
     """The underwriting domains carrier questionnaires converge on."""
 
     IDENTITY_MFA = "identity_mfa"
@@ -82,7 +93,7 @@ class InsurerDomain(str, Enum):
     HARDENING = "hardening"
 
 
-class CoverageLine(str, Enum):
+class CoverageLine(TextEnum):
     """Insurance coverage lines a failure puts at risk."""
 
     BUSINESS_INTERRUPTION = "business_interruption"
@@ -97,10 +108,18 @@ _CLAUSE_RE = re.compile(r"^[789]\.\d+\.\d+(\.\d+)?( [a-g])?$")
 _ID_RE = re.compile(r"^(LNX|NET|WEB|TLS)-[A-Z]{2,5}-\d{3}$")
 
 
+class CheckLevel(TextEnum):
+    """What a check is judged over."""
+
+    HOST = "host"  # once, over the assessed host's evidence
+    ENDPOINT = "endpoint"  # once per network target
+
+
 @dataclass(frozen=True)
 class MlpsRef:
     """An MLPS 2.0 test unit (GB/T 28448) with its clause (GB/T 22239)."""
 
+    __json_derived__: ClassVar[Tuple[str, ...]] = ("layer",)
     unit: str  # e.g. "L3-CES1-18"
     clause: str  # e.g. "8.1.4.4 b"
     levels: Tuple[int, ...] = (2, 3)
@@ -132,7 +151,7 @@ class Text:
 
 @dataclass(frozen=True)
 class CheckMeta:
-    """Everything known about a check before it runs."""
+    """Everything known about a check before it runs. Built by ``checks.registry.check``."""
 
     id: str
     title: Text
@@ -143,11 +162,10 @@ class CheckMeta:
     needs: Tuple[str, ...]  # collector names
     coverage: Tuple[CoverageLine, ...] = ()
     high_risk_case: Optional[str] = None  # 高风险判定指引 case, e.g. "6.4.3.1"
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, JSON] = field(default_factory=dict)
     needs_root: bool = False
-    profiles: Tuple[str, ...] = ("server",)
-    # "host": judged once over the host's evidence; "endpoint": once per network target.
-    level: str = "host"
+    profiles: Tuple[Profile, ...] = (Profile.SERVER,)
+    level: CheckLevel = CheckLevel.HOST
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -158,27 +176,30 @@ class CheckMeta:
             raise ValueError(f"{self.id}: at least one insurer domain is required")
         if not self.needs:
             raise ValueError(f"{self.id}: the evidence it needs must be declared")
-        if self.level not in ("host", "endpoint"):
-            raise ValueError(f"{self.id}: level must be 'host' or 'endpoint'")
         for t in (self.title, self.remediation):
             if not t.zh.strip() or not t.en.strip():
                 raise ValueError(f"{self.id}: titles and remediation need zh and en")
 
-    def to_json(self) -> Dict[str, Any]:
+    @property
+    def family(self) -> str:
+        """``LNX-SSH`` for ``LNX-SSH-001``: a family lives in one module."""
+        return self.id.rsplit("-", 1)[0]
+
+    def to_json(self) -> Dict[str, JSON]:
         return {
             "id": self.id,
             "title": self.title.to_json(),
             "remediation": self.remediation.to_json(),
             "severity": self.severity.value,
-            "mlps": [{"unit": m.unit, "clause": m.clause, "levels": list(m.levels), "layer": m.layer.value} for m in self.mlps],
+            "mlps": [to_json(m) for m in self.mlps],
             "high_risk_case": self.high_risk_case,
             "insurer_domains": [d.value for d in self.domains],
             "coverage_lines": [c.value for c in self.coverage],
             "needs": list(self.needs),
             "needs_root": self.needs_root,
             "params": dict(self.params),
-            "profiles": list(self.profiles),
-            "level": self.level,
+            "profiles": [p.value for p in self.profiles],
+            "level": self.level.value,
         }
 
 
@@ -187,57 +208,75 @@ class Verdict:
     """What a check function returns: a status, what it observed, and why."""
 
     status: Status
-    observed: Mapping[str, Any] = field(default_factory=dict)
+    observed: Mapping[str, JSON] = field(default_factory=dict)
     reason: Optional[str] = None  # short English explanation (data-like, shown in both languages)
 
     @classmethod
-    def ok(cls, reason: Optional[str] = None, **observed: Any) -> Verdict:
+    def ok(cls, reason: Optional[str] = None, **observed: JSON) -> Verdict:
         return cls(Status.PASS, observed, reason)
 
     @classmethod
-    def fail(cls, reason: Optional[str] = None, **observed: Any) -> Verdict:
+    def fail(cls, reason: Optional[str] = None, **observed: JSON) -> Verdict:
         return cls(Status.FAIL, observed, reason)
 
     @classmethod
-    def na(cls, reason: str, **observed: Any) -> Verdict:
+    def na(cls, reason: str, **observed: JSON) -> Verdict:
         return cls(Status.NOT_APPLICABLE, observed, reason)
 
     @classmethod
-    def manual(cls, reason: str, **observed: Any) -> Verdict:
+    def manual(cls, reason: str, **observed: JSON) -> Verdict:
         return cls(Status.MANUAL, observed, reason)
 
     @classmethod
-    def error(cls, reason: str, **observed: Any) -> Verdict:
+    def error(cls, reason: str, **observed: JSON) -> Verdict:
         return cls(Status.ERROR, observed, reason)
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A check's verdict bound to its metadata and the evidence it read."""
+    """A check's verdict with the metadata a reader needs, as it stands in the report."""
 
-    meta: CheckMeta
+    check_id: str
+    title: Text
+    remediation: Text
+    severity: Severity
+    mlps: Tuple[MlpsRef, ...]
+    high_risk_case: Optional[str]
+    insurer_domains: Tuple[InsurerDomain, ...]
+    coverage_lines: Tuple[CoverageLine, ...]
+    needs_root: bool
     status: Status
-    observed: Mapping[str, Any]
+    observed: Mapping[str, JSON]
     reason: Optional[str]
-    evidence: Tuple[str, ...]
-    params: Mapping[str, Any]
-    target: Optional[str] = None  # the network target, for endpoint-level checks
+    evidence: Tuple[str, ...]  # the collectors it read
+    params: Mapping[str, JSON]
+    target: Optional[str] = None  # the network target, for endpoint-level checks; None for the host
 
-    def to_json(self) -> Dict[str, Any]:
-        out = self.meta.to_json()
-        out.pop("needs")
-        out.pop("params")
-        out.pop("profiles")
-        out.pop("level")
-        out.update(
-            {
-                "check_id": out.pop("id"),
-                "status": self.status.value,
-                "observed": dict(self.observed),
-                "reason": self.reason,
-                "evidence": list(self.evidence),
-                "params": dict(self.params),
-                "target": self.target,
-            }
+    @classmethod
+    def of(cls, meta: CheckMeta, verdict: Verdict, params: Mapping[str, JSON], target: Optional[str] = None) -> Finding:
+        return cls(
+            check_id=meta.id,
+            title=meta.title,
+            remediation=meta.remediation,
+            severity=meta.severity,
+            mlps=meta.mlps,
+            high_risk_case=meta.high_risk_case,
+            insurer_domains=meta.domains,
+            coverage_lines=meta.coverage,
+            needs_root=meta.needs_root,
+            status=verdict.status,
+            observed=dict(verdict.observed),
+            reason=verdict.reason,
+            evidence=meta.needs,
+            params=dict(params),
+            target=target,
         )
-        return out
+
+    @property
+    def key(self) -> Tuple[str, Optional[str]]:
+        """A finding's identity across reports: (check id, target)."""
+        return self.check_id, self.target
+
+    def to_json(self) -> Dict[str, JSON]:
+        data: Dict[str, JSON] = to_json(self)
+        return data

@@ -1,20 +1,35 @@
-"""Explicit check registry and the pure evaluation loop.
+"""Explicit check registry, the catalogue's one metadata factory, and the pure evaluation loop.
 
-``checks/__init__.py`` imports every check module; each module registers its
-checks with :func:`check`. No I/O happens here: evaluation reads only the
-evidence it is given.
+``checks/__init__``'s subpackages import every check module; each module
+registers its checks with :func:`check`. No I/O happens here: evaluation
+reads only the evidence it is given.
 """
 
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
 
-from checks.model import CheckMeta, Finding, Status, Verdict
+from checks.mlps import refs
+from checks.model import (
+    CheckLevel,
+    CheckMeta,
+    CoverageLine,
+    Finding,
+    InsurerDomain,
+    Severity,
+    Status,
+    Text,
+    Verdict,
+)
 from collectors.evidence import Evidence, EvidenceStatus
+from collectors.facts import FactsKey
+from collectors.profile import Profile
+from collectors.strictjson import JSON
 
 Params = Mapping[str, Any]
 CheckFn = Callable[["EvidenceView", Params], Verdict]
+F = TypeVar("F", bound=Mapping[str, Any])
 
 
 class EvidenceUnavailable(Exception):
@@ -35,14 +50,25 @@ class EvidenceNotApplicable(Exception):
         self.reason = reason
 
 
+def _name(key: Union[FactsKey[Any], str]) -> str:
+    return key if isinstance(key, str) else key.name
+
+
 class EvidenceView:
-    """Read-only access to an evidence bundle, by collector name."""
+    """Read-only access to an evidence bundle, by collector."""
 
     def __init__(self, evidence: Iterable[Evidence]) -> None:
         self._by_name: Dict[str, Evidence] = {e.collector: e for e in evidence}
 
-    def facts(self, name: str) -> Mapping[str, Any]:
-        """Facts of ``name``; raises when that evidence is missing or failed."""
+    @overload
+    def facts(self, key: FactsKey[F]) -> F: ...
+
+    @overload
+    def facts(self, key: str) -> Mapping[str, Any]: ...
+
+    def facts(self, key: Union[FactsKey[Any], str]) -> Any:
+        """Facts of ``key``; raises when that evidence is missing or failed."""
+        name = _name(key)
         ev = self._by_name.get(name)
         if ev is None:
             raise EvidenceUnavailable(name, f"evidence {name} was not collected")
@@ -52,18 +78,26 @@ class EvidenceView:
             raise EvidenceUnavailable(name, f"{name}: {ev.reason or 'collection failed'}")
         return ev.facts
 
-    def optional(self, name: str) -> Optional[Mapping[str, Any]]:
-        """Facts of ``name`` if collected successfully, else ``None``."""
-        ev = self._by_name.get(name)
+    @overload
+    def optional(self, key: FactsKey[F]) -> Optional[F]: ...
+
+    @overload
+    def optional(self, key: str) -> Optional[Mapping[str, Any]]: ...
+
+    def optional(self, key: Union[FactsKey[Any], str]) -> Any:
+        """Facts of ``key`` if collected successfully, else ``None``."""
+        ev = self._by_name.get(_name(key))
         if ev is None or ev.status is not EvidenceStatus.OK:
             return None
         return ev.facts
 
-    def get(self, name: str) -> Optional[Evidence]:
-        return self._by_name.get(name)
+    def get(self, key: Union[FactsKey[Any], str]) -> Optional[Evidence]:
+        return self._by_name.get(_name(key))
 
-
-_REGISTRY: Dict[str, RegisteredCheck] = {}
+    def only(self, names: Iterable[str]) -> EvidenceView:
+        """The part of this view a check declared it reads: a check never sees evidence it did not declare."""
+        wanted = set(names)
+        return EvidenceView(e for n, e in self._by_name.items() if n in wanted)
 
 
 class RegisteredCheck:
@@ -74,13 +108,56 @@ class RegisteredCheck:
         self.fn = fn
 
 
-def check(meta: CheckMeta) -> Callable[[CheckFn], CheckFn]:
-    """Register ``fn`` under ``meta.id``; ids are unique for ever."""
+_REGISTRY: Dict[str, RegisteredCheck] = {}
+
+
+def check(
+    meta: Optional[CheckMeta] = None,
+    *,
+    id: Optional[str] = None,
+    title: Optional[Text] = None,
+    remediation: Optional[Text] = None,
+    severity: Optional[Severity] = None,
+    mlps: Sequence[str] = (),
+    domains: Sequence[InsurerDomain] = (),
+    needs: Sequence[Union[FactsKey[Any], str]] = (),
+    coverage: Sequence[CoverageLine] = (),
+    high_risk_case: Optional[str] = None,
+    params: Optional[Mapping[str, JSON]] = None,
+    needs_root: bool = False,
+    profiles: Sequence[Profile] = (Profile.SERVER,),
+    level: CheckLevel = CheckLevel.HOST,
+) -> Callable[[CheckFn], CheckFn]:
+    """Register the decorated function as the check ``id``; ids are unique for ever.
+
+    ``mlps`` names GB/T 28448 test units (clause and levels come from
+    ``checks.mlps``); ``needs`` names the collectors whose facts the check
+    reads, by their :class:`FactsKey`.
+    """
+    if meta is None:
+        if id is None or title is None or remediation is None or severity is None:
+            raise TypeError("check() needs id, title, remediation and severity")
+        meta = CheckMeta(
+            id=id,
+            title=title,
+            remediation=remediation,
+            severity=severity,
+            mlps=refs(*mlps),
+            domains=tuple(domains),
+            needs=tuple(_name(n) for n in needs),
+            coverage=tuple(coverage),
+            high_risk_case=high_risk_case,
+            params=dict(params or {}),
+            needs_root=needs_root,
+            profiles=tuple(profiles),
+            level=level,
+        )
+    registered = meta
 
     def deco(fn: CheckFn) -> CheckFn:
-        if meta.id in _REGISTRY:
-            raise ValueError(f"check id {meta.id} registered twice")
-        _REGISTRY[meta.id] = RegisteredCheck(meta, fn)
+        if registered.id in _REGISTRY:
+            raise ValueError(f"check id {registered.id} registered twice")
+        _REGISTRY[registered.id] = RegisteredCheck(registered, fn)
         return fn
 
     return deco
@@ -94,29 +171,18 @@ def all_checks() -> Dict[str, RegisteredCheck]:
     return {k: _REGISTRY[k] for k in sorted(_REGISTRY)}
 
 
-# What each profile assesses: an ICS gateway or a telematics backend is a server too.
-PROFILE_MEMBERS: Dict[str, Tuple[str, ...]] = {
-    "server": ("server",),
-    "website": ("website",),
-    "ics-gateway": ("server", "ics-gateway"),
-    "telematics": ("server", "telematics"),
-}
-
-
-def checks_for_profile(profile: str) -> List[RegisteredCheck]:
-    members = set(PROFILE_MEMBERS.get(profile, (profile,)))
+def checks_for_profile(profile: Profile) -> List[RegisteredCheck]:
+    members = set(profile.members)
     return [c for c in all_checks().values() if members & set(c.meta.profiles)]
 
 
-def evaluate_one(
-    rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Params] = None, target: Optional[str] = None
-) -> Finding:
+def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Params] = None, target: Optional[str] = None) -> Finding:
     """Run one check; evidence problems and bugs become ERROR/N/A, never PASS."""
     params: Dict[str, Any] = dict(rc.meta.params)
     if overrides:
         params.update(overrides)
     try:
-        verdict = rc.fn(view, params)
+        verdict = rc.fn(view.only(rc.meta.needs), params)
         if not isinstance(verdict, Verdict):
             raise TypeError(f"check returned {type(verdict).__name__}, not Verdict")
     except EvidenceNotApplicable as exc:
@@ -128,24 +194,31 @@ def evaluate_one(
         verdict = Verdict(
             Status.ERROR,
             {},
-            f"internal error in check {rc.meta.id}: {type(exc).__name__}: {exc} "
-            f"({last.filename.rsplit('/', 1)[-1]}:{last.lineno})",
+            f"internal error in check {rc.meta.id}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})",
         )
-    return Finding(rc.meta, verdict.status, dict(verdict.observed), verdict.reason, rc.meta.needs, params, target)
+    return Finding.of(rc.meta, verdict, params, target)
 
 
 def network_targets(evidence: Sequence[Evidence]) -> List[str]:
     """Network targets present in an evidence bundle, in first-seen order."""
     seen: List[str] = []
     for e in evidence:
-        if not e.collector.startswith("host.") and e.target not in seen:
+        if not e.is_host and e.target not in seen:
             seen.append(e.target)
     return seen
 
 
+def evidence_groups(evidence: Sequence[Evidence]) -> List[Tuple[Optional[str], List[Evidence]]]:
+    """The evidence split by what it is about: (None, host evidence), then (target, that target's evidence)."""
+    groups: List[Tuple[Optional[str], List[Evidence]]] = [(None, [e for e in evidence if e.is_host])]
+    for target in network_targets(evidence):
+        groups.append((target, [e for e in evidence if e.target == target and not e.is_host]))
+    return groups
+
+
 def evaluate(
     evidence: Sequence[Evidence],
-    profile: str = "server",
+    profile: Profile = Profile.SERVER,
     params: Optional[Mapping[str, Params]] = None,
 ) -> List[Finding]:
     """Judge an evidence bundle: host checks once, endpoint checks per network target.
@@ -156,16 +229,15 @@ def evaluate(
     """
     params = params or {}
     checks = checks_for_profile(profile)
-    host_evidence = [e for e in evidence if e.collector.startswith("host.")]
     findings: List[Finding] = []
-    if host_evidence or profile != "website":
-        view = EvidenceView(host_evidence)
-        findings += [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks if rc.meta.level == "host"]
-    for target in network_targets(evidence):
-        mine = [e for e in evidence if e.target == target and not e.collector.startswith("host.")]
-        view = EvidenceView(mine)
-        names = {e.collector for e in mine}
+    for target, group in evidence_groups(evidence):
+        view = EvidenceView(group)
+        if target is None:
+            if group or profile.assesses_host:
+                findings += [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks if rc.meta.level is CheckLevel.HOST]
+            continue
+        names = {e.collector for e in group}
         for rc in checks:
-            if rc.meta.level == "endpoint" and names & set(rc.meta.needs):
+            if rc.meta.level is CheckLevel.ENDPOINT and names & set(rc.meta.needs):
                 findings.append(evaluate_one(rc, view, params.get(rc.meta.id), target))
     return findings

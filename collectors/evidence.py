@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import ClassVar, Dict, Mapping, Optional, Tuple, Union
 
-JSONValue = Any  # plain JSON: dict, list, str, int, bool, None (no floats)
-Facts = Dict[str, JSONValue]
+from collectors.strictjson import JSON, TextEnum, from_json, json_field, to_json
+
+Facts = Dict[str, JSON]
 
 
-class EvidenceStatus(str, Enum):
+class EvidenceStatus(TextEnum):
     """Outcome of one collector run."""
 
     OK = "ok"
@@ -24,7 +24,7 @@ class EvidenceStatus(str, Enum):
     NOT_APPLICABLE = "not_applicable"
 
 
-class ErrorReason(str, Enum):
+class ErrorReason(TextEnum):
     """Why evidence could not be collected."""
 
     PERMISSION_DENIED = "permission_denied"
@@ -40,66 +40,44 @@ class ErrorReason(str, Enum):
 class FileSource:
     """A file that was read (or attempted)."""
 
+    __json_tag__: ClassVar[Tuple[str, str]] = ("kind", "file")
+    kind: ClassVar[str] = "file"
     path: str
-    sha256: Optional[str] = None
-    error: Optional[str] = None
-
-    def to_json(self) -> Dict[str, JSONValue]:
-        out: Dict[str, JSONValue] = {"kind": "file", "path": self.path}
-        if self.sha256 is not None:
-            out["sha256"] = self.sha256
-        if self.error is not None:
-            out["error"] = self.error
-        return out
+    sha256: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    error: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 @dataclass(frozen=True)
 class CommandSource:
     """A read-only command that was run (or attempted)."""
 
+    __json_tag__: ClassVar[Tuple[str, str]] = ("kind", "command")
+    kind: ClassVar[str] = "command"
     argv: Tuple[str, ...]
-    exit_code: Optional[int] = None
-    sha256: Optional[str] = None
-    error: Optional[str] = None
-
-    def to_json(self) -> Dict[str, JSONValue]:
-        out: Dict[str, JSONValue] = {"kind": "command", "argv": list(self.argv)}
-        if self.exit_code is not None:
-            out["exit_code"] = self.exit_code
-        if self.sha256 is not None:
-            out["sha256"] = self.sha256
-        if self.error is not None:
-            out["error"] = self.error
-        return out
+    exit_code: Optional[int] = field(default=None, metadata=json_field(omit_none=True))
+    sha256: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    error: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 @dataclass(frozen=True)
 class ApiSource:
     """A system API that was queried (psutil, os.stat ...)."""
 
+    __json_tag__: ClassVar[Tuple[str, str]] = ("kind", "api")
+    kind: ClassVar[str] = "api"
     api: str
-    error: Optional[str] = None
-
-    def to_json(self) -> Dict[str, JSONValue]:
-        out: Dict[str, JSONValue] = {"kind": "api", "api": self.api}
-        if self.error is not None:
-            out["error"] = self.error
-        return out
+    error: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 @dataclass(frozen=True)
 class ProbeSource:
     """A network exchange with an in-scope endpoint."""
 
+    __json_tag__: ClassVar[Tuple[str, str]] = ("kind", "probe")
+    kind: ClassVar[str] = "probe"
     endpoint: str  # host:port or URL
     protocol: str  # tcp, http, tls, nmap ...
-    error: Optional[str] = None
-
-    def to_json(self) -> Dict[str, JSONValue]:
-        out: Dict[str, JSONValue] = {"kind": "probe", "endpoint": self.endpoint, "protocol": self.protocol}
-        if self.error is not None:
-            out["error"] = self.error
-        return out
+    error: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
 
 Source = Union[FileSource, CommandSource, ApiSource, ProbeSource]
@@ -117,53 +95,29 @@ class Evidence:
     collector: str
     target: str
     status: EvidenceStatus
-    facts: Mapping[str, JSONValue] = field(default_factory=dict)
+    facts: Mapping[str, JSON] = field(default_factory=dict)
     sources: Tuple[Source, ...] = ()
     reason: Optional[str] = None
     error_reason: Optional[ErrorReason] = None
     method: Optional[str] = None
     collected_at: str = field(default_factory=utc_now)
 
-    def to_json(self) -> Dict[str, JSONValue]:
-        out: Dict[str, JSONValue] = {
-            "collector": self.collector,
-            "target": self.target,
-            "status": self.status.value,
-            "facts": dict(self.facts),
-            "sources": [s.to_json() for s in self.sources],
-            "collected_at": self.collected_at,
-            "method": self.method,
-            "reason": self.reason,
-            "error_reason": self.error_reason.value if self.error_reason is not None else None,
-        }
-        return out
+    @property
+    def is_host(self) -> bool:
+        """Host evidence (``host.*``), as opposed to a network target's."""
+        return self.collector.startswith(HOST_PREFIX)
+
+    def to_json(self) -> Dict[str, JSON]:
+        data: Dict[str, JSON] = to_json(self)
+        return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, JSONValue]) -> Evidence:
-        """Rebuild evidence embedded in a report (used when re-checking)."""
-        sources: list = []
-        for s in data.get("sources", []):
-            kind = s.get("kind")
-            if kind == "file":
-                sources.append(FileSource(s["path"], s.get("sha256"), s.get("error")))
-            elif kind == "command":
-                sources.append(CommandSource(tuple(s["argv"]), s.get("exit_code"), s.get("sha256"), s.get("error")))
-            elif kind == "probe":
-                sources.append(ProbeSource(str(s["endpoint"]), str(s["protocol"]), s.get("error")))
-            else:
-                sources.append(ApiSource(str(s.get("api")), s.get("error")))
-        er = data.get("error_reason")
-        return cls(
-            collector=str(data["collector"]),
-            target=str(data["target"]),
-            status=EvidenceStatus(data["status"]),
-            facts=dict(data.get("facts", {})),
-            sources=tuple(sources),
-            reason=data.get("reason"),
-            error_reason=ErrorReason(er) if er else None,
-            method=data.get("method"),
-            collected_at=str(data.get("collected_at", "")),
-        )
+    def from_json(cls, data: Mapping[str, JSON]) -> Evidence:
+        """Rebuild evidence embedded in a report; a malformed record raises :class:`JsonShapeError`."""
+        return from_json(cls, data)
+
+
+HOST_PREFIX = "host."
 
 
 class CollectError(Exception):

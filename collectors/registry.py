@@ -1,9 +1,11 @@
-"""Explicit registry of host collectors, and the loop that runs them.
+"""Explicit registry of host collectors, and the guarded loop that runs every collector.
 
-A collector is a plain function ``(HostReader) -> Facts`` registered under a
-stable dotted name (``host.sshd``). It may raise :class:`CollectError` or
-:class:`NotApplicable`; anything else is a bug and is reported as such. One
-failing collector never stops the run.
+A host collector is a plain function ``(HostReader) -> facts`` registered
+under a :class:`~collectors.facts.FactsKey` (``host.sshd``). It may raise
+:class:`CollectError` or :class:`NotApplicable`; anything else is a bug and
+is reported as such. One failing collector never stops the run. Network
+collectors (``collectors.net.registry``) run through the same
+:func:`run_guarded`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
 
 from collectors.context import HostContext, HostReader
 from collectors.evidence import (
@@ -19,17 +21,19 @@ from collectors.evidence import (
     ErrorReason,
     Evidence,
     EvidenceStatus,
-    Facts,
     NotApplicable,
+    Source,
     utc_now,
 )
+from collectors.facts import FactsKey
 
-CollectorFn = Callable[[HostReader], Facts]
+F = TypeVar("F", bound=Mapping[str, Any])
+CollectorFn = Callable[[HostReader], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
 class Collector:
-    """A registered collector."""
+    """A registered host collector."""
 
     name: str
     fn: CollectorFn
@@ -39,8 +43,17 @@ class Collector:
 _REGISTRY: Dict[str, Collector] = {}
 
 
-def collector(name: str, description: str) -> Callable[[CollectorFn], CollectorFn]:
-    """Register ``fn`` as the collector called ``name``."""
+@overload
+def collector(key: FactsKey[F], description: str) -> Callable[[Callable[[HostReader], F]], Callable[[HostReader], F]]: ...
+
+
+@overload
+def collector(key: str, description: str) -> Callable[[CollectorFn], CollectorFn]: ...
+
+
+def collector(key: Union[FactsKey[Any], str], description: str) -> Callable[[Any], Any]:
+    """Register ``fn`` as the collector of ``key``; it must return the facts shape the key declares."""
+    name = key if isinstance(key, str) else key.name
 
     def deco(fn: CollectorFn) -> CollectorFn:
         if name in _REGISTRY:
@@ -58,36 +71,41 @@ def all_collectors() -> Dict[str, Collector]:
     return dict(_REGISTRY)
 
 
-def run_collector(c: Collector, ctx: HostContext) -> Evidence:
-    """Run one collector, turning every failure into an ``error`` record."""
-    reader = HostReader(ctx)
+def run_guarded(name: str, target: str, call: Callable[[], Mapping[str, Any]], sources: Callable[[], Sequence[Source]]) -> Evidence:
+    """Run one collector call and turn every outcome, failures included, into an evidence record."""
     started = utc_now()
     status = EvidenceStatus.OK
-    facts: Facts = {}
+    facts: Dict[str, Any] = {}
     reason: Optional[str] = None
     error_reason: Optional[ErrorReason] = None
     try:
-        facts = c.fn(reader)
+        facts = dict(call())
     except NotApplicable as exc:
         status, reason = EvidenceStatus.NOT_APPLICABLE, str(exc)
     except CollectError as exc:
         status, reason, error_reason = EvidenceStatus.ERROR, exc.message, exc.reason
-    except Exception as exc:  # a bug in a collector must not end the run
+    except Exception as exc:  # a bug in one collector must not end the run
         status, error_reason = EvidenceStatus.ERROR, ErrorReason.BUG
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        reason = f"internal error in collector {c.name}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
-    method = facts.pop("_method", None) if isinstance(facts, dict) else None
+        reason = f"internal error in collector {name}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+    method = facts.pop("_method", None)
     return Evidence(
-        collector=c.name,
-        target=ctx.target,
+        collector=name,
+        target=target,
         status=status,
         facts=facts,
-        sources=tuple(reader.sources),
+        sources=tuple(sources()),
         reason=reason,
         error_reason=error_reason,
-        method=method,
+        method=method if isinstance(method, str) else None,
         collected_at=started,
     )
+
+
+def run_collector(c: Collector, ctx: HostContext) -> Evidence:
+    """Run one host collector with its own provenance log."""
+    reader = HostReader(ctx)
+    return run_guarded(c.name, ctx.target, lambda: c.fn(reader), lambda: reader.sources)
 
 
 def collect(ctx: HostContext, names: Optional[Iterable[str]] = None, workers: int = 8) -> List[Evidence]:

@@ -10,36 +10,67 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
-from questionnaires.model import Answer, AnswerType, Attestation, Basis, Question, Questionnaire
+from checks.model import Finding
+from collectors.evidence import ApiSource, CommandSource, Evidence, EvidenceStatus, FileSource, Source
+from questionnaires.model import (
+    Answer,
+    AnsweredQuestionnaire,
+    AnswerType,
+    Attestation,
+    Basis,
+    CitedCheck,
+    CitedEvidence,
+    Question,
+    Questionnaire,
+    SourceRef,
+    answers_summary,
+)
 
 _MISSING = object()
+
+
+class HasFindingsAndEvidence(Protocol):
+    """A report, as far as answering goes."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    @property
+    def evidence(self) -> Sequence[Evidence]: ...
 
 
 @dataclass(frozen=True)
 class _Derived:
     value: Any
     reason: str
-    checks: Tuple[Tuple[str, str], ...] = ()
-    evidence: Tuple[Mapping[str, Any], ...] = ()
+    checks: Tuple[CitedCheck, ...] = ()
+    evidence: Tuple[CitedEvidence, ...] = ()
 
 
 class Bundle:
     """Findings and evidence of one report, indexed for rules."""
 
-    def __init__(self, findings: Iterable[Mapping[str, Any]], evidence: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, findings: Iterable[Finding], evidence: Iterable[Evidence]) -> None:
         # Endpoint checks give one finding per network target; a rule sees them combined.
-        self.by_check: Dict[str, List[Mapping[str, Any]]] = {}
+        self.by_check: Dict[str, List[Finding]] = {}
         for f in findings:
-            self.by_check.setdefault(f["check_id"], []).append(f)
+            self.by_check.setdefault(f.check_id, []).append(f)
+        all_evidence = list(evidence)
         # Host evidence by collector name (network evidence is cited through findings).
-        self.evidence = {e["collector"]: e for e in evidence if str(e["collector"]).startswith("host.")}
-        self._all_evidence = list(evidence)
+        self.evidence: Dict[str, Evidence] = {e.collector: e for e in all_evidence if e.is_host}
+        self._first: Dict[str, Evidence] = {}
+        for e in all_evidence:
+            self._first.setdefault(e.collector, e)
+
+    @classmethod
+    def from_report(cls, report: HasFindingsAndEvidence) -> Bundle:
+        return cls(report.findings, report.evidence)
 
     def status(self, check_id: str) -> str:
         """Combined status of a check over all its targets: any fail wins, then could-not-assess."""
-        statuses = {f["status"] for f in self.by_check.get(check_id, [])}
+        statuses = {f.status.value for f in self.by_check.get(check_id, [])}
         if not statuses:
             return "missing"
         for s in ("fail", "error", "manual", "pass"):
@@ -50,20 +81,25 @@ class Bundle:
     def evidence_names(self, check_id: str) -> List[str]:
         names: List[str] = []
         for f in self.by_check.get(check_id, []):
-            names += [n for n in f.get("evidence", []) if n not in names]
+            names += [n for n in f.evidence if n not in names]
         return names
 
-    @classmethod
-    def from_report(cls, report: Mapping[str, Any]) -> Bundle:
-        return cls(report.get("findings", []), report.get("evidence", []))
+    def cite(self, collector: str) -> CitedEvidence:
+        ev = self.evidence.get(collector) or self._first.get(collector)
+        if ev is None:
+            return CitedEvidence(collector, None, ())
+        sources = tuple(_source_ref(s) for s in ev.sources[:10])
+        return CitedEvidence(collector, ev.method, sources)
 
-    def cite(self, collector: str) -> Mapping[str, Any]:
-        ev = self.evidence.get(collector) or next((e for e in self._all_evidence if e["collector"] == collector), {})
-        sources = []
-        for s in ev.get("sources", []):
-            ref = {k: s[k] for k in ("kind", "path", "argv", "api", "sha256") if k in s}
-            sources.append(ref)
-        return {"collector": collector, "method": ev.get("method"), "sources": sources[:10]}
+
+def _source_ref(source: Source) -> SourceRef:
+    if isinstance(source, FileSource):
+        return SourceRef("file", path=source.path, sha256=source.sha256)
+    if isinstance(source, CommandSource):
+        return SourceRef("command", argv=source.argv, sha256=source.sha256)
+    if isinstance(source, ApiSource):
+        return SourceRef("api", api=source.api)
+    return SourceRef("probe")
 
 
 def _dig(obj: Any, path: str) -> Any:
@@ -85,7 +121,7 @@ def _from_checks(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
     passed = sum(1 for s in values if s == "pass")
     failed = sum(1 for s in values if s == "fail")
     unsure = [f"{cid} is {s}" for cid, s in statuses if s in ("error", "manual", "missing")]
-    cited = tuple(statuses)
+    cited = tuple(CitedCheck(cid, status) for cid, status in statuses)
     if rule.get("yes_if", "all_pass") == "any_fail":
         if failed:
             return _Derived("yes", f"{failed} of the cited checks fail", cited, evidence)
@@ -107,9 +143,9 @@ def _from_checks(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
 
 def _from_fact(rule: Mapping[str, Any], bundle: Bundle, question: Question) -> Optional[_Derived]:
     ev = bundle.evidence.get(rule["fact"])
-    if ev is None or ev.get("status") != "ok":
+    if ev is None or ev.status is not EvidenceStatus.OK:
         return None
-    facts = ev.get("facts", {})
+    facts = ev.facts
     when = rule.get("when")
     if when is not None and _dig(facts, when["path"]) != when["equals"]:
         return None
@@ -221,14 +257,12 @@ def answer_all(
     return answers
 
 
-def answered_json(questionnaire: Questionnaire, answers: Sequence[Answer]) -> Dict[str, Any]:
+def answered(questionnaire: Questionnaire, answers: Sequence[Answer]) -> AnsweredQuestionnaire:
     """The answered questionnaire as embedded in a report."""
-    from questionnaires.model import answers_summary
-
-    return {
-        "id": questionnaire.id,
-        "version": questionnaire.version,
-        "definition": dict(questionnaire.raw),
-        "answers": [a.to_json() for a in answers],
-        "summary": answers_summary(list(answers)),
-    }
+    return AnsweredQuestionnaire(
+        id=questionnaire.id,
+        version=questionnaire.version,
+        definition=dict(questionnaire.raw),
+        answers=tuple(answers),
+        summary=answers_summary(answers),
+    )

@@ -75,7 +75,8 @@ class _Parser:
 
     def string(self, pos: int) -> Tuple[str, int]:
         try:
-            return json.decoder.scanstring(self.text, pos + 1)  # type: ignore[attr-defined]
+            text, end = json.decoder.scanstring(self.text, pos + 1)  # type: ignore[attr-defined]
+            return str(text), int(end)
         except json.JSONDecodeError as exc:
             raise self.fail(exc.msg, exc.pos) from None
 

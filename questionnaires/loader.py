@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from checks.model import Text
 from questionnaires.jsonpos import JsonPosError, PathKey, loads_with_lines
@@ -32,7 +32,7 @@ def _field(path: PathKey) -> str:
 
 class _Validator:
     def __init__(
-        self, source: str, lines: Mapping[PathKey, int], known_checks: Optional[set], known_collectors: Optional[set]
+        self, source: str, lines: Mapping[PathKey, int], known_checks: Optional[Set[str]], known_collectors: Optional[Set[str]]
     ) -> None:
         self.source = source
         self.lines = lines
@@ -110,8 +110,8 @@ class _Validator:
 def parse_questionnaire(
     text: str,
     source: str,
-    known_checks: Optional[set] = None,
-    known_collectors: Optional[set] = None,
+    known_checks: Optional[Set[str]] = None,
+    known_collectors: Optional[Set[str]] = None,
 ) -> Questionnaire:
     """Parse and validate questionnaire JSON text."""
     try:

@@ -9,13 +9,13 @@ evidence (with citations), attested by a named person, or unknown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Text
+from collectors.strictjson import JSON, TextEnum, json_field, to_json
 
 
-class AnswerType(str, Enum):
+class AnswerType(TextEnum):
     YES_NO = "yes_no"  # yes / no / partial / not_applicable
     NUMBER = "number"
     ENUM = "enum"
@@ -27,7 +27,7 @@ class AnswerType(str, Enum):
 YES_NO_VALUES = ("yes", "no", "partial", "not_applicable")
 
 
-class Basis(str, Enum):
+class Basis(TextEnum):
     DERIVED = "derived"
     ATTESTED = "attested"
     UNKNOWN = "unknown"
@@ -92,43 +92,91 @@ class Questionnaire:
 
 @dataclass(frozen=True)
 class Attestation:
+    """An answer given by a named person."""
+
     question: str
-    value: Any
+    value: JSON
     by: str
     at: str
     note: Optional[str] = None
 
-    def to_json(self) -> Dict[str, Any]:
-        return {"question": self.question, "value": self.value, "by": self.by, "at": self.at, "note": self.note}
+    def to_json(self) -> Dict[str, JSON]:
+        data: Dict[str, JSON] = to_json(self)
+        return data
+
+
+@dataclass(frozen=True)
+class CitedCheck:
+    """A check an answer rests on, with its combined status (``missing`` if the report has none)."""
+
+    check_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where cited evidence came from: the identifying part of an evidence source."""
+
+    kind: str
+    path: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    argv: Optional[Tuple[str, ...]] = field(default=None, metadata=json_field(omit_none=True))
+    api: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    sha256: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+
+
+@dataclass(frozen=True)
+class CitedEvidence:
+    """Evidence an answer rests on."""
+
+    collector: str
+    method: Optional[str]
+    sources: Tuple[SourceRef, ...]
 
 
 @dataclass(frozen=True)
 class Answer:
+    """One question's answer and what it rests on."""
+
     question: str
     basis: Basis
-    value: Any
+    value: JSON
     reason: str
-    cited_checks: Tuple[Tuple[str, str], ...] = ()  # (check id, status)
-    cited_evidence: Tuple[Mapping[str, Any], ...] = ()  # {collector, sources}
+    cited_checks: Tuple[CitedCheck, ...] = ()
+    cited_evidence: Tuple[CitedEvidence, ...] = ()
     attestation: Optional[Attestation] = None
     conflict: Optional[str] = None
 
-    def to_json(self) -> Dict[str, Any]:
-        return {
-            "question": self.question,
-            "basis": self.basis.value,
-            "value": self.value,
-            "reason": self.reason,
-            "cited_checks": [{"check_id": c, "status": s} for c, s in self.cited_checks],
-            "cited_evidence": [dict(e) for e in self.cited_evidence],
-            "attestation": self.attestation.to_json() if self.attestation else None,
-            "conflict": self.conflict,
-        }
+    def to_json(self) -> Dict[str, JSON]:
+        data: Dict[str, JSON] = to_json(self)
+        return data
 
 
-def answers_summary(answers: List[Answer]) -> Dict[str, int]:
-    out = {b.value: 0 for b in Basis}
-    for a in answers:
-        out[a.basis.value] += 1
-    out["conflicts"] = sum(1 for a in answers if a.conflict)
-    return out
+@dataclass(frozen=True)
+class AnswerSummary:
+    derived: int
+    attested: int
+    unknown: int
+    conflicts: int
+
+
+@dataclass(frozen=True)
+class AnsweredQuestionnaire:
+    """The answered questionnaire as embedded in a report: the definition it answers and every answer."""
+
+    id: str
+    version: str
+    definition: Mapping[str, JSON]
+    answers: Tuple[Answer, ...]
+    summary: AnswerSummary
+
+    def answer(self, question: str) -> Optional[Answer]:
+        return next((a for a in self.answers if a.question == question), None)
+
+
+def answers_summary(answers: Sequence[Answer]) -> AnswerSummary:
+    return AnswerSummary(
+        derived=sum(1 for a in answers if a.basis is Basis.DERIVED),
+        attested=sum(1 for a in answers if a.basis is Basis.ATTESTED),
+        unknown=sum(1 for a in answers if a.basis is Basis.UNKNOWN),
+        conflicts=sum(1 for a in answers if a.conflict),
+    )

@@ -9,11 +9,16 @@ NaN/Infinity and floats.
 from __future__ import annotations
 
 import json
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 
 class CanonicalError(ValueError):
-    """The data cannot be put into, or did not come in, canonical form."""
+    """The data cannot be put into, or did not come in, canonical form. ``line`` is set for syntax errors."""
+
+    def __init__(self, message: str, line: Optional[int] = None, detail: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.detail = detail or message
 
 
 def _reject_floats(obj: Any, path: str = "$") -> None:
@@ -40,8 +45,8 @@ def canonical_bytes(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def _no_duplicates(pairs: List[Tuple[str, Any]]) -> dict:
-    out: dict = {}
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
             raise CanonicalError(f"duplicate JSON key {key!r}")
@@ -66,4 +71,8 @@ def strict_loads(data: bytes, what: str = "document") -> Any:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float)
     except json.JSONDecodeError as exc:
-        raise CanonicalError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        raise CanonicalError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            exc.lineno,
+            f"column {exc.colno}: not valid JSON: {exc.msg}",
+        ) from exc

@@ -19,26 +19,82 @@ reports have one; otherwise they are null.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
 
-from report.plan import SEVERITIES
+from checks.model import Finding, Severity, Status, Text
+from report.model import Report
+from report.signing import report_digest
 
 CATEGORIES = ("closed", "regressed", "new", "persisting", "dropped", "could_not_assess")
-UNKNOWN = ("error", "manual")
+UNKNOWN = (Status.ERROR, Status.MANUAL)
 Key = Tuple[str, Optional[str]]
 
 
-def _index(report: Mapping[str, Any]) -> Dict[Key, Mapping[str, Any]]:
-    return {(f["check_id"], f.get("target")): f for f in report.get("findings", [])}
+@dataclass(frozen=True)
+class Change:
+    """One finding that changed between two reports, or keeps failing."""
+
+    check_id: str
+    target: Optional[str]
+    title: Text
+    severity: Severity
+    high_risk_case: Optional[str]
+    old_status: Optional[Status]
+    new_status: Optional[Status]
+    reason: Optional[str]
 
 
-def _category(old: Optional[str], new: Optional[str]) -> Optional[str]:
-    if new == "fail":
-        if old == "fail":
+@dataclass(frozen=True)
+class ReportRef:
+    report_id: str
+    started_at: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    old: Optional[int]
+    new: Optional[int]
+    delta: Optional[int]
+
+
+@dataclass(frozen=True)
+class ScoreDelta(Delta):
+    old_grade: Optional[str]
+    new_grade: Optional[str]
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What changed from one report of a target to the next."""
+
+    old_report: ReportRef
+    new_report: ReportRef
+    forced: bool
+    new_names_old_as_previous: bool
+    counts: Dict[str, int]
+    closed: Tuple[Change, ...]
+    regressed: Tuple[Change, ...]
+    new: Tuple[Change, ...]
+    persisting: Tuple[Change, ...]
+    dropped: Tuple[Change, ...]
+    could_not_assess: Tuple[Change, ...]
+    score: ScoreDelta
+    failed_by_severity: Dict[str, Delta]
+
+    def changes(self, category: str) -> Tuple[Change, ...]:
+        result: Tuple[Change, ...] = getattr(self, category)
+        return result
+
+
+def _category(old: Optional[Status], new: Optional[Status]) -> Optional[str]:
+    if new is Status.FAIL:
+        if old is Status.FAIL:
             return "persisting"
-        return "regressed" if old == "pass" else "new"
-    if old == "fail":
-        if new == "pass":
+        return "regressed" if old is Status.PASS else "new"
+    if old is Status.FAIL:
+        if new is Status.PASS:
             return "closed"
         return "could_not_assess" if new in UNKNOWN else "dropped"
     if old != new and (old in UNKNOWN or new in UNKNOWN):
@@ -46,133 +102,108 @@ def _category(old: Optional[str], new: Optional[str]) -> Optional[str]:
     return None
 
 
-def _underwriting(report: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:
-    """The report's underwriting view: as carried, else computed if that module is installed."""
-    view = report.get("underwriting")
-    if isinstance(view, Mapping):
-        return view
-    try:
-        from report.underwriting import underwriting_view  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    try:
-        computed = underwriting_view(report)
-    except Exception:  # a view we cannot compute only means no score delta
-        return None
-    return computed if isinstance(computed, Mapping) else None
+def _insurer(report: Report) -> Tuple[Optional[int], Optional[str]]:
+    """The insurer score and grade: as the report carries them, else computed from its findings."""
+    view = report.underwriting
+    if view is None:
+        from report.underwriting import underwriting_view
+
+        view = underwriting_view(report.findings, report.questionnaire, report.run.started_at)
+    return view.insurer.score, view.insurer.grade
 
 
-def _insurer(report: Mapping[str, Any]) -> Tuple[Optional[int], Optional[str]]:
-    view = _underwriting(report)
-    insurer = view.get("insurer") if view else None
-    if not isinstance(insurer, Mapping):
-        return None, None
-    score = insurer.get("score")
-    grade = insurer.get("grade")
-    return (
-        score if isinstance(score, int) and not isinstance(score, bool) else None,
-        grade if isinstance(grade, str) else None,
-    )
+def _delta(old: Optional[int], new: Optional[int]) -> Delta:
+    return Delta(old, new, new - old if old is not None and new is not None else None)
 
 
-def _delta(old: Optional[int], new: Optional[int]) -> Dict[str, Optional[int]]:
-    return {"old": old, "new": new, "delta": new - old if old is not None and new is not None else None}
-
-
-def _failed_by_severity(report: Mapping[str, Any]) -> Dict[str, int]:
-    counts = {s: 0 for s in SEVERITIES}
-    for f in report.get("findings", []):
-        if f.get("status") == "fail" and f.get("severity") in counts:
-            counts[f["severity"]] += 1
+def _failed_by_severity(report: Report) -> Dict[str, int]:
+    counts = {s.value: 0 for s in Severity}
+    for f in report.failed():
+        counts[f.severity.value] += 1
     return counts
 
 
-def _ref(report: Mapping[str, Any]) -> Dict[str, Any]:
-    return {
-        "report_id": report.get("report_id"),
-        "started_at": (report.get("run") or {}).get("started_at"),
-        "target": (report.get("target") or {}).get("name"),
-    }
+def _ref(report: Report) -> ReportRef:
+    return ReportRef(report.report_id, report.run.started_at, report.target.name)
 
 
-def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any], force: bool = False) -> Dict[str, Any]:
+def diff_reports(old: Report, new: Report, force: bool = False) -> Diff:
     """Classify every finding that changed (or keeps failing) from ``old`` to ``new``."""
-    old_name = (old.get("target") or {}).get("name")
-    new_name = (new.get("target") or {}).get("name")
-    if old_name != new_name and not force:
-        raise ValueError(f"the reports are of different targets ({old_name!r} and {new_name!r}); compare them anyway with force")
-    before, after = _index(old), _index(new)
-    out: Dict[str, List[Dict[str, Any]]] = {c: [] for c in CATEGORIES}
+    if old.target.name != new.target.name and not force:
+        raise ValueError(
+            f"the reports are of different targets ({old.target.name!r} and {new.target.name!r}); compare them anyway with force"
+        )
+    before, after = old.findings_by_key(), new.findings_by_key()
+    out: Dict[str, List[Change]] = {c: [] for c in CATEGORIES}
     keys = list(before) + [k for k in after if k not in before]
     for key in sorted(keys, key=lambda k: (k[0], k[1] or "")):
         o, n = before.get(key), after.get(key)
-        o_status = o["status"] if o else None
-        n_status = n["status"] if n else None
-        cat = _category(o_status, n_status)
+        cat = _category(o.status if o else None, n.status if n else None)
         if cat is None:
             continue
-        f = n if n is not None else o
+        f: Optional[Finding] = n if n is not None else o
         if f is None:  # pragma: no cover - every key comes from one of the two reports
             continue
         out[cat].append(
-            {
-                "check_id": key[0],
-                "target": key[1],
-                "title": dict(f["title"]),
-                "severity": f["severity"],
-                "high_risk_case": f.get("high_risk_case"),
-                "old_status": o_status,
-                "new_status": n_status,
-                "reason": (n or {}).get("reason"),
-            }
+            Change(
+                check_id=key[0],
+                target=key[1],
+                title=f.title,
+                severity=f.severity,
+                high_risk_case=f.high_risk_case,
+                old_status=o.status if o else None,
+                new_status=n.status if n else None,
+                reason=n.reason if n else None,
+            )
         )
     o_score, o_grade = _insurer(old)
     n_score, n_grade = _insurer(new)
     o_sev, n_sev = _failed_by_severity(old), _failed_by_severity(new)
-    try:
-        from report.signing import report_digest
+    score = _delta(o_score, n_score)
+    return Diff(
+        old_report=_ref(old),
+        new_report=_ref(new),
+        forced=old.target.name != new.target.name,
+        new_names_old_as_previous=new.previous_report == report_digest(old),
+        counts={c: len(out[c]) for c in CATEGORIES},
+        closed=tuple(out["closed"]),
+        regressed=tuple(out["regressed"]),
+        new=tuple(out["new"]),
+        persisting=tuple(out["persisting"]),
+        dropped=tuple(out["dropped"]),
+        could_not_assess=tuple(out["could_not_assess"]),
+        score=ScoreDelta(score.old, score.new, score.delta, o_grade, n_grade),
+        failed_by_severity={s.value: _delta(o_sev[s.value], n_sev[s.value]) for s in Severity},
+    )
 
-        chained: Optional[bool] = new.get("previous_report") == report_digest(old)
-    except Exception:  # a report that cannot be digested is simply not chained
-        chained = None
-    return {
-        "old_report": _ref(old),
-        "new_report": _ref(new),
-        "forced": old_name != new_name,
-        "new_names_old_as_previous": chained,
-        "counts": {c: len(out[c]) for c in CATEGORIES},
-        **out,
-        "score": {**_delta(o_score, n_score), "old_grade": o_grade, "new_grade": n_grade},
-        "failed_by_severity": {s: _delta(o_sev[s], n_sev[s]) for s in SEVERITIES},
-    }
 
-
-def diff_text(diff: Mapping[str, Any], lang: str = "en") -> str:
+def diff_text(diff: Diff, lang: str = "zh") -> str:
     """A short terminal rendering of a diff."""
     zh = lang == "zh"
     names = {
         "closed": "已整改" if zh else "closed",
-        "regressed": "退化" if zh else "regressed",
+        "regressed": "回退" if zh else "regressed",
         "new": "新增" if zh else "new",
         "persisting": "仍未整改" if zh else "persisting",
         "dropped": "不再评估" if zh else "dropped",
         "could_not_assess": "无法评估变化" if zh else "could not assess",
     }
+    o, n = diff.old_report, diff.new_report
     lines = [
-        f"{diff['old_report']['target']}: {diff['old_report']['report_id']} ({diff['old_report']['started_at']}) -> "
-        f"{diff['new_report']['report_id']} ({diff['new_report']['started_at']})",
-        "  " + ", ".join(f"{names[c]} {diff['counts'][c]}" for c in CATEGORIES),
+        f"{o.target}: {o.report_id} ({o.started_at}) -> {n.report_id} ({n.started_at})",
+        "  " + ", ".join(f"{names[c]} {diff.counts[c]}" for c in CATEGORIES),
     ]
-    s = diff["score"]
-    if s["delta"] is not None:
-        grades = f" ({s['old_grade']} -> {s['new_grade']})" if s["old_grade"] or s["new_grade"] else ""
-        sign = "+" if s["delta"] >= 0 else ""
-        lines.append(f"  {'保险评分' if zh else 'insurer score'}: {s['old']} -> {s['new']} ({sign}{s['delta']}){grades}")
+    s = diff.score
+    if s.delta is not None:
+        grades = f" ({s.old_grade} -> {s.new_grade})" if s.old_grade or s.new_grade else ""
+        sign = "+" if s.delta >= 0 else ""
+        lines.append(f"  {'风险评分' if zh else 'insurer score'}: {s.old} -> {s.new} ({sign}{s.delta}){grades}")
     for cat in ("regressed", "new", "closed", "persisting", "dropped", "could_not_assess"):
-        for item in diff[cat]:
-            where = f" @ {item['target']}" if item["target"] is not None else ""
+        for item in diff.changes(cat):
+            where = f" @ {item.target}" if item.target is not None else ""
+            statuses = f" ({item.old_status.value if item.old_status else None} -> {item.new_status.value if item.new_status else None})"
             lines.append(
-                f"  {names[cat]:<12} {item['check_id']}{where} [{item['severity']}] {item['title'][lang]}"
-                + (f" ({item['old_status']} -> {item['new_status']})" if cat == "could_not_assess" else "")
+                f"  {names[cat]:<12} {item.check_id}{where} [{item.severity.value}] {item.title.get(lang)}"
+                + (statuses if cat == "could_not_assess" else "")
             )
     return "\n".join(lines)

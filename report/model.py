@@ -1,27 +1,38 @@
-"""The assessment report: the JSON document that is the source of truth.
+"""The assessment report: a typed document that is the source of truth.
 
 HTML, Markdown and the terminal summary are views of it; the signed envelope
-wraps its canonical bytes. Bump ``SCHEMA_VERSION`` (and the committed schema)
-on any incompatible change.
+wraps its canonical bytes. The same classes are used to write a report and to
+read one back (``Report.from_json``), strictly: an unknown key, a missing
+field or a wrong type is refused with its JSON path. Bump ``SCHEMA_VERSION``
+(and regenerate the committed schema) on any incompatible change.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
 
 from checks.model import Finding, Layer, Severity, Status
 from collectors.evidence import Evidence
-from report.profile_view import build_profile_view
+from collectors.profile import Profile
+from collectors.strictjson import JSON, from_json, to_json
+from questionnaires.model import AnsweredQuestionnaire
+from report.plan import Plan
+from report.profile_view import ProfileView, build_profile_view
 from report.redact import redact
-from report.scanner_view import build_scanner_view
+from report.scanner_view import ScannerView, build_scanner_view
+from report.underwriting import Underwriting
 
-SCHEMA_VERSION = "1.0"
-TOOL_NAME = "riskagent"
+SCHEMA_VERSION: Literal["1.0"] = "1.0"
+TOOL_NAME: Literal["riskagent"] = "riskagent"
+RunMode = Literal["live", "replay"]
 
 
+@functools.lru_cache(maxsize=1)
 def tool_version() -> str:
     try:
         from importlib.metadata import version
@@ -32,116 +43,213 @@ def tool_version() -> str:
 
 
 @dataclass(frozen=True)
+class Tool:
+    name: Literal["riskagent"]
+    version: str
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """What was assessed: this host (name as it reports itself) or a set of web endpoints."""
+
+    name: str
+    kind: Literal["host", "website"]
+    endpoints: Tuple[str, ...]
+    os: Optional[str]
+    os_family: Optional[str]
+    kernel: Optional[str]
+    container: Optional[str]
+    vm: Optional[str]
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """How and where the assessment ran."""
 
-    profile: str
-    target: str
     started_at: str
     finished_at: str
     duration_ms: int
     uid: int
     user: str
     privileged: bool
-    mode: str  # "live" or "replay"
+    mode: RunMode
 
 
-def summarise(findings: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
-    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases.
+@dataclass(frozen=True)
+class CaseRef:
+    case: str
+    check_id: str
 
-    Works on the findings as they appear in the report, so a verifier can
-    recompute it from the signed findings.
-    """
-    by_status = Counter(f["status"] for f in findings)
-    failed_by_sev = Counter(f["severity"] for f in findings if f["status"] == Status.FAIL.value)
-    by_layer: Dict[str, Counter] = defaultdict(Counter)
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases."""
+
+    total: int
+    by_status: Dict[str, int]
+    failed_by_severity: Dict[str, int]
+    by_layer: Dict[str, Dict[str, int]]
+    open_high_risk: Tuple[CaseRef, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One signed assessment."""
+
+    schema_version: Literal["1.0"]
+    report_id: str
+    tool: Tool
+    profile: Profile
+    target: TargetInfo
+    run: RunInfo
+    previous_report: Optional[str]
+    summary: Summary
+    findings: Tuple[Finding, ...]
+    evidence: Tuple[Evidence, ...]
+    redactions: int
+    questionnaire: Optional[AnsweredQuestionnaire]
+    scanner_view: Optional[ScannerView]
+    profile_view: Optional[ProfileView]
+    underwriting: Optional[Underwriting]
+    plan: Optional[Plan]
+
+    @functools.cached_property
+    def as_json(self) -> Dict[str, JSON]:
+        """The plain JSON form, built once."""
+        data: Dict[str, JSON] = to_json(self)
+        return data
+
+    @functools.cached_property
+    def canonical(self) -> bytes:
+        """The canonical bytes that are signed and written (sorted keys, no whitespace, UTF-8)."""
+        from report.canonical import canonical_bytes
+
+        return canonical_bytes(self.as_json)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Report:
+        """Parse a report strictly; raises ``JsonShapeError`` naming the JSON path of the first problem."""
+        return from_json(cls, data)
+
+    def failed(self) -> List[Finding]:
+        return [f for f in self.findings if f.status is Status.FAIL]
+
+    def findings_by_key(self) -> Dict[Tuple[str, Optional[str]], Finding]:
+        return {f.key: f for f in self.findings}
+
+    @property
+    def host_evidence(self) -> List[Evidence]:
+        return [e for e in self.evidence if e.is_host]
+
+
+def summarise(findings: Sequence[Finding]) -> Summary:
+    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases."""
+    by_status = Counter(f.status for f in findings)
+    failed_by_sev = Counter(f.severity for f in findings if f.status is Status.FAIL)
+    by_layer: Dict[str, Counter[Status]] = defaultdict(Counter)
     for f in findings:
-        for layer in sorted({m["layer"] for m in f["mlps"]}):
-            by_layer[layer][f["status"]] += 1
-    high_risk = sorted(
-        {(f["high_risk_case"], f["check_id"]) for f in findings if f["status"] == Status.FAIL.value and f["high_risk_case"]},
-    )
-    return {
-        "total": len(findings),
-        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
-        "failed_by_severity": {s.value: failed_by_sev.get(s.value, 0) for s in Severity},
-        "by_layer": {
-            layer.value: {s.value: by_layer[layer.value].get(s.value, 0) for s in Status}
-            for layer in Layer
-            if layer.value in by_layer
+        for layer in sorted({m.layer.value for m in f.mlps}):
+            by_layer[layer][f.status] += 1
+    high_risk = sorted({(f.high_risk_case, f.check_id) for f in findings if f.status is Status.FAIL and f.high_risk_case})
+    return Summary(
+        total=len(findings),
+        by_status={s.value: by_status.get(s, 0) for s in Status},
+        failed_by_severity={s.value: failed_by_sev.get(s, 0) for s in Severity},
+        by_layer={
+            layer.value: {s.value: by_layer[layer.value].get(s, 0) for s in Status} for layer in Layer if layer.value in by_layer
         },
-        "open_high_risk": [{"case": case, "check_id": cid} for case, cid in high_risk],
-    }
+        open_high_risk=tuple(CaseRef(case, cid) for case, cid in high_risk),
+    )
 
 
-def _target_facts(evidence: Sequence[Evidence], fallback: str, profile: str) -> Dict[str, Any]:
+def target_info(evidence: Sequence[Evidence], name: str, profile: Profile) -> TargetInfo:
+    """The target section: the host's OS facts where host evidence exists, and every probed endpoint."""
     os_ev = next((e for e in evidence if e.collector == "host.os"), None)
-    facts: Mapping[str, Any] = os_ev.facts if os_ev is not None else {}
+    facts = os_ev.facts if os_ev is not None else {}
     endpoints: List[str] = []
     for e in evidence:
-        if not e.collector.startswith("host.") and e.target not in endpoints:
+        if not e.is_host and e.target not in endpoints:
             endpoints.append(e.target)
-    return {
-        "name": fallback,
-        "kind": "website" if profile == "website" else "host",
-        "endpoints": endpoints,
-        "os": facts.get("pretty_name"),
-        "os_family": facts.get("family"),
-        "kernel": facts.get("kernel"),
-        "container": facts.get("container"),
-        "vm": facts.get("vm"),
-    }
+
+    def text(key: str) -> Optional[str]:
+        value = facts.get(key)
+        return value if isinstance(value, str) else None
+
+    return TargetInfo(
+        name=name,
+        kind="website" if profile is Profile.WEBSITE else "host",
+        endpoints=tuple(endpoints),
+        os=text("pretty_name"),
+        os_family=text("family"),
+        kernel=text("kernel"),
+        container=text("container"),
+        vm=text("vm"),
+    )
 
 
-def _finding_order(f: Finding) -> Any:
-    status_rank = {Status.FAIL: 0, Status.ERROR: 1, Status.MANUAL: 2, Status.PASS: 3, Status.NOT_APPLICABLE: 4}
-    return (status_rank[f.status], -f.meta.severity.rank, f.meta.id)
+_STATUS_RANK = {Status.FAIL: 0, Status.ERROR: 1, Status.MANUAL: 2, Status.PASS: 3, Status.NOT_APPLICABLE: 4}
+
+
+def finding_order(f: Finding) -> Tuple[int, int, str]:
+    """Failures first, worst severity first, then by id."""
+    return (_STATUS_RANK[f.status], -f.severity.rank, f.check_id)
+
+
+def scrub(evidence: Sequence[Evidence], findings: Sequence[Finding]) -> Tuple[Tuple[Evidence, ...], Tuple[Finding, ...], int]:
+    """The last-line redaction pass over every string of the evidence and findings; returns the count."""
+    ev_json, n_e = redact([to_json(e) for e in evidence])
+    f_json, n_f = redact([to_json(f) for f in findings])
+    if n_e + n_f == 0:
+        return tuple(evidence), tuple(findings), 0
+    return (
+        tuple(from_json(Evidence, e) for e in ev_json),
+        tuple(from_json(Finding, f) for f in f_json),
+        n_e + n_f,
+    )
 
 
 def build_report(
+    *,
+    profile: Profile,
+    target_name: str,
     run: RunInfo,
     evidence: Sequence[Evidence],
     findings: Sequence[Finding],
-    previous_digest: Optional[str] = None,
-) -> Dict[str, Any]:
-    """Assemble the report document (secrets scrubbed, no floats)."""
-    evidence_json, redacted_e = redact([e.to_json() for e in evidence])
-    findings_json, redacted_f = redact([f.to_json() for f in sorted(findings, key=_finding_order)])
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "report_id": str(uuid.uuid4()),
-        "tool": {"name": TOOL_NAME, "version": tool_version()},
-        "profile": run.profile,
-        "target": _target_facts(evidence, run.target, run.profile),
-        "run": {
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "duration_ms": run.duration_ms,
-            "uid": run.uid,
-            "user": run.user,
-            "privileged": run.privileged,
-            "mode": run.mode,
-        },
-        "previous_report": previous_digest,
-        "summary": summarise(findings_json),
-        "findings": findings_json,
-        "evidence": evidence_json,
-        "redactions": redacted_e + redacted_f,
-        "questionnaire": None,
-        "scanner_view": build_scanner_view(findings_json),
-        "profile_view": build_profile_view(run.profile, findings_json),
-        "underwriting": None,  # needs the answered questionnaire: see finish_report
-        "plan": None,
-    }
+    previous_report: Optional[str] = None,
+    report_id: Optional[str] = None,
+) -> Report:
+    """The report's core: evidence and findings (scrubbed of secrets) with the views derived from them alone.
+
+    The questionnaire, underwriting view and plan are added by :func:`with_assessment`.
+    """
+    clean_evidence, clean_findings, redactions = scrub(evidence, sorted(findings, key=finding_order))
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        report_id=report_id or str(uuid.uuid4()),
+        tool=Tool(TOOL_NAME, tool_version()),
+        profile=profile,
+        target=target_info(clean_evidence, target_name, profile),
+        run=run,
+        previous_report=previous_report,
+        summary=summarise(clean_findings),
+        findings=clean_findings,
+        evidence=clean_evidence,
+        redactions=redactions,
+        questionnaire=None,
+        scanner_view=build_scanner_view(clean_findings),
+        profile_view=build_profile_view(profile, clean_findings),
+        underwriting=None,
+        plan=None,
+    )
 
 
-def finish_report(report: Dict[str, Any]) -> Dict[str, Any]:
-    """Add the parts that read the whole report (scores read questionnaire answers)."""
-    from report.underwriting import underwriting_view
+def with_assessment(
+    report: Report, questionnaire: Optional[AnsweredQuestionnaire], underwriting: Underwriting, plan: Plan
+) -> Report:
+    """The report with the parts that read the whole of it."""
+    return replace(report, questionnaire=questionnaire, underwriting=underwriting, plan=plan)
 
-    report["underwriting"] = underwriting_view(report)
-    return report
 
-
-def failed(report: Mapping[str, Any]) -> List[Mapping[str, Any]]:
-    return [f for f in report["findings"] if f["status"] == Status.FAIL.value]
+def pretty(report: Report) -> str:
+    """Indented JSON for people reading a report in an editor (the signed form is the canonical one)."""
+    return json.dumps(report.as_json, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from checks.model import SEVERITIES, Finding, InsurerDomain, Severity, Status, Text
 
 PLAN_VERSION = "1"
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # 0 = worst
 # Days to fix per severity unless the settings say otherwise. A critical
 # failure is usually also a hard-fail for binding, so a week; the rest follow
 # common patch-SLA practice (30/90/180 days).
@@ -37,18 +38,105 @@ UNASSIGNED = "unassigned"
 SETTINGS_KEYS = ("owners", "default_owner", "sla_days")
 
 
-def _insurer_domains() -> Optional[List[str]]:
-    try:
-        from checks.model import InsurerDomain
-    except ImportError:  # pragma: no cover - the catalogue is part of the package
-        return None
-    return [d.value for d in InsurerDomain]
+@dataclass(frozen=True)
+class PlanSettings:
+    """Who owns which insurer domain, and days to fix per severity (the configuration's ``plan`` object)."""
+
+    sla_days: Dict[str, int]
+    default_owner: Optional[str]
+    owners: Dict[str, str]
 
 
-def validate_settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+@dataclass(frozen=True)
+class PlanTarget:
+    name: Optional[str]
+    kind: Optional[str]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    tasks: int
+    high_risk: int
+    by_severity: Dict[str, int]
+    by_owner: Dict[str, int]
+    unassigned: int
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A task's steps in both languages."""
+
+    zh: Tuple[str, ...]
+    en: Tuple[str, ...]
+
+    def get(self, lang: str) -> Tuple[str, ...]:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class TaskTarget:
+    target: Optional[str]  # None: the assessed host itself
+    name: Optional[str]
+
+
+@dataclass(frozen=True)
+class TaskReason:
+    target: Optional[str]
+    reason: Optional[str]
+
+
+@dataclass(frozen=True)
+class VerifyWith:
+    """The result that closes a task: this check on this target passes."""
+
+    check_id: str
+    target: Optional[str]
+    status: Status
+
+
+@dataclass(frozen=True)
+class Task:
+    """One rectification task (整改任务)."""
+
+    id: str
+    check_id: str
+    title: Text
+    objective: Text
+    steps: Steps
+    owner: str
+    owner_basis: str
+    severity: Severity
+    sla_days: int
+    due: str
+    high_risk_case: Optional[str]
+    mlps: Tuple[str, ...]
+    insurer_domains: Tuple[InsurerDomain, ...]
+    coverage_lines: Tuple[str, ...]
+    targets: Tuple[TaskTarget, ...]
+    reasons: Tuple[TaskReason, ...]
+    verify_with: Tuple[VerifyWith, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rectification plan (整改方案) of one report."""
+
+    plan_version: str
+    report_id: Optional[str]
+    target: PlanTarget
+    assessed_at: Optional[str]
+    today: str
+    settings: PlanSettings
+    summary: PlanSummary
+    tasks: Tuple[Task, ...]
+
+
+def validate_settings(settings: Optional[Mapping[str, Any]]) -> PlanSettings:
     """Check the plan settings and fill in defaults; ValueError names the bad field."""
     if settings is None:
         settings = {}
+    if isinstance(settings, PlanSettings):
+        return settings
     if not isinstance(settings, Mapping):
         raise ValueError("plan: expected an object")
     unknown = sorted(set(settings) - set(SETTINGS_KEYS))
@@ -57,9 +145,9 @@ def validate_settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
     owners = settings.get("owners", {})
     if not isinstance(owners, Mapping):
         raise ValueError("plan.owners: expected an object mapping insurer domains to people")
-    domains = _insurer_domains()
+    domains = [d.value for d in InsurerDomain]
     for domain, person in owners.items():
-        if domains is not None and domain not in domains:
+        if domain not in domains:
             raise ValueError(f"plan.owners: unknown insurer domain {domain!r}; known: {', '.join(domains)}")
         if not isinstance(person, str) or not person.strip():
             raise ValueError(f"plan.owners.{domain}: expected a non-empty string (the person responsible)")
@@ -78,11 +166,11 @@ def validate_settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
         if value < 0:
             raise ValueError(f"plan.sla_days.{sev}: days cannot be negative ({value})")
         days[sev] = value
-    return {
-        "owners": {str(k): str(v).strip() for k, v in owners.items()},
-        "default_owner": default_owner.strip() if isinstance(default_owner, str) else None,
-        "sla_days": days,
-    }
+    return PlanSettings(
+        sla_days=days,
+        default_owner=default_owner.strip() if isinstance(default_owner, str) else None,
+        owners={str(k): str(v).strip() for k, v in owners.items()},
+    )
 
 
 def _parse_day(today: str) -> datetime.date:
@@ -114,93 +202,100 @@ def split_steps(text: str, lang: str) -> List[str]:
     return steps or [text.strip()]
 
 
-def objective(title: Mapping[str, str]) -> Dict[str, str]:
+def objective(title: Text) -> Text:
     """The check title turned into a goal: the state the task brings about."""
-    en = title.get("en", "")
+    en = title.en
     # Lower-case the first letter unless it starts an acronym ("SSH ...").
     if len(en) > 1 and en[0].isupper() and not en[1].isupper():
         en = en[0].lower() + en[1:]
-    zh = title.get("zh", "")
-    return {"zh": f"确保{' ' if zh[:1].isascii() else ''}{zh}", "en": f"Ensure that {en}" if en else ""}
+    zh = title.zh
+    return Text(zh=f"确保{' ' if zh[:1].isascii() else ''}{zh}", en=f"Ensure that {en}" if en else "")
 
 
-def _owner(domains: Sequence[str], settings: Mapping[str, Any]) -> Dict[str, Optional[str]]:
+def _owner(domains: Sequence[InsurerDomain], settings: PlanSettings) -> Tuple[str, str]:
     for d in domains:
-        person = settings["owners"].get(d)
+        person = settings.owners.get(d.value)
         if person:
-            return {"owner": person, "owner_basis": f"domain:{d}"}
-    if settings["default_owner"]:
-        return {"owner": settings["default_owner"], "owner_basis": "default"}
-    return {"owner": UNASSIGNED, "owner_basis": "none"}
+            return person, f"domain:{d.value}"
+    if settings.default_owner:
+        return settings.default_owner, "default"
+    return UNASSIGNED, "none"
 
 
-def _units(findings: Sequence[Mapping[str, Any]]) -> List[str]:
+def _units(findings: Sequence[Finding]) -> Tuple[str, ...]:
     units: List[str] = []
     for f in findings:
-        for m in f.get("mlps", []):
-            if m["unit"] not in units:
-                units.append(m["unit"])
-    return units
+        for m in f.mlps:
+            if m.unit not in units:
+                units.append(m.unit)
+    return tuple(units)
 
 
-def build_plan(report: Mapping[str, Any], settings: Optional[Mapping[str, Any]], today: str) -> Dict[str, Any]:
-    """The rectification plan for a report's failed checks, due dates counted from ``today``."""
+def build_plan(
+    findings: Sequence[Finding],
+    settings: Optional[Mapping[str, Any]],
+    today: str,
+    *,
+    report_id: Optional[str] = None,
+    target_name: Optional[str] = None,
+    target_kind: Optional[str] = None,
+    assessed_at: Optional[str] = None,
+) -> Plan:
+    """The rectification plan for the failed findings, due dates counted from ``today``."""
     cfg = validate_settings(settings)
     day = _parse_day(today)
-    target = report.get("target") or {}
-    host_name = target.get("name")
-    by_check: Dict[str, List[Mapping[str, Any]]] = {}
-    for f in report.get("findings", []):
-        if f.get("status") == "fail":
-            by_check.setdefault(f["check_id"], []).append(f)
-    tasks: List[Dict[str, Any]] = []
+    by_check: Dict[str, List[Finding]] = {}
+    for f in findings:
+        if f.status is Status.FAIL:
+            by_check.setdefault(f.check_id, []).append(f)
+    tasks: List[Task] = []
     for cid, group in by_check.items():
         first = group[0]
-        severity = first["severity"]
-        days = cfg["sla_days"][severity]
-        targets = []
+        days = cfg.sla_days[first.severity.value]
+        targets: List[Optional[str]] = []
         for f in group:
-            if f.get("target") not in targets:
-                targets.append(f.get("target"))
+            if f.target not in targets:
+                targets.append(f.target)
+        owner, basis = _owner(first.insurer_domains, cfg)
         tasks.append(
-            {
-                "id": f"T-{cid}",
-                "check_id": cid,
-                "title": dict(first["title"]),
-                "objective": objective(first["title"]),
-                "steps": {lang: split_steps(first["remediation"].get(lang, ""), lang) for lang in ("zh", "en")},
-                **_owner(first.get("insurer_domains", []), cfg),
-                "severity": severity,
-                "sla_days": days,
-                "due": (day + datetime.timedelta(days=days)).isoformat(),
-                "high_risk_case": first.get("high_risk_case"),
-                "mlps": _units(group),
-                "insurer_domains": list(first.get("insurer_domains", [])),
-                "coverage_lines": list(first.get("coverage_lines", [])),
+            Task(
+                id=f"T-{cid}",
+                check_id=cid,
+                title=first.title,
+                objective=objective(first.title),
+                steps=Steps(tuple(split_steps(first.remediation.zh, "zh")), tuple(split_steps(first.remediation.en, "en"))),
+                owner=owner,
+                owner_basis=basis,
+                severity=first.severity,
+                sla_days=days,
+                due=(day + datetime.timedelta(days=days)).isoformat(),
+                high_risk_case=first.high_risk_case,
+                mlps=_units(group),
+                insurer_domains=first.insurer_domains,
+                coverage_lines=tuple(c.value for c in first.coverage_lines),
                 # None is the assessed host itself; otherwise a network target.
-                "targets": [{"target": t, "name": t if t is not None else host_name} for t in targets],
-                "reasons": [{"target": f.get("target"), "reason": f.get("reason")} for f in group],
-                "verify_with": [{"check_id": cid, "target": t, "status": "pass"} for t in targets],
-            }
+                targets=tuple(TaskTarget(t, t if t is not None else target_name) for t in targets),
+                reasons=tuple(TaskReason(f.target, f.reason) for f in group),
+                verify_with=tuple(VerifyWith(cid, t, Status.PASS) for t in targets),
+            )
         )
-    tasks.sort(key=lambda t: (t["due"], SEVERITY_RANK.get(t["severity"], len(SEVERITIES)), t["id"]))
-    by_sev = {s: sum(1 for t in tasks if t["severity"] == s) for s in SEVERITIES}
+    tasks.sort(key=lambda t: (t.due, -t.severity.rank, t.id))
     by_owner: Dict[str, int] = {}
     for t in tasks:
-        by_owner[t["owner"]] = by_owner.get(t["owner"], 0) + 1
-    return {
-        "plan_version": PLAN_VERSION,
-        "report_id": report.get("report_id"),
-        "target": {"name": host_name, "kind": target.get("kind")},
-        "assessed_at": (report.get("run") or {}).get("started_at"),
-        "today": day.isoformat(),
-        "settings": {"sla_days": cfg["sla_days"], "default_owner": cfg["default_owner"], "owners": cfg["owners"]},
-        "summary": {
-            "tasks": len(tasks),
-            "high_risk": sum(1 for t in tasks if t["high_risk_case"]),
-            "by_severity": by_sev,
-            "by_owner": dict(sorted(by_owner.items())),
-            "unassigned": by_owner.get(UNASSIGNED, 0),
-        },
-        "tasks": tasks,
-    }
+        by_owner[t.owner] = by_owner.get(t.owner, 0) + 1
+    return Plan(
+        plan_version=PLAN_VERSION,
+        report_id=report_id,
+        target=PlanTarget(target_name, target_kind),
+        assessed_at=assessed_at,
+        today=day.isoformat(),
+        settings=cfg,
+        summary=PlanSummary(
+            tasks=len(tasks),
+            high_risk=sum(1 for t in tasks if t.high_risk_case),
+            by_severity={s.value: sum(1 for t in tasks if t.severity is s) for s in Severity},
+            by_owner=dict(sorted(by_owner.items())),
+            unassigned=by_owner.get(UNASSIGNED, 0),
+        ),
+        tasks=tuple(tasks),
+    )

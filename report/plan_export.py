@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Dict, List, Mapping
+from typing import Dict, List
 
+from collectors.strictjson import to_json
 from report.i18n import Labels
+from report.plan import Plan, Task
 
 TEXT: Dict[str, Dict[str, str]] = {
     "title": {"zh": "整改方案", "en": "Rectification plan"},
@@ -44,30 +46,28 @@ def _t(key: str, lang: str) -> str:
     return TEXT[key][lang]
 
 
-def _owner(task: Mapping[str, Any], lang: str) -> str:
-    return _t("unassigned", lang) if task["owner_basis"] == "none" else str(task["owner"])
+def _owner(task: Task, lang: str) -> str:
+    return _t("unassigned", lang) if task.owner_basis == "none" else task.owner
 
 
-def rows(plan: Mapping[str, Any], lang: str) -> List[Dict[str, str]]:
+def rows(plan: Plan, lang: str) -> List[Dict[str, str]]:
     """One flat row of display text per task, in plan order."""
-    Labels(lang)  # rejects an unsupported language early
+    L = Labels(lang)  # rejects an unsupported language early
     out = []
-    for t in plan["tasks"]:
+    for t in plan.tasks:
         out.append(
             {
-                "id": t["id"],
-                "check_id": t["check_id"],
-                "severity": Labels(lang).severity(t["severity"]),
-                "due": t["due"],
+                "id": t.id,
+                "check_id": t.check_id,
+                "severity": L.severity(t.severity.value),
+                "due": t.due,
                 "owner": _owner(t, lang),
-                "objective": t["objective"][lang],
-                "steps": " / ".join(t["steps"][lang]),
-                "targets": ", ".join(str(x["name"]) for x in t["targets"]),
-                "mlps": ", ".join(t["mlps"]),
-                "high_risk_case": t["high_risk_case"] or "",
-                "verify_with": ", ".join(
-                    f"{v['check_id']}@{v['target']}" if v["target"] is not None else v["check_id"] for v in t["verify_with"]
-                ),
+                "objective": t.objective.get(lang),
+                "steps": " / ".join(t.steps.get(lang)),
+                "targets": ", ".join(str(x.name) for x in t.targets),
+                "mlps": ", ".join(t.mlps),
+                "high_risk_case": t.high_risk_case or "",
+                "verify_with": ", ".join(f"{v.check_id}@{v.target}" if v.target is not None else v.check_id for v in t.verify_with),
             }
         )
     return out
@@ -77,18 +77,18 @@ def _md(value: str) -> str:
     return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
 
-def plan_markdown(plan: Mapping[str, Any], lang: str) -> str:
+def plan_markdown(plan: Plan, lang: str) -> str:
     L = Labels(lang)
-    s = plan["summary"]
+    s = plan.summary
     lines = [
-        f"# {_t('title', lang)}: {_md(str(plan['target']['name']))}",
+        f"# {_t('title', lang)}: {_md(str(plan.target.name))}",
         "",
-        f"- {_t('report', lang)}: {plan['report_id']} ({plan['assessed_at']})",
-        f"- {_t('made_on', lang)}: {plan['today']}",
-        f"- {SUMMARY[lang].format(n=s['tasks'], hr=s['high_risk'], u=s['unassigned'])}",
+        f"- {_t('report', lang)}: {plan.report_id} ({plan.assessed_at})",
+        f"- {_t('made_on', lang)}: {plan.today}",
+        f"- {SUMMARY[lang].format(n=s.tasks, hr=s.high_risk, u=s.unassigned)}",
         "",
     ]
-    if not plan["tasks"]:
+    if not plan.tasks:
         lines.append(_t("none", lang))
         return "\n".join(lines) + "\n"
     head = ("#", "severity", "due", "owner", "objective")
@@ -97,46 +97,41 @@ def plan_markdown(plan: Mapping[str, Any], lang: str) -> str:
     for r in rows(plan, lang):
         lines.append("| " + " | ".join(_md(r[k]) for k in ("id", "severity", "due", "owner", "objective")) + " |")
     lines.append("")
-    for t in plan["tasks"]:
-        lines.append(f"## {t['id']} {_md(t['objective'][lang])}")
+    for t in plan.tasks:
+        lines.append(f"## {t.id} {_md(t.objective.get(lang))}")
         lines.append("")
-        lines.append(f"- {_t('severity', lang)}: {L.severity(t['severity'])}")
+        lines.append(f"- {_t('severity', lang)}: {L.severity(t.severity.value)}")
         lines.append(f"- {_t('owner', lang)}: {_md(_owner(t, lang))}")
-        lines.append(f"- {_t('due', lang)}: {t['due']} ({t['sla_days']} {_t('days', lang)})")
-        if t["high_risk_case"]:
-            lines.append(f"- {_t('high_risk', lang)}: {t['high_risk_case']}")
-        lines.append(f"- {_t('mlps', lang)}: {', '.join(t['mlps'])}")
-        lines.append(f"- {_t('targets', lang)}: {_md(', '.join(str(x['name']) for x in t['targets']))}")
+        lines.append(f"- {_t('due', lang)}: {t.due} ({t.sla_days} {_t('days', lang)})")
+        if t.high_risk_case:
+            lines.append(f"- {_t('high_risk', lang)}: {t.high_risk_case}")
+        lines.append(f"- {_t('mlps', lang)}: {', '.join(t.mlps)}")
+        lines.append(f"- {_t('targets', lang)}: {_md(', '.join(str(x.name) for x in t.targets))}")
         lines.append("")
         lines.append(f"{_t('steps', lang)}:")
         lines.append("")
-        for i, step in enumerate(t["steps"][lang], 1):
+        for i, step in enumerate(t.steps.get(lang), 1):
             lines.append(f"{i}. {_md(step)}")
         lines.append("")
-        verify = ", ".join(
-            f"`{v['check_id']}`" + (f" @ {_md(str(v['target']))}" if v["target"] is not None else "") for v in t["verify_with"]
-        )
+        verify = ", ".join(f"`{v.check_id}`" + (f" @ {_md(str(v.target))}" if v.target is not None else "") for v in t.verify_with)
         lines.append(f"{_t('verify', lang)}: {verify}")
         lines.append("")
     lines.append(f"> {_t('verify_note', lang)}")
     return "\n".join(lines) + "\n"
 
 
-def plan_html(plan: Mapping[str, Any], lang: str) -> str:
-    from report.render import _env
+def plan_html(plan: Plan, lang: str) -> str:
+    from report.templating import render_template
 
-    env = _env(autoescape=True)
-    template = env.get_template("plan.html.j2")
-    s = plan["summary"]
-    return str(
-        template.render(
-            p=plan,
-            L=Labels(lang),
-            T={k: v[lang] for k, v in TEXT.items()},
-            lang=lang,
-            owner=lambda t: _owner(t, lang),
-            summary=SUMMARY[lang].format(n=s["tasks"], hr=s["high_risk"], u=s["unassigned"]),
-        )
+    s = plan.summary
+    return render_template(
+        "plan.html.j2",
+        p=plan,
+        L=Labels(lang),
+        T={k: v[lang] for k, v in TEXT.items()},
+        lang=lang,
+        owner=lambda t: _owner(t, lang),
+        summary=SUMMARY[lang].format(n=s.tasks, hr=s.high_risk, u=s.unassigned),
     )
 
 
@@ -145,7 +140,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def plan_csv(plan: Mapping[str, Any], lang: str) -> str:
+def plan_csv(plan: Plan, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     header = {"id": "#", "high_risk_case": _t("high_risk", lang), "verify_with": _t("verify", lang)}
@@ -155,5 +150,5 @@ def plan_csv(plan: Mapping[str, Any], lang: str) -> str:
     return "\ufeff" + buf.getvalue()  # BOM so spreadsheet tools read the Chinese text as UTF-8
 
 
-def plan_json(plan: Mapping[str, Any]) -> str:
-    return json.dumps(plan, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def plan_json(plan: Plan) -> str:
+    return json.dumps(to_json(plan), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

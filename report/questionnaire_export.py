@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
+from collectors.strictjson import to_json as plain
+from questionnaires.model import Answer, AnsweredQuestionnaire, Basis
 from report.i18n import Labels
 
 BASIS = {
     "derived": {"zh": "证据推导", "en": "derived from evidence"},
-    "attested": {"zh": "人工确认", "en": "attested"},
+    "attested": {"zh": "填报人声明", "en": "attested"},
     "unknown": {"zh": "未知", "en": "unknown"},
 }
 YES_NO = {
@@ -22,30 +24,33 @@ YES_NO = {
 }
 
 
-def rows(answered: Mapping[str, Any], lang: str) -> List[Dict[str, Any]]:
+def rows(answered: AnsweredQuestionnaire, lang: str) -> List[Dict[str, Any]]:
     """One flat row per question, in questionnaire order."""
-    by_id = {a["question"]: a for a in answered["answers"]}
+    by_id = {a.question: a for a in answered.answers}
     out: List[Dict[str, Any]] = []
-    for section in answered["definition"]["sections"]:
+    for section in answered.definition["sections"]:
         for q in section["questions"]:
-            a = by_id.get(q["id"], {"basis": "unknown", "value": None, "reason": "", "cited_checks": [], "cited_evidence": []})
+            a: Optional[Answer] = by_id.get(q["id"])
+            basis = a.basis if a is not None else Basis.UNKNOWN
             out.append(
                 {
                     "section": section["title"][lang],
                     "id": q["id"],
                     "question": q["text"][lang],
                     "type": q["type"],
-                    "answer": display_value(q, a.get("value"), lang),
-                    "basis": BASIS[a["basis"]][lang],
-                    "basis_code": a["basis"],
-                    "evidence": "; ".join(
-                        [f"{c['check_id']}={c['status']}" for c in a.get("cited_checks", [])]
-                        + [e["collector"] for e in a.get("cited_evidence", []) if not a.get("cited_checks")]
+                    "answer": display_value(q, a.value if a is not None else None, lang),
+                    "basis": BASIS[basis.value][lang],
+                    "basis_code": basis.value,
+                    "evidence": ""
+                    if a is None
+                    else "; ".join(
+                        [f"{c.check_id}={c.status}" for c in a.cited_checks]
+                        + [e.collector for e in a.cited_evidence if not a.cited_checks]
                     ),
-                    "attested_by": (a.get("attestation") or {}).get("by", ""),
-                    "attested_at": (a.get("attestation") or {}).get("at", ""),
-                    "conflict": a.get("conflict") or "",
-                    "reason": a.get("reason") or "",
+                    "attested_by": a.attestation.by if a is not None and a.attestation else "",
+                    "attested_at": a.attestation.at if a is not None and a.attestation else "",
+                    "conflict": (a.conflict if a is not None else None) or "",
+                    "reason": (a.reason if a is not None else None) or "",
                     "mlps": ", ".join([*q.get("mlps", []), *q.get("mlps_clauses", [])]),
                 }
             )
@@ -66,14 +71,14 @@ def display_value(question: Mapping[str, Any], value: Any, lang: str) -> str:
     return str(value)
 
 
-def to_json(answered: Mapping[str, Any]) -> str:
-    return json.dumps(answered, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+def to_json(answered: AnsweredQuestionnaire) -> str:
+    return json.dumps(plain(answered), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 CSV_COLUMNS = ("section", "id", "question", "answer", "basis", "evidence", "attested_by", "attested_at", "conflict", "mlps")
 
 
-def to_csv(answered: Mapping[str, Any], lang: str) -> str:
+def to_csv(answered: AnsweredQuestionnaire, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -87,9 +92,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def to_html(answered: Mapping[str, Any], lang: str) -> str:
-    from report.render import _env
+def to_html(answered: AnsweredQuestionnaire, lang: str) -> str:
+    from report.templating import render_template
 
-    env = _env(autoescape=True)
-    template = env.get_template("questionnaire.html.j2")
-    return str(template.render(a=answered, rows=rows(answered, lang), L=Labels(lang), lang=lang))
+    return render_template("questionnaire.html.j2", a=answered, rows=rows(answered, lang), L=Labels(lang), lang=lang)

@@ -9,16 +9,54 @@ applicant sees and fixes them before the insurer's scan does.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
 
-_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
+from checks.model import Finding, Severity, Status, Text
 
 # Rating-vendor categories each endpoint check feeds (by id prefix).
-CATEGORIES = {
-    "NET-": {"zh": "开放端口与服务", "en": "Open ports and services"},
-    "TLS-": {"zh": "TLS 与证书", "en": "TLS and certificates"},
-    "WEB-": {"zh": "Web 应用安全配置", "en": "Web application security"},
+CATEGORIES: Dict[str, Text] = {
+    "NET-": Text(zh="开放端口与服务", en="Open ports and services"),
+    "TLS-": Text(zh="TLS 与证书", en="TLS and certificates"),
+    "WEB-": Text(zh="Web 应用安全配置", en="Web application security"),
 }
+
+
+@dataclass(frozen=True)
+class ScannerIssue:
+    """A failed endpoint check as a rating scan would list it."""
+
+    check_id: str
+    severity: Severity
+    category: str
+    title: Text
+    high_risk_case: Optional[str]
+
+
+@dataclass(frozen=True)
+class ScannerTarget:
+    """One scanned endpoint: its issues worst first, and how much was checked."""
+
+    target: str
+    issues: Tuple[ScannerIssue, ...]
+    checked: int
+    could_not_assess: int
+    worst: Optional[Severity]
+
+
+@dataclass(frozen=True)
+class CriticalExposure:
+    check_id: str
+    high_risk_case: Optional[str]
+
+
+@dataclass(frozen=True)
+class ScannerView:
+    """Endpoint findings per target and category, worst target first."""
+
+    targets: Tuple[ScannerTarget, ...]
+    critical_exposures: Tuple[CriticalExposure, ...]
+    categories: Dict[str, Text]
 
 
 def _category(check_id: str) -> str:
@@ -28,40 +66,36 @@ def _category(check_id: str) -> str:
     return "other"
 
 
-def build_scanner_view(findings: Sequence[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+def build_scanner_view(findings: Sequence[Finding]) -> Optional[ScannerView]:
     """Group endpoint findings per target and category; None when nothing was probed."""
-    endpoint = [f for f in findings if f.get("target")]
-    if not endpoint:
+    by_target: Dict[str, List[Finding]] = {}
+    for f in findings:
+        if f.target:
+            by_target.setdefault(f.target, []).append(f)
+    if not by_target:
         return None
-    targets: Dict[str, Dict[str, Any]] = {}
-    for f in endpoint:
-        t = targets.setdefault(f["target"], {"target": f["target"], "issues": [], "checked": 0, "could_not_assess": 0})
-        t["checked"] += 1
-        if f["status"] in ("error", "manual"):
-            t["could_not_assess"] += 1
-        if f["status"] != "fail":
-            continue
-        t["issues"].append(
-            {
-                "check_id": f["check_id"],
-                "severity": f["severity"],
-                "category": _category(f["check_id"]),
-                "title": f["title"],
-                "high_risk_case": f.get("high_risk_case"),
-            }
+    targets: List[ScannerTarget] = []
+    for name, group in by_target.items():
+        issues = sorted(
+            (
+                ScannerIssue(f.check_id, f.severity, _category(f.check_id), f.title, f.high_risk_case)
+                for f in group
+                if f.status is Status.FAIL
+            ),
+            key=lambda i: (-i.severity.rank, i.check_id),
         )
-    out: List[Dict[str, Any]] = []
-    for t in targets.values():
-        t["issues"].sort(key=lambda i: (-_RANK[i["severity"]], i["check_id"]))
-        worst = t["issues"][0]["severity"] if t["issues"] else None
-        t["worst"] = worst
-        out.append(t)
-    out.sort(key=lambda t: (-_RANK.get(t["worst"] or "info", -1) if t["worst"] else 1, t["target"]))
+        targets.append(
+            ScannerTarget(
+                target=name,
+                issues=tuple(issues),
+                checked=len(group),
+                could_not_assess=sum(1 for f in group if f.status in (Status.ERROR, Status.MANUAL)),
+                worst=issues[0].severity if issues else None,
+            )
+        )
+    targets.sort(key=lambda t: (-t.worst.rank if t.worst else 1, t.target))
     blocking = sorted(
-        {(i["check_id"], i["high_risk_case"]) for t in out for i in t["issues"] if i["severity"] == "critical"},
+        {(i.check_id, i.high_risk_case) for t in targets for i in t.issues if i.severity is Severity.CRITICAL},
+        key=lambda x: (x[0], x[1] or ""),
     )
-    return {
-        "targets": out,
-        "critical_exposures": [{"check_id": c, "high_risk_case": h} for c, h in blocking],
-        "categories": {k: v for k, v in CATEGORIES.items()},
-    }
+    return ScannerView(tuple(targets), tuple(CriticalExposure(c, h) for c, h in blocking), dict(CATEGORIES))

@@ -23,7 +23,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from collectors.strictjson import JsonShapeError
 from report.canonical import CanonicalError, canonical_bytes, strict_loads
+from report.model import Report
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -46,19 +48,36 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
-def report_digest(report: Mapping[str, Any]) -> str:
+def report_digest(report: Report) -> str:
     """sha256 of the report's canonical bytes: its content id."""
-    return hashlib.sha256(canonical_bytes(report)).hexdigest()
+    return hashlib.sha256(report.canonical).hexdigest()
 
 
-def build_statement(report: Mapping[str, Any], subject_name: str) -> Dict[str, Any]:
-    """in-toto Statement v1 whose predicate is the report."""
-    return {
-        "_type": STATEMENT_TYPE,
-        "subject": [{"name": subject_name, "digest": {"sha256": report_digest(report)}}],
-        "predicateType": PREDICATE_TYPE,
-        "predicate": dict(report),
-    }
+def subject_name(report: Report) -> str:
+    """The in-toto subject of a report: ``kind:name`` of what it assesses."""
+    return f"{report.target.kind}:{report.target.name}"
+
+
+def statement_bytes(report: Report) -> bytes:
+    """Canonical bytes of the in-toto Statement v1 whose predicate is the report.
+
+    Written key by key in canonical (sorted) order around the report's own
+    canonical bytes, so the report is serialised only once.
+    """
+    subject = [{"digest": {"sha256": report_digest(report)}, "name": subject_name(report)}]
+    return b"".join(
+        (
+            b'{"_type":',
+            canonical_bytes(STATEMENT_TYPE),
+            b',"predicate":',
+            report.canonical,
+            b',"predicateType":',
+            canonical_bytes(PREDICATE_TYPE),
+            b',"subject":',
+            canonical_bytes(subject),
+            b"}",
+        )
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -71,20 +90,39 @@ def envelope_bytes(payload: bytes, signatures: Sequence[Mapping[str, str]]) -> b
     return canonical_bytes(env) + b"\n"
 
 
-def sign_statement(statement: Mapping[str, Any], private_key: Ed25519PrivateKey) -> bytes:
-    """Sign the statement's canonical bytes; return the envelope bytes."""
-    payload = canonical_bytes(statement)
+def sign_payload(payload: bytes, private_key: Ed25519PrivateKey) -> bytes:
+    """Sign statement bytes; return the envelope bytes."""
     sig = private_key.sign(pae(PAYLOAD_TYPE, payload))
     return envelope_bytes(payload, [{"keyid": key_id(private_key.public_key()), "sig": _b64(sig)}])
 
 
+def sign_report(report: Report, private_key: Ed25519PrivateKey) -> bytes:
+    """The signed envelope of a report."""
+    return sign_payload(statement_bytes(report), private_key)
+
+
+class Signer:
+    """A loaded signing key."""
+
+    def __init__(self, private_key: Ed25519PrivateKey) -> None:
+        self._key = private_key
+        self.keyid = key_id(private_key.public_key())
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self._key.public_key()
+
+    def sign(self, report: Report) -> bytes:
+        return sign_report(report, self._key)
+
+
 @dataclass(frozen=True)
 class VerifiedReport:
-    """What a successful verification yields: only verified bytes, parsed."""
+    """What a successful verification yields: only verified bytes, parsed into the typed report."""
 
     keyid: str
     statement: Mapping[str, Any]
-    report: Mapping[str, Any]
+    report: Report
     payload: bytes
 
 
@@ -162,9 +200,19 @@ def verify_envelope(data: bytes, trusted: Mapping[str, Ed25519PublicKey]) -> Ver
         raise VerificationError(f"signed payload is not an in-toto Statement v1 ({STATEMENT_TYPE})")
     if statement.get("predicateType") != PREDICATE_TYPE:
         raise VerificationError(f"wrong predicate type {statement.get('predicateType')!r}; expected {PREDICATE_TYPE!r}")
-    report = statement.get("predicate")
-    if not isinstance(report, dict):
+    predicate = statement.get("predicate")
+    if not isinstance(predicate, dict):
         raise VerificationError("signed statement has no report predicate")
+    try:
+        report = Report.from_json(predicate)
+    except JsonShapeError as exc:
+        raise VerificationError(f"malformed report: {exc}") from None
+    try:
+        signed_bytes = canonical_bytes(predicate)
+    except CanonicalError as exc:
+        raise VerificationError(f"malformed report: {exc}") from None
+    if report.canonical != signed_bytes:
+        raise VerificationError("malformed report: it does not re-encode to the bytes that were signed (a field in a form riskagent never writes)")
     subjects = statement.get("subject")
     digest = report_digest(report)
     if not isinstance(subjects, list) or not any(

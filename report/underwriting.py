@@ -1,154 +1,331 @@
 """Underwriting view of a report: MLPS results per unit, the insurer score and the hard-fail list.
 
-Pure and deterministic: it reads the report's findings, its questionnaire answers and the run's start date
-(the reference for "drill within a year"), never the clock or the host. The output holds integers, strings,
-booleans, None, lists and dicts only, so that it signs and diffs the same everywhere. Weights live in
-``weights.json`` next to this module; see its ``_comment`` for the method.
+Pure and deterministic: it reads the findings, the questionnaire answers and the run's start date (the
+reference for "drill within a year"), never the clock or the host. Weights live in ``weights.json`` next to
+this module; see its ``_comment`` for the method.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Literal, Optional, Sequence, Set, Tuple, Union
+
+from checks.mlps import control_point
+from checks.model import Finding, Severity, Status, Text
+from collectors.strictjson import JSON, from_json, json_field
+from questionnaires.model import AnsweredQuestionnaire, Basis
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
-ASSESSED = ("pass", "fail")
-UNASSESSED = ("error", "manual")
-
-RESULT_LABELS: Dict[str, Dict[str, str]] = {
-    "compliant": {"zh": "符合", "en": "Compliant"},
-    "partial": {"zh": "部分符合", "en": "Partly compliant"},
-    "non_compliant": {"zh": "不符合", "en": "Non-compliant"},
-    "not_applicable": {"zh": "不适用", "en": "Not applicable"},
-    "not_assessed": {"zh": "未评估", "en": "Not assessed"},
+RESULT_LABELS: Dict[str, Text] = {
+    "compliant": Text(zh="符合", en="Compliant"),
+    "partial": Text(zh="部分符合", en="Partly compliant"),
+    "non_compliant": Text(zh="不符合", en="Non-compliant"),
+    "not_applicable": Text(zh="不适用", en="Not applicable"),
+    "not_assessed": Text(zh="未评估", en="Not assessed"),
 }
 RESULT_ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "not_applicable")
 
-LAYER_LABELS: Dict[str, Dict[str, str]] = {
-    "CNS": {"zh": "安全通信网络", "en": "Secure communication network"},
-    "ABS": {"zh": "安全区域边界", "en": "Secure area boundary"},
-    "CES": {"zh": "安全计算环境", "en": "Secure computing environment"},
-    "SMC": {"zh": "安全管理中心", "en": "Security management centre"},
+LAYER_LABELS: Dict[str, Text] = {
+    "CNS": Text(zh="安全通信网络", en="Secure communication network"),
+    "ABS": Text(zh="安全区域边界", en="Secure area boundary"),
+    "CES": Text(zh="安全计算环境", en="Secure computing environment"),
+    "SMC": Text(zh="安全管理中心", en="Security management centre"),
 }
 
-CONCLUSION_NOTE = {
-    "zh": "存在未整改的高风险问题时等级测评结论为“差”。综合得分的计算公式见公安部等级测评报告模板，"
+CONCLUSION_NOTE = Text(
+    zh="存在未整改的高风险问题时等级测评结论为“差”。综合得分的计算公式见公安部等级测评报告模板，"
     "该公式未公开，本工具不计算综合得分，也不给出优/良/中结论。",
-    "en": "Any open high-risk case makes the MLPS conclusion 差 (poor). The 综合得分 formula is in the Ministry of "
+    en="Any open high-risk case makes the MLPS conclusion 差 (poor). The 综合得分 formula is in the Ministry of "
     "Public Security report template, which is not public, so the agent does not compute the score or the "
     "优/良/中 conclusions.",
-}
+)
 
 
 # ---------------------------------------------------------------------------------------------- weights
 
 
+@dataclass(frozen=True)
+class GradeBand:
+    grade: str
+    min_score: int
+
+
+@dataclass(frozen=True)
+class NotAssessedCap:
+    min_share_bp: int
+    best_grade: str
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    id: str
+    label: Text
+    domains: Tuple[str, ...]
+    check_prefixes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HardFailQuestion:
+    id: str
+    kind: Literal["yes_no", "date_within_days"]
+    fail_value: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    max_age_days: Optional[int] = field(default=None, metadata=json_field(omit_none=True))
+
+
+@dataclass(frozen=True)
+class HardFailSpec:
+    id: str
+    label: Text
+    checks: Tuple[str, ...]
+    high_risk_cases: Tuple[str, ...]
+    question: Optional[HardFailQuestion] = field(default=None, metadata=json_field(omit_none=True))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The scoring method's numbers (weights.json). Integers only, so the output stays integral."""
+
+    comment: Tuple[str, ...] = field(metadata=json_field(name="_comment"))
+    version: str
+    severity_weights: Dict[str, int]
+    grade_bands: Tuple[GradeBand, ...]
+    not_assessed_caps: Tuple[NotAssessedCap, ...]
+    coverage_lines: Tuple[LineSpec, ...]
+    scenarios: Tuple[ScenarioSpec, ...]
+    hard_fail: Tuple[HardFailSpec, ...]
+
+    def __post_init__(self) -> None:
+        if not self.grade_bands:
+            raise ValueError("grade_bands: at least one band is needed")
+        grades = {b.grade for b in self.grade_bands}
+        for cap in self.not_assessed_caps:
+            if cap.best_grade not in grades:
+                raise ValueError(f"not_assessed_caps: {cap.best_grade!r} is not a grade of grade_bands")
+        for name, value in self.severity_weights.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"severity_weights.{name}: expected a non-negative integer, got {value!r}")
+        for band in self.grade_bands:
+            if isinstance(band.min_score, bool) or not isinstance(band.min_score, int):
+                raise ValueError(f"grade_bands: min_score of {band.grade} must be an integer")
+        for spec in self.hard_fail:
+            q = spec.question
+            if q is not None and q.kind == "date_within_days" and q.max_age_days is None:
+                raise ValueError(f"hard_fail {spec.id}: date_within_days needs max_age_days")
+
+    @property
+    def grades_best_first(self) -> List[str]:
+        return [b.grade for b in sorted(self.grade_bands, key=lambda b: -b.min_score)]
+
+
+def load_weights(path: Optional[Path] = None) -> Weights:
+    """Read and validate a weights file (the packaged one by default); ValueError names the field."""
+    if path is None:
+        return _default_weights()
+    return from_json(Weights, json.loads(path.read_text(encoding="utf-8")))
+
+
 @lru_cache(maxsize=1)
-def _default_weights_text() -> str:
-    return WEIGHTS_PATH.read_text(encoding="utf-8")
+def _default_weights() -> Weights:
+    return from_json(Weights, json.loads(WEIGHTS_PATH.read_text(encoding="utf-8")))
 
 
-def load_weights(path: Optional[Path] = None) -> Dict[str, Any]:
-    """Read and validate a weights file (the packaged one by default)."""
-    text = _default_weights_text() if path is None else path.read_text(encoding="utf-8")
-    data = json.loads(text)
-    validate_weights(data)
-    return dict(data)
+# ---------------------------------------------------------------------------------------------- the view's shape
 
 
-def _need(cond: bool, field: str, why: str) -> None:
-    if not cond:
-        raise ValueError(f"weights: {field}: {why}")
+@dataclass(frozen=True)
+class OpenCase:
+    """An MLPS high-risk case (高风险判定指引) that a failed check leaves open."""
+
+    case: str
+    check_id: str
+    target: Optional[str]
+    severity: Severity
+    units: Tuple[str, ...]
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+@dataclass(frozen=True)
+class UnitCounts:
+    passed: int = field(metadata=json_field(name="pass"))
+    fail: int
+    not_applicable: int
+    not_assessed: int
 
 
-def _check_label(value: Any, field: str) -> None:
-    _need(
-        isinstance(value, Mapping) and all(isinstance(value.get(k), str) for k in ("zh", "en")),
-        field,
-        "expected {zh, en} strings",
-    )
+@dataclass(frozen=True)
+class UnitResult:
+    """One MLPS test unit (测评项): its result from the checks mapped to it."""
+
+    unit: str
+    clause: str
+    control_point: str
+    layer: str
+    result: str
+    label: Text
+    complete: bool
+    high_risk_open: bool
+    counts: UnitCounts
+    check_ids: Tuple[str, ...]
 
 
-def _check_str_list(value: Any, field: str) -> None:
-    _need(isinstance(value, list) and all(isinstance(v, str) for v in value), field, "expected a list of strings")
+@dataclass(frozen=True)
+class PointResult:
+    """One control point (控制点): the roll-up of its units."""
+
+    control_point: str
+    clause: str
+    name: Optional[Text]
+    layer: str
+    result: str
+    label: Text
+    complete: bool
+    high_risk_open: bool
+    units: Tuple[str, ...]
+    counts: Dict[str, int]
 
 
-def validate_weights(weights: Mapping[str, Any]) -> None:
-    """Reject malformed weights with the field name; floats are refused so the output stays integral."""
-    _need(isinstance(weights, Mapping), "(top)", "expected an object")
-    sev: Any = weights.get("severity_weights")
-    _need(isinstance(sev, Mapping) and bool(sev), "severity_weights", "expected an object")
-    for name, value in sev.items():
-        _need(_is_int(value) and value >= 0, f"severity_weights.{name}", "expected a non-negative integer")
-    bands: Any = weights.get("grade_bands")
-    _need(isinstance(bands, list) and bool(bands), "grade_bands", "expected a non-empty list")
-    for i, band in enumerate(bands):
-        _need(isinstance(band, Mapping) and isinstance(band.get("grade"), str), f"grade_bands[{i}].grade", "string")
-        _need(_is_int(band.get("min_score")), f"grade_bands[{i}].min_score", "expected an integer")
-    grades = [b["grade"] for b in bands]
-    caps: Any = weights.get("not_assessed_caps", [])
-    _need(isinstance(caps, list), "not_assessed_caps", "expected a list")
-    for i, cap in enumerate(caps):
-        _need(isinstance(cap, Mapping), f"not_assessed_caps[{i}]", "expected an object")
-        _need(_is_int(cap.get("min_share_bp")), f"not_assessed_caps[{i}].min_share_bp", "expected an integer")
-        _need(cap.get("best_grade") in grades, f"not_assessed_caps[{i}].best_grade", "not a grade of grade_bands")
-    for key in ("coverage_lines", "scenarios", "hard_fail"):
-        _need(isinstance(weights.get(key), list), key, "expected a list")
-        for i, item in enumerate(weights[key]):
-            where = f"{key}[{i}]"
-            _need(isinstance(item, Mapping) and isinstance(item.get("id"), str), f"{where}.id", "expected a string")
-            _check_label(item.get("label"), f"{where}.label")
-    for i, scen in enumerate(weights["scenarios"]):
-        _check_str_list(scen.get("domains"), f"scenarios[{i}].domains")
-        _check_str_list(scen.get("check_prefixes"), f"scenarios[{i}].check_prefixes")
-    for i, entry in enumerate(weights["hard_fail"]):
-        _check_str_list(entry.get("checks", []), f"hard_fail[{i}].checks")
-        _check_str_list(entry.get("high_risk_cases", []), f"hard_fail[{i}].high_risk_cases")
-        question = entry.get("question")
-        if question is not None:
-            kind = question.get("kind") if isinstance(question, Mapping) else None
-            _need(kind in ("yes_no", "date_within_days"), f"hard_fail[{i}].question.kind", "yes_no or date_within_days")
-            _need(isinstance(question.get("id"), str), f"hard_fail[{i}].question.id", "expected a string")
-            if kind == "date_within_days":
-                _need(_is_int(question.get("max_age_days")), f"hard_fail[{i}].question.max_age_days", "integer")
+@dataclass(frozen=True)
+class LayerResult:
+    """One technical layer (层面): the roll-up of its control points."""
+
+    layer: str
+    name: Optional[Text]
+    result: str
+    label: Text
+    complete: bool
+    high_risk_open: bool
+    control_points: Tuple[str, ...]
+    counts: Dict[str, int]
 
 
-# ---------------------------------------------------------------------------------------------- helpers
+@dataclass(frozen=True)
+class MlpsView:
+    high_risk_open: Tuple[OpenCase, ...]
+    conclusion_hint: Optional[str]
+    conclusion_note: Text
+    units: Tuple[UnitResult, ...]
+    control_points: Tuple[PointResult, ...]
+    layers: Tuple[LayerResult, ...]
+    result_labels: Dict[str, Text]
 
 
-def _findings(report: Mapping[str, Any]) -> List[Mapping[str, Any]]:
-    return [f for f in report.get("findings") or [] if isinstance(f, Mapping)]
+@dataclass(frozen=True)
+class ScoreBlock:
+    """A severity-weighted pass ratio with its grade (the fields every score carries)."""
+
+    score: Optional[int]
+    score_bp: Optional[int]
+    grade: Optional[str]
+    grade_capped_by: Tuple[str, ...]
+    assessed: int
+    passed: int
+    failed: int
+    not_assessed: int
+    not_applicable: int
+    weight_passed: int
+    weight_assessed: int
 
 
-def _clause_key(clause: str) -> Tuple[Any, ...]:
+@dataclass(frozen=True)
+class GroupScore(ScoreBlock):
+    """The score of one coverage line or risk scenario."""
+
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class InsurerView(ScoreBlock):
+    """The overall score, and per coverage line and scenario."""
+
+    binding_blocked: bool
+    severity_weights: Dict[str, int]
+    coverage_lines: Tuple[GroupScore, ...]
+    scenarios: Tuple[GroupScore, ...]
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """A hard-fail item's evidence: one finding's status."""
+
+    check_id: str
+    target: Optional[str]
+    status: Status
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """A hard-fail item's evidence: one questionnaire answer."""
+
+    question: str
+    basis: str
+    value: JSON
+    age_days: Optional[int] = field(default=None, metadata=json_field(omit_none=True))
+
+
+@dataclass(frozen=True)
+class HardFailEntry:
+    id: str
+    label: Text
+    state: Literal["open", "unknown", "clear"]
+    checks: Tuple[str, ...]
+    high_risk_cases: Tuple[str, ...]
+    evidence: Tuple[Union[CheckState, AnswerState], ...]
+
+
+@dataclass(frozen=True)
+class NotCovered:
+    id: str
+    label: Text
+    reason: str
+
+
+@dataclass(frozen=True)
+class HardFailView:
+    """The items that block binding: open blocks it, unknown leaves it unconfirmed."""
+
+    entries: Tuple[HardFailEntry, ...]
+    binding_blocked: bool
+    binding_unconfirmed: bool
+    not_covered: Tuple[NotCovered, ...]
+
+
+@dataclass(frozen=True)
+class Underwriting:
+    """MLPS, insurer and hard-fail views of one report."""
+
+    weights_version: str
+    mlps: MlpsView
+    insurer: InsurerView
+    hard_fail: HardFailView
+
+
+# ---------------------------------------------------------------------------------------------- MLPS
+
+
+def _clause_key(clause: str) -> Tuple[object, ...]:
     """Natural order for clauses such as '8.1.4.10 a' (10 after 9)."""
     head, _, tail = clause.partition(" ")
     nums = tuple(int(p) if p.isdigit() else 0 for p in head.split("."))
     return (*nums, tail)
 
 
-def _control_point(clause: str) -> str:
-    return clause.split(" ", 1)[0]
-
-
-def _control_point_label(unit: str) -> Optional[Dict[str, str]]:
-    try:
-        from checks.mlps import control_point
-    except ImportError:  # pragma: no cover - the view still works without the catalogue
-        return None
+def _control_point_label(unit: str) -> Optional[Text]:
     try:
         zh, en = control_point(unit)
     except KeyError:
         return None
-    return {"zh": zh, "en": en}
+    return Text(zh=zh, en=en)
 
 
 def _rollup(codes: Iterable[str]) -> str:
@@ -159,7 +336,7 @@ def _rollup(codes: Iterable[str]) -> str:
     if "non_compliant" in seen:
         return "non_compliant"
     if "not_assessed" in seen:
-        # Something unassessed next to passes only: call it compliant but say it is incomplete (caller flags it).
+        # Something unassessed next to passes only: call it compliant but say it is incomplete (``complete``).
         return "compliant" if "compliant" in seen else "not_assessed"
     if "compliant" in seen:
         return "compliant"
@@ -169,11 +346,11 @@ def _rollup(codes: Iterable[str]) -> str:
 
 
 _STATUS_AS_RESULT = {
-    "pass": "compliant",
-    "fail": "non_compliant",
-    "not_applicable": "not_applicable",
-    "error": "not_assessed",
-    "manual": "not_assessed",
+    Status.PASS: "compliant",
+    Status.FAIL: "non_compliant",
+    Status.NOT_APPLICABLE: "not_applicable",
+    Status.ERROR: "not_assessed",
+    Status.MANUAL: "not_assessed",
 }
 
 
@@ -181,160 +358,120 @@ def _counts(codes: Sequence[str]) -> Dict[str, int]:
     return {code: codes.count(code) for code in RESULT_ORDER}
 
 
-def _sort_key_results(item: Mapping[str, Any]) -> Tuple[Any, ...]:
-    return (0 if item["high_risk_open"] else 1, _clause_key(item["clause"]), item.get("unit", ""))
-
-
-# ---------------------------------------------------------------------------------------------- MLPS
-
-
-def mlps_view(report: Mapping[str, Any]) -> Dict[str, Any]:
+def mlps_view(findings: Sequence[Finding]) -> MlpsView:
     """Results per unit, control point and layer; open high-risk cases first."""
-    units: Dict[str, Dict[str, Any]] = {}
-    high_risk_open: List[Dict[str, Any]] = []
-    for f in _findings(report):
-        status = str(f.get("status"))
-        refs = [m for m in f.get("mlps") or [] if isinstance(m, Mapping) and isinstance(m.get("unit"), str)]
-        for m in refs:
-            slot = units.setdefault(
-                m["unit"],
-                {"clause": str(m.get("clause") or ""), "layer": str(m.get("layer") or ""), "statuses": [], "checks": set()},
-            )
-            slot["statuses"].append(status)
-            slot["checks"].add(str(f.get("check_id")))
-        case = f.get("high_risk_case")
-        if status == "fail" and case:
-            high_risk_open.append(
-                {
-                    "case": str(case),
-                    "check_id": str(f.get("check_id")),
-                    "target": f.get("target"),
-                    "severity": str(f.get("severity")),
-                    "units": sorted({m["unit"] for m in refs}),
-                }
-            )
-    high_risk_open.sort(key=lambda h: (_clause_key(h["case"]), h["check_id"], str(h["target"] or "")))
-    open_units = {u for h in high_risk_open for u in h["units"]}
+    statuses_by_unit: Dict[str, List[Status]] = {}
+    checks_by_unit: Dict[str, Set[str]] = {}
+    ref_of: Dict[str, Tuple[str, str]] = {}
+    high_risk_open: List[OpenCase] = []
+    for f in findings:
+        for m in f.mlps:
+            statuses_by_unit.setdefault(m.unit, []).append(f.status)
+            checks_by_unit.setdefault(m.unit, set()).add(f.check_id)
+            ref_of.setdefault(m.unit, (m.clause, m.layer.value))
+        if f.status is Status.FAIL and f.high_risk_case:
+            high_risk_open.append(OpenCase(f.high_risk_case, f.check_id, f.target, f.severity, tuple(sorted({m.unit for m in f.mlps}))))
+    high_risk_open.sort(key=lambda h: (_clause_key(h.case), h.check_id, h.target or ""))
+    open_units = {u for h in high_risk_open for u in h.units}
 
-    unit_rows: List[Dict[str, Any]] = []
-    for unit, slot in units.items():
-        statuses: List[str] = slot["statuses"]
-        result = _rollup(_STATUS_AS_RESULT.get(s, "not_assessed") for s in statuses)
-        n_unassessed = sum(1 for s in statuses if s not in ("pass", "fail", "not_applicable"))
+    unit_rows: List[UnitResult] = []
+    for unit, statuses in statuses_by_unit.items():
+        result = _rollup(_STATUS_AS_RESULT[s] for s in statuses)
+        n_unassessed = sum(1 for s in statuses if s in (Status.ERROR, Status.MANUAL))
+        clause, layer = ref_of[unit]
         unit_rows.append(
-            {
-                "unit": unit,
-                "clause": slot["clause"],
-                "control_point": _control_point(slot["clause"]),
-                "layer": slot["layer"],
-                "result": result,
-                "label": RESULT_LABELS[result],
-                "complete": n_unassessed == 0,
-                "high_risk_open": unit in open_units,
-                "counts": {
-                    "pass": statuses.count("pass"),
-                    "fail": statuses.count("fail"),
-                    "not_applicable": statuses.count("not_applicable"),
-                    "not_assessed": n_unassessed,
-                },
-                "check_ids": sorted(slot["checks"]),
-            }
+            UnitResult(
+                unit=unit,
+                clause=clause,
+                control_point=clause.split(" ", 1)[0],
+                layer=layer,
+                result=result,
+                label=RESULT_LABELS[result],
+                complete=n_unassessed == 0,
+                high_risk_open=unit in open_units,
+                counts=UnitCounts(
+                    statuses.count(Status.PASS), statuses.count(Status.FAIL), statuses.count(Status.NOT_APPLICABLE), n_unassessed
+                ),
+                check_ids=tuple(sorted(checks_by_unit[unit])),
+            )
         )
-    unit_rows.sort(key=_sort_key_results)
+    unit_rows.sort(key=lambda r: (0 if r.high_risk_open else 1, _clause_key(r.clause), r.unit))
 
-    points: Dict[str, List[Dict[str, Any]]] = {}
+    points: Dict[str, List[UnitResult]] = {}
     for row in unit_rows:
-        points.setdefault(row["control_point"], []).append(row)
-    point_rows: List[Dict[str, Any]] = []
+        points.setdefault(row.control_point, []).append(row)
+    point_rows: List[PointResult] = []
     for point, rows in points.items():
-        codes = [r["result"] for r in rows]
+        codes = [r.result for r in rows]
         result = _rollup(codes)
         point_rows.append(
-            {
-                "control_point": point,
-                "clause": point,
-                "name": _control_point_label(rows[0]["unit"]),
-                "layer": rows[0]["layer"],
-                "result": result,
-                "label": RESULT_LABELS[result],
-                "complete": all(r["complete"] for r in rows),
-                "high_risk_open": any(r["high_risk_open"] for r in rows),
-                "units": sorted((r["unit"] for r in rows), key=lambda u: u),
-                "counts": _counts(codes),
-            }
+            PointResult(
+                control_point=point,
+                clause=point,
+                name=_control_point_label(rows[0].unit),
+                layer=rows[0].layer,
+                result=result,
+                label=RESULT_LABELS[result],
+                complete=all(r.complete for r in rows),
+                high_risk_open=any(r.high_risk_open for r in rows),
+                units=tuple(sorted(r.unit for r in rows)),
+                counts=_counts(codes),
+            )
         )
-    point_rows.sort(key=_sort_key_results)
+    point_rows.sort(key=lambda r: (0 if r.high_risk_open else 1, _clause_key(r.clause)))
 
-    layers: Dict[str, List[Dict[str, Any]]] = {}
+    layers: Dict[str, List[PointResult]] = {}
     for prow in point_rows:
-        layers.setdefault(prow["layer"], []).append(prow)
-    layer_rows: List[Dict[str, Any]] = []
-    for layer in sorted(layers, key=lambda x: (list(LAYER_LABELS).index(x) if x in LAYER_LABELS else 99, x)):
-        rows = layers[layer]
-        codes = [r["result"] for r in rows]
+        layers.setdefault(prow.layer, []).append(prow)
+    layer_order = list(LAYER_LABELS)
+    layer_rows: List[LayerResult] = []
+    for layer in sorted(layers, key=lambda x: (layer_order.index(x) if x in layer_order else 99, x)):
+        prows = layers[layer]
+        codes = [r.result for r in prows]
         result = _rollup(codes)
         layer_rows.append(
-            {
-                "layer": layer,
-                "name": LAYER_LABELS.get(layer),
-                "result": result,
-                "label": RESULT_LABELS[result],
-                "complete": all(r["complete"] for r in rows),
-                "high_risk_open": any(r["high_risk_open"] for r in rows),
-                "control_points": sorted((r["control_point"] for r in rows), key=_clause_key),
-                "counts": _counts(codes),
-            }
+            LayerResult(
+                layer=layer,
+                name=LAYER_LABELS.get(layer),
+                result=result,
+                label=RESULT_LABELS[result],
+                complete=all(r.complete for r in prows),
+                high_risk_open=any(r.high_risk_open for r in prows),
+                control_points=tuple(sorted((r.control_point for r in prows), key=_clause_key)),
+                counts=_counts(codes),
+            )
         )
-
-    return {
-        "high_risk_open": high_risk_open,
-        "conclusion_hint": "差" if high_risk_open else None,
-        "conclusion_note": CONCLUSION_NOTE,
-        "units": unit_rows,
-        "control_points": point_rows,
-        "layers": layer_rows,
-        "result_labels": RESULT_LABELS,
-    }
+    return MlpsView(
+        high_risk_open=tuple(high_risk_open),
+        conclusion_hint="差" if high_risk_open else None,
+        conclusion_note=CONCLUSION_NOTE,
+        units=tuple(unit_rows),
+        control_points=tuple(point_rows),
+        layers=tuple(layer_rows),
+        result_labels=dict(RESULT_LABELS),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- hard fails
 
 
-def _answers(report: Mapping[str, Any]) -> Dict[str, Mapping[str, Any]]:
-    questionnaire = report.get("questionnaire")
-    if not isinstance(questionnaire, Mapping):
-        return {}
-    out: Dict[str, Mapping[str, Any]] = {}
-    for answer in questionnaire.get("answers") or []:
-        if isinstance(answer, Mapping) and isinstance(answer.get("question"), str):
-            out[answer["question"]] = answer
-    return out
-
-
-def _run_date(report: Mapping[str, Any]) -> Optional[_dt.date]:
-    run = report.get("run")
-    stamp = run.get("started_at") if isinstance(run, Mapping) else None
-    if not isinstance(stamp, str) or len(stamp) < 10:
-        return None
+def _run_date(started_at: str) -> Optional[_dt.date]:
     try:
-        return _dt.date.fromisoformat(stamp[:10])
+        return _dt.date.fromisoformat(started_at[:10])
     except ValueError:
         return None
 
 
-def _question_state(
-    question: Mapping[str, Any], answer: Optional[Mapping[str, Any]], today: Optional[_dt.date]
-) -> Tuple[str, Dict[str, Any]]:
-    qid = str(question["id"])
+def _question_state(question: HardFailQuestion, questionnaire: Optional[AnsweredQuestionnaire], today: Optional[_dt.date]) -> Tuple[str, AnswerState]:
+    answer = questionnaire.answer(question.id) if questionnaire is not None else None
     if answer is None:
-        return "unknown", {"question": qid, "basis": "missing", "value": None}
-    basis = str(answer.get("basis"))
-    value = answer.get("value")
-    evidence = {"question": qid, "basis": basis, "value": value if isinstance(value, (str, int, bool)) else None}
-    if basis == "unknown" or value is None:
+        return "unknown", AnswerState(question.id, "missing", None)
+    value = answer.value
+    evidence = AnswerState(question.id, answer.basis.value, value if isinstance(value, (str, int, bool)) else None)
+    if answer.basis is Basis.UNKNOWN or value is None:
         return "unknown", evidence
-    if question["kind"] == "yes_no":
-        if value == question.get("fail_value", "no"):
+    if question.kind == "yes_no":
+        if value == (question.fail_value or "no"):
             return "open", evidence
         return ("clear", evidence) if value in ("yes", "no") else ("unknown", evidence)
     # date_within_days: the last drill must be no older than max_age_days before the run started.
@@ -345,189 +482,184 @@ def _question_state(
     if today is None:
         return "unknown", evidence
     age = (today - when).days
-    evidence["age_days"] = age
-    return ("open" if age > int(question["max_age_days"]) else "clear"), evidence
+    evidence = AnswerState(evidence.question, evidence.basis, evidence.value, age)
+    return ("open" if age > (question.max_age_days or 0) else "clear"), evidence
 
 
-def hard_fail_view(report: Mapping[str, Any], weights: Mapping[str, Any]) -> Dict[str, Any]:
+def hard_fail_view(
+    findings: Sequence[Finding], questionnaire: Optional[AnsweredQuestionnaire], started_at: str, weights: Weights
+) -> HardFailView:
     """The DOMAIN §9 killer controls: open blocks binding, unknown leaves it unconfirmed."""
-    findings = _findings(report)
-    answers = _answers(report)
-    today = _run_date(report)
-    entries: List[Dict[str, Any]] = []
-    not_covered: List[Dict[str, Any]] = []
-    for spec in weights["hard_fail"]:
-        checks = set(spec.get("checks", []))
-        cases = set(spec.get("high_risk_cases", []))
-        matched = [f for f in findings if f.get("check_id") in checks or (f.get("high_risk_case") in cases)]
-        question = spec.get("question")
-        if not matched and not checks and question is None:
-            not_covered.append({"id": spec["id"], "label": spec["label"], "reason": "no check covers this yet"})
+    today = _run_date(started_at)
+    entries: List[HardFailEntry] = []
+    not_covered: List[NotCovered] = []
+    for spec in weights.hard_fail:
+        checks = set(spec.checks)
+        cases = set(spec.high_risk_cases)
+        matched = [f for f in findings if f.check_id in checks or f.high_risk_case in cases]
+        if not matched and not checks and spec.question is None:
+            not_covered.append(NotCovered(spec.id, spec.label, "no check covers this yet"))
             continue
-        evidence: List[Dict[str, Any]] = [
-            {"check_id": str(f.get("check_id")), "target": f.get("target"), "status": str(f.get("status"))} for f in matched
+        evidence: List[Union[CheckState, AnswerState]] = [
+            CheckState(f.check_id, f.target, f.status) for f in sorted(matched, key=lambda f: (f.check_id, f.target or ""))
         ]
-        evidence.sort(key=lambda e: (e["check_id"], str(e["target"] or "")))
-        statuses = {e["status"] for e in evidence}
+        statuses = {f.status for f in matched}
         states: List[str] = []
         if checks or matched:
-            if "fail" in statuses:
+            if Status.FAIL in statuses:
                 states.append("open")
-            elif not matched or statuses - {"pass", "not_applicable"}:
+            elif not matched or statuses - {Status.PASS, Status.NOT_APPLICABLE}:
                 states.append("unknown")
             else:
                 states.append("clear")
-        if question is not None:
-            qstate, qevidence = _question_state(question, answers.get(str(question["id"])), today)
+        if spec.question is not None:
+            qstate, qevidence = _question_state(spec.question, questionnaire, today)
             states.append(qstate)
             evidence.append(qevidence)
-        state = "open" if "open" in states else "unknown" if "unknown" in states else "clear"
-        entries.append(
-            {
-                "id": spec["id"],
-                "label": spec["label"],
-                "state": state,
-                "checks": sorted(checks),
-                "high_risk_cases": sorted(cases),
-                "evidence": evidence,
-            }
-        )
-    entries.sort(key=lambda e: {"open": 0, "unknown": 1, "clear": 2}[e["state"]])
-    blocked = any(e["state"] == "open" for e in entries)
-    return {
-        "entries": entries,
-        "binding_blocked": blocked,
-        "binding_unconfirmed": not blocked and any(e["state"] == "unknown" for e in entries),
-        "not_covered": not_covered,
-    }
+        state: Literal["open", "unknown", "clear"] = "open" if "open" in states else "unknown" if "unknown" in states else "clear"
+        entries.append(HardFailEntry(spec.id, spec.label, state, tuple(sorted(checks)), tuple(sorted(cases)), tuple(evidence)))
+    entries.sort(key=lambda e: {"open": 0, "unknown": 1, "clear": 2}[e.state])
+    blocked = any(e.state == "open" for e in entries)
+    return HardFailView(
+        entries=tuple(entries),
+        binding_blocked=blocked,
+        binding_unconfirmed=not blocked and any(e.state == "unknown" for e in entries),
+        not_covered=tuple(not_covered),
+    )
 
 
-def _open_hard_fail_findings(hard_fail: Mapping[str, Any]) -> Set[Tuple[str, Any]]:
+def _open_hard_fail_findings(hard_fail: HardFailView) -> Set[Tuple[str, Optional[str]]]:
     return {
-        (e["check_id"], e["target"])
-        for entry in hard_fail["entries"]
-        if entry["state"] == "open"
-        for e in entry["evidence"]
-        if "check_id" in e and e["status"] == "fail"
+        (e.check_id, e.target)
+        for entry in hard_fail.entries
+        if entry.state == "open"
+        for e in entry.evidence
+        if isinstance(e, CheckState) and e.status is Status.FAIL
     }
 
 
 # ---------------------------------------------------------------------------------------------- insurer score
 
 
-def _grade(score: int, weights: Mapping[str, Any]) -> str:
-    bands = sorted(weights["grade_bands"], key=lambda b: -int(b["min_score"]))
+def _grade(score: int, weights: Weights) -> str:
+    bands = sorted(weights.grade_bands, key=lambda b: -b.min_score)
     for band in bands:
-        if score >= int(band["min_score"]):
-            return str(band["grade"])
-    return str(bands[-1]["grade"])
+        if score >= band.min_score:
+            return band.grade
+    return bands[-1].grade
 
 
-def _worst_grade(weights: Mapping[str, Any]) -> str:
-    return str(min(weights["grade_bands"], key=lambda b: int(b["min_score"]))["grade"])
+def _worst_grade(weights: Weights) -> str:
+    return min(weights.grade_bands, key=lambda b: b.min_score).grade
 
 
-def _worse(a: str, b: str, weights: Mapping[str, Any]) -> str:
-    order = [str(x["grade"]) for x in sorted(weights["grade_bands"], key=lambda x: -int(x["min_score"]))]
+def _worse(a: str, b: str, weights: Weights) -> str:
+    order = weights.grades_best_first
     return a if order.index(a) >= order.index(b) else b
 
 
 def score_findings(
-    findings: Sequence[Mapping[str, Any]],
-    weights: Mapping[str, Any],
-    hard_fail_ids: Optional[Set[Tuple[str, Any]]] = None,
-) -> Dict[str, Any]:
+    findings: Sequence[Finding], weights: Weights, hard_fail_ids: Optional[Set[Tuple[str, Optional[str]]]] = None
+) -> ScoreBlock:
     """Severity-weighted pass ratio with grade, not-assessed cap and hard-fail override."""
-    sev = weights["severity_weights"]
-    passed = [f for f in findings if f.get("status") == "pass"]
-    failed = [f for f in findings if f.get("status") == "fail"]
-    not_assessed = sum(1 for f in findings if f.get("status") in UNASSESSED)
-    not_applicable = sum(1 for f in findings if f.get("status") == "not_applicable")
-    w_pass = sum(int(sev.get(str(f.get("severity")), 0)) for f in passed)
-    w_total = w_pass + sum(int(sev.get(str(f.get("severity")), 0)) for f in failed)
+    sev = weights.severity_weights
+    passed = [f for f in findings if f.status is Status.PASS]
+    failed = [f for f in findings if f.status is Status.FAIL]
+    not_assessed = sum(1 for f in findings if f.status in (Status.ERROR, Status.MANUAL))
+    not_applicable = sum(1 for f in findings if f.status is Status.NOT_APPLICABLE)
+    w_pass = sum(sev.get(f.severity.value, 0) for f in passed)
+    w_total = w_pass + sum(sev.get(f.severity.value, 0) for f in failed)
     assessed = len(passed) + len(failed)
-    block: Dict[str, Any] = {
-        "score": None,
-        "score_bp": None,
-        "grade": None,
-        "grade_capped_by": [],
-        "assessed": assessed,
-        "passed": len(passed),
-        "failed": len(failed),
-        "not_assessed": not_assessed,
-        "not_applicable": not_applicable,
-        "weight_passed": w_pass,
-        "weight_assessed": w_total,
-    }
-    if w_total == 0:
-        return block
-    block["score"] = 100 * w_pass // w_total
-    block["score_bp"] = 10000 * w_pass // w_total
-    grade = _grade(block["score"], weights)
-    share_bp = 10000 * not_assessed // (assessed + not_assessed)
-    for cap in sorted(weights.get("not_assessed_caps", []), key=lambda c: -int(c["min_share_bp"])):
-        if share_bp >= int(cap["min_share_bp"]):
-            capped = _worse(grade, str(cap["best_grade"]), weights)
-            if capped != grade:
-                block["grade_capped_by"].append("not_assessed")
-                grade = capped
-            break
-    if hard_fail_ids and any((f.get("check_id"), f.get("target")) in hard_fail_ids for f in failed):
-        worst = _worst_grade(weights)
-        if worst != grade:
-            block["grade_capped_by"].append("hard_fail")
-            grade = worst
-    block["grade"] = grade
-    return block
+    capped_by: List[str] = []
+    score: Optional[int] = None
+    score_bp: Optional[int] = None
+    grade: Optional[str] = None
+    if w_total:
+        score = 100 * w_pass // w_total
+        score_bp = 10000 * w_pass // w_total
+        grade = _grade(score, weights)
+        share_bp = 10000 * not_assessed // (assessed + not_assessed)
+        for cap in sorted(weights.not_assessed_caps, key=lambda c: -c.min_share_bp):
+            if share_bp >= cap.min_share_bp:
+                capped = _worse(grade, cap.best_grade, weights)
+                if capped != grade:
+                    capped_by.append("not_assessed")
+                    grade = capped
+                break
+        if hard_fail_ids and any(f.key in hard_fail_ids for f in failed):
+            worst = _worst_grade(weights)
+            if worst != grade:
+                capped_by.append("hard_fail")
+                grade = worst
+    return ScoreBlock(
+        score=score,
+        score_bp=score_bp,
+        grade=grade,
+        grade_capped_by=tuple(capped_by),
+        assessed=assessed,
+        passed=len(passed),
+        failed=len(failed),
+        not_assessed=not_assessed,
+        not_applicable=not_applicable,
+        weight_passed=w_pass,
+        weight_assessed=w_total,
+    )
 
 
-def _in_scenario(finding: Mapping[str, Any], scenario: Mapping[str, Any]) -> bool:
-    if set(finding.get("insurer_domains") or []) & set(scenario["domains"]):
+def _in_scenario(finding: Finding, scenario: ScenarioSpec) -> bool:
+    if {d.value for d in finding.insurer_domains} & set(scenario.domains):
         return True
-    cid = str(finding.get("check_id"))
-    return any(cid == p or cid.startswith(p + "-") for p in scenario["check_prefixes"])
+    cid = finding.check_id
+    return any(cid == p or cid.startswith(p + "-") for p in scenario.check_prefixes)
 
 
-def insurer_view(report: Mapping[str, Any], weights: Mapping[str, Any], hard_fail: Mapping[str, Any]) -> Dict[str, Any]:
+def _group(block: ScoreBlock, spec_id: str, label: Text) -> GroupScore:
+    return GroupScore(**vars(block), id=spec_id, label=label)
+
+
+def insurer_view(findings: Sequence[Finding], weights: Weights, hard_fail: HardFailView) -> InsurerView:
     """Overall, per coverage line and per scenario scores; an open hard fail makes the overall grade F."""
-    findings = _findings(report)
     open_ids = _open_hard_fail_findings(hard_fail)
     overall = score_findings(findings, weights, open_ids)
     worst = _worst_grade(weights)
-    if hard_fail["binding_blocked"] and overall["grade"] != worst:
-        overall["grade"] = worst
-        if "hard_fail" not in overall["grade_capped_by"]:
-            overall["grade_capped_by"].append("hard_fail")
-    lines = []
-    for line in weights["coverage_lines"]:
-        members = [f for f in findings if line["id"] in (f.get("coverage_lines") or [])]
-        lines.append({"id": line["id"], "label": line["label"], **score_findings(members, weights, open_ids)})
-    scenarios = []
-    for scen in weights["scenarios"]:
-        members = [f for f in findings if _in_scenario(f, scen)]
-        scenarios.append({"id": scen["id"], "label": scen["label"], **score_findings(members, weights, open_ids)})
-    return {
-        **overall,
-        "binding_blocked": bool(hard_fail["binding_blocked"]),
-        "severity_weights": dict(weights["severity_weights"]),
-        "coverage_lines": lines,
-        "scenarios": scenarios,
-    }
+    grade, capped_by = overall.grade, overall.grade_capped_by
+    if hard_fail.binding_blocked and grade != worst:
+        grade = worst
+        if "hard_fail" not in capped_by:
+            capped_by = (*capped_by, "hard_fail")
+    lines = tuple(
+        _group(score_findings([f for f in findings if any(c.value == line.id for c in f.coverage_lines)], weights, open_ids), line.id, line.label)
+        for line in weights.coverage_lines
+    )
+    scenarios = tuple(
+        _group(score_findings([f for f in findings if _in_scenario(f, scen)], weights, open_ids), scen.id, scen.label)
+        for scen in weights.scenarios
+    )
+    fields = {**vars(overall), "grade": grade, "grade_capped_by": capped_by}
+    return InsurerView(
+        **fields,
+        binding_blocked=hard_fail.binding_blocked,
+        severity_weights=dict(weights.severity_weights),
+        coverage_lines=lines,
+        scenarios=scenarios,
+    )
 
 
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def underwriting_view(report: Mapping[str, Any], weights: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def underwriting_view(
+    findings: Sequence[Finding],
+    questionnaire: Optional[AnsweredQuestionnaire],
+    started_at: str,
+    weights: Optional[Weights] = None,
+) -> Underwriting:
     """MLPS, insurer and hard-fail views of one report; weights default to the packaged weights.json."""
-    if weights is None:
-        weights = load_weights()
-    else:
-        validate_weights(weights)
-    hard_fail = hard_fail_view(report, weights)
-    return {
-        "weights_version": str(weights.get("version", "")),
-        "mlps": mlps_view(report),
-        "insurer": insurer_view(report, weights, hard_fail),
-        "hard_fail": hard_fail,
-    }
+    weights = weights or _default_weights()
+    hard_fail = hard_fail_view(findings, questionnaire, started_at, weights)
+    return Underwriting(
+        weights_version=weights.version,
+        mlps=mlps_view(findings),
+        insurer=insurer_view(findings, weights, hard_fail),
+        hard_fail=hard_fail,
+    )

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 
 from checks.model import Finding, Status
 from checks.registry import evaluate
 from collectors.context import HostContext, load_fixture_context
 from collectors.evidence import Evidence
+from collectors.profile import Profile
 from collectors.registry import collect
+
+if TYPE_CHECKING:
+    from report.model import Report
 
 HOSTS_DIR = Path(__file__).parent / "fixtures" / "hosts"
 FIXTURE_HOSTS: Tuple[str, ...] = ("debian-hardened", "debian-weak", "openeuler-server", "ics-gateway", "ics-gateway-hardened")
 # Fixture hosts are judged with the widest host profile (the server checks plus the gateway checks).
-FIXTURE_PROFILE = "ics-gateway"
+FIXTURE_PROFILE = Profile.ICS_GATEWAY
 # Deployment facts that a configuration would declare for these hosts.
 HOST_PARAMS: Dict[str, Dict[str, Dict[str, Any]]] = {
     "ics-gateway": {"LNX-ICS-002": {"ot_interfaces": ["eth1"]}},
@@ -43,14 +47,51 @@ def host_findings(name: str, privileged: bool = True) -> Tuple[Finding, ...]:
 
 def status_of(name: str, check_id: str, privileged: bool = True) -> Status:
     for f in host_findings(name, privileged):
-        if f.meta.id == check_id:
+        if f.check_id == check_id:
             return f.status
     raise KeyError(check_id)
 
 
 def statuses(name: str, privileged: bool = True) -> Dict[str, Status]:
-    return {f.meta.id: f.status for f in host_findings(name, privileged)}
+    return {f.check_id: f.status for f in host_findings(name, privileged)}
 
 
 def findings_with(name: str, status: Status) -> List[str]:
-    return sorted(f.meta.id for f in host_findings(name) if f.status is status)
+    return sorted(f.check_id for f in host_findings(name) if f.status is status)
+
+
+def assess_host(name: str, **settings: Any) -> Report:
+    """The full typed report (questionnaire, scores, plan) of a recorded host, as ``scan --replay`` makes it."""
+    from agent.pipeline import assess
+    from agent.settings import Settings
+
+    host = Path(name) if "/" in name else HOSTS_DIR / name
+    return assess(Settings(replay=host, sign=False, **settings))
+
+
+@functools.cache
+def fixture_report(name: str) -> Report:
+    """The report core of a recorded host (no questionnaire, scores or plan), with a fixed run record."""
+    from collectors.profile import Profile
+    from report.model import RunInfo, build_report
+
+    run = RunInfo("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay")
+    return build_report(
+        profile=Profile.SERVER,
+        target_name=name,
+        run=run,
+        evidence=host_evidence(name),
+        findings=host_findings(name),
+        report_id="00000000-0000-4000-8000-000000000000",
+    )
+
+
+def edited(report: Report, edit: Callable[[Dict[str, Any]], None]) -> Report:
+    """A copy of ``report`` changed at the JSON level, as a forger would change it, parsed back."""
+    import copy
+
+    from report.model import Report
+
+    data = copy.deepcopy(report.as_json)
+    edit(data)
+    return Report.from_json(data)

@@ -7,7 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from agent.scan import run_scan
+from agent import pipeline
+from agent.settings import Settings
 from tests.hosts import HOSTS_DIR
 
 HASH = "$6$plantedsalt$PLANTEDHASHabcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab"
@@ -48,20 +49,11 @@ def test_planted_secrets_appear_in_no_output(tmp_path: Path) -> None:
     _plant(host / "root")
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from report.signing import build_statement, sign_statement
+    from report.signing import Signer
 
-    key = Ed25519PrivateKey.generate()
     out = tmp_path / "out"
-    result = run_scan(
-        profile="server",
-        out_dir=out,
-        lang="zh",
-        replay=host,
-        replay_privileged=True,
-        params={},
-        signer=lambda r: sign_statement(build_statement(r, "host:x"), key),
-    )
-    assert result.signed
+    result = pipeline.run(Settings(replay=host), Signer(Ed25519PrivateKey.generate()), out)
+    assert result.envelope is not None
     texts = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
     payload = base64.b64decode(json.loads(texts["report.dsse.json"])["payload"]).decode("utf-8")
     texts["decoded payload"] = payload
@@ -69,5 +61,5 @@ def test_planted_secrets_appear_in_no_output(tmp_path: Path) -> None:
         for secret in SECRETS:
             assert secret not in text, f"{secret} leaked into {name}"
     # The planted files were actually read (otherwise this test proves nothing).
-    sources = json.dumps(result.report["evidence"])
+    sources = json.dumps(result.report.as_json["evidence"])
     assert "/etc/shadow" in sources and "/etc/cron.d/planted-backup" in sources

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.accounts import GROUP, LOGIN_DEFS, PAM, PASSWD, SHADOW, SHELL_ENV, SUDOERS
 
 _ID = InsurerDomain.IDENTITY_MFA
 _PRIV = InsurerDomain.PRIVILEGED_ACCESS
@@ -32,22 +32,20 @@ def _users_with_password(shadow: Mapping[str, Any]) -> List[Mapping[str, Any]]:
 
 # --------------------------------------------------------------------------- accounts
 @check(
-    CheckMeta(
-        id="LNX-ACC-001",
-        title=Text(zh="仅 root 账户的 UID 为 0", en="Only root has UID 0"),
-        remediation=Text(
-            zh="删除或修改额外的 UID 0 账户（usermod -u <新UID> <用户> 或 userdel <用户>），管理员使用个人账户加 sudo 提权。",
-            en="Remove or renumber every extra UID 0 account (usermod -u <new uid> <user> or userdel <user>); administrators use personal accounts with sudo.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-06", "L3-CES1-07"),
-        domains=(_PRIV,),
-        coverage=(_BREACH, _EXTORT),
-        needs=("host.passwd",),
-    )
+    id="LNX-ACC-001",
+    title=Text(zh="仅 root 账户的 UID 为 0", en="Only root has UID 0"),
+    remediation=Text(
+        zh="删除或修改额外的 UID 0 账户（usermod -u <新UID> <用户> 或 userdel <用户>），管理员使用个人账户加 sudo 提权。",
+        en="Remove or renumber every extra UID 0 account (usermod -u <new uid> <user> or userdel <user>); administrators use personal accounts with sudo.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-06", "L3-CES1-07"),
+    domains=(_PRIV,),
+    coverage=(_BREACH, _EXTORT),
+    needs=(PASSWD,),
 )
 def only_root_uid0(ev: EvidenceView, p: Params) -> Verdict:
-    uid0 = list(ev.facts("host.passwd").get("uid0", []))
+    uid0 = list(ev.facts(PASSWD).get("uid0", []))
     extra = [u for u in uid0 if u != "root"]
     if extra:
         return Verdict.fail(f"accounts other than root have UID 0: {', '.join(extra)}", uid0=uid0)
@@ -57,25 +55,23 @@ def only_root_uid0(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-002",
-        title=Text(zh="不存在空口令账户", en="No account has an empty password"),
-        remediation=Text(
-            zh="为空口令账户设置口令或锁定账户：passwd -l <用户>；并从 PAM 配置中去掉 nullok。",
-            en="Set a password on, or lock, every account with an empty password (passwd -l <user>), and remove 'nullok' from the PAM stack.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        coverage=(_BREACH, _EXTORT),
-        needs=("host.passwd", "host.shadow"),
-        high_risk_case="6.4.1.1",
-        needs_root=True,
-    )
+    id="LNX-ACC-002",
+    title=Text(zh="不存在空口令账户", en="No account has an empty password"),
+    remediation=Text(
+        zh="为空口令账户设置口令或锁定账户：passwd -l <用户>；并从 PAM 配置中去掉 nullok。",
+        en="Set a password on, or lock, every account with an empty password (passwd -l <user>), and remove 'nullok' from the PAM stack.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    coverage=(_BREACH, _EXTORT),
+    needs=(PASSWD, SHADOW),
+    high_risk_case="6.4.1.1",
+    needs_root=True,
 )
 def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
-    passwd = ev.facts("host.passwd")
-    shadow = ev.facts("host.shadow")
+    passwd = ev.facts(PASSWD)
+    shadow = ev.facts(SHADOW)
     empty = sorted(
         set(shadow.get("empty", [])) | {u["name"] for u in passwd.get("users", []) if u.get("password_field") == "empty"}
     )
@@ -85,44 +81,40 @@ def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-003",
-        title=Text(zh="所有账户的口令均保存在 shadow 文件中", en="All accounts use shadowed passwords"),
-        remediation=Text(
-            zh="运行 pwconv 将口令迁移到 /etc/shadow，使 /etc/passwd 第二字段均为 x。",
-            en="Run pwconv so every password lives in /etc/shadow and field 2 of /etc/passwd is 'x'.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01", "L3-CES1-28"),
-        domains=(_ID,),
-        coverage=(_BREACH,),
-        needs=("host.passwd",),
-    )
+    id="LNX-ACC-003",
+    title=Text(zh="所有账户的口令均保存在 shadow 文件中", en="All accounts use shadowed passwords"),
+    remediation=Text(
+        zh="运行 pwconv 将口令迁移到 /etc/shadow，使 /etc/passwd 第二字段均为 x。",
+        en="Run pwconv so every password lives in /etc/shadow and field 2 of /etc/passwd is 'x'.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01", "L3-CES1-28"),
+    domains=(_ID,),
+    coverage=(_BREACH,),
+    needs=(PASSWD,),
 )
 def accounts_shadowed(ev: EvidenceView, p: Params) -> Verdict:
-    bad = list(ev.facts("host.passwd").get("not_shadowed", []))
+    bad = list(ev.facts(PASSWD).get("not_shadowed", []))
     if bad:
         return Verdict.fail(f"accounts whose password field in /etc/passwd is not 'x': {', '.join(bad)}", accounts=bad)
     return Verdict.ok("every account is shadowed", accounts=[])
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-004",
-        title=Text(zh="用户名与 UID 唯一", en="User names and UIDs are unique"),
-        remediation=Text(
-            zh="为共用 UID 的账户分配独立 UID（usermod -u），删除重复的用户名，避免共享账户。",
-            en="Give every account its own UID (usermod -u) and remove duplicate user names so no identity is shared.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01", "L3-CES1-07"),
-        domains=(_ID,),
-        coverage=(_BREACH,),
-        needs=("host.passwd",),
-    )
+    id="LNX-ACC-004",
+    title=Text(zh="用户名与 UID 唯一", en="User names and UIDs are unique"),
+    remediation=Text(
+        zh="为共用 UID 的账户分配独立 UID（usermod -u），删除重复的用户名，避免共享账户。",
+        en="Give every account its own UID (usermod -u) and remove duplicate user names so no identity is shared.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01", "L3-CES1-07"),
+    domains=(_ID,),
+    coverage=(_BREACH,),
+    needs=(PASSWD,),
 )
 def unique_uids(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.passwd")
+    facts = ev.facts(PASSWD)
     dup_uids = dict(facts.get("duplicate_uids", {}))
     dup_names = list(facts.get("duplicate_names", []))
     if dup_uids or dup_names:
@@ -131,21 +123,19 @@ def unique_uids(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-005",
-        title=Text(zh="组名与 GID 唯一", en="Group names and GIDs are unique"),
-        remediation=Text(
-            zh="使用 groupmod -g 为重复 GID 的组分配新 GID，删除重复的组名。",
-            en="Give duplicate groups their own GID (groupmod -g) and remove duplicate group names.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-05"),
-        domains=(_HARD,),
-        needs=("host.group",),
-    )
+    id="LNX-ACC-005",
+    title=Text(zh="组名与 GID 唯一", en="Group names and GIDs are unique"),
+    remediation=Text(
+        zh="使用 groupmod -g 为重复 GID 的组分配新 GID，删除重复的组名。",
+        en="Give duplicate groups their own GID (groupmod -g) and remove duplicate group names.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-05",),
+    domains=(_HARD,),
+    needs=(GROUP,),
 )
 def unique_gids(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.group")
+    facts = ev.facts(GROUP)
     dup_gids = dict(facts.get("duplicate_gids", {}))
     dup_names = list(facts.get("duplicate_names", []))
     if dup_gids or dup_names:
@@ -154,36 +144,34 @@ def unique_gids(ev: EvidenceView, p: Params) -> Verdict:
 
 
 def _uid_min(ev: EvidenceView) -> int:
-    defs = ev.optional("host.login_defs")
+    defs = ev.optional(LOGIN_DEFS)
     value = (defs or {}).get("values", {}).get("UID_MIN") if defs else None
     return int(value) if isinstance(value, int) and value > 0 else 1000
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-006",
-        title=Text(zh="系统账户不可交互登录", en="System accounts have no login shell"),
-        remediation=Text(
-            zh="为系统账户设置不可登录的 shell：usermod -s /usr/sbin/nologin <账户>（RHEL 系为 /sbin/nologin）。",
-            en="Set a non-login shell on each system account: usermod -s /usr/sbin/nologin <account> (/sbin/nologin on RHEL).",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-05", "L3-CES1-06"),
-        domains=(_HARD,),
-        coverage=(_BREACH,),
-        needs=("host.passwd",),
-    )
+    id="LNX-ACC-006",
+    title=Text(zh="系统账户不可交互登录", en="System accounts have no login shell"),
+    remediation=Text(
+        zh="为系统账户设置不可登录的 shell：usermod -s /usr/sbin/nologin <账户>（RHEL 系为 /sbin/nologin）。",
+        en="Set a non-login shell on each system account: usermod -s /usr/sbin/nologin <account> (/sbin/nologin on RHEL).",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-05", "L3-CES1-06"),
+    domains=(_HARD,),
+    coverage=(_BREACH,),
+    needs=(PASSWD,),
 )
 def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
     uid_min = _uid_min(ev)
     bad = [
         u["name"]
-        for u in ev.facts("host.passwd").get("users", [])
+        for u in ev.facts(PASSWD).get("users", [])
         if u["uid"] < uid_min and u["name"] not in _SHELL_EXEMPT and u["uid"] != 0 and u.get("login_shell")
     ]
     bad += [
         u["name"]
-        for u in ev.facts("host.passwd").get("users", [])
+        for u in ev.facts(PASSWD).get("users", [])
         if u["uid"] == 0 and u["name"] != "root" and u.get("login_shell")
     ]
     if bad:
@@ -194,21 +182,19 @@ def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-007",
-        title=Text(zh="root 的 PATH 不含当前目录或空项", en="root's PATH has no '.' or empty entries"),
-        remediation=Text(
-            zh="从 /etc/profile、/etc/environment 与 /root/.bashrc 等文件的 PATH 中删除 '.'、空项（'::'、首尾冒号）和相对路径。",
-            en="Remove '.', empty entries ('::', leading or trailing ':') and relative directories from PATH in /etc/profile, /etc/environment and root's dotfiles.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-05"),
-        domains=(_HARD,),
-        needs=("host.shell_env",),
-    )
+    id="LNX-ACC-007",
+    title=Text(zh="root 的 PATH 不含当前目录或空项", en="root's PATH has no '.' or empty entries"),
+    remediation=Text(
+        zh="从 /etc/profile、/etc/environment 与 /root/.bashrc 等文件的 PATH 中删除 '.'、空项（'::'、首尾冒号）和相对路径。",
+        en="Remove '.', empty entries ('::', leading or trailing ':') and relative directories from PATH in /etc/profile, /etc/environment and root's dotfiles.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-05",),
+    domains=(_HARD,),
+    needs=(SHELL_ENV,),
 )
 def root_path_sane(ev: EvidenceView, p: Params) -> Verdict:
-    problems = list(ev.facts("host.shell_env").get("root_path_problems", []))
+    problems = list(ev.facts(SHELL_ENV).get("root_path_problems", []))
     if problems:
         where = ", ".join(
             f"{x['file']}:{x['line']} {x['issue']}" if x.get("line") else f"{x['file']} {x['issue']}" for x in problems
@@ -218,23 +204,21 @@ def root_path_sane(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-008",
-        title=Text(zh="不存在 .rhosts/.netrc/hosts.equiv 信任文件", en="No .rhosts, .shosts, .netrc or hosts.equiv trust files"),
-        remediation=Text(
-            zh="删除用户主目录中的 .rhosts、.shosts、.netrc 以及 /etc/hosts.equiv，改用 SSH 密钥或凭据管理工具。",
-            en="Delete .rhosts, .shosts and .netrc from home directories and remove /etc/hosts.equiv; use SSH keys or a credential vault instead.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01", "L3-CES1-28"),
-        domains=(_ID,),
-        coverage=(_BREACH,),
-        needs=("host.shell_env",),
-        needs_root=True,
-    )
+    id="LNX-ACC-008",
+    title=Text(zh="不存在 .rhosts/.netrc/hosts.equiv 信任文件", en="No .rhosts, .shosts, .netrc or hosts.equiv trust files"),
+    remediation=Text(
+        zh="删除用户主目录中的 .rhosts、.shosts、.netrc 以及 /etc/hosts.equiv，改用 SSH 密钥或凭据管理工具。",
+        en="Delete .rhosts, .shosts and .netrc from home directories and remove /etc/hosts.equiv; use SSH keys or a credential vault instead.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01", "L3-CES1-28"),
+    domains=(_ID,),
+    coverage=(_BREACH,),
+    needs=(SHELL_ENV,),
+    needs_root=True,
 )
 def no_trust_files(ev: EvidenceView, p: Params) -> Verdict:
-    trust = ev.facts("host.shell_env").get("trust_files", {})
+    trust = ev.facts(SHELL_ENV).get("trust_files", {})
     found = [f["path"] for f in trust.get("found", [])]
     if found:
         return Verdict.fail(f"trust or plaintext-credential files present: {', '.join(found)}", files=found)
@@ -254,24 +238,22 @@ def _octal(value: Optional[str]) -> Optional[int]:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-009",
-        title=Text(zh="默认 umask 为 027 或更严格", en="Default umask is 027 or stricter"),
-        remediation=Text(
-            zh="在 /etc/login.defs 设置 UMASK 027，并将 /etc/profile、/etc/bashrc、/etc/profile.d/*.sh 中的 umask 改为 027。",
-            en="Set 'UMASK 027' in /etc/login.defs and change every umask in /etc/profile, /etc/bashrc and /etc/profile.d/*.sh to 027.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-05"),
-        domains=(_HARD,),
-        needs=("host.login_defs", "host.shell_env"),
-        params={"umask": "027"},
-    )
+    id="LNX-ACC-009",
+    title=Text(zh="默认 umask 为 027 或更严格", en="Default umask is 027 or stricter"),
+    remediation=Text(
+        zh="在 /etc/login.defs 设置 UMASK 027，并将 /etc/profile、/etc/bashrc、/etc/profile.d/*.sh 中的 umask 改为 027。",
+        en="Set 'UMASK 027' in /etc/login.defs and change every umask in /etc/profile, /etc/bashrc and /etc/profile.d/*.sh to 027.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-05",),
+    domains=(_HARD,),
+    needs=(LOGIN_DEFS, SHELL_ENV),
+    params={"umask": "027"},
 )
 def default_umask(ev: EvidenceView, p: Params) -> Verdict:
     required = _octal(str(p["umask"])) or 0o027
-    defs = ev.facts("host.login_defs")
-    env = ev.facts("host.shell_env")
+    defs = ev.facts(LOGIN_DEFS)
+    env = ev.facts(SHELL_ENV)
     settings: List[Dict[str, Any]] = [
         {"file": "/etc/login.defs", "line": None, "value": defs.get("umask_octal") or "022 (unset)"}
     ]
@@ -284,22 +266,20 @@ def default_umask(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ACC-010",
-        title=Text(zh="交互式 shell 空闲超时自动退出（TMOUT）", en="Idle interactive shells time out (TMOUT)"),
-        remediation=Text(
-            zh="创建 /etc/profile.d/tmout.sh，内容为：TMOUT=600、readonly TMOUT、export TMOUT。",
-            en="Create /etc/profile.d/tmout.sh containing: TMOUT=600, readonly TMOUT, export TMOUT.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-02"),
-        domains=(_HARD,),
-        needs=("host.shell_env",),
-        params={"max_seconds": 900, "require_readonly": True},
-    )
+    id="LNX-ACC-010",
+    title=Text(zh="交互式 shell 空闲超时自动退出（TMOUT）", en="Idle interactive shells time out (TMOUT)"),
+    remediation=Text(
+        zh="创建 /etc/profile.d/tmout.sh，内容为：TMOUT=600、readonly TMOUT、export TMOUT。",
+        en="Create /etc/profile.d/tmout.sh containing: TMOUT=600, readonly TMOUT, export TMOUT.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-02",),
+    domains=(_HARD,),
+    needs=(SHELL_ENV,),
+    params={"max_seconds": 900, "require_readonly": True},
 )
 def shell_timeout(ev: EvidenceView, p: Params) -> Verdict:
-    tmout = list(ev.facts("host.shell_env").get("tmout", []))
+    tmout = list(ev.facts(SHELL_ENV).get("tmout", []))
     limit = int(p["max_seconds"])
     if not tmout:
         return Verdict.fail("TMOUT is not set in any system-wide shell start-up file", tmout=[])
@@ -313,26 +293,24 @@ def shell_timeout(ev: EvidenceView, p: Params) -> Verdict:
 
 # --------------------------------------------------------------------------- password policy
 def _login_defs_value(ev: EvidenceView, key: str) -> Optional[int]:
-    value = ev.facts("host.login_defs").get("values", {}).get(key)
+    value = ev.facts(LOGIN_DEFS).get("values", {}).get(key)
     return value if isinstance(value, int) else None
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-001",
-        title=Text(zh="口令最长使用期限不超过规定天数", en="Password maximum age is limited"),
-        remediation=Text(
-            zh="在 /etc/login.defs 设置 PASS_MAX_DAYS 90，并对现有账户执行 chage --maxdays 90 <用户>。",
-            en="Set 'PASS_MAX_DAYS 90' in /etc/login.defs and apply it to existing accounts with chage --maxdays 90 <user>.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        needs=("host.login_defs",),
-        # 90 days: MLPS L3-CES1-01 requires periodic password change and Chinese
-        # assessors commonly expect a quarter; CIS accepts 365, dev-sec 60.
-        params={"max_days": 90},
-    )
+    id="LNX-PWD-001",
+    title=Text(zh="口令最长使用期限不超过规定天数", en="Password maximum age is limited"),
+    remediation=Text(
+        zh="在 /etc/login.defs 设置 PASS_MAX_DAYS 90，并对现有账户执行 chage --maxdays 90 <用户>。",
+        en="Set 'PASS_MAX_DAYS 90' in /etc/login.defs and apply it to existing accounts with chage --maxdays 90 <user>.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    needs=(LOGIN_DEFS, SHADOW),
+    # 90 days: MLPS L3-CES1-01 requires periodic password change and Chinese
+    # assessors commonly expect a quarter; CIS accepts 365, dev-sec 60.
+    params={"max_days": 90},
 )
 def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
     limit = int(p["max_days"])
@@ -341,7 +319,7 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
         return Verdict.fail(
             f"PASS_MAX_DAYS is {value if value is not None else 'unset'}; at most {limit} required", pass_max_days=value
         )
-    shadow = ev.optional("host.shadow")
+    shadow = ev.optional(SHADOW)
     if shadow is None:
         # login.defs only seeds accounts created later; existing ones keep their own
         # shadow ageing, so without /etc/shadow the result cannot be a pass.
@@ -364,16 +342,14 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-002",
-        title=Text(zh="口令最短使用期限至少 1 天", en="Password minimum age is at least 1 day"),
-        remediation=Text(zh="在 /etc/login.defs 设置 PASS_MIN_DAYS 1。", en="Set 'PASS_MIN_DAYS 1' in /etc/login.defs."),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        needs=("host.login_defs",),
-        params={"min_days": 1},
-    )
+    id="LNX-PWD-002",
+    title=Text(zh="口令最短使用期限至少 1 天", en="Password minimum age is at least 1 day"),
+    remediation=Text(zh="在 /etc/login.defs 设置 PASS_MIN_DAYS 1。", en="Set 'PASS_MIN_DAYS 1' in /etc/login.defs."),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    needs=(LOGIN_DEFS,),
+    params={"min_days": 1},
 )
 def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
     value = _login_defs_value(ev, "PASS_MIN_DAYS")
@@ -383,16 +359,14 @@ def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-003",
-        title=Text(zh="口令过期前至少提前 7 天警告", en="Password expiry warning is at least 7 days"),
-        remediation=Text(zh="在 /etc/login.defs 设置 PASS_WARN_AGE 7。", en="Set 'PASS_WARN_AGE 7' in /etc/login.defs."),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        needs=("host.login_defs",),
-        params={"warn_days": 7},
-    )
+    id="LNX-PWD-003",
+    title=Text(zh="口令过期前至少提前 7 天警告", en="Password expiry warning is at least 7 days"),
+    remediation=Text(zh="在 /etc/login.defs 设置 PASS_WARN_AGE 7。", en="Set 'PASS_WARN_AGE 7' in /etc/login.defs."),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    needs=(LOGIN_DEFS,),
+    params={"warn_days": 7},
 )
 def password_warn_age(ev: EvidenceView, p: Params) -> Verdict:
     value = _login_defs_value(ev, "PASS_WARN_AGE")
@@ -405,29 +379,28 @@ def _min_length(pam: Mapping[str, Any]) -> Optional[int]:
     """Shortest password the password stack accepts; None when nothing enforces a length."""
     quality = pam.get("quality", {})
     if quality.get("module"):
-        return quality.get("min_length")
+        length = quality.get("min_length")
+        return length if isinstance(length, int) else None
     unix = pam.get("unix", {})
     return unix.get("minlen") if unix.get("present") else None
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-004",
-        title=Text(zh="口令最小长度满足要求", en="Password minimum length meets policy"),
-        remediation=Text(
-            zh="安装 libpam-pwquality（RHEL 系自带），在 /etc/security/pwquality.conf 设置 minlen = 14（至少 8），并确保 pam_pwquality.so 位于 password 栈。",
-            en="Install libpam-pwquality (built in on RHEL), set 'minlen = 14' (at least 8) in /etc/security/pwquality.conf and keep pam_pwquality.so in the password stack.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        coverage=(_BREACH,),
-        needs=("host.pam",),
-        params={"min_length": 8},
-    )
+    id="LNX-PWD-004",
+    title=Text(zh="口令最小长度满足要求", en="Password minimum length meets policy"),
+    remediation=Text(
+        zh="安装 libpam-pwquality（RHEL 系自带），在 /etc/security/pwquality.conf 设置 minlen = 14（至少 8），并确保 pam_pwquality.so 位于 password 栈。",
+        en="Install libpam-pwquality (built in on RHEL), set 'minlen = 14' (at least 8) in /etc/security/pwquality.conf and keep pam_pwquality.so in the password stack.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    coverage=(_BREACH,),
+    needs=(PAM,),
+    params={"min_length": 8},
 )
 def password_min_length(ev: EvidenceView, p: Params) -> Verdict:
-    pam = ev.facts("host.pam")
+    pam = ev.facts(PAM)
     module = pam.get("quality", {}).get("module")
     length = _min_length(pam)
     if module == "pam_passwdqc.so" and length is None:
@@ -440,25 +413,23 @@ def password_min_length(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-005",
-        title=Text(
-            zh="口令长度下限不低于 6 位（高风险项）", en="Password minimum length is not below 6 or unenforced (high risk)"
-        ),
-        remediation=Text(
-            zh="在 password 栈中启用 pam_pwquality.so，并在 /etc/security/pwquality.conf 设置 minlen = 8 或更高；删除 pam_unix.so 的过小 minlen 参数。",
-            en="Enable pam_pwquality.so in the password stack with 'minlen = 8' or more in /etc/security/pwquality.conf, and drop any small minlen= on pam_unix.so.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        coverage=(_BREACH, _EXTORT),
-        needs=("host.pam",),
-        high_risk_case="6.4.1.1",
-    )
+    id="LNX-PWD-005",
+    title=Text(
+        zh="口令长度下限不低于 6 位（高风险项）", en="Password minimum length is not below 6 or unenforced (high risk)"
+    ),
+    remediation=Text(
+        zh="在 password 栈中启用 pam_pwquality.so，并在 /etc/security/pwquality.conf 设置 minlen = 8 或更高；删除 pam_unix.so 的过小 minlen 参数。",
+        en="Enable pam_pwquality.so in the password stack with 'minlen = 8' or more in /etc/security/pwquality.conf, and drop any small minlen= on pam_unix.so.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    coverage=(_BREACH, _EXTORT),
+    needs=(PAM,),
+    high_risk_case="6.4.1.1",
 )
 def password_length_high_risk(ev: EvidenceView, p: Params) -> Verdict:
-    pam = ev.facts("host.pam")
+    pam = ev.facts(PAM)
     length = _min_length(pam)
     if pam.get("quality", {}).get("module") == "pam_passwdqc.so" and length is None:
         return Verdict.manual("pam_passwdqc is used; confirm its min= policy by hand")
@@ -470,22 +441,20 @@ def password_length_high_risk(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-006",
-        title=Text(zh="口令复杂度要求至少包含三类字符", en="Password complexity requires several character classes"),
-        remediation=Text(
-            zh="在 /etc/security/pwquality.conf 设置 minclass = 3（或 dcredit/ucredit/lcredit/ocredit = -1），并确保 pam_pwquality.so 已启用。",
-            en="Set 'minclass = 3' (or dcredit/ucredit/lcredit/ocredit = -1) in /etc/security/pwquality.conf and keep pam_pwquality.so enabled.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        needs=("host.pam",),
-        params={"min_classes": 3},
-    )
+    id="LNX-PWD-006",
+    title=Text(zh="口令复杂度要求至少包含三类字符", en="Password complexity requires several character classes"),
+    remediation=Text(
+        zh="在 /etc/security/pwquality.conf 设置 minclass = 3（或 dcredit/ucredit/lcredit/ocredit = -1），并确保 pam_pwquality.so 已启用。",
+        en="Set 'minclass = 3' (or dcredit/ucredit/lcredit/ocredit = -1) in /etc/security/pwquality.conf and keep pam_pwquality.so enabled.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    needs=(PAM,),
+    params={"min_classes": 3},
 )
 def password_complexity(ev: EvidenceView, p: Params) -> Verdict:
-    quality = ev.facts("host.pam").get("quality", {})
+    quality = ev.facts(PAM).get("quality", {})
     module = quality.get("module")
     if module is None:
         return Verdict.fail("no password-quality module (pam_pwquality/pam_cracklib) in the password stack", module=None)
@@ -500,23 +469,21 @@ def password_complexity(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-007",
-        title=Text(zh="登录失败达到次数后锁定账户", en="Accounts lock after repeated failed logins"),
-        remediation=Text(
-            zh="在 auth 栈启用 pam_faillock.so（preauth/authfail），并在 /etc/security/faillock.conf 设置 deny = 5、unlock_time = 900。",
-            en="Enable pam_faillock.so (preauth and authfail) in the auth stack and set 'deny = 5' and 'unlock_time = 900' in /etc/security/faillock.conf.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-02"),
-        domains=(_ID,),
-        coverage=(_BREACH, _EXTORT),
-        needs=("host.pam",),
-        params={"max_deny": 5},
-    )
+    id="LNX-PWD-007",
+    title=Text(zh="登录失败达到次数后锁定账户", en="Accounts lock after repeated failed logins"),
+    remediation=Text(
+        zh="在 auth 栈启用 pam_faillock.so（preauth/authfail），并在 /etc/security/faillock.conf 设置 deny = 5、unlock_time = 900。",
+        en="Enable pam_faillock.so (preauth and authfail) in the auth stack and set 'deny = 5' and 'unlock_time = 900' in /etc/security/faillock.conf.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-02",),
+    domains=(_ID,),
+    coverage=(_BREACH, _EXTORT),
+    needs=(PAM,),
+    params={"max_deny": 5},
 )
 def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
-    lockout = ev.facts("host.pam").get("lockout", {})
+    lockout = ev.facts(PAM).get("lockout", {})
     module, deny = lockout.get("module"), lockout.get("deny")
     if module is None:
         return Verdict.fail("neither pam_faillock nor pam_tally2 is in the auth stack", module=None)
@@ -535,25 +502,23 @@ def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-008",
-        title=Text(zh="口令使用强哈希算法存储", en="Passwords are stored with a strong hash"),
-        remediation=Text(
-            zh="在 /etc/login.defs 设置 ENCRYPT_METHOD YESCRYPT（或 SHA512），pam_unix.so 使用 yescrypt/sha512 参数，并让使用 MD5/DES 哈希的账户重新设置口令。",
-            en="Set 'ENCRYPT_METHOD YESCRYPT' (or SHA512) in /etc/login.defs, give pam_unix.so the yescrypt/sha512 option, and make accounts with MD5/DES hashes change their password.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-28"),
-        domains=(_ID, _HARD),
-        coverage=(_BREACH,),
-        needs=("host.login_defs", "host.pam", "host.shadow"),
-        needs_root=True,
-    )
+    id="LNX-PWD-008",
+    title=Text(zh="口令使用强哈希算法存储", en="Passwords are stored with a strong hash"),
+    remediation=Text(
+        zh="在 /etc/login.defs 设置 ENCRYPT_METHOD YESCRYPT（或 SHA512），pam_unix.so 使用 yescrypt/sha512 参数，并让使用 MD5/DES 哈希的账户重新设置口令。",
+        en="Set 'ENCRYPT_METHOD YESCRYPT' (or SHA512) in /etc/login.defs, give pam_unix.so the yescrypt/sha512 option, and make accounts with MD5/DES hashes change their password.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-28",),
+    domains=(_ID, _HARD),
+    coverage=(_BREACH,),
+    needs=(LOGIN_DEFS, PAM, SHADOW),
+    needs_root=True,
 )
 def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
-    method = (ev.facts("host.login_defs").get("encrypt_method") or "DES").upper()
-    pam_hash = ev.facts("host.pam").get("unix", {}).get("hash")
-    weak_users = [e["user"] for e in _users_with_password(ev.facts("host.shadow")) if e.get("hash_scheme") in _WEAK_SCHEMES]
+    method = (ev.facts(LOGIN_DEFS).get("encrypt_method") or "DES").upper()
+    pam_hash = ev.facts(PAM).get("unix", {}).get("hash")
+    weak_users = [e["user"] for e in _users_with_password(ev.facts(SHADOW)) if e.get("hash_scheme") in _WEAK_SCHEMES]
     problems = []
     if method not in _STRONG_METHODS:
         problems.append(f"ENCRYPT_METHOD is {method}")
@@ -568,22 +533,20 @@ def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PWD-009",
-        title=Text(zh="限制重复使用近期口令", en="Reuse of recent passwords is prevented"),
-        remediation=Text(
-            zh="在 password 栈加入 pam_pwhistory.so remember=5 use_authtok（位于 pam_unix.so 之前）。",
-            en="Add 'pam_pwhistory.so remember=5 use_authtok' to the password stack, before pam_unix.so.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-01"),
-        domains=(_ID,),
-        needs=("host.pam",),
-        params={"remember": 5},
-    )
+    id="LNX-PWD-009",
+    title=Text(zh="限制重复使用近期口令", en="Reuse of recent passwords is prevented"),
+    remediation=Text(
+        zh="在 password 栈加入 pam_pwhistory.so remember=5 use_authtok（位于 pam_unix.so 之前）。",
+        en="Add 'pam_pwhistory.so remember=5 use_authtok' to the password stack, before pam_unix.so.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-01",),
+    domains=(_ID,),
+    needs=(PAM,),
+    params={"remember": 5},
 )
 def password_history(ev: EvidenceView, p: Params) -> Verdict:
-    remember = ev.facts("host.pam").get("remember")
+    remember = ev.facts(PAM).get("remember")
     if remember is None or remember < int(p["remember"]):
         return Verdict.fail(f"password history remembers {remember or 0} previous passwords", remember=remember)
     return Verdict.ok(f"the last {remember} passwords cannot be reused", remember=remember)
@@ -591,23 +554,21 @@ def password_history(ev: EvidenceView, p: Params) -> Verdict:
 
 # --------------------------------------------------------------------------- privilege
 @check(
-    CheckMeta(
-        id="LNX-SUDO-001",
-        title=Text(zh="sudo 提权需要口令认证", en="sudo requires authentication"),
-        remediation=Text(
-            zh="删除 sudoers 中授予 ALL 命令的 NOPASSWD 标记和 Defaults !authenticate；确需免密的自动化账户只授权具体命令。",
-            en="Remove NOPASSWD from rules that grant ALL and any 'Defaults !authenticate'; give automation accounts only the specific commands they need.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-08"),
-        domains=(_PRIV,),
-        coverage=(_BREACH, _EXTORT),
-        needs=("host.sudoers",),
-        needs_root=True,
-    )
+    id="LNX-SUDO-001",
+    title=Text(zh="sudo 提权需要口令认证", en="sudo requires authentication"),
+    remediation=Text(
+        zh="删除 sudoers 中授予 ALL 命令的 NOPASSWD 标记和 Defaults !authenticate；确需免密的自动化账户只授权具体命令。",
+        en="Remove NOPASSWD from rules that grant ALL and any 'Defaults !authenticate'; give automation accounts only the specific commands they need.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-08",),
+    domains=(_PRIV,),
+    coverage=(_BREACH, _EXTORT),
+    needs=(SUDOERS,),
+    needs_root=True,
 )
 def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sudoers")
+    facts = ev.facts(SUDOERS)
     nopw = [x for x in facts.get("nopasswd_all_principals", []) if x != "root"]
     no_auth = list(facts.get("authenticate_disabled", []))
     if nopw or no_auth:
@@ -621,62 +582,56 @@ def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-SUDO-002",
-        title=Text(zh="sudo 命令在伪终端中运行（use_pty）", en="sudo runs commands in a pseudo-terminal (use_pty)"),
-        remediation=Text(zh="使用 visudo 添加：Defaults use_pty。", en="Add 'Defaults use_pty' with visudo."),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-08"),
-        domains=(_PRIV, _HARD),
-        needs=("host.sudoers",),
-        needs_root=True,
-    )
+    id="LNX-SUDO-002",
+    title=Text(zh="sudo 命令在伪终端中运行（use_pty）", en="sudo runs commands in a pseudo-terminal (use_pty)"),
+    remediation=Text(zh="使用 visudo 添加：Defaults use_pty。", en="Add 'Defaults use_pty' with visudo."),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-08",),
+    domains=(_PRIV, _HARD),
+    needs=(SUDOERS,),
+    needs_root=True,
 )
 def sudo_use_pty(ev: EvidenceView, p: Params) -> Verdict:
-    if ev.facts("host.sudoers").get("use_pty"):
+    if ev.facts(SUDOERS).get("use_pty"):
         return Verdict.ok("Defaults use_pty is set", use_pty=True)
     return Verdict.fail("Defaults use_pty is not set", use_pty=False)
 
 
 @check(
-    CheckMeta(
-        id="LNX-SUDO-003",
-        title=Text(zh="sudo 操作记录到专用日志", en="sudo activity is logged to a dedicated log"),
-        remediation=Text(
-            zh='使用 visudo 添加：Defaults logfile="/var/log/sudo.log"（可另加 Defaults log_output 记录会话）。',
-            en="Add 'Defaults logfile=\"/var/log/sudo.log\"' with visudo (optionally Defaults log_output to record sessions).",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-08", "L3-CES1-12"),
-        domains=(_PRIV, InsurerDomain.LOGGING),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.sudoers",),
-        needs_root=True,
-    )
+    id="LNX-SUDO-003",
+    title=Text(zh="sudo 操作记录到专用日志", en="sudo activity is logged to a dedicated log"),
+    remediation=Text(
+        zh='使用 visudo 添加：Defaults logfile="/var/log/sudo.log"（可另加 Defaults log_output 记录会话）。',
+        en="Add 'Defaults logfile=\"/var/log/sudo.log\"' with visudo (optionally Defaults log_output to record sessions).",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-08", "L3-CES1-12"),
+    domains=(_PRIV, InsurerDomain.LOGGING),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(SUDOERS,),
+    needs_root=True,
 )
 def sudo_logfile(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sudoers")
+    facts = ev.facts(SUDOERS)
     if facts.get("logfile") or facts.get("log_output"):
         return Verdict.ok("sudo keeps its own log", logfile=facts.get("logfile"), log_output=facts.get("log_output"))
     return Verdict.fail("sudo has no logfile or I/O log configured", logfile=None, log_output=False)
 
 
 @check(
-    CheckMeta(
-        id="LNX-SUDO-004",
-        title=Text(zh="su 仅限管理组成员使用（pam_wheel）", en="su is restricted to an admin group (pam_wheel)"),
-        remediation=Text(
-            zh="在 /etc/pam.d/su 中启用：auth required pam_wheel.so use_uid（Debian 可加 group=sudo），只将管理员加入该组。",
-            en="Enable 'auth required pam_wheel.so use_uid' in /etc/pam.d/su (on Debian add group=sudo) and keep only administrators in that group.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-08"),
-        domains=(_PRIV,),
-        needs=("host.pam",),
-    )
+    id="LNX-SUDO-004",
+    title=Text(zh="su 仅限管理组成员使用（pam_wheel）", en="su is restricted to an admin group (pam_wheel)"),
+    remediation=Text(
+        zh="在 /etc/pam.d/su 中启用：auth required pam_wheel.so use_uid（Debian 可加 group=sudo），只将管理员加入该组。",
+        en="Enable 'auth required pam_wheel.so use_uid' in /etc/pam.d/su (on Debian add group=sudo) and keep only administrators in that group.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-08",),
+    domains=(_PRIV,),
+    needs=(PAM,),
 )
 def su_restricted(ev: EvidenceView, p: Params) -> Verdict:
-    pam = ev.facts("host.pam")
+    pam = ev.facts(PAM)
     if not pam.get("su_present"):
         return Verdict.na("no /etc/pam.d/su: su is not installed")
     wheel = pam.get("su_wheel", {})
@@ -686,29 +641,27 @@ def su_restricted(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-SUDO-005",
-        title=Text(zh="管理员使用个人账户（非仅 root 或共享账户）", en="Administrators use personal accounts, not only root"),
-        remediation=Text(
-            zh="为每位管理员创建个人账户并加入 sudo/wheel 组（usermod -aG sudo <用户>），服务账户不授予完全 sudo 权限。",
-            en="Create a personal account for each administrator and add it to the sudo/wheel group (usermod -aG sudo <user>); do not give service accounts full sudo.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-07", "L3-CES1-08"),
-        domains=(_PRIV,),
-        needs=("host.passwd", "host.group"),
-    )
+    id="LNX-SUDO-005",
+    title=Text(zh="管理员使用个人账户（非仅 root 或共享账户）", en="Administrators use personal accounts, not only root"),
+    remediation=Text(
+        zh="为每位管理员创建个人账户并加入 sudo/wheel 组（usermod -aG sudo <用户>），服务账户不授予完全 sudo 权限。",
+        en="Create a personal account for each administrator and add it to the sudo/wheel group (usermod -aG sudo <user>); do not give service accounts full sudo.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-07", "L3-CES1-08"),
+    domains=(_PRIV,),
+    needs=(PASSWD, GROUP),
 )
 def personal_admins(ev: EvidenceView, p: Params) -> Verdict:
     """Pass when at least one personal (UID >= UID_MIN, unique UID) account is an admin."""
     uid_min = _uid_min(ev)
-    passwd = ev.facts("host.passwd")
+    passwd = ev.facts(PASSWD)
     shared = {n for names in passwd.get("duplicate_uids", {}).values() for n in names}
     personal = {
         u["name"] for u in passwd.get("users", []) if u["uid"] >= uid_min and u["uid"] != 65534 and u["name"] not in shared
     }
-    admins = {m for g in ev.facts("host.group").get("admin_groups", {}).values() for m in g.get("members", [])}
-    sudoers = ev.optional("host.sudoers")
+    admins = {m for g in ev.facts(GROUP).get("admin_groups", {}).values() for m in g.get("members", [])}
+    sudoers = ev.optional(SUDOERS)
     if sudoers:
         admins |= {x for x in sudoers.get("all_principals", []) if not x.startswith("%") and x not in _ADMIN_PRINCIPALS}
     named = sorted(admins & personal)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.files import BANNER, FILE_PERMS, MOUNTS, WORLD_WRITABLE
 
 # Debian's fixed "shadow" group (base-passwd); RHEL-family systems have none.
 SHADOW_GID_DEFAULT = [0, 42]
 
 
 def _entry(ev: EvidenceView, path: str) -> Mapping[str, Any]:
-    entry: Mapping[str, Any] = ev.facts("host.file_perms")["files"].get(path, {"exists": None, "error": "not collected"})
+    entry: Mapping[str, Any] = ev.facts(FILE_PERMS)["files"].get(path, {"exists": None, "error": "not collected"})
     return entry
 
 
@@ -57,26 +57,24 @@ def _judge_files(
     return Verdict.ok("owner and mode are restrictive enough", modes=seen)
 
 
-_PERM_MLPS = refs("L3-CES1-08", "L3-CES1-09")
+_PERM_MLPS = ("L3-CES1-08", "L3-CES1-09")
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-001",
-        title=Text(
-            zh="/etc/passwd、/etc/group 及其备份文件权限为 0644 或更严格，属主为 root",
-            en="/etc/passwd, /etc/group and their backups are mode 0644 or stricter and owned by root",
-        ),
-        remediation=Text(
-            zh="执行 chown root:root /etc/passwd /etc/group /etc/passwd- /etc/group- && chmod 0644 /etc/passwd /etc/group /etc/passwd- /etc/group-。",
-            en="Run: chown root:root /etc/passwd /etc/group /etc/passwd- /etc/group- && chmod 0644 /etc/passwd /etc/group /etc/passwd- /etc/group-",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=_PERM_MLPS,
-        domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        needs=("host.file_perms",),
-    )
+    id="LNX-FS-001",
+    title=Text(
+        zh="/etc/passwd、/etc/group 及其备份文件权限为 0644 或更严格，属主为 root",
+        en="/etc/passwd, /etc/group and their backups are mode 0644 or stricter and owned by root",
+    ),
+    remediation=Text(
+        zh="执行 chown root:root /etc/passwd /etc/group /etc/passwd- /etc/group- && chmod 0644 /etc/passwd /etc/group /etc/passwd- /etc/group-。",
+        en="Run: chown root:root /etc/passwd /etc/group /etc/passwd- /etc/group- && chmod 0644 /etc/passwd /etc/group /etc/passwd- /etc/group-",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_PERM_MLPS,
+    domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(FILE_PERMS,),
 )
 def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
     files = {"/etc/passwd": 0o644, "/etc/group": 0o644, "/etc/passwd-": 0o644, "/etc/group-": 0o644}
@@ -84,23 +82,21 @@ def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-002",
-        title=Text(
-            zh="/etc/shadow 及其备份权限为 0640 或更严格，属主为 root",
-            en="/etc/shadow and its backup are mode 0640 or stricter and owned by root",
-        ),
-        remediation=Text(
-            zh="Debian/Ubuntu：chown root:shadow /etc/shadow /etc/shadow- && chmod 0640 /etc/shadow /etc/shadow-；RHEL/openEuler：chown root:root /etc/shadow /etc/shadow- && chmod 0000 /etc/shadow /etc/shadow-。",
-            en="Debian/Ubuntu: chown root:shadow /etc/shadow /etc/shadow- && chmod 0640 /etc/shadow /etc/shadow-; RHEL/openEuler: chown root:root /etc/shadow /etc/shadow- && chmod 0000 /etc/shadow /etc/shadow-",
-        ),
-        severity=Severity.HIGH,
-        mlps=_PERM_MLPS,
-        domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
-        needs=("host.file_perms",),
-        params={"shadow_gids": SHADOW_GID_DEFAULT},
-    )
+    id="LNX-FS-002",
+    title=Text(
+        zh="/etc/shadow 及其备份权限为 0640 或更严格，属主为 root",
+        en="/etc/shadow and its backup are mode 0640 or stricter and owned by root",
+    ),
+    remediation=Text(
+        zh="Debian/Ubuntu：chown root:shadow /etc/shadow /etc/shadow- && chmod 0640 /etc/shadow /etc/shadow-；RHEL/openEuler：chown root:root /etc/shadow /etc/shadow- && chmod 0000 /etc/shadow /etc/shadow-。",
+        en="Debian/Ubuntu: chown root:shadow /etc/shadow /etc/shadow- && chmod 0640 /etc/shadow /etc/shadow-; RHEL/openEuler: chown root:root /etc/shadow /etc/shadow- && chmod 0000 /etc/shadow /etc/shadow-",
+    ),
+    severity=Severity.HIGH,
+    mlps=_PERM_MLPS,
+    domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+    needs=(FILE_PERMS,),
+    params={"shadow_gids": SHADOW_GID_DEFAULT},
 )
 def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A readable shadow file hands every password hash to offline cracking."""
@@ -109,22 +105,20 @@ def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-003",
-        title=Text(
-            zh="/etc/gshadow 及其备份权限为 0640 或更严格，属主为 root",
-            en="/etc/gshadow and its backup are mode 0640 or stricter and owned by root",
-        ),
-        remediation=Text(
-            zh="Debian/Ubuntu：chown root:shadow /etc/gshadow /etc/gshadow- && chmod 0640 /etc/gshadow /etc/gshadow-；RHEL/openEuler：chown root:root 并 chmod 0000。",
-            en="Debian/Ubuntu: chown root:shadow /etc/gshadow /etc/gshadow- && chmod 0640 /etc/gshadow /etc/gshadow-; RHEL/openEuler: chown root:root and chmod 0000",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=_PERM_MLPS,
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.file_perms",),
-        params={"shadow_gids": SHADOW_GID_DEFAULT},
-    )
+    id="LNX-FS-003",
+    title=Text(
+        zh="/etc/gshadow 及其备份权限为 0640 或更严格，属主为 root",
+        en="/etc/gshadow and its backup are mode 0640 or stricter and owned by root",
+    ),
+    remediation=Text(
+        zh="Debian/Ubuntu：chown root:shadow /etc/gshadow /etc/gshadow- && chmod 0640 /etc/gshadow /etc/gshadow-；RHEL/openEuler：chown root:root 并 chmod 0000。",
+        en="Debian/Ubuntu: chown root:shadow /etc/gshadow /etc/gshadow- && chmod 0640 /etc/gshadow /etc/gshadow-; RHEL/openEuler: chown root:root and chmod 0000",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_PERM_MLPS,
+    domains=(InsurerDomain.HARDENING,),
+    needs=(FILE_PERMS,),
+    params={"shadow_gids": SHADOW_GID_DEFAULT},
 )
 def gshadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """gshadow holds group password hashes and group administrator lists."""
@@ -145,20 +139,18 @@ CRON_PATHS: Dict[str, int] = {
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-004",
-        title=Text(
-            zh="cron 配置文件和目录仅 root 可访问", en="Cron configuration files and directories are accessible to root only"
-        ),
-        remediation=Text(
-            zh="执行 chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}。",
-            en="Run: chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}",
-        ),
-        severity=Severity.LOW,
-        mlps=_PERM_MLPS,
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.file_perms",),
-    )
+    id="LNX-FS-004",
+    title=Text(
+        zh="cron 配置文件和目录仅 root 可访问", en="Cron configuration files and directories are accessible to root only"
+    ),
+    remediation=Text(
+        zh="执行 chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}。",
+        en="Run: chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}",
+    ),
+    severity=Severity.LOW,
+    mlps=_PERM_MLPS,
+    domains=(InsurerDomain.HARDENING,),
+    needs=(FILE_PERMS,),
 )
 def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
     """World-readable cron files tell an intruder what runs as root and when."""
@@ -169,21 +161,19 @@ def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-005",
-        title=Text(zh="GRUB 配置文件 grub.cfg 权限为 0600 或更严格", en="GRUB configuration grub.cfg is mode 0600 or stricter"),
-        remediation=Text(
-            zh="执行 chown root:root <grub.cfg> && chmod 0600 <grub.cfg>（Debian：/boot/grub/grub.cfg；RHEL/openEuler：/boot/grub2/grub.cfg）；Debian 上 update-grub 会重置权限，需在 /etc/grub.d 之后重新设置或使用 dpkg-statoverride。",
-            en="Run: chown root:root <grub.cfg> && chmod 0600 <grub.cfg> (Debian: /boot/grub/grub.cfg; RHEL/openEuler: /boot/grub2/grub.cfg); on Debian update-grub rewrites the mode, so reapply it after each update",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-08", "L3-CES1-24"),
-        domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.HARDENING),
-        needs=("host.file_perms",),
-    )
+    id="LNX-FS-005",
+    title=Text(zh="GRUB 配置文件 grub.cfg 权限为 0600 或更严格", en="GRUB configuration grub.cfg is mode 0600 or stricter"),
+    remediation=Text(
+        zh="执行 chown root:root <grub.cfg> && chmod 0600 <grub.cfg>（Debian：/boot/grub/grub.cfg；RHEL/openEuler：/boot/grub2/grub.cfg）；Debian 上 update-grub 会重置权限，需在 /etc/grub.d 之后重新设置或使用 dpkg-statoverride。",
+        en="Run: chown root:root <grub.cfg> && chmod 0600 <grub.cfg> (Debian: /boot/grub/grub.cfg; RHEL/openEuler: /boot/grub2/grub.cfg); on Debian update-grub rewrites the mode, so reapply it after each update",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-08", "L3-CES1-24"),
+    domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.HARDENING),
+    needs=(FILE_PERMS,),
 )
 def grub_cfg_perms(ev: EvidenceView, p: Params) -> Verdict:
-    grub = ev.facts("host.file_perms").get("grub_cfg")
+    grub = ev.facts(FILE_PERMS).get("grub_cfg")
     if not grub:
         return Verdict.na("no GRUB configuration found (other boot loader or a container)")
     return _judge_files(ev, {str(grub): 0o600}, (0,), required=(str(grub),))
@@ -195,7 +185,7 @@ SAFE_OPTIONS = ["nodev", "nosuid", "noexec"]
 
 
 def _mount_verdict(ev: EvidenceView, mountpoint: str, required: Sequence[str], missing_status: str) -> Verdict:
-    mounts = ev.facts("host.mounts")["mounts"]
+    mounts = ev.facts(MOUNTS)["mounts"]
     entry = mounts.get(mountpoint)
     if entry is None:
         msg = f"{mountpoint} is not a separate filesystem"
@@ -210,22 +200,20 @@ def _mount_verdict(ev: EvidenceView, mountpoint: str, required: Sequence[str], m
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-006",
-        title=Text(
-            zh="/tmp 为独立分区或 tmpfs，并带 nodev、nosuid、noexec 挂载选项",
-            en="/tmp is a separate partition or tmpfs mounted nodev, nosuid, noexec",
-        ),
-        remediation=Text(
-            zh="启用 tmp.mount（systemctl enable --now tmp.mount）或在 /etc/fstab 中加入：tmpfs /tmp tmpfs defaults,rw,nosuid,nodev,noexec,relatime,size=2G 0 0，然后 mount -o remount /tmp。",
-            en="Enable tmp.mount (systemctl enable --now tmp.mount) or add to /etc/fstab: tmpfs /tmp tmpfs defaults,rw,nosuid,nodev,noexec,relatime,size=2G 0 0, then mount -o remount /tmp",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-17", "L3-CES1-32"),
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.mounts",),
-        params={"required_options": SAFE_OPTIONS},
-    )
+    id="LNX-FS-006",
+    title=Text(
+        zh="/tmp 为独立分区或 tmpfs，并带 nodev、nosuid、noexec 挂载选项",
+        en="/tmp is a separate partition or tmpfs mounted nodev, nosuid, noexec",
+    ),
+    remediation=Text(
+        zh="启用 tmp.mount（systemctl enable --now tmp.mount）或在 /etc/fstab 中加入：tmpfs /tmp tmpfs defaults,rw,nosuid,nodev,noexec,relatime,size=2G 0 0，然后 mount -o remount /tmp。",
+        en="Enable tmp.mount (systemctl enable --now tmp.mount) or add to /etc/fstab: tmpfs /tmp tmpfs defaults,rw,nosuid,nodev,noexec,relatime,size=2G 0 0, then mount -o remount /tmp",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-17", "L3-CES1-32"),
+    domains=(InsurerDomain.HARDENING,),
+    needs=(MOUNTS,),
+    params={"required_options": SAFE_OPTIONS},
 )
 def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
     """Exploit droppers favour /tmp; noexec and nosuid there break many of them."""
@@ -233,18 +221,16 @@ def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-007",
-        title=Text(zh="/dev/shm 挂载时带 nodev、nosuid、noexec 选项", en="/dev/shm is mounted nodev, nosuid, noexec"),
-        remediation=Text(
-            zh="在 /etc/fstab 中加入：tmpfs /dev/shm tmpfs defaults,rw,nosuid,nodev,noexec,relatime 0 0，然后 mount -o remount /dev/shm。",
-            en="Add to /etc/fstab: tmpfs /dev/shm tmpfs defaults,rw,nosuid,nodev,noexec,relatime 0 0, then mount -o remount /dev/shm",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-17"),
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.mounts",),
-    )
+    id="LNX-FS-007",
+    title=Text(zh="/dev/shm 挂载时带 nodev、nosuid、noexec 选项", en="/dev/shm is mounted nodev, nosuid, noexec"),
+    remediation=Text(
+        zh="在 /etc/fstab 中加入：tmpfs /dev/shm tmpfs defaults,rw,nosuid,nodev,noexec,relatime 0 0，然后 mount -o remount /dev/shm。",
+        en="Add to /etc/fstab: tmpfs /dev/shm tmpfs defaults,rw,nosuid,nodev,noexec,relatime 0 0, then mount -o remount /dev/shm",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=(InsurerDomain.HARDENING,),
+    needs=(MOUNTS,),
 )
 def shm_mount(ev: EvidenceView, p: Params) -> Verdict:
     return _mount_verdict(ev, "/dev/shm", SAFE_OPTIONS, "na")
@@ -270,22 +256,20 @@ def _incomplete_walk(walk: Mapping[str, Any]) -> Optional[Verdict]:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-008",
-        title=Text(zh="所有全局可写目录均设置了粘滞位", en="Every world-writable directory has the sticky bit set"),
-        remediation=Text(
-            zh="执行 chmod +t /tmp /var/tmp（以及报告中列出的其他目录），并检查是谁去掉了粘滞位。",
-            en="Run: chmod +t /tmp /var/tmp (and any other listed directory), and find out what removed the bit",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-09"),
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.world_writable",),
-    )
+    id="LNX-FS-008",
+    title=Text(zh="所有全局可写目录均设置了粘滞位", en="Every world-writable directory has the sticky bit set"),
+    remediation=Text(
+        zh="执行 chmod +t /tmp /var/tmp（以及报告中列出的其他目录），并检查是谁去掉了粘滞位。",
+        en="Run: chmod +t /tmp /var/tmp (and any other listed directory), and find out what removed the bit",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-09",),
+    domains=(InsurerDomain.HARDENING,),
+    needs=(WORLD_WRITABLE,),
 )
 def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     """Without the sticky bit any user can delete or replace other users' temp files."""
-    facts = ev.facts("host.world_writable")
+    facts = ev.facts(WORLD_WRITABLE)
     bad = [path for path, e in facts["temp_dirs"].items() if e.get("exists") and e.get("world_writable") and not e.get("sticky")]
     bad += list(facts["walk"]["world_writable_dirs_without_sticky"])
     checked = [path for path, e in facts["temp_dirs"].items() if e.get("exists")]
@@ -298,26 +282,24 @@ def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-009",
-        title=Text(
-            zh="系统配置与本地程序目录中没有全局可写文件",
-            en="No world-writable files in system configuration and local program directories",
-        ),
-        remediation=Text(
-            zh="对报告列出的文件执行 chmod o-w <文件>，并查明来源；可用 find /etc /usr/local -xdev -type f -perm -0002 复查。",
-            en="Run chmod o-w <file> on each listed file and find out how it happened; re-check with: find /etc /usr/local -xdev -type f -perm -0002",
-        ),
-        severity=Severity.HIGH,
-        mlps=_PERM_MLPS,
-        domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        needs=("host.world_writable",),
-    )
+    id="LNX-FS-009",
+    title=Text(
+        zh="系统配置与本地程序目录中没有全局可写文件",
+        en="No world-writable files in system configuration and local program directories",
+    ),
+    remediation=Text(
+        zh="对报告列出的文件执行 chmod o-w <文件>，并查明来源；可用 find /etc /usr/local -xdev -type f -perm -0002 复查。",
+        en="Run chmod o-w <file> on each listed file and find out how it happened; re-check with: find /etc /usr/local -xdev -type f -perm -0002",
+    ),
+    severity=Severity.HIGH,
+    mlps=_PERM_MLPS,
+    domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(WORLD_WRITABLE,),
 )
 def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
     """Any local user can rewrite a world-writable file under /etc: a direct path to root."""
-    walk = ev.facts("host.world_writable")["walk"]
+    walk = ev.facts(WORLD_WRITABLE)["walk"]
     if walk["world_writable_file_count"]:
         return Verdict.fail(
             f"{walk['world_writable_file_count']} world-writable file(s) under {', '.join(walk['roots'])}",
@@ -331,20 +313,18 @@ def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-FS-010",
-        title=Text(zh="/var/log 属主为 root 且权限不宽于 0755", en="/var/log is owned by root and no more permissive than 0755"),
-        remediation=Text(
-            zh="执行 chown root:root /var/log && chmod 0755 /var/log（CIS 建议 0750 时可用 chmod 0750 /var/log）。",
-            en="Run: chown root:root /var/log && chmod 0755 /var/log (or 0750 where the CIS level applies)",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-14"),
-        domains=(InsurerDomain.LOGGING, InsurerDomain.AUDIT_INTEGRITY),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.file_perms",),
-        params={"max_mode": "0755"},
-    )
+    id="LNX-FS-010",
+    title=Text(zh="/var/log 属主为 root 且权限不宽于 0755", en="/var/log is owned by root and no more permissive than 0755"),
+    remediation=Text(
+        zh="执行 chown root:root /var/log && chmod 0755 /var/log（CIS 建议 0750 时可用 chmod 0750 /var/log）。",
+        en="Run: chown root:root /var/log && chmod 0755 /var/log (or 0750 where the CIS level applies)",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-14",),
+    domains=(InsurerDomain.LOGGING, InsurerDomain.AUDIT_INTEGRITY),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(FILE_PERMS,),
+    params={"max_mode": "0755"},
 )
 def var_log_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A writable log directory lets an intruder delete or forge the trail."""
@@ -356,22 +336,20 @@ def var_log_perms(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-BNR-001",
-        title=Text(zh="登录前提示信息不泄露操作系统版本", en="Pre-login banners do not reveal the operating system or version"),
-        remediation=Text(
-            zh="将 /etc/issue 与 /etc/issue.net 改写为不含 \\r \\s \\v \\m 转义符和发行版名称的警示语，例如：echo 'Authorized users only. All activity may be monitored and reported.' > /etc/issue.net",
-            en="Rewrite /etc/issue and /etc/issue.net without the \\r \\s \\v \\m escapes or distribution names, e.g.: echo 'Authorized users only. All activity may be monitored and reported.' > /etc/issue.net",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-17"),
-        domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
-        needs=("host.banner",),
-    )
+    id="LNX-BNR-001",
+    title=Text(zh="登录前提示信息不泄露操作系统版本", en="Pre-login banners do not reveal the operating system or version"),
+    remediation=Text(
+        zh="将 /etc/issue 与 /etc/issue.net 改写为不含 \\r \\s \\v \\m 转义符和发行版名称的警示语，例如：echo 'Authorized users only. All activity may be monitored and reported.' > /etc/issue.net",
+        en="Rewrite /etc/issue and /etc/issue.net without the \\r \\s \\v \\m escapes or distribution names, e.g.: echo 'Authorized users only. All activity may be monitored and reported.' > /etc/issue.net",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
+    needs=(BANNER,),
 )
 def banner_no_os_info(ev: EvidenceView, p: Params) -> Verdict:
     """Version strings in a banner save an attacker a fingerprinting step."""
-    files = ev.facts("host.banner")["files"]
+    files = ev.facts(BANNER)["files"]
     leaks: Dict[str, List[str]] = {}
     for path in ("/etc/issue", "/etc/issue.net"):
         f = files.get(path, {})

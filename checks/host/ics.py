@@ -11,11 +11,16 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from checks.host.kernel import judge_modules
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.ics import ICS_GATEWAY
+from collectors.host.kernel import KERNEL_MODULES, SYSCTL
+from collectors.host.network import FIREWALL
+from collectors.host.osinfo import OS
+from collectors.host.services import REMOTE_ACCESS
+from collectors.profile import Profile
 
-PROFILES = ("ics-gateway",)
+PROFILES = (Profile.ICS_GATEWAY,)
 
 # Protocols MLPS 8.5.3.1 a forbids across the ICS boundary, by port.
 FORBIDDEN_PORTS: Dict[int, str] = {
@@ -119,35 +124,33 @@ def _named(ports: Set[int]) -> List[str]:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ICS-001",
-        title=Text(
-            zh="工控网关不转发邮件、Web、Telnet、Rlogin、FTP 等通用网络服务（IT/OT 边界）",
-            en="The ICS gateway does not forward e-mail, web, telnet, rlogin or FTP traffic across the IT/OT boundary",
-        ),
-        remediation=Text(
-            zh="不需要路由时关闭转发（/etc/sysctl.d/60-ics.conf 写入 net.ipv4.ip_forward = 0 后 sysctl --system）；"
-            "需要转发时将 FORWARD 默认策略设为丢弃（nft：chain forward { type filter hook forward priority filter; policy drop; }，"
-            "或 iptables -P FORWARD DROP），只放行经审批的工业协议端口与地址对。",
-            en="If the gateway need not route, turn forwarding off (net.ipv4.ip_forward = 0 in /etc/sysctl.d/60-ics.conf, then "
-            "sysctl --system); otherwise set the forward policy to drop (nft: 'policy drop;' in the forward chain, or "
-            "'iptables -P FORWARD DROP') and accept only the approved industrial ports between named address pairs.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-ABS5-01", "L3-CNS5-01"),
-        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
-        needs=("host.sysctl", "host.firewall"),
-        needs_root=True,
-        profiles=PROFILES,
-    )
+    id="LNX-ICS-001",
+    title=Text(
+        zh="工控网关不转发邮件、Web、Telnet、Rlogin、FTP 等通用网络服务（IT/OT 边界）",
+        en="The ICS gateway does not forward e-mail, web, telnet, rlogin or FTP traffic across the IT/OT boundary",
+    ),
+    remediation=Text(
+        zh="不需要路由时关闭转发（/etc/sysctl.d/60-ics.conf 写入 net.ipv4.ip_forward = 0 后 sysctl --system）；"
+        "需要转发时将 FORWARD 默认策略设为丢弃（nft：chain forward { type filter hook forward priority filter; policy drop; }，"
+        "或 iptables -P FORWARD DROP），只放行经审批的工业协议端口与地址对。",
+        en="If the gateway need not route, turn forwarding off (net.ipv4.ip_forward = 0 in /etc/sysctl.d/60-ics.conf, then "
+        "sysctl --system); otherwise set the forward policy to drop (nft: 'policy drop;' in the forward chain, or "
+        "'iptables -P FORWARD DROP') and accept only the approved industrial ports between named address pairs.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-ABS5-01", "L3-CNS5-01"),
+    domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
+    needs=(SYSCTL, FIREWALL),
+    needs_root=True,
+    profiles=PROFILES,
 )
 def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
     """Mail, web and clear-text login protocols are how IT-side malware reaches control networks."""
-    families = forwarding_families(ev.facts("host.sysctl"))
+    families = forwarding_families(ev.facts(SYSCTL))
     if not families:
         return Verdict.ok("IP forwarding is off: the gateway routes nothing across the boundary", forwarding=[])
-    firewall = ev.facts("host.firewall")
+    firewall = ev.facts(FIREWALL)
     open_ports: Set[int] = set()
     unknown: Set[int] = set()
     filters: List[str] = []
@@ -177,7 +180,7 @@ def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
 
 
 def _ics(ev: EvidenceView, section: str) -> Mapping[str, Any]:
-    facts = ev.facts("host.ics_gateway")
+    facts = ev.facts(ICS_GATEWAY)
     part = facts.get(section)
     if not isinstance(part, Mapping):
         raise ValueError(f"host.ics_gateway has no {section} section")
@@ -202,28 +205,26 @@ def _exposure(listener: Mapping[str, Any], ot: Set[str], ifaces: Mapping[str, An
 
 
 @check(
-    CheckMeta(
-        id="LNX-ICS-002",
-        title=Text(
-            zh="工业协议服务（Modbus、S7、EtherNet/IP、OPC UA、BACnet、DNP3、IEC 104、Fox、MQTT）仅在 OT 侧接口监听",
-            en="Industrial protocol services (Modbus, S7, EtherNet/IP, OPC UA, BACnet, DNP3, IEC-104, Fox, MQTT) listen only on OT-side interfaces",
-        ),
-        remediation=Text(
-            zh="把工业服务绑定到 OT 侧地址（如 mbusd -A 192.168.100.1、OPC UA 服务器 endpoint 使用 OT 地址），不要绑定 0.0.0.0/::；"
-            '并在防火墙 input 链中只允许 OT 网段访问这些端口（nft：iifname "eth1" tcp dport 502 accept）。'
-            "用参数 ot_interfaces 声明 OT 侧接口名。",
-            en="Bind industrial services to the OT-side address (e.g. 'mbusd -A 192.168.100.1', an OPC UA endpoint URL on the "
-            "OT address), never 0.0.0.0/::, and accept these ports only from the OT interface in the input chain "
-            '(nft: iifname "eth1" tcp dport 502 accept). Declare the OT-side interfaces with the ot_interfaces parameter.',
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CNS5-01", "L3-CNS5-02", "L3-ABS5-01"),
-        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
-        needs=("host.ics_gateway",),
-        params={"ot_interfaces": []},
-        profiles=PROFILES,
-    )
+    id="LNX-ICS-002",
+    title=Text(
+        zh="工业协议服务（Modbus、S7、EtherNet/IP、OPC UA、BACnet、DNP3、IEC 104、Fox、MQTT）仅在 OT 侧接口监听",
+        en="Industrial protocol services (Modbus, S7, EtherNet/IP, OPC UA, BACnet, DNP3, IEC-104, Fox, MQTT) listen only on OT-side interfaces",
+    ),
+    remediation=Text(
+        zh="把工业服务绑定到 OT 侧地址（如 mbusd -A 192.168.100.1、OPC UA 服务器 endpoint 使用 OT 地址），不要绑定 0.0.0.0/::；"
+        '并在防火墙 input 链中只允许 OT 网段访问这些端口（nft：iifname "eth1" tcp dport 502 accept）。'
+        "用参数 ot_interfaces 声明 OT 侧接口名。",
+        en="Bind industrial services to the OT-side address (e.g. 'mbusd -A 192.168.100.1', an OPC UA endpoint URL on the "
+        "OT address), never 0.0.0.0/::, and accept these ports only from the OT interface in the input chain "
+        '(nft: iifname "eth1" tcp dport 502 accept). Declare the OT-side interfaces with the ot_interfaces parameter.',
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CNS5-01", "L3-CNS5-02", "L3-ABS5-01"),
+    domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
+    needs=(ICS_GATEWAY,),
+    params={"ot_interfaces": []},
+    profiles=PROFILES,
 )
 def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     """Industrial protocols have no authentication: whoever reaches the port can write to the process.
@@ -272,25 +273,23 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ICS-003",
-        title=Text(
-            zh="工控网关禁用 USB 存储设备（usb-storage 驱动不可加载）",
-            en="USB mass storage is disabled on the ICS gateway (usb-storage cannot load)",
-        ),
-        remediation=Text(
-            zh="在 /etc/modprobe.d/ics-usb.conf 写入 install usb-storage /bin/false 和 blacklist usb-storage，执行 modprobe -r usb-storage；"
-            "确需保留的 USB 接口须登记并采用 USBGuard 等白名单监控。",
-            en="Write 'install usb-storage /bin/false' and 'blacklist usb-storage' to /etc/modprobe.d/ics-usb.conf and run "
-            "'modprobe -r usb-storage'; any USB port that must stay in use is registered and controlled by an allow-list (e.g. USBGuard).",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES5-03"),
-        domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
-        needs=("host.kernel_modules", "host.os"),
-        profiles=PROFILES,
-    )
+    id="LNX-ICS-003",
+    title=Text(
+        zh="工控网关禁用 USB 存储设备（usb-storage 驱动不可加载）",
+        en="USB mass storage is disabled on the ICS gateway (usb-storage cannot load)",
+    ),
+    remediation=Text(
+        zh="在 /etc/modprobe.d/ics-usb.conf 写入 install usb-storage /bin/false 和 blacklist usb-storage，执行 modprobe -r usb-storage；"
+        "确需保留的 USB 接口须登记并采用 USBGuard 等白名单监控。",
+        en="Write 'install usb-storage /bin/false' and 'blacklist usb-storage' to /etc/modprobe.d/ics-usb.conf and run "
+        "'modprobe -r usb-storage'; any USB port that must stay in use is registered and controlled by an allow-list (e.g. USBGuard).",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES5-03",),
+    domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=(KERNEL_MODULES, OS),
+    profiles=PROFILES,
 )
 def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks are the classic way malware crosses an air gap into control networks (Stuxnet)."""
@@ -301,29 +300,27 @@ def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ICS-004",
-        title=Text(
-            zh="工控网关上无第三方远程控制或内网穿透工具",
-            en="No third-party remote-control or tunnelling tool on the ICS gateway",
-        ),
-        remediation=Text(
-            zh="卸载远程控制与隧道软件（如 apt purge anydesk teamviewer；systemctl disable --now frpc.service 并删除 /etc/frp）；"
-            "厂商远程维护改为经审批、限时开放的 VPN + 堡垒机，会话全程审计。",
-            en="Remove remote-control and tunnel software (e.g. 'apt purge anydesk teamviewer'; 'systemctl disable --now frpc.service' "
-            "and delete /etc/frp); vendor remote maintenance goes through an approved, time-limited VPN and bastion host with recorded sessions.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-ABS5-01", "L3-CES1-19"),
-        domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.SEGMENTATION),
-        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
-        needs=("host.remote_access",),
-        profiles=PROFILES,
-    )
+    id="LNX-ICS-004",
+    title=Text(
+        zh="工控网关上无第三方远程控制或内网穿透工具",
+        en="No third-party remote-control or tunnelling tool on the ICS gateway",
+    ),
+    remediation=Text(
+        zh="卸载远程控制与隧道软件（如 apt purge anydesk teamviewer；systemctl disable --now frpc.service 并删除 /etc/frp）；"
+        "厂商远程维护改为经审批、限时开放的 VPN + 堡垒机，会话全程审计。",
+        en="Remove remote-control and tunnel software (e.g. 'apt purge anydesk teamviewer'; 'systemctl disable --now frpc.service' "
+        "and delete /etc/frp); vendor remote maintenance goes through an approved, time-limited VPN and bastion host with recorded sessions.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-ABS5-01", "L3-CES1-19"),
+    domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.SEGMENTATION),
+    coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=(REMOTE_ACCESS,),
+    profiles=PROFILES,
 )
 def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     """A remote-desktop tool on a gateway is an unaudited path from the internet into the control network."""
-    facts = ev.facts("host.remote_access")
+    facts = ev.facts(REMOTE_ACCESS)
     tools = [str(t.get("tool")) for t in list(facts.get("remote_tools", [])) + list(facts.get("tunnel_tools", []))]
     if tools:
         return Verdict.fail(f"remote-access software on the ICS gateway: {', '.join(tools)}", tools=tools)
@@ -334,26 +331,24 @@ def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-ICS-005",
-        title=Text(
-            zh="系统关键软件与工业软件包文件完整（与包管理器记录的校验值一致）",
-            en="Files of key system and industrial packages match the package manager's recorded checksums",
-        ),
-        remediation=Text(
-            zh="核实被改动的文件来源（dpkg -V <包名>），从可信介质重新安装（apt install --reinstall <包名>），"
-            "并排查入侵；上线或更新前对固件/软件包做恶意代码检测。",
-            en="Investigate each changed file ('dpkg -V <package>'), reinstall the package from a trusted source "
-            "('apt install --reinstall <package>') and look for an intrusion; scan firmware and packages for malware before deployment or update.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES5-05", "L3-CES1-26"),
-        domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.ENDPOINT_PROTECTION),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.INCIDENT_RESPONSE),
-        needs=("host.ics_gateway",),
-        needs_root=True,
-        profiles=PROFILES,
-    )
+    id="LNX-ICS-005",
+    title=Text(
+        zh="系统关键软件与工业软件包文件完整（与包管理器记录的校验值一致）",
+        en="Files of key system and industrial packages match the package manager's recorded checksums",
+    ),
+    remediation=Text(
+        zh="核实被改动的文件来源（dpkg -V <包名>），从可信介质重新安装（apt install --reinstall <包名>），"
+        "并排查入侵；上线或更新前对固件/软件包做恶意代码检测。",
+        en="Investigate each changed file ('dpkg -V <package>'), reinstall the package from a trusted source "
+        "('apt install --reinstall <package>') and look for an intrusion; scan firmware and packages for malware before deployment or update.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES5-05", "L3-CES1-26"),
+    domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.ENDPOINT_PROTECTION),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.INCIDENT_RESPONSE),
+    needs=(ICS_GATEWAY,),
+    needs_root=True,
+    profiles=PROFILES,
 )
 def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
     """A replaced sshd, sudo or PLC runtime is how intruders persist; an incomplete check is never a pass."""

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.kernel import BOOT, KERNEL_MODULES, MAC, SYSCTL
+from collectors.host.osinfo import OS
+
+_HARD = (InsurerDomain.HARDENING,)
+_SYSCTL = (SYSCTL,)
 
 
 def container_of(ev: EvidenceView) -> Optional[str]:
     """The container technology the target runs in, if any."""
-    os_facts = ev.optional("host.os")
+    os_facts = ev.optional(OS)
     return str(os_facts["container"]) if os_facts and os_facts.get("container") else None
 
 
@@ -34,7 +38,7 @@ _ABSENT_MEANS_UNPROTECTED = {"kernel.yama.ptrace_scope"}
 
 def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: str) -> Verdict:
     """Compare runtime values with the allowed ones; list every offending key."""
-    facts = ev.facts("host.sysctl")
+    facts = ev.facts(SYSCTL)
     keys = facts["keys"]
     bad: Dict[str, Optional[str]] = {}
     seen: Dict[str, str] = {}
@@ -56,32 +60,6 @@ def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: 
     return Verdict.ok(f"{what}: all set", values=seen)
 
 
-def _meta(
-    cid: str,
-    zh: str,
-    en: str,
-    fix_zh: str,
-    fix_en: str,
-    severity: Severity,
-    mlps: Tuple[str, ...],
-    domains: Tuple[InsurerDomain, ...] = (InsurerDomain.HARDENING,),
-    needs: Tuple[str, ...] = ("host.sysctl",),
-    params: Optional[Dict[str, Any]] = None,
-    coverage: Tuple[CoverageLine, ...] = (),
-) -> CheckMeta:
-    return CheckMeta(
-        id=cid,
-        title=Text(zh=zh, en=en),
-        remediation=Text(zh=fix_zh, en=fix_en),
-        severity=severity,
-        mlps=refs(*mlps),
-        domains=domains,
-        needs=needs,
-        params=params or {},
-        coverage=coverage,
-    )
-
-
 def _persist_hint(lines: str) -> Tuple[str, str]:
     return (
         f"在 /etc/sysctl.d/60-hardening.conf 中写入：{lines}，然后执行 sysctl --system。",
@@ -90,14 +68,13 @@ def _persist_hint(lines: str) -> Tuple[str, str]:
 
 
 @check(
-    _meta(
-        "LNX-KRN-001",
-        "已启用完全地址空间布局随机化（ASLR）",
-        "Full address-space layout randomisation (ASLR) is enabled",
-        *_persist_hint("kernel.randomize_va_space = 2"),
-        Severity.MEDIUM,
-        ("L3-CES1-17",),
-    )
+    id="LNX-KRN-001",
+    title=Text(zh="已启用完全地址空间布局随机化（ASLR）", en="Full address-space layout randomisation (ASLR) is enabled"),
+    remediation=Text(*_persist_hint("kernel.randomize_va_space = 2")),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=_SYSCTL,
 )
 def aslr(ev: EvidenceView, p: Params) -> Verdict:
     """Without full ASLR memory-corruption exploits need no address leak."""
@@ -105,15 +82,14 @@ def aslr(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-002",
-        "禁止 setuid 程序产生核心转储",
-        "Set-uid programs cannot dump core",
-        *_persist_hint("fs.suid_dumpable = 0"),
-        Severity.MEDIUM,
-        ("L3-CES1-17", "L3-CES1-32"),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    )
+    id="LNX-KRN-002",
+    title=Text(zh="禁止 setuid 程序产生核心转储", en="Set-uid programs cannot dump core"),
+    remediation=Text(*_persist_hint("fs.suid_dumpable = 0")),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-17", "L3-CES1-32"),
+    domains=_HARD,
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=_SYSCTL,
 )
 def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
     """Core files of privileged programs can hold password hashes and keys."""
@@ -121,14 +97,13 @@ def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-003",
-        "ptrace 调试受 Yama 限制（ptrace_scope ≥ 1）",
-        "ptrace is restricted by Yama (ptrace_scope >= 1)",
-        *_persist_hint("kernel.yama.ptrace_scope = 1"),
-        Severity.LOW,
-        ("L3-CES1-17",),
-    )
+    id="LNX-KRN-003",
+    title=Text(zh="ptrace 调试受 Yama 限制（ptrace_scope ≥ 1）", en="ptrace is restricted by Yama (ptrace_scope >= 1)"),
+    remediation=Text(*_persist_hint("kernel.yama.ptrace_scope = 1")),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=_SYSCTL,
 )
 def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     """Unrestricted ptrace lets any compromised process read its siblings' memory."""
@@ -136,14 +111,13 @@ def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-004",
-        "内核指针与内核日志对普通用户隐藏",
-        "Kernel pointers and the kernel log are hidden from unprivileged users",
-        *_persist_hint("kernel.kptr_restrict = 1; kernel.dmesg_restrict = 1"),
-        Severity.LOW,
-        ("L3-CES1-17",),
-    )
+    id="LNX-KRN-004",
+    title=Text(zh="内核指针与内核日志对普通用户隐藏", en="Kernel pointers and the kernel log are hidden from unprivileged users"),
+    remediation=Text(*_persist_hint("kernel.kptr_restrict = 1; kernel.dmesg_restrict = 1")),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=_SYSCTL,
 )
 def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
     return judge_sysctl(
@@ -152,16 +126,14 @@ def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-005",
-        "非路由主机关闭 IP 转发",
-        "IP forwarding is off on a host that is not a router",
-        *_persist_hint("net.ipv4.ip_forward = 0; net.ipv6.conf.all.forwarding = 0"),
-        Severity.MEDIUM,
-        ("L3-ABS1-01", "L3-CES1-17"),
-        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
-        params={"is_router": False},
-    )
+    id="LNX-KRN-005",
+    title=Text(zh="非路由主机关闭 IP 转发", en="IP forwarding is off on a host that is not a router"),
+    remediation=Text(*_persist_hint("net.ipv4.ip_forward = 0; net.ipv6.conf.all.forwarding = 0")),
+    severity=Severity.MEDIUM,
+    mlps=("L3-ABS1-01", "L3-CES1-17"),
+    domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
+    needs=_SYSCTL,
+    params={"is_router": False},
 )
 def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
     """A forwarding server silently bridges network segments around the firewall."""
@@ -171,19 +143,19 @@ def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-006",
-        "不接受也不发送 ICMP 重定向",
-        "ICMP redirects are neither accepted nor sent",
+    id="LNX-KRN-006",
+    title=Text(zh="不接受也不发送 ICMP 重定向", en="ICMP redirects are neither accepted nor sent"),
+    remediation=Text(
         *_persist_hint(
             "net.ipv4.conf.all.accept_redirects = 0; net.ipv4.conf.default.accept_redirects = 0; "
             "net.ipv4.conf.all.secure_redirects = 0; net.ipv4.conf.default.secure_redirects = 0; "
             "net.ipv4.conf.all.send_redirects = 0; net.ipv4.conf.default.send_redirects = 0; net.ipv6.conf.all.accept_redirects = 0"
-        ),
-        Severity.LOW,
-        ("L3-CES1-17",),
-        domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
-    )
+        )
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+    needs=_SYSCTL,
 )
 def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
     """Forged redirects reroute a host's traffic through an attacker (man in the middle)."""
@@ -201,15 +173,13 @@ def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-007",
-        "不接受源路由数据包",
-        "Source-routed packets are not accepted",
-        *_persist_hint("net.ipv4.conf.all.accept_source_route = 0; net.ipv4.conf.default.accept_source_route = 0"),
-        Severity.MEDIUM,
-        ("L3-ABS1-01", "L3-CES1-17"),
-        domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
-    )
+    id="LNX-KRN-007",
+    title=Text(zh="不接受源路由数据包", en="Source-routed packets are not accepted"),
+    remediation=Text(*_persist_hint("net.ipv4.conf.all.accept_source_route = 0; net.ipv4.conf.default.accept_source_route = 0")),
+    severity=Severity.MEDIUM,
+    mlps=("L3-ABS1-01", "L3-CES1-17"),
+    domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
+    needs=_SYSCTL,
 )
 def source_route(ev: EvidenceView, p: Params) -> Verdict:
     """Source routing lets a sender choose the path and slip past filtering."""
@@ -218,16 +188,14 @@ def source_route(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-008",
-        "启用反向路径过滤（rp_filter）",
-        "Reverse-path filtering (rp_filter) is enabled",
-        *_persist_hint("net.ipv4.conf.all.rp_filter = 1; net.ipv4.conf.default.rp_filter = 1"),
-        Severity.LOW,
-        ("L3-CES1-17",),
-        domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
-        params={"strict_rp_filter": False},
-    )
+    id="LNX-KRN-008",
+    title=Text(zh="启用反向路径过滤（rp_filter）", en="Reverse-path filtering (rp_filter) is enabled"),
+    remediation=Text(*_persist_hint("net.ipv4.conf.all.rp_filter = 1; net.ipv4.conf.default.rp_filter = 1")),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+    needs=_SYSCTL,
+    params={"strict_rp_filter": False},
 )
 def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     """Drops spoofed source addresses.
@@ -242,17 +210,21 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-009",
-        "启用 SYN Cookie、记录异常源地址包并忽略广播与伪造的 ICMP",
-        "SYN cookies on, martian packets logged, broadcast and bogus ICMP ignored",
+    id="LNX-KRN-009",
+    title=Text(
+        zh="启用 SYN Cookie、记录异常源地址包并忽略广播与伪造的 ICMP",
+        en="SYN cookies on, martian packets logged, broadcast and bogus ICMP ignored",
+    ),
+    remediation=Text(
         *_persist_hint(
             "net.ipv4.tcp_syncookies = 1; net.ipv4.conf.all.log_martians = 1; net.ipv4.conf.default.log_martians = 1; "
             "net.ipv4.icmp_echo_ignore_broadcasts = 1; net.ipv4.icmp_ignore_bogus_error_responses = 1"
-        ),
-        Severity.LOW,
-        ("L3-CES1-17",),
-    )
+        )
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=_SYSCTL,
 )
 def network_misc(ev: EvidenceView, p: Params) -> Verdict:
     keys = [
@@ -307,23 +279,23 @@ def sysctl_drift(keys: Mapping[str, Mapping[str, Any]]) -> Tuple[Dict[str, Dict[
 
 
 @check(
-    _meta(
-        "LNX-KRN-010",
-        "运行时内核参数与持久化配置一致",
-        "Runtime kernel parameters match the persisted configuration",
-        "把需要的值写入 /etc/sysctl.d/*.conf（或删除与运行值冲突的旧设置），再执行 sysctl --system 使两者一致。",
-        "Write the intended values into /etc/sysctl.d/*.conf (or remove the stale conflicting lines) and run sysctl --system so runtime and configuration agree",
-        Severity.LOW,
-        ("L3-CES1-17",),
-        needs=("host.sysctl", "host.os"),
-    )
+    id="LNX-KRN-010",
+    title=Text(zh="运行时内核参数与持久化配置一致", en="Runtime kernel parameters match the persisted configuration"),
+    remediation=Text(
+        zh="把需要的值写入 /etc/sysctl.d/*.conf（或删除与运行值冲突的旧设置），再执行 sysctl --system 使两者一致。",
+        en="Write the intended values into /etc/sysctl.d/*.conf (or remove the stale conflicting lines) and run sysctl --system so runtime and configuration agree",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=(SYSCTL, OS),
 )
 def sysctl_persistence(ev: EvidenceView, p: Params) -> Verdict:
     """A value set only at runtime, or overridden since boot, is not what the next boot gives."""
     na = _na_in_container(ev)
     if na:
         return na
-    drift, unpersisted = sysctl_drift(ev.facts("host.sysctl")["keys"])
+    drift, unpersisted = sysctl_drift(ev.facts(SYSCTL)["keys"])
     if drift or unpersisted:
         parts = [f"{k}: runtime {v['runtime']} but configured {v['persisted']}" for k, v in drift.items()]
         parts += [f"{k}={v} set at runtime only" for k, v in unpersisted.items()]
@@ -338,7 +310,7 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
     na = _na_in_container(ev)
     if na:
         return na
-    modules = ev.facts("host.kernel_modules")["modules"]
+    modules = ev.facts(KERNEL_MODULES)["modules"]
     enabled: List[str] = []
     loaded: List[str] = []
     how: Dict[str, str] = {}
@@ -373,17 +345,14 @@ def _modprobe_fix(mods: str) -> Tuple[str, str]:
 
 
 @check(
-    _meta(
-        "LNX-KRN-011",
-        "禁用 USB 存储设备驱动（usb-storage）",
-        "The USB mass-storage driver (usb-storage) is disabled",
-        *_modprobe_fix("usb-storage"),
-        Severity.MEDIUM,
-        ("L3-CES1-23",),
-        domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
-        needs=("host.kernel_modules", "host.os"),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    )
+    id="LNX-KRN-011",
+    title=Text(zh="禁用 USB 存储设备驱动（usb-storage）", en="The USB mass-storage driver (usb-storage) is disabled"),
+    remediation=Text(*_modprobe_fix("usb-storage")),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-23",),
+    domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(KERNEL_MODULES, OS),
 )
 def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks carry malware in and data out; blocking them is a Linux anti-malware mitigation.
@@ -399,16 +368,14 @@ NET_MODULES = ["dccp", "sctp", "rds", "tipc"]
 
 
 @check(
-    _meta(
-        "LNX-KRN-012",
-        "禁用不使用的文件系统内核模块",
-        "Unused filesystem kernel modules are disabled",
-        *_modprobe_fix(", ".join(FS_MODULES)),
-        Severity.LOW,
-        ("L3-CES1-17",),
-        needs=("host.kernel_modules", "host.os"),
-        params={"modules": FS_MODULES},
-    )
+    id="LNX-KRN-012",
+    title=Text(zh="禁用不使用的文件系统内核模块", en="Unused filesystem kernel modules are disabled"),
+    remediation=Text(*_modprobe_fix(", ".join(FS_MODULES))),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=_HARD,
+    needs=(KERNEL_MODULES, OS),
+    params={"modules": FS_MODULES},
 )
 def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Rarely used filesystem drivers are attack surface reached by mounting a crafted image."""
@@ -416,16 +383,17 @@ def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-KRN-013",
-        "禁用不常用的网络协议模块（DCCP、SCTP、RDS、TIPC）",
-        "Uncommon network protocol modules (DCCP, SCTP, RDS, TIPC) are disabled",
-        *_modprobe_fix(", ".join(NET_MODULES)),
-        Severity.MEDIUM,
-        ("L3-CES1-17", "L3-CES1-18"),
-        needs=("host.kernel_modules", "host.os"),
-        params={"modules": NET_MODULES},
-    )
+    id="LNX-KRN-013",
+    title=Text(
+        zh="禁用不常用的网络协议模块（DCCP、SCTP、RDS、TIPC）",
+        en="Uncommon network protocol modules (DCCP, SCTP, RDS, TIPC) are disabled",
+    ),
+    remediation=Text(*_modprobe_fix(", ".join(NET_MODULES))),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-17", "L3-CES1-18"),
+    domains=_HARD,
+    needs=(KERNEL_MODULES, OS),
+    params={"modules": NET_MODULES},
 )
 def net_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Any user can autoload these by opening a socket; several had local root exploits."""
@@ -451,20 +419,22 @@ def _apparmor_verdict(aa: Mapping[str, Any]) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-MAC-001",
-        "强制访问控制已生效（SELinux 强制模式，或 AppArmor 有处于 enforce 模式的配置文件）",
-        "Mandatory access control is active (SELinux enforcing, or AppArmor with profiles in enforce mode)",
-        "RHEL/openEuler：在 /etc/selinux/config 中设置 SELINUX=enforcing，执行 setenforce 1；Debian/Ubuntu：apt install apparmor apparmor-utils，确保内核参数未含 apparmor=0，systemctl enable --now apparmor，并用 aa-enforce /etc/apparmor.d/<配置文件> 将配置文件切换到 enforce 模式（aa-status 确认）。",
-        "RHEL/openEuler: set SELINUX=enforcing in /etc/selinux/config and run setenforce 1; Debian/Ubuntu: apt install apparmor apparmor-utils, make sure the kernel command line has no apparmor=0, systemctl enable --now apparmor, and put profiles in enforce mode with aa-enforce /etc/apparmor.d/<profile> (confirm with aa-status)",
-        Severity.MEDIUM,
-        ("L3-CES1-11",),
-        domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
-        needs=("host.mac",),
-    )
+    id="LNX-MAC-001",
+    title=Text(
+        zh="强制访问控制已生效（SELinux 强制模式，或 AppArmor 有处于 enforce 模式的配置文件）",
+        en="Mandatory access control is active (SELinux enforcing, or AppArmor with profiles in enforce mode)",
+    ),
+    remediation=Text(
+        zh="RHEL/openEuler：在 /etc/selinux/config 中设置 SELINUX=enforcing，执行 setenforce 1；Debian/Ubuntu：apt install apparmor apparmor-utils，确保内核参数未含 apparmor=0，systemctl enable --now apparmor，并用 aa-enforce /etc/apparmor.d/<配置文件> 将配置文件切换到 enforce 模式（aa-status 确认）。",
+        en="RHEL/openEuler: set SELINUX=enforcing in /etc/selinux/config and run setenforce 1; Debian/Ubuntu: apt install apparmor apparmor-utils, make sure the kernel command line has no apparmor=0, systemctl enable --now apparmor, and put profiles in enforce mode with aa-enforce /etc/apparmor.d/<profile> (confirm with aa-status)",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-11",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+    needs=(MAC,),
 )
 def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.mac")
+    facts = ev.facts(MAC)
     se, aa = facts["selinux"], facts["apparmor"]
     if se.get("status") == "enabled" and se.get("mode") == "enforcing":
         return Verdict.ok(
@@ -485,25 +455,24 @@ def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-BOOT-001",
-        "GRUB 引导加载程序设置了口令",
-        "The GRUB boot loader is password protected",
-        'Debian：grub-mkpasswd-pbkdf2 生成口令散列，在 /etc/grub.d/40_custom 中加入 set superusers="admin" 与 password_pbkdf2 admin <散列>，执行 update-grub；RHEL/openEuler：执行 grub2-setpassword。',
-        "Debian: create a hash with grub-mkpasswd-pbkdf2, add 'set superusers=\"admin\"' and 'password_pbkdf2 admin <hash>' to /etc/grub.d/40_custom, run update-grub; RHEL/openEuler: run grub2-setpassword",
-        Severity.LOW,
-        ("L3-CES1-24",),
-        domains=(InsurerDomain.INTEGRITY_BOOT,),
-        needs=("host.boot", "host.os"),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
-    )
+    id="LNX-BOOT-001",
+    title=Text(zh="GRUB 引导加载程序设置了口令", en="The GRUB boot loader is password protected"),
+    remediation=Text(
+        zh='Debian：grub-mkpasswd-pbkdf2 生成口令散列，在 /etc/grub.d/40_custom 中加入 set superusers="admin" 与 password_pbkdf2 admin <散列>，执行 update-grub；RHEL/openEuler：执行 grub2-setpassword。',
+        en="Debian: create a hash with grub-mkpasswd-pbkdf2, add 'set superusers=\"admin\"' and 'password_pbkdf2 admin <hash>' to /etc/grub.d/40_custom, run update-grub; RHEL/openEuler: run grub2-setpassword",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-24",),
+    domains=(InsurerDomain.INTEGRITY_BOOT,),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    needs=(BOOT, OS),
 )
 def grub_password(ev: EvidenceView, p: Params) -> Verdict:
     """Without it anyone at the console can boot into single-user mode as root."""
     na = _na_in_container(ev)
     if na:
         return na
-    boot = ev.facts("host.boot")
+    boot = ev.facts(BOOT)
     if boot.get("grub_error"):
         return Verdict.error(str(boot["grub_error"]))
     if not boot.get("grub_cfg"):
@@ -516,24 +485,23 @@ def grub_password(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "LNX-BOOT-002",
-        "已启用 UEFI 安全启动（Secure Boot）",
-        "UEFI Secure Boot is enabled",
-        "在固件（BIOS/UEFI）设置中以 UEFI 模式启动并开启 Secure Boot；使用发行版签名的 shim/GRUB 与内核，执行 mokutil --sb-state 确认。",
-        "Boot in UEFI mode and turn Secure Boot on in the firmware settings, using the distribution's signed shim/GRUB and kernel; confirm with mokutil --sb-state",
-        Severity.LOW,
-        ("L3-CES1-24",),
-        domains=(InsurerDomain.INTEGRITY_BOOT,),
-        needs=("host.boot", "host.os"),
-    )
+    id="LNX-BOOT-002",
+    title=Text(zh="已启用 UEFI 安全启动（Secure Boot）", en="UEFI Secure Boot is enabled"),
+    remediation=Text(
+        zh="在固件（BIOS/UEFI）设置中以 UEFI 模式启动并开启 Secure Boot；使用发行版签名的 shim/GRUB 与内核，执行 mokutil --sb-state 确认。",
+        en="Boot in UEFI mode and turn Secure Boot on in the firmware settings, using the distribution's signed shim/GRUB and kernel; confirm with mokutil --sb-state",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-24",),
+    domains=(InsurerDomain.INTEGRITY_BOOT,),
+    needs=(BOOT, OS),
 )
 def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
     """Secure Boot is the root of trust that keeps boot-kits out of the boot chain."""
     na = _na_in_container(ev)
     if na:
         return na
-    boot = ev.facts("host.boot")
+    boot = ev.facts(BOOT)
     state = boot.get("secure_boot")
     if state is None:
         return Verdict.manual(

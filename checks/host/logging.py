@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping, Optional
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.logging import AUDIT, LOG_RETENTION, SYSLOG, TIMESYNC
 
 _IR = (CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY)
 
@@ -20,23 +20,21 @@ def _runtime(audit: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 @check(
-    CheckMeta(
-        id="LNX-AUD-001",
-        title=Text(zh="auditd 已安装、运行并加载了审计规则", en="auditd is installed, running and has audit rules loaded"),
-        remediation=Text(
-            zh="安装并启用 auditd（apt install auditd 或 dnf install audit；systemctl enable --now auditd），在 /etc/audit/rules.d/ 下配置规则后执行 augenrules --load。",
-            en="Install and enable auditd (apt install auditd / dnf install audit; systemctl enable --now auditd), add rules under /etc/audit/rules.d/ and run augenrules --load.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-12"),
-        domains=(InsurerDomain.LOGGING, InsurerDomain.AUDIT_INTEGRITY),
-        coverage=_IR,
-        needs=("host.audit",),
-        needs_root=True,
-    )
+    id="LNX-AUD-001",
+    title=Text(zh="auditd 已安装、运行并加载了审计规则", en="auditd is installed, running and has audit rules loaded"),
+    remediation=Text(
+        zh="安装并启用 auditd（apt install auditd 或 dnf install audit；systemctl enable --now auditd），在 /etc/audit/rules.d/ 下配置规则后执行 augenrules --load。",
+        en="Install and enable auditd (apt install auditd / dnf install audit; systemctl enable --now auditd), add rules under /etc/audit/rules.d/ and run augenrules --load.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-12",),
+    domains=(InsurerDomain.LOGGING, InsurerDomain.AUDIT_INTEGRITY),
+    coverage=_IR,
+    needs=(AUDIT,),
+    needs_root=True,
 )
 def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
-    audit = ev.facts("host.audit")
+    audit = ev.facts(AUDIT)
     if not audit.get("installed"):
         return _no_auditd()
     rt = _runtime(audit)
@@ -55,23 +53,21 @@ def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-AUD-002",
-        title=Text(zh="审计规则已锁定（-e 2），防止未授权中断", en="Audit rules are locked (-e 2) against unauthorised changes"),
-        remediation=Text(
-            zh="在 /etc/audit/rules.d/99-finalize.rules 末尾加入一行 `-e 2`，执行 augenrules --load 并重启生效。",
-            en="Add `-e 2` as the last line of /etc/audit/rules.d/99-finalize.rules, run augenrules --load and reboot.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-15"),
-        domains=(InsurerDomain.AUDIT_INTEGRITY,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.audit",),
-        needs_root=True,
-    )
+    id="LNX-AUD-002",
+    title=Text(zh="审计规则已锁定（-e 2），防止未授权中断", en="Audit rules are locked (-e 2) against unauthorised changes"),
+    remediation=Text(
+        zh="在 /etc/audit/rules.d/99-finalize.rules 末尾加入一行 `-e 2`，执行 augenrules --load 并重启生效。",
+        en="Add `-e 2` as the last line of /etc/audit/rules.d/99-finalize.rules, run augenrules --load and reboot.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-15",),
+    domains=(InsurerDomain.AUDIT_INTEGRITY,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(AUDIT,),
+    needs_root=True,
 )
 def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
-    audit = ev.facts("host.audit")
+    audit = ev.facts(AUDIT)
     if not audit.get("installed"):
         return _no_auditd()
     rt = _runtime(audit)
@@ -90,26 +86,24 @@ IDENTITY_REQUIRED = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers")
 
 
 @check(
-    CheckMeta(
-        id="LNX-AUD-003",
-        title=Text(
-            zh="审计规则覆盖身份文件、提权命令与时间修改",
-            en="Audit rules watch identity files, privileged commands and time changes",
-        ),
-        remediation=Text(
-            zh="在 /etc/audit/rules.d/50-identity.rules 中加入：-w /etc/passwd -p wa -k identity、-w /etc/shadow -p wa -k identity、-w /etc/group -p wa -k identity、-w /etc/sudoers -p wa -k scope，以及 time-change 规则，然后执行 augenrules --load。",
-            en="Add to /etc/audit/rules.d/50-identity.rules: -w /etc/passwd -p wa -k identity, -w /etc/shadow -p wa -k identity, -w /etc/group -p wa -k identity, -w /etc/sudoers -p wa -k scope, plus time-change rules; then run augenrules --load.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-12", "L3-CES1-13"),
-        domains=(InsurerDomain.AUDIT_INTEGRITY, InsurerDomain.LOGGING),
-        coverage=_IR,
-        needs=("host.audit",),
-        needs_root=True,
-    )
+    id="LNX-AUD-003",
+    title=Text(
+        zh="审计规则覆盖身份文件、提权命令与时间修改",
+        en="Audit rules watch identity files, privileged commands and time changes",
+    ),
+    remediation=Text(
+        zh="在 /etc/audit/rules.d/50-identity.rules 中加入：-w /etc/passwd -p wa -k identity、-w /etc/shadow -p wa -k identity、-w /etc/group -p wa -k identity、-w /etc/sudoers -p wa -k scope，以及 time-change 规则，然后执行 augenrules --load。",
+        en="Add to /etc/audit/rules.d/50-identity.rules: -w /etc/passwd -p wa -k identity, -w /etc/shadow -p wa -k identity, -w /etc/group -p wa -k identity, -w /etc/sudoers -p wa -k scope, plus time-change rules; then run augenrules --load.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-12", "L3-CES1-13"),
+    domains=(InsurerDomain.AUDIT_INTEGRITY, InsurerDomain.LOGGING),
+    coverage=_IR,
+    needs=(AUDIT,),
+    needs_root=True,
 )
 def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
-    audit = ev.facts("host.audit")
+    audit = ev.facts(AUDIT)
     if not audit.get("installed"):
         return _no_auditd()
     rt = _runtime(audit)
@@ -136,24 +130,22 @@ def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-AUD-004",
-        title=Text(zh="审计日志写满时不会静默丢弃或覆盖记录", en="A full audit log does not silently drop or overwrite records"),
-        remediation=Text(
-            zh="在 /etc/audit/auditd.conf 中设置 max_log_file_action = keep_logs、space_left_action = email（或 syslog）、admin_space_left_action = single、disk_full_action = halt，并把审计日志转发到日志服务器。",
-            en="In /etc/audit/auditd.conf set max_log_file_action = keep_logs, space_left_action = email (or syslog), admin_space_left_action = single, disk_full_action = halt, and forward audit logs to a log server.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-14"),
-        domains=(InsurerDomain.AUDIT_INTEGRITY,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.audit",),
-        params={"accepted_max_log_file_actions": ["keep_logs", "suspend", "single", "halt"]},
-        needs_root=True,
-    )
+    id="LNX-AUD-004",
+    title=Text(zh="审计日志写满时不会静默丢弃或覆盖记录", en="A full audit log does not silently drop or overwrite records"),
+    remediation=Text(
+        zh="在 /etc/audit/auditd.conf 中设置 max_log_file_action = keep_logs、space_left_action = email（或 syslog）、admin_space_left_action = single、disk_full_action = halt，并把审计日志转发到日志服务器。",
+        en="In /etc/audit/auditd.conf set max_log_file_action = keep_logs, space_left_action = email (or syslog), admin_space_left_action = single, disk_full_action = halt, and forward audit logs to a log server.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-14",),
+    domains=(InsurerDomain.AUDIT_INTEGRITY,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(AUDIT,),
+    params={"accepted_max_log_file_actions": ["keep_logs", "suspend", "single", "halt"]},
+    needs_root=True,
 )
 def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
-    audit = ev.facts("host.audit")
+    audit = ev.facts(AUDIT)
     if not audit.get("installed"):
         return _no_auditd()
     conf = audit.get("config")
@@ -168,22 +160,20 @@ def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-LOG-001",
-        title=Text(zh="日志转发到集中日志服务器", en="Logs are forwarded to a central log server"),
-        remediation=Text(
-            zh="在 /etc/rsyslog.d/60-remote.conf 中加入 `*.* @@logs.example.internal:6514`（建议 TLS/RELP），然后 systemctl restart rsyslog。",
-            en="Add `*.* @@logs.example.internal:6514` to /etc/rsyslog.d/60-remote.conf (TLS or RELP preferred) and run systemctl restart rsyslog.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-14", "L3-SMC1-09"),
-        domains=(InsurerDomain.LOGGING,),
-        coverage=_IR,
-        needs=("host.syslog",),
-    )
+    id="LNX-LOG-001",
+    title=Text(zh="日志转发到集中日志服务器", en="Logs are forwarded to a central log server"),
+    remediation=Text(
+        zh="在 /etc/rsyslog.d/60-remote.conf 中加入 `*.* @@logs.example.internal:6514`（建议 TLS/RELP），然后 systemctl restart rsyslog。",
+        en="Add `*.* @@logs.example.internal:6514` to /etc/rsyslog.d/60-remote.conf (TLS or RELP preferred) and run systemctl restart rsyslog.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-14", "L3-SMC1-09"),
+    domains=(InsurerDomain.LOGGING,),
+    coverage=_IR,
+    needs=(SYSLOG,),
 )
 def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
-    sl = ev.facts("host.syslog")
+    sl = ev.facts(SYSLOG)
     targets = [
         {"daemon": t.get("daemon"), "host": t.get("host"), "protocol": t.get("protocol")} for t in sl.get("remote_targets") or []
     ]
@@ -195,22 +185,20 @@ def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-LOG-002",
-        title=Text(zh="journald 日志持久化保存", en="journald keeps logs across reboots"),
-        remediation=Text(
-            zh="在 /etc/systemd/journald.conf.d/persistent.conf 中设置 [Journal] Storage=persistent，然后 systemctl restart systemd-journald。",
-            en="Set [Journal] Storage=persistent in /etc/systemd/journald.conf.d/persistent.conf and run systemctl restart systemd-journald.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-14"),
-        domains=(InsurerDomain.LOGGING,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.syslog",),
-    )
+    id="LNX-LOG-002",
+    title=Text(zh="journald 日志持久化保存", en="journald keeps logs across reboots"),
+    remediation=Text(
+        zh="在 /etc/systemd/journald.conf.d/persistent.conf 中设置 [Journal] Storage=persistent，然后 systemctl restart systemd-journald。",
+        en="Set [Journal] Storage=persistent in /etc/systemd/journald.conf.d/persistent.conf and run systemctl restart systemd-journald.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-14",),
+    domains=(InsurerDomain.LOGGING,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(SYSLOG,),
 )
 def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
-    j = ev.facts("host.syslog").get("journald") or {}
+    j = ev.facts(SYSLOG).get("journald") or {}
     observed = {"storage": j.get("storage"), "journal_dir": j.get("journal_dir")}
     if j.get("persistent"):
         return Verdict.ok("the journal is stored on disk", **observed)
@@ -230,21 +218,19 @@ def _classify(entry: Mapping[str, Any], threshold: int) -> str:
 
 
 @check(
-    CheckMeta(
-        id="LNX-LOG-003",
-        title=Text(zh="安全日志保留时间不少于 6 个月", en="Security logs are kept for at least 6 months"),
-        remediation=Text(
-            zh="在 /etc/logrotate.d/rsyslog 中为 /var/log/syslog、auth.log（或 messages、secure）设置 `weekly` 和 `rotate 26`（或更多），并将日志转发到保留 180 天以上的日志服务器。",
-            en="In /etc/logrotate.d/rsyslog set `weekly` and `rotate 26` (or more) for /var/log/syslog and auth.log (or messages and secure), and forward logs to a server that keeps them 180+ days.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-14"),
-        domains=(InsurerDomain.LOGGING,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
-        needs=("host.log_retention",),
-        high_risk_case="6.5.1.2",
-        params={"min_days": 180},
-    )
+    id="LNX-LOG-003",
+    title=Text(zh="安全日志保留时间不少于 6 个月", en="Security logs are kept for at least 6 months"),
+    remediation=Text(
+        zh="在 /etc/logrotate.d/rsyslog 中为 /var/log/syslog、auth.log（或 messages、secure）设置 `weekly` 和 `rotate 26`（或更多），并将日志转发到保留 180 天以上的日志服务器。",
+        en="In /etc/logrotate.d/rsyslog set `weekly` and `rotate 26` (or more) for /var/log/syslog and auth.log (or messages and secure), and forward logs to a server that keeps them 180+ days.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-14",),
+    domains=(InsurerDomain.LOGGING,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=(LOG_RETENTION,),
+    high_risk_case="6.5.1.2",
+    params={"min_days": 180},
 )
 def log_retention(ev: EvidenceView, p: Params) -> Verdict:
     """FAIL if any key log is known to be kept too briefly, MANUAL if any is missing or unknown, else PASS.
@@ -252,7 +238,7 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
     A known shortfall already breaks the requirement, so it wins over unknowns.
     Key logs are the auth, system and (where auditd is installed) audit logs.
     """
-    r = ev.facts("host.log_retention")
+    r = ev.facts(LOG_RETENTION)
     threshold = int(p["min_days"])
     key_logs: List[Mapping[str, Any]] = [e for e in r.get("logs") or [] if e.get("key")]
     by_class = {c: [e for e in key_logs if _classify(e, threshold) == c] for c in ("ok", "short", "unknown")}
@@ -277,22 +263,20 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-TIME-001",
-        title=Text(zh="系统时间与可信时间源同步", en="System clock is synchronised with a time source"),
-        remediation=Text(
-            zh="安装 chrony，在 /etc/chrony/chrony.conf（或 /etc/chrony.conf）中配置 `server ntp.example.internal iburst`，执行 systemctl enable --now chronyd（Debian 上为 chrony）。",
-            en="Install chrony, add `server ntp.example.internal iburst` to /etc/chrony/chrony.conf (or /etc/chrony.conf) and run systemctl enable --now chrony (chronyd on RHEL).",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-SMC1-11"),
-        domains=(InsurerDomain.TIME_SYNC,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.timesync",),
-    )
+    id="LNX-TIME-001",
+    title=Text(zh="系统时间与可信时间源同步", en="System clock is synchronised with a time source"),
+    remediation=Text(
+        zh="安装 chrony，在 /etc/chrony/chrony.conf（或 /etc/chrony.conf）中配置 `server ntp.example.internal iburst`，执行 systemctl enable --now chronyd（Debian 上为 chrony）。",
+        en="Install chrony, add `server ntp.example.internal iburst` to /etc/chrony/chrony.conf (or /etc/chrony.conf) and run systemctl enable --now chrony (chronyd on RHEL).",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-SMC1-11",),
+    domains=(InsurerDomain.TIME_SYNC,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(TIMESYNC,),
 )
 def time_synchronised(ev: EvidenceView, p: Params) -> Verdict:
-    t = ev.facts("host.timesync")
+    t = ev.facts(TIMESYNC)
     daemons = [d.get("daemon") for d in t.get("daemons") or [] if d.get("servers")]
     observed = {"daemons": daemons, "synchronised": t.get("synchronised"), "basis": t.get("sync_basis")}
     if t.get("synchronised") is True:

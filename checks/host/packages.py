@@ -4,32 +4,30 @@ from __future__ import annotations
 
 from typing import Any, List, Mapping
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.packages import BACKUP, PACKAGES, SECURITY_SOFTWARE
 
 FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 
 
 @check(
-    CheckMeta(
-        id="LNX-PKG-001",
-        title=Text(zh="没有待安装的安全更新", en="No security updates are pending"),
-        remediation=Text(
-            zh="安装安全更新：Debian/Ubuntu 执行 apt-get update && apt-get upgrade；openEuler/RHEL 执行 dnf upgrade --security；需要时重启。",
-            en="Install security updates: apt-get update && apt-get upgrade on Debian/Ubuntu, dnf upgrade --security on openEuler/RHEL; reboot where required.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-21"),
-        domains=(InsurerDomain.PATCHING,),
-        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
-        needs=("host.packages",),
-        # Package indexes older than this may hide newer advisories.
-        params={"max_pending": 0, "max_index_age_days": 30},
-    )
+    id="LNX-PKG-001",
+    title=Text(zh="没有待安装的安全更新", en="No security updates are pending"),
+    remediation=Text(
+        zh="安装安全更新：Debian/Ubuntu 执行 apt-get update && apt-get upgrade；openEuler/RHEL 执行 dnf upgrade --security；需要时重启。",
+        en="Install security updates: apt-get update && apt-get upgrade on Debian/Ubuntu, dnf upgrade --security on openEuler/RHEL; reboot where required.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-21",),
+    domains=(InsurerDomain.PATCHING,),
+    coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=(PACKAGES,),
+    # Package indexes older than this may hide newer advisories.
+    params={"max_pending": 0, "max_index_age_days": 30},
 )
 def security_updates(ev: EvidenceView, p: Params) -> Verdict:
-    su = ev.facts("host.packages").get("security_updates") or {}
+    su = ev.facts(PACKAGES).get("security_updates") or {}
     if not su.get("available"):
         return Verdict.manual(f"pending updates could not be listed: {su.get('reason')}")
     count = int(su.get("count") or 0)
@@ -50,49 +48,45 @@ def security_updates(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PKG-002",
-        title=Text(zh="已配置自动安装安全更新", en="Automatic security updates are configured"),
-        remediation=Text(
-            zh='Debian/Ubuntu：apt install unattended-upgrades，并在 /etc/apt/apt.conf.d/20auto-upgrades 中设置 APT::Periodic::Unattended-Upgrade "1";。openEuler/RHEL：dnf install dnf-automatic，在 /etc/dnf/automatic.conf 中设置 upgrade_type = security 与 apply_updates = yes，执行 systemctl enable --now dnf-automatic.timer。',
-            en='Debian/Ubuntu: apt install unattended-upgrades and set APT::Periodic::Unattended-Upgrade "1"; in /etc/apt/apt.conf.d/20auto-upgrades. openEuler/RHEL: dnf install dnf-automatic, set upgrade_type = security and apply_updates = yes in /etc/dnf/automatic.conf, then systemctl enable --now dnf-automatic.timer.',
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-21"),
-        domains=(InsurerDomain.PATCHING,),
-        coverage=(CoverageLine.CYBER_EXTORTION,),
-        needs=("host.packages",),
-    )
+    id="LNX-PKG-002",
+    title=Text(zh="已配置自动安装安全更新", en="Automatic security updates are configured"),
+    remediation=Text(
+        zh='Debian/Ubuntu：apt install unattended-upgrades，并在 /etc/apt/apt.conf.d/20auto-upgrades 中设置 APT::Periodic::Unattended-Upgrade "1";。openEuler/RHEL：dnf install dnf-automatic，在 /etc/dnf/automatic.conf 中设置 upgrade_type = security 与 apply_updates = yes，执行 systemctl enable --now dnf-automatic.timer。',
+        en='Debian/Ubuntu: apt install unattended-upgrades and set APT::Periodic::Unattended-Upgrade "1"; in /etc/apt/apt.conf.d/20auto-upgrades. openEuler/RHEL: dnf install dnf-automatic, set upgrade_type = security and apply_updates = yes in /etc/dnf/automatic.conf, then systemctl enable --now dnf-automatic.timer.',
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-21",),
+    domains=(InsurerDomain.PATCHING,),
+    coverage=(CoverageLine.CYBER_EXTORTION,),
+    needs=(PACKAGES,),
 )
 def auto_updates(ev: EvidenceView, p: Params) -> Verdict:
-    au = dict(ev.facts("host.packages").get("auto_updates") or {})
+    au = dict(ev.facts(PACKAGES).get("auto_updates") or {})
     if au.get("enabled"):
         return Verdict.ok(f"{au.get('mechanism')} applies updates automatically", **au)
     return Verdict.fail(f"{au.get('mechanism')} is not installed or not enabled", **au)
 
 
 def _products(ev: EvidenceView) -> List[Mapping[str, Any]]:
-    return list(ev.facts("host.security_software").get("products") or [])
+    return list(ev.facts(SECURITY_SOFTWARE).get("products") or [])
 
 
 @check(
-    CheckMeta(
-        id="LNX-EDR-001",
-        title=Text(zh="已部署防恶意代码、EDR 或主机入侵检测软件", en="Anti-malware, EDR or host intrusion detection is deployed"),
-        remediation=Text(
-            zh="部署企业 EDR/防病毒或 HIDS 代理（例如 Wazuh agent、ClamAV + freshclam、或厂商 EDR），并接入统一管理平台。",
-            en="Deploy an enterprise EDR/anti-malware or HIDS agent (e.g. Wazuh agent, ClamAV with freshclam, or a vendor EDR) managed from a central console.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-23", "L3-CES1-22"),
-        domains=(InsurerDomain.ENDPOINT_PROTECTION,),
-        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
-        needs=("host.security_software",),
-        high_risk_case="6.4.4.1",
-    )
+    id="LNX-EDR-001",
+    title=Text(zh="已部署防恶意代码、EDR 或主机入侵检测软件", en="Anti-malware, EDR or host intrusion detection is deployed"),
+    remediation=Text(
+        zh="部署企业 EDR/防病毒或 HIDS 代理（例如 Wazuh agent、ClamAV + freshclam、或厂商 EDR），并接入统一管理平台。",
+        en="Deploy an enterprise EDR/anti-malware or HIDS agent (e.g. Wazuh agent, ClamAV with freshclam, or a vendor EDR) managed from a central console.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-23", "L3-CES1-22"),
+    domains=(InsurerDomain.ENDPOINT_PROTECTION,),
+    coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=(SECURITY_SOFTWARE,),
+    high_risk_case="6.4.4.1",
 )
 def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.security_software")
+    facts = ev.facts(SECURITY_SOFTWARE)
     found = [x for x in _products(ev) if x.get("kind") in ("edr", "av", "hids")]
     products = [{"name": x.get("name"), "kind": x.get("kind"), "running": x.get("running")} for x in found]
     running = [x for x in found if x.get("running")]
@@ -112,21 +106,19 @@ def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-EDR-002",
-        title=Text(zh="防病毒特征库保持更新", en="Anti-malware signatures are up to date"),
-        remediation=Text(
-            zh="确认特征库自动更新正常（例如 systemctl enable --now clamav-freshclam，检查 /etc/clamav/freshclam.conf 的镜像地址与代理），必要时手动执行 freshclam。",
-            en="Make signature updates work (e.g. systemctl enable --now clamav-freshclam; check mirrors and proxy in /etc/clamav/freshclam.conf); run freshclam manually if needed.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-23"),
-        domains=(InsurerDomain.ENDPOINT_PROTECTION,),
-        coverage=(CoverageLine.CYBER_EXTORTION,),
-        needs=("host.security_software",),
-        high_risk_case="6.4.4.1",
-        params={"max_age_days": 30},
-    )
+    id="LNX-EDR-002",
+    title=Text(zh="防病毒特征库保持更新", en="Anti-malware signatures are up to date"),
+    remediation=Text(
+        zh="确认特征库自动更新正常（例如 systemctl enable --now clamav-freshclam，检查 /etc/clamav/freshclam.conf 的镜像地址与代理），必要时手动执行 freshclam。",
+        en="Make signature updates work (e.g. systemctl enable --now clamav-freshclam; check mirrors and proxy in /etc/clamav/freshclam.conf); run freshclam manually if needed.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-23",),
+    domains=(InsurerDomain.ENDPOINT_PROTECTION,),
+    coverage=(CoverageLine.CYBER_EXTORTION,),
+    needs=(SECURITY_SOFTWARE,),
+    high_risk_case="6.4.4.1",
+    params={"max_age_days": 30},
 )
 def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
     avs = [x for x in _products(ev) if x.get("signatures") is not None]
@@ -145,19 +137,17 @@ def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-EDR-003",
-        title=Text(zh="部署文件完整性监控并已建立基线库", en="File integrity monitoring is installed with a baseline database"),
-        remediation=Text(
-            zh="安装 AIDE（apt install aide / dnf install aide），执行 aideinit（Debian）或 aide --init 后将 aide.db.new.gz 改名为 aide.db.gz，并配置每日校验任务。",
-            en="Install AIDE (apt install aide / dnf install aide), build the baseline with aideinit (Debian) or aide --init and rename aide.db.new.gz to aide.db.gz, then schedule a daily check.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-24", "L3-CES1-26"),
-        domains=(InsurerDomain.INTEGRITY_BOOT,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-        needs=("host.security_software",),
-    )
+    id="LNX-EDR-003",
+    title=Text(zh="部署文件完整性监控并已建立基线库", en="File integrity monitoring is installed with a baseline database"),
+    remediation=Text(
+        zh="安装 AIDE（apt install aide / dnf install aide），执行 aideinit（Debian）或 aide --init 后将 aide.db.new.gz 改名为 aide.db.gz，并配置每日校验任务。",
+        en="Install AIDE (apt install aide / dnf install aide), build the baseline with aideinit (Debian) or aide --init and rename aide.db.new.gz to aide.db.gz, then schedule a daily check.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-24", "L3-CES1-26"),
+    domains=(InsurerDomain.INTEGRITY_BOOT,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=(SECURITY_SOFTWARE,),
 )
 def file_integrity(ev: EvidenceView, p: Params) -> Verdict:
     fims = [x for x in _products(ev) if x.get("kind") == "fim"]
@@ -173,24 +163,22 @@ def file_integrity(ev: EvidenceView, p: Params) -> Verdict:
 
 
 def _backup(ev: EvidenceView) -> Mapping[str, Any]:
-    return ev.facts("host.backup")
+    return ev.facts(BACKUP)
 
 
 @check(
-    CheckMeta(
-        id="LNX-BAK-001",
-        title=Text(zh="存在定期数据备份任务", en="A scheduled data backup job exists"),
-        remediation=Text(
-            zh="为重要数据配置定期备份（例如 restic/borg 的 systemd 定时器，或数据库每日 mysqldump/pg_dump），备份到独立的备份服务器或对象存储，并定期做恢复演练。",
-            en="Schedule backups of important data (e.g. a restic/borg systemd timer, or a daily mysqldump/pg_dump) to a separate backup server or object store, and test restores regularly.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-29"),
-        domains=(InsurerDomain.BACKUP,),
-        coverage=(CoverageLine.DATA_ASSET_REPLACEMENT, CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
-        needs=("host.backup",),
-        high_risk_case="6.4.6.1",
-    )
+    id="LNX-BAK-001",
+    title=Text(zh="存在定期数据备份任务", en="A scheduled data backup job exists"),
+    remediation=Text(
+        zh="为重要数据配置定期备份（例如 restic/borg 的 systemd 定时器，或数据库每日 mysqldump/pg_dump），备份到独立的备份服务器或对象存储，并定期做恢复演练。",
+        en="Schedule backups of important data (e.g. a restic/borg systemd timer, or a daily mysqldump/pg_dump) to a separate backup server or object store, and test restores regularly.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-29",),
+    domains=(InsurerDomain.BACKUP,),
+    coverage=(CoverageLine.DATA_ASSET_REPLACEMENT, CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
+    needs=(BACKUP,),
+    high_risk_case="6.4.6.1",
 )
 def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
@@ -207,20 +195,18 @@ def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-BAK-002",
-        title=Text(zh="备份频率不低于每周一次", en="Backups run at least weekly"),
-        remediation=Text(
-            zh="将备份计划调整为至少每周一次（重要数据建议每日），例如 cron `30 2 * * *` 或 systemd OnCalendar=daily。",
-            en="Schedule backups at least weekly (daily for important data), e.g. cron `30 2 * * *` or systemd OnCalendar=daily.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-29"),
-        domains=(InsurerDomain.BACKUP,),
-        coverage=(CoverageLine.DATA_ASSET_REPLACEMENT,),
-        needs=("host.backup",),
-        params={"max_interval_days": 7},
-    )
+    id="LNX-BAK-002",
+    title=Text(zh="备份频率不低于每周一次", en="Backups run at least weekly"),
+    remediation=Text(
+        zh="将备份计划调整为至少每周一次（重要数据建议每日），例如 cron `30 2 * * *` 或 systemd OnCalendar=daily。",
+        en="Schedule backups at least weekly (daily for important data), e.g. cron `30 2 * * *` or systemd OnCalendar=daily.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-29",),
+    domains=(InsurerDomain.BACKUP,),
+    coverage=(CoverageLine.DATA_ASSET_REPLACEMENT,),
+    needs=(BACKUP,),
+    params={"max_interval_days": 7},
 )
 def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
@@ -242,20 +228,18 @@ def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-BAK-003",
-        title=Text(zh="未将备份上传到互联网网盘", en="Backups are not uploaded to internet net-disks"),
-        remediation=Text(
-            zh="停止向百度网盘、阿里云盘、115 等公共网盘上传备份，删除网盘中的副本与令牌；改为备份到自有备份服务器或受控的对象存储（开启加密与访问控制）。",
-            en="Stop uploading backups to consumer net-disks (Baidu, Aliyun Drive, 115, ...), delete the copies and revoke the tokens; back up to an owned backup server or a controlled, encrypted object store instead.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-29"),
-        domains=(InsurerDomain.BACKUP,),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.DATA_ASSET_REPLACEMENT),
-        needs=("host.backup",),
-        high_risk_case="6.4.6.1",
-    )
+    id="LNX-BAK-003",
+    title=Text(zh="未将备份上传到互联网网盘", en="Backups are not uploaded to internet net-disks"),
+    remediation=Text(
+        zh="停止向百度网盘、阿里云盘、115 等公共网盘上传备份，删除网盘中的副本与令牌；改为备份到自有备份服务器或受控的对象存储（开启加密与访问控制）。",
+        en="Stop uploading backups to consumer net-disks (Baidu, Aliyun Drive, 115, ...), delete the copies and revoke the tokens; back up to an owned backup server or a controlled, encrypted object store instead.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-29",),
+    domains=(InsurerDomain.BACKUP,),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.DATA_ASSET_REPLACEMENT),
+    needs=(BACKUP,),
+    high_risk_case="6.4.6.1",
 )
 def no_netdisk_backup(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Set
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.network import LISTENING
+from collectors.host.services import PROCESSES, REMOTE_ACCESS, SERVICES
 
 UNNEEDED_SERVICES = [
     "avahi-daemon.service",
@@ -96,30 +97,28 @@ ROOT_LISTENERS_ALLOWED = [
 
 
 def _proc_rows(ev: EvidenceView) -> List[Mapping[str, Any]]:
-    return list(ev.facts("host.processes").get("processes", []))
+    return list(ev.facts(PROCESSES).get("processes", []))
 
 
 @check(
-    CheckMeta(
-        id="LNX-SVC-001",
-        title=Text(
-            zh="不需要的网络服务（avahi、cups、rpcbind、snmpd、nfs、FTP、inetd 等）已停用",
-            en="Unneeded network daemons (avahi, cups, rpcbind, snmpd, nfs, FTP, inetd ...) are disabled",
-        ),
-        remediation=Text(
-            zh="停用并屏蔽不需要的服务，例如：systemctl disable --now avahi-daemon.service avahi-daemon.socket cups.service cups.socket rpcbind.service rpcbind.socket && systemctl mask rpcbind.service；不需要的软件包直接卸载。",
-            en="Disable and mask what is not needed, e.g. 'systemctl disable --now avahi-daemon.service avahi-daemon.socket cups.service cups.socket rpcbind.service rpcbind.socket && systemctl mask rpcbind.service'; remove unused packages.",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-18"),
-        domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        needs=("host.services",),
-        params={"unneeded_services": UNNEEDED_SERVICES},
-    )
+    id="LNX-SVC-001",
+    title=Text(
+        zh="不需要的网络服务（avahi、cups、rpcbind、snmpd、nfs、FTP、inetd 等）已停用",
+        en="Unneeded network daemons (avahi, cups, rpcbind, snmpd, nfs, FTP, inetd ...) are disabled",
+    ),
+    remediation=Text(
+        zh="停用并屏蔽不需要的服务，例如：systemctl disable --now avahi-daemon.service avahi-daemon.socket cups.service cups.socket rpcbind.service rpcbind.socket && systemctl mask rpcbind.service；不需要的软件包直接卸载。",
+        en="Disable and mask what is not needed, e.g. 'systemctl disable --now avahi-daemon.service avahi-daemon.socket cups.service cups.socket rpcbind.service rpcbind.socket && systemctl mask rpcbind.service'; remove unused packages.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-18",),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(SERVICES,),
+    params={"unneeded_services": UNNEEDED_SERVICES},
 )
 def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.services")
+    facts = ev.facts(SERVICES)
     unneeded = set(p["unneeded_services"])
     enabled = sorted(unneeded & set(facts.get("enabled", [])))
     active = sorted(unneeded & set(facts.get("active", []))) if facts.get("active_known") else []
@@ -132,25 +131,23 @@ def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-SVC-002",
-        title=Text(
-            zh="未使用 inetd/xinetd 超级服务器启动网络服务",
-            en="No network service is started by the inetd/xinetd super-server",
-        ),
-        remediation=Text(
-            zh="注释 /etc/inetd.conf 中的服务行、在 /etc/xinetd.d/<服务> 中设置 'disable = yes'，然后卸载超级服务器（apt purge openbsd-inetd / dnf remove xinetd）。",
-            en="Comment out the service lines in /etc/inetd.conf, set 'disable = yes' in /etc/xinetd.d/<service>, then remove the super-server (apt purge openbsd-inetd / dnf remove xinetd).",
-        ),
-        severity=Severity.MEDIUM,
-        mlps=refs("L3-CES1-18"),
-        domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        needs=("host.services",),
-    )
+    id="LNX-SVC-002",
+    title=Text(
+        zh="未使用 inetd/xinetd 超级服务器启动网络服务",
+        en="No network service is started by the inetd/xinetd super-server",
+    ),
+    remediation=Text(
+        zh="注释 /etc/inetd.conf 中的服务行、在 /etc/xinetd.d/<服务> 中设置 'disable = yes'，然后卸载超级服务器（apt purge openbsd-inetd / dnf remove xinetd）。",
+        en="Comment out the service lines in /etc/inetd.conf, set 'disable = yes' in /etc/xinetd.d/<service>, then remove the super-server (apt purge openbsd-inetd / dnf remove xinetd).",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-18",),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(SERVICES,),
 )
 def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.services")
+    facts = ev.facts(SERVICES)
     entries = [e for e in facts.get("superserver", []) if e.get("enabled")]
     if entries:
         listed = sorted(f"{e.get('service')} -> {e.get('server')} ({e.get('source')})" for e in entries)
@@ -163,28 +160,26 @@ def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-SVC-003",
-        title=Text(
-            zh="服务器未运行图形桌面/显示服务（最小安装）",
-            en="No graphical desktop or display server runs on the server (minimal installation)",
-        ),
-        remediation=Text(
-            zh="服务器切换到多用户模式并停用显示管理器：systemctl set-default multi-user.target && systemctl disable --now display-manager.service；卸载桌面软件包。",
-            en="Boot servers to multi-user mode and disable the display manager: 'systemctl set-default multi-user.target && systemctl disable --now display-manager.service'; remove desktop packages.",
-        ),
-        severity=Severity.LOW,
-        mlps=refs("L3-CES1-17"),
-        domains=(InsurerDomain.HARDENING,),
-        needs=("host.services", "host.processes"),
-        params={
-            "display_units": ["gdm.service", "gdm3.service", "lightdm.service", "sddm.service", "lxdm.service", "xdm.service"],
-            "display_processes": ["Xorg", "X", "Xwayland", "gnome-shell", "plasmashell", "lightdm", "gdm", "gdm3", "sddm"],
-        },
-    )
+    id="LNX-SVC-003",
+    title=Text(
+        zh="服务器未运行图形桌面/显示服务（最小安装）",
+        en="No graphical desktop or display server runs on the server (minimal installation)",
+    ),
+    remediation=Text(
+        zh="服务器切换到多用户模式并停用显示管理器：systemctl set-default multi-user.target && systemctl disable --now display-manager.service；卸载桌面软件包。",
+        en="Boot servers to multi-user mode and disable the display manager: 'systemctl set-default multi-user.target && systemctl disable --now display-manager.service'; remove desktop packages.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-17",),
+    domains=(InsurerDomain.HARDENING,),
+    needs=(SERVICES, PROCESSES),
+    params={
+        "display_units": ["gdm.service", "gdm3.service", "lightdm.service", "sddm.service", "lxdm.service", "xdm.service"],
+        "display_processes": ["Xorg", "X", "Xwayland", "gnome-shell", "plasmashell", "lightdm", "gdm", "gdm3", "sddm"],
+    },
 )
 def no_desktop(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.services")
+    facts = ev.facts(SERVICES)
     units = sorted(set(p["display_units"]) & set(facts.get("enabled", [])))
     names = set(p["display_processes"])
     procs = sorted({str(r.get("name")) for r in _proc_rows(ev) if r.get("name") in names})
@@ -201,24 +196,22 @@ def _by_name(rows: List[Mapping[str, Any]]) -> Dict[str, List[Mapping[str, Any]]
 
 
 @check(
-    CheckMeta(
-        id="LNX-PRC-001",
-        title=Text(
-            zh="数据库与中间件进程不以 root（超级管理员）身份运行",
-            en="Database and middleware processes do not run as root (the OS super-administrator)",
-        ),
-        remediation=Text(
-            zh="为每个数据库/中间件使用专用低权限账户运行，例如在 systemd 单元中设置 User=mysql / User=redis（systemctl edit <服务>），修正数据目录属主（chown -R mysql:mysql /var/lib/mysql）后重启服务。",
-            en="Run each database/middleware under its own unprivileged account, e.g. 'User=mysql' / 'User=redis' in the systemd unit (systemctl edit <unit>), fix data directory ownership (chown -R mysql:mysql /var/lib/mysql) and restart.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-09"),
-        domains=(InsurerDomain.PRIVILEGED_ACCESS,),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
-        needs=("host.processes",),
-        high_risk_case="6.4.2.2",
-        params={"db_middleware_processes": DB_MIDDLEWARE, "privsep_servers": PRIVSEP_SERVERS},
-    )
+    id="LNX-PRC-001",
+    title=Text(
+        zh="数据库与中间件进程不以 root（超级管理员）身份运行",
+        en="Database and middleware processes do not run as root (the OS super-administrator)",
+    ),
+    remediation=Text(
+        zh="为每个数据库/中间件使用专用低权限账户运行，例如在 systemd 单元中设置 User=mysql / User=redis（systemctl edit <服务>），修正数据目录属主（chown -R mysql:mysql /var/lib/mysql）后重启服务。",
+        en="Run each database/middleware under its own unprivileged account, e.g. 'User=mysql' / 'User=redis' in the systemd unit (systemctl edit <unit>), fix data directory ownership (chown -R mysql:mysql /var/lib/mysql) and restart.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-09",),
+    domains=(InsurerDomain.PRIVILEGED_ACCESS,),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+    needs=(PROCESSES,),
+    high_risk_case="6.4.2.2",
+    params={"db_middleware_processes": DB_MIDDLEWARE, "privsep_servers": PRIVSEP_SERVERS},
 )
 def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
     groups = _by_name(_proc_rows(ev))
@@ -252,26 +245,24 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-PRC-002",
-        title=Text(
-            zh="对外监听的网络服务不以 root 身份运行（特权分离的服务除外）",
-            en="Network services listening on non-loopback addresses do not run as root (privilege-separating daemons excepted)",
-        ),
-        remediation=Text(
-            zh="让服务以专用账户运行（systemd 单元中 User=/Group=，或服务自身的 user 配置项），需要低端口时使用 AmbientCapabilities=CAP_NET_BIND_SERVICE 而不是 root。",
-            en="Run the service under a dedicated account (User=/Group= in the systemd unit or the daemon's own 'user' option); for low ports use AmbientCapabilities=CAP_NET_BIND_SERVICE instead of root.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-09"),
-        domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.EXPOSURE),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        needs=("host.listening",),
-        params={"allowed_root_listeners": ROOT_LISTENERS_ALLOWED},
-    )
+    id="LNX-PRC-002",
+    title=Text(
+        zh="对外监听的网络服务不以 root 身份运行（特权分离的服务除外）",
+        en="Network services listening on non-loopback addresses do not run as root (privilege-separating daemons excepted)",
+    ),
+    remediation=Text(
+        zh="让服务以专用账户运行（systemd 单元中 User=/Group=，或服务自身的 user 配置项），需要低端口时使用 AmbientCapabilities=CAP_NET_BIND_SERVICE 而不是 root。",
+        en="Run the service under a dedicated account (User=/Group= in the systemd unit or the daemon's own 'user' option); for low ports use AmbientCapabilities=CAP_NET_BIND_SERVICE instead of root.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-09",),
+    domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=(LISTENING,),
+    params={"allowed_root_listeners": ROOT_LISTENERS_ALLOWED},
 )
 def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.listening")
+    facts = ev.facts(LISTENING)
     allowed = set(p["allowed_root_listeners"])
     exposed = [s for s in facts.get("sockets", []) if s.get("scope") != "loopback"]
     unknown = sorted({int(s["port"]) for s in exposed if not s.get("process") or not s.get("user")})
@@ -290,25 +281,23 @@ def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-RMT-001",
-        title=Text(
-            zh="未安装或运行第三方远程控制软件（TeamViewer、AnyDesk、ToDesk、向日葵、RustDesk、VNC 等）",
-            en="No third-party remote-control software (TeamViewer, AnyDesk, ToDesk, Sunlogin, RustDesk, VNC ...) is installed or running",
-        ),
-        remediation=Text(
-            zh="卸载远程控制软件（如 apt purge teamviewer / 删除 /usr/local/sunlogin 并停用 runsunloginclient.service），远程运维统一经堡垒机或 VPN + SSH，第三方访问需审批并限时开放。",
-            en="Uninstall remote-control tools (e.g. 'apt purge teamviewer'; remove /usr/local/sunlogin and disable runsunloginclient.service); route remote administration through a bastion host or VPN + SSH, with approved, time-limited third-party access.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-19"),
-        domains=(InsurerDomain.THIRD_PARTY_ACCESS,),
-        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
-        needs=("host.remote_access",),
-    )
+    id="LNX-RMT-001",
+    title=Text(
+        zh="未安装或运行第三方远程控制软件（TeamViewer、AnyDesk、ToDesk、向日葵、RustDesk、VNC 等）",
+        en="No third-party remote-control software (TeamViewer, AnyDesk, ToDesk, Sunlogin, RustDesk, VNC ...) is installed or running",
+    ),
+    remediation=Text(
+        zh="卸载远程控制软件（如 apt purge teamviewer / 删除 /usr/local/sunlogin 并停用 runsunloginclient.service），远程运维统一经堡垒机或 VPN + SSH，第三方访问需审批并限时开放。",
+        en="Uninstall remote-control tools (e.g. 'apt purge teamviewer'; remove /usr/local/sunlogin and disable runsunloginclient.service); route remote administration through a bastion host or VPN + SSH, with approved, time-limited third-party access.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-19",),
+    domains=(InsurerDomain.THIRD_PARTY_ACCESS,),
+    coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=(REMOTE_ACCESS,),
 )
 def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts("host.remote_access").get("remote_tools", [])
+    tools = ev.facts(REMOTE_ACCESS).get("remote_tools", [])
     if tools:
         names = [str(t.get("tool")) for t in tools]
         return Verdict.fail(f"remote-control software found: {', '.join(names)}", tools=list(tools))
@@ -316,25 +305,23 @@ def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="LNX-RMT-002",
-        title=Text(
-            zh="未运行内网穿透/反向隧道工具（frp、ngrok 等）",
-            en="No reverse-tunnel tool (frp, ngrok ...) that bypasses the perimeter is installed or running",
-        ),
-        remediation=Text(
-            zh="停用并删除隧道程序（systemctl disable --now frpc.service，删除 /usr/local/bin/frpc 与 /etc/frp），对外发布服务经边界防火墙/反向代理统一审批。",
-            en="Stop and remove the tunnel (systemctl disable --now frpc.service; delete /usr/local/bin/frpc and /etc/frp); publish services only through the approved perimeter firewall or reverse proxy.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-ABS1-01", "L3-CES1-19"),
-        domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.EXPOSURE),
-        coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
-        needs=("host.remote_access",),
-    )
+    id="LNX-RMT-002",
+    title=Text(
+        zh="未运行内网穿透/反向隧道工具（frp、ngrok 等）",
+        en="No reverse-tunnel tool (frp, ngrok ...) that bypasses the perimeter is installed or running",
+    ),
+    remediation=Text(
+        zh="停用并删除隧道程序（systemctl disable --now frpc.service，删除 /usr/local/bin/frpc 与 /etc/frp），对外发布服务经边界防火墙/反向代理统一审批。",
+        en="Stop and remove the tunnel (systemctl disable --now frpc.service; delete /usr/local/bin/frpc and /etc/frp); publish services only through the approved perimeter firewall or reverse proxy.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-ABS1-01", "L3-CES1-19"),
+    domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=(REMOTE_ACCESS,),
 )
 def no_tunnels(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts("host.remote_access").get("tunnel_tools", [])
+    tools = ev.facts(REMOTE_ACCESS).get("tunnel_tools", [])
     if tools:
         names = [str(t.get("tool")) for t in tools]
         return Verdict.fail(f"tunnelling software found: {', '.join(names)}", tools=list(tools))

@@ -9,45 +9,19 @@ the global setting for part of the network.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Status, Text, Verdict
+from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.host.sshd import SSHD
 
-NEEDS = ("host.sshd",)
+# Every SSH check reads host.sshd, which needs root for ``sshd -T`` and root-only configs (hence needs_root=True).
+NEEDS = (SSHD,)
 Cfg = Mapping[str, Any]
 Predicate = Callable[[Cfg, Params], Optional[str]]
 
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.INCIDENT_RESPONSE)
 _KNOWLEDGE_ONLY = "password"
-
-
-def _meta(
-    num: int,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    mlps: Tuple[MlpsRef, ...],
-    domains: Tuple[InsurerDomain, ...],
-    coverage: Tuple[CoverageLine, ...] = _BREACH,
-    params: Optional[Dict[str, Any]] = None,
-    high_risk_case: Optional[str] = None,
-) -> CheckMeta:
-    """All SSH checks read host.sshd, which needs root for ``sshd -T`` and root-only configs."""
-    return CheckMeta(
-        id=f"LNX-SSH-{num:03d}",
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=mlps,
-        domains=domains,
-        coverage=coverage,
-        needs=NEEDS,
-        params=params or {},
-        high_risk_case=high_risk_case,
-        needs_root=True,
-    )
 
 
 # -- helpers over host.sshd facts ------------------------------------------------
@@ -78,7 +52,7 @@ def _scopes(facts: Mapping[str, Any]) -> List[Tuple[str, Cfg]]:
 
 def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[str], ok: str) -> Verdict:
     """Apply ``pred`` to every scope; any problem is a failure naming its scope."""
-    facts = ev.facts("host.sshd")
+    facts = ev.facts(SSHD)
     problems: List[str] = []
     global_why: Optional[str] = None
     for label, cfg in _scopes(facts):
@@ -177,18 +151,19 @@ def _split(cfg: Cfg, key: str) -> List[str]:
 
 # -- checks ------------------------------------------------------------------------
 @check(
-    _meta(
-        1,
-        ("SSH 禁止 root 用户直接登录", "SSH does not allow direct root login"),
-        (
-            "在 /etc/ssh/sshd_config 开头（或 sshd_config.d 中最先读取的文件）设置 PermitRootLogin no，检查所有 Match 块，然后执行 systemctl reload sshd；管理员使用个人账号登录后再 sudo。",
-            "Set PermitRootLogin no near the top of /etc/ssh/sshd_config (or in the first-read sshd_config.d file), check every Match block, then systemctl reload sshd; administrators log in as themselves and use sudo.",
-        ),
-        Severity.HIGH,
-        refs("L3-CES1-06", "L3-CES1-05"),
-        (InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
-        params={"permit_root_login_allowed": ["no"]},
-    )
+    id="LNX-SSH-001",
+    title=Text(zh="SSH 禁止 root 用户直接登录", en="SSH does not allow direct root login"),
+    remediation=Text(
+        zh="在 /etc/ssh/sshd_config 开头（或 sshd_config.d 中最先读取的文件）设置 PermitRootLogin no，检查所有 Match 块，然后执行 systemctl reload sshd；管理员使用个人账号登录后再 sudo。",
+        en="Set PermitRootLogin no near the top of /etc/ssh/sshd_config (or in the first-read sshd_config.d file), check every Match block, then systemctl reload sshd; administrators log in as themselves and use sudo.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-06", "L3-CES1-05"),
+    domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    params={"permit_root_login_allowed": ["no"]},
+    needs_root=True,
 )
 def root_login(ev: EvidenceView, p: Params) -> Verdict:
     allowed = {str(a).lower() for a in p["permit_root_login_allowed"]}
@@ -203,20 +178,21 @@ def root_login(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        2,
-        ("SSH 不允许仅凭口令登录（防暴力破解）", "SSH does not accept password-only logins (brute-force exposure)"),
-        (
-            "设置 PasswordAuthentication no；若 UsePAM yes 且未配置 OTP，同时设置 KbdInteractiveAuthentication no（或用 AuthenticationMethods publickey,keyboard-interactive 要求先验证密钥）；删除 Match 块中的 PasswordAuthentication yes；systemctl reload sshd。",
-            "Set PasswordAuthentication no; with UsePAM yes and no OTP module also set KbdInteractiveAuthentication no (or require a key first with AuthenticationMethods publickey,keyboard-interactive); remove PasswordAuthentication yes from Match blocks; systemctl reload sshd.",
-        ),
-        Severity.HIGH,
-        refs("L3-CES1-01", "L3-CES1-04"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
-    )
+    id="LNX-SSH-002",
+    title=Text(zh="SSH 不允许仅凭口令登录（防暴力破解）", en="SSH does not accept password-only logins (brute-force exposure)"),
+    remediation=Text(
+        zh="设置 PasswordAuthentication no；若 UsePAM yes 且未配置 OTP，同时设置 KbdInteractiveAuthentication no（或用 AuthenticationMethods publickey,keyboard-interactive 要求先验证密钥）；删除 Match 块中的 PasswordAuthentication yes；systemctl reload sshd。",
+        en="Set PasswordAuthentication no; with UsePAM yes and no OTP module also set KbdInteractiveAuthentication no (or require a key first with AuthenticationMethods publickey,keyboard-interactive); remove PasswordAuthentication yes from Match blocks; systemctl reload sshd.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-01", "L3-CES1-04"),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def password_login(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sshd")
+    facts = ev.facts(SSHD)
     keys = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
 
     def judge(otp: bool) -> Verdict:
@@ -233,17 +209,18 @@ def password_login(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        3,
-        ("SSH 禁止空口令登录", "SSH refuses accounts with empty passwords"),
-        (
-            "在 sshd_config 中设置 PermitEmptyPasswords no（含所有 Match 块），然后 systemctl reload sshd。",
-            "Set PermitEmptyPasswords no in sshd_config (and in every Match block), then systemctl reload sshd.",
-        ),
-        Severity.HIGH,
-        refs("L3-CES1-01"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
-    )
+    id="LNX-SSH-003",
+    title=Text(zh="SSH 禁止空口令登录", en="SSH refuses accounts with empty passwords"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 PermitEmptyPasswords no（含所有 Match 块），然后 systemctl reload sshd。",
+        en="Set PermitEmptyPasswords no in sshd_config (and in every Match block), then systemctl reload sshd.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-01",),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
@@ -254,18 +231,19 @@ def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        4,
-        ("SSH 限制单次连接的认证尝试次数", "SSH limits authentication attempts per connection"),
-        (
-            "在 sshd_config 中设置 MaxAuthTries 4（或更小），然后 systemctl reload sshd。",
-            "Set MaxAuthTries 4 (or lower) in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-02"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
-        params={"max_auth_tries": 4},
-    )
+    id="LNX-SSH-004",
+    title=Text(zh="SSH 限制单次连接的认证尝试次数", en="SSH limits authentication attempts per connection"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 MaxAuthTries 4（或更小），然后 systemctl reload sshd。",
+        en="Set MaxAuthTries 4 (or lower) in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-02",),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    params={"max_auth_tries": 4},
+    needs_root=True,
 )
 def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -278,18 +256,19 @@ def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        5,
-        ("SSH 空闲会话超时自动断开", "SSH disconnects idle sessions"),
-        (
-            "在 sshd_config 中设置 ClientAliveInterval 300 与 ClientAliveCountMax 3（OpenSSH 8.2 起 0 表示不断开，不要用 0），然后 systemctl reload sshd。",
-            "Set ClientAliveInterval 300 and ClientAliveCountMax 3 in sshd_config (since OpenSSH 8.2 a count of 0 never disconnects; do not use 0), then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-02"),
-        (InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
-        params={"client_alive_interval_max": 300, "client_alive_count_max": 3},
-    )
+    id="LNX-SSH-005",
+    title=Text(zh="SSH 空闲会话超时自动断开", en="SSH disconnects idle sessions"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 ClientAliveInterval 300 与 ClientAliveCountMax 3（OpenSSH 8.2 起 0 表示不断开，不要用 0），然后 systemctl reload sshd。",
+        en="Set ClientAliveInterval 300 and ClientAliveCountMax 3 in sshd_config (since OpenSSH 8.2 a count of 0 never disconnects; do not use 0), then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-02",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=_BREACH,
+    needs=NEEDS,
+    params={"client_alive_interval_max": 300, "client_alive_count_max": 3},
+    needs_root=True,
 )
 def idle_timeout(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -317,34 +296,36 @@ def _equals(key: str, want: str, label: str) -> Predicate:
 
 
 @check(
-    _meta(
-        6,
-        ("SSH 忽略 .rhosts/.shosts 文件", "SSH ignores .rhosts and .shosts files"),
-        (
-            "在 sshd_config 中设置 IgnoreRhosts yes，然后 systemctl reload sshd。",
-            "Set IgnoreRhosts yes in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-01"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
-    )
+    id="LNX-SSH-006",
+    title=Text(zh="SSH 忽略 .rhosts/.shosts 文件", en="SSH ignores .rhosts and .shosts files"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 IgnoreRhosts yes，然后 systemctl reload sshd。",
+        en="Set IgnoreRhosts yes in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01",),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _equals("ignorerhosts", "yes", "IgnoreRhosts"), ("ignorerhosts",), "rhosts files are ignored")
 
 
 @check(
-    _meta(
-        7,
-        ("SSH 禁用基于主机的认证", "SSH host-based authentication is disabled"),
-        (
-            "在 sshd_config 中设置 HostbasedAuthentication no，然后 systemctl reload sshd。",
-            "Set HostbasedAuthentication no in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-01"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
-    )
+    id="LNX-SSH-007",
+    title=Text(zh="SSH 禁用基于主机的认证", en="SSH host-based authentication is disabled"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 HostbasedAuthentication no，然后 systemctl reload sshd。",
+        en="Set HostbasedAuthentication no in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-01",),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def hostbased(ev: EvidenceView, p: Params) -> Verdict:
     pred = _equals("hostbasedauthentication", "no", "HostbasedAuthentication")
@@ -352,18 +333,18 @@ def hostbased(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        8,
-        ("SSH 不允许用户设置环境变量", "SSH does not let users pass environment options"),
-        (
-            "在 sshd_config 中设置 PermitUserEnvironment no，然后 systemctl reload sshd。",
-            "Set PermitUserEnvironment no in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.LOW,
-        refs("L3-CES1-07"),
-        (InsurerDomain.HARDENING,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE,),
-    )
+    id="LNX-SSH-008",
+    title=Text(zh="SSH 不允许用户设置环境变量", en="SSH does not let users pass environment options"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 PermitUserEnvironment no，然后 systemctl reload sshd。",
+        en="Set PermitUserEnvironment no in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-07",),
+    domains=(InsurerDomain.HARDENING,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE,),
+    needs=NEEDS,
+    needs_root=True,
 )
 def user_environment(ev: EvidenceView, p: Params) -> Verdict:
     pred = _equals("permituserenvironment", "no", "PermitUserEnvironment")
@@ -371,17 +352,18 @@ def user_environment(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        9,
-        ("SSH 禁用端口转发与 X11 转发", "SSH port and X11 forwarding are disabled"),
-        (
-            "在 sshd_config 中设置 DisableForwarding yes（或同时设置 X11Forwarding no 与 AllowTcpForwarding no），确需转发的账号用 Match User 单独放开，然后 systemctl reload sshd。",
-            "Set DisableForwarding yes in sshd_config (or both X11Forwarding no and AllowTcpForwarding no), open it per account with Match User only where needed, then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-18"),
-        (InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
-    )
+    id="LNX-SSH-009",
+    title=Text(zh="SSH 禁用端口转发与 X11 转发", en="SSH port and X11 forwarding are disabled"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 DisableForwarding yes（或同时设置 X11Forwarding no 与 AllowTcpForwarding no），确需转发的账号用 Match User 单独放开，然后 systemctl reload sshd。",
+        en="Set DisableForwarding yes in sshd_config (or both X11Forwarding no and AllowTcpForwarding no), open it per account with Match User only where needed, then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-18",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def forwarding(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
@@ -399,19 +381,19 @@ def forwarding(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        10,
-        ("SSH 登录宽限时间足够短", "SSH login grace time is short"),
-        (
-            "在 sshd_config 中设置 LoginGraceTime 60，然后 systemctl reload sshd。",
-            "Set LoginGraceTime 60 in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.LOW,
-        refs("L3-CES1-02"),
-        (InsurerDomain.HARDENING,),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
-        params={"login_grace_time_max": 60},
-    )
+    id="LNX-SSH-010",
+    title=Text(zh="SSH 登录宽限时间足够短", en="SSH login grace time is short"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 LoginGraceTime 60，然后 systemctl reload sshd。",
+        en="Set LoginGraceTime 60 in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-02",),
+    domains=(InsurerDomain.HARDENING,),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    needs=NEEDS,
+    params={"login_grace_time_max": 60},
+    needs_root=True,
 )
 def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -426,19 +408,19 @@ def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        11,
-        ("SSH 日志级别为 INFO 或 VERBOSE", "SSH log level is INFO or VERBOSE"),
-        (
-            "在 sshd_config 中设置 LogLevel VERBOSE（记录登录所用密钥指纹），然后 systemctl reload sshd。",
-            "Set LogLevel VERBOSE in sshd_config (it logs the key fingerprint used for each login), then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-12"),
-        (InsurerDomain.LOGGING,),
-        coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
-        params={"log_levels_allowed": ["INFO", "VERBOSE"]},
-    )
+    id="LNX-SSH-011",
+    title=Text(zh="SSH 日志级别为 INFO 或 VERBOSE", en="SSH log level is INFO or VERBOSE"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 LogLevel VERBOSE（记录登录所用密钥指纹），然后 systemctl reload sshd。",
+        en="Set LogLevel VERBOSE in sshd_config (it logs the key fingerprint used for each login), then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-12",),
+    domains=(InsurerDomain.LOGGING,),
+    coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=NEEDS,
+    params={"log_levels_allowed": ["INFO", "VERBOSE"]},
+    needs_root=True,
 )
 def log_level(ev: EvidenceView, p: Params) -> Verdict:
     allowed = {str(a).upper() for a in p["log_levels_allowed"]}
@@ -455,7 +437,7 @@ _WEAK_MAC = re.compile(r"md5|sha1|-96|umac-64|ripemd", re.IGNORECASE)
 _WEAK_KEX = re.compile(r"^diffie-hellman-group1-|-sha1(@|$)", re.IGNORECASE)
 
 
-def _algorithms(key: str, weak: re.Pattern, label: str) -> Predicate:
+def _algorithms(key: str, weak: re.Pattern[str], label: str) -> Predicate:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
         bad = [a for a in _split(cfg, key) if weak.search(a)]
         return f"weak {label}: {', '.join(bad)}" if bad else None
@@ -464,51 +446,54 @@ def _algorithms(key: str, weak: re.Pattern, label: str) -> Predicate:
 
 
 @check(
-    _meta(
-        12,
-        ("SSH 只使用强加密算法", "SSH offers only strong ciphers"),
-        (
-            "在 sshd_config 中设置 Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr（去掉 CBC、3DES、arcfour），然后 systemctl reload sshd。",
-            "Set Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr in sshd_config (no CBC, 3DES or arcfour), then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-03", "L3-CES1-27"),
-        (InsurerDomain.ENCRYPTION_TRANSIT,),
-    )
+    id="LNX-SSH-012",
+    title=Text(zh="SSH 只使用强加密算法", en="SSH offers only strong ciphers"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr（去掉 CBC、3DES、arcfour），然后 systemctl reload sshd。",
+        en="Set Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr in sshd_config (no CBC, 3DES or arcfour), then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-03", "L3-CES1-27"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def ciphers(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _algorithms("ciphers", _WEAK_CIPHER, "ciphers"), ("ciphers",), "only strong ciphers are offered")
 
 
 @check(
-    _meta(
-        13,
-        ("SSH 只使用强消息认证码（MAC）", "SSH offers only strong MACs"),
-        (
-            "在 sshd_config 中设置 MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256（去掉 MD5、SHA-1、96 位与 umac-64），然后 systemctl reload sshd。",
-            "Set MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256 in sshd_config (no MD5, SHA-1, 96-bit or umac-64), then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-25", "L3-CNS1-06"),
-        (InsurerDomain.ENCRYPTION_TRANSIT,),
-    )
+    id="LNX-SSH-013",
+    title=Text(zh="SSH 只使用强消息认证码（MAC）", en="SSH offers only strong MACs"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256（去掉 MD5、SHA-1、96 位与 umac-64），然后 systemctl reload sshd。",
+        en="Set MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com,hmac-sha2-512,hmac-sha2-256 in sshd_config (no MD5, SHA-1, 96-bit or umac-64), then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-25", "L3-CNS1-06"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def macs(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _algorithms("macs", _WEAK_MAC, "MACs"), ("macs",), "only strong MACs are offered")
 
 
 @check(
-    _meta(
-        14,
-        ("SSH 只使用强密钥交换算法", "SSH offers only strong key exchange"),
-        (
-            "在 sshd_config 中设置 KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256（去掉 group1、group14-sha1、group-exchange-sha1），然后 systemctl reload sshd。",
-            "Set KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256 in sshd_config (no group1, group14-sha1 or group-exchange-sha1), then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-03", "L3-CES1-27"),
-        (InsurerDomain.ENCRYPTION_TRANSIT,),
-    )
+    id="LNX-SSH-014",
+    title=Text(zh="SSH 只使用强密钥交换算法", en="SSH offers only strong key exchange"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256（去掉 group1、group14-sha1、group-exchange-sha1），然后 systemctl reload sshd。",
+        en="Set KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group-exchange-sha256 in sshd_config (no group1, group14-sha1 or group-exchange-sha1), then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-03", "L3-CES1-27"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def kex(ev: EvidenceView, p: Params) -> Verdict:
     pred = _algorithms("kexalgorithms", _WEAK_KEX, "key exchange")
@@ -516,19 +501,19 @@ def kex(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        15,
-        ("SSH 限制会话数与未认证并发连接", "SSH limits sessions and unauthenticated connections"),
-        (
-            "在 sshd_config 中设置 MaxSessions 10 与 MaxStartups 10:30:60，然后 systemctl reload sshd。",
-            "Set MaxSessions 10 and MaxStartups 10:30:60 in sshd_config, then systemctl reload sshd.",
-        ),
-        Severity.LOW,
-        refs("L3-CES1-02"),
-        (InsurerDomain.HARDENING,),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
-        params={"max_sessions": 10, "max_startups_begin": 10, "max_startups_full": 60},
-    )
+    id="LNX-SSH-015",
+    title=Text(zh="SSH 限制会话数与未认证并发连接", en="SSH limits sessions and unauthenticated connections"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 MaxSessions 10 与 MaxStartups 10:30:60，然后 systemctl reload sshd。",
+        en="Set MaxSessions 10 and MaxStartups 10:30:60 in sshd_config, then systemctl reload sshd.",
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-02",),
+    domains=(InsurerDomain.HARDENING,),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    needs=NEEDS,
+    params={"max_sessions": 10, "max_startups_begin": 10, "max_startups_full": 60},
+    needs_root=True,
 )
 def sessions_startups(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -560,22 +545,22 @@ def _mode(text: Any) -> Optional[int]:
 
 
 @check(
-    _meta(
-        16,
-        ("sshd 配置文件权限为 0600 且属主为 root", "sshd configuration files are root-owned and mode 0600"),
-        (
-            "执行 chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf。",
-            "Run chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-07"),
-        (InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-        params={"max_mode": "0600"},
-    )
+    id="LNX-SSH-016",
+    title=Text(zh="sshd 配置文件权限为 0600 且属主为 root", en="sshd configuration files are root-owned and mode 0600"),
+    remediation=Text(
+        zh="执行 chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf。",
+        en="Run chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-07",),
+    domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS,
+    params={"max_mode": "0600"},
+    needs_root=True,
 )
 def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sshd")
+    facts = ev.facts(SSHD)
     limit = _mode(p["max_mode"]) or 0o600
     stats = list(facts.get("config_file_stats") or [])
     if not stats:
@@ -592,21 +577,21 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        17,
-        ("SSH 主机私钥权限为 0600 且属主为 root", "SSH host private keys are root-owned and mode 0600"),
-        (
-            "执行 chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key；若私钥曾被他人读取，重新生成主机密钥并通知用户更新 known_hosts。",
-            "Run chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key; if a key may have been read by others, regenerate the host keys and tell users to update known_hosts.",
-        ),
-        Severity.HIGH,
-        refs("L3-CES1-07", "L3-CES1-27"),
-        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    )
+    id="LNX-SSH-017",
+    title=Text(zh="SSH 主机私钥权限为 0600 且属主为 root", en="SSH host private keys are root-owned and mode 0600"),
+    remediation=Text(
+        zh="执行 chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key；若私钥曾被他人读取，重新生成主机密钥并通知用户更新 known_hosts。",
+        en="Run chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key; if a key may have been read by others, regenerate the host keys and tell users to update known_hosts.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-07", "L3-CES1-27"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS,
+    needs_root=True,
 )
 def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
-    keys = list(ev.facts("host.sshd").get("host_keys") or [])
+    keys = list(ev.facts(SSHD).get("host_keys") or [])
     if not keys:
         return Verdict.manual("no SSH host private key was found under /etc/ssh; check where the host keys are kept")
     bad = []
@@ -626,20 +611,21 @@ _ACCESS_KEYS = ("allowusers", "allowgroups", "denyusers", "denygroups")
 
 
 @check(
-    _meta(
-        18,
-        ("SSH 登录限定用户/用户组或来源地址", "SSH logins are restricted to named users, groups or source addresses"),
-        (
-            "在 sshd_config 中设置 AllowGroups sshusers（或 AllowUsers admin@10.0.0.0/8 限定来源网段），或用 Match Address 为管理网段单独放行，然后 systemctl reload sshd。",
-            "Set AllowGroups sshusers in sshd_config (or AllowUsers admin@10.0.0.0/8 to pin source networks), or allow the management network through a Match Address block, then systemctl reload sshd.",
-        ),
-        Severity.MEDIUM,
-        refs("L3-CES1-19"),
-        (InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
-    )
+    id="LNX-SSH-018",
+    title=Text(zh="SSH 登录限定用户/用户组或来源地址", en="SSH logins are restricted to named users, groups or source addresses"),
+    remediation=Text(
+        zh="在 sshd_config 中设置 AllowGroups sshusers（或 AllowUsers admin@10.0.0.0/8 限定来源网段），或用 Match Address 为管理网段单独放行，然后 systemctl reload sshd。",
+        en="Set AllowGroups sshusers in sshd_config (or AllowUsers admin@10.0.0.0/8 to pin source networks), or allow the management network through a Match Address block, then systemctl reload sshd.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CES1-19",),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=_BREACH,
+    needs=NEEDS,
+    needs_root=True,
 )
 def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sshd")
+    facts = ev.facts(SSHD)
     cfg = facts.get("config") or {}
     allow = {k: list(cfg.get(k) or []) for k in ("allowusers", "allowgroups")}
     narrowing = {k: [e for e in v if not _wildcard_only(str(e))] for k, v in allow.items()}
@@ -687,22 +673,22 @@ def _fences_other_addresses(block: Mapping[str, Any]) -> bool:
 
 
 @check(
-    _meta(
-        19,
-        ("SSH 远程登录强制双因素认证", "SSH remote login requires two authentication factors"),
-        (
-            "配置 AuthenticationMethods publickey,keyboard-interactive 并在 /etc/pam.d/sshd 中启用 OTP 模块（如 pam_google_authenticator.so 或 pam_radius_auth.so），或仅允许经双因素堡垒机登录；设置 PasswordAuthentication no，然后 systemctl reload sshd。",
-            "Set AuthenticationMethods publickey,keyboard-interactive and enable an OTP module in /etc/pam.d/sshd (e.g. pam_google_authenticator.so or pam_radius_auth.so), or only allow logins through an MFA bastion; set PasswordAuthentication no, then systemctl reload sshd.",
-        ),
-        Severity.CRITICAL,
-        refs("L3-CES1-04"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.PRIVILEGED_ACCESS),
-        coverage=(*_BREACH, CoverageLine.BUSINESS_INTERRUPTION),
-        high_risk_case="6.4.1.3",
-    )
+    id="LNX-SSH-019",
+    title=Text(zh="SSH 远程登录强制双因素认证", en="SSH remote login requires two authentication factors"),
+    remediation=Text(
+        zh="配置 AuthenticationMethods publickey,keyboard-interactive 并在 /etc/pam.d/sshd 中启用 OTP 模块（如 pam_google_authenticator.so 或 pam_radius_auth.so），或仅允许经双因素堡垒机登录；设置 PasswordAuthentication no，然后 systemctl reload sshd。",
+        en="Set AuthenticationMethods publickey,keyboard-interactive and enable an OTP module in /etc/pam.d/sshd (e.g. pam_google_authenticator.so or pam_radius_auth.so), or only allow logins through an MFA bastion; set PasswordAuthentication no, then systemctl reload sshd.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-04",),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=(*_BREACH, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=NEEDS,
+    high_risk_case="6.4.1.3",
+    needs_root=True,
 )
 def mfa(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("host.sshd")
+    facts = ev.facts(SSHD)
     otp_modules = _otp_modules(facts)
 
     def judge(otp: bool) -> Verdict:

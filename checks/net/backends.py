@@ -7,42 +7,17 @@ check; a service that could not be judged is ERROR, never PASS.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.net.backends import BACKENDS, OTA
+from collectors.profile import Profile
 
-PROFILES = ("telematics",)
-_NOAUTH_MLPS = refs("L3-CES1-01", "L3-CES1-18", "L3-ABS1-05")
+PROFILES = (Profile.TELEMATICS,)
+_NOAUTH_MLPS = ("L3-CES1-01", "L3-CES1-18", "L3-ABS1-05")
 _NOAUTH_DOMAINS = (InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA, InsurerDomain.HARDENING)
 _NOAUTH_COVERAGE = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_ASSET_REPLACEMENT)
-
-
-def _meta(
-    num: int,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    needs: Tuple[str, ...],
-    mlps: Tuple[MlpsRef, ...] = _NOAUTH_MLPS,
-    domains: Tuple[InsurerDomain, ...] = _NOAUTH_DOMAINS,
-    coverage: Tuple[CoverageLine, ...] = _NOAUTH_COVERAGE,
-    high_risk_case: Optional[str] = None,
-) -> CheckMeta:
-    return CheckMeta(
-        id=f"NET-TSP-{num:03d}",
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=mlps,
-        domains=domains,
-        coverage=coverage,
-        needs=needs,
-        high_risk_case=high_risk_case,
-        profiles=PROFILES,
-        level="endpoint",
-    )
 
 
 _SAFE_STATES = {"auth_required", "protected_mode"}
@@ -50,7 +25,7 @@ _OBSERVED_KEYS = ("port", "state", "reply", "status", "redis_version", "version"
 
 
 def _service(ev: EvidenceView, name: str, label: str) -> Verdict:
-    services = ev.facts("telematics.backends").get("services")
+    services = ev.facts(BACKENDS).get("services")
     if not isinstance(services, Mapping):
         raise ValueError("telematics.backends has no service facts")
     s = services.get(name)
@@ -69,73 +44,94 @@ def _service(ev: EvidenceView, name: str, label: str) -> Verdict:
     return Verdict.error(f"{label} gave an answer that neither proves nor rules out open access ({state})", **observed)
 
 
-BACKENDS = ("telematics.backends",)
+NEEDS_BACKENDS = (BACKENDS,)
 
 
 @check(
-    _meta(
-        1,
-        ("Redis 无需认证即可访问", "Redis reachable without authentication"),
-        (
+    id="NET-TSP-001",
+    title=Text(zh="Redis 无需认证即可访问", en="Redis reachable without authentication"),
+    remediation=Text(
+        zh=(
             "启用认证并禁止外部直连：redis.conf 中设置 requirepass <强口令>（Redis 6+ 使用 ACL：user default off），"
-            "bind 127.0.0.1 或内网地址，protected-mode yes，并用防火墙限制 6379 的来源。",
+            "bind 127.0.0.1 或内网地址，protected-mode yes，并用防火墙限制 6379 的来源。"
+        ),
+        en=(
             "Require authentication and keep Redis off untrusted networks: requirepass <strong password> in redis.conf "
             "(Redis 6+: ACLs, user default off), bind 127.0.0.1 or an internal address, protected-mode yes, "
-            "and restrict port 6379 by firewall.",
+            "and restrict port 6379 by firewall."
         ),
-        Severity.CRITICAL,
-        BACKENDS,
-        high_risk_case="6.4.3.1",
-    )
+    ),
+    severity=Severity.CRITICAL,
+    mlps=_NOAUTH_MLPS,
+    domains=_NOAUTH_DOMAINS,
+    coverage=_NOAUTH_COVERAGE,
+    needs=NEEDS_BACKENDS,
+    high_risk_case="6.4.3.1",
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def redis_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, "redis", "Redis")
 
 
 @check(
-    _meta(
-        2,
-        ("Elasticsearch 无需认证即可访问", "Elasticsearch reachable without authentication"),
-        (
+    id="NET-TSP-002",
+    title=Text(zh="Elasticsearch 无需认证即可访问", en="Elasticsearch reachable without authentication"),
+    remediation=Text(
+        zh=(
             "启用安全功能：elasticsearch.yml 中设置 xpack.security.enabled: true 与 xpack.security.http.ssl.enabled: true，"
-            "为各应用创建最小权限账户，并用防火墙限制 9200 的来源。",
-            "Turn security on: xpack.security.enabled: true and xpack.security.http.ssl.enabled: true in elasticsearch.yml, "
-            "create least-privilege users per application, and restrict port 9200 by firewall.",
+            "为各应用创建最小权限账户，并用防火墙限制 9200 的来源。"
         ),
-        Severity.CRITICAL,
-        BACKENDS,
-        high_risk_case="6.4.3.1",
-    )
+        en=(
+            "Turn security on: xpack.security.enabled: true and xpack.security.http.ssl.enabled: true in elasticsearch.yml, "
+            "create least-privilege users per application, and restrict port 9200 by firewall."
+        ),
+    ),
+    severity=Severity.CRITICAL,
+    mlps=_NOAUTH_MLPS,
+    domains=_NOAUTH_DOMAINS,
+    coverage=_NOAUTH_COVERAGE,
+    needs=NEEDS_BACKENDS,
+    high_risk_case="6.4.3.1",
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def elasticsearch_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, "elasticsearch", "Elasticsearch")
 
 
 @check(
-    _meta(
-        3,
-        ("Kafka 无需认证即可读取集群元数据", "Kafka reachable without authentication"),
-        (
+    id="NET-TSP-003",
+    title=Text(zh="Kafka 无需认证即可读取集群元数据", en="Kafka reachable without authentication"),
+    remediation=Text(
+        zh=(
             "对外监听只使用 SASL_SSL：server.properties 中 listeners=SASL_SSL://:9093、sasl.enabled.mechanisms=SCRAM-SHA-512，"
-            "配置 authorizer.class.name 与 ACL（allow.everyone.if.no.acl.found=false），关闭 PLAINTEXT 监听。",
+            "配置 authorizer.class.name 与 ACL（allow.everyone.if.no.acl.found=false），关闭 PLAINTEXT 监听。"
+        ),
+        en=(
             "Expose only SASL_SSL listeners: listeners=SASL_SSL://:9093 and sasl.enabled.mechanisms=SCRAM-SHA-512 in "
             "server.properties, set authorizer.class.name with ACLs (allow.everyone.if.no.acl.found=false), "
-            "and remove the PLAINTEXT listener.",
+            "and remove the PLAINTEXT listener."
         ),
-        Severity.CRITICAL,
-        BACKENDS,
-        high_risk_case="6.4.3.1",
-    )
+    ),
+    severity=Severity.CRITICAL,
+    mlps=_NOAUTH_MLPS,
+    domains=_NOAUTH_DOMAINS,
+    coverage=_NOAUTH_COVERAGE,
+    needs=NEEDS_BACKENDS,
+    high_risk_case="6.4.3.1",
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def kafka_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, "kafka", "Kafka")
 
 
-OTA = ("telematics.ota",)
+NEEDS_OTA = (OTA,)
 
 
 def _ota(ev: EvidenceView) -> Tuple[Mapping[str, Any], Mapping[str, Mapping[str, Any]], List[str]]:
-    facts = ev.facts("telematics.ota")
+    facts = ev.facts(OTA)
     paths = facts.get("paths")
     if not isinstance(paths, Mapping):
         raise ValueError("telematics.ota has no path facts")
@@ -144,22 +140,26 @@ def _ota(ev: EvidenceView) -> Tuple[Mapping[str, Any], Mapping[str, Mapping[str,
 
 
 @check(
-    _meta(
-        4,
-        ("OTA/固件更新通过明文 HTTP 提供", "OTA/firmware updates served over plain HTTP"),
-        (
+    id="NET-TSP-004",
+    title=Text(zh="OTA/固件更新通过明文 HTTP 提供", en="OTA/firmware updates served over plain HTTP"),
+    remediation=Text(
+        zh=(
             "固件与升级包只通过 HTTPS（TLS 1.2+，车端校验服务器证书）分发，HTTP 仅 301 跳转到 HTTPS，并对升级包签名、车端验签"
-            "（GB 44496-2024）。nginx：server { listen 80; return 301 https://$host$request_uri; }",
+            "（GB 44496-2024）。nginx：server { listen 80; return 301 https://$host$request_uri; }"
+        ),
+        en=(
             "Serve firmware and update packages only over HTTPS (TLS 1.2+, server certificate verified by the vehicle), "
             "let HTTP only redirect, and sign packages with signature checks on the vehicle (GB 44496-2024). "
-            "nginx: server { listen 80; return 301 https://$host$request_uri; }",
+            "nginx: server { listen 80; return 301 https://$host$request_uri; }"
         ),
-        Severity.HIGH,
-        OTA,
-        mlps=refs("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-25"),
-        domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.INTEGRITY_BOOT),
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
-    )
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-25"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.INTEGRITY_BOOT),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=NEEDS_OTA,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def ota_plain_http(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)
@@ -176,21 +176,25 @@ def ota_plain_http(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        5,
-        ("OTA/固件目录可被列出", "OTA/firmware directory listing enabled"),
-        (
+    id="NET-TSP-005",
+    title=Text(zh="OTA/固件目录可被列出", en="OTA/firmware directory listing enabled"),
+    remediation=Text(
+        zh=(
             "关闭固件目录的目录浏览，固件下载使用带时效的签名 URL 并鉴权。nginx：autoindex off;  Apache：Options -Indexes；"
-            "对象存储：撤销匿名 List 权限。",
-            "Turn directory listing off on firmware paths and hand out firmware only through authenticated, expiring signed URLs. "
-            "nginx: autoindex off;  Apache: Options -Indexes; object storage: revoke anonymous List permission.",
+            "对象存储：撤销匿名 List 权限。"
         ),
-        Severity.HIGH,
-        OTA,
-        mlps=refs("L3-CES1-18", "L3-ABS1-10", "L3-CES1-05"),
-        domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    )
+        en=(
+            "Turn directory listing off on firmware paths and hand out firmware only through authenticated, expiring signed URLs. "
+            "nginx: autoindex off;  Apache: Options -Indexes; object storage: revoke anonymous List permission."
+        ),
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-18", "L3-ABS1-10", "L3-CES1-05"),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS_OTA,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def ota_listing(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)

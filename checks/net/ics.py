@@ -8,13 +8,15 @@ offered on that port.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.net.ics import ICS_IDENTIFY
+from collectors.profile import Profile
 
-NEEDS = ("ics.identify",)
+NEEDS = (ICS_IDENTIFY,)
+PROFILES = (Profile.ICS_GATEWAY,)
 FIELDBUS = ("modbus", "s7", "enip", "bacnet")  # no authentication in the protocol itself
 _UNASSESSED = ("error", "no_answer")
 _ABSENT = ("closed", "not_this_protocol")
@@ -37,31 +39,8 @@ _DISCLOSING = (
 )
 
 
-def _meta(
-    num: int,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    mlps: Tuple[MlpsRef, ...],
-    domains: Tuple[InsurerDomain, ...],
-    coverage: Tuple[CoverageLine, ...],
-) -> CheckMeta:
-    return CheckMeta(
-        id=f"NET-ICS-{num:03d}",
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=mlps,
-        domains=domains,
-        coverage=coverage,
-        needs=NEEDS,
-        profiles=("ics-gateway",),
-        level="endpoint",
-    )
-
-
 def _protocols(ev: EvidenceView, names: Sequence[str]) -> Dict[str, Mapping[str, Any]]:
-    results = ev.facts("ics.identify").get("protocols")
+    results = ev.facts(ICS_IDENTIFY).get("protocols")
     if not isinstance(results, Mapping):
         raise ValueError("ics.identify has no per-protocol results")
     return {p: results[p] for p in names if isinstance(results.get(p), Mapping)}
@@ -76,25 +55,30 @@ def _unassessed(results: Mapping[str, Mapping[str, Any]]) -> List[str]:
 
 
 @check(
-    _meta(
-        1,
-        (
-            "工业协议（Modbus/S7/EtherNet/IP/BACnet）无需认证即可访问并识别设备",
-            "Industrial protocol (Modbus/S7/EtherNet/IP/BACnet) reachable and answering identity requests without authentication",
-        ),
-        (
+    id="NET-ICS-001",
+    title=Text(
+        zh="工业协议（Modbus/S7/EtherNet/IP/BACnet）无需认证即可访问并识别设备",
+        en="Industrial protocol (Modbus/S7/EtherNet/IP/BACnet) reachable and answering identity requests without authentication",
+    ),
+    remediation=Text(
+        zh=(
             "工业协议端口只允许工程站/SCADA 地址访问：在工控边界防火墙或网关上对 502/102/44818/47808 设置白名单"
             "（如 iptables -A INPUT -p tcp --dport 502 -s <SCADA 地址> -j ACCEPT; iptables -A INPUT -p tcp --dport 502 -j DROP），"
-            "企业网与工控网之间采用单向隔离。",
+            "企业网与工控网之间采用单向隔离。"
+        ),
+        en=(
             "Allow industrial ports only from the engineering station/SCADA: allow-list 502/102/44818/47808 on the ICS boundary "
             "firewall or gateway (e.g. iptables -A INPUT -p tcp --dport 502 -s <SCADA address> -j ACCEPT; "
-            "iptables -A INPUT -p tcp --dport 502 -j DROP) and isolate the ICS zone from the enterprise network one-way.",
+            "iptables -A INPUT -p tcp --dport 502 -j DROP) and isolate the ICS zone from the enterprise network one-way."
         ),
-        Severity.HIGH,
-        refs("L3-ABS5-01", "L3-CES5-01"),
-        (InsurerDomain.EXPOSURE, InsurerDomain.SEGMENTATION),
-        (CoverageLine.BUSINESS_INTERRUPTION,),
-    )
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-ABS5-01", "L3-CES5-01"),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.SEGMENTATION),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
     results = _protocols(ev, FIELDBUS)
@@ -111,23 +95,28 @@ def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        2,
-        (
-            "OPC UA 提供无安全模式（SecurityMode None）端点或接受匿名登录",
-            "OPC UA offers an endpoint with SecurityMode None or accepts anonymous users",
-        ),
-        (
+    id="NET-ICS-002",
+    title=Text(
+        zh="OPC UA 提供无安全模式（SecurityMode None）端点或接受匿名登录",
+        en="OPC UA offers an endpoint with SecurityMode None or accepts anonymous users",
+    ),
+    remediation=Text(
+        zh=(
             "在 OPC UA 服务器配置中删除 None 安全策略，只保留 SignAndEncrypt（Basic256Sha256 或更新），并禁用 Anonymous 用户令牌，"
-            "改用用户名/证书认证。",
-            "In the OPC UA server configuration remove the None security policy, keep only SignAndEncrypt "
-            "(Basic256Sha256 or newer), and disable the Anonymous user token in favour of user name or certificate tokens.",
+            "改用用户名/证书认证。"
         ),
-        Severity.HIGH,
-        refs("L3-CNS5-04", "L3-CES5-01"),
-        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
-        (CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
-    )
+        en=(
+            "In the OPC UA server configuration remove the None security policy, keep only SignAndEncrypt "
+            "(Basic256Sha256 or newer), and disable the Anonymous user token in favour of user name or certificate tokens."
+        ),
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CNS5-04", "L3-CES5-01"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
     results = _protocols(ev, ("opcua",))
@@ -159,20 +148,25 @@ def _disclosed(identity: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 @check(
-    _meta(
-        3,
-        ("工控设备对外披露厂商、型号或固件版本", "Industrial device discloses vendor, model or firmware version"),
-        (
+    id="NET-ICS-003",
+    title=Text(zh="工控设备对外披露厂商、型号或固件版本", en="Industrial device discloses vendor, model or firmware version"),
+    remediation=Text(
+        zh=(
             "在设备或网关上关闭设备标识服务（如 Modbus 功能码 43/14、S7 SZL 读、EtherNet/IP List Identity）的外部访问，"
-            "仅允许工程站访问；对照 CISA ICS 公告核对披露的固件版本并升级。",
-            "Block identity services (Modbus FC 43/14, S7 SZL reads, EtherNet/IP List Identity) from everything but the "
-            "engineering station on the device or gateway, and check the disclosed firmware against CISA ICS advisories.",
+            "仅允许工程站访问；对照 CISA ICS 公告核对披露的固件版本并升级。"
         ),
-        Severity.LOW,
-        refs("L3-CES5-01"),
-        (InsurerDomain.EXPOSURE, InsurerDomain.PATCHING),
-        (CoverageLine.BUSINESS_INTERRUPTION,),
-    )
+        en=(
+            "Block identity services (Modbus FC 43/14, S7 SZL reads, EtherNet/IP List Identity) from everything but the "
+            "engineering station on the device or gateway, and check the disclosed firmware against CISA ICS advisories."
+        ),
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES5-01",),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.PATCHING),
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def identity_disclosed(ev: EvidenceView, p: Params) -> Verdict:
     # OPC UA is left out: GetEndpoints (and the product URI it carries) is mandatory discovery, NET-ICS-002 judges it.

@@ -6,46 +6,20 @@ the verdict is ERROR unless a failure was already found elsewhere.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.net.mqtt import MQTT_BROKER
+from collectors.profile import Profile
 
-NEEDS = ("mqtt.broker",)
-PROFILES = ("telematics",)
+NEEDS = (MQTT_BROKER,)
+PROFILES = (Profile.TELEMATICS,)
 MAX_TOPICS_SHOWN = 20
 
 
-def _meta(
-    num: int,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    mlps: Tuple[MlpsRef, ...],
-    domains: Tuple[InsurerDomain, ...],
-    coverage: Tuple[CoverageLine, ...],
-    high_risk_case: Optional[str] = None,
-    params: Optional[Dict[str, Any]] = None,
-) -> CheckMeta:
-    return CheckMeta(
-        id=f"NET-MQTT-{num:03d}",
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=mlps,
-        domains=domains,
-        coverage=coverage,
-        needs=NEEDS,
-        high_risk_case=high_risk_case,
-        params=params or {},
-        profiles=PROFILES,
-        level="endpoint",
-    )
-
-
 def _ports(ev: EvidenceView) -> Mapping[str, Mapping[str, Any]]:
-    ports = ev.facts("mqtt.broker").get("ports")
+    ports = ev.facts(MQTT_BROKER).get("ports")
     if not isinstance(ports, Mapping):
         raise ValueError("mqtt.broker has no port facts")
     return ports
@@ -64,21 +38,26 @@ def _port_list(ports: Mapping[str, Mapping[str, Any]], states: Tuple[str, ...]) 
 
 
 @check(
-    _meta(
-        1,
-        ("MQTT 代理允许匿名连接", "MQTT broker accepts anonymous connections"),
-        (
+    id="NET-MQTT-001",
+    title=Text(zh="MQTT 代理允许匿名连接", en="MQTT broker accepts anonymous connections"),
+    remediation=Text(
+        zh=(
             "关闭匿名接入并为每台车辆/设备配置独立凭据或客户端证书。mosquitto：每个 listener 下设置 allow_anonymous false，"
-            "并配置 password_file 或 require_certificate true；EMQX：关闭 allow_anonymous 并启用认证器。",
+            "并配置 password_file 或 require_certificate true；EMQX：关闭 allow_anonymous 并启用认证器。"
+        ),
+        en=(
             "Disable anonymous access and give every vehicle/device its own credentials or client certificate. "
             "mosquitto: allow_anonymous false under each listener, plus password_file or require_certificate true; "
-            "EMQX: turn allow_anonymous off and enable an authenticator.",
+            "EMQX: turn allow_anonymous off and enable an authenticator."
         ),
-        Severity.CRITICAL,
-        refs("L3-ABS4-01", "L3-CES4-04", "L3-CES1-01"),
-        (InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
-        (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
-    )
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-ABS4-01", "L3-CES4-04", "L3-CES1-01"),
+    domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
@@ -96,24 +75,29 @@ def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        2,
-        ("MQTT 通配符订阅可读取业务主题", "MQTT wildcard subscription reveals business topics"),
-        (
+    id="NET-MQTT-002",
+    title=Text(zh="MQTT 通配符订阅可读取业务主题", en="MQTT wildcard subscription reveals business topics"),
+    remediation=Text(
+        zh=(
             "为主题配置 ACL，设备只能订阅/发布自己的主题，禁止 # 和 +/ 通配订阅。mosquitto：acl_file 中按 user 或 pattern（%u/%c）授权；"
-            "同时关闭匿名接入。",
-            "Add topic ACLs so a device may only use its own topics and no client may subscribe to # or +/ wildcards. "
-            "mosquitto: acl_file with per-user or pattern (%u/%c) rules; also disable anonymous access.",
+            "同时关闭匿名接入。"
         ),
-        Severity.HIGH,
-        refs("L3-ABS4-01", "L3-CES1-05", "L3-CES1-10"),
-        (InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA),
-        (CoverageLine.DATA_BREACH_LIABILITY,),
-        params={"max_topics_shown": MAX_TOPICS_SHOWN},
-    )
+        en=(
+            "Add topic ACLs so a device may only use its own topics and no client may subscribe to # or +/ wildcards. "
+            "mosquitto: acl_file with per-user or pattern (%u/%c) rules; also disable anonymous access."
+        ),
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-ABS4-01", "L3-CES1-05", "L3-CES1-10"),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS,
+    params={"max_topics_shown": MAX_TOPICS_SHOWN},
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts("mqtt.broker")
+    facts = ev.facts(MQTT_BROKER)
     ports = _ports(ev)
     sub = facts.get("subscription")
     if not isinstance(sub, Mapping):
@@ -141,21 +125,26 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        3,
-        ("MQTT 以明文（无 TLS）提供服务", "MQTT served in plain text (no TLS)"),
-        (
+    id="NET-MQTT-003",
+    title=Text(zh="MQTT 以明文（无 TLS）提供服务", en="MQTT served in plain text (no TLS)"),
+    remediation=Text(
+        zh=(
             "只对外提供 MQTT over TLS（8883），关闭明文 1883 监听或仅绑定到本机。mosquitto：listener 8883 并配置 certfile/keyfile，"
-            "删除明文 listener 1883（或改为 listener 1883 127.0.0.1）。",
-            "Offer MQTT only over TLS (8883) and close the plaintext 1883 listener or bind it to localhost. "
-            "mosquitto: listener 8883 with certfile/keyfile, and remove listener 1883 (or make it listener 1883 127.0.0.1).",
+            "删除明文 listener 1883（或改为 listener 1883 127.0.0.1）。"
         ),
-        Severity.HIGH,
-        refs("L3-CNS1-06", "L3-CNS1-07", "L3-CES4-04"),
-        (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
-        (CoverageLine.DATA_BREACH_LIABILITY,),
-        high_risk_case="6.2.2.1",
-    )
+        en=(
+            "Offer MQTT only over TLS (8883) and close the plaintext 1883 listener or bind it to localhost. "
+            "mosquitto: listener 8883 with certfile/keyfile, and remove listener 1883 (or make it listener 1883 127.0.0.1)."
+        ),
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES4-04"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS,
+    high_risk_case="6.2.2.1",
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def plaintext(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
@@ -173,20 +162,25 @@ def plaintext(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        4,
-        ("MQTT TLS 证书不受信任或已过期", "MQTT TLS certificate untrusted or expired"),
-        (
+    id="NET-MQTT-004",
+    title=Text(zh="MQTT TLS 证书不受信任或已过期", en="MQTT TLS certificate untrusted or expired"),
+    remediation=Text(
+        zh=(
             "为 MQTT TLS 监听部署由受信任 CA 签发、在有效期内且与主机名匹配的证书，并设置到期前自动续期。"
-            "mosquitto：certfile 指向含完整链的证书，cafile 指向签发 CA。",
-            "Give the MQTT TLS listener a certificate from a trusted CA, within its validity and matching the host name, "
-            "with automatic renewal before expiry. mosquitto: certfile with the full chain, cafile with the issuing CA.",
+            "mosquitto：certfile 指向含完整链的证书，cafile 指向签发 CA。"
         ),
-        Severity.MEDIUM,
-        refs("L3-CNS1-06", "L3-CNS1-07"),
-        (InsurerDomain.ENCRYPTION_TRANSIT,),
-        (CoverageLine.DATA_BREACH_LIABILITY,),
-    )
+        en=(
+            "Give the MQTT TLS listener a certificate from a trusted CA, within its validity and matching the host name, "
+            "with automatic renewal before expiry. mosquitto: certfile with the full chain, cafile with the issuing CA."
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CNS1-06", "L3-CNS1-07"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT,),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def certificate(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)

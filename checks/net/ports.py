@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
+from collectors.net.ports import PORTS
+from collectors.profile import Profile
 
-NEEDS = ("net.ports",)
-PROFILES = ("website", "server")
+NEEDS = (PORTS,)
+PROFILES = (Profile.WEBSITE, Profile.SERVER)
 
 # nmap service names for the same services (nmap-services / nmap-service-probes spelling).
 HIGH_RISK_SERVICES = (
@@ -131,7 +132,7 @@ _MARIADB = re.compile(r"(?:^5\.5\.5-)?(\d+\.\d+(?:\.\d+)?)-MariaDB", re.IGNORECA
 
 
 def _open_ports(ev: EvidenceView) -> Tuple[Mapping[str, Any], Iterator[Tuple[str, Mapping[str, Any]]]]:
-    facts = ev.facts("net.ports")
+    facts = ev.facts(PORTS)
 
     def walk() -> Iterator[Tuple[str, Mapping[str, Any]]]:
         for host in facts.get("hosts", []):
@@ -181,30 +182,28 @@ def _verdict(
 
 
 @check(
-    CheckMeta(
-        id="NET-PRT-001",
-        title=Text(
-            zh="从外部不可访问高危端口（远程桌面、文件共享、数据库、缓存、Docker API 等）",
-            en="High-risk ports (remote desktop, file sharing, databases, caches, Docker API ...) are not reachable from outside",
-        ),
-        remediation=Text(
-            zh="在边界防火墙/安全组中拒绝这些端口的入站访问（如 iptables -A INPUT -p tcp --dport 6379 -j DROP），并让服务只监听 127.0.0.1 或内网地址（Redis: bind 127.0.0.1 并设置 requirepass；MySQL: bind-address=127.0.0.1）；确需远程访问时经 VPN 或堡垒机。",
-            en="Drop inbound traffic to these ports at the boundary firewall / security group (e.g. iptables -A INPUT -p tcp --dport 6379 -j DROP) and bind the services to 127.0.0.1 or an internal address (Redis: 'bind 127.0.0.1' plus requirepass; MySQL: bind-address=127.0.0.1); reach them through a VPN or bastion host when remote access is needed.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-18", "L3-ABS1-05"),
-        domains=(InsurerDomain.EXPOSURE,),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
-        needs=NEEDS,
-        high_risk_case="6.4.3.1",
-        params={
-            "high_risk_ports": sorted(HIGH_RISK_PORTS),
-            "high_risk_services": list(HIGH_RISK_SERVICES),
-            "high_risk_products": list(HIGH_RISK_PRODUCTS),
-        },
-        profiles=PROFILES,
-        level="endpoint",
-    )
+    id="NET-PRT-001",
+    title=Text(
+        zh="从外部不可访问高危端口（远程桌面、文件共享、数据库、缓存、Docker API 等）",
+        en="High-risk ports (remote desktop, file sharing, databases, caches, Docker API ...) are not reachable from outside",
+    ),
+    remediation=Text(
+        zh="在边界防火墙/安全组中拒绝这些端口的入站访问（如 iptables -A INPUT -p tcp --dport 6379 -j DROP），并让服务只监听 127.0.0.1 或内网地址（Redis: bind 127.0.0.1 并设置 requirepass；MySQL: bind-address=127.0.0.1）；确需远程访问时经 VPN 或堡垒机。",
+        en="Drop inbound traffic to these ports at the boundary firewall / security group (e.g. iptables -A INPUT -p tcp --dport 6379 -j DROP) and bind the services to 127.0.0.1 or an internal address (Redis: 'bind 127.0.0.1' plus requirepass; MySQL: bind-address=127.0.0.1); reach them through a VPN or bastion host when remote access is needed.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-18", "L3-ABS1-05"),
+    domains=(InsurerDomain.EXPOSURE,),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=NEEDS,
+    high_risk_case="6.4.3.1",
+    params={
+        "high_risk_ports": sorted(HIGH_RISK_PORTS),
+        "high_risk_services": list(HIGH_RISK_SERVICES),
+        "high_risk_products": list(HIGH_RISK_PRODUCTS),
+    },
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -228,30 +227,28 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="NET-PRT-002",
-        title=Text(
-            zh="从外部不可访问明文远程管理协议（Telnet、rsh/rlogin/rexec、FTP、TFTP、未加密 VNC、HTTP 管理控制台）",
-            en="No plaintext remote-administration protocol (telnet, rsh/rlogin/rexec, FTP, TFTP, unencrypted VNC, HTTP admin console) is reachable",
-        ),
-        remediation=Text(
-            zh="停用明文服务（systemctl disable --now telnet.socket vsftpd），远程管理改用 SSH，文件传输改用 SFTP；VNC 只经 SSH 隧道访问（vncserver -localhost yes）；Web 管理控制台只通过 HTTPS 提供（nginx: listen 443 ssl; 并 return 301 https://$host$request_uri;），且只对管理网段开放。",
-            en="Disable the plaintext services (systemctl disable --now telnet.socket vsftpd); administer over SSH and transfer files with SFTP; reach VNC only through an SSH tunnel (vncserver -localhost yes); serve web admin consoles over HTTPS only (nginx: 'listen 443 ssl;' and 'return 301 https://$host$request_uri;') and only to the management network.",
-        ),
-        severity=Severity.CRITICAL,
-        mlps=refs("L3-CES1-03", "L3-CNS1-06"),
-        domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
-        needs=NEEDS,
-        high_risk_case="6.4.1.2",
-        params={
-            "plaintext_services": list(PLAINTEXT_SERVICES),
-            "plaintext_ports": sorted(PLAINTEXT_PORTS),
-            "admin_console_products": list(ADMIN_CONSOLE_PRODUCTS),
-        },
-        profiles=PROFILES,
-        level="endpoint",
-    )
+    id="NET-PRT-002",
+    title=Text(
+        zh="从外部不可访问明文远程管理协议（Telnet、rsh/rlogin/rexec、FTP、TFTP、未加密 VNC、HTTP 管理控制台）",
+        en="No plaintext remote-administration protocol (telnet, rsh/rlogin/rexec, FTP, TFTP, unencrypted VNC, HTTP admin console) is reachable",
+    ),
+    remediation=Text(
+        zh="停用明文服务（systemctl disable --now telnet.socket vsftpd），远程管理改用 SSH，文件传输改用 SFTP；VNC 只经 SSH 隧道访问（vncserver -localhost yes）；Web 管理控制台只通过 HTTPS 提供（nginx: listen 443 ssl; 并 return 301 https://$host$request_uri;），且只对管理网段开放。",
+        en="Disable the plaintext services (systemctl disable --now telnet.socket vsftpd); administer over SSH and transfer files with SFTP; reach VNC only through an SSH tunnel (vncserver -localhost yes); serve web admin consoles over HTTPS only (nginx: 'listen 443 ssl;' and 'return 301 https://$host$request_uri;') and only to the management network.",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CES1-03", "L3-CNS1-06"),
+    domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+    needs=NEEDS,
+    high_risk_case="6.4.1.2",
+    params={
+        "plaintext_services": list(PLAINTEXT_SERVICES),
+        "plaintext_ports": sorted(PLAINTEXT_PORTS),
+        "admin_console_products": list(ADMIN_CONSOLE_PRODUCTS),
+    },
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def plaintext_admin(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -309,25 +306,23 @@ def _older(version: str, minimum: str) -> Optional[bool]:
 
 
 @check(
-    CheckMeta(
-        id="NET-PRT-003",
-        title=Text(
-            zh="对外服务未使用已停止维护（EOL）的软件版本",
-            en="Exposed services do not run end-of-life software versions",
-        ),
-        remediation=Text(
-            zh="把服务升级到仍受支持的版本（如 OpenSSH ≥ 8.0、Apache httpd 2.4、PHP ≥ 8.1、MySQL ≥ 8.0、Redis ≥ 6），或迁移到仍在维护期的发行版（apt full-upgrade / dnf upgrade）；升级前先在边界限制访问；并在 Web 服务器中隐藏版本号（nginx: server_tokens off; Apache: ServerTokens Prod）。",
-            en="Upgrade to a supported release (e.g. OpenSSH >= 8.0, Apache httpd 2.4, PHP >= 8.1, MySQL >= 8.0, Redis >= 6) or move to a distribution still in support (apt full-upgrade / dnf upgrade); restrict access at the boundary until then, and stop advertising versions (nginx: 'server_tokens off;', Apache: 'ServerTokens Prod').",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-CES1-21"),
-        domains=(InsurerDomain.PATCHING,),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
-        needs=NEEDS,
-        params={"eol_minimum": {k: v[0] for k, v in EOL_MINIMUM.items()}},
-        profiles=PROFILES,
-        level="endpoint",
-    )
+    id="NET-PRT-003",
+    title=Text(
+        zh="对外服务未使用已停止维护（EOL）的软件版本",
+        en="Exposed services do not run end-of-life software versions",
+    ),
+    remediation=Text(
+        zh="把服务升级到仍受支持的版本（如 OpenSSH ≥ 8.0、Apache httpd 2.4、PHP ≥ 8.1、MySQL ≥ 8.0、Redis ≥ 6），或迁移到仍在维护期的发行版（apt full-upgrade / dnf upgrade）；升级前先在边界限制访问；并在 Web 服务器中隐藏版本号（nginx: server_tokens off; Apache: ServerTokens Prod）。",
+        en="Upgrade to a supported release (e.g. OpenSSH >= 8.0, Apache httpd 2.4, PHP >= 8.1, MySQL >= 8.0, Redis >= 6) or move to a distribution still in support (apt full-upgrade / dnf upgrade); restrict access at the boundary until then, and stop advertising versions (nginx: 'server_tokens off;', Apache: 'ServerTokens Prod').",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CES1-21",),
+    domains=(InsurerDomain.PATCHING,),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
+    needs=NEEDS,
+    params={"eol_minimum": {k: v[0] for k, v in EOL_MINIMUM.items()}},
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -369,29 +364,27 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    CheckMeta(
-        id="NET-PRT-004",
-        title=Text(
-            zh="从外部不可访问管理接口（Docker/Kubernetes API、Elasticsearch/Kibana、RabbitMQ、Webmin、Cockpit、Jenkins 等）",
-            en="Management interfaces (Docker/Kubernetes API, Elasticsearch/Kibana, RabbitMQ, Webmin, Cockpit, Jenkins ...) are not reachable from outside",
-        ),
-        remediation=Text(
-            zh="管理接口只监听 127.0.0.1 或管理网段（Docker: 删除 dockerd 的 -H tcp://0.0.0.0:2375；Webmin: /etc/webmin/miniserv.conf 中 bind=127.0.0.1；Elasticsearch: network.host: 127.0.0.1），在边界防火墙只放行堡垒机/VPN 地址，并启用认证与 TLS。",
-            en="Bind management interfaces to 127.0.0.1 or the management network (Docker: drop '-H tcp://0.0.0.0:2375' from dockerd; Webmin: bind=127.0.0.1 in /etc/webmin/miniserv.conf; Elasticsearch: 'network.host: 127.0.0.1'), allow only bastion/VPN addresses at the boundary firewall, and require authentication and TLS.",
-        ),
-        severity=Severity.HIGH,
-        mlps=refs("L3-ABS1-05", "L3-CES1-19"),
-        domains=(InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
-        needs=NEEDS,
-        params={
-            "management_ports": sorted(MANAGEMENT_PORTS),
-            "management_services": list(MANAGEMENT_SERVICES),
-            "management_products": list(MANAGEMENT_PRODUCTS),
-        },
-        profiles=PROFILES,
-        level="endpoint",
-    )
+    id="NET-PRT-004",
+    title=Text(
+        zh="从外部不可访问管理接口（Docker/Kubernetes API、Elasticsearch/Kibana、RabbitMQ、Webmin、Cockpit、Jenkins 等）",
+        en="Management interfaces (Docker/Kubernetes API, Elasticsearch/Kibana, RabbitMQ, Webmin, Cockpit, Jenkins ...) are not reachable from outside",
+    ),
+    remediation=Text(
+        zh="管理接口只监听 127.0.0.1 或管理网段（Docker: 删除 dockerd 的 -H tcp://0.0.0.0:2375；Webmin: /etc/webmin/miniserv.conf 中 bind=127.0.0.1；Elasticsearch: network.host: 127.0.0.1），在边界防火墙只放行堡垒机/VPN 地址，并启用认证与 TLS。",
+        en="Bind management interfaces to 127.0.0.1 or the management network (Docker: drop '-H tcp://0.0.0.0:2375' from dockerd; Webmin: bind=127.0.0.1 in /etc/webmin/miniserv.conf; Elasticsearch: 'network.host: 127.0.0.1'), allow only bastion/VPN addresses at the boundary firewall, and require authentication and TLS.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-ABS1-05", "L3-CES1-19"),
+    domains=(InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=NEEDS,
+    params={
+        "management_ports": sorted(MANAGEMENT_PORTS),
+        "management_services": list(MANAGEMENT_SERVICES),
+        "management_products": list(MANAGEMENT_PRODUCTS),
+    },
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def management_interfaces(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)

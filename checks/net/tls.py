@@ -6,46 +6,22 @@ refused: it turns the verdict into MANUAL, stating what was not tested.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, List, Mapping, Tuple
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.net.tls import TLS_ENDPOINT
+from collectors.profile import Profile
 
-NEEDS = ("tls.endpoint",)
-_MLPS = refs("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27")
+NEEDS = (TLS_ENDPOINT,)
+PROFILES = (Profile.WEBSITE, Profile.SERVER)
+_MLPS = ("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27")
 _TRANSIT = (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE)
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE)
 
 
-def _meta(
-    area: str,
-    num: int,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    coverage: Tuple[CoverageLine, ...] = _BREACH,
-    params: Optional[Dict[str, Any]] = None,
-    high_risk_case: Optional[str] = None,
-) -> CheckMeta:
-    return CheckMeta(
-        id=f"TLS-{area}-{num:03d}",
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=_MLPS,
-        domains=_TRANSIT,
-        coverage=coverage,
-        needs=NEEDS,
-        params=params or {},
-        high_risk_case=high_risk_case,
-        profiles=("website", "server"),
-        level="endpoint",
-    )
-
-
 def _facts(ev: EvidenceView) -> Mapping[str, Any]:
-    return ev.facts("tls.endpoint")
+    return ev.facts(TLS_ENDPOINT)
 
 
 def _cert(ev: EvidenceView) -> Mapping[str, Any]:
@@ -70,16 +46,19 @@ def _split(results: Mapping[str, Any], names: List[str]) -> Tuple[List[str], Lis
 
 
 @check(
-    _meta(
-        "PROTO",
-        1,
-        ("HTTPS 端点仍接受 TLS 1.0/1.1 旧协议", "HTTPS endpoint still accepts legacy TLS 1.0/1.1"),
-        (
-            "仅启用 TLS 1.2 和 1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;  Apache：SSLProtocol -all +TLSv1.2 +TLSv1.3",
-            "Enable only TLS 1.2 and 1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;  Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3",
-        ),
-        Severity.HIGH,
-    )
+    id="TLS-PROTO-001",
+    title=Text(zh="HTTPS 端点仍接受 TLS 1.0/1.1 旧协议", en="HTTPS endpoint still accepts legacy TLS 1.0/1.1"),
+    remediation=Text(
+        zh="仅启用 TLS 1.2 和 1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;  Apache：SSLProtocol -all +TLSv1.2 +TLSv1.3",
+        en="Enable only TLS 1.2 and 1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;  Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3",
+    ),
+    severity=Severity.HIGH,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
     accepted, refused, untested = _split(_facts(ev).get("protocols") or {}, ["TLSv1", "TLSv1.1"])
@@ -91,17 +70,19 @@ def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "PROTO",
-        2,
-        ("HTTPS 端点不支持 TLS 1.2 或 1.3", "HTTPS endpoint supports neither TLS 1.2 nor TLS 1.3"),
-        (
-            "升级 TLS 库并启用 TLS 1.2/1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;",
-            "Upgrade the TLS library and enable TLS 1.2/1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;",
-        ),
-        Severity.MEDIUM,
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
-    )
+    id="TLS-PROTO-002",
+    title=Text(zh="HTTPS 端点不支持 TLS 1.2 或 1.3", en="HTTPS endpoint supports neither TLS 1.2 nor TLS 1.3"),
+    remediation=Text(
+        zh="升级 TLS 库并启用 TLS 1.2/1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;",
+        en="Upgrade the TLS library and enable TLS 1.2/1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
     accepted, refused, untested = _split(_facts(ev).get("protocols") or {}, ["TLSv1.2", "TLSv1.3"])
@@ -113,20 +94,23 @@ def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CIPH",
-        1,
-        (
-            "HTTPS 端点接受弱密码套件（NULL/匿名/EXPORT/RC4/DES/3DES）",
-            "HTTPS endpoint accepts weak cipher suites (NULL/anonymous/EXPORT/RC4/DES/3DES)",
-        ),
-        (
-            "只保留前向保密的 AEAD 套件。nginx：ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache：SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
-            "Keep only forward-secret AEAD suites. nginx: ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache: SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
-        ),
-        Severity.HIGH,
-        high_risk_case="6.2.2.1",
-    )
+    id="TLS-CIPH-001",
+    title=Text(
+        zh="HTTPS 端点接受弱密码套件（NULL/匿名/EXPORT/RC4/DES/3DES）",
+        en="HTTPS endpoint accepts weak cipher suites (NULL/anonymous/EXPORT/RC4/DES/3DES)",
+    ),
+    remediation=Text(
+        zh="只保留前向保密的 AEAD 套件。nginx：ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache：SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
+        en="Keep only forward-secret AEAD suites. nginx: ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache: SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
+    ),
+    severity=Severity.HIGH,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    high_risk_case="6.2.2.1",
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
     results: Mapping[str, Any] = _facts(ev).get("weak_ciphers") or {}
@@ -142,18 +126,20 @@ def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CERT",
-        1,
-        ("证书已过期、尚未生效或即将过期", "Certificate expired, not yet valid, or about to expire"),
-        (
-            "续期证书并自动化续期（如 certbot/acme.sh 定时任务），然后 nginx -s reload",
-            "Renew the certificate and automate renewal (e.g. a certbot/acme.sh timer), then nginx -s reload",
-        ),
-        Severity.HIGH,
-        coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
-        params={"warn_days": 30},
-    )
+    id="TLS-CERT-001",
+    title=Text(zh="证书已过期、尚未生效或即将过期", en="Certificate expired, not yet valid, or about to expire"),
+    remediation=Text(
+        zh="续期证书并自动化续期（如 certbot/acme.sh 定时任务），然后 nginx -s reload",
+        en="Renew the certificate and automate renewal (e.g. a certbot/acme.sh timer), then nginx -s reload",
+    ),
+    severity=Severity.HIGH,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
+    needs=NEEDS,
+    params={"warn_days": 30},
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def expiry(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
@@ -169,17 +155,22 @@ def expiry(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CERT",
-        2,
-        ("证书公钥强度不足（RSA < 2048 位或 EC < 256 位）", "Certificate key too weak (RSA < 2048 bits or EC < 256 bits)"),
-        (
-            "重新生成至少 RSA 2048 位或 ECDSA P-256 密钥并重新签发证书：openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
-            "Generate a new key of at least RSA 2048 or ECDSA P-256 and reissue the certificate: openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
-        ),
-        Severity.MEDIUM,
-        params={"min_rsa_bits": 2048, "min_ec_bits": 256},
-    )
+    id="TLS-CERT-002",
+    title=Text(
+        zh="证书公钥强度不足（RSA < 2048 位或 EC < 256 位）", en="Certificate key too weak (RSA < 2048 bits or EC < 256 bits)"
+    ),
+    remediation=Text(
+        zh="重新生成至少 RSA 2048 位或 ECDSA P-256 密钥并重新签发证书：openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
+        en="Generate a new key of at least RSA 2048 or ECDSA P-256 and reissue the certificate: openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    params={"min_rsa_bits": 2048, "min_ec_bits": 256},
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def key_strength(ev: EvidenceView, p: Params) -> Verdict:
     key = _cert(ev).get("key") or {}
@@ -198,16 +189,19 @@ def key_strength(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CERT",
-        3,
-        ("证书使用弱签名算法（SHA-1/MD5）", "Certificate signed with a weak hash (SHA-1/MD5)"),
-        (
-            "向 CA 申请使用 SHA-256 或更强签名算法的证书并替换部署",
-            "Have the CA reissue the certificate with SHA-256 or stronger and deploy it",
-        ),
-        Severity.MEDIUM,
-    )
+    id="TLS-CERT-003",
+    title=Text(zh="证书使用弱签名算法（SHA-1/MD5）", en="Certificate signed with a weak hash (SHA-1/MD5)"),
+    remediation=Text(
+        zh="向 CA 申请使用 SHA-256 或更强签名算法的证书并替换部署",
+        en="Have the CA reissue the certificate with SHA-256 or stronger and deploy it",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
@@ -221,16 +215,19 @@ def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CERT",
-        4,
-        ("证书与访问的主机名不匹配", "Certificate does not match the host name"),
-        (
-            "签发包含该主机名（subjectAltName DNS/IP）的证书，并在 nginx 对应 server 块配置 ssl_certificate",
-            "Issue a certificate whose subjectAltName covers the host name and set it with ssl_certificate in the matching nginx server block",
-        ),
-        Severity.HIGH,
-    )
+    id="TLS-CERT-004",
+    title=Text(zh="证书与访问的主机名不匹配", en="Certificate does not match the host name"),
+    remediation=Text(
+        zh="签发包含该主机名（subjectAltName DNS/IP）的证书，并在 nginx 对应 server 块配置 ssl_certificate",
+        en="Issue a certificate whose subjectAltName covers the host name and set it with ssl_certificate in the matching nginx server block",
+    ),
+    severity=Severity.HIGH,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def hostname(ev: EvidenceView, p: Params) -> Verdict:
     facts = _facts(ev)
@@ -242,16 +239,19 @@ def hostname(ev: EvidenceView, p: Params) -> Verdict:
 
 
 @check(
-    _meta(
-        "CERT",
-        5,
-        ("证书自签名或证书链不受信任", "Certificate is self-signed or its chain is not trusted"),
-        (
-            "使用受信任 CA 签发的证书并配置完整链（nginx：ssl_certificate 指向 fullchain.pem）",
-            "Use a certificate from a trusted CA and serve the full chain (nginx: ssl_certificate pointing at fullchain.pem)",
-        ),
-        Severity.HIGH,
-    )
+    id="TLS-CERT-005",
+    title=Text(zh="证书自签名或证书链不受信任", en="Certificate is self-signed or its chain is not trusted"),
+    remediation=Text(
+        zh="使用受信任 CA 签发的证书并配置完整链（nginx：ssl_certificate 指向 fullchain.pem）",
+        en="Use a certificate from a trusted CA and serve the full chain (nginx: ssl_certificate pointing at fullchain.pem)",
+    ),
+    severity=Severity.HIGH,
+    mlps=_MLPS,
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def chain(ev: EvidenceView, p: Params) -> Verdict:
     facts = _facts(ev)

@@ -10,52 +10,29 @@ failed redirect) they do not pass.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from checks.mlps import refs
-from checks.model import CheckMeta, CoverageLine, InsurerDomain, MlpsRef, Severity, Text, Verdict
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
+from collectors.net.web import WEB_HTTP
+from collectors.profile import Profile
 
-NEEDS = ("web.http",)
+NEEDS = (WEB_HTTP,)
+PROFILES = (Profile.WEBSITE, Profile.SERVER)
 Facts = Mapping[str, Any]
 D = InsurerDomain
 
-_TRANSIT = refs("L3-CNS1-06", "L3-CNS1-07")
+_TRANSIT = ("L3-CNS1-06", "L3-CNS1-07")
 # L3-CES1-20 (input validation, 8.1.4.4 d) would fit the browser-side XSS and
 # clickjacking defences better; it is not in checks/mlps.py yet, so they map to
 # boundary intrusion prevention.
-_BROWSER = refs("L3-ABS1-10")
-_EXPOSURE = refs("L3-CES1-18", "L3-ABS1-10")
+_BROWSER = ("L3-ABS1-10",)
+_EXPOSURE = ("L3-CES1-18", "L3-ABS1-10")
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE)
 
 
-def _meta(
-    check_id: str,
-    title: Tuple[str, str],
-    fix: Tuple[str, str],
-    severity: Severity,
-    mlps: Tuple[MlpsRef, ...],
-    domains: Tuple[InsurerDomain, ...],
-    coverage: Tuple[CoverageLine, ...] = _BREACH,
-    params: Optional[Dict[str, Any]] = None,
-) -> CheckMeta:
-    return CheckMeta(
-        id=check_id,
-        title=Text(zh=title[0], en=title[1]),
-        remediation=Text(zh=fix[0], en=fix[1]),
-        severity=severity,
-        mlps=mlps,
-        domains=domains,
-        coverage=coverage,
-        needs=NEEDS,
-        params=params or {},
-        profiles=("website", "server"),
-        level="endpoint",
-    )
-
-
 def _facts(ev: EvidenceView) -> Facts:
-    return ev.facts("web.http")
+    return ev.facts(WEB_HTTP)
 
 
 def _unreached(f: Facts) -> Optional[Verdict]:
@@ -75,19 +52,25 @@ def _unreached(f: Facts) -> Optional[Verdict]:
 
 # -- WEB-HTTPS-001 ---------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-HTTPS-001",
-        ("HTTP 访问应重定向到同一主机的 HTTPS", "Plain HTTP redirects to HTTPS on the same host"),
-        (
+    id="WEB-HTTPS-001",
+    title=Text(zh="HTTP 访问应重定向到同一主机的 HTTPS", en="Plain HTTP redirects to HTTPS on the same host"),
+    remediation=Text(
+        zh=(
             "在 80 端口的 server 块中只做跳转：nginx `return 301 https://$host$request_uri;`；Apache "
-            "`Redirect permanent / https://example.com/`（或 mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`）。",
-            "Make the port-80 site only redirect: nginx `return 301 https://$host$request_uri;`; Apache "
-            "`Redirect permanent / https://example.com/` (or mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`).",
+            "`Redirect permanent / https://example.com/`（或 mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`）。"
         ),
-        Severity.MEDIUM,
-        _TRANSIT,
-        (D.ENCRYPTION_TRANSIT,),
-    )
+        en=(
+            "Make the port-80 site only redirect: nginx `return 301 https://$host$request_uri;`; Apache "
+            "`Redirect permanent / https://example.com/` (or mod_rewrite `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]`)."
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_TRANSIT,
+    domains=(D.ENCRYPTION_TRANSIT,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -109,20 +92,26 @@ def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-HSTS-001 ----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-HSTS-001",
-        ("启用 HSTS，max-age 不少于 6 个月", "HSTS is set with max-age of at least six months"),
-        (
+    id="WEB-HSTS-001",
+    title=Text(zh="启用 HSTS，max-age 不少于 6 个月", en="HSTS is set with max-age of at least six months"),
+    remediation=Text(
+        zh=(
             'nginx（HTTPS server 块）：`add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`；'
-            'Apache：`Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`。',
-            'nginx (HTTPS server block): `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`; '
-            'Apache: `Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`.',
+            'Apache：`Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`。'
         ),
-        Severity.MEDIUM,
-        _TRANSIT,
-        (D.ENCRYPTION_TRANSIT,),
-        params={"min_max_age": 15768000},
-    )
+        en=(
+            'nginx (HTTPS server block): `add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;`; '
+            'Apache: `Header always set Strict-Transport-Security "max-age=31536000; includeSubDomains"`.'
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_TRANSIT,
+    domains=(D.ENCRYPTION_TRANSIT,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    params={"min_max_age": 15768000},
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def hsts(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -146,20 +135,28 @@ def hsts(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-CSP-001 -----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-CSP-001",
-        ("设置内容安全策略（CSP）且不含明显不安全的来源", "A Content-Security-Policy is set and is not trivially unsafe"),
-        (
+    id="WEB-CSP-001",
+    title=Text(
+        zh="设置内容安全策略（CSP）且不含明显不安全的来源", en="A Content-Security-Policy is set and is not trivially unsafe"
+    ),
+    remediation=Text(
+        zh=(
             "nginx：`add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; frame-ancestors 'none'\" always;`，"
-            "脚本来源不要使用 'unsafe-inline'、'unsafe-eval'、* 、http:/https:/data:；Apache：`Header always set Content-Security-Policy \"default-src 'self'\"`。",
+            "脚本来源不要使用 'unsafe-inline'、'unsafe-eval'、* 、http:/https:/data:；Apache：`Header always set Content-Security-Policy \"default-src 'self'\"`。"
+        ),
+        en=(
             "nginx: `add_header Content-Security-Policy \"default-src 'self'; object-src 'none'; frame-ancestors 'none'\" always;` "
             "and keep 'unsafe-inline', 'unsafe-eval', *, http:, https: and data: out of script sources; Apache: "
-            "`Header always set Content-Security-Policy \"default-src 'self'\"`.",
+            "`Header always set Content-Security-Policy \"default-src 'self'\"`."
         ),
-        Severity.MEDIUM,
-        _BROWSER,
-        (D.HARDENING,),
-    )
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_BROWSER,
+    domains=(D.HARDENING,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def csp(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -188,22 +185,28 @@ def csp(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-FRAME-001 ---------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-FRAME-001",
-        (
-            "防点击劫持：设置 X-Frame-Options 或 CSP frame-ancestors",
-            "Clickjacking protection via X-Frame-Options or CSP frame-ancestors",
-        ),
-        (
+    id="WEB-FRAME-001",
+    title=Text(
+        zh="防点击劫持：设置 X-Frame-Options 或 CSP frame-ancestors",
+        en="Clickjacking protection via X-Frame-Options or CSP frame-ancestors",
+    ),
+    remediation=Text(
+        zh=(
             "nginx：`add_header X-Frame-Options DENY always;`（或在 CSP 中加入 `frame-ancestors 'none'`）；"
-            "Apache：`Header always set X-Frame-Options DENY`。",
-            "nginx: `add_header X-Frame-Options DENY always;` (or add `frame-ancestors 'none'` to the CSP); "
-            "Apache: `Header always set X-Frame-Options DENY`.",
+            "Apache：`Header always set X-Frame-Options DENY`。"
         ),
-        Severity.MEDIUM,
-        _BROWSER,
-        (D.HARDENING,),
-    )
+        en=(
+            "nginx: `add_header X-Frame-Options DENY always;` (or add `frame-ancestors 'none'` to the CSP); "
+            "Apache: `Header always set X-Frame-Options DENY`."
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_BROWSER,
+    domains=(D.HARDENING,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def framing(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -224,17 +227,19 @@ def framing(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-MIME-001 ----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-MIME-001",
-        ("设置 X-Content-Type-Options: nosniff", "X-Content-Type-Options is nosniff"),
-        (
-            "nginx：`add_header X-Content-Type-Options nosniff always;`；Apache：`Header always set X-Content-Type-Options nosniff`。",
-            "nginx: `add_header X-Content-Type-Options nosniff always;`; Apache: `Header always set X-Content-Type-Options nosniff`.",
-        ),
-        Severity.LOW,
-        _BROWSER,
-        (D.HARDENING,),
-    )
+    id="WEB-MIME-001",
+    title=Text(zh="设置 X-Content-Type-Options: nosniff", en="X-Content-Type-Options is nosniff"),
+    remediation=Text(
+        zh="nginx：`add_header X-Content-Type-Options nosniff always;`；Apache：`Header always set X-Content-Type-Options nosniff`。",
+        en="nginx: `add_header X-Content-Type-Options nosniff always;`; Apache: `Header always set X-Content-Type-Options nosniff`.",
+    ),
+    severity=Severity.LOW,
+    mlps=_BROWSER,
+    domains=(D.HARDENING,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def nosniff(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -255,19 +260,25 @@ _KNOWN_REFERRER = (*_SAFE_REFERRER, "no-referrer-when-downgrade", "origin", "ori
 
 
 @check(
-    _meta(
-        "WEB-REF-001",
-        ("设置安全的 Referrer-Policy", "A restrictive Referrer-Policy is set"),
-        (
+    id="WEB-REF-001",
+    title=Text(zh="设置安全的 Referrer-Policy", en="A restrictive Referrer-Policy is set"),
+    remediation=Text(
+        zh=(
             "nginx：`add_header Referrer-Policy strict-origin-when-cross-origin always;`（或 no-referrer）；"
-            "Apache：`Header always set Referrer-Policy strict-origin-when-cross-origin`。",
-            "nginx: `add_header Referrer-Policy strict-origin-when-cross-origin always;` (or no-referrer); "
-            "Apache: `Header always set Referrer-Policy strict-origin-when-cross-origin`.",
+            "Apache：`Header always set Referrer-Policy strict-origin-when-cross-origin`。"
         ),
-        Severity.LOW,
-        _BROWSER,
-        (D.HARDENING,),
-    )
+        en=(
+            "nginx: `add_header Referrer-Policy strict-origin-when-cross-origin always;` (or no-referrer); "
+            "Apache: `Header always set Referrer-Policy strict-origin-when-cross-origin`."
+        ),
+    ),
+    severity=Severity.LOW,
+    mlps=_BROWSER,
+    domains=(D.HARDENING,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -287,20 +298,28 @@ def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-COOK-001 ----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-COOK-001",
-        ("Cookie 设置 Secure、HttpOnly（会话类）与 SameSite", "Cookies carry Secure, HttpOnly (session cookies) and SameSite"),
-        (
+    id="WEB-COOK-001",
+    title=Text(
+        zh="Cookie 设置 Secure、HttpOnly（会话类）与 SameSite", en="Cookies carry Secure, HttpOnly (session cookies) and SameSite"
+    ),
+    remediation=Text(
+        zh=(
             "在应用中为 Cookie 加上 `Secure; HttpOnly; SameSite=Lax`（或 Strict）；nginx 反向代理可用 "
-            '`proxy_cookie_flags ~ secure httponly samesite=lax;`（1.19.3+）；Apache：`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`。',
+            '`proxy_cookie_flags ~ secure httponly samesite=lax;`（1.19.3+）；Apache：`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`。'
+        ),
+        en=(
             "Set `Secure; HttpOnly; SameSite=Lax` (or Strict) where the application sets the cookie; behind nginx use "
             "`proxy_cookie_flags ~ secure httponly samesite=lax;` (1.19.3+); Apache: "
-            '`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`.',
+            '`Header edit Set-Cookie ^(.*)$ "$1; Secure; HttpOnly; SameSite=Lax"`.'
         ),
-        Severity.MEDIUM,
-        (*refs("L3-CNS1-07"), *_BROWSER),
-        (D.ENCRYPTION_TRANSIT, D.HARDENING),
-    )
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CNS1-07", *_BROWSER),
+    domains=(D.ENCRYPTION_TRANSIT, D.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -332,23 +351,29 @@ def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-CORS-001 ----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-CORS-001",
-        ("CORS 不得对任意来源开放且允许携带凭据", "CORS does not grant any origin access with credentials"),
-        (
+    id="WEB-CORS-001",
+    title=Text(zh="CORS 不得对任意来源开放且允许携带凭据", en="CORS does not grant any origin access with credentials"),
+    remediation=Text(
+        zh=(
             "不要把 `$http_origin` 原样写入 Access-Control-Allow-Origin；nginx 用 map 白名单："
             '`map $http_origin $cors_ok { default ""; "https://app.example.com" $http_origin; }` 再 '
             "`add_header Access-Control-Allow-Origin $cors_ok;`；只有白名单来源才加 `Access-Control-Allow-Credentials true`。"
-            "Apache 同理以 SetEnvIf 白名单。",
+            "Apache 同理以 SetEnvIf 白名单。"
+        ),
+        en=(
             "Never echo `$http_origin` into Access-Control-Allow-Origin; in nginx whitelist with "
             '`map $http_origin $cors_ok { default ""; "https://app.example.com" $http_origin; }` and '
             "`add_header Access-Control-Allow-Origin $cors_ok;`, and send `Access-Control-Allow-Credentials true` only for "
-            "listed origins. In Apache, whitelist with SetEnvIf before `Header set`.",
+            "listed origins. In Apache, whitelist with SetEnvIf before `Header set`."
         ),
-        Severity.HIGH,
-        _BROWSER,
-        (D.EXPOSURE, D.HARDENING),
-    )
+    ),
+    severity=Severity.HIGH,
+    mlps=_BROWSER,
+    domains=(D.EXPOSURE, D.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def cors(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -372,19 +397,25 @@ def cors(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- WEB-VER-001 -----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-VER-001",
-        ("响应头不泄露软件版本", "Response headers do not disclose software versions"),
-        (
+    id="WEB-VER-001",
+    title=Text(zh="响应头不泄露软件版本", en="Response headers do not disclose software versions"),
+    remediation=Text(
+        zh=(
             "nginx：`server_tokens off;`；Apache：`ServerTokens Prod` 与 `ServerSignature Off`；PHP：`expose_php = Off`；"
-            'ASP.NET：web.config `<httpRuntime enableVersionHeader="false"/>` 并移除 X-Powered-By。',
-            "nginx: `server_tokens off;`; Apache: `ServerTokens Prod` and `ServerSignature Off`; PHP: `expose_php = Off`; "
-            'ASP.NET: `<httpRuntime enableVersionHeader="false"/>` in web.config and remove X-Powered-By.',
+            'ASP.NET：web.config `<httpRuntime enableVersionHeader="false"/>` 并移除 X-Powered-By。'
         ),
-        Severity.LOW,
-        refs("L3-CES1-18"),
-        (D.PATCHING, D.HARDENING),
-    )
+        en=(
+            "nginx: `server_tokens off;`; Apache: `ServerTokens Prod` and `ServerSignature Off`; PHP: `expose_php = Off`; "
+            'ASP.NET: `<httpRuntime enableVersionHeader="false"/>` in web.config and remove X-Powered-By.'
+        ),
+    ),
+    severity=Severity.LOW,
+    mlps=("L3-CES1-18",),
+    domains=(D.PATCHING, D.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -424,17 +455,19 @@ def _paths_verdict(
 
 # -- WEB-DIR-001 -----------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-DIR-001",
-        ("禁止目录浏览", "Directory listing is disabled"),
-        (
-            "nginx：删除 `autoindex on;`（默认 off）；Apache：`Options -Indexes`。",
-            "nginx: remove `autoindex on;` (the default is off); Apache: `Options -Indexes`.",
-        ),
-        Severity.MEDIUM,
-        _EXPOSURE,
-        (D.EXPOSURE,),
-    )
+    id="WEB-DIR-001",
+    title=Text(zh="禁止目录浏览", en="Directory listing is disabled"),
+    remediation=Text(
+        zh="nginx：删除 `autoindex on;`（默认 off）；Apache：`Options -Indexes`。",
+        en="nginx: remove `autoindex on;` (the default is off); Apache: `Options -Indexes`.",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_EXPOSURE,
+    domains=(D.EXPOSURE,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def directory_listing(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -454,77 +487,100 @@ def _exposed(ev: EvidenceView, kinds: Sequence[str], what: str, ok: str) -> Verd
 
 # -- WEB-EXP-001..004 --------------------------------------------------------------
 @check(
-    _meta(
-        "WEB-EXP-001",
-        ("不得对外暴露 .git 版本库", "The .git repository is not served"),
-        (
+    id="WEB-EXP-001",
+    title=Text(zh="不得对外暴露 .git 版本库", en="The .git repository is not served"),
+    remediation=Text(
+        zh=(
             f"不要把 .git 部署到网站根目录；nginx：`{_EXPOSURE_FIX_NGINX}`；Apache：`RedirectMatch 404 /\\.git`。"
-            "已暴露时视为源码与其中凭据已泄露：轮换凭据。",
-            f"Do not deploy .git into the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `RedirectMatch 404 /\\.git`. "
-            "If it was exposed, treat the source and any credentials in it as leaked and rotate them.",
+            "已暴露时视为源码与其中凭据已泄露：轮换凭据。"
         ),
-        Severity.HIGH,
-        _EXPOSURE,
-        (D.EXPOSURE,),
-    )
+        en=(
+            f"Do not deploy .git into the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `RedirectMatch 404 /\\.git`. "
+            "If it was exposed, treat the source and any credentials in it as leaked and rotate them."
+        ),
+    ),
+    severity=Severity.HIGH,
+    mlps=_EXPOSURE,
+    domains=(D.EXPOSURE,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("git",), "Git repository metadata served at", "/.git/HEAD is not served")
 
 
 @check(
-    _meta(
-        "WEB-EXP-002",
-        ("不得对外暴露 .env 等环境配置文件", "Environment files (.env) are not served"),
-        (
+    id="WEB-EXP-002",
+    title=Text(zh="不得对外暴露 .env 等环境配置文件", en="Environment files (.env) are not served"),
+    remediation=Text(
+        zh=(
             f'将 .env 移出网站根目录；nginx：`{_EXPOSURE_FIX_NGINX}`；Apache：`<Files ".env"> Require all denied </Files>`。'
-            "已暴露时立即轮换其中的密码与密钥。",
-            f'Move .env out of the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `<Files ".env"> Require all denied </Files>`. '
-            "If it was exposed, rotate every password and key in it at once.",
+            "已暴露时立即轮换其中的密码与密钥。"
         ),
-        Severity.CRITICAL,
-        _EXPOSURE,
-        (D.EXPOSURE,),
-    )
+        en=(
+            f'Move .env out of the web root; nginx: `{_EXPOSURE_FIX_NGINX}`; Apache: `<Files ".env"> Require all denied </Files>`. '
+            "If it was exposed, rotate every password and key in it at once."
+        ),
+    ),
+    severity=Severity.CRITICAL,
+    mlps=_EXPOSURE,
+    domains=(D.EXPOSURE,),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("env",), "environment file with KEY=VALUE lines served at", "/.env is not served")
 
 
 @check(
-    _meta(
-        "WEB-EXP-003",
-        ("不得对外暴露备份与数据库导出文件", "Backups and database dumps are not served"),
-        (
+    id="WEB-EXP-003",
+    title=Text(zh="不得对外暴露备份与数据库导出文件", en="Backups and database dumps are not served"),
+    remediation=Text(
+        zh=(
             "备份文件不要放在网站根目录，存放到不可经 Web 访问的位置；nginx：`location ~* \\.(sql|zip|tar\\.gz|bak)$ { deny all; }`；"
-            'Apache：`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`。已暴露时按数据泄露处置。',
-            "Keep backups outside the web root; nginx: `location ~* \\.(sql|zip|tar\\.gz|bak)$ { deny all; }`; Apache: "
-            '`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`. If one was exposed, handle it as a data breach.',
+            'Apache：`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`。已暴露时按数据泄露处置。'
         ),
-        Severity.CRITICAL,
-        _EXPOSURE,
-        (D.EXPOSURE, D.BACKUP),
-        coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE, CoverageLine.CYBER_EXTORTION),
-    )
+        en=(
+            "Keep backups outside the web root; nginx: `location ~* \\.(sql|zip|tar\\.gz|bak)$ { deny all; }`; Apache: "
+            '`<FilesMatch "\\.(sql|zip|gz|bak)$"> Require all denied </FilesMatch>`. If one was exposed, handle it as a data breach.'
+        ),
+    ),
+    severity=Severity.CRITICAL,
+    mlps=_EXPOSURE,
+    domains=(D.EXPOSURE, D.BACKUP),
+    coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE, CoverageLine.CYBER_EXTORTION),
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("backup",), "backup or database dump served at", "no backup or dump file served at the common names")
 
 
 @check(
-    _meta(
-        "WEB-EXP-004",
-        ("不得对外暴露状态与诊断页面", "Status and diagnostic pages are not public"),
-        (
+    id="WEB-EXP-004",
+    title=Text(zh="不得对外暴露状态与诊断页面", en="Status and diagnostic pages are not public"),
+    remediation=Text(
+        zh=(
             'nginx：`location = /server-status { stub_status; allow 127.0.0.1; deny all; }`；Apache：`<Location "/server-status"> '
-            "Require local </Location>`；Spring Boot：`management.endpoints.web.exposure.include=health`；删除 phpinfo.php。",
-            'nginx: `location = /server-status { stub_status; allow 127.0.0.1; deny all; }`; Apache: `<Location "/server-status"> '
-            "Require local </Location>`; Spring Boot: `management.endpoints.web.exposure.include=health`; delete phpinfo.php.",
+            "Require local </Location>`；Spring Boot：`management.endpoints.web.exposure.include=health`；删除 phpinfo.php。"
         ),
-        Severity.MEDIUM,
-        _EXPOSURE,
-        (D.EXPOSURE, D.HARDENING),
-    )
+        en=(
+            'nginx: `location = /server-status { stub_status; allow 127.0.0.1; deny all; }`; Apache: `<Location "/server-status"> '
+            "Require local </Location>`; Spring Boot: `management.endpoints.web.exposure.include=health`; delete phpinfo.php."
+        ),
+    ),
+    severity=Severity.MEDIUM,
+    mlps=_EXPOSURE,
+    domains=(D.EXPOSURE, D.HARDENING),
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
 )
 def exposed_diagnostics(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(

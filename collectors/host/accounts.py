@@ -11,11 +11,20 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+PASSWD: FactsKey[Mapping[str, Any]] = FactsKey("host.passwd")
+SHADOW: FactsKey[Mapping[str, Any]] = FactsKey("host.shadow")
+GROUP: FactsKey[Mapping[str, Any]] = FactsKey("host.group")
+LOGIN_DEFS: FactsKey[Mapping[str, Any]] = FactsKey("host.login_defs")
+PAM: FactsKey[Mapping[str, Any]] = FactsKey("host.pam")
+SUDOERS: FactsKey[Mapping[str, Any]] = FactsKey("host.sudoers")
+SHELL_ENV: FactsKey[Mapping[str, Any]] = FactsKey("host.shell_env")
 
 # Shells that do not give an interactive login.
 NOLOGIN_SHELLS = frozenset(
@@ -95,7 +104,7 @@ def _duplicates(pairs: Sequence[Tuple[Any, str]]) -> Dict[str, List[str]]:
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
-@collector("host.passwd", "Local user accounts from /etc/passwd (no secrets)")
+@collector(PASSWD, "Local user accounts from /etc/passwd (no secrets)")
 def collect_passwd(host: HostReader) -> Facts:
     text = host.read_text("/etc/passwd", required=True) or ""
     users = parse_passwd(text)
@@ -183,7 +192,7 @@ def parse_shadow(text: str, path: str = "/etc/shadow") -> List[Dict[str, Any]]:
     return entries
 
 
-@collector("host.shadow", "Password hash schemes and ageing from /etc/shadow (hashes are never kept)")
+@collector(SHADOW, "Password hash schemes and ageing from /etc/shadow (hashes are never kept)")
 def collect_shadow(host: HostReader) -> Facts:
     text = host.read_text("/etc/shadow", required=True) or ""
     entries = parse_shadow(text)
@@ -210,7 +219,7 @@ def parse_group(text: str, path: str = "/etc/group") -> List[Dict[str, Any]]:
     return groups
 
 
-@collector("host.group", "Local groups and administrative group membership from /etc/group")
+@collector(GROUP, "Local groups and administrative group membership from /etc/group")
 def collect_group(host: HostReader) -> Facts:
     text = host.read_text("/etc/group", required=True) or ""
     groups = parse_group(text)
@@ -250,7 +259,7 @@ def _umask_value(value: str) -> Optional[int]:
         return None
 
 
-@collector("host.login_defs", "Password ageing, hashing and umask defaults from /etc/login.defs")
+@collector(LOGIN_DEFS, "Password ageing, hashing and umask defaults from /etc/login.defs")
 def collect_login_defs(host: HostReader) -> Facts:
     text = host.read_text("/etc/login.defs")
     if text is None:
@@ -547,7 +556,7 @@ def _read_conf(host: HostReader, main: str) -> Tuple[Dict[str, Any], List[str]]:
     return conf, files
 
 
-@collector("host.pam", "PAM password quality, lockout, history and su restriction")
+@collector(PAM, "PAM password quality, lockout, history and su restriction")
 def collect_pam(host: HostReader) -> Facts:
     stacks: Dict[str, List[Dict[str, Any]]] = {}
     for path in PAM_STACKS:
@@ -781,7 +790,7 @@ def parse_sudoers_tree(host: HostReader, path: str, acc: Dict[str, Any], depth: 
         acc["rules"].append(rule)
 
 
-@collector("host.sudoers", "sudo rules reduced to principals, NOPASSWD/ALL grants and logging defaults")
+@collector(SUDOERS, "sudo rules reduced to principals, NOPASSWD/ALL grants and logging defaults")
 def collect_sudoers(host: HostReader) -> Facts:
     if not host.exists("/etc/sudoers"):
         raise NotApplicable("sudo is not configured on this host (no /etc/sudoers)")
@@ -936,7 +945,7 @@ def _trust_files(host: HostReader) -> Dict[str, Any]:
     return {"found": found, "unreadable_homes": unreadable, "passwd_damaged": damaged}
 
 
-@collector("host.shell_env", "Shell idle timeout, umask, root PATH and .rhosts/.netrc trust files")
+@collector(SHELL_ENV, "Shell idle timeout, umask, root PATH and .rhosts/.netrc trust files")
 def collect_shell_env(host: HostReader) -> Facts:
     files = [p for p in SHELL_FILES if host.exists(p)] + host.glob("/etc/profile.d/*.sh")
     tmout: List[Dict[str, Any]] = []

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import FileStat, HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+FILE_PERMS: FactsKey[Mapping[str, Any]] = FactsKey("host.file_perms")
+MOUNTS: FactsKey[Mapping[str, Any]] = FactsKey("host.mounts")
+WORLD_WRITABLE: FactsKey[Mapping[str, Any]] = FactsKey("host.world_writable")
+BANNER: FactsKey[Mapping[str, Any]] = FactsKey("host.banner")
 
 GRUB_CFG_PATHS: Tuple[str, ...] = ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg")
 
@@ -58,7 +64,7 @@ def stat_entry(st: Optional[FileStat]) -> Dict[str, object]:
     return {"exists": True, "mode": format(st.mode, "04o"), "uid": st.uid, "gid": st.gid, "is_dir": st.is_dir}
 
 
-@collector("host.file_perms", "Ownership and modes of account, cron, boot-loader and log paths")
+@collector(FILE_PERMS, "Ownership and modes of account, cron, boot-loader and log paths")
 def collect_file_perms(host: HostReader) -> Facts:
     files: Dict[str, Dict[str, object]] = {}
     for path in CRITICAL_FILES:
@@ -100,7 +106,7 @@ def parse_mounts(text: str, source: str) -> List[Dict[str, object]]:
     return out
 
 
-@collector("host.mounts", "Mounted filesystems and the options of /tmp, /var, /home, /dev/shm and friends")
+@collector(MOUNTS, "Mounted filesystems and the options of /tmp, /var, /home, /dev/shm and friends")
 def collect_mounts(host: HostReader) -> Facts:
     source = "/proc/self/mounts"
     text = host.read_text(source)
@@ -174,7 +180,7 @@ def _walk(host: HostReader) -> Dict[str, object]:
 
 
 @collector(
-    "host.world_writable", "Sticky bit on shared temp dirs and a bounded scan of /etc and /usr/local for world-writable files"
+    WORLD_WRITABLE, "Sticky bit on shared temp dirs and a bounded scan of /etc and /usr/local for world-writable files"
 )
 def collect_world_writable(host: HostReader) -> Facts:
     temp: Dict[str, object] = {}
@@ -227,7 +233,7 @@ def banner_facts(text: str, os_id: str) -> Dict[str, object]:
     }
 
 
-@collector("host.banner", "Pre-login banners: do they reveal the OS, do they warn")
+@collector(BANNER, "Pre-login banners: do they reveal the OS, do they warn")
 def collect_banner(host: HostReader) -> Facts:
     os_id = ""
     try:

@@ -19,11 +19,14 @@ import hashlib
 import ipaddress
 import re
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import HostReader, ListeningSocket
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+ICS_GATEWAY: FactsKey[Mapping[str, Any]] = FactsKey("host.ics_gateway")
 
 # port -> protocol name, for industrial and OT-messaging services.
 INDUSTRIAL_PORTS: Dict[int, str] = {
@@ -274,7 +277,7 @@ def _integrity(host: HostReader) -> Dict[str, Any]:
         return {"error": exc.message}
 
 
-@collector("host.ics_gateway", "ICS gateway: interfaces, industrial listeners, package file integrity")
+@collector(ICS_GATEWAY, "ICS gateway: interfaces, industrial listeners, package file integrity")
 def collect_ics_gateway(host: HostReader) -> Facts:
     iface, listeners = _network(host)
     return {

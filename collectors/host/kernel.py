@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+SYSCTL: FactsKey[Mapping[str, Any]] = FactsKey("host.sysctl")
+KERNEL_MODULES: FactsKey[Mapping[str, Any]] = FactsKey("host.kernel_modules")
+BOOT: FactsKey[Mapping[str, Any]] = FactsKey("host.boot")
+MAC: FactsKey[Mapping[str, Any]] = FactsKey("host.mac")
 
 SYSCTL_KEYS: Tuple[str, ...] = (
     "kernel.randomize_va_space",
@@ -155,7 +161,7 @@ def runtime_sysctl(host: HostReader, key: str) -> Optional[str]:
     return None if text is None else " ".join(text.split())
 
 
-@collector("host.sysctl", "Kernel and network parameters: runtime (/proc/sys) and persisted (sysctl.d)")
+@collector(SYSCTL, "Kernel and network parameters: runtime (/proc/sys) and persisted (sysctl.d)")
 def collect_sysctl(host: HostReader) -> Facts:
     persisted, used, warnings = persisted_sysctl(host)
     keys: Dict[str, object] = {}
@@ -267,7 +273,7 @@ def loaded_modules(host: HostReader) -> Optional[List[str]]:
     return sorted({module_name(line.split()[0]) for line in text.splitlines() if line.strip()})
 
 
-@collector("host.kernel_modules", "Risky kernel modules: disabled in modprobe.d, currently loaded")
+@collector(KERNEL_MODULES, "Risky kernel modules: disabled in modprobe.d, currently loaded")
 def collect_kernel_modules(host: HostReader) -> Facts:
     installs: List[Tuple[str, str]] = []
     blacklisted: Dict[str, bool] = {}
@@ -334,7 +340,7 @@ def secure_boot(host: HostReader) -> Dict[str, object]:
     return {"secure_boot": state, "secure_boot_detail": detail, "mokutil": res.error is None}
 
 
-@collector("host.boot", "Boot loader configuration (password protection) and Secure Boot state")
+@collector(BOOT, "Boot loader configuration (password protection) and Secure Boot state")
 def collect_boot(host: HostReader) -> Facts:
     path = next((p for p in GRUB_CFGS if host.exists(p)), None)
     facts: Dict[str, object] = {"grub_cfg": path, "efi": host.is_dir("/sys/firmware/efi")}
@@ -439,6 +445,6 @@ def _apparmor(host: HostReader) -> Dict[str, object]:
     return info
 
 
-@collector("host.mac", "Mandatory access control: SELinux mode, AppArmor state")
+@collector(MAC, "Mandatory access control: SELinux mode, AppArmor state")
 def collect_mac(host: HostReader) -> Facts:
     return {"selinux": _selinux(host), "apparmor": _apparmor(host), "_method": "sestatus/aa-status/files"}

@@ -11,11 +11,17 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+AUDIT: FactsKey[Mapping[str, Any]] = FactsKey("host.audit")
+SYSLOG: FactsKey[Mapping[str, Any]] = FactsKey("host.syslog")
+LOG_RETENTION: FactsKey[Mapping[str, Any]] = FactsKey("host.log_retention")
+TIMESYNC: FactsKey[Mapping[str, Any]] = FactsKey("host.timesync")
 
 # --------------------------------------------------------------------------
 # helpers shared by the collectors of this module
@@ -237,7 +243,7 @@ def _audit_runtime(host: HostReader) -> Dict[str, Any]:
     return out
 
 
-@collector("host.audit", "auditd installation, configuration, rules and runtime state")
+@collector(AUDIT, "auditd installation, configuration, rules and runtime state")
 def collect_audit(host: HostReader) -> Facts:
     installed = host.exists("/etc/audit/auditd.conf") or host.exists("/sbin/auditd") or host.exists("/usr/sbin/auditd")
     runtime = _audit_runtime(host)
@@ -525,7 +531,7 @@ def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[Dict[str, Any]]:
     return out
 
 
-@collector("host.syslog", "Syslog daemons, remote log forwarding and journald persistence")
+@collector(SYSLOG, "Syslog daemons, remote log forwarding and journald persistence")
 def collect_syslog(host: HostReader) -> Facts:
     targets: List[Dict[str, Any]] = []
     unreadable: List[str] = []
@@ -751,7 +757,7 @@ def _audit_entry(host: HostReader) -> Dict[str, Any]:
     )
 
 
-@collector("host.log_retention", "Effective local retention of the key security logs, in days")
+@collector(LOG_RETENTION, "Effective local retention of the key security logs, in days")
 def collect_log_retention(host: HostReader) -> Facts:
     """Retention of the key security logs: authentication, system and audit.
 
@@ -826,7 +832,7 @@ def parse_chrony_tracking(text: str) -> Optional[bool]:
     return m.group(1).strip().lower() != "not synchronised"
 
 
-@collector("host.timesync", "Time synchronisation daemon, its servers and whether the clock is synchronised")
+@collector(TIMESYNC, "Time synchronisation daemon, its servers and whether the clock is synchronised")
 def collect_timesync(host: HostReader) -> Facts:
     daemons: List[Dict[str, Any]] = []
     conf, servers = _chrony_sources(host)

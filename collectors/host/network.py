@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import HostReader, ListeningSocket
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
 from collectors.runner import CommandResult
+
+LISTENING: FactsKey[Mapping[str, Any]] = FactsKey("host.listening")
+FIREWALL: FactsKey[Mapping[str, Any]] = FactsKey("host.firewall")
 
 # -- listening sockets ---------------------------------------------------------------
 
@@ -52,7 +56,7 @@ def _socket_row(s: ListeningSocket) -> Dict[str, Any]:
     }
 
 
-@collector("host.listening", "Listening TCP and bound UDP sockets with owning process and user")
+@collector(LISTENING, "Listening TCP and bound UDP sockets with owning process and user")
 def collect_listening(host: HostReader) -> Facts:
     rows: Dict[Tuple[str, str, int, Optional[int]], Dict[str, Any]] = {}
     for s in host.listening():
@@ -789,7 +793,7 @@ def _jump_owner(target: str, usable: List[_Probe], fwd_running: bool) -> Optiona
     return None
 
 
-@collector("host.firewall", "Host firewall in use, active state and default inbound policy")
+@collector(FIREWALL, "Host firewall in use, active state and default inbound policy")
 def collect_firewall(host: HostReader) -> Facts:
     fwd = _probe_firewalld(host)
     fwd_running = bool(fwd.facts.get("active")) and not (fwd.denied or fwd.malformed or fwd.error)

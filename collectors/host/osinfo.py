@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import shlex
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+OS: FactsKey[Mapping[str, Any]] = FactsKey("host.os")
 
 _DEBIAN_IDS = {"debian", "ubuntu", "linuxmint", "uos", "deepin", "kylin-desktop"}
 _RHEL_IDS = {
@@ -111,7 +114,7 @@ def _virtualization(host: HostReader) -> Dict[str, Optional[str]]:
     return {"container": container, "vm": vm}
 
 
-@collector("host.os", "Distribution, kernel, virtualisation and end-of-life status")
+@collector(OS, "Distribution, kernel, virtualisation and end-of-life status")
 def collect_os(host: HostReader) -> Facts:
     text = host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release")
     if text is None:

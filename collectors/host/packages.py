@@ -15,8 +15,13 @@ from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, Optional, S
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.host.logging import dir_readable, parse_ini_section
 from collectors.registry import collector
+
+PACKAGES: FactsKey[Mapping[str, Any]] = FactsKey("host.packages")
+SECURITY_SOFTWARE: FactsKey[Mapping[str, Any]] = FactsKey("host.security_software")
+BACKUP: FactsKey[Mapping[str, Any]] = FactsKey("host.backup")
 
 MAX_LISTED = 50
 
@@ -115,8 +120,14 @@ def _open_compressed(host: HostReader, path: str) -> Optional[IO[bytes]]:
     import gzip
     import lzma
 
-    opener = {"gzip": gzip.GzipFile, "lzma": lzma.LZMAFile, "bz2": bz2.BZ2File}[module]
-    return opener(fileobj=io.BytesIO(data))
+    stream: IO[bytes]
+    if module == "gzip":
+        stream = gzip.GzipFile(fileobj=io.BytesIO(data))  # type: ignore[assignment]  # a binary file object
+    elif module == "lzma":
+        stream = lzma.LZMAFile(io.BytesIO(data))
+    else:
+        stream = bz2.BZ2File(io.BytesIO(data))
+    return stream
 
 
 _STREAM_ERRORS = (OSError, EOFError, ValueError)  # gzip/lzma/bz2 errors derive from these
@@ -418,7 +429,7 @@ def _kernels(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
     return {"running": running, "installed_images": images[-5:]}
 
 
-@collector("host.packages", "Installed packages, pending security updates and automatic update configuration")
+@collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration")
 def collect_packages(host: HostReader) -> Facts:
     status = host.read_text("/var/lib/dpkg/status")
     if status is not None:
@@ -592,7 +603,7 @@ def _installed_packages(host: HostReader) -> Dict[str, str]:
     return parse_rpm_qa(res.stdout) if res.error is None and res.exit_code == 0 else {}
 
 
-@collector("host.security_software", "Anti-malware, EDR, HIDS and file-integrity software present on the host")
+@collector(SECURITY_SOFTWARE, "Anti-malware, EDR, HIDS and file-integrity software present on the host")
 def collect_security_software(host: HostReader) -> Facts:
     installed = _installed_packages(host)
     try:
@@ -972,7 +983,7 @@ def _user_crontabs(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[D
     return not unreadable, unreadable
 
 
-@collector("host.backup", "Scheduled backup jobs (cron, systemd timers) reduced to tool, schedule and file")
+@collector(BACKUP, "Scheduled backup jobs (cron, systemd timers) reduced to tool, schedule and file")
 def collect_backup(host: HostReader) -> Facts:
     jobs: List[Dict[str, Any]] = []
     netdisk: List[Dict[str, Any]] = []

@@ -9,11 +9,16 @@ Command lines are never recorded: they may carry passwords or tokens.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.context import HostReader, ProcessInfo
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+SERVICES: FactsKey[Mapping[str, Any]] = FactsKey("host.services")
+PROCESSES: FactsKey[Mapping[str, Any]] = FactsKey("host.processes")
+REMOTE_ACCESS: FactsKey[Mapping[str, Any]] = FactsKey("host.remote_access")
 
 LIST_UNIT_FILES = ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "--plain"]
 LIST_UNITS = ["systemctl", "list-units", "--no-legend", "--no-pager", "--plain", "--all"]
@@ -168,7 +173,7 @@ def _superservers(host: HostReader, skipped: List[Dict[str, str]]) -> List[Dict[
     return entries
 
 
-@collector("host.services", "Enabled and active systemd units, inetd/xinetd services")
+@collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services")
 def collect_services(host: HostReader) -> Facts:
     facts: Facts = {}
     res = host.run(LIST_UNIT_FILES)
@@ -223,7 +228,7 @@ def _reduce(p: ProcessInfo) -> Dict[str, object]:
     return {"pid": p.pid, "name": p.name, "user": p.user, "exe": p.exe}
 
 
-@collector("host.processes", "Running processes reduced to name, user and executable (never command lines)")
+@collector(PROCESSES, "Running processes reduced to name, user and executable (never command lines)")
 def collect_processes(host: HostReader) -> Facts:
     procs = host.processes()
     rows = sorted((_reduce(p) for p in procs), key=lambda r: int(str(r["pid"])))
@@ -302,7 +307,7 @@ def _detect(
     return found
 
 
-@collector("host.remote_access", "Remote-desktop and tunnelling tools installed or running")
+@collector(REMOTE_ACCESS, "Remote-desktop and tunnelling tools installed or running")
 def collect_remote_access(host: HostReader) -> Facts:
     procs = host.processes()
     units = _unit_names(host)

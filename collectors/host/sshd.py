@@ -16,11 +16,14 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.facts import FactsKey
 from collectors.registry import collector
+
+SSHD: FactsKey[Mapping[str, Any]] = FactsKey("host.sshd")
 
 MAIN_CONFIG = "/etc/ssh/sshd_config"
 SSH_DIR = "/etc/ssh"
@@ -712,7 +715,7 @@ def _sshd_t(host: HostReader) -> Tuple[Optional[Config], Optional[str]]:
     return cfg, None
 
 
-@collector("host.sshd", "OpenSSH server effective configuration, Match blocks, file modes and PAM MFA modules")
+@collector(SSHD, "OpenSSH server effective configuration, Match blocks, file modes and PAM MFA modules")
 def collect_sshd(host: HostReader) -> Facts:
     if not host.exists("/usr/sbin/sshd") and not host.exists(MAIN_CONFIG):
         raise NotApplicable("OpenSSH server is not installed (no /usr/sbin/sshd, no /etc/ssh/sshd_config)")

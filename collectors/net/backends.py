@@ -41,11 +41,16 @@ import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.facts import FactsKey
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.web import listing_marker
+from collectors.profile import Profile
+
+BACKENDS: FactsKey[Mapping[str, Any]] = FactsKey("telematics.backends")
+OTA: FactsKey[Mapping[str, Any]] = FactsKey("telematics.ota")
 
 DEFAULT_PORTS: Dict[str, int] = {"redis": 6379, "elasticsearch": 9200, "kafka": 9092}
 MAX_REQUESTS_PER_SERVICE = 2
@@ -80,7 +85,7 @@ class _Conn:
         pacer.wait()
         try:
             self.sock: Optional[socket.socket] = socket.create_connection((host, port), timeout=probe.ctx.timeout_s)
-        except (ConnectionRefusedError, socket.timeout, TimeoutError) as exc:
+        except (ConnectionRefusedError, TimeoutError) as exc:
             probe.record(
                 self.endpoint, protocol, "connection refused" if isinstance(exc, ConnectionRefusedError) else "connect timeout"
             )
@@ -109,7 +114,7 @@ class _Conn:
         self.sock.settimeout(left)
         try:
             data = self.sock.recv(65536)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise _Fail(
                 ErrorReason.TIMEOUT, f"{self.endpoint}: no complete reply within {self.probe.ctx.timeout_s:.1f} s"
             ) from None
@@ -328,10 +333,10 @@ def _ports(probe: NetProbe) -> Dict[str, int]:
 
 
 @net_collector(
-    "telematics.backends",
+    BACKENDS,
     "Redis, Elasticsearch and Kafka of a telematics backend: reachable without authentication?",
     kinds=("host",),
-    profiles=("telematics",),
+    profiles=(Profile.TELEMATICS,),
 )
 def collect_backends(probe: NetProbe, target: Target) -> Facts:
     """Each configured service, one connection at a time, read-only requests only."""
@@ -387,10 +392,10 @@ def collect_backends(probe: NetProbe, target: Target) -> Facts:
 
 
 @net_collector(
-    "telematics.ota",
+    OTA,
     "OTA/firmware paths of a URL: served over plain HTTP? directory listing?",
     kinds=("url",),
-    profiles=("telematics",),
+    profiles=(Profile.TELEMATICS,),
 )
 def collect_ota(probe: NetProbe, target: Target) -> Facts:
     """GET each fixed firmware path at the URL's origin; statuses and listing markers only."""

@@ -108,7 +108,7 @@ class _Conn:
         self.sock.settimeout(self.remaining())
         try:
             data = self.sock.recv(16384)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise HttpClientError(
                 HttpClientError.DEADLINE, f"{self.endpoint}: no complete response within the deadline"
             ) from None
@@ -136,7 +136,7 @@ def _connect(host: str, port: int, deadline: float, endpoint: str) -> socket.soc
         return socket.create_connection((host, port), timeout=left)
     except ConnectionRefusedError:
         raise HttpClientError(HttpClientError.REFUSED, f"{endpoint}: connection refused (nothing listening)") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise HttpClientError(HttpClientError.CONNECT_TIMEOUT, f"{endpoint}: connect timed out after {left:.1f} s") from None
     except socket.gaierror as exc:
         raise HttpClientError(HttpClientError.NETWORK, f"{endpoint}: cannot resolve {host} ({exc.strerror})") from None
@@ -173,7 +173,7 @@ def _wrap_tls(sock: socket.socket, host: str, deadline: float, endpoint: str) ->
     tls.settimeout(left)
     try:
         tls.do_handshake()
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise HttpClientError(HttpClientError.DEADLINE, f"{endpoint}: TLS handshake did not finish within the deadline") from None
     except ssl.SSLError as exc:
         raise HttpClientError(
@@ -338,7 +338,7 @@ def request(
         sock.settimeout(conn.remaining())
         try:
             sock.sendall(payload)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise HttpClientError(
                 HttpClientError.DEADLINE, f"{endpoint}: could not send the request within the deadline"
             ) from None

@@ -40,8 +40,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+from collectors.profile import Profile
+
+ICS_IDENTIFY: FactsKey[Mapping[str, Any]] = FactsKey("ics.identify")
 
 PROTOCOLS: Tuple[str, ...] = ("modbus", "s7", "enip", "opcua", "bacnet")
 DEFAULT_PORTS: Dict[str, int] = {"modbus": 502, "s7": 102, "enip": 44818, "opcua": 4840, "bacnet": 47808}
@@ -131,7 +135,7 @@ class _Link:
         except ConnectionRefusedError:
             s.close()
             raise _Refused("connection refused") from None
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             s.close()
             raise _Silent(f"no TCP answer within {self.timeout:g} s") from None
         except OSError as exc:
@@ -158,7 +162,7 @@ class _Link:
         assert self.sock is not None
         try:
             chunk = self.sock.recv(_MAX_REPLY)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             if self.buf:
                 raise _Bad(f"truncated {what}: {len(self.buf)} bytes then silence") from None
             raise _Silent(f"no reply to {what} within {self.timeout:g} s") from None
@@ -761,10 +765,10 @@ def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
 
 
 @net_collector(
-    "ics.identify",
+    ICS_IDENTIFY,
     "Read-only identity requests: Modbus, S7comm, EtherNet/IP, OPC UA, BACnet",
     kinds=("host",),
-    profiles=("ics-gateway",),
+    profiles=(Profile.ICS_GATEWAY,),
 )
 def ics_identify(probe: NetProbe, target: Target) -> Facts:
     """One protocol at a time, one connection each, paced; per-protocol states so one bad port hides nothing."""

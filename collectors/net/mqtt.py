@@ -44,9 +44,13 @@ import warnings
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.facts import FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls import EXTRA_CA_ENV, certificate_facts
+from collectors.profile import Profile
+
+MQTT_BROKER: FactsKey[Mapping[str, Any]] = FactsKey("mqtt.broker")
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
 TLS_PORT_NAMES = ("mqtts",)
@@ -114,7 +118,7 @@ class _Stream:
     def _fill(self, deadline: float) -> bool:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise socket.timeout()
+            raise TimeoutError()
         self.sock.settimeout(left)
         try:
             data = self.sock.recv(65536)
@@ -219,7 +223,7 @@ class _Session:
             if first != CONNACK << 4 or length < 2 or length > 64:
                 raise _PortError(ErrorReason.MALFORMED, f"{ep}: reply is not an MQTT CONNACK (first byte 0x{first:02x})")
             body = self.stream.read(length, deadline)
-        except socket.timeout:
+        except TimeoutError:
             raise _PortError(ErrorReason.TIMEOUT, f"{ep}: no CONNACK within {timeout_s:.1f} s") from None
         if body is None:
             raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
@@ -282,7 +286,7 @@ class _Session:
                 elif length > MAX_FRAME_BYTES or not self.stream.skip(length, deadline):
                     ended = "closed"
                     break
-        except socket.timeout:
+        except TimeoutError:
             pass
         return {
             "wildcard_granted": _granted(granted[1]),
@@ -362,7 +366,7 @@ def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) ->
     except ConnectionRefusedError:
         probe.record(endpoint, protocol, "connection refused")
         return None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         probe.record(endpoint, protocol, "connect timeout")
         return None
     except OSError as exc:
@@ -405,7 +409,7 @@ def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: Dict[str
         return None
     try:
         tls = _handshake(sock, _unverified(), host, timeout)
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         sock.close()
         probe.record(endpoint, "tls", "handshake timeout")
         raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: TLS handshake did not finish within {timeout:.1f} s") from None
@@ -457,10 +461,10 @@ def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> Dict[str, Any
 
 
 @net_collector(
-    "mqtt.broker",
+    MQTT_BROKER,
     "MQTT broker: anonymous CONNECT, wildcard topic names (never payloads), TLS and its certificate",
     kinds=("host",),
-    profiles=("telematics",),
+    profiles=(Profile.TELEMATICS,),
 )
 def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
     """Each configured MQTT port, one connection at a time; never PUBLISH."""

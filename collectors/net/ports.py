@@ -15,11 +15,14 @@ from __future__ import annotations
 import ipaddress
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+
+PORTS: FactsKey[Mapping[str, Any]] = FactsKey("net.ports")
 
 # Common services plus everything the exposure checks judge (databases, remote
 # desktop, file sharing, container and cluster APIs, search engines, caches).
@@ -162,7 +165,7 @@ def _first_line(text: str) -> str:
     return ""
 
 
-@net_collector("net.ports", "Open TCP ports and service versions seen from outside (nmap)", kinds=("host", "network"))
+@net_collector(PORTS, "Open TCP ports and service versions seen from outside (nmap)", kinds=("host", "network"))
 def collect_ports(probe: NetProbe, target: Target) -> Facts:
     hosts = _scan_address(target)
     if target.kind == "host":

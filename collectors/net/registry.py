@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import importlib
 import re
-import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
-from collectors.evidence import (
-    CollectError,
-    ErrorReason,
-    Evidence,
-    EvidenceStatus,
-    Facts,
-    NotApplicable,
-    ProbeSource,
-    Source,
-    utc_now,
-)
+from collectors.evidence import CollectError, ErrorReason, Evidence, ProbeSource, Source
+from collectors.facts import FactsKey
 from collectors.net.scope import Scope, Target
+from collectors.profile import Profile
+from collectors.registry import run_guarded
 
 # Probe modules, in run order; imported on first use (they are not needed for --help).
 PROBE_MODULES: Tuple[str, ...] = (
@@ -35,7 +27,7 @@ PROBE_MODULES: Tuple[str, ...] = (
     "collectors.net.mqtt",
     "collectors.net.backends",
 )
-ALL_PROFILES: Tuple[str, ...] = ("server", "website", "ics-gateway", "telematics")
+ALL_PROFILES: Tuple[Profile, ...] = tuple(Profile)
 
 
 @dataclass(frozen=True)
@@ -70,8 +62,9 @@ class NetProbe:
             self.ctx.progress(message)
 
 
-NetCollectorFn = Callable[[NetProbe, Target], Facts]
+NetCollectorFn = Callable[[NetProbe, Target], Mapping[str, Any]]
 
+F = TypeVar("F", bound=Mapping[str, Any])
 _PORT_SPEC = re.compile(r"^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$")
 
 
@@ -93,18 +86,19 @@ class NetCollector:
     fn: NetCollectorFn
     description: str
     kinds: Tuple[str, ...]
-    profiles: Tuple[str, ...] = ALL_PROFILES  # industrial and telematics probes run only where asked for
+    profiles: Tuple[Profile, ...] = ALL_PROFILES  # industrial and telematics probes run only where asked for
 
 
 _REGISTRY: Dict[str, NetCollector] = {}
 
 
 def net_collector(
-    name: str, description: str, kinds: Sequence[str], profiles: Sequence[str] = ALL_PROFILES
-) -> Callable[[NetCollectorFn], NetCollectorFn]:
-    """Register a network collector for the given target kinds and profiles."""
+    key: FactsKey[F], description: str, kinds: Sequence[str], profiles: Sequence[Profile] = ALL_PROFILES
+) -> Callable[[Callable[[NetProbe, Target], F]], Callable[[NetProbe, Target], F]]:
+    """Register a network collector of ``key`` for the given target kinds and profiles."""
+    name = key.name
 
-    def deco(fn: NetCollectorFn) -> NetCollectorFn:
+    def deco(fn: Callable[[NetProbe, Target], F]) -> Callable[[NetProbe, Target], F]:
         if name in _REGISTRY:
             raise ValueError(f"collector {name} registered twice")
         _REGISTRY[name] = NetCollector(name, fn, description, tuple(kinds), tuple(profiles))
@@ -121,26 +115,12 @@ def all_net_collectors() -> Dict[str, NetCollector]:
 
 
 def run_net_collector(c: NetCollector, ctx: NetContext, target: Target) -> Evidence:
+    """Run one network collector against one target with its own scope guard and provenance log."""
     probe = NetProbe(ctx)
-    started = utc_now()
-    status, facts = EvidenceStatus.OK, {}
-    reason: Optional[str] = None
-    error_reason: Optional[ErrorReason] = None
-    try:
-        facts = c.fn(probe, target)
-    except NotApplicable as exc:
-        status, reason = EvidenceStatus.NOT_APPLICABLE, str(exc)
-    except CollectError as exc:
-        status, reason, error_reason = EvidenceStatus.ERROR, exc.message, exc.reason
-    except Exception as exc:  # a bug in one probe must not end the run
-        last = traceback.extract_tb(exc.__traceback__)[-1]
-        status, error_reason = EvidenceStatus.ERROR, ErrorReason.BUG
-        reason = f"internal error in collector {c.name}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
-    method = facts.pop("_method", None) if isinstance(facts, dict) else None
-    return Evidence(c.name, target.endpoint, status, facts, tuple(probe.sources), reason, error_reason, method, started)
+    return run_guarded(c.name, target.endpoint, lambda: c.fn(probe, target), lambda: probe.sources)
 
 
-def collect_network(ctx: NetContext, names: Optional[Sequence[str]] = None, profile: str = "server") -> List[Evidence]:
+def collect_network(ctx: NetContext, names: Optional[Sequence[str]] = None, profile: Profile = Profile.SERVER) -> List[Evidence]:
     """Run every applicable network collector on every target, one target at a time."""
     registry = all_net_collectors()
     wanted = [registry[n] for n in (names or sorted(registry)) if names or profile in registry[n].profiles]

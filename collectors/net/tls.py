@@ -21,7 +21,7 @@ import socket
 import ssl
 import struct
 import warnings
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -30,8 +30,11 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import NameOID
 
 from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
+from collectors.facts import FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+
+TLS_ENDPOINT: FactsKey[Mapping[str, Any]] = FactsKey("tls.endpoint")
 
 EXTRA_CA_ENV = "RISKAGENT_EXTRA_CA"
 
@@ -105,7 +108,7 @@ class _Conn:
             try:
                 with socket.create_connection((addr, self.port), timeout=self.timeout):
                     return addr
-            except (socket.timeout, TimeoutError):
+            except TimeoutError:
                 self.probe.record(self.endpoint, "tcp", "timeout")
                 raise CollectError(ErrorReason.TIMEOUT, f"{self.endpoint}: no TCP answer within {self.timeout:g} s") from None
             except OSError as exc:
@@ -117,7 +120,7 @@ class _Conn:
         self.probe.require_in_scope(self.address)
         try:
             return socket.create_connection((self.address, self.port), timeout=self.timeout)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise _Timeout(f"no TCP answer within {self.timeout:g} s") from None
 
     def handshake(self, ctx: ssl.SSLContext, label: str) -> Tuple[Optional[str], Optional[Tuple[str, str, int]], bytes]:
@@ -128,7 +131,7 @@ class _Conn:
                 out = (tls.version(), tls.cipher(), tls.getpeercert(binary_form=True) or b"")
             self.probe.record(self.endpoint, f"tls:{label}")
             return out
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             self.probe.record(self.endpoint, f"tls:{label}", "timeout")
             raise _Timeout(f"no TLS answer within {self.timeout:g} s") from None
         except ssl.SSLError as exc:
@@ -166,7 +169,7 @@ class _Conn:
             if suite not in suites:
                 return "error", None, f"server chose suite 0x{suite:04X} that was not offered"
             return "accepted", suite, ""
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             return "error", None, f"no answer within {self.timeout:g} s"
         except (ConnectionResetError, BrokenPipeError):
             return "refused", None, "connection reset"
@@ -389,7 +392,7 @@ def _chain(conn: _Conn) -> Dict[str, Any]:
     return out
 
 
-@net_collector("tls.endpoint", "TLS protocols, weak suites, certificate and chain of an https endpoint", kinds=("url",))
+@net_collector(TLS_ENDPOINT, "TLS protocols, weak suites, certificate and chain of an https endpoint", kinds=("url",))
 def collect_tls(probe: NetProbe, target: Target) -> Facts:
     """One https endpoint; a port that does not speak TLS is an error, not a finding."""
     if target.scheme != "https":

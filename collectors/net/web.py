@@ -17,13 +17,16 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urljoin, urlsplit
 
 from collectors.evidence import CollectError, ErrorReason, Facts
+from collectors.facts import FactsKey
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+
+WEB_HTTP: FactsKey[Mapping[str, Any]] = FactsKey("web.http")
 
 MAX_REDIRECTS = 5
 CORS_TEST_ORIGIN = "https://riskagent-cors-check.invalid"
@@ -479,7 +482,7 @@ def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpRes
 
 
 @net_collector(
-    "web.http",
+    WEB_HTTP,
     "HTTP posture of a URL: HTTPS redirect, security headers, cookie flags, CORS, banners, listings and exposed files",
     kinds=("url",),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from agent.scan import run_scan
+from agent import pipeline
+from agent.settings import Settings
 from tests.hosts import HOSTS_DIR
 
 
@@ -20,10 +21,8 @@ def test_garbage_configs_become_errors_with_reasons(tmp_path: Path) -> None:
     login_defs = root / "etc" / "login.defs"
     login_defs.unlink()
     login_defs.mkdir()  # a directory where a file should be: unreadable as a file
-    result = run_scan(
-        profile="server", out_dir=tmp_path / "out", lang="en", replay=host, replay_privileged=True, params={}, signer=None
-    )
-    evidence = {e["collector"]: e for e in result.report["evidence"]}
+    result = pipeline.run(Settings(replay=host, sign=False), None, tmp_path / "out")
+    evidence = {e["collector"]: e for e in result.report.as_json["evidence"]}
     for name, path in (
         ("host.sshd", "/etc/ssh/sshd_config"),
         ("host.passwd", "/etc/passwd"),
@@ -33,7 +32,7 @@ def test_garbage_configs_become_errors_with_reasons(tmp_path: Path) -> None:
         assert evidence[name]["status"] == "error", name
         assert path in evidence[name]["reason"], (name, evidence[name]["reason"])
         assert evidence[name]["error_reason"] != "bug", evidence[name]["reason"]
-    findings = result.report["findings"]
+    findings = result.report.as_json["findings"]
     for f in findings:
         if {"host.sshd", "host.passwd", "host.mounts", "host.login_defs"} & set(f["evidence"]):
             if f["status"] == "pass":

@@ -133,14 +133,15 @@ def _timed(argv: List[str]) -> float:
 def test_verify_rechecks_findings_against_embedded_evidence(signed: Path, tmp_path: Path) -> None:
     """A correctly signed report whose findings contradict its own evidence is refused."""
     from agent.keys import load_private_key
-    from report.signing import build_statement, sign_statement
+    from report.model import Report
+    from report.signing import sign_report
 
-    report = json.loads((signed / "out" / "report.json").read_text())
-    forged = next(f for f in report["findings"] if f["status"] == "fail")
+    data = json.loads((signed / "out" / "report.json").read_text())
+    forged = next(f for f in data["findings"] if f["status"] == "fail")
     forged["status"] = "pass"
     key = load_private_key(signed / "k.key", PASS.encode())
     env = tmp_path / "forged.dsse.json"
-    env.write_bytes(sign_statement(build_statement(report, "host:x"), key))
+    env.write_bytes(sign_report(Report.from_json(data), key))
     res = run(["verify", str(env), "--key", str(signed / "k.pub")])
     assert res.returncode == 1
     assert "do not follow from the embedded evidence" in res.stderr and forged["check_id"] in res.stderr
@@ -170,10 +171,12 @@ def test_scans_with_a_state_dir_form_a_verifiable_chain(signed: Path, tmp_path: 
         )
         assert res.returncode == 0, res.stderr
         outs.append(out)
-    reports = [json.loads((o / "report.json").read_text()) for o in outs]
-    assert reports[0]["previous_report"] is None
-    assert reports[1]["previous_report"] == report_digest(reports[0])
-    assert reports[2]["previous_report"] == report_digest(reports[1])
+    from report.model import Report
+
+    reports = [Report.from_json(json.loads((o / "report.json").read_text())) for o in outs]
+    assert reports[0].previous_report is None
+    assert reports[1].previous_report == report_digest(reports[0])
+    assert reports[2].previous_report == report_digest(reports[1])
     envelopes = [str(o / "report.dsse.json") for o in outs]
     assert run(["history", *envelopes, "--key", str(signed / "k.pub")]).returncode == 0
     broken = run(["history", envelopes[0], envelopes[2], "--key", str(signed / "k.pub")])

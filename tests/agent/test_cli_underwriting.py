@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, List, Tuple
 
 import click
 import pytest
@@ -16,16 +17,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
-from report.signing import build_statement, sign_statement
-from tests.report.test_model import fixture_report
+from report.model import Report
+from report.signing import sign_report
+from tests.hosts import fixture_report
 
 
 def _invoke(cmd: click.Command, args: List[str]) -> Any:
     return CliRunner().invoke(cmd, args, catch_exceptions=False)
 
 
-def _sign(report: Dict[str, Any], key: Ed25519PrivateKey, path: Path) -> Path:
-    path.write_bytes(sign_statement(build_statement(report, f"host:{report['target']['name']}"), key))
+def _sign(report: Report, key: Ed25519PrivateKey, path: Path) -> Path:
+    path.write_bytes(sign_report(report, key))
     return path
 
 
@@ -38,9 +40,9 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Path, Path, 
     pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     weak = fixture_report("debian-weak")
     hardened = fixture_report("debian-hardened")
-    hardened["target"]["name"] = weak["target"]["name"]
+    hardened = dataclasses.replace(hardened, target=dataclasses.replace(hardened.target, name=weak.target.name))
     plain = d / "report.json"
-    plain.write_text(json.dumps(weak, ensure_ascii=False), encoding="utf-8")
+    plain.write_bytes(weak.canonical + b"\n")  # report.json as the scan writes it
     return _sign(weak, key, d / "old.dsse.json"), _sign(hardened, key, d / "new.dsse.json"), pub, plain
 
 
@@ -76,7 +78,7 @@ def test_diff_shows_the_weak_hosts_tasks_closed(signed: Tuple[Path, ...]) -> Non
     failed = {f["check_id"] for f in json.loads(plain.read_text(encoding="utf-8"))["findings"] if f["status"] == "fail"}
     assert {c["check_id"] for c in diff["closed"]} == failed
     assert diff["counts"]["regressed"] == diff["counts"]["new"] == diff["counts"]["persisting"] == 0
-    text = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub)])
+    text = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--lang", "en"])
     assert text.exit_code == 0 and f"closed {len(failed)}" in text.output
 
 
@@ -141,7 +143,7 @@ def test_diff_command_runs_as_a_process(signed: Tuple[Path, ...]) -> None:
     old, new, pub, _ = signed
     code = "from agent.cli_underwriting import diff_cmd; diff_cmd(prog_name='riskagent diff')"
     res = subprocess.run(
-        [sys.executable, "-c", code, str(old), str(new), "--key", str(pub)],
+        [sys.executable, "-c", code, str(old), str(new), "--key", str(pub), "--lang", "en"],
         capture_output=True,
         text=True,
         env=dict(os.environ),

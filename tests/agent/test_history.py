@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -13,22 +13,28 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent import history
 from agent.cli_history import history_cmd
-from report.model import RunInfo, build_report
-from report.signing import build_statement, key_id, report_digest, sign_statement
-from tests.hosts import host_evidence, host_findings
+from collectors.profile import Profile
+from report.model import Report, RunInfo, build_report
+from report.signing import key_id, report_digest, sign_report
+from tests.hosts import assess_host, edited, fixture_report, host_evidence, host_findings
 
 DAYS = ("2026-01-01", "2026-01-02", "2026-01-03")
 
 
-def _report(host: str, day: str, previous: Optional[str]) -> Dict[str, Any]:
-    run = RunInfo("server", "acme-db", f"{day}T03:17:00Z", f"{day}T03:17:01Z", 1000, 0, "root", True, "replay")
-    report = build_report(run, host_evidence(host), host_findings(host))
-    report["previous_report"] = previous
-    return report
+def _report(host: str, day: str, previous: Optional[str]) -> Report:
+    run = RunInfo(f"{day}T03:17:00Z", f"{day}T03:17:01Z", 1000, 0, "root", True, "replay")
+    return build_report(
+        profile=Profile.SERVER,
+        target_name="acme-db",
+        run=run,
+        evidence=host_evidence(host),
+        findings=host_findings(host),
+        previous_report=previous,
+    )
 
 
-def _sign(report: Dict[str, Any], key: Ed25519PrivateKey) -> bytes:
-    return sign_statement(build_statement(report, f"host:{report['target']['name']}"), key)
+def _sign(report: Report, key: Ed25519PrivateKey) -> bytes:
+    return sign_report(report, key)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +43,8 @@ def key() -> Ed25519PrivateKey:
 
 
 @pytest.fixture(scope="module")
-def reports() -> List[Dict[str, Any]]:
-    chain: List[Dict[str, Any]] = []
+def reports() -> List[Report]:
+    chain: List[Report] = []
     previous = None
     for day, host in zip(DAYS, ("debian-weak", "debian-weak", "debian-hardened")):
         r = _report(host, day, previous)
@@ -47,10 +53,10 @@ def reports() -> List[Dict[str, Any]]:
     return chain
 
 
-def _write(tmp: Path, reports: List[Dict[str, Any]], key: Ed25519PrivateKey) -> List[Path]:
+def _write(tmp: Path, reports: List[Report], key: Ed25519PrivateKey) -> List[Path]:
     paths = []
     for r in reports:
-        p = tmp / r["run"]["started_at"][:10] / "report.dsse.json"
+        p = tmp / r.run.started_at[:10] / "report.dsse.json"
         p.parent.mkdir(parents=True)
         p.write_bytes(_sign(r, key))
         paths.append(p)
@@ -61,14 +67,15 @@ def _trusted(key: Ed25519PrivateKey) -> Dict[str, Any]:
     return {key_id(key.public_key()): key.public_key()}
 
 
-def _edited(report: Dict[str, Any]) -> Dict[str, Any]:
-    changed = copy.deepcopy(report)
-    first_fail = next(f for f in changed["findings"] if f["status"] == "fail")
-    first_fail["status"] = "pass"
-    return changed
+def _edited(report: Report) -> Report:
+    def edit(data: Dict[str, Any]) -> None:
+        first_fail = next(f for f in data["findings"] if f["status"] == "fail")
+        first_fail["status"] = "pass"
+
+    return edited(report, edit)
 
 
-def test_three_linked_reports_verify(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]) -> None:
+def test_three_linked_reports_verify(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     paths = _write(tmp_path, reports, key)
     result = history.check_chain(paths, _trusted(key))
     assert result.ok, result.problems
@@ -76,7 +83,7 @@ def test_three_linked_reports_verify(tmp_path: Path, key: Ed25519PrivateKey, rep
     assert [e.previous for e in result.chains["acme-db"]] == [None, *(report_digest(r) for r in reports[:2])]
 
 
-def test_removed_middle_report_is_a_gap(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]) -> None:
+def test_removed_middle_report_is_a_gap(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     first, _middle, last = _write(tmp_path, reports, key)
     result = history.check_chain([first, last], _trusted(key))
     assert [p.kind for p in result.problems] == ["gap"]
@@ -84,24 +91,24 @@ def test_removed_middle_report_is_a_gap(tmp_path: Path, key: Ed25519PrivateKey, 
     assert str(first) in result.problems[0].message and str(last) in result.problems[0].message
 
 
-def test_edited_middle_report_is_reported(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]) -> None:
+def test_edited_middle_report_is_reported(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     state = tmp_path / "state"
     paths = _write(tmp_path, reports, key)
     for r, p in zip(reports, paths):
-        history.record(state, "acme-db", report_digest(r), p, report_id=r["report_id"], started_at=r["run"]["started_at"])
+        history.record(state, "acme-db", report_digest(r), p, report_id=r.report_id, started_at=r.run.started_at)
     # Change a finding and re-sign with the same key: the signature is valid, the digest is not the one named.
     paths[1].write_bytes(_sign(_edited(reports[1]), key))
     result = history.check_chain(paths, _trusted(key), history.known_reports(state))
     assert [p.kind for p in result.problems] == ["edited"]
     assert result.problems[0].files == (paths[1], paths[2])
-    assert f"{paths[1]} (report {reports[1]['report_id']}) was edited" in result.problems[0].message
+    assert f"{paths[1]} (report {reports[1].report_id}) was edited" in result.problems[0].message
     # Without the agent's index the link is still broken, and the message names the suspect.
     bare = history.check_chain(paths, _trusted(key))
     assert [p.kind for p in bare.problems] == ["gap"]
     assert f"or {paths[1]} was edited" in bare.problems[0].message
 
 
-def test_edited_copy_next_to_the_original_is_named(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]) -> None:
+def test_edited_copy_next_to_the_original_is_named(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     paths = _write(tmp_path, reports, key)
     copy_path = tmp_path / "copy.dsse.json"
     copy_path.write_bytes(_sign(_edited(reports[1]), key))
@@ -112,22 +119,18 @@ def test_edited_copy_next_to_the_original_is_named(tmp_path: Path, key: Ed25519P
     assert edited.message.endswith(f"edited: {copy_path}")
 
 
-def test_removed_middle_with_index_names_the_missing_file(
-    tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]
-) -> None:
+def test_removed_middle_with_index_names_the_missing_file(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     state = tmp_path / "state"
     paths = _write(tmp_path, reports, key)
     for r, p in zip(reports, paths):
-        history.record(state, "acme-db", report_digest(r), p, report_id=r["report_id"])
+        history.record(state, "acme-db", report_digest(r), p, report_id=r.report_id)
     paths[1].unlink()
     result = history.check_chain([paths[0], paths[2]], _trusted(key), history.known_reports(state))
     assert [p.kind for p in result.problems] == ["gap"]
     assert f"recorded at {paths[1]}" in result.problems[0].message
 
 
-def test_tampered_envelope_is_invalid_with_its_name(
-    tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]
-) -> None:
+def test_tampered_envelope_is_invalid_with_its_name(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     paths = _write(tmp_path, reports, key)
     data = paths[1].read_bytes()
     paths[1].write_bytes(data.replace(b'"sig":"', b'"sig":"A', 1))
@@ -138,7 +141,7 @@ def test_tampered_envelope_is_invalid_with_its_name(
     assert "gap" in kinds  # and the chain around it is broken
 
 
-def test_fork_and_unlinked(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]) -> None:
+def test_fork_and_unlinked(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     paths = _write(tmp_path, reports, key)
     other = _report("debian-weak", "2026-01-04", report_digest(reports[1]))
     restart = _report("debian-weak", "2026-01-05", None)
@@ -168,9 +171,7 @@ def test_state_dir_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert history.default_state_dir() == expected
 
 
-def test_history_command_lists_and_fails_on_problems(
-    tmp_path: Path, key: Ed25519PrivateKey, reports: List[Dict[str, Any]]
-) -> None:
+def test_history_command_lists_and_fails_on_problems(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
     paths = _write(tmp_path / "runs", reports, key)
     pub = tmp_path / "signing.pub"
     pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
@@ -178,7 +179,7 @@ def test_history_command_lists_and_fails_on_problems(
     args = ["--key", str(pub), "--state-dir", str(tmp_path / "none")]
     ok = runner.invoke(history_cmd, [str(tmp_path / "runs"), *args])
     assert ok.exit_code == 0, ok.output
-    assert "acme-db: 3 report(s)" in ok.output and reports[2]["report_id"] in ok.output and "chain OK" in ok.output
+    assert "acme-db: 3 report(s)" in ok.output and reports[2].report_id in ok.output and "chain OK" in ok.output
     assert report_digest(reports[2])[:12] in ok.output and "fail " in ok.output
     paths[1].unlink()
     bad = runner.invoke(history_cmd, [str(tmp_path / "runs"), *args])
@@ -189,9 +190,13 @@ def test_history_command_lists_and_fails_on_problems(
 
 
 def test_score_shown_when_the_report_has_an_underwriting_view() -> None:
-    assert history.report_score({"underwriting": {"insurer": {"score": 72, "grade": "C"}}}) == "72 (C)"
-    assert history.report_score({"underwriting": None}) is None
-    assert history.report_score({}) is None
+    assessed = assess_host("debian-weak")
+    assert assessed.underwriting is not None
+    insurer = dataclasses.replace(assessed.underwriting.insurer, score=72, grade="C")
+    scored = dataclasses.replace(assessed, underwriting=dataclasses.replace(assessed.underwriting, insurer=insurer))
+    assert history.report_score(scored) == "72 (C)"
+    assert history.report_score(dataclasses.replace(assessed, underwriting=None)) is None
+    assert history.report_score(fixture_report("debian-weak")) is None  # a report core never given an underwriting view
 
 
 def test_reports_of_the_same_second_are_ordered_by_their_links(tmp_path: Path, key: Ed25519PrivateKey) -> None:

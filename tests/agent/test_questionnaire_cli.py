@@ -148,7 +148,8 @@ def test_bad_questionnaire_file_exits_2_with_location(tmp_path: Path) -> None:
 
 def test_signed_report_carries_the_questionnaire_and_verify_covers_it(qfile: Path, tmp_path: Path) -> None:
     from agent.keys import generate_key, load_private_key
-    from report.signing import build_statement, sign_statement
+    from report.model import Report
+    from report.signing import sign_report
 
     info = generate_key(tmp_path / "k.key", b"fixture passphrase")
     (tmp_path / "answers.json").write_text(
@@ -177,8 +178,6 @@ def test_signed_report_carries_the_questionnaire_and_verify_covers_it(qfile: Pat
     # A re-signed report whose derived answer was edited no longer follows from its evidence.
     answers["MFA"]["value"] = "yes"
     forged = tmp_path / "forged.dsse.json"
-    forged.write_bytes(
-        sign_statement(build_statement(report, "host:x"), load_private_key(info.private_path, b"fixture passphrase"))
-    )
+    forged.write_bytes(sign_report(Report.from_json(report), load_private_key(info.private_path, b"fixture passphrase")))
     res = run(["verify", str(forged), "--key", str(info.public_path)])
     assert res.returncode == 1 and "questionnaire answer(s) do not follow" in res.stderr

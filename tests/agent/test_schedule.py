@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -16,9 +17,15 @@ import pytest
 from click.testing import CliRunner
 
 from agent import history, schedule
+from agent.cli import main
 from agent.cli_history import run_scheduled_cmd, schedule_cmd
+from agent.errors import UsageError
 from agent.keys import PASSPHRASE_ENV, generate_key, public_path_for
-from tests.hosts import HOSTS_DIR
+from agent.settings import load_settings
+from checks.model import Severity
+from report.model import Report
+from tests.factories import make_finding
+from tests.hosts import HOSTS_DIR, fixture_report
 
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = b"scheduled-passphrase"
@@ -139,6 +146,13 @@ def _config(tmp: Path, keys: Dict[str, Path], replay: Path, **schedule_settings:
     }
 
 
+def _scheduled(tmp: Path, config: Dict[str, Any]) -> int:
+    """One scheduled run from a configuration file holding ``config``, as cron starts it."""
+    path = tmp / "config.json"
+    path.write_text(json.dumps(config))
+    return schedule.run_scheduled(load_settings(path), renice=0)
+
+
 def _runs(tmp: Path) -> List[Path]:
     return sorted(p for p in (tmp / "reports").iterdir() if schedule.RUN_DIR_RE.match(p.name))
 
@@ -152,16 +166,16 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import agent.scan
+    import agent.pipeline
     from agent.cli_history import run_scheduled_cmd
 
-    real = agent.scan.run_scan
+    real = agent.pipeline.assess
 
-    def slow_scan(**kw):
+    def slow_assess(*args, **kw):
         time.sleep(1.5)  # keep the lock long enough for the other run to meet it
-        return real(**kw)
+        return real(*args, **kw)
 
-    agent.scan.run_scan = slow_scan
+    agent.pipeline.assess = slow_assess
     barrier = Path(sys.argv[1])
     while not barrier.exists():
         time.sleep(0.005)
@@ -203,7 +217,7 @@ def test_retention_keeps_the_newest_runs_and_the_chain_links(
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "notes").mkdir()  # not a run directory: never rotated
     for _ in range(3):
-        assert schedule.run_scheduled(config, renice=0) == 0
+        assert _scheduled(tmp_path, config) == 0
     runs = _runs(tmp_path)
     assert len(runs) == 2 and (tmp_path / "reports" / "notes").is_dir()
     from report.signing import key_id, load_public_key
@@ -223,24 +237,27 @@ def test_regressions_past_the_threshold_exit_4(
     tmp_path: Path, hosts: Dict[str, Path], signing_key: Dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = {"max_new_failures": 0, "fail_on_severity": "high"}
-    assert schedule.run_scheduled(_config(tmp_path, signing_key, hosts["debian-hardened"], **settings), renice=0) == 0
+    assert _scheduled(tmp_path, _config(tmp_path, signing_key, hosts["debian-hardened"], **settings)) == 0
     capsys.readouterr()
-    code = schedule.run_scheduled(_config(tmp_path, signing_key, hosts["debian-weak"], **settings), renice=0)
+    code = _scheduled(tmp_path, _config(tmp_path, signing_key, hosts["debian-weak"], **settings))
     assert code == schedule.EXIT_REGRESSION
     err = capsys.readouterr().err
     assert "new failure(s) exceed schedule.max_new_failures = 0" in err and "new failure: " in err
     # A generous threshold lets the same change pass.
     lenient = {"max_new_failures": 1000, "fail_on_severity": "high"}
-    assert schedule.run_scheduled(_config(tmp_path, signing_key, hosts["debian-weak"], **lenient), renice=0) == 0
+    assert _scheduled(tmp_path, _config(tmp_path, signing_key, hosts["debian-weak"], **lenient)) == 0
 
 
 def test_regression_count_by_finding_identity() -> None:
-    def rep(*fails: Any) -> Dict[str, Any]:
-        return {"findings": [{"check_id": c, "target": t, "status": "fail", "severity": s} for c, t, s in fails]}
+    base = fixture_report("debian-hardened")
+
+    def rep(*fails: Any) -> Report:
+        findings = tuple(make_finding(c, "fail", target=t, severity=s) for c, t, s in fails)
+        return dataclasses.replace(base, findings=findings)
 
     old = rep(("A", None, "high"), ("N", "10.0.0.1:80", "high"))
     new = rep(("A", None, "high"), ("N", "10.0.0.2:80", "high"), ("B", None, "low"), ("C", None, "critical"))
-    assert [(f["check_id"], f["target"]) for f in schedule.new_failures(old, new, "high")] == [("C", None), ("N", "10.0.0.2:80")]
+    assert [f.key for f in schedule.new_failures(old, new, Severity.HIGH)] == [("C", None), ("N", "10.0.0.2:80")]
     assert len(schedule.new_failures(old, new)) == 3
 
 
@@ -264,6 +281,52 @@ def test_missing_passphrase_is_a_clear_error(tmp_path: Path, hosts: Dict[str, Pa
         ({"keep": 3}, "unknown field(s) keep"),
     ],
 )
-def test_schedule_settings_are_validated(settings: Dict[str, Any], field: str) -> None:
-    with pytest.raises(ValueError, match=field.replace("(", r"\(").replace(")", r"\)")):
-        schedule.parse_schedule_settings(settings)
+def test_schedule_settings_are_validated(tmp_path: Path, settings: Dict[str, Any], field: str) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"schedule": settings}))
+    with pytest.raises(UsageError) as exc:
+        load_settings(path)
+    assert str(path) in exc.value.message and field in exc.value.message
+
+
+def test_scheduled_and_manual_runs_with_one_config_differ_only_in_run_metadata(
+    tmp_path: Path, hosts: Dict[str, Path], signing_key: Dict[str, Path]
+) -> None:
+    """The same configuration file gives the same assessment, whoever starts it."""
+    config = {
+        **_config(tmp_path, signing_key, hosts["debian-weak"], retention=5),
+        "params": {"LNX-LOG-003": {"min_days": 365}},
+        "plan": {"owners": {"identity_mfa": "Han Meimei"}, "default_owner": "IT security team", "sla_days": {"critical": 3, "high": 14}},
+        "answers": str(tmp_path / "answers.json"),
+        "targets": [],
+    }
+    (tmp_path / "answers.json").write_text(
+        json.dumps({"format": "riskagent-answers/1", "answers": [{"question": "IR-01", "value": "yes", "by": "Li Si, CISO"}]})
+    )
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert schedule.run_scheduled(load_settings(path), renice=0) == 0
+    scheduled = json.loads(_runs(tmp_path)[0].joinpath("report.json").read_text())
+    manual_out = tmp_path / "manual"
+    res = CliRunner().invoke(main, ["scan", "--config", str(path), "--out", str(manual_out), "-q"])
+    assert res.exit_code == 0, res.output
+    manual = json.loads((manual_out / "report.json").read_text())
+
+    # Run metadata: when, how long, which report id, and (the manual run came second) the chain link.
+    for report in (scheduled, manual):
+        for key in ("report_id", "previous_report"):
+            report.pop(key)
+        report.pop("run")
+        for e in report["evidence"]:
+            e.pop("collected_at")
+        report["plan"].pop("report_id")
+    assert scheduled.keys() == manual.keys()
+    for key in scheduled:
+        assert scheduled[key] == manual[key], key
+    tasks = scheduled["plan"]["tasks"]
+    assert any(t["owner"] == "Han Meimei" for t in tasks) and not any(t["owner"] == "unassigned" for t in tasks)
+    critical = [t for t in tasks if t["severity"] == "critical"]
+    assert critical and all(t["sla_days"] == 3 for t in critical)
+    assert next(a for a in scheduled["questionnaire"]["answers"] if a["question"] == "IR-01")["basis"] == "attested"
+    log = next(f for f in scheduled["findings"] if f["check_id"] == "LNX-LOG-003")
+    assert log["params"]["min_days"] == 365

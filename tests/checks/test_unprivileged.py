@@ -21,14 +21,14 @@ def test_unreadable_evidence_never_passes(host: str) -> None:
     # A check's first declared evidence is the one it rests on; others may only refine it
     # (IP forwarding off settles the IT/OT forwarding question without reading the firewall).
     for f in host_findings(host, privileged=False):
-        if f.meta.needs[0] in denied:
-            assert f.status in (Status.ERROR, Status.MANUAL, Status.NOT_APPLICABLE), (f.meta.id, f.status, f.reason)
-            assert f.reason, f.meta.id
+        if f.evidence[0] in denied:
+            assert f.status in (Status.ERROR, Status.MANUAL, Status.NOT_APPLICABLE), (f.check_id, f.status, f.reason)
+            assert f.reason, f.check_id
 
 
 @pytest.mark.parametrize("host", FIXTURE_HOSTS)
 def test_unprivileged_replay_is_never_better_than_root(host: str) -> None:
-    root = {f.meta.id: f.status for f in host_findings(host)}
+    root = {f.check_id: f.status for f in host_findings(host)}
     for f in host_findings(host, privileged=False):
         if f.status is Status.PASS:
-            assert root[f.meta.id] is Status.PASS, f"{f.meta.id} passes only without root"
+            assert root[f.check_id] is Status.PASS, f"{f.check_id} passes only without root"

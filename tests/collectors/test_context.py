@@ -10,6 +10,7 @@ import pytest
 from collectors.context import FileStat, HostContext, HostReader, RecordedProcessView
 from collectors.evidence import CollectError, ErrorReason
 from collectors.runner import CommandNotAllowed, RecordedRunner, SystemRunner, recording_name
+from collectors.strictjson import to_json
 
 
 def ctx_for(root: Path, privileged: bool = True, **kw) -> HostContext:
@@ -24,7 +25,7 @@ def test_reads_are_logged_with_sha256(tmp_path: Path) -> None:
     reader = HostReader(ctx_for(tmp_path))
     assert reader.read_text("/etc/hostname") == "h\n"
     assert reader.read_text("/etc/missing") is None
-    src = reader.sources[0].to_json()
+    src = to_json(reader.sources[0])
     assert src["path"] == "/etc/hostname" and len(src["sha256"]) == 64
 
 
@@ -126,4 +127,4 @@ def test_truncated_command_output_is_never_parsed(tmp_path: Path) -> None:
     reader = HostReader(ctx)
     with pytest.raises(CollectError, match="not parsed"):
         reader.run(["nft", "list", "ruleset"])
-    assert "not parsed" in (reader.sources[0].to_json().get("error") or "")
+    assert "not parsed" in (to_json(reader.sources[0]).get("error") or "")

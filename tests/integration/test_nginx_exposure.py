@@ -10,9 +10,11 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from agent.scan import build_scope, run_scan
+from agent.pipeline import assess
+from agent.settings import Settings
 from checks.registry import all_checks
 from collectors.net.tls import EXTRA_CA_ENV
+from collectors.profile import Profile
 from tests.servers.nginx import NginxServer, start_nginx
 
 TLS_IDS = (
@@ -38,20 +40,8 @@ def http(srv: NginxServer) -> str:
 
 
 def scan(tmp_path: Path, urls: List[str]) -> Dict[Tuple[str, str], str]:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = run_scan(
-        profile="website",
-        out_dir=out,
-        lang="en",
-        replay=None,
-        replay_privileged=True,
-        params={},
-        signer=None,
-        scope=build_scope(urls, None, False),
-        with_questionnaire=False,
-    )
-    return {(f["target"], f["check_id"]): f["status"] for f in result.report["findings"] if f["check_id"][:4] in ("TLS-", "WEB-")}
+    report = assess(Settings(profile=Profile.WEBSITE, targets=tuple(urls), sign=False))
+    return {(str(f.target), f.check_id): f.status.value for f in report.findings if f.check_id[:4] in ("TLS-", "WEB-")}
 
 
 def web(target: str, status: str, **exceptions: str) -> Dict[Tuple[str, str], str]:

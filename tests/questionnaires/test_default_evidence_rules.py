@@ -7,8 +7,7 @@ from typing import Any, Iterator, Mapping
 from questionnaires.engine import Bundle, answer_all
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Attestation, Basis
-from report.model import RunInfo, build_report
-from tests.hosts import host_evidence, host_findings
+from tests.hosts import fixture_report
 
 
 def _cited(rule: Mapping[str, Any]) -> Iterator[str]:
@@ -29,9 +28,8 @@ def test_attested_ssh_mfa_on_a_password_login_host_is_a_conflict() -> None:
     questionnaire = load_questionnaire()
     mfa = [q for q in questionnaire.questions if "LNX-SSH-019" in set(_cited(q.rule))]
     assert mfa, "the default questionnaire asks about MFA on remote access"
-    run = RunInfo("server", "h", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1, 0, "root", True, "replay")
-    report = build_report(run, host_evidence("debian-weak"), host_findings("debian-weak"))
-    assert {f["check_id"]: f["status"] for f in report["findings"]}["LNX-SSH-002"] == "fail"  # password login allowed
+    report = fixture_report("debian-weak")
+    assert {f.check_id: f.status.value for f in report.findings}["LNX-SSH-002"] == "fail"  # password login allowed
     att = {q.id: Attestation(q.id, "yes", "Zhang San, IT manager", "2026-11-20T08:00:00Z") for q in mfa}
     answers = {a.question: a for a in answer_all(questionnaire, Bundle.from_report(report), att)}
     for q in mfa:

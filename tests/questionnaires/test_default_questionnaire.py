@@ -13,8 +13,7 @@ from checks.registry import all_checks
 from questionnaires.engine import Bundle, answer_all
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Answer, AnswerType, Attestation, Basis, Questionnaire
-from report.model import RunInfo, build_report
-from tests.hosts import host_evidence, host_findings
+from tests.hosts import fixture_report
 
 MLPS_UNIT = re.compile(r"^L3-[A-Z]{3}\d-\d{2}$")
 RISK_ELEMENTS = {"资产", "威胁", "脆弱性", "已有安全措施"}
@@ -28,8 +27,7 @@ def questionnaire() -> Questionnaire:
 
 @functools.cache
 def answers(host: str) -> Dict[str, Answer]:
-    run = RunInfo("server", host, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1, 0, "root", True, "replay")
-    report = build_report(run, host_evidence(host), host_findings(host))
+    report = fixture_report(host)
     return {a.question: a for a in answer_all(questionnaire(), Bundle.from_report(report), {})}
 
 
@@ -99,10 +97,10 @@ def test_derived_answers_cite_their_basis(host: str) -> None:
     for a in derived:
         assert a.cited_checks or a.cited_evidence, a.question
         assert a.reason
-        for _cid, status in a.cited_checks:
-            assert status in ("pass", "fail", "not_applicable", "error", "manual", "missing")
+        for cited in a.cited_checks:
+            assert cited.status in ("pass", "fail", "not_applicable", "error", "manual", "missing")
         for ev in a.cited_evidence:
-            assert ev["collector"].startswith("host."), a.question
+            assert ev.collector.startswith("host."), a.question
 
 
 # question -> (debian-weak, debian-hardened)
@@ -184,8 +182,7 @@ def test_no_rule_defaults_to_yes_on_empty_evidence() -> None:
 
 
 def test_attestations_fill_gaps_and_evidence_wins_conflicts() -> None:
-    run = RunInfo("server", "debian-weak", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1, 0, "root", True, "replay")
-    report = build_report(run, host_evidence("debian-weak"), host_findings("debian-weak"))
+    report = fixture_report("debian-weak")
     atts = {
         "ML-01": Attestation("ML-01", "level3", "张三 (CISO)", "2026-01-02"),
         "TP-03": Attestation("TP-03", ["某某信息技术有限公司"], "张三 (CISO)", "2026-01-02"),

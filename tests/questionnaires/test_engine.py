@@ -7,9 +7,12 @@ from typing import Optional
 
 import pytest
 
+from checks.model import Finding
+from collectors.evidence import Evidence
 from questionnaires.engine import Bundle, answer_all, derive
 from questionnaires.loader import parse_questionnaire
-from questionnaires.model import Attestation, Basis
+from questionnaires.model import Attestation, Basis, CitedCheck
+from tests.factories import make_evidence, make_finding
 
 CHECKS = {"LNX-SSH-002", "LNX-SSH-019", "LNX-NET-001"}
 COLLECTORS = {"host.log_retention", "host.packages"}
@@ -63,17 +66,12 @@ QUESTIONNAIRE = parse_questionnaire(
 )
 
 
-def finding(cid: str, status: str, evidence: str = "host.sshd") -> dict:
-    return {"check_id": cid, "status": status, "evidence": [evidence]}
+def finding(cid: str, status: str, evidence: str = "host.sshd", target: Optional[str] = None) -> Finding:
+    return make_finding(cid, status, evidence=(evidence,), target=target)
 
 
-def evidence(name: str, facts: dict, status: str = "ok") -> dict:
-    return {
-        "collector": name,
-        "status": status,
-        "facts": facts,
-        "sources": [{"kind": "file", "path": "/etc/x", "sha256": "a" * 64}],
-    }
+def evidence(name: str, facts: dict, status: str = "ok") -> Evidence:
+    return make_evidence(name, facts, status)
 
 
 def answers(findings: list, ev: list, att: Optional[dict] = None) -> dict:
@@ -83,8 +81,8 @@ def answers(findings: list, ev: list, att: Optional[dict] = None) -> dict:
 def test_all_pass_is_yes_with_citations() -> None:
     a = answers([finding("LNX-SSH-019", "pass"), finding("LNX-SSH-002", "pass")], [evidence("host.sshd", {})])["MFA"]
     assert (a.basis, a.value) == (Basis.DERIVED, "yes")
-    assert a.cited_checks == (("LNX-SSH-019", "pass"), ("LNX-SSH-002", "pass"))
-    assert a.cited_evidence[0]["collector"] == "host.sshd" and a.cited_evidence[0]["sources"][0]["path"] == "/etc/x"
+    assert a.cited_checks == (CitedCheck("LNX-SSH-019", "pass"), CitedCheck("LNX-SSH-002", "pass"))
+    assert a.cited_evidence[0].collector == "host.sshd" and a.cited_evidence[0].sources[0].path == "/etc/x"
 
 
 @pytest.mark.parametrize(
@@ -159,10 +157,7 @@ def test_first_rule_takes_the_first_answer() -> None:
 
 
 def test_endpoint_findings_of_several_targets_combine_worst_first() -> None:
-    both = [
-        {"check_id": "LNX-NET-001", "status": "pass", "evidence": ["net.ports"], "target": "10.0.0.1"},
-        {"check_id": "LNX-NET-001", "status": "fail", "evidence": ["net.ports"], "target": "10.0.0.2"},
-    ]
+    both = [finding("LNX-NET-001", "pass", "net.ports", "10.0.0.1"), finding("LNX-NET-001", "fail", "net.ports", "10.0.0.2")]
     assert answers(both, [])["EXPOSED"].value == "yes"
-    unsure = [dict(both[0]), {**both[1], "status": "error"}]
+    unsure = [both[0], finding("LNX-NET-001", "error", "net.ports", "10.0.0.2")]
     assert answers(unsure, [])["EXPOSED"].basis is Basis.UNKNOWN

@@ -2,50 +2,72 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Dict, List, Optional
+from dataclasses import replace
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
+from agent.pipeline import plan_for
+from checks.model import Finding, Text
+from collectors.profile import Profile
+from collectors.strictjson import to_json
 from report.diff import CATEGORIES, diff_reports, diff_text
-from report.plan import build_plan
+from report.model import Report, RunInfo, build_report
 from report.signing import report_digest
-from tests.report.test_model import fixture_report
+from report.underwriting import Underwriting, underwriting_view
+from tests.factories import make_finding
+from tests.hosts import fixture_report
+
+STARTED = "2026-01-01T00:00:00Z"
 
 
-def _finding(check_id: str, status: str, target: Optional[str] = None, severity: str = "high") -> Dict[str, Any]:
-    return {
-        "check_id": check_id,
-        "target": target,
-        "status": status,
-        "severity": severity,
-        "title": {"zh": f"检查 {check_id}", "en": f"Check {check_id}"},
-        "high_risk_case": None,
-        "reason": None,
-    }
+def _finding(check_id: str, status: str, target: Optional[str] = None, severity: str = "high") -> Finding:
+    return replace(
+        make_finding(check_id, status, target=target, severity=severity),
+        title=Text(zh=f"检查 {check_id}", en=f"Check {check_id}"),
+    )
 
 
-def _report(findings: List[Dict[str, Any]], name: str = "h1", **extra: Any) -> Dict[str, Any]:
-    return {
-        "report_id": f"r-{len(findings)}",
-        "target": {"name": name, "kind": "host"},
-        "run": {"started_at": "2026-01-01T00:00:00Z"},
-        "findings": findings,
-        **extra,
-    }
+def _report(
+    findings: Sequence[Finding],
+    name: str = "h1",
+    underwriting: Optional[Underwriting] = None,
+    previous_report: Optional[str] = None,
+) -> Report:
+    run = RunInfo(STARTED, "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay")
+    report = build_report(
+        profile=Profile.SERVER,
+        target_name=name,
+        run=run,
+        evidence=(),
+        findings=findings,
+        previous_report=previous_report,
+        report_id=f"r-{len(findings)}",
+    )
+    return replace(report, underwriting=underwriting)
+
+
+def _underwriting(score: Optional[int], grade: Optional[str]) -> Underwriting:
+    """An underwriting view whose insurer score and grade are the given ones."""
+    view = underwriting_view([], None, STARTED)
+    return replace(view, insurer=replace(view.insurer, score=score, grade=grade))
+
+
+def _same_machine(weak: Report, hardened: Report) -> Report:
+    """The hardened report as if of the weak host: the same machine, assessed again after rectification."""
+    return replace(hardened, target=replace(hardened.target, name=weak.target.name))
 
 
 def test_hardening_closes_every_task_of_the_weak_hosts_plan() -> None:
     weak = fixture_report("debian-weak")
-    hardened = fixture_report("debian-hardened")
-    hardened["target"]["name"] = weak["target"]["name"]  # the same machine, assessed again after rectification
-    plan = build_plan(weak, {"default_owner": "ops"}, "2026-03-01")
-    diff = diff_reports(weak, hardened)
+    hardened = _same_machine(weak, fixture_report("debian-hardened"))
+    plan = plan_for(weak, {"default_owner": "ops"}, "2026-03-01")
+    diff: Dict[str, Any] = to_json(diff_reports(weak, hardened))
     closed = {(c["check_id"], c["target"]) for c in diff["closed"]}
-    for task in plan["tasks"]:
-        for v in task["verify_with"]:
-            assert (v["check_id"], v["target"]) in closed, task["id"]
-    assert diff["counts"]["closed"] == len(plan["tasks"])
+    for task in plan.tasks:
+        for v in task.verify_with:
+            assert (v.check_id, v.target) in closed, task.id
+    assert diff["counts"]["closed"] == len(plan.tasks)
     assert diff["counts"]["regressed"] == diff["counts"]["new"] == diff["counts"]["persisting"] == 0
     assert diff["failed_by_severity"]["critical"]["new"] == 0
     assert diff["failed_by_severity"]["critical"]["delta"] < 0
@@ -80,7 +102,8 @@ def test_each_category_on_synthetic_findings() -> None:
             _finding("A-010", "fail", "https://x.example.test"),  # absent before: new
         ]
     )
-    d = diff_reports(old, new)
+    diff = diff_reports(old, new)
+    d: Dict[str, Any] = to_json(diff)
 
     def keys(cat: str) -> List[Any]:
         return [(x["check_id"], x["target"]) for x in d[cat]]
@@ -93,45 +116,43 @@ def test_each_category_on_synthetic_findings() -> None:
     assert keys("could_not_assess") == [("A-005", None), ("A-009", None)]
     assert d["counts"] == {c: len(d[c]) for c in CATEGORIES}
     assert d["could_not_assess"][0]["old_status"] == "pass" and d["could_not_assess"][0]["new_status"] == "error"
-    text = diff_text(d)
+    text = diff_text(diff, "en")
     assert "regressed" in text and "A-002" in text
-    assert "退化" in diff_text(d, "zh")
+    assert "回退" in diff_text(diff)  # zh is the default, as in every command
 
 
 def test_different_targets_are_refused_unless_forced() -> None:
     old, new = _report([], "alpha"), _report([], "beta")
     with pytest.raises(ValueError, match=r"'alpha'.*'beta'"):
         diff_reports(old, new)
-    assert diff_reports(old, new, force=True)["forced"] is True
+    assert diff_reports(old, new, force=True).forced is True
 
 
 def test_score_deltas_from_the_underwriting_view() -> None:
-    old = _report([], underwriting={"insurer": {"score": 40, "grade": "D"}})
-    new = _report([], underwriting={"insurer": {"score": 71, "grade": "B"}})
-    s = diff_reports(old, new)["score"]
+    old = _report([], underwriting=_underwriting(40, "D"))
+    new = _report([], underwriting=_underwriting(71, "B"))
+    s = to_json(diff_reports(old, new).score)
     assert s == {"old": 40, "new": 71, "delta": 31, "old_grade": "D", "new_grade": "B"}
 
 
 def test_score_is_null_when_a_report_has_none() -> None:
-    old = _report([], underwriting={"insurer": {"score": 40, "grade": "D"}})
-    new = _report([], underwriting={"mlps": {}})
-    s = diff_reports(old, new)["score"]
+    old = _report([], underwriting=_underwriting(40, "D"))
+    new = _report([], underwriting=underwriting_view([], None, STARTED))  # a view without an insurer score
+    s = to_json(diff_reports(old, new).score)
     assert s["old"] == 40 and s["new"] is None and s["delta"] is None
 
 
 def test_score_is_computed_when_the_reports_do_not_carry_it() -> None:
     pytest.importorskip("report.underwriting")
     weak = fixture_report("debian-weak")
-    hardened = fixture_report("debian-hardened")
-    hardened["target"]["name"] = weak["target"]["name"]
-    s = diff_reports(weak, hardened)["score"]
+    hardened = _same_machine(weak, fixture_report("debian-hardened"))  # report cores: no underwriting view carried
+    s = to_json(diff_reports(weak, hardened).score)
     assert isinstance(s["delta"], int) and s["delta"] > 0
 
 
 def test_chain_link_is_reported() -> None:
     old = _report([_finding("A-001", "fail")])
     new = _report([_finding("A-001", "pass")], previous_report=report_digest(old))
-    assert diff_reports(old, new)["new_names_old_as_previous"] is True
-    other = copy.deepcopy(new)
-    other["previous_report"] = None
-    assert diff_reports(old, other)["new_names_old_as_previous"] is False
+    assert diff_reports(old, new).new_names_old_as_previous is True
+    other = replace(new, previous_report=None)
+    assert diff_reports(old, other).new_names_old_as_previous is False

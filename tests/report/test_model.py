@@ -1,35 +1,71 @@
-"""Reports of the fixture hosts validate against the committed schema and render in both languages."""
+"""The typed report: strict parsing with JSON paths, the generated schema, and the renderers."""
 
 from __future__ import annotations
+
+import json
 
 import jsonschema
 import pytest
 
-from report.model import RunInfo, build_report
+from checks.model import CoverageLine, Finding, InsurerDomain, MlpsRef, Severity, Status, Text
+from collectors.profile import Profile
+from collectors.strictjson import JsonShapeError
+from report.model import Report
 from report.render import render_html, render_markdown, terminal_summary
-from report.schema import report_schema
-from tests.hosts import FIXTURE_HOSTS, host_evidence, host_findings
-
-
-def fixture_report(host: str) -> dict:
-    run = RunInfo("server", host, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay")
-    return build_report(run, host_evidence(host), host_findings(host))
+from report.schema import generate, render, report_schema
+from tests.hosts import FIXTURE_HOSTS, assess_host, edited, fixture_report
 
 
 @pytest.mark.parametrize("host", FIXTURE_HOSTS)
-def test_report_validates_against_schema(host: str) -> None:
-    jsonschema.validate(fixture_report(host), report_schema())
+def test_report_validates_against_schema_and_round_trips(host: str) -> None:
+    report = assess_host(host)
+    jsonschema.validate(report.as_json, report_schema())
+    again = Report.from_json(json.loads(report.canonical))
+    assert again == report and again.canonical == report.canonical
+
+
+def test_committed_schema_is_the_one_the_model_gives() -> None:
+    """Regenerate with: python -m report.schema"""
+    assert report_schema() == generate()
+    from report.schema import SCHEMA_FILE
+
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == render()
 
 
 def test_schema_rejects_unknown_fields_and_bad_status() -> None:
-    report = fixture_report("debian-weak")
-    report["surprise"] = 1
+    data = dict(fixture_report("debian-weak").as_json)
+    data["surprise"] = 1
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(report, report_schema())
-    report = fixture_report("debian-weak")
-    report["findings"][0]["status"] = "ok"
+        jsonschema.validate(data, report_schema())
+    data = json.loads(fixture_report("debian-weak").canonical)
+    data["findings"][0]["status"] = "ok"
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(report, report_schema())
+        jsonschema.validate(data, report_schema())
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "words"),
+    [
+        (lambda d: d.update(surprise=1), "$.surprise", "unknown key"),
+        (lambda d: d["findings"][2].update(status="passs"), "$.findings[2].status", "expected one of pass, fail"),
+        (lambda d: d["findings"][0].pop("severity"), "$.findings[0].severity", "missing field"),
+        (lambda d: d["run"].update(duration_ms="1000"), "$.run.duration_ms", "expected an integer, got string"),
+        (lambda d: d["run"].update(privileged=1), "$.run.privileged", "expected true or false"),
+        (lambda d: d["evidence"][1]["sources"].append({"kind": "rumour"}), "$.evidence[1].sources[", "kind"),
+        (lambda d: d["findings"][0]["mlps"][0].update(layer="SMC"), "$.findings[0].mlps[0].layer", "the other fields give"),
+        (lambda d: d["findings"][0]["observed"].update(ratio=0.5), "$.findings[0].observed.ratio", "fraction"),
+        (lambda d: d["underwriting"]["insurer"].update(score=[100]), "$.underwriting.insurer.score", "expected an integer"),
+        (lambda d: d["plan"]["tasks"][0].pop("due"), "$.plan.tasks[0].due", "missing field"),
+        (lambda d: d["questionnaire"]["answers"][0].update(basis="guessed"), "$.questionnaire.answers[0].basis", "expected one of"),
+    ],
+)
+def test_parsing_names_the_json_path_of_the_problem(edit, path: str, words: str) -> None:
+    data = json.loads(assess_host("debian-weak").canonical)
+    edit(data)
+    with pytest.raises(JsonShapeError) as exc:
+        Report.from_json(data)
+    assert str(exc.value).startswith(path), str(exc.value)
+    assert words in str(exc.value)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -37,24 +73,41 @@ def test_renderers_speak_the_language(lang: str) -> None:
     report = fixture_report("debian-weak")
     html = render_html(report, lang)
     md = render_markdown(report, lang)
-    first = report["findings"][0]
-    assert first["title"][lang] in html
-    assert first["title"][lang] in md
+    first = report.findings[0]
+    assert first.title.get(lang) in html
+    assert first.title.get(lang) in md
     word = "网络安全风险评估报告" if lang == "zh" else "Cyber-risk assessment report"
     assert word in html and word in md and word in terminal_summary(report, lang)
+    assert "Status.FAIL" not in html and "Severity." not in md  # enums print as their values
+
+
+def test_precompiled_templates_are_fresh_and_render_like_the_sources() -> None:
+    """Regenerate with: python -m report.templating"""
+    from report import templating
+
+    assert all(templating._fresh().values()), templating._fresh()
+    report = assess_host("debian-weak")
+    from report.i18n import Labels
+    from report.questionnaire_export import rows
+
+    ctx = {"r": report, "L": Labels("zh"), "lang": "zh", "qrows": rows(report.questionnaire, "zh") if report.questionnaire else []}
+    for name in ("report.html.j2", "report.md.j2"):
+        autoescape = name not in templating.MARKDOWN
+        compiled = templating._compiled_env(autoescape).get_template(name).render(**ctx)
+        source = templating._source_env(autoescape).get_template(name).render(**ctx)
+        assert compiled == source
 
 
 def test_failed_findings_come_first_and_summary_counts_them() -> None:
     report = fixture_report("debian-weak")
-    statuses = [f["status"] for f in report["findings"]]
-    assert statuses[0] == "fail"
-    assert report["summary"]["by_status"]["fail"] == statuses.count("fail")
-    assert sum(report["summary"]["failed_by_severity"].values()) == statuses.count("fail")
+    statuses = [f.status for f in report.findings]
+    assert statuses[0] is Status.FAIL
+    assert report.summary.by_status["fail"] == statuses.count(Status.FAIL)
+    assert sum(report.summary.failed_by_severity.values()) == statuses.count(Status.FAIL)
 
 
 def test_html_escapes_evidence() -> None:
-    report = fixture_report("debian-weak")
-    report["findings"][0]["reason"] = "<script>alert(1)</script>"
+    report = edited(fixture_report("debian-weak"), lambda d: d["findings"][0].update(reason="<script>alert(1)</script>"))
     assert "<script>alert(1)</script>" not in render_html(report, "en")
 
 
@@ -63,53 +116,60 @@ def test_recheck_confirms_findings_and_catches_a_forged_status() -> None:
 
     report = fixture_report("debian-weak")
     clean = recheck(report)
-    assert clean.checked == len(report["findings"]) and not clean.mismatches
-    forged = next(f for f in report["findings"] if f["status"] == "fail")
-    forged["status"] = "pass"
-    result = recheck(report)
-    assert [m.check_id for m in result.mismatches] == [forged["check_id"], "summary"]
+    assert clean.checked == len(report.findings) and not clean.mismatches
+    index = next(i for i, f in enumerate(report.findings) if f.status is Status.FAIL)
+    forged = edited(report, lambda d: d["findings"][index].update(status="pass"))
+    result = recheck(forged)
+    assert [m.check_id for m in result.mismatches] == [report.findings[index].check_id, "summary"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_views_include_the_questionnaire(lang: str) -> None:
-    from agent.scan import answer_questionnaire
-
-    report = fixture_report("debian-weak")
-    report["questionnaire"] = answer_questionnaire(report, None, None)
-    jsonschema.validate(report, report_schema())
-    first = report["questionnaire"]["definition"]["sections"][0]["questions"][0]["text"][lang]
+    report = assess_host("debian-weak")
+    assert report.questionnaire is not None
+    jsonschema.validate(report.as_json, report_schema())
+    first = report.questionnaire.definition["sections"][0]["questions"][0]["text"][lang]
     assert first in render_html(report, lang) and first in render_markdown(report, lang)
     assert ("问卷" if lang == "zh" else "Questionnaire") in terminal_summary(report, lang)
+
+
+def _finding(cid: str, sev: str, status: str, target: object) -> Finding:
+    return Finding(
+        check_id=cid,
+        title=Text("t", "t"),
+        remediation=Text("r", "r"),
+        severity=Severity(sev),
+        mlps=(MlpsRef("L3-CES1-17", "8.1.4.4 a"),),
+        high_risk_case=None,
+        insurer_domains=(InsurerDomain.HARDENING,),
+        coverage_lines=(CoverageLine.INCIDENT_RESPONSE,),
+        needs_root=False,
+        status=Status(status),
+        observed={},
+        reason=None,
+        evidence=("x",),
+        params={},
+        target=target,  # type: ignore[arg-type]
+    )
 
 
 def test_scanner_view_groups_endpoint_failures_worst_first() -> None:
     from report.scanner_view import build_scanner_view
 
-    def f(cid: str, sev: str, status: str, target: str) -> dict:
-        return {
-            "check_id": cid,
-            "severity": sev,
-            "status": status,
-            "target": target,
-            "title": {"zh": "t", "en": "t"},
-            "high_risk_case": None,
-        }
-
     view = build_scanner_view(
         [
-            f("LNX-OS-001", "high", "fail", None),
-            f("WEB-HDR-001", "low", "fail", "https://a/"),
-            f("NET-PRT-001", "critical", "fail", "10.0.0.1"),
-            f("TLS-PRO-001", "high", "pass", "https://a/"),
-            f("TLS-CRT-001", "high", "error", "https://a/"),
+            _finding("LNX-OS-001", "high", "fail", None),
+            _finding("WEB-HDR-001", "low", "fail", "https://a/"),
+            _finding("NET-PRT-001", "critical", "fail", "10.0.0.1"),
+            _finding("TLS-PRO-001", "high", "pass", "https://a/"),
+            _finding("TLS-CRT-001", "high", "error", "https://a/"),
         ]
     )
     assert view is not None
-    assert [t["target"] for t in view["targets"]] == ["10.0.0.1", "https://a/"]
-    assert view["targets"][1]["could_not_assess"] == 1 and view["critical_exposures"] == [
-        {"check_id": "NET-PRT-001", "high_risk_case": None}
-    ]
-    assert build_scanner_view([f("LNX-OS-001", "high", "fail", None)]) is None
+    assert [t.target for t in view.targets] == ["10.0.0.1", "https://a/"]
+    assert view.targets[1].could_not_assess == 1
+    assert [(c.check_id, c.high_risk_case) for c in view.critical_exposures] == [("NET-PRT-001", None)]
+    assert build_scanner_view([_finding("LNX-OS-001", "high", "fail", None)]) is None
 
 
 def test_recheck_catches_an_edited_summary() -> None:
@@ -117,51 +177,44 @@ def test_recheck_catches_an_edited_summary() -> None:
 
     report = fixture_report("debian-weak")
     assert not recheck(report).mismatches
-    report["summary"]["by_status"]["fail"] -= 1
-    assert [m.check_id for m in recheck(report).mismatches] == ["summary"]
+    forged = edited(report, lambda d: d["summary"]["by_status"].update(fail=d["summary"]["by_status"]["fail"] - 1))
+    assert [m.check_id for m in recheck(forged).mismatches] == ["summary"]
 
 
 def test_profile_view_only_for_sector_profiles() -> None:
     from report.profile_view import build_profile_view
 
     findings = [
-        {
-            "check_id": "NET-ICS-001",
-            "status": "fail",
-            "severity": "high",
-            "target": "10.0.0.9",
-            "title": {"zh": "t", "en": "t"},
-            "observed": {},
-        },
-        {
-            "check_id": "LNX-ICS-001",
-            "status": "pass",
-            "severity": "critical",
-            "target": None,
-            "title": {"zh": "t", "en": "t"},
-            "observed": {},
-        },
-        {
-            "check_id": "LNX-OS-001",
-            "status": "fail",
-            "severity": "high",
-            "target": None,
-            "title": {"zh": "t", "en": "t"},
-            "observed": {},
-        },
+        _finding("NET-ICS-001", "high", "fail", "10.0.0.9"),
+        _finding("LNX-ICS-001", "critical", "pass", None),
+        _finding("LNX-OS-001", "high", "fail", None),
     ]
-    view = build_profile_view("ics-gateway", findings)
-    assert view is not None and [i["check_id"] for i in view["items"]] == ["NET-ICS-001", "LNX-ICS-001"] and view["failed"] == 1
-    assert build_profile_view("server", findings) is None
-    assert build_profile_view("telematics", findings)["items"] == []
+    view = build_profile_view(Profile.ICS_GATEWAY, findings)
+    assert view is not None and [i.check_id for i in view.items] == ["NET-ICS-001", "LNX-ICS-001"] and view.failed == 1
+    assert build_profile_view(Profile.SERVER, findings) is None
+    telematics = build_profile_view(Profile.TELEMATICS, findings)
+    assert telematics is not None and telematics.items == ()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_views_show_the_underwriting_view(lang: str) -> None:
-    from report.model import finish_report
-
-    report = finish_report(fixture_report("debian-weak"))
-    jsonschema.validate(report, report_schema())
+    report = assess_host("debian-weak")
+    jsonschema.validate(report.as_json, report_schema())
     word = "承保视图" if lang == "zh" else "Underwriting view"
     assert word in render_html(report, lang) and word in render_markdown(report, lang)
     assert ("保险风险评分" if lang == "zh" else "Insurer score") in terminal_summary(report, lang)
+
+
+def test_signed_statement_is_the_canonical_statement() -> None:
+    """The statement is spliced around the report's own bytes; it must equal the canonical form built whole."""
+    from report.canonical import canonical_bytes
+    from report.signing import PREDICATE_TYPE, STATEMENT_TYPE, report_digest, statement_bytes, subject_name
+
+    report = assess_host("debian-hardened")
+    whole = {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": subject_name(report), "digest": {"sha256": report_digest(report)}}],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": report.as_json,
+    }
+    assert statement_bytes(report) == canonical_bytes(whole)

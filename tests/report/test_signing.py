@@ -8,19 +8,35 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from collectors.profile import Profile
 from report.canonical import canonical_bytes
+from report.model import RunInfo, build_report
 from report.signing import (
     PAYLOAD_TYPE,
+    PREDICATE_TYPE,
+    STATEMENT_TYPE,
     VerificationError,
-    build_statement,
     envelope_bytes,
     key_id,
     pae,
-    sign_statement,
+    report_digest,
+    sign_payload,
+    sign_report,
+    statement_bytes,
+    subject_name,
     verify_envelope,
 )
+from tests.hosts import edited
 
-REPORT = {"schema_version": "1.0", "report_id": "r-1", "target": {"name": "h", "kind": "host"}, "findings": [], "n": 3}
+# A small report (no evidence, no findings): the byte-by-byte test verifies one envelope per byte.
+REPORT = build_report(
+    profile=Profile.SERVER,
+    target_name="h",
+    run=RunInfo("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay"),
+    evidence=(),
+    findings=(),
+    report_id="r-1",
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +53,14 @@ def test_pae_matches_the_dsse_test_vector() -> None:
 
 
 def test_round_trip_returns_the_signed_report(key: Ed25519PrivateKey) -> None:
-    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    env = sign_report(REPORT, key)
     verified = verify_envelope(env, trusted(key))
     assert verified.report == REPORT
     assert verified.keyid == key_id(key.public_key())
 
 
 def test_every_single_byte_change_is_rejected(key: Ed25519PrivateKey) -> None:
-    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    env = sign_report(REPORT, key)
     keys = trusted(key)
     accepted = []
     for i in range(len(env)):
@@ -61,21 +77,21 @@ def test_every_single_byte_change_is_rejected(key: Ed25519PrivateKey) -> None:
 
 def test_signed_by_another_key_is_an_unknown_key(key: Ed25519PrivateKey) -> None:
     other = Ed25519PrivateKey.generate()
-    env = sign_statement(build_statement(REPORT, "host:h"), other)
+    env = sign_report(REPORT, other)
     with pytest.raises(VerificationError, match="unknown key"):
         verify_envelope(env, trusted(key))
 
 
 def test_forged_keyid_is_a_bad_signature(key: Ed25519PrivateKey) -> None:
     other = Ed25519PrivateKey.generate()
-    env = json.loads(sign_statement(build_statement(REPORT, "host:h"), other))
+    env = json.loads(sign_report(REPORT, other))
     env["signatures"][0]["keyid"] = key_id(key.public_key())
     with pytest.raises(VerificationError, match="bad signature"):
         verify_envelope(canonical_bytes(env) + b"\n", trusted(key))
 
 
 def test_duplicate_json_key_is_rejected(key: Ed25519PrivateKey) -> None:
-    env = sign_statement(build_statement(REPORT, "host:h"), key)
+    env = sign_report(REPORT, key)
     dup = env.replace(b'{"payload":', b'{"payload":"eA==","payload":', 1)
     with pytest.raises(VerificationError, match="duplicate JSON key"):
         verify_envelope(dup, trusted(key))
@@ -90,7 +106,7 @@ def test_duplicate_key_inside_the_signed_payload_is_rejected(key: Ed25519Private
 
 
 def test_wrong_payload_type_is_rejected_even_when_signed(key: Ed25519PrivateKey) -> None:
-    payload = canonical_bytes(build_statement(REPORT, "host:h"))
+    payload = statement_bytes(REPORT)
     sig = key.sign(pae("application/json", payload))
     env = {
         "payload": base64.b64encode(payload).decode(),
@@ -118,8 +134,12 @@ def test_malformed_envelopes_give_a_reason(key: Ed25519PrivateKey, data: bytes, 
 
 
 def test_subject_digest_must_match_the_predicate(key: Ed25519PrivateKey) -> None:
-    stmt = build_statement(REPORT, "host:h")
-    stmt["predicate"] = {**REPORT, "n": 4}
-    env = sign_statement(stmt, key)
+    stmt = {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": subject_name(REPORT), "digest": {"sha256": report_digest(REPORT)}}],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": edited(REPORT, lambda d: d.update(redactions=4)).as_json,
+    }
+    env = sign_payload(canonical_bytes(stmt), key)
     with pytest.raises(VerificationError, match="subject digest"):
         verify_envelope(env, trusted(key))

@@ -2,58 +2,71 @@
 
 from __future__ import annotations
 
-import copy
 import json
-from typing import Any, Dict, List, Optional
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
+from checks.model import CoverageLine, Finding, InsurerDomain, Status
+from collectors.strictjson import to_json
+from questionnaires.model import Basis, answers_summary
+from report.model import Report
 from report.underwriting import WEIGHTS_PATH, load_weights, underwriting_view
-from tests.hosts import FIXTURE_HOSTS
-from tests.report.test_model import fixture_report
+from tests.factories import make_finding
+from tests.hosts import FIXTURE_HOSTS, edited, fixture_report
+
+STARTED = "2026-01-01T00:00:00Z"
 
 
 def finding(
     cid: str,
     status: str,
     severity: str = "low",
-    units: Optional[List[str]] = None,
+    units: Sequence[str] = (),
     case: Optional[str] = None,
-    domains: Optional[List[str]] = None,
-    lines: Optional[List[str]] = None,
+    domains: Sequence[str] = (),
+    lines: Sequence[str] = (),
     target: Optional[str] = None,
-) -> Dict[str, Any]:
-    def ref(unit: str) -> Dict[str, Any]:
-        layer = unit.split("-")[1][:3]
-        clause = {"L3-CES1-01": "8.1.4.1 a", "L3-CES1-02": "8.1.4.1 b", "L3-CES1-05": "8.1.4.2 a"}.get(unit, "8.1.3.2 a")
-        return {"unit": unit, "clause": clause, "levels": [2, 3], "layer": layer}
-
-    return {
-        "check_id": cid,
-        "status": status,
-        "severity": severity,
-        "mlps": [ref(u) for u in units or []],
-        "high_risk_case": case,
-        "insurer_domains": domains or [],
-        "coverage_lines": lines or [],
-        "target": target,
-    }
+) -> Finding:
+    return make_finding(
+        cid,
+        status,
+        severity=severity,
+        units=units,
+        high_risk_case=case,
+        domains=tuple(InsurerDomain(d) for d in domains),
+        coverage=tuple(CoverageLine(c) for c in lines),
+        target=target,
+    )
 
 
-def synthetic(findings: List[Dict[str, Any]]) -> Dict[str, Any]:
-    return {"findings": findings, "run": {"started_at": "2026-01-01T00:00:00Z"}}
+def synthetic(findings: Sequence[Finding]) -> Dict[str, Any]:
+    """The underwriting view (as JSON) of a run that started on STARTED, without a questionnaire."""
+    data: Dict[str, Any] = to_json(underwriting_view(findings, None, STARTED))
+    return data
 
 
-def with_answers(report: Dict[str, Any], **values: str) -> Dict[str, Any]:
+def view_of(report: Report) -> Dict[str, Any]:
+    """The underwriting view (as JSON) of a report, with the questionnaire it carries."""
+    data: Dict[str, Any] = to_json(underwriting_view(report.findings, report.questionnaire, report.run.started_at))
+    return data
+
+
+def with_answers(report: Report, **values: str) -> Report:
     """Attach the derived questionnaire and attest the given question ids (IR_01="yes" -> IR-01)."""
-    from agent.scan import answer_questionnaire
+    from agent.pipeline import answer_questionnaire
+    from agent.settings import Settings
 
-    report["questionnaire"] = answer_questionnaire(report, None, None)
-    for answer in report["questionnaire"]["answers"]:
-        key = answer["question"].replace("-", "_")
-        if key in values:
-            answer.update(basis="attested", value=values[key])
-    return report
+    questionnaire = answer_questionnaire(Settings(), report)
+    answers = tuple(
+        replace(a, basis=Basis.ATTESTED, value=values[a.question.replace("-", "_")])
+        if a.question.replace("-", "_") in values
+        else a
+        for a in questionnaire.answers
+    )
+    return replace(report, questionnaire=replace(questionnaire, answers=answers, summary=answers_summary(answers)))
 
 
 def walk(value: Any) -> List[Any]:
@@ -70,7 +83,7 @@ def entry(view: Dict[str, Any], hid: str) -> Dict[str, Any]:
 
 
 def test_weak_host_is_f_with_hard_fails_open() -> None:
-    view = underwriting_view(fixture_report("debian-weak"))
+    view = view_of(fixture_report("debian-weak"))
     insurer = view["insurer"]
     assert insurer["grade"] == "F" and insurer["score"] < 20 and insurer["binding_blocked"]
     assert view["hard_fail"]["binding_blocked"]
@@ -82,7 +95,7 @@ def test_weak_host_is_f_with_hard_fails_open() -> None:
 
 def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
     report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2025-06-30")
-    view = underwriting_view(report)
+    view = view_of(report)
     assert view["insurer"]["grade"] == "A" and view["insurer"]["score"] == 100
     assert {e["state"] for e in view["hard_fail"]["entries"]} == {"clear"}
     assert not view["hard_fail"]["binding_blocked"] and not view["hard_fail"]["binding_unconfirmed"]
@@ -91,7 +104,7 @@ def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
 
 
 def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
-    view = underwriting_view(fixture_report("debian-hardened"))
+    view = view_of(fixture_report("debian-hardened"))
     assert entry(view, "no_ir_plan")["state"] == "unknown"
     assert entry(view, "no_ir_plan")["evidence"] == [{"question": "IR-01", "basis": "missing", "value": None}]
     assert view["hard_fail"]["binding_unconfirmed"] and not view["hard_fail"]["binding_blocked"]
@@ -99,7 +112,7 @@ def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
 
 def test_ir_plan_attested_no_opens_the_hard_fail() -> None:
     report = with_answers(fixture_report("debian-hardened"), IR_01="no", IR_02="2025-06-30")
-    view = underwriting_view(report)
+    view = view_of(report)
     ir = entry(view, "no_ir_plan")
     assert ir["state"] == "open" and ir["evidence"] == [{"question": "IR-01", "basis": "attested", "value": "no"}]
     assert view["hard_fail"]["binding_blocked"] and view["insurer"]["grade"] == "F"
@@ -108,19 +121,17 @@ def test_ir_plan_attested_no_opens_the_hard_fail() -> None:
 
 def test_ir_drill_older_than_a_year_is_open() -> None:
     report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2024-10-01")
-    drill = entry(underwriting_view(report), "no_ir_drill")
+    drill = entry(view_of(report), "no_ir_drill")
     assert drill["state"] == "open" and drill["evidence"][0]["age_days"] > 366
 
 
 def test_one_critical_failure_costs_more_than_ten_low_ones() -> None:
     base = [finding("C-1", "pass", "critical")] + [finding(f"L-{i}", "pass", "low") for i in range(10)]
-    one_critical = copy.deepcopy(base)
-    one_critical[0]["status"] = "fail"
-    ten_low = copy.deepcopy(base)
-    for f in ten_low[1:]:
-        f["status"] = "fail"
-    crit = underwriting_view(synthetic(one_critical))["insurer"]
-    low = underwriting_view(synthetic(ten_low))["insurer"]
+    one_critical = list(base)
+    one_critical[0] = replace(one_critical[0], status=Status.FAIL)
+    ten_low = [base[0]] + [replace(f, status=Status.FAIL) for f in base[1:]]
+    crit = synthetic(one_critical)["insurer"]
+    low = synthetic(ten_low)["insurer"]
     assert crit["score"] < low["score"]
     assert crit["failed"] == 1 and low["failed"] == 10
     assert crit["grade"] == "F" and low["grade"] == "A"
@@ -128,19 +139,19 @@ def test_one_critical_failure_costs_more_than_ten_low_ones() -> None:
 
 def test_not_assessed_findings_are_out_of_the_ratio_but_cap_the_grade() -> None:
     findings = [finding("A-1", "pass", "high"), finding("A-2", "manual", "critical"), finding("A-3", "error", "high")]
-    insurer = underwriting_view(synthetic(findings))["insurer"]
+    insurer = synthetic(findings)["insurer"]
     assert insurer["score"] == 100 and insurer["assessed"] == 1 and insurer["not_assessed"] == 2
     assert insurer["grade"] == "E" and insurer["grade_capped_by"] == ["not_assessed"]
 
 
 def test_scenario_without_assessed_findings_is_null_not_100() -> None:
-    view = underwriting_view(fixture_report("debian-hardened"))
+    view = view_of(fixture_report("debian-hardened"))
     vehicle = next(s for s in view["insurer"]["scenarios"] if s["id"] == "vehicle_data_leak")
     assert vehicle["score"] is None and vehicle["grade"] is None and vehicle["assessed"] == 0
     only_manual = synthetic([finding("NET-MQTT-001", "manual", "critical")])
-    vehicle = next(s for s in underwriting_view(only_manual)["insurer"]["scenarios"] if s["id"] == "vehicle_data_leak")
+    vehicle = next(s for s in only_manual["insurer"]["scenarios"] if s["id"] == "vehicle_data_leak")
     assert vehicle["score"] is None and vehicle["grade"] is None and vehicle["not_assessed"] == 1
-    empty = underwriting_view(synthetic([]))["insurer"]
+    empty = synthetic([])["insurer"]
     assert empty["score"] is None and empty["grade"] is None
 
 
@@ -149,7 +160,7 @@ def test_scenarios_and_lines_select_by_domain_prefix_and_line() -> None:
         finding("NET-ICS-001", "fail", "high", lines=["business_interruption"]),
         finding("LNX-BAK-001", "pass", "critical", domains=["backup"], lines=["business_interruption"]),
     ]
-    insurer = underwriting_view(synthetic(findings))["insurer"]
+    insurer = synthetic(findings)["insurer"]
     by_id = {s["id"]: s for s in insurer["scenarios"]}
     assert by_id["ics_stoppage"]["assessed"] == 1 and by_id["ics_stoppage"]["score"] == 0
     assert by_id["ransomware"]["assessed"] == 1 and by_id["ransomware"]["score"] == 100
@@ -168,7 +179,7 @@ def test_mlps_unit_results() -> None:
         finding("U5-A", "manual", units=["L3-CNS1-06"]),
         finding("U5-B", "error", units=["L3-CNS1-06"]),
     ]
-    mlps = underwriting_view(synthetic(findings))["mlps"]
+    mlps = synthetic(findings)["mlps"]
     units = {u["unit"]: u for u in mlps["units"]}
     assert units["L3-CES1-01"]["result"] == "compliant" and units["L3-CES1-01"]["label"]["zh"] == "符合"
     assert units["L3-CES1-02"]["result"] == "partial" and units["L3-CES1-02"]["label"]["zh"] == "部分符合"
@@ -183,9 +194,7 @@ def test_mlps_unit_results() -> None:
 
 
 def test_mlps_pass_next_to_unassessed_is_compliant_but_incomplete() -> None:
-    mlps = underwriting_view(
-        synthetic([finding("A", "pass", units=["L3-CES1-01"]), finding("B", "manual", units=["L3-CES1-01"])])
-    )["mlps"]
+    mlps = synthetic([finding("A", "pass", units=["L3-CES1-01"]), finding("B", "manual", units=["L3-CES1-01"])])["mlps"]
     unit = mlps["units"][0]
     assert unit["result"] == "compliant" and unit["complete"] is False
 
@@ -197,7 +206,7 @@ def test_mlps_control_point_and_layer_rollups() -> None:
         finding("C", "pass", units=["L3-CES1-05"]),
         finding("D", "not_applicable", units=["L3-ABS1-05"]),
     ]
-    mlps = underwriting_view(synthetic(findings))["mlps"]
+    mlps = synthetic(findings)["mlps"]
     points = {p["control_point"]: p for p in mlps["control_points"]}
     assert points["8.1.4.1"]["result"] == "partial" and points["8.1.4.1"]["units"] == ["L3-CES1-01", "L3-CES1-02"]
     assert points["8.1.4.1"]["name"] == {"zh": "身份鉴别", "en": "Identification and authentication"}
@@ -207,18 +216,19 @@ def test_mlps_control_point_and_layer_rollups() -> None:
     assert layers["CES"]["result"] == "partial" and layers["CES"]["control_points"] == ["8.1.4.1", "8.1.4.2"]
     assert layers["CES"]["counts"]["partial"] == 1 and layers["CES"]["counts"]["compliant"] == 1
     assert layers["ABS"]["result"] == "not_applicable" and layers["ABS"]["name"]["zh"] == "安全区域边界"
-    all_fail = underwriting_view(synthetic([finding("B", "fail", units=["L3-CES1-02"])]))["mlps"]
+    all_fail = synthetic([finding("B", "fail", units=["L3-CES1-02"])])["mlps"]
     assert all_fail["control_points"][0]["result"] == "non_compliant" and all_fail["layers"][0]["result"] == "non_compliant"
 
 
 @pytest.mark.parametrize("host", FIXTURE_HOSTS)
 def test_output_has_no_floats_and_is_deterministic(host: str) -> None:
     report = with_answers(fixture_report(host), IR_01="yes", IR_02="2025-06-30")
-    view = underwriting_view(report)
+    view = view_of(report)
     leaves = walk(view)
     assert not [x for x in leaves if isinstance(x, float)]
     assert all(x is None or isinstance(x, (str, int, bool)) for x in leaves)
-    assert json.dumps(view, sort_keys=True) == json.dumps(underwriting_view(copy.deepcopy(report)), sort_keys=True)
+    copied = edited(report, lambda d: None)  # a deep copy of the report, through its JSON form
+    assert json.dumps(view, sort_keys=True) == json.dumps(view_of(copied), sort_keys=True)
 
 
 def test_hard_fail_and_scenario_check_ids_exist() -> None:
@@ -226,20 +236,27 @@ def test_hard_fail_and_scenario_check_ids_exist() -> None:
 
     known = set(all_checks())
     weights = load_weights()
-    for spec in weights["hard_fail"]:
-        assert set(spec.get("checks", [])) <= known, spec["id"]
-    for scen in weights["scenarios"]:
-        for prefix in scen["check_prefixes"]:
+    for spec in weights.hard_fail:
+        assert set(spec.checks) <= known, spec.id
+    for scen in weights.scenarios:
+        for prefix in scen.check_prefixes:
             assert any(c == prefix or c.startswith(prefix + "-") for c in known), prefix
     assert json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["_comment"]
 
 
-def test_bad_weights_are_refused_with_the_field_name() -> None:
-    weights = load_weights()
-    weights["severity_weights"] = dict(weights["severity_weights"], high=10.5)
+def _weights_file(tmp_path: Path, edit: Any) -> Path:
+    """A copy of the packaged weights.json changed by ``edit``."""
+    data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "weights.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_bad_weights_are_refused_with_the_field_name(tmp_path: Path) -> None:
+    path = _weights_file(tmp_path, lambda w: w.update(severity_weights=dict(w["severity_weights"], high=10.5)))
     with pytest.raises(ValueError, match=r"severity_weights\.high"):
-        underwriting_view(synthetic([]), weights)
-    weights = load_weights()
-    weights["grade_bands"] = []
+        load_weights(path)
+    path = _weights_file(tmp_path, lambda w: w.update(grade_bands=[]))
     with pytest.raises(ValueError, match="grade_bands"):
-        underwriting_view(synthetic([]), weights)
+        load_weights(path)

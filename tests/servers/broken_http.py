@@ -68,7 +68,7 @@ class BrokenHttpServer:
         while not self.stopping.is_set():
             try:
                 conn, _ = self._listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import socket
 import struct
 import threading
@@ -44,7 +45,7 @@ class Recorder:
 
     def gaps_ms(self) -> List[float]:
         times = [f.at for f in self.frames]
-        return [(b - a) * 1000 for a, b in zip(times, times[1:])]
+        return [(b - a) * 1000 for a, b in itertools.pairwise(times)]
 
 
 def _free_port() -> int:
@@ -369,7 +370,7 @@ class UdpServer:
         while not self._stop.is_set():
             try:
                 data, peer = self.sock.recvfrom(2048)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

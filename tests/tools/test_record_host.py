@@ -17,8 +17,8 @@ pytestmark = pytest.mark.live
 
 def test_replay_of_a_recording_matches_the_live_host(tmp_path: Path) -> None:
     record(tmp_path / "host")
-    live = {f.meta.id: f.status for f in evaluate(collect(HostContext(Path("/"), SystemRunner(), LiveProcessView(), "h", True)))}
-    replay = {f.meta.id: f.status for f in evaluate(collect(load_fixture_context(tmp_path / "host")))}
+    live = {f.check_id: f.status for f in evaluate(collect(HostContext(Path("/"), SystemRunner(), LiveProcessView(), "h", True)))}
+    replay = {f.check_id: f.status for f in evaluate(collect(load_fixture_context(tmp_path / "host")))}
     # Listening sockets and processes may change between the two runs.
     volatile = {"LNX-NET-001", "LNX-NET-003", "LNX-PRC-001", "LNX-PRC-002"}
     diff = {k: (live[k].value, replay[k].value) for k in live if live[k] != replay[k] and k not in volatile}

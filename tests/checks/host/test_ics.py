@@ -13,6 +13,7 @@ from checks.model import Status
 from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
 from collectors.context import load_fixture_context
 from collectors.evidence import Evidence, EvidenceStatus
+from collectors.profile import Profile
 from collectors.registry import collect
 from tests.hosts import HOSTS_DIR
 
@@ -27,8 +28,8 @@ def _evidence(host: str, privileged: bool) -> Tuple[Evidence, ...]:
 
 
 def _statuses(host: str, params: Optional[Mapping[str, Any]] = None, privileged: bool = True) -> Dict[str, Status]:
-    found = evaluate(list(_evidence(host, privileged)), profile="ics-gateway", params=params)
-    return {f.meta.id: f.status for f in found if f.meta.id in IDS}
+    found = evaluate(list(_evidence(host, privileged)), profile=Profile.ICS_GATEWAY, params=params)
+    return {f.check_id: f.status for f in found if f.check_id in IDS}
 
 
 EXPECTED = {
@@ -67,7 +68,7 @@ def test_profiles_and_metadata() -> None:
         meta = registered[cid].meta
         assert meta.profiles == ("ics-gateway",) and meta.level == "host"
     assert registered["LNX-ICS-002"].meta.params == {"ot_interfaces": []}
-    assert not set(IDS) & {f.meta.id for f in evaluate(list(_evidence("ics-gateway", True)))}  # not in "server"
+    assert not set(IDS) & {f.check_id for f in evaluate(list(_evidence("ics-gateway", True)))}  # not in "server"
 
 
 # -- synthetic evidence --------------------------------------------------------

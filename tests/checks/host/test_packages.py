@@ -51,13 +51,13 @@ def test_unprivileged_positive_evidence_still_counts() -> None:
 
 
 def test_netdisk_finding_has_no_secrets() -> None:
-    finding = next(f for f in host_findings("debian-weak") if f.meta.id == "LNX-BAK-003")
+    finding = next(f for f in host_findings("debian-weak") if f.check_id == "LNX-BAK-003")
     text = repr(finding.to_json())
     assert "FIXTURE-TOKEN-DO-NOT-LEAK" not in text and "bypy" in text
 
 
 def test_pending_updates_are_listed() -> None:
-    finding = next(f for f in host_findings("openeuler-server") if f.meta.id == "LNX-PKG-001")
+    finding = next(f for f in host_findings("openeuler-server") if f.check_id == "LNX-PKG-001")
     assert finding.observed["count"] == 3
     assert "openEuler-SA-2024-1234" in finding.observed["advisories"]
 

@@ -212,7 +212,7 @@ def test_weak_fixture_reports_the_match_block() -> None:
     assert evidence_map("debian-weak")["host.sshd"].method == "files"
     from tests.hosts import host_findings
 
-    f = next(x for x in host_findings("debian-weak") if x.meta.id == "LNX-SSH-002")
+    f = next(x for x in host_findings("debian-weak") if x.check_id == "LNX-SSH-002")
     assert "Match address 10.0.0.0/8" in (f.reason or "")
 
 

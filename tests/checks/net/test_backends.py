@@ -12,6 +12,7 @@ from checks.registry import all_checks, evaluate
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.net.registry import NetContext, all_net_collectors, run_net_collector
 from collectors.net.scope import parse_scope
+from collectors.profile import Profile
 from tests.servers import backends as srv
 from tests.servers import certs, tcp
 
@@ -28,7 +29,7 @@ def _collect(name: str, target: str, **options: Any) -> Evidence:
 
 
 def _findings(ev: Evidence, ids: tuple) -> Dict[str, Any]:
-    found = {f.meta.id: f for f in evaluate([ev], "telematics") if f.meta.id in ids}
+    found = {f.check_id: f for f in evaluate([ev], Profile.TELEMATICS) if f.check_id in ids}
     assert sorted(found) == list(ids)
     return found
 
@@ -110,5 +111,5 @@ def test_failed_evidence_never_passes() -> None:
         Evidence("telematics.backends", "127.0.0.1", EvidenceStatus.ERROR, {}, (), "127.0.0.1:6379: no reply"),
         Evidence("telematics.ota", "http://127.0.0.1:1/", EvidenceStatus.ERROR, {}, (), "timeout"),
     ]
-    found = [f for f in evaluate(evs, "telematics") if f.meta.id.startswith("NET-TSP-")]
+    found = [f for f in evaluate(evs, Profile.TELEMATICS) if f.check_id.startswith("NET-TSP-")]
     assert len(found) == 5 and all(f.status is Status.ERROR for f in found)

@@ -9,6 +9,7 @@ import pytest
 from checks.model import Severity, Status
 from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
 from collectors.evidence import Evidence
+from collectors.profile import Profile
 from tests.collectors.net.test_ics import identify
 from tests.servers import ics as srv
 
@@ -91,8 +92,8 @@ def test_unassessed_protocols_are_errors_not_passes() -> None:
 
 def test_whole_evaluation_for_ics_profile(modbus: srv.ModbusServer) -> None:
     ev = identify({"modbus": modbus.port})
-    findings = [f for f in evaluate([ev], profile="ics-gateway") if f.meta.id in ICS_IDS]
-    assert {f.meta.id: f.status for f in findings} == {
+    findings = [f for f in evaluate([ev], Profile.ICS_GATEWAY) if f.check_id in ICS_IDS]
+    assert {f.check_id: f.status for f in findings} == {
         "NET-ICS-001": Status.FAIL,
         "NET-ICS-002": Status.MANUAL,  # OPC UA was not probed in this run
         "NET-ICS-003": Status.FAIL,

@@ -13,6 +13,7 @@ from collectors.evidence import Evidence, EvidenceStatus
 from collectors.net.registry import NetContext, all_net_collectors, run_net_collector
 from collectors.net.scope import parse_scope
 from collectors.net.tls import EXTRA_CA_ENV
+from collectors.profile import Profile
 from tests.servers import certs
 from tests.servers.mosquitto import RETAINED_TOPICS, start_mosquitto
 
@@ -28,7 +29,7 @@ def _run(ports: Dict[str, Optional[int]]) -> Evidence:
 
 
 def _findings(ev: Evidence) -> Dict[str, Any]:
-    found = {f.meta.id: f for f in evaluate([ev], "telematics") if f.meta.id.startswith("NET-MQTT-")}
+    found = {f.check_id: f for f in evaluate([ev], Profile.TELEMATICS) if f.check_id.startswith("NET-MQTT-")}
     assert sorted(found) == list(IDS)
     return found
 
@@ -99,5 +100,5 @@ def test_expired_certificate_fails(tmp_path: Path) -> None:
 
 def test_failed_evidence_never_passes() -> None:
     ev = Evidence("mqtt.broker", "127.0.0.1", EvidenceStatus.ERROR, {}, (), "127.0.0.1:1883: no CONNACK within 1.0 s")
-    found = {f.meta.id: f for f in evaluate([ev], "telematics") if f.meta.id.startswith("NET-MQTT-")}
+    found = {f.check_id: f for f in evaluate([ev], Profile.TELEMATICS) if f.check_id.startswith("NET-MQTT-")}
     assert found and all(f.status is Status.ERROR for f in found.values())

@@ -17,6 +17,7 @@ from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.net.registry import NetContext, all_net_collectors, run_net_collector
 from collectors.net.scope import parse_scope
+from collectors.profile import Profile
 from tests.servers import tcp
 
 IDS = ("NET-PRT-001", "NET-PRT-002", "NET-PRT-003", "NET-PRT-004")
@@ -56,7 +57,7 @@ def modern():
 
 
 def _findings(ev: Evidence) -> Dict[str, object]:
-    found = {f.meta.id: f for f in evaluate([ev], "website") if f.meta.id.startswith("NET-PRT-")}
+    found = {f.check_id: f for f in evaluate([ev], Profile.WEBSITE) if f.check_id.startswith("NET-PRT-")}
     assert sorted(found) == list(IDS)
     assert all(f.target == "127.0.0.1" for f in found.values())
     return found
@@ -143,4 +144,4 @@ def test_failed_or_incomplete_scans_never_pass(modern) -> None:
     partial = Evidence("net.ports", "127.0.0.1", EvidenceStatus.OK, partial_facts)
     for bundle in (failed, partial):
         for f in _findings(bundle).values():
-            assert f.status is Status.ERROR, (f.meta.id, f.status)
+            assert f.status is Status.ERROR, (f.check_id, f.status)

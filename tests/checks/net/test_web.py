@@ -9,6 +9,7 @@ import pytest
 from checks.model import Severity, Status
 from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
+from collectors.profile import Profile
 from tests.collectors.net.test_web import web_evidence
 from tests.servers.broken_http import BrokenHttpServer
 from tests.servers.nginx import start_nginx
@@ -118,6 +119,6 @@ def test_failed_collection_is_error_for_every_web_check() -> None:
     with BrokenHttpServer("close") as srv:
         ev = web_evidence(srv.base_url, timeout=1.0)
     assert ev.status is EvidenceStatus.ERROR
-    findings = [f for f in evaluate([ev], profile="website") if f.meta.id.startswith("WEB-")]
-    assert {f.meta.id for f in findings} == set(ALL_WEB)
+    findings = [f for f in evaluate([ev], Profile.WEBSITE) if f.check_id.startswith("WEB-")]
+    assert {f.check_id for f in findings} == set(ALL_WEB)
     assert all(f.status is Status.ERROR for f in findings)

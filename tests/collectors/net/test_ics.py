@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any, Dict, Iterator, Mapping, Optional
 
@@ -111,7 +112,7 @@ def test_rate_bound_and_packet_count_across_protocols(modbus: srv.ModbusServer) 
         "MSG",
         "CLO",
     ]
-    gaps = [(b.at - a.at) * 1000 for a, b in zip(frames, frames[1:])]
+    gaps = [(b.at - a.at) * 1000 for a, b in itertools.pairwise(frames)]
     # server-side receive stamps carry a little thread wake-up jitter; the client waits the full interval
     assert min(gaps) >= ics.DEFAULT_MIN_INTERVAL_MS - JITTER_MS, gaps
     assert ev.facts["protocols"]["s7"]["packets_sent"] == 4 <= ics.MAX_PACKETS["s7"]

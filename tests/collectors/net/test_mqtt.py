@@ -5,6 +5,7 @@ The probe must never PUBLISH: the broker log and a parallel subscriber prove it.
 
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from pathlib import Path
@@ -90,7 +91,7 @@ def test_rate_and_topic_bounds_on_a_flooding_broker() -> None:
     assert types == [mqtt.CONNECT, mqtt.SUBSCRIBE, mqtt.SUBSCRIBE, mqtt.DISCONNECT]
     assert len(rec.connections) == 1
     times = [t for t, _ in rec.frames]
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= mqtt.MIN_INTERVAL_MS / 1000 - 0.005, gaps
 
 

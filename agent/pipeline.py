@@ -1,0 +1,267 @@
+"""The one assessment pipeline every command goes through.
+
+``assess(settings) -> Report`` collects, judges, answers, scores and plans,
+and writes nothing. ``sign(report, signer) -> bytes`` wraps the report's
+canonical bytes in a DSSE envelope. ``write(...)`` puts the formats asked for
+on disk, atomically, the plain report first so a later failure loses
+nothing. ``record(...)`` adds a signed report to the history chain. A manual
+scan, a scheduled run and ``questionnaire answer`` differ only in their
+settings and in what they do with the result.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence
+
+from agent.errors import AgentError, UsageError
+from agent.files import atomic_write
+from agent.settings import Format, Lang, Settings
+from collectors.evidence import Evidence, utc_now
+from collectors.profile import Profile
+from collectors.strictjson import JSON
+
+if TYPE_CHECKING:
+    from collectors.context import HostContext
+    from collectors.net.scope import Scope
+    from questionnaires.model import AnsweredQuestionnaire
+    from report.model import Report
+    from report.plan import Plan
+    from report.signing import Signer
+
+Progress = Callable[[str], None]
+
+FILE_NAMES: Dict[Format, str] = {
+    Format.JSON: "report.json",
+    Format.ENVELOPE: "report.dsse.json",
+    Format.HTML: "report.html",
+    Format.MARKDOWN: "report.md",
+}
+
+
+# ------------------------------------------------------------------------------------------ assess
+
+
+def build_scope(settings: Settings) -> Optional[Scope]:
+    """Validate the targets and the scope file; errors name the entry or the line."""
+    from collectors.net.scope import Scope, ScopeError, parse_scope, parse_target, read_scope_file
+
+    if not settings.targets and settings.scope_file is None:
+        return None
+    try:
+        scope = parse_scope(list(settings.targets), allow_public=settings.allow_public)
+        entries = list(scope.targets)
+        if settings.scope_file is not None:
+            try:
+                text = settings.scope_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"cannot read scope file {settings.scope_file}: {getattr(exc, 'strerror', None) or exc}") from None
+            for line, raw in read_scope_file(text, str(settings.scope_file)):
+                try:
+                    entries.append(parse_target(raw, allow_public=settings.allow_public))
+                except ScopeError as exc:
+                    raise ScopeError(f"{settings.scope_file}: line {line}: {exc}") from None
+    except ScopeError as exc:
+        raise UsageError(str(exc), "targets are IP addresses, CIDR networks, host names or http(s) URLs") from None
+    return Scope(tuple(entries), settings.allow_public)
+
+
+def host_collectors_for(profile: Profile) -> List[str]:
+    """Host collectors worth running: all but those only checks of other profiles read."""
+    from checks.registry import all_checks, checks_for_profile
+    from collectors.registry import all_collectors
+
+    wanted = {n for rc in checks_for_profile(profile) for n in rc.meta.needs}
+    used = {n for rc in all_checks().values() for n in rc.meta.needs}
+    return sorted(n for n in all_collectors() if n in wanted or n not in used)
+
+
+def host_context(settings: Settings) -> HostContext:
+    """This machine, or a recorded host when replaying."""
+    from collectors.context import HostContext, LiveProcessView, load_fixture_context
+    from collectors.runner import SystemRunner, is_root
+
+    if settings.replay is not None:
+        if not (settings.replay / "root").is_dir():
+            raise UsageError(f"{settings.replay} is not a recorded host (no root/ directory inside)")
+        return load_fixture_context(settings.replay, privileged=settings.replay_privileged)
+    return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
+
+
+def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress]) -> List[Evidence]:
+    """Host collectors and network probes, side by side: they wait on different things."""
+    from collectors.registry import collect
+
+    def network() -> List[Evidence]:
+        if scope is None or not scope.targets:
+            return []
+        from collectors.net.registry import NetContext, collect_network
+        from collectors.runner import is_root
+
+        net = NetContext(scope, privileged=is_root(), progress=progress, ports=settings.ports, options=settings.probe_options)
+        return collect_network(net, profile=settings.profile)
+
+    if not settings.profile.assesses_host:
+        return network()
+    if scope is None or not scope.targets:
+        return collect(ctx, host_collectors_for(settings.profile))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        probes = pool.submit(network)
+        host = collect(ctx, host_collectors_for(settings.profile))
+        return host + probes.result()
+
+
+def answer_questionnaire(settings: Settings, report: Report) -> AnsweredQuestionnaire:
+    """The questionnaire answered from the report's evidence and the attestations file."""
+    from agent.answers import load_answers, questionnaire_for
+    from questionnaires.engine import Bundle, answer_all, answered
+
+    questionnaire = questionnaire_for(settings.questionnaire)
+    attestations = load_answers(settings.answers, questionnaire) if settings.answers is not None else {}
+    return answered(questionnaire, answer_all(questionnaire, Bundle(report.findings, report.evidence), attestations))
+
+
+def plan_for(report: Report, plan_settings: Mapping[str, JSON], today: str) -> Plan:
+    """The rectification plan of a report."""
+    from report.plan import build_plan
+
+    return build_plan(
+        report.findings,
+        plan_settings,
+        today,
+        report_id=report.report_id,
+        target_name=report.target.name,
+        target_kind=report.target.kind,
+        assessed_at=report.run.started_at,
+    )
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (KeyError, ImportError):
+        return str(os.geteuid())
+
+
+def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report:
+    """Collect, judge, answer, score and plan. Reads the history index, writes nothing."""
+    from checks.registry import evaluate
+    from report.model import RunInfo, build_report, with_assessment
+    from report.underwriting import underwriting_view
+
+    scope = build_scope(settings)
+    if settings.profile is Profile.WEBSITE and scope is None:
+        raise UsageError("the website profile needs targets", "pass --target URL (repeatable) or --scope-file FILE")
+    t0 = time.monotonic()
+    started = utc_now()
+    ctx = host_context(settings)
+    evidence = collect_evidence(settings, ctx, scope, progress)
+    findings = evaluate(evidence, settings.profile, settings.params)
+    run = RunInfo(
+        started_at=started,
+        finished_at=utc_now(),
+        duration_ms=int((time.monotonic() - t0) * 1000),
+        uid=os.geteuid(),
+        user=_user(),
+        privileged=ctx.privileged,
+        mode="replay" if settings.replay is not None else "live",
+    )
+    if settings.profile.assesses_host or scope is None:
+        name = ctx.target
+    else:
+        name = ", ".join(t.endpoint for t in scope.targets[:3])
+    previous: Optional[str] = None
+    if settings.state_dir is not None and settings.sign:
+        from agent import history
+
+        # The chain: each signed report names its predecessor's digest for the same target.
+        previous = history.previous_digest(settings.state_dir, name)
+    report = build_report(profile=settings.profile, target_name=name, run=run, evidence=evidence, findings=findings, previous_report=previous)
+    questionnaire = answer_questionnaire(settings, report)
+    underwriting = underwriting_view(report.findings, questionnaire, run.started_at)
+    plan = plan_for(report, settings.plan, run.started_at[:10])
+    return with_assessment(report, questionnaire, underwriting, plan)
+
+
+# ------------------------------------------------------------------------------------------ sign, write, record
+
+
+def sign(report: Report, signer: Signer) -> bytes:
+    """The report's signed envelope."""
+    return signer.sign(report)
+
+
+def render(report: Report, fmt: Format, lang: Lang, envelope: Optional[bytes] = None) -> Optional[bytes]:
+    """The bytes of one output format (None for the envelope of an unsigned report)."""
+    if fmt is Format.JSON:
+        return report.canonical + b"\n"
+    if fmt is Format.ENVELOPE:
+        return envelope
+    from report.render import render_html, render_markdown
+
+    text = render_html(report, lang.value) if fmt is Format.HTML else render_markdown(report, lang.value)
+    return text.encode("utf-8")
+
+
+def write(report: Report, envelope: Optional[bytes], out_dir: Path, formats: Sequence[Format], lang: Lang) -> List[Path]:
+    """Write the formats asked for into ``out_dir``; the plain report first, each file atomically."""
+    order = sorted(formats, key=list(Format).index)
+    written: List[Path] = []
+    for fmt in order:
+        data = render(report, fmt, lang, envelope)
+        if data is None:
+            continue
+        path = out_dir / FILE_NAMES[fmt]
+        try:
+            atomic_write(path, data)
+        except OSError as exc:
+            raise AgentError(
+                f"cannot write {path}: {exc.strerror}",
+                "written so far: " + (", ".join(map(str, written)) or "nothing"),
+            ) from None
+        written.append(path)
+    return written
+
+
+def record(state_dir: Path, report: Report, envelope_path: Path) -> None:
+    """Make a signed report the latest of its target's history chain."""
+    from agent import history
+    from report.signing import report_digest
+
+    history.record(
+        state_dir, report.target.name, report_digest(report), envelope_path, report_id=report.report_id, started_at=report.run.started_at
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one assessment produced."""
+
+    report: Report
+    envelope: Optional[bytes]
+    written: List[Path]
+
+
+def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress: Optional[Progress] = None) -> Outcome:
+    """assess, sign, write and record: the whole of a scan. A signing failure still leaves the unsigned report."""
+    report = assess(settings, progress=progress)
+    envelope: Optional[bytes] = None
+    sign_error: Optional[Exception] = None
+    if signer is not None:
+        try:
+            envelope = sign(report, signer)
+        except (AgentError, ValueError) as exc:
+            sign_error = exc
+    written = write(report, envelope, out_dir, settings.formats, settings.lang)
+    if sign_error is not None:
+        raise AgentError(f"the report was written unsigned to {out_dir}, but signing failed: {sign_error}")
+    if envelope is not None and settings.state_dir is not None:
+        record(settings.state_dir, report, out_dir / FILE_NAMES[Format.ENVELOPE])
+    return Outcome(report, envelope, written)

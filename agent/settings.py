@@ -1,0 +1,368 @@
+"""One ``Settings`` value for every command, filled from a config file and from flags.
+
+The configuration file (JSON) and the command line set the same fields under
+the same names: ``profile`` is ``--profile`` and ``"profile"``, ``out_dir`` is
+``--out`` and ``"out_dir"``. A flag given on the command line wins over the
+file. Everything is validated here, once, and an error names the flag or the
+file and key it came from, so a scheduled run and a manual scan with the same
+file are the same assessment.
+
+Configuration file keys::
+
+    profile, targets, scope_file, allow_public, ports, probe_ports {name: port},
+    modbus_unit, replay, questionnaire, answers, lang, out_dir, formats, sign,
+    key, passphrase_file, state_dir, fail_on,
+    params {check id: {name: value}}, plan {owners, default_owner, sla_days},
+    schedule {retention, max_new_failures, fail_on_severity}
+
+Relative paths in the file are taken relative to the file's directory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from agent.errors import UsageError
+from checks.model import Severity
+from collectors.profile import Profile
+from collectors.strictjson import JSON, TextEnum
+
+
+class Lang(TextEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Format(TextEnum):
+    """Files ``write`` can produce."""
+
+    JSON = "json"  # report.json: the canonical report
+    ENVELOPE = "dsse"  # report.dsse.json: the signed envelope
+    HTML = "html"
+    MARKDOWN = "md"
+
+
+ALL_FORMATS: Tuple[Format, ...] = tuple(Format)
+
+# --probe-port names, and the probe option each belongs to.
+PROBE_PORT_GROUPS: Dict[str, str] = {
+    "modbus": "ics_ports",
+    "s7": "ics_ports",
+    "enip": "ics_ports",
+    "opcua": "ics_ports",
+    "bacnet": "ics_ports",
+    "mqtt": "mqtt_ports",
+    "mqtts": "mqtt_ports",
+    "redis": "backend_ports",
+    "elasticsearch": "backend_ports",
+    "kafka": "backend_ports",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """What a scheduled run keeps and when it reports a regression."""
+
+    retention: Optional[int] = None
+    max_new_failures: Optional[int] = None
+    fail_on_severity: Severity = Severity.INFO
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything one assessment (or one command) is told."""
+
+    profile: Profile = Profile.SERVER
+    targets: Tuple[str, ...] = ()
+    scope_file: Optional[Path] = None
+    allow_public: bool = False
+    ports: Optional[str] = None
+    probe_ports: Mapping[str, int] = field(default_factory=dict)
+    modbus_unit: Optional[int] = None
+    replay: Optional[Path] = None
+    replay_privileged: bool = True
+    questionnaire: Optional[Path] = None
+    answers: Optional[Path] = None
+    lang: Lang = Lang.ZH
+    out_dir: Optional[Path] = None  # scan: ./out; scheduled run: <state_dir>/reports
+    formats: Tuple[Format, ...] = ALL_FORMATS
+    sign: bool = True
+    key: Optional[Path] = None
+    passphrase_file: Optional[Path] = None
+    state_dir: Optional[Path] = None
+    fail_on: Optional[Severity] = None
+    params: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
+    plan: Mapping[str, JSON] = field(default_factory=dict)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    config_path: Optional[Path] = None
+
+    @property
+    def probe_options(self) -> Dict[str, Any]:
+        """Probe settings grouped as the network collectors read them."""
+        options: Dict[str, Any] = {}
+        for name, port in self.probe_ports.items():
+            options.setdefault(PROBE_PORT_GROUPS[name], {})[name] = port
+        if self.modbus_unit is not None:
+            options["modbus_unit"] = self.modbus_unit
+        return options
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+FLAGS: Dict[str, str] = {
+    "profile": "--profile",
+    "targets": "--target",
+    "scope_file": "--scope-file",
+    "allow_public": "--allow-public",
+    "ports": "--ports",
+    "probe_ports": "--probe-port",
+    "modbus_unit": "--modbus-unit",
+    "replay": "--replay",
+    "replay_privileged": "--replay-unprivileged",
+    "questionnaire": "--questionnaire",
+    "answers": "--answers",
+    "lang": "--lang",
+    "out_dir": "--out",
+    "formats": "--format",
+    "sign": "--no-sign",
+    "key": "--key",
+    "passphrase_file": "--passphrase-file",
+    "state_dir": "--state-dir",
+    "fail_on": "--fail-on",
+}
+CONFIG_ONLY = ("params", "plan", "schedule")
+KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
+_PORT_SPEC = re.compile(r"\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*", re.ASCII)
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+class _Source:
+    """Where a value came from, for error messages."""
+
+    def __init__(self, config_path: Optional[Path]) -> None:
+        self.config_path = config_path
+
+    def flag(self, name: str) -> str:
+        return FLAGS.get(name, name)
+
+    def key(self, name: str) -> str:
+        return f"{self.config_path}: {name}" if self.config_path else name
+
+
+def read_config(path: Path) -> Dict[str, Any]:
+    """The configuration file as a JSON object; errors name the file and line."""
+    from report.canonical import CanonicalError, strict_loads
+
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise UsageError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; is this a configuration file?")
+    try:
+        parsed = strict_loads(data, "the configuration")
+    except CanonicalError as exc:
+        where = f"{path}: line {exc.line}" if exc.line else str(path)
+        raise UsageError(f"{where}: {exc.detail}", "the configuration is a JSON object of integers, strings, booleans, lists and objects") from None
+    if not isinstance(parsed, dict):
+        raise UsageError(f"{path}: expected a JSON object at the top level")
+    return parsed
+
+
+def load_settings(config_path: Optional[Path] = None, **flags: Any) -> Settings:
+    """Settings from an optional config file, overridden by the flags given (``None`` means not given).
+
+    Flag keywords use the field names (``out_dir``, not ``out``).
+    """
+    unknown_flags = sorted(set(flags) - set(FLAGS))
+    if unknown_flags:
+        raise TypeError(f"load_settings: unknown setting(s) {', '.join(unknown_flags)}")
+    raw: Dict[str, Tuple[Any, str]] = {}
+    base = Path(".")
+    if config_path is not None:
+        data = read_config(config_path)
+        src = _Source(config_path)
+        unknown = sorted(set(data) - set(KNOWN_KEYS))
+        if unknown:
+            raise UsageError(f"{src.key(unknown[0])}: unknown setting", f"known settings: {', '.join(KNOWN_KEYS)}")
+        base = config_path.parent
+        for name, value in data.items():
+            raw[name] = (value, src.key(name))
+    for name, value in flags.items():
+        if value is None or (name in ("targets", "probe_ports", "formats") and value == ()):
+            continue
+        raw[name] = (value, FLAGS[name])
+    return _validate(raw, base, config_path)
+
+
+def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optional[Path]) -> Settings:
+    s = Settings(config_path=config_path)
+    values: Dict[str, Any] = {}
+
+    def path(name: str) -> Optional[Path]:
+        if name not in raw:
+            return None
+        value, where = raw[name]
+        if isinstance(value, Path):
+            return value
+        if not isinstance(value, str) or not value or "\0" in value:
+            raise UsageError(f"{where}: expected a path")
+        p = Path(value)
+        return p if p.is_absolute() or where.startswith("--") else base / p
+
+    for name in ("scope_file", "replay", "questionnaire", "answers", "key", "passphrase_file", "state_dir", "out_dir"):
+        p = path(name)
+        if p is not None:
+            values[name] = p
+
+    def boolean(name: str) -> Optional[bool]:
+        if name not in raw:
+            return None
+        value, where = raw[name]
+        if not isinstance(value, bool):
+            raise UsageError(f"{where}: expected true or false")
+        return value
+
+    for name in ("allow_public", "sign", "replay_privileged"):
+        b = boolean(name)
+        if b is not None:
+            values[name] = b
+
+    if "profile" in raw:
+        values["profile"] = _enum(Profile, *raw["profile"])
+    if "lang" in raw:
+        values["lang"] = _enum(Lang, *raw["lang"])
+    if "fail_on" in raw:
+        values["fail_on"] = _enum(Severity, *raw["fail_on"])
+    if "formats" in raw:
+        value, where = raw["formats"]
+        if not isinstance(value, (list, tuple)) or not value:
+            raise UsageError(f"{where}: expected a list of formats ({', '.join(f.value for f in Format)})")
+        values["formats"] = tuple(dict.fromkeys(_enum(Format, v, where) for v in value))
+    if "targets" in raw:
+        value, where = raw["targets"]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(t, str) for t in value):
+            raise UsageError(f"{where}: expected a list of targets (strings)")
+        values["targets"] = tuple(value)
+    if "ports" in raw:
+        value, where = raw["ports"]
+        values["ports"] = parse_ports(value, where)
+    if "probe_ports" in raw:
+        values["probe_ports"] = _probe_ports(*raw["probe_ports"])
+    if "modbus_unit" in raw:
+        value, where = raw["modbus_unit"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 255:
+            raise UsageError(f"{where}: a Modbus unit id is an integer 0-255")
+        values["modbus_unit"] = value
+    if "params" in raw:
+        values["params"] = validate_params(*raw["params"])
+    if "plan" in raw:
+        value, where = raw["plan"]
+        from report.plan import validate_settings
+
+        try:
+            validate_settings(value)
+        except ValueError as exc:
+            raise UsageError(f"{config_path}: {exc}" if config_path else str(exc)) from None
+        values["plan"] = dict(value)
+    if "schedule" in raw:
+        values["schedule"] = _schedule(*raw["schedule"])
+    settings = replace(s, **values)
+    if settings.state_dir is not None and settings.sign and Format.ENVELOPE not in settings.formats:
+        raise UsageError("a report history (state_dir) chains signed reports, so the envelope must be written", "add dsse to the formats")
+    if settings.profile is Profile.WEBSITE and not (settings.targets or settings.scope_file):
+        raise UsageError("the website profile needs targets", "pass --target URL (repeatable) or --scope-file FILE")
+    return settings
+
+
+def _enum(kind: Any, value: Any, where: str) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise UsageError(f"{where}: {value!r} is not one of {allowed}") from None
+
+
+def parse_ports(value: Any, where: str = "--ports") -> str:
+    """A port list such as ``22,80,443,8000-8100`` (ASCII digits only); it is passed to nmap as -p."""
+    if not isinstance(value, str):
+        raise UsageError(f"{where}: expected a port list such as 22,80,8000-8100")
+    spec = value.replace(" ", "")
+    if not _PORT_SPEC.fullmatch(spec):
+        raise UsageError(f"{where}: {value!r}: ports are numbers and ranges separated by commas, e.g. 22,80,8000-8100")
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        if not 0 < int(lo) <= 65535 or (hi and not int(lo) <= int(hi) <= 65535):
+            raise UsageError(f"{where}: {part}: ports run from 1 to 65535")
+    return spec
+
+
+def _probe_ports(value: Any, where: str) -> Dict[str, int]:
+    names = ", ".join(sorted(PROBE_PORT_GROUPS))
+    items: Dict[str, Any]
+    if isinstance(value, (list, tuple)):  # NAME=PORT strings from the command line
+        items = {}
+        for item in value:
+            name, sep, port = str(item).partition("=")
+            if not sep or not port.strip().isascii() or not port.strip().isdigit():
+                raise UsageError(f"{where} {item!r}: expected NAME=PORT", f"NAME is one of {names}; PORT is 1-65535")
+            items[name.strip().lower()] = int(port)
+    elif isinstance(value, dict):
+        items = dict(value)
+    else:
+        raise UsageError(f"{where}: expected an object of service names to ports")
+    out: Dict[str, int] = {}
+    for name, port in items.items():
+        if name not in PROBE_PORT_GROUPS:
+            raise UsageError(f"{where}: unknown service {name!r}", f"one of {names}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise UsageError(f"{where}: {name}: a port is an integer 1-65535")
+        out[name] = port
+    return out
+
+
+def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
+    """Per-check parameter overrides: known check ids and parameter names only."""
+    from checks.registry import all_checks
+
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: expected an object mapping check ids to parameters")
+    known = all_checks()
+    out: Dict[str, Dict[str, JSON]] = {}
+    for cid, params in value.items():
+        if cid not in known:
+            raise UsageError(f"{where}: unknown check id {cid!r}", "see 'riskagent checks list'")
+        if not isinstance(params, dict):
+            raise UsageError(f"{where}.{cid}: expected an object of parameter values")
+        unknown = sorted(set(params) - set(known[cid].meta.params))
+        if unknown:
+            raise UsageError(
+                f"{where}.{cid}: unknown parameter(s) {', '.join(unknown)}",
+                f"{cid} takes: {', '.join(sorted(known[cid].meta.params)) or 'no parameters'}",
+            )
+        out[cid] = dict(params)
+    return out
+
+
+def _schedule(value: Any, where: str) -> ScheduleSettings:
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: expected an object")
+    known = {"retention", "max_new_failures", "fail_on_severity"}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise UsageError(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+
+    def count(name: str, minimum: int) -> Optional[int]:
+        v = value.get(name)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            raise UsageError(f"{where}.{name}: expected an integer >= {minimum}, got {v!r}")
+        return v
+
+    severity = _enum(Severity, value.get("fail_on_severity", "info"), f"{where}.fail_on_severity")
+    return ScheduleSettings(count("retention", 1), count("max_new_failures", 0), severity)

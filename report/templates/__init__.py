@@ -1,0 +1,1 @@
+"""Jinja2 templates of the human-readable views (data; see report.templating)."""

@@ -1,0 +1,361 @@
+from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
+name = 'report.md.j2'
+
+def root(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    l_0_L = resolve('L')
+    l_0_r = resolve('r')
+    l_0_ins = resolve('ins')
+    l_0_lang = resolve('lang')
+    l_0_qrows = resolve('qrows')
+    try:
+        t_1 = environment.filters['cell']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'cell' found.")
+    try:
+        t_2 = environment.tests['none']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
+            raise TemplateRuntimeError("No test named 'none' found.")
+    pass
+    yield '# '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
+    yield ': '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield '\n\n| | |\n|---|---|\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target'))
+    yield ' | '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os'))
+    yield ' | '
+    yield str((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-'))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile'))
+    yield ' | '
+    yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile'))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at'))
+    yield ' | '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as'))
+    yield ' | '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user'))
+    yield ' ('
+    yield str((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged')))
+    yield ') |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id'))
+    yield ' | `'
+    yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id'))
+    yield '` |\n\n> '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
+    yield '\n\n## '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary'))
+    yield '\n\n| '
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield ' | '
+    l_1_k = missing
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'total'))
+    yield ' |\n|'
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield '---|'
+    l_1_k = missing
+    yield '---|\n| '
+    for l_1_v in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'), 'values')):
+        _loop_vars = {}
+        pass
+        yield str(l_1_v)
+        yield ' | '
+    l_1_v = missing
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'total'))
+    yield ' |\n\n**'
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'failed_by_severity'))
+    yield ':** '
+    l_1_loop = missing
+    for (l_1_k, l_1_v), l_1_loop in LoopContext(context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'failed_by_severity'), 'items')), undefined):
+        _loop_vars = {}
+        pass
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), l_1_k, _loop_vars=_loop_vars))
+        yield ' '
+        yield str(l_1_v)
+        if (not environment.getattr(l_1_loop, 'last')):
+            pass
+            yield ', '
+    l_1_loop = l_1_k = l_1_v = missing
+    yield '\n\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'))
+    yield ' | '
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield ' | '
+    l_1_k = missing
+    yield '\n|---|'
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield '---|'
+    l_1_k = missing
+    yield '\n'
+    for (l_1_layer, l_1_counts) in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_layer'), 'items')):
+        _loop_vars = {}
+        pass
+        yield '| '
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'), l_1_layer, _loop_vars=_loop_vars))
+        yield ' | '
+        for l_2_v in context.call(environment.getattr(l_1_counts, 'values'), _loop_vars=_loop_vars):
+            _loop_vars = {}
+            pass
+            yield str(l_2_v)
+            yield ' | '
+        l_2_v = missing
+        yield '\n'
+    l_1_layer = l_1_counts = missing
+    yield '\n**'
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk'))
+    yield ':** '
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
+        pass
+        l_1_loop = missing
+        for l_1_h, l_1_loop in LoopContext(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.getattr(l_1_h, 'case'))
+            yield ' (`'
+            yield str(environment.getattr(l_1_h, 'check_id'))
+            yield '`)'
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield ', '
+        l_1_loop = l_1_h = missing
+    else:
+        pass
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+    yield '\n\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'):
+        pass
+        l_0_ins = environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'insurer')
+        context.vars['ins'] = l_0_ins
+        context.exported_vars.add('ins')
+        yield '## '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'underwriting'))
+        yield '\n\n**'
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
+        yield ': '
+        yield str((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_2(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—'))
+        yield ' / 100, '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
+        yield ' '
+        yield str((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'grade') or '—'))
+        yield '** — '
+        if environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_blocked'):
+            pass
+            yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_blocked'))
+        elif environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_unconfirmed'):
+            pass
+            yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_unconfirmed'))
+        else:
+            pass
+            yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_clear'))
+        yield '\n\n'
+        for l_1_e in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'entries'):
+            _loop_vars = {}
+            pass
+            yield '- '
+            yield str(environment.getitem(environment.getattr(l_1_e, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield ': '
+            yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('state_', environment.getattr(l_1_e, 'state'), ))))
+            yield '\n'
+        l_1_e = missing
+        yield '\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'):
+        pass
+        yield '## '
+        yield str(environment.getitem(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '\n\n'
+        for l_1_i in environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'):
+            _loop_vars = {}
+            pass
+            yield '- `'
+            yield str(environment.getattr(l_1_i, 'check_id'))
+            yield '` '
+            yield str(environment.getitem(environment.getattr(l_1_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            if environment.getattr(l_1_i, 'target'):
+                pass
+                yield ' ('
+                yield str(environment.getattr(l_1_i, 'target'))
+                yield ')'
+            yield ': '
+            yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_i, 'status'), _loop_vars=_loop_vars))
+            yield ', '
+            yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars))
+            yield '\n'
+        l_1_i = missing
+        yield '\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'):
+        pass
+        yield '## '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_view'))
+        yield '\n\n'
+        l_1_loop = missing
+        for l_1_t, l_1_loop in LoopContext(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'), 'targets'), undefined):
+            _loop_vars = {}
+            pass
+            yield '- `'
+            yield str(environment.getattr(l_1_t, 'target'))
+            yield '`: '
+            if environment.getattr(l_1_t, 'issues'):
+                pass
+                l_2_loop = missing
+                for l_2_i, l_2_loop in LoopContext(environment.getattr(l_1_t, 'issues'), undefined):
+                    _loop_vars = {}
+                    pass
+                    yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_2_i, 'severity'), _loop_vars=_loop_vars))
+                    yield ' `'
+                    yield str(environment.getattr(l_2_i, 'check_id'))
+                    yield '` '
+                    yield str(environment.getitem(environment.getattr(l_2_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+                    if (not environment.getattr(l_2_loop, 'last')):
+                        pass
+                        yield '; '
+                l_2_loop = l_2_i = missing
+            else:
+                pass
+                yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'no_issues'))
+            yield '\n'
+        l_1_loop = l_1_t = missing
+    yield '## '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'findings'))
+    yield '\n\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+    yield ' | '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+    yield ' | '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'))
+    yield ' | '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps'))
+    yield ' | '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'reason'))
+    yield ' |\n|---|---|---|---|---|\n'
+    l_1_loop = missing
+    for l_1_f, l_1_loop in LoopContext(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings'), undefined):
+        _loop_vars = {}
+        pass
+        yield '| `'
+        yield str(environment.getattr(l_1_f, 'check_id'))
+        yield '` '
+        yield str(t_1(environment.getitem(environment.getattr(l_1_f, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+        if environment.getattr(l_1_f, 'target'):
+            pass
+            yield ' ('
+            yield str(environment.getattr(l_1_f, 'target'))
+            yield ')'
+        yield ' | '
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_f, 'status'), _loop_vars=_loop_vars))
+        yield ' | '
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars))
+        if environment.getattr(l_1_f, 'high_risk_case'):
+            pass
+            yield ' ('
+            yield str(environment.getattr(l_1_f, 'high_risk_case'))
+            yield ')'
+        yield ' | '
+        l_2_loop = missing
+        for l_2_m, l_2_loop in LoopContext(environment.getattr(l_1_f, 'mlps'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.getattr(l_2_m, 'unit'))
+            if (not environment.getattr(l_2_loop, 'last')):
+                pass
+                yield ', '
+        l_2_loop = l_2_m = missing
+        yield ' | '
+        yield str(t_1((environment.getattr(l_1_f, 'reason') or '')))
+        yield ' |\n'
+    l_1_loop = l_1_f = missing
+    yield '\n## '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
+    yield '\n\n'
+    def t_3(fiter):
+        for l_1_f in fiter:
+            if (environment.getattr(l_1_f, 'status') == 'fail'):
+                yield l_1_f
+    t_4 = 1
+    for l_1_f in t_3(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings')):
+        _loop_vars = {}
+        pass
+        yield '- **`'
+        yield str(environment.getattr(l_1_f, 'check_id'))
+        yield '` '
+        yield str(environment.getitem(environment.getattr(l_1_f, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '** ('
+        yield str(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars))
+        yield '): '
+        yield str(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '\n'
+        t_4 = 0
+    l_1_f = missing
+    if t_4:
+        pass
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+        yield '\n'
+    yield '\n'
+    if (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
+        pass
+        yield '## '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire'))
+        yield ': '
+        yield str(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'questionnaire'), 'definition'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '\n\n> '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_note'))
+        yield '\n\n| # | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'question'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'answer'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'basis'))
+        yield ' |\n|---|---|---|---|\n'
+        for l_1_q in (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
+            _loop_vars = {}
+            pass
+            yield '| '
+            yield str(environment.getattr(l_1_q, 'id'))
+            yield ' | '
+            yield str(t_1(environment.getattr(l_1_q, 'question')))
+            yield ' | '
+            yield str(t_1((environment.getattr(l_1_q, 'answer') or '—')))
+            yield ' | '
+            yield str(environment.getattr(l_1_q, 'basis'))
+            if environment.getattr(l_1_q, 'conflict'):
+                pass
+                yield ' ('
+                yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'conflict'))
+                yield ': '
+                yield str(t_1(environment.getattr(l_1_q, 'conflict')))
+                yield ')'
+            yield ' |\n'
+        l_1_q = missing
+        yield '\n'
+    yield '---\n'
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield ' '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield ' · schema '
+    yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))
+
+blocks = {}
+debug_info = '1=29&5=33&6=37&7=41&8=45&9=49&10=55&12=59&14=61&16=63&17=71&18=77&20=85&23=99&25=108&27=114&28=118&32=129&35=149&36=151&37=155&39=157&42=175&43=179&47=185&48=188&50=190&51=194&55=209&56=212&58=215&59=219&63=242&65=244&67=255&68=259&71=291&73=293&74=302&76=314&79=317&80=320&82=324&84=326&86=332&87=336&92=354'

@@ -1,0 +1,536 @@
+from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
+name = 'report.html.j2'
+
+def root(context, missing=missing):
+    resolve = context.resolve_or_missing
+    undefined = environment.undefined
+    concat = environment.concat
+    cond_expr_undefined = Undefined
+    if 0: yield None
+    l_0_lang = resolve('lang')
+    l_0_L = resolve('L')
+    l_0_r = resolve('r')
+    l_0_ins = resolve('ins')
+    l_0_qrows = resolve('qrows')
+    try:
+        t_1 = environment.filters['compact']
+    except KeyError:
+        @internalcode
+        def t_1(*unused):
+            raise TemplateRuntimeError("No filter named 'compact' found.")
+    try:
+        t_2 = environment.filters['join']
+    except KeyError:
+        @internalcode
+        def t_2(*unused):
+            raise TemplateRuntimeError("No filter named 'join' found.")
+    try:
+        t_3 = environment.tests['defined']
+    except KeyError:
+        @internalcode
+        def t_3(*unused):
+            raise TemplateRuntimeError("No test named 'defined' found.")
+    try:
+        t_4 = environment.tests['none']
+    except KeyError:
+        @internalcode
+        def t_4(*unused):
+            raise TemplateRuntimeError("No test named 'none' found.")
+    pass
+    yield '<!doctype html>\n<html lang="'
+    yield escape(('zh-CN' if ((undefined(name='lang') if l_0_lang is missing else l_0_lang) == 'zh') else 'en'))
+    yield '">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
+    yield ' · '
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n</style>\n</head>\n<body>\n<h1>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
+    yield '</h1>\n<table>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target'))
+    yield '</th><td>'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield '</td><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os'))
+    yield '</th><td>'
+    yield escape((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-'))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile'))
+    yield '</th><td>'
+    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile'))
+    yield '</td><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at'))
+    yield '</th><td>'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as'))
+    yield '</th><td>'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user'))
+    yield ' — '
+    yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged')))
+    yield '</td><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id'))
+    yield '</th><td class="mono">'
+    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id'))
+    yield '</td></tr>\n</table>\n<p class="note">'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
+    yield '</p>\n\n<h2>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary'))
+    yield '</h2>\n<table>\n<tr>'
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield '<th>'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield '</th>'
+    l_1_k = missing
+    yield '<th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'total'))
+    yield '</th></tr>\n<tr>'
+    for (l_1_k, l_1_v) in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'), 'items')):
+        _loop_vars = {}
+        pass
+        yield '<td>'
+        yield escape(l_1_v)
+        yield '</td>'
+    l_1_k = l_1_v = missing
+    yield '<td>'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'total'))
+    yield '</td></tr>\n</table>\n<h3>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'failed_by_severity'))
+    yield '</h3>\n<table>\n<tr>'
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'failed_by_severity'):
+        _loop_vars = {}
+        pass
+        yield '<th><span class="sev sev-'
+        yield escape(l_1_k)
+        yield '">'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), l_1_k, _loop_vars=_loop_vars))
+        yield '</span></th>'
+    l_1_k = missing
+    yield '</tr>\n<tr>'
+    for l_1_v in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'failed_by_severity'), 'values')):
+        _loop_vars = {}
+        pass
+        yield '<td>'
+        yield escape(l_1_v)
+        yield '</td>'
+    l_1_v = missing
+    yield '</tr>\n</table>\n<h3>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'by_layer'))
+    yield '</h3>\n<table>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'))
+    yield '</th>'
+    for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
+        _loop_vars = {}
+        pass
+        yield '<th>'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield '</th>'
+    l_1_k = missing
+    yield '</tr>\n'
+    for (l_1_layer, l_1_counts) in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_layer'), 'items')):
+        _loop_vars = {}
+        pass
+        yield '<tr><td>'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'), l_1_layer, _loop_vars=_loop_vars))
+        yield '</td>'
+        for l_2_v in context.call(environment.getattr(l_1_counts, 'values'), _loop_vars=_loop_vars):
+            _loop_vars = {}
+            pass
+            yield '<td>'
+            yield escape(l_2_v)
+            yield '</td>'
+        l_2_v = missing
+        yield '</tr>\n'
+    l_1_layer = l_1_counts = missing
+    yield '</table>\n<h3>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk'))
+    yield '</h3>\n'
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
+        pass
+        yield '<ul>'
+        for l_1_h in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
+            _loop_vars = {}
+            pass
+            yield '<li>'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+            yield ' '
+            yield escape(environment.getattr(l_1_h, 'case'))
+            yield ' — <code>'
+            yield escape(environment.getattr(l_1_h, 'check_id'))
+            yield '</code></li>'
+        l_1_h = missing
+        yield '</ul>\n'
+    else:
+        pass
+        yield '<p>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+        yield '</p>'
+    yield '\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'):
+        pass
+        l_0_ins = environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'insurer')
+        context.vars['ins'] = l_0_ins
+        context.exported_vars.add('ins')
+        yield '<h2>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'underwriting'))
+        yield '</h2>\n<p><strong>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
+        yield ': '
+        yield escape((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_4(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—'))
+        yield ' / 100 · '
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
+        yield ' '
+        yield escape((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'grade') or '—'))
+        yield '</strong> —\n'
+        if environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_blocked'):
+            pass
+            yield '<span class="st-fail">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_blocked'))
+            yield '</span>'
+        elif environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_unconfirmed'):
+            pass
+            yield '<span class="st-manual">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_unconfirmed'))
+            yield '</span>'
+        else:
+            pass
+            yield '<span class="st-pass">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_clear'))
+            yield '</span>'
+        yield '</p>\n<h3>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail'))
+        yield '</h3>\n<table><tr><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+        yield '</th></tr>\n'
+        for l_1_e in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'entries'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td>'
+            yield escape(environment.getitem(environment.getattr(l_1_e, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield '</td><td class="st st-'
+            yield escape(environment.getitem({'open': 'fail', 'clear': 'pass', 'unknown': 'manual'}, environment.getattr(l_1_e, 'state')))
+            yield '">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('state_', environment.getattr(l_1_e, 'state'), ))))
+            yield '</td></tr>'
+        l_1_e = missing
+        yield '</table>\n<h3>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines'))
+        yield ' / '
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios'))
+        yield '</h3>\n<table><tr><th></th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
+        yield '</th></tr>\n'
+        for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'coverage_lines'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td>'
+            yield escape(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield '</td><td>'
+            yield escape((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))
+            yield '</td><td>'
+            yield escape((environment.getattr(l_1_c, 'grade') or '—'))
+            yield '</td></tr>'
+        l_1_c = missing
+        for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'scenarios'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td>'
+            yield escape(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield '</td><td>'
+            yield escape((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))
+            yield '</td><td>'
+            yield escape((environment.getattr(l_1_c, 'grade') or '—'))
+            yield '</td></tr>'
+        l_1_c = missing
+        yield '</table>\n<p class="note">'
+        yield escape(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'mlps'), 'conclusion_note'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '</p>\n'
+    yield '\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'):
+        pass
+        yield '<h2>'
+        yield escape(environment.getitem(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '</h2>\n<table>\n<tr><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed'))
+        yield '</th></tr>\n'
+        for l_1_i in environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td><code>'
+            yield escape(environment.getattr(l_1_i, 'check_id'))
+            yield '</code> '
+            yield escape(environment.getitem(environment.getattr(l_1_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            if environment.getattr(l_1_i, 'target'):
+                pass
+                yield '<br><span class="note mono">'
+                yield escape(environment.getattr(l_1_i, 'target'))
+                yield '</span>'
+            yield '</td><td class="st st-'
+            yield escape(environment.getattr(l_1_i, 'status'))
+            yield '">'
+            yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_i, 'status'), _loop_vars=_loop_vars))
+            yield '</td><td><span class="sev sev-'
+            yield escape(environment.getattr(l_1_i, 'severity'))
+            yield '">'
+            yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars))
+            yield '</span></td><td class="mono">'
+            yield escape(t_1(environment.getattr(l_1_i, 'observed')))
+            yield '</td></tr>\n'
+        l_1_i = missing
+        yield '</table>\n'
+    yield '\n'
+    if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'):
+        pass
+        yield '<h2>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_view'))
+        yield '</h2>\n<p class="note">'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_note'))
+        yield '</p>\n'
+        for l_1_t in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'), 'targets'):
+            _loop_vars = {}
+            pass
+            yield '<h3 class="mono">'
+            yield escape(environment.getattr(l_1_t, 'target'))
+            yield '</h3>\n'
+            if environment.getattr(l_1_t, 'issues'):
+                pass
+                yield '<ul>'
+                for l_2_i in environment.getattr(l_1_t, 'issues'):
+                    _loop_vars = {}
+                    pass
+                    yield '<li><span class="sev sev-'
+                    yield escape(environment.getattr(l_2_i, 'severity'))
+                    yield '">'
+                    yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_2_i, 'severity'), _loop_vars=_loop_vars))
+                    yield '</span> <code>'
+                    yield escape(environment.getattr(l_2_i, 'check_id'))
+                    yield '</code> '
+                    yield escape(environment.getitem(environment.getattr(l_2_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+                    if environment.getattr(l_2_i, 'high_risk_case'):
+                        pass
+                        yield ' <span class="note">('
+                        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+                        yield ' '
+                        yield escape(environment.getattr(l_2_i, 'high_risk_case'))
+                        yield ')</span>'
+                    yield '</li>'
+                l_2_i = missing
+                yield '</ul>\n'
+            else:
+                pass
+                yield '<p>'
+                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'no_issues'))
+                yield '</p>'
+            if environment.getattr(l_1_t, 'could_not_assess'):
+                pass
+                yield '<p class="note">'
+                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'could_not_assess'))
+                yield ': '
+                yield escape(environment.getattr(l_1_t, 'could_not_assess'))
+                yield '</p>'
+        l_1_t = missing
+    yield '\n<h2>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'findings'))
+    yield '</h2>\n<table>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'reason'))
+    yield ' / '
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
+    yield '</th></tr>\n'
+    for l_1_f in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings'):
+        _loop_vars = {}
+        pass
+        yield '<tr id="'
+        yield escape(environment.getattr(l_1_f, 'check_id'))
+        yield '">\n<td><code>'
+        yield escape(environment.getattr(l_1_f, 'check_id'))
+        yield '</code><br>'
+        yield escape(environment.getitem(environment.getattr(l_1_f, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        if environment.getattr(l_1_f, 'target'):
+            pass
+            yield '<br><span class="note mono">'
+            yield escape(environment.getattr(l_1_f, 'target'))
+            yield '</span>'
+        yield '</td>\n<td class="st st-'
+        yield escape(environment.getattr(l_1_f, 'status'))
+        yield '">'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_f, 'status'), _loop_vars=_loop_vars))
+        yield '</td>\n<td><span class="sev sev-'
+        yield escape(environment.getattr(l_1_f, 'severity'))
+        yield '">'
+        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars))
+        yield '</span>'
+        if environment.getattr(l_1_f, 'high_risk_case'):
+            pass
+            yield '<br><span class="note">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+            yield ' '
+            yield escape(environment.getattr(l_1_f, 'high_risk_case'))
+            yield '</span>'
+        yield '</td>\n<td>'
+        for l_2_m in environment.getattr(l_1_f, 'mlps'):
+            _loop_vars = {}
+            pass
+            yield '<span class="mono">'
+            yield escape(environment.getattr(l_2_m, 'unit'))
+            yield '</span> ('
+            yield escape(environment.getattr(l_2_m, 'clause'))
+            yield ')<br>'
+        l_2_m = missing
+        yield '</td>\n<td>'
+        if environment.getattr(l_1_f, 'reason'):
+            pass
+            yield escape(environment.getattr(l_1_f, 'reason'))
+        if environment.getattr(l_1_f, 'observed'):
+            pass
+            yield '<details><summary>'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed'))
+            yield '</summary><span class="mono">'
+            yield escape(t_1(environment.getattr(l_1_f, 'observed')))
+            yield '</span></details>'
+        if (environment.getattr(l_1_f, 'status') in ('fail', 'error', 'manual')):
+            pass
+            yield '<details'
+            if (environment.getattr(l_1_f, 'status') == 'fail'):
+                pass
+                yield ' open'
+            yield '><summary>'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
+            yield '</summary>'
+            yield escape(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield '</details>'
+        yield '</td>\n</tr>\n'
+    l_1_f = missing
+    yield '</table>\n\n'
+    if (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
+        pass
+        yield '<h2>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire'))
+        yield ' — '
+        yield escape(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'questionnaire'), 'definition'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield '</h2>\n<p class="note">'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_note'))
+        yield '</p>\n<table>\n<tr><th>#</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'question'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'answer'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'basis'))
+        yield '</th></tr>\n'
+        for l_1_q in (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
+            _loop_vars = {}
+            pass
+            yield '<tr><td>'
+            yield escape(environment.getattr(l_1_q, 'id'))
+            yield '</td><td>'
+            yield escape(environment.getattr(l_1_q, 'question'))
+            yield '</td><td>'
+            yield escape((environment.getattr(l_1_q, 'answer') or '—'))
+            yield '</td><td>'
+            yield escape(environment.getattr(l_1_q, 'basis'))
+            if environment.getattr(l_1_q, 'evidence'):
+                pass
+                yield '<br><span class="note">'
+                yield escape(environment.getattr(l_1_q, 'evidence'))
+                yield '</span>'
+            if environment.getattr(l_1_q, 'attested_by'):
+                pass
+                yield '<br><span class="note">'
+                yield escape(environment.getattr(l_1_q, 'attested_by'))
+                yield ' '
+                yield escape(environment.getattr(l_1_q, 'attested_at'))
+                yield '</span>'
+            if environment.getattr(l_1_q, 'conflict'):
+                pass
+                yield '<br><span class="st-fail">'
+                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'conflict'))
+                yield ': '
+                yield escape(environment.getattr(l_1_q, 'conflict'))
+                yield '</span>'
+            yield '</td></tr>\n'
+        l_1_q = missing
+        yield '</table>\n'
+    yield '\n<h2>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence'))
+    yield '</h2>\n<table>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'collector'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'method'))
+    yield '</th><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'sources'))
+    yield '</th></tr>\n'
+    for l_1_e in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'evidence'):
+        _loop_vars = {}
+        pass
+        yield '<tr><td><code>'
+        yield escape(environment.getattr(l_1_e, 'collector'))
+        yield '</code></td><td>'
+        yield escape(environment.getattr(l_1_e, 'status'))
+        if environment.getattr(l_1_e, 'reason'):
+            pass
+            yield '<br><span class="note">'
+            yield escape(environment.getattr(l_1_e, 'reason'))
+            yield '</span>'
+        yield '</td><td>'
+        yield escape((environment.getattr(l_1_e, 'method') or '-'))
+        yield '</td>\n<td class="mono">'
+        for l_2_s in environment.getattr(l_1_e, 'sources'):
+            _loop_vars = {}
+            pass
+            if (environment.getattr(l_2_s, 'kind') == 'file'):
+                pass
+                yield escape(environment.getattr(l_2_s, 'path'))
+            elif (environment.getattr(l_2_s, 'kind') == 'command'):
+                pass
+                yield escape(t_2(context.eval_ctx, environment.getattr(l_2_s, 'argv'), ' '))
+            elif (environment.getattr(l_2_s, 'kind') == 'probe'):
+                pass
+                yield escape(environment.getattr(l_2_s, 'protocol'))
+                yield ' '
+                yield escape(environment.getattr(l_2_s, 'endpoint'))
+            else:
+                pass
+                yield escape(environment.getattr(l_2_s, 'api'))
+            if (t_3(environment.getattr(l_2_s, 'sha256')) and environment.getattr(l_2_s, 'sha256')):
+                pass
+                yield ' sha256:'
+                yield escape(environment.getattr(l_2_s, 'sha256')[:12])
+            if environment.getattr(l_2_s, 'error'):
+                pass
+                yield ' ('
+                yield escape(environment.getattr(l_2_s, 'error'))
+                yield ')'
+            yield '<br>'
+        l_2_s = missing
+        yield '</td></tr>\n'
+    l_1_e = missing
+    yield '</table>\n<p class="note">'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield ' '
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield ' · schema '
+    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))
+    yield '</p>\n</body>\n</html>'
+
+blocks = {}
+debug_info = '2=41&6=43&20=47&22=49&23=57&24=65&26=75&28=77&30=79&31=89&33=99&35=101&36=111&38=119&40=121&41=131&42=135&45=147&46=149&47=152&48=167&50=170&51=172&52=176&53=178&54=186&55=202&56=204&57=208&59=220&60=224&61=228&62=239&64=251&67=254&68=257&70=259&71=267&72=271&77=293&78=296&79=298&80=300&81=304&82=306&83=309&84=333&85=335&89=344&91=346&92=358&93=362&94=364&95=373&96=377&97=389&98=399&99=402&100=409&106=423&107=426&108=430&110=432&111=438&112=442&117=472&119=474&120=482&121=486&122=497&125=528'
