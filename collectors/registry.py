@@ -38,6 +38,7 @@ class Collector:
     name: str
     fn: CollectorFn
     description: str
+    shape: Any = Any  # the TypedDict its facts follow (collectors.facts.check_shape)
 
 
 _REGISTRY: Dict[str, Collector] = {}
@@ -54,11 +55,12 @@ def collector(key: str, description: str) -> Callable[[CollectorFn], CollectorFn
 def collector(key: Union[FactsKey[Any], str], description: str) -> Callable[[Any], Any]:
     """Register ``fn`` as the collector of ``key``; it must return the facts shape the key declares."""
     name = key if isinstance(key, str) else key.name
+    shape = Any if isinstance(key, str) else key.shape
 
     def deco(fn: CollectorFn) -> CollectorFn:
         if name in _REGISTRY:
             raise ValueError(f"collector {name} registered twice")
-        _REGISTRY[name] = Collector(name, fn, description)
+        _REGISTRY[name] = Collector(name, fn, description, shape)
         return fn
 
     return deco

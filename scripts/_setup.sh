@@ -20,8 +20,13 @@ ensure_system_packages() {
 }
 
 ensure_venv() {
-    # Creates .venv and installs riskagent into it (with extras "$1" if given).
+    # Creates .venv and installs riskagent into it: with extras "$1" in development mode (the tests run the
+    # checkout), else as a regular, byte-compiled install (what a production host runs).
     local extras="${1:-}"
+    if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+        echo "riskagent: needs Python 3.10 or newer; this python3 is $(python3 -V 2>&1)" >&2
+        return 1
+    fi
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi
@@ -29,6 +34,6 @@ ensure_venv() {
     if [ -n "$extras" ]; then
         .venv/bin/python -m pip install -q -e ".[$extras]"
     else
-        .venv/bin/python -m pip install -q -e .
+        .venv/bin/python -m pip install -q .
     fi
 }

@@ -6,11 +6,30 @@ LNX-SUDO-* (privilege). Thresholds that baselines disagree on are params.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, FrozenSet, List, Optional
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.accounts import GROUP, LOGIN_DEFS, PAM, PASSWD, SHADOW, SHELL_ENV, SUDOERS
+from collectors.host.accounts import (
+    ADMIN_PRINCIPALS,
+    GROUP,
+    LOGIN_DEFS,
+    PAM,
+    PAM_PASSWDQC,
+    PASS_MAX_DAYS,
+    PASS_MIN_DAYS,
+    PASS_WARN_AGE,
+    PASSWD,
+    PWQ_CREDIT_KEYS,
+    SHADOW,
+    SHELL_ENV,
+    SUDOERS,
+    UID_MIN,
+    HashScheme,
+    PamFacts,
+    ShadowEntry,
+    ShadowFacts,
+)
 
 _ID = InsurerDomain.IDENTITY_MFA
 _PRIV = InsurerDomain.PRIVILEGED_ACCESS
@@ -20,14 +39,13 @@ _EXTORT = CoverageLine.CYBER_EXTORTION
 
 # Accounts allowed a non-login "shell" below UID_MIN by convention (CIS 5.4.2.7).
 _SHELL_EXEMPT = frozenset({"root", "sync", "shutdown", "halt"})
-_ADMIN_PRINCIPALS = frozenset({"root", "%root", "%sudo", "%wheel", "%admin"})
 _STRONG_METHODS = frozenset({"SHA512", "YESCRYPT", "GOST_YESCRYPT", "BCRYPT"})
-_STRONG_SCHEMES = frozenset({"yescrypt", "gost-yescrypt", "sha512", "bcrypt", "scrypt"})
-_WEAK_SCHEMES = frozenset({"md5", "des", "bsdi-des", "sunmd5", "sha1", "unknown", "sha256"})
+_STRONG_SCHEMES: FrozenSet[HashScheme] = frozenset({"yescrypt", "gost-yescrypt", "sha512", "bcrypt", "scrypt"})
+_WEAK_SCHEMES: FrozenSet[HashScheme] = frozenset({"md5", "des", "bsdi-des", "sunmd5", "sha1", "unknown", "sha256"})
 
 
-def _users_with_password(shadow: Mapping[str, Any]) -> List[Mapping[str, Any]]:
-    return [e for e in shadow.get("entries", []) if not e.get("locked") and not e.get("empty")]
+def _users_with_password(shadow: ShadowFacts) -> List[ShadowEntry]:
+    return [e for e in shadow["entries"] if not e["locked"] and not e["empty"]]
 
 
 # --------------------------------------------------------------------------- accounts
@@ -45,7 +63,7 @@ def _users_with_password(shadow: Mapping[str, Any]) -> List[Mapping[str, Any]]:
     needs=(PASSWD,),
 )
 def only_root_uid0(ev: EvidenceView, p: Params) -> Verdict:
-    uid0 = list(ev.facts(PASSWD).get("uid0", []))
+    uid0 = list(ev.facts(PASSWD)["uid0"])
     extra = [u for u in uid0 if u != "root"]
     if extra:
         return Verdict.fail(f"accounts other than root have UID 0: {', '.join(extra)}", uid0=uid0)
@@ -73,7 +91,7 @@ def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     passwd = ev.facts(PASSWD)
     shadow = ev.facts(SHADOW)
     empty = sorted(
-        set(shadow.get("empty", [])) | {u["name"] for u in passwd.get("users", []) if u.get("password_field") == "empty"}
+        set(shadow["empty"]) | {u["name"] for u in passwd["users"] if u["password_field"] == "empty"}  # noqa: S105
     )
     if empty:
         return Verdict.fail(f"accounts without a password: {', '.join(empty)}", accounts=empty)
@@ -94,7 +112,7 @@ def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     needs=(PASSWD,),
 )
 def accounts_shadowed(ev: EvidenceView, p: Params) -> Verdict:
-    bad = list(ev.facts(PASSWD).get("not_shadowed", []))
+    bad = list(ev.facts(PASSWD)["not_shadowed"])
     if bad:
         return Verdict.fail(f"accounts whose password field in /etc/passwd is not 'x': {', '.join(bad)}", accounts=bad)
     return Verdict.ok("every account is shadowed", accounts=[])
@@ -115,8 +133,8 @@ def accounts_shadowed(ev: EvidenceView, p: Params) -> Verdict:
 )
 def unique_uids(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(PASSWD)
-    dup_uids = dict(facts.get("duplicate_uids", {}))
-    dup_names = list(facts.get("duplicate_names", []))
+    dup_uids = dict(facts["duplicate_uids"])
+    dup_names = list(facts["duplicate_names"])
     if dup_uids or dup_names:
         return Verdict.fail("UIDs or user names are shared between accounts", duplicate_uids=dup_uids, duplicate_names=dup_names)
     return Verdict.ok("every user name and UID is unique", duplicate_uids={}, duplicate_names=[])
@@ -136,8 +154,8 @@ def unique_uids(ev: EvidenceView, p: Params) -> Verdict:
 )
 def unique_gids(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(GROUP)
-    dup_gids = dict(facts.get("duplicate_gids", {}))
-    dup_names = list(facts.get("duplicate_names", []))
+    dup_gids = dict(facts["duplicate_gids"])
+    dup_names = list(facts["duplicate_names"])
     if dup_gids or dup_names:
         return Verdict.fail("GIDs or group names are shared between groups", duplicate_gids=dup_gids, duplicate_names=dup_names)
     return Verdict.ok("every group name and GID is unique", duplicate_gids={}, duplicate_names=[])
@@ -145,7 +163,7 @@ def unique_gids(ev: EvidenceView, p: Params) -> Verdict:
 
 def _uid_min(ev: EvidenceView) -> int:
     defs = ev.optional(LOGIN_DEFS)
-    value = (defs or {}).get("values", {}).get("UID_MIN") if defs else None
+    value = defs["values"].get(UID_MIN) if defs else None
     return int(value) if isinstance(value, int) and value > 0 else 1000
 
 
@@ -166,14 +184,10 @@ def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
     uid_min = _uid_min(ev)
     bad = [
         u["name"]
-        for u in ev.facts(PASSWD).get("users", [])
-        if u["uid"] < uid_min and u["name"] not in _SHELL_EXEMPT and u["uid"] != 0 and u.get("login_shell")
+        for u in ev.facts(PASSWD)["users"]
+        if u["uid"] < uid_min and u["name"] not in _SHELL_EXEMPT and u["uid"] != 0 and u["login_shell"]
     ]
-    bad += [
-        u["name"]
-        for u in ev.facts(PASSWD).get("users", [])
-        if u["uid"] == 0 and u["name"] != "root" and u.get("login_shell")
-    ]
+    bad += [u["name"] for u in ev.facts(PASSWD)["users"] if u["uid"] == 0 and u["name"] != "root" and u["login_shell"]]
     if bad:
         return Verdict.fail(
             f"system accounts (UID < {uid_min}) with a login shell: {', '.join(bad)}", accounts=bad, uid_min=uid_min
@@ -194,11 +208,9 @@ def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
     needs=(SHELL_ENV,),
 )
 def root_path_sane(ev: EvidenceView, p: Params) -> Verdict:
-    problems = list(ev.facts(SHELL_ENV).get("root_path_problems", []))
+    problems = list(ev.facts(SHELL_ENV)["root_path_problems"])
     if problems:
-        where = ", ".join(
-            f"{x['file']}:{x['line']} {x['issue']}" if x.get("line") else f"{x['file']} {x['issue']}" for x in problems
-        )
+        where = ", ".join(f"{x['file']}:{x['line']} {x['issue']}" if x["line"] else f"{x['file']} {x['issue']}" for x in problems)
         return Verdict.fail(f"unsafe PATH entries: {where}", problems=problems)
     return Verdict.ok("no '.', empty or relative PATH entries found in root's start-up files", problems=[])
 
@@ -218,14 +230,14 @@ def root_path_sane(ev: EvidenceView, p: Params) -> Verdict:
     needs_root=True,
 )
 def no_trust_files(ev: EvidenceView, p: Params) -> Verdict:
-    trust = ev.facts(SHELL_ENV).get("trust_files", {})
-    found = [f["path"] for f in trust.get("found", [])]
+    trust = ev.facts(SHELL_ENV)["trust_files"]
+    found = [f["path"] for f in trust["found"]]
     if found:
         return Verdict.fail(f"trust or plaintext-credential files present: {', '.join(found)}", files=found)
-    unreadable = list(trust.get("unreadable_homes", []))
+    unreadable = list(trust["unreadable_homes"])
     if unreadable:
         return Verdict.error(f"home directories could not be listed: {', '.join(unreadable)}", unreadable_homes=unreadable)
-    if trust.get("passwd_damaged"):
+    if trust["passwd_damaged"]:
         return Verdict.error("/etc/passwd is damaged, so not every home directory could be examined")
     return Verdict.ok("no .rhosts, .shosts, .netrc or hosts.equiv found", files=[])
 
@@ -254,10 +266,9 @@ def default_umask(ev: EvidenceView, p: Params) -> Verdict:
     required = _octal(str(p["umask"])) or 0o027
     defs = ev.facts(LOGIN_DEFS)
     env = ev.facts(SHELL_ENV)
-    settings: List[Dict[str, Any]] = [
-        {"file": "/etc/login.defs", "line": None, "value": defs.get("umask_octal") or "022 (unset)"}
-    ]
-    settings += [dict(u) for u in env.get("umask", [])]
+    login_defs_umask: str = defs.get("umask_octal") or "022 (unset)"
+    settings: List[Dict[str, Any]] = [{"file": "/etc/login.defs", "line": None, "value": login_defs_umask}]
+    settings += [dict(u) for u in env["umask"]]
     weak = [s for s in settings if (_octal(str(s["value"]).split()[0]) or 0) & required != required]
     if weak:
         where = ", ".join(f"{s['file']}={s['value']}" for s in weak)
@@ -279,21 +290,21 @@ def default_umask(ev: EvidenceView, p: Params) -> Verdict:
     params={"max_seconds": 900, "require_readonly": True},
 )
 def shell_timeout(ev: EvidenceView, p: Params) -> Verdict:
-    tmout = list(ev.facts(SHELL_ENV).get("tmout", []))
+    tmout = list(ev.facts(SHELL_ENV)["tmout"])
     limit = int(p["max_seconds"])
     if not tmout:
         return Verdict.fail("TMOUT is not set in any system-wide shell start-up file", tmout=[])
     too_long = [t for t in tmout if t["value"] <= 0 or t["value"] > limit]
     if too_long:
         return Verdict.fail(f"TMOUT is 0 or above {limit} s in {too_long[0]['file']}", tmout=tmout, max_seconds=limit)
-    if p.get("require_readonly") and not all(t.get("readonly") for t in tmout):
+    if p.get("require_readonly") and not all(t["readonly"] for t in tmout):
         return Verdict.fail("TMOUT is set but not readonly, so users can unset it", tmout=tmout, max_seconds=limit)
     return Verdict.ok(f"TMOUT is at most {limit} s", tmout=tmout, max_seconds=limit)
 
 
 # --------------------------------------------------------------------------- password policy
 def _login_defs_value(ev: EvidenceView, key: str) -> Optional[int]:
-    value = ev.facts(LOGIN_DEFS).get("values", {}).get(key)
+    value = ev.facts(LOGIN_DEFS)["values"].get(key)
     return value if isinstance(value, int) else None
 
 
@@ -314,7 +325,7 @@ def _login_defs_value(ev: EvidenceView, key: str) -> Optional[int]:
 )
 def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
     limit = int(p["max_days"])
-    value = _login_defs_value(ev, "PASS_MAX_DAYS")
+    value = _login_defs_value(ev, PASS_MAX_DAYS)
     if value is None or value < 0 or value > limit:
         return Verdict.fail(
             f"PASS_MAX_DAYS is {value if value is not None else 'unset'}; at most {limit} required", pass_max_days=value
@@ -330,7 +341,7 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
             accounts_checked=False,
         )
     over = [
-        e["user"] for e in _users_with_password(shadow) if e.get("max_days") is None or e["max_days"] < 0 or e["max_days"] > limit
+        e["user"] for e in _users_with_password(shadow) if e["max_days"] is None or e["max_days"] < 0 or e["max_days"] > limit
     ]
     if over:
         return Verdict.fail(
@@ -352,7 +363,7 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
     params={"min_days": 1},
 )
 def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
-    value = _login_defs_value(ev, "PASS_MIN_DAYS")
+    value = _login_defs_value(ev, PASS_MIN_DAYS)
     if value is None or value < int(p["min_days"]):
         return Verdict.fail(f"PASS_MIN_DAYS is {value if value is not None else 'unset'}", pass_min_days=value)
     return Verdict.ok(f"PASS_MIN_DAYS is {value}", pass_min_days=value)
@@ -369,20 +380,20 @@ def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
     params={"warn_days": 7},
 )
 def password_warn_age(ev: EvidenceView, p: Params) -> Verdict:
-    value = _login_defs_value(ev, "PASS_WARN_AGE")
+    value = _login_defs_value(ev, PASS_WARN_AGE)
     if value is None or value < int(p["warn_days"]):
         return Verdict.fail(f"PASS_WARN_AGE is {value if value is not None else 'unset'}", pass_warn_age=value)
     return Verdict.ok(f"PASS_WARN_AGE is {value}", pass_warn_age=value)
 
 
-def _min_length(pam: Mapping[str, Any]) -> Optional[int]:
+def _min_length(pam: PamFacts) -> Optional[int]:
     """Shortest password the password stack accepts; None when nothing enforces a length."""
-    quality = pam.get("quality", {})
-    if quality.get("module"):
-        length = quality.get("min_length")
+    quality = pam["quality"]
+    if quality["module"]:
+        length = quality["min_length"]
         return length if isinstance(length, int) else None
-    unix = pam.get("unix", {})
-    return unix.get("minlen") if unix.get("present") else None
+    unix = pam["unix"]
+    return unix.get("minlen") if unix["present"] else None
 
 
 @check(
@@ -401,9 +412,9 @@ def _min_length(pam: Mapping[str, Any]) -> Optional[int]:
 )
 def password_min_length(ev: EvidenceView, p: Params) -> Verdict:
     pam = ev.facts(PAM)
-    module = pam.get("quality", {}).get("module")
+    module = pam["quality"]["module"]
     length = _min_length(pam)
-    if module == "pam_passwdqc.so" and length is None:
+    if module == PAM_PASSWDQC and length is None:
         return Verdict.manual("pam_passwdqc is used; confirm its min= policy by hand", module=module)
     if length is None or length < int(p["min_length"]):
         return Verdict.fail(
@@ -431,7 +442,7 @@ def password_min_length(ev: EvidenceView, p: Params) -> Verdict:
 def password_length_high_risk(ev: EvidenceView, p: Params) -> Verdict:
     pam = ev.facts(PAM)
     length = _min_length(pam)
-    if pam.get("quality", {}).get("module") == "pam_passwdqc.so" and length is None:
+    if pam["quality"]["module"] == PAM_PASSWDQC and length is None:
         return Verdict.manual("pam_passwdqc is used; confirm its min= policy by hand")
     if length is None:
         return Verdict.fail("no module in the password stack enforces a minimum length", min_length=None)
@@ -454,14 +465,14 @@ def password_length_high_risk(ev: EvidenceView, p: Params) -> Verdict:
     params={"min_classes": 3},
 )
 def password_complexity(ev: EvidenceView, p: Params) -> Verdict:
-    quality = ev.facts(PAM).get("quality", {})
-    module = quality.get("module")
+    quality = ev.facts(PAM)["quality"]
+    module = quality["module"]
     if module is None:
         return Verdict.fail("no password-quality module (pam_pwquality/pam_cracklib) in the password stack", module=None)
-    if module == "pam_passwdqc.so":
+    if module == PAM_PASSWDQC:
         return Verdict.manual("pam_passwdqc is used; confirm its character-class policy by hand", module=module)
-    settings = quality.get("settings", {})
-    required = sum(1 for k in ("dcredit", "ucredit", "lcredit", "ocredit") if (settings.get(k) or 0) < 0)
+    settings = quality["settings"]
+    required = sum(1 for k in PWQ_CREDIT_KEYS if (settings.get(k) or 0) < 0)
     classes = max(settings.get("minclass") or 0, required)
     if classes < int(p["min_classes"]):
         return Verdict.fail(f"only {classes} character classes are required", classes=classes, module=module)
@@ -483,22 +494,23 @@ def password_complexity(ev: EvidenceView, p: Params) -> Verdict:
     params={"max_deny": 5},
 )
 def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
-    lockout = ev.facts(PAM).get("lockout", {})
-    module, deny = lockout.get("module"), lockout.get("deny")
+    lockout = ev.facts(PAM)["lockout"]
+    module, deny = lockout["module"], lockout["deny"]
     if module is None:
         return Verdict.fail("neither pam_faillock nor pam_tally2 is in the auth stack", module=None)
-    unprotected = list(lockout.get("unprotected_stacks", []))
+    unprotected = list(lockout["unprotected_stacks"])
     if unprotected:
         return Verdict.fail(
             f"{', '.join(unprotected)}: no auth line records failed logins "
             "(pam_faillock needs an 'authfail' line; 'preauth' alone only reads the tally)",
             module=module,
-            modes=list(lockout.get("modes", [])),
+            modes=list(lockout["modes"]),
             unprotected_stacks=unprotected,
         )
     if deny is None or deny <= 0 or deny > int(p["max_deny"]):
         return Verdict.fail(f"{module} locks only after {deny if deny else 'unlimited'} failures", module=module, deny=deny)
-    return Verdict.ok(f"{module} locks after {deny} failures", module=module, deny=deny, unlock_time=lockout.get("unlock_time"))
+    unlock_time: Optional[int] = lockout.get("unlock_time")
+    return Verdict.ok(f"{module} locks after {deny} failures", module=module, deny=deny, unlock_time=unlock_time)
 
 
 @check(
@@ -517,8 +529,8 @@ def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
 )
 def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
     method = (ev.facts(LOGIN_DEFS).get("encrypt_method") or "DES").upper()
-    pam_hash = ev.facts(PAM).get("unix", {}).get("hash")
-    weak_users = [e["user"] for e in _users_with_password(ev.facts(SHADOW)) if e.get("hash_scheme") in _WEAK_SCHEMES]
+    pam_hash = ev.facts(PAM)["unix"].get("hash")
+    weak_users = [e["user"] for e in _users_with_password(ev.facts(SHADOW)) if e["hash_scheme"] in _WEAK_SCHEMES]
     problems = []
     if method not in _STRONG_METHODS:
         problems.append(f"ENCRYPT_METHOD is {method}")
@@ -546,7 +558,7 @@ def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
     params={"remember": 5},
 )
 def password_history(ev: EvidenceView, p: Params) -> Verdict:
-    remember = ev.facts(PAM).get("remember")
+    remember = ev.facts(PAM)["remember"]
     if remember is None or remember < int(p["remember"]):
         return Verdict.fail(f"password history remembers {remember or 0} previous passwords", remember=remember)
     return Verdict.ok(f"the last {remember} passwords cannot be reused", remember=remember)
@@ -569,16 +581,16 @@ def password_history(ev: EvidenceView, p: Params) -> Verdict:
 )
 def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SUDOERS)
-    nopw = [x for x in facts.get("nopasswd_all_principals", []) if x != "root"]
-    no_auth = list(facts.get("authenticate_disabled", []))
+    nopw = [x for x in facts["nopasswd_all_principals"] if x != "root"]
+    no_auth = list(facts["authenticate_disabled"])
     if nopw or no_auth:
         return Verdict.fail(
             "sudo grants full root without a password",
             nopasswd_all=nopw,
             authenticate_disabled=no_auth,
-            nopasswd_rules=facts.get("nopasswd_rule_count", 0),
+            nopasswd_rules=facts["nopasswd_rule_count"],
         )
-    return Verdict.ok("no rule grants ALL without a password", nopasswd_rules=facts.get("nopasswd_rule_count", 0))
+    return Verdict.ok("no rule grants ALL without a password", nopasswd_rules=facts["nopasswd_rule_count"])
 
 
 @check(
@@ -592,7 +604,7 @@ def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
     needs_root=True,
 )
 def sudo_use_pty(ev: EvidenceView, p: Params) -> Verdict:
-    if ev.facts(SUDOERS).get("use_pty"):
+    if ev.facts(SUDOERS)["use_pty"]:
         return Verdict.ok("Defaults use_pty is set", use_pty=True)
     return Verdict.fail("Defaults use_pty is not set", use_pty=False)
 
@@ -613,8 +625,8 @@ def sudo_use_pty(ev: EvidenceView, p: Params) -> Verdict:
 )
 def sudo_logfile(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SUDOERS)
-    if facts.get("logfile") or facts.get("log_output"):
-        return Verdict.ok("sudo keeps its own log", logfile=facts.get("logfile"), log_output=facts.get("log_output"))
+    if facts["logfile"] or facts["log_output"]:
+        return Verdict.ok("sudo keeps its own log", logfile=facts["logfile"], log_output=facts["log_output"])
     return Verdict.fail("sudo has no logfile or I/O log configured", logfile=None, log_output=False)
 
 
@@ -632,11 +644,11 @@ def sudo_logfile(ev: EvidenceView, p: Params) -> Verdict:
 )
 def su_restricted(ev: EvidenceView, p: Params) -> Verdict:
     pam = ev.facts(PAM)
-    if not pam.get("su_present"):
+    if not pam["su_present"]:
         return Verdict.na("no /etc/pam.d/su: su is not installed")
-    wheel = pam.get("su_wheel", {})
-    if wheel.get("present") and not wheel.get("trust") and wheel.get("control") in ("required", "requisite"):
-        return Verdict.ok(f"su requires membership of {wheel.get('group')}", group=wheel.get("group"))
+    wheel = pam["su_wheel"]
+    if wheel["present"] and not wheel["trust"] and wheel["control"] in ("required", "requisite"):
+        return Verdict.ok(f"su requires membership of {wheel['group']}", group=wheel["group"])
     return Verdict.fail("any user who knows the root password can use su", su_wheel=dict(wheel))
 
 
@@ -656,14 +668,12 @@ def personal_admins(ev: EvidenceView, p: Params) -> Verdict:
     """Pass when at least one personal (UID >= UID_MIN, unique UID) account is an admin."""
     uid_min = _uid_min(ev)
     passwd = ev.facts(PASSWD)
-    shared = {n for names in passwd.get("duplicate_uids", {}).values() for n in names}
-    personal = {
-        u["name"] for u in passwd.get("users", []) if u["uid"] >= uid_min and u["uid"] != 65534 and u["name"] not in shared
-    }
-    admins = {m for g in ev.facts(GROUP).get("admin_groups", {}).values() for m in g.get("members", [])}
+    shared = {n for names in passwd["duplicate_uids"].values() for n in names}
+    personal = {u["name"] for u in passwd["users"] if u["uid"] >= uid_min and u["uid"] != 65534 and u["name"] not in shared}
+    admins = {m for g in ev.facts(GROUP)["admin_groups"].values() for m in g["members"]}
     sudoers = ev.optional(SUDOERS)
     if sudoers:
-        admins |= {x for x in sudoers.get("all_principals", []) if not x.startswith("%") and x not in _ADMIN_PRINCIPALS}
+        admins |= {x for x in sudoers["all_principals"] if not x.startswith("%") and x not in ADMIN_PRINCIPALS}
     named = sorted(admins & personal)
     others = sorted(admins - personal)
     if named:

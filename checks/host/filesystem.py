@@ -3,25 +3,46 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.files import BANNER, FILE_PERMS, MOUNTS, WORLD_WRITABLE
+from collectors.host.files import (
+    BANNER,
+    CRON_DIRS,
+    CRONTAB,
+    DEV_SHM,
+    FILE_PERMS,
+    GROUP,
+    GROUP_BACKUP,
+    GSHADOW,
+    GSHADOW_BACKUP,
+    MOUNTS,
+    PASSWD,
+    PASSWD_BACKUP,
+    PRE_LOGIN_BANNERS,
+    SHADOW,
+    SHADOW_BACKUP,
+    TMP,
+    VAR_LOG,
+    WORLD_WRITABLE,
+    BannerFileFacts,
+    PathFacts,
+    WalkFacts,
+)
 
 # Debian's fixed "shadow" group (base-passwd); RHEL-family systems have none.
 SHADOW_GID_DEFAULT = [0, 42]
 
 
-def _entry(ev: EvidenceView, path: str) -> Mapping[str, Any]:
-    entry: Mapping[str, Any] = ev.facts(FILE_PERMS)["files"].get(path, {"exists": None, "error": "not collected"})
-    return entry
+def _entry(ev: EvidenceView, path: str) -> PathFacts:
+    return ev.facts(FILE_PERMS)["files"].get(path, {"exists": None, "error": "not collected"})
 
 
-def perm_problems(entry: Mapping[str, Any], max_mode: int, gids: Optional[Sequence[int]] = (0,)) -> List[str]:
+def perm_problems(entry: PathFacts, max_mode: int, gids: Optional[Sequence[int]] = (0,)) -> List[str]:
     """What is wrong with a path's owner and mode; empty when it is fine."""
     problems: List[str] = []
-    mode = int(str(entry["mode"]), 8)
+    mode = int(entry["mode"], 8)
     extra = mode & ~max_mode & 0o7777
     if extra:
         problems.append(f"mode {entry['mode']} grants more than {max_mode:04o}")
@@ -42,11 +63,11 @@ def _judge_files(
         entry = _entry(ev, path)
         if entry.get("error"):
             return Verdict.error(f"cannot stat {path}: {entry['error']}")
-        if not entry.get("exists"):
+        if not entry["exists"]:
             if path in required:
                 return Verdict.error(f"{path} does not exist")
             continue
-        seen[path] = str(entry["mode"])
+        seen[path] = entry["mode"]
         problems = perm_problems(entry, max_mode, gids)
         if problems:
             bad[path] = problems
@@ -77,8 +98,8 @@ _PERM_MLPS = ("L3-CES1-08", "L3-CES1-09")
     needs=(FILE_PERMS,),
 )
 def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
-    files = {"/etc/passwd": 0o644, "/etc/group": 0o644, "/etc/passwd-": 0o644, "/etc/group-": 0o644}
-    return _judge_files(ev, files, (0,), required=("/etc/passwd", "/etc/group"))
+    files = {PASSWD: 0o644, GROUP: 0o644, PASSWD_BACKUP: 0o644, GROUP_BACKUP: 0o644}
+    return _judge_files(ev, files, (0,), required=(PASSWD, GROUP))
 
 
 @check(
@@ -100,8 +121,8 @@ def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
 )
 def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A readable shadow file hands every password hash to offline cracking."""
-    files = {"/etc/shadow": 0o640, "/etc/shadow-": 0o640}
-    return _judge_files(ev, files, list(p["shadow_gids"]), required=("/etc/shadow",))
+    files = {SHADOW: 0o640, SHADOW_BACKUP: 0o640}
+    return _judge_files(ev, files, list(p["shadow_gids"]), required=(SHADOW,))
 
 
 @check(
@@ -122,20 +143,13 @@ def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
 )
 def gshadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """gshadow holds group password hashes and group administrator lists."""
-    verdict = _judge_files(ev, {"/etc/gshadow": 0o640, "/etc/gshadow-": 0o640}, list(p["shadow_gids"]))
+    verdict = _judge_files(ev, {GSHADOW: 0o640, GSHADOW_BACKUP: 0o640}, list(p["shadow_gids"]))
     if verdict.status is Status.NOT_APPLICABLE:
         return Verdict.na("no /etc/gshadow on this system")
     return verdict
 
 
-CRON_PATHS: Dict[str, int] = {
-    "/etc/crontab": 0o600,
-    "/etc/cron.hourly": 0o700,
-    "/etc/cron.daily": 0o700,
-    "/etc/cron.weekly": 0o700,
-    "/etc/cron.monthly": 0o700,
-    "/etc/cron.d": 0o700,
-}
+CRON_PATHS: Dict[str, int] = {CRONTAB: 0o600, **{d: 0o700 for d in CRON_DIRS}}
 
 
 @check(
@@ -173,10 +187,10 @@ def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
     needs=(FILE_PERMS,),
 )
 def grub_cfg_perms(ev: EvidenceView, p: Params) -> Verdict:
-    grub = ev.facts(FILE_PERMS).get("grub_cfg")
+    grub = ev.facts(FILE_PERMS)["grub_cfg"]
     if not grub:
         return Verdict.na("no GRUB configuration found (other boot loader or a container)")
-    return _judge_files(ev, {str(grub): 0o600}, (0,), required=(str(grub),))
+    return _judge_files(ev, {grub: 0o600}, (0,), required=(grub,))
 
 
 # -- mounts --------------------------------------------------------------------
@@ -217,7 +231,7 @@ def _mount_verdict(ev: EvidenceView, mountpoint: str, required: Sequence[str], m
 )
 def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
     """Exploit droppers favour /tmp; noexec and nosuid there break many of them."""
-    return _mount_verdict(ev, "/tmp", list(p["required_options"]), "fail")
+    return _mount_verdict(ev, TMP, list(p["required_options"]), "fail")
 
 
 @check(
@@ -233,16 +247,16 @@ def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
     needs=(MOUNTS,),
 )
 def shm_mount(ev: EvidenceView, p: Params) -> Verdict:
-    return _mount_verdict(ev, "/dev/shm", SAFE_OPTIONS, "na")
+    return _mount_verdict(ev, DEV_SHM, SAFE_OPTIONS, "na")
 
 
 # -- world-writable ------------------------------------------------------------
 
 
-def _incomplete_walk(walk: Mapping[str, Any]) -> Optional[Verdict]:
+def _incomplete_walk(walk: WalkFacts) -> Optional[Verdict]:
     """A walk that stopped early or could not enter some paths cannot vouch for a clean result."""
-    skipped = int(walk.get("skipped_count", 0) or 0)
-    if walk.get("truncated"):
+    skipped = walk.get("skipped_count", 0)  # .get: a walk without the skip fields counts as complete
+    if walk["truncated"]:
         return Verdict.manual(
             "the bounded scan stopped early; re-check by hand with find", scanned=walk["scanned"], skipped=skipped
         )
@@ -270,9 +284,9 @@ def _incomplete_walk(walk: Mapping[str, Any]) -> Optional[Verdict]:
 def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     """Without the sticky bit any user can delete or replace other users' temp files."""
     facts = ev.facts(WORLD_WRITABLE)
-    bad = [path for path, e in facts["temp_dirs"].items() if e.get("exists") and e.get("world_writable") and not e.get("sticky")]
+    bad = [path for path, e in facts["temp_dirs"].items() if e["exists"] and e.get("world_writable") and not e.get("sticky")]
     bad += list(facts["walk"]["world_writable_dirs_without_sticky"])
-    checked = [path for path, e in facts["temp_dirs"].items() if e.get("exists")]
+    checked = [path for path, e in facts["temp_dirs"].items() if e["exists"]]
     if bad:
         return Verdict.fail(f"world-writable without sticky bit: {', '.join(bad)}", directories=bad)
     incomplete = _incomplete_walk(facts["walk"])
@@ -329,10 +343,15 @@ def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
 def var_log_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A writable log directory lets an intruder delete or forge the trail."""
     # Group ownership varies (syslog, adm on Ubuntu), so only the owner is fixed.
-    return _judge_files(ev, {"/var/log": int(str(p["max_mode"]), 8)}, None, required=("/var/log",))
+    return _judge_files(ev, {VAR_LOG: int(str(p["max_mode"]), 8)}, None, required=(VAR_LOG,))
 
 
 # -- banners -------------------------------------------------------------------
+
+
+def _present(files: Mapping[str, BannerFileFacts], path: str) -> bool:
+    f = files.get(path)
+    return f is not None and f["present"]
 
 
 @check(
@@ -351,9 +370,9 @@ def banner_no_os_info(ev: EvidenceView, p: Params) -> Verdict:
     """Version strings in a banner save an attacker a fingerprinting step."""
     files = ev.facts(BANNER)["files"]
     leaks: Dict[str, List[str]] = {}
-    for path in ("/etc/issue", "/etc/issue.net"):
-        f = files.get(path, {})
-        if f.get("present"):
+    for path in PRE_LOGIN_BANNERS:
+        f = files.get(path)
+        if f is not None and f["present"]:
             found = list(f.get("os_escapes", [])) + list(f.get("os_names", []))
             if found:
                 leaks[path] = found
@@ -361,5 +380,5 @@ def banner_no_os_info(ev: EvidenceView, p: Params) -> Verdict:
         return Verdict.fail(
             "banner reveals OS details: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in leaks.items()), leaks=leaks
         )
-    present = [k for k in ("/etc/issue", "/etc/issue.net") if files.get(k, {}).get("present")]
+    present = [k for k in PRE_LOGIN_BANNERS if _present(files, k)]
     return Verdict.ok("banners carry no OS details", banners=present)

@@ -8,14 +8,22 @@ remote-control tools, and untampered system and industrial software.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from checks.host.kernel import judge_modules
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.ics import ICS_GATEWAY
-from collectors.host.kernel import KERNEL_MODULES, SYSCTL
-from collectors.host.network import FIREWALL
+from collectors.host.ics import ICS_GATEWAY, IndustrialListener
+from collectors.host.kernel import IP_FORWARD, IPV6_FORWARDING, KERNEL_MODULES, SYSCTL, USB_STORAGE, SysctlFacts
+from collectors.host.network import (
+    FIREWALL,
+    FORWARD_WATCH_PORTS,
+    NFT_FAMILIES,
+    AcceptRule,
+    FirewallFacts,
+    IptablesBackend,
+    NftablesBackend,
+)
 from collectors.host.osinfo import OS
 from collectors.host.services import REMOTE_ACCESS
 from collectors.profile import Profile
@@ -39,69 +47,74 @@ FORBIDDEN_PORTS: Dict[int, str] = {
     513: "rlogin",
     514: "rsh",
 }
-# Ports host.firewall reports in iptables' coarse forward summary (its FORWARD_WATCH_PORTS).
-IPT_VISIBLE_PORTS = frozenset({20, 21, 23, 25, 80, 110, 143, 443, 465, 513, 514, 587, 993, 995, 8080})
+# Ports host.firewall reports in iptables' coarse forward summary.
+IPT_VISIBLE_PORTS = frozenset(FORWARD_WATCH_PORTS)
 ALL = frozenset(FORBIDDEN_PORTS)
-_FAMILIES = {"ip": ("v4",), "ip6": ("v6",), "inet": ("v4", "v6")}
 
 
 # -- LNX-ICS-001: forwarding across the boundary ------------------------------
 
 
-def forwarding_families(sysctl: Mapping[str, Any]) -> List[str]:
-    keys = sysctl.get("keys", {})
+def _runtime_on(sysctl: SysctlFacts, key: str) -> bool:
+    k = sysctl["keys"].get(key)
+    return k is not None and k["runtime"] == "1"
+
+
+def forwarding_families(sysctl: SysctlFacts) -> List[str]:
     on = []
-    if keys.get("net.ipv4.ip_forward", {}).get("runtime") == "1":
+    if _runtime_on(sysctl, IP_FORWARD):
         on.append("v4")
-    if keys.get("net.ipv6.conf.all.forwarding", {}).get("runtime") == "1":
+    if _runtime_on(sysctl, IPV6_FORWARDING):
         on.append("v6")
     return on
 
 
-def _accepted(accepts: Sequence[Mapping[str, Any]]) -> Set[int]:
-    if any(not a.get("ports") for a in accepts):
+def _accepted(accepts: Sequence[AcceptRule]) -> Set[int]:
+    if any(not a["ports"] for a in accepts):
         return set(ALL)
-    return {p for a in accepts for p in a.get("ports", []) if p in ALL}
+    return {p for a in accepts for p in a["ports"] if p in ALL}
 
 
-def _nft_filters(backend: Mapping[str, Any], family: str) -> List[Tuple[Set[int], Set[int]]]:
+def _nft_filters(backend: NftablesBackend, family: str) -> List[Tuple[Set[int], Set[int]]]:
     """(allowed, unknown) forbidden ports per nftables forward chain of ``family``."""
     out: List[Tuple[Set[int], Set[int]]] = []
     for c in backend.get("chains", []):
-        if c.get("hook") != "forward" or family not in _FAMILIES.get(str(c.get("family")), ()):
+        if c["hook"] != "forward" or family not in NFT_FAMILIES.get(c["family"], ()):
             continue
-        allowed = _accepted(c.get("accepts", [])) if c.get("default_deny") else set(ALL)
+        allowed = _accepted(c["accepts"]) if c["default_deny"] else set(ALL)
         out.append((allowed, set()))
     return out
 
 
-def _ipt_filter(backend: Mapping[str, Any]) -> List[Tuple[Set[int], Set[int]]]:
+def _ipt_filter(backend: IptablesBackend) -> List[Tuple[Set[int], Set[int]]]:
     """iptables' coarse forward summary: ports outside its watch list stay unjudged under a drop policy."""
     fwd = backend.get("forward")
-    if not isinstance(fwd, Mapping):
+    if fwd is None:
         return []  # no legacy tables loaded, or the front end was not readable
-    watched = {int(x) for x in fwd.get("watched_ports_allowed", [])}
-    if not fwd.get("default_deny") or watched >= IPT_VISIBLE_PORTS:
+    watched = set(fwd["watched_ports_allowed"])
+    if not fwd["default_deny"] or watched >= IPT_VISIBLE_PORTS:
         return [(set(ALL), set())]
     return [(watched & ALL, set(ALL - IPT_VISIBLE_PORTS))]
 
 
-def forward_exposure(firewall: Mapping[str, Any], family: str) -> Tuple[Set[int], Set[int], List[str]]:
+def forward_exposure(firewall: FirewallFacts, family: str) -> Tuple[Set[int], Set[int], List[str]]:
     """Forbidden ports a forwarded packet of ``family`` gets through, ports not judged, filters seen.
 
     In netfilter every forward hook must accept a packet, so the open set is
     the intersection over all forward filters; no filter means all open.
     """
-    backends = firewall.get("backends", {})
+    backends = firewall["backends"]
     filters: List[Tuple[Set[int], Set[int]]] = []
     seen: List[str] = []
     unjudged: Set[int] = set()
-    for name, b in backends.items():
+    for name in backends:  # in probe order
         if name == "nftables":
-            found = _nft_filters(b, family)
-        elif (name, family) in (("iptables", "v4"), ("ip6tables", "v6")):
-            found = _ipt_filter(b)
-        elif name in ("firewalld", "ufw") and b.get("active"):
+            found = _nft_filters(backends["nftables"], family)
+        elif name == "iptables" and family == "v4":
+            found = _ipt_filter(backends["iptables"])
+        elif name == "ip6tables" and family == "v6":
+            found = _ipt_filter(backends["ip6tables"])
+        elif (name == "firewalld" and backends["firewalld"].get("active")) or (name == "ufw" and backends["ufw"].get("active")):
             seen.append(name)
             unjudged = set(ALL)  # forward policy of these front ends is not in the evidence
             continue
@@ -179,21 +192,13 @@ def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
 # -- LNX-ICS-002: industrial services reachable from the IT side ---------------
 
 
-def _ics(ev: EvidenceView, section: str) -> Mapping[str, Any]:
-    facts = ev.facts(ICS_GATEWAY)
-    part = facts.get(section)
-    if not isinstance(part, Mapping):
-        raise ValueError(f"host.ics_gateway has no {section} section")
-    return part
-
-
-def _exposure(listener: Mapping[str, Any], ot: Set[str], ifaces: Mapping[str, Any]) -> Optional[List[str]]:
+def _exposure(listener: IndustrialListener, ot: Set[str], ifaces: Dict[str, List[str]]) -> Optional[List[str]]:
     """Non-OT interfaces a listener is reachable on; None when undecidable."""
-    if listener.get("scope") == "loopback":
+    if listener["scope"] == "loopback":
         return []
     external = [n for n in ifaces if n != "lo"]
-    bound = [n for n in listener.get("interfaces", []) if n != "lo"]
-    if listener.get("scope") == "wildcard":
+    bound = [n for n in listener["interfaces"] if n != "lo"]
+    if listener["scope"] == "wildcard":
         if ot:
             return sorted(n for n in external if n not in ot)
         return sorted(external) if len(external) >= 2 else None
@@ -232,12 +237,13 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     A wildcard bind on a host with two or more network interfaces is judged
     exposed even without ``ot_interfaces``: a gateway always has an IT side.
     """
-    listeners_part = _ics(ev, "industrial")
-    iface_part = _ics(ev, "interfaces")
+    facts = ev.facts(ICS_GATEWAY)
+    listeners_part = facts["industrial"]
+    iface_part = facts["interfaces"]
     if "error" in listeners_part:
         return Verdict.error(f"industrial listeners unavailable: {listeners_part['error']}")
-    listeners = listeners_part.get("listeners", [])
-    ifaces = iface_part.get("interfaces", {})
+    listeners = listeners_part["listeners"]
+    ifaces = iface_part["interfaces"]
     ot = {str(n) for n in p.get("ot_interfaces") or []}
     if ot - set(ifaces) and ifaces:
         return Verdict.error(f"ot_interfaces names unknown interface(s): {', '.join(sorted(ot - set(ifaces)))}")
@@ -245,7 +251,7 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     undecided: List[str] = []
     for row in listeners:
         bad = _exposure(row, ot, ifaces)
-        label = f"{row.get('protocol')} {row.get('address')}:{row.get('port')}"
+        label = f"{row['protocol']} {row['address']}:{row['port']}"
         if bad is None:
             undecided.append(label)
         elif bad:
@@ -293,7 +299,7 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
 )
 def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks are the classic way malware crosses an air gap into control networks (Stuxnet)."""
-    return judge_modules(ev, ["usb_storage"], "USB storage on the ICS gateway")
+    return judge_modules(ev, [USB_STORAGE], "USB storage on the ICS gateway")
 
 
 # -- LNX-ICS-004: remote-control tools ---------------------------------------------
@@ -321,7 +327,7 @@ def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
 def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     """A remote-desktop tool on a gateway is an unaudited path from the internet into the control network."""
     facts = ev.facts(REMOTE_ACCESS)
-    tools = [str(t.get("tool")) for t in list(facts.get("remote_tools", [])) + list(facts.get("tunnel_tools", []))]
+    tools = [t["tool"] for t in facts["remote_tools"] + facts["tunnel_tools"]]
     if tools:
         return Verdict.fail(f"remote-access software on the ICS gateway: {', '.join(tools)}", tools=tools)
     return Verdict.ok("no known remote-control or tunnelling software found")
@@ -352,16 +358,16 @@ def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
 )
 def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
     """A replaced sshd, sudo or PLC runtime is how intruders persist; an incomplete check is never a pass."""
-    integ = _ics(ev, "integrity")
+    integ = ev.facts(ICS_GATEWAY)["integrity"]
     if "error" in integ:
         return Verdict.error(f"package integrity unavailable: {integ['error']}")
-    if not integ.get("supported"):
-        return Verdict.manual(f"package integrity not verified: {integ.get('reason')}", method=integ.get("method"))
-    mismatches = list(integ.get("mismatches", []))
-    missing = list(integ.get("missing", []))
-    counts = {
-        "packages": list(integ.get("packages", [])),
-        "files_checked": integ.get("files_checked", 0),
+    if not integ["supported"]:
+        return Verdict.manual(f"package integrity not verified: {integ['reason']}", method=integ.get("method"))
+    mismatches = list(integ["mismatches"])
+    missing = list(integ["missing"])
+    counts: Dict[str, Any] = {
+        "packages": list(integ["packages"]),
+        "files_checked": integ["files_checked"],
         "unreadable": integ.get("unreadable", 0),
         "not_checked": integ.get("not_checked", 0),
     }

@@ -8,11 +8,44 @@ applicable: they belong to the container host, which is out of scope.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.kernel import BOOT, KERNEL_MODULES, MAC, SYSCTL
+from collectors.host.kernel import (
+    ACCEPT_REDIRECTS_ALL,
+    ACCEPT_REDIRECTS_DEFAULT,
+    ACCEPT_SOURCE_ROUTE_ALL,
+    ACCEPT_SOURCE_ROUTE_DEFAULT,
+    BOOT,
+    DMESG_RESTRICT,
+    FS_MODULES,
+    ICMP_ECHO_IGNORE_BROADCASTS,
+    ICMP_IGNORE_BOGUS_ERROR_RESPONSES,
+    IP_FORWARD,
+    IPV6_ACCEPT_REDIRECTS,
+    IPV6_FORWARDING,
+    KERNEL_MODULES,
+    KPTR_RESTRICT,
+    LOG_MARTIANS_ALL,
+    LOG_MARTIANS_DEFAULT,
+    MAC,
+    NET_MODULES,
+    PTRACE_SCOPE,
+    RANDOMIZE_VA_SPACE,
+    RP_FILTER_ALL,
+    RP_FILTER_DEFAULT,
+    SECURE_REDIRECTS_ALL,
+    SECURE_REDIRECTS_DEFAULT,
+    SEND_REDIRECTS_ALL,
+    SEND_REDIRECTS_DEFAULT,
+    SUID_DUMPABLE,
+    SYSCTL,
+    TCP_SYNCOOKIES,
+    USB_STORAGE,
+    AppArmorFacts,
+    SysctlKeyFacts,
+)
 from collectors.host.osinfo import OS
 
 _HARD = (InsurerDomain.HARDENING,)
@@ -22,7 +55,7 @@ _SYSCTL = (SYSCTL,)
 def container_of(ev: EvidenceView) -> Optional[str]:
     """The container technology the target runs in, if any."""
     os_facts = ev.optional(OS)
-    return str(os_facts["container"]) if os_facts and os_facts.get("container") else None
+    return str(os_facts["container"]) if os_facts and os_facts["container"] else None
 
 
 def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
@@ -33,7 +66,7 @@ def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
 
 
 # Keys with no effect when the kernel lacks that feature (no Yama: ptrace is unrestricted).
-_ABSENT_MEANS_UNPROTECTED = {"kernel.yama.ptrace_scope"}
+_ABSENT_MEANS_UNPROTECTED = {PTRACE_SCOPE}
 
 
 def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: str) -> Verdict:
@@ -43,9 +76,10 @@ def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: 
     bad: Dict[str, Optional[str]] = {}
     seen: Dict[str, str] = {}
     for key, allowed in expected.items():
-        runtime = keys.get(key, {}).get("runtime")
+        entry = keys.get(key)
+        runtime = entry["runtime"] if entry is not None else None
         if runtime is None:
-            if key.startswith("net.ipv6.") and not facts.get("ipv6"):
+            if key.startswith("net.ipv6.") and not facts["ipv6"]:
                 continue  # IPv6 disabled in the kernel: nothing to harden
             if key in _ABSENT_MEANS_UNPROTECTED:
                 bad[key] = None
@@ -60,17 +94,41 @@ def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: 
     return Verdict.ok(f"{what}: all set", values=seen)
 
 
-def _persist_hint(lines: str) -> Tuple[str, str]:
+def _persist_hint(keys: Sequence[str], value: str) -> Tuple[str, str]:
+    lines = "; ".join(f"{k} = {value}" for k in keys)
     return (
         f"在 /etc/sysctl.d/60-hardening.conf 中写入：{lines}，然后执行 sysctl --system。",
         f"Put in /etc/sysctl.d/60-hardening.conf: {lines}; then run sysctl --system",
     )
 
 
+# The keys each check judges, in the order its findings list them.
+_KERNEL_INFO = (KPTR_RESTRICT, DMESG_RESTRICT)
+_FORWARDING = (IP_FORWARD, IPV6_FORWARDING)
+_REDIRECTS = (
+    ACCEPT_REDIRECTS_ALL,
+    ACCEPT_REDIRECTS_DEFAULT,
+    SECURE_REDIRECTS_ALL,
+    SECURE_REDIRECTS_DEFAULT,
+    SEND_REDIRECTS_ALL,
+    SEND_REDIRECTS_DEFAULT,
+    IPV6_ACCEPT_REDIRECTS,
+)
+_SOURCE_ROUTE = (ACCEPT_SOURCE_ROUTE_ALL, ACCEPT_SOURCE_ROUTE_DEFAULT)
+_RP_FILTER = (RP_FILTER_ALL, RP_FILTER_DEFAULT)
+_NETWORK_MISC = (
+    TCP_SYNCOOKIES,
+    LOG_MARTIANS_ALL,
+    LOG_MARTIANS_DEFAULT,
+    ICMP_ECHO_IGNORE_BROADCASTS,
+    ICMP_IGNORE_BOGUS_ERROR_RESPONSES,
+)
+
+
 @check(
     id="LNX-KRN-001",
     title=Text(zh="已启用完全地址空间布局随机化（ASLR）", en="Full address-space layout randomisation (ASLR) is enabled"),
-    remediation=Text(*_persist_hint("kernel.randomize_va_space = 2")),
+    remediation=Text(*_persist_hint((RANDOMIZE_VA_SPACE,), "2")),
     severity=Severity.MEDIUM,
     mlps=("L3-CES1-17",),
     domains=_HARD,
@@ -78,13 +136,13 @@ def _persist_hint(lines: str) -> Tuple[str, str]:
 )
 def aslr(ev: EvidenceView, p: Params) -> Verdict:
     """Without full ASLR memory-corruption exploits need no address leak."""
-    return judge_sysctl(ev, {"kernel.randomize_va_space": ("2",)}, "ASLR")
+    return judge_sysctl(ev, {RANDOMIZE_VA_SPACE: ("2",)}, "ASLR")
 
 
 @check(
     id="LNX-KRN-002",
     title=Text(zh="禁止 setuid 程序产生核心转储", en="Set-uid programs cannot dump core"),
-    remediation=Text(*_persist_hint("fs.suid_dumpable = 0")),
+    remediation=Text(*_persist_hint((SUID_DUMPABLE,), "0")),
     severity=Severity.MEDIUM,
     mlps=("L3-CES1-17", "L3-CES1-32"),
     domains=_HARD,
@@ -93,13 +151,13 @@ def aslr(ev: EvidenceView, p: Params) -> Verdict:
 )
 def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
     """Core files of privileged programs can hold password hashes and keys."""
-    return judge_sysctl(ev, {"fs.suid_dumpable": ("0",)}, "setuid core dumps")
+    return judge_sysctl(ev, {SUID_DUMPABLE: ("0",)}, "setuid core dumps")
 
 
 @check(
     id="LNX-KRN-003",
     title=Text(zh="ptrace 调试受 Yama 限制（ptrace_scope ≥ 1）", en="ptrace is restricted by Yama (ptrace_scope >= 1)"),
-    remediation=Text(*_persist_hint("kernel.yama.ptrace_scope = 1")),
+    remediation=Text(*_persist_hint((PTRACE_SCOPE,), "1")),
     severity=Severity.LOW,
     mlps=("L3-CES1-17",),
     domains=_HARD,
@@ -107,28 +165,26 @@ def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
 )
 def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     """Unrestricted ptrace lets any compromised process read its siblings' memory."""
-    return judge_sysctl(ev, {"kernel.yama.ptrace_scope": ("1", "2", "3")}, "ptrace restriction")
+    return judge_sysctl(ev, {PTRACE_SCOPE: ("1", "2", "3")}, "ptrace restriction")
 
 
 @check(
     id="LNX-KRN-004",
     title=Text(zh="内核指针与内核日志对普通用户隐藏", en="Kernel pointers and the kernel log are hidden from unprivileged users"),
-    remediation=Text(*_persist_hint("kernel.kptr_restrict = 1; kernel.dmesg_restrict = 1")),
+    remediation=Text(*_persist_hint(_KERNEL_INFO, "1")),
     severity=Severity.LOW,
     mlps=("L3-CES1-17",),
     domains=_HARD,
     needs=_SYSCTL,
 )
 def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
-    return judge_sysctl(
-        ev, {"kernel.kptr_restrict": ("1", "2"), "kernel.dmesg_restrict": ("1",)}, "kernel information restrictions"
-    )
+    return judge_sysctl(ev, {KPTR_RESTRICT: ("1", "2"), DMESG_RESTRICT: ("1",)}, "kernel information restrictions")
 
 
 @check(
     id="LNX-KRN-005",
     title=Text(zh="非路由主机关闭 IP 转发", en="IP forwarding is off on a host that is not a router"),
-    remediation=Text(*_persist_hint("net.ipv4.ip_forward = 0; net.ipv6.conf.all.forwarding = 0")),
+    remediation=Text(*_persist_hint(_FORWARDING, "0")),
     severity=Severity.MEDIUM,
     mlps=("L3-ABS1-01", "L3-CES1-17"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
@@ -139,19 +195,13 @@ def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
     """A forwarding server silently bridges network segments around the firewall."""
     if p["is_router"]:
         return Verdict.na("declared a router or gateway (parameter is_router): forwarding is its job")
-    return judge_sysctl(ev, {"net.ipv4.ip_forward": ("0",), "net.ipv6.conf.all.forwarding": ("0",)}, "IP forwarding")
+    return judge_sysctl(ev, {k: ("0",) for k in _FORWARDING}, "IP forwarding")
 
 
 @check(
     id="LNX-KRN-006",
     title=Text(zh="不接受也不发送 ICMP 重定向", en="ICMP redirects are neither accepted nor sent"),
-    remediation=Text(
-        *_persist_hint(
-            "net.ipv4.conf.all.accept_redirects = 0; net.ipv4.conf.default.accept_redirects = 0; "
-            "net.ipv4.conf.all.secure_redirects = 0; net.ipv4.conf.default.secure_redirects = 0; "
-            "net.ipv4.conf.all.send_redirects = 0; net.ipv4.conf.default.send_redirects = 0; net.ipv6.conf.all.accept_redirects = 0"
-        )
-    ),
+    remediation=Text(*_persist_hint(_REDIRECTS, "0")),
     severity=Severity.LOW,
     mlps=("L3-CES1-17",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
@@ -159,23 +209,13 @@ def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
 )
 def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
     """Forged redirects reroute a host's traffic through an attacker (man in the middle)."""
-    zero = ("0",)
-    keys = [
-        "net.ipv4.conf.all.accept_redirects",
-        "net.ipv4.conf.default.accept_redirects",
-        "net.ipv4.conf.all.secure_redirects",
-        "net.ipv4.conf.default.secure_redirects",
-        "net.ipv4.conf.all.send_redirects",
-        "net.ipv4.conf.default.send_redirects",
-        "net.ipv6.conf.all.accept_redirects",
-    ]
-    return judge_sysctl(ev, {k: zero for k in keys}, "ICMP redirects")
+    return judge_sysctl(ev, {k: ("0",) for k in _REDIRECTS}, "ICMP redirects")
 
 
 @check(
     id="LNX-KRN-007",
     title=Text(zh="不接受源路由数据包", en="Source-routed packets are not accepted"),
-    remediation=Text(*_persist_hint("net.ipv4.conf.all.accept_source_route = 0; net.ipv4.conf.default.accept_source_route = 0")),
+    remediation=Text(*_persist_hint(_SOURCE_ROUTE, "0")),
     severity=Severity.MEDIUM,
     mlps=("L3-ABS1-01", "L3-CES1-17"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
@@ -183,14 +223,13 @@ def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
 )
 def source_route(ev: EvidenceView, p: Params) -> Verdict:
     """Source routing lets a sender choose the path and slip past filtering."""
-    keys = ["net.ipv4.conf.all.accept_source_route", "net.ipv4.conf.default.accept_source_route"]
-    return judge_sysctl(ev, {k: ("0",) for k in keys}, "source routing")
+    return judge_sysctl(ev, {k: ("0",) for k in _SOURCE_ROUTE}, "source routing")
 
 
 @check(
     id="LNX-KRN-008",
     title=Text(zh="启用反向路径过滤（rp_filter）", en="Reverse-path filtering (rp_filter) is enabled"),
-    remediation=Text(*_persist_hint("net.ipv4.conf.all.rp_filter = 1; net.ipv4.conf.default.rp_filter = 1")),
+    remediation=Text(*_persist_hint(_RP_FILTER, "1")),
     severity=Severity.LOW,
     mlps=("L3-CES1-17",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
@@ -205,8 +244,7 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     ``strict_rp_filter`` to demand strict mode (1) as CIS does.
     """
     allowed = ("1",) if p["strict_rp_filter"] else ("1", "2")
-    keys = ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter"]
-    return judge_sysctl(ev, {k: allowed for k in keys}, "reverse-path filter")
+    return judge_sysctl(ev, {k: allowed for k in _RP_FILTER}, "reverse-path filter")
 
 
 @check(
@@ -215,64 +253,52 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
         zh="启用 SYN Cookie、记录异常源地址包并忽略广播与伪造的 ICMP",
         en="SYN cookies on, martian packets logged, broadcast and bogus ICMP ignored",
     ),
-    remediation=Text(
-        *_persist_hint(
-            "net.ipv4.tcp_syncookies = 1; net.ipv4.conf.all.log_martians = 1; net.ipv4.conf.default.log_martians = 1; "
-            "net.ipv4.icmp_echo_ignore_broadcasts = 1; net.ipv4.icmp_ignore_bogus_error_responses = 1"
-        )
-    ),
+    remediation=Text(*_persist_hint(_NETWORK_MISC, "1")),
     severity=Severity.LOW,
     mlps=("L3-CES1-17",),
     domains=_HARD,
     needs=_SYSCTL,
 )
 def network_misc(ev: EvidenceView, p: Params) -> Verdict:
-    keys = [
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.conf.all.log_martians",
-        "net.ipv4.conf.default.log_martians",
-        "net.ipv4.icmp_echo_ignore_broadcasts",
-        "net.ipv4.icmp_ignore_bogus_error_responses",
-    ]
-    return judge_sysctl(ev, {k: ("1",) for k in keys}, "network stack hardening")
+    return judge_sysctl(ev, {k: ("1",) for k in _NETWORK_MISC}, "network stack hardening")
 
 
 # Upstream kernel defaults, for keys whose default does not depend on the
 # build configuration. A runtime value differing from these and set by no
 # configuration file was changed by hand and disappears at reboot.
 KERNEL_DEFAULTS: Dict[str, str] = {
-    "kernel.randomize_va_space": "2",
-    "fs.suid_dumpable": "0",
-    "kernel.kptr_restrict": "0",
-    "net.ipv4.ip_forward": "0",
-    "net.ipv6.conf.all.forwarding": "0",
-    "net.ipv4.conf.all.accept_redirects": "1",
-    "net.ipv4.conf.default.accept_redirects": "1",
-    "net.ipv4.conf.all.secure_redirects": "1",
-    "net.ipv4.conf.default.secure_redirects": "1",
-    "net.ipv4.conf.all.send_redirects": "1",
-    "net.ipv4.conf.default.send_redirects": "1",
-    "net.ipv4.conf.all.rp_filter": "0",
-    "net.ipv4.conf.default.rp_filter": "0",
-    "net.ipv4.conf.all.log_martians": "0",
-    "net.ipv4.conf.default.log_martians": "0",
-    "net.ipv6.conf.all.accept_redirects": "1",
-    "net.ipv4.tcp_syncookies": "1",
-    "net.ipv4.icmp_echo_ignore_broadcasts": "1",
-    "net.ipv4.icmp_ignore_bogus_error_responses": "1",
+    RANDOMIZE_VA_SPACE: "2",
+    SUID_DUMPABLE: "0",
+    KPTR_RESTRICT: "0",
+    IP_FORWARD: "0",
+    IPV6_FORWARDING: "0",
+    ACCEPT_REDIRECTS_ALL: "1",
+    ACCEPT_REDIRECTS_DEFAULT: "1",
+    SECURE_REDIRECTS_ALL: "1",
+    SECURE_REDIRECTS_DEFAULT: "1",
+    SEND_REDIRECTS_ALL: "1",
+    SEND_REDIRECTS_DEFAULT: "1",
+    RP_FILTER_ALL: "0",
+    RP_FILTER_DEFAULT: "0",
+    LOG_MARTIANS_ALL: "0",
+    LOG_MARTIANS_DEFAULT: "0",
+    IPV6_ACCEPT_REDIRECTS: "1",
+    TCP_SYNCOOKIES: "1",
+    ICMP_ECHO_IGNORE_BROADCASTS: "1",
+    ICMP_IGNORE_BOGUS_ERROR_RESPONSES: "1",
 }
 
 
-def sysctl_drift(keys: Mapping[str, Mapping[str, Any]]) -> Tuple[Dict[str, Dict[str, Any]], Dict[str, str]]:
+def sysctl_drift(keys: Mapping[str, SysctlKeyFacts]) -> Tuple[Dict[str, Dict[str, Optional[str]]], Dict[str, str]]:
     """(runtime differs from the configured value, runtime changed but never configured)."""
-    drift: Dict[str, Dict[str, Any]] = {}
+    drift: Dict[str, Dict[str, Optional[str]]] = {}
     unpersisted: Dict[str, str] = {}
     for key, v in keys.items():
-        runtime, persisted = v.get("runtime"), v.get("persisted")
+        runtime, persisted = v["runtime"], v["persisted"]
         if runtime is None:
             continue
         if persisted is not None and persisted != runtime:
-            drift[key] = {"runtime": runtime, "persisted": persisted, "file": v.get("persisted_in")}
+            drift[key] = {"runtime": runtime, "persisted": persisted, "file": v["persisted_in"]}
         elif persisted is None and key in KERNEL_DEFAULTS and runtime != KERNEL_DEFAULTS[key]:
             unpersisted[key] = runtime
     return drift, unpersisted
@@ -319,11 +345,11 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
         m = modules.get(name)
         if m is None:
             return Verdict.error(f"module {name} was not examined by the collector")
-        if m.get("loaded"):
+        if m["loaded"]:
             loaded.append(name)
-        if m.get("install_disabled"):
+        if m["install_disabled"]:
             how[name] = "install /bin/false"
-        elif m.get("blacklisted"):
+        elif m["blacklisted"]:
             how[name] = "blacklist"
         else:
             enabled.append(name)
@@ -360,11 +386,7 @@ def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     ``blacklist`` alone is accepted (it stops automatic loading when a stick is
     plugged in); ``install usb-storage /bin/false`` is stronger and preferred.
     """
-    return judge_modules(ev, ["usb_storage"], "USB storage")
-
-
-FS_MODULES = ["cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "udf"]
-NET_MODULES = ["dccp", "sctp", "rds", "tipc"]
+    return judge_modules(ev, [USB_STORAGE], "USB storage")
 
 
 @check(
@@ -375,7 +397,7 @@ NET_MODULES = ["dccp", "sctp", "rds", "tipc"]
     mlps=("L3-CES1-17",),
     domains=_HARD,
     needs=(KERNEL_MODULES, OS),
-    params={"modules": FS_MODULES},
+    params={"modules": list(FS_MODULES)},
 )
 def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Rarely used filesystem drivers are attack surface reached by mounting a crafted image."""
@@ -393,7 +415,7 @@ def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     mlps=("L3-CES1-17", "L3-CES1-18"),
     domains=_HARD,
     needs=(KERNEL_MODULES, OS),
-    params={"modules": NET_MODULES},
+    params={"modules": list(NET_MODULES)},
 )
 def net_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Any user can autoload these by opening a socket; several had local root exploits."""
@@ -403,7 +425,7 @@ def net_modules(ev: EvidenceView, p: Params) -> Verdict:
 # -- mandatory access control --------------------------------------------------
 
 
-def _apparmor_verdict(aa: Mapping[str, Any]) -> Verdict:
+def _apparmor_verdict(aa: AppArmorFacts) -> Verdict:
     """The AppArmor LSM is on by default on Debian 10+; only enforced profiles confine anything."""
     profiles = aa.get("profiles")
     if not aa.get("profiles_readable") or not isinstance(profiles, dict):
@@ -436,18 +458,16 @@ def _apparmor_verdict(aa: Mapping[str, Any]) -> Verdict:
 def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(MAC)
     se, aa = facts["selinux"], facts["apparmor"]
-    if se.get("status") == "enabled" and se.get("mode") == "enforcing":
-        return Verdict.ok(
-            "SELinux is enforcing", selinux=se.get("mode"), policy=se.get("policy"), config_mode=se.get("config_mode")
-        )
-    if aa.get("enabled"):
+    if se["status"] == "enabled" and se["mode"] == "enforcing":
+        return Verdict.ok("SELinux is enforcing", selinux=se["mode"], policy=se["policy"], config_mode=se["config_mode"])
+    if aa["enabled"]:
         return _apparmor_verdict(aa)
-    if se.get("status") == "enabled":
-        return Verdict.fail(f"SELinux is {se.get('mode')}, not enforcing", selinux=se.get("mode"), apparmor=aa.get("enabled"))
+    if se["status"] == "enabled":
+        return Verdict.fail(f"SELinux is {se['mode']}, not enforcing", selinux=se["mode"], apparmor=aa["enabled"])
     return Verdict.fail(
         "neither SELinux (enforcing) nor AppArmor is active",
-        selinux=se.get("status") or se.get("config_mode"),
-        apparmor=aa.get("enabled"),
+        selinux=se["status"] or se["config_mode"],
+        apparmor=aa["enabled"],
     )
 
 
@@ -475,7 +495,7 @@ def grub_password(ev: EvidenceView, p: Params) -> Verdict:
     boot = ev.facts(BOOT)
     if boot.get("grub_error"):
         return Verdict.error(str(boot["grub_error"]))
-    if not boot.get("grub_cfg"):
+    if not boot["grub_cfg"]:
         return Verdict.manual("no GRUB configuration found; check the boot loader (systemd-boot, extlinux, UKI) by hand")
     if boot.get("password_set"):
         if boot.get("plaintext_password"):
@@ -502,11 +522,11 @@ def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
     if na:
         return na
     boot = ev.facts(BOOT)
-    state = boot.get("secure_boot")
+    state = boot["secure_boot"]
     if state is None:
         return Verdict.manual(
-            f"Secure Boot state unknown ({boot.get('secure_boot_detail')}); check the firmware settings", efi=boot.get("efi")
+            f"Secure Boot state unknown ({boot['secure_boot_detail']}); check the firmware settings", efi=boot.get("efi")
         )
     if state:
         return Verdict.ok("Secure Boot is enabled")
-    return Verdict.fail(str(boot.get("secure_boot_detail")), detail=boot.get("secure_boot_detail"))
+    return Verdict.fail(str(boot["secure_boot_detail"]), detail=boot["secure_boot_detail"])

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Optional
+from typing import List, Optional
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.logging import AUDIT, LOG_RETENTION, SYSLOG, TIMESYNC
+from collectors.host.logging import (
+    AUDIT,
+    AUDITD_DEFAULT_MAX_LOG_FILE_ACTION,
+    AUDITD_DISK_ACTIONS,
+    CORE_IDENTITY_FILES,
+    LOG_RETENTION,
+    SYSLOG,
+    TIMESYNC,
+    AuditRulesFacts,
+    LogRetentionEntryFacts,
+)
 
 _IR = (CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY)
 
 
 def _no_auditd() -> Verdict:
     return Verdict.fail("auditd is not installed", installed=False)
-
-
-def _runtime(audit: Mapping[str, Any]) -> Mapping[str, Any]:
-    return audit.get("runtime") or {}
 
 
 @check(
@@ -35,13 +41,13 @@ def _runtime(audit: Mapping[str, Any]) -> Mapping[str, Any]:
 )
 def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
-    if not audit.get("installed"):
+    if not audit["installed"]:
         return _no_auditd()
-    rt = _runtime(audit)
-    if not rt.get("available"):
+    rt = audit["runtime"]
+    if not rt["available"]:
         return Verdict.manual(f"auditd is installed but its runtime state could not be read: {rt.get('reason')}", installed=True)
-    rules = rt.get("rules") or {}
-    loaded = rules.get("rule_count")
+    rules = rt.get("rules")
+    loaded = rules["rule_count"] if rules is not None else None
     observed = {"enabled": rt.get("enabled"), "pid": rt.get("pid"), "loaded_rules": loaded}
     if rt.get("enabled") not in (1, 2) or not rt.get("pid"):
         return Verdict.fail("the kernel audit system is disabled or auditd is not running", **observed)
@@ -68,21 +74,19 @@ def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
 )
 def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
-    if not audit.get("installed"):
+    if not audit["installed"]:
         return _no_auditd()
-    rt = _runtime(audit)
-    if rt.get("available"):
+    rt = audit["runtime"]
+    if rt["available"]:
         if rt.get("enabled") == 2:
             return Verdict.ok("the running audit configuration is immutable (enabled 2)", enabled=2)
         return Verdict.fail(f"audit rules can be changed at run time (enabled {rt.get('enabled')})", enabled=rt.get("enabled"))
-    configured = (audit.get("rules") or {}).get("immutable")
+    configured_rules = audit["rules"]
+    configured = configured_rules["immutable"] if configured_rules is not None else None
     return Verdict.manual(
         f"runtime state unavailable ({rt.get('reason')}); configured rules immutable: {configured}",
         configured_immutable=configured,
     )
-
-
-IDENTITY_REQUIRED = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers")
 
 
 @check(
@@ -104,27 +108,27 @@ IDENTITY_REQUIRED = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers")
 )
 def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
-    if not audit.get("installed"):
+    if not audit["installed"]:
         return _no_auditd()
-    rt = _runtime(audit)
-    rules: Optional[Mapping[str, Any]] = rt.get("rules") if rt.get("available") else None
+    rt = audit["runtime"]
+    rules: Optional[AuditRulesFacts] = rt.get("rules") if rt["available"] else None
     basis = "auditctl -l"
     if rules is None:
-        rules = audit.get("rules")
+        rules = audit["rules"]
         basis = audit.get("rules_source") or "configured rules"
     if rules is None:
         return Verdict.manual(f"audit rules could not be read: {audit.get('rules_error') or rt.get('reason')}")
-    watched = set(rules.get("identity_watches") or [])
-    missing = [f for f in IDENTITY_REQUIRED if f not in watched]
+    watched = set(rules["identity_watches"])
+    missing = [f for f in CORE_IDENTITY_FILES if f not in watched]
     observed = {
         "basis": basis,
         "missing_watches": missing,
-        "time_change_rules": rules.get("time_change_rules"),
-        "privileged_command_rules": rules.get("privileged_command_rules"),
+        "time_change_rules": rules["time_change_rules"],
+        "privileged_command_rules": rules["privileged_command_rules"],
     }
-    if missing or not rules.get("time_change_rules"):
+    if missing or not rules["time_change_rules"]:
         return Verdict.fail(
-            f"missing watches on {', '.join(missing) or 'none'}; time-change rules: {rules.get('time_change_rules')}", **observed
+            f"missing watches on {', '.join(missing) or 'none'}; time-change rules: {rules['time_change_rules']}", **observed
         )
     return Verdict.ok("identity files and time changes are audited", **observed)
 
@@ -146,13 +150,13 @@ def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
 )
 def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
-    if not audit.get("installed"):
+    if not audit["installed"]:
         return _no_auditd()
-    conf = audit.get("config")
+    conf = audit["config"]
     if conf is None:
         return Verdict.manual(f"auditd.conf could not be read: {audit.get('config_error') or 'missing'}")
-    action = conf.get("max_log_file_action", "rotate")
-    silent = [k for k in ("space_left_action", "admin_space_left_action", "disk_full_action") if conf.get(k) == "ignore"]
+    action = conf.get("max_log_file_action", AUDITD_DEFAULT_MAX_LOG_FILE_ACTION)
+    silent: List[str] = [k for k in AUDITD_DISK_ACTIONS if conf.get(k) == "ignore"]
     observed = {"max_log_file_action": action, "ignored": silent}
     if action not in p["accepted_max_log_file_actions"] or silent:
         return Verdict.fail(f"max_log_file_action={action}; actions set to ignore: {', '.join(silent) or 'none'}", **observed)
@@ -174,14 +178,12 @@ def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
 )
 def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
     sl = ev.facts(SYSLOG)
-    targets = [
-        {"daemon": t.get("daemon"), "host": t.get("host"), "protocol": t.get("protocol")} for t in sl.get("remote_targets") or []
-    ]
+    targets = [{"daemon": t["daemon"], "host": t["host"], "protocol": t["protocol"]} for t in sl["remote_targets"]]
     if targets:
-        return Verdict.ok(f"logs forwarded to {', '.join(sorted({str(t['host']) for t in targets}))}", targets=targets)
-    if sl.get("unreadable"):
+        return Verdict.ok(f"logs forwarded to {', '.join(sorted({t['host'] for t in targets}))}", targets=targets)
+    if sl["unreadable"]:
         return Verdict.manual(f"no forwarding found, but could not read {', '.join(sl['unreadable'])}")
-    return Verdict.fail("no remote log forwarding configured; logs stay on the host", daemons=sl.get("daemons"))
+    return Verdict.fail("no remote log forwarding configured; logs stay on the host", daemons=sl["daemons"])
 
 
 @check(
@@ -198,21 +200,21 @@ def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
     needs=(SYSLOG,),
 )
 def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
-    j = ev.facts(SYSLOG).get("journald") or {}
-    observed = {"storage": j.get("storage"), "journal_dir": j.get("journal_dir")}
-    if j.get("persistent"):
+    j = ev.facts(SYSLOG)["journald"]
+    observed = {"storage": j["storage"], "journal_dir": j["journal_dir"]}
+    if j["persistent"]:
         return Verdict.ok("the journal is stored on disk", **observed)
     return Verdict.fail("the journal is kept in memory only and is lost on reboot", **observed)
 
 
-def _classify(entry: Mapping[str, Any], threshold: int) -> str:
+def _classify(entry: LogRetentionEntryFacts, threshold: int) -> str:
     """'ok', 'short' or 'unknown' for one log against the threshold, using exact days or bounds."""
-    days, at_least, at_most = entry.get("days"), entry.get("at_least"), entry.get("at_most")
+    days, at_least, at_most = entry["days"], entry["at_least"], entry["at_most"]
     if days is not None:
-        return "ok" if int(days) >= threshold else "short"
-    if at_most is not None and int(at_most) < threshold:
+        return "ok" if days >= threshold else "short"
+    if at_most is not None and at_most < threshold:
         return "short"
-    if entry.get("indefinite") or (at_least is not None and int(at_least) >= threshold):
+    if entry["indefinite"] or (at_least is not None and at_least >= threshold):
         return "ok"
     return "unknown"
 
@@ -240,24 +242,22 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
     """
     r = ev.facts(LOG_RETENTION)
     threshold = int(p["min_days"])
-    key_logs: List[Mapping[str, Any]] = [e for e in r.get("logs") or [] if e.get("key")]
+    key_logs = [e for e in r["logs"] if e["key"]]
     by_class = {c: [e for e in key_logs if _classify(e, threshold) == c] for c in ("ok", "short", "unknown")}
-    missing = list(r.get("missing_key_logs") or [])
+    missing = list(r["missing_key_logs"])
     observed = {
-        "min_days": r.get("min_days"),
-        "short": [{"log": e.get("log"), "days": e.get("days"), "at_most": e.get("at_most")} for e in by_class["short"]],
-        "unknown": [str(e.get("log")) for e in by_class["unknown"]],
+        "min_days": r["min_days"],
+        "short": [{"log": e["log"], "days": e["days"], "at_most": e["at_most"]} for e in by_class["short"]],
+        "unknown": [e["log"] for e in by_class["unknown"]],
         "missing": missing,
     }
     if by_class["short"]:
         worst = by_class["short"][0]
-        kept = worst.get("days") if worst.get("days") is not None else worst.get("at_most")
-        return Verdict.fail(
-            f"{worst.get('log')} is kept at most about {kept} days (< {threshold}): {worst.get('basis')}", **observed
-        )
+        kept = worst["days"] if worst["days"] is not None else worst["at_most"]
+        return Verdict.fail(f"{worst['log']} is kept at most about {kept} days (< {threshold}): {worst['basis']}", **observed)
     if missing or by_class["unknown"]:
         gaps = [f"no rotation policy found for the {g} log" for g in missing]
-        gaps += [f"{e.get('log')}: {e.get('basis')}" for e in by_class["unknown"]]
+        gaps += [f"{e['log']}: {e['basis']}" for e in by_class["unknown"]]
         return Verdict.manual("retention of some key security logs cannot be established; " + "; ".join(gaps), **observed)
     return Verdict.ok(f"every key security log is kept at least {threshold} days", **observed)
 
@@ -277,12 +277,12 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
 )
 def time_synchronised(ev: EvidenceView, p: Params) -> Verdict:
     t = ev.facts(TIMESYNC)
-    daemons = [d.get("daemon") for d in t.get("daemons") or [] if d.get("servers")]
-    observed = {"daemons": daemons, "synchronised": t.get("synchronised"), "basis": t.get("sync_basis")}
-    if t.get("synchronised") is True:
-        return Verdict.ok(f"clock synchronised ({t.get('sync_basis')})", **observed)
-    if t.get("synchronised") is False:
+    daemons = [d["daemon"] for d in t["daemons"] if d["servers"]]
+    observed = {"daemons": daemons, "synchronised": t["synchronised"], "basis": t["sync_basis"]}
+    if t["synchronised"] is True:
+        return Verdict.ok(f"clock synchronised ({t['sync_basis']})", **observed)
+    if t["synchronised"] is False:
         return Verdict.fail("the clock is not synchronised", **observed)
-    if not t.get("configured"):
+    if not t["configured"]:
         return Verdict.fail("no time synchronisation daemon with servers is configured", **observed)
     return Verdict.manual("time servers are configured but the synchronisation state could not be read", **observed)

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Sequence
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
-from collectors.host.network import FIREWALL, LISTENING
+from collectors.host.network import FIREWALL, LISTENING, FirewallFacts, SocketFacts
 from collectors.host.services import SERVICES
 
 ADMIN_PORTS = (22, 23, 3389, 5900, 5901, 5985, 5986, 9090, 10000)
 
 
-def _exposed(sockets: Sequence[Mapping[str, Any]], include_specific: bool = False) -> List[Mapping[str, Any]]:
+def _exposed(sockets: Sequence[SocketFacts], include_specific: bool = False) -> List[SocketFacts]:
     scopes = ("wildcard", "specific") if include_specific else ("wildcard",)
-    return [s for s in sockets if s.get("scope") in scopes]
+    return [s for s in sockets if s["scope"] in scopes]
 
 
-def _brief(s: Mapping[str, Any]) -> Dict[str, Any]:
+def _brief(s: SocketFacts) -> Dict[str, Any]:
     return {
-        "port": s.get("port"),
-        "proto": s.get("proto"),
-        "address": s.get("address"),
-        "process": s.get("process"),
-        "user": s.get("user"),
+        "port": s["port"],
+        "proto": s["proto"],
+        "address": s["address"],
+        "process": s["process"],
+        "user": s["user"],
     }
 
 
@@ -49,7 +49,7 @@ def _brief(s: Mapping[str, Any]) -> Dict[str, Any]:
 def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(LISTENING)
     ports = {int(x) for x in p["high_risk_ports"]}
-    hits = [_brief(s) for s in _exposed(facts.get("sockets", [])) if s.get("port") in ports]
+    hits = [_brief(s) for s in _exposed(facts["sockets"]) if s["port"] in ports]
     if hits:
         names = sorted({f"{h['port']}/{HIGH_RISK_PORTS.get(int(h['port']), '?')}" for h in hits})
         return Verdict.fail(f"high-risk ports listening on all interfaces: {', '.join(names)}", listening=hits)
@@ -91,19 +91,15 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     },
 )
 def plaintext_protocols(ev: EvidenceView, p: Params) -> Verdict:
-    sockets = ev.facts(LISTENING).get("sockets", [])
+    sockets = ev.facts(LISTENING)["sockets"]
     services = ev.facts(SERVICES)
     ports = {int(x) for x in p["plaintext_ports"]}
-    listening = [_brief(s) for s in sockets if s.get("port") in ports and s.get("scope") != "loopback"]
+    listening = [_brief(s) for s in sockets if s["port"] in ports and s["scope"] != "loopback"]
     # udp/514 is syslog, not rsh
     listening = [s for s in listening if not (s["port"] == 514 and str(s["proto"]).startswith("udp"))]
-    units = sorted(set(p["plaintext_units"]) & set(services.get("enabled", [])))
+    units = sorted(set(p["plaintext_units"]) & set(services["enabled"]))
     names = set(p["plaintext_superserver_services"])
-    supers = sorted(
-        f"{e.get('service')} ({e.get('source')})"
-        for e in services.get("superserver", [])
-        if e.get("enabled") and e.get("service") in names
-    )
+    supers = sorted(f"{e['service']} ({e['source']})" for e in services["superserver"] if e["enabled"] and e["service"] in names)
     if listening or units or supers:
         return Verdict.fail(
             "plaintext remote-access protocols are enabled",
@@ -114,12 +110,12 @@ def plaintext_protocols(ev: EvidenceView, p: Params) -> Verdict:
     return Verdict.ok("no telnet, r-services, FTP or TFTP server listening or enabled")
 
 
-def _firewall_summary(fw: Mapping[str, Any]) -> Dict[str, Any]:
+def _firewall_summary(fw: FirewallFacts) -> Dict[str, Any]:
     return {
-        "installed": fw.get("installed", []),
-        "active": fw.get("active", []),
-        "default_deny_inbound": fw.get("default_deny_inbound"),
-        "default_deny_inbound_v6": fw.get("default_deny_inbound_v6"),
+        "installed": fw["installed"],
+        "active": fw["active"],
+        "default_deny_inbound": fw["default_deny_inbound"],
+        "default_deny_inbound_v6": fw["default_deny_inbound_v6"],
     }
 
 
@@ -143,11 +139,11 @@ def _firewall_summary(fw: Mapping[str, Any]) -> Dict[str, Any]:
 def firewall_default_deny(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
     obs = _firewall_summary(fw)
-    if fw.get("none_installed"):
+    if fw["none_installed"]:
         return Verdict.fail("no host firewall (nftables, iptables, ufw, firewalld) is installed", **obs)
-    if fw.get("default_deny_inbound"):
+    if fw["default_deny_inbound"]:
         return Verdict.ok("inbound IPv4 traffic is denied by default", **obs)
-    if not fw.get("active"):
+    if not fw["active"]:
         return Verdict.fail("a firewall is installed but no filtering rules are active", **obs)
     return Verdict.fail("the firewall is active but inbound traffic is accepted by default", **obs)
 
@@ -171,16 +167,16 @@ def firewall_default_deny(ev: EvidenceView, p: Params) -> Verdict:
 )
 def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
-    sockets = ev.facts(LISTENING).get("sockets", [])
-    v6 = [s for s in sockets if str(s.get("proto", "")).endswith("6") and s.get("scope") != "loopback"]
+    sockets = ev.facts(LISTENING)["sockets"]
+    v6 = [s for s in sockets if s["proto"].endswith("6") and s["scope"] != "loopback"]
     obs = _firewall_summary(fw)
-    if fw.get("default_deny_inbound_v6"):
+    if fw["default_deny_inbound_v6"]:
         return Verdict.ok("inbound IPv6 traffic is denied by default", **obs)
     if not v6:
         return Verdict.na("no service listens on an IPv6 address", **obs)
     return Verdict.fail(
         "services listen on IPv6 but inbound IPv6 is not denied by default",
-        ipv6_listening=sorted({int(s["port"]) for s in v6}),
+        ipv6_listening=sorted({s["port"] for s in v6}),
         **obs,
     )
 
@@ -205,32 +201,32 @@ def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
 )
 def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
-    sockets = ev.facts(LISTENING).get("sockets", [])
+    sockets = ev.facts(LISTENING)["sockets"]
     admin = {int(x) for x in p["admin_ports"]}
-    exposed = sorted({int(s["port"]) for s in _exposed(sockets, include_specific=True) if s.get("port") in admin})
+    exposed = sorted({s["port"] for s in _exposed(sockets, include_specific=True) if s["port"] in admin})
     if not exposed:
         return Verdict.na("no remote-administration port listens on a non-loopback address")
-    if not fw.get("default_deny_inbound"):
+    if not fw["default_deny_inbound"]:
         return Verdict.fail(
             "admin ports are reachable from any address: inbound traffic is not denied by default", admin_ports=exposed
         )
     open_to_all: List[int] = []
-    for a in fw.get("input_accepts", []):
-        if a.get("source"):
+    for a in fw["input_accepts"]:
+        if a["source"]:
             continue
-        ports = a.get("ports") or []
+        ports = a["ports"]
         if not ports:  # an accept rule without port or source opens everything
             open_to_all.extend(exposed)
         open_to_all.extend(x for x in ports if x in exposed)
     if open_to_all:
         return Verdict.fail("firewall accepts admin ports from any source address", unrestricted_ports=sorted(set(open_to_all)))
-    jumps = fw.get("unresolved_jumps") or []
+    jumps = fw.get("unresolved_jumps", [])
     if jumps:
         # rules in the jumped-to chains are not analysed: they may open the ports to anyone
         return Verdict.manual(
             "inbound rules jump to user-defined chains that were not analysed; review them for admin-port accepts",
             admin_ports=exposed,
-            chains=sorted({str(j.get("target")) for j in jumps})[:20],
+            chains=sorted({j["target"] for j in jumps})[:20],
         )
     return Verdict.ok("admin ports are only accepted from restricted source addresses", admin_ports=exposed)
 
@@ -253,8 +249,8 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     params={"max_exposed_ports": 5},
 )
 def exposed_service_count(ev: EvidenceView, p: Params) -> Verdict:
-    sockets = ev.facts(LISTENING).get("sockets", [])
-    ports = sorted({int(s["port"]) for s in _exposed(sockets, include_specific=True)})
+    sockets = ev.facts(LISTENING)["sockets"]
+    ports = sorted({s["port"] for s in _exposed(sockets, include_specific=True)})
     limit = int(p["max_exposed_ports"])
     if len(ports) > limit:
         return Verdict.fail(f"{len(ports)} ports listen on non-loopback addresses (limit {limit})", ports=ports)

@@ -25,9 +25,9 @@ from collectors.host.osinfo import OS
 )
 def os_supported(ev: EvidenceView, p: Params) -> Verdict:
     os_facts = ev.facts(OS)
-    name = os_facts.get("pretty_name") or os_facts.get("id")
-    if not os_facts.get("eol_known"):
+    name = os_facts["pretty_name"] or os_facts["id"]
+    if not os_facts["eol_known"]:
         return Verdict.manual(f"no end-of-life date known for {name}; confirm support status with the vendor", os=name)
-    if os_facts.get("end_of_life"):
+    if os_facts["end_of_life"]:
         return Verdict.fail(f"{name} left security support on {os_facts['eol_date']}", os=name, eol_date=os_facts["eol_date"])
     return Verdict.ok(f"{name} is supported until {os_facts['eol_date']}", os=name, eol_date=os_facts["eol_date"])

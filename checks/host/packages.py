@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping
+from typing import List, Tuple, Union
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.packages import BACKUP, PACKAGES, SECURITY_SOFTWARE
+from collectors.host.packages import (
+    BACKUP,
+    FREQ_DAYS,
+    PACKAGES,
+    SECURITY_SOFTWARE,
+    AideDatabaseFacts,
+    BackupFacts,
+    BackupJobFacts,
+    NetdiskUploadFacts,
+    ProductFacts,
+    ProductKind,
+)
 
-FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
+# What LNX-EDR-001 accepts: EDR, anti-malware or HIDS; file-integrity tools ("fim") have their own check.
+_PROTECTION_KINDS: Tuple[ProductKind, ...] = ("edr", "av", "hids")
 
 
 @check(
@@ -27,10 +39,10 @@ FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
     params={"max_pending": 0, "max_index_age_days": 30},
 )
 def security_updates(ev: EvidenceView, p: Params) -> Verdict:
-    su = ev.facts(PACKAGES).get("security_updates") or {}
-    if not su.get("available"):
+    su = ev.facts(PACKAGES)["security_updates"]
+    if not su["available"]:
         return Verdict.manual(f"pending updates could not be listed: {su.get('reason')}")
-    count = int(su.get("count") or 0)
+    count = su.get("count", 0)
     observed = {"count": count, "packages": list(su.get("packages") or [])[:20], "basis": su.get("basis")}
     if su.get("advisories"):
         observed["advisories"] = list(su["advisories"])[:20]
@@ -61,14 +73,14 @@ def security_updates(ev: EvidenceView, p: Params) -> Verdict:
     needs=(PACKAGES,),
 )
 def auto_updates(ev: EvidenceView, p: Params) -> Verdict:
-    au = dict(ev.facts(PACKAGES).get("auto_updates") or {})
-    if au.get("enabled"):
-        return Verdict.ok(f"{au.get('mechanism')} applies updates automatically", **au)
-    return Verdict.fail(f"{au.get('mechanism')} is not installed or not enabled", **au)
+    au = ev.facts(PACKAGES)["auto_updates"]
+    if au["enabled"]:
+        return Verdict.ok(f"{au['mechanism']} applies updates automatically", **au)
+    return Verdict.fail(f"{au['mechanism']} is not installed or not enabled", **au)
 
 
-def _products(ev: EvidenceView) -> List[Mapping[str, Any]]:
-    return list(ev.facts(SECURITY_SOFTWARE).get("products") or [])
+def _products(ev: EvidenceView) -> List[ProductFacts]:
+    return list(ev.facts(SECURITY_SOFTWARE)["products"])
 
 
 @check(
@@ -87,17 +99,17 @@ def _products(ev: EvidenceView) -> List[Mapping[str, Any]]:
 )
 def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SECURITY_SOFTWARE)
-    found = [x for x in _products(ev) if x.get("kind") in ("edr", "av", "hids")]
-    products = [{"name": x.get("name"), "kind": x.get("kind"), "running": x.get("running")} for x in found]
-    running = [x for x in found if x.get("running")]
+    found = [x for x in _products(ev) if x["kind"] in _PROTECTION_KINDS]
+    products = [{"name": x["name"], "kind": x["kind"], "running": x["running"]} for x in found]
+    running = [x for x in found if x["running"]]
     if running:
-        return Verdict.ok(f"running: {', '.join(str(x['name']) for x in running)}", products=products)
+        return Verdict.ok(f"running: {', '.join(x['name'] for x in running)}", products=products)
     if not found:
-        left = [str(x.get("name")) for x in facts.get("leftovers") or []]
+        left = [x["name"] for x in facts["leftovers"]]
         why = f"; only leftover files of {', '.join(left)}" if left else ""
         return Verdict.fail(f"no EDR, anti-malware or HIDS product installed (packages, units, processes){why}")
-    names = ", ".join(str(x["name"]) for x in found)
-    if not facts.get("process_table_seen"):
+    names = ", ".join(x["name"] for x in found)
+    if not facts["process_table_seen"]:
         return Verdict.manual(f"{names} installed; the process table could not be read to confirm it runs", products=products)
     return Verdict.manual(
         f"{names} installed but no process of it is running; start and enable it (systemctl enable --now <unit>)",
@@ -126,14 +138,14 @@ def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
         return Verdict.na("no anti-malware product with a locally inspectable signature database")
     for av in avs:
         sig = av["signatures"]
-        age = sig.get("age_days")
+        age = sig["age_days"]
         if age is None:
             return Verdict.manual(f"{av['name']} signature age unknown: {sig.get('reason')}")
-        if int(age) > int(p["max_age_days"]):
+        if age > int(p["max_age_days"]):
             return Verdict.fail(
-                f"{av['name']} signatures are {age} days old", product=av["name"], age_days=age, database=sig.get("database")
+                f"{av['name']} signatures are {age} days old", product=av["name"], age_days=age, database=sig["database"]
             )
-    return Verdict.ok("signatures are fresh", ages={str(a["name"]): a["signatures"]["age_days"] for a in avs})
+    return Verdict.ok("signatures are fresh", ages={a["name"]: a["signatures"]["age_days"] for a in avs})
 
 
 @check(
@@ -150,19 +162,21 @@ def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
     needs=(SECURITY_SOFTWARE,),
 )
 def file_integrity(ev: EvidenceView, p: Params) -> Verdict:
-    fims = [x for x in _products(ev) if x.get("kind") == "fim"]
+    fims = [x for x in _products(ev) if x["kind"] == "fim"]
     if not fims:
         return Verdict.fail("no file integrity tool (AIDE, Tripwire) found")
+    dbs: List[AideDatabaseFacts] = []
     for fim in fims:
         db = fim.get("database")
-        if db is None or db.get("present"):
+        if db is None or db["present"]:
             return Verdict.ok(f"{fim['name']} is installed with a database", product=fim["name"])
-    if any((f.get("database") or {}).get("present") is None for f in fims):
+        dbs.append(db)
+    if any(db["present"] is None for db in dbs):
         return Verdict.manual("the AIDE database location could not be read")
     return Verdict.fail("AIDE is installed but its database was never initialised", products=[f["name"] for f in fims])
 
 
-def _backup(ev: EvidenceView) -> Mapping[str, Any]:
+def _backup(ev: EvidenceView) -> BackupFacts:
     return ev.facts(BACKUP)
 
 
@@ -182,16 +196,12 @@ def _backup(ev: EvidenceView) -> Mapping[str, Any]:
 )
 def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
-    jobs = list(b.get("jobs") or [])
+    jobs = list(b["jobs"])
     if jobs:
         return Verdict.ok(f"{len(jobs)} backup job(s) scheduled", jobs=jobs[:10])
-    if not b.get("complete"):
-        return Verdict.manual(
-            f"no backup job in readable files; could not read {', '.join(b.get('unreadable') or [])} (run as root)"
-        )
-    return Verdict.fail(
-        "no scheduled backup job found in cron or systemd timers", netdisk_uploads=len(b.get("netdisk_uploads") or [])
-    )
+    if not b["complete"]:
+        return Verdict.manual(f"no backup job in readable files; could not read {', '.join(b['unreadable'])} (run as root)")
+    return Verdict.fail("no scheduled backup job found in cron or systemd timers", netdisk_uploads=len(b["netdisk_uploads"]))
 
 
 @check(
@@ -210,19 +220,17 @@ def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
 )
 def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
-    copies = list(b.get("jobs") or []) + list(b.get("netdisk_uploads") or [])
-    known = [c for c in copies if c.get("schedule") in FREQ_DAYS]
+    copies: List[Union[BackupJobFacts, NetdiskUploadFacts]] = [*b["jobs"], *b["netdisk_uploads"]]
+    known = [c for c in copies if c["schedule"] in FREQ_DAYS]
     if not copies:
-        if not b.get("complete"):
+        if not b["complete"]:
             return Verdict.manual("no backup job visible; some crontabs could not be read")
         return Verdict.na("no backup job to assess")
     if not known:
-        return Verdict.manual(
-            "backup schedules could not be interpreted", schedules=sorted({str(c.get("schedule")) for c in copies})
-        )
-    best = min(known, key=lambda c: FREQ_DAYS[str(c["schedule"])])
-    observed = {"most_frequent": best["schedule"], "file": best.get("file")}
-    if FREQ_DAYS[str(best["schedule"])] > int(p["max_interval_days"]):
+        return Verdict.manual("backup schedules could not be interpreted", schedules=sorted({c["schedule"] for c in copies}))
+    best = min(known, key=lambda c: FREQ_DAYS[c["schedule"]])
+    observed = {"most_frequent": best["schedule"], "file": best["file"]}
+    if FREQ_DAYS[best["schedule"]] > int(p["max_interval_days"]):
         return Verdict.fail(f"the most frequent backup runs {best['schedule']}", **observed)
     return Verdict.ok(f"backups run {best['schedule']}", **observed)
 
@@ -243,9 +251,9 @@ def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
 )
 def no_netdisk_backup(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
-    uploads = list(b.get("netdisk_uploads") or [])
+    uploads = list(b["netdisk_uploads"])
     if uploads:
         return Verdict.fail(f"{len(uploads)} scheduled upload(s) to an internet net-disk", uploads=uploads[:10])
-    if not b.get("complete"):
-        return Verdict.manual(f"no net-disk upload in readable files; could not read {', '.join(b.get('unreadable') or [])}")
+    if not b["complete"]:
+        return Verdict.manual(f"no net-disk upload in readable files; could not read {', '.join(b['unreadable'])}")
     return Verdict.ok("no scheduled uploads to internet net-disks")

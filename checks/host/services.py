@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Set
+from typing import Any, Dict, List, Set
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.network import LISTENING
-from collectors.host.services import PROCESSES, REMOTE_ACCESS, SERVICES
+from collectors.host.services import PROCESSES, REMOTE_ACCESS, SERVICES, ProcessFacts
 
 UNNEEDED_SERVICES = [
     "avahi-daemon.service",
@@ -96,8 +96,8 @@ ROOT_LISTENERS_ALLOWED = [
 ]
 
 
-def _proc_rows(ev: EvidenceView) -> List[Mapping[str, Any]]:
-    return list(ev.facts(PROCESSES).get("processes", []))
+def _proc_rows(ev: EvidenceView) -> List[ProcessFacts]:
+    return list(ev.facts(PROCESSES)["processes"])
 
 
 @check(
@@ -120,12 +120,12 @@ def _proc_rows(ev: EvidenceView) -> List[Mapping[str, Any]]:
 def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SERVICES)
     unneeded = set(p["unneeded_services"])
-    enabled = sorted(unneeded & set(facts.get("enabled", [])))
-    active = sorted(unneeded & set(facts.get("active", []))) if facts.get("active_known") else []
+    enabled = sorted(unneeded & set(facts["enabled"]))
+    active = sorted(unneeded & set(facts["active"])) if facts.get("active_known") else []
     found = sorted(set(enabled) | set(active))
     if found:
         return Verdict.fail(f"{len(found)} unneeded network service unit(s) enabled or running", units=found)
-    if not facts.get("systemd_units_known"):
+    if not facts["systemd_units_known"]:
         return Verdict.manual("systemd unit state could not be determined; review running services manually")
     return Verdict.ok("none of the listed unneeded network services is enabled or running")
 
@@ -148,11 +148,11 @@ def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
 )
 def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SERVICES)
-    entries = [e for e in facts.get("superserver", []) if e.get("enabled")]
+    entries = [e for e in facts["superserver"] if e["enabled"]]
     if entries:
-        listed = sorted(f"{e.get('service')} -> {e.get('server')} ({e.get('source')})" for e in entries)
+        listed = sorted(f"{e['service']} -> {e['server']} ({e['source']})" for e in entries)
         return Verdict.fail(f"{len(entries)} inetd/xinetd service(s) enabled", services=listed)
-    skipped = [str(s.get("path")) for s in facts.get("superserver_skipped", []) if s.get("reason") != "directory"]
+    skipped = [s["path"] for s in facts.get("superserver_skipped", []) if s["reason"] != "directory"]
     if skipped:
         # xinetd rejects such files too, but a human should see what they are
         return Verdict.manual("xinetd.d holds files that are not text configuration; review them", files=skipped[:20])
@@ -180,18 +180,18 @@ def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
 )
 def no_desktop(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SERVICES)
-    units = sorted(set(p["display_units"]) & set(facts.get("enabled", [])))
+    units = sorted(set(p["display_units"]) & set(facts["enabled"]))
     names = set(p["display_processes"])
-    procs = sorted({str(r.get("name")) for r in _proc_rows(ev) if r.get("name") in names})
+    procs = sorted({r["name"] for r in _proc_rows(ev) if r["name"] in names})
     if units or procs:
         return Verdict.fail("a graphical desktop is installed and running", units=units, processes=procs)
     return Verdict.ok("no display manager enabled and no display server running")
 
 
-def _by_name(rows: List[Mapping[str, Any]]) -> Dict[str, List[Mapping[str, Any]]]:
-    out: Dict[str, List[Mapping[str, Any]]] = {}
+def _by_name(rows: List[ProcessFacts]) -> Dict[str, List[ProcessFacts]]:
+    out: Dict[str, List[ProcessFacts]] = {}
     for r in rows:
-        out.setdefault(str(r.get("name")), []).append(r)
+        out.setdefault(r["name"], []).append(r)
     return out
 
 
@@ -224,15 +224,15 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
         if name not in watched and name not in privsep:
             continue
         seen.append(name)
-        if any(not r.get("user") for r in rows):
+        if any(not r["user"] for r in rows):
             unknown.append(name)
             continue
-        root_rows = [r for r in rows if r.get("user") == "root"]
+        root_rows = [r for r in rows if r["user"] == "root"]
         # a privilege-separating server is fine while some of its processes dropped root
         if name in privsep and len(root_rows) < len(rows):
             continue
         if root_rows:
-            as_root.append({"name": name, "pids": [r.get("pid") for r in root_rows][:10], "exe": root_rows[0].get("exe")})
+            as_root.append({"name": name, "pids": [r["pid"] for r in root_rows][:10], "exe": root_rows[0]["exe"]})
     if as_root:
         return Verdict.fail(
             f"{len(as_root)} database/middleware process name(s) run as root", processes=as_root, unknown_user=unknown
@@ -264,17 +264,15 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
 def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(LISTENING)
     allowed = set(p["allowed_root_listeners"])
-    exposed = [s for s in facts.get("sockets", []) if s.get("scope") != "loopback"]
-    unknown = sorted({int(s["port"]) for s in exposed if not s.get("process") or not s.get("user")})
-    bad = sorted(
-        {f"{s.get('process')}:{s.get('port')}" for s in exposed if s.get("user") == "root" and s.get("process") not in allowed}
-    )
+    exposed = [s for s in facts["sockets"] if s["scope"] != "loopback"]
+    unknown = sorted({s["port"] for s in exposed if not s["process"] or not s["user"]})
+    bad = sorted({f"{s['process']}:{s['port']}" for s in exposed if s["user"] == "root" and s["process"] not in allowed})
     if bad:
         return Verdict.fail(f"{len(bad)} network listener(s) run as root", listeners=bad, unattributed_ports=unknown)
     if unknown:
         return Verdict.manual(
             f"cannot tell which user runs the listener(s) on port(s) {', '.join(map(str, unknown))}: "
-            + str(facts.get("attribution_note") or "their owning process is not visible"),
+            + (facts.get("attribution_note") or "their owning process is not visible"),
             unattributed_ports=unknown,
         )
     return Verdict.ok("no non-exempt network listener runs as root", listeners=len(exposed))
@@ -297,9 +295,9 @@ def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
     needs=(REMOTE_ACCESS,),
 )
 def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts(REMOTE_ACCESS).get("remote_tools", [])
+    tools = ev.facts(REMOTE_ACCESS)["remote_tools"]
     if tools:
-        names = [str(t.get("tool")) for t in tools]
+        names = [t["tool"] for t in tools]
         return Verdict.fail(f"remote-control software found: {', '.join(names)}", tools=list(tools))
     return Verdict.ok("no known remote-control software found (processes, units, install paths)")
 
@@ -321,8 +319,8 @@ def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     needs=(REMOTE_ACCESS,),
 )
 def no_tunnels(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts(REMOTE_ACCESS).get("tunnel_tools", [])
+    tools = ev.facts(REMOTE_ACCESS)["tunnel_tools"]
     if tools:
-        names = [str(t.get("tool")) for t in tools]
+        names = [t["tool"] for t in tools]
         return Verdict.fail(f"tunnelling software found: {', '.join(names)}", tools=list(tools))
     return Verdict.ok("no known tunnelling software found")

@@ -9,15 +9,15 @@ the global setting for part of the network.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.host.sshd import SSHD
+from collectors.host.sshd import SSHD, MatchBlockFacts, SshdConfig, SshdFacts, SshdKeyword
 
 # Every SSH check reads host.sshd, which needs root for ``sshd -T`` and root-only configs (hence needs_root=True).
 NEEDS = (SSHD,)
-Cfg = Mapping[str, Any]
+Cfg = SshdConfig
 Predicate = Callable[[Cfg, Params], Optional[str]]
 
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.INCIDENT_RESPONSE)
@@ -25,32 +25,31 @@ _KNOWLEDGE_ONLY = "password"
 
 
 # -- helpers over host.sshd facts ------------------------------------------------
-def _val(cfg: Cfg, key: str) -> str:
-    v = cfg.get(key, "")
+def _val(cfg: Cfg, key: SshdKeyword) -> str:
+    v = cfg[key] if key in cfg else ""  # subscript: mypy checks every SshdKeyword is a key of SshdConfig
     if isinstance(v, list):
         return v[0] if v else ""
     return str(v)
 
 
-def _int(cfg: Cfg, key: str) -> Optional[int]:
+def _int(cfg: Cfg, key: SshdKeyword) -> Optional[int]:
     v = _val(cfg, key)
     return int(v) if v.isdigit() else None
 
 
-def _scopes(facts: Mapping[str, Any]) -> List[Tuple[str, Cfg]]:
+def _scopes(facts: SshdFacts) -> List[Tuple[str, Cfg]]:
     """The global configuration and, for each Match block, the configuration it yields."""
-    glob: Cfg = facts.get("config") or {}
+    glob = facts["config"]
     out: List[Tuple[str, Cfg]] = [("global", glob)]
-    for blk in facts.get("match_blocks") or []:
-        if blk.get("never_matches"):
+    for blk in facts["match_blocks"]:
+        if blk["never_matches"]:
             continue
-        merged = dict(glob)
-        merged.update(blk.get("settings") or {})
-        out.append((f"Match {blk.get('criteria')} ({blk.get('file')}:{blk.get('line')})", merged))
+        merged: Cfg = {**glob, **blk["settings"]}
+        out.append((f"Match {blk['criteria']} ({blk['file']}:{blk['line']})", merged))
     return out
 
 
-def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[str], ok: str) -> Verdict:
+def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[SshdKeyword], ok: str) -> Verdict:
     """Apply ``pred`` to every scope; any problem is a failure naming its scope."""
     facts = ev.facts(SSHD)
     problems: List[str] = []
@@ -63,29 +62,28 @@ def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[str], ok
             continue  # the block changes nothing this check looks at
         if why is not None:
             problems.append(f"{label}: {why}")
-    glob = facts.get("config") or {}
+    glob = facts["config"]
     observed = {k: glob.get(k) for k in keys}
     if problems:
         return Verdict.fail("; ".join(problems), problems=problems, **observed)
     return Verdict.ok(ok, **observed)
 
 
-def _yes(cfg: Cfg, key: str) -> bool:
+def _yes(cfg: Cfg, key: SshdKeyword) -> bool:
     return _val(cfg, key).lower() == "yes"
 
 
-def _otp_modules(facts: Mapping[str, Any]) -> List[str]:
+def _otp_modules(facts: SshdFacts) -> List[str]:
     """OTP modules every keyboard-interactive login must pass (required, no nullok, not bypassable)."""
-    pam = facts.get("pam") or {}
-    return list(pam.get("otp_enforced") or [])
+    return list(facts["pam"].get("otp_enforced") or [])
 
 
-def _otp_doubts(facts: Mapping[str, Any]) -> List[str]:
+def _otp_doubts(facts: SshdFacts) -> List[str]:
     """Why an OTP module in the sshd PAM stack may not be a real second factor."""
-    pam = facts.get("pam") or {}
-    doubts = [str(w.get("why")) for w in pam.get("otp_not_enforced") or [] if isinstance(w, Mapping)]
-    if pam.get("error"):
-        doubts.append(f"the sshd PAM stack could not be read: {pam.get('error')}")
+    pam = facts["pam"]
+    doubts = [str(w["why"]) for w in pam.get("otp_not_enforced") or [] if isinstance(w, Mapping)]
+    if pam["error"]:
+        doubts.append(f"the sshd PAM stack could not be read: {pam['error']}")
     return doubts
 
 
@@ -145,7 +143,7 @@ def _multi_factor(path: Sequence[str], otp: bool) -> bool:
     return len(set(path)) >= 2 or ("keyboard-interactive" in path and otp)
 
 
-def _split(cfg: Cfg, key: str) -> List[str]:
+def _split(cfg: Cfg, key: SshdKeyword) -> List[str]:
     return [a for a in _val(cfg, key).split(",") if a]
 
 
@@ -193,7 +191,7 @@ def root_login(ev: EvidenceView, p: Params) -> Verdict:
 )
 def password_login(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
-    keys = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
+    keys: Tuple[SshdKeyword, ...] = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
 
     def judge(otp: bool) -> Verdict:
         def pred(cfg: Cfg, _p: Params) -> Optional[str]:
@@ -287,7 +285,7 @@ def idle_timeout(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, pred, ("clientaliveinterval", "clientalivecountmax"), "idle sessions are disconnected")
 
 
-def _equals(key: str, want: str, label: str) -> Predicate:
+def _equals(key: SshdKeyword, want: str, label: str) -> Predicate:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
         v = _val(cfg, key).lower()
         return None if v == want else f"{label} {v}"
@@ -376,7 +374,7 @@ def forwarding(ev: EvidenceView, p: Params) -> Verdict:
             bad.append(f"AllowTcpForwarding {_val(cfg, 'allowtcpforwarding')}")
         return ", ".join(bad) if bad else None
 
-    keys = ("disableforwarding", "x11forwarding", "allowtcpforwarding")
+    keys: Tuple[SshdKeyword, ...] = ("disableforwarding", "x11forwarding", "allowtcpforwarding")
     return _judge(ev, p, pred, keys, "TCP and X11 forwarding are disabled")
 
 
@@ -437,7 +435,7 @@ _WEAK_MAC = re.compile(r"md5|sha1|-96|umac-64|ripemd", re.IGNORECASE)
 _WEAK_KEX = re.compile(r"^diffie-hellman-group1-|-sha1(@|$)", re.IGNORECASE)
 
 
-def _algorithms(key: str, weak: re.Pattern[str], label: str) -> Predicate:
+def _algorithms(key: SshdKeyword, weak: re.Pattern[str], label: str) -> Predicate:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
         bad = [a for a in _split(cfg, key) if weak.search(a)]
         return f"weak {label}: {', '.join(bad)}" if bad else None
@@ -537,7 +535,7 @@ def sessions_startups(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, pred, ("maxsessions", "maxstartups"), "sessions and unauthenticated connections are limited")
 
 
-def _mode(text: Any) -> Optional[int]:
+def _mode(text: str) -> Optional[int]:
     try:
         return int(str(text), 8)
     except ValueError:
@@ -562,15 +560,15 @@ def _mode(text: Any) -> Optional[int]:
 def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
     limit = _mode(p["max_mode"]) or 0o600
-    stats = list(facts.get("config_file_stats") or [])
+    stats = list(facts["config_file_stats"])
     if not stats:
         return Verdict.error("no sshd configuration file could be examined")
     bad = []
     for st in stats:
-        mode = _mode(st.get("mode"))
-        if mode is None or mode & ~limit or st.get("uid") != 0:
-            bad.append(f"{st.get('path')} {st.get('mode')} uid={st.get('uid')}")
-    files = [f"{s.get('path')} {s.get('mode')}" for s in stats]
+        mode = _mode(st["mode"])
+        if mode is None or mode & ~limit or st["uid"] != 0:
+            bad.append(f"{st['path']} {st['mode']} uid={st['uid']}")
+    files = [f"{s['path']} {s['mode']}" for s in stats]
     if bad:
         return Verdict.fail(f"too permissive or not owned by root: {'; '.join(bad)}", files=files)
     return Verdict.ok(f"all {len(stats)} configuration file(s) are root-owned and at most {p['max_mode']}", files=files)
@@ -591,23 +589,25 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
     needs_root=True,
 )
 def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
-    keys = list(ev.facts(SSHD).get("host_keys") or [])
+    keys = list(ev.facts(SSHD)["host_keys"])
     if not keys:
         return Verdict.manual("no SSH host private key was found under /etc/ssh; check where the host keys are kept")
     bad = []
     for k in keys:
-        mode = _mode(k.get("mode"))
+        mode = _mode(k["mode"])
         # RHEL 7/8 convention: 0640 root:ssh_keys for ssh-keysign.
-        rhel_group = mode == 0o640 and k.get("group") == "ssh_keys"
-        if mode is None or k.get("uid") != 0 or (mode & 0o177 and not rhel_group):
-            bad.append(f"{k.get('path')} {k.get('mode')} uid={k.get('uid')}")
-    listed = [f"{k.get('path')} {k.get('mode')}" for k in keys]
+        rhel_group = mode == 0o640 and k["group"] == "ssh_keys"
+        if mode is None or k["uid"] != 0 or (mode & 0o177 and not rhel_group):
+            bad.append(f"{k['path']} {k['mode']} uid={k['uid']}")
+    listed = [f"{k['path']} {k['mode']}" for k in keys]
     if bad:
         return Verdict.fail(f"host private keys readable by others: {'; '.join(bad)}", keys=listed)
     return Verdict.ok(f"all {len(keys)} host private key(s) are root-only", keys=listed)
 
 
-_ACCESS_KEYS = ("allowusers", "allowgroups", "denyusers", "denygroups")
+_ALLOW_KEYS: Tuple[SshdKeyword, ...] = ("allowusers", "allowgroups")
+_DENY_KEYS: Tuple[SshdKeyword, ...] = ("denyusers", "denygroups")
+_ACCESS_KEYS = (*_ALLOW_KEYS, *_DENY_KEYS)
 
 
 @check(
@@ -626,16 +626,16 @@ _ACCESS_KEYS = ("allowusers", "allowgroups", "denyusers", "denygroups")
 )
 def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
-    cfg = facts.get("config") or {}
-    allow = {k: list(cfg.get(k) or []) for k in ("allowusers", "allowgroups")}
+    cfg = facts["config"]
+    allow = {k: list(cfg.get(k) or []) for k in _ALLOW_KEYS}
     narrowing = {k: [e for e in v if not _wildcard_only(str(e))] for k, v in allow.items()}
     if any(narrowing.values()):
         return Verdict.ok("SSH logins are limited by AllowUsers/AllowGroups", **allow)
-    blocks = [b for b in facts.get("match_blocks") or [] if not b.get("never_matches")]
-    fenced = [f"Match {b.get('criteria')}" for b in blocks if _fences_other_addresses(b)]
+    blocks = [b for b in facts["match_blocks"] if not b["never_matches"]]
+    fenced = [f"Match {b['criteria']}" for b in blocks if _fences_other_addresses(b)]
     if fenced:
         return Verdict.ok("logins from outside the listed source addresses are refused or limited by Match", match_blocks=fenced)
-    partial = [f"Match {b.get('criteria')}" for b in blocks if any((b.get("settings") or {}).get(k) for k in _ACCESS_KEYS)]
+    partial = [f"Match {b['criteria']}" for b in blocks if any(b["settings"].get(k) for k in _ACCESS_KEYS)]
     if partial:
         return Verdict.manual(
             "no global AllowUsers/AllowGroups; only Match blocks restrict logins, and only for the connections they "
@@ -653,22 +653,22 @@ def _wildcard_only(entry: str) -> bool:
     return set(user) <= {"*", "?"} and (not host or set(host) <= {"*", "?"})
 
 
-def _fences_other_addresses(block: Mapping[str, Any]) -> bool:
+def _fences_other_addresses(block: MatchBlockFacts) -> bool:
     """A block that applies to every address except some listed ones and refuses or narrows logins there.
 
     ``Match Address !10.0.0.0/8,*`` with ``DenyUsers *`` (or a non-wildcard AllowUsers/AllowGroups)
     limits who may log in from everywhere outside 10.0.0.0/8. A block matching a positive address
     list only restricts those addresses and leaves every other source open, so it does not count.
     """
-    conds = [c for c in block.get("conditions") or [] if isinstance(c, (list, tuple)) and len(c) == 2]
+    conds = [c for c in block["conditions"] if isinstance(c, (list, tuple)) and len(c) == 2]
     if len(conds) != 1 or str(conds[0][0]).lower() != "address":
         return False
     pats = [x.strip() for x in str(conds[0][1]).split(",") if x.strip()]
     if not any(x.startswith("!") for x in pats) or not any(x in ("*", "0.0.0.0/0", "::/0") for x in pats):
         return False
-    settings = block.get("settings") or {}
-    denies_all = any(_wildcard_only(str(e)) for k in ("denyusers", "denygroups") for e in settings.get(k) or [])
-    narrows = any(not _wildcard_only(str(e)) for k in ("allowusers", "allowgroups") for e in settings.get(k) or [])
+    settings = block["settings"]
+    denies_all = any(_wildcard_only(str(e)) for k in _DENY_KEYS for e in settings.get(k) or [])
+    narrows = any(not _wildcard_only(str(e)) for k in _ALLOW_KEYS for e in settings.get(k) or [])
     return denies_all or narrows
 
 
@@ -701,7 +701,7 @@ def mfa(ev: EvidenceView, p: Params) -> Verdict:
                 return f"password-only login possible ({' / '.join(pw)})"
             return f"single-factor login possible ({' / '.join(single)})"
 
-        keys = ("authenticationmethods", "passwordauthentication")
+        keys: Tuple[SshdKeyword, ...] = ("authenticationmethods", "passwordauthentication")
         return _judge(ev, p, pred, keys, "every login path needs two factors")
 
     verdict = _with_otp_doubt(judge(bool(otp_modules)), _otp_doubts(facts), lambda: judge(True))

@@ -7,11 +7,11 @@ check; a service that could not be judged is ERROR, never PASS.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, FrozenSet, List, Literal, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.backends import BACKENDS, OTA
+from collectors.net.backends import BACKENDS, ELASTICSEARCH, KAFKA, OTA, REDIS, OtaFacts, OtaPathFacts, ServiceState
 from collectors.profile import Profile
 
 PROFILES = (Profile.TELEMATICS,)
@@ -20,25 +20,24 @@ _NOAUTH_DOMAINS = (InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA, InsurerDo
 _NOAUTH_COVERAGE = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_ASSET_REPLACEMENT)
 
 
-_SAFE_STATES = {"auth_required", "protected_mode"}
-_OBSERVED_KEYS = ("port", "state", "reply", "status", "redis_version", "version", "broker_count", "topic_count")
+_SAFE_STATES: FrozenSet[ServiceState] = frozenset({"auth_required", "protected_mode"})
+_OBSERVED_KEYS: Tuple[
+    Literal["port", "state", "reply", "status", "redis_version", "version", "broker_count", "topic_count"], ...
+] = ("port", "state", "reply", "status", "redis_version", "version", "broker_count", "topic_count")
 
 
 def _service(ev: EvidenceView, name: str, label: str) -> Verdict:
-    services = ev.facts(BACKENDS).get("services")
-    if not isinstance(services, Mapping):
-        raise ValueError("telematics.backends has no service facts")
-    s = services.get(name)
-    if not isinstance(s, Mapping):
+    s = ev.facts(BACKENDS)["services"].get(name)
+    if s is None:
         return Verdict.na(f"{label} was not probed (not in option backend_ports)")
     observed: Dict[str, Any] = {k: s[k] for k in _OBSERVED_KEYS if k in s}
-    state = s.get("state")
+    state = s["state"]
     if state == "open":
         return Verdict.fail(f"{label} answered a read-only request without any credentials", **observed)
     if state in _SAFE_STATES:
         return Verdict.ok(f"{label} refused the unauthenticated request ({state})", **observed)
     if state == "closed":
-        return Verdict.na(f"nothing listens on the {label} port {s.get('port')}", **observed)
+        return Verdict.na(f"nothing listens on the {label} port {s['port']}", **observed)
     if state == "error":
         return Verdict.error(f"{label} could not be judged: {s.get('reason')}", **observed)
     return Verdict.error(f"{label} gave an answer that neither proves nor rules out open access ({state})", **observed)
@@ -71,7 +70,7 @@ NEEDS_BACKENDS = (BACKENDS,)
     level=CheckLevel.ENDPOINT,
 )
 def redis_open(ev: EvidenceView, p: Params) -> Verdict:
-    return _service(ev, "redis", "Redis")
+    return _service(ev, REDIS, "Redis")
 
 
 @check(
@@ -97,7 +96,7 @@ def redis_open(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def elasticsearch_open(ev: EvidenceView, p: Params) -> Verdict:
-    return _service(ev, "elasticsearch", "Elasticsearch")
+    return _service(ev, ELASTICSEARCH, "Elasticsearch")
 
 
 @check(
@@ -124,17 +123,15 @@ def elasticsearch_open(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def kafka_open(ev: EvidenceView, p: Params) -> Verdict:
-    return _service(ev, "kafka", "Kafka")
+    return _service(ev, KAFKA, "Kafka")
 
 
 NEEDS_OTA = (OTA,)
 
 
-def _ota(ev: EvidenceView) -> Tuple[Mapping[str, Any], Mapping[str, Mapping[str, Any]], List[str]]:
+def _ota(ev: EvidenceView) -> Tuple[OtaFacts, Dict[str, OtaPathFacts], List[str]]:
     facts = ev.facts(OTA)
-    paths = facts.get("paths")
-    if not isinstance(paths, Mapping):
-        raise ValueError("telematics.ota has no path facts")
+    paths = facts["paths"]
     errors = [f"{path}: {e.get('error')}" for path, e in paths.items() if "error" in e]
     return facts, paths, errors
 
@@ -164,15 +161,15 @@ def _ota(ev: EvidenceView) -> Tuple[Mapping[str, Any], Mapping[str, Mapping[str,
 def ota_plain_http(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)
     served = [path for path, e in paths.items() if e.get("status") in (200, 206)]
-    if facts.get("scheme") == "https":
+    if facts["scheme"] == "https":
         if errors:
             return Verdict.error("some firmware paths could not be fetched: " + "; ".join(errors))
-        return Verdict.ok("the OTA origin is HTTPS", origin=facts.get("origin"), served=served)
+        return Verdict.ok("the OTA origin is HTTPS", origin=facts["origin"], served=served)
     if served:
-        return Verdict.fail("firmware/update paths answer 200 over plain HTTP", origin=facts.get("origin"), served=served)
+        return Verdict.fail("firmware/update paths answer 200 over plain HTTP", origin=facts["origin"], served=served)
     if errors:
         return Verdict.error("some firmware paths could not be fetched: " + "; ".join(errors))
-    return Verdict.na("no firmware/update path is served at this plain-HTTP origin", origin=facts.get("origin"))
+    return Verdict.na("no firmware/update path is served at this plain-HTTP origin", origin=facts["origin"])
 
 
 @check(
@@ -200,7 +197,7 @@ def ota_listing(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)
     listable = {path: e.get("listing") for path, e in paths.items() if e.get("listing")}
     if listable:
-        return Verdict.fail("firmware/update paths return a directory listing", origin=facts.get("origin"), listable=listable)
+        return Verdict.fail("firmware/update paths return a directory listing", origin=facts["origin"], listable=listable)
     if errors:
         return Verdict.error("some firmware paths could not be fetched: " + "; ".join(errors))
-    return Verdict.ok("no firmware/update path returns a directory listing", origin=facts.get("origin"))
+    return Verdict.ok("no firmware/update path returns a directory listing", origin=facts["origin"])

@@ -8,50 +8,58 @@ offered on that port.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Literal, Mapping, Optional, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.ics import ICS_IDENTIFY
+from collectors.net.ics import ICS_IDENTIFY, IcsProtocolsFacts, IcsResultFacts, IcsState
 from collectors.profile import Profile
 
 NEEDS = (ICS_IDENTIFY,)
 PROFILES = (Profile.ICS_GATEWAY,)
-FIELDBUS = ("modbus", "s7", "enip", "bacnet")  # no authentication in the protocol itself
-_UNASSESSED = ("error", "no_answer")
-_ABSENT = ("closed", "not_this_protocol")
-# Identity fields that tell an attacker which advisories apply.
-_DISCLOSING = (
+Fieldbus = Literal["modbus", "s7", "enip", "bacnet"]
+FIELDBUS: Tuple[Fieldbus, ...] = ("modbus", "s7", "enip", "bacnet")  # no authentication in the protocol itself
+_UNASSESSED: Tuple[IcsState, ...] = ("error", "no_answer")
+_ABSENT: Tuple[IcsState, ...] = ("closed", "not_this_protocol")
+# Identity fields that tell an attacker which advisories apply, per protocol, in one order:
+# vendor, vendor_id, product_code, product_name, model_name, model, module, module_type, revision,
+# firmware, serial, serial_number, system_name, plant_id.
+_MODBUS_DISCLOSING: Tuple[Literal["vendor", "product_code", "product_name", "model_name", "revision"], ...] = (
     "vendor",
-    "vendor_id",
     "product_code",
     "product_name",
     "model_name",
-    "model",
+    "revision",
+)
+_S7_DISCLOSING: Tuple[Literal["module", "module_type", "firmware", "serial_number", "system_name", "plant_id"], ...] = (
     "module",
     "module_type",
-    "revision",
     "firmware",
-    "serial",
     "serial_number",
     "system_name",
     "plant_id",
 )
+_ENIP_DISCLOSING: Tuple[Literal["vendor_id", "product_code", "product_name", "revision", "serial"], ...] = (
+    "vendor_id",
+    "product_code",
+    "product_name",
+    "revision",
+    "serial",
+)
+_BACNET_DISCLOSING: Tuple[Literal["vendor", "model", "firmware"], ...] = ("vendor", "model", "firmware")
 
 
-def _protocols(ev: EvidenceView, names: Sequence[str]) -> Dict[str, Mapping[str, Any]]:
-    results = ev.facts(ICS_IDENTIFY).get("protocols")
-    if not isinstance(results, Mapping):
-        raise ValueError("ics.identify has no per-protocol results")
-    return {p: results[p] for p in names if isinstance(results.get(p), Mapping)}
+def _protocols(ev: EvidenceView) -> IcsProtocolsFacts:
+    return ev.facts(ICS_IDENTIFY)["protocols"]
 
 
-def _unassessed(results: Mapping[str, Mapping[str, Any]]) -> List[str]:
-    return [
-        f"{p} port {r.get('port')}: {r.get('state')} ({r.get('reason')})"
-        for p, r in results.items()
-        if r.get("state") in _UNASSESSED
-    ]
+def _fieldbus(protocols: IcsProtocolsFacts) -> Dict[str, IcsResultFacts]:
+    """The fieldbus protocols that were probed, in FIELDBUS order."""
+    return {name: protocols[name] for name in FIELDBUS if name in protocols}
+
+
+def _unassessed(results: Mapping[str, IcsResultFacts]) -> List[str]:
+    return [f"{p} port {r['port']}: {r['state']} ({r.get('reason')})" for p, r in results.items() if r["state"] in _UNASSESSED]
 
 
 @check(
@@ -81,17 +89,17 @@ def _unassessed(results: Mapping[str, Mapping[str, Any]]) -> List[str]:
     level=CheckLevel.ENDPOINT,
 )
 def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
-    results = _protocols(ev, FIELDBUS)
+    results = _fieldbus(_protocols(ev))
     if not results:
         return Verdict.manual("no fieldbus protocol (Modbus, S7, EtherNet/IP, BACnet) was probed")
-    answered = {name: r.get("port") for name, r in results.items() if r.get("state") == "identified"}
+    answered = {name: r["port"] for name, r in results.items() if r["state"] == "identified"}
     if answered:
         listed = ", ".join(f"{name} {port}" for name, port in answered.items())
         return Verdict.fail(f"answered identity requests without authentication: {listed}", answered=answered)
     bad = _unassessed(results)
     if bad:
         return Verdict.error(f"could not assess: {'; '.join(bad)}", unassessed=bad)
-    return Verdict.ok("no fieldbus protocol answered", states={n: r.get("state") for n, r in results.items()})
+    return Verdict.ok("no fieldbus protocol answered", states={n: r["state"] for n, r in results.items()})
 
 
 @check(
@@ -119,23 +127,24 @@ def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
-    results = _protocols(ev, ("opcua",))
-    r = results.get("opcua")
-    if r is None:
+    protocols = _protocols(ev)
+    if "opcua" not in protocols:
         return Verdict.manual("OPC UA was not probed")
-    state = r.get("state")
+    r = protocols["opcua"]
+    state = r["state"]
     if state in _UNASSESSED:
-        return Verdict.error(f"could not assess OPC UA on port {r.get('port')}: {state} ({r.get('reason')})")
+        return Verdict.error(f"could not assess OPC UA on port {r['port']}: {state} ({r.get('reason')})")
     if state in _ABSENT:
-        return Verdict.na(f"no OPC UA server on port {r.get('port')} ({state})")
-    identity: Mapping[str, Any] = r.get("identity") or {}
-    endpoints = identity.get("endpoints")
-    if not isinstance(endpoints, list):
-        return Verdict.manual(f"OPC UA answered but endpoints were not listed: {identity.get('get_endpoints', 'unknown')}")
+        return Verdict.na(f"no OPC UA server on port {r['port']} ({state})")
+    identity = r.get("identity")
+    if identity is None or "endpoints" not in identity:
+        why = identity.get("get_endpoints", "unknown") if identity is not None else "unknown"
+        return Verdict.manual(f"OPC UA answered but endpoints were not listed: {why}")
+    endpoints = identity["endpoints"]
     if not endpoints:
         return Verdict.manual("OPC UA GetEndpoints returned no endpoint")
-    none_eps = [e.get("url") for e in endpoints if e.get("security_mode") == "None"]
-    anon_eps = [e.get("url") for e in endpoints if "Anonymous" in (e.get("user_token_types") or [])]
+    none_eps = [e["url"] for e in endpoints if e["security_mode"] == "None"]
+    anon_eps = [e["url"] for e in endpoints if "Anonymous" in e["user_token_types"]]
     observed = {"security_modes": identity.get("security_modes"), "security_policies": identity.get("security_policies")}
     if none_eps or anon_eps:
         parts = (["SecurityMode None"] if none_eps else []) + (["anonymous user tokens"] if anon_eps else [])
@@ -143,8 +152,26 @@ def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
     return Verdict.ok("every endpoint signs or encrypts and requires an identified user", **observed)
 
 
-def _disclosed(identity: Mapping[str, Any]) -> Dict[str, Any]:
-    return {k: identity[k] for k in _DISCLOSING if identity.get(k) not in (None, "")}
+def _present(fields: Mapping[str, object]) -> Dict[str, object]:
+    return {k: v for k, v in fields.items() if v not in (None, "")}
+
+
+def _disclosed(protocols: IcsProtocolsFacts) -> Dict[str, Dict[str, object]]:
+    """Disclosing identity fields of each fieldbus protocol that was identified (FIELDBUS order); empty ones left out."""
+    found: Dict[str, Dict[str, object]] = {}
+    if "modbus" in protocols and protocols["modbus"]["state"] == "identified":
+        m = protocols["modbus"].get("identity")
+        found["modbus"] = _present({k: m[k] for k in _MODBUS_DISCLOSING if k in m}) if m is not None else {}
+    if "s7" in protocols and protocols["s7"]["state"] == "identified":
+        s = protocols["s7"].get("identity")
+        found["s7"] = _present({k: s[k] for k in _S7_DISCLOSING if k in s}) if s is not None else {}
+    if "enip" in protocols and protocols["enip"]["state"] == "identified":
+        e = protocols["enip"].get("identity")
+        found["enip"] = _present({k: e[k] for k in _ENIP_DISCLOSING if k in e}) if e is not None else {}
+    if "bacnet" in protocols and protocols["bacnet"]["state"] == "identified":
+        b = protocols["bacnet"].get("identity")
+        found["bacnet"] = _present({k: b[k] for k in _BACNET_DISCLOSING if k in b}) if b is not None else {}
+    return {name: fields for name, fields in found.items() if fields}
 
 
 @check(
@@ -170,19 +197,15 @@ def _disclosed(identity: Mapping[str, Any]) -> Dict[str, Any]:
 )
 def identity_disclosed(ev: EvidenceView, p: Params) -> Verdict:
     # OPC UA is left out: GetEndpoints (and the product URI it carries) is mandatory discovery, NET-ICS-002 judges it.
-    results = _protocols(ev, FIELDBUS)
+    protocols = _protocols(ev)
+    results = _fieldbus(protocols)
     if not results:
         return Verdict.manual("no fieldbus protocol (Modbus, S7, EtherNet/IP, BACnet) was probed")
-    disclosed: Dict[str, Dict[str, Any]] = {}
-    for name, r in results.items():
-        if r.get("state") == "identified":
-            fields = _disclosed(r.get("identity") or {})
-            if fields:
-                disclosed[name] = fields
+    disclosed = _disclosed(protocols)
     if disclosed:
         return Verdict.fail(f"identity disclosed by {', '.join(sorted(disclosed))}", identities=disclosed)
     bad = _unassessed(results)
     if bad:
         return Verdict.error(f"could not assess: {'; '.join(bad)}", unassessed=bad)
-    answered: Optional[List[str]] = [n for n, r in results.items() if r.get("state") == "identified"]
+    answered: Optional[List[str]] = [n for n, r in results.items() if r["state"] == "identified"]
     return Verdict.ok("no device identity disclosed", answered_without_identity=answered)

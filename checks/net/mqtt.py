@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.mqtt import MQTT_BROKER
+from collectors.net.mqtt import MQTT_BROKER, MqttPortFacts, MqttPortState
 from collectors.profile import Profile
 
 NEEDS = (MQTT_BROKER,)
@@ -18,23 +18,25 @@ PROFILES = (Profile.TELEMATICS,)
 MAX_TOPICS_SHOWN = 20
 
 
-def _ports(ev: EvidenceView) -> Mapping[str, Mapping[str, Any]]:
-    ports = ev.facts(MQTT_BROKER).get("ports")
-    if not isinstance(ports, Mapping):
-        raise ValueError("mqtt.broker has no port facts")
-    return ports
+def _ports(ev: EvidenceView) -> Dict[str, MqttPortFacts]:
+    return ev.facts(MQTT_BROKER)["ports"]
 
 
-def _errors(ports: Mapping[str, Mapping[str, Any]]) -> List[str]:
-    return [f"{n} {p.get('port')}: {p.get('reason')}" for n, p in ports.items() if p.get("state") == "error"]
+def _errors(ports: Mapping[str, MqttPortFacts]) -> List[str]:
+    return [f"{n} {p['port']}: {p.get('reason')}" for n, p in ports.items() if p["state"] == "error"]
 
 
-def _port_list(ports: Mapping[str, Mapping[str, Any]], states: Tuple[str, ...]) -> List[Dict[str, Any]]:
+def _port_list(ports: Mapping[str, MqttPortFacts], states: Tuple[MqttPortState, ...]) -> List[Dict[str, Any]]:
     return [
-        {"name": n, "port": p.get("port"), "transport": p.get("transport"), "return_code": p.get("return_code")}
+        {"name": n, "port": p["port"], "transport": p["transport"], "return_code": p.get("return_code")}
         for n, p in ports.items()
-        if p.get("state") in states
+        if p["state"] in states
     ]
+
+
+def _tls_offered(port: MqttPortFacts) -> bool:
+    tls = port.get("tls")
+    return tls is not None and tls["offered"]
 
 
 @check(
@@ -98,28 +100,28 @@ def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
 )
 def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(MQTT_BROKER)
-    ports = _ports(ev)
-    sub = facts.get("subscription")
-    if not isinstance(sub, Mapping):
-        if facts.get("anonymous_accepted"):
+    ports = facts["ports"]
+    sub = facts["subscription"]
+    if sub is None:
+        if facts["anonymous_accepted"]:
             return Verdict.error("anonymous access was accepted but no subscription result was recorded")
         errors = _errors(ports)
         if errors:
             return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
         return Verdict.ok("anonymous clients are refused, so they cannot subscribe to any topic")
     shown = int(p.get("max_topics_shown", MAX_TOPICS_SHOWN))
-    topics = list(sub.get("topics") or [])
+    topics = list(sub["topics"])
     observed = {
-        "topic_count": sub.get("topic_count", len(topics)),
+        "topic_count": sub["topic_count"],
         "topics": topics[:shown],
-        "sys_topic_count": sub.get("sys_topic_count", 0),
-        "wildcard_granted": sub.get("wildcard_granted"),
-        "listened_ms": sub.get("listened_ms"),
-        "truncated": sub.get("truncated"),
+        "sys_topic_count": sub["sys_topic_count"],
+        "wildcard_granted": sub["wildcard_granted"],
+        "listened_ms": sub["listened_ms"],
+        "truncated": sub["truncated"],
     }
     if topics:
         return Verdict.fail("an anonymous subscription to # received messages on business topics", **observed)
-    if sub.get("wildcard_granted") is False:
+    if sub["wildcard_granted"] is False:
         return Verdict.ok("the broker refused the anonymous # subscription (SUBACK 0x80)", **observed)
     return Verdict.ok("no business topic was seen on the anonymous # subscription within the listen window", **observed)
 
@@ -148,8 +150,8 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
 )
 def plaintext(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
-    plain = _port_list({n: q for n, q in ports.items() if q.get("transport") == "tcp"}, ("accepted", "refused", "other"))
-    tls_offered = [n for n, q in ports.items() if q.get("transport") == "tls" and (q.get("tls") or {}).get("offered")]
+    plain = _port_list({n: q for n, q in ports.items() if q["transport"] == "tcp"}, ("accepted", "refused", "other"))
+    tls_offered = [n for n, q in ports.items() if q["transport"] == "tls" and _tls_offered(q)]
     if plain:
         why = "TLS is offered too, but the plaintext listener still answers" if tls_offered else "no TLS listener answered"
         return Verdict.fail(f"an MQTT broker answers in plain text; {why}", plaintext=plain, tls_ports=tls_offered)
@@ -184,35 +186,36 @@ def plaintext(ev: EvidenceView, p: Params) -> Verdict:
 )
 def certificate(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
-    tls_ports = {n: q for n, q in ports.items() if q.get("transport") == "tls"}
+    tls_ports = {n: q for n, q in ports.items() if q["transport"] == "tls"}
     judged: List[Dict[str, Any]] = []
     bad: List[Dict[str, Any]] = []
     unknown: List[str] = []
     for name, q in tls_ports.items():
-        tls = q.get("tls") or {}
-        if not tls.get("offered"):
-            if q.get("state") == "error":
-                unknown.append(f"{name} {q.get('port')}: {q.get('reason')}")
+        tls = q.get("tls")
+        if tls is None or not tls["offered"]:
+            if q["state"] == "error":
+                unknown.append(f"{name} {q['port']}: {q.get('reason')}")
             continue
-        cert = tls.get("certificate") or {}
-        chain = tls.get("chain") or {}
-        if not cert or chain.get("status") not in ("valid", "invalid"):
-            unknown.append(f"{name} {q.get('port')}: certificate or chain not judged ({chain.get('reason')})")
+        cert = tls.get("certificate")
+        chain = tls.get("chain")
+        if not cert or chain is None or chain["status"] not in ("valid", "invalid"):
+            why = chain.get("reason") if chain is not None else None
+            unknown.append(f"{name} {q['port']}: certificate or chain not judged ({why})")
             continue
         problems = []
-        if chain.get("status") == "invalid":
+        if chain["status"] == "invalid":
             problems.append(f"untrusted chain: {chain.get('reason')}")
-        if int(cert.get("days_to_expiry", 0)) < 0:
-            problems.append(f"expired {cert.get('not_after')}")
-        if cert.get("not_yet_valid"):
-            problems.append(f"not valid before {cert.get('not_before')}")
+        if cert["days_to_expiry"] < 0:
+            problems.append(f"expired {cert['not_after']}")
+        if cert["not_yet_valid"]:
+            problems.append(f"not valid before {cert['not_before']}")
         row = {
-            "port": q.get("port"),
-            "subject_cn": cert.get("subject_cn"),
-            "issuer": cert.get("issuer"),
-            "not_after": cert.get("not_after"),
-            "days_to_expiry": cert.get("days_to_expiry"),
-            "hostname_match": cert.get("hostname_match"),
+            "port": q["port"],
+            "subject_cn": cert["subject_cn"],
+            "issuer": cert["issuer"],
+            "not_after": cert["not_after"],
+            "days_to_expiry": cert["days_to_expiry"],
+            "hostname_match": cert["hostname_match"],
             "problems": problems,
         }
         judged.append(row)

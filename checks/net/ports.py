@@ -9,12 +9,12 @@ failure was already found on the hosts that did answer).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
-from collectors.net.ports import PORTS
+from collectors.net.ports import PORTS, OpenPortFacts, PortsFacts
 from collectors.profile import Profile
 
 NEEDS = (PORTS,)
@@ -131,32 +131,32 @@ _VERSION = re.compile(r"^(\d+(?:\.\d+)*)")
 _MARIADB = re.compile(r"(?:^5\.5\.5-)?(\d+\.\d+(?:\.\d+)?)-MariaDB", re.IGNORECASE)
 
 
-def _open_ports(ev: EvidenceView) -> Tuple[Mapping[str, Any], Iterator[Tuple[str, Mapping[str, Any]]]]:
+def _open_ports(ev: EvidenceView) -> Tuple[PortsFacts, Iterator[Tuple[str, OpenPortFacts]]]:
     facts = ev.facts(PORTS)
 
-    def walk() -> Iterator[Tuple[str, Mapping[str, Any]]]:
-        for host in facts.get("hosts", []):
-            for port in host.get("open_ports", []):
-                yield str(host.get("address", "")), port
+    def walk() -> Iterator[Tuple[str, OpenPortFacts]]:
+        for host in facts["hosts"]:
+            for port in host["open_ports"]:
+                yield host["address"], port
 
     return facts, walk()
 
 
-def _brief(address: str, port: Mapping[str, Any], **extra: Any) -> Dict[str, Any]:
+def _brief(address: str, port: OpenPortFacts, **extra: Any) -> Dict[str, Any]:
     out: Dict[str, Any] = {
         "address": address,
-        "port": port.get("port"),
-        "proto": port.get("proto"),
-        "service": ("ssl/" if port.get("tunnel") == "ssl" else "") + str(port.get("service") or ""),
-        "product": port.get("product") or "",
-        "version": port.get("version") or "",
+        "port": port["port"],
+        "proto": port["proto"],
+        "service": ("ssl/" if port["tunnel"] == "ssl" else "") + port["service"],
+        "product": port["product"],
+        "version": port["version"],
     }
     out.update(extra)
     return out
 
 
-def _text(port: Mapping[str, Any]) -> str:
-    return f"{port.get('product') or ''} {port.get('extrainfo') or ''}".lower()
+def _text(port: OpenPortFacts) -> str:
+    return f"{port['product']} {port['extrainfo']}".lower()
 
 
 def _has_any(haystack: str, needles: Sequence[str]) -> Optional[str]:
@@ -166,19 +166,15 @@ def _has_any(haystack: str, needles: Sequence[str]) -> Optional[str]:
     return None
 
 
-def _verdict(
-    facts: Mapping[str, Any], hits: List[Dict[str, Any]], fail_reason: str, pass_reason: str, **observed: Any
-) -> Verdict:
+def _verdict(facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: str, pass_reason: str, **observed: Any) -> Verdict:
     """FAIL on hits; ERROR when part of the scan is missing; PASS otherwise."""
-    incomplete = list(facts.get("timed_out_hosts") or [])
+    incomplete = list(facts["timed_out_hosts"])
     if hits:
         return Verdict.fail(fail_reason, exposed=hits, incomplete_hosts=incomplete, **observed)
     if incomplete:
         return Verdict.error(f"scan incomplete: nmap gave up on {', '.join(incomplete[:5])}", incomplete_hosts=incomplete)
-    total = int(facts.get("open_ports") or 0)
-    return Verdict.ok(
-        f"{pass_reason} ({total} open port(s) seen)", open_ports=total, scanned_ports=facts.get("ports"), **observed
-    )
+    total = facts["open_ports"]
+    return Verdict.ok(f"{pass_reason} ({total} open port(s) seen)", open_ports=total, scanned_ports=facts["ports"], **observed)
 
 
 @check(
@@ -211,9 +207,9 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     services = {str(s).lower() for s in p["high_risk_services"]}
     hits: List[Dict[str, Any]] = []
     for address, port in ports:
-        service = str(port.get("service") or "").lower()
-        if port.get("port") in numbers:
-            why = f"port {port.get('port')} ({HIGH_RISK_PORTS.get(int(port['port']), 'listed')})"
+        service = port["service"].lower()
+        if port["port"] in numbers:
+            why = f"port {port['port']} ({HIGH_RISK_PORTS.get(port['port'], 'listed')})"
         elif service in services:
             why = f"service {service}"
         else:
@@ -256,13 +252,13 @@ def plaintext_admin(ev: EvidenceView, p: Params) -> Verdict:
     numbers = {int(x) for x in p["plaintext_ports"]}
     hits: List[Dict[str, Any]] = []
     for address, port in ports:
-        if port.get("tunnel") == "ssl":
+        if port["tunnel"] == "ssl":
             continue  # wrapped in TLS (ssl/vnc, ftps ...)
-        service = str(port.get("service") or "").lower()
+        service = port["service"].lower()
         if service in services:
             why = f"service {service}"
-        elif port.get("port") in numbers and service in UNIDENTIFIED:
-            why = f"port {port.get('port')} ({PLAINTEXT_PORTS.get(int(port['port']), 'listed')})"
+        elif port["port"] in numbers and service in UNIDENTIFIED:
+            why = f"port {port['port']} ({PLAINTEXT_PORTS.get(port['port'], 'listed')})"
         elif service.startswith("http") and service != "https":
             console = _has_any(_text(port), p["admin_console_products"])
             if console is None:
@@ -282,17 +278,17 @@ def _version_tuple(text: str) -> Optional[Tuple[int, ...]]:
     return tuple(int(x) for x in m.group(1).split(".")) if m else None
 
 
-def _identified(port: Mapping[str, Any]) -> List[Tuple[str, str]]:
+def _identified(port: OpenPortFacts) -> List[Tuple[str, str]]:
     """(product key, version) pairs nmap identified on one port."""
-    product = str(port.get("product") or "").lower()
-    version = str(port.get("version") or "")
+    product = port["product"].lower()
+    version = port["version"]
     out: List[Tuple[str, str]] = []
     mariadb = _MARIADB.search(version)
     if mariadb:
         out.append(("mariadb", mariadb.group(1)))
     elif product and version:
         out.append((product, version.split(" - ")[0]))
-    for name, ver in _COMPONENT.findall(str(port.get("extrainfo") or "")):
+    for name, ver in _COMPONENT.findall(port["extrainfo"]):
         out.append((name.lower(), ver))
     return out
 
@@ -392,14 +388,14 @@ def management_interfaces(ev: EvidenceView, p: Params) -> Verdict:
     services = {str(s).lower() for s in p["management_services"]}
     hits: List[Dict[str, Any]] = []
     for address, port in ports:
-        service = str(port.get("service") or "").lower()
+        service = port["service"].lower()
         product = _has_any(_text(port), p["management_products"])
         if product is not None:
             why = f"product {product}"
         elif service in services:
             why = f"service {service}"
-        elif port.get("port") in numbers:
-            why = f"port {port.get('port')} ({MANAGEMENT_PORTS.get(int(port['port']), 'listed')})"
+        elif port["port"] in numbers:
+            why = f"port {port['port']} ({MANAGEMENT_PORTS.get(port['port'], 'listed')})"
         else:
             continue
         hits.append(_brief(address, port, matched=why))

@@ -6,11 +6,19 @@ refused: it turns the verdict into MANUAL, stating what was not tested.
 
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Tuple
+from typing import List, Mapping, Sequence, Tuple, Union
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.tls import TLS_ENDPOINT
+from collectors.net.tls import (
+    LEGACY_VERSIONS,
+    MODERN_VERSIONS,
+    TLS_ENDPOINT,
+    CertificateFacts,
+    CipherClassFacts,
+    TlsEndpointFacts,
+    VersionFacts,
+)
 from collectors.profile import Profile
 
 NEEDS = (TLS_ENDPOINT,)
@@ -20,28 +28,31 @@ _TRANSIT = (InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE)
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE)
 
 
-def _facts(ev: EvidenceView) -> Mapping[str, Any]:
+def _facts(ev: EvidenceView) -> TlsEndpointFacts:
     return ev.facts(TLS_ENDPOINT)
 
 
-def _cert(ev: EvidenceView) -> Mapping[str, Any]:
-    cert = _facts(ev).get("certificate")
-    if not isinstance(cert, Mapping):
-        raise ValueError("tls.endpoint has no certificate facts")
-    return cert
+def _cert(ev: EvidenceView) -> CertificateFacts:
+    return _facts(ev)["certificate"]
 
 
-def _split(results: Mapping[str, Any], names: List[str]) -> Tuple[List[str], List[str], List[str]]:
-    """(accepted, refused, untested-with-reason) among ``names``."""
-    accepted, refused, untested = [], [], []
+def _split(
+    results: Mapping[str, Union[VersionFacts, CipherClassFacts]], names: Sequence[str]
+) -> Tuple[List[str], List[str], List[str]]:
+    """(accepted, refused, untested-with-reason) among ``names``; a name without a result was not probed."""
+    accepted: List[str] = []
+    refused: List[str] = []
+    untested: List[str] = []
     for name in names:
-        r = results.get(name) or {"status": "untestable", "reason": "not probed"}
-        if r.get("status") == "accepted":
+        r = results.get(name)
+        if r is None:
+            untested.append(f"{name} (not probed)")
+        elif r["status"] == "accepted":
             accepted.append(name)
-        elif r.get("status") == "refused":
+        elif r["status"] == "refused":
             refused.append(name)
         else:
-            untested.append(f"{name} ({r.get('reason', r.get('status'))})")
+            untested.append(f"{name} ({r.get('reason', r['status'])})")
     return accepted, refused, untested
 
 
@@ -61,7 +72,7 @@ def _split(results: Mapping[str, Any], names: List[str]) -> Tuple[List[str], Lis
     level=CheckLevel.ENDPOINT,
 )
 def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
-    accepted, refused, untested = _split(_facts(ev).get("protocols") or {}, ["TLSv1", "TLSv1.1"])
+    accepted, refused, untested = _split(_facts(ev)["protocols"], LEGACY_VERSIONS)
     if accepted:
         return Verdict.fail(f"accepts {', '.join(accepted)}", accepted=accepted)
     if untested:
@@ -85,7 +96,7 @@ def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
-    accepted, refused, untested = _split(_facts(ev).get("protocols") or {}, ["TLSv1.2", "TLSv1.3"])
+    accepted, refused, untested = _split(_facts(ev)["protocols"], MODERN_VERSIONS)
     if accepted:
         return Verdict.ok(f"supports {', '.join(accepted)}", accepted=accepted)
     if untested:
@@ -113,7 +124,7 @@ def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
-    results: Mapping[str, Any] = _facts(ev).get("weak_ciphers") or {}
+    results = _facts(ev)["weak_ciphers"]
     if not results:
         return Verdict.manual("no weak cipher class was probed")
     accepted, refused, untested = _split(results, sorted(results))
@@ -143,12 +154,12 @@ def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
 )
 def expiry(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
-    days = int(cert["days_to_expiry"])
-    seen = {"not_after": cert.get("not_after"), "days_to_expiry": days}
-    if cert.get("not_yet_valid"):
-        return Verdict.fail(f"not valid before {cert.get('not_before')}", **seen)
+    days = cert["days_to_expiry"]
+    seen = {"not_after": cert["not_after"], "days_to_expiry": days}
+    if cert["not_yet_valid"]:
+        return Verdict.fail(f"not valid before {cert['not_before']}", **seen)
     if days < 0:
-        return Verdict.fail(f"expired on {cert.get('not_after')}", **seen)
+        return Verdict.fail(f"expired on {cert['not_after']}", **seen)
     if days < int(p["warn_days"]):
         return Verdict.fail(f"expires in {days} days (threshold {p['warn_days']})", **seen)
     return Verdict.ok(f"valid for {days} more days", **seen)
@@ -173,8 +184,8 @@ def expiry(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def key_strength(ev: EvidenceView, p: Params) -> Verdict:
-    key = _cert(ev).get("key") or {}
-    kind, bits = key.get("type"), key.get("bits")
+    key = _cert(ev)["key"]
+    kind, bits = key["type"], key["bits"]
     if kind in ("RSA", "DSA"):
         ok = isinstance(bits, int) and bits >= int(p["min_rsa_bits"])
     elif kind == "EC":
@@ -205,13 +216,13 @@ def key_strength(ev: EvidenceView, p: Params) -> Verdict:
 )
 def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
-    algo = str(cert.get("signature_hash") or "").lower()
-    seen = {"signature_algorithm": cert.get("signature_algorithm")}
+    algo = (cert["signature_hash"] or "").lower()
+    seen = {"signature_algorithm": cert["signature_algorithm"]}
     if algo in ("md5", "sha1", "md2", "md4"):
         return Verdict.fail(f"signed with {algo}", **seen)
-    if not algo and not str(cert.get("signature_algorithm", "")).lower().startswith("ed"):
+    if not algo and not cert["signature_algorithm"].lower().startswith("ed"):
         return Verdict.manual("signature hash not recognised", **seen)
-    return Verdict.ok(f"signed with {algo or cert.get('signature_algorithm')}", **seen)
+    return Verdict.ok(f"signed with {algo or cert['signature_algorithm']}", **seen)
 
 
 @check(
@@ -232,10 +243,10 @@ def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
 def hostname(ev: EvidenceView, p: Params) -> Verdict:
     facts = _facts(ev)
     cert = _cert(ev)
-    seen = {"host": facts.get("host"), "san_dns": cert.get("san_dns"), "san_ip": cert.get("san_ip"), "cn": cert.get("subject_cn")}
-    if cert.get("hostname_match") is True:
+    seen = {"host": facts["host"], "san_dns": cert["san_dns"], "san_ip": cert["san_ip"], "cn": cert["subject_cn"]}
+    if cert["hostname_match"]:
         return Verdict.ok("the certificate names the host", **seen)
-    return Verdict.fail(f"{facts.get('host')} is not among the certificate's names", **seen)
+    return Verdict.fail(f"{facts['host']} is not among the certificate's names", **seen)
 
 
 @check(
@@ -254,15 +265,15 @@ def hostname(ev: EvidenceView, p: Params) -> Verdict:
     level=CheckLevel.ENDPOINT,
 )
 def chain(ev: EvidenceView, p: Params) -> Verdict:
-    facts = _facts(ev)
-    info: Mapping[str, Any] = facts.get("chain") or {}
-    seen = {"self_signed": _cert(ev).get("self_signed"), "store": info.get("store"), "issuer": _cert(ev).get("issuer")}
-    status = info.get("status")
-    if status == "valid" and not _cert(ev).get("self_signed"):
+    info = _facts(ev)["chain"]
+    cert = _cert(ev)
+    seen = {"self_signed": cert["self_signed"], "store": info["store"], "issuer": cert["issuer"]}
+    status = info["status"]
+    if status == "valid" and not cert["self_signed"]:
         return Verdict.ok("chain verifies against the trust store", **seen)
     if status == "valid":
         return Verdict.fail("self-signed certificate explicitly trusted", **seen)
     if status == "invalid":
-        why = "self-signed" if _cert(ev).get("self_signed") else str(info.get("reason"))
+        why = "self-signed" if cert["self_signed"] else str(info.get("reason"))
         return Verdict.fail(f"{why} (verify: {info.get('reason')})", **seen)
     return Verdict.error(f"chain could not be verified: {info.get('reason')}", **seen)

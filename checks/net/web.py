@@ -10,16 +10,23 @@ failed redirect) they do not pass.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.web import WEB_HTTP
+from collectors.net.web import (
+    WEB_HTTP,
+    ExposedErrorFacts,
+    ExposedFoundFacts,
+    ExposureKind,
+    ListingErrorFacts,
+    ListingFoundFacts,
+    WebFacts,
+)
 from collectors.profile import Profile
 
 NEEDS = (WEB_HTTP,)
 PROFILES = (Profile.WEBSITE, Profile.SERVER)
-Facts = Mapping[str, Any]
 D = InsurerDomain
 
 _TRANSIT = ("L3-CNS1-06", "L3-CNS1-07")
@@ -31,23 +38,23 @@ _EXPOSURE = ("L3-CES1-18", "L3-ABS1-10")
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE)
 
 
-def _facts(ev: EvidenceView) -> Facts:
+def _facts(ev: EvidenceView) -> WebFacts:
     return ev.facts(WEB_HTTP)
 
 
-def _unreached(f: Facts) -> Optional[Verdict]:
+def _unreached(f: WebFacts) -> Optional[Verdict]:
     """A verdict when the final page was not reached, so its headers cannot be judged."""
-    final = f.get("final") or {}
-    state = final.get("state")
+    final = f["final"]
+    state = final["state"]
     if state == "ok":
         return None
     if state == "off_scope":
-        hops = f.get("redirects") or []
+        hops = f["redirects"]
         to = hops[-1]["to"] if hops else "?"
         return Verdict.manual(
             f"the URL redirects to {to}, outside the declared scope; add that site to the scope to judge it", redirect_to=to
         )
-    return Verdict.error(f"the final page was not reached: {final.get('error') or state}", state=state)
+    return Verdict.error(f"the final page was not reached: {final['error'] or state}", state=state)
 
 
 # -- WEB-HTTPS-001 ---------------------------------------------------------------
@@ -74,19 +81,19 @@ def _unreached(f: Facts) -> Optional[Verdict]:
 )
 def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
-    plain = f.get("plain_http") or {}
-    state = plain.get("state")
-    url = plain.get("url")
+    plain = f["plain_http"]
+    state = plain["state"]
+    url = plain["url"]
     if state == "redirects_to_https":
-        if plain.get("same_host") is False:
-            return Verdict.ok("plain HTTP redirects to HTTPS on another host", url=url, location=plain.get("location"))
-        return Verdict.ok("plain HTTP redirects straight to HTTPS", url=url, location=plain.get("location"))
+        if plain["same_host"] is False:
+            return Verdict.ok("plain HTTP redirects to HTTPS on another host", url=url, location=plain["location"])
+        return Verdict.ok("plain HTTP redirects straight to HTTPS", url=url, location=plain["location"])
     if state in ("not_listening", "unreachable"):
         return Verdict.ok("no plain-HTTP service answers, so nothing is served unencrypted", url=url, state=state)
     if state == "redirects_to_http":
-        return Verdict.fail("plain HTTP redirects to another plain-HTTP URL first", url=url, location=plain.get("location"))
+        return Verdict.fail("plain HTTP redirects to another plain-HTTP URL first", url=url, location=plain["location"])
     if state == "no_redirect":
-        return Verdict.fail(f"plain HTTP serves content (status {plain.get('status')}) instead of redirecting to HTTPS", url=url)
+        return Verdict.fail(f"plain HTTP serves content (status {plain['status']}) instead of redirecting to HTTPS", url=url)
     return Verdict.error(f"plain-HTTP behaviour unknown: {plain.get('error') or state}", url=url)
 
 
@@ -118,15 +125,17 @@ def hsts(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    h = (f.get("headers") or {}).get("hsts") or {}
+    h = f["headers"]["hsts"]
     minimum = int(p["min_max_age"])
-    if not h.get("over_https"):
+    if not h["over_https"]:
         return Verdict.fail("the site is not served over HTTPS, so HSTS cannot apply", final_url=f["final"]["url"])
-    if not h.get("present"):
+    if not h["present"]:
         return Verdict.fail("no Strict-Transport-Security header on the HTTPS response")
     if not h.get("valid"):
         return Verdict.fail("Strict-Transport-Security header is invalid (max-age missing, repeated or not a number)")
-    age = int(h["max_age"])
+    age = h.get("max_age")
+    if age is None:  # the collector marks a header valid only with one numeric max-age
+        raise ValueError("web.http: HSTS header marked valid without a max-age")
     observed = {"max_age": age, "include_subdomains": h.get("include_subdomains"), "preload": h.get("preload")}
     if age < minimum:
         return Verdict.fail(f"HSTS max-age {age} s is below {minimum} s", **observed)
@@ -163,9 +172,9 @@ def csp(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    c = (f.get("headers") or {}).get("csp") or {}
-    if not c.get("present"):
-        if c.get("report_only_present"):
+    c = f["headers"]["csp"]
+    if not c["present"]:
+        if c["report_only_present"]:
             return Verdict.fail("only Content-Security-Policy-Report-Only is set; nothing is enforced")
         return Verdict.fail("no Content-Security-Policy header")
     problems: List[str] = []
@@ -175,8 +184,9 @@ def csp(ev: EvidenceView, p: Params) -> Verdict:
         problems.append("scripts allow 'unsafe-inline'")
     if c.get("unsafe_eval"):
         problems.append("scripts allow 'unsafe-eval'")
-    if c.get("broad_script_sources"):
-        problems.append(f"scripts allow broad sources {', '.join(c['broad_script_sources'])}")
+    broad = c.get("broad_script_sources")
+    if broad:
+        problems.append(f"scripts allow broad sources {', '.join(broad)}")
     observed = {"directives": c.get("directives"), "problems": problems}
     if problems:
         return Verdict.fail("; ".join(problems), **observed)
@@ -213,9 +223,9 @@ def framing(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    h = f.get("headers") or {}
-    fa = (h.get("csp") or {}).get("frame_ancestors")
-    xfo = (h.get("x_frame_options") or "").strip()
+    h = f["headers"]
+    fa = h["csp"].get("frame_ancestors")
+    xfo = (h["x_frame_options"] or "").strip()
     if fa is not None and "*" not in fa.split():
         return Verdict.ok("CSP frame-ancestors limits framing", frame_ancestors=fa, x_frame_options=xfo or None)
     if xfo.upper() in ("DENY", "SAMEORIGIN"):
@@ -246,7 +256,7 @@ def nosniff(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    value = (f.get("headers") or {}).get("x_content_type_options")
+    value = f["headers"]["x_content_type_options"]
     if value is not None and value.strip().lower() == "nosniff":
         return Verdict.ok("X-Content-Type-Options nosniff")
     if value is None:
@@ -285,7 +295,7 @@ def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    value = (f.get("headers") or {}).get("referrer_policy")
+    value = f["headers"]["referrer_policy"]
     if value is None:
         return Verdict.fail("no Referrer-Policy header; full URLs may leak to other sites from older browsers")
     # Browsers use the last policy they recognise in a comma-separated list.
@@ -326,24 +336,24 @@ def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    cookies: Sequence[Mapping[str, Any]] = f.get("cookies") or []
+    cookies = f["cookies"]
     if not cookies:
         return Verdict.ok("the site sets no cookies", cookies=[])
-    https = (f.get("final") or {}).get("scheme") == "https"
+    https = f["final"]["scheme"] == "https"
     problems: List[str] = []
     for c in cookies:
-        name = c.get("name")
-        if https and not c.get("secure"):
+        name = c["name"]
+        if https and not c["secure"]:
             problems.append(f"{name}: no Secure")
-        if c.get("session_like") and not c.get("httponly"):
+        if c["session_like"] and not c["httponly"]:
             problems.append(f"{name}: session cookie without HttpOnly")
-        if c.get("samesite") is None:
+        if c["samesite"] is None:
             problems.append(f"{name}: no SameSite")
-        elif c.get("samesite") == "invalid":
+        elif c["samesite"] == "invalid":
             problems.append(f"{name}: invalid SameSite value")
-        elif c.get("samesite") == "None" and not c.get("secure"):
+        elif c["samesite"] == "None" and not c["secure"]:
             problems.append(f"{name}: SameSite=None without Secure")
-    names = sorted({str(c.get("name")) for c in cookies})
+    names = sorted({c["name"] for c in cookies})
     if problems:
         return Verdict.fail("; ".join(problems), cookies=names, problems=problems)
     return Verdict.ok("every cookie carries the expected flags", cookies=names)
@@ -380,11 +390,11 @@ def cors(ev: EvidenceView, p: Params) -> Verdict:
     bad = _unreached(f)
     if bad is not None:
         return bad
-    c = f.get("cors") or {}
-    if c.get("error"):
+    c = f["cors"]
+    if c["error"]:
         return Verdict.error(f"CORS request failed: {c['error']}")
     kind, creds = c.get("allow_origin"), bool(c.get("allow_credentials"))
-    observed = {"origin_sent": c.get("origin_sent"), "allow_origin": kind, "allow_credentials": creds}
+    observed = {"origin_sent": c["origin_sent"], "allow_origin": kind, "allow_credentials": creds}
     if kind in ("reflected", "null", "wildcard") and creds:
         what = {"reflected": "echoes any Origin", "null": "allows the null origin", "wildcard": "allows *"}[kind]
         return Verdict.fail(f"Access-Control-Allow-Origin {what} together with Allow-Credentials true", **observed)
@@ -419,38 +429,41 @@ def cors(ev: EvidenceView, p: Params) -> Verdict:
 )
 def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
-    d = f.get("disclosure") or {}
+    d = f["disclosure"]
     leaks: Dict[str, str] = {}
-    if d.get("server_version"):
-        leaks["Server"] = str(d.get("server"))
-    for key, header in (
-        ("x_powered_by", "X-Powered-By"),
-        ("x_aspnet_version", "X-AspNet-Version"),
-        ("x_aspnetmvc_version", "X-AspNetMvc-Version"),
+    if d["server_version"]:
+        leaks["Server"] = str(d["server"])
+    for value, header in (
+        (d["x_powered_by"], "X-Powered-By"),
+        (d["x_aspnet_version"], "X-AspNet-Version"),
+        (d["x_aspnetmvc_version"], "X-AspNetMvc-Version"),
     ):
-        if d.get(key):
-            leaks[header] = str(d[key])
+        if value:
+            leaks[header] = value
     if leaks:
         return Verdict.fail(f"version details in {', '.join(sorted(leaks))}", headers=leaks)
-    return Verdict.ok("no version numbers in Server and no X-Powered-By/X-AspNet-Version", server=d.get("server"))
+    return Verdict.ok("no version numbers in Server and no X-Powered-By/X-AspNet-Version", server=d["server"])
 
 
 def _paths_verdict(
-    section: Mapping[str, Any], found: Sequence[Mapping[str, Any]], what: str, ok: str, kinds: Optional[Sequence[str]] = None
+    found: Sequence[Union[ListingFoundFacts, ExposedFoundFacts]],
+    errors: Sequence[Union[ListingErrorFacts, ExposedErrorFacts]],
+    probed: Sequence[str],
+    what: str,
+    ok: str,
 ) -> Verdict:
     """FAIL on any confirmed finding; otherwise PASS only if every relevant path was actually asked."""
     if found:
         return Verdict.fail(
-            f"{what}: {', '.join(str(x['path']) for x in found)}",
-            found=[{k: x[k] for k in ("path", "marker") if k in x} for x in found],
+            f"{what}: {', '.join(x['path'] for x in found)}",
+            found=[{"path": x["path"], "marker": x["marker"]} for x in found],
         )
-    errors = [e for e in section.get("errors") or [] if kinds is None or e.get("kind") in kinds]
     if errors:
         return Verdict.error(
-            f"{len(errors)} path(s) could not be checked, e.g. {errors[0].get('error')}",
-            unchecked=[e.get("path") for e in errors],
+            f"{len(errors)} path(s) could not be checked, e.g. {errors[0]['error']}",
+            unchecked=[e["path"] for e in errors],
         )
-    return Verdict.ok(ok, probed=list(section.get("probed") or []))
+    return Verdict.ok(ok, probed=list(probed))
 
 
 # -- WEB-DIR-001 -----------------------------------------------------------------
@@ -470,19 +483,21 @@ def _paths_verdict(
     level=CheckLevel.ENDPOINT,
 )
 def directory_listing(ev: EvidenceView, p: Params) -> Verdict:
-    f = _facts(ev)
-    section = f.get("directory_listing") or {}
-    return _paths_verdict(section, section.get("found") or [], "directory listing served at", "no directory listing found")
+    section = _facts(ev)["directory_listing"]
+    return _paths_verdict(
+        section["found"], section["errors"], section["probed"], "directory listing served at", "no directory listing found"
+    )
 
 
 _EXPOSURE_FIX_NGINX = "location ~ /\\.(?!well-known) { deny all; }"
 
 
-def _exposed(ev: EvidenceView, kinds: Sequence[str], what: str, ok: str) -> Verdict:
-    f = _facts(ev)
-    section = f.get("exposed") or {}
-    found = [x for x in section.get("found") or [] if x.get("kind") in kinds]
-    return _paths_verdict(section, found, what, ok, kinds)
+def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], what: str, ok: str) -> Verdict:
+    """Findings and unanswered probes of the sensitive paths of ``kinds``."""
+    section = _facts(ev)["exposed"]
+    found = [x for x in section["found"] if x["kind"] in kinds]
+    errors = [e for e in section["errors"] if e["kind"] in kinds]
+    return _paths_verdict(found, errors, section["probed"], what, ok)
 
 
 # -- WEB-EXP-001..004 --------------------------------------------------------------

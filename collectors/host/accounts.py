@@ -11,20 +11,270 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Final, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-PASSWD: FactsKey[Mapping[str, Any]] = FactsKey("host.passwd")
-SHADOW: FactsKey[Mapping[str, Any]] = FactsKey("host.shadow")
-GROUP: FactsKey[Mapping[str, Any]] = FactsKey("host.group")
-LOGIN_DEFS: FactsKey[Mapping[str, Any]] = FactsKey("host.login_defs")
-PAM: FactsKey[Mapping[str, Any]] = FactsKey("host.pam")
-SUDOERS: FactsKey[Mapping[str, Any]] = FactsKey("host.sudoers")
-SHELL_ENV: FactsKey[Mapping[str, Any]] = FactsKey("host.shell_env")
+# --------------------------------------------------------------------------- facts shapes
+PasswordField = Literal["x", "empty", "locked", "hash"]
+HashScheme = Literal[
+    "none",  # empty field: no password at all
+    "locked",  # '*' or '!' with nothing behind it
+    "yescrypt",
+    "gost-yescrypt",
+    "scrypt",
+    "bcrypt",
+    "sha512",
+    "sha256",
+    "sha1",
+    "sunmd5",
+    "md5",
+    "bsdi-des",
+    "des",
+    "unknown",
+]
+PamUnixHash = Literal["yescrypt", "gost_yescrypt", "sha512", "sha256", "blowfish", "bigcrypt", "md5"]
+PwqCreditKey = Literal["dcredit", "ucredit", "lcredit", "ocredit"]
+PwqIntKey = Literal["minlen", "minclass", PwqCreditKey, "maxrepeat", "difok", "retry", "dictcheck"]
+
+
+class PasswdUser(TypedDict):
+    """One passwd(5) entry; the password field is reduced to its kind."""
+
+    name: str
+    uid: int
+    gid: int
+    home: str
+    shell: str
+    password_field: PasswordField
+    shadowed: bool  # password field is 'x'
+    login_shell: bool  # shell not in NOLOGIN_SHELLS
+
+
+class PasswdFacts(CollectedFacts):
+    users: List[PasswdUser]
+    uid0: List[str]
+    duplicate_uids: Dict[str, List[str]]  # UID (as text) -> the names sharing it
+    duplicate_names: List[str]
+    not_shadowed: List[str]
+
+
+class ShadowEntry(TypedDict):
+    """One shadow(5) entry; the hash is reduced to its scheme. Ageing fields are None when empty or not a number."""
+
+    user: str
+    hash_scheme: HashScheme
+    empty: bool
+    locked: bool
+    last_change: Optional[int]
+    min_days: Optional[int]
+    max_days: Optional[int]
+    warn_days: Optional[int]
+
+
+class ShadowFacts(CollectedFacts):
+    entries: List[ShadowEntry]
+    empty: List[str]
+    schemes: List[HashScheme]
+
+
+class GroupEntry(TypedDict):
+    name: str
+    gid: int
+    members: List[str]
+
+
+class AdminGroup(TypedDict):
+    gid: int
+    members: List[str]
+
+
+class GroupFacts(CollectedFacts):
+    groups: List[GroupEntry]
+    duplicate_gids: Dict[str, List[str]]  # GID (as text) -> the groups sharing it
+    duplicate_names: List[str]
+    admin_groups: Dict[str, AdminGroup]  # those of ADMIN_GROUPS that exist, by name
+
+
+class LoginDefsBase(CollectedFacts):
+    present: bool
+    settings: Dict[str, str]  # every NAME value pair
+    values: Dict[str, Optional[int]]  # LOGIN_DEFS_INTS that are set; None when not a number
+
+
+class LoginDefsFacts(LoginDefsBase, total=False):
+    """The keys below are absent when /etc/login.defs does not exist."""
+
+    encrypt_method: Optional[str]  # upper-cased
+    umask: Optional[str]
+    umask_octal: Optional[str]  # three octal digits; None when UMASK is unset or not octal
+
+
+class PwQualityInts(TypedDict, total=False):
+    """The integer settings that are set (pwquality.conf, then module args); None when not a number."""
+
+    minlen: Optional[int]
+    minclass: Optional[int]
+    dcredit: Optional[int]
+    ucredit: Optional[int]
+    lcredit: Optional[int]
+    ocredit: Optional[int]
+    maxrepeat: Optional[int]
+    difok: Optional[int]
+    retry: Optional[int]
+    dictcheck: Optional[int]
+
+
+class PwQualitySettings(PwQualityInts):
+    enforce_for_root: bool
+
+
+class PamQuality(TypedDict):
+    module: Optional[str]  # first of QUALITY_MODULES in the password stack
+    settings: PwQualitySettings
+    min_length: Optional[int]  # shortest accepted password; None for pam_passwdqc or no module
+
+
+class PamUnixBase(TypedDict):
+    present: bool
+
+
+class PamUnix(PamUnixBase, total=False):
+    """pam_unix in the password stack; the keys below are absent when it is not there."""
+
+    hash: Optional[PamUnixHash]
+    minlen: Optional[int]
+    remember: Optional[int]
+    nullok: bool
+
+
+class PamStackLockout(TypedDict):
+    """Failed-login lockout of one auth stack."""
+
+    module: Optional[str]  # pam_faillock.so, pam_tally2.so, pam_tally.so or None
+    modes: List[str]  # pam_faillock modes of the lines (PamLockout: every stack's, sorted and unique)
+    records_failures: bool
+    deny: Optional[int]
+    unlock_time: Optional[int]
+    even_deny_root: bool
+
+
+class PamLockout(PamStackLockout):
+    """The weakest auth stack's lockout, with every stack's own."""
+
+    stacks: Dict[str, PamStackLockout]  # auth stack path -> its lockout
+    unprotected_stacks: List[str]
+
+
+class SuWheelBase(TypedDict):
+    present: bool
+
+
+class SuWheel(SuWheelBase, total=False):
+    """pam_wheel in /etc/pam.d/su; the keys below are absent when it is not there."""
+
+    control: str
+    group: Union[str, bool]  # a bare 'group' argument gives True
+    trust: bool
+    use_uid: bool
+
+
+class PamFacts(CollectedFacts):
+    stacks: List[str]
+    password_modules: List[str]
+    auth_modules: List[str]
+    quality: PamQuality
+    pwquality_files: List[str]
+    unix: PamUnix
+    lockout: PamLockout
+    remember: Optional[int]
+    su_present: bool
+    su_wheel: SuWheel
+
+
+class SudoUserSpec(TypedDict):
+    principals: List[str]
+    all_commands: bool
+    nopasswd: bool
+    nopasswd_all: bool
+    command_count: int
+
+
+class SudoRule(SudoUserSpec):
+    """A user spec with User_Aliases expanded in ``principals``, and where it was found."""
+
+    file: str
+    line: int
+
+
+class SudoersFacts(CollectedFacts):
+    files: List[str]
+    rules: List[SudoRule]
+    nopasswd_rule_count: int
+    nopasswd_all_principals: List[str]
+    all_principals: List[str]
+    non_admin_all_principals: List[str]
+    use_pty: bool
+    logfile: Optional[str]
+    log_output: bool
+    authenticate_disabled: List[str]  # the Defaults heads that set !authenticate
+
+
+class ShellLine(TypedDict):
+    file: str
+    line: int
+
+
+class TmoutSetting(ShellLine):
+    value: int
+    readonly: bool
+
+
+class UmaskSetting(ShellLine):
+    value: str  # three octal digits
+
+
+class ShellScan(TypedDict):
+    tmout: List[TmoutSetting]
+    umask: List[UmaskSetting]
+    readonly: List[ShellLine]  # 'readonly TMOUT' without an assignment
+
+
+class PathProblem(TypedDict):
+    file: str
+    line: Optional[int]  # None for ENV_SUPATH in login.defs
+    issue: str
+
+
+class TrustFile(TypedDict):
+    path: str
+    user: Optional[str]  # None for the system-wide hosts.equiv files
+
+
+class TrustFiles(TypedDict):
+    found: List[TrustFile]
+    unreadable_homes: List[str]
+    passwd_damaged: bool
+
+
+class ShellEnvFacts(CollectedFacts):
+    files: List[str]
+    tmout: List[TmoutSetting]
+    umask: List[UmaskSetting]
+    root_path_problems: List[PathProblem]
+    trust_files: TrustFiles
+
+
+PASSWD = FactsKey[PasswdFacts]("host.passwd", PasswdFacts)
+SHADOW = FactsKey[ShadowFacts]("host.shadow", ShadowFacts)
+GROUP = FactsKey[GroupFacts]("host.group", GroupFacts)
+LOGIN_DEFS = FactsKey[LoginDefsFacts]("host.login_defs", LoginDefsFacts)
+PAM = FactsKey[PamFacts]("host.pam", PamFacts)
+SUDOERS = FactsKey[SudoersFacts]("host.sudoers", SudoersFacts)
+SHELL_ENV = FactsKey[ShellEnvFacts]("host.shell_env", ShellEnvFacts)
 
 # Shells that do not give an interactive login.
 NOLOGIN_SHELLS = frozenset(
@@ -56,7 +306,7 @@ def _int_field(path: str, lineno: int, name: str, value: str) -> int:
         raise CollectError(ErrorReason.MALFORMED, f"{path}: line {lineno}: {name} {value!r} is not a number") from None
 
 
-def _password_field(value: str) -> str:
+def _password_field(value: str) -> PasswordField:
     """Classify passwd field 2 without keeping it (it may hold a legacy hash)."""
     if value == "x":
         return "x"
@@ -67,13 +317,13 @@ def _password_field(value: str) -> str:
     return "hash"
 
 
-def parse_passwd(text: str, path: str = "/etc/passwd") -> List[Dict[str, Any]]:
+def parse_passwd(text: str, path: str = "/etc/passwd") -> List[PasswdUser]:
     """Parse passwd(5); a line without 7 fields means the file is cut or corrupt.
 
     Partial results are refused on purpose: a truncated user list could hide the
     very account a check looks for, so the caller gets an error, not a pass.
     """
-    users: List[Dict[str, Any]] = []
+    users: List[PasswdUser] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#") or line[0] in "+-":  # NIS compat entries
@@ -105,7 +355,7 @@ def _duplicates(pairs: Sequence[Tuple[Any, str]]) -> Dict[str, List[str]]:
 
 
 @collector(PASSWD, "Local user accounts from /etc/passwd (no secrets)")
-def collect_passwd(host: HostReader) -> Facts:
+def collect_passwd(host: HostReader) -> PasswdFacts:
     text = host.read_text("/etc/passwd", required=True) or ""
     users = parse_passwd(text)
     if not users:
@@ -123,7 +373,7 @@ def collect_passwd(host: HostReader) -> Facts:
 
 # --------------------------------------------------------------------------- shadow
 _DES_RE = re.compile(r"^[./0-9A-Za-z]{13}$")
-_SCHEMES = (
+_SCHEMES: Tuple[Tuple[str, HashScheme], ...] = (
     ("$y$", "yescrypt"),
     ("$gy$", "gost-yescrypt"),
     ("$7$", "scrypt"),
@@ -138,7 +388,7 @@ _SCHEMES = (
 )
 
 
-def hash_scheme(field: str) -> Tuple[str, bool]:
+def hash_scheme(field: str) -> Tuple[HashScheme, bool]:
     """(scheme, locked) of a shadow password field; the field itself is dropped."""
     if field == "":
         return "none", False
@@ -166,9 +416,9 @@ def _opt_int(value: str) -> Optional[int]:
         return None
 
 
-def parse_shadow(text: str, path: str = "/etc/shadow") -> List[Dict[str, Any]]:
+def parse_shadow(text: str, path: str = "/etc/shadow") -> List[ShadowEntry]:
     """Reduce shadow(5) to per-user facts; hashes are classified, never kept."""
-    entries: List[Dict[str, Any]] = []
+    entries: List[ShadowEntry] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#") or line[0] in "+-":
@@ -193,7 +443,7 @@ def parse_shadow(text: str, path: str = "/etc/shadow") -> List[Dict[str, Any]]:
 
 
 @collector(SHADOW, "Password hash schemes and ageing from /etc/shadow (hashes are never kept)")
-def collect_shadow(host: HostReader) -> Facts:
+def collect_shadow(host: HostReader) -> ShadowFacts:
     text = host.read_text("/etc/shadow", required=True) or ""
     entries = parse_shadow(text)
     return {
@@ -205,8 +455,8 @@ def collect_shadow(host: HostReader) -> Facts:
 
 
 # --------------------------------------------------------------------------- group
-def parse_group(text: str, path: str = "/etc/group") -> List[Dict[str, Any]]:
-    groups: List[Dict[str, Any]] = []
+def parse_group(text: str, path: str = "/etc/group") -> List[GroupEntry]:
+    groups: List[GroupEntry] = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#") or line[0] in "+-":
@@ -220,12 +470,14 @@ def parse_group(text: str, path: str = "/etc/group") -> List[Dict[str, Any]]:
 
 
 @collector(GROUP, "Local groups and administrative group membership from /etc/group")
-def collect_group(host: HostReader) -> Facts:
+def collect_group(host: HostReader) -> GroupFacts:
     text = host.read_text("/etc/group", required=True) or ""
     groups = parse_group(text)
     if not groups:
         raise CollectError(ErrorReason.MALFORMED, "/etc/group: no group entries found")
-    admin = {g["name"]: {"gid": g["gid"], "members": g["members"]} for g in groups if g["name"] in ADMIN_GROUPS}
+    admin: Dict[str, AdminGroup] = {
+        g["name"]: {"gid": g["gid"], "members": g["members"]} for g in groups if g["name"] in ADMIN_GROUPS
+    }
     return {
         "_method": "files",
         "groups": groups,
@@ -236,7 +488,23 @@ def collect_group(host: HostReader) -> Facts:
 
 
 # --------------------------------------------------------------------------- login.defs
-_LOGIN_DEFS_INTS = ("PASS_MAX_DAYS", "PASS_MIN_DAYS", "PASS_WARN_AGE", "UID_MIN", "SYS_UID_MAX", "LOGIN_RETRIES", "LOGIN_TIMEOUT")
+# login.defs settings read as numbers into ``values``; checks name them through these constants.
+PASS_MAX_DAYS: Final = "PASS_MAX_DAYS"  # noqa: S105 (a setting name)
+PASS_MIN_DAYS: Final = "PASS_MIN_DAYS"  # noqa: S105
+PASS_WARN_AGE: Final = "PASS_WARN_AGE"  # noqa: S105
+UID_MIN: Final = "UID_MIN"
+SYS_UID_MAX: Final = "SYS_UID_MAX"
+LOGIN_RETRIES: Final = "LOGIN_RETRIES"
+LOGIN_TIMEOUT: Final = "LOGIN_TIMEOUT"
+LOGIN_DEFS_INTS: Tuple[str, ...] = (
+    PASS_MAX_DAYS,
+    PASS_MIN_DAYS,
+    PASS_WARN_AGE,
+    UID_MIN,
+    SYS_UID_MAX,
+    LOGIN_RETRIES,
+    LOGIN_TIMEOUT,
+)
 
 
 def parse_login_defs(text: str) -> Dict[str, str]:
@@ -260,13 +528,13 @@ def _umask_value(value: str) -> Optional[int]:
 
 
 @collector(LOGIN_DEFS, "Password ageing, hashing and umask defaults from /etc/login.defs")
-def collect_login_defs(host: HostReader) -> Facts:
+def collect_login_defs(host: HostReader) -> LoginDefsFacts:
     text = host.read_text("/etc/login.defs")
     if text is None:
         return {"_method": "files", "present": False, "settings": {}, "values": {}}
     settings = parse_login_defs(text)
     values: Dict[str, Optional[int]] = {}
-    for key in _LOGIN_DEFS_INTS:
+    for key in LOGIN_DEFS_INTS:
         if key in settings:
             first = settings[key].split()
             values[key] = _opt_int(first[0]) if first else None
@@ -290,7 +558,20 @@ PAM_STACKS = (
     "/etc/pam.d/system-auth",
     "/etc/pam.d/password-auth",
 )
-_QUALITY_MODULES = ("pam_pwquality.so", "pam_cracklib.so", "pam_passwdqc.so")
+PAM_PWQUALITY: Final = "pam_pwquality.so"
+PAM_CRACKLIB: Final = "pam_cracklib.so"
+PAM_PASSWDQC: Final = "pam_passwdqc.so"
+QUALITY_MODULES: Tuple[str, ...] = (PAM_PWQUALITY, PAM_CRACKLIB, PAM_PASSWDQC)
+
+PamArgs = Dict[str, Union[str, bool]]  # ``key=value`` -> value, bare flag -> True
+
+
+class PamRule(TypedDict):
+    line: int
+    type: str  # lower-cased, leading '-' dropped; '@include' for Debian includes
+    control: str
+    module: str  # basename; the target for an include
+    args: PamArgs
 
 
 def _join_continuations(text: str) -> List[Tuple[int, str]]:
@@ -329,9 +610,9 @@ def _split_pam_tokens(line: str) -> List[str]:
     return tokens
 
 
-def parse_pam_args(args: Sequence[str]) -> Dict[str, Any]:
+def parse_pam_args(args: Sequence[str]) -> PamArgs:
     """``key=value`` args become strings, bare flags become True."""
-    out: Dict[str, Any] = {}
+    out: PamArgs = {}
     for arg in args:
         if arg.startswith("[") and arg.endswith("]"):
             arg = arg[1:-1]
@@ -340,9 +621,9 @@ def parse_pam_args(args: Sequence[str]) -> Dict[str, Any]:
     return out
 
 
-def parse_pam_file(text: str) -> List[Dict[str, Any]]:
+def parse_pam_file(text: str) -> List[PamRule]:
     """Rules of a pam.d file: type, control, module basename and args."""
-    rules: List[Dict[str, Any]] = []
+    rules: List[PamRule] = []
     for lineno, line in _join_continuations(text):
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -361,9 +642,9 @@ def parse_pam_file(text: str) -> List[Dict[str, Any]]:
     return rules
 
 
-def parse_kv_conf(text: str) -> Dict[str, Any]:
+def parse_kv_conf(text: str) -> PamArgs:
     """``name = value`` files (pwquality.conf, faillock.conf); bare names are flags."""
-    out: Dict[str, Any] = {}
+    out: PamArgs = {}
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -373,45 +654,52 @@ def parse_kv_conf(text: str) -> Dict[str, Any]:
     return out
 
 
-def _as_int(value: Any) -> Optional[int]:
+def _as_int(value: object) -> Optional[int]:
     if isinstance(value, bool) or value is None:
         return None
     return _opt_int(str(value))
 
 
-_PWQ_KEYS = ("minlen", "minclass", "dcredit", "ucredit", "lcredit", "ocredit", "maxrepeat", "difok", "retry", "dictcheck")
+PWQ_CREDIT_KEYS: Tuple[PwqCreditKey, ...] = ("dcredit", "ucredit", "lcredit", "ocredit")
+_PWQ_KEYS: Tuple[PwqIntKey, ...] = ("minlen", "minclass", *PWQ_CREDIT_KEYS, "maxrepeat", "difok", "retry", "dictcheck")
 
 
-def _quality(conf: Dict[str, Any], rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _quality(conf: PamArgs, rules: List[PamRule]) -> PamQuality:
     """Effective password-quality settings: config files, then module args on top."""
-    quality = [r for r in rules if r["type"] == "password" and r["module"] in _QUALITY_MODULES]
+    quality = [r for r in rules if r["type"] == "password" and r["module"] in QUALITY_MODULES]
     module = quality[0]["module"] if quality else None
-    merged: Dict[str, Any] = {}
-    if module == "pam_pwquality.so":
+    merged: PamArgs = {}
+    if module == PAM_PWQUALITY:
         merged.update(conf)
     for r in quality:
         merged.update(r["args"])
-    settings = {k: _as_int(merged[k]) for k in _PWQ_KEYS if k in merged}
-    settings["enforce_for_root"] = bool(merged.get("enforce_for_root"))
+    ints: PwQualityInts = {}
+    for k in _PWQ_KEYS:
+        if k in merged:
+            ints[k] = _as_int(merged[k])
+    settings: PwQualitySettings = {**ints, "enforce_for_root": bool(merged.get("enforce_for_root"))}
     min_length: Optional[int] = None
-    if module in ("pam_pwquality.so", "pam_cracklib.so"):
+    if module in (PAM_PWQUALITY, PAM_CRACKLIB):
         base = settings.get("minlen")
-        base = base if base is not None else (8 if module == "pam_pwquality.so" else 9)
-        credits = [settings.get(k) for k in ("dcredit", "ucredit", "lcredit", "ocredit")]
+        base = base if base is not None else (8 if module == PAM_PWQUALITY else 9)
+        credits = [settings.get(k) for k in PWQ_CREDIT_KEYS]
         # Credit semantics: defaults are 0 for pwquality, 1 for cracklib.
-        default_credit = 0 if module == "pam_pwquality.so" else 1
+        default_credit = 0 if module == PAM_PWQUALITY else 1
         positive = sum(max(0, c if c is not None else default_credit) for c in credits)
-        floor = 6 if module == "pam_pwquality.so" else 0
+        floor = 6 if module == PAM_PWQUALITY else 0
         min_length = max(floor, base - positive)
     return {"module": module, "settings": settings, "min_length": min_length}
 
 
-def _unix_password(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+_UNIX_HASHES: Tuple[PamUnixHash, ...] = ("yescrypt", "gost_yescrypt", "sha512", "sha256", "blowfish", "bigcrypt", "md5")
+
+
+def _unix_password(rules: List[PamRule]) -> PamUnix:
     unix = [r for r in rules if r["type"] == "password" and r["module"] == "pam_unix.so"]
     if not unix:
         return {"present": False}
     args = unix[0]["args"]
-    hashes = [h for h in ("yescrypt", "gost_yescrypt", "sha512", "sha256", "blowfish", "bigcrypt", "md5") if args.get(h)]
+    hashes = [h for h in _UNIX_HASHES if args.get(h)]
     return {
         "present": True,
         "hash": hashes[0] if hashes else None,
@@ -427,7 +715,7 @@ _FAILLOCK_MODES = ("preauth", "authfail", "authsucc")
 _MAX_PAM_DEPTH = 8
 
 
-def faillock_mode(args: Dict[str, Any]) -> str:
+def faillock_mode(args: PamArgs) -> str:
     """The action pam_faillock takes for one auth line.
 
     The last mode word wins and a line without one acts as ``preauth`` (the
@@ -441,7 +729,7 @@ def faillock_mode(args: Dict[str, Any]) -> str:
     return mode
 
 
-def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optional[List[str]] = None) -> List[Dict[str, Any]]:
+def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optional[List[str]] = None) -> List[PamRule]:
     """Auth rules of one pam.d file with ``@include``/``include``/``substack`` followed."""
     seen = [] if seen is None else seen
     if depth > _MAX_PAM_DEPTH or path in seen:
@@ -449,7 +737,7 @@ def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optiona
     text = host.read_text(path)
     if text is None:
         return []
-    out: List[Dict[str, Any]] = []
+    out: List[PamRule] = []
     for rule in parse_pam_file(text):
         included = rule["type"] == "@include" or (rule["type"] == "auth" and rule["control"] in ("include", "substack"))
         if included:
@@ -462,14 +750,14 @@ def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optiona
     return out
 
 
-def _lockout_of_stack(conf: Dict[str, Any], auth: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _lockout_of_stack(conf: PamArgs, auth: List[PamRule]) -> PamStackLockout:
     """Whether one auth stack records failures and how many it tolerates."""
     faillock = [r for r in auth if r["module"] == "pam_faillock.so"]
     modes = [faillock_mode(r["args"]) for r in faillock]
     if faillock:
         # Only an authfail line writes the tally; without it nobody is ever locked.
         recording = [r for r, m in zip(faillock, modes) if m == "authfail"]
-        merged: Dict[str, Any] = dict(conf)
+        merged: PamArgs = dict(conf)
         for r in recording[-1:]:
             merged.update(r["args"])
         deny = _as_int(merged.get("deny"))
@@ -501,7 +789,7 @@ def _deny_rank(deny: Optional[int]) -> int:
     return 1 << 30 if deny is None or deny <= 0 else deny
 
 
-def _lockout(conf: Dict[str, Any], stacks: Dict[str, List[Dict[str, Any]]]) -> Dict[str, Any]:
+def _lockout(conf: PamArgs, stacks: Dict[str, List[PamRule]]) -> PamLockout:
     """Lockout across the auth stacks; the weakest stack decides (an attacker picks it)."""
     per = {path: _lockout_of_stack(conf, auth) for path, auth in stacks.items()}
     with_module = {p: v for p, v in per.items() if v["module"]}
@@ -531,7 +819,7 @@ def _lockout(conf: Dict[str, Any], stacks: Dict[str, List[Dict[str, Any]]]) -> D
     }
 
 
-def _wheel(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _wheel(rules: List[PamRule]) -> SuWheel:
     for r in rules:
         if r["type"] == "auth" and r["module"] == "pam_wheel.so" and not r["args"].get("deny"):
             return {
@@ -544,9 +832,9 @@ def _wheel(rules: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {"present": False}
 
 
-def _read_conf(host: HostReader, main: str) -> Tuple[Dict[str, Any], List[str]]:
+def _read_conf(host: HostReader, main: str) -> Tuple[PamArgs, List[str]]:
     """Read ``main.d/*.conf`` (sorted) then ``main`` on top, as libpwquality does."""
-    conf: Dict[str, Any] = {}
+    conf: PamArgs = {}
     files: List[str] = []
     for path in [*host.glob(main + ".d/*.conf"), main]:
         text = host.read_text(path)
@@ -557,8 +845,8 @@ def _read_conf(host: HostReader, main: str) -> Tuple[Dict[str, Any], List[str]]:
 
 
 @collector(PAM, "PAM password quality, lockout, history and su restriction")
-def collect_pam(host: HostReader) -> Facts:
-    stacks: Dict[str, List[Dict[str, Any]]] = {}
+def collect_pam(host: HostReader) -> PamFacts:
+    stacks: Dict[str, List[PamRule]] = {}
     for path in PAM_STACKS:
         text = host.read_text(path)
         if text is not None:
@@ -599,7 +887,8 @@ def collect_pam(host: HostReader) -> Facts:
 
 
 # --------------------------------------------------------------------------- sudoers
-_ADMIN_PRINCIPALS = frozenset({"root", "%root", "%sudo", "%wheel", "%admin"})
+# Principals whose full sudo grant is the expected administrative one.
+ADMIN_PRINCIPALS = frozenset({"root", "%root", "%sudo", "%wheel", "%admin"})
 _TAG_RE = re.compile(r"^((?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC)):\s*")
 _MAX_INCLUDE_DEPTH = 8
 
@@ -696,7 +985,7 @@ def _commands(section: str) -> List[Tuple[str, bool]]:
     return commands
 
 
-def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[Dict[str, Any]]:
+def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[SudoUserSpec]:
     """Reduce ``who host = (runas) OPTIONS TAGS: cmnd, ... : host = ...`` to principals and flags."""
     lhs, sep, rhs = line.partition("=")
     if not sep:
@@ -722,7 +1011,21 @@ def parse_user_spec(line: str, cmnd_aliases: Dict[str, List[str]]) -> Optional[D
     }
 
 
-def _parse_defaults(line: str, out: Dict[str, Any]) -> None:
+class SudoersTree(TypedDict):
+    """What :func:`parse_sudoers_tree` gathers across the include tree."""
+
+    files: List[str]
+    rules: List[SudoRule]
+    cmnd_aliases: Dict[str, List[str]]
+    user_aliases: Dict[str, List[str]]
+    use_pty: bool
+    logfile: Optional[str]
+    log_output: bool
+    log_input: bool
+    authenticate_disabled: List[str]
+
+
+def _parse_defaults(line: str, out: SudoersTree) -> None:
     parts = line.split(None, 1)
     head, body = parts[0], (parts[1] if len(parts) > 1 else "")
     scoped = head != "Defaults"
@@ -736,8 +1039,10 @@ def _parse_defaults(line: str, out: Dict[str, Any]) -> None:
             out["use_pty"] = False
         elif name == "logfile" and sep:
             out["logfile"] = value.strip().strip('"')
-        elif name in ("log_output", "log_input"):
-            out[name] = True
+        elif name == "log_output":
+            out["log_output"] = True
+        elif name == "log_input":
+            out["log_input"] = True
         elif name == "!authenticate":
             out["authenticate_disabled"].append(head)
 
@@ -746,7 +1051,7 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
     return [(n, line) for n, line in _join_continuations(text)]
 
 
-def parse_sudoers_tree(host: HostReader, path: str, acc: Dict[str, Any], depth: int = 0) -> None:
+def parse_sudoers_tree(host: HostReader, path: str, acc: SudoersTree, depth: int = 0) -> None:
     """Parse one sudoers file into ``acc``, following includes."""
     text = host.read_text(path, required=depth == 0)
     if text is None:
@@ -778,23 +1083,20 @@ def parse_sudoers_tree(host: HostReader, path: str, acc: Dict[str, Any], depth: 
                 elif alias.group(1) == "User_Alias":
                     acc["user_aliases"][name.strip()] = [x.strip() for x in members.split(",")]
             continue
-        rule = parse_user_spec(line, acc["cmnd_aliases"])
-        if rule is None:
+        spec = parse_user_spec(line, acc["cmnd_aliases"])
+        if spec is None:
             continue
         expanded: List[str] = []
-        for p in rule["principals"]:
+        for p in spec["principals"]:
             expanded.extend(acc["user_aliases"].get(p, [p]))
-        rule["principals"] = expanded
-        rule["file"] = path
-        rule["line"] = lineno
-        acc["rules"].append(rule)
+        acc["rules"].append({**spec, "principals": expanded, "file": path, "line": lineno})
 
 
 @collector(SUDOERS, "sudo rules reduced to principals, NOPASSWD/ALL grants and logging defaults")
-def collect_sudoers(host: HostReader) -> Facts:
+def collect_sudoers(host: HostReader) -> SudoersFacts:
     if not host.exists("/etc/sudoers"):
         raise NotApplicable("sudo is not configured on this host (no /etc/sudoers)")
-    acc: Dict[str, Any] = {
+    acc: SudoersTree = {
         "files": [],
         "rules": [],
         "cmnd_aliases": {},
@@ -816,7 +1118,7 @@ def collect_sudoers(host: HostReader) -> Facts:
         "nopasswd_rule_count": sum(1 for r in rules if r["nopasswd"]),
         "nopasswd_all_principals": nopasswd_all,
         "all_principals": all_grants,
-        "non_admin_all_principals": [p for p in all_grants if p not in _ADMIN_PRINCIPALS],
+        "non_admin_all_principals": [p for p in all_grants if p not in ADMIN_PRINCIPALS],
         "use_pty": acc["use_pty"],
         "logfile": acc["logfile"],
         "log_output": acc["log_output"],
@@ -845,10 +1147,10 @@ def _shell_lines(text: str) -> List[Tuple[int, str]]:
     return out
 
 
-def scan_shell_file(path: str, text: str) -> Dict[str, List[Dict[str, Any]]]:
+def scan_shell_file(path: str, text: str) -> ShellScan:
     """TMOUT assignments (with readonly) and umask calls in one shell start-up file."""
-    tmout: List[Dict[str, Any]] = []
-    umask: List[Dict[str, Any]] = []
+    tmout: List[TmoutSetting] = []
+    umask: List[UmaskSetting] = []
     readonly_lines: List[int] = []
     for lineno, line in _shell_lines(text):
         for stmt in re.split(r"\s*;\s*", line):
@@ -881,8 +1183,8 @@ def path_problems(value: str) -> List[str]:
     return problems
 
 
-def _scan_root_path(host: HostReader, login_defs: Optional[str]) -> List[Dict[str, Any]]:
-    findings: List[Dict[str, Any]] = []
+def _scan_root_path(host: HostReader, login_defs: Optional[str]) -> List[PathProblem]:
+    findings: List[PathProblem] = []
     for path in ("/etc/profile", *ROOT_PATH_FILES):
         text = host.read_text(path)
         if text is None:
@@ -924,8 +1226,8 @@ def _homes(host: HostReader) -> Tuple[List[Tuple[str, str]], bool]:
     return out, damaged
 
 
-def _trust_files(host: HostReader) -> Dict[str, Any]:
-    found: List[Dict[str, Any]] = []
+def _trust_files(host: HostReader) -> TrustFiles:
+    found: List[TrustFile] = []
     unreadable: List[str] = []
     for path in ("/etc/hosts.equiv", "/etc/shosts.equiv"):
         if host.exists(path):
@@ -946,11 +1248,11 @@ def _trust_files(host: HostReader) -> Dict[str, Any]:
 
 
 @collector(SHELL_ENV, "Shell idle timeout, umask, root PATH and .rhosts/.netrc trust files")
-def collect_shell_env(host: HostReader) -> Facts:
+def collect_shell_env(host: HostReader) -> ShellEnvFacts:
     files = [p for p in SHELL_FILES if host.exists(p)] + host.glob("/etc/profile.d/*.sh")
-    tmout: List[Dict[str, Any]] = []
-    umask: List[Dict[str, Any]] = []
-    readonly: List[Dict[str, Any]] = []
+    tmout: List[TmoutSetting] = []
+    umask: List[UmaskSetting] = []
+    readonly: List[ShellLine] = []
     scanned: List[str] = []
     for path in files:
         text = host.read_text(path)

@@ -9,45 +9,141 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, TypedDict
 
 from collectors.context import FileStat, HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-FILE_PERMS: FactsKey[Mapping[str, Any]] = FactsKey("host.file_perms")
-MOUNTS: FactsKey[Mapping[str, Any]] = FactsKey("host.mounts")
-WORLD_WRITABLE: FactsKey[Mapping[str, Any]] = FactsKey("host.world_writable")
-BANNER: FactsKey[Mapping[str, Any]] = FactsKey("host.banner")
+# -- facts shapes --------------------------------------------------------------
 
+
+class _PathExists(TypedDict):
+    exists: Optional[bool]  # None: the path could not be stat'ed (``error`` says why)
+
+
+class PathFacts(_PathExists, total=False):
+    """One path's owner and mode; just ``exists`` when it is absent (and ``error`` when it cannot be stat'ed)."""
+
+    mode: str  # four octal digits, e.g. "0640"
+    uid: int
+    gid: int
+    is_dir: bool
+    error: str
+
+
+class FilePermsFacts(CollectedFacts):
+    files: Dict[str, PathFacts]  # every one of CRITICAL_FILES, by path
+    grub_cfg: Optional[str]  # the first of GRUB_CFG_PATHS that exists
+
+
+class MountEntryFacts(TypedDict):
+    """One line of the mount table."""
+
+    device: str
+    mountpoint: str
+    fstype: str
+    options: List[str]
+
+
+class MountFacts(TypedDict):
+    device: str
+    fstype: str
+    options: List[str]
+
+
+class MountsFacts(CollectedFacts):
+    mounts: Dict[str, MountFacts]  # the mounted ones of WATCHED_MOUNTS, by mount point
+    count: int
+    source: str
+
+
+class TempDirFacts(PathFacts, total=False):
+    world_writable: bool  # both absent when the directory does not exist
+    sticky: bool
+
+
+class WalkFacts(TypedDict):
+    roots: List[str]
+    scanned: int
+    truncated: bool
+    skipped_count: int
+    skipped: List[str]
+    world_writable_files: List[str]
+    world_writable_file_count: int
+    world_writable_dirs_without_sticky: List[str]
+    world_writable_dir_count: int
+
+
+class WorldWritableFacts(CollectedFacts):
+    temp_dirs: Dict[str, TempDirFacts]  # every one of STICKY_DIRS, by path
+    walk: WalkFacts
+
+
+class _BannerPresent(TypedDict):
+    present: bool
+
+
+class BannerFileFacts(_BannerPresent, total=False):
+    """Flags about one banner file; just ``present`` when the file does not exist."""
+
+    empty: bool
+    os_escapes: List[str]
+    os_names: List[str]
+    has_warning: bool
+
+
+class BannerFacts(CollectedFacts):
+    files: Dict[str, BannerFileFacts]  # every one of BANNER_FILES, by path
+
+
+FILE_PERMS = FactsKey[FilePermsFacts]("host.file_perms", FilePermsFacts)
+MOUNTS = FactsKey[MountsFacts]("host.mounts", MountsFacts)
+WORLD_WRITABLE = FactsKey[WorldWritableFacts]("host.world_writable", WorldWritableFacts)
+BANNER = FactsKey[BannerFacts]("host.banner", BannerFacts)
+
+# -- the paths looked at; checks import these names, never spell the paths ------
+
+PASSWD = "/etc/passwd"  # noqa: S105 - a path, not a password
+SHADOW = "/etc/shadow"
+GROUP = "/etc/group"
+GSHADOW = "/etc/gshadow"
+# Backups written by shadow-utils: same secrets, often forgotten.
+PASSWD_BACKUP = PASSWD + "-"
+SHADOW_BACKUP = SHADOW + "-"
+GROUP_BACKUP = GROUP + "-"
+GSHADOW_BACKUP = GSHADOW + "-"
+SUDOERS = "/etc/sudoers"
+CRONTAB = "/etc/crontab"
+CRON_DIRS: Tuple[str, ...] = ("/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/etc/cron.d")
 GRUB_CFG_PATHS: Tuple[str, ...] = ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg")
+VAR_LOG = "/var/log"
 
 CRITICAL_FILES: Tuple[str, ...] = (
-    "/etc/passwd",
-    "/etc/shadow",
-    "/etc/group",
-    "/etc/gshadow",
-    # Backups written by shadow-utils: same secrets, often forgotten.
-    "/etc/passwd-",
-    "/etc/shadow-",
-    "/etc/group-",
-    "/etc/gshadow-",
-    "/etc/sudoers",
-    "/etc/crontab",
-    "/etc/cron.hourly",
-    "/etc/cron.daily",
-    "/etc/cron.weekly",
-    "/etc/cron.monthly",
-    "/etc/cron.d",
+    PASSWD,
+    SHADOW,
+    GROUP,
+    GSHADOW,
+    PASSWD_BACKUP,
+    SHADOW_BACKUP,
+    GROUP_BACKUP,
+    GSHADOW_BACKUP,
+    SUDOERS,
+    CRONTAB,
+    *CRON_DIRS,
     *GRUB_CFG_PATHS,
-    "/var/log",
+    VAR_LOG,
 )
 
-# Mount points whose options the checks judge. Others are only counted.
-WATCHED_MOUNTS: Tuple[str, ...] = ("/", "/boot", "/tmp", "/var", "/var/tmp", "/var/log", "/var/log/audit", "/home", "/dev/shm")  # noqa: S108 - inspected, not written
+TMP = "/tmp"  # noqa: S108 - inspected, not written
+VAR_TMP = "/var/tmp"  # noqa: S108 - inspected, not written
+DEV_SHM = "/dev/shm"  # noqa: S108 - inspected, not written
 
-STICKY_DIRS: Tuple[str, ...] = ("/tmp", "/var/tmp", "/dev/shm")  # noqa: S108 - inspected, not written
+# Mount points whose options the checks judge. Others are only counted.
+WATCHED_MOUNTS: Tuple[str, ...] = ("/", "/boot", TMP, "/var", VAR_TMP, VAR_LOG, "/var/log/audit", "/home", DEV_SHM)
+
+STICKY_DIRS: Tuple[str, ...] = (TMP, VAR_TMP, DEV_SHM)
 
 # The bounded walk: system configuration and locally installed programs.
 WALK_ROOTS: Tuple[str, ...] = ("/etc", "/usr/local/bin", "/usr/local/sbin")
@@ -57,7 +153,7 @@ WALK_MAX_SECONDS = 1
 WALK_MAX_LISTED = 50
 
 
-def stat_entry(st: Optional[FileStat]) -> Dict[str, object]:
+def stat_entry(st: Optional[FileStat]) -> PathFacts:
     """A stat result reduced to JSON facts; absent paths are facts too."""
     if st is None:
         return {"exists": False}
@@ -65,8 +161,8 @@ def stat_entry(st: Optional[FileStat]) -> Dict[str, object]:
 
 
 @collector(FILE_PERMS, "Ownership and modes of account, cron, boot-loader and log paths")
-def collect_file_perms(host: HostReader) -> Facts:
-    files: Dict[str, Dict[str, object]] = {}
+def collect_file_perms(host: HostReader) -> FilePermsFacts:
+    files: Dict[str, PathFacts] = {}
     for path in CRITICAL_FILES:
         try:
             files[path] = stat_entry(host.stat(path))
@@ -86,9 +182,9 @@ def unescape_mount_field(field: str) -> str:
     return _OCTAL_ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), field)
 
 
-def parse_mounts(text: str, source: str) -> List[Dict[str, object]]:
+def parse_mounts(text: str, source: str) -> List[MountEntryFacts]:
     """Parse ``/proc/self/mounts`` (fstab format). Malformed lines raise, naming the file."""
-    out: List[Dict[str, object]] = []
+    out: List[MountEntryFacts] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -107,7 +203,7 @@ def parse_mounts(text: str, source: str) -> List[Dict[str, object]]:
 
 
 @collector(MOUNTS, "Mounted filesystems and the options of /tmp, /var, /home, /dev/shm and friends")
-def collect_mounts(host: HostReader) -> Facts:
+def collect_mounts(host: HostReader) -> MountsFacts:
     source = "/proc/self/mounts"
     text = host.read_text(source)
     if text is None:
@@ -118,9 +214,9 @@ def collect_mounts(host: HostReader) -> Facts:
     entries = parse_mounts(text, source)
     if not entries:
         raise CollectError(ErrorReason.MALFORMED, f"{source}: no mount entries")
-    watched: Dict[str, object] = {}
+    watched: Dict[str, MountFacts] = {}
     for entry in entries:  # a later mount on the same point hides the earlier one
-        mp = str(entry["mountpoint"])
+        mp = entry["mountpoint"]
         if mp in WATCHED_MOUNTS:
             watched[mp] = {"device": entry["device"], "fstype": entry["fstype"], "options": entry["options"]}
     return {"mounts": watched, "count": len(entries), "source": source, "_method": "files"}
@@ -129,7 +225,7 @@ def collect_mounts(host: HostReader) -> Facts:
 # -- world-writable ------------------------------------------------------------
 
 
-def _walk(host: HostReader) -> Dict[str, object]:
+def _walk(host: HostReader) -> WalkFacts:
     """Bounded, no-symlink walk for world-writable files and non-sticky world-writable dirs."""
     deadline = time.monotonic() + WALK_MAX_SECONDS
     scanned = 0
@@ -182,21 +278,24 @@ def _walk(host: HostReader) -> Dict[str, object]:
 @collector(
     WORLD_WRITABLE, "Sticky bit on shared temp dirs and a bounded scan of /etc and /usr/local for world-writable files"
 )
-def collect_world_writable(host: HostReader) -> Facts:
-    temp: Dict[str, object] = {}
+def collect_world_writable(host: HostReader) -> WorldWritableFacts:
+    temp: Dict[str, TempDirFacts] = {}
     for path in STICKY_DIRS:
         st = host.stat(path)
-        entry = stat_entry(st)
-        if st is not None:
-            entry["world_writable"] = bool(st.mode & 0o002)
-            entry["sticky"] = bool(st.mode & 0o1000)
-        temp[path] = entry
+        if st is None:
+            temp[path] = {"exists": False}
+        else:
+            temp[path] = {**stat_entry(st), "world_writable": bool(st.mode & 0o002), "sticky": bool(st.mode & 0o1000)}
     return {"temp_dirs": temp, "walk": _walk(host), "_method": "stat"}
 
 
 # -- login banners -------------------------------------------------------------
 
-BANNER_FILES: Tuple[str, ...] = ("/etc/issue", "/etc/issue.net", "/etc/motd")
+ISSUE = "/etc/issue"
+ISSUE_NET = "/etc/issue.net"
+# Shown before login, on the console and to network logins.
+PRE_LOGIN_BANNERS: Tuple[str, ...] = (ISSUE, ISSUE_NET)
+BANNER_FILES: Tuple[str, ...] = (*PRE_LOGIN_BANNERS, "/etc/motd")
 # agetty escapes that print the OS name, release, version or machine type.
 _OS_ESCAPES = re.compile(r"\\[rsvmS]")
 _OS_NAMES = (
@@ -218,7 +317,7 @@ _OS_NAMES = (
 _WARNING_WORDS = ("authori", "unauthori", "monitor", "prohibited", "授权", "禁止", "监控")
 
 
-def banner_facts(text: str, os_id: str) -> Dict[str, object]:
+def banner_facts(text: str, os_id: str) -> BannerFileFacts:
     """Flags about a banner's content: whether it leaks the OS, whether it warns."""
     low = text.lower()
     names = [n for n in _OS_NAMES if re.search(r"(?<![a-z])" + re.escape(n) + r"(?![a-z])", low)]
@@ -234,7 +333,7 @@ def banner_facts(text: str, os_id: str) -> Dict[str, object]:
 
 
 @collector(BANNER, "Pre-login banners: do they reveal the OS, do they warn")
-def collect_banner(host: HostReader) -> Facts:
+def collect_banner(host: HostReader) -> BannerFacts:
     os_id = ""
     try:
         rel = host.read_text("/etc/os-release") or ""
@@ -243,7 +342,7 @@ def collect_banner(host: HostReader) -> Facts:
     m = re.search(r"^ID=\"?([A-Za-z0-9._-]+)", rel, re.M)
     if m:
         os_id = m.group(1).lower()
-    files: Dict[str, object] = {}
+    files: Dict[str, BannerFileFacts] = {}
     for path in BANNER_FILES:
         text = host.read_text(path)
         files[path] = {"present": False} if text is None else banner_facts(text, os_id)

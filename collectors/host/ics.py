@@ -19,14 +19,115 @@ import hashlib
 import ipaddress
 import re
 import time
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union, final
 
 from collectors.context import HostReader, ListeningSocket
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
+from collectors.host.network import Scope
 from collectors.registry import collector
 
-ICS_GATEWAY: FactsKey[Mapping[str, Any]] = FactsKey("host.ics_gateway")
+# -- facts shapes --------------------------------------------------------------
+
+
+class _InterfacesBase(TypedDict):
+    interfaces: Dict[str, List[str]]  # interface -> bare addresses
+    known: bool
+
+
+class InterfacesSection(_InterfacesBase, total=False):
+    """Network interfaces; on ``error`` the map is empty."""
+
+    error: str
+
+
+class IndustrialListener(TypedDict):
+    """A socket listening on an industrial port, with the interfaces it is reachable on."""
+
+    port: int
+    protocol: str  # INDUSTRIAL_PORTS name
+    proto: str
+    address: str
+    scope: Scope
+    interfaces: List[str]
+    process: Optional[str]
+
+
+# The section forms below are final (closed, as check_shape reads every shape), so mypy
+# tells them apart by ``"error" in section`` and by ``supported``.
+
+
+@final
+class SectionError(TypedDict):
+    """A section whose collection failed."""
+
+    error: str
+
+
+@final
+class IndustrialListeners(TypedDict):
+    """The industrial listeners found."""
+
+    listeners: List[IndustrialListener]
+    ports: List[int]  # the industrial ports looked for
+
+
+IndustrialSection = Union[SectionError, IndustrialListeners]
+
+
+class FileFinding(TypedDict):
+    path: str
+    package: str
+
+
+class HashLimits(TypedDict):
+    files: int
+    bytes: int
+    milliseconds: int
+
+
+class _DpkgIntegrityBase(TypedDict):
+    supported: Literal[True]
+    method: str
+    packages: List[str]
+    files_listed: int
+    files_checked: int
+    mismatches: List[FileFinding]
+    missing: List[FileFinding]
+    unreadable: int
+    not_checked: int
+    truncated: bool
+    limits: HashLimits
+
+
+@final
+class DpkgIntegrity(_DpkgIntegrityBase, total=False):
+    """Files of the selected packages checked against dpkg's md5sums, within the caps."""
+
+    limit_hit: Optional[str]  # only when truncated: files, bytes or time
+
+
+@final
+class IntegrityUnsupported(TypedDict):
+    """Integrity cannot be verified here; ``method`` None: no package database found."""
+
+    supported: Literal[False]
+    method: Optional[str]
+    reason: str
+
+
+IntegritySection = Union[SectionError, DpkgIntegrity, IntegrityUnsupported]
+
+
+class IcsGatewayFacts(CollectedFacts):
+    """host.ics_gateway: each section records its own collection error."""
+
+    interfaces: InterfacesSection
+    industrial: IndustrialSection
+    integrity: IntegritySection
+
+
+ICS_GATEWAY = FactsKey[IcsGatewayFacts]("host.ics_gateway", IcsGatewayFacts)
 
 # port -> protocol name, for industrial and OT-messaging services.
 INDUSTRIAL_PORTS: Dict[int, str] = {
@@ -83,7 +184,7 @@ def _plain(address: str) -> str:
     return address.split("%", 1)[0].split("/", 1)[0]
 
 
-def _scope(address: str) -> str:
+def _scope(address: str) -> Scope:
     addr = _plain(address)
     if addr in ("", "*", "0.0.0.0", "::"):  # noqa: S104 - classifying, not binding
         return "wildcard"
@@ -107,9 +208,9 @@ def interfaces_of(address: str, interfaces: Dict[str, List[str]]) -> List[str]:
     return sorted(name for name, addrs in interfaces.items() if addr in {_plain(a) for a in addrs})
 
 
-def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, List[str]]) -> List[Dict[str, Any]]:
+def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, List[str]]) -> List[IndustrialListener]:
     """Listening sockets on industrial ports, with the interfaces they are reachable on."""
-    rows: List[Dict[str, Any]] = []
+    rows: List[IndustrialListener] = []
     seen = set()
     for s in sockets:
         port = int(s.port)
@@ -140,11 +241,11 @@ def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, L
     return sorted(rows, key=lambda r: (r["port"], r["proto"], r["address"]))
 
 
-def _network(host: HostReader) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+def _network(host: HostReader) -> Tuple[InterfacesSection, IndustrialSection]:
     try:
         raw = host.interfaces()
         interfaces = {str(k): sorted({_plain(a) for a in v}) for k, v in raw.items()}
-        iface_facts: Dict[str, Any] = {"interfaces": interfaces, "known": bool(interfaces)}
+        iface_facts: InterfacesSection = {"interfaces": interfaces, "known": bool(interfaces)}
     except CollectError as exc:
         return {"error": exc.message, "interfaces": {}, "known": False}, {"error": exc.message}
     try:
@@ -204,7 +305,7 @@ class _Budget:
         self.bytes_left -= size
 
 
-def _verify_file(host: HostReader, pkg: str, digest: str, path: str, budget: _Budget, out: Dict[str, Any]) -> bool:
+def _verify_file(host: HostReader, pkg: str, digest: str, path: str, budget: _Budget, out: DpkgIntegrity) -> bool:
     """Hash one file; returns False once the budget is exhausted."""
     st = host.stat(path)
     if st is None:
@@ -230,9 +331,9 @@ def _verify_file(host: HostReader, pkg: str, digest: str, path: str, budget: _Bu
 
 def verify_dpkg(
     host: HostReader, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES, max_seconds: float = MAX_SECONDS
-) -> Dict[str, Any]:
+) -> DpkgIntegrity:
     """Compare selected packages' files with dpkg's recorded md5 digests, within the caps."""
-    out: Dict[str, Any] = {
+    out: DpkgIntegrity = {
         "supported": True,
         "method": "dpkg md5sums",
         "packages": [],
@@ -264,7 +365,7 @@ def verify_dpkg(
     return out
 
 
-def _integrity(host: HostReader) -> Dict[str, Any]:
+def _integrity(host: HostReader) -> IntegritySection:
     try:
         if host.is_dir(DPKG_INFO):
             return verify_dpkg(host)
@@ -278,7 +379,7 @@ def _integrity(host: HostReader) -> Dict[str, Any]:
 
 
 @collector(ICS_GATEWAY, "ICS gateway: interfaces, industrial listeners, package file integrity")
-def collect_ics_gateway(host: HostReader) -> Facts:
+def collect_ics_gateway(host: HostReader) -> IcsGatewayFacts:
     iface, listeners = _network(host)
     return {
         "_method": "interfaces, socket table, dpkg md5sums",

@@ -9,42 +9,149 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, TypedDict
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-SYSCTL: FactsKey[Mapping[str, Any]] = FactsKey("host.sysctl")
-KERNEL_MODULES: FactsKey[Mapping[str, Any]] = FactsKey("host.kernel_modules")
-BOOT: FactsKey[Mapping[str, Any]] = FactsKey("host.boot")
-MAC: FactsKey[Mapping[str, Any]] = FactsKey("host.mac")
+# -- facts shapes --------------------------------------------------------------
+
+
+class SysctlKeyFacts(TypedDict):
+    """One key: the runtime value and what the boot-time configuration sets (None: unset or absent)."""
+
+    runtime: Optional[str]
+    persisted: Optional[str]
+    persisted_in: Optional[str]
+
+
+class SysctlFacts(CollectedFacts):
+    keys: Dict[str, SysctlKeyFacts]  # every key of SYSCTL_KEYS, in that order
+    unavailable: List[str]  # keys without a /proc/sys entry
+    ipv6: bool
+    config_files: List[str]
+    warnings: List[str]
+
+
+class ModuleFacts(TypedDict):
+    install_disabled: bool  # the first matching ``install`` line runs /bin/false or /bin/true
+    blacklisted: bool
+    loaded: Optional[bool]  # None: /proc/modules is not readable
+
+
+class KernelModulesFacts(CollectedFacts):
+    modules: Dict[str, ModuleFacts]  # every module of WATCHED_MODULES
+    proc_modules: bool
+    config_files: List[str]
+
+
+class SecureBootFacts(TypedDict):
+    secure_boot: Optional[bool]  # None: unknown
+    secure_boot_detail: str
+    mokutil: bool  # mokutil ran
+
+
+class GrubFacts(TypedDict, total=False):
+    """None of these without a grub.cfg; only ``grub_error`` when it is unreadable."""
+
+    grub_error: str
+    superusers_set: bool
+    password_set: bool
+    password_hashed: bool
+    plaintext_password: bool
+    user_cfg: bool  # user.cfg exists beside grub.cfg
+
+
+class BootFacts(CollectedFacts, SecureBootFacts, GrubFacts):
+    grub_cfg: Optional[str]  # None: no GRUB configuration found
+    efi: bool
+
+
+class SelinuxFacts(TypedDict):
+    status: Optional[str]  # "enabled" / "disabled"
+    mode: Optional[str]  # "enforcing" / "permissive"
+    config_mode: Optional[str]
+    policy: Optional[str]
+    source: Optional[str]  # "sestatus", "selinuxfs", "config"; None: no trace of SELinux
+
+
+class AppArmorProfiles(TypedDict, total=False):
+    """Set only when AppArmor is enabled: the loaded profiles per mode, if they could be read."""
+
+    profiles_readable: bool
+    profiles_error: Optional[str]
+    profiles: Optional[Dict[str, int]]  # {"enforce": 7, "complain": 2}
+
+
+class AppArmorFacts(AppArmorProfiles):
+    enabled: Optional[bool]
+    aa_status_enabled: Optional[bool]
+    source: Optional[str]  # "sysfs", "aa-status"; None: unknown
+
+
+class MacFacts(CollectedFacts):
+    selinux: SelinuxFacts
+    apparmor: AppArmorFacts
+
+
+SYSCTL = FactsKey[SysctlFacts]("host.sysctl", SysctlFacts)
+KERNEL_MODULES = FactsKey[KernelModulesFacts]("host.kernel_modules", KernelModulesFacts)
+BOOT = FactsKey[BootFacts]("host.boot", BootFacts)
+MAC = FactsKey[MacFacts]("host.mac", MacFacts)
+
+# -- sysctl --------------------------------------------------------------------
+
+# The keys collected. Checks name a key only through these constants.
+RANDOMIZE_VA_SPACE = "kernel.randomize_va_space"
+SUID_DUMPABLE = "fs.suid_dumpable"
+PTRACE_SCOPE = "kernel.yama.ptrace_scope"
+KPTR_RESTRICT = "kernel.kptr_restrict"
+DMESG_RESTRICT = "kernel.dmesg_restrict"
+IP_FORWARD = "net.ipv4.ip_forward"
+IPV6_FORWARDING = "net.ipv6.conf.all.forwarding"
+ACCEPT_REDIRECTS_ALL = "net.ipv4.conf.all.accept_redirects"
+ACCEPT_REDIRECTS_DEFAULT = "net.ipv4.conf.default.accept_redirects"
+SECURE_REDIRECTS_ALL = "net.ipv4.conf.all.secure_redirects"
+SECURE_REDIRECTS_DEFAULT = "net.ipv4.conf.default.secure_redirects"
+SEND_REDIRECTS_ALL = "net.ipv4.conf.all.send_redirects"
+SEND_REDIRECTS_DEFAULT = "net.ipv4.conf.default.send_redirects"
+ACCEPT_SOURCE_ROUTE_ALL = "net.ipv4.conf.all.accept_source_route"
+ACCEPT_SOURCE_ROUTE_DEFAULT = "net.ipv4.conf.default.accept_source_route"
+RP_FILTER_ALL = "net.ipv4.conf.all.rp_filter"
+RP_FILTER_DEFAULT = "net.ipv4.conf.default.rp_filter"
+LOG_MARTIANS_ALL = "net.ipv4.conf.all.log_martians"
+LOG_MARTIANS_DEFAULT = "net.ipv4.conf.default.log_martians"
+IPV6_ACCEPT_REDIRECTS = "net.ipv6.conf.all.accept_redirects"
+TCP_SYNCOOKIES = "net.ipv4.tcp_syncookies"
+ICMP_ECHO_IGNORE_BROADCASTS = "net.ipv4.icmp_echo_ignore_broadcasts"
+ICMP_IGNORE_BOGUS_ERROR_RESPONSES = "net.ipv4.icmp_ignore_bogus_error_responses"
 
 SYSCTL_KEYS: Tuple[str, ...] = (
-    "kernel.randomize_va_space",
-    "fs.suid_dumpable",
-    "kernel.yama.ptrace_scope",
-    "kernel.kptr_restrict",
-    "kernel.dmesg_restrict",
-    "net.ipv4.ip_forward",
-    "net.ipv6.conf.all.forwarding",
-    "net.ipv4.conf.all.accept_redirects",
-    "net.ipv4.conf.default.accept_redirects",
-    "net.ipv4.conf.all.secure_redirects",
-    "net.ipv4.conf.default.secure_redirects",
-    "net.ipv4.conf.all.send_redirects",
-    "net.ipv4.conf.default.send_redirects",
-    "net.ipv4.conf.all.accept_source_route",
-    "net.ipv4.conf.default.accept_source_route",
-    "net.ipv4.conf.all.rp_filter",
-    "net.ipv4.conf.default.rp_filter",
-    "net.ipv4.conf.all.log_martians",
-    "net.ipv4.conf.default.log_martians",
-    "net.ipv6.conf.all.accept_redirects",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.icmp_echo_ignore_broadcasts",
-    "net.ipv4.icmp_ignore_bogus_error_responses",
+    RANDOMIZE_VA_SPACE,
+    SUID_DUMPABLE,
+    PTRACE_SCOPE,
+    KPTR_RESTRICT,
+    DMESG_RESTRICT,
+    IP_FORWARD,
+    IPV6_FORWARDING,
+    ACCEPT_REDIRECTS_ALL,
+    ACCEPT_REDIRECTS_DEFAULT,
+    SECURE_REDIRECTS_ALL,
+    SECURE_REDIRECTS_DEFAULT,
+    SEND_REDIRECTS_ALL,
+    SEND_REDIRECTS_DEFAULT,
+    ACCEPT_SOURCE_ROUTE_ALL,
+    ACCEPT_SOURCE_ROUTE_DEFAULT,
+    RP_FILTER_ALL,
+    RP_FILTER_DEFAULT,
+    LOG_MARTIANS_ALL,
+    LOG_MARTIANS_DEFAULT,
+    IPV6_ACCEPT_REDIRECTS,
+    TCP_SYNCOOKIES,
+    ICMP_ECHO_IGNORE_BROADCASTS,
+    ICMP_IGNORE_BOGUS_ERROR_RESPONSES,
 )
 
 # systemd-sysctl(8) / sysctl --system search path, highest priority first: a
@@ -162,9 +269,9 @@ def runtime_sysctl(host: HostReader, key: str) -> Optional[str]:
 
 
 @collector(SYSCTL, "Kernel and network parameters: runtime (/proc/sys) and persisted (sysctl.d)")
-def collect_sysctl(host: HostReader) -> Facts:
+def collect_sysctl(host: HostReader) -> SysctlFacts:
     persisted, used, warnings = persisted_sysctl(host)
-    keys: Dict[str, object] = {}
+    keys: Dict[str, SysctlKeyFacts] = {}
     unavailable: List[str] = []
     for key in SYSCTL_KEYS:
         runtime = runtime_sysctl(host, key)
@@ -184,19 +291,11 @@ def collect_sysctl(host: HostReader) -> Facts:
 
 # -- kernel modules ------------------------------------------------------------
 
-WATCHED_MODULES: Tuple[str, ...] = (
-    "usb_storage",
-    "cramfs",
-    "freevxfs",
-    "hfs",
-    "hfsplus",
-    "jffs2",
-    "udf",
-    "dccp",
-    "sctp",
-    "rds",
-    "tipc",
-)
+# The modules examined, in modprobe's underscore spelling; checks name them only through these.
+USB_STORAGE = "usb_storage"
+FS_MODULES: Tuple[str, ...] = ("cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "udf")  # rarely used filesystems
+NET_MODULES: Tuple[str, ...] = ("dccp", "sctp", "rds", "tipc")  # uncommon network protocols
+WATCHED_MODULES: Tuple[str, ...] = (USB_STORAGE, *FS_MODULES, *NET_MODULES)
 # kmod's search path, highest priority first: a file name in an earlier
 # directory hides the same name in later ones; files then apply in name order.
 MODPROBE_DIRS: Tuple[str, ...] = (
@@ -274,7 +373,7 @@ def loaded_modules(host: HostReader) -> Optional[List[str]]:
 
 
 @collector(KERNEL_MODULES, "Risky kernel modules: disabled in modprobe.d, currently loaded")
-def collect_kernel_modules(host: HostReader) -> Facts:
+def collect_kernel_modules(host: HostReader) -> KernelModulesFacts:
     installs: List[Tuple[str, str]] = []
     blacklisted: Dict[str, bool] = {}
     files = config_files(host, MODPROBE_DIRS)
@@ -287,7 +386,7 @@ def collect_kernel_modules(host: HostReader) -> Facts:
         for name in bl:
             blacklisted[name] = True
     loaded = loaded_modules(host)
-    modules: Dict[str, object] = {}
+    modules: Dict[str, ModuleFacts] = {}
     for name in WATCHED_MODULES:
         modules[name] = {
             "install_disabled": install_command(installs, name) == "noop",
@@ -306,7 +405,7 @@ _SUPERUSERS = re.compile(r"^\s*set\s+superusers\s*=\s*[\"']?([^\"'\s]+)", re.M)
 _USER_CFG_PW = re.compile(r"^\s*GRUB2_PASSWORD\s*=\s*grub\.pbkdf2\.", re.M)
 
 
-def grub_password(grub_cfg: str, user_cfg: Optional[str]) -> Dict[str, object]:
+def grub_password(grub_cfg: str, user_cfg: Optional[str]) -> GrubFacts:
     """Booleans only: is a superuser set, is a password (hashed or not) defined."""
     pbkdf2 = bool(_PBKDF2_LINE.search(grub_cfg))
     plain = bool(_PLAIN_LINE.search(grub_cfg))
@@ -323,7 +422,7 @@ def grub_password(grub_cfg: str, user_cfg: Optional[str]) -> Dict[str, object]:
     }
 
 
-def secure_boot(host: HostReader) -> Dict[str, object]:
+def secure_boot(host: HostReader) -> SecureBootFacts:
     res = host.run(["mokutil", "--sb-state"])
     text = (res.stdout + "\n" + res.stderr).lower()
     state: Optional[bool] = None
@@ -341,21 +440,21 @@ def secure_boot(host: HostReader) -> Dict[str, object]:
 
 
 @collector(BOOT, "Boot loader configuration (password protection) and Secure Boot state")
-def collect_boot(host: HostReader) -> Facts:
+def collect_boot(host: HostReader) -> BootFacts:
     path = next((p for p in GRUB_CFGS if host.exists(p)), None)
-    facts: Dict[str, object] = {"grub_cfg": path, "efi": host.is_dir("/sys/firmware/efi")}
+    efi = host.is_dir("/sys/firmware/efi")
+    grub: GrubFacts = {}
     if path is not None:
         try:  # grub.cfg is 0600 when hardened: unreadable without root, yet Secure Boot still counts
             text = host.read_text(path, required=True) or ""
             user_cfg = host.read_text(path.rsplit("/", 1)[0] + "/user.cfg")
         except CollectError as exc:
-            facts["grub_error"] = exc.message
+            grub = {"grub_error": exc.message}
         else:
-            facts.update(grub_password(text, user_cfg))
-            facts["user_cfg"] = user_cfg is not None
-    facts.update(secure_boot(host))
-    facts["_method"] = "files+mokutil" if facts["mokutil"] else "files"
-    return facts
+            grub = grub_password(text, user_cfg)
+            grub["user_cfg"] = user_cfg is not None
+    sb = secure_boot(host)
+    return {"grub_cfg": path, "efi": efi, **grub, **sb, "_method": "files+mokutil" if sb["mokutil"] else "files"}
 
 
 # -- mandatory access control --------------------------------------------------
@@ -371,18 +470,16 @@ def parse_sestatus(text: str) -> Dict[str, str]:
     return out
 
 
-def _selinux(host: HostReader) -> Dict[str, object]:
-    info: Dict[str, object] = {"status": None, "mode": None, "config_mode": None, "policy": None, "source": None}
+def _selinux(host: HostReader) -> SelinuxFacts:
+    info: SelinuxFacts = {"status": None, "mode": None, "config_mode": None, "policy": None, "source": None}
     res = host.run(["sestatus"])
     if res.error is None and res.exit_code == 0 and res.stdout.strip():
         st = parse_sestatus(res.stdout)
-        info.update(
-            status=st.get("selinux status"),
-            mode=st.get("current mode"),
-            config_mode=st.get("mode from config file"),
-            policy=st.get("loaded policy name"),
-            source="sestatus",
-        )
+        info["status"] = st.get("selinux status")
+        info["mode"] = st.get("current mode")
+        info["config_mode"] = st.get("mode from config file")
+        info["policy"] = st.get("loaded policy name")
+        info["source"] = "sestatus"
     config = host.read_text("/etc/selinux/config")
     if config is not None:
         m = re.search(r"^\s*SELINUX\s*=\s*(\w+)", config, re.M)
@@ -391,7 +488,9 @@ def _selinux(host: HostReader) -> Dict[str, object]:
     if info["source"] is None:
         enforce = host.read_text("/sys/fs/selinux/enforce")
         if enforce is not None:
-            info.update(status="enabled", mode="enforcing" if enforce.strip() == "1" else "permissive", source="selinuxfs")
+            info["status"] = "enabled"
+            info["mode"] = "enforcing" if enforce.strip() == "1" else "permissive"
+            info["source"] = "selinuxfs"
         elif config is not None:
             info["source"] = "config"
     return info
@@ -411,7 +510,7 @@ def parse_aa_profiles(text: str) -> Dict[str, int]:
     return counts
 
 
-def _aa_profiles(host: HostReader) -> Dict[str, object]:
+def _aa_profiles(host: HostReader) -> AppArmorProfiles:
     """Loaded profiles: the LSM flag alone says nothing about confinement.
 
     securityfs only lets root read the list, so an unprivileged scan records
@@ -426,7 +525,7 @@ def _aa_profiles(host: HostReader) -> Dict[str, object]:
     return {"profiles_readable": True, "profiles_error": None, "profiles": parse_aa_profiles(text)}
 
 
-def _apparmor(host: HostReader) -> Dict[str, object]:
+def _apparmor(host: HostReader) -> AppArmorFacts:
     enabled: Optional[bool] = None
     source: Optional[str] = None
     flag = host.read_text("/sys/module/apparmor/parameters/enabled")
@@ -439,12 +538,12 @@ def _apparmor(host: HostReader) -> Dict[str, object]:
         aa_ok = res.exit_code == 0
         if enabled is None:
             enabled, source = aa_ok, "aa-status"
-    info: Dict[str, object] = {"enabled": enabled, "aa_status_enabled": aa_ok, "source": source}
+    info: AppArmorFacts = {"enabled": enabled, "aa_status_enabled": aa_ok, "source": source}
     if enabled:
-        info.update(_aa_profiles(host))
+        info = {**info, **_aa_profiles(host)}
     return info
 
 
 @collector(MAC, "Mandatory access control: SELinux mode, AppArmor state")
-def collect_mac(host: HostReader) -> Facts:
+def collect_mac(host: HostReader) -> MacFacts:
     return {"selinux": _selinux(host), "apparmor": _apparmor(host), "_method": "sestatus/aa-status/files"}

@@ -11,17 +11,142 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, cast
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-AUDIT: FactsKey[Mapping[str, Any]] = FactsKey("host.audit")
-SYSLOG: FactsKey[Mapping[str, Any]] = FactsKey("host.syslog")
-LOG_RETENTION: FactsKey[Mapping[str, Any]] = FactsKey("host.log_retention")
-TIMESYNC: FactsKey[Mapping[str, Any]] = FactsKey("host.timesync")
+# --------------------------------------------------------------------------
+# facts shapes
+# --------------------------------------------------------------------------
+
+
+class AuditdConfigFacts(TypedDict, total=False):
+    """The settings of _AUDITD_KEYS that auditd.conf sets; actions lower-cased."""
+
+    max_log_file_action: str
+    space_left_action: str
+    admin_space_left_action: str
+    disk_full_action: str
+    disk_error_action: str
+    num_logs: Optional[int]  # None: not a number
+    max_log_file: Optional[int]
+
+
+class AuditRulesFacts(TypedDict):
+    """What a set of audit rules covers (``parse_audit_rules``)."""
+
+    rule_count: int
+    suppressing_rules: int
+    immutable: bool
+    enabled_flag: Optional[int]
+    identity_watches: List[str]
+    execve_rules: bool
+    privileged_command_rules: bool
+    time_change_rules: bool
+    login_rules: bool
+
+
+class _AuditRuntimeAvailable(TypedDict):
+    available: bool
+
+
+class AuditRuntimeFacts(_AuditRuntimeAvailable, total=False):
+    """``auditctl -s`` and ``-l``: ``reason`` alone when unavailable, every other key when available."""
+
+    reason: str
+    enabled: int
+    pid: Optional[int]
+    failure: Optional[int]
+    lost: Optional[int]
+    backlog: Optional[int]
+    rules: Optional[AuditRulesFacts]  # None: ``auditctl -l`` failed
+
+
+class _AuditBase(CollectedFacts):
+    installed: bool
+    config: Optional[AuditdConfigFacts]
+    rules: Optional[AuditRulesFacts]  # the configured rules (files), not the loaded ones
+    runtime: AuditRuntimeFacts
+
+
+class AuditFacts(_AuditBase, total=False):
+    """The three keys below are absent when auditd is not installed."""
+
+    config_error: Optional[str]
+    rules_source: Optional[str]
+    rules_error: Optional[str]
+
+
+class _RemoteTargetBase(TypedDict):
+    daemon: str
+    host: str
+    port: Optional[int]
+    protocol: str
+    file: str
+
+
+class RemoteTargetFacts(_RemoteTargetBase, total=False):
+    tls: bool  # rsyslog action() targets only
+
+
+class JournaldFacts(TypedDict):
+    storage: str
+    journal_dir: bool
+    persistent: bool
+    max_retention_sec: Optional[int]
+    forward_to_syslog: bool
+    upload_host: Optional[str]
+    disk_usage: Optional[str]
+
+
+class SyslogFacts(CollectedFacts):
+    daemons: List[str]
+    journald: JournaldFacts
+    remote_targets: List[RemoteTargetFacts]
+    unreadable: List[str]
+
+
+class LogRetentionEntryFacts(TypedDict):
+    """How long one log is kept: exact ``days``, or bounds, or ``indefinite``."""
+
+    log: str
+    key: Optional[str]  # the KEY_GROUPS group(s) it stands for ("auth", "system", "audit", "auth+system"); None if none
+    days: Optional[int]
+    at_least: Optional[int]
+    at_most: Optional[int]
+    indefinite: bool
+    basis: str
+
+
+class LogRetentionFacts(CollectedFacts):
+    logs: List[LogRetentionEntryFacts]
+    min_days: Optional[int]
+    unknown_key_logs: List[str]
+    missing_key_logs: List[str]
+    notes: List[str]
+    logrotate_present: bool
+
+
+class TimeDaemonFacts(TypedDict):
+    daemon: str
+    config: str
+    servers: List[str]
+
+
+class TimesyncFacts(CollectedFacts):
+    daemons: List[TimeDaemonFacts]
+    configured: bool
+    synchronised: Optional[bool]
+    sync_basis: Optional[str]
+
+
+AUDIT = FactsKey[AuditFacts]("host.audit", AuditFacts)
+SYSLOG = FactsKey[SyslogFacts]("host.syslog", SyslogFacts)
+LOG_RETENTION = FactsKey[LogRetentionFacts]("host.log_retention", LogRetentionFacts)
+TIMESYNC = FactsKey[TimesyncFacts]("host.timesync", TimesyncFacts)
 
 # --------------------------------------------------------------------------
 # helpers shared by the collectors of this module
@@ -52,21 +177,23 @@ def dir_readable(host: HostReader, path: str) -> bool:
 # host.audit
 # --------------------------------------------------------------------------
 
-IDENTITY_FILES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/security/opasswd")
+# The account and sudo databases themselves: what an identity audit rule must watch at the least.
+CORE_IDENTITY_FILES: Tuple[str, ...] = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/sudoers")
+IDENTITY_FILES: Tuple[str, ...] = (*CORE_IDENTITY_FILES, "/etc/gshadow", "/etc/security/opasswd")
 TIME_SYSCALLS = ("adjtimex", "settimeofday", "clock_settime", "stime")
 LOGIN_FILES = ("/var/log/lastlog", "/var/log/wtmp", "/var/log/btmp", "/var/run/faillock", "/var/log/faillog", "/run/faillock")
-_AUDITD_KEYS = (
-    "max_log_file_action",
+# What auditd does as its disk fills up (auditd.conf(5)).
+AUDITD_DISK_ACTIONS: Tuple[Literal["space_left_action", "admin_space_left_action", "disk_full_action"], ...] = (
     "space_left_action",
     "admin_space_left_action",
     "disk_full_action",
-    "disk_error_action",
-    "num_logs",
-    "max_log_file",
 )
+AUDITD_DEFAULT_MAX_LOG_FILE_ACTION = "rotate"  # when auditd.conf does not set max_log_file_action
+_AUDITD_NUMBERS = ("num_logs", "max_log_file")
+_AUDITD_KEYS = ("max_log_file_action", *AUDITD_DISK_ACTIONS, "disk_error_action", *_AUDITD_NUMBERS)
 
 
-def parse_auditd_conf(text: str) -> Dict[str, Any]:
+def parse_auditd_conf(text: str) -> AuditdConfigFacts:
     """The retention and overflow settings of auditd.conf (``key = value``)."""
     out: Dict[str, Any] = {}
     for line in text.splitlines():
@@ -77,11 +204,11 @@ def parse_auditd_conf(text: str) -> Dict[str, Any]:
         key, value = key.strip().lower(), value.strip()
         if key not in _AUDITD_KEYS:
             continue
-        if key in ("num_logs", "max_log_file"):
+        if key in _AUDITD_NUMBERS:
             out[key] = int(value) if value.isdigit() else None
         else:
             out[key] = value.lower()
-    return out
+    return cast(AuditdConfigFacts, out)
 
 
 def _rule_fields(tokens: List[str]) -> List[str]:
@@ -138,7 +265,7 @@ def _suppresses(tokens: List[str]) -> bool:
     return "never" in [part.strip().lower() for part in spec.split(",")]
 
 
-def parse_audit_rules(text: str) -> Dict[str, Any]:
+def parse_audit_rules(text: str) -> AuditRulesFacts:
     """Reduce audit rules (file syntax or ``auditctl -l`` output) to coverage facts.
 
     Only rules that record events count as coverage: ``never`` rules suppress
@@ -224,7 +351,7 @@ def _configured_rules(host: HostReader) -> Tuple[Optional[str], Optional[str], O
     return text, ("/etc/audit/audit.rules" if text is not None else None), None
 
 
-def _audit_runtime(host: HostReader) -> Dict[str, Any]:
+def _audit_runtime(host: HostReader) -> AuditRuntimeFacts:
     res = host.run(["auditctl", "-s"])
     if res.missing:
         return {"available": False, "reason": "auditctl is not installed"}
@@ -232,27 +359,31 @@ def _audit_runtime(host: HostReader) -> Dict[str, Any]:
         why = (res.stderr or res.error or f"exit code {res.exit_code}").strip().splitlines()
         return {"available": False, "reason": f"auditctl -s refused or failed: {why[0] if why else 'no output'}"}
     status = parse_auditctl_status(res.stdout)
-    if status["enabled"] is None:
+    enabled = status["enabled"]
+    if enabled is None:
         return {"available": False, "reason": "auditctl -s output not understood (no 'enabled' line)"}
-    out: Dict[str, Any] = {"available": True, **status}
     rules = host.run(["auditctl", "-l"])
-    if rules.error is None and rules.exit_code == 0:
-        out["rules"] = parse_audit_rules(rules.stdout)
-    else:
-        out["rules"] = None
-    return out
+    return {
+        "available": True,
+        "enabled": enabled,
+        "pid": status["pid"],
+        "failure": status["failure"],
+        "lost": status["lost"],
+        "backlog": status["backlog"],
+        "rules": parse_audit_rules(rules.stdout) if rules.error is None and rules.exit_code == 0 else None,
+    }
 
 
 @collector(AUDIT, "auditd installation, configuration, rules and runtime state")
-def collect_audit(host: HostReader) -> Facts:
+def collect_audit(host: HostReader) -> AuditFacts:
     installed = host.exists("/etc/audit/auditd.conf") or host.exists("/sbin/auditd") or host.exists("/usr/sbin/auditd")
     runtime = _audit_runtime(host)
-    if not installed and not runtime.get("available"):
+    if not installed and not runtime["available"]:
         return {"_method": "files", "installed": False, "config": None, "rules": None, "runtime": runtime}
     conf_text, conf_err = _try_read(host, "/etc/audit/auditd.conf")
     rules_text, basis, rules_err = _configured_rules(host)
-    facts: Facts = {
-        "_method": "files+auditctl" if runtime.get("available") else "files",
+    facts: AuditFacts = {
+        "_method": "files+auditctl" if runtime["available"] else "files",
         "installed": True,
         "config": parse_auditd_conf(conf_text) if conf_text is not None else None,
         "config_error": conf_err,
@@ -296,13 +427,13 @@ def _strip_userinfo(target: str) -> str:
     return target.rsplit("@", 1)[-1]
 
 
-def parse_rsyslog_forwarding(text: str, path: str) -> List[Dict[str, Any]]:
+def parse_rsyslog_forwarding(text: str, path: str) -> List[RemoteTargetFacts]:
     """Remote targets in an rsyslog file: legacy ``@host``/``@@host`` and action(omfwd/omrelp).
 
     Comments are removed first; ``$Action...`` directives (queue settings and
     the like) are not selector lines and never match the legacy form.
     """
-    targets: List[Dict[str, Any]] = []
+    targets: List[RemoteTargetFacts] = []
     lines = [strip_comment(line) for line in text.splitlines()]
     for line in lines:
         m = _RSYSLOG_LEGACY.match(line)
@@ -413,7 +544,7 @@ def journald_settings(host: HostReader) -> Dict[str, str]:
     return settings
 
 
-def _journald_facts(host: HostReader) -> Dict[str, Any]:
+def _journald_facts(host: HostReader) -> JournaldFacts:
     s = journald_settings(host)
     storage = s.get("Storage", "auto").lower()
     journal_dir = host.is_dir("/var/log/journal")
@@ -478,9 +609,9 @@ _NG_PORT = re.compile(r"\bport\s*\(\s*\"?(\d+)\"?\s*\)")
 _NG_TRANSPORT = re.compile(r"\btransport\s*\(\s*\"?(\w+)\"?\s*\)")
 
 
-def _ng_driver_targets(body: str, path: str) -> List[Dict[str, Any]]:
+def _ng_driver_targets(body: str, path: str) -> List[RemoteTargetFacts]:
     """Network drivers in a destination body whose first argument is a host."""
-    out: List[Dict[str, Any]] = []
+    out: List[RemoteTargetFacts] = []
     for m in _NG_DRIVER.finditer(body):
         args = body[m.end() : _balanced(body, m.end() - 1, "(", ")") - 1]
         first = _NG_FIRST_ARG.match(args)
@@ -502,7 +633,7 @@ def _ng_driver_targets(body: str, path: str) -> List[Dict[str, Any]]:
     return out
 
 
-def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[Dict[str, Any]]:
+def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[RemoteTargetFacts]:
     """Remote targets of syslog-ng: network drivers of destinations used by a ``log`` path.
 
     Sources (``source s { udp(ip(...) port(514)); }``) and destinations that
@@ -522,7 +653,7 @@ def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[Dict[str, Any]]:
             used += re.findall(r"\bdestination\s*\(\s*([A-Za-z0-9_.-]+)\s*\)", body)
             for d in re.finditer(r"\bdestination\s*\{", body):
                 inline.append((body[d.end() : _balanced(body, d.end() - 1, "{", "}") - 1], path))
-    out: List[Dict[str, Any]] = []
+    out: List[RemoteTargetFacts] = []
     for name in dict.fromkeys(used):
         if name in defined:
             out += _ng_driver_targets(*defined[name])
@@ -532,8 +663,8 @@ def syslog_ng_targets(files: List[Tuple[str, str]]) -> List[Dict[str, Any]]:
 
 
 @collector(SYSLOG, "Syslog daemons, remote log forwarding and journald persistence")
-def collect_syslog(host: HostReader) -> Facts:
-    targets: List[Dict[str, Any]] = []
+def collect_syslog(host: HostReader) -> SyslogFacts:
+    targets: List[RemoteTargetFacts] = []
     unreadable: List[str] = []
     rsyslog_files = _rsyslog_files(host)
     for path in rsyslog_files:
@@ -562,7 +693,7 @@ def collect_syslog(host: HostReader) -> Facts:
                 "file": "/etc/systemd/journal-upload.conf",
             }
         )
-    daemons = []
+    daemons: List[str] = []
     if rsyslog_files:
         daemons.append("rsyslog")
     if ng_files:
@@ -744,7 +875,7 @@ def _audit_entry(host: HostReader) -> Dict[str, Any]:
     text, why = _try_read(host, "/etc/audit/auditd.conf")
     if text is None:
         return _entry(None, f"auditd.conf unreadable ({why}): retention unknown", log=AUDIT_LOG, key="audit")
-    action = parse_auditd_conf(text).get("max_log_file_action", "rotate")
+    action = parse_auditd_conf(text).get("max_log_file_action", AUDITD_DEFAULT_MAX_LOG_FILE_ACTION)
     if action in _AUDIT_KEEPS:
         return _entry(
             None, f"auditd max_log_file_action={action} never removes old logs", log=AUDIT_LOG, key="audit", indefinite=True
@@ -758,7 +889,7 @@ def _audit_entry(host: HostReader) -> Dict[str, Any]:
 
 
 @collector(LOG_RETENTION, "Effective local retention of the key security logs, in days")
-def collect_log_retention(host: HostReader) -> Facts:
+def collect_log_retention(host: HostReader) -> LogRetentionFacts:
     """Retention of the key security logs: authentication, system and audit.
 
     ``min_days`` is the shortest exactly known retention among the key logs;
@@ -797,7 +928,18 @@ def collect_log_retention(host: HostReader) -> Facts:
     known = [entry["days"] for entry in key_logs if entry["days"] is not None]
     return {
         "_method": "files",
-        "logs": [{k: entry[k] for k in ("log", "key", "days", "at_least", "at_most", "indefinite", "basis")} for entry in logs],
+        "logs": [
+            {
+                "log": e["log"],
+                "key": e["key"],
+                "days": e["days"],
+                "at_least": e["at_least"],
+                "at_most": e["at_most"],
+                "indefinite": e["indefinite"],
+                "basis": e["basis"],
+            }
+            for e in logs
+        ],
         "min_days": min(known) if known else None,
         "unknown_key_logs": [e["log"] for e in key_logs if e["days"] is None and not e["indefinite"]],
         "missing_key_logs": [g for g in ("auth", "system") if g not in covered],
@@ -833,8 +975,8 @@ def parse_chrony_tracking(text: str) -> Optional[bool]:
 
 
 @collector(TIMESYNC, "Time synchronisation daemon, its servers and whether the clock is synchronised")
-def collect_timesync(host: HostReader) -> Facts:
-    daemons: List[Dict[str, Any]] = []
+def collect_timesync(host: HostReader) -> TimesyncFacts:
+    daemons: List[TimeDaemonFacts] = []
     conf, servers = _chrony_sources(host)
     if conf:
         daemons.append({"daemon": "chronyd", "config": conf, "servers": servers})
@@ -853,7 +995,7 @@ def collect_timesync(host: HostReader) -> Facts:
         servers_ts = (ts.get("NTP", "") + " " + ts.get("FallbackNTP", "")).split()
         daemons.append({"daemon": "systemd-timesyncd", "config": "/etc/systemd/timesyncd.conf", "servers": servers_ts})
     synced: Optional[bool] = None
-    basis = None
+    basis: Optional[str] = None
     tracking = host.run(["chronyc", "-n", "tracking"])
     if tracking.error is None and tracking.exit_code == 0:
         synced = parse_chrony_tracking(tracking.stdout)

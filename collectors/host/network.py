@@ -11,21 +11,276 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, cast
 
 from collectors.context import HostReader, ListeningSocket
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 from collectors.runner import CommandResult
 
-LISTENING: FactsKey[Mapping[str, Any]] = FactsKey("host.listening")
-FIREWALL: FactsKey[Mapping[str, Any]] = FactsKey("host.firewall")
+# -- facts shapes --------------------------------------------------------------------
+
+Scope = Literal["wildcard", "loopback", "specific"]
+
+
+class SocketFacts(TypedDict):
+    """One listening socket; ``pid``, ``process`` and ``user`` are None when the owner is not visible."""
+
+    proto: str  # tcp, tcp6, udp, udp6
+    address: str
+    port: int
+    pid: Optional[int]
+    process: Optional[str]
+    user: Optional[str]
+    scope: Scope
+
+
+class _ListeningBase(CollectedFacts):
+    sockets: List[SocketFacts]
+    count: int
+    attribution_complete: bool
+    unattributed: int
+    privileged: bool
+
+
+class ListeningFacts(_ListeningBase, total=False):
+    """host.listening; ``attribution_note`` only when some socket has no visible owner."""
+
+    attribution_note: str
+
+
+class _RuleBase(TypedDict):
+    ports: List[int]  # empty: every port
+    source: Optional[str]  # None: any source address
+    proto: str
+
+
+class AcceptRule(_RuleBase, total=False):
+    """An opening an input (or forward) rule makes; the optional keys appear only where they apply."""
+
+    ct_state: List[str]  # the rule's connection-state match (nftables, iptables)
+    unconditional: bool  # the rule lets in everything that reaches it
+    zone: str  # firewalld zone
+
+
+class Jump(TypedDict):
+    """A jump from an input chain to another chain, whose rules are not analysed."""
+
+    table: str
+    chain: str
+    target: str
+
+
+class ForwardFacts(TypedDict):
+    """Coarse forward-filter summary (nftables, iptables)."""
+
+    chain_present: bool
+    default_deny: bool
+    watched_ports_allowed: List[int]  # subset of FORWARD_WATCH_PORTS
+    analysis: str
+
+
+class NftChain(TypedDict):
+    """An nftables input or forward base chain."""
+
+    family: str
+    table: str
+    name: str
+    hook: str  # input or forward
+    policy: str
+    rules: int
+    default_deny: bool
+    accepts: List[AcceptRule]
+    jumps: List[str]
+
+
+class NftRuleset(TypedDict):
+    """:func:`parse_nft`: table count and input/forward base chains."""
+
+    tables: int
+    chains: List[NftChain]
+
+
+class _NftSummary(TypedDict):
+    active: bool
+    input_jumps: List[Jump]
+    default_deny_v4: bool
+    default_deny_v6: bool
+    input_accepts: List[AcceptRule]
+    forward: ForwardFacts
+
+
+class IptablesRuleset(TypedDict):
+    """:func:`parse_iptables`: policies, INPUT/FORWARD rules as argv lists, user chains, recognised lines."""
+
+    policies: Dict[str, str]
+    rules: Dict[str, List[List[str]]]
+    user_chains: List[str]
+    recognised: int
+
+
+class _IptSummary(TypedDict):
+    active: bool
+    default_deny: bool
+    input_policy: Optional[str]
+    input_rules: int
+    input_accepts: List[AcceptRule]
+    input_jumps: List[Jump]
+    forward: ForwardFacts
+
+
+class UfwStatus(TypedDict):
+    """:func:`parse_ufw`; ``status`` None when there is no ``Status:`` line."""
+
+    status: Optional[str]
+    default_incoming: Optional[str]
+    input_accepts: List[AcceptRule]
+
+
+class _ZoneBase(TypedDict):
+    zone: str
+    target: Optional[str]  # lower case
+    interfaces: List[str]
+    sources: List[str]
+    services: List[str]
+    ports: List[str]
+    forward: Optional[str]
+    masquerade: Optional[str]
+    input_accepts: List[AcceptRule]
+
+
+class FirewalldZone(_ZoneBase):
+    """A firewalld zone traffic can land in."""
+
+    default: bool
+    source_only: bool  # bound to sources only: restricts who reaches it
+    denies_by_default: bool
+
+
+class _ZoneBlock(TypedDict):
+    flags: List[str]
+    fields: Dict[str, str]
+    rich: List[str]
+
+
+class JudgedFirewalld(TypedDict):
+    """:func:`judge_firewalld`."""
+
+    default_zone: str
+    judged_zones: List[FirewalldZone]
+    zones_accepting_all: List[str]
+    input_accepts: List[AcceptRule]
+    default_deny: bool
+
+
+class _ProbeStatus(TypedDict):
+    installed: bool
+
+
+class ProbeStatus(_ProbeStatus, total=False):
+    """Every installed front end; a problem key means its ruleset keys are partly or wholly absent."""
+
+    permission_denied: bool
+    malformed: str
+    error: str
+
+
+class NftablesBackend(ProbeStatus, total=False):
+    firewalld_table: str  # only while firewalld runs: its table is judged by zone
+    tables: int
+    chains: List[NftChain]
+    active: bool
+    input_jumps: List[Jump]
+    default_deny_v4: bool
+    default_deny_v6: bool
+    input_accepts: List[AcceptRule]
+    forward: ForwardFacts
+
+
+class IptablesBackend(ProbeStatus, total=False):
+    """iptables or ip6tables; with no legacy table loaded only active, default_deny, legacy_tables_loaded and note."""
+
+    active: bool
+    default_deny: bool
+    legacy_tables_loaded: bool
+    note: str
+    input_policy: Optional[str]
+    input_rules: int
+    input_accepts: List[AcceptRule]
+    input_jumps: List[Jump]
+    forward: ForwardFacts
+
+
+class UfwBackend(ProbeStatus, total=False):
+    active: bool
+    default_incoming: Optional[str]
+    default_deny: bool
+    input_accepts: List[AcceptRule]
+
+
+class FirewalldBackend(ProbeStatus, total=False):
+    """firewalld; the default zone's own settings (zone ... masquerade) stay at the top."""
+
+    active: bool
+    state: str
+    default_deny: bool
+    zone: str
+    target: Optional[str]
+    interfaces: List[str]
+    sources: List[str]
+    services: List[str]
+    ports: List[str]
+    forward: Optional[str]
+    masquerade: Optional[str]
+    unknown_services: List[str]
+    default_zone: str
+    judged_zones: List[FirewalldZone]
+    zones_accepting_all: List[str]
+    input_accepts: List[AcceptRule]
+
+
+class FirewallBackends(TypedDict, total=False):
+    """The installed front ends, in probe order."""
+
+    nftables: NftablesBackend
+    iptables: IptablesBackend
+    ip6tables: IptablesBackend
+    ufw: UfwBackend
+    firewalld: FirewalldBackend
+
+
+class InputAccept(AcceptRule):
+    via: str  # the front end
+
+
+class InputJump(Jump):
+    via: str
+    explained_by: Optional[str]  # the front end whose own report covers the target chain
+
+
+class FirewallFacts(CollectedFacts):
+    """host.firewall: the verdict over all readable front ends, and each front end's own report."""
+
+    installed: List[str]
+    none_installed: bool
+    active: List[str]
+    default_deny_inbound: bool
+    default_deny_inbound_v6: bool
+    input_accepts: List[InputAccept]
+    input_jumps: List[InputJump]
+    unresolved_jumps: List[InputJump]
+    unreadable: List[str]
+    backends: FirewallBackends
+
+
+LISTENING = FactsKey[ListeningFacts]("host.listening", ListeningFacts)
+FIREWALL = FactsKey[FirewallFacts]("host.firewall", FirewallFacts)
 
 # -- listening sockets ---------------------------------------------------------------
 
 
-def address_scope(address: str) -> str:
+def address_scope(address: str) -> Scope:
     """``wildcard`` (all interfaces), ``loopback`` or ``specific``."""
     addr = address.split("%", 1)[0]
     if addr in ("0.0.0.0", "::", "*", ""):  # noqa: S104 - classifying, not binding
@@ -44,7 +299,7 @@ def address_scope(address: str) -> str:
     return "specific"
 
 
-def _socket_row(s: ListeningSocket) -> Dict[str, Any]:
+def _socket_row(s: ListeningSocket) -> SocketFacts:
     return {
         "proto": s.proto,
         "address": s.address,
@@ -57,14 +312,14 @@ def _socket_row(s: ListeningSocket) -> Dict[str, Any]:
 
 
 @collector(LISTENING, "Listening TCP and bound UDP sockets with owning process and user")
-def collect_listening(host: HostReader) -> Facts:
-    rows: Dict[Tuple[str, str, int, Optional[int]], Dict[str, Any]] = {}
+def collect_listening(host: HostReader) -> ListeningFacts:
+    rows: Dict[Tuple[str, str, int, Optional[int]], SocketFacts] = {}
     for s in host.listening():
         row = _socket_row(s)
         rows[(row["proto"], row["address"], row["port"], row["pid"])] = row
     sockets = sorted(rows.values(), key=lambda r: (r["port"], r["proto"], r["address"]))
     unattributed = [r for r in sockets if r["pid"] is None or not r["process"]]
-    facts: Facts = {
+    facts: ListeningFacts = {
         "_method": "socket table",
         "sockets": sockets,
         "count": len(sockets),
@@ -121,7 +376,7 @@ def _ports(spec: str) -> List[int]:
     return out
 
 
-def _rule(ports: List[int], source: Optional[str], proto: str = "any") -> Dict[str, Any]:
+def _rule(ports: List[int], source: Optional[str], proto: str = "any") -> AcceptRule:
     return {"ports": ports, "source": source, "proto": proto}
 
 
@@ -147,8 +402,12 @@ def _is_terminal_deny(rule: str) -> bool:
     return stripped in ("drop", "reject") or stripped.startswith("reject with")
 
 
-def _families(family: str) -> List[str]:
-    return {"ip": ["v4"], "ip6": ["v6"], "inet": ["v4", "v6"]}.get(family, [])
+# nftables table family -> the IP versions its chains see.
+NFT_FAMILIES: Dict[str, Tuple[str, ...]] = {"ip": ("v4",), "ip6": ("v6",), "inet": ("v4", "v6")}
+
+
+def _families(family: str) -> Tuple[str, ...]:
+    return NFT_FAMILIES.get(family, ())
 
 
 def _nft_accept_states(rule: str) -> Optional[List[str]]:
@@ -172,7 +431,7 @@ def _nft_accept_states(rule: str) -> Optional[List[str]]:
     return ["new", *states] if m.group(1) else states
 
 
-def _nft_rule_accepts(rule: str) -> Optional[Dict[str, Any]]:
+def _nft_rule_accepts(rule: str) -> Optional[AcceptRule]:
     """The opening an input rule makes, or None when it opens nothing new."""
     states = _nft_accept_states(rule)
     vmap_accept = states is not None and "vmap" in rule and bool(states)
@@ -191,16 +450,25 @@ def _nft_rule_accepts(rule: str) -> Optional[Dict[str, Any]]:
     return out
 
 
-def parse_nft(text: str) -> Dict[str, Any]:
+class _NftRawChain(TypedDict):
+    family: str
+    table: str
+    name: str
+    hook: Optional[str]  # None: a regular chain, reached only by jumps
+    policy: str
+    rules: List[str]
+
+
+def parse_nft(text: str) -> NftRuleset:
     """Input/forward base chains of ``nft list ruleset`` with policy and accept rules.
 
     Jumps to other chains are recorded, not followed: what the target chain
     accepts depends on the jump's own match, which is not modelled here.
     """
-    chains: List[Dict[str, Any]] = []
+    chains: List[_NftRawChain] = []
     family = ""
     table = ""
-    chain: Optional[Dict[str, Any]] = None
+    chain: Optional[_NftRawChain] = None
     tables = 0
     for line in text.splitlines():
         line = line.strip()
@@ -226,9 +494,11 @@ def parse_nft(text: str) -> Dict[str, Any]:
                 chain["policy"] = p.group(1)
             continue
         chain["rules"].append(line)
-    base = [c for c in chains if c["hook"] in ("input", "forward")]
-    result: Dict[str, Any] = {"tables": tables, "chains": []}
-    for c in base:
+    result: NftRuleset = {"tables": tables, "chains": []}
+    for c in chains:
+        hook = c["hook"]
+        if hook not in ("input", "forward"):
+            continue
         last = c["rules"][-1] if c["rules"] else ""
         accepts = [a for a in (_nft_rule_accepts(r) for r in c["rules"]) if a is not None]
         open_all = any(a.get("unconditional") for a in accepts)
@@ -239,7 +509,7 @@ def parse_nft(text: str) -> Dict[str, Any]:
                 "family": c["family"],
                 "table": c["table"],
                 "name": c["name"],
-                "hook": c["hook"],
+                "hook": hook,
                 "policy": c["policy"],
                 "rules": len(c["rules"]),
                 "default_deny": deny,
@@ -250,13 +520,15 @@ def parse_nft(text: str) -> Dict[str, Any]:
     return result
 
 
-def _nft_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
+def _nft_summary(parsed: NftRuleset) -> _NftSummary:
     inputs = [c for c in parsed["chains"] if c["hook"] == "input"]
     forwards = [c for c in parsed["chains"] if c["hook"] == "forward"]
     deny = {fam: any(c["default_deny"] for c in inputs if fam in _families(c["family"])) for fam in ("v4", "v6")}
     accepts = [a for c in inputs for a in c["accepts"]]
     fwd_open = [a for c in forwards for a in c["accepts"]]
-    jumps = [{"table": f"{c['family']} {c['table']}", "chain": c["name"], "target": j} for c in inputs for j in c["jumps"]]
+    jumps: List[Jump] = [
+        {"table": f"{c['family']} {c['table']}", "chain": c["name"], "target": j} for c in inputs for j in c["jumps"]
+    ]
     return {
         "active": parsed["tables"] > 0 and bool(parsed["chains"]),
         "input_jumps": jumps,
@@ -271,7 +543,7 @@ def _nft_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def _forward(deny: bool, accepts: List[Dict[str, Any]], has_chain: bool = True) -> Dict[str, Any]:
+def _forward(deny: bool, accepts: List[AcceptRule], has_chain: bool = True) -> ForwardFacts:
     open_all = any(not a["ports"] for a in accepts)
     watched = sorted({p for a in accepts for p in a["ports"] if p in FORWARD_WATCH_PORTS})
     return {
@@ -285,7 +557,7 @@ def _forward(deny: bool, accepts: List[Dict[str, Any]], has_chain: bool = True) 
 # -- iptables ------------------------------------------------------------------
 
 
-def parse_iptables(text: str) -> Dict[str, Any]:
+def parse_iptables(text: str) -> IptablesRuleset:
     """``iptables -S`` (filter table): policies, user chains and INPUT/FORWARD rules."""
     policies: Dict[str, str] = {}
     rules: Dict[str, List[List[str]]] = {"INPUT": [], "FORWARD": []}
@@ -341,8 +613,8 @@ def _ipt_unconditional(rule: List[str]) -> bool:
     return not rest
 
 
-def _ipt_accepts(rules: List[List[str]]) -> List[Dict[str, Any]]:
-    out = []
+def _ipt_accepts(rules: List[List[str]]) -> List[AcceptRule]:
+    out: List[AcceptRule] = []
     for r in rules:
         if _opt(r, "-j") != "ACCEPT":
             continue
@@ -382,7 +654,7 @@ def _ipt_terminal_deny(rules: List[List[str]]) -> bool:
     return target in ("DROP", "REJECT") and not matches
 
 
-def _ipt_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
+def _ipt_summary(parsed: IptablesRuleset) -> _IptSummary:
     pol = parsed["policies"]
     inp = parsed["rules"]["INPUT"]
     fwd = parsed["rules"]["FORWARD"]
@@ -407,11 +679,11 @@ def _ipt_summary(parsed: Dict[str, Any]) -> Dict[str, Any]:
 _UFW_RULE = re.compile(r"^(\S+)\s+(?:\(v6\)\s+)?(ALLOW|DENY|REJECT|LIMIT)(?:\s+IN)?\s+(.+?)\s*$")
 
 
-def parse_ufw(text: str) -> Dict[str, Any]:
+def parse_ufw(text: str) -> UfwStatus:
     """``ufw status verbose``: active flag, default incoming policy, allow rules."""
     status = None
     incoming = None
-    accepts: List[Dict[str, Any]] = []
+    accepts: List[AcceptRule] = []
     for line in text.splitlines():
         line = line.strip()
         if line.lower().startswith("status:"):
@@ -490,9 +762,9 @@ def _firewalld_blocks(text: str) -> List[Tuple[str, List[str], Dict[str, str], L
     return blocks
 
 
-def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -> List[Dict[str, Any]]:
+def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -> List[AcceptRule]:
     """Openings of one zone; ``src`` is the zone's source restriction (None: anyone reaching it)."""
-    accepts: List[Dict[str, Any]] = []
+    accepts: List[AcceptRule] = []
     for svc in fields.get("services", "").split():
         accepts.append(_rule(FIREWALLD_SERVICES.get(svc, [-1]), src))
     for p in fields.get("ports", "").split():
@@ -510,7 +782,12 @@ def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -
     return [a for a in accepts if a["ports"] != [-1]]
 
 
-def _zone_facts(name: str, fields: Dict[str, str], rich: List[str], src: Optional[str]) -> Dict[str, Any]:
+def _unknown_services(services: List[str]) -> List[str]:
+    """firewalld services whose ports are not in FIREWALLD_SERVICES (their openings are not judged)."""
+    return [s for s in services if s not in FIREWALLD_SERVICES]
+
+
+def _zone_facts(name: str, fields: Dict[str, str], rich: List[str], src: Optional[str]) -> _ZoneBase:
     services = fields.get("services", "").split()
     target = fields.get("target", "").lower() or None
     accepts = _zone_accepts(fields, rich, src)
@@ -528,21 +805,21 @@ def _zone_facts(name: str, fields: Dict[str, str], rich: List[str], src: Optiona
         "forward": fields.get("forward"),
         "masquerade": fields.get("masquerade"),
         "input_accepts": accepts,
-        "unknown_services": [s for s in services if s not in FIREWALLD_SERVICES],
-        "recognised": "target" in fields,
     }
 
 
 def parse_firewalld(text: str) -> Dict[str, Any]:
     """The first zone of ``firewall-cmd --list-all`` (the default zone), sources not applied."""
     blocks = _firewalld_blocks(text)
+    name, _flags, fields, rich = blocks[0] if blocks else ("", [], {}, [])
+    zone = _zone_facts(name, fields, rich, None)
+    out: Dict[str, Any] = {**zone, "unknown_services": _unknown_services(zone["services"]), "recognised": "target" in fields}
     if not blocks:
-        return {**_zone_facts("", {}, [], None), "zone": None}
-    name, _flags, fields, rich = blocks[0]
-    return _zone_facts(name, fields, rich, None)
+        out["zone"] = None
+    return out
 
 
-def parse_firewalld_zones(text: str) -> Dict[str, Dict[str, Any]]:
+def parse_firewalld_zones(text: str) -> Dict[str, _ZoneBlock]:
     """``firewall-cmd --list-all-zones``: zone -> raw fields, rich rules and header flags."""
     return {name: {"flags": flags, "fields": fields, "rich": rich} for name, flags, fields, rich in _firewalld_blocks(text)}
 
@@ -563,16 +840,14 @@ def parse_active_zones(text: str) -> Dict[str, Dict[str, List[str]]]:
     return out
 
 
-def judge_firewalld(
-    zones: Dict[str, Dict[str, Any]], default_zone: str, active: Dict[str, Dict[str, List[str]]]
-) -> Dict[str, Any]:
+def judge_firewalld(zones: Dict[str, _ZoneBlock], default_zone: str, active: Dict[str, Dict[str, List[str]]]) -> JudgedFirewalld:
     """Every zone traffic can land in: the default zone and every zone with interfaces or sources.
 
     Sources restrict a zone only when it is not the default zone and has no
     interfaces: unbound interfaces fall into the default zone whatever its
     sources say, and an interface binding admits anyone on that interface.
     """
-    judged: List[Dict[str, Any]] = []
+    judged: List[FirewalldZone] = []
     for name, z in zones.items():
         fields = dict(z["fields"])
         bound = active.get(name, {"interfaces": [], "sources": []})
@@ -582,11 +857,15 @@ def judge_firewalld(
             continue
         fields["interfaces"], fields["sources"] = " ".join(ifaces), " ".join(sources)
         source_only = name != default_zone and not ifaces
-        facts = _zone_facts(name, fields, z["rich"], ",".join(sources) if source_only else None)
-        facts["default"] = name == default_zone
-        facts["source_only"] = source_only
-        facts["denies_by_default"] = facts["target"] in _FWD_DENY_TARGETS
-        judged.append(facts)
+        zone = _zone_facts(name, fields, z["rich"], ",".join(sources) if source_only else None)
+        judged.append(
+            {
+                **zone,
+                "default": name == default_zone,
+                "source_only": source_only,
+                "denies_by_default": zone["target"] in _FWD_DENY_TARGETS,
+            }
+        )
     open_zones = [z["zone"] for z in judged if not z["source_only"] and not z["denies_by_default"]]
     return {
         "default_zone": default_zone,
@@ -601,7 +880,7 @@ def judge_firewalld(
 
 
 class _Probe:
-    """Outcome for one firewall front end."""
+    """Outcome for one firewall front end; ``to_json`` gives its entry in :class:`FirewallBackends`."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -700,7 +979,7 @@ def _probe_ipt(host: HostReader, argv: List[str], name: str) -> _Probe:
     if res.stdout.strip() and parsed["recognised"] == 0:
         probe.malformed = f"{' '.join(argv)}: line {_first_garbage_line(res.stdout)}: no -P/-A/-N lines found"
         return probe
-    probe.facts = _ipt_summary(parsed)
+    probe.facts.update(_ipt_summary(parsed))
     return probe
 
 
@@ -757,12 +1036,17 @@ def _probe_firewalld(host: HostReader) -> _Probe:
     judged = judge_firewalld(zones, default_zone, parse_active_zones(outputs[1]))
     default = next(z for z in judged["judged_zones"] if z["default"])
     # the default zone's own settings stay at the top for readers of the old facts
-    for key in ("zone", "target", "interfaces", "sources", "services", "ports", "forward", "masquerade"):
-        probe.facts[key] = default[key]
-    probe.facts["unknown_services"] = sorted({s for z in judged["judged_zones"] for s in z["unknown_services"]})
-    for z in judged["judged_zones"]:
-        z.pop("recognised", None)
-        z.pop("unknown_services", None)
+    probe.facts.update(
+        zone=default["zone"],
+        target=default["target"],
+        interfaces=default["interfaces"],
+        sources=default["sources"],
+        services=default["services"],
+        ports=default["ports"],
+        forward=default["forward"],
+        masquerade=default["masquerade"],
+        unknown_services=sorted({s for z in judged["judged_zones"] for s in _unknown_services(z["services"])}),
+    )
     probe.facts.update(judged)
     return probe
 
@@ -794,7 +1078,7 @@ def _jump_owner(target: str, usable: List[_Probe], fwd_running: bool) -> Optiona
 
 
 @collector(FIREWALL, "Host firewall in use, active state and default inbound policy")
-def collect_firewall(host: HostReader) -> Facts:
+def collect_firewall(host: HostReader) -> FirewallFacts:
     fwd = _probe_firewalld(host)
     fwd_running = bool(fwd.facts.get("active")) and not (fwd.denied or fwd.malformed or fwd.error)
     probes = [
@@ -818,12 +1102,14 @@ def collect_firewall(host: HostReader) -> Facts:
                 f"{', '.join(p.name for p in blocked if p.denied)}: reading the ruleset requires root",
             )
         raise CollectError(ErrorReason.MALFORMED, first.malformed or first.error or "unreadable firewall state")
-    inputs: List[Dict[str, Any]] = []
-    jumps: List[Dict[str, Any]] = []
+    inputs: List[InputAccept] = []
+    jumps: List[InputJump] = []
     for p in usable:
-        for a in p.facts.get("input_accepts", []):
+        accepts: List[AcceptRule] = p.facts.get("input_accepts", [])
+        for a in accepts:
             inputs.append({**a, "via": p.name})
-        for j in p.facts.get("input_jumps", []):
+        probe_jumps: List[Jump] = p.facts.get("input_jumps", [])
+        for j in probe_jumps:
             jumps.append({**j, "via": p.name, "explained_by": _jump_owner(j["target"], usable, fwd_running)})
     return {
         "_method": "+".join(p.name for p in usable) or "none installed",
@@ -836,5 +1122,6 @@ def collect_firewall(host: HostReader) -> Facts:
         "input_jumps": jumps,
         "unresolved_jumps": [j for j in jumps if not j["explained_by"]],
         "unreadable": [p.name for p in blocked],
-        "backends": {p.name: p.to_json() for p in probes if p.installed},
+        # each front end's entry is built untyped in its _Probe; its shape is the FirewallBackends key of that name
+        "backends": cast(FirewallBackends, {p.name: p.to_json() for p in probes if p.installed}),
     }

@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import datetime as _dt
 import shlex
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Dict, Literal, Optional, Tuple, TypedDict
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-OS: FactsKey[Mapping[str, Any]] = FactsKey("host.os")
+Family = Literal["rhel", "debian", "unknown"]
+
+
+class VirtualizationFacts(TypedDict):
+    container: Optional[str]  # "docker", "podman", systemd-detect-virt's name; None: not in a container
+    vm: Optional[str]  # systemd-detect-virt's name, looked for only outside a container
+
+
+class OsFacts(CollectedFacts, VirtualizationFacts):
+    id: str  # os-release ID, lower-cased; "" when missing
+    id_like: str
+    name: str
+    pretty_name: str
+    version_id: str
+    family: Family
+    kernel: Optional[str]
+    hostname: Optional[str]
+    eol_date: Optional[str]  # ISO date; None: not in EOL_DATES
+    eol_known: bool
+    end_of_life: bool
+    checked_on: str  # the ISO date end_of_life was judged on
+
+
+OS = FactsKey[OsFacts]("host.os", OsFacts)
 
 _DEBIAN_IDS = {"debian", "ubuntu", "linuxmint", "uos", "deepin", "kylin-desktop"}
 _RHEL_IDS = {
@@ -76,7 +99,7 @@ def parse_os_release(text: str) -> Dict[str, str]:
     return out
 
 
-def family_of(os_id: str, id_like: str) -> str:
+def family_of(os_id: str, id_like: str) -> Family:
     ids = {os_id, *id_like.split()}
     if ids & _RHEL_IDS:
         return "rhel"
@@ -97,7 +120,7 @@ def eol_date(os_id: str, version_id: str) -> Optional[str]:
     return EOL_DATES.get(_eol_key(os_id, version_id))
 
 
-def _virtualization(host: HostReader) -> Dict[str, Optional[str]]:
+def _virtualization(host: HostReader) -> VirtualizationFacts:
     container: Optional[str] = None
     vm: Optional[str] = None
     if host.exists("/.dockerenv"):
@@ -115,7 +138,7 @@ def _virtualization(host: HostReader) -> Dict[str, Optional[str]]:
 
 
 @collector(OS, "Distribution, kernel, virtualisation and end-of-life status")
-def collect_os(host: HostReader) -> Facts:
+def collect_os(host: HostReader) -> OsFacts:
     text = host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release")
     if text is None:
         raise CollectError(ErrorReason.NOT_FOUND, "neither /etc/os-release nor /usr/lib/os-release exists")
@@ -126,6 +149,7 @@ def collect_os(host: HostReader) -> Facts:
     hostname = (host.read_text("/etc/hostname") or "").strip() or None
     eol = eol_date(os_id, version_id)
     today = _dt.datetime.fromtimestamp(host.now(), _dt.timezone.utc).date().isoformat()
+    virt = _virtualization(host)
     return {
         "id": os_id,
         "id_like": rel.get("ID_LIKE", ""),
@@ -139,5 +163,6 @@ def collect_os(host: HostReader) -> Facts:
         "eol_known": eol is not None,
         "end_of_life": bool(eol and eol < today),
         "checked_on": today,
-        **_virtualization(host),
+        "container": virt["container"],
+        "vm": virt["vm"],
     }

@@ -11,17 +11,140 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import IO, Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Set, Tuple, TypedDict
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.host.logging import dir_readable, parse_ini_section
 from collectors.registry import collector
 
-PACKAGES: FactsKey[Mapping[str, Any]] = FactsKey("host.packages")
-SECURITY_SOFTWARE: FactsKey[Mapping[str, Any]] = FactsKey("host.security_software")
-BACKUP: FactsKey[Mapping[str, Any]] = FactsKey("host.backup")
+# --------------------------------------------------------------------------
+# facts shapes
+# --------------------------------------------------------------------------
+
+
+class _SecurityUpdatesAvailable(TypedDict):
+    available: bool
+
+
+class SecurityUpdatesFacts(_SecurityUpdatesAvailable, total=False):
+    """Pending security updates: ``reason`` alone when unavailable; ``advisories``/``unread`` from dnf metadata only."""
+
+    reason: str
+    count: int
+    advisories: List[str]
+    packages: List[str]
+    lists: List[str]
+    lists_age_days: Optional[int]
+    basis: str
+    unread: List[str]
+
+
+class _AutoUpdatesBase(TypedDict):
+    mechanism: str  # "unattended-upgrades" or "dnf-automatic"
+    enabled: bool
+    package_installed: bool
+
+
+class AutoUpdatesFacts(_AutoUpdatesBase, total=False):
+    """The three keys below are dnf-automatic's only."""
+
+    apply_updates: bool
+    upgrade_type: str
+    timer_enabled: bool
+
+
+class _KernelRunning(TypedDict):
+    running: Optional[str]
+
+
+class KernelFacts(_KernelRunning, total=False):
+    installed_images: List[str]  # dpkg hosts only
+
+
+class PackagesFacts(CollectedFacts):
+    manager: str  # "dpkg" or "rpm"
+    installed: Dict[str, str]  # version by package name
+    count: int
+    security_updates: SecurityUpdatesFacts
+    auto_updates: AutoUpdatesFacts
+    kernel: KernelFacts
+
+
+ProductKind = Literal["av", "edr", "hids", "fim"]
+
+
+class _ClamavSignaturesBase(TypedDict):
+    database: Optional[str]
+    age_days: Optional[int]
+
+
+class ClamavSignaturesFacts(_ClamavSignaturesBase, total=False):
+    reason: str  # why the age is unknown
+    mtime: int
+
+
+class _AideDatabaseBase(TypedDict):
+    present: Optional[bool]  # None: could not be told
+
+
+class AideDatabaseFacts(_AideDatabaseBase, total=False):
+    reason: str
+    path: str
+
+
+class _ProductBase(TypedDict):
+    name: str
+    kind: ProductKind
+    evidence: List[str]
+    running: Optional[bool]  # None: the process table could not be read
+    has_process: bool
+
+
+class ProductFacts(_ProductBase, total=False):
+    signatures: ClamavSignaturesFacts  # ClamAV only
+    database: AideDatabaseFacts  # AIDE only
+
+
+class LeftoverFacts(TypedDict):
+    """Files of a product that is not deployed (e.g. configuration left by ``apt remove``)."""
+
+    name: str
+    kind: ProductKind
+    evidence: List[str]
+
+
+class SecuritySoftwareFacts(CollectedFacts):
+    products: List[ProductFacts]
+    kinds: List[ProductKind]
+    leftovers: List[LeftoverFacts]
+    process_table_seen: bool
+
+
+class BackupJobFacts(TypedDict):
+    tool: str
+    schedule: str  # a FREQ_DAYS key, "reboot" or "unknown"
+    file: str
+
+
+class NetdiskUploadFacts(TypedDict):
+    service: str
+    schedule: str
+    file: str
+
+
+class BackupFacts(CollectedFacts):
+    jobs: List[BackupJobFacts]
+    most_frequent_schedule: Optional[str]
+    netdisk_uploads: List[NetdiskUploadFacts]
+    complete: bool
+    unreadable: List[str]
+
+
+PACKAGES = FactsKey[PackagesFacts]("host.packages", PackagesFacts)
+SECURITY_SOFTWARE = FactsKey[SecuritySoftwareFacts]("host.security_software", SecuritySoftwareFacts)
+BACKUP = FactsKey[BackupFacts]("host.backup", BackupFacts)
 
 MAX_LISTED = 50
 
@@ -68,7 +191,7 @@ def parse_rpm_qa(text: str) -> Dict[str, str]:
     return out
 
 
-def _apt_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+def _apt_auto_updates(host: HostReader, installed: Mapping[str, str]) -> AutoUpdatesFacts:
     values: Dict[str, str] = {}
     for path in host.glob("/etc/apt/apt.conf.d/*"):
         try:
@@ -81,7 +204,7 @@ def _apt_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[st
     return {"mechanism": "unattended-upgrades", "enabled": enabled, "package_installed": "unattended-upgrades" in installed}
 
 
-def _dnf_auto_updates(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+def _dnf_auto_updates(host: HostReader, installed: Mapping[str, str]) -> AutoUpdatesFacts:
     try:
         text = host.read_text("/etc/dnf/automatic.conf")
     except CollectError:
@@ -199,7 +322,7 @@ def _lists_age_days(host: HostReader, lists: List[str]) -> Optional[int]:
     return None if newest is None else max(0, (host.now() - newest) // 86400)
 
 
-def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> SecurityUpdatesFacts:
     """Installed packages older than the version in a security index.
 
     Reading apt's security indexes directly and comparing versions with
@@ -373,7 +496,7 @@ def _repo_advisories(host: HostReader, repomd: str) -> Tuple[Optional[List[Tuple
         return parse_updateinfo(_chunks(stream), path), stamp, None
 
 
-def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> SecurityUpdatesFacts:
     """Installed packages older than a package named in a cached security advisory.
 
     Reads the repository metadata dnf/yum cached instead of running them:
@@ -409,7 +532,7 @@ def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> Dic
         )
         return {"available": False, "reason": reason}
     names = sorted(pending)
-    facts: Dict[str, Any] = {
+    facts: SecurityUpdatesFacts = {
         "available": True,
         "count": len(names),
         "advisories": sorted(advisories)[:MAX_LISTED],
@@ -423,14 +546,14 @@ def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> Dic
     return facts
 
 
-def _kernels(host: HostReader, installed: Mapping[str, str]) -> Dict[str, Any]:
+def _kernels(host: HostReader, installed: Mapping[str, str]) -> KernelFacts:
     running = (host.read_text("/proc/sys/kernel/osrelease") or "").strip() or None
     images = sorted(n[len("linux-image-") :] for n in installed if re.match(r"linux-image-\d", n))
     return {"running": running, "installed_images": images[-5:]}
 
 
 @collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration")
-def collect_packages(host: HostReader) -> Facts:
+def collect_packages(host: HostReader) -> PackagesFacts:
     status = host.read_text("/var/lib/dpkg/status")
     if status is not None:
         installed = parse_dpkg_status(status)
@@ -469,7 +592,7 @@ def collect_packages(host: HostReader) -> Facts:
 # name, kind, packages, paths, unit names, process names.
 # The Chinese products are heuristics: their install paths and process names
 # come from vendor deployment guides and field reports, not from a spec.
-PRODUCTS: Tuple[Tuple[str, str, Tuple[str, ...], Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]], ...] = (
+PRODUCTS: Tuple[Tuple[str, ProductKind, Tuple[str, ...], Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]], ...] = (
     (
         "ClamAV",
         "av",
@@ -571,7 +694,7 @@ def _stat_path(host: HostReader, path: str) -> Tuple[Optional[Any], Optional[str
         return None, exc.message
 
 
-def _clamav_signatures(host: HostReader) -> Dict[str, Any]:
+def _clamav_signatures(host: HostReader) -> ClamavSignaturesFacts:
     for path in CLAMAV_DBS:
         st, why = _stat_path(host, path)
         if why is not None:
@@ -582,7 +705,7 @@ def _clamav_signatures(host: HostReader) -> Dict[str, Any]:
     return {"database": None, "age_days": None, "reason": "no daily.cld/daily.cvd in /var/lib/clamav"}
 
 
-def _aide_database(host: HostReader) -> Dict[str, Any]:
+def _aide_database(host: HostReader) -> AideDatabaseFacts:
     for path in AIDE_DBS:
         st, why = _stat_path(host, path)
         if why is not None:
@@ -604,14 +727,14 @@ def _installed_packages(host: HostReader) -> Dict[str, str]:
 
 
 @collector(SECURITY_SOFTWARE, "Anti-malware, EDR, HIDS and file-integrity software present on the host")
-def collect_security_software(host: HostReader) -> Facts:
+def collect_security_software(host: HostReader) -> SecuritySoftwareFacts:
     installed = _installed_packages(host)
     try:
         procs = {p.name for p in host.processes()}
     except CollectError:
         procs = set()
-    found: List[Dict[str, Any]] = []
-    leftovers: List[Dict[str, Any]] = []
+    found: List[ProductFacts] = []
+    leftovers: List[LeftoverFacts] = []
     for name, kind, pkgs, paths, units, pnames in PRODUCTS:
         deployed: List[str] = []
         deployed += [f"package {p}" for p in pkgs if p in installed]
@@ -623,7 +746,7 @@ def collect_security_software(host: HostReader) -> Facts:
             if traces:
                 leftovers.append({"name": name, "kind": kind, "evidence": traces})
             continue
-        entry: Dict[str, Any] = {
+        entry: ProductFacts = {
             "name": name,
             "kind": kind,
             "evidence": deployed + traces,
@@ -724,7 +847,8 @@ _CRON_MACROS = {
     "@annually": "yearly",
     "@reboot": "reboot",
 }
-FREQ_DAYS = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
+# The schedules a job can have besides "reboot" and "unknown", most frequent first, with their period in days.
+FREQ_DAYS: Dict[str, int] = {"hourly": 0, "daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 
 
 _CRON_NAMES = {
@@ -853,7 +977,7 @@ def _netdisk_in(command: str) -> Optional[str]:
     return None
 
 
-def _classify(command: str, schedule: str, path: str, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
+def _classify(command: str, schedule: str, path: str, jobs: List[BackupJobFacts], netdisk: List[NetdiskUploadFacts]) -> None:
     """Record what a command does, never the command itself."""
     nd = _netdisk_in(command)
     if nd:
@@ -862,7 +986,7 @@ def _classify(command: str, schedule: str, path: str, jobs: List[Dict[str, Any]]
         jobs.append({"tool": tool, "schedule": schedule, "file": path})
 
 
-def parse_crontab(text: str, path: str, has_user: bool, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
+def parse_crontab(text: str, path: str, has_user: bool, jobs: List[BackupJobFacts], netdisk: List[NetdiskUploadFacts]) -> None:
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or re.match(r"^[A-Za-z_][A-Za-z0-9_]*\s*=", line):
@@ -902,7 +1026,7 @@ def calendar_frequency(spec: str) -> str:
     return "unknown"
 
 
-def _timers(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
+def _timers(host: HostReader, jobs: List[BackupJobFacts], netdisk: List[NetdiskUploadFacts]) -> None:
     for timer in host.glob("/etc/systemd/system/*.timer"):
         try:
             ttext = host.read_text(timer) or ""
@@ -949,7 +1073,7 @@ def _cron_file_runs(host: HostReader, path: str, debian: bool, needs_exec: bool)
     return True
 
 
-def _cron_dirs(host: HostReader, debian: bool, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> None:
+def _cron_dirs(host: HostReader, debian: bool, jobs: List[BackupJobFacts], netdisk: List[NetdiskUploadFacts]) -> None:
     for period in ("hourly", "daily", "weekly", "monthly"):
         for script in host.glob(f"/etc/cron.{period}/*"):
             if not _cron_file_runs(host, script, debian, needs_exec=True):
@@ -962,7 +1086,7 @@ def _cron_dirs(host: HostReader, debian: bool, jobs: List[Dict[str, Any]], netdi
             _classify(body, period, script, jobs, netdisk)
 
 
-def _user_crontabs(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[Dict[str, Any]]) -> Tuple[bool, List[str]]:
+def _user_crontabs(host: HostReader, jobs: List[BackupJobFacts], netdisk: List[NetdiskUploadFacts]) -> Tuple[bool, List[str]]:
     """Read per-user crontabs; (all readable, unreadable locations)."""
     unreadable: List[str] = []
     for spool in ("/var/spool/cron/crontabs", "/var/spool/cron"):
@@ -984,9 +1108,9 @@ def _user_crontabs(host: HostReader, jobs: List[Dict[str, Any]], netdisk: List[D
 
 
 @collector(BACKUP, "Scheduled backup jobs (cron, systemd timers) reduced to tool, schedule and file")
-def collect_backup(host: HostReader) -> Facts:
-    jobs: List[Dict[str, Any]] = []
-    netdisk: List[Dict[str, Any]] = []
+def collect_backup(host: HostReader) -> BackupFacts:
+    jobs: List[BackupJobFacts] = []
+    netdisk: List[NetdiskUploadFacts] = []
     unreadable: List[str] = []
     debian = host.exists("/var/lib/dpkg/status")
     cron_d = [p for p in host.glob("/etc/cron.d/*") if _cron_file_runs(host, p, debian, needs_exec=False)]
@@ -1005,7 +1129,7 @@ def collect_backup(host: HostReader) -> Facts:
     complete, missing = _user_crontabs(host, jobs, netdisk)
     unreadable += missing
     order = ["hourly", "daily", "weekly", "monthly", "yearly"]
-    known = [j["schedule"] for j in jobs if j.get("schedule") in order]
+    known = [j["schedule"] for j in jobs if j["schedule"] in order]
     return {
         "_method": "files",
         "jobs": jobs,

@@ -9,16 +9,105 @@ Command lines are never recorded: they may carry passwords or tokens.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, TypedDict, Union
 
 from collectors.context import HostReader, ProcessInfo
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-SERVICES: FactsKey[Mapping[str, Any]] = FactsKey("host.services")
-PROCESSES: FactsKey[Mapping[str, Any]] = FactsKey("host.processes")
-REMOTE_ACCESS: FactsKey[Mapping[str, Any]] = FactsKey("host.remote_access")
+# -- facts shapes --------------------------------------------------------------
+
+
+class XinetdService(TypedDict):
+    """One ``service`` block of an xinetd file; ``server`` is the program's base name."""
+
+    service: str
+    enabled: bool
+    server: Optional[str]
+
+
+class InetdService(TypedDict):
+    """One active inetd.conf line; ``server`` is the daemon behind tcpd, if wrapped."""
+
+    service: str
+    proto: str
+    user: str
+    server: str
+    enabled: bool
+
+
+class XinetdEntry(XinetdService):
+    source: str  # the file it came from
+
+
+class InetdEntry(InetdService):
+    source: str
+
+
+SuperserverEntry = Union[XinetdEntry, InetdEntry]
+
+
+class SkippedFile(TypedDict):
+    """An xinetd.d entry that is not text configuration."""
+
+    path: str
+    reason: str  # "directory" or why it could not be read as text
+
+
+class _ServicesNotes(TypedDict, total=False):
+    unparsed_lines: int  # systemctl list-unit-files was read
+    systemctl_error: str  # it was not: enabled units come from *.wants symlinks
+    superserver_skipped: List[SkippedFile]  # only when some were skipped
+
+
+class ServicesFacts(CollectedFacts, _ServicesNotes):
+    """host.services; ``active`` is empty unless ``active_known``."""
+
+    systemd_units_known: bool
+    enabled: List[str]
+    masked: List[str]
+    active_known: bool
+    active: List[str]
+    failed: List[str]
+    superserver: List[SuperserverEntry]
+
+
+class ProcessFacts(TypedDict):
+    """A process, reduced: never its command line."""
+
+    pid: int
+    name: str
+    user: Optional[str]
+    exe: Optional[str]
+
+
+class ProcessesFacts(CollectedFacts):
+    count: int
+    processes: List[ProcessFacts]  # by pid
+    unknown_user: int
+    privileged: bool
+
+
+class ToolFinding(TypedDict):
+    """A remote-access or tunnelling tool seen by process name, unit name or install path."""
+
+    tool: str
+    running: bool
+    processes: List[str]
+    users: List[str]  # empty unless running
+    units: List[str]
+    paths: List[str]
+
+
+class RemoteAccessFacts(CollectedFacts):
+    remote_tools: List[ToolFinding]
+    tunnel_tools: List[ToolFinding]
+
+
+SERVICES = FactsKey[ServicesFacts]("host.services", ServicesFacts)
+PROCESSES = FactsKey[ProcessesFacts]("host.processes", ProcessesFacts)
+REMOTE_ACCESS = FactsKey[RemoteAccessFacts]("host.remote_access", RemoteAccessFacts)
 
 LIST_UNIT_FILES = ["systemctl", "list-unit-files", "--no-legend", "--no-pager", "--plain"]
 LIST_UNITS = ["systemctl", "list-units", "--no-legend", "--no-pager", "--plain", "--all"]
@@ -104,10 +193,10 @@ _XINETD_SERVICE = re.compile(r"^\s*service\s+(\S+)")
 _XINETD_ATTR = re.compile(r"^\s*(disable|server)\s*=\s*(\S*)")
 
 
-def parse_xinetd(text: str) -> List[Dict[str, object]]:
+def parse_xinetd(text: str) -> List[XinetdService]:
     """Services in one xinetd file; xinetd starts a service unless ``disable = yes``."""
-    out: List[Dict[str, object]] = []
-    current: Optional[Dict[str, object]] = None
+    out: List[XinetdService] = []
+    current: Optional[XinetdService] = None
     for line in text.splitlines():
         line = line.split("#", 1)[0]
         m = _XINETD_SERVICE.match(line)
@@ -124,9 +213,9 @@ def parse_xinetd(text: str) -> List[Dict[str, object]]:
     return out
 
 
-def parse_inetd(text: str) -> List[Dict[str, object]]:
+def parse_inetd(text: str) -> List[InetdService]:
     """Active lines of inetd.conf: ``service socktype proto wait user server [args]``."""
-    out: List[Dict[str, object]] = []
+    out: List[InetdService] = []
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
@@ -142,13 +231,13 @@ def parse_inetd(text: str) -> List[Dict[str, object]]:
     return out
 
 
-def _superservers(host: HostReader, skipped: List[Dict[str, str]]) -> List[Dict[str, object]]:
+def _superservers(host: HostReader, skipped: List[SkippedFile]) -> List[SuperserverEntry]:
     """inetd/xinetd entries; xinetd.d files that are not text configuration go to ``skipped``.
 
     xinetd itself ignores subdirectories and rejects files it cannot parse, so
     one stray binary or directory must not hide the other services.
     """
-    entries: List[Dict[str, object]] = []
+    entries: List[SuperserverEntry] = []
     for path in host.glob("/etc/xinetd.d/*"):
         if path.endswith((".rpmsave", ".rpmnew", ".dpkg-old", ".dpkg-dist", "~")):
             continue
@@ -163,19 +252,19 @@ def _superservers(host: HostReader, skipped: List[Dict[str, str]]) -> List[Dict[
                 raise  # unreadable: an enabled telnet could hide there
             skipped.append({"path": path, "reason": str(exc.message)[:160]})
             continue
-        for e in parse_xinetd(text or ""):
-            e["source"] = path
-            entries.append(e)
+        for x in parse_xinetd(text or ""):
+            xentry: XinetdEntry = {**x, "source": path}
+            entries.append(xentry)
     inetd = host.read_text("/etc/inetd.conf")
-    for e in parse_inetd(inetd or ""):
-        e["source"] = "/etc/inetd.conf"
-        entries.append(e)
+    for i in parse_inetd(inetd or ""):
+        ientry: InetdEntry = {**i, "source": "/etc/inetd.conf"}
+        entries.append(ientry)
     return entries
 
 
 @collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services")
-def collect_services(host: HostReader) -> Facts:
-    facts: Facts = {}
+def collect_services(host: HostReader) -> ServicesFacts:
+    notes: _ServicesNotes = {}
     res = host.run(LIST_UNIT_FILES)
     unit_files: Dict[str, str] = {}
     if res.error is None and res.exit_code == 0 and res.stdout.strip():
@@ -184,13 +273,13 @@ def collect_services(host: HostReader) -> Facts:
             raise CollectError(
                 ErrorReason.MALFORMED, f"{' '.join(LIST_UNIT_FILES)}: line 1: no '<unit> <state>' lines in the output"
             )
-        facts["unparsed_lines"] = bad
+        notes["unparsed_lines"] = bad
         enabled = sorted(u for u, s in unit_files.items() if s in ("enabled", "enabled-runtime"))
         method = "systemctl list-unit-files"
     else:
         enabled = _wants_fallback(host)
         method = "files: /etc/systemd/system/*.wants"
-        facts["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
+        notes["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
     masked = sorted(u for u, s in unit_files.items() if s.startswith("masked"))
 
     active: Optional[List[str]] = None
@@ -202,36 +291,34 @@ def collect_services(host: HostReader) -> Facts:
             active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
             failed = sorted(u for u, st in units.items() if st["active"] == "failed")
             method += " + list-units"
-    skipped: List[Dict[str, str]] = []
+    skipped: List[SkippedFile] = []
     superservers = _superservers(host, skipped)
     if skipped:
-        facts["superserver_skipped"] = skipped
-    facts.update(
-        {
-            "_method": method,
-            "systemd_units_known": bool(unit_files) or bool(enabled),
-            "enabled": enabled,
-            "masked": masked,
-            "active_known": active is not None,
-            "active": active if active is not None else [],
-            "failed": failed,
-            "superserver": superservers,
-        }
-    )
-    return facts
+        notes["superserver_skipped"] = skipped
+    return {
+        **notes,
+        "_method": method,
+        "systemd_units_known": bool(unit_files) or bool(enabled),
+        "enabled": enabled,
+        "masked": masked,
+        "active_known": active is not None,
+        "active": active if active is not None else [],
+        "failed": failed,
+        "superserver": superservers,
+    }
 
 
 # -- processes -----------------------------------------------------------------
 
 
-def _reduce(p: ProcessInfo) -> Dict[str, object]:
+def _reduce(p: ProcessInfo) -> ProcessFacts:
     return {"pid": p.pid, "name": p.name, "user": p.user, "exe": p.exe}
 
 
 @collector(PROCESSES, "Running processes reduced to name, user and executable (never command lines)")
-def collect_processes(host: HostReader) -> Facts:
+def collect_processes(host: HostReader) -> ProcessesFacts:
     procs = host.processes()
-    rows = sorted((_reduce(p) for p in procs), key=lambda r: int(str(r["pid"])))
+    rows = sorted((_reduce(p) for p in procs), key=lambda r: int(r["pid"]))
     unknown_user = sum(1 for r in rows if not r["user"])
     return {
         "_method": "process table",
@@ -286,8 +373,8 @@ def _detect(
     procs: List[ProcessInfo],
     units: List[str],
     host: HostReader,
-) -> List[Dict[str, object]]:
-    found: List[Dict[str, object]] = []
+) -> List[ToolFinding]:
+    found: List[ToolFinding] = []
     for tool, (pnames, ufrags, paths) in table.items():
         running = sorted({p.name for p in procs if p.name.lower() in pnames})
         users = sorted({p.user or "?" for p in procs if p.name.lower() in pnames})
@@ -308,7 +395,7 @@ def _detect(
 
 
 @collector(REMOTE_ACCESS, "Remote-desktop and tunnelling tools installed or running")
-def collect_remote_access(host: HostReader) -> Facts:
+def collect_remote_access(host: HostReader) -> RemoteAccessFacts:
     procs = host.processes()
     units = _unit_names(host)
     return {

@@ -16,14 +16,171 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Literal, Optional, Tuple, TypedDict, Union, cast, get_args
 
 from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
-SSHD: FactsKey[Mapping[str, Any]] = FactsKey("host.sshd")
+# -- facts shapes -----------------------------------------------------------------
+# Keywords kept in the facts: what the checks (and a reader of the report) need.
+# Anything else in a full `sshd -T` dump is dropped, so an unforeseen keyword can
+# never carry a secret into the evidence. Checks name keywords with this type.
+SshdKeyword = Literal[
+    "port", "addressfamily", "listenaddress", "usepam", "logingracetime", "maxauthtries", "maxsessions",
+    "clientaliveinterval", "clientalivecountmax", "permitrootlogin", "ignorerhosts", "ignoreuserknownhosts",
+    "hostbasedauthentication", "pubkeyauthentication", "kerberosauthentication", "gssapiauthentication",
+    "passwordauthentication", "kbdinteractiveauthentication", "printmotd", "printlastlog", "x11forwarding",
+    "x11uselocalhost", "permittty", "permituserrc", "strictmodes", "tcpkeepalive", "permitemptypasswords",
+    "compression", "gatewayports", "usedns", "allowtcpforwarding", "allowagentforwarding", "disableforwarding",
+    "allowstreamlocalforwarding", "banner", "chrootdirectory", "ciphers", "macs", "kexalgorithms",
+    "hostkeyalgorithms", "pubkeyacceptedalgorithms", "loglevel", "syslogfacility", "authorizedkeysfile",
+    "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys", "hostkey", "authenticationmethods",
+    "maxstartups", "permittunnel", "permituserenvironment", "allowusers", "denyusers", "allowgroups",
+    "denygroups", "acceptenv", "authorizedkeyscommanduser", "authorizedprincipalscommanduser",
+]  # fmt: skip
+# Keywords whose values may hold secrets (environment values, command arguments with
+# tokens): only whether they are set is reported.
+SensitiveKeyword = Literal["setenv", "authorizedkeyscommand", "authorizedprincipalscommand", "forcecommand"]
+SetOrNot = Literal["set", "not set"]
+
+
+class SshdConfig(TypedDict, total=False):
+    """A configuration as ``sshd -T`` prints it, reduced to the keywords above (one field each).
+
+    The global one has every keyword sshd -T printed (or every default and explicit
+    setting, parsed from the files) and every sensitive one; a Match block's has
+    only what the block sets. Keywords of MULTI_KEYS are lists, one entry per value.
+    """
+
+    port: List[str]
+    addressfamily: str
+    listenaddress: List[str]
+    usepam: str
+    logingracetime: str  # seconds
+    maxauthtries: str
+    maxsessions: str
+    clientaliveinterval: str  # seconds
+    clientalivecountmax: str
+    permitrootlogin: str
+    ignorerhosts: str
+    ignoreuserknownhosts: str
+    hostbasedauthentication: str
+    pubkeyauthentication: str
+    kerberosauthentication: str
+    gssapiauthentication: str
+    passwordauthentication: str
+    kbdinteractiveauthentication: str
+    printmotd: str
+    printlastlog: str
+    x11forwarding: str
+    x11uselocalhost: str
+    permittty: str
+    permituserrc: str
+    strictmodes: str
+    tcpkeepalive: str
+    permitemptypasswords: str
+    compression: str
+    gatewayports: str
+    usedns: str
+    allowtcpforwarding: str
+    allowagentforwarding: str
+    disableforwarding: str
+    allowstreamlocalforwarding: str
+    banner: str
+    chrootdirectory: str
+    ciphers: str  # comma-separated, +/-/^ resolved against the default
+    macs: str
+    kexalgorithms: str
+    hostkeyalgorithms: str
+    pubkeyacceptedalgorithms: str
+    loglevel: str
+    syslogfacility: str
+    authorizedkeysfile: str
+    authorizedprincipalsfile: str
+    trustedusercakeys: str
+    revokedkeys: str
+    hostkey: List[str]
+    authenticationmethods: str
+    maxstartups: str  # start:rate:full
+    permittunnel: str
+    permituserenvironment: str
+    allowusers: List[str]
+    denyusers: List[str]
+    allowgroups: List[str]
+    denygroups: List[str]
+    acceptenv: List[str]
+    authorizedkeyscommanduser: str
+    authorizedprincipalscommanduser: str
+    setenv: SetOrNot
+    authorizedkeyscommand: SetOrNot
+    authorizedprincipalscommand: SetOrNot
+    forcecommand: SetOrNot
+
+
+class MatchBlockFacts(TypedDict):
+    criteria: str  # "user alice address 10.0.0.0/8"
+    conditions: List[List[str]]  # [["user", "alice"], ["address", "10.0.0.0/8"]]
+    file: str
+    line: int
+    settings: SshdConfig  # what the block overrides
+    never_matches: bool
+
+
+class FileStat(TypedDict):
+    path: str
+    mode: str  # octal, "0600"
+    uid: int
+    gid: int
+    group: Optional[str]  # None: gid not in /etc/group
+
+
+class OtpWeakness(TypedDict):
+    module: str
+    why: str
+
+
+class PamAuthRule(TypedDict):
+    """One rule of the flattened sshd PAM auth stack (see :class:`PamAuthEntry`)."""
+
+    file: str
+    module: str
+    control: str
+    args: List[str]
+    dash: bool
+    substack: Optional[str]
+
+
+class PamStack(TypedDict, total=False):
+    """Set only when the sshd PAM stack was read."""
+
+    auth_modules: List[str]
+    auth_stack: List[PamAuthRule]
+
+
+class PamFacts(PamStack):
+    present: bool  # /etc/pam.d/sshd exists
+    mfa_modules: List[str]
+    otp_enforced: List[str]  # OTP modules every keyboard-interactive login must pass
+    otp_not_enforced: List[OtpWeakness]
+    error: Optional[str]
+
+
+class SshdFacts(CollectedFacts):
+    fallback: bool  # sshd -T was not usable: the configuration was parsed from the files
+    sshd_t_unusable_reason: Optional[str]
+    config: SshdConfig  # the global effective configuration
+    match_blocks: List[MatchBlockFacts]
+    config_files: List[str]
+    config_file_stats: List[FileStat]
+    sshd_config_stat: Optional[FileStat]
+    host_keys: List[FileStat]  # private host keys, never their contents
+    pam: PamFacts
+    parse_warnings: List[str]
+
+
+SSHD = FactsKey[SshdFacts]("host.sshd", SshdFacts)
 
 MAIN_CONFIG = "/etc/ssh/sshd_config"
 SSH_DIR = "/etc/ssh"
@@ -328,7 +485,7 @@ class MatchBlock:
     settings: Config = field(default_factory=dict)
     never_matches: bool = False  # kept for the facts' shape; sshd evaluates every Match block
 
-    def to_json(self) -> Dict[str, object]:
+    def to_json(self) -> MatchBlockFacts:
         return {
             "criteria": " ".join(f"{k} {v}".strip() for k, v in self.criteria),
             "conditions": [list(c) for c in self.criteria],
@@ -488,7 +645,7 @@ class PamAuthEntry:
             out[key.lower()] = action.lower()
         return out
 
-    def to_json(self) -> Dict[str, object]:
+    def to_json(self) -> PamAuthRule:
         return {
             "file": self.file,
             "module": self.module,
@@ -572,7 +729,7 @@ def _otp_weakness(entries: List[PamAuthEntry], i: int) -> Optional[str]:
     return None
 
 
-def _pam_facts(host: HostReader) -> Dict[str, object]:
+def _pam_facts(host: HostReader) -> PamFacts:
     """OTP modules in the sshd auth stack, split into enforced and not reliably enforced."""
     entries: List[PamAuthEntry] = []
     try:
@@ -582,7 +739,7 @@ def _pam_facts(host: HostReader) -> Dict[str, object]:
     except CollectError as exc:
         return {"present": True, "mfa_modules": [], "otp_enforced": [], "otp_not_enforced": [], "error": exc.message}
     enforced: List[str] = []
-    weak: List[Dict[str, str]] = []
+    weak: List[OtpWeakness] = []
     for i, entry in enumerate(entries):
         if entry.module not in MFA_PAM_MODULES:
             continue
@@ -603,31 +760,13 @@ def _pam_facts(host: HostReader) -> Dict[str, object]:
 
 
 # -- what may leave the host ----------------------------------------------------
-# Keywords kept in the facts: what the checks (and a reader of the report) need.
-# Anything else in a full `sshd -T` dump is dropped, so an unforeseen keyword can
-# never carry a secret into the evidence.
-REPORTED_KEYS = frozenset(
-    {
-        "port", "addressfamily", "listenaddress", "usepam", "logingracetime", "maxauthtries", "maxsessions",
-        "clientaliveinterval", "clientalivecountmax", "permitrootlogin", "ignorerhosts", "ignoreuserknownhosts",
-        "hostbasedauthentication", "pubkeyauthentication", "kerberosauthentication", "gssapiauthentication",
-        "passwordauthentication", "kbdinteractiveauthentication", "printmotd", "printlastlog", "x11forwarding",
-        "x11uselocalhost", "permittty", "permituserrc", "strictmodes", "tcpkeepalive", "permitemptypasswords",
-        "compression", "gatewayports", "usedns", "allowtcpforwarding", "allowagentforwarding", "disableforwarding",
-        "allowstreamlocalforwarding", "banner", "chrootdirectory", "ciphers", "macs", "kexalgorithms",
-        "hostkeyalgorithms", "pubkeyacceptedalgorithms", "loglevel", "syslogfacility", "authorizedkeysfile",
-        "authorizedprincipalsfile", "trustedusercakeys", "revokedkeys", "hostkey", "authenticationmethods",
-        "maxstartups", "permittunnel", "permituserenvironment", "allowusers", "denyusers", "allowgroups",
-        "denygroups", "acceptenv", "authorizedkeyscommanduser", "authorizedprincipalscommanduser",
-    }
-)  # fmt: skip
-# Keywords whose values may hold secrets (environment values, command arguments with
-# tokens): only whether they are set is reported.
-SENSITIVE_KEYS = frozenset({"setenv", "authorizedkeyscommand", "authorizedprincipalscommand", "forcecommand"})
+# The allow-lists are the keyword types at the top of the module.
+REPORTED_KEYS: FrozenSet[str] = frozenset(get_args(SshdKeyword))
+SENSITIVE_KEYS: FrozenSet[str] = frozenset(get_args(SensitiveKeyword))
 _UNSET = ("", "none")
 
 
-def reduce_config(cfg: Config, fill_unset: bool = False) -> Config:
+def reduce_config(cfg: Config, fill_unset: bool = False) -> SshdConfig:
     """The allow-listed part of a configuration; sensitive keywords become "set"/"not set"."""
     out: Config = {}
     for key, value in cfg.items():
@@ -639,7 +778,7 @@ def reduce_config(cfg: Config, fill_unset: bool = False) -> Config:
     if fill_unset:  # the global configuration: say explicitly that they are not set
         for key in SENSITIVE_KEYS:
             out.setdefault(key, "not set")
-    return out
+    return cast(SshdConfig, out)  # values by keyword as in MULTI_KEYS (lists) and SENSITIVE_KEYS
 
 
 # -- files and keys -------------------------------------------------------------
@@ -656,14 +795,14 @@ def _group_names(host: HostReader) -> Dict[int, str]:
     return out
 
 
-def _stat_json(host: HostReader, path: str, groups: Dict[int, str]) -> Optional[Dict[str, object]]:
+def _stat_json(host: HostReader, path: str, groups: Dict[int, str]) -> Optional[FileStat]:
     st = host.stat(path)
     if st is None:
         return None
     return {"path": path, "mode": format(st.mode, "04o"), "uid": st.uid, "gid": st.gid, "group": groups.get(st.gid)}
 
 
-def _host_keys(host: HostReader, cfg: Config, groups: Dict[int, str]) -> List[Dict[str, object]]:
+def _host_keys(host: HostReader, cfg: Config, groups: Dict[int, str]) -> List[FileStat]:
     """Names and modes of private host keys; never their contents."""
     configured = cfg.get("hostkey", [])
     paths = set(host.glob("/etc/ssh/ssh_host_*_key"))
@@ -716,7 +855,7 @@ def _sshd_t(host: HostReader) -> Tuple[Optional[Config], Optional[str]]:
 
 
 @collector(SSHD, "OpenSSH server effective configuration, Match blocks, file modes and PAM MFA modules")
-def collect_sshd(host: HostReader) -> Facts:
+def collect_sshd(host: HostReader) -> SshdFacts:
     if not host.exists("/usr/sbin/sshd") and not host.exists(MAIN_CONFIG):
         raise NotApplicable("OpenSSH server is not installed (no /usr/sbin/sshd, no /etc/ssh/sshd_config)")
     sshd_t, why_not = _sshd_t(host)

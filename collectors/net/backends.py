@@ -38,10 +38,10 @@ import re
 import socket
 import struct
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, TypedDict
 
-from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
 from collectors.net.registry import NetProbe, net_collector
@@ -49,16 +49,81 @@ from collectors.net.scope import Target
 from collectors.net.web import listing_marker
 from collectors.profile import Profile
 
-BACKENDS: FactsKey[Mapping[str, Any]] = FactsKey("telematics.backends")
-OTA: FactsKey[Mapping[str, Any]] = FactsKey("telematics.ota")
-
-DEFAULT_PORTS: Dict[str, int] = {"redis": 6379, "elasticsearch": 9200, "kafka": 9092}
+# Service names: keys of option backend_ports and of the facts' ``services``.
+REDIS, ELASTICSEARCH, KAFKA = "redis", "elasticsearch", "kafka"
+DEFAULT_PORTS: Dict[str, int] = {REDIS: 6379, ELASTICSEARCH: 9200, KAFKA: 9092}
 MAX_REQUESTS_PER_SERVICE = 2
 MAX_REPLY_BYTES = 1 << 20
 OTA_PATHS: Tuple[str, ...] = ("/ota/", "/firmware/", "/update/", "/updates/", "/fota/")
 OTA_BODY_LIMIT = 16 * 1024
 CLIENT_ID = b"riskagent"
 _VERSION = re.compile(r"^[0-9][0-9A-Za-z.+_-]{0,31}$")
+
+# -- facts shape -------------------------------------------------------------------
+# open: answered without credentials; auth_required / protected_mode: refused it; other: neither;
+# closed: nothing listens; error: could not be judged (reason).
+ServiceState = Literal["open", "auth_required", "protected_mode", "other", "closed", "error"]
+
+
+class _ServiceStateBase(TypedDict):
+    state: ServiceState
+
+
+class ServiceReplyFacts(_ServiceStateBase, total=False):
+    """What one service answered; which keys are present depends on the service and the state."""
+
+    reply: str  # Redis error word (NOAUTH, DENIED ...) or Kafka "closed on Metadata"
+    redis_version: Optional[str]
+    status: int  # Elasticsearch HTTP status
+    version: Optional[str]  # Elasticsearch version.number
+    api_versions_error: int  # Kafka
+    api_count: int
+    broker_count: int
+    topic_count: int
+    requests: int  # requests sent (Redis, Kafka)
+    error_reason: str  # ErrorReason value, state "error" only
+    reason: str
+
+
+class ServiceFacts(ServiceReplyFacts):
+    port: int
+
+
+class BackendLimitsFacts(TypedDict):
+    min_interval_ms: int
+    max_requests_per_service: int
+
+
+class BackendsFacts(CollectedFacts):
+    host: str
+    services: Dict[str, ServiceFacts]  # REDIS, ELASTICSEARCH, KAFKA as configured
+    unauthenticated: List[str]  # services in state "open", sorted
+    connects_and_requests: int
+    limits: BackendLimitsFacts
+
+
+class OtaPathFacts(TypedDict, total=False):
+    """One firmware path: ``status`` and ``listing`` (plus ``redirect_https`` on a redirect), or ``error``."""
+
+    status: int
+    listing: Optional[str]  # directory listing marker name
+    redirect_https: bool
+    error: str
+    error_reason: str  # ErrorReason value
+
+
+class OtaFacts(CollectedFacts):
+    origin: str
+    scheme: str
+    plain_http: bool
+    paths: Dict[str, OtaPathFacts]  # every OTA_PATHS entry
+    served: List[str]  # paths answering 200/206
+    listable: List[str]
+    errors: List[str]
+
+
+BACKENDS = FactsKey[BackendsFacts]("telematics.backends", BackendsFacts)
+OTA = FactsKey[OtaFacts]("telematics.ota", OtaFacts)
 
 
 class _Fail(Exception):
@@ -156,7 +221,7 @@ def _resp(*args: bytes) -> bytes:
     return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
 
 
-def _redis(conn: _Conn) -> Dict[str, Any]:
+def _redis(conn: _Conn) -> ServiceReplyFacts:
     conn.send(_resp(b"PING"))
     line = _redis_line(conn, "PING")
     text = line.decode("latin-1")[:120]
@@ -169,7 +234,7 @@ def _redis(conn: _Conn) -> Dict[str, Any]:
         return {"state": "other", "reply": text.split(" ", 1)[0][1:]}
     if line != b"+PONG":
         raise _Fail(ErrorReason.MALFORMED, f"{conn.endpoint}: unexpected reply to PING ({line[:32]!r})")
-    out: Dict[str, Any] = {"state": "open", "redis_version": None}
+    out: ServiceReplyFacts = {"state": "open", "redis_version": None}
     conn.send(_resp(b"INFO", b"server"))
     head = _redis_line(conn, "INFO")
     if head.startswith(b"$") and head[1:].isdigit():
@@ -243,7 +308,7 @@ class _Reader:
         return max(n, 0)
 
 
-def _kafka(conn: _Conn) -> Dict[str, Any]:
+def _kafka(conn: _Conn) -> ServiceReplyFacts:
     conn.send(_kafka_request(18, 1, b""))
     body = _kafka_reply(conn, 1, "ApiVersions")
     if body is None:
@@ -253,12 +318,10 @@ def _kafka(conn: _Conn) -> Dict[str, Any]:
     apis = r.count()
     for _ in range(apis):
         r.skip(">hhh")
-    out: Dict[str, Any] = {"api_versions_error": error, "api_count": apis}
     conn.send(_kafka_request(3, 2, struct.pack(">i", 0)))  # v0, empty list: all topics, none named
     meta = _kafka_reply(conn, 2, "Metadata")
     if meta is None:
-        out.update(state="auth_required", reply="closed on Metadata")
-        return out
+        return {"api_versions_error": error, "api_count": apis, "state": "auth_required", "reply": "closed on Metadata"}
     r = _Reader(meta, conn.endpoint)
     brokers = r.count()
     for _ in range(brokers):
@@ -275,14 +338,19 @@ def _kafka(conn: _Conn) -> Dict[str, Any]:
                 r.skip(">i")
             for _ in range(r.count()):
                 r.skip(">i")
-    out.update(state="open" if brokers else "other", broker_count=brokers, topic_count=topics)
-    return out
+    return {
+        "api_versions_error": error,
+        "api_count": apis,
+        "state": "open" if brokers else "other",
+        "broker_count": brokers,
+        "topic_count": topics,
+    }
 
 
 # -- Elasticsearch -------------------------------------------------------------------------
 
 
-def _elasticsearch(probe: NetProbe, pacer: Pacer, host: str, port: int, scheme: str) -> Dict[str, Any]:
+def _elasticsearch(probe: NetProbe, pacer: Pacer, host: str, port: int, scheme: str) -> ServiceReplyFacts:
     pacer.wait()
     endpoint = f"{scheme}://{host}:{port}/"
     try:
@@ -293,18 +361,14 @@ def _elasticsearch(probe: NetProbe, pacer: Pacer, host: str, port: int, scheme: 
             return {"state": "closed"}
         raise _Fail(exc.error_reason, exc.message) from None
     probe.record(endpoint, "http")
-    out: Dict[str, Any] = {"status": resp.status}
     if resp.status in (401, 403):
-        out["state"] = "auth_required"
-        return out
+        return {"status": resp.status, "state": "auth_required"}
     doc = _json(resp)
     version = doc.get("version") if isinstance(doc, dict) else None
     number = version.get("number") if isinstance(version, dict) else None
     if resp.status == 200 and isinstance(doc, dict) and "cluster_name" in doc and isinstance(number, str):
-        out.update(state="open", version=number if _VERSION.match(number) else None)
-        return out
-    out["state"] = "other"
-    return out
+        return {"status": resp.status, "state": "open", "version": number if _VERSION.match(number) else None}
+    return {"status": resp.status, "state": "other"}
 
 
 def _json(resp: HttpResponse) -> Any:
@@ -338,7 +402,7 @@ def _ports(probe: NetProbe) -> Dict[str, int]:
     kinds=("host",),
     profiles=(Profile.TELEMATICS,),
 )
-def collect_backends(probe: NetProbe, target: Target) -> Facts:
+def collect_backends(probe: NetProbe, target: Target) -> BackendsFacts:
     """Each configured service, one connection at a time, read-only requests only."""
     probe.require_in_scope(target.host)
     ports = _ports(probe)
@@ -349,27 +413,27 @@ def collect_backends(probe: NetProbe, target: Target) -> Facts:
         raise CollectError(ErrorReason.UNSUPPORTED, "option elasticsearch_scheme must be http or https")
     host = target.host
     pacer = Pacer(MIN_INTERVAL_MS / 1000)
-    services: Dict[str, Dict[str, Any]] = {}
-    socket_probes: Dict[str, Callable[[_Conn], Dict[str, Any]]] = {"redis": _redis, "kafka": _kafka}
+    services: Dict[str, ServiceFacts] = {}
+    socket_probes: Dict[str, Callable[[_Conn], ServiceReplyFacts]] = {REDIS: _redis, KAFKA: _kafka}
     for name, port in ports.items():
         probe.say(f"{name} {host}:{port}")
-        out: Dict[str, Any] = {"port": port}
+        out: ServiceFacts
         try:
-            if name == "elasticsearch":
-                out.update(_elasticsearch(probe, pacer, host, port, scheme))
+            if name == ELASTICSEARCH:
+                out = {"port": port, **_elasticsearch(probe, pacer, host, port, scheme)}
             else:
                 conn = _Conn(probe, pacer, host, port, name)
                 try:
                     if conn.sock is None:
-                        out["state"] = "closed"
+                        out = {"port": port, "state": "closed"}
                     else:
-                        out.update(socket_probes[name](conn))
+                        out = {"port": port, **socket_probes[name](conn)}
                         out["requests"] = conn.requests
                         probe.record(conn.endpoint, name)
                 finally:
                     conn.close()
         except _Fail as exc:
-            out.update(state="error", error_reason=exc.reason.value, reason=exc.message)
+            out = {"port": port, "state": "error", "error_reason": exc.reason.value, "reason": exc.message}
             probe.record(f"{host}:{port}", name, exc.message)
         services[name] = out
     states = [s["state"] for s in services.values()]
@@ -397,14 +461,14 @@ def collect_backends(probe: NetProbe, target: Target) -> Facts:
     kinds=("url",),
     profiles=(Profile.TELEMATICS,),
 )
-def collect_ota(probe: NetProbe, target: Target) -> Facts:
+def collect_ota(probe: NetProbe, target: Target) -> OtaFacts:
     """GET each fixed firmware path at the URL's origin; statuses and listing markers only."""
     scheme = target.scheme or "http"
     port = target.port or (443 if scheme == "https" else 80)
     host = target.host
     probe.require_in_scope(host)
     pacer = Pacer(MIN_INTERVAL_MS / 1000)
-    paths: Dict[str, Dict[str, Any]] = {}
+    paths: Dict[str, OtaPathFacts] = {}
     hostport = f"[{host}]" if ":" in host else host
     for path in OTA_PATHS:
         url = f"{scheme}://{hostport}:{port}{path}"
@@ -420,7 +484,7 @@ def collect_ota(probe: NetProbe, target: Target) -> Facts:
                 break  # a silent or closed origin: the other paths would only wait out the same timeout
             continue
         probe.record(url, "http")
-        entry: Dict[str, Any] = {"status": resp.status, "listing": listing_marker(resp)}
+        entry: OtaPathFacts = {"status": resp.status, "listing": listing_marker(resp)}
         if resp.status in (301, 302, 303, 307, 308):
             location = resp.header("Location") or ""
             entry["redirect_https"] = location.lower().startswith("https://")

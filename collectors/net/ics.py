@@ -37,15 +37,13 @@ import socket
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Tuple, TypedDict, Union, cast
 
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.profile import Profile
-
-ICS_IDENTIFY: FactsKey[Mapping[str, Any]] = FactsKey("ics.identify")
 
 PROTOCOLS: Tuple[str, ...] = ("modbus", "s7", "enip", "opcua", "bacnet")
 DEFAULT_PORTS: Dict[str, int] = {"modbus": 502, "s7": 102, "enip": 44818, "opcua": 4840, "bacnet": 47808}
@@ -77,6 +75,162 @@ OPCUA_SERVICE_NODE_IDS: FrozenSet[int] = frozenset({446, 428, 452})  # OpenSecur
 BACNET_SERVICES: FrozenSet[int] = frozenset({0x0C})  # ReadProperty
 
 _MAX_REPLY = 65536
+
+# -- facts shape -------------------------------------------------------------------
+IcsState = Literal["identified", "closed", "no_answer", "not_this_protocol", "error"]
+ModbusObjectName = Literal[
+    "vendor", "product_code", "revision", "vendor_url", "product_name", "model_name", "user_application_name"
+]
+S7SzlName = Literal["system_name", "module_name", "plant_id", "copyright", "serial_number", "module_type"]
+BacnetPropertyName = Literal["vendor", "model", "firmware"]
+
+
+class _ModbusIdentityBase(TypedDict):
+    unit: int
+
+
+class ModbusIdentityFacts(_ModbusIdentityBase, total=False):
+    """Read Device Identification objects by name, or the exception the device answered with."""
+
+    exception_code: int
+    note: str
+    conformity_level: int
+    vendor: str
+    product_code: str
+    revision: str
+    vendor_url: str
+    product_name: str
+    model_name: str
+    user_application_name: str
+    other_objects: Dict[str, str]  # object id ("0x80") -> value, for objects without a name above
+    truncated: str
+
+
+class S7IdentityFacts(TypedDict, total=False):
+    """SZL 0x0011 (module, hardware, firmware) and SZL 0x001C (component identification) fields."""
+
+    pdu_length: int
+    module: str
+    hardware: str
+    firmware: str
+    system_name: str
+    module_name: str
+    plant_id: str
+    copyright: str
+    serial_number: str
+    module_type: str
+
+
+class _EnipIdentityBase(TypedDict):
+    vendor_id: int
+    device_type: int
+    product_code: int
+    revision: str
+    status: int
+    serial: str
+    product_name: str
+
+
+class EnipIdentityFacts(_EnipIdentityBase, total=False):
+    """The CIP Identity item of List Identity."""
+
+    state: int
+
+
+class OpcuaEndpointFacts(TypedDict):
+    url: Optional[str]
+    application_uri: Optional[str]
+    product_uri: Optional[str]
+    application_name: Optional[str]
+    security_mode: str  # None, Sign, SignAndEncrypt or "unknown (n)"
+    security_policy: str  # the part after '#', e.g. Basic256Sha256
+    user_token_types: List[str]  # Anonymous, UserName, Certificate, IssuedToken or "unknown (n)"
+    security_level: int
+
+
+class _OpcuaIdentityBase(TypedDict):
+    protocol_version: int
+    receive_buffer_size: int
+    send_buffer_size: int
+    max_message_size: int
+
+
+class OpcuaIdentityFacts(_OpcuaIdentityBase, total=False):
+    """The ACK, then either ``get_endpoints`` (why no endpoints were listed) or the endpoints and their summary."""
+
+    get_endpoints: str
+    none_channel_opened: bool
+    endpoints: List[OpcuaEndpointFacts]
+    security_modes: List[str]
+    security_policies: List[str]
+    anonymous_accepted: bool
+
+
+class BacnetIdentityFacts(TypedDict, total=False):
+    vendor: str
+    model: str
+    firmware: str  # each only when the device returned it
+
+
+IcsIdentityFacts = Union[ModbusIdentityFacts, S7IdentityFacts, EnipIdentityFacts, OpcuaIdentityFacts, BacnetIdentityFacts]
+
+
+class _IcsResultBase(TypedDict):
+    port: int
+    transport: Literal["tcp", "udp"]
+    state: IcsState
+    packets_sent: int
+    elapsed_ms: int
+
+
+class IcsResultFacts(_IcsResultBase, total=False):
+    """One protocol's outcome; ``reason`` unless identified (then the protocol's result type adds ``identity``)."""
+
+    reason: str
+
+
+class ModbusResultFacts(IcsResultFacts, total=False):
+    identity: ModbusIdentityFacts
+
+
+class S7ResultFacts(IcsResultFacts, total=False):
+    identity: S7IdentityFacts
+
+
+class EnipResultFacts(IcsResultFacts, total=False):
+    identity: EnipIdentityFacts
+
+
+class OpcuaResultFacts(IcsResultFacts, total=False):
+    identity: OpcuaIdentityFacts
+
+
+class BacnetResultFacts(IcsResultFacts, total=False):
+    identity: BacnetIdentityFacts
+
+
+class IcsProtocolsFacts(TypedDict, total=False):
+    """Results by protocol; a protocol left out of ``ics_protocols`` is absent."""
+
+    modbus: ModbusResultFacts
+    s7: S7ResultFacts
+    enip: EnipResultFacts
+    opcua: OpcuaResultFacts
+    bacnet: BacnetResultFacts
+
+
+class IcsFacts(CollectedFacts):
+    address: str
+    min_interval_ms: int
+    protocols: IcsProtocolsFacts
+    identified: List[str]  # protocols in state "identified", sorted
+
+
+class _AnyResult(IcsResultFacts, total=False):
+    identity: IcsIdentityFacts
+
+
+ICS_IDENTIFY = FactsKey[IcsFacts]("ics.identify", IcsFacts)
 
 
 class _Refused(Exception):
@@ -216,7 +370,7 @@ def _text(raw: bytes) -> str:
 
 # ---------------------------------------------------------------- Modbus/TCP
 
-_MODBUS_OBJECTS = {
+_MODBUS_OBJECTS: Dict[int, ModbusObjectName] = {
     0: "vendor",
     1: "product_code",
     2: "revision",
@@ -227,14 +381,14 @@ _MODBUS_OBJECTS = {
 }
 
 
-def _modbus(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
+def _modbus(link: _Link, opts: Mapping[str, Any]) -> ModbusIdentityFacts:
     """FC 0x2B/0x0E read code 01 from object 0 to one unit, following "more follows" a bounded number of times."""
     from scapy.contrib.modbus import ModbusADURequest, ModbusPDU2B0EReadDeviceIdentificationRequest
 
     unit = int(opts.get("modbus_unit", 1))
     if not 0 <= unit <= 255:
         raise _Bad(f"modbus_unit {unit} is not a unit id (0-255)")
-    identity: Dict[str, Any] = {"unit": unit}
+    identity: ModbusIdentityFacts = {"unit": unit}
     next_obj = 0
     for tid in range(1, MODBUS_MAX_REQUESTS + 1):
         req = ModbusADURequest(transId=tid, unitId=unit) / ModbusPDU2B0EReadDeviceIdentificationRequest(
@@ -264,7 +418,11 @@ def _modbus(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
                 raise _Bad("Read Device Identification reply is truncated")
             oid, olen = pdu[pos], pdu[pos + 1]
             value = pdu[pos + 2 : pos + 2 + olen].decode("latin-1", "replace")
-            identity[_MODBUS_OBJECTS.get(oid, f"object_0x{oid:02x}")] = value
+            name = _MODBUS_OBJECTS.get(oid)
+            if name is None:
+                identity.setdefault("other_objects", {})[f"0x{oid:02x}"] = value
+            else:
+                identity[name] = value
             pos += 2 + olen
         if more != 0xFF or nxt <= next_obj:
             return identity
@@ -311,7 +469,14 @@ def _s7_payload(link: _Link, what: str) -> bytes:
     return s7
 
 
-_SZL_1C = {1: "system_name", 2: "module_name", 3: "plant_id", 4: "copyright", 5: "serial_number", 7: "module_type"}
+_SZL_1C: Dict[int, S7SzlName] = {
+    1: "system_name",
+    2: "module_name",
+    3: "plant_id",
+    4: "copyright",
+    5: "serial_number",
+    7: "module_type",
+}
 
 
 def _szl_records(s7: bytes) -> Tuple[int, List[bytes]]:
@@ -329,7 +494,7 @@ def _szl_records(s7: bytes) -> Tuple[int, List[bytes]]:
     return szl_id, [r for r in recs if len(r) == rec_len and rec_len >= 2]
 
 
-def _s7(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
+def _s7(link: _Link, opts: Mapping[str, Any]) -> S7IdentityFacts:
     link.send(S7_COTP_CR)
     cotp = _tpkt(link, "COTP connect confirm")
     if len(cotp) < 2 or cotp[1] & 0xF0 != 0xD0:
@@ -340,7 +505,7 @@ def _s7(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
         raise _Bad("S7 Setup Communication was not acknowledged")
     if s7[10] or s7[11]:
         raise _Bad(f"S7 Setup Communication refused (error class 0x{s7[10]:02x} code 0x{s7[11]:02x})")
-    identity: Dict[str, Any] = {}
+    identity: S7IdentityFacts = {}
     if len(s7) >= 20:
         identity["pdu_length"] = struct.unpack(">H", s7[18:20])[0]
     link.send(s7_szl_request(0x0011, 1, 2))
@@ -365,7 +530,7 @@ def _s7(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
 # ---------------------------------------------------------------- EtherNet/IP
 
 
-def _enip(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
+def _enip(link: _Link, opts: Mapping[str, Any]) -> EnipIdentityFacts:
     """One List Identity (0x0063) over TCP; parses the CIP Identity item (type 0x0C)."""
     from scapy.contrib.enipTCP import ENIPTCP
 
@@ -393,7 +558,7 @@ def _enip(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
         vendor, dtype, pcode, major, minor, dev_status, serial = struct.unpack("<HHHBBHI", item[18:32])
         nlen = item[32]
         name = item[33 : 33 + nlen].decode("latin-1", "replace")
-        out: Dict[str, Any] = {
+        out: EnipIdentityFacts = {
             "vendor_id": vendor,
             "device_type": dtype,
             "product_code": pcode,
@@ -564,12 +729,12 @@ def _ua_message(link: _Link, expected: bytes, what: str) -> bytes:
     raise _Bad(f"{what}: too many chunks")
 
 
-def _opcua(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
+def _opcua(link: _Link, opts: Mapping[str, Any]) -> OpcuaIdentityFacts:
     """HEL/ACK, OPN with SecurityPolicy#None, GetEndpoints, CLO: discovery only, never a session."""
     url = f"opc.tcp://{link.address if ':' not in link.address else '[' + link.address + ']'}:{link.port}"
     link.send(opcua_hello(url))
     ack = _UaReader(_ua_message(link, b"ACK", "HEL"))
-    identity: Dict[str, Any] = {
+    identity: OpcuaIdentityFacts = {
         "protocol_version": ack.u32(),
         "receive_buffer_size": ack.u32(),
         "send_buffer_size": ack.u32(),
@@ -600,20 +765,20 @@ def _opcua(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
     status = msg.response_header()
     if status & 0x80000000:
         raise _Bad(f"GetEndpoints failed with status 0x{status:08x}")
-    endpoints = []
+    endpoints: List[OpcuaEndpointFacts] = []
     for _ in range(min(max(msg.i32(), 0), 64)):
-        ep: Dict[str, Any] = {"url": msg.string()}
-        ep["application_uri"] = msg.string()
-        ep["product_uri"] = msg.string()
-        ep["application_name"] = msg.localized_text()
+        ep_url = msg.string()
+        application_uri = msg.string()
+        product_uri = msg.string()
+        application_name = msg.localized_text()
         msg.i32()
         msg.string()
         msg.string()
         msg.strings()
         msg.bytestring()
         mode = msg.i32()
-        ep["security_mode"] = _SECURITY_MODES.get(mode, f"unknown ({mode})")
-        ep["security_policy"] = (msg.string() or "").rsplit("#", 1)[-1]
+        security_mode = _SECURITY_MODES.get(mode, f"unknown ({mode})")
+        security_policy = (msg.string() or "").rsplit("#", 1)[-1]
         tokens = []
         for _t in range(max(msg.i32(), 0)):
             msg.string()
@@ -622,10 +787,19 @@ def _opcua(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
             msg.string()
             msg.string()
             tokens.append(_TOKEN_TYPES.get(ttype, f"unknown ({ttype})"))
-        ep["user_token_types"] = tokens
         msg.string()
-        ep["security_level"] = msg.u8()
-        endpoints.append(ep)
+        endpoints.append(
+            {
+                "url": ep_url,
+                "application_uri": application_uri,
+                "product_uri": product_uri,
+                "application_name": application_name,
+                "security_mode": security_mode,
+                "security_policy": security_policy,
+                "user_token_types": tokens,
+                "security_level": msg.u8(),
+            }
+        )
     identity["endpoints"] = endpoints
     identity["security_modes"] = sorted({e["security_mode"] for e in endpoints})
     identity["security_policies"] = sorted({e["security_policy"] for e in endpoints})
@@ -636,7 +810,7 @@ def _opcua(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
 
 # ---------------------------------------------------------------- BACnet/IP (UDP unicast, hand-built)
 
-BACNET_PROPERTIES: Tuple[Tuple[int, str], ...] = ((0x79, "vendor"), (0x46, "model"), (0x2C, "firmware"))
+BACNET_PROPERTIES: Tuple[Tuple[int, BacnetPropertyName], ...] = ((0x79, "vendor"), (0x46, "model"), (0x2C, "firmware"))
 
 
 def bacnet_read_property(prop: int, invoke_id: int) -> bytes:
@@ -690,8 +864,8 @@ def _bacnet_value(data: bytes, invoke_id: int) -> Optional[str]:
     return value.hex()
 
 
-def _bacnet(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
-    identity: Dict[str, Any] = {}
+def _bacnet(link: _Link, opts: Mapping[str, Any]) -> BacnetIdentityFacts:
+    identity: BacnetIdentityFacts = {}
     for invoke_id, (prop, name) in enumerate(BACNET_PROPERTIES, 1):
         link.send(bacnet_read_property(prop, invoke_id))
         try:
@@ -707,7 +881,7 @@ def _bacnet(link: _Link, opts: Mapping[str, Any]) -> Dict[str, Any]:
 
 # ---------------------------------------------------------------- driver
 
-_PROBES: Dict[str, Callable[[_Link, Mapping[str, Any]], Dict[str, Any]]] = {
+_PROBES: Dict[str, Callable[[_Link, Mapping[str, Any]], IcsIdentityFacts]] = {
     "modbus": _modbus,
     "s7": _s7,
     "enip": _enip,
@@ -716,33 +890,49 @@ _PROBES: Dict[str, Callable[[_Link, Mapping[str, Any]], Dict[str, Any]]] = {
 }
 
 
-def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer) -> Dict[str, Any]:
+def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer) -> _AnyResult:
     probe.require_in_scope(address)
     endpoint = f"{address}:{port}"
     link = _Link(proto, address, port, probe.ctx.timeout_s, pacer, udp=proto == "bacnet")
     started = time.monotonic()
-    out: Dict[str, Any] = {"port": port, "transport": "udp" if link.udp else "tcp"}
+    transport: Literal["tcp", "udp"] = "udp" if link.udp else "tcp"
+    outcome: Union[IcsIdentityFacts, Tuple[IcsState, str]]  # the identity, or (state, reason)
     error: Optional[str] = None
     try:
         link.open()
-        out["identity"] = _PROBES[proto](link, probe.ctx.options)
-        out["state"] = "identified"
+        outcome = _PROBES[proto](link, probe.ctx.options)
     except _Refused as exc:
-        out["state"], out["reason"] = "closed", str(exc)
+        outcome = ("closed", str(exc))
     except _Silent as exc:
-        out["state"], out["reason"] = "no_answer", str(exc)
+        outcome = ("no_answer", str(exc))
         error = str(exc)
     except _Foreign as exc:
-        out["state"], out["reason"] = "not_this_protocol", str(exc)
+        outcome = ("not_this_protocol", str(exc))
     except _Bad as exc:
-        out["state"], out["reason"] = "error", str(exc)
+        outcome = ("error", str(exc))
         error = str(exc)
     finally:
         link.close()
-    out["packets_sent"] = link.sent
-    out["elapsed_ms"] = int((time.monotonic() - started) * 1000)
+    elapsed_ms = int((time.monotonic() - started) * 1000)
     probe.record(endpoint, proto, error)
-    return out
+    if isinstance(outcome, tuple):
+        state, reason = outcome
+        return {
+            "port": port,
+            "transport": transport,
+            "state": state,
+            "reason": reason,
+            "packets_sent": link.sent,
+            "elapsed_ms": elapsed_ms,
+        }
+    return {
+        "port": port,
+        "transport": transport,
+        "identity": outcome,
+        "state": "identified",
+        "packets_sent": link.sent,
+        "elapsed_ms": elapsed_ms,
+    }
 
 
 def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
@@ -770,13 +960,13 @@ def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
     kinds=("host",),
     profiles=(Profile.ICS_GATEWAY,),
 )
-def ics_identify(probe: NetProbe, target: Target) -> Facts:
+def ics_identify(probe: NetProbe, target: Target) -> IcsFacts:
     """One protocol at a time, one connection each, paced; per-protocol states so one bad port hides nothing."""
     wanted, ports, interval = _options(probe)
     address = (list(target.addresses) or [target.host])[0]
     probe.require_in_scope(address)
     pacer = _Pacer(interval / 1000.0)
-    results: Dict[str, Any] = {}
+    results: Dict[str, _AnyResult] = {}
     for proto in wanted:
         probe.say(f"ics: {proto} on {address}:{ports[proto]}")
         results[proto] = _assess(probe, proto, address, ports[proto], pacer)
@@ -788,7 +978,7 @@ def ics_identify(probe: NetProbe, target: Target) -> Facts:
     return {
         "address": address,
         "min_interval_ms": interval,
-        "protocols": results,
+        "protocols": cast(IcsProtocolsFacts, results),  # keyed by protocol name; each identity is its protocol's
         "identified": sorted(p for p, s in states.items() if s == "identified"),
         "_method": "one read-only identity exchange per protocol, paced (PROTOCOLS.md §2)",
     }

@@ -41,16 +41,14 @@ import socket
 import ssl
 import time
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
-from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-from collectors.net.tls import EXTRA_CA_ENV, certificate_facts
+from collectors.net.tls import EXTRA_CA_ENV, CertificateFacts, ChainStatus, certificate_facts
 from collectors.profile import Profile
-
-MQTT_BROKER: FactsKey[Mapping[str, Any]] = FactsKey("mqtt.broker")
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
 TLS_PORT_NAMES = ("mqtts",)
@@ -79,6 +77,98 @@ CONNACK_CODES = {
     4: "bad user name or password",
     5: "not authorised",
 }
+
+# -- facts shape -------------------------------------------------------------------
+# accepted: CONNACK 0; refused: CONNACK 4 or 5; other: any other CONNACK code.
+MqttPortState = Literal["closed", "accepted", "refused", "other", "error"]
+ListenEnd = Literal["window", "closed", "topic_limit", "message_limit"]
+
+
+class _MqttChainBase(TypedDict):
+    status: ChainStatus
+
+
+class MqttChainFacts(_MqttChainBase, total=False):
+    store: str  # absent when RISKAGENT_EXTRA_CA could not be loaded
+    reason: str
+
+
+class _MqttTlsBase(TypedDict):
+    offered: bool
+
+
+class MqttTlsFacts(_MqttTlsBase, total=False):
+    """The TLS port's handshake; only ``offered`` (False) when it failed."""
+
+    protocol: Optional[str]
+    cipher: Optional[str]
+    certificate: Optional[CertificateFacts]
+    certificate_error: str
+    chain: MqttChainFacts
+
+
+class _MqttPortBase(TypedDict):
+    port: int
+    transport: Literal["tcp", "tls"]
+    state: MqttPortState
+
+
+class MqttPortFacts(_MqttPortBase, total=False):
+    tls: MqttTlsFacts  # TLS ports that were connected to
+    return_code: int  # CONNACK code
+    return_text: str
+    error_reason: str  # ErrorReason value, state "error" only
+    reason: str
+
+
+class _PortDraft(TypedDict, total=False):
+    """MqttPortFacts while it is being filled in."""
+
+    port: int
+    transport: Literal["tcp", "tls"]
+    state: MqttPortState
+    tls: MqttTlsFacts
+    return_code: int
+    return_text: str
+    error_reason: str
+    reason: str
+
+
+class _ListenFacts(TypedDict):
+    wildcard_granted: Optional[bool]  # None: no SUBACK seen
+    sys_granted: Optional[bool]
+    topic_count: int
+    topics: List[str]  # names only, never payloads
+    sys_topic_count: int
+    sys_topics: List[str]
+    messages: int
+    truncated: bool
+    ended: ListenEnd
+    listened_ms: int
+
+
+class MqttSubscriptionFacts(_ListenFacts):
+    port: str  # name of the port (mqtt, mqtts) the subscription ran on
+
+
+class MqttLimitsFacts(TypedDict):
+    min_interval_ms: int
+    max_packets_per_connection: int
+    listen_ms: int
+    max_topics: int
+
+
+class MqttFacts(CollectedFacts):
+    host: str
+    ports: Dict[str, MqttPortFacts]  # port name (mqtt, mqtts) -> result
+    anonymous_accepted: bool
+    subscription: Optional[MqttSubscriptionFacts]  # the first port that accepted
+    packets_sent: Dict[str, int]  # packet type name -> count
+    connections: int
+    limits: MqttLimitsFacts
+
+
+MQTT_BROKER = FactsKey[MqttFacts]("mqtt.broker", MqttFacts)
 
 
 class _PortError(Exception):
@@ -229,7 +319,7 @@ class _Session:
             raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
         return body[1]
 
-    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> Dict[str, Any]:
+    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> _ListenFacts:
         """Subscribe to # and $SYS/# (QoS 0), keep topic names seen within the window."""
         m = _frames()
         for pid, topic in ((1, b"#"), (2, b"$SYS/#")):
@@ -242,7 +332,7 @@ class _Session:
         seen: Set[str] = set()
         messages = 0
         truncated = False
-        ended = "window"
+        ended: ListenEnd = "window"
         try:
             while True:
                 head = _read_frame_head(self.stream, deadline)
@@ -399,7 +489,7 @@ def _handshake(sock: socket.socket, ctx: ssl.SSLContext, host: str, timeout_s: f
     return tls
 
 
-def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: Dict[str, Any]) -> Optional[_Stream]:
+def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: _PortDraft) -> Optional[_Stream]:
     """TLS handshake (unverified) and certificate facts; the stream for MQTT, or None."""
     endpoint = f"{host}:{port}"
     timeout = probe.ctx.timeout_s
@@ -423,7 +513,7 @@ def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: Dict[str
     probe.record(endpoint, "tls")
     der = tls.getpeercert(binary_form=True)
     cipher = tls.cipher()
-    tls_facts: Dict[str, Any] = {"offered": True, "protocol": tls.version(), "cipher": cipher[0] if cipher else None}
+    tls_facts: MqttTlsFacts = {"offered": True, "protocol": tls.version(), "cipher": cipher[0] if cipher else None}
     try:
         tls_facts["certificate"] = certificate_facts(der, host) if der else None
     except ValueError as exc:
@@ -433,31 +523,29 @@ def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: Dict[str
     return _Stream(tls, endpoint)
 
 
-def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> Dict[str, Any]:
+def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> MqttChainFacts:
     """A second handshake with system trust (plus RISKAGENT_EXTRA_CA): is the chain trusted?"""
     endpoint = f"{host}:{port}"
     try:
         ctx, extra = _trusted()
     except (OSError, ssl.SSLError) as exc:
         return {"status": "error", "reason": f"cannot load {EXTRA_CA_ENV}: {exc}"}
-    out: Dict[str, Any] = {"store": "system" + (" + extra CA" if extra else "")}
+    store = "system" + (" + extra CA" if extra else "")
     sock = _open(probe, pacer, host, port, "tls:verify")
     if sock is None:
-        out.update(status="error", reason="port closed on the second handshake")
-        return out
+        return {"store": store, "status": "error", "reason": "port closed on the second handshake"}
     try:
         _handshake(sock, ctx, host, probe.ctx.timeout_s).close()
-        out["status"] = "valid"
         probe.record(endpoint, "tls:verify")
+        return {"store": store, "status": "valid"}
     except ssl.SSLCertVerificationError as exc:
-        out.update(status="invalid", reason=str(exc.verify_message))
         probe.record(endpoint, "tls:verify")
+        return {"store": store, "status": "invalid", "reason": str(exc.verify_message)}
     except (ssl.SSLError, OSError) as exc:
-        out.update(status="error", reason=f"verifying handshake failed: {exc}")
         probe.record(endpoint, "tls:verify", str(exc))
+        return {"store": store, "status": "error", "reason": f"verifying handshake failed: {exc}"}
     finally:
         sock.close()
-    return out
 
 
 @net_collector(
@@ -466,7 +554,7 @@ def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> Dict[str, Any
     kinds=("host",),
     profiles=(Profile.TELEMATICS,),
 )
-def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
+def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
     """Each configured MQTT port, one connection at a time; never PUBLISH."""
     probe.require_in_scope(target.host)
     ports, listen_s, max_topics = _options(probe)
@@ -476,12 +564,12 @@ def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
     pacer = Pacer(MIN_INTERVAL_MS / 1000)
     client_id = f"riskagent-{secrets.token_hex(6)}"
     sent: Dict[str, int] = {}
-    results: Dict[str, Dict[str, Any]] = {}
-    subscription: Optional[Dict[str, Any]] = None
+    results: Dict[str, _PortDraft] = {}
+    subscription: Optional[MqttSubscriptionFacts] = None
     for name, port in ports.items():
         is_tls = name in TLS_PORT_NAMES
         endpoint = f"{host}:{port}"
-        out: Dict[str, Any] = {"port": port, "transport": "tls" if is_tls else "tcp"}
+        out: _PortDraft = {"port": port, "transport": "tls" if is_tls else "tcp"}
         results[name] = out
         probe.say(f"MQTT {endpoint} ({out['transport']})")
         stream: Optional[_Stream] = None
@@ -503,8 +591,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
                 out["state"] = "accepted" if code == 0 else "refused" if code in (4, 5) else "other"
                 probe.record(endpoint, "mqtts" if is_tls else "mqtt")
                 if code == 0 and subscription is None:
-                    subscription = session.subscribe_and_listen(listen_s, max_topics)
-                    subscription["port"] = name
+                    subscription = {**session.subscribe_and_listen(listen_s, max_topics), "port": name}
                 if code == 0:
                     session.disconnect()
             except OSError as exc:
@@ -512,10 +599,11 @@ def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
             finally:
                 stream.sock.close()
         except _PortError as exc:
-            out.update(state="error", error_reason=exc.reason.value, reason=exc.message)
+            out.update({"state": "error", "error_reason": exc.reason.value, "reason": exc.message})
             probe.record(endpoint, "mqtts" if is_tls else "mqtt", exc.message)
-        if is_tls and out.get("tls", {}).get("offered"):
-            out["tls"]["chain"] = _chain(probe, pacer, host, port)
+        tls = out.get("tls")
+        if is_tls and tls is not None and tls["offered"]:
+            tls["chain"] = _chain(probe, pacer, host, port)
     answered = [r for r in results.values() if r.get("state") in ("accepted", "refused", "other")]
     errors = [r for r in results.values() if r.get("state") == "error"]
     if not answered and errors:
@@ -525,7 +613,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> Facts:
         raise NotApplicable(f"no MQTT broker listening on {host} ({listed})")
     return {
         "host": host,
-        "ports": results,
+        "ports": cast(Dict[str, MqttPortFacts], results),  # every port now has its port, transport and state
         "anonymous_accepted": any(r.get("state") == "accepted" for r in results.values()),
         "subscription": subscription,
         "packets_sent": sent,

@@ -15,14 +15,55 @@ from __future__ import annotations
 import ipaddress
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, TypedDict
 
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 
-PORTS: FactsKey[Mapping[str, Any]] = FactsKey("net.ports")
+
+class OpenPortFacts(TypedDict):
+    """One open port and what nmap's version detection says listens on it ("" when unknown)."""
+
+    port: int
+    proto: str  # tcp, udp, sctp
+    service: str  # nmap service name, e.g. "http"
+    product: str
+    version: str
+    extrainfo: str
+    cpes: List[str]
+    tunnel: str  # "ssl" for a TLS-wrapped service, else ""
+    confidence: Optional[int]
+
+
+class ScannedHostFacts(TypedDict):
+    address: str
+    hostnames: List[str]
+    state: str  # nmap host state: up, down, unknown
+    state_counts: Dict[str, int]  # port state -> count, collapsed ports included
+    open_ports: List[OpenPortFacts]
+
+
+class PortsFacts(CollectedFacts):
+    scanner: str
+    nmap_version: str
+    scan_type: str
+    privileged: bool
+    arguments: List[str]
+    ports: str  # the -p list scanned
+    default_ports: bool
+    scanned: str  # what nmap was told to scan
+    hosts: List[ScannedHostFacts]
+    hosts_up: int
+    hosts_total: int
+    timed_out_hosts: List[str]  # hosts nmap gave up on (network targets only)
+    open_ports: int  # open ports on all hosts
+    nmap_messages: List[str]
+    elapsed_ms: int
+
+
+PORTS = FactsKey[PortsFacts]("net.ports", PortsFacts)
 
 # Common services plus everything the exposure checks judge (databases, remote
 # desktop, file sharing, container and cluster APIs, search engines, caches).
@@ -117,9 +158,9 @@ def _conf(value: Any) -> Optional[int]:
 
 def _host_facts(
     addr: str, data: Dict[str, Any], extra_counts: Dict[str, int], tunnels: Dict[PortKey, str], cpes: Dict[PortKey, List[str]]
-) -> Dict[str, Any]:
+) -> ScannedHostFacts:
     counts: Dict[str, int] = dict(extra_counts)
-    open_ports: List[Dict[str, Any]] = []
+    open_ports: List[OpenPortFacts] = []
     for proto in ("tcp", "udp", "sctp"):
         for port, info in sorted((data.get(proto) or {}).items()):
             state = str(info.get("state", "unknown"))
@@ -166,7 +207,7 @@ def _first_line(text: str) -> str:
 
 
 @net_collector(PORTS, "Open TCP ports and service versions seen from outside (nmap)", kinds=("host", "network"))
-def collect_ports(probe: NetProbe, target: Target) -> Facts:
+def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
     hosts = _scan_address(target)
     if target.kind == "host":
         probe.require_in_scope(target.host)

@@ -87,6 +87,7 @@ class NetCollector:
     description: str
     kinds: Tuple[str, ...]
     profiles: Tuple[Profile, ...] = ALL_PROFILES  # industrial and telematics probes run only where asked for
+    shape: Any = Any  # the TypedDict its facts follow (collectors.facts.check_shape)
 
 
 _REGISTRY: Dict[str, NetCollector] = {}
@@ -101,7 +102,7 @@ def net_collector(
     def deco(fn: Callable[[NetProbe, Target], F]) -> Callable[[NetProbe, Target], F]:
         if name in _REGISTRY:
             raise ValueError(f"collector {name} registered twice")
-        _REGISTRY[name] = NetCollector(name, fn, description, tuple(kinds), tuple(profiles))
+        _REGISTRY[name] = NetCollector(name, fn, description, tuple(kinds), tuple(profiles), key.shape)
         return fn
 
     return deco

@@ -21,7 +21,7 @@ import socket
 import ssl
 import struct
 import warnings
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Tuple, TypedDict
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -29,12 +29,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from collectors.evidence import CollectError, ErrorReason, Facts, NotApplicable
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-
-TLS_ENDPOINT: FactsKey[Mapping[str, Any]] = FactsKey("tls.endpoint")
 
 EXTRA_CA_ENV = "RISKAGENT_EXTRA_CA"
 
@@ -44,6 +42,104 @@ VERSIONS: Tuple[Tuple[str, ssl.TLSVersion], ...] = (
     ("TLSv1.2", ssl.TLSVersion.TLSv1_2),
     ("TLSv1.3", ssl.TLSVersion.TLSv1_3),
 )
+# Names of the protocol results (keys of ``protocols``), older than TLS 1.2 and from TLS 1.2 on.
+LEGACY_VERSIONS: Tuple[str, ...] = tuple(name for name, v in VERSIONS if v < ssl.TLSVersion.TLSv1_2)
+MODERN_VERSIONS: Tuple[str, ...] = tuple(name for name, v in VERSIONS if v >= ssl.TLSVersion.TLSv1_2)
+
+ProbeStatus = Literal["accepted", "refused", "untestable", "error"]
+
+
+class _VersionBase(TypedDict):
+    status: ProbeStatus
+
+
+class VersionFacts(_VersionBase, total=False):
+    """One protocol version offered alone: ``cipher``/``negotiated`` when accepted, else ``reason``."""
+
+    cipher: Optional[str]
+    negotiated: Optional[str]
+    reason: str
+
+
+class _CipherClassBase(TypedDict):
+    status: ProbeStatus
+
+
+class CipherClassFacts(_CipherClassBase, total=False):
+    """One cipher class offered alone; ``method`` is absent only when the class was untestable."""
+
+    method: Literal["openssl", "raw-hello"]
+    cipher: Optional[str]  # OpenSSL name, or "0x000A" from a raw hello
+    protocol: Optional[str]
+    reason: str
+
+
+class NegotiatedFacts(TypedDict, total=False):
+    """What a default client gets: protocol, cipher and bits, or ``error`` alone."""
+
+    protocol: Optional[str]
+    cipher: Optional[str]
+    bits: Optional[int]
+    error: str
+
+
+class _KeyBase(TypedDict):
+    type: str  # RSA, EC, DSA, Ed25519, Ed448 or the key class name
+    bits: Optional[int]
+
+
+class KeyFacts(_KeyBase, total=False):
+    curve: str  # EC keys only
+
+
+class CertificateFacts(TypedDict):
+    """Leaf certificate facts (shared with the MQTT probe)."""
+
+    subject_cn: Optional[str]
+    subject: str
+    issuer: str
+    san_dns: List[str]
+    san_ip: List[str]
+    not_before: str
+    not_after: str
+    days_to_expiry: int
+    not_yet_valid: bool
+    key: KeyFacts
+    signature_hash: Optional[str]
+    signature_algorithm: str
+    self_signed: bool
+    hostname_match: bool
+    sha256: str
+
+
+ChainStatus = Literal["valid", "invalid", "error"]
+
+
+class _ChainBase(TypedDict):
+    extra_ca: Optional[str]
+    store: str
+    status: ChainStatus
+
+
+class ChainFacts(_ChainBase, total=False):
+    verify_code: int  # invalid only
+    reason: str  # invalid and error
+
+
+class TlsEndpointFacts(CollectedFacts):
+    host: str
+    port: int
+    address: str
+    openssl: str
+    protocols: Dict[str, VersionFacts]  # VERSIONS name -> result
+    weak_ciphers: Dict[str, CipherClassFacts]  # WEAK_CLASSES name -> result
+    medium_ciphers: Dict[str, CipherClassFacts]  # MEDIUM_CLASSES name -> result
+    negotiated: NegotiatedFacts
+    certificate: CertificateFacts
+    chain: ChainFacts
+
+
+TLS_ENDPOINT = FactsKey[TlsEndpointFacts]("tls.endpoint", TlsEndpointFacts)
 
 # class -> (OpenSSL cipher string, IANA code points for the raw ClientHello fallback)
 WEAK_CLASSES: Dict[str, Tuple[str, Tuple[int, ...]]] = {
@@ -145,7 +241,7 @@ class _Conn:
         finally:
             sock.close()
 
-    def raw_hello(self, suites: Sequence[int]) -> Tuple[str, Optional[int], str]:
+    def raw_hello(self, suites: Sequence[int]) -> Tuple[Literal["accepted", "refused", "error"], Optional[int], str]:
         """Offer ``suites`` in a TLS 1.2 ClientHello; ("accepted", suite) or ("refused"/"error", reason)."""
         try:
             sock = self._socket()
@@ -244,8 +340,8 @@ def _refusal(exc: BaseException) -> str:
     return _reason(exc).lower()
 
 
-def _probe_versions(conn: _Conn) -> Dict[str, Dict[str, Any]]:
-    out: Dict[str, Dict[str, Any]] = {}
+def _probe_versions(conn: _Conn) -> Dict[str, VersionFacts]:
+    out: Dict[str, VersionFacts] = {}
     for name, version in VERSIONS:
         try:
             proto, cipher, _ = conn.handshake(_permissive(version, version), name)
@@ -259,8 +355,8 @@ def _probe_versions(conn: _Conn) -> Dict[str, Dict[str, Any]]:
     return out
 
 
-def _probe_ciphers(conn: _Conn, classes: Dict[str, str], raw: Dict[str, Tuple[int, ...]]) -> Dict[str, Dict[str, Any]]:
-    out: Dict[str, Dict[str, Any]] = {}
+def _probe_ciphers(conn: _Conn, classes: Dict[str, str], raw: Dict[str, Tuple[int, ...]]) -> Dict[str, CipherClassFacts]:
+    out: Dict[str, CipherClassFacts] = {}
     for cls, spec in classes.items():
         try:
             ctx = _permissive(ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_2, spec)
@@ -269,7 +365,7 @@ def _probe_ciphers(conn: _Conn, classes: Dict[str, str], raw: Dict[str, Tuple[in
         except _Local as exc:
             if cls in raw:
                 status, suite, why = conn.raw_hello(raw[cls])
-                entry: Dict[str, Any] = {"status": status, "method": "raw-hello"}
+                entry: CipherClassFacts = {"status": status, "method": "raw-hello"}
                 if suite is not None:
                     entry["cipher"] = f"0x{suite:04X}"
                 if why:
@@ -289,7 +385,7 @@ def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> Optional[str]:
     return str(attrs[0].value) if attrs else None
 
 
-def _key_facts(cert: x509.Certificate) -> Dict[str, Any]:
+def _key_facts(cert: x509.Certificate) -> KeyFacts:
     key = cert.public_key()
     if isinstance(key, rsa.RSAPublicKey):
         return {"type": "RSA", "bits": key.key_size}
@@ -333,7 +429,7 @@ def _hostname_match(host: str, dns: List[str], ips: List[str], cn: Optional[str]
     return cn is not None and _dns_match(cn, host)
 
 
-def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) -> Dict[str, Any]:
+def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) -> CertificateFacts:
     """Leaf certificate facts (no private material); ``now`` for tests."""
     cert = x509.load_der_x509_certificate(der)
     now = now or dt.datetime.now(dt.timezone.utc)
@@ -365,18 +461,17 @@ def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) 
     }
 
 
-def _chain(conn: _Conn) -> Dict[str, Any]:
+def _chain(conn: _Conn) -> ChainFacts:
     """Validate the served chain against the system store (plus RISKAGENT_EXTRA_CA); hostname is judged apart."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     extra = os.environ.get(EXTRA_CA_ENV) or None
-    out: Dict[str, Any] = {"extra_ca": extra, "store": "system" + (" + extra CA" if extra else "")}
+    store = "system" + (" + extra CA" if extra else "")
     if extra:
         try:
             ctx.load_verify_locations(cafile=extra)
         except (OSError, ssl.SSLError) as exc:
-            out.update(status="error", reason=f"cannot load {EXTRA_CA_ENV}={extra}: {exc}")
-            return out
+            return {"extra_ca": extra, "store": store, "status": "error", "reason": f"cannot load {EXTRA_CA_ENV}={extra}: {exc}"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         # Trust only: key size and signature strength are separate checks, old protocols too.
@@ -384,16 +479,21 @@ def _chain(conn: _Conn) -> Dict[str, Any]:
         ctx.set_ciphers("ALL:@SECLEVEL=0")
     try:
         conn.handshake(ctx, "verify")
-        out["status"] = "valid"
     except ssl.SSLCertVerificationError as exc:
-        out.update(status="invalid", verify_code=exc.verify_code, reason=str(exc.verify_message))
+        return {
+            "extra_ca": extra,
+            "store": store,
+            "status": "invalid",
+            "verify_code": exc.verify_code,
+            "reason": str(exc.verify_message),
+        }
     except (_Local, _Timeout, ssl.SSLError, OSError) as exc:
-        out.update(status="error", reason=f"verifying handshake failed: {_refusal(exc)}")
-    return out
+        return {"extra_ca": extra, "store": store, "status": "error", "reason": f"verifying handshake failed: {_refusal(exc)}"}
+    return {"extra_ca": extra, "store": store, "status": "valid"}
 
 
 @net_collector(TLS_ENDPOINT, "TLS protocols, weak suites, certificate and chain of an https endpoint", kinds=("url",))
-def collect_tls(probe: NetProbe, target: Target) -> Facts:
+def collect_tls(probe: NetProbe, target: Target) -> TlsEndpointFacts:
     """One https endpoint; a port that does not speak TLS is an error, not a finding."""
     if target.scheme != "https":
         raise NotApplicable(f"{target.text} is not an https URL")
@@ -413,10 +513,10 @@ def collect_tls(probe: NetProbe, target: Target) -> Facts:
     default = ssl.create_default_context()
     default.check_hostname = False
     default.verify_mode = ssl.CERT_NONE
+    negotiated: NegotiatedFacts
     try:
         proto, cipher, _ = conn.handshake(default, "default")
-        negotiated: Dict[str, Any] = {"protocol": proto, "cipher": cipher[0] if cipher else None}
-        negotiated["bits"] = cipher[2] if cipher else None
+        negotiated = {"protocol": proto, "cipher": cipher[0] if cipher else None, "bits": cipher[2] if cipher else None}
     except (_Local, _Timeout, ssl.SSLError, OSError) as exc:
         negotiated = {"error": _refusal(exc)}
     weak_raw = {k: v[1] for k, v in WEAK_CLASSES.items()}

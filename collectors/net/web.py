@@ -17,22 +17,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
 from urllib.parse import urljoin, urlsplit
 
-from collectors.evidence import CollectError, ErrorReason, Facts
-from collectors.facts import FactsKey
+from collectors.evidence import CollectError, ErrorReason
+from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 
-WEB_HTTP: FactsKey[Mapping[str, Any]] = FactsKey("web.http")
-
 MAX_REDIRECTS = 5
 CORS_TEST_ORIGIN = "https://riskagent-cors-check.invalid"
 LISTING_PATHS: Tuple[str, ...] = ("/", "/files/", "/uploads/", "/images/", "/static/", "/backup/")
-# (path, kind): kinds are what the checks group on.
-SENSITIVE_PATHS: Tuple[Tuple[str, str], ...] = (
+# What a sensitive path exposes; the checks group on it.
+ExposureKind = Literal["git", "env", "backup", "status", "actuator", "phpinfo"]
+SENSITIVE_PATHS: Tuple[Tuple[str, ExposureKind], ...] = (
     ("/.git/HEAD", "git"),
     ("/.env", "env"),
     ("/backup.zip", "backup"),
@@ -50,6 +49,160 @@ _SESSION_NAME = re.compile(r"sess|sid|auth|token|jwt|login|remember|csrf|xsrf|us
 _VERSION = re.compile(r"\d+\.\d+")
 
 Origin = Tuple[str, str, int]  # scheme, host, port
+
+# -- facts shape -------------------------------------------------------------------
+FinalState = Literal["ok", "off_scope", "bad_redirect", "too_many_redirects", "error"]
+PlainHttpState = Literal["redirects_to_https", "redirects_to_http", "no_redirect", "not_listening", "unreachable", "error"]
+SameSite = Literal["Strict", "Lax", "None", "invalid"]
+CorsOrigin = Literal["wildcard", "reflected", "null", "fixed"]
+
+
+class FinalPageFacts(TypedDict):
+    """Where the URL lands; ``state`` "ok" means that page was fetched and its headers are judged."""
+
+    url: str
+    scheme: str
+    status: int  # of the last response fetched
+    state: FinalState
+    error: Optional[str]
+
+
+# One redirect seen ("from" is a keyword, hence the functional form).
+RedirectFacts = TypedDict("RedirectFacts", {"from": str, "status": int, "to": str, "in_scope": bool, "followed": bool})
+
+
+class _PlainHttpBase(TypedDict):
+    url: str
+    state: PlainHttpState
+    status: Optional[int]
+    location: Optional[str]
+    same_host: Optional[bool]
+
+
+class PlainHttpFacts(_PlainHttpBase, total=False):
+    """The plain-HTTP side: the target itself, or port 80 of an https target."""
+
+    error: str  # only when port 80 could not be asked
+
+
+class _HstsBase(TypedDict):
+    present: bool
+    over_https: bool
+
+
+class HstsFacts(_HstsBase, total=False):
+    """Parsed Strict-Transport-Security; the optional keys are there when the header is."""
+
+    max_age: Optional[int]
+    include_subdomains: bool
+    preload: bool
+    valid: bool  # exactly one numeric max-age
+
+
+class _CspBase(TypedDict):
+    present: bool
+    report_only_present: bool
+    policies: int
+
+
+class CspFacts(_CspBase, total=False):
+    """The first enforced Content-Security-Policy; the optional keys are there when one is."""
+
+    directives: List[str]
+    script_restricted: bool
+    unsafe_inline: bool
+    unsafe_eval: bool
+    broad_script_sources: List[str]
+    object_restricted: bool
+    frame_ancestors: Optional[str]
+
+
+class HeadersFacts(TypedDict):
+    present: List[str]  # header names, lower case
+    hsts: HstsFacts
+    csp: CspFacts
+    x_frame_options: Optional[str]
+    x_content_type_options: Optional[str]
+    referrer_policy: Optional[str]
+
+
+class CookieFacts(TypedDict):
+    name: str
+    secure: bool
+    httponly: bool
+    samesite: Optional[SameSite]
+    session_like: bool
+
+
+class _CorsBase(TypedDict):
+    origin_sent: str
+    error: Optional[str]
+
+
+class CorsFacts(_CorsBase, total=False):
+    """The answer to a request from an unknown Origin; the optional keys are there when it was answered."""
+
+    status: int
+    allow_origin: Optional[CorsOrigin]
+    allow_credentials: bool
+
+
+class DisclosureFacts(TypedDict):
+    server: Optional[str]
+    server_version: bool  # the Server header carries a version number
+    x_powered_by: Optional[str]
+    x_aspnet_version: Optional[str]
+    x_aspnetmvc_version: Optional[str]
+
+
+class ListingFoundFacts(TypedDict):
+    path: str
+    marker: str
+
+
+class ListingErrorFacts(TypedDict):
+    path: str
+    error: str
+
+
+class ListingFacts(TypedDict):
+    probed: List[str]  # paths answered (the final page included)
+    found: List[ListingFoundFacts]
+    errors: List[ListingErrorFacts]
+
+
+class ExposedFoundFacts(TypedDict):
+    path: str
+    kind: ExposureKind
+    marker: str
+
+
+class ExposedErrorFacts(TypedDict):
+    path: str
+    kind: ExposureKind
+    error: str
+
+
+class ExposedFacts(TypedDict):
+    probed: List[str]
+    found: List[ExposedFoundFacts]
+    errors: List[ExposedErrorFacts]
+
+
+class WebFacts(CollectedFacts):
+    url: str
+    final: FinalPageFacts
+    redirects: List[RedirectFacts]
+    plain_http: PlainHttpFacts
+    headers: HeadersFacts  # of the final page
+    cookies: List[CookieFacts]  # set anywhere along the redirect chain
+    disclosure: DisclosureFacts
+    cors: CorsFacts
+    directory_listing: ListingFacts
+    exposed: ExposedFacts
+
+
+WEB_HTTP = FactsKey[WebFacts]("web.http", WebFacts)
 
 
 def _url(origin: Origin, path: str) -> str:
@@ -115,11 +268,11 @@ def _split(url: str) -> Optional[Tuple[Origin, str]]:
 
 def _follow(
     s: _Session, origin: Origin, path: str
-) -> Tuple[List[HttpResponse], List[Dict[str, Any]], Dict[str, Any], Origin, str]:
+) -> Tuple[List[HttpResponse], List[RedirectFacts], FinalPageFacts, Origin, str]:
     """Fetch and follow redirects inside the scope; off-scope hops are recorded, not fetched."""
     responses: List[HttpResponse] = []
-    hops: List[Dict[str, Any]] = []
-    state = "ok"
+    hops: List[RedirectFacts] = []
+    state: FinalState = "ok"
     error: Optional[str] = None
     for i in range(MAX_REDIRECTS + 1):
         try:
@@ -136,7 +289,7 @@ def _follow(
         here = _url(origin, path)
         nxt = urljoin(here, location)
         split = _split(nxt)
-        hop: Dict[str, Any] = {"from": here, "status": resp.status, "to": nxt, "in_scope": False, "followed": False}
+        hop: RedirectFacts = {"from": here, "status": resp.status, "to": nxt, "in_scope": False, "followed": False}
         hops.append(hop)
         if split is None:
             state, error = "bad_redirect", f"{here}: redirect to an unusable location"
@@ -152,7 +305,7 @@ def _follow(
         hop["followed"] = True
         origin, path = split
     final = responses[-1]
-    info: Dict[str, Any] = {
+    info: FinalPageFacts = {
         "url": _url(origin, path),
         "scheme": origin[0],
         "status": final.status,
@@ -162,47 +315,48 @@ def _follow(
     return responses, hops, info, origin, path
 
 
-def _classify_plain(resp: HttpResponse, here: str, https_host: str) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"status": resp.status, "location": None, "same_host": None}
+def _classify_plain(resp: HttpResponse, url: str, https_host: str) -> PlainHttpFacts:
+    """The answer of the plain-HTTP ``url``: a redirect (where to) or content."""
     location = resp.header("Location")
     if 300 <= resp.status < 400 and location:
-        to = urljoin(here, location)
+        to = urljoin(url, location)
         parts = urlsplit(to)
-        out["location"] = to
-        out["same_host"] = (parts.hostname or "").lower() == https_host.lower()
-        out["state"] = "redirects_to_https" if parts.scheme == "https" else "redirects_to_http"
-    else:
-        out["state"] = "no_redirect"
-    return out
+        return {
+            "status": resp.status,
+            "location": to,
+            "same_host": (parts.hostname or "").lower() == https_host.lower(),
+            "state": "redirects_to_https" if parts.scheme == "https" else "redirects_to_http",
+            "url": url,
+        }
+    return {"status": resp.status, "location": None, "same_host": None, "state": "no_redirect", "url": url}
 
 
-def _plain_http(s: _Session, target: Target, first: HttpResponse) -> Dict[str, Any]:
+# Port 80 of an https target that does not answer, by HttpClientError kind; any other failure is "error".
+_UNANSWERED: Dict[str, PlainHttpState] = {
+    HttpClientError.REFUSED: "not_listening",
+    HttpClientError.CONNECT_TIMEOUT: "unreachable",
+}
+
+
+def _plain_http(s: _Session, target: Target, first: HttpResponse) -> PlainHttpFacts:
     """How the plain-HTTP side behaves: the target itself, or http://host/ on port 80 for an https target."""
     if target.scheme == "http":
-        out = _classify_plain(first, target.text, target.host)
-        out["url"] = target.text
-        return out
+        return _classify_plain(first, target.text, target.host)
     origin: Origin = ("http", target.host, 80)
     url = _url(origin, "/")
     try:
         resp = s.get(origin, "/", body_limit=4096)
     except HttpClientError as exc:
-        state = {
-            HttpClientError.REFUSED: "not_listening",
-            HttpClientError.CONNECT_TIMEOUT: "unreachable",
-        }.get(exc.kind, "error")
+        state = _UNANSWERED.get(exc.kind, "error")
         return {"url": url, "state": state, "status": None, "location": None, "same_host": None, "error": exc.message}
-    out = _classify_plain(resp, url, target.host)
-    out["url"] = url
-    return out
+    return _classify_plain(resp, url, target.host)
 
 
 # -- headers -----------------------------------------------------------------------
-def _hsts(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
+def _hsts(resp: HttpResponse, scheme: str) -> HstsFacts:
     value = resp.header("Strict-Transport-Security")
-    out: Dict[str, Any] = {"present": value is not None, "over_https": scheme == "https"}
     if value is None:
-        return out
+        return {"present": False, "over_https": scheme == "https"}
     max_age: Optional[int] = None
     seen_max_age = 0
     include_sub = preload = False
@@ -217,15 +371,14 @@ def _hsts(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
             include_sub = True
         elif name == "preload":
             preload = True
-    out.update(
-        {
-            "max_age": max_age,
-            "include_subdomains": include_sub,
-            "preload": preload,
-            "valid": seen_max_age == 1 and max_age is not None,
-        }
-    )
-    return out
+    return {
+        "present": True,
+        "over_https": scheme == "https",
+        "max_age": max_age,
+        "include_subdomains": include_sub,
+        "preload": preload,
+        "valid": seen_max_age == 1 and max_age is not None,
+    }
 
 
 def _csp_directives(value: str) -> Dict[str, List[str]]:
@@ -240,33 +393,32 @@ def _csp_directives(value: str) -> Dict[str, List[str]]:
 _BROAD = {"*", "http:", "https:", "data:", "blob:", "filesystem:"}
 
 
-def _csp(resp: HttpResponse) -> Dict[str, Any]:
+def _csp(resp: HttpResponse) -> CspFacts:
     values = resp.header_all("Content-Security-Policy")
     report_only = bool(resp.header_all("Content-Security-Policy-Report-Only"))
-    out: Dict[str, Any] = {"present": bool(values), "report_only_present": report_only, "policies": len(values)}
     if not values:
-        return out
+        return {"present": False, "report_only_present": report_only, "policies": 0}
     d = _csp_directives(values[0])
     script = d.get("script-src", d.get("default-src"))
     lowered = [t.lower() for t in script or []]
     has_nonce_or_hash = any(t.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) for t in lowered)
     broad = sorted({t for t in lowered if t in _BROAD or t.startswith(("http://*", "https://*")) or t == "http://*"})
     obj = d.get("object-src", d.get("default-src"))
-    out.update(
-        {
-            "directives": sorted(d),
-            "script_restricted": script is not None,
-            "unsafe_inline": "'unsafe-inline'" in lowered and not has_nonce_or_hash and "'strict-dynamic'" not in lowered,
-            "unsafe_eval": "'unsafe-eval'" in lowered,
-            "broad_script_sources": broad,
-            "object_restricted": obj is not None and all(t.lower() not in _BROAD for t in obj),
-            "frame_ancestors": " ".join(d["frame-ancestors"]) if "frame-ancestors" in d else None,
-        }
-    )
-    return out
+    return {
+        "present": True,
+        "report_only_present": report_only,
+        "policies": len(values),
+        "directives": sorted(d),
+        "script_restricted": script is not None,
+        "unsafe_inline": "'unsafe-inline'" in lowered and not has_nonce_or_hash and "'strict-dynamic'" not in lowered,
+        "unsafe_eval": "'unsafe-eval'" in lowered,
+        "broad_script_sources": broad,
+        "object_restricted": obj is not None and all(t.lower() not in _BROAD for t in obj),
+        "frame_ancestors": " ".join(d["frame-ancestors"]) if "frame-ancestors" in d else None,
+    }
 
 
-def _headers(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
+def _headers(resp: HttpResponse, scheme: str) -> HeadersFacts:
     return {
         "present": sorted({n.lower() for n, _ in resp.headers}),
         "hsts": _hsts(resp, scheme),
@@ -277,18 +429,21 @@ def _headers(resp: HttpResponse, scheme: str) -> Dict[str, Any]:
     }
 
 
-def _cookies(responses: Sequence[HttpResponse]) -> List[Dict[str, Any]]:
+_SAMESITE: Dict[str, SameSite] = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+def _cookies(responses: Sequence[HttpResponse]) -> List[CookieFacts]:
     """Names and flags of every cookie set along the chain; values are dropped here."""
-    out: List[Dict[str, Any]] = []
+    out: List[CookieFacts] = []
     for resp in responses:
         for raw in resp.header_all("Set-Cookie"):
             first, *attrs = raw.split(";")
             name = first.split("=", 1)[0].strip()
             flags = {a.strip().split("=", 1)[0].strip().lower(): a.strip() for a in attrs}
-            samesite: Optional[str] = None
+            samesite: Optional[SameSite] = None
             if "samesite" in flags:
                 val = flags["samesite"].partition("=")[2].strip().lower()
-                samesite = {"strict": "Strict", "lax": "Lax", "none": "None"}.get(val, "invalid")
+                samesite = _SAMESITE.get(val, "invalid")
             out.append(
                 {
                     "name": name,
@@ -301,15 +456,14 @@ def _cookies(responses: Sequence[HttpResponse]) -> List[Dict[str, Any]]:
     return out
 
 
-def _cors(s: _Session, origin: Origin, path: str) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"origin_sent": CORS_TEST_ORIGIN}
+def _cors(s: _Session, origin: Origin, path: str) -> CorsFacts:
     try:
         resp = s.get(origin, path, headers=(("Origin", CORS_TEST_ORIGIN),), body_limit=1024)
     except HttpClientError as exc:
-        out["error"] = exc.message
-        return out
+        return {"origin_sent": CORS_TEST_ORIGIN, "error": exc.message}
     acao = resp.header("Access-Control-Allow-Origin")
     acac = (resp.header("Access-Control-Allow-Credentials") or "").strip().lower() == "true"
+    kind: Optional[CorsOrigin]
     if acao is None:
         kind = None
     elif acao.strip() == "*":
@@ -320,11 +474,16 @@ def _cors(s: _Session, origin: Origin, path: str) -> Dict[str, Any]:
         kind = "null"
     else:
         kind = "fixed"
-    out.update({"error": None, "status": resp.status, "allow_origin": kind, "allow_credentials": acac})
-    return out
+    return {
+        "origin_sent": CORS_TEST_ORIGIN,
+        "error": None,
+        "status": resp.status,
+        "allow_origin": kind,
+        "allow_credentials": acac,
+    }
 
 
-def _disclosure(responses: Sequence[HttpResponse]) -> Dict[str, Any]:
+def _disclosure(responses: Sequence[HttpResponse]) -> DisclosureFacts:
     def last(name: str) -> Optional[str]:
         for resp in reversed(responses):
             v = resp.header(name)
@@ -439,26 +598,24 @@ def exposure_marker(kind: str, path: str, resp: HttpResponse) -> Optional[str]:
     raise ValueError(f"unknown exposure kind {kind}")
 
 
-def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpResponse]]) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    listing: Dict[str, Any] = {"probed": [], "found": [], "errors": []}
-    exposed: Dict[str, Any] = {"probed": [], "found": [], "errors": []}
+def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpResponse]]) -> Tuple[ListingFacts, ExposedFacts]:
+    listing: ListingFacts = {"probed": [], "found": [], "errors": []}
+    exposed: ExposedFacts = {"probed": [], "found": [], "errors": []}
     timeouts = 0
 
-    def fetch(path: str, into: Dict[str, Any], kind: Optional[str] = None) -> Optional[HttpResponse]:
+    def fetch(path: str, probed: List[str]) -> Union[HttpResponse, str]:
+        """The response (``path`` joins ``probed``), or why there is none."""
         nonlocal timeouts
-        failure: Dict[str, Any] = {"path": path} if kind is None else {"path": path, "kind": kind}
         if timeouts >= 2:
-            into["errors"].append({**failure, "error": "not requested: the server stopped answering in time"})
-            return None
+            return "not requested: the server stopped answering in time"
         try:
             resp = s.get(origin, path, body_limit=PROBE_BODY_LIMIT)
         except HttpClientError as exc:
             if exc.kind in (HttpClientError.DEADLINE, HttpClientError.CONNECT_TIMEOUT):
                 timeouts += 1
-            into["errors"].append({**failure, "error": exc.message})
-            return None
+            return exc.message
         timeouts = 0
-        into["probed"].append(path)
+        probed.append(path)
         return resp
 
     if final is not None:  # the page itself may be a listing
@@ -469,13 +626,19 @@ def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpRes
     for path in LISTING_PATHS:
         if path in listing["probed"]:
             continue
-        resp = fetch(path, listing)
-        marker = listing_marker(resp) if resp is not None else None
+        resp = fetch(path, listing["probed"])
+        if isinstance(resp, str):
+            listing["errors"].append({"path": path, "error": resp})
+            continue
+        marker = listing_marker(resp)
         if marker:
             listing["found"].append({"path": path, "marker": marker})
     for path, kind in SENSITIVE_PATHS:
-        resp = fetch(path, exposed, kind)
-        marker = exposure_marker(kind, path, resp) if resp is not None else None
+        resp = fetch(path, exposed["probed"])
+        if isinstance(resp, str):
+            exposed["errors"].append({"path": path, "kind": kind, "error": resp})
+            continue
+        marker = exposure_marker(kind, path, resp)
         if marker:
             exposed["found"].append({"path": path, "kind": kind, "marker": marker})
     return listing, exposed
@@ -486,7 +649,7 @@ def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpRes
     "HTTP posture of a URL: HTTPS redirect, security headers, cookie flags, CORS, banners, listings and exposed files",
     kinds=("url",),
 )
-def collect_web(probe: NetProbe, target: Target) -> Facts:
+def collect_web(probe: NetProbe, target: Target) -> WebFacts:
     if target.scheme not in ("http", "https") or target.port is None:
         raise CollectError(ErrorReason.UNSUPPORTED, f"{target.text}: not an http(s) URL")
     probe.require_in_scope(target.host)
@@ -496,22 +659,26 @@ def collect_web(probe: NetProbe, target: Target) -> Facts:
     probe.say(f"web: fetching {target.text}")
     responses, hops, final, origin, final_path = _follow(s, start, path)
     last = responses[-1]
-    facts: Dict[str, Any] = {
-        "url": target.text,
-        "final": final,
-        "redirects": hops,
-        "plain_http": _plain_http(s, target, responses[0]),
-        "headers": _headers(last, final["scheme"]),
-        "cookies": _cookies(responses),
-        "disclosure": _disclosure(responses),
-    }
+    plain_http = _plain_http(s, target, responses[0])
+    cors: CorsFacts
     if final["state"] == "ok":
-        facts["cors"] = _cors(s, origin, final_path)
+        cors = _cors(s, origin, final_path)
     else:
-        facts["cors"] = {"origin_sent": CORS_TEST_ORIGIN, "error": f"not requested: final page not reached ({final['state']})"}
+        cors = {"origin_sent": CORS_TEST_ORIGIN, "error": f"not requested: final page not reached ({final['state']})"}
         origin = start  # probe paths on the declared site itself
     probe.say(f"web: probing {len(LISTING_PATHS) + len(SENSITIVE_PATHS)} well-known paths on {_url(origin, '/')}")
     page = (final_path.split("?", 1)[0], last) if final["state"] == "ok" else None
-    facts["directory_listing"], facts["exposed"] = _probe_paths(s, origin, page)
-    facts["_method"] = "http-client"
-    return facts
+    listing, exposed = _probe_paths(s, origin, page)
+    return {
+        "url": target.text,
+        "final": final,
+        "redirects": hops,
+        "plain_http": plain_http,
+        "headers": _headers(last, final["scheme"]),
+        "cookies": _cookies(responses),
+        "disclosure": _disclosure(responses),
+        "cors": cors,
+        "directory_listing": listing,
+        "exposed": exposed,
+        "_method": "http-client",
+    }

@@ -87,7 +87,7 @@ class ModbusServer:
         from pymodbus.simulator import DataType, SimData, SimDevice
 
         async def main() -> None:
-            ident = ModbusDeviceIdentification(info_name=self.info)
+            ident = ModbusDeviceIdentification(info_name=self.info)  # type: ignore[no-untyped-call]
             dev = SimDevice(id=1, simdata=[SimData(0, count=10, values=0, datatype=DataType.REGISTERS)])
             srv = ModbusTcpServer(dev, identity=ident, address=("127.0.0.1", self.port), trace_packet=self._trace)
             self._server = srv

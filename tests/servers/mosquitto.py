@@ -31,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from tests.servers import certs
 
@@ -48,7 +48,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_port(port: int, proc: subprocess.Popen, log: Path, timeout_s: float = 5.0) -> None:
+def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 5.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -66,7 +66,7 @@ class Broker:
     ports: Dict[str, int]
     log: Path
     ca_cert: Optional[Path] = None
-    _subs: List[Tuple[subprocess.Popen, Path]] = field(default_factory=list)
+    _subs: List[Tuple[subprocess.Popen[bytes], Path]] = field(default_factory=list)
 
     def publish_retained(self, topics: Sequence[str] = RETAINED_TOPICS) -> None:
         """Retained messages from the test itself, so a wildcard subscriber sees topic names."""
@@ -203,7 +203,7 @@ def _remaining(n: int) -> bytes:
             return out
 
 
-def recording_broker(rec: Recording, connack: int = 0, flood: int = 500):
+def recording_broker(rec: Recording, connack: int = 0, flood: int = 500) -> Callable[[socket.socket], None]:
     """A handler for ``tcp.serve``: records frames, answers CONNECT/SUBSCRIBE, floods ``flood`` topics."""
 
     def handle(conn: socket.socket) -> None:

@@ -5,11 +5,12 @@
 Real evidence comes from two places: the recorded fixture hosts (host checks),
 and every evidence bundle the check tests judge while they talk to real
 servers on loopback (nginx, mosquitto, Modbus, Redis ... ; endpoint checks),
-captured by running those tests with a recording hook. For each check one
-bundle where it passes and one where it fails is taken, cut down to the
-collectors the check reads, then shrunk key by key and item by item as long
-as the check still gives the same status and the same reason. Existing files
-are kept unless ``--force`` is given. Review the files before committing them.
+captured by running those tests with a recording hook. For each check the
+smallest real bundle where it passes and the smallest where it fails are
+taken, cut down to the collectors the check reads and nothing else: the facts
+stay exactly as a collector wrote them (a few KiB), so a case can never pass
+or fail on evidence no collector could produce. Existing files are kept
+unless ``--force`` is given. Review the files before committing them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from checks.model import CheckLevel, Status
 from checks.registry import RegisteredCheck, all_checks
@@ -68,51 +69,6 @@ def _network_examples() -> List[Example]:
     return seen
 
 
-def _signature(rc: RegisteredCheck, case: Case) -> Tuple[Status, Optional[str]]:
-    f = judge(rc, case)
-    return f.status, f.reason
-
-
-def _shrink(value: Any, keep: Callable[[Any], bool]) -> Any:
-    """Greedy: drop list items (halves first, then one by one) while ``keep`` holds.
-
-    Object keys are never dropped: they are the collector's shape, and a check that still passes without one
-    only shows that the check reads a missing key leniently, not that the key is not needed.
-    """
-    if isinstance(value, dict):
-        current = dict(value)
-        for key in list(current):
-            current[key] = _shrink(current[key], _replacing(current, key, keep))
-        return current
-    if isinstance(value, list):
-        items = list(value)
-        step = max(len(items) // 2, 1)
-        while step >= 1 and items:
-            i = 0
-            while i < len(items):
-                trial = items[:i] + items[i + step :]
-                if keep(trial):
-                    items = trial
-                else:
-                    i += step
-            step //= 2
-        for i in range(len(items)):
-            items[i] = _shrink(items[i], _replacing(items, i, keep))
-        return items
-    return value
-
-
-def _replacing(container: Any, slot: Any, keep: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    """``keep`` for one part of ``container``: the container with that part replaced."""
-
-    def test(part: Any) -> bool:
-        trial = dict(container) if isinstance(container, dict) else list(container)
-        trial[slot] = part
-        return keep(trial)
-
-    return test
-
-
 def _case(rc: RegisteredCheck, example: Example) -> Optional[Case]:
     target, evidence, params = example
     wanted = [e for e in evidence if e.collector in rc.meta.needs]
@@ -126,23 +82,6 @@ def _case(rc: RegisteredCheck, example: Example) -> Optional[Case]:
             facts[e.collector] = {"_status": e.status.value, "_reason": e.reason or ""}
     own = {k: v for k, v in params.get(rc.meta.id, {}).items()} if params else {}
     return Case(facts, own, target if rc.meta.level is CheckLevel.ENDPOINT else None)
-
-
-def minimise(rc: RegisteredCheck, case: Case) -> Case:
-    goal = _signature(rc, case)
-
-    def keep(evidence: Any) -> bool:
-        return _signature(rc, Case(evidence, case.params, case.target)) == goal
-
-    evidence = dict(case.evidence)
-    for name in list(evidence):
-        if evidence[name].get("_status"):
-            continue
-        def one(v: Any, name: str = name) -> bool:
-            return keep({**evidence, name: v})
-
-        evidence[name] = _shrink(evidence[name], one)
-    return Case(evidence, case.params, case.target)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -164,7 +103,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for rc, outcome in todo:
         want = Status.PASS if outcome == "pass" else Status.FAIL
         candidates = [c for c in (_case(rc, e) for e in examples) if c is not None and judge(rc, c).status is want]
-        best = minimise(rc, min(candidates, key=lambda c: len(str(c.to_json())))) if candidates else None
+        best = min(candidates, key=lambda c: len(str(c.to_json()))) if candidates else None
         if best is None:
             missing.append(f"{rc.meta.id}.{outcome}")
             continue
