@@ -27,6 +27,7 @@ from agent.errors import AgentError, UsageError
 from agent.settings import Format
 from checks.model import SEVERITIES
 from collectors.profile import PROFILE_NAMES
+from report.version import VERSION
 
 if TYPE_CHECKING:
     from report.model import Report
@@ -48,7 +49,7 @@ def _progress_printer() -> Optional[Callable[[str], None]]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="riskagent", prog_name="riskagent")
+@click.version_option(version=VERSION, prog_name="riskagent")
 def main() -> None:
     """riskagent: evidence-backed cyber-risk assessment for insurers and MLPS 2.0.
 

@@ -14,10 +14,11 @@ import hashlib
 import json
 import os
 import stat as _stat
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
 
 from collectors.evidence import (
     ApiSource,
@@ -29,6 +30,7 @@ from collectors.evidence import (
 )
 from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult, CommandRunner
 
+T = TypeVar("T")
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
@@ -94,9 +96,24 @@ class ProcessView(Protocol):
 
 
 class LiveProcessView:
-    """psutil on this machine (imported lazily to keep start-up fast)."""
+    """psutil on this machine (imported lazily to keep start-up fast).
+
+    The process table is read once per assessment: every collector judges the
+    same snapshot, and a scan does not walk /proc once per collector.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: Optional[List[ProcessInfo]] = None
 
     def processes(self) -> List[ProcessInfo]:
+        with self._lock:
+            if self._processes is None:
+                self._processes = self._read_processes()
+            return list(self._processes)
+
+    @staticmethod
+    def _read_processes() -> List[ProcessInfo]:
         import psutil
 
         out: List[ProcessInfo] = []
@@ -177,6 +194,9 @@ class HostContext:
     stat_overrides: Mapping[str, FileStat] = field(default_factory=dict)
     # The host's clock: None means now; a recorded host keeps the time it was recorded.
     clock: Optional[int] = None
+    # Values several collectors derive from the same reads (see HostReader.shared), with the reads behind them.
+    _shared: Dict[str, Tuple[Any, Tuple[Source, ...]]] = field(default_factory=dict, repr=False)
+    _shared_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def live(self) -> bool:
@@ -244,6 +264,23 @@ class HostReader:
         # Paths looked at without reading them (stat, listdir, exists); the
         # host recorder uses this to capture a fixture of a real machine.
         self.touched: List[str] = []
+
+    def shared(self, key: str, compute: Callable[[HostReader], T]) -> T:
+        """A value several collectors derive from the same reads, computed once per assessment.
+
+        Each caller's provenance still lists the reads the value rests on. A
+        computation that raises is not kept: the next caller tries again.
+        """
+        with self.ctx._shared_lock:
+            entry = self.ctx._shared.get(key)
+            if entry is None:
+                reader = HostReader(self.ctx)
+                value = compute(reader)
+                entry = (value, tuple(reader.sources))
+                self.ctx._shared[key] = entry
+        self.sources.extend(entry[1])
+        result: T = entry[0]
+        return result
 
     def now(self) -> int:
         """Current time on the assessed host, epoch seconds (fixed for recorded hosts)."""
@@ -386,11 +423,22 @@ class HostReader:
         parses a partial answer as if it were complete.
         """
         result = self.ctx.runner.run(argv, timeout)
-        digest = _sha256(result.stdout.encode()) if result.error is None else None
+        digest = result.sha256 or _sha256(result.stdout.encode()) if result.error is None else None
         error = result.error
         if result.truncated:
             error = f"output larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not parsed"
         self.sources.append(CommandSource(tuple(argv), result.exit_code, digest, error))
+        if result.truncated:
+            raise CollectError(ErrorReason.MALFORMED, f"{' '.join(argv)}: {error}")
+        return result
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """``run`` for large outputs: ``sink`` gets the output in chunks and nothing keeps all of it."""
+        result = self.ctx.runner.stream(argv, sink, timeout)
+        error = result.error
+        if result.truncated:
+            error = f"output larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not parsed"
+        self.sources.append(CommandSource(tuple(argv), result.exit_code, result.sha256 if result.error is None else None, error))
         if result.truncated:
             raise CollectError(ErrorReason.MALFORMED, f"{' '.join(argv)}: {error}")
         return result

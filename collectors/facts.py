@@ -13,6 +13,8 @@ for ``ev.facts(SYSCTL)`` and gets a ``SysctlFacts``, so mypy holds both ends
 to the same keys and a check can never read a key the collector does not
 write. Lists of things a collector reads (sysctl keys, watched paths) are
 exported from the collector module for the checks to import, never copied.
+Network collectors keep their shapes in ``collectors/net/<name>_facts.py``,
+so that the checks import them without loading any probe code.
 """
 
 from __future__ import annotations

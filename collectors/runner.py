@@ -8,13 +8,16 @@ so tests and fixture hosts go through the very same parsing code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import selectors
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Optional, Protocol, Sequence, Tuple
 
 # Every command a collector may run. Exact argv vectors: nothing here takes
 # user input, and nothing here changes the system.
@@ -73,6 +76,7 @@ class CommandResult:
     missing: bool = False
     timed_out: bool = False
     truncated: bool = False  # output exceeded MAX_OUTPUT_BYTES and was cut: never parse it as complete
+    sha256: Optional[str] = None  # of the bytes the command wrote to stdout, as it wrote them
 
 
 class CommandRunner(Protocol):
@@ -80,6 +84,13 @@ class CommandRunner(Protocol):
 
     def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
         """Run ``argv`` (which must be allow-listed)."""
+        ...
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """Run ``argv`` and hand its standard output to ``sink`` chunk by chunk, never holding all of it.
+
+        The result's ``stdout`` is empty; its ``sha256`` covers everything the command wrote.
+        """
         ...
 
 
@@ -125,9 +136,56 @@ class SystemRunner:
         except OSError as exc:
             return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
         truncated = len(proc.stdout) > MAX_OUTPUT_BYTES
+        digest = hashlib.sha256(proc.stdout).hexdigest()
         out = proc.stdout[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
         err = proc.stderr[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
-        return CommandResult(key, proc.returncode, out, err, truncated=truncated)
+        return CommandResult(key, proc.returncode, out, err, truncated=truncated, sha256=digest)
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """Like ``run``, with the output handed to ``sink`` as it arrives; the whole run has one deadline."""
+        key = _check_allowed(argv)
+        exe = shutil.which(key[0], path=_SEARCH_PATH)
+        if exe is None:
+            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+        env = {"LC_ALL": "C", "LANG": "C", "PATH": _SEARCH_PATH, "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
+        try:
+            proc = subprocess.Popen(
+                [exe, *key[1:]], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+            )
+        except OSError as exc:
+            return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
+        deadline = time.monotonic() + timeout
+        digest = hashlib.sha256()
+        written = 0
+        err = bytearray()
+        assert proc.stdout is not None and proc.stderr is not None  # both are pipes
+        with proc, selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ)
+            sel.register(proc.stderr, selectors.EVENT_READ)
+            while sel.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    proc.kill()
+                    return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
+                for ready, _events in sel.select(left):
+                    chunk = os.read(ready.fd, 65536)
+                    if not chunk:
+                        sel.unregister(ready.fileobj)
+                    elif ready.fileobj is proc.stdout:
+                        written += len(chunk)
+                        if written > MAX_OUTPUT_BYTES:
+                            proc.kill()
+                            return CommandResult(key, None, "", truncated=True, sha256=digest.hexdigest())
+                        digest.update(chunk)
+                        sink(chunk)
+                    elif len(err) < MAX_OUTPUT_BYTES:
+                        err += chunk
+            try:
+                code = proc.wait(max(deadline - time.monotonic(), 0.001))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
+        return CommandResult(key, code, "", bytes(err).decode("utf-8", "replace"), sha256=digest.hexdigest())
 
 
 def recording_name(argv: Sequence[str]) -> str:
@@ -162,7 +220,18 @@ class RecordedRunner:
         if rc_text == "timeout":
             return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
         stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
-        return CommandResult(key, int(rc_text), out_path.read_text(errors="replace"), stderr)
+        raw = out_path.read_bytes()
+        return CommandResult(key, int(rc_text), raw.decode("utf-8", "replace"), stderr, sha256=hashlib.sha256(raw).hexdigest())
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """The recorded output handed to ``sink`` in chunks, as a live command's would be."""
+        result = self.run(argv, timeout)
+        if result.error is not None or result.exit_code is None:
+            return result
+        data = result.stdout.encode("utf-8")
+        for start in range(0, len(data), 65536):
+            sink(data[start : start + 65536])
+        return CommandResult(result.argv, result.exit_code, "", result.stderr, sha256=result.sha256)
 
 
 def is_root() -> bool:

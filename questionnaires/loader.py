@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
@@ -113,12 +114,37 @@ def parse_questionnaire(
     known_checks: Optional[Set[str]] = None,
     known_collectors: Optional[Set[str]] = None,
 ) -> Questionnaire:
-    """Parse and validate questionnaire JSON text."""
+    """Parse and validate questionnaire JSON text.
+
+    The standard parser reads a good file quickly; only a file that fails is read again by the
+    position-aware parser, so that the error names its line.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        return _validate(data, _Validator(source, {}, known_checks, known_collectors))
+    except (ValueError, QuestionnaireError):
+        pass
     try:
         data, lines = loads_with_lines(text)
     except JsonPosError as exc:
         raise QuestionnaireError(f"{source}: line {exc.line}: not valid JSON: {exc.message} (column {exc.column})") from None
-    v = _Validator(source, lines, known_checks, known_collectors)
+    return _validate(data, _Validator(source, lines, known_checks, known_collectors))
+
+
+def _refuse_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _validate(data: Any, v: _Validator) -> Questionnaire:
     if not isinstance(data, dict):
         raise v.error((), "a questionnaire file is a JSON object")
     if data.get("format") != "riskagent-questionnaire/1":
@@ -188,7 +214,7 @@ def parse_questionnaire(
             )
     if not questions:
         raise v.error(("sections",), "the questionnaire has no questions")
-    return Questionnaire(qid, version, title, tuple(sections), tuple(questions), source, data)
+    return Questionnaire(qid, version, title, tuple(sections), tuple(questions), v.source, data)
 
 
 def load_questionnaire(path: Optional[Path] = None, *, validate_refs: bool = True) -> Questionnaire:
@@ -223,6 +249,4 @@ def _load(path: Path, validate_refs: bool) -> Questionnaire:
 
 def questionnaire_from_json(data: Mapping[str, Any], source: str) -> Questionnaire:
     """Rebuild a questionnaire embedded in a report (references not re-validated)."""
-    import json
-
     return parse_questionnaire(json.dumps(data, ensure_ascii=False), source)

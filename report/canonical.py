@@ -42,6 +42,11 @@ def _reject_floats(obj: Any, path: str = "$") -> None:
 def canonical_bytes(obj: Any) -> bytes:
     """Deterministic UTF-8 JSON: sorted keys, no whitespace, no floats."""
     _reject_floats(obj)
+    return dumps_canonical(obj)
+
+
+def dumps_canonical(obj: Any) -> bytes:
+    """The canonical encoding of a tree already known to hold no floats (strictjson.to_json refuses them)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 

@@ -23,23 +23,18 @@ from collectors.strictjson import JSON, from_json, to_json
 from questionnaires.model import AnsweredQuestionnaire
 from report.plan import Plan
 from report.profile_view import ProfileView, build_profile_view
-from report.redact import redact
+from report.redact import redact_tree
 from report.scanner_view import ScannerView, build_scanner_view
 from report.underwriting import Underwriting
+from report.version import VERSION
 
 SCHEMA_VERSION: Literal["1.0"] = "1.0"
 TOOL_NAME: Literal["riskagent"] = "riskagent"
 RunMode = Literal["live", "replay"]
 
 
-@functools.lru_cache(maxsize=1)
 def tool_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("riskagent")
-    except Exception:
-        return "0+unknown"
+    return VERSION
 
 
 @dataclass(frozen=True)
@@ -113,18 +108,21 @@ class Report:
     underwriting: Optional[Underwriting]
     plan: Optional[Plan]
 
-    @functools.cached_property
+    @property
     def as_json(self) -> Dict[str, JSON]:
-        """The plain JSON form, built once."""
+        """The plain JSON form (a fresh tree on every call)."""
         data: Dict[str, JSON] = to_json(self)
         return data
 
     @functools.cached_property
     def canonical(self) -> bytes:
-        """The canonical bytes that are signed and written (sorted keys, no whitespace, UTF-8)."""
-        from report.canonical import canonical_bytes
+        """The canonical bytes that are signed and written (sorted keys, no whitespace, UTF-8), built once.
 
-        return canonical_bytes(self.as_json)
+        The intermediate JSON tree is not kept: the bytes are all that is needed afterwards.
+        """
+        from report.canonical import dumps_canonical
+
+        return dumps_canonical(self.as_json)  # to_json has already refused floats
 
     @classmethod
     def from_json(cls, data: Any) -> Report:
@@ -197,15 +195,9 @@ def finding_order(f: Finding) -> Tuple[int, int, str]:
 
 def scrub(evidence: Sequence[Evidence], findings: Sequence[Finding]) -> Tuple[Tuple[Evidence, ...], Tuple[Finding, ...], int]:
     """The last-line redaction pass over every string of the evidence and findings; returns the count."""
-    ev_json, n_e = redact([to_json(e) for e in evidence])
-    f_json, n_f = redact([to_json(f) for f in findings])
-    if n_e + n_f == 0:
-        return tuple(evidence), tuple(findings), 0
-    return (
-        tuple(from_json(Evidence, e) for e in ev_json),
-        tuple(from_json(Finding, f) for f in f_json),
-        n_e + n_f,
-    )
+    clean_evidence, n_e = redact_tree(tuple(evidence))
+    clean_findings, n_f = redact_tree(tuple(findings))
+    return clean_evidence, clean_findings, n_e + n_f
 
 
 def build_report(

@@ -11,7 +11,7 @@ from typing import Any, Dict, FrozenSet, List, Literal, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.backends import BACKENDS, ELASTICSEARCH, KAFKA, OTA, REDIS, OtaFacts, OtaPathFacts, ServiceState
+from collectors.net.backends_facts import BACKENDS, ELASTICSEARCH, KAFKA, OTA, REDIS, OtaFacts, OtaPathFacts, ServiceState
 from collectors.profile import Profile
 
 PROFILES = (Profile.TELEMATICS,)

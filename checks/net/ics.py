@@ -12,7 +12,7 @@ from typing import Dict, List, Literal, Mapping, Optional, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.ics import ICS_IDENTIFY, IcsProtocolsFacts, IcsResultFacts, IcsState
+from collectors.net.ics_facts import ICS_IDENTIFY, IcsProtocolsFacts, IcsResultFacts, IcsState
 from collectors.profile import Profile
 
 NEEDS = (ICS_IDENTIFY,)

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.mqtt import MQTT_BROKER, MqttPortFacts, MqttPortState
+from collectors.net.mqtt_facts import MQTT_BROKER, MqttPortFacts, MqttPortState
 from collectors.profile import Profile
 
 NEEDS = (MQTT_BROKER,)

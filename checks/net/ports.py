@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
-from collectors.net.ports import PORTS, OpenPortFacts, PortsFacts
+from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts
 from collectors.profile import Profile
 
 NEEDS = (PORTS,)

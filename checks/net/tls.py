@@ -10,7 +10,7 @@ from typing import List, Mapping, Sequence, Tuple, Union
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.tls import (
+from collectors.net.tls_facts import (
     LEGACY_VERSIONS,
     MODERN_VERSIONS,
     TLS_ENDPOINT,

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
-from collectors.net.web import (
+from collectors.net.web_facts import (
     WEB_HTTP,
     ExposedErrorFacts,
     ExposedFoundFacts,

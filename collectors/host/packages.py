@@ -9,9 +9,8 @@ never leaves the parsing functions.
 from __future__ import annotations
 
 import io
-import itertools
 import re
-from typing import IO, Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Set, Tuple, TypedDict
+from typing import IO, AbstractSet, Any, Dict, Iterable, Iterator, List, Literal, Mapping, Optional, Set, Tuple, TypedDict
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason
@@ -256,47 +255,79 @@ def _open_compressed(host: HostReader, path: str) -> Optional[IO[bytes]]:
 _STREAM_ERRORS = (OSError, EOFError, ValueError)  # gzip/lzma/bz2 errors derive from these
 
 
-def _package_list_lines(host: HostReader, path: str) -> Iterator[str]:
-    """Lines of a Packages index; apt keeps them plain, gzip/xz/bz2 or lz4-compressed."""
+class _IndexScanner:
+    """The newest Version of each wanted Package in a Packages index, fed in chunks of bytes.
+
+    Only the two fields that matter are looked at, by the regex engine rather than a Python loop
+    over every line (a security index has tens of thousands), and never the whole index at once:
+    a stanza's Version counts for the Package line before it; a stanza without a Version is ignored.
+    """
+
+    _FIELD = re.compile(rb"^(Package|Version):[ \t]*(\S*)", re.M)
+
+    def __init__(self, wanted: Optional[AbstractSet[str]] = None) -> None:
+        self.wanted = wanted
+        self.newest: Dict[str, str] = {}
+        self._name: Optional[str] = None
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._tail + chunk
+        cut = data.rfind(b"\n") + 1
+        self._tail = data[cut:]
+        self._scan(data[:cut])
+
+    def close(self) -> Dict[str, str]:
+        self._scan(self._tail + b"\n")
+        self._tail = b""
+        return self.newest
+
+    def _scan(self, data: bytes) -> None:
+        from collectors.host.debversion import compare
+
+        for m in self._FIELD.finditer(data):
+            value = m.group(2).decode("utf-8", "replace")
+            if m.group(1) == b"Package":
+                self._name = value
+                continue
+            name, self._name = self._name, None
+            if not name or not value or (self.wanted is not None and name not in self.wanted):
+                continue
+            if name not in self.newest or compare(value, self.newest[name]) > 0:
+                self.newest[name] = value
+
+
+def parse_packages_index(text: str, wanted: Optional[AbstractSet[str]] = None) -> Dict[str, str]:
+    """{package: newest version} from the text of a Packages index, for the ``wanted`` names (all by default)."""
+    scanner = _IndexScanner(wanted)
+    scanner.feed(text.encode("utf-8"))
+    return scanner.close()
+
+
+def _index_versions(host: HostReader, path: str, wanted: AbstractSet[str]) -> Dict[str, str]:
+    """{package: newest version} of one Packages index; apt keeps them plain, gzip/xz/bz2 or lz4-compressed."""
+    scanner = _IndexScanner(wanted)
     name = path.rsplit("/", 1)[-1]
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     if suffix == "" or name.endswith("_Packages"):
-        yield from (host.read_text(path) or "").splitlines()
-        return
+        scanner.feed(host.read_bytes(path) or b"")
+        return scanner.close()
     if suffix == ".lz4":
-        # No lz4 in the standard library; apt's own helper decompresses read-only.
-        res = host.run(["apt-helper", "cat-file", path])
+        # No lz4 in the standard library; apt's own helper decompresses read-only, streamed through the scanner.
+        res = host.stream(["apt-helper", "cat-file", path], scanner.feed)
         if res.error is not None or res.exit_code != 0:
             raise CollectError(ErrorReason.TOOL_MISSING, f"cannot decompress {path}: {res.error or res.stderr.strip()}")
-        yield from res.stdout.splitlines()
-        return
+        return scanner.close()
     stream = _open_compressed(host, path)
     if stream is None:
-        return
+        return {}
     try:
         with stream:
-            for raw in stream:
-                yield raw.decode("utf-8", "replace").rstrip("\r\n")
+            for chunk in iter(lambda: stream.read(65536), b""):
+                scanner.feed(chunk)
     except _STREAM_ERRORS as exc:
         raise CollectError(ErrorReason.MALFORMED, f"{path}: cannot decompress: {exc}") from exc
-
-
-def parse_packages_index(lines: Iterable[str]) -> Dict[str, str]:
-    """{package: newest version} from the lines of a Packages index."""
-    from collectors.host.debversion import compare
-
-    out: Dict[str, str] = {}
-    name = version = None
-    for line in itertools.chain(lines, [""]):
-        if not line.strip():
-            if name and version and (name not in out or compare(version, out[name]) > 0):
-                out[name] = version
-            name = version = None
-        elif line.startswith("Package:"):
-            name = line.split(":", 1)[1].strip()
-        elif line.startswith("Version:"):
-            version = line.split(":", 1)[1].strip()
-    return out
+    return scanner.close()
 
 
 def _lists_age_days(host: HostReader, lists: List[str]) -> Optional[int]:
@@ -339,8 +370,9 @@ def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Sec
             "reason": "no security package index in /var/lib/apt/lists (no security repository configured, or apt update never ran)",
         }
     newest: Dict[str, str] = {}
+    wanted = {name.split(":")[0] for name in installed}
     for path in lists:
-        for name, version in parse_packages_index(_package_list_lines(host, path)).items():
+        for name, version in _index_versions(host, path, wanted).items():
             if name not in newest or compare(version, newest[name]) > 0:
                 newest[name] = version
     pending = sorted(
@@ -552,11 +584,30 @@ def _kernels(host: HostReader, installed: Mapping[str, str]) -> KernelFacts:
     return {"running": running, "installed_images": images[-5:]}
 
 
-@collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration")
-def collect_packages(host: HostReader) -> PackagesFacts:
+def _read_installed(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[str, str]]:
     status = host.read_text("/var/lib/dpkg/status")
     if status is not None:
-        installed = parse_dpkg_status(status)
+        return "dpkg", parse_dpkg_status(status)
+    res = host.run(["rpm", "-qa", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n"])
+    if res.missing:
+        raise CollectError(ErrorReason.UNSUPPORTED, "neither /var/lib/dpkg/status nor rpm is available")
+    if res.error is not None or res.exit_code != 0:
+        raise CollectError(ErrorReason.MALFORMED, f"rpm -qa failed: {res.error or res.stderr.strip() or res.exit_code}")
+    installed = parse_rpm_qa(res.stdout)
+    if not installed:
+        raise CollectError(ErrorReason.MALFORMED, "rpm -qa: no 'name version-release' lines in the output")
+    return "rpm", installed
+
+
+def installed_packages(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[str, str]]:
+    """(package manager, {package: version}), read once per assessment for every collector that asks."""
+    return host.shared("installed-packages", _read_installed)
+
+
+@collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration")
+def collect_packages(host: HostReader) -> PackagesFacts:
+    manager, installed = installed_packages(host)
+    if manager == "dpkg":
         return {
             "_method": "dpkg status",
             "manager": "dpkg",
@@ -566,14 +617,6 @@ def collect_packages(host: HostReader) -> PackagesFacts:
             "auto_updates": _apt_auto_updates(host, installed),
             "kernel": _kernels(host, installed),
         }
-    res = host.run(["rpm", "-qa", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n"])
-    if res.missing:
-        raise CollectError(ErrorReason.UNSUPPORTED, "neither /var/lib/dpkg/status nor rpm is available")
-    if res.error is not None or res.exit_code != 0:
-        raise CollectError(ErrorReason.MALFORMED, f"rpm -qa failed: {res.error or res.stderr.strip() or res.exit_code}")
-    installed = parse_rpm_qa(res.stdout)
-    if not installed:
-        raise CollectError(ErrorReason.MALFORMED, "rpm -qa: no 'name version-release' lines in the output")
     return {
         "_method": "rpm -qa",
         "manager": "rpm",
@@ -715,20 +758,12 @@ def _aide_database(host: HostReader) -> AideDatabaseFacts:
     return {"present": False}
 
 
-def _installed_packages(host: HostReader) -> Dict[str, str]:
-    try:
-        text = host.read_text("/var/lib/dpkg/status")
-        if text is not None:
-            return parse_dpkg_status(text)
-    except CollectError:
-        return {}
-    res = host.run(["rpm", "-qa", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n"])
-    return parse_rpm_qa(res.stdout) if res.error is None and res.exit_code == 0 else {}
-
-
 @collector(SECURITY_SOFTWARE, "Anti-malware, EDR, HIDS and file-integrity software present on the host")
 def collect_security_software(host: HostReader) -> SecuritySoftwareFacts:
-    installed = _installed_packages(host)
+    try:
+        installed = installed_packages(host)[1]
+    except CollectError:
+        installed = {}
     try:
         procs = {p.name for p in host.processes()}
     except CollectError:

@@ -30,6 +30,9 @@ Options read from ``NetContext.options``:
 * ``backend_ports``: ``{"redis": 6379, "elasticsearch": 9200, "kafka": 9092}``;
   a service set to None or 0 is skipped.
 * ``elasticsearch_scheme``: "http" (default) or "https".
+
+The facts shapes, the keys ``BACKENDS`` and ``OTA`` and the service names live
+in :mod:`collectors.net.backends_facts`, which the checks import without this module.
 """
 
 from __future__ import annotations
@@ -38,10 +41,21 @@ import re
 import socket
 import struct
 import time
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, TypedDict
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
-from collectors.facts import CollectedFacts, FactsKey
+from collectors.net.backends_facts import (
+    BACKENDS,
+    ELASTICSEARCH,
+    KAFKA,
+    OTA,
+    REDIS,
+    BackendsFacts,
+    OtaFacts,
+    OtaPathFacts,
+    ServiceFacts,
+    ServiceReplyFacts,
+)
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
 from collectors.net.registry import NetProbe, net_collector
@@ -49,8 +63,6 @@ from collectors.net.scope import Target
 from collectors.net.web import listing_marker
 from collectors.profile import Profile
 
-# Service names: keys of option backend_ports and of the facts' ``services``.
-REDIS, ELASTICSEARCH, KAFKA = "redis", "elasticsearch", "kafka"
 DEFAULT_PORTS: Dict[str, int] = {REDIS: 6379, ELASTICSEARCH: 9200, KAFKA: 9092}
 MAX_REQUESTS_PER_SERVICE = 2
 MAX_REPLY_BYTES = 1 << 20
@@ -58,72 +70,6 @@ OTA_PATHS: Tuple[str, ...] = ("/ota/", "/firmware/", "/update/", "/updates/", "/
 OTA_BODY_LIMIT = 16 * 1024
 CLIENT_ID = b"riskagent"
 _VERSION = re.compile(r"^[0-9][0-9A-Za-z.+_-]{0,31}$")
-
-# -- facts shape -------------------------------------------------------------------
-# open: answered without credentials; auth_required / protected_mode: refused it; other: neither;
-# closed: nothing listens; error: could not be judged (reason).
-ServiceState = Literal["open", "auth_required", "protected_mode", "other", "closed", "error"]
-
-
-class _ServiceStateBase(TypedDict):
-    state: ServiceState
-
-
-class ServiceReplyFacts(_ServiceStateBase, total=False):
-    """What one service answered; which keys are present depends on the service and the state."""
-
-    reply: str  # Redis error word (NOAUTH, DENIED ...) or Kafka "closed on Metadata"
-    redis_version: Optional[str]
-    status: int  # Elasticsearch HTTP status
-    version: Optional[str]  # Elasticsearch version.number
-    api_versions_error: int  # Kafka
-    api_count: int
-    broker_count: int
-    topic_count: int
-    requests: int  # requests sent (Redis, Kafka)
-    error_reason: str  # ErrorReason value, state "error" only
-    reason: str
-
-
-class ServiceFacts(ServiceReplyFacts):
-    port: int
-
-
-class BackendLimitsFacts(TypedDict):
-    min_interval_ms: int
-    max_requests_per_service: int
-
-
-class BackendsFacts(CollectedFacts):
-    host: str
-    services: Dict[str, ServiceFacts]  # REDIS, ELASTICSEARCH, KAFKA as configured
-    unauthenticated: List[str]  # services in state "open", sorted
-    connects_and_requests: int
-    limits: BackendLimitsFacts
-
-
-class OtaPathFacts(TypedDict, total=False):
-    """One firmware path: ``status`` and ``listing`` (plus ``redirect_https`` on a redirect), or ``error``."""
-
-    status: int
-    listing: Optional[str]  # directory listing marker name
-    redirect_https: bool
-    error: str
-    error_reason: str  # ErrorReason value
-
-
-class OtaFacts(CollectedFacts):
-    origin: str
-    scheme: str
-    plain_http: bool
-    paths: Dict[str, OtaPathFacts]  # every OTA_PATHS entry
-    served: List[str]  # paths answering 200/206
-    listable: List[str]
-    errors: List[str]
-
-
-BACKENDS = FactsKey[BackendsFacts]("telematics.backends", BackendsFacts)
-OTA = FactsKey[OtaFacts]("telematics.ota", OtaFacts)
 
 
 class _Fail(Exception):

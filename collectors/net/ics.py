@@ -29,6 +29,9 @@ Options read from ``NetContext.options``:
 Frames: Modbus and the EtherNet/IP request are built with scapy contrib layers
 (imported lazily); S7comm, OPC UA binary and BACnet/IP have no scapy layer and
 are built by hand from the byte layouts in PROTOCOLS.md §2.1-§2.5.
+
+The facts shape and the key ``ICS_IDENTIFY`` live in :mod:`collectors.net.ics_facts`,
+which the checks import without this module.
 """
 
 from __future__ import annotations
@@ -37,10 +40,26 @@ import socket
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Tuple, TypedDict, Union, cast
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Tuple, Union, cast
 
 from collectors.evidence import CollectError, ErrorReason
-from collectors.facts import CollectedFacts, FactsKey
+from collectors.net.ics_facts import (
+    ICS_IDENTIFY,
+    BacnetIdentityFacts,
+    BacnetPropertyName,
+    EnipIdentityFacts,
+    IcsFacts,
+    IcsIdentityFacts,
+    IcsProtocolsFacts,
+    IcsResultFacts,
+    IcsState,
+    ModbusIdentityFacts,
+    ModbusObjectName,
+    OpcuaEndpointFacts,
+    OpcuaIdentityFacts,
+    S7IdentityFacts,
+    S7SzlName,
+)
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.profile import Profile
@@ -76,161 +95,11 @@ BACNET_SERVICES: FrozenSet[int] = frozenset({0x0C})  # ReadProperty
 
 _MAX_REPLY = 65536
 
-# -- facts shape -------------------------------------------------------------------
-IcsState = Literal["identified", "closed", "no_answer", "not_this_protocol", "error"]
-ModbusObjectName = Literal[
-    "vendor", "product_code", "revision", "vendor_url", "product_name", "model_name", "user_application_name"
-]
-S7SzlName = Literal["system_name", "module_name", "plant_id", "copyright", "serial_number", "module_type"]
-BacnetPropertyName = Literal["vendor", "model", "firmware"]
-
-
-class _ModbusIdentityBase(TypedDict):
-    unit: int
-
-
-class ModbusIdentityFacts(_ModbusIdentityBase, total=False):
-    """Read Device Identification objects by name, or the exception the device answered with."""
-
-    exception_code: int
-    note: str
-    conformity_level: int
-    vendor: str
-    product_code: str
-    revision: str
-    vendor_url: str
-    product_name: str
-    model_name: str
-    user_application_name: str
-    other_objects: Dict[str, str]  # object id ("0x80") -> value, for objects without a name above
-    truncated: str
-
-
-class S7IdentityFacts(TypedDict, total=False):
-    """SZL 0x0011 (module, hardware, firmware) and SZL 0x001C (component identification) fields."""
-
-    pdu_length: int
-    module: str
-    hardware: str
-    firmware: str
-    system_name: str
-    module_name: str
-    plant_id: str
-    copyright: str
-    serial_number: str
-    module_type: str
-
-
-class _EnipIdentityBase(TypedDict):
-    vendor_id: int
-    device_type: int
-    product_code: int
-    revision: str
-    status: int
-    serial: str
-    product_name: str
-
-
-class EnipIdentityFacts(_EnipIdentityBase, total=False):
-    """The CIP Identity item of List Identity."""
-
-    state: int
-
-
-class OpcuaEndpointFacts(TypedDict):
-    url: Optional[str]
-    application_uri: Optional[str]
-    product_uri: Optional[str]
-    application_name: Optional[str]
-    security_mode: str  # None, Sign, SignAndEncrypt or "unknown (n)"
-    security_policy: str  # the part after '#', e.g. Basic256Sha256
-    user_token_types: List[str]  # Anonymous, UserName, Certificate, IssuedToken or "unknown (n)"
-    security_level: int
-
-
-class _OpcuaIdentityBase(TypedDict):
-    protocol_version: int
-    receive_buffer_size: int
-    send_buffer_size: int
-    max_message_size: int
-
-
-class OpcuaIdentityFacts(_OpcuaIdentityBase, total=False):
-    """The ACK, then either ``get_endpoints`` (why no endpoints were listed) or the endpoints and their summary."""
-
-    get_endpoints: str
-    none_channel_opened: bool
-    endpoints: List[OpcuaEndpointFacts]
-    security_modes: List[str]
-    security_policies: List[str]
-    anonymous_accepted: bool
-
-
-class BacnetIdentityFacts(TypedDict, total=False):
-    vendor: str
-    model: str
-    firmware: str  # each only when the device returned it
-
-
-IcsIdentityFacts = Union[ModbusIdentityFacts, S7IdentityFacts, EnipIdentityFacts, OpcuaIdentityFacts, BacnetIdentityFacts]
-
-
-class _IcsResultBase(TypedDict):
-    port: int
-    transport: Literal["tcp", "udp"]
-    state: IcsState
-    packets_sent: int
-    elapsed_ms: int
-
-
-class IcsResultFacts(_IcsResultBase, total=False):
-    """One protocol's outcome; ``reason`` unless identified (then the protocol's result type adds ``identity``)."""
-
-    reason: str
-
-
-class ModbusResultFacts(IcsResultFacts, total=False):
-    identity: ModbusIdentityFacts
-
-
-class S7ResultFacts(IcsResultFacts, total=False):
-    identity: S7IdentityFacts
-
-
-class EnipResultFacts(IcsResultFacts, total=False):
-    identity: EnipIdentityFacts
-
-
-class OpcuaResultFacts(IcsResultFacts, total=False):
-    identity: OpcuaIdentityFacts
-
-
-class BacnetResultFacts(IcsResultFacts, total=False):
-    identity: BacnetIdentityFacts
-
-
-class IcsProtocolsFacts(TypedDict, total=False):
-    """Results by protocol; a protocol left out of ``ics_protocols`` is absent."""
-
-    modbus: ModbusResultFacts
-    s7: S7ResultFacts
-    enip: EnipResultFacts
-    opcua: OpcuaResultFacts
-    bacnet: BacnetResultFacts
-
-
-class IcsFacts(CollectedFacts):
-    address: str
-    min_interval_ms: int
-    protocols: IcsProtocolsFacts
-    identified: List[str]  # protocols in state "identified", sorted
-
 
 class _AnyResult(IcsResultFacts, total=False):
+    """One protocol's result while it is assessed, with the identity of whichever protocol it is."""
+
     identity: IcsIdentityFacts
-
-
-ICS_IDENTIFY = FactsKey[IcsFacts]("ics.identify", IcsFacts)
 
 
 class _Refused(Exception):

@@ -30,6 +30,9 @@ Options read from ``NetContext.options``:
   "mqtts" is TLS; a port set to None or 0 is skipped.
 * ``mqtt_listen_ms``: how long the wildcard subscription listens (1500).
 * ``mqtt_max_topics``: distinct topic names kept at most (200).
+
+The facts shape and the key ``MQTT_BROKER`` live in :mod:`collectors.net.mqtt_facts`,
+which the checks import without this module.
 """
 
 from __future__ import annotations
@@ -44,10 +47,20 @@ import warnings
 from typing import Any, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
-from collectors.facts import CollectedFacts, FactsKey
+from collectors.net.mqtt_facts import (
+    MQTT_BROKER,
+    ListenEnd,
+    MqttChainFacts,
+    MqttFacts,
+    MqttListenFacts,
+    MqttPortFacts,
+    MqttPortState,
+    MqttSubscriptionFacts,
+    MqttTlsFacts,
+)
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-from collectors.net.tls import EXTRA_CA_ENV, CertificateFacts, ChainStatus, certificate_facts
+from collectors.net.tls import EXTRA_CA_ENV, certificate_facts
 from collectors.profile import Profile
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
@@ -78,48 +91,6 @@ CONNACK_CODES = {
     5: "not authorised",
 }
 
-# -- facts shape -------------------------------------------------------------------
-# accepted: CONNACK 0; refused: CONNACK 4 or 5; other: any other CONNACK code.
-MqttPortState = Literal["closed", "accepted", "refused", "other", "error"]
-ListenEnd = Literal["window", "closed", "topic_limit", "message_limit"]
-
-
-class _MqttChainBase(TypedDict):
-    status: ChainStatus
-
-
-class MqttChainFacts(_MqttChainBase, total=False):
-    store: str  # absent when RISKAGENT_EXTRA_CA could not be loaded
-    reason: str
-
-
-class _MqttTlsBase(TypedDict):
-    offered: bool
-
-
-class MqttTlsFacts(_MqttTlsBase, total=False):
-    """The TLS port's handshake; only ``offered`` (False) when it failed."""
-
-    protocol: Optional[str]
-    cipher: Optional[str]
-    certificate: Optional[CertificateFacts]
-    certificate_error: str
-    chain: MqttChainFacts
-
-
-class _MqttPortBase(TypedDict):
-    port: int
-    transport: Literal["tcp", "tls"]
-    state: MqttPortState
-
-
-class MqttPortFacts(_MqttPortBase, total=False):
-    tls: MqttTlsFacts  # TLS ports that were connected to
-    return_code: int  # CONNACK code
-    return_text: str
-    error_reason: str  # ErrorReason value, state "error" only
-    reason: str
-
 
 class _PortDraft(TypedDict, total=False):
     """MqttPortFacts while it is being filled in."""
@@ -132,43 +103,6 @@ class _PortDraft(TypedDict, total=False):
     return_text: str
     error_reason: str
     reason: str
-
-
-class _ListenFacts(TypedDict):
-    wildcard_granted: Optional[bool]  # None: no SUBACK seen
-    sys_granted: Optional[bool]
-    topic_count: int
-    topics: List[str]  # names only, never payloads
-    sys_topic_count: int
-    sys_topics: List[str]
-    messages: int
-    truncated: bool
-    ended: ListenEnd
-    listened_ms: int
-
-
-class MqttSubscriptionFacts(_ListenFacts):
-    port: str  # name of the port (mqtt, mqtts) the subscription ran on
-
-
-class MqttLimitsFacts(TypedDict):
-    min_interval_ms: int
-    max_packets_per_connection: int
-    listen_ms: int
-    max_topics: int
-
-
-class MqttFacts(CollectedFacts):
-    host: str
-    ports: Dict[str, MqttPortFacts]  # port name (mqtt, mqtts) -> result
-    anonymous_accepted: bool
-    subscription: Optional[MqttSubscriptionFacts]  # the first port that accepted
-    packets_sent: Dict[str, int]  # packet type name -> count
-    connections: int
-    limits: MqttLimitsFacts
-
-
-MQTT_BROKER = FactsKey[MqttFacts]("mqtt.broker", MqttFacts)
 
 
 class _PortError(Exception):
@@ -319,7 +253,7 @@ class _Session:
             raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
         return body[1]
 
-    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> _ListenFacts:
+    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> MqttListenFacts:
         """Subscribe to # and $SYS/# (QoS 0), keep topic names seen within the window."""
         m = _frames()
         for pid, topic in ((1, b"#"), (2, b"$SYS/#")):

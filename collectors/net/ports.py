@@ -8,6 +8,9 @@ everyone else a connect scan (nmap refuses -sS without raw sockets).
 Version detection runs at a low intensity: it is what identifies services on
 unusual ports and end-of-life software, and the low intensity keeps silent
 ports from stalling the scan.
+
+The facts shape and the key ``PORTS`` live in :mod:`collectors.net.ports_facts`,
+which the checks import without this module.
 """
 
 from __future__ import annotations
@@ -15,55 +18,12 @@ from __future__ import annotations
 import ipaddress
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Dict, List, Optional, Tuple, TypedDict
+from typing import Any, Dict, List, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason
-from collectors.facts import CollectedFacts, FactsKey
+from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts, ScannedHostFacts
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-
-
-class OpenPortFacts(TypedDict):
-    """One open port and what nmap's version detection says listens on it ("" when unknown)."""
-
-    port: int
-    proto: str  # tcp, udp, sctp
-    service: str  # nmap service name, e.g. "http"
-    product: str
-    version: str
-    extrainfo: str
-    cpes: List[str]
-    tunnel: str  # "ssl" for a TLS-wrapped service, else ""
-    confidence: Optional[int]
-
-
-class ScannedHostFacts(TypedDict):
-    address: str
-    hostnames: List[str]
-    state: str  # nmap host state: up, down, unknown
-    state_counts: Dict[str, int]  # port state -> count, collapsed ports included
-    open_ports: List[OpenPortFacts]
-
-
-class PortsFacts(CollectedFacts):
-    scanner: str
-    nmap_version: str
-    scan_type: str
-    privileged: bool
-    arguments: List[str]
-    ports: str  # the -p list scanned
-    default_ports: bool
-    scanned: str  # what nmap was told to scan
-    hosts: List[ScannedHostFacts]
-    hosts_up: int
-    hosts_total: int
-    timed_out_hosts: List[str]  # hosts nmap gave up on (network targets only)
-    open_ports: int  # open ports on all hosts
-    nmap_messages: List[str]
-    elapsed_ms: int
-
-
-PORTS = FactsKey[PortsFacts]("net.ports", PortsFacts)
 
 # Common services plus everything the exposure checks judge (databases, remote
 # desktop, file sharing, container and cluster APIs, search engines, caches).

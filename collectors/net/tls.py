@@ -10,6 +10,10 @@ weak crypto has to exist locally.
 
 The environment variable ``RISKAGENT_EXTRA_CA`` may name a PEM file of extra
 trust anchors (a private CA) added to the system store for the chain check.
+
+The facts shape, the key ``TLS_ENDPOINT`` and the protocol version names live
+in :mod:`collectors.net.tls_facts`, which the checks import without this
+module; the ``ssl.TLSVersion`` table here is held to those names at import.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import socket
 import ssl
 import struct
 import warnings
-from typing import Dict, List, Literal, Optional, Sequence, Tuple, TypedDict
+from typing import Dict, List, Literal, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -30,9 +34,20 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import NameOID
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
-from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+from collectors.net.tls_facts import (
+    LEGACY_VERSIONS,
+    MODERN_VERSIONS,
+    TLS_ENDPOINT,
+    CertificateFacts,
+    ChainFacts,
+    CipherClassFacts,
+    KeyFacts,
+    NegotiatedFacts,
+    TlsEndpointFacts,
+    VersionFacts,
+)
 
 EXTRA_CA_ENV = "RISKAGENT_EXTRA_CA"
 
@@ -42,104 +57,14 @@ VERSIONS: Tuple[Tuple[str, ssl.TLSVersion], ...] = (
     ("TLSv1.2", ssl.TLSVersion.TLSv1_2),
     ("TLSv1.3", ssl.TLSVersion.TLSv1_3),
 )
-# Names of the protocol results (keys of ``protocols``), older than TLS 1.2 and from TLS 1.2 on.
-LEGACY_VERSIONS: Tuple[str, ...] = tuple(name for name, v in VERSIONS if v < ssl.TLSVersion.TLSv1_2)
-MODERN_VERSIONS: Tuple[str, ...] = tuple(name for name, v in VERSIONS if v >= ssl.TLSVersion.TLSv1_2)
-
-ProbeStatus = Literal["accepted", "refused", "untestable", "error"]
-
-
-class _VersionBase(TypedDict):
-    status: ProbeStatus
-
-
-class VersionFacts(_VersionBase, total=False):
-    """One protocol version offered alone: ``cipher``/``negotiated`` when accepted, else ``reason``."""
-
-    cipher: Optional[str]
-    negotiated: Optional[str]
-    reason: str
-
-
-class _CipherClassBase(TypedDict):
-    status: ProbeStatus
-
-
-class CipherClassFacts(_CipherClassBase, total=False):
-    """One cipher class offered alone; ``method`` is absent only when the class was untestable."""
-
-    method: Literal["openssl", "raw-hello"]
-    cipher: Optional[str]  # OpenSSL name, or "0x000A" from a raw hello
-    protocol: Optional[str]
-    reason: str
-
-
-class NegotiatedFacts(TypedDict, total=False):
-    """What a default client gets: protocol, cipher and bits, or ``error`` alone."""
-
-    protocol: Optional[str]
-    cipher: Optional[str]
-    bits: Optional[int]
-    error: str
-
-
-class _KeyBase(TypedDict):
-    type: str  # RSA, EC, DSA, Ed25519, Ed448 or the key class name
-    bits: Optional[int]
-
-
-class KeyFacts(_KeyBase, total=False):
-    curve: str  # EC keys only
-
-
-class CertificateFacts(TypedDict):
-    """Leaf certificate facts (shared with the MQTT probe)."""
-
-    subject_cn: Optional[str]
-    subject: str
-    issuer: str
-    san_dns: List[str]
-    san_ip: List[str]
-    not_before: str
-    not_after: str
-    days_to_expiry: int
-    not_yet_valid: bool
-    key: KeyFacts
-    signature_hash: Optional[str]
-    signature_algorithm: str
-    self_signed: bool
-    hostname_match: bool
-    sha256: str
-
-
-ChainStatus = Literal["valid", "invalid", "error"]
-
-
-class _ChainBase(TypedDict):
-    extra_ca: Optional[str]
-    store: str
-    status: ChainStatus
-
-
-class ChainFacts(_ChainBase, total=False):
-    verify_code: int  # invalid only
-    reason: str  # invalid and error
-
-
-class TlsEndpointFacts(CollectedFacts):
-    host: str
-    port: int
-    address: str
-    openssl: str
-    protocols: Dict[str, VersionFacts]  # VERSIONS name -> result
-    weak_ciphers: Dict[str, CipherClassFacts]  # WEAK_CLASSES name -> result
-    medium_ciphers: Dict[str, CipherClassFacts]  # MEDIUM_CLASSES name -> result
-    negotiated: NegotiatedFacts
-    certificate: CertificateFacts
-    chain: ChainFacts
-
-
-TLS_ENDPOINT = FactsKey[TlsEndpointFacts]("tls.endpoint", TlsEndpointFacts)
+# The facts name the versions without ssl (tls_facts.LEGACY_VERSIONS / MODERN_VERSIONS, which the
+# checks judge); this table must split the same way, so a disagreement stops the import.
+_SPLIT = (
+    tuple(name for name, v in VERSIONS if v < ssl.TLSVersion.TLSv1_2),
+    tuple(name for name, v in VERSIONS if v >= ssl.TLSVersion.TLSv1_2),
+)
+if _SPLIT != (LEGACY_VERSIONS, MODERN_VERSIONS):  # pragma: no cover - a guard against a future edit
+    raise RuntimeError(f"VERSIONS splits as {_SPLIT}, tls_facts says {(LEGACY_VERSIONS, MODERN_VERSIONS)}")
 
 # class -> (OpenSSL cipher string, IANA code points for the raw ClientHello fallback)
 WEAK_CLASSES: Dict[str, Tuple[str, Tuple[int, ...]]] = {

@@ -10,6 +10,9 @@ never the content, and never a cookie value.
 
 Requests are sequential, each under a hard deadline, and the whole run under
 a total budget, so a slow or hostile server cannot hold the assessment.
+
+The facts shape and the key ``WEB_HTTP`` live in :mod:`collectors.net.web_facts`,
+which the checks import without this module and its HTTP client.
 """
 
 from __future__ import annotations
@@ -17,20 +20,38 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urljoin, urlsplit
 
 from collectors.evidence import CollectError, ErrorReason
-from collectors.facts import CollectedFacts, FactsKey
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+from collectors.net.web_facts import (
+    WEB_HTTP,
+    CookieFacts,
+    CorsFacts,
+    CorsOrigin,
+    CspFacts,
+    DisclosureFacts,
+    ExposedFacts,
+    ExposureKind,
+    FinalPageFacts,
+    FinalState,
+    HeadersFacts,
+    HstsFacts,
+    ListingFacts,
+    PlainHttpFacts,
+    PlainHttpState,
+    RedirectFacts,
+    SameSite,
+    WebFacts,
+)
 
 MAX_REDIRECTS = 5
 CORS_TEST_ORIGIN = "https://riskagent-cors-check.invalid"
 LISTING_PATHS: Tuple[str, ...] = ("/", "/files/", "/uploads/", "/images/", "/static/", "/backup/")
-# What a sensitive path exposes; the checks group on it.
-ExposureKind = Literal["git", "env", "backup", "status", "actuator", "phpinfo"]
+# Each sensitive path with what it exposes; the checks group findings on the kind.
 SENSITIVE_PATHS: Tuple[Tuple[str, ExposureKind], ...] = (
     ("/.git/HEAD", "git"),
     ("/.env", "env"),
@@ -49,160 +70,6 @@ _SESSION_NAME = re.compile(r"sess|sid|auth|token|jwt|login|remember|csrf|xsrf|us
 _VERSION = re.compile(r"\d+\.\d+")
 
 Origin = Tuple[str, str, int]  # scheme, host, port
-
-# -- facts shape -------------------------------------------------------------------
-FinalState = Literal["ok", "off_scope", "bad_redirect", "too_many_redirects", "error"]
-PlainHttpState = Literal["redirects_to_https", "redirects_to_http", "no_redirect", "not_listening", "unreachable", "error"]
-SameSite = Literal["Strict", "Lax", "None", "invalid"]
-CorsOrigin = Literal["wildcard", "reflected", "null", "fixed"]
-
-
-class FinalPageFacts(TypedDict):
-    """Where the URL lands; ``state`` "ok" means that page was fetched and its headers are judged."""
-
-    url: str
-    scheme: str
-    status: int  # of the last response fetched
-    state: FinalState
-    error: Optional[str]
-
-
-# One redirect seen ("from" is a keyword, hence the functional form).
-RedirectFacts = TypedDict("RedirectFacts", {"from": str, "status": int, "to": str, "in_scope": bool, "followed": bool})
-
-
-class _PlainHttpBase(TypedDict):
-    url: str
-    state: PlainHttpState
-    status: Optional[int]
-    location: Optional[str]
-    same_host: Optional[bool]
-
-
-class PlainHttpFacts(_PlainHttpBase, total=False):
-    """The plain-HTTP side: the target itself, or port 80 of an https target."""
-
-    error: str  # only when port 80 could not be asked
-
-
-class _HstsBase(TypedDict):
-    present: bool
-    over_https: bool
-
-
-class HstsFacts(_HstsBase, total=False):
-    """Parsed Strict-Transport-Security; the optional keys are there when the header is."""
-
-    max_age: Optional[int]
-    include_subdomains: bool
-    preload: bool
-    valid: bool  # exactly one numeric max-age
-
-
-class _CspBase(TypedDict):
-    present: bool
-    report_only_present: bool
-    policies: int
-
-
-class CspFacts(_CspBase, total=False):
-    """The first enforced Content-Security-Policy; the optional keys are there when one is."""
-
-    directives: List[str]
-    script_restricted: bool
-    unsafe_inline: bool
-    unsafe_eval: bool
-    broad_script_sources: List[str]
-    object_restricted: bool
-    frame_ancestors: Optional[str]
-
-
-class HeadersFacts(TypedDict):
-    present: List[str]  # header names, lower case
-    hsts: HstsFacts
-    csp: CspFacts
-    x_frame_options: Optional[str]
-    x_content_type_options: Optional[str]
-    referrer_policy: Optional[str]
-
-
-class CookieFacts(TypedDict):
-    name: str
-    secure: bool
-    httponly: bool
-    samesite: Optional[SameSite]
-    session_like: bool
-
-
-class _CorsBase(TypedDict):
-    origin_sent: str
-    error: Optional[str]
-
-
-class CorsFacts(_CorsBase, total=False):
-    """The answer to a request from an unknown Origin; the optional keys are there when it was answered."""
-
-    status: int
-    allow_origin: Optional[CorsOrigin]
-    allow_credentials: bool
-
-
-class DisclosureFacts(TypedDict):
-    server: Optional[str]
-    server_version: bool  # the Server header carries a version number
-    x_powered_by: Optional[str]
-    x_aspnet_version: Optional[str]
-    x_aspnetmvc_version: Optional[str]
-
-
-class ListingFoundFacts(TypedDict):
-    path: str
-    marker: str
-
-
-class ListingErrorFacts(TypedDict):
-    path: str
-    error: str
-
-
-class ListingFacts(TypedDict):
-    probed: List[str]  # paths answered (the final page included)
-    found: List[ListingFoundFacts]
-    errors: List[ListingErrorFacts]
-
-
-class ExposedFoundFacts(TypedDict):
-    path: str
-    kind: ExposureKind
-    marker: str
-
-
-class ExposedErrorFacts(TypedDict):
-    path: str
-    kind: ExposureKind
-    error: str
-
-
-class ExposedFacts(TypedDict):
-    probed: List[str]
-    found: List[ExposedFoundFacts]
-    errors: List[ExposedErrorFacts]
-
-
-class WebFacts(CollectedFacts):
-    url: str
-    final: FinalPageFacts
-    redirects: List[RedirectFacts]
-    plain_http: PlainHttpFacts
-    headers: HeadersFacts  # of the final page
-    cookies: List[CookieFacts]  # set anywhere along the redirect chain
-    disclosure: DisclosureFacts
-    cors: CorsFacts
-    directory_listing: ListingFacts
-    exposed: ExposedFacts
-
-
-WEB_HTTP = FactsKey[WebFacts]("web.http", WebFacts)
 
 
 def _url(origin: Origin, path: str) -> str:

@@ -38,3 +38,16 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 def test_nested_structures_are_walked() -> None:
     obj, n = redact({"a": ["password=xyzxyz", {"b": "fine"}]})
     assert obj == {"a": ["[redacted]", {"b": "fine"}]} and n == 1
+
+
+def test_redact_tree_copies_only_what_it_scrubs() -> None:
+    from report.redact import redact_tree
+    from tests.factories import make_evidence, make_finding
+
+    clean = (make_evidence("host.sshd", {"config": {"permitrootlogin": "no"}}), make_finding("LNX-SSH-001", "pass"))
+    same, n = redact_tree(clean)
+    assert n == 0 and same is clean  # nothing to scrub: no copy at all
+    leaky = make_evidence("host.cron", {"lines": ["curl -H 'Authorization: Bearer abcdefgh12345678' https://x"]})
+    scrubbed, n = redact_tree((leaky, clean[1]))
+    assert n >= 1 and "abcdefgh12345678" not in str(scrubbed[0].facts)
+    assert scrubbed[1] is clean[1]  # the untouched finding is the same object

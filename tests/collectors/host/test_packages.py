@@ -330,3 +330,17 @@ def test_leftover_config_is_not_a_deployment(tmp_path: Path) -> None:
     ev = _run("host.security_software", tmp_path, {"root/etc/clamav/freshclam.conf": "DatabaseMirror x\n"})
     assert ev.facts["products"] == [] and ev.facts["kinds"] == []
     assert ev.facts["leftovers"][0]["name"] == "ClamAV"
+
+
+def test_packages_index_newest_version_of_wanted_packages() -> None:
+    from collectors.host.packages import parse_packages_index
+
+    text = (
+        "Package: openssl\nVersion: 3.0.15-1~deb12u1\nDescription: toolkit\n Version: 9.9 (a continuation line, not a field)\n\n"
+        "Package: openssl\nArchitecture: amd64\nVersion: 3.0.17-1~deb12u2\n\n"
+        "Package: no-version\nArchitecture: all\n\n"
+        "Package: curl\nVersion: 7.88.1-10+deb12u12\n"
+    )
+    assert parse_packages_index(text) == {"openssl": "3.0.17-1~deb12u2", "curl": "7.88.1-10+deb12u12"}
+    assert parse_packages_index(text, {"curl", "bash"}) == {"curl": "7.88.1-10+deb12u12"}
+    assert parse_packages_index("") == {}
