@@ -117,3 +117,4 @@ def load_signer(key_path: Optional[Path], passphrase_file: Optional[Path], promp
     if passphrase is None and prompt is not None and path.exists():
         passphrase = prompt()
     return Signer(load_private_key(path, passphrase))
+

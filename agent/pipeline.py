@@ -103,7 +103,9 @@ def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope
         from collectors.net.registry import NetContext, collect_network
         from collectors.runner import is_root
 
-        net = NetContext(scope, privileged=is_root(), progress=progress, ports=settings.ports, options=settings.probe_options)
+        net = NetContext(
+            scope, privileged=is_root(), progress=progress, ports=settings.ports, options=settings.probe_options, profile=settings.profile
+        )
         return collect_network(net, profile=settings.profile)
 
     if not settings.profile.assesses_host:
@@ -253,15 +255,15 @@ def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress
     """assess, sign, write and record: the whole of a scan. A signing failure still leaves the unsigned report."""
     report = assess(settings, progress=progress)
     envelope: Optional[bytes] = None
-    sign_error: Optional[Exception] = None
+    sign_error: Optional[AgentError] = None
     if signer is not None:
         try:
             envelope = sign(report, signer)
-        except (AgentError, ValueError) as exc:
+        except AgentError as exc:
             sign_error = exc
     written = write(report, envelope, out_dir, settings.formats, settings.lang)
     if sign_error is not None:
-        raise AgentError(f"the report was written unsigned to {out_dir}, but signing failed: {sign_error}")
+        raise AgentError(f"the report was written unsigned to {out_dir}, but signing failed: {sign_error.message}", sign_error.hint)
     if envelope is not None and settings.state_dir is not None:
         record(settings.state_dir, report, out_dir / FILE_NAMES[Format.ENVELOPE])
     return Outcome(report, envelope, written)

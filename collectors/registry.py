@@ -39,20 +39,21 @@ class Collector:
     fn: CollectorFn
     description: str
     shape: Any = Any  # the TypedDict its facts follow (collectors.facts.check_shape)
+    slow: bool = False  # waits on a slow command: started first, so the wait overlaps the rest
 
 
 _REGISTRY: Dict[str, Collector] = {}
 
 
 @overload
-def collector(key: FactsKey[F], description: str) -> Callable[[Callable[[HostReader], F]], Callable[[HostReader], F]]: ...
+def collector(key: FactsKey[F], description: str, *, slow: bool = False) -> Callable[[Callable[[HostReader], F]], Callable[[HostReader], F]]: ...
 
 
 @overload
-def collector(key: str, description: str) -> Callable[[CollectorFn], CollectorFn]: ...
+def collector(key: str, description: str, *, slow: bool = False) -> Callable[[CollectorFn], CollectorFn]: ...
 
 
-def collector(key: Union[FactsKey[Any], str], description: str) -> Callable[[Any], Any]:
+def collector(key: Union[FactsKey[Any], str], description: str, *, slow: bool = False) -> Callable[[Any], Any]:
     """Register ``fn`` as the collector of ``key``; it must return the facts shape the key declares."""
     name = key if isinstance(key, str) else key.name
     shape = Any if isinstance(key, str) else key.shape
@@ -60,7 +61,7 @@ def collector(key: Union[FactsKey[Any], str], description: str) -> Callable[[Any
     def deco(fn: CollectorFn) -> CollectorFn:
         if name in _REGISTRY:
             raise ValueError(f"collector {name} registered twice")
-        _REGISTRY[name] = Collector(name, fn, description, shape)
+        _REGISTRY[name] = Collector(name, fn, description, shape, slow)
         return fn
 
     return deco
@@ -111,11 +112,13 @@ def run_collector(c: Collector, ctx: HostContext) -> Evidence:
 
 
 def collect(ctx: HostContext, names: Optional[Iterable[str]] = None, workers: int = 8) -> List[Evidence]:
-    """Run the named collectors (all by default), concurrently, in name order."""
+    """Run the named collectors (all by default), concurrently, the slow ones first; evidence in name order."""
     registry = all_collectors()
     wanted: Tuple[str, ...] = tuple(sorted(names if names is not None else registry))
     unknown = [n for n in wanted if n not in registry]
     if unknown:
         raise KeyError(f"unknown collector(s): {', '.join(unknown)}")
+    started = sorted(wanted, key=lambda n: not registry[n].slow)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda n: run_collector(registry[n], ctx), wanted))
+        done = dict(zip(started, pool.map(lambda n: run_collector(registry[n], ctx), started)))
+    return [done[n] for n in wanted]

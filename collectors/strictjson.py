@@ -368,6 +368,21 @@ def to_json(obj: Any) -> JSON:
     return enc(obj)
 
 
+def json_items(obj: Any) -> List[Tuple[str, Any]]:
+    """The (key, value) pairs ``to_json`` would write for a dataclass, values not yet converted."""
+    out: List[Tuple[str, Any]] = []
+    tag: Optional[Tuple[str, str]] = getattr(type(obj), "__json_tag__", None)
+    if tag:
+        out.append(tag)
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if value is None and f.metadata.get("omit_none"):
+            continue
+        out.append((str(f.metadata.get("name", f.name)), value))
+    out += [(d, getattr(obj, d)) for d in getattr(type(obj), "__json_derived__", ())]
+    return out
+
+
 def _build_encoder(cls: type) -> Encoder:
     if issubclass(cls, enum.Enum):
         return lambda obj: obj.value

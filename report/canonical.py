@@ -50,6 +50,24 @@ def dumps_canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+def canonical_record(obj: Any) -> bytes:
+    """Canonical bytes of a typed record (a dataclass tree), built one field and one list item at a time.
+
+    The same bytes as ``dumps_canonical(to_json(obj))``, without ever holding the JSON tree of the whole
+    record: a report's evidence and findings are encoded item by item.
+    """
+    from collectors.strictjson import json_items, to_json
+
+    parts: List[bytes] = []
+    for key, value in sorted(json_items(obj), key=lambda item: item[0]):
+        if isinstance(value, (list, tuple)):
+            body = b"[" + b",".join(dumps_canonical(to_json(v)) for v in value) + b"]"
+        else:
+            body = dumps_canonical(to_json(value))
+        parts.append(dumps_canonical(key) + b":" + body)
+    return b"{" + b",".join(parts) + b"}"
+
+
 def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     for key, value in pairs:

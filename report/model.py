@@ -120,9 +120,9 @@ class Report:
 
         The intermediate JSON tree is not kept: the bytes are all that is needed afterwards.
         """
-        from report.canonical import dumps_canonical
+        from report.canonical import canonical_record
 
-        return dumps_canonical(self.as_json)  # to_json has already refused floats
+        return canonical_record(self)
 
     @classmethod
     def from_json(cls, data: Any) -> Report:

@@ -604,7 +604,7 @@ def installed_packages(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[s
     return host.shared("installed-packages", _read_installed)
 
 
-@collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration")
+@collector(PACKAGES, "Installed packages, pending security updates and automatic update configuration", slow=True)
 def collect_packages(host: HostReader) -> PackagesFacts:
     manager, installed = installed_packages(host)
     if manager == "dpkg":

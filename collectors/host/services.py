@@ -262,7 +262,7 @@ def _superservers(host: HostReader, skipped: List[SkippedFile]) -> List[Superser
     return entries
 
 
-@collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services")
+@collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services", slow=True)
 def collect_services(host: HostReader) -> ServicesFacts:
     notes: _ServicesNotes = {}
     res = host.run(LIST_UNIT_FILES)

@@ -22,8 +22,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason
 from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts, ScannedHostFacts
-from collectors.net.registry import NetProbe, net_collector
+from collectors.net.registry import NetContext, NetProbe, net_collector
 from collectors.net.scope import Target
+from collectors.profile import Profile
 
 # Common services plus everything the exposure checks judge (databases, remote
 # desktop, file sharing, container and cluster APIs, search engines, caches).
@@ -166,6 +167,21 @@ def _first_line(text: str) -> str:
     return ""
 
 
+def left_to_probes(ctx: NetContext) -> Dict[str, str]:
+    """Industrial ports that ics.identify reads itself: nmap leaves them alone.
+
+    nmap's service detection sends dozens of guesses to a port that does not answer its first
+    probe; on a PLC those are writes of unknown meaning. In the ics-gateway profile the read-only
+    identity exchange of ics.identify is the only traffic an industrial port gets.
+    """
+    if ctx.profile is not Profile.ICS_GATEWAY:
+        return {}
+    from collectors.net.ics import DEFAULT_PORTS as ICS_PORTS
+
+    chosen = {**ICS_PORTS, **dict(ctx.options.get("ics_ports") or {})}
+    return {str(port): f"ics.identify ({name})" for name, port in sorted(chosen.items())}
+
+
 @net_collector(PORTS, "Open TCP ports and service versions seen from outside (nmap)", kinds=("host", "network"))
 def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
     hosts = _scan_address(target)
@@ -174,6 +190,9 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         probe.require_in_scope(hosts)
     ports = probe.ctx.ports or DEFAULT_PORTS
     args = nmap_arguments(probe.ctx.privileged, _is_ipv6(hosts))
+    left = left_to_probes(probe.ctx)
+    if left:
+        args += ["--exclude-ports", ",".join(sorted(left, key=int))]
     overall_s = HOST_TIMEOUT_S + 30 if target.kind == "host" else NETWORK_TIMEOUT_S
 
     try:
@@ -240,5 +259,6 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         "open_ports": open_total,
         "nmap_messages": errors[:3],
         "elapsed_ms": elapsed_ms,
+        "left_to_probes": left,
         "_method": f"nmap {version} {scan_type} scan with service detection (intensity {VERSION_INTENSITY})",
     }

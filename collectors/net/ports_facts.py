@@ -52,6 +52,7 @@ class PortsFacts(CollectedFacts):
     open_ports: int  # open ports on all hosts
     nmap_messages: List[str]
     elapsed_ms: int
+    left_to_probes: Dict[str, str]  # port -> the read-only probe that identifies it instead of nmap
 
 
 PORTS = FactsKey[PortsFacts]("net.ports", PortsFacts)

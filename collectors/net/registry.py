@@ -41,6 +41,7 @@ class NetContext:
     ports: Optional[str] = None  # nmap port spec, validated by parse_ports; None = the collector's default set
     # Probe settings by name, e.g. {"ics_ports": {"modbus": 1502}, "modbus_unit": 1}; each probe documents its keys.
     options: Mapping[str, Any] = field(default_factory=dict)
+    profile: Profile = Profile.SERVER  # which probes run, and so which ports a protocol probe reads itself
 
 
 @dataclass

@@ -76,7 +76,7 @@ def test_scan_without_key_says_what_to_do(tmp_path: Path) -> None:
     assert "no signing key" in res.stderr and "riskagent keys generate" in res.stderr
 
 
-def test_wrong_passphrase_keeps_the_unsigned_report(signed: Path, tmp_path: Path) -> None:
+def test_wrong_passphrase_is_refused_before_scanning(signed: Path, tmp_path: Path) -> None:
     res = run(
         ["scan", "--replay", str(HOSTS_DIR / "debian-weak"), "--key", str(signed / "k.key"), "--out", str(tmp_path)],
         env={"RISKAGENT_KEY_PASSPHRASE": "not the passphrase"},

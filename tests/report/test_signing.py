@@ -143,3 +143,19 @@ def test_subject_digest_must_match_the_predicate(key: Ed25519PrivateKey) -> None
     env = sign_payload(canonical_bytes(stmt), key)
     with pytest.raises(VerificationError, match="subject digest"):
         verify_envelope(env, trusted(key))
+
+
+def test_envelope_and_report_bytes_are_the_canonical_forms() -> None:
+    """Both are written piecewise for memory; they must equal the canonical JSON built whole."""
+    import base64 as b64
+
+    from collectors.strictjson import to_json
+    from report.canonical import canonical_bytes
+    from report.signing import PAYLOAD_TYPE, envelope_bytes
+    from tests.hosts import assess_host
+
+    report = assess_host("debian-weak")
+    assert report.canonical == canonical_bytes(to_json(report))
+    sigs = [{"keyid": "ab" * 32, "sig": "c2ln"}]
+    whole = {"payload": b64.b64encode(report.canonical).decode(), "payloadType": PAYLOAD_TYPE, "signatures": sigs}
+    assert envelope_bytes(report.canonical, sigs) == canonical_bytes(whole) + b"\n"

@@ -160,3 +160,27 @@ def test_collector_overhead_over_bare_nmap_is_small() -> None:
     print(f"bare nmap {bare * 1000:.0f} ms, collector {collector * 1000:.0f} ms")
     # 10 % of a sub-second scan is tens of milliseconds: allow 0.15 s of scheduling noise.
     assert collector <= bare + max(0.10 * bare, 0.15), result
+
+
+def test_ics_gateway_leaves_industrial_ports_to_the_read_only_probe() -> None:
+    """nmap's service detection never touches a PLC port in the ics-gateway profile, even when asked to scan it."""
+    from collectors.profile import Profile
+    from tests.servers.ics import ModbusServer
+
+    with ModbusServer() as plc, tcp.serve(tcp.OLD_OPENSSH) as (ssh_port,):
+        scope = parse_scope(["127.0.0.1"])
+        ctx = NetContext(
+            scope,
+            privileged=os.geteuid() == 0,
+            ports=f"{plc.port},{ssh_port}",
+            options={"ics_ports": {"modbus": plc.port}},
+            profile=Profile.ICS_GATEWAY,
+        )
+        ev = run_net_collector(all_net_collectors()["net.ports"], ctx, scope.targets[0])
+        frames = list(plc.recorder.frames)
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    assert ev.facts["left_to_probes"][str(plc.port)] == "ics.identify (modbus)"
+    assert "--exclude-ports" in ev.facts["arguments"]
+    found = {p["port"] for h in ev.facts["hosts"] for p in h["open_ports"]}
+    assert ssh_port in found and plc.port not in found
+    assert frames == []  # not one byte reached the PLC
