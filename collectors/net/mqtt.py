@@ -60,7 +60,7 @@ from collectors.net.mqtt_facts import (
 )
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-from collectors.net.tls import EXTRA_CA_ENV, certificate_facts
+from collectors.net.tls import EXTRA_CA_ENV, certificate_facts, same_verification_everywhere
 from collectors.profile import Profile
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
@@ -408,6 +408,7 @@ def _unverified() -> ssl.SSLContext:
 def _trusted() -> Tuple[ssl.SSLContext, Optional[str]]:
     ctx = ssl.create_default_context()
     ctx.check_hostname = False  # the hostname is judged from the certificate facts
+    same_verification_everywhere(ctx)
     extra = os.environ.get(EXTRA_CA_ENV) or None
     if extra:
         ctx.load_verify_locations(cafile=extra)

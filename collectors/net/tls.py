@@ -386,10 +386,16 @@ def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) 
     }
 
 
+def same_verification_everywhere(ctx: ssl.SSLContext) -> None:
+    """Strict RFC 5280 chain checks, as Python 3.13 and later do by default, on every Python we run on."""
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT | ssl.VERIFY_X509_PARTIAL_CHAIN
+
+
 def _chain(conn: _Conn) -> ChainFacts:
     """Validate the served chain against the system store (plus RISKAGENT_EXTRA_CA); hostname is judged apart."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
+    same_verification_everywhere(ctx)
     extra = os.environ.get(EXTRA_CA_ENV) or None
     store = "system" + (" + extra CA" if extra else "")
     if extra:

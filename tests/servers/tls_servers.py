@@ -71,6 +71,12 @@ def make_cert(
     )
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    # Key identifiers, as RFC 5280 wants them (strict X.509 verification refuses a chain without them).
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(pub), critical=False)
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer[1].public_key()), critical=False
+        )
     if ca:
         builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
     pem = Pem(directory / f"{label}.crt", directory / f"{label}.key")
