@@ -179,14 +179,55 @@ def parse_units(text: str) -> Tuple[Dict[str, Dict[str, str]], int]:
     return units, bad
 
 
-def _wants_fallback(host: HostReader) -> List[str]:
-    """Units enabled by symlink in ``/etc/systemd/system/*.wants`` (systemctl unavailable)."""
-    names = set()
-    for path in host.glob("/etc/systemd/system/*.wants/*"):
-        name = path.rsplit("/", 1)[-1]
-        if _is_unit_name(name):
-            names.add(name)
-    return sorted(names)
+# Where enablement lives (links in *.wants/*.requires/*.upholds), with the state it gives, and the
+# unit search path in systemd's order of precedence (the first directory holding a name wins).
+UNIT_CONFIG_DIRS: Tuple[Tuple[str, str], ...] = (("/etc/systemd/system", "enabled"), ("/run/systemd/system", "enabled-runtime"))
+UNIT_SEARCH_PATH: Tuple[str, ...] = (
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+)
+
+
+def systemd_running(host: HostReader) -> bool:
+    """Whether systemd is the running init: what sd_booted(3) tests, its runtime unit directory."""
+    return host.is_dir("/run/systemd/system")
+
+
+def _template_of(name: str) -> str:
+    """``getty@tty1.service`` -> ``getty@.service``; other names unchanged."""
+    prefix, at, rest = name.partition("@")
+    if not at or rest.startswith("."):
+        return name
+    return f"{prefix}@{name[name.rindex('.'):]}"
+
+
+def unit_states_from_files(host: HostReader) -> Tuple[List[str], List[str]]:
+    """(enabled, masked) unit files, read from the unit directories as ``systemctl list-unit-files`` reads them.
+
+    Enabled: the target of a link in a ``.wants``/``.requires``/``.upholds`` directory of /etc or /run
+    (an instance enables its template). Masked: the first file of that name on the search path is a
+    link to /dev/null.
+    """
+    enabled = set()
+    for directory, _state in UNIT_CONFIG_DIRS:
+        for kind in ("wants", "requires", "upholds"):
+            for link in host.glob(f"{directory}/*.{kind}/*"):
+                name = link.rsplit("/", 1)[-1]
+                if _is_unit_name(name):
+                    enabled.add(_template_of(name))
+    masked = set()
+    seen = set()
+    for directory in UNIT_SEARCH_PATH:
+        for name in host.listdir(directory):
+            if not _is_unit_name(name) or name in seen:
+                continue
+            seen.add(name)
+            if host.readlink(f"{directory}/{name}") == "/dev/null":
+                masked.add(name)
+    return sorted(enabled), sorted(masked)
 
 
 _XINETD_SERVICE = re.compile(r"^\s*service\s+(\S+)")
@@ -265,32 +306,39 @@ def _superservers(host: HostReader, skipped: List[SkippedFile]) -> List[Superser
 @collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services", slow=True)
 def collect_services(host: HostReader) -> ServicesFacts:
     notes: _ServicesNotes = {}
-    res = host.run(LIST_UNIT_FILES)
-    unit_files: Dict[str, str] = {}
-    if res.error is None and res.exit_code == 0 and res.stdout.strip():
-        unit_files, bad = parse_unit_files(res.stdout)
-        if not unit_files:
-            raise CollectError(
-                ErrorReason.MALFORMED, f"{' '.join(LIST_UNIT_FILES)}: line 1: no '<unit> <state>' lines in the output"
-            )
-        notes["unparsed_lines"] = bad
-        enabled = sorted(u for u, s in unit_files.items() if s in ("enabled", "enabled-runtime"))
-        method = "systemctl list-unit-files"
-    else:
-        enabled = _wants_fallback(host)
-        method = "files: /etc/systemd/system/*.wants"
-        notes["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
-    masked = sorted(u for u, s in unit_files.items() if s.startswith("masked"))
-
     active: Optional[List[str]] = None
     failed: List[str] = []
-    res = host.run(LIST_UNITS)
-    if res.error is None and res.exit_code == 0 and res.stdout.strip():
-        units, _bad = parse_units(res.stdout)
-        if units:
-            active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
-            failed = sorted(u for u, st in units.items() if st["active"] == "failed")
-            method += " + list-units"
+    if not systemd_running(host):
+        # An image, a container or a host with another init: systemctl would only read these same
+        # directories, slowly, and nothing is active under systemd.
+        enabled, masked = unit_states_from_files(host)
+        method = "files: unit directories (systemd is not the running init)"
+        known = bool(enabled or masked) or any(host.is_dir(d) for d in UNIT_SEARCH_PATH)
+    else:
+        res = host.run(LIST_UNIT_FILES)
+        unit_files: Dict[str, str] = {}
+        if res.error is None and res.exit_code == 0 and res.stdout.strip():
+            unit_files, bad = parse_unit_files(res.stdout)
+            if not unit_files:
+                raise CollectError(
+                    ErrorReason.MALFORMED, f"{' '.join(LIST_UNIT_FILES)}: line 1: no '<unit> <state>' lines in the output"
+                )
+            notes["unparsed_lines"] = bad
+            enabled = sorted(u for u, s in unit_files.items() if s in ("enabled", "enabled-runtime"))
+            masked = sorted(u for u, s in unit_files.items() if s.startswith("masked"))
+            method = "systemctl list-unit-files"
+        else:
+            enabled, masked = unit_states_from_files(host)
+            method = "files: unit directories"
+            notes["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
+        known = bool(unit_files) or bool(enabled)
+        res = host.run(LIST_UNITS)
+        if res.error is None and res.exit_code == 0 and res.stdout.strip():
+            units, _bad = parse_units(res.stdout)
+            if units:
+                active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
+                failed = sorted(u for u, st in units.items() if st["active"] == "failed")
+                method += " + list-units"
     skipped: List[SkippedFile] = []
     superservers = _superservers(host, skipped)
     if skipped:
@@ -298,7 +346,7 @@ def collect_services(host: HostReader) -> ServicesFacts:
     return {
         **notes,
         "_method": method,
-        "systemd_units_known": bool(unit_files) or bool(enabled),
+        "systemd_units_known": known,
         "enabled": enabled,
         "masked": masked,
         "active_known": active is not None,

@@ -79,23 +79,71 @@ def test_fixture_services() -> None:
     assert oe["failed"] == ["kdump.service"] and "rpcbind.service" not in oe["enabled"]
 
 
-def test_fallback_to_wants_symlinks_without_systemd(tmp_path: Path) -> None:
-    msg = (
-        "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n"
-    )
-    ctx = _ctx(tmp_path, {LIST_UNIT_FILES: ("", 1, msg), LIST_UNITS: ("", 1, msg)})
-    wants = tmp_path / "root/etc/systemd/system/multi-user.target.wants"
+def _booted(ctx: HostContext) -> HostContext:
+    """Mark the tree as a host whose running init is systemd (sd_booted looks for this directory)."""
+    (ctx.root / "run/systemd/system").mkdir(parents=True, exist_ok=True)
+    return ctx
+
+
+def test_without_systemd_running_unit_states_come_from_the_unit_directories(tmp_path: Path) -> None:
+    """A container, an image or another init: no systemctl is run, the unit directories say what is enabled."""
+    ctx = _ctx(tmp_path, {})
+    root = ctx.root
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    wants.mkdir(parents=True)
+    os.symlink("/lib/systemd/system/cups.service", wants / "cups.service")
+    getty = root / "etc/systemd/system/getty.target.wants"
+    getty.mkdir(parents=True)
+    os.symlink("/lib/systemd/system/getty@.service", getty / "getty@tty1.service")  # an instance enables its template
+    lib = root / "lib/systemd/system"
+    lib.mkdir(parents=True)
+    os.symlink("/dev/null", lib / "cryptdisks.service")  # a vendor mask
+    os.symlink("/dev/null", root / "etc/systemd/system/rpcbind.service")  # masked by the admin
+    (lib / "rpcbind.service").write_text("[Unit]\n")  # shadowed by the mask in /etc
+    ev = _collect("host.services", ctx)
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    assert ev.method == "files: unit directories (systemd is not the running init)"
+    assert ev.facts["enabled"] == ["cups.service", "getty@.service"] and ev.facts["active_known"] is False
+    assert ev.facts["masked"] == ["cryptdisks.service", "rpcbind.service"]
+    assert not any(getattr(s, "argv", None) for s in ev.sources)  # systemctl was not run
+
+
+def test_systemctl_failing_on_a_systemd_host_falls_back_to_the_files(tmp_path: Path) -> None:
+    msg = "Failed to connect to bus: Host is down\n"
+    ctx = _booted(_ctx(tmp_path, {LIST_UNIT_FILES: ("", 1, msg), LIST_UNITS: ("", 1, msg)}))
+    wants = ctx.root / "etc/systemd/system/multi-user.target.wants"
     wants.mkdir(parents=True)
     os.symlink("/lib/systemd/system/cups.service", wants / "cups.service")
     ev = _collect("host.services", ctx)
     assert ev.status is EvidenceStatus.OK
-    assert ev.method == "files: /etc/systemd/system/*.wants"
+    assert ev.method == "files: unit directories"
     assert ev.facts["enabled"] == ["cups.service"] and ev.facts["active_known"] is False
-    assert "booted with systemd" in ev.facts["systemctl_error"]
+    assert "Host is down" in ev.facts["systemctl_error"]
+
+
+def test_unit_directories_agree_with_systemctl_on_this_machine() -> None:
+    """The file reading gives what systemctl list-unit-files gives, on the machine the tests run on."""
+    import shutil
+    import subprocess
+
+    from collectors.context import HostReader, LiveProcessView
+    from collectors.host.services import unit_states_from_files
+    from collectors.runner import SystemRunner
+
+    systemctl = shutil.which("systemctl")
+    assert systemctl, "the test machine has systemd's systemctl (Debian installs it)"
+    out = subprocess.run([systemctl, "list-unit-files", "--no-legend", "--no-pager", "--plain"], capture_output=True, text=True, check=True)
+    units, _bad = parse_unit_files(out.stdout)
+    want_enabled = sorted(u for u, s in units.items() if s in ("enabled", "enabled-runtime"))
+    want_masked = sorted(u for u, s in units.items() if s.startswith("masked"))
+    reader = HostReader(HostContext(Path("/"), SystemRunner(), LiveProcessView(), "t", True))
+    enabled, masked = unit_states_from_files(reader)
+    assert (enabled, masked) == (want_enabled, want_masked)
+    assert want_enabled  # a machine with nothing enabled would prove nothing
 
 
 def test_garbage_unit_list_is_malformed(tmp_path: Path) -> None:
-    ev = _collect("host.services", _ctx(tmp_path, {LIST_UNIT_FILES: os.urandom(500).decode("latin-1") + "\n"}))
+    ev = _collect("host.services", _booted(_ctx(tmp_path, {LIST_UNIT_FILES: os.urandom(500).decode("latin-1") + "\n"})))
     assert ev.status is EvidenceStatus.ERROR and ev.error_reason is ErrorReason.MALFORMED
     assert "list-unit-files" in (ev.reason or "")
 
