@@ -271,7 +271,7 @@ def checks() -> None:
 @click.option("--profile", type=click.Choice(PROFILES), default=None, help="Only checks of this profile.")
 def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
     """Print the check catalogue with MLPS units and insurer domains."""
-    from checks.registry import all_checks, checks_for_profile
+    from checks.catalogue import all_checks, checks_for_profile
     from collectors.profile import Profile
 
     chosen = checks_for_profile(Profile(profile)) if profile is not None else list(all_checks().values())

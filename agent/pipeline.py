@@ -73,8 +73,8 @@ def build_scope(settings: Settings) -> Optional[Scope]:
 
 def host_collectors_for(profile: Profile) -> List[str]:
     """Host collectors worth running: all but those only checks of other profiles read."""
-    from checks.registry import all_checks, checks_for_profile
-    from collectors.registry import all_collectors
+    from checks.catalogue import all_checks, checks_for_profile
+    from collectors.catalogue import all_collectors
 
     wanted = {n for rc in checks_for_profile(profile) for n in rc.meta.needs}
     used = {n for rc in all_checks().values() for n in rc.meta.needs}
@@ -95,7 +95,7 @@ def host_context(settings: Settings) -> HostContext:
 
 def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress]) -> List[Evidence]:
     """Host collectors and network probes, side by side: they wait on different things."""
-    from collectors.registry import collect
+    from collectors.catalogue import collect
 
     def network() -> List[Evidence]:
         if scope is None or not scope.targets:
@@ -154,7 +154,7 @@ def _user() -> str:
 
 def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report:
     """Collect, judge, answer, score and plan. Reads the history index, writes nothing."""
-    from checks.registry import evaluate
+    from checks.catalogue import evaluate
     from report.model import RunInfo, build_report, with_assessment
     from report.underwriting import underwriting_view
 

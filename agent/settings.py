@@ -327,7 +327,7 @@ def _probe_ports(value: Any, where: str) -> Dict[str, int]:
 
 def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
     """Per-check parameter overrides: known check ids and parameter names only."""
-    from checks.registry import all_checks
+    from checks.catalogue import all_checks
 
     if not isinstance(value, dict):
         raise UsageError(f"{where}: expected an object mapping check ids to parameters")

@@ -1,8 +1,8 @@
-"""Explicit check registry, the catalogue's one metadata factory, and the pure evaluation loop.
+"""The check registry: the catalogue's one metadata factory, evidence views, and judging one check.
 
-``checks/__init__``'s subpackages import every check module; each module
-registers its checks with :func:`check`. No I/O happens here: evaluation
-reads only the evidence it is given.
+Each check module registers its checks with :func:`check`; ``checks.catalogue``
+imports every module and is where the whole catalogue is read. No I/O happens
+here: a check reads only the evidence it is given.
 """
 
 from __future__ import annotations
@@ -163,17 +163,9 @@ def check(
     return deco
 
 
-def all_checks() -> Dict[str, RegisteredCheck]:
-    """Every registered check, by id, sorted."""
-    import checks.host
-    import checks.net  # noqa: F401
-
-    return {k: _REGISTRY[k] for k in sorted(_REGISTRY)}
-
-
-def checks_for_profile(profile: Profile) -> List[RegisteredCheck]:
-    members = set(profile.members)
-    return [c for c in all_checks().values() if members & set(c.meta.profiles)]
+def registered() -> Dict[str, RegisteredCheck]:
+    """The checks registered so far (``checks.catalogue.all_checks`` imports every check module first)."""
+    return dict(_REGISTRY)
 
 
 def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Params] = None, target: Optional[str] = None) -> Finding:
@@ -214,30 +206,3 @@ def evidence_groups(evidence: Sequence[Evidence]) -> List[Tuple[Optional[str], L
     for target in network_targets(evidence):
         groups.append((target, [e for e in evidence if e.target == target and not e.is_host]))
     return groups
-
-
-def evaluate(
-    evidence: Sequence[Evidence],
-    profile: Profile = Profile.SERVER,
-    params: Optional[Mapping[str, Params]] = None,
-) -> List[Finding]:
-    """Judge an evidence bundle: host checks once, endpoint checks per network target.
-
-    An endpoint check is judged for a target only where some evidence it
-    needs was collected for that target (a TLS check says nothing about a
-    plain-HTTP URL that no TLS probe ran against).
-    """
-    params = params or {}
-    checks = checks_for_profile(profile)
-    findings: List[Finding] = []
-    for target, group in evidence_groups(evidence):
-        view = EvidenceView(group)
-        if target is None:
-            if group or profile.assesses_host:
-                findings += [evaluate_one(rc, view, params.get(rc.meta.id)) for rc in checks if rc.meta.level is CheckLevel.HOST]
-            continue
-        names = {e.collector for e in group}
-        for rc in checks:
-            if rc.meta.level is CheckLevel.ENDPOINT and names & set(rc.meta.needs):
-                findings.append(evaluate_one(rc, view, params.get(rc.meta.id), target))
-    return findings

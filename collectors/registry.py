@@ -11,9 +11,8 @@ collectors (``collectors.net.registry``) run through the same
 from __future__ import annotations
 
 import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, TypeVar, Union, overload
 
 from collectors.context import HostContext, HostReader
 from collectors.evidence import (
@@ -67,10 +66,8 @@ def collector(key: Union[FactsKey[Any], str], description: str, *, slow: bool = 
     return deco
 
 
-def all_collectors() -> Dict[str, Collector]:
-    """Every registered host collector, by name."""
-    import collectors.host  # noqa: F401  - the import fills the registry
-
+def registered() -> Dict[str, Collector]:
+    """The host collectors registered so far (``collectors.catalogue`` imports every module first)."""
     return dict(_REGISTRY)
 
 
@@ -109,16 +106,3 @@ def run_collector(c: Collector, ctx: HostContext) -> Evidence:
     """Run one host collector with its own provenance log."""
     reader = HostReader(ctx)
     return run_guarded(c.name, ctx.target, lambda: c.fn(reader), lambda: reader.sources)
-
-
-def collect(ctx: HostContext, names: Optional[Iterable[str]] = None, workers: int = 8) -> List[Evidence]:
-    """Run the named collectors (all by default), concurrently, the slow ones first; evidence in name order."""
-    registry = all_collectors()
-    wanted: Tuple[str, ...] = tuple(sorted(names if names is not None else registry))
-    unknown = [n for n in wanted if n not in registry]
-    if unknown:
-        raise KeyError(f"unknown collector(s): {', '.join(unknown)}")
-    started = sorted(wanted, key=lambda n: not registry[n].slow)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(started, pool.map(lambda n: run_collector(registry[n], ctx), started)))
-    return [done[n] for n in wanted]

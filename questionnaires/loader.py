@@ -239,8 +239,8 @@ def _load(path: Path, validate_refs: bool) -> Questionnaire:
         raise QuestionnaireError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     known_checks = known_collectors = None
     if validate_refs:
-        from checks.registry import all_checks
-        from collectors.registry import all_collectors
+        from checks.catalogue import all_checks
+        from collectors.catalogue import all_collectors
 
         known_checks = set(all_checks())
         known_collectors = set(all_collectors())

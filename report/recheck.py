@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from checks.registry import EvidenceView, all_checks, evaluate_one, evidence_groups
+from checks.catalogue import all_checks
+from checks.registry import EvidenceView, evaluate_one, evidence_groups
 from report.model import Report
 
 

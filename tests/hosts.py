@@ -6,12 +6,12 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 
+from checks.catalogue import evaluate
 from checks.model import Finding, Status
-from checks.registry import evaluate
+from collectors.catalogue import collect
 from collectors.context import HostContext, load_fixture_context
 from collectors.evidence import Evidence
 from collectors.profile import Profile
-from collectors.registry import collect
 
 if TYPE_CHECKING:
     from report.model import Report

@@ -14,7 +14,7 @@ import pytest
 
 from agent import pipeline
 from agent.settings import Settings
-from checks.registry import all_checks
+from checks.catalogue import all_checks
 from collectors.profile import Profile
 from report.schema import report_schema
 

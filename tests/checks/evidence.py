@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from checks.catalogue import all_checks
 from checks.model import CheckLevel, Finding, Status
-from checks.registry import EvidenceView, RegisteredCheck, all_checks, evaluate_one
+from checks.registry import EvidenceView, RegisteredCheck, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 
 TESTS = Path(__file__).parent

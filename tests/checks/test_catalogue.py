@@ -15,11 +15,11 @@ from typing import Dict, Set
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.mlps import _UNITS
 from checks.model import CheckLevel
-from checks.registry import all_checks
+from collectors.catalogue import all_collectors
 from collectors.net.registry import all_net_collectors
-from collectors.registry import all_collectors
 from tests.checks.evidence import OUTCOMES, evidence_dir, evidence_path, expected_status, judge, load_case
 
 ROOT = Path(__file__).resolve().parents[2]

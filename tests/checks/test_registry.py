@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import all_checks
+from collectors.catalogue import all_collectors
 from collectors.profile import Profile
-from collectors.registry import all_collectors
 from tests.hosts import FIXTURE_HOSTS, host_findings
 
 MIN_SERVER_CHECKS = 60

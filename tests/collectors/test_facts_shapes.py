@@ -6,10 +6,10 @@ from typing import Any, Dict
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.evidence import EvidenceStatus
 from collectors.facts import ShapeError, check_shape
 from collectors.net.registry import all_net_collectors
-from collectors.registry import all_collectors
 from tests.checks.evidence import OUTCOMES, evidence_path, load_case
 from tests.hosts import FIXTURE_HOSTS, host_evidence
 
@@ -28,7 +28,7 @@ def test_recorded_hosts_give_facts_of_the_declared_shape(host: str, privileged: 
 
 
 def test_evidence_files_follow_the_declared_shapes() -> None:
-    from checks.registry import all_checks
+    from checks.catalogue import all_checks
 
     shapes = _shapes()
     problems = []

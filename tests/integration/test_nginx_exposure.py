@@ -12,7 +12,7 @@ import pytest
 
 from agent.pipeline import assess
 from agent.settings import Settings
-from checks.registry import all_checks
+from checks.catalogue import all_checks
 from collectors.net.tls import EXTRA_CA_ENV
 from collectors.profile import Profile
 from tests.servers.nginx import NginxServer, start_nginx

@@ -8,8 +8,8 @@ from typing import Any, Dict, Tuple
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import InsurerDomain
-from checks.registry import all_checks
 from questionnaires.engine import Bundle, answer_all
 from questionnaires.loader import load_questionnaire
 from questionnaires.model import Answer, AnswerType, Attestation, Basis, Questionnaire

@@ -232,7 +232,7 @@ def test_output_has_no_floats_and_is_deterministic(host: str) -> None:
 
 
 def test_hard_fail_and_scenario_check_ids_exist() -> None:
-    from checks.registry import all_checks
+    from checks.catalogue import all_checks
 
     known = set(all_checks())
     weights = load_weights()

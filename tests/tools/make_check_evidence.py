@@ -20,8 +20,9 @@ import copy
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
+from checks.catalogue import all_checks
 from checks.model import CheckLevel, Status
-from checks.registry import RegisteredCheck, all_checks
+from checks.registry import RegisteredCheck
 from collectors.evidence import Evidence, EvidenceStatus
 from tests.checks.evidence import Case, evidence_path, judge, write_case
 

@@ -20,9 +20,9 @@ import sys
 from pathlib import Path
 from typing import Dict, Set
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, HostReader, LiveProcessView
 from collectors.evidence import CommandSource, FileSource
-from collectors.registry import all_collectors
 from collectors.runner import SystemRunner, is_root, recording_name
 
 SECRET_FILES = re.compile(r"^/etc/(g?shadow-?|ssh/ssh_host_.*_key|ssl/private/.*)$")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from checks.registry import evaluate
+from checks.catalogue import evaluate
+from collectors.catalogue import collect
 from collectors.context import HostContext, LiveProcessView, load_fixture_context
-from collectors.registry import collect
 from collectors.runner import SystemRunner
 from tests.tools.record_host import record
 

@@ -6,8 +6,9 @@ from typing import Any, Dict, Mapping
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from tests.hosts import status_of
 

@@ -9,12 +9,13 @@ import pytest
 
 import checks.host.ics as ics
 import collectors.host.ics  # noqa: F401  - registers host.ics_gateway until the lead lists it
+from checks.catalogue import all_checks, evaluate
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
+from collectors.catalogue import collect
 from collectors.context import load_fixture_context
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.profile import Profile
-from collectors.registry import collect
 from tests.hosts import HOSTS_DIR
 
 IDS = ("LNX-ICS-001", "LNX-ICS-002", "LNX-ICS-003", "LNX-ICS-004", "LNX-ICS-005")

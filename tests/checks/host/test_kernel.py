@@ -6,9 +6,10 @@ from typing import Any, Dict, Mapping, Optional
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.host.kernel import sysctl_drift
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from tests.hosts import evidence_map, status_of
 

@@ -10,8 +10,9 @@ import pytest
 from checks.host.logging import audit_identity_watches, log_retention, remote_logging
 from checks.model import Status, Verdict
 from checks.registry import EvidenceView, Params
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import status_of
 

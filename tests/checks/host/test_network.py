@@ -6,8 +6,9 @@ from typing import Any, Dict, List
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from tests.hosts import status_of
 
@@ -99,8 +100,9 @@ def test_admin_source_rules() -> None:
 
 
 def _fw_from(tmp_path: Any, commands: Dict[str, str]) -> Evidence:
+    from collectors.catalogue import all_collectors
     from collectors.context import HostContext, RecordedProcessView
-    from collectors.registry import all_collectors, run_collector
+    from collectors.registry import run_collector
     from collectors.runner import RecordedRunner, recording_name
 
     (tmp_path / "commands").mkdir()

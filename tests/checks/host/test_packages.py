@@ -7,8 +7,9 @@ from typing import Any, Dict
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from tests.hosts import evidence_map, host_findings, status_of
 
 P, F, M, NA = Status.PASS, Status.FAIL, Status.MANUAL, Status.NOT_APPLICABLE

@@ -8,12 +8,14 @@ from typing import Any, Dict, Optional
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host.sshd import DEFAULTS
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map, status_of, statuses
 

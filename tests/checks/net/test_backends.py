@@ -7,8 +7,8 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
+from checks.catalogue import all_checks, evaluate
 from checks.model import Status
-from checks.registry import all_checks, evaluate
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.net.registry import NetContext, all_net_collectors, run_net_collector
 from collectors.net.scope import parse_scope

@@ -12,8 +12,9 @@ from typing import Dict, List
 
 import pytest
 
+from checks.catalogue import all_checks, evaluate
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.net.registry import NetContext, all_net_collectors, run_net_collector
 from collectors.net.scope import parse_scope

@@ -7,8 +7,9 @@ from typing import Any, Dict, Mapping, Optional
 
 import pytest
 
+from checks.catalogue import all_checks
 from checks.model import Status
-from checks.registry import EvidenceView, all_checks, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.net.tls import EXTRA_CA_ENV
 from tests.collectors.net.test_tls import probe_tls

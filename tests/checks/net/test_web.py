@@ -6,8 +6,9 @@ from typing import Any, Dict, Iterator, Mapping
 
 import pytest
 
+from checks.catalogue import all_checks, evaluate
 from checks.model import Severity, Status
-from checks.registry import EvidenceView, all_checks, evaluate, evaluate_one
+from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.profile import Profile
 from tests.collectors.net.test_web import web_evidence

@@ -8,10 +8,11 @@ from typing import Any, Dict
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import CollectError, ErrorReason, Evidence, EvidenceStatus
 from collectors.host import accounts as acc
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import FIXTURE_HOSTS, HOSTS_DIR, evidence_map, host_context
 
@@ -377,8 +378,9 @@ def test_weak_host_records_world_readable_shadow() -> None:
 
 
 def test_truncated_passwd_finding_is_error_with_reason(tmp_path: Path) -> None:
+    from checks.catalogue import all_checks
     from checks.model import Status
-    from checks.registry import EvidenceView, all_checks, evaluate_one
+    from checks.registry import EvidenceView, evaluate_one
 
     ctx = _ctx(tmp_path, {"/etc/passwd": "root:x:0:0:root:/root:/bin/bash\ntoor:x:0"})
     finding = evaluate_one(all_checks()["LNX-ACC-001"], EvidenceView([_run("host.passwd", ctx)]))

@@ -8,11 +8,12 @@ from typing import Dict, List, Mapping, Optional, Union
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import FileStat, HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host import files as files_mod
 from collectors.host.files import banner_facts, parse_mounts, unescape_mount_field
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map
 

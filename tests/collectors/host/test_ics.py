@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import collectors.host.ics as ics
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, HostReader, ListeningSocket, RecordedProcessView, load_fixture_context
 from collectors.evidence import EvidenceStatus
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import HOSTS_DIR
 

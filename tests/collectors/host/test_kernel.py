@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Dict, Mapping, Union
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host.kernel import (
@@ -17,7 +18,7 @@ from collectors.host.kernel import (
     parse_sestatus,
     parse_sysctl_conf,
 )
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map
 

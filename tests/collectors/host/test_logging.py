@@ -7,6 +7,7 @@ from typing import Dict
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.host.logging import (
@@ -20,7 +21,7 @@ from collectors.host.logging import (
     retention_estimate,
     syslog_ng_targets,
 )
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, Optional
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, LiveProcessView, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host.network import (
@@ -21,7 +22,7 @@ from collectors.host.network import (
     parse_nft,
     parse_ufw,
 )
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner, SystemRunner, recording_name
 from tests.hosts import HOSTS_DIR, evidence_map
 

@@ -10,6 +10,7 @@ from typing import Dict
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import Evidence, EvidenceStatus
 from collectors.host.packages import (
@@ -18,7 +19,7 @@ from collectors.host.packages import (
     parse_dpkg_status,
     parse_updateinfo,
 )
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import FIXTURE_HOSTS, evidence_map
 

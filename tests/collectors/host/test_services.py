@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus
 from collectors.host.services import parse_inetd, parse_unit_files, parse_units, parse_xinetd
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner, recording_name
 from tests.hosts import HOSTS_DIR, evidence_map
 

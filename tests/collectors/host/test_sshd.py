@@ -11,6 +11,7 @@ from typing import List, Optional
 
 import pytest
 
+from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
 from collectors.evidence import ErrorReason, EvidenceStatus
 from collectors.host.sshd import (
@@ -21,7 +22,7 @@ from collectors.host.sshd import (
     parse_sshd_t,
     tokenize,
 )
-from collectors.registry import all_collectors, run_collector
+from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
 from tests.hosts import evidence_map, host_context
 
