@@ -15,13 +15,14 @@ import click
 
 from agent.cli_common import (
     fail,
-    json_option,
     lang_option,
     out_option,
     prompt_passphrase,
+    say,
     signing_key_options,
     trusted_keys,
     trusted_keys_option,
+    unverified_option,
 )
 from agent.errors import AgentError, UsageError
 from agent.settings import Format
@@ -42,10 +43,10 @@ def _progress_printer() -> Optional[Callable[[str], None]]:
     if not sys.stderr.isatty():
         return None
 
-    def say(message: str) -> None:
-        click.echo(f"  … {message}", err=True)
+    def show(message: str) -> None:
+        say(f"  … {message}", err=True)
 
-    return say
+    return show
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,6 +103,11 @@ def main() -> None:
     envvar="RISKAGENT_STATE_DIR",
     help="Keep the report history here, so each signed report names its predecessor (scheduled runs always do).",
 )
+@click.option(
+    "--challenge",
+    default=None,
+    help="The insurer's challenge nonce: embedded in the signed report, so it proves the report was made after it was issued.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     config_path: Optional[Path],
@@ -124,6 +130,7 @@ def scan(
     answers_path: Optional[Path],
     fail_on: Optional[str],
     state_dir: Optional[Path],
+    challenge: Optional[str],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
@@ -152,6 +159,7 @@ def scan(
             answers=answers_path,
             fail_on=fail_on,
             state_dir=state_dir,
+            challenge=challenge,
         )
         signer = None
         if settings.sign:
@@ -164,71 +172,13 @@ def scan(
     if not quiet:
         from report.render import terminal_summary
 
-        click.echo(terminal_summary(outcome.report, settings.lang.value))
+        say(terminal_summary(outcome.report, settings.lang.value))
     for p in outcome.written:
-        click.echo(f"  wrote {p}")
+        say(f"  wrote {p}")
     if settings.fail_on is not None:
         threshold = settings.fail_on
         if any(f.severity.at_least(threshold) for f in outcome.report.failed()):
             sys.exit(EXIT_FINDINGS)
-
-
-@main.command()
-@click.argument("envelope", type=click.Path(path_type=Path, dir_okay=False))
-@trusted_keys_option
-@json_option
-@click.option("--no-recheck", is_flag=True, help="Do not re-run the checks over the embedded evidence.")
-def verify(envelope: Path, keys: Tuple[Path, ...], as_json: bool, no_recheck: bool) -> None:
-    """Verify a signed report (DSSE envelope) against trusted public keys.
-
-    After the signature, the checks are re-run over the evidence the report
-    carries: every finding must follow from it.
-    """
-    from report.signing import VerificationError, verify_envelope
-
-    try:
-        trusted = trusted_keys(keys)
-        try:
-            data = envelope.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {envelope}: {exc.strerror}") from exc
-        verified = verify_envelope(data, trusted)
-        if not no_recheck:
-            from report.recheck import recheck
-
-            result = recheck(verified.report)
-            if result.mismatches:
-                first = result.mismatches[0]
-                raise VerificationError(
-                    f"{len(result.mismatches)} finding(s) do not follow from the embedded evidence, e.g. {first.check_id} "
-                    f"is reported {first.reported} but the evidence gives {first.recomputed}"
-                )
-            if result.answer_mismatches:
-                first = result.answer_mismatches[0]
-                raise VerificationError(
-                    f"{len(result.answer_mismatches)} questionnaire answer(s) do not follow from the embedded evidence, "
-                    f"e.g. {first.check_id} is answered {first.reported} but the evidence gives {first.recomputed}"
-                )
-            if result.unknown_checks:
-                click.echo(
-                    f"note: {len(result.unknown_checks)} check(s) unknown to this riskagent version were not re-checked: "
-                    + ", ".join(result.unknown_checks[:5]),
-                    err=True,
-                )
-    except VerificationError as exc:
-        if as_json:
-            click.echo(json.dumps({"valid": False, "reason": str(exc)}))
-        click.echo(f"riskagent: INVALID {envelope}: {exc}", err=True)
-        sys.exit(1)
-    except AgentError as exc:
-        fail(exc)
-    r = verified.report
-    if as_json:
-        from collectors.strictjson import to_json
-
-        click.echo(json.dumps({"valid": True, "keyid": verified.keyid, "report_id": r.report_id, "target": to_json(r.target)}))
-    else:
-        click.echo(f"OK {envelope}: signed by key {verified.keyid[:16]}; report {r.report_id} for {r.target.name} at {r.run.started_at}")
 
 
 @main.group()
@@ -255,9 +205,9 @@ def keys_generate(key_path: Optional[Path], passphrase_file: Optional[Path]) -> 
         info = generate_key(key_path or default_key_path(), passphrase)
     except AgentError as exc:
         fail(exc)
-    click.echo(f"private key: {info.private_path} (mode 0600, encrypted)")
-    click.echo(f"public key:  {info.public_path}")
-    click.echo(f"key id:      {info.keyid}")
+    say(f"private key: {info.private_path} (mode 0600, encrypted)")
+    say(f"public key:  {info.public_path}")
+    say(f"key id:      {info.keyid}")
 
 
 @main.group()
@@ -277,7 +227,7 @@ def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
     chosen = checks_for_profile(Profile(profile)) if profile is not None else list(all_checks().values())
     metas = [c.meta for c in chosen]
     if fmt == "json":
-        click.echo(json.dumps([m.to_json() for m in metas], ensure_ascii=False, indent=2))
+        say(json.dumps([m.to_json() for m in metas], ensure_ascii=False, indent=2))
         return
     for m in metas:
         units = ",".join(r.unit for r in m.mlps)
@@ -286,8 +236,8 @@ def checks_list(fmt: str, lang: str, profile: Optional[str]) -> None:
             if m.high_risk_case and lang == "zh"
             else (f" [high-risk {m.high_risk_case}]" if m.high_risk_case else "")
         )
-        click.echo(f"{m.id:<14} {m.severity.value:<8} {units:<24} {m.title.get(lang)}{hr}")
-    click.echo(f"{len(metas)} checks")
+        say(f"{m.id:<14} {m.severity.value:<8} {units:<24} {m.title.get(lang)}{hr}")
+    say(f"{len(metas)} checks")
 
 
 @main.group()
@@ -314,14 +264,14 @@ def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) 
     except AgentError as exc:
         fail(exc)
     if fmt == "json":
-        click.echo(json.dumps(q.raw, ensure_ascii=False, indent=2))
+        say(json.dumps(q.raw, ensure_ascii=False, indent=2))
         return
-    click.echo(f"{q.title.get(lang)} ({q.ref}, {len(q.questions)})")
+    say(f"{q.title.get(lang)} ({q.ref}, {len(q.questions)})")
     for section in q.sections:
-        click.echo(f"\n== {section.title.get(lang)}")
+        say(f"\n== {section.title.get(lang)}")
         for item in (x for x in q.questions if x.section == section.id):
             how = "attest" if item.attest_only else "derived/attest"
-            click.echo(f"{item.id:<8} [{item.type.value:<7} {how:<14}] {item.text.get(lang)}")
+            say(f"{item.id:<8} [{item.type.value:<7} {how:<14}] {item.text.get(lang)}")
 
 
 @questionnaire.command("answer")
@@ -347,8 +297,10 @@ def questionnaire_show(questionnaire_path: Optional[Path], lang: str, fmt: str) 
     "report_path",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="Derive from this report.json instead of assessing this machine.",
+    help="Derive from this signed report (verified first with --trust/--key) instead of assessing this machine.",
 )
+@trusted_keys_option
+@unverified_option
 @click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None, hidden=True, help="Derive from a recorded host.")
 @out_option(help_text="Where to write questionnaire.json/.csv/.html.")
 @lang_option
@@ -358,6 +310,9 @@ def questionnaire_answer(
     interactive: bool,
     attested_by: Optional[str],
     report_path: Optional[Path],
+    trust_stores: Tuple[Path, ...],
+    keys: Tuple[Path, ...],
+    unverified: bool,
     replay: Optional[Path],
     out_dir: Path,
     lang: str,
@@ -370,7 +325,9 @@ def questionnaire_answer(
 
     try:
         q = questionnaire_for(questionnaire_path)
-        report = _evidence_report(report_path, replay)
+        report, marker = _evidence_report(report_path, replay, trust_stores, keys, unverified, lang)
+        if marker:
+            say(marker)
         bundle = Bundle(report.findings, report.evidence)
         attestations = load_answers(answers_path, q)
         answers = answer_all(q, bundle, attestations)
@@ -378,8 +335,8 @@ def questionnaire_answer(
             by = attested_by or click.prompt("签署人（姓名、职务）/ Attested by (name, role)").strip()
             if not by:
                 raise UsageError("who attests the answers is required (--by)")
-            given = interactive_session(q, answers, attestations, answers_path, by, lang, sys.stdin, lambda t: click.echo(t, nl=False))
-            click.echo(f"{given} answer(s) saved to {answers_path}")
+            given = interactive_session(q, answers, attestations, answers_path, by, lang, sys.stdin, lambda t: say(t, nl=False))
+            say(f"{given} answer(s) saved to {answers_path}")
             answers = answer_all(q, bundle, attestations)
         result = answered(q, answers)
         for name, text in (
@@ -388,35 +345,47 @@ def questionnaire_answer(
             ("questionnaire.html", to_html(result, lang)),
         ):
             atomic_write(out_dir / name, text.encode("utf-8"))
-            click.echo(f"  wrote {out_dir / name}")
+            say(f"  wrote {out_dir / name}")
     except AgentError as exc:
         fail(exc)
     summary = result.summary
-    click.echo(f"{q.ref}: derived {summary.derived}, attested {summary.attested}, unknown {summary.unknown}, conflicts {summary.conflicts}")
+    say(f"{q.ref}: derived {summary.derived}, attested {summary.attested}, unknown {summary.unknown}, conflicts {summary.conflicts}")
     for a in answers:
         if a.conflict:
-            click.echo(f"  CONFLICT {a.question}: {a.conflict}")
+            say(f"  CONFLICT {a.question}: {a.conflict}")
 
 
-def _evidence_report(report_path: Optional[Path], replay: Optional[Path]) -> Report:
-    """Findings and evidence to answer from: a report file, a recorded host, or this machine."""
+def _evidence_report(
+    report_path: Optional[Path],
+    replay: Optional[Path],
+    trust_stores: Tuple[Path, ...],
+    keys: Tuple[Path, ...],
+    unverified: bool,
+    lang: str,
+) -> Tuple[Report, Optional[str]]:
+    """Findings and evidence to answer from (a verified report, a recorded host, or this machine), and the
+    UNVERIFIED marker when the report was read without verification."""
     if report_path is not None:
-        from agent.cli_underwriting import load_report
+        from agent.signed_input import read_report
 
-        return load_report(report_path)
+        trusted = trusted_keys(trust_stores, keys, required=False) if not unverified else {}
+        source = read_report(report_path, trusted, unverified=unverified, say_warning=lambda t: say(t, err=True))
+        return source.report, source.marker(lang)
     from agent import pipeline
     from agent.settings import Settings
 
-    return pipeline.assess(Settings(replay=replay, sign=False))
+    return pipeline.assess(Settings(replay=replay, sign=False)), None
 
 
 def _register_more_commands() -> None:
     """Commands defined in their own modules (they import only click at start-up)."""
     from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
+    from agent.cli_verify import challenge_cmd, cosign_cmd, keys_identity_cmd, render_cmd, trust_group, verify_cmd
 
-    for command in (plan_cmd, diff_cmd, export_cmd, history_cmd, schedule_cmd, run_scheduled_cmd):
+    for command in (verify_cmd, render_cmd, cosign_cmd, challenge_cmd, trust_group, plan_cmd, diff_cmd, export_cmd, history_cmd, schedule_cmd, run_scheduled_cmd):
         main.add_command(command)
+    keys.add_command(keys_identity_cmd)
 
 
 _register_more_commands()

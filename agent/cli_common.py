@@ -11,7 +11,7 @@ import click
 from agent.errors import AgentError, UsageError
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from report.trust import TrustedKey
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 LANGS = ("zh", "en")
@@ -44,14 +44,29 @@ def out_option(default: Optional[str] = "out", help_text: str = "Output director
 
 
 def trusted_keys_option(fn: FC) -> FC:
-    """``--key PUB`` (repeatable): the public keys a signed report must verify with."""
-    return click.option(
+    """``--trust FILE`` and ``--key PUB`` (both repeatable): whose signatures count."""
+    fn = click.option(
         "--key",
         "keys",
         type=click.Path(path_type=Path, dir_okay=False),
         multiple=True,
-        required=True,
-        help="Trusted public key (PEM); repeat for several.",
+        help="Trusted public key (PEM), without an identity; repeat for several.",
+    )(fn)
+    return click.option(
+        "--trust",
+        "trust_stores",
+        type=click.Path(path_type=Path, dir_okay=False),
+        multiple=True,
+        help="Trust store (JSON): keys bound to identities, roles, validity windows and targets.",
+    )(fn)
+
+
+def unverified_option(fn: FC) -> FC:
+    """``--unverified``: accept an unsigned report.json; the output then says so on its first line."""
+    return click.option(
+        "--unverified",
+        is_flag=True,
+        help="Read an unsigned report.json without verifying it (the output is marked UNVERIFIED).",
     )(fn)
 
 
@@ -83,23 +98,35 @@ def prompt_passphrase(confirm: bool = False) -> Optional[Callable[[], bytes]]:
     return ask
 
 
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold data from a report, an envelope or the network, made terminal-safe."""
+    from report.terminal import safe
+
+    click.echo(safe(text), err=err, nl=nl)
+
+
 def fail(exc: AgentError) -> NoReturn:
     """Print the error with its hint and exit with its code."""
-    click.echo(f"riskagent: error: {exc.diagnostics()}", err=True)
+    say(f"riskagent: error: {exc.diagnostics()}", err=True)
     sys.exit(exc.exit_code)
 
 
-def trusted_keys(paths: Sequence[Path]) -> Dict[str, Ed25519PublicKey]:
-    """Trusted public keys by key id; an unreadable or wrong key file is a usage error."""
-    from report.signing import VerificationError, key_id, load_public_key
+def trusted_keys(trust_stores: Sequence[Path], keys: Sequence[Path], *, required: bool = True) -> Dict[str, TrustedKey]:
+    """Trusted keys by key id from trust stores and bare public keys; an unusable file is a usage error."""
+    from report.trust import TrustError, bare_key, load_trust_store
 
-    trusted: Dict[str, Ed25519PublicKey] = {}
-    for path in paths:
-        try:
-            pub = load_public_key(path.read_bytes(), str(path))
-        except OSError as exc:
-            raise UsageError(f"cannot read public key {path}: {exc.strerror}") from None
-        except VerificationError as exc:
-            raise UsageError(str(exc)) from None
-        trusted[key_id(pub)] = pub
+    trusted: Dict[str, TrustedKey] = {}
+    try:
+        for path in trust_stores:
+            for keyid, entry in load_trust_store(path).items():
+                if keyid in trusted and trusted[keyid].entry is not None:
+                    raise UsageError(f"{path}: key {keyid[:16]} is also in {trusted[keyid].source}; one identity per key")
+                trusted[keyid] = entry
+        for path in keys:
+            key = bare_key(path)
+            trusted.setdefault(key.keyid, key)
+    except TrustError as exc:
+        raise UsageError(str(exc), "fix the file, or see README 'For insurers' for the trust store format") from None
+    if required and not trusted:
+        raise UsageError("no trusted key given", "pass --trust TRUST_STORE.json or --key PUBLIC_KEY.pem")
     return trusted

@@ -13,7 +13,7 @@ from typing import List, Optional, Tuple
 
 import click
 
-from agent.cli_common import fail, json_option, trusted_keys, trusted_keys_option
+from agent.cli_common import fail, json_option, say, trusted_keys, trusted_keys_option
 from agent.errors import AgentError, UsageError
 
 
@@ -27,7 +27,7 @@ from agent.errors import AgentError, UsageError
     help="History index to consult (default: $RISKAGENT_STATE_DIR, /var/lib/riskagent or ~/.local/state/riskagent).",
 )
 @json_option
-def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Optional[Path], as_json: bool) -> None:
+def history_cmd(paths: Tuple[Path, ...], trust_stores: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Optional[Path], as_json: bool) -> None:
     """List and verify the report chain of each target.
 
     PATHS are signed reports (*.dsse.json) or directories searched for them;
@@ -37,7 +37,7 @@ def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Opti
     from agent import history
 
     try:
-        trusted = trusted_keys(keys)
+        trusted = trusted_keys(trust_stores, keys)
         state = state_dir or history.default_state_dir()
         known = history.known_reports(state) if (state / history.INDEX_NAME).exists() else {}
         if paths:
@@ -49,7 +49,7 @@ def history_cmd(paths: Tuple[Path, ...], keys: Tuple[Path, ...], state_dir: Opti
         result = history.check_chain(files, trusted, known)
     except AgentError as exc:
         fail(exc)
-    click.echo(json.dumps(history.chain_json(result), ensure_ascii=False, indent=2) if as_json else history.format_chain(result))
+    say(json.dumps(history.chain_json(result), ensure_ascii=False, indent=2) if as_json else history.format_chain(result))
     if not result.ok:
         sys.exit(1)
 
@@ -119,11 +119,11 @@ def schedule_install(
     except AgentError as exc:
         fail(exc)
     for path, state in done:
-        click.echo(f"{state} {path}")
+        say(f"{state} {path}")
     if not config_path.exists():
-        click.echo(f"note: {config_path} does not exist yet; the scheduled run needs it", err=True)
+        say(f"note: {config_path} does not exist yet; the scheduled run needs it", err=True)
     if kind == "systemd" and any(state != "unchanged" for _, state in done):
-        click.echo("next: systemctl daemon-reload && systemctl enable --now riskagent.timer")
+        say("next: systemctl daemon-reload && systemctl enable --now riskagent.timer")
 
 
 @schedule_cmd.command("remove")
@@ -139,11 +139,11 @@ def schedule_remove(kind: str, cron_dir: Path, systemd_dir: Path) -> None:
     except AgentError as exc:
         fail(exc)
     if not done:
-        click.echo(f"no {kind} schedule installed")
+        say(f"no {kind} schedule installed")
     for path, state in done:
-        click.echo(f"{state} {path}")
+        say(f"{state} {path}")
     if kind == "systemd" and any(state == "removed" for _, state in done):
-        click.echo("next: systemctl disable --now riskagent.timer; systemctl daemon-reload")
+        say("next: systemctl disable --now riskagent.timer; systemctl daemon-reload")
 
 
 @schedule_cmd.command("show")
@@ -160,13 +160,13 @@ def schedule_show(kind: str, cron_dir: Path, systemd_dir: Path) -> None:
             continue
         for path, ours in schedule.installed(directory, _names(k)):
             found = True
-            click.echo(f"== {path} ({'riskagent' if ours else 'NOT written by riskagent'})")
+            say(f"== {path} ({'riskagent' if ours else 'NOT written by riskagent'})")
             try:
-                click.echo(path.read_text(encoding="utf-8").rstrip("\n"))
+                say(path.read_text(encoding="utf-8").rstrip("\n"))
             except OSError as exc:
-                click.echo(f"(cannot read: {exc.strerror})")
+                say(f"(cannot read: {exc.strerror})")
     if not found:
-        click.echo("no schedule installed")
+        say("no schedule installed")
 
 
 @click.command("run-scheduled")

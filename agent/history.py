@@ -36,9 +36,8 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, 
 from agent.files import atomic_write
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     from report.model import Report
+    from report.trust import TrustedKey
 
 STATE_DIR_ENV = "RISKAGENT_STATE_DIR"
 INDEX_NAME = "history.json"
@@ -184,7 +183,7 @@ def _short(digest: Optional[str]) -> str:
 
 def check_chain(
     envelope_paths: Sequence[Path],
-    trusted_keys: Mapping[str, Ed25519PublicKey],
+    trusted_keys: Mapping[str, TrustedKey],
     known: Optional[Mapping[str, Mapping[str, Any]]] = None,
 ) -> ChainResult:
     """Verify every envelope and follow the ``previous_report`` links per target.
@@ -192,20 +191,26 @@ def check_chain(
     ``known`` (from ``known_reports``) maps digests the agent recorded to their
     report ids; with it a changed report is named as edited rather than missing.
     """
-    from report.signing import VerificationError, report_digest, verify_envelope
+    from report.envelope import read_bounded
+    from report.signing import VerificationError, report_digest
+    from report.terminal import safe_line
+    from report.verification import Outcome, verify_bytes
 
     result = ChainResult()
     entries: List[ChainEntry] = []
     seen: Dict[str, ChainEntry] = {}
     for path in envelope_paths:
         try:
-            verified = verify_envelope(path.read_bytes(), trusted_keys)
-        except OSError as exc:
-            result.problems.append(Problem("invalid", None, (path,), f"{path}: cannot read: {exc.strerror}"))
-            continue
+            data = read_bounded(path)
         except VerificationError as exc:
             result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {exc}"))
             continue
+        verified = verify_bytes(data, trusted_keys, source=str(path))
+        if verified.report is None or verified.outcome is Outcome.INVALID:
+            result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {safe_line(verified.reason)}"))
+            continue
+        if verified.outcome is Outcome.UNSUPPORTED:
+            result.notes.append(f"{path}: signature verified, findings not rechecked: {verified.reason}")
         rep = verified.report
         entry = ChainEntry(
             path=path,

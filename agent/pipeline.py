@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from questionnaires.model import AnsweredQuestionnaire
     from report.model import Report
     from report.plan import Plan
+    from report.provenance import ScopeInfo
     from report.signing import Signer
 
 Progress = Callable[[str], None]
@@ -69,6 +70,14 @@ def build_scope(settings: Settings) -> Optional[Scope]:
     except ScopeError as exc:
         raise UsageError(str(exc), "targets are IP addresses, CIDR networks, host names or http(s) URLs") from None
     return Scope(tuple(entries), settings.allow_public)
+
+
+def scope_info(settings: Settings, scope: Optional[Scope]) -> ScopeInfo:
+    """The scope as the report declares it: every target (flags and scope file), ports and probe ports."""
+    from report.provenance import ScopeInfo
+
+    targets = tuple(t.endpoint for t in scope.targets) if scope is not None else ()
+    return ScopeInfo(targets, settings.ports, dict(settings.probe_ports), settings.allow_public)
 
 
 def host_collectors_for(profile: Profile) -> List[str]:
@@ -155,8 +164,7 @@ def _user() -> str:
 def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report:
     """Collect, judge, answer, score and plan. Reads the history index, writes nothing."""
     from checks.catalogue import evaluate
-    from report.model import RunInfo, build_report, with_assessment
-    from report.underwriting import underwriting_view
+    from report.model import RunInfo, build_report, scrub_evidence
 
     scope = build_scope(settings)
     if settings.profile is Profile.WEBSITE and scope is None:
@@ -164,7 +172,7 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
     t0 = time.monotonic()
     started = utc_now()
     ctx = host_context(settings)
-    evidence = collect_evidence(settings, ctx, scope, progress)
+    evidence, redactions = scrub_evidence(collect_evidence(settings, ctx, scope, progress))
     findings = evaluate(evidence, settings.profile, settings.params)
     run = RunInfo(
         started_at=started,
@@ -185,11 +193,23 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
 
         # The chain: each signed report names its predecessor's digest for the same target.
         previous = history.previous_digest(settings.state_dir, name)
-    report = build_report(profile=settings.profile, target_name=name, run=run, evidence=evidence, findings=findings, previous_report=previous)
-    questionnaire = answer_questionnaire(settings, report)
-    underwriting = underwriting_view(report.findings, questionnaire, run.started_at)
-    plan = plan_for(report, settings.plan, run.started_at[:10])
-    return with_assessment(report, questionnaire, underwriting, plan)
+    report = build_report(
+        profile=settings.profile,
+        target_name=name,
+        run=run,
+        evidence=evidence,
+        findings=findings,
+        previous_report=previous,
+        scope=scope_info(settings, scope),
+        challenge=settings.challenge,
+        redactions=redactions,
+    )
+    from agent.answers import load_answers, questionnaire_for
+    from report.assemble import complete
+
+    questionnaire = questionnaire_for(settings.questionnaire)
+    attestations = load_answers(settings.answers, questionnaire) if settings.answers is not None else {}
+    return complete(report, questionnaire, attestations, settings.plan)
 
 
 # ------------------------------------------------------------------------------------------ sign, write, record

@@ -356,7 +356,9 @@ def new_failures(old: Report, new: Report, fail_on_severity: Severity = Severity
 
 
 def _stderr(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    from report.terminal import safe
+
+    print(safe(message), file=sys.stderr, flush=True)
 
 
 def run_scheduled(
@@ -420,7 +422,9 @@ def run_scheduled(
         line += f"; {len(regressions)} new failure(s) at {threshold} or above since the previous report"
     if removed:
         line += f"; removed {len(removed)} old run(s)"
-    print(line, flush=True)
+    from report.terminal import safe
+
+    print(safe(line), flush=True)
     limit = settings.schedule.max_new_failures
     if regressions is not None and limit is not None and len(regressions) > limit:
         for f in regressions[:20]:
@@ -433,7 +437,11 @@ def run_scheduled(
 def _load_previous(state: Path, digest: str, signer: Signer, log: Callable[[str], None]) -> Optional[Report]:
     """The previous signed report, verified with our own key; None (with a note) if unusable."""
     from agent import history
-    from report.signing import VerificationError, report_digest, verify_envelope
+    from report.envelope import read_bounded
+    from report.signing import VerificationError, report_digest
+    from report.terminal import safe_line
+    from report.trust import TrustedKey
+    from report.verification import Outcome, verify_bytes
 
     entry = history.known_reports(state).get(digest)
     if entry is None or not entry.get("path"):
@@ -441,12 +449,14 @@ def _load_previous(state: Path, digest: str, signer: Signer, log: Callable[[str]
         return None
     path = Path(str(entry["path"]))
     try:
-        verified = verify_envelope(path.read_bytes(), {signer.keyid: signer.public_key})
-    except OSError as exc:
-        log(f"note: previous report {path} is not readable ({exc.strerror}); regressions not compared")
-        return None
+        data = read_bounded(path)
     except VerificationError as exc:
-        log(f"warning: previous report {path} does not verify ({exc}); regressions not compared")
+        log(f"note: previous report {path} is not readable ({exc}); regressions not compared")
+        return None
+    own = {signer.keyid: TrustedKey(signer.keyid, signer.public_key, None, "this agent's key")}
+    verified = verify_bytes(data, own, source=str(path))
+    if verified.report is None or verified.outcome is Outcome.INVALID:
+        log(f"warning: previous report {path} does not verify ({safe_line(verified.reason)}); regressions not compared")
         return None
     if report_digest(verified.report) != digest:
         log(f"warning: previous report {path} changed since it was recorded; regressions not compared")

@@ -94,6 +94,7 @@ class Settings:
     passphrase_file: Optional[Path] = None
     state_dir: Optional[Path] = None
     fail_on: Optional[Severity] = None
+    challenge: Optional[str] = None  # the insurer's nonce, embedded in the signed report
     params: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
     plan: Mapping[str, JSON] = field(default_factory=dict)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -132,6 +133,7 @@ FLAGS: Dict[str, str] = {
     "passphrase_file": "--passphrase-file",
     "state_dir": "--state-dir",
     "fail_on": "--fail-on",
+    "challenge": "--challenge",
 }
 CONFIG_ONLY = ("params", "plan", "schedule")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
@@ -258,6 +260,8 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 255:
             raise UsageError(f"{where}: a Modbus unit id is an integer 0-255")
         values["modbus_unit"] = value
+    if "challenge" in raw:
+        values["challenge"] = validate_challenge(*raw["challenge"])
     if "params" in raw:
         values["params"] = validate_params(*raw["params"])
     if "plan" in raw:
@@ -325,9 +329,23 @@ def _probe_ports(value: Any, where: str) -> Dict[str, int]:
     return out
 
 
+CHALLENGE_RE = re.compile(r"[A-Za-z0-9._~+/=-]{8,128}", re.ASCII)
+
+
+def validate_challenge(value: Any, where: str = "--challenge") -> str:
+    """An insurer's challenge nonce: 8-128 printable URL/base64 characters."""
+    if not isinstance(value, str) or not CHALLENGE_RE.fullmatch(value):
+        raise UsageError(
+            f"{where}: a challenge is 8 to 128 letters, digits or . _ ~ + / = -",
+            "use the nonce exactly as the insurer issued it (riskagent challenge prints a fresh one)",
+        )
+    return value
+
+
 def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
-    """Per-check parameter overrides: known check ids and parameter names only."""
+    """Per-check parameter overrides: known check ids and parameter names, values of the default's kind."""
     from checks.catalogue import all_checks
+    from checks.params import value_problem
 
     if not isinstance(value, dict):
         raise UsageError(f"{where}: expected an object mapping check ids to parameters")
@@ -344,6 +362,10 @@ def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
                 f"{where}.{cid}: unknown parameter(s) {', '.join(unknown)}",
                 f"{cid} takes: {', '.join(sorted(known[cid].meta.params)) or 'no parameters'}",
             )
+        for name, v in params.items():
+            problem = value_problem(name, known[cid].meta.params[name], v)
+            if problem:
+                raise UsageError(f"{where}.{cid}.{name}: {problem}")
         out[cid] = dict(params)
     return out
 

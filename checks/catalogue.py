@@ -52,3 +52,49 @@ def evaluate(
             if rc.meta.level is CheckLevel.ENDPOINT and names & set(rc.meta.needs):
                 findings.append(evaluate_one(rc, view, params.get(rc.meta.id), target))
     return findings
+
+
+# ------------------------------------------------------------------------------------------ identity
+
+# What decides a report's findings and derived sections: a change to any of these changes the rules a
+# report was judged by, so it changes the catalogue digest (and, through the lock test, its version).
+RULE_SOURCES = (
+    "checks",
+    "questionnaires/engine.py",
+    "questionnaires/model.py",
+    "questionnaires/default.json",
+    "report/model.py",
+    "report/plan.py",
+    "report/provenance.py",
+    "report/profile_view.py",
+    "report/redact.py",
+    "report/scanner_view.py",
+    "report/underwriting.py",
+)
+LOCK_MODULE = "checks/catalogue_lock.py"
+
+
+def compute_digest() -> str:
+    """sha256 over every check's metadata and the sources of the rules (see ``RULE_SOURCES``).
+
+    Computed by the lock test and the lock tool, not at run time: a report states the locked
+    ``CATALOGUE_VERSION`` and ``CATALOGUE_DIGEST``.
+    """
+    import hashlib
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    meta = [rc.meta.to_json() for rc in all_checks().values()]
+    h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    files = []
+    for entry in RULE_SOURCES:
+        path = root / entry
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        if rel == LOCK_MODULE:
+            continue
+        h.update(b"\0" + rel.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

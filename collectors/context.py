@@ -308,11 +308,12 @@ class HostReader:
         return "/" + rel.replace(os.sep, "/")
 
     # -- files -----------------------------------------------------------------
-    def read_bytes(self, path: str, *, required: bool = False) -> Optional[bytes]:
+    def read_bytes(self, path: str, *, required: bool = False, digest: bool = True) -> Optional[bytes]:
         """Read a file; ``None`` if it does not exist.
 
         Raises :class:`CollectError` when it exists but cannot be read, or when
-        ``required`` and it is missing.
+        ``required`` and it is missing. ``digest=False`` leaves the content's
+        sha256 out of the provenance (for identifiers that must not be linkable).
         """
         real = self._real(path)
         self._simulate_unprivileged(path)
@@ -337,7 +338,7 @@ class HostReader:
             msg = f"{path} is larger than {MAX_FILE_BYTES} bytes; refusing to parse it"
             self.sources.append(FileSource(path, error=msg))
             raise CollectError(ErrorReason.MALFORMED, msg)
-        self.sources.append(FileSource(path, _sha256(data)))
+        self.sources.append(FileSource(path, _sha256(data) if digest else None))
         return data
 
     def _simulate_unprivileged(self, path: str) -> None:

@@ -181,7 +181,10 @@ def _from_fact(rule: Mapping[str, Any], bundle: Bundle, question: Question) -> O
 
 
 def _short(value: Any) -> str:
-    text = str(value)
+    """A value for a reason: canonical JSON for structures, so the text is the same after a JSON round trip."""
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

@@ -2,14 +2,19 @@
 
 Reports carry no floats (integers and strings only), so sorted keys, no
 whitespace and UTF-8 give one byte form per document. The strict parser
-rejects what a second parser might read differently: duplicate keys,
-NaN/Infinity and floats.
+rejects what a second parser might read differently (duplicate keys,
+NaN/Infinity, floats, lone surrogates) and what would exhaust the reader
+(integers longer than any report holds, nesting deeper than any report has):
+every such input is a :class:`CanonicalError`, never a crash.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any, Dict, List, Optional, Tuple
+
+MAX_INT_DIGITS = 20  # reports hold counts, ports, uids and epoch seconds: 20 digits is ample
+MAX_NESTING = 200  # the deepest report is far shallower; deeper input is refused, not recursed into
 
 
 class CanonicalError(ValueError):
@@ -47,7 +52,12 @@ def canonical_bytes(obj: Any) -> bytes:
 
 def dumps_canonical(obj: Any) -> bytes:
     """The canonical encoding of a tree already known to hold no floats (strictjson.to_json refuses them)."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    try:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalError(f"a string holds a lone surrogate (U+{ord(exc.object[exc.start]):04X}), which UTF-8 cannot encode") from None
+    except RecursionError:
+        raise CanonicalError(f"nested deeper than {MAX_NESTING} levels") from None
 
 
 def canonical_record(obj: Any) -> bytes:
@@ -82,7 +92,13 @@ def _no_constant(name: str) -> Any:
 
 
 def _no_float(text: str) -> Any:
-    raise CanonicalError(f"floating-point number {text} (not allowed in reports)")
+    raise CanonicalError(f"floating-point number {text[:40]} (not allowed in reports)")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise CanonicalError(f"an integer of {len(text)} digits (at most {MAX_INT_DIGITS} are allowed)")
+    return int(text)
 
 
 def strict_loads(data: bytes, what: str = "document") -> Any:
@@ -92,10 +108,17 @@ def strict_loads(data: bytes, what: str = "document") -> Any:
     except UnicodeDecodeError as exc:
         raise CanonicalError(f"{what} is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float)
+        value = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_no_float, parse_int=_bounded_int
+        )
+    except RecursionError:
+        raise CanonicalError(f"{what} is nested deeper than this reader allows") from None
     except json.JSONDecodeError as exc:
         raise CanonicalError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             exc.lineno,
             f"column {exc.colno}: not valid JSON: {exc.msg}",
         ) from exc
+    except CanonicalError as exc:
+        raise CanonicalError(f"{what}: {exc}") from None
+    return value

@@ -23,12 +23,13 @@ from collectors.strictjson import JSON, from_json, to_json
 from questionnaires.model import AnsweredQuestionnaire
 from report.plan import Plan
 from report.profile_view import ProfileView, build_profile_view
+from report.provenance import CatalogueRef, Provenance, ScopeInfo, current_catalogue, param_overrides, questionnaire_ref
 from report.redact import redact_tree
 from report.scanner_view import ScannerView, build_scanner_view
 from report.underwriting import Underwriting
 from report.version import VERSION
 
-SCHEMA_VERSION: Literal["1.0"] = "1.0"
+SCHEMA_VERSION: Literal["1.1"] = "1.1"
 TOOL_NAME: Literal["riskagent"] = "riskagent"
 RunMode = Literal["live", "replay"]
 
@@ -45,10 +46,15 @@ class Tool:
 
 @dataclass(frozen=True)
 class TargetInfo:
-    """What was assessed: this host (name as it reports itself) or a set of web endpoints."""
+    """What was assessed: this host (name as it reports itself) or a set of web endpoints.
+
+    ``identifiers`` are the host's stable identifiers from its ``host.identity`` evidence
+    (``machine:<app-specific id>``, ``ip:<address>``, ``cloud:<instance id>``).
+    """
 
     name: str
     kind: Literal["host", "website"]
+    identifiers: Tuple[str, ...]
     endpoints: Tuple[str, ...]
     os: Optional[str]
     os_family: Optional[str]
@@ -91,12 +97,13 @@ class Summary:
 class Report:
     """One signed assessment."""
 
-    schema_version: Literal["1.0"]
+    schema_version: Literal["1.1"]
     report_id: str
     tool: Tool
     profile: Profile
     target: TargetInfo
     run: RunInfo
+    provenance: Provenance
     previous_report: Optional[str]
     summary: Summary
     findings: Tuple[Finding, ...]
@@ -176,6 +183,7 @@ def target_info(evidence: Sequence[Evidence], name: str, profile: Profile) -> Ta
     return TargetInfo(
         name=name,
         kind="website" if profile is Profile.WEBSITE else "host",
+        identifiers=host_identifiers(evidence),
         endpoints=tuple(endpoints),
         os=text("pretty_name"),
         os_family=text("family"),
@@ -183,6 +191,21 @@ def target_info(evidence: Sequence[Evidence], name: str, profile: Profile) -> Ta
         container=text("container"),
         vm=text("vm"),
     )
+
+
+def host_identifiers(evidence: Sequence[Evidence]) -> Tuple[str, ...]:
+    """``machine:``, ``ip:`` and ``cloud:`` identifiers from the host's identity evidence."""
+    ev = next((e for e in evidence if e.collector == "host.identity" and e.is_host), None)
+    if ev is None:
+        return ()
+    facts = ev.facts
+    out: List[str] = []
+    if isinstance(facts.get("machine_app_id"), str):
+        out.append(f"machine:{facts['machine_app_id']}")
+    if isinstance(facts.get("cloud_instance_id"), str):
+        out.append(f"cloud:{facts['cloud_instance_id']}")
+    out += [f"ip:{a}" for a in facts.get("addresses") or () if isinstance(a, str)]
+    return tuple(out)
 
 
 _STATUS_RANK = {Status.FAIL: 0, Status.ERROR: 1, Status.MANUAL: 2, Status.PASS: 3, Status.NOT_APPLICABLE: 4}
@@ -193,11 +216,13 @@ def finding_order(f: Finding) -> Tuple[int, int, str]:
     return (_STATUS_RANK[f.status], -f.severity.rank, f.check_id)
 
 
-def scrub(evidence: Sequence[Evidence], findings: Sequence[Finding]) -> Tuple[Tuple[Evidence, ...], Tuple[Finding, ...], int]:
-    """The last-line redaction pass over every string of the evidence and findings; returns the count."""
-    clean_evidence, n_e = redact_tree(tuple(evidence))
-    clean_findings, n_f = redact_tree(tuple(findings))
-    return clean_evidence, clean_findings, n_e + n_f
+def scrub_evidence(evidence: Sequence[Evidence]) -> Tuple[Tuple[Evidence, ...], int]:
+    """The last-line redaction pass over every string of the evidence, before anything judges it.
+
+    Checks then read exactly the evidence the report carries, so a verifier that re-runs them
+    over the embedded evidence gets the same findings.
+    """
+    return redact_tree(tuple(evidence))
 
 
 def build_report(
@@ -209,12 +234,26 @@ def build_report(
     findings: Sequence[Finding],
     previous_report: Optional[str] = None,
     report_id: Optional[str] = None,
+    scope: Optional[ScopeInfo] = None,
+    challenge: Optional[str] = None,
+    catalogue: Optional[CatalogueRef] = None,
+    redactions: int = 0,
 ) -> Report:
     """The report's core: evidence and findings (scrubbed of secrets) with the views derived from them alone.
 
-    The questionnaire, underwriting view and plan are added by :func:`with_assessment`.
+    ``redactions`` counts what was scrubbed from the evidence before it was judged (see
+    :func:`scrub_evidence`). The questionnaire, underwriting view and plan are added by
+    :func:`with_assessment`.
     """
-    clean_evidence, clean_findings, redactions = scrub(evidence, sorted(findings, key=finding_order))
+    clean_evidence, n_evidence = redact_tree(tuple(evidence))
+    clean_findings, n_findings = redact_tree(tuple(sorted(findings, key=finding_order)))
+    provenance = Provenance(
+        scope=scope or ScopeInfo((), None, {}, False),
+        overrides=param_overrides(clean_findings),
+        questionnaire=None,
+        catalogue=catalogue or current_catalogue(),
+        challenge=challenge,
+    )
     return Report(
         schema_version=SCHEMA_VERSION,
         report_id=report_id or str(uuid.uuid4()),
@@ -222,11 +261,12 @@ def build_report(
         profile=profile,
         target=target_info(clean_evidence, target_name, profile),
         run=run,
+        provenance=provenance,
         previous_report=previous_report,
         summary=summarise(clean_findings),
         findings=clean_findings,
         evidence=clean_evidence,
-        redactions=redactions,
+        redactions=redactions + n_evidence + n_findings,
         questionnaire=None,
         scanner_view=build_scanner_view(clean_findings),
         profile_view=build_profile_view(profile, clean_findings),
@@ -239,7 +279,8 @@ def with_assessment(
     report: Report, questionnaire: Optional[AnsweredQuestionnaire], underwriting: Underwriting, plan: Plan
 ) -> Report:
     """The report with the parts that read the whole of it."""
-    return replace(report, questionnaire=questionnaire, underwriting=underwriting, plan=plan)
+    provenance = replace(report.provenance, questionnaire=questionnaire_ref(questionnaire))
+    return replace(report, provenance=provenance, questionnaire=questionnaire, underwriting=underwriting, plan=plan)
 
 
 def pretty(report: Report) -> str:

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from report.i18n import Labels
 from report.model import Report
+from report.provenance import banners
 from report.questionnaire_export import rows
 from report.templating import render_template
 
-
-def render_html(report: Report, lang: str) -> str:
-    qrows = rows(report.questionnaire, lang) if report.questionnaire else []
-    return render_template("report.html.j2", r=report, L=Labels(lang), lang=lang, qrows=qrows)
+Verified = Tuple[bool, Sequence[str]]
 
 
-def render_markdown(report: Report, lang: str) -> str:
-    qrows = rows(report.questionnaire, lang) if report.questionnaire else []
-    return render_template("report.md.j2", r=report, L=Labels(lang), lang=lang, qrows=qrows)
+def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dict[str, Any]:
+    """What both document templates read: the report, labels, questionnaire rows, banners and the verification header.
+
+    ``verification`` is (accepted, lines of the verification result) for ``riskagent render``; None for
+    the views a scan writes, which say they are to be checked with ``riskagent verify``.
+    """
+    return {
+        "r": report,
+        "L": Labels(lang),
+        "lang": lang,
+        "qrows": rows(report.questionnaire, lang) if report.questionnaire else [],
+        "banners": [b.get(lang) for b in banners(report.run.mode, report.run.privileged, report.provenance)],
+        "verification": list(verification[1]) if verification is not None else None,
+        "verification_ok": verification[0] if verification is not None else None,
+    }
+
+
+def render_html(report: Report, lang: str, verification: Optional[Verified] = None) -> str:
+    return render_template("report.html.j2", **_context(report, lang, verification))
+
+
+def render_markdown(report: Report, lang: str, verification: Optional[Verified] = None) -> str:
+    return render_template("report.md.j2", **_context(report, lang, verification))
 
 
 def terminal_summary(report: Report, lang: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from checks.catalogue import evaluate
 from checks.model import Finding, Status
@@ -69,21 +69,46 @@ def assess_host(name: str, **settings: Any) -> Report:
     return assess(Settings(replay=host, sign=False, **settings))
 
 
-@functools.cache
-def fixture_report(name: str) -> Report:
-    """The report core of a recorded host (no questionnaire, scores or plan), with a fixed run record."""
-    from collectors.profile import Profile
+def complete_report(
+    name: str,
+    *,
+    target_name: Optional[str] = None,
+    started_at: str = "2026-01-01T00:00:00Z",
+    previous_report: Optional[str] = None,
+    report_id: str = "00000000-0000-4000-8000-000000000000",
+    profile: Profile = Profile.SERVER,
+    params: Optional[Mapping[str, Mapping[str, Any]]] = None,
+    challenge: Optional[str] = None,
+    mode: str = "replay",
+) -> Report:
+    """A whole report of a recorded host (findings for ``profile``, built-in questionnaire, scores and plan),
+    with a fixed run record: what ``scan --replay`` writes, made reproducible for tests."""
+    import datetime as dt
+
+    from questionnaires.loader import load_questionnaire
+    from report.assemble import complete
     from report.model import RunInfo, build_report
 
-    run = RunInfo("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1000, 0, "root", True, "replay")
-    return build_report(
-        profile=Profile.SERVER,
-        target_name=name,
+    end = (dt.datetime.fromisoformat(started_at[:-1]) + dt.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = RunInfo(started_at, end, 1000, 0, "root", True, mode)  # type: ignore[arg-type]
+    evidence = host_evidence(name)
+    core = build_report(
+        profile=profile,
+        target_name=target_name or name,
         run=run,
-        evidence=host_evidence(name),
-        findings=host_findings(name),
-        report_id="00000000-0000-4000-8000-000000000000",
+        evidence=evidence,
+        findings=evaluate(list(evidence), profile, params),
+        previous_report=previous_report,
+        report_id=report_id,
+        challenge=challenge,
     )
+    return complete(core, load_questionnaire(None), {}, {})
+
+
+@functools.cache
+def fixture_report(name: str) -> Report:
+    """The whole report of a recorded host, server profile, with a fixed run record and report id."""
+    return complete_report(name)
 
 
 def edited(report: Report, edit: Callable[[Dict[str, Any]], None]) -> Report:
@@ -95,3 +120,11 @@ def edited(report: Report, edit: Callable[[Dict[str, Any]], None]) -> Report:
     data = copy.deepcopy(report.as_json)
     edit(data)
     return Report.from_json(data)
+
+
+def trusted_for(*keys: Any) -> Dict[str, Any]:
+    """Trusted keys (no identity) for private keys a test signs with, as ``verify --key`` builds them."""
+    from report.signing import key_id
+    from report.trust import TrustedKey
+
+    return {key_id(k.public_key()): TrustedKey(key_id(k.public_key()), k.public_key(), None, "test key") for k in keys}

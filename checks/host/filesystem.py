@@ -284,9 +284,9 @@ def _incomplete_walk(walk: WalkFacts) -> Optional[Verdict]:
 def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     """Without the sticky bit any user can delete or replace other users' temp files."""
     facts = ev.facts(WORLD_WRITABLE)
-    bad = [path for path, e in facts["temp_dirs"].items() if e["exists"] and e.get("world_writable") and not e.get("sticky")]
+    bad = sorted(path for path, e in facts["temp_dirs"].items() if e["exists"] and e.get("world_writable") and not e.get("sticky"))
     bad += list(facts["walk"]["world_writable_dirs_without_sticky"])
-    checked = [path for path, e in facts["temp_dirs"].items() if e["exists"]]
+    checked = sorted(path for path, e in facts["temp_dirs"].items() if e["exists"])
     if bad:
         return Verdict.fail(f"world-writable without sticky bit: {', '.join(bad)}", directories=bad)
     incomplete = _incomplete_walk(facts["walk"])

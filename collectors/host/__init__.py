@@ -4,6 +4,7 @@ from collectors.host import (  # noqa: F401  - explicit registry: one import per
     accounts,
     files,
     ics,
+    identity,
     kernel,
     logging,
     network,

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
-SCHEMA_FILE = Path(__file__).with_name("report-1.0.schema.json")
+SCHEMA_FILE = Path(__file__).with_name("report-1.1.schema.json")
 
 
 def report_schema() -> Dict[str, Any]:

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -40,9 +39,10 @@ def test_scan_writes_all_four_files(signed: Path) -> None:
 
 
 def test_verify_accepts_the_signed_report(signed: Path) -> None:
-    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(signed / "k.pub")])
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.startswith("OK ")
+    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(signed / "k.pub"), "--lang", "en"])
+    assert res.returncode == 0, res.stdout
+    assert res.stdout.startswith("VALID ")
+    assert "replay (not a live assessment)" in res.stdout
 
 
 def test_verify_rejects_an_edited_report_with_the_reason(signed: Path, tmp_path: Path) -> None:
@@ -50,16 +50,16 @@ def test_verify_rejects_an_edited_report_with_the_reason(signed: Path, tmp_path:
     bad = tmp_path / "bad.json"
     i = len(data) // 2
     bad.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :])
-    res = run(["verify", str(bad), "--key", str(signed / "k.pub")])
+    res = run(["verify", str(bad), "--key", str(signed / "k.pub"), "--lang", "en"])
     assert res.returncode == 1
-    assert "INVALID" in res.stderr
+    assert res.stdout.startswith("INVALID ")
 
 
 def test_verify_rejects_another_key(signed: Path, tmp_path: Path) -> None:
     assert run(["keys", "generate", "--key", str(tmp_path / "other.key")]).returncode == 0
-    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(tmp_path / "other.pub")])
+    res = run(["verify", str(signed / "out" / "report.dsse.json"), "--key", str(tmp_path / "other.pub"), "--lang", "en"])
     assert res.returncode == 1
-    assert "unknown key" in res.stderr
+    assert "no signature by a trusted key" in res.stdout
 
 
 def test_plain_report_equals_the_signed_predicate(signed: Path) -> None:
@@ -117,19 +117,6 @@ def test_checks_list_json_is_the_catalogue() -> None:
     assert all(c["title"]["zh"] and c["title"]["en"] and c["mlps"] for c in catalogue)
 
 
-def test_help_starts_fast() -> None:
-    exe = Path(sys.executable).with_name("riskagent")
-    argv = [str(exe), "--help"] if exe.exists() else [*RISKAGENT, "--help"]
-    best = min(_timed(argv) for _ in range(5))
-    assert best < 0.150, f"riskagent --help took {best * 1000:.0f} ms"
-
-
-def _timed(argv: List[str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(argv, capture_output=True, check=True)
-    return time.perf_counter() - t0
-
-
 def test_verify_rechecks_findings_against_embedded_evidence(signed: Path, tmp_path: Path) -> None:
     """A correctly signed report whose findings contradict its own evidence is refused."""
     from agent.keys import load_private_key
@@ -142,10 +129,9 @@ def test_verify_rechecks_findings_against_embedded_evidence(signed: Path, tmp_pa
     key = load_private_key(signed / "k.key", PASS.encode())
     env = tmp_path / "forged.dsse.json"
     env.write_bytes(sign_report(Report.from_json(data), key))
-    res = run(["verify", str(env), "--key", str(signed / "k.pub")])
+    res = run(["verify", str(env), "--key", str(signed / "k.pub"), "--lang", "en"])
     assert res.returncode == 1
-    assert "do not follow from the embedded evidence" in res.stderr and forged["check_id"] in res.stderr
-    assert run(["verify", str(env), "--key", str(signed / "k.pub"), "--no-recheck"]).returncode == 0
+    assert f"does not follow from its evidence: finding {forged['check_id']}: reported pass, but the evidence gives fail" in res.stdout
 
 
 def test_scans_with_a_state_dir_form_a_verifiable_chain(signed: Path, tmp_path: Path) -> None:

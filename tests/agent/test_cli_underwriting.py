@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -19,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
 from report.model import Report
 from report.signing import sign_report
-from tests.hosts import fixture_report
+from tests.hosts import complete_report, fixture_report
 
 
 def _invoke(cmd: click.Command, args: List[str]) -> Any:
@@ -39,21 +38,22 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, Path, Path, 
     pub = d / "k.pub"
     pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     weak = fixture_report("debian-weak")
-    hardened = fixture_report("debian-hardened")
-    hardened = dataclasses.replace(hardened, target=dataclasses.replace(hardened.target, name=weak.target.name))
+    hardened = complete_report("debian-hardened", target_name=weak.target.name, started_at="2026-02-01T00:00:00Z")
     plain = d / "report.json"
     plain.write_bytes(weak.canonical + b"\n")  # report.json as the scan writes it
     return _sign(weak, key, d / "old.dsse.json"), _sign(hardened, key, d / "new.dsse.json"), pub, plain
 
 
 def test_plan_writes_four_files_with_owners_from_the_config(signed: Tuple[Path, ...], tmp_path: Path) -> None:
-    _, _, _, plain = signed
+    old, _, pub, plain = signed
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"params": {}, "plan": {"owners": {"backup": "Li Lei"}, "default_owner": "Ops"}}))
     res = _invoke(
-        plan_cmd, [str(plain), "--config", str(config), "--out", str(tmp_path / "o"), "--lang", "en", "--today", "2026-03-01"]
+        plan_cmd,
+        [str(old), "--key", str(pub), "--config", str(config), "--out", str(tmp_path / "o"), "--lang", "en", "--today", "2026-03-01"],
     )
     assert res.exit_code == 0, res.output
+    assert "UNVERIFIED" not in (tmp_path / "o" / "plan.md").read_text(encoding="utf-8")
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["plan.csv", "plan.html", "plan.json", "plan.md"]
     plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
     weak = json.loads(plain.read_text(encoding="utf-8"))
@@ -65,7 +65,7 @@ def test_plan_writes_four_files_with_owners_from_the_config(signed: Tuple[Path, 
 def test_plan_reports_a_bad_setting_with_the_file_and_field(signed: Tuple[Path, ...], tmp_path: Path) -> None:
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"plan": {"sla_days": {"high": -3}}}))
-    res = CliRunner().invoke(plan_cmd, [str(signed[3]), "--config", str(config), "--out", str(tmp_path / "o")])
+    res = CliRunner().invoke(plan_cmd, [str(signed[0]), "--key", str(signed[2]), "--config", str(config), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "riskagent: error:" in res.output and "plan.sla_days.high" in res.output and str(config) in res.output
 
@@ -95,17 +95,17 @@ def test_diff_refuses_a_tampered_report_naming_the_file(signed: Tuple[Path, ...]
     assert res.exit_code == 1 and "tampered.dsse.json" in res.output
 
 
-def test_diff_refuses_an_unsigned_report_and_other_targets(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+def test_diff_refuses_an_unsigned_report_and_other_keys(signed: Tuple[Path, ...], tmp_path: Path) -> None:
     old, _, pub, plain = signed
     res = CliRunner().invoke(diff_cmd, [str(plain), str(old), "--key", str(pub)])
-    assert res.exit_code == 1 and "report.json does not verify" in res.output
+    assert res.exit_code == 2 and "report.json is not a signed report" in res.output and "--unverified" in res.output
     key = Ed25519PrivateKey.generate()
     other_pub = tmp_path / "other.pub"
     other_pub.write_bytes(
         key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     res = CliRunner().invoke(diff_cmd, [str(old), str(old), "--key", str(other_pub)])
-    assert res.exit_code == 1 and "unknown key" in res.output
+    assert res.exit_code == 1 and "no signature by a trusted key" in res.output
 
 
 def test_diff_of_different_targets_needs_force(tmp_path: Path) -> None:
@@ -121,21 +121,46 @@ def test_diff_of_different_targets_needs_force(tmp_path: Path) -> None:
 
 
 def test_export_sarif_to_a_file_and_stdout(signed: Tuple[Path, ...], tmp_path: Path) -> None:
-    old, _, _, plain = signed
+    old, _, pub, plain = signed
     out = tmp_path / "r.sarif"
-    res = _invoke(export_cmd, [str(plain), "--format", "sarif", "--out", str(out)])
+    res = _invoke(export_cmd, [str(old), "--key", str(pub), "--format", "sarif", "--out", str(out)])
     assert res.exit_code == 0, res.output
     sarif = json.loads(out.read_text(encoding="utf-8"))
-    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
-    from_envelope = _invoke(export_cmd, [str(old)])
-    assert from_envelope.exit_code == 0
-    assert json.loads(from_envelope.output)["runs"][0]["results"] == sarif["runs"][0]["results"]
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] and "properties" not in sarif
+    unverified = CliRunner().invoke(export_cmd, [str(plain), "--unverified"])
+    assert unverified.exit_code == 0
+    assert unverified.stderr.startswith("UNVERIFIED")
+    log = json.loads(unverified.stdout)
+    assert next(iter(log)) == "properties" and log["properties"]["riskagent:unverified"].startswith("UNVERIFIED")
+    assert log["runs"][0]["results"] == sarif["runs"][0]["results"]
+
+
+def test_export_of_a_tampered_envelope_writes_nothing(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    old, _, pub, _ = signed
+    data = json.loads(old.read_bytes())
+    data["signatures"][0]["sig"] = "A" + data["signatures"][0]["sig"][1:]
+    bad = tmp_path / "bad.dsse.json"
+    bad.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n")
+    out = tmp_path / "r.sarif"
+    res = CliRunner().invoke(export_cmd, [str(bad), "--key", str(pub), "--out", str(out)])
+    assert res.exit_code == 1 and "bad.dsse.json does not verify" in res.output and not out.exists()
+
+
+def test_plan_from_an_unsigned_report_says_so_first(signed: Tuple[Path, ...], tmp_path: Path) -> None:
+    plain = signed[3]
+    res = _invoke(plan_cmd, [str(plain), "--unverified", "--out", str(tmp_path / "o"), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    for name in ("plan.md", "plan.csv", "plan.html"):
+        first = (tmp_path / "o" / name).read_text(encoding="utf-8").splitlines()[0]
+        assert "UNVERIFIED" in first, name
+    plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
+    assert next(iter(plan)) == "unverified"
 
 
 def test_export_rejects_a_file_that_is_not_a_report(tmp_path: Path) -> None:
     p = tmp_path / "x.json"
     p.write_text("[1, 2]")
-    res = CliRunner().invoke(export_cmd, [str(p)])
+    res = CliRunner().invoke(export_cmd, [str(p), "--unverified"])
     assert res.exit_code == 2 and "not a riskagent report" in res.output
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -13,24 +14,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent import history
 from agent.cli_history import history_cmd
-from collectors.profile import Profile
-from report.model import Report, RunInfo, build_report
-from report.signing import key_id, report_digest, sign_report
-from tests.hosts import assess_host, edited, fixture_report, host_evidence, host_findings
+from report.model import Report
+from report.signing import report_digest, sign_report
+from tests.hosts import assess_host, complete_report, edited, trusted_for
 
 DAYS = ("2026-01-01", "2026-01-02", "2026-01-03")
 
 
 def _report(host: str, day: str, previous: Optional[str]) -> Report:
-    run = RunInfo(f"{day}T03:17:00Z", f"{day}T03:17:01Z", 1000, 0, "root", True, "replay")
-    return build_report(
-        profile=Profile.SERVER,
-        target_name="acme-db",
-        run=run,
-        evidence=host_evidence(host),
-        findings=host_findings(host),
-        previous_report=previous,
-    )
+    return complete_report(host, target_name="acme-db", started_at=f"{day}T03:17:00Z", previous_report=previous, report_id=str(uuid.uuid4()))
 
 
 def _sign(report: Report, key: Ed25519PrivateKey) -> bytes:
@@ -64,13 +56,14 @@ def _write(tmp: Path, reports: List[Report], key: Ed25519PrivateKey) -> List[Pat
 
 
 def _trusted(key: Ed25519PrivateKey) -> Dict[str, Any]:
-    return {key_id(key.public_key()): key.public_key()}
+    return trusted_for(key)
 
 
 def _edited(report: Report) -> Report:
+    # A declared field (the recheck cannot re-derive it), so the edited report still verifies on its own:
+    # only the chain can tell it is not the report that was recorded.
     def edit(data: Dict[str, Any]) -> None:
-        first_fail = next(f for f in data["findings"] if f["status"] == "fail")
-        first_fail["status"] = "pass"
+        data["run"]["user"] = "mallory"
 
     return edited(report, edit)
 
@@ -196,7 +189,6 @@ def test_score_shown_when_the_report_has_an_underwriting_view() -> None:
     scored = dataclasses.replace(assessed, underwriting=dataclasses.replace(assessed.underwriting, insurer=insurer))
     assert history.report_score(scored) == "72 (C)"
     assert history.report_score(dataclasses.replace(assessed, underwriting=None)) is None
-    assert history.report_score(fixture_report("debian-weak")) is None  # a report core never given an underwriting view
 
 
 def test_reports_of_the_same_second_are_ordered_by_their_links(tmp_path: Path, key: Ed25519PrivateKey) -> None:

@@ -174,10 +174,15 @@ def test_signed_report_carries_the_questionnaire_and_verify_covers_it(qfile: Pat
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     answers = {a["question"]: a for a in report["questionnaire"]["answers"]}
     assert answers["MFA"]["basis"] == "derived" and answers["PLAN"]["basis"] == "attested"
-    assert run(["verify", str(tmp_path / "o" / "report.dsse.json"), "--key", str(info.public_path)]).returncode == 0
+    envelope = str(tmp_path / "o" / "report.dsse.json")
+    # Not the built-in questionnaire: the default policy refuses it, the insurer's own copy accepts it.
+    res = run(["verify", envelope, "--key", str(info.public_path), "--lang", "en"])
+    assert res.returncode == 4 and "is not the built-in questionnaire" in res.stdout
+    res = run(["verify", envelope, "--key", str(info.public_path), "--questionnaire", str(qfile)])
+    assert res.returncode == 0, res.stdout
     # A re-signed report whose derived answer was edited no longer follows from its evidence.
     answers["MFA"]["value"] = "yes"
     forged = tmp_path / "forged.dsse.json"
     forged.write_bytes(sign_report(Report.from_json(report), load_private_key(info.private_path, b"fixture passphrase")))
-    res = run(["verify", str(forged), "--key", str(info.public_path)])
-    assert res.returncode == 1 and "questionnaire answer(s) do not follow" in res.stderr
+    res = run(["verify", str(forged), "--key", str(info.public_path), "--questionnaire", str(qfile)])
+    assert res.returncode == 1 and "does not follow from its evidence: questionnaire: $.questionnaire.answers" in res.stdout

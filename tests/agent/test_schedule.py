@@ -220,10 +220,10 @@ def test_retention_keeps_the_newest_runs_and_the_chain_links(
         assert _scheduled(tmp_path, config) == 0
     runs = _runs(tmp_path)
     assert len(runs) == 2 and (tmp_path / "reports" / "notes").is_dir()
-    from report.signing import key_id, load_public_key
+    from report.trust import bare_key
 
-    pub = load_public_key(signing_key["pub"].read_bytes(), "test key")
-    result = history.check_chain(history.find_envelopes([tmp_path / "reports"]), {key_id(pub): pub})
+    pub = bare_key(signing_key["pub"])
+    result = history.check_chain(history.find_envelopes([tmp_path / "reports"]), {pub.keyid: pub})
     assert result.ok, result.problems
     chain = result.chains["acme-web"]
     assert len(chain) == 2 and chain[1].previous == chain[0].digest

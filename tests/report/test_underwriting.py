@@ -106,7 +106,7 @@ def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
 def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
     view = view_of(fixture_report("debian-hardened"))
     assert entry(view, "no_ir_plan")["state"] == "unknown"
-    assert entry(view, "no_ir_plan")["evidence"] == [{"question": "IR-01", "basis": "missing", "value": None}]
+    assert entry(view, "no_ir_plan")["evidence"] == [{"question": "IR-01", "basis": "unknown", "value": None}]
     assert view["hard_fail"]["binding_unconfirmed"] and not view["hard_fail"]["binding_blocked"]
 
 

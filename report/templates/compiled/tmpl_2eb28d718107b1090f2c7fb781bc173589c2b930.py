@@ -9,9 +9,12 @@ def root(context, missing=missing):
     if 0: yield None
     l_0_L = resolve('L')
     l_0_r = resolve('r')
+    l_0_verification = resolve('verification')
+    l_0_banners = resolve('banners')
     l_0_ins = resolve('ins')
     l_0_lang = resolve('lang')
     l_0_qrows = resolve('qrows')
+    l_0_p = missing
     try:
         t_1 = environment.filters['cell']
     except KeyError:
@@ -19,10 +22,16 @@ def root(context, missing=missing):
         def t_1(*unused):
             raise TemplateRuntimeError("No filter named 'cell' found.")
     try:
-        t_2 = environment.tests['none']
+        t_2 = environment.filters['join']
     except KeyError:
         @internalcode
         def t_2(*unused):
+            raise TemplateRuntimeError("No filter named 'join' found.")
+    try:
+        t_3 = environment.tests['none']
+    except KeyError:
+        @internalcode
+        def t_3(*unused):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '# '
@@ -55,9 +64,110 @@ def root(context, missing=missing):
     yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id'))
     yield ' | `'
     yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id'))
-    yield '` |\n\n> '
-    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
-    yield '\n\n## '
+    yield '` |\n\n'
+    if (not t_3((undefined(name='verification') if l_0_verification is missing else l_0_verification))):
+        pass
+        yield '## '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'verification'))
+        yield '\n\n```text\n'
+        yield str(t_2(context.eval_ctx, (undefined(name='verification') if l_0_verification is missing else l_0_verification), '\n'))
+        yield '\n```\n'
+    else:
+        pass
+        yield '> '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
+        yield '\n'
+    for l_1_b in (undefined(name='banners') if l_0_banners is missing else l_0_banners):
+        _loop_vars = {}
+        pass
+        yield '\n> **'
+        yield str(l_1_b)
+        yield '**\n'
+    l_1_b = missing
+    yield '\n## '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance'))
+    yield '\n\n'
+    l_0_p = environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'provenance')
+    context.vars['p'] = l_0_p
+    context.exported_vars.add('p')
+    yield '| | |\n|---|---|\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mode'))
+    yield ' | '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('mode_', environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'mode'), ))))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'catalogue'))
+    yield ' | `'
+    yield str(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'version'))
+    yield '` ('
+    yield str(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'digest')[:16])
+    yield '…) |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'tool_version'))
+    yield ' | '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield ' '
+    yield str(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'identifiers'))
+    yield ' | '
+    yield str((t_1(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'identifiers'), ', ')) or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield ' |\n| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scope'))
+    yield ' | '
+    yield str((t_1(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'targets'), ', ')) or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield '; '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'ports'))
+    yield ': '
+    yield str((environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'ports') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default_ports')))
+    yield ' |\n'
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'):
+        pass
+        yield '| '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_ref'))
+        yield ' | '
+        yield str(t_1(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'id')))
+        yield '@'
+        yield str(t_1(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'version')))
+        yield ': '
+        yield str((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'builtin') if environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'builtin') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_builtin')))
+        yield ', sha256 `'
+        yield str(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'sha256'))
+        yield '` |\n'
+    yield '| '
+    yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'challenge'))
+    yield ' | '
+    yield str((environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'challenge') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield ' |\n'
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
+        pass
+        yield '\n### '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'overrides'))
+        yield '\n\n| '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'param'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'value'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default'))
+        yield ' | '
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'effect'))
+        yield ' |\n|---|---|---|---|---|\n'
+        for l_1_o in environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
+            _loop_vars = {}
+            pass
+            yield '| `'
+            yield str(environment.getattr(l_1_o, 'check_id'))
+            yield '` | `'
+            yield str(environment.getattr(l_1_o, 'param'))
+            yield '` | '
+            yield str(t_1(environment.getattr(l_1_o, 'value')))
+            yield ' | '
+            yield str(t_1(environment.getattr(l_1_o, 'default')))
+            yield ' | '
+            yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('effect_', environment.getattr(l_1_o, 'effect'), ))))
+            yield ' |\n'
+        l_1_o = missing
+    yield '\n## '
     yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary'))
     yield '\n\n| '
     for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
@@ -156,7 +266,7 @@ def root(context, missing=missing):
         yield '\n\n**'
         yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
         yield ': '
-        yield str((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_2(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—'))
+        yield str((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_3(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—'))
         yield ' / 100, '
         yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
         yield ' '
@@ -290,12 +400,12 @@ def root(context, missing=missing):
     yield '\n## '
     yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
     yield '\n\n'
-    def t_3(fiter):
+    def t_4(fiter):
         for l_1_f in fiter:
             if (environment.getattr(l_1_f, 'status') == 'fail'):
                 yield l_1_f
-    t_4 = 1
-    for l_1_f in t_3(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings')):
+    t_5 = 1
+    for l_1_f in t_4(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings')):
         _loop_vars = {}
         pass
         yield '- **`'
@@ -307,9 +417,9 @@ def root(context, missing=missing):
         yield '): '
         yield str(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
         yield '\n'
-        t_4 = 0
+        t_5 = 0
     l_1_f = missing
-    if t_4:
+    if t_5:
         pass
         yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
         yield '\n'
@@ -358,4 +468,4 @@ def root(context, missing=missing):
     yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))
 
 blocks = {}
-debug_info = '1=29&5=33&6=37&7=41&8=45&9=49&10=55&12=59&14=61&16=63&17=71&18=77&20=85&23=99&25=108&27=114&28=118&32=129&35=149&36=151&37=155&39=157&42=175&43=179&47=185&48=188&50=190&51=194&55=209&56=212&58=215&59=219&63=242&65=244&67=255&68=259&71=291&73=293&74=302&76=314&79=317&80=320&82=324&84=326&86=332&87=336&92=354'
+debug_info = '1=38&5=42&6=46&7=50&8=54&9=58&10=64&12=68&13=71&16=73&19=78&21=80&23=84&26=88&28=90&31=94&32=98&33=104&34=110&35=114&36=122&37=125&39=136&40=140&42=143&44=145&46=155&47=159&51=171&53=173&54=181&55=187&57=195&60=209&62=218&64=224&65=228&69=239&72=259&73=261&74=265&76=267&79=285&80=289&84=295&85=298&87=300&88=304&92=319&93=322&95=325&96=329&100=352&102=354&104=365&105=369&108=401&110=403&111=412&113=424&116=427&117=430&119=434&121=436&123=442&124=446&129=464'

@@ -10,8 +10,12 @@ def root(context, missing=missing):
     l_0_lang = resolve('lang')
     l_0_L = resolve('L')
     l_0_r = resolve('r')
+    l_0_verification = resolve('verification')
+    l_0_verification_ok = resolve('verification_ok')
+    l_0_banners = resolve('banners')
     l_0_ins = resolve('ins')
     l_0_qrows = resolve('qrows')
+    l_0_p = missing
     try:
         t_1 = environment.filters['compact']
     except KeyError:
@@ -43,7 +47,7 @@ def root(context, missing=missing):
     yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
     yield ' · '
     yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
-    yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n</style>\n</head>\n<body>\n<h1>'
+    yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n.banner{background:#fff4e5;border-left:4px solid #e8710a;padding:.5rem .8rem;margin:.4rem 0;font-weight:600}\n.verify{border:2px solid;padding:.2rem .8rem;margin:1rem 0}.verify-ok{border-color:#1b7f3b}.verify-bad{border-color:#b3261e}\n.verify pre{white-space:pre-wrap;font-size:.82rem;margin:.4rem 0}\n</style>\n</head>\n<body>\n<h1>'
     yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
     yield '</h1>\n<table>\n<tr><th>'
     yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target'))
@@ -71,9 +75,119 @@ def root(context, missing=missing):
     yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id'))
     yield '</th><td class="mono">'
     yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id'))
-    yield '</td></tr>\n</table>\n<p class="note">'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
-    yield '</p>\n\n<h2>'
+    yield '</td></tr>\n</table>\n'
+    if (not t_4((undefined(name='verification') if l_0_verification is missing else l_0_verification))):
+        pass
+        yield '<section class="verify '
+        yield escape(('verify-ok' if (undefined(name='verification_ok') if l_0_verification_ok is missing else l_0_verification_ok) else 'verify-bad'))
+        yield '" id="verification">\n<h2>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'verification'))
+        yield '</h2>\n<pre>'
+        yield escape(t_2(context.eval_ctx, (undefined(name='verification') if l_0_verification is missing else l_0_verification), '\n'))
+        yield '</pre>\n</section>\n'
+    else:
+        pass
+        yield '<p class="note">'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
+        yield '</p>\n'
+    for l_1_b in (undefined(name='banners') if l_0_banners is missing else l_0_banners):
+        _loop_vars = {}
+        pass
+        yield '<p class="banner">'
+        yield escape(l_1_b)
+        yield '</p>\n'
+    l_1_b = missing
+    yield '\n<h2>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance'))
+    yield '</h2>\n'
+    l_0_p = environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'provenance')
+    context.vars['p'] = l_0_p
+    context.exported_vars.add('p')
+    yield '<table id="provenance">\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mode'))
+    yield '</th><td>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('mode_', environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'mode'), ))))
+    yield '</td><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as'))
+    yield '</th><td>'
+    yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged')))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'catalogue'))
+    yield '</th><td class="mono">'
+    yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'version'))
+    yield ' ('
+    yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'digest')[:16])
+    yield '…)</td><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'tool_version'))
+    yield '</th><td>'
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield ' '
+    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'identifiers'))
+    yield '</th><td class="mono" colspan="3">'
+    yield escape((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'identifiers'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scope'))
+    yield '</th><td colspan="3">'
+    yield escape((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'targets'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield '; '
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'ports'))
+    yield ': '
+    yield escape((environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'ports') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default_ports')))
+    yield '</td></tr>\n'
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'):
+        pass
+        yield '<tr><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_ref'))
+        yield '</th><td colspan="3">'
+        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'id'))
+        yield '@'
+        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'version'))
+        yield ' — '
+        yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'builtin') if environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'builtin') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_builtin')))
+        yield ' <span class="mono">sha256 '
+        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'sha256'))
+        yield '</span></td></tr>'
+    yield '<tr><th>'
+    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'challenge'))
+    yield '</th><td class="mono" colspan="3">'
+    yield escape((environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'challenge') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield '</td></tr>\n</table>\n'
+    if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
+        pass
+        yield '<h3>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'overrides'))
+        yield '</h3>\n<table><tr><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'param'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'value'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default'))
+        yield '</th><th>'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'effect'))
+        yield '</th></tr>\n'
+        for l_1_o in environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td><code>'
+            yield escape(environment.getattr(l_1_o, 'check_id'))
+            yield '</code></td><td><code>'
+            yield escape(environment.getattr(l_1_o, 'param'))
+            yield '</code></td><td class="mono">'
+            yield escape(t_1(environment.getattr(l_1_o, 'value')))
+            yield '</td><td class="mono">'
+            yield escape(t_1(environment.getattr(l_1_o, 'default')))
+            yield '</td><td class="'
+            yield escape(('st-fail' if (environment.getattr(l_1_o, 'effect') == 'weakens') else ''))
+            yield '">'
+            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('effect_', environment.getattr(l_1_o, 'effect'), ))))
+            yield '</td></tr>\n'
+        l_1_o = missing
+        yield '</table>\n'
+    yield '\n<h2>'
     yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary'))
     yield '</h2>\n<table>\n<tr>'
     for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
@@ -533,4 +647,4 @@ def root(context, missing=missing):
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=41&6=43&20=47&22=49&23=57&24=65&26=75&28=77&30=79&31=89&33=99&35=101&36=111&38=119&40=121&41=131&42=135&45=147&46=149&47=152&48=167&50=170&51=172&52=176&53=178&54=186&55=202&56=204&57=208&59=220&60=224&61=228&62=239&64=251&67=254&68=257&70=259&71=267&72=271&77=293&78=296&79=298&80=300&81=304&82=306&83=309&84=333&85=335&89=344&91=346&92=358&93=362&94=364&95=373&96=377&97=389&98=399&99=402&100=409&106=423&107=426&108=430&110=432&111=438&112=442&117=472&119=474&120=482&121=486&122=497&125=528'
+debug_info = '2=45&6=47&23=51&25=53&26=61&27=69&29=79&30=82&31=84&32=86&35=91&37=93&40=101&41=103&43=107&44=115&45=127&46=131&47=139&48=153&50=157&51=160&52=162&53=172&57=191&59=193&60=203&62=213&64=215&65=225&67=233&69=235&70=245&71=249&74=261&75=263&76=266&77=281&79=284&80=286&81=290&82=292&83=300&84=316&85=318&86=322&88=334&89=338&90=342&91=353&93=365&96=368&97=371&99=373&100=381&101=385&106=407&107=410&108=412&109=414&110=418&111=420&112=423&113=447&114=449&118=458&120=460&121=472&122=476&123=478&124=487&125=491&126=503&127=513&128=516&129=523&135=537&136=540&137=544&139=546&140=552&141=556&146=586&148=588&149=596&150=600&151=611&154=642'

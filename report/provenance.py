@@ -1,0 +1,162 @@
+"""How a report was produced, stated in the signed report itself.
+
+An insurer reads a verified report as evidence only once it knows how it was
+made: from this machine or from a recorded directory, with which rules, which
+questionnaire, which scope, and whether anyone tuned a check. Everything here
+that can be re-derived (override effects and defaults, the questionnaire
+digest, the catalogue identity) is re-derived by the verifier; the rest is the
+signer's declaration and is shown as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import List, Mapping, Optional, Sequence, Tuple
+
+from checks.model import Finding, Text
+from checks.params import Effect, effect, overrides_of
+from collectors.strictjson import JSON
+from questionnaires.model import AnsweredQuestionnaire
+
+
+@dataclass(frozen=True)
+class ParamOverride:
+    """A check parameter that differs from the catalogue default, with what the change does to the check."""
+
+    check_id: str
+    param: str
+    value: JSON
+    default: JSON
+    effect: Effect
+
+
+@dataclass(frozen=True)
+class QuestionnaireRef:
+    """Which questionnaire was answered: the sha256 of its canonical definition, and whether it is the built-in one."""
+
+    id: str
+    version: str
+    sha256: str
+    builtin: bool
+
+
+@dataclass(frozen=True)
+class CatalogueRef:
+    """The rules the findings were judged by."""
+
+    version: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    """What the run was told to probe besides the host itself."""
+
+    targets: Tuple[str, ...]
+    ports: Optional[str]
+    probe_ports: Mapping[str, int]
+    allow_public: bool
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The declared circumstances of a run that its evidence cannot show by itself."""
+
+    scope: ScopeInfo
+    overrides: Tuple[ParamOverride, ...]
+    questionnaire: Optional[QuestionnaireRef]
+    catalogue: CatalogueRef
+    challenge: Optional[str]
+
+    @property
+    def weakening(self) -> List[ParamOverride]:
+        return [o for o in self.overrides if o.effect == "weakens"]
+
+
+def current_catalogue() -> CatalogueRef:
+    from checks.catalogue_lock import CATALOGUE_DIGEST, CATALOGUE_VERSION
+
+    return CatalogueRef(CATALOGUE_VERSION, CATALOGUE_DIGEST)
+
+
+def param_overrides(findings: Sequence[Finding]) -> Tuple[ParamOverride, ...]:
+    """Every parameter a finding was judged with that differs from its check's default (one entry per check)."""
+    from checks.catalogue import all_checks
+
+    checks = all_checks()
+    seen = {}
+    for f in findings:
+        rc = checks.get(f.check_id)
+        if rc is None or f.check_id in seen:
+            continue
+        defaults = rc.meta.params
+        changed = overrides_of(defaults, f.params)
+        seen[f.check_id] = tuple(
+            ParamOverride(f.check_id, name, value, defaults.get(name), effect(name, defaults.get(name), value))
+            for name, value in sorted(changed.items())
+        )
+    return tuple(o for cid in sorted(seen) for o in seen[cid])
+
+
+def definition_sha256(definition: Mapping[str, JSON]) -> str:
+    """sha256 of a questionnaire definition's canonical JSON bytes."""
+    from report.canonical import canonical_bytes
+
+    return hashlib.sha256(canonical_bytes(dict(definition))).hexdigest()
+
+
+def builtin_questionnaire_sha256() -> str:
+    from questionnaires.loader import load_questionnaire
+
+    return definition_sha256(load_questionnaire(None).raw)
+
+
+def questionnaire_ref(answered: Optional[AnsweredQuestionnaire]) -> Optional[QuestionnaireRef]:
+    if answered is None:
+        return None
+    digest = definition_sha256(answered.definition)
+    return QuestionnaireRef(answered.id, answered.version, digest, digest == builtin_questionnaire_sha256())
+
+
+def banners(mode: str, privileged: bool, provenance: Provenance) -> List[Text]:
+    """What a reader must see before the findings: everything that makes this more than a plain live run."""
+    out: List[Text] = []
+    if mode != "live":
+        out.append(
+            Text(
+                f"回放数据，非现场评估：本报告由记录的主机数据（{mode}）生成，不是对该主机的现场评估。",
+                f"Not a live assessment: this report was produced from recorded host data ({mode}), not on the host itself.",
+            )
+        )
+    if not privileged:
+        out.append(
+            Text(
+                "非特权运行：需要 root 权限的检查结果为“错误”或“需人工确认”。",
+                "Run without root: checks that need root are reported as error or manual.",
+            )
+        )
+    for o in provenance.overrides:
+        label = {"weakens": ("放宽", "weakens"), "tightens": ("收紧", "tightens"), "neutral": ("不影响判定", "neutral")}[o.effect]
+        out.append(
+            Text(
+                f"参数已调整（{label[0]}）：{o.check_id} {o.param} = {_short(o.value)}（默认 {_short(o.default)}）",
+                f"Parameter override ({label[1]}): {o.check_id} {o.param} = {_short(o.value)} (default {_short(o.default)})",
+            )
+        )
+    q = provenance.questionnaire
+    if q is not None and not q.builtin:
+        out.append(
+            Text(
+                f"问卷非内置版本：{q.id}@{q.version}（sha256 {q.sha256[:16]}…），请核对保险公司提供的版本。",
+                f"Not the built-in questionnaire: {q.id}@{q.version} (sha256 {q.sha256[:16]}…); compare it with the insurer's copy.",
+            )
+        )
+    return out
+
+
+def _short(value: JSON) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,226 @@
+"""Re-derive a whole report from what it carries, and name every difference.
+
+A valid signature proves who wrote a report, not that its content follows
+from its evidence: the party it describes holds the key. So the verifier
+rebuilds the report the way a scan builds it (the whole catalogue of the
+report's profile over the embedded evidence, with the declared parameters,
+then every derived section: summary, views, provenance, questionnaire
+answers, underwriting scores, plan) and requires the rebuilt report to be the
+signed one. What cannot be re-derived (run times, the host name, the scope,
+attestations) is the signer's declaration, and the verifier shows it as such.
+
+Only a report judged by this catalogue version can be rechecked: callers
+check :func:`same_catalogue` first and refuse the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Dict, List, Optional, Tuple
+
+from checks.model import Finding
+from collectors.strictjson import to_json
+from report.model import Report
+
+MAX_LISTED = 20  # differences named one by one; the rest are counted
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """One way the signed report differs from the one its evidence gives."""
+
+    where: str  # "finding LNX-SSH-019", "summary", "questionnaire"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}"
+
+
+def same_catalogue(report: Report) -> bool:
+    from report.provenance import current_catalogue
+
+    return report.provenance.catalogue == current_catalogue()
+
+
+def declared_params(report: Report) -> Dict[str, Dict[str, Any]]:
+    """The parameter overrides the report declares, by check id."""
+    out: Dict[str, Dict[str, Any]] = {}
+    for o in report.provenance.overrides:
+        out.setdefault(o.check_id, {})[o.param] = o.value
+    return out
+
+
+def rederive(report: Report) -> Report:
+    """The report a scan would have written from this report's evidence and declarations."""
+    from checks.catalogue import evaluate
+    from report.assemble import complete
+    from report.model import build_report
+
+    findings = evaluate(report.evidence, report.profile, declared_params(report))
+    core = build_report(
+        profile=report.profile,
+        target_name=report.target.name,
+        run=report.run,
+        evidence=report.evidence,
+        findings=findings,
+        previous_report=report.previous_report,
+        report_id=report.report_id,
+        scope=report.provenance.scope,
+        challenge=report.provenance.challenge,
+    )
+    core = replace(core, tool=report.tool, redactions=report.redactions)
+    questionnaire, attestations = _embedded_questionnaire(report)
+    settings = report.plan.settings if report.plan is not None else None
+    plan_settings = {"owners": settings.owners, "default_owner": settings.default_owner, "sla_days": settings.sla_days} if settings else {}
+    return complete(core, questionnaire, attestations, plan_settings)
+
+
+def _embedded_questionnaire(report: Report) -> Tuple[Any, Dict[str, Any]]:
+    """The questionnaire the report embeds and the attestations it carries, each attestation checked against it."""
+    from questionnaires.engine import validate_value
+    from questionnaires.loader import QuestionnaireError, questionnaire_from_json
+
+    embedded = report.questionnaire
+    if embedded is None:
+        return None, {}
+    try:
+        questionnaire = questionnaire_from_json(embedded.definition, "the embedded questionnaire")
+    except (QuestionnaireError, KeyError, TypeError, ValueError) as exc:
+        raise RederiveError("questionnaire", f"the embedded definition is not a valid questionnaire ({exc})") from None
+    attestations = {a.question: a.attestation for a in embedded.answers if a.attestation is not None}
+    for qid, att in attestations.items():
+        try:
+            problem = validate_value(questionnaire.question(qid), att.value)
+        except KeyError:
+            raise RederiveError("questionnaire", f"an attestation answers {qid!r}, which the questionnaire does not ask") from None
+        if problem:
+            raise RederiveError("questionnaire", f"the attested answer to {qid} is not a valid answer ({problem})")
+    return questionnaire, attestations
+
+
+class RederiveError(ValueError):
+    """The report cannot even be rebuilt (its embedded questionnaire is broken, for one)."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.discrepancy = Discrepancy(where, detail)
+
+
+def recheck(report: Report) -> List[Discrepancy]:
+    """Every difference between the signed report and the one its evidence gives (empty: it follows)."""
+    try:
+        again = rederive(report)
+    except RederiveError as exc:
+        return [exc.discrepancy]
+    return compare(report, again)
+
+
+# ------------------------------------------------------------------------------------------ comparing
+
+
+def _label(key: Tuple[str, Optional[str]]) -> str:
+    check_id, target = key
+    return f"finding {check_id}" + (f" on {target}" if target else "")
+
+
+def _finding_differences(signed: Tuple[Finding, ...], again: Tuple[Finding, ...]) -> List[Discrepancy]:
+    from checks.catalogue import all_checks
+
+    known = all_checks()
+    out: List[Discrepancy] = []
+    mine = {f.key: f for f in signed}
+    theirs = {f.key: f for f in again}
+    if len(mine) != len(signed):
+        seen: Dict[Tuple[str, Optional[str]], int] = {}
+        for f in signed:
+            seen[f.key] = seen.get(f.key, 0) + 1
+        dup = next(k for k, n in seen.items() if n > 1)
+        out.append(Discrepancy(_label(dup), "appears more than once"))
+    for key in mine:
+        if key[0] not in known:
+            out.append(Discrepancy(_label(key), "no such check in this catalogue (an invented or renamed check id)"))
+        elif key not in theirs:
+            out.append(Discrepancy(_label(key), "the catalogue does not give this finding for this profile and evidence"))
+    for key in theirs:
+        if key not in mine:
+            out.append(Discrepancy(_label(key), f"missing from the report (the evidence gives {theirs[key].status})"))
+    for key, f in mine.items():
+        g = theirs.get(key)
+        if g is None or f == g:
+            continue
+        for fld in fields(Finding):
+            a, b = getattr(f, fld.name), getattr(g, fld.name)
+            if a != b:
+                out.append(Discrepancy(_label(key), _field_difference(fld.name, to_json(a), to_json(b))))
+    if not out and signed != again:
+        out.append(Discrepancy("findings", "not in the order riskagent writes them"))
+    return out
+
+
+def _field_difference(name: str, signed: Any, again: Any) -> str:
+    if name == "status":
+        return f"reported {signed}, but the evidence gives {again}"
+    if name in ("observed", "reason"):
+        return f"{name} differs from what the check observes in the evidence ({_short(signed)} vs {_short(again)})"
+    if name == "params":
+        return f"judged with parameters {_short(signed)}, but the declared overrides give {_short(again)}"
+    return f"{name} is {_short(signed)} in the report, but {_short(again)} in the catalogue"
+
+
+def first_difference(a: Any, b: Any, path: str = "$") -> Optional[Tuple[str, Any, Any]]:
+    """The JSON path of the first place two plain JSON trees differ, with both values."""
+    if type(a) is not type(b):
+        return path, a, b
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}", a.get(k, "<absent>"), b.get(k, "<absent>")
+            found = first_difference(a[k], b[k], f"{path}.{k}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = first_difference(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        if len(a) != len(b):
+            return f"{path} (length)", len(a), len(b)
+        return None
+    return None if a == b else (path, a, b)
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_SECTIONS = (
+    "schema_version",
+    "target",
+    "provenance",
+    "summary",
+    "scanner_view",
+    "profile_view",
+    "questionnaire",
+    "underwriting",
+    "plan",
+)
+
+
+def compare(signed: Report, again: Report) -> List[Discrepancy]:
+    """Name each difference: findings one by one, then each derived section at its first differing path."""
+    out = _finding_differences(signed.findings, again.findings)
+    for name in _SECTIONS:
+        a, b = getattr(signed, name), getattr(again, name)
+        if a == b:
+            continue
+        found = first_difference(to_json(a), to_json(b), f"$.{name}")
+        if found is None:
+            out.append(Discrepancy(name, "differs from the section the findings give"))
+            continue
+        path, x, y = found
+        out.append(Discrepancy(name, f"{path} is {_short(x)} in the report, but {_short(y)} when recomputed"))
+    return out

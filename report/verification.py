@@ -1,0 +1,214 @@
+"""Verifying a signed report end to end, with one result an insurer can act on.
+
+The steps, each of which can only make the result worse:
+
+1. the envelope's form, within bounds (``report.envelope``);
+2. every signature on its own: verified by a trusted key, bad, or untrusted;
+3. the signed statement and the typed report it carries;
+4. the rules: a report judged by another catalogue version is refused
+   (``unsupported``), never half-checked;
+5. the complete recheck: the report rebuilt from its evidence and
+   declarations must be the signed one (``report.rederive``);
+6. the insurer's policy (``report.policy``).
+
+The outcome separates "broken" (``invalid``: exit 1) from "genuine but not
+acceptable" (``policy_failed``: exit 4) and "cannot be checked by this
+version" (``unsupported``: exit 5). No input makes this module raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from collectors.strictjson import TextEnum, to_json
+from report.envelope import (
+    DEFAULT_MAX_BYTES,
+    Envelope,
+    SignatureCheck,
+    SignatureStatus,
+    check_signatures,
+    parse_envelope,
+    read_statement,
+)
+from report.model import Report
+from report.policy import Policy, RuleResult, asset_names, evaluate_policy
+from report.signing import VerificationError
+from report.trust import TrustedKey
+
+
+class Outcome(TextEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    POLICY_FAILED = "policy_failed"
+    UNSUPPORTED = "unsupported"
+
+
+EXIT_CODES: Dict[Outcome, int] = {Outcome.VALID: 0, Outcome.INVALID: 1, Outcome.POLICY_FAILED: 4, Outcome.UNSUPPORTED: 5}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What verifying one envelope established."""
+
+    source: str
+    outcome: Outcome
+    problems: Tuple[str, ...]  # why it is invalid or unsupported (empty when the report itself holds)
+    signatures: Tuple[SignatureCheck, ...]
+    report: Optional[Report]
+    policy: Tuple[RuleResult, ...]
+    envelope: Optional[Envelope] = None
+    verified_at: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.outcome]
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.VALID
+
+    @property
+    def reason(self) -> str:
+        """The first problem, or the first failed policy rule."""
+        if self.problems:
+            return self.problems[0]
+        failed = [r for r in self.policy if not r.ok]
+        return f"policy: {failed[0].rule}: {failed[0].detail}" if failed else ""
+
+    @property
+    def signers(self) -> List[TrustedKey]:
+        return [s.key for s in self.signatures if s.counted and s.key is not None]
+
+    def to_json(self) -> Dict[str, Any]:
+        """The result as JSON (always an object, whatever the input was)."""
+        out: Dict[str, Any] = {
+            "source": self.source,
+            "result": self.outcome.value,
+            "valid": self.outcome is Outcome.VALID,
+            "reason": self.reason or None,
+            "problems": list(self.problems),
+            "verified_at": self.verified_at,
+            "signatures": [_signature_json(s) for s in self.signatures],
+            "policy": [{"rule": r.rule, "ok": r.ok, "detail": r.detail} for r in self.policy],
+        }
+        if self.report is not None:
+            out["report"] = declared(self.report)
+        return out
+
+
+def _signature_json(s: SignatureCheck) -> Dict[str, Any]:
+    data: Dict[str, Any] = {"position": s.position, "keyid": s.keyid, "status": s.status.value, "counted": s.counted}
+    if s.key is not None and s.key.entry is not None:
+        data["signer"] = to_json(s.key.entry)
+        data["signer"].pop("public_key", None)
+    elif s.key is not None:
+        data["signer"] = {"source": s.key.source, "identity": None}
+    return data
+
+
+def declared(report: Report) -> Dict[str, Any]:
+    """Everything the report states about how it was produced, for people and for ``--json``."""
+    p = report.provenance
+    return {
+        "report_id": report.report_id,
+        "subject": asset_names(report)[0],
+        "target": to_json(report.target),
+        "profile": report.profile.value,
+        "started_at": report.run.started_at,
+        "mode": report.run.mode,
+        "privileged": report.run.privileged,
+        "user": report.run.user,
+        "tool_version": report.tool.version,
+        "catalogue": to_json(p.catalogue),
+        "scope": to_json(p.scope),
+        "overrides": [to_json(o) for o in p.overrides],
+        "questionnaire": to_json(p.questionnaire) if p.questionnaire is not None else None,
+        "challenge": p.challenge,
+        "previous_report": report.previous_report,
+        "summary": {"findings": report.summary.total, **report.summary.by_status},
+        "score": report.underwriting.insurer.score if report.underwriting is not None else None,
+        "grade": report.underwriting.insurer.grade if report.underwriting is not None else None,
+        "binding_blocked": report.underwriting.insurer.binding_blocked if report.underwriting is not None else None,
+    }
+
+
+def _utc(now: Optional[dt.datetime]) -> dt.datetime:
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+
+
+def verify_bytes(
+    data: bytes,
+    trusted: Mapping[str, TrustedKey],
+    policy: Optional[Policy] = None,
+    *,
+    source: str = "<envelope>",
+    now: Optional[dt.datetime] = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Verification:
+    """Verify one envelope's bytes. Never raises: every failure is in the result."""
+    at = _utc(now)
+    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    sigs: Tuple[SignatureCheck, ...] = ()
+    report: Optional[Report] = None
+    env: Optional[Envelope] = None
+
+    def result(outcome: Outcome, problems: List[str], rules: Tuple[RuleResult, ...] = ()) -> Verification:
+        return Verification(source, outcome, tuple(problems), sigs, report, rules, env, stamp)
+
+    try:
+        if not trusted:
+            return result(Outcome.INVALID, ["no trusted key was given (--trust FILE or --key PUB)"])
+        env = parse_envelope(data, max_bytes)
+        sigs = tuple(check_signatures(env, trusted))
+        problems = _signature_problems(sigs, policy or Policy())
+        if problems:
+            return result(Outcome.INVALID, problems)
+        report = read_statement(env.payload)
+        from report.rederive import recheck, same_catalogue
+
+        if not same_catalogue(report):
+            from report.provenance import current_catalogue
+
+            mine, theirs = current_catalogue(), report.provenance.catalogue
+            return result(
+                Outcome.UNSUPPORTED,
+                [
+                    f"judged by catalogue {theirs.version} ({theirs.digest[:12]}…) with riskagent {report.tool.version}; "
+                    f"this riskagent carries catalogue {mine.version} ({mine.digest[:12]}…) and cannot recheck it: "
+                    f"verify it with riskagent {report.tool.version}"
+                ],
+            )
+        discrepancies = recheck(report)
+        if discrepancies:
+            listed = [f"does not follow from its evidence: {d}" for d in discrepancies[:20]]
+            if len(discrepancies) > 20:
+                listed.append(f"… and {len(discrepancies) - 20} more differences")
+            return result(Outcome.INVALID, listed)
+        rules = tuple(evaluate_policy(report, [s.key for s in sigs if s.counted and s.key is not None], policy or Policy(), at))
+        return result(Outcome.POLICY_FAILED if any(not r.ok for r in rules) else Outcome.VALID, [], rules)
+    except VerificationError as exc:
+        return result(Outcome.INVALID, [str(exc)])
+    except (RecursionError, MemoryError) as exc:
+        return result(Outcome.INVALID, [f"could not be read within this verifier's limits ({type(exc).__name__})"])
+    except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        return result(Outcome.INVALID, [f"could not be verified: internal error {type(exc).__name__} at {last.name}:{last.lineno}"])
+
+
+def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[str]:
+    problems: List[str] = []
+    for s in sigs:
+        if s.status is SignatureStatus.BAD and s.key is not None:
+            problems.append(f"signature {s.position} claims {s.key.label} but does not verify: the envelope was altered")
+        elif s.status is SignatureStatus.UNTRUSTED and not policy.ignore_untrusted_signatures:
+            problems.append(
+                f"signature {s.position} is by key {s.keyid[:16]}, which is not trusted "
+                "(add it to the trust store, or pass --ignore-untrusted-signatures to leave it uncounted)"
+            )
+    if not any(s.counted for s in sigs):
+        ids = ", ".join(s.keyid[:16] for s in sigs)
+        problems.insert(0, f"no signature by a trusted key: the report is signed by key id(s) {ids}")
+    return problems

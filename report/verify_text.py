@@ -1,0 +1,99 @@
+"""A verification result in words, in zh-CN or en: for ``verify`` and for the header of ``render``.
+
+Every string that came from the envelope or the report is passed through
+:func:`report.terminal.safe_line` here, so no caller can forget it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List
+
+from report.terminal import safe_line
+from report.verification import Outcome, Verification, declared
+
+_T: Dict[str, Dict[str, str]] = {
+    "valid": {"zh": "有效", "en": "VALID"},
+    "invalid": {"zh": "无效", "en": "INVALID"},
+    "policy_failed": {"zh": "不符合核验策略", "en": "POLICY FAILED"},
+    "unsupported": {"zh": "无法核验（规则版本不同）", "en": "UNSUPPORTED"},
+    "signatures": {"zh": "签名", "en": "Signatures"},
+    "verified": {"zh": "已验证", "en": "verified"},
+    "bad": {"zh": "验证失败", "en": "does not verify"},
+    "untrusted": {"zh": "不受信任（不计入）", "en": "untrusted (not counted)"},
+    "report": {"zh": "报告", "en": "Report"},
+    "made": {"zh": "生成方式", "en": "Made"},
+    "rules": {"zh": "规则", "en": "Rules"},
+    "rechecked": {"zh": "已按内嵌证据完整复核", "en": "rechecked in full from the embedded evidence"},
+    "scope": {"zh": "范围", "en": "Scope"},
+    "overrides": {"zh": "参数调整", "en": "Overrides"},
+    "questionnaire": {"zh": "问卷", "en": "Questionnaire"},
+    "challenge": {"zh": "挑战值", "en": "Challenge"},
+    "result": {"zh": "评估结果", "en": "Result"},
+    "policy": {"zh": "策略", "en": "Policy"},
+    "problems": {"zh": "问题", "en": "Problems"},
+    "none": {"zh": "无", "en": "none"},
+    "root": {"zh": "root 权限", "en": "as root"},
+    "nonroot": {"zh": "非 root（部分检查无法评估）", "en": "without root (some checks not assessed)"},
+    "builtin": {"zh": "内置问卷", "en": "built-in"},
+    "not_builtin": {"zh": "非内置问卷", "en": "NOT the built-in questionnaire"},
+    "not_live": {"zh": "回放数据，非现场评估", "en": "not a live assessment"},
+    "default_ports": {"zh": "默认端口", "en": "default ports"},
+    "no_identity": {"zh": "无身份信息", "en": "no identity"},
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return _T[key]["zh" if lang == "zh" else "en"]
+
+
+def _j(value: Any) -> str:
+    return safe_line(json.dumps(value, ensure_ascii=False))
+
+
+def verification_lines(v: Verification, lang: str) -> List[str]:
+    """The result, then the signatures, what the report declares about itself, and the policy rules."""
+    s = safe_line
+    lines = [f"{_t(v.outcome.value, lang)}  {s(v.source)}"]
+    if v.problems:
+        lines.append(f"  {_t('problems', lang)}:")
+        lines += [f"    - {s(p)}" for p in v.problems]
+    if v.signatures:
+        lines.append(f"  {_t('signatures', lang)}:")
+        for sig in v.signatures:
+            who = s(sig.key.label) if sig.key is not None else ""
+            lines.append(f"    [{sig.position}] {_t(sig.status.value, lang)}  key {s(sig.keyid[:16])}  {who}".rstrip())
+    r = v.report
+    if r is not None:
+        d = declared(r)
+        ids = ", ".join(s(i) for i in r.target.identifiers) or _t("none", lang)
+        lines.append(f"  {_t('report', lang)}: {s(r.report_id)}  {s(d['subject'])}  [{ids}]")
+        how = [r.run.mode if r.run.mode == "live" else f"{r.run.mode} ({_t('not_live', lang)})", _t("root" if r.run.privileged else "nonroot", lang)]
+        lines.append(f"  {_t('made', lang)}: {s(r.run.started_at)}, {', '.join(how)}, profile {r.profile}, riskagent {s(r.tool.version)}")
+        cat = r.provenance.catalogue
+        rechecked = f"; {_t('rechecked', lang)}" if v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED) else ""
+        lines.append(f"  {_t('rules', lang)}: catalogue {s(cat.version)} ({s(cat.digest[:16])}…){rechecked}")
+        sc = r.provenance.scope
+        targets = ", ".join(s(t) for t in sc.targets) or _t("none", lang)
+        lines.append(f"  {_t('scope', lang)}: {targets}; ports {s(sc.ports) if sc.ports else _t('default_ports', lang)}")
+        if r.provenance.overrides:
+            lines.append(f"  {_t('overrides', lang)}:")
+            for o in r.provenance.overrides:
+                lines.append(f"    {s(o.check_id)} {s(o.param)} = {_j(o.value)} (default {_j(o.default)}): {o.effect}")
+        else:
+            lines.append(f"  {_t('overrides', lang)}: {_t('none', lang)}")
+        q = r.provenance.questionnaire
+        if q is not None:
+            kind = _t("builtin" if q.builtin else "not_builtin", lang)
+            lines.append(f"  {_t('questionnaire', lang)}: {s(q.id)}@{s(q.version)} ({kind}), sha256 {s(q.sha256)}")
+        lines.append(f"  {_t('challenge', lang)}: {s(r.provenance.challenge) if r.provenance.challenge else _t('none', lang)}")
+        score = d["score"]
+        lines.append(
+            f"  {_t('result', lang)}: {d['summary']['findings']} findings, fail {d['summary'].get('fail', 0)}, pass {d['summary'].get('pass', 0)}; "
+            f"score {score if score is not None else '-'}/100 {d['grade'] or ''}" + ("; binding blocked" if d["binding_blocked"] else "")
+        )
+    if v.policy:
+        lines.append(f"  {_t('policy', lang)}:")
+        for rule in v.policy:
+            lines.append(f"    {'ok  ' if rule.ok else 'FAIL'} {rule.rule}: {s(rule.detail)}")
+    return lines
