@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.4"
-CATALOGUE_DIGEST = "08c0406ebb3ea19e01cc1ab430d4c04da3cb319c0f78259ea1c9d45d0b0a9fe7"
+CATALOGUE_VERSION = "1.0.5"
+CATALOGUE_DIGEST = "bbf4f820fa5c1db0829ed601d8c76ce44e22c7a71eee355127486dbd6bd5a298"

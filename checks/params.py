@@ -129,7 +129,8 @@ def value_problem(name: str, default: JSON, value: JSON) -> Optional[str]:
     if isinstance(value, list) and isinstance(default, list) and default:
         kinds = {_kind(v) for v in default}
         if any(_kind(v) not in kinds for v in value):
-            return f"expected a list of {' or '.join(sorted(kinds))} values"
+            plural = {"an integer": "integers", "a string": "strings"}
+            return f"expected a list of {' or '.join(sorted(plural.get(k, k) for k in kinds))}, like the default {default!r}"
     if isinstance(value, dict) and not all(isinstance(v, str) for v in value.values()):
         return "expected an object of version strings"
     return None

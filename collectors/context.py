@@ -411,6 +411,7 @@ class HostReader:
         )
 
     def readlink(self, path: str) -> Optional[str]:
+        self.touched.append(path)
         try:
             return os.readlink(self._real_link(path))
         except OSError:

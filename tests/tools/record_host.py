@@ -84,6 +84,11 @@ def record(dest: Path) -> None:
         stats[path] = {"mode": format(_stat.S_IMODE(st.st_mode), "04o"), "uid": st.st_uid, "gid": st.st_gid}
         if _stat.S_ISLNK(st.st_mode):
             stats[path]["is_symlink"] = True
+            if path not in files and not os.path.isdir(path):  # a link looked at, not read through (enabled units)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not os.path.lexists(target):
+                    os.symlink(os.readlink(path), target)
+                continue
         if _stat.S_ISDIR(st.st_mode):
             target.mkdir(parents=True, exist_ok=True)
             stats[path]["is_dir"] = True

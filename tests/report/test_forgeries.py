@@ -1,0 +1,308 @@
+"""The forgery suite: reports edited by the party they describe, re-signed with its own key.
+
+Each forgery is rejected with a reason that names the change: as ``invalid``
+when the report does not follow from its own evidence or its envelope is not
+what riskagent writes, as ``policy_failed`` when it is genuine but not what
+the insurer accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime as dt
+import json
+from typing import Any, Callable, Dict, List
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from checks.model import Status
+from report.canonical import canonical_bytes
+from report.model import Report
+from report.policy import Policy
+from report.signing import PREDICATE_TYPE, STATEMENT_TYPE, report_digest, sign_payload, sign_report
+from report.verification import Outcome, Verification, verify_bytes
+from tests.hosts import complete_report, edited, trusted_for
+
+DEFAULT_POLICY = Policy()
+NOW = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
+JSON = Dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture(scope="module")
+def genuine() -> Report:
+    return complete_report("debian-weak", target_name="vm", mode="live")
+
+
+def verify(report: Report, key: Ed25519PrivateKey, policy: Policy = DEFAULT_POLICY, now: dt.datetime = NOW) -> Verification:
+    return verify_bytes(sign_report(report, key), trusted_for(key), policy, now=now)
+
+
+def forged(report: Report, edit: Callable[[JSON], None]) -> Report:
+    return edited(report, edit)
+
+
+def invalid_because(v: Verification, *fragments: str) -> None:
+    assert v.outcome is Outcome.INVALID, v.outcome
+    text = "\n".join(v.problems)
+    for fragment in fragments:
+        assert fragment in text, text
+
+
+def test_the_genuine_report_is_valid(genuine: Report, key: Ed25519PrivateKey) -> None:
+    v = verify(genuine, key)
+    assert v.outcome is Outcome.VALID, v.problems
+    assert v.exit_code == 0
+
+
+def _failed(data: JSON) -> List[JSON]:
+    return [f for f in data["findings"] if f["status"] == "fail"]
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+def test_deleted_failing_findings(genuine: Report, key: Ed25519PrivateKey) -> None:
+    gone = _failed(genuine.as_json)[0]["check_id"]
+    v = verify(forged(genuine, lambda d: d.update(findings=[f for f in d["findings"] if f["status"] != "fail"])), key)
+    invalid_because(v, f"finding {gone}: missing from the report (the evidence gives fail)")
+
+
+def test_a_failing_check_renamed_to_an_id_the_catalogue_lacks(genuine: Report, key: Ed25519PrivateKey) -> None:
+    def rename(d: JSON) -> None:
+        f = next(f for f in d["findings"] if f["check_id"] == "LNX-SSH-019")
+        f.update(check_id="LNX-SSH-919", status="pass")
+
+    v = verify(forged(genuine, rename), key)
+    invalid_because(v, "finding LNX-SSH-919: no such check in this catalogue", "finding LNX-SSH-019: missing from the report")
+
+
+def test_severities_lowered_and_high_risk_cases_removed(genuine: Report, key: Ed25519PrivateKey) -> None:
+    def soften(d: JSON) -> None:
+        for f in _failed(d):
+            f.update(severity="info", high_risk_case=None)
+
+    target = next(f for f in genuine.findings if f.status is Status.FAIL and f.high_risk_case)
+    v = verify(forged(genuine, soften), key)
+    invalid_because(
+        v,
+        f'finding {target.check_id}: severity is "info" in the report, but "{target.severity}" in the catalogue',
+        f'finding {target.check_id}: high_risk_case is null in the report, but "{target.high_risk_case}" in the catalogue',
+    )
+
+
+def test_a_flipped_status_with_unchanged_evidence(genuine: Report, key: Ed25519PrivateKey) -> None:
+    cid = _failed(genuine.as_json)[0]["check_id"]
+
+    def flip(d: JSON) -> None:
+        next(f for f in d["findings"] if f["check_id"] == cid)["status"] = "pass"
+
+    invalid_because(verify(forged(genuine, flip), key), f"finding {cid}: reported pass, but the evidence gives fail")
+
+
+@pytest.mark.parametrize(
+    "section, edit, where",
+    [
+        ("score", lambda d: d["underwriting"]["insurer"].update(score=100, grade="A"), "underwriting: $.underwriting.insurer.grade"),
+        ("hard-fail list", lambda d: d["underwriting"]["hard_fail"].update(binding_blocked=False), "underwriting: $.underwriting.hard_fail.binding_blocked"),
+        ("plan", lambda d: d["plan"].update(tasks=d["plan"]["tasks"][1:]), "plan: $.plan"),
+        ("summary", lambda d: d["summary"]["by_status"].update(fail=0), "summary: $.summary.by_status.fail is 0 in the report"),
+        ("MLPS units", lambda d: d["findings"][0].update(mlps=d["findings"][1]["mlps"]), "finding "),
+    ],
+)
+def test_edited_derived_sections(genuine: Report, key: Ed25519PrivateKey, section: str, edit: Callable[[JSON], None], where: str) -> None:
+    invalid_because(verify(forged(genuine, edit), key), where)
+
+
+def test_an_edited_derived_answer(genuine: Report, key: Ed25519PrivateKey) -> None:
+    assert genuine.questionnaire is not None
+    derived = next(a for a in genuine.questionnaire.answers if a.basis.value == "derived" and a.value == "no")
+    index = genuine.questionnaire.answers.index(derived)
+
+    def answer_yes(d: JSON) -> None:
+        d["questionnaire"]["answers"][index]["value"] = "yes"
+
+    invalid_because(verify(forged(genuine, answer_yes), key), f"questionnaire: $.questionnaire.answers[{index}].value")
+
+
+def test_an_attested_answer_that_is_not_a_valid_answer(genuine: Report, key: Ed25519PrivateKey) -> None:
+    assert genuine.questionnaire is not None
+    index = next(i for i, a in enumerate(genuine.questionnaire.answers) if a.basis.value == "unknown")
+    qid = genuine.questionnaire.answers[index].question
+
+    def attest(d: JSON) -> None:
+        d["questionnaire"]["answers"][index].update(
+            basis="attested", value="maybe-ish", reason="attested", attestation={"question": qid, "value": "maybe-ish", "by": "x", "at": "2026-01-01", "note": None}
+        )
+
+    invalid_because(verify(forged(genuine, attest), key), f"the attested answer to {qid} is not a valid answer")
+
+
+# ------------------------------------------------------------------------------------------ provenance
+
+
+def test_a_replay_is_declared_and_refused_under_require_live(key: Ed25519PrivateKey) -> None:
+    replay = complete_report("debian-hardened", target_name="bank-core-01", mode="replay")
+    plain = verify(replay, key)
+    assert plain.outcome is Outcome.VALID and plain.report is not None and plain.report.run.mode == "replay"
+    v = verify(replay, key, Policy(require_live=True))
+    assert v.outcome is Outcome.POLICY_FAILED and v.exit_code == 4
+    assert "policy: mode: mode replay: not a live assessment of the host" == v.reason
+
+
+def test_a_live_report_made_before_the_challenge_is_refused(genuine: Report, key: Ed25519PrivateKey) -> None:
+    """Mode is a declaration; the challenge is what proves the run happened after the insurer asked."""
+    v = verify(genuine, key, Policy(require_live=True, challenge="insurer-nonce-1234"))
+    assert v.outcome is Outcome.POLICY_FAILED and "challenge" in v.reason
+
+
+def test_weakening_overrides_fail_the_default_policy(key: Ed25519PrivateKey) -> None:
+    tuned = complete_report(
+        "debian-weak",
+        params={"LNX-PKG-001": {"max_pending": 100000}, "LNX-SSH-001": {"permit_root_login_allowed": ["no", "yes"]}},
+    )
+    overrides = {(o.check_id, o.param): o for o in tuned.provenance.overrides}
+    assert overrides["LNX-PKG-001", "max_pending"].effect == "weakens" and overrides["LNX-PKG-001", "max_pending"].default == 0
+    v = verify(tuned, key)
+    assert v.outcome is Outcome.POLICY_FAILED
+    failed = [r.detail for r in v.policy if not r.ok]
+    assert any("LNX-PKG-001 max_pending = 100000 weakens the check (default 0)" in d for d in failed)
+    assert any("LNX-SSH-001 permit_root_login_allowed" in d for d in failed)
+    allowed = verify(tuned, key, Policy(allow_overrides=("LNX-PKG-001.max_pending", "LNX-SSH-001.*")))
+    assert allowed.outcome is Outcome.VALID, allowed.reason
+
+
+def test_an_override_hidden_from_the_provenance(key: Ed25519PrivateKey) -> None:
+    tuned = complete_report("debian-weak", params={"LNX-PKG-001": {"max_pending": 100000}})
+    invalid_because(verify(forged(tuned, lambda d: d["provenance"].update(overrides=[])), key), "finding LNX-PKG-001: judged with parameters")
+
+
+def test_an_override_declared_as_tightening(key: Ed25519PrivateKey) -> None:
+    tuned = complete_report("debian-weak", params={"LNX-PKG-001": {"max_pending": 100000}})
+
+    def relabel(d: JSON) -> None:
+        d["provenance"]["overrides"][0]["effect"] = "tightens"
+
+    invalid_because(verify(forged(tuned, relabel), key), "provenance: $.provenance.overrides[0].effect")
+
+
+def _questionnaire_copy(d: JSON) -> None:
+    """Same id and version as the built-in one, but "MFA on every remote login" derived from an unrelated check."""
+    for section in d["questionnaire"]["definition"]["sections"]:
+        for q in section["questions"]:
+            if q["id"] == "ID-02":
+                q["rule"] = {"checks": ["LNX-SVC-003"], "yes_if": "all_pass"}
+
+
+def test_a_doctored_copy_of_the_builtin_questionnaire_cannot_claim_to_be_it(genuine: Report, key: Ed25519PrivateKey) -> None:
+    invalid_because(verify(forged(genuine, _questionnaire_copy), key), "provenance: $.provenance.questionnaire.builtin is true in the report, but false when recomputed")
+
+
+def test_a_doctored_questionnaire_declared_honestly_fails_the_default_policy(genuine: Report, key: Ed25519PrivateKey) -> None:
+    from report.rederive import rederive
+
+    honest = rederive(forged(genuine, _questionnaire_copy))  # what a scan with that questionnaire file writes
+    assert honest.provenance.questionnaire is not None and not honest.provenance.questionnaire.builtin
+    v = verify(honest, key)
+    assert v.outcome is Outcome.POLICY_FAILED and "is not the built-in questionnaire" in v.reason
+    pinned = verify(honest, key, Policy(questionnaire_sha256=(honest.provenance.questionnaire.sha256,)))
+    assert pinned.outcome is Outcome.VALID
+
+
+def test_a_report_dated_2019_fails_max_age(key: Ed25519PrivateKey) -> None:
+    old = complete_report("debian-weak", started_at="2019-01-01T00:00:00Z")
+    assert verify(old, key).outcome is Outcome.VALID
+    v = verify(old, key, Policy(max_age_s=30 * 86400))
+    assert v.outcome is Outcome.POLICY_FAILED and v.reason.startswith("policy: max_age: made 2558.0 days ago")
+
+
+def test_a_report_from_the_future_fails_any_policy(key: Ed25519PrivateKey) -> None:
+    future = complete_report("debian-weak", started_at="2027-01-01T00:00:00Z")
+    v = verify(future, key)
+    assert v.outcome is Outcome.POLICY_FAILED and "in the future" in v.reason
+
+
+def test_the_challenge_must_be_the_insurers(key: Ed25519PrivateKey) -> None:
+    answered = complete_report("debian-weak", challenge="nonce-from-insurer-0001")
+    assert verify(answered, key, Policy(challenge="nonce-from-insurer-0001")).outcome is Outcome.VALID
+    wrong = verify(answered, key, Policy(challenge="another-nonce-0002"))
+    assert wrong.outcome is Outcome.POLICY_FAILED and wrong.reason == "policy: challenge: carries a different challenge"
+    spliced = forged(answered, lambda d: d["provenance"].update(challenge="another-nonce-0002"))
+    assert verify(spliced, key, Policy(challenge="another-nonce-0002")).outcome is Outcome.VALID  # the signer may choose it...
+    # ...which is why the nonce is fresh: a report signed before the insurer issued it cannot carry it.
+
+
+def test_the_subject_policy_binds_the_asset(genuine: Report, key: Ed25519PrivateKey) -> None:
+    assert verify(genuine, key, Policy(subjects=("host:vm",))).outcome is Outcome.VALID
+    v = verify(genuine, key, Policy(subjects=("host:bank-core-*",)))
+    assert v.outcome is Outcome.POLICY_FAILED and "host:vm matches none of host:bank-core-*" in v.reason
+
+
+# ------------------------------------------------------------------------------------------ envelope
+
+
+def test_an_intoto_subject_naming_another_host(genuine: Report, key: Ed25519PrivateKey) -> None:
+    statement = {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": "host:bank-core-01", "digest": {"sha256": report_digest(genuine)}}],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": genuine.as_json,
+    }
+    v = verify_bytes(sign_payload(canonical_bytes(statement), key), trusted_for(key), now=NOW)
+    invalid_because(v, "the in-toto subject names 'host:bank-core-01', but the report is about 'host:vm'")
+
+
+def test_an_extra_bogus_signature(genuine: Report, key: Ed25519PrivateKey) -> None:
+    env = json.loads(sign_report(genuine, key))
+    env["signatures"].append({"keyid": "ab" * 32, "sig": base64.b64encode(b"\0" * 64).decode()})
+    v = verify_bytes(canonical_bytes(env) + b"\n", trusted_for(key), now=NOW)
+    invalid_because(v, "signature 1 is by key abababababababab, which is not trusted")
+    assert [s.counted for s in v.signatures] == [True, False]
+
+
+def test_a_bogus_signature_claiming_a_trusted_key(genuine: Report, key: Ed25519PrivateKey) -> None:
+    assessor = Ed25519PrivateKey.generate()
+    env = json.loads(sign_report(genuine, key))
+    from report.signing import key_id
+
+    env["signatures"].append({"keyid": key_id(assessor.public_key()), "sig": base64.b64encode(b"\1" * 64).decode()})
+    v = verify_bytes(canonical_bytes(env) + b"\n", trusted_for(key, assessor), now=NOW)
+    invalid_because(v, "signature 1 claims", "but does not verify")
+
+
+def test_a_signature_duplicated_twenty_thousand_times(genuine: Report, key: Ed25519PrivateKey) -> None:
+    env = json.loads(sign_report(genuine, key))
+    env["signatures"] = env["signatures"] * 20_000
+    v = verify_bytes(canonical_bytes(env) + b"\n", trusted_for(key), now=NOW)
+    invalid_because(v, "at most 16")
+
+
+def test_a_report_from_another_catalogue_is_refused_not_half_checked(genuine: Report, key: Ed25519PrivateKey) -> None:
+    other = forged(genuine, lambda d: d["provenance"]["catalogue"].update(version="0.9.0", digest="0" * 64))
+    v = verify(other, key)
+    assert v.outcome is Outcome.UNSUPPORTED and v.exit_code == 5
+    assert "judged by catalogue 0.9.0" in v.reason and "verify it with riskagent" in v.reason
+
+
+def test_the_verification_result_is_complete_json(genuine: Report, key: Ed25519PrivateKey) -> None:
+    data = verify(genuine, key, Policy(max_age_s=86400 * 7)).to_json()
+    json.dumps(data)
+    assert data["result"] == "valid" and data["signatures"][0]["status"] == "verified"
+    assert data["report"]["mode"] == "live" and data["report"]["catalogue"]["version"]
+    assert data["policy"] == [
+        {"rule": "max_age", "ok": True, "detail": "made 1.0 days ago (at most 7.0 days allowed)"},
+        {"rule": "questionnaire", "ok": True, "detail": "riskagent-default@1.0.0 is the built-in questionnaire"},
+    ]
+
+
+def test_an_edited_run_record_is_declared_not_derived(genuine: Report, key: Ed25519PrivateKey) -> None:
+    """Run times, user and scope are the signer's declarations: the recheck cannot contradict them, the output shows them."""
+    renamed = dataclasses.replace(genuine, run=dataclasses.replace(genuine.run, user="auditor"))
+    v = verify(renamed, key)
+    assert v.outcome is Outcome.VALID and v.report is not None and v.report.run.user == "auditor"
