@@ -231,6 +231,7 @@ def render_cmd(envelope: Path, trust_stores: Tuple[Path, ...], keys: Tuple[Path,
 @click.option("--trust", "trust_stores", type=click.Path(path_type=Path, dir_okay=False), multiple=True, help="Trust store holding the keys that signed already.")
 @click.option("--signer-key", "keys", type=click.Path(path_type=Path, dir_okay=False), multiple=True, help="Public key (PEM) of a party that signed already.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Where to write the co-signed envelope (default: in place).")
+@click.option("--force", is_flag=True, help="Co-sign a genuine report even though it fails the default verification policy.")
 @lang_option
 def cosign_cmd(
     envelope: Path,
@@ -239,6 +240,7 @@ def cosign_cmd(
     trust_stores: Tuple[Path, ...],
     keys: Tuple[Path, ...],
     out_path: Optional[Path],
+    force: bool,
     lang: str,
 ) -> None:
     """Add your signature to a signed report (an assessor on site co-signing the applicant's report).
@@ -260,6 +262,12 @@ def cosign_cmd(
         if v.envelope is None or v.report is None or v.outcome in (Outcome.INVALID, Outcome.UNSUPPORTED):
             say("\n".join(verification_lines(v, lang)), err=True)
             raise AgentError(f"{envelope} does not verify; not co-signed", "co-sign only a report you have verified")
+        if v.outcome is Outcome.POLICY_FAILED and not force:
+            say("\n".join(verification_lines(v, lang)), err=True)
+            raise AgentError(
+                f"{envelope} is genuine but fails the default verification policy ({v.reason}); not co-signed",
+                "co-signing vouches for the report as an insurer would read it; pass --force to co-sign it anyway",
+            )
         if any(k == signer.keyid for k, _ in v.envelope.signatures):
             raise UsageError(f"{envelope} is already signed by this key ({signer.keyid[:16]})")
         from report.envelope import MAX_SIGNATURES
@@ -409,8 +417,10 @@ def trust_add_cmd(entry_path: Path, store_path: Path) -> None:
             raise AgentError(f"cannot write {store_path}: {exc.strerror}") from None
     except AgentError as exc:
         fail(exc)
+    from report.terminal import safe_line
+
     added = signers[str(entry.get("keyid"))]
-    say(f"added {added.label}, key {added.keyid[:16]}, to {store_path} ({len(signers)} signer(s))")
+    say(f"added {safe_line(added.label)}, key {added.keyid[:16]}, to {store_path} ({len(signers)} signer(s))")
 
 
 @trust_group.command("list")
@@ -423,7 +433,10 @@ def trust_list_cmd(store_path: Path) -> None:
         signers = load_trust_store(store_path)
     except TrustError as exc:
         fail(UsageError(str(exc)))
+    from report.terminal import safe_line
+
     for s in signers.values():
         e = s.entry
         assert e is not None
-        say(f"{s.keyid[:16]}  {e.label}  {e.valid_from or '-'} .. {e.valid_until or '-'}  targets: {', '.join(e.targets)}")
+        targets = safe_line(", ".join(e.targets))
+        say(f"{s.keyid[:16]}  {safe_line(e.label)}  {e.valid_from or '-'} .. {e.valid_until or '-'}  targets: {targets}")

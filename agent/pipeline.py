@@ -80,16 +80,6 @@ def scope_info(settings: Settings, scope: Optional[Scope]) -> ScopeInfo:
     return ScopeInfo(targets, settings.ports, dict(settings.probe_ports), settings.allow_public)
 
 
-def host_collectors_for(profile: Profile) -> List[str]:
-    """Host collectors worth running: all but those only checks of other profiles read."""
-    from checks.catalogue import all_checks, checks_for_profile
-    from collectors.catalogue import all_collectors
-
-    wanted = {n for rc in checks_for_profile(profile) for n in rc.meta.needs}
-    used = {n for rc in all_checks().values() for n in rc.meta.needs}
-    return sorted(n for n in all_collectors() if n in wanted or n not in used)
-
-
 def host_context(settings: Settings) -> HostContext:
     """This machine, or a recorded host when replaying."""
     from collectors.context import HostContext, LiveProcessView, load_fixture_context
@@ -104,6 +94,7 @@ def host_context(settings: Settings) -> HostContext:
 
 def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress]) -> List[Evidence]:
     """Host collectors and network probes, side by side: they wait on different things."""
+    from checks.catalogue import host_collectors_for
     from collectors.catalogue import collect
 
     def network() -> List[Evidence]:

@@ -27,6 +27,10 @@ UNVERIFIED_TEXT = {
     "zh": "未经验证：本输出来自未签名或未校验的报告，不能作为保险核验依据",
     "en": "UNVERIFIED: produced from an unsigned or unchecked report; not evidence an insurer can rely on",
 }
+POLICY_TEXT = {
+    "zh": "不符合默认核验策略：报告签名与证据属实，但{reason}",
+    "en": "OUTSIDE THE DEFAULT VERIFICATION POLICY: the report is genuine, but {reason}",
+}
 
 
 class InvalidInput(AgentError):
@@ -49,7 +53,15 @@ class ReportInput:
         return self.verification is None
 
     def marker(self, lang: str) -> Optional[str]:
-        return UNVERIFIED_TEXT["zh" if lang == "zh" else "en"] if self.unverified else None
+        """What the first line of anything written from this report must say (None: nothing to warn of)."""
+        key = "zh" if lang == "zh" else "en"
+        if self.verification is None:
+            return UNVERIFIED_TEXT[key]
+        if not self.verification.ok:
+            from report.terminal import safe_line
+
+            return POLICY_TEXT[key].format(reason=safe_line(self.verification.reason))
+        return None
 
 
 def _looks_like_envelope(data: bytes) -> bool:

@@ -27,6 +27,22 @@ def checks_for_profile(profile: Profile) -> List[RegisteredCheck]:
     return [c for c in all_checks().values() if members & set(c.meta.profiles)]
 
 
+def host_collectors_for(profile: Profile) -> List[str]:
+    """Host collectors a scan of ``profile`` runs: all but those only checks of other profiles read."""
+    from collectors.catalogue import all_collectors
+
+    wanted = {n for rc in checks_for_profile(profile) for n in rc.meta.needs}
+    used = {n for rc in all_checks().values() for n in rc.meta.needs}
+    return sorted(n for n in all_collectors() if n in wanted or n not in used)
+
+
+def net_collectors_for(profile: Profile) -> List[str]:
+    """Network collectors a scan of ``profile`` runs against its targets."""
+    from collectors.net.profiles import NET_COLLECTOR_PROFILES
+
+    return sorted(n for n, profiles in NET_COLLECTOR_PROFILES.items() if profile in profiles)
+
+
 def evaluate(
     evidence: Sequence[Evidence],
     profile: Profile = Profile.SERVER,

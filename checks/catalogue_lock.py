@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.5"
-CATALOGUE_DIGEST = "bbf4f820fa5c1db0829ed601d8c76ce44e22c7a71eee355127486dbd6bd5a298"
+CATALOGUE_VERSION = "1.0.6"
+CATALOGUE_DIGEST = "d7110fc8f9a9bd297d48fa55ecfadca91b4e498a4d16fe949c39c02598bc582b"

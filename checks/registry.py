@@ -193,16 +193,19 @@ def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Pa
 
 def network_targets(evidence: Sequence[Evidence]) -> List[str]:
     """Network targets present in an evidence bundle, in first-seen order."""
-    seen: List[str] = []
-    for e in evidence:
-        if not e.is_host and e.target not in seen:
-            seen.append(e.target)
-    return seen
+    return list(dict.fromkeys(e.target for e in evidence if not e.is_host))
 
 
 def evidence_groups(evidence: Sequence[Evidence]) -> List[Tuple[Optional[str], List[Evidence]]]:
-    """The evidence split by what it is about: (None, host evidence), then (target, that target's evidence)."""
-    groups: List[Tuple[Optional[str], List[Evidence]]] = [(None, [e for e in evidence if e.is_host])]
-    for target in network_targets(evidence):
-        groups.append((target, [e for e in evidence if e.target == target and not e.is_host]))
-    return groups
+    """The evidence split by what it is about: (None, host evidence), then (target, that target's evidence).
+
+    One pass over the evidence: a report may carry thousands of network targets.
+    """
+    host: List[Evidence] = []
+    by_target: Dict[str, List[Evidence]] = {}
+    for e in evidence:
+        if e.is_host:
+            host.append(e)
+        else:
+            by_target.setdefault(e.target, []).append(e)
+    return [(None, host), *by_target.items()]

@@ -91,6 +91,8 @@ def _type_name(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return f"{_type_name(value)} of {len(value)}"  # never repr() a hostile tree: it may be nested too deep to print
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -126,7 +128,10 @@ _ENCODERS: Dict[Any, Encoder] = {}
 
 def from_json(tp: Type[T], data: Any, path: str = "$") -> T:
     """Decode ``data`` as ``tp``; raises :class:`JsonShapeError` naming the path of the first problem."""
-    result: T = _decoder(tp)(data, path)
+    try:
+        result: T = _decoder(tp)(data, path)
+    except RecursionError:
+        raise JsonShapeError(path, f"nested deeper than this reader allows (at most {MAX_DEPTH} levels)") from None
     return result
 
 

@@ -101,8 +101,17 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
-def strict_loads(data: bytes, what: str = "document") -> Any:
-    """Parse JSON, refusing duplicate keys, NaN/Infinity, floats and bad UTF-8."""
+def strict_loads(data: bytes, what: str = "document", max_values: Optional[int] = None) -> Any:
+    """Parse JSON, refusing duplicate keys, NaN/Infinity, floats and bad UTF-8.
+
+    ``max_values`` bounds the number of arrays, objects and separators before parsing (a cheap count
+    over the bytes, an upper bound on the values), so a small file of a million empty objects cannot
+    become gigabytes of Python objects.
+    """
+    if max_values is not None:
+        count = data.count(b"[") + data.count(b"{") + data.count(b",")
+        if count > max_values:
+            raise CanonicalError(f"{what} holds more than {max_values} JSON values; no report is that large")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

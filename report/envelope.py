@@ -41,7 +41,8 @@ from report.trust import TrustedKey
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_SIGNATURES = 16
-_KEYID = re.compile(r"^[0-9a-f]{64}$")
+MAX_REPORT_VALUES = 1_000_000  # a host report holds ~20,000; a scan of a whole /24 a few hundred thousand
+_KEYID = re.compile(r"[0-9a-f]{64}")
 ED25519_SIGNATURE_BYTES = 64
 
 
@@ -141,7 +142,7 @@ def parse_envelope(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Envelope:
     for i, s in enumerate(sigs):
         if not isinstance(s, dict) or set(s) != {"keyid", "sig"} or not all(isinstance(v, str) for v in s.values()):
             raise VerificationError(f"malformed envelope: signature {i} must have exactly string fields keyid and sig")
-        if not _KEYID.match(s["keyid"]):
+        if not _KEYID.fullmatch(s["keyid"]):
             raise VerificationError(f"malformed envelope: signature {i} has a key id that is not a sha256 hex digest")
         if s["keyid"] in seen:
             raise VerificationError(
@@ -185,7 +186,7 @@ def check_signatures(env: Envelope, trusted: Mapping[str, TrustedKey]) -> List[S
 def read_statement(payload: bytes) -> Report:
     """The report a verified payload carries; the payload must be exactly the Statement riskagent writes for it."""
     try:
-        statement = strict_loads(payload, "signed statement")
+        statement = strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
     except CanonicalError as exc:
         raise VerificationError(f"malformed statement: {exc}") from None
     if not isinstance(statement, dict) or statement.get("_type") != STATEMENT_TYPE:
@@ -207,10 +208,14 @@ def read_statement(payload: bytes) -> Report:
         report = Report.from_json(predicate)
     except JsonShapeError as exc:
         raise VerificationError(f"malformed report: {exc}") from None
+    except RecursionError:
+        raise VerificationError("malformed report: nested deeper than this reader allows") from None
     try:
         signed_bytes = canonical_bytes(predicate)
     except CanonicalError as exc:
         raise VerificationError(f"malformed report: {exc}") from None
+    except RecursionError:
+        raise VerificationError("malformed report: nested deeper than this reader allows") from None
     if report.canonical != signed_bytes:
         raise VerificationError("malformed report: it does not re-encode to the bytes that were signed (a field in a form riskagent never writes)")
     _check_subject(statement.get("subject"), report)

@@ -171,10 +171,7 @@ def target_info(evidence: Sequence[Evidence], name: str, profile: Profile) -> Ta
     """The target section: the host's OS facts where host evidence exists, and every probed endpoint."""
     os_ev = next((e for e in evidence if e.collector == "host.os"), None)
     facts = os_ev.facts if os_ev is not None else {}
-    endpoints: List[str] = []
-    for e in evidence:
-        if not e.is_host and e.target not in endpoints:
-            endpoints.append(e.target)
+    endpoints = list(dict.fromkeys(e.target for e in evidence if not e.is_host))
 
     def text(key: str) -> Optional[str]:
         value = facts.get(key)
@@ -249,7 +246,7 @@ def build_report(
     clean_findings, n_findings = redact_tree(tuple(sorted(findings, key=finding_order)))
     provenance = Provenance(
         scope=scope or ScopeInfo((), None, {}, False),
-        overrides=param_overrides(clean_findings),
+        overrides=param_overrides(clean_findings, clean_evidence),
         questionnaire=None,
         catalogue=catalogue or current_catalogue(),
         challenge=challenge,

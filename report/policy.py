@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from collectors.profile import Profile
 from report.model import Report
-from report.trust import Role, covers, parse_time, window_problem
+from report.trust import Role, matches, parse_time, window_problem
 
 MAX_POLICY_BYTES = 1024 * 1024
 CLOCK_SKEW_S = 300
@@ -193,6 +193,17 @@ def asset_names(report: Report) -> List[str]:
     return names
 
 
+def asset_matches(patterns: Sequence[str], report: Report) -> bool:
+    """Whether the report's asset is covered by ``patterns``: the host (by name, narrowed by any identifier
+    patterns), or every endpoint of a website assessment."""
+    from report.signing import subject_name
+
+    identifiers = report.target.identifiers
+    if report.target.kind == "website" and report.target.endpoints:
+        return all(matches(patterns, f"website:{e}", identifiers) for e in report.target.endpoints)
+    return matches(patterns, subject_name(report), identifiers)
+
+
 def _override_allowed(rules: Sequence[str], check_id: str, param: str) -> bool:
     return any(r == "*" or fnmatch.fnmatchcase(f"{check_id}.{param}", r) for r in rules)
 
@@ -243,10 +254,10 @@ def evaluate_policy(report: Report, signers: Sequence[Any], policy: Policy, now:
         got = report.provenance.challenge
         ok = got == policy.challenge
         out.append(RuleResult("challenge", ok, "carries the challenge" if ok else ("carries no challenge" if got is None else "carries a different challenge")))
-    names = asset_names(report)
+    subject = asset_names(report)[0]
     if policy.subjects:
-        ok = any(fnmatch.fnmatchcase(n.lower(), p.lower()) for p in policy.subjects for n in names)
-        out.append(RuleResult("subject", ok, f"{names[0]} " + ("matches" if ok else "matches none of") + f" {', '.join(policy.subjects)}"))
+        ok = asset_matches(policy.subjects, report)
+        out.append(RuleResult("subject", ok, f"{subject} " + ("matches" if ok else "does not match") + f" {', '.join(policy.subjects)}"))
     for s in signers:
         entry = s.entry
         if entry is None:
@@ -255,8 +266,8 @@ def evaluate_policy(report: Report, signers: Sequence[Any], policy: Policy, now:
             problem = window_problem(entry, at, what)
             if problem:
                 out.append(RuleResult("key_window", False, problem))
-        if not covers(entry, names):
-            out.append(RuleResult("key_targets", False, f"{entry.label} may sign only for {', '.join(entry.targets)}, not for {names[0]}"))
+        if not asset_matches(entry.targets, report):
+            out.append(RuleResult("key_targets", False, f"{entry.label} may sign only for {', '.join(entry.targets)}, not for {subject}"))
     roles = {s.role for s in signers if s.role is not None}
     for role in policy.require_roles:
         ok = role in roles

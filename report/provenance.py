@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Finding, Text
 from checks.params import Effect, effect, overrides_of
+from collectors.evidence import Evidence
 from collectors.strictjson import JSON
 from questionnaires.model import AnsweredQuestionnaire
 
@@ -80,23 +81,46 @@ def current_catalogue() -> CatalogueRef:
     return CatalogueRef(CATALOGUE_VERSION, CATALOGUE_DIGEST)
 
 
-def param_overrides(findings: Sequence[Finding]) -> Tuple[ParamOverride, ...]:
-    """Every parameter a finding was judged with that differs from its check's default (one entry per check)."""
+_OUTCOME_RANK = {"fail": 0, "error": 1, "manual": 2, "not_applicable": 3, "pass": 4}
+
+
+def param_overrides(findings: Sequence[Finding], evidence: Sequence[Evidence]) -> Tuple[ParamOverride, ...]:
+    """Every parameter a finding was judged with that differs from its check's default (one entry per check).
+
+    The effect is the parameter's declared direction, except that an override under which any of the
+    check's findings comes out better than under the defaults (fail to error, error to pass, ...) weakens
+    the check whatever its direction says: a value that makes a check crash or miss is not stricter.
+    """
     from checks.catalogue import all_checks
+    from checks.params import value_problem
+    from checks.registry import EvidenceView, evaluate_one, evidence_groups
 
     checks = all_checks()
-    seen = {}
+    changed_by_check: Dict[str, Dict[str, JSON]] = {}
     for f in findings:
         rc = checks.get(f.check_id)
-        if rc is None or f.check_id in seen:
-            continue
-        defaults = rc.meta.params
-        changed = overrides_of(defaults, f.params)
-        seen[f.check_id] = tuple(
-            ParamOverride(f.check_id, name, value, defaults.get(name), effect(name, defaults.get(name), value))
-            for name, value in sorted(changed.items())
-        )
-    return tuple(o for cid in sorted(seen) for o in seen[cid])
+        if rc is not None and f.check_id not in changed_by_check:
+            changed_by_check[f.check_id] = overrides_of(rc.meta.params, f.params)
+    tuned = {cid for cid, changed in changed_by_check.items() if changed}
+    improved: set[str] = set()
+    if tuned:
+        views = {target: EvidenceView(group) for target, group in evidence_groups(evidence)}
+        for f in findings:
+            view = views.get(f.target)
+            if f.check_id in tuned and view is not None:
+                baseline = evaluate_one(checks[f.check_id], view, None, f.target)
+                if _OUTCOME_RANK[f.status.value] > _OUTCOME_RANK[baseline.status.value]:
+                    improved.add(f.check_id)
+    out: List[ParamOverride] = []
+    for cid in sorted(tuned):
+        defaults = checks[cid].meta.params
+        for name, value in sorted(changed_by_check[cid].items()):
+            default = defaults.get(name)
+            kind = effect(name, default, value)
+            if cid in improved or (name in defaults and value_problem(name, default, value)):
+                kind = "weakens"
+            out.append(ParamOverride(cid, name, value, default, kind))
+    return tuple(out)
 
 
 def definition_sha256(definition: Mapping[str, JSON]) -> str:

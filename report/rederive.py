@@ -15,8 +15,10 @@ check :func:`same_catalogue` first and refuse the others.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, fields, replace
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from checks.model import Finding
 from collectors.strictjson import to_json
@@ -72,6 +74,12 @@ def rederive(report: Report) -> Report:
     questionnaire, attestations = _embedded_questionnaire(report)
     settings = report.plan.settings if report.plan is not None else None
     plan_settings = {"owners": settings.owners, "default_owner": settings.default_owner, "sla_days": settings.sla_days} if settings else {}
+    from report.plan import validate_settings
+
+    try:
+        validate_settings(plan_settings)
+    except ValueError as exc:
+        raise RederiveError("plan", f"settings a scan does not accept: {exc}") from None
     return complete(core, questionnaire, attestations, plan_settings)
 
 
@@ -107,12 +115,113 @@ class RederiveError(ValueError):
 
 
 def recheck(report: Report) -> List[Discrepancy]:
-    """Every difference between the signed report and the one its evidence gives (empty: it follows)."""
+    """Every difference between the signed report and the one its evidence gives (empty: it follows).
+
+    First what the report declares must hang together (evidence a scan of its profile collects, once
+    per collector and target, about the named host and the declared scope; a run record in the form and
+    order a scan writes; overrides a scan accepts); then the whole report is rebuilt and compared.
+    """
+    problems = declaration_problems(report)
+    if problems:
+        return problems
     try:
         again = rederive(report)
     except RederiveError as exc:
         return [exc.discrepancy]
-    return compare(report, again)
+    found = compare(report, again)
+    if not found and again.canonical != report.canonical:
+        found.append(Discrepancy("report", "a value differs in type from what the evidence gives (for example true where 1 is)"))
+    return found
+
+
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+CLOCK_SLACK_S = 2  # times are written to the second; a run's duration is measured on a monotonic clock
+
+
+def _time(value: str, where: str) -> dt.datetime:
+    if not _TIME.match(value):
+        raise RederiveError(where, f"{value[:40]!r} is not a UTC time written as YYYY-MM-DDTHH:MM:SSZ")
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        raise RederiveError(where, f"{value!r} is not a valid date and time") from None
+
+
+def declaration_problems(report: Report) -> List[Discrepancy]:
+    """What the report declares that no scan could have written."""
+    try:
+        return _evidence_problems(report) + _run_problems(report) + _override_problems(report)
+    except RederiveError as exc:
+        return [exc.discrepancy]
+
+
+def _evidence_problems(report: Report) -> List[Discrepancy]:
+    from checks.catalogue import host_collectors_for, net_collectors_for
+
+    out: List[Discrepancy] = []
+    host_allowed = set(host_collectors_for(report.profile)) if report.profile.assesses_host else set()
+    net_allowed = set(net_collectors_for(report.profile))
+    in_scope = set(report.provenance.scope.targets)
+    seen: Set[Tuple[str, str]] = set()
+    for e in report.evidence:
+        key = (e.collector, e.target)
+        if key in seen:
+            out.append(Discrepancy(f"evidence {e.collector}", f"recorded twice for {e.target}"))
+        seen.add(key)
+        if e.is_host:
+            if e.collector not in host_allowed:
+                out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
+            if e.target != report.target.name:
+                out.append(Discrepancy(f"evidence {e.collector}", f"is about host {e.target!r}, but the report is about {report.target.name!r}"))
+        else:
+            if e.collector not in net_allowed:
+                out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
+            if e.target not in in_scope:
+                out.append(Discrepancy(f"evidence {e.collector}", f"is about {e.target!r}, which is not in the declared scope"))
+        if len(out) >= MAX_LISTED:
+            break
+    return out
+
+
+def _run_problems(report: Report) -> List[Discrepancy]:
+    run = report.run
+    out: List[Discrepancy] = []
+    started = _time(run.started_at, "run.started_at")
+    finished = _time(run.finished_at, "run.finished_at")
+    if finished < started:
+        out.append(Discrepancy("run", f"finished {run.finished_at}, before it started {run.started_at}"))
+    span = (finished - started).total_seconds()
+    if run.duration_ms < 0 or abs(run.duration_ms / 1000 - span) > CLOCK_SLACK_S:
+        out.append(Discrepancy("run", f"duration {run.duration_ms} ms does not match {run.started_at} to {run.finished_at}"))
+    if report.redactions < 0:
+        out.append(Discrepancy("redactions", f"{report.redactions} is not a count"))
+    if run.mode == "live":
+        if run.privileged != (run.uid == 0):
+            out.append(Discrepancy("run", f"privileged is {str(run.privileged).lower()} for uid {run.uid}"))
+        low, high = started - dt.timedelta(seconds=CLOCK_SLACK_S), finished + dt.timedelta(seconds=CLOCK_SLACK_S)
+        for e in report.evidence:
+            at = _time(e.collected_at, f"evidence {e.collector}")
+            if not low <= at <= high:
+                out.append(Discrepancy(f"evidence {e.collector}", f"collected at {e.collected_at}, outside the run ({run.started_at} to {run.finished_at})"))
+                break
+    return out
+
+
+def _override_problems(report: Report) -> List[Discrepancy]:
+    from checks.catalogue import all_checks
+    from checks.params import value_problem
+
+    checks = all_checks()
+    out: List[Discrepancy] = []
+    for o in report.provenance.overrides:
+        rc = checks.get(o.check_id)
+        if rc is None or o.param not in rc.meta.params:
+            out.append(Discrepancy(f"override {o.check_id}.{o.param}", "no such check parameter in this catalogue"))
+            continue
+        problem = value_problem(o.param, rc.meta.params[o.param], o.value)
+        if problem:
+            out.append(Discrepancy(f"override {o.check_id}.{o.param}", f"not a value a scan accepts: {problem}"))
+    return out
 
 
 # ------------------------------------------------------------------------------------------ comparing

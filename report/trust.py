@@ -129,21 +129,59 @@ def window_problem(entry: TrustedSigner, at: dt.datetime, what: str) -> Optional
     return None
 
 
-def covers(entry: TrustedSigner, assets: Sequence[str]) -> bool:
-    """Whether one of the entry's target patterns matches one of the report's asset names (case-insensitive)."""
-    names = [a.lower() for a in assets]
-    return any(fnmatch.fnmatchcase(n, p.lower()) for p in entry.targets for n in names)
+IDENTIFIER_KINDS = ("machine:", "ip:", "cloud:")
+
+
+def matches(patterns: Sequence[str], subject: str, identifiers: Sequence[str]) -> bool:
+    """Whether an asset is covered by ``patterns`` (case-insensitive globs).
+
+    Patterns for the subject (``host:NAME``, ``website:URL``, ``*``) are matched against the subject
+    alone, and at least one must match. Patterns of an identifier kind (``machine:``, ``ip:``,
+    ``cloud:``) each narrow further: when the patterns name a kind, one identifier of that kind must
+    match. So ``["host:web-*", "machine:8dfc*"]`` covers only a host called web-something that is
+    also that machine, and an address shared by many private networks never widens a key's reach.
+    """
+    subject_patterns = [p.lower() for p in patterns if not p.lower().startswith(IDENTIFIER_KINDS)]
+    if subject_patterns and not any(fnmatch.fnmatchcase(subject.lower(), p) for p in subject_patterns):
+        return False
+    for kind in IDENTIFIER_KINDS:
+        kind_patterns = [p.lower() for p in patterns if p.lower().startswith(kind)]
+        if not kind_patterns:
+            continue
+        ids = [i.lower() for i in identifiers if i.lower().startswith(kind)]
+        if not any(fnmatch.fnmatchcase(i, p) for p in kind_patterns for i in ids):
+            return False
+    return True
+
+
+def covers(entry: TrustedSigner, subject: str, identifiers: Sequence[str]) -> bool:
+    """Whether the entry's target patterns cover the asset (see :func:`matches`)."""
+    return matches(entry.targets, subject, identifiers)
 
 
 # ------------------------------------------------------------------------------------------ loading
 
 
+def _hidden(text: str) -> bool:
+    from report.terminal import safe
+
+    return safe(text) != text or "\n" in text or "\t" in text
+
+
 def _check_entry(i: int, e: TrustedSigner, where: str) -> Ed25519PublicKey:
     from report.signing import VerificationError, key_id, load_public_key
 
-    at = f"{where}: signers[{i}] ({e.name!r})"
+    at = f"{where}: signers[{i}]"
+    for field_name in ("name", "organisation_id", "certificate", "comment"):
+        value = getattr(e, field_name)
+        if value is not None and (_hidden(value) or len(value) > 200):
+            raise TrustError(f"{at}: {field_name} holds control or invisible characters, or is longer than 200 characters")
+    for pattern in e.targets:
+        if _hidden(pattern) or not pattern.strip():
+            raise TrustError(f"{at}: targets: {pattern!r} is not a pattern")
     if not e.name.strip():
-        raise TrustError(f"{where}: signers[{i}]: the name is empty")
+        raise TrustError(f"{at}: the name is empty")
+    at = f"{at} ({e.name})"
     try:
         key = load_public_key(e.public_key.encode("utf-8"), at)
     except VerificationError as exc:

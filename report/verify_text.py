@@ -88,9 +88,14 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
             lines.append(f"  {_t('questionnaire', lang)}: {s(q.id)}@{s(q.version)} ({kind}), sha256 {s(q.sha256)}")
         lines.append(f"  {_t('challenge', lang)}: {s(r.provenance.challenge) if r.provenance.challenge else _t('none', lang)}")
         score = d["score"]
+        counts = ", ".join(f"{k} {v}" for k, v in d["summary"].items() if k != "findings")
+        uw = r.underwriting
+        binding = ""
+        if uw is not None:
+            binding = "; binding blocked" if uw.hard_fail.binding_blocked else ("; binding unconfirmed" if uw.hard_fail.binding_unconfirmed else "")
         lines.append(
-            f"  {_t('result', lang)}: {d['summary']['findings']} findings, fail {d['summary'].get('fail', 0)}, pass {d['summary'].get('pass', 0)}; "
-            f"score {score if score is not None else '-'}/100 {d['grade'] or ''}" + ("; binding blocked" if d["binding_blocked"] else "")
+            f"  {_t('result', lang)}: {d['summary']['findings']} findings ({counts}); "
+            f"score {score if score is not None else '-'}/100 {d['grade'] or ''}{binding}"
         )
     if v.policy:
         lines.append(f"  {_t('policy', lang)}:")

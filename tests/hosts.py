@@ -82,7 +82,13 @@ def complete_report(
     mode: str = "replay",
 ) -> Report:
     """A whole report of a recorded host (findings for ``profile``, built-in questionnaire, scores and plan),
-    with a fixed run record: what ``scan --replay`` writes, made reproducible for tests."""
+    with a fixed run record: what ``scan --replay`` writes, made reproducible for tests.
+
+    ``target_name`` renames the host (its evidence included), as if it had been recorded under that name;
+    by default the report is about the recorded host name. ``profile`` other than server keeps only the
+    evidence a scan of that profile collects.
+    """
+    import dataclasses
     import datetime as dt
 
     from questionnaires.loader import load_questionnaire
@@ -92,9 +98,19 @@ def complete_report(
     end = (dt.datetime.fromisoformat(started_at[:-1]) + dt.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     run = RunInfo(started_at, end, 1000, 0, "root", True, mode)  # type: ignore[arg-type]
     evidence = host_evidence(name)
+    # As a scan of that host would have collected it: about the host by its name, during the run when live.
+    host = target_name or evidence[0].target
+    from checks.catalogue import host_collectors_for
+
+    wanted = set(host_collectors_for(profile))
+    evidence = tuple(
+        dataclasses.replace(e, target=host, collected_at=started_at if mode == "live" else e.collected_at)
+        for e in evidence
+        if e.collector in wanted
+    )
     core = build_report(
         profile=profile,
-        target_name=target_name or name,
+        target_name=host,
         run=run,
         evidence=evidence,
         findings=evaluate(list(evidence), profile, params),

@@ -61,7 +61,6 @@ from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.web import listing_marker
-from collectors.profile import Profile
 
 DEFAULT_PORTS: Dict[str, int] = {REDIS: 6379, ELASTICSEARCH: 9200, KAFKA: 9092}
 MAX_REQUESTS_PER_SERVICE = 2
@@ -346,7 +345,6 @@ def _ports(probe: NetProbe) -> Dict[str, int]:
     BACKENDS,
     "Redis, Elasticsearch and Kafka of a telematics backend: reachable without authentication?",
     kinds=("host",),
-    profiles=(Profile.TELEMATICS,),
 )
 def collect_backends(probe: NetProbe, target: Target) -> BackendsFacts:
     """Each configured service, one connection at a time, read-only requests only."""
@@ -405,7 +403,6 @@ def collect_backends(probe: NetProbe, target: Target) -> BackendsFacts:
     OTA,
     "OTA/firmware paths of a URL: served over plain HTTP? directory listing?",
     kinds=("url",),
-    profiles=(Profile.TELEMATICS,),
 )
 def collect_ota(probe: NetProbe, target: Target) -> OtaFacts:
     """GET each fixed firmware path at the URL's origin; statuses and listing markers only."""

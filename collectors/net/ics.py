@@ -62,7 +62,6 @@ from collectors.net.ics_facts import (
 )
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-from collectors.profile import Profile
 
 PROTOCOLS: Tuple[str, ...] = ("modbus", "s7", "enip", "opcua", "bacnet")
 DEFAULT_PORTS: Dict[str, int] = {"modbus": 502, "s7": 102, "enip": 44818, "opcua": 4840, "bacnet": 47808}
@@ -827,7 +826,6 @@ def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
     ICS_IDENTIFY,
     "Read-only identity requests: Modbus, S7comm, EtherNet/IP, OPC UA, BACnet",
     kinds=("host",),
-    profiles=(Profile.ICS_GATEWAY,),
 )
 def ics_identify(probe: NetProbe, target: Target) -> IcsFacts:
     """One protocol at a time, one connection each, paced; per-protocol states so one bad port hides nothing."""

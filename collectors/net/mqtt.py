@@ -61,7 +61,6 @@ from collectors.net.mqtt_facts import (
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls import EXTRA_CA_ENV, certificate_facts, same_verification_everywhere
-from collectors.profile import Profile
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
 TLS_PORT_NAMES = ("mqtts",)
@@ -487,7 +486,6 @@ def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> MqttChainFact
     MQTT_BROKER,
     "MQTT broker: anonymous CONNECT, wildcard topic names (never payloads), TLS and its certificate",
     kinds=("host",),
-    profiles=(Profile.TELEMATICS,),
 )
 def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
     """Each configured MQTT port, one connection at a time; never PUBLISH."""

@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, Evidence, ProbeSource, Source
 from collectors.facts import FactsKey
+from collectors.net.profiles import ALL_PROFILES, NET_COLLECTOR_PROFILES
 from collectors.net.scope import Scope, Target
 from collectors.profile import Profile
 from collectors.registry import run_guarded
@@ -27,7 +28,6 @@ PROBE_MODULES: Tuple[str, ...] = (
     "collectors.net.mqtt",
     "collectors.net.backends",
 )
-ALL_PROFILES: Tuple[Profile, ...] = tuple(Profile)
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,11 @@ _REGISTRY: Dict[str, NetCollector] = {}
 
 
 def net_collector(
-    key: FactsKey[F], description: str, kinds: Sequence[str], profiles: Sequence[Profile] = ALL_PROFILES
+    key: FactsKey[F], description: str, kinds: Sequence[str]
 ) -> Callable[[Callable[[NetProbe, Target], F]], Callable[[NetProbe, Target], F]]:
-    """Register a network collector of ``key`` for the given target kinds and profiles."""
+    """Register a network collector of ``key`` for the given target kinds (its profiles: ``collectors.net.profiles``)."""
     name = key.name
+    profiles = NET_COLLECTOR_PROFILES[name]
 
     def deco(fn: Callable[[NetProbe, Target], F]) -> Callable[[NetProbe, Target], F]:
         if name in _REGISTRY:

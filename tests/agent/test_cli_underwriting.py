@@ -115,7 +115,7 @@ def test_diff_of_different_targets_needs_force(tmp_path: Path) -> None:
     a = _sign(fixture_report("debian-weak"), key, tmp_path / "a.dsse.json")
     b = _sign(fixture_report("debian-hardened"), key, tmp_path / "b.dsse.json")
     res = CliRunner().invoke(diff_cmd, [str(a), str(b), "--key", str(pub)])
-    assert res.exit_code == 2 and "'debian-weak'" in res.output and "'debian-hardened'" in res.output
+    assert res.exit_code == 2 and "'web-legacy-02'" in res.output and "'db-prod-01'" in res.output
     res = CliRunner().invoke(diff_cmd, [str(a), str(b), "--key", str(pub), "--force", "--json"])
     assert res.exit_code == 0 and json.loads(res.output)["forced"] is True
 

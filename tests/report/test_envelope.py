@@ -109,13 +109,13 @@ def _statement(report_json: dict, subject_name: str, digest: str) -> bytes:
 def test_the_subject_must_name_the_assessed_asset() -> None:
     report = fixture_report("debian-weak")
     payload = _statement(report.as_json, "host:bank-core-01", report_digest(report))
-    with pytest.raises(VerificationError, match="subject names 'host:bank-core-01', but the report is about 'host:debian-weak'"):
+    with pytest.raises(VerificationError, match="subject names 'host:bank-core-01', but the report is about 'host:web-legacy-02'"):
         read_statement(payload)
 
 
 def test_the_subject_digest_must_match_the_predicate() -> None:
     report = fixture_report("debian-weak")
-    payload = _statement(edited(report, lambda d: d.update(redactions=4)).as_json, "host:debian-weak", report_digest(report))
+    payload = _statement(edited(report, lambda d: d.update(redactions=4)).as_json, "host:web-legacy-02", report_digest(report))
     with pytest.raises(VerificationError, match="subject's digest"):
         read_statement(payload)
 
@@ -125,7 +125,7 @@ def test_a_report_of_another_schema_names_it() -> None:
     data = report.as_json
     data["schema_version"] = "1.0"
     with pytest.raises(VerificationError, match=r"schema '1\.0'"):
-        read_statement(_statement(data, "host:debian-weak", report_digest(report)))
+        read_statement(_statement(data, "host:web-legacy-02", report_digest(report)))
 
 
 def test_a_malformed_report_names_the_json_path() -> None:
@@ -133,7 +133,7 @@ def test_a_malformed_report_names_the_json_path() -> None:
     data = report.as_json
     data["findings"][2]["status"] = "passed"
     with pytest.raises(VerificationError, match=r"\$\.findings\[2\]\.status"):
-        read_statement(_statement(data, "host:debian-weak", report_digest(report)))
+        read_statement(_statement(data, "host:web-legacy-02", report_digest(report)))
 
 
 def test_the_signature_covers_the_payload_type(key: Ed25519PrivateKey) -> None:

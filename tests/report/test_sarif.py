@@ -111,8 +111,8 @@ def test_rules_carry_severity_mlps_and_domains() -> None:
     assert rule["help"]["text"].startswith("Set a password")
     host_result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "LNX-ACC-002")
     assert host_result["locations"][0]["logicalLocations"][0] == {
-        "name": "debian-weak",
-        "fullyQualifiedName": "host:debian-weak",
+        "name": "web-legacy-02",
+        "fullyQualifiedName": "host:web-legacy-02",
         "kind": "host",
     }
 

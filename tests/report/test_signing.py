@@ -58,4 +58,4 @@ def test_the_statement_has_one_subject_naming_the_asset(key: Ed25519PrivateKey) 
     report = fixture_report("debian-weak")
     env = json.loads(sign_report(report, key))
     statement = json.loads(base64.b64decode(env["payload"]))
-    assert [s["name"] for s in statement["subject"]] == ["host:debian-weak"]
+    assert [s["name"] for s in statement["subject"]] == ["host:web-legacy-02"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import pytest
 
@@ -18,18 +19,23 @@ from report.terminal import safe, safe_line
         "evil\u202egnp.exe",  # right-to-left override
         "\x07\x08\x7f",
         "a\u2028b",
+        "web\u200b-01",  # zero-width space: looks like web-01
+        "\ufeffBOM\u00adsoft",
+        "tag\U000e0041",
+        "lone \ud800 surrogate",
     ],
 )
 def test_terminal_active_characters_are_escaped(hostile: str) -> None:
     out = safe(hostile)
-    assert all(ch in "\n\t" or (ord(ch) >= 0x20 and not 0x7F <= ord(ch) <= 0x9F) for ch in out)
-    assert "\\u" in out
-    assert not any(ch in out for ch in "\u202e\u2028\r")
+    assert out.isascii() or all(unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in out if ch not in "\n\t")
+    assert "\\u" in out or "\\U" in out
+    out.encode("utf-8")  # always printable
 
 
 def test_newlines_and_tabs_are_kept_in_text_but_not_inside_a_line() -> None:
     assert safe("a\n\tb") == "a\n\tb"
     assert safe_line("a\nb") == "a\\nb"
+    assert safe_line("x" * 500).endswith("…") and len(safe_line("x" * 500)) == 200
     assert safe("中文 report") == "中文 report"
 
 

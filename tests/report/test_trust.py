@@ -90,7 +90,19 @@ def test_one_identity_per_key(applicant: Ed25519PrivateKey) -> None:
 def test_target_patterns_are_case_insensitive_globs(applicant: Ed25519PrivateKey) -> None:
     e = parse_trust_store(store(entry(applicant, targets=["host:WEB-*"])), "t")[key_id(applicant.public_key())].entry
     assert e is not None and e.role is Role.APPLICANT
-    assert covers(e, ["host:web-01"]) and not covers(e, ["host:db-01", "ip:10.0.0.1"])
+    assert covers(e, "host:web-01", []) and not covers(e, "host:db-01", ["ip:10.0.0.1"])
+
+
+def test_identifier_patterns_narrow_and_never_widen() -> None:
+    from report.trust import matches
+
+    bound = ["host:web-*", "machine:8dfc*"]
+    assert matches(bound, "host:web-01", ["machine:8dfc9844", "ip:10.0.0.5"])
+    assert not matches(bound, "host:web-01", ["machine:aaaa"])  # the right name on another machine
+    assert not matches(bound, "host:bank-core-01", ["machine:8dfc9844"])  # the right machine under another name
+    assert not matches(["host:web-*", "ip:10.0.0.*"], "host:bank-core-01", ["ip:10.0.0.5"])  # a shared private address
+    assert matches(["machine:8dfc*"], "host:anything", ["machine:8dfc9844"])
+    assert matches(["*"], "website:https://shop.example/", [])
 
 
 def _verify(report: Any, signers: List[Ed25519PrivateKey], trust: bytes, policy: Policy = DEFAULT_POLICY, now: dt.datetime = NOW) -> Any:
