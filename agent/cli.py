@@ -86,6 +86,14 @@ def main() -> None:
     help="Non-standard port of a probed service, NAME=PORT (modbus, s7, enip, opcua, bacnet, mqtt, mqtts, redis, elasticsearch, kafka).",
 )
 @click.option("--modbus-unit", type=int, default=None, help="Modbus unit id to identify (default 1; never swept).")
+@click.option(
+    "--ca-file",
+    "ca_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Extra trust anchors for the TLS chain checks of the targets: a PEM file of CA certificates, e.g. a private CA "
+    "(repeatable; added to the system store).",
+)
 @out_option(default=None, help_text="Output directory (default: out).")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True, help="Files to write (repeatable; default: all four).")
 @click.option("--lang", type=click.Choice(("zh", "en")), default=None, help="Language of HTML, Markdown and terminal output (default: zh).")
@@ -118,6 +126,7 @@ def scan(
     ports: Optional[str],
     probe_ports: Tuple[str, ...],
     modbus_unit: Optional[int],
+    ca_files: Tuple[Path, ...],
     out_dir: Optional[Path],
     formats: Tuple[str, ...],
     lang: Optional[str],
@@ -147,6 +156,7 @@ def scan(
             ports=ports,
             probe_ports=probe_ports,
             modbus_unit=modbus_unit,
+            ca_files=ca_files,
             out_dir=out_dir,
             formats=formats,
             lang=lang,

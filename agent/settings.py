@@ -10,7 +10,7 @@ file are the same assessment.
 Configuration file keys::
 
     profile, targets, scope_file, allow_public, ports, probe_ports {name: port},
-    modbus_unit, replay, questionnaire, answers, lang, out_dir, formats, sign,
+    modbus_unit, ca_files [PEM files], replay, questionnaire, answers, lang, out_dir, formats, sign,
     key, passphrase_file, state_dir, fail_on,
     params {check id: {name: value}}, plan {owners, default_owner, sla_days},
     schedule {retention, max_new_failures, fail_on_severity}
@@ -82,6 +82,7 @@ class Settings:
     ports: Optional[str] = None
     probe_ports: Mapping[str, int] = field(default_factory=dict)
     modbus_unit: Optional[int] = None
+    ca_files: Tuple[Path, ...] = ()  # extra trust anchors (PEM) for the TLS chain checks of network targets
     replay: Optional[Path] = None
     replay_privileged: bool = True
     questionnaire: Optional[Path] = None
@@ -108,6 +109,8 @@ class Settings:
             options.setdefault(PROBE_PORT_GROUPS[name], {})[name] = port
         if self.modbus_unit is not None:
             options["modbus_unit"] = self.modbus_unit
+        if self.ca_files:
+            options["ca_files"] = tuple(str(p) for p in self.ca_files)
         return options
 
 
@@ -121,6 +124,7 @@ FLAGS: Dict[str, str] = {
     "ports": "--ports",
     "probe_ports": "--probe-port",
     "modbus_unit": "--modbus-unit",
+    "ca_files": "--ca-file",
     "replay": "--replay",
     "replay_privileged": "--replay-unprivileged",
     "questionnaire": "--questionnaire",
@@ -139,6 +143,7 @@ CONFIG_ONLY = ("params", "plan", "schedule")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
 _PORT_SPEC = re.compile(r"\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*", re.ASCII)
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
+MAX_CA_FILE_BYTES = 4 * 1024 * 1024
 
 
 class _Source:
@@ -195,7 +200,7 @@ def load_settings(config_path: Optional[Path] = None, **flags: Any) -> Settings:
         for name, value in data.items():
             raw[name] = (value, src.key(name))
     for name, value in flags.items():
-        if value is None or (name in ("targets", "probe_ports", "formats") and value == ()):
+        if value is None or (name in ("targets", "probe_ports", "formats", "ca_files") and value == ()):
             continue
         raw[name] = (value, FLAGS[name])
     return _validate(raw, base, config_path)
@@ -255,6 +260,8 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         values["ports"] = parse_ports(value, where)
     if "probe_ports" in raw:
         values["probe_ports"] = _probe_ports(*raw["probe_ports"])
+    if "ca_files" in raw:
+        values["ca_files"] = _ca_files(*raw["ca_files"], base)
     if "modbus_unit" in raw:
         value, where = raw["modbus_unit"]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 255:
@@ -327,6 +334,38 @@ def _probe_ports(value: Any, where: str) -> Dict[str, int]:
             raise UsageError(f"{where}: {name}: a port is an integer 1-65535")
         out[name] = port
     return out
+
+
+def _ca_files(value: Any, where: str, base: Path) -> Tuple[Path, ...]:
+    """Files of extra trust anchors: each a readable file of PEM certificates (a file that is not is named in the error)."""
+    from cryptography import x509
+
+    if isinstance(value, (str, Path)) or not isinstance(value, (list, tuple)) or not value:
+        raise UsageError(f"{where}: expected a list of PEM certificate files")
+    out = []
+    for item in value:
+        if isinstance(item, Path):
+            path = item
+        elif isinstance(item, str) and item and "\0" not in item:
+            path = Path(item) if Path(item).is_absolute() or where.startswith("--") else base / item
+        else:
+            raise UsageError(f"{where}: expected a path, got {item!r}")
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(MAX_CA_FILE_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{where} {path}: cannot read the file ({exc.strerror or exc})") from None
+        hint = "give a file of one or more -----BEGIN CERTIFICATE----- blocks (the CA's certificate, PEM)"
+        if len(data) > MAX_CA_FILE_BYTES:
+            raise UsageError(f"{where} {path}: larger than {MAX_CA_FILE_BYTES // (1024 * 1024)} MiB; not a CA file", hint)
+        try:
+            x509.load_pem_x509_certificates(data)
+        except ValueError:
+            label = re.search(rb"-----BEGIN ([A-Z0-9 ]{1,40})-----", data)
+            seen = f" (it holds {label.group(1).decode()})" if label else ""
+            raise UsageError(f"{where} {path}: not a file of PEM certificates{seen}", hint) from None
+        out.append(path)
+    return tuple(dict.fromkeys(out))
 
 
 CHALLENGE_RE = re.compile(r"[A-Za-z0-9._~+/=-]{8,128}", re.ASCII)

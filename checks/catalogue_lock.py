@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.6"
-CATALOGUE_DIGEST = "d7110fc8f9a9bd297d48fa55ecfadca91b4e498a4d16fe949c39c02598bc582b"
+CATALOGUE_VERSION = "1.0.8"
+CATALOGUE_DIGEST = "952ef87e15c25480dd782f923eb35c3b7dfa347e12ef081cf47941128e9ab8f9"

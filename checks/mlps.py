@@ -1,89 +1,129 @@
-"""MLPS 2.0 level-3 technical test units (GB/T 28448-2019) the checks map to.
+"""MLPS 2.0 test units (GB/T 28448-2019) the checks map to, with the GB/T 22239-2019 requirement of each.
 
-Unit ids follow ``L{level}-{layer}{n}-{nn}``; clauses are GB/T 22239-2019.
-Only the units the agent can produce evidence for are listed. L3-CES1-16 does
-not exist in the standard.
+Unit ids follow ``L{level}-{layer}{n}-{nn}``: GB/T 28448 numbers the
+level-3 technical test units of each layer in the order of the GB/T 22239
+clauses, one unit per lettered requirement. So within 安全管理中心 (SMC1),
+系统管理 a–b are 01–02, 审计管理 a–b 03–04, 安全管理 a–b 05–06 and
+集中管控 a–f 07–12; within 安全计算环境 (CES1) the units run 01–35 and
+L3-CES1-16 does not exist. Only the units the agent can produce evidence for
+are listed. Requirement texts are this project's short wording of the
+standard's requirement, not a quotation; ``basis`` says where a number was
+derived rather than read.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from dataclasses import dataclass
+from typing import Dict, Optional, Tuple
 
-from checks.model import MlpsRef
+from checks.model import MlpsRef, Text
 
-# unit -> (clause, control point zh, control point en, levels)
-_UNITS: Dict[str, Tuple[str, str, str, Tuple[int, ...]]] = {
-    # 8.1.2 安全通信网络
-    "L3-CNS1-06": ("8.1.2.2 a", "通信传输", "Communication transmission", (2, 3)),
-    "L3-CNS1-07": ("8.1.2.2 b", "通信传输", "Communication transmission", (3,)),
-    # 8.1.3 安全区域边界
-    "L3-ABS1-01": ("8.1.3.1 a", "边界防护", "Boundary protection", (2, 3)),
-    "L3-ABS1-05": ("8.1.3.2 a", "访问控制", "Access control", (2, 3)),
-    "L3-ABS1-06": ("8.1.3.2 b", "访问控制", "Access control", (2, 3)),
-    "L3-ABS1-10": ("8.1.3.3 a", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-ABS1-16": ("8.1.3.5 a", "安全审计", "Security audit", (2, 3)),
-    # 8.1.4 安全计算环境
-    "L3-CES1-01": ("8.1.4.1 a", "身份鉴别", "Identification and authentication", (2, 3)),
-    "L3-CES1-02": ("8.1.4.1 b", "身份鉴别", "Identification and authentication", (2, 3)),
-    "L3-CES1-03": ("8.1.4.1 c", "身份鉴别", "Identification and authentication", (2, 3)),
-    "L3-CES1-04": ("8.1.4.1 d", "身份鉴别", "Identification and authentication", (3,)),
-    "L3-CES1-05": ("8.1.4.2 a", "访问控制", "Access control", (2, 3)),
-    "L3-CES1-06": ("8.1.4.2 b", "访问控制", "Access control", (2, 3)),
-    "L3-CES1-07": ("8.1.4.2 c", "访问控制", "Access control", (2, 3)),
-    "L3-CES1-08": ("8.1.4.2 d", "访问控制", "Access control", (2, 3)),
-    "L3-CES1-09": ("8.1.4.2 e", "访问控制", "Access control", (3,)),
-    "L3-CES1-10": ("8.1.4.2 f", "访问控制", "Access control", (3,)),
-    "L3-CES1-11": ("8.1.4.2 g", "访问控制", "Access control", (3,)),
-    "L3-CES1-12": ("8.1.4.3 a", "安全审计", "Security audit", (2, 3)),
-    "L3-CES1-13": ("8.1.4.3 b", "安全审计", "Security audit", (2, 3)),
-    "L3-CES1-14": ("8.1.4.3 c", "安全审计", "Security audit", (2, 3)),
-    "L3-CES1-15": ("8.1.4.3 d", "安全审计", "Security audit", (3,)),
-    "L3-CES1-17": ("8.1.4.4 a", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-CES1-18": ("8.1.4.4 b", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-CES1-19": ("8.1.4.4 c", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-CES1-20": ("8.1.4.4 d", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-CES1-21": ("8.1.4.4 e", "入侵防范", "Intrusion prevention", (2, 3)),
-    "L3-CES1-22": ("8.1.4.4 f", "入侵防范", "Intrusion prevention", (3,)),
-    "L3-CES1-23": ("8.1.4.5 a", "恶意代码防范", "Malicious code prevention", (2, 3)),
-    "L3-CES1-24": ("8.1.4.6 a", "可信验证", "Trusted verification", (2, 3)),
-    "L3-CES1-25": ("8.1.4.7 a", "数据完整性", "Data integrity", (2, 3)),
-    "L3-CES1-26": ("8.1.4.7 b", "数据完整性", "Data integrity", (3,)),
-    "L3-CES1-27": ("8.1.4.8 a", "数据保密性", "Data confidentiality", (3,)),
-    "L3-CES1-28": ("8.1.4.8 b", "数据保密性", "Data confidentiality", (3,)),
-    "L3-CES1-29": ("8.1.4.9 a", "数据备份恢复", "Data backup and recovery", (2, 3)),
-    "L3-CES1-30": ("8.1.4.9 b", "数据备份恢复", "Data backup and recovery", (2, 3)),
-    "L3-CES1-32": ("8.1.4.10 a", "剩余信息保护", "Residual information protection", (2, 3)),
-    # 8.4 物联网扩展 and 8.5 工业控制系统扩展. GB/T 28448 numbers extension units in the
-    # order of the control points; the numbering below follows that order.
-    "L3-ABS4-01": ("8.4.3.1 a", "接入控制", "Access control (IoT)", (2, 3)),
-    "L3-ABS4-02": ("8.4.3.2 a", "入侵防范", "Intrusion prevention (IoT)", (2, 3)),
-    "L3-ABS4-03": ("8.4.3.2 b", "入侵防范", "Intrusion prevention (IoT)", (2, 3)),
-    "L3-CES4-01": ("8.4.4.1 a", "感知节点设备安全", "Sensor node security", (3,)),
-    "L3-CES4-04": ("8.4.4.2 a", "网关节点设备安全", "Gateway node security", (3,)),
-    "L3-CES4-05": ("8.4.4.2 b", "网关节点设备安全", "Gateway node security", (3,)),
-    "L3-CES4-06": ("8.4.4.2 c", "网关节点设备安全", "Gateway node security", (3,)),
-    "L3-CES4-07": ("8.4.4.2 d", "网关节点设备安全", "Gateway node security", (3,)),
-    "L3-CNS5-01": ("8.5.2.1 a", "网络架构", "Network architecture (ICS)", (2, 3)),
-    "L3-CNS5-02": ("8.5.2.1 b", "网络架构", "Network architecture (ICS)", (2, 3)),
-    "L3-CNS5-03": ("8.5.2.1 c", "网络架构", "Network architecture (ICS)", (3,)),
-    "L3-CNS5-04": ("8.5.2.2 a", "通信传输", "Communication transmission (ICS)", (2, 3)),
-    "L3-ABS5-01": ("8.5.3.1 a", "访问控制", "Access control (ICS)", (2, 3)),
-    "L3-ABS5-02": ("8.5.3.1 b", "访问控制", "Access control (ICS)", (2, 3)),
-    "L3-CES5-01": ("8.5.4.1 a", "控制设备安全", "Control device security", (2, 3)),
-    "L3-CES5-02": ("8.5.4.1 b", "控制设备安全", "Control device security", (2, 3)),
-    "L3-CES5-03": ("8.5.4.1 c", "控制设备安全", "Control device security", (3,)),
-    "L3-CES5-04": ("8.5.4.1 d", "控制设备安全", "Control device security", (3,)),
-    "L3-CES5-05": ("8.5.4.1 e", "控制设备安全", "Control device security", (3,)),
-    # 8.1.5 安全管理中心
-    "L3-SMC1-09": ("8.1.5.4 c", "集中管控", "Centralised control", (3,)),
-    "L3-SMC1-11": ("8.1.5.4 e", "集中管控", "Centralised control", (3,)),
+
+@dataclass(frozen=True)
+class Unit:
+    unit: str
+    clause: str  # GB/T 22239-2019, level 3
+    point: Text  # control point (控制点)
+    requirement: Text
+    levels: Tuple[int, ...]
+    basis: Optional[str] = None  # how the number was derived, where it was not read from the standard
+
+
+def _u(unit: str, clause: str, point: Tuple[str, str], req: Tuple[str, str], levels: Tuple[int, ...], basis: Optional[str] = None) -> Unit:
+    return Unit(unit, clause, Text(*point), Text(*req), levels, basis)
+
+
+_COMM = ("通信传输", "Communication transmission")
+_BOUNDARY = ("边界防护", "Boundary protection")
+_ACL = ("访问控制", "Access control")
+_INTRUSION = ("入侵防范", "Intrusion prevention")
+_AUDIT = ("安全审计", "Security audit")
+_AUTH = ("身份鉴别", "Identification and authentication")
+_CENTRAL = ("集中管控", "Centralised control")
+
+_IOT = "IoT extension (8.4) has no communication-network section: 8.4.2 is the area boundary, 8.4.3 the computing environment"
+_IOT_GW = _IOT + "; 感知节点设备安全 a-c are CES4-01..03, so 网关节点设备安全 a-d are CES4-04..07"
+_ICS = "ICS extension units numbered in clause order within each layer (8.5.2 network, 8.5.3 boundary, 8.5.4 computing)"
+
+UNITS: Dict[str, Unit] = {
+    u.unit: u
+    for u in (
+        # 8.1.2 安全通信网络
+        _u("L3-CNS1-06", "8.1.2.2 a", _COMM, ("用校验或密码技术保证通信中数据的完整性", "Integrity of data in transit by checksums or cryptography"), (2, 3)),
+        _u("L3-CNS1-07", "8.1.2.2 b", _COMM, ("用密码技术保证通信中数据的保密性", "Confidentiality of data in transit by cryptography"), (3,)),
+        # 8.1.3 安全区域边界
+        _u("L3-ABS1-01", "8.1.3.1 a", _BOUNDARY, ("跨边界的访问和数据流只经边界设备的受控接口通信", "Traffic crosses the boundary only through controlled interfaces of boundary devices"), (2, 3)),
+        _u("L3-ABS1-03", "8.1.3.1 c", _BOUNDARY, ("检查或限制内部用户未经授权连接外部网络", "Unauthorised outbound connections by internal users are detected or restricted"), (3,)),
+        _u("L3-ABS1-05", "8.1.3.2 a", _ACL, ("边界与区域间按策略设置访问控制规则，默认拒绝未允许的通信", "Access-control rules at boundaries and between zones; deny what is not allowed by default"), (2, 3)),
+        _u("L3-ABS1-06", "8.1.3.2 b", _ACL, ("删除多余或无效规则，访问控制规则数量最小化", "No redundant or dead rules; the rule set kept minimal"), (2, 3)),
+        _u("L3-ABS1-10", "8.1.3.3 a", _INTRUSION, ("在关键网络节点检测、防止或限制来自外部的攻击", "Attacks from outside detected, prevented or limited at key network nodes"), (2, 3)),
+        _u("L3-ABS1-16", "8.1.3.5 a", _AUDIT, ("在网络边界和重要节点审计每个用户的重要行为和安全事件", "Boundary and key-node auditing of every user's important actions and security events"), (2, 3)),
+        # 8.1.4 安全计算环境
+        _u("L3-CES1-01", "8.1.4.1 a", _AUTH, ("登录用户有唯一标识并经鉴别，口令有复杂度要求并定期更换", "Users are uniquely identified and authenticated; passwords are complex and changed regularly"), (2, 3)),
+        _u("L3-CES1-02", "8.1.4.1 b", _AUTH, ("登录失败处理：限制失败次数、结束会话、超时自动退出", "Login failures handled: attempts limited, sessions ended, idle sessions logged out"), (2, 3)),
+        _u("L3-CES1-03", "8.1.4.1 c", _AUTH, ("远程管理时防止鉴别信息在网络中被窃听", "Credentials protected from eavesdropping during remote administration"), (2, 3)),
+        _u("L3-CES1-04", "8.1.4.1 d", _AUTH, ("两种或以上鉴别技术组合，其中至少一种使用密码技术", "Two or more authentication factors, at least one cryptographic"), (3,)),
+        _u("L3-CES1-05", "8.1.4.2 a", _ACL, ("为登录用户分配账户和权限", "Accounts and permissions assigned to the users who log in"), (2, 3)),
+        _u("L3-CES1-06", "8.1.4.2 b", _ACL, ("重命名或删除默认账户，修改默认口令", "Default accounts renamed or removed, default passwords changed"), (2, 3)),
+        _u("L3-CES1-07", "8.1.4.2 c", _ACL, ("及时删除或停用多余、过期账户，不存在共享账户", "Redundant and expired accounts removed or disabled; no shared accounts"), (2, 3)),
+        _u("L3-CES1-08", "8.1.4.2 d", _ACL, ("管理用户只有所需的最小权限，权限分离", "Administrators get least privilege, with duties separated"), (2, 3)),
+        _u("L3-CES1-09", "8.1.4.2 e", _ACL, ("由授权主体配置访问控制策略，规定主体对客体的访问规则", "Access-control policy set by an authorised subject, ruling how subjects reach objects"), (3,)),
+        _u("L3-CES1-10", "8.1.4.2 f", _ACL, ("访问控制粒度：主体到用户或进程，客体到文件或数据库表", "Access control down to users or processes and to files or database tables"), (3,)),
+        _u("L3-CES1-11", "8.1.4.2 g", _ACL, ("对重要主体和客体设置安全标记并据此控制访问", "Security labels on important subjects and objects, and access controlled by them"), (3,)),
+        _u("L3-CES1-12", "8.1.4.3 a", _AUDIT, ("启用安全审计，覆盖每个用户的重要行为和重要安全事件", "Auditing on, covering every user's important actions and security events"), (2, 3)),
+        _u("L3-CES1-13", "8.1.4.3 b", _AUDIT, ("审计记录含日期时间、用户、事件类型、是否成功等", "Audit records hold date and time, user, event type and outcome"), (2, 3)),
+        _u("L3-CES1-14", "8.1.4.3 c", _AUDIT, ("保护审计记录并定期备份，防止意外删除、修改或覆盖", "Audit records protected and backed up against deletion, change or overwriting"), (2, 3)),
+        _u("L3-CES1-15", "8.1.4.3 d", _AUDIT, ("保护审计进程，防止未经授权的中断", "The audit process protected from unauthorised interruption"), (3,)),
+        _u("L3-CES1-17", "8.1.4.4 a", _INTRUSION, ("最小安装：只安装需要的组件和应用", "Minimal installation: only the components and applications needed"), (2, 3)),
+        _u("L3-CES1-18", "8.1.4.4 b", _INTRUSION, ("关闭不需要的服务、默认共享和高危端口", "Unneeded services, default shares and high-risk ports closed"), (2, 3)),
+        _u("L3-CES1-19", "8.1.4.4 c", _INTRUSION, ("按接入方式或网络地址范围限制管理终端", "Administration terminals limited by access method or address range"), (2, 3)),
+        _u("L3-CES1-20", "8.1.4.4 d", _INTRUSION, ("校验人机接口和通信接口输入的数据有效性", "Input through user and communication interfaces validated"), (2, 3)),
+        _u("L3-CES1-21", "8.1.4.4 e", _INTRUSION, ("发现已知漏洞并经测试评估后及时修补", "Known vulnerabilities found and patched promptly after testing"), (2, 3)),
+        _u("L3-CES1-22", "8.1.4.4 f", _INTRUSION, ("检测对重要节点的入侵，严重事件时报警", "Intrusions on important nodes detected, with alarms for serious ones"), (3,)),
+        _u("L3-CES1-23", "8.1.4.5 a", ("恶意代码防范", "Malicious code prevention"), ("防恶意代码或可信验证机制，及时识别并阻断入侵和病毒行为", "Anti-malware or trusted verification that spots and blocks intrusion and virus behaviour"), (2, 3)),
+        _u("L3-CES1-24", "8.1.4.6 a", ("可信验证", "Trusted verification"), ("基于可信根验证引导程序、系统程序、配置和应用，异常时报警", "Root-of-trust verification of boot, system programs, configuration and applications, with alarms"), (2, 3)),
+        _u("L3-CES1-25", "8.1.4.7 a", ("数据完整性", "Data integrity"), ("用校验或密码技术保证重要数据传输中的完整性", "Integrity of important data in transit by checksums or cryptography"), (2, 3)),
+        _u("L3-CES1-26", "8.1.4.7 b", ("数据完整性", "Data integrity"), ("用校验或密码技术保证重要数据存储中的完整性", "Integrity of important data at rest by checksums or cryptography"), (3,)),
+        _u("L3-CES1-27", "8.1.4.8 a", ("数据保密性", "Data confidentiality"), ("用密码技术保证重要数据传输中的保密性", "Confidentiality of important data in transit by cryptography"), (3,)),
+        _u("L3-CES1-28", "8.1.4.8 b", ("数据保密性", "Data confidentiality"), ("用密码技术保证重要数据存储中的保密性", "Confidentiality of important data at rest by cryptography"), (3,)),
+        _u("L3-CES1-29", "8.1.4.9 a", ("数据备份恢复", "Data backup and recovery"), ("重要数据的本地备份与恢复", "Local backup and recovery of important data"), (2, 3)),
+        _u("L3-CES1-30", "8.1.4.9 b", ("数据备份恢复", "Data backup and recovery"), ("重要数据经通信网络实时备份到异地", "Real-time off-site backup of important data over the network"), (2, 3)),
+        _u("L3-CES1-32", "8.1.4.10 a", ("剩余信息保护", "Residual information protection"), ("鉴别信息所在存储空间释放或重新分配前完全清除", "Storage that held authentication data wiped before release or reuse"), (2, 3)),
+        # 8.1.5 安全管理中心 (集中管控 a-f = SMC1-07..12)
+        _u("L3-SMC1-07", "8.1.5.4 a", _CENTRAL, ("划分管理区域，管控网络中的安全设备和组件", "A management zone from which security devices and components are controlled"), (3,)),
+        _u("L3-SMC1-08", "8.1.5.4 b", _CENTRAL, ("建立安全的信息传输路径管理安全设备和组件", "A secure path for managing security devices and components"), (3,)),
+        _u("L3-SMC1-09", "8.1.5.4 c", _CENTRAL, ("集中监测网络链路、设备和服务器的运行状况", "Central monitoring of the running state of links, devices and servers"), (3,)),
+        _u("L3-SMC1-10", "8.1.5.4 d", _CENTRAL, ("集中收集和分析各设备的审计数据，留存时间符合法规", "Audit data from every device collected and analysed centrally, kept as long as the law requires"), (3,)),
+        _u("L3-SMC1-11", "8.1.5.4 e", _CENTRAL, ("集中管理安全策略、恶意代码和补丁升级等", "Central management of security policies, malware defences and patching"), (3,)),
+        # 8.4 物联网扩展
+        _u("L3-ABS4-01", "8.4.2.1 a", ("接入控制", "Access control (IoT)"), ("只允许授权的感知节点接入", "Only authorised sensing nodes may connect"), (2, 3), _IOT),
+        _u("L3-ABS4-02", "8.4.2.2 a", ("入侵防范", "Intrusion prevention (IoT)"), ("限制与感知节点通信的目标地址", "Destinations that sensing nodes may talk to are restricted"), (2, 3), _IOT),
+        _u("L3-ABS4-03", "8.4.2.2 b", ("入侵防范", "Intrusion prevention (IoT)"), ("限制与网关节点通信的目标地址", "Destinations that gateway nodes may talk to are restricted"), (2, 3), _IOT),
+        _u("L3-CES4-01", "8.4.3.1 a", ("感知节点设备安全", "Sensing node security"), ("只有授权用户可配置或变更感知节点的软件", "Only authorised users may configure or change sensing-node software"), (3,), _IOT),
+        _u("L3-CES4-04", "8.4.3.2 a", ("网关节点设备安全", "Gateway node security"), ("网关对连接设备进行标识和鉴别", "The gateway identifies and authenticates the devices that connect"), (3,), _IOT_GW),
+        _u("L3-CES4-05", "8.4.3.2 b", ("网关节点设备安全", "Gateway node security"), ("过滤非法节点和伪造节点发送的数据", "Data from illegitimate or forged nodes filtered"), (3,), _IOT_GW),
+        _u("L3-CES4-06", "8.4.3.2 c", ("网关节点设备安全", "Gateway node security"), ("授权用户可在线更新关键密钥", "Authorised users can update key material online"), (3,), _IOT_GW),
+        _u("L3-CES4-07", "8.4.3.2 d", ("网关节点设备安全", "Gateway node security"), ("授权用户可在线更新关键配置参数", "Authorised users can update key configuration online"), (3,), _IOT_GW),
+        # 8.5 工业控制系统扩展
+        _u("L3-CNS5-01", "8.5.2.1 a", ("网络架构", "Network architecture (ICS)"), ("工控系统与企业其他系统分为两个区域，区域间单向技术隔离", "ICS and the enterprise's other systems in separate zones, isolated one-way"), (2, 3), _ICS),
+        _u("L3-CNS5-02", "8.5.2.1 b", ("网络架构", "Network architecture (ICS)"), ("工控系统内部按业务划分安全域，域间技术隔离", "Security domains inside the ICS by business, separated technically"), (2, 3), _ICS),
+        _u("L3-CNS5-03", "8.5.2.1 c", ("网络架构", "Network architecture (ICS)"), ("实时控制系统独立组网，与其他网络物理隔离", "Real-time control on its own network, physically apart from other networks"), (2, 3), _ICS),
+        _u("L3-CNS5-04", "8.5.2.2 a", ("通信传输", "Communication transmission (ICS)"), ("广域网传输控制指令时加密认证", "Control commands over a WAN authenticated and encrypted"), (2, 3), _ICS),
+        _u("L3-ABS5-01", "8.5.3.1 a", ("访问控制", "Access control (ICS)"), ("工控与企业系统间设访问控制，禁止邮件、Web、Telnet、Rlogin、FTP 等通用服务穿越", "Access control between ICS and enterprise that blocks e-mail, web, Telnet, Rlogin, FTP across"), (2, 3), _ICS),
+        _u("L3-ABS5-02", "8.5.3.1 b", ("访问控制", "Access control (ICS)"), ("边界防护失效时及时报警", "Alarm when the boundary protection fails"), (2, 3), _ICS),
+        _u("L3-CES5-01", "8.5.4.1 a", ("控制设备安全", "Control device security"), ("控制设备或其上位系统实现鉴别、访问控制和审计", "Authentication, access control and audit on the control device or the system above it"), (2, 3), _ICS),
+        _u("L3-CES5-02", "8.5.4.1 b", ("控制设备安全", "Control device security"), ("经测试评估后更新控制设备补丁和固件", "Control-device patches and firmware updated after testing"), (2, 3), _ICS),
+        _u("L3-CES5-03", "8.5.4.1 c", ("控制设备安全", "Control device security"), ("关闭或拆除软驱、光驱、USB、串口和多余网口", "Floppy, optical, USB, serial and spare network ports disabled or removed"), (3,), _ICS),
+        _u("L3-CES5-04", "8.5.4.1 d", ("控制设备安全", "Control device security"), ("使用专用设备和软件更新控制设备", "Control devices updated only with dedicated equipment and software"), (3,), _ICS),
+        _u("L3-CES5-05", "8.5.4.1 e", ("控制设备安全", "Control device security"), ("控制设备上线前经安全检测，固件无恶意代码", "Control devices security-tested before use, firmware free of malware"), (3,), _ICS),
+    )
 }
 
 
 def ref(unit: str) -> MlpsRef:
     """The :class:`MlpsRef` for ``unit``; unknown units are a programming error."""
-    clause, _zh, _en, levels = _UNITS[unit]
-    return MlpsRef(unit, clause, levels)
+    u = UNITS[unit]
+    return MlpsRef(unit, u.clause, u.levels)
 
 
 def refs(*units: str) -> Tuple[MlpsRef, ...]:
@@ -92,5 +132,5 @@ def refs(*units: str) -> Tuple[MlpsRef, ...]:
 
 def control_point(unit: str) -> Tuple[str, str]:
     """(zh, en) name of the control point a unit belongs to."""
-    _clause, zh, en, _levels = _UNITS[unit]
-    return zh, en
+    p = UNITS[unit].point
+    return p.zh, p.en

@@ -166,6 +166,7 @@ class CheckMeta:
     needs_root: bool = False
     profiles: Tuple[Profile, ...] = (Profile.SERVER,)
     level: CheckLevel = CheckLevel.HOST
+    basis: str = ""  # why these MLPS units (and case): the requirement the check evidences
 
     def __post_init__(self) -> None:
         if not _ID_RE.match(self.id):
@@ -200,6 +201,7 @@ class CheckMeta:
             "params": dict(self.params),
             "profiles": [p.value for p in self.profiles],
             "level": self.level.value,
+            "basis": self.basis,
         }
 
 

@@ -127,12 +127,15 @@ def check(
     needs_root: bool = False,
     profiles: Sequence[Profile] = (Profile.SERVER,),
     level: CheckLevel = CheckLevel.HOST,
+    basis: str = "",
 ) -> Callable[[CheckFn], CheckFn]:
     """Register the decorated function as the check ``id``; ids are unique for ever.
 
     ``mlps`` names GB/T 28448 test units (clause and levels come from
-    ``checks.mlps``); ``needs`` names the collectors whose facts the check
-    reads, by their :class:`FactsKey`.
+    ``checks.mlps``) and ``basis`` says why: which requirement the check's
+    evidence speaks to (``docs/mlps-mapping.md`` is generated from it);
+    ``needs`` names the collectors whose facts the check reads, by their
+    :class:`FactsKey`.
     """
     if meta is None:
         if id is None or title is None or remediation is None or severity is None:
@@ -151,6 +154,7 @@ def check(
             needs_root=needs_root,
             profiles=tuple(profiles),
             level=level,
+            basis=basis,
         )
     registered = meta
 

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple, TypeVar
 
 from collectors.evidence import (
     ApiSource,
@@ -59,12 +59,48 @@ class FileStat:
 
 @dataclass(frozen=True)
 class ProcessInfo:
-    """A running process, reduced: never its command line (it may hold secrets)."""
+    """A running process, reduced: never its command line (it may hold secrets).
+
+    ``ppid`` and ``started`` (epoch seconds) tell a server's master from its
+    workers and a parent from an unrelated process that reused its pid; they
+    are None where not recorded.
+    """
 
     pid: int
     name: str
     user: Optional[str]
     exe: Optional[str] = None
+    ppid: Optional[int] = None
+    started: Optional[int] = None
+
+
+def process_order(p: ProcessInfo) -> Tuple[int, int, str, str, str]:
+    """A total order over a process table: the same snapshot always lists in the same order.
+
+    A pid can appear twice when it was reused while the table was being read.
+    """
+    return (p.pid, p.started if p.started is not None else -1, p.name, p.user or "", p.exe or "")
+
+
+def without_own_tree(procs: Sequence[ProcessInfo], own_pid: int) -> List[ProcessInfo]:
+    """The table without the commands the agent spawned (the agent itself stays: a live table is never empty).
+
+    Those come and go while collectors run (a ``systemctl`` or ``sshd -T`` may or
+    may not be alive when the table is read): judging them would make one host
+    give different findings from run to run.
+    """
+    children: Dict[int, List[int]] = {}
+    for p in procs:
+        if p.ppid is not None:
+            children.setdefault(p.ppid, []).append(p.pid)
+    spawned: Set[int] = set()
+    stack = [own_pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in spawned and child != own_pid:
+                spawned.add(child)
+                stack.append(child)
+    return [p for p in procs if p.pid not in spawned]
 
 
 @dataclass(frozen=True)
@@ -117,10 +153,20 @@ class LiveProcessView:
         import psutil
 
         out: List[ProcessInfo] = []
-        for proc in psutil.process_iter(["pid", "name", "username", "exe"]):
+        for proc in psutil.process_iter(["pid", "name", "username", "exe", "ppid", "create_time"]):
             info = proc.info
-            out.append(ProcessInfo(info["pid"], info.get("name") or "", info.get("username"), info.get("exe")))
-        return out
+            started = info.get("create_time")
+            out.append(
+                ProcessInfo(
+                    info["pid"],
+                    info.get("name") or "",
+                    info.get("username"),
+                    info.get("exe"),
+                    info.get("ppid"),
+                    int(started) if isinstance(started, (int, float)) else None,
+                )
+            )
+        return sorted(without_own_tree(out, os.getpid()), key=process_order)
 
     def interfaces(self) -> Dict[str, List[str]]:
         import socket
@@ -172,7 +218,10 @@ class RecordedProcessView:
         return {str(k): [str(a) for a in v] for k, v in self._data.get("interfaces", {}).items()}
 
     def processes(self) -> List[ProcessInfo]:
-        return [ProcessInfo(p["pid"], p["name"], p.get("user"), p.get("exe")) for p in self._data.get("processes", [])]
+        return [
+            ProcessInfo(p["pid"], p["name"], p.get("user"), p.get("exe"), p.get("ppid"), p.get("started"))
+            for p in self._data.get("processes", [])
+        ]
 
     def listening(self) -> List[ListeningSocket]:
         return [
@@ -387,9 +436,26 @@ class HostReader:
             self.sources.append(FileSource(path, error=msg))
             raise CollectError(_reason_for(exc), msg) from exc
 
+    def _simulate_unprivileged_search(self, path: str) -> None:
+        """On a fixture tree read as a non-root user, a root-owned directory without o+x hides what is inside.
+
+        stat(2) needs search permission on every directory above the path: an
+        unprivileged scan of a RHEL host cannot stat /boot/grub2/grub.cfg when
+        /boot/grub2 is 0700.
+        """
+        if self.ctx.live or self.ctx.privileged:
+            return
+        parts = [p for p in path.split("/") if p]
+        for i in range(1, len(parts)):
+            parent = "/" + "/".join(parts[:i])
+            st = self.ctx.stat_overrides.get(parent)
+            if st is not None and st.uid == 0 and not st.mode & 0o001:
+                raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot stat {path}: Permission denied")
+
     def stat(self, path: str) -> Optional[FileStat]:
         """Ownership and mode of a path; ``None`` if it does not exist."""
         self.touched.append(path)
+        self._simulate_unprivileged_search(path)
         if path in self.ctx.stat_overrides:
             return self.ctx.stat_overrides[path]
         real = self._real_link(path)

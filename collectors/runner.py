@@ -60,6 +60,11 @@ ROOT_ONLY_COMMANDS: FrozenSet[str] = frozenset(
     {"auditctl", "sshd", "aa-status", "nft", "iptables", "ip6tables", "ufw", "firewall-cmd"}
 )
 
+# The error of a command that could not be found. A command that is not available says
+# nothing about whether the software behind it is installed (an offline tree, a
+# recording without it, another search path): collectors must not read it as "absent".
+NOT_AVAILABLE = "command not available"
+
 DEFAULT_TIMEOUT_S = 10.0
 MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 
@@ -120,7 +125,7 @@ class SystemRunner:
         key = _check_allowed(argv)
         exe = shutil.which(key[0], path=_SEARCH_PATH)
         if exe is None:
-            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+            return CommandResult(key, None, "", error=f"{key[0]}: {NOT_AVAILABLE} (not on the search path)", missing=True)
         env = {"LC_ALL": "C", "LANG": "C", "PATH": _SEARCH_PATH, "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
         try:
             proc = subprocess.run(
@@ -146,7 +151,7 @@ class SystemRunner:
         key = _check_allowed(argv)
         exe = shutil.which(key[0], path=_SEARCH_PATH)
         if exe is None:
-            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+            return CommandResult(key, None, "", error=f"{key[0]}: {NOT_AVAILABLE} (not on the search path)", missing=True)
         env = {"LC_ALL": "C", "LANG": "C", "PATH": _SEARCH_PATH, "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"}
         try:
             proc = subprocess.Popen(
@@ -198,8 +203,8 @@ class RecordedRunner:
     """Replays command outputs recorded from a real host.
 
     Layout: ``<dir>/<recording_name>.out`` (stdout), optional ``.err`` and
-    ``.rc`` (exit code, default 0). A command with no recording is treated as
-    not installed on that host.
+    ``.rc`` (exit code, default 0). A command with no recording is not available
+    on that host, as a command missing from the search path is on a live one.
     """
 
     def __init__(self, directory: Path, *, privileged: bool = True) -> None:
@@ -211,7 +216,7 @@ class RecordedRunner:
         base = self.directory / recording_name(key)
         out_path = base.with_name(base.name + ".out")
         if not out_path.exists():
-            return CommandResult(key, None, "", error=f"{key[0]} is not installed", missing=True)
+            return CommandResult(key, None, "", error=f"{key[0]}: {NOT_AVAILABLE} (not recorded on this host)", missing=True)
         if not self.privileged and key[0] in ROOT_ONLY_COMMANDS:
             return CommandResult(key, 1, "", f"{key[0]}: Operation not permitted (requires root)")
         rc_path = base.with_name(base.name + ".rc")

@@ -114,6 +114,17 @@ def _dig(obj: Any, path: str) -> Any:
 
 
 def _from_checks(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
+    """The answer the cited checks give. ``only`` limits it to one answer: checks that can show a
+    problem but never its absence (no empty password does not mean no weak one) leave the other
+    answer to a person."""
+    got = _checks_answer(rule, bundle)
+    only = rule.get("only")
+    if got is not None and only is not None and got.value != only:
+        return None
+    return got
+
+
+def _checks_answer(rule: Mapping[str, Any], bundle: Bundle) -> Optional[_Derived]:
     ids: Sequence[str] = rule["checks"]
     statuses: List[Tuple[str, str]] = [(cid, bundle.status(cid)) for cid in ids]
     evidence = tuple(bundle.cite(c) for c in sorted({e for cid in ids for e in bundle.evidence_names(cid)}))

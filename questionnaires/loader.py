@@ -16,7 +16,7 @@ DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
 
 _CLAUSE = re.compile(r"^[789](\.\d+)+( [a-g])?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_RULE_KEYS = {"checks", "yes_if", "fact", "path", "as", "map", "when", "first", "attest", "note"}
+_RULE_KEYS = {"checks", "yes_if", "only", "fact", "path", "as", "map", "when", "first", "attest", "note"}
 _AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
 
 
@@ -85,6 +85,8 @@ class _Validator:
                     raise self.error((*path, "checks", i), f"unknown check id {cid!r}")
             if rule.get("yes_if", "all_pass") not in ("all_pass", "any_fail"):
                 raise self.error((*path, "yes_if"), "must be 'all_pass' or 'any_fail'")
+            if "only" in rule and rule["only"] not in ("yes", "no"):
+                raise self.error((*path, "only"), "must be 'yes' or 'no': the one answer the checks may give")
             if qtype is not AnswerType.YES_NO:
                 raise self.error(path, "a 'checks' rule answers yes_no questions only")
         elif kind == "fact":

@@ -85,6 +85,9 @@ _LABELS: Dict[str, Dict[str, str]] = {
     "state_open": {"zh": "未整改", "en": "open"},
     "state_clear": {"zh": "已满足", "en": "clear"},
     "state_unknown": {"zh": "无法确认", "en": "unknown"},
+    "state_mitigable": {"zh": "高风险，可酌情降级", "en": "high risk, may be downgraded"},
+    "mitigated_by": {"zh": "缓解措施证据", "en": "mitigation shown by"},
+    "high_risk_not_assessed": {"zh": "未评估的高风险判例（本次检查无法判断，不代表不存在）", "en": "High-risk cases not assessed (no check here can judge them; not a clean result)"},
     "scanner_view": {
         "zh": "外部扫描视角（保险公司评级扫描可能看到的问题）",
         "en": "Scanner view (what an insurer's outside-in scan is likely to see)",

@@ -78,19 +78,25 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class CaseRef:
+    """A 高风险 case a failed finding leaves open, or open but mitigable (可酌情降级) by the checks named."""
+
     case: str
     check_id: str
+    target: Optional[str]
+    state: Literal["open", "mitigable"]
+    mitigated_by: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases."""
+    """Counts by status, failures by severity, statuses by MLPS layer, 高风险 cases open and not assessed."""
 
     total: int
     by_status: Dict[str, int]
     failed_by_severity: Dict[str, int]
     by_layer: Dict[str, Dict[str, int]]
     open_high_risk: Tuple[CaseRef, ...]
+    high_risk_not_assessed: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -147,15 +153,17 @@ class Report:
         return [e for e in self.evidence if e.is_host]
 
 
-def summarise(findings: Sequence[Finding]) -> Summary:
-    """Counts by status, failures by severity, statuses by MLPS layer, open high-risk cases."""
+def summarise(findings: Sequence[Finding], profile: Profile) -> Summary:
+    """Counts by status, failures by severity, statuses by MLPS layer, 高风险 cases open and not assessed."""
+    from report.high_risk import case_order, failed_cases, not_assessed
+
     by_status = Counter(f.status for f in findings)
     failed_by_sev = Counter(f.severity for f in findings if f.status is Status.FAIL)
     by_layer: Dict[str, Counter[Status]] = defaultdict(Counter)
     for f in findings:
         for layer in sorted({m.layer.value for m in f.mlps}):
             by_layer[layer][f.status] += 1
-    high_risk = sorted({(f.high_risk_case, f.check_id) for f in findings if f.status is Status.FAIL and f.high_risk_case})
+    cases = sorted(failed_cases(findings), key=lambda x: (case_order(x[0].high_risk_case or ""), x[0].check_id, x[0].target or ""))
     return Summary(
         total=len(findings),
         by_status={s.value: by_status.get(s, 0) for s in Status},
@@ -163,7 +171,8 @@ def summarise(findings: Sequence[Finding]) -> Summary:
         by_layer={
             layer.value: {s.value: by_layer[layer.value].get(s, 0) for s in Status} for layer in Layer if layer.value in by_layer
         },
-        open_high_risk=tuple(CaseRef(case, cid) for case, cid in high_risk),
+        open_high_risk=tuple(CaseRef(f.high_risk_case or "", f.check_id, f.target, state, by) for f, state, by in cases),
+        high_risk_not_assessed=not_assessed(profile, findings),
     )
 
 
@@ -260,7 +269,7 @@ def build_report(
         run=run,
         provenance=provenance,
         previous_report=previous_report,
-        summary=summarise(clean_findings),
+        summary=summarise(clean_findings, profile),
         findings=clean_findings,
         evidence=clean_evidence,
         redactions=redactions + n_evidence + n_findings,

@@ -51,8 +51,14 @@ def terminal_summary(report: Report, lang: str) -> str:
     lines.append(f"  {L['by_layer']}:")
     for layer, counts in s.by_layer.items():
         lines.append(f"    {L.layer(layer):<12} " + ", ".join(f"{L.status(k)} {v}" for k, v in counts.items() if v))
-    hr = ", ".join(f"{h.case} ({h.check_id})" for h in s.open_high_risk) if s.open_high_risk else L["none"]
+    hr = (
+        ", ".join(f"{h.case} ({h.check_id}" + (f"; {L['state_mitigable']}" if h.state == "mitigable" else "") + ")" for h in s.open_high_risk)
+        if s.open_high_risk
+        else L["none"]
+    )
     lines.append(f"  {L['high_risk']}: {hr}")
+    if s.high_risk_not_assessed:
+        lines.append(f"  {L['high_risk_not_assessed']}: {', '.join(s.high_risk_not_assessed)}")
     uw = report.underwriting
     if uw:
         ins = uw.insurer

@@ -18,6 +18,7 @@ from checks.mlps import control_point
 from checks.model import Finding, Severity, Status, Text
 from collectors.strictjson import JSON, from_json, json_field
 from questionnaires.model import AnsweredQuestionnaire, Basis
+from report.high_risk import failed_cases
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -38,11 +39,11 @@ LAYER_LABELS: Dict[str, Text] = {
 }
 
 CONCLUSION_NOTE = Text(
-    zh="存在未整改的高风险问题时等级测评结论为“差”。综合得分的计算公式见公安部等级测评报告模板，"
-    "该公式未公开，本工具不计算综合得分，也不给出优/良/中结论。",
-    en="Any open high-risk case makes the MLPS conclusion 差 (poor). The 综合得分 formula is in the Ministry of "
-    "Public Security report template, which is not public, so the agent does not compute the score or the "
-    "优/良/中 conclusions.",
+    zh="存在未整改且无缓解措施的高风险问题时等级测评结论为“差”；标为“可酌情降级”的高风险项由测评人员结合缓解措施判断。"
+    "综合得分的计算公式见公安部等级测评报告模板，该公式未公开，本工具不计算综合得分，也不给出优/良/中结论。",
+    en="An open high-risk case with no mitigation makes the MLPS conclusion 差 (poor); cases marked \"may be downgraded\" "
+    "are for the assessor to weigh against the mitigation shown. The 综合得分 formula is in the Ministry of Public "
+    "Security report template, which is not public, so the agent does not compute the score or the 优/良/中 conclusions.",
 )
 
 
@@ -145,13 +146,19 @@ def _default_weights() -> Weights:
 
 @dataclass(frozen=True)
 class OpenCase:
-    """An MLPS high-risk case (高风险判定指引) that a failed check leaves open."""
+    """An MLPS high-risk case (高风险判定指引) that a failed check leaves open.
+
+    ``state`` is "mitigable" (高风险，可酌情降级) when the host's evidence shows a mitigation the guide
+    allows; ``mitigated_by`` names the checks that show it.
+    """
 
     case: str
     check_id: str
     target: Optional[str]
     severity: Severity
     units: Tuple[str, ...]
+    state: Literal["open", "mitigable"]
+    mitigated_by: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -256,11 +263,12 @@ class InsurerView(ScoreBlock):
 
 @dataclass(frozen=True)
 class CheckState:
-    """A hard-fail item's evidence: one finding's status."""
+    """A hard-fail item's evidence: one finding's status, and the checks that show a mitigation of its failure."""
 
     check_id: str
     target: Optional[str]
     status: Status
+    mitigated_by: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,7 +285,7 @@ class AnswerState:
 class HardFailEntry:
     id: str
     label: Text
-    state: Literal["open", "unknown", "clear"]
+    state: Literal["open", "mitigable", "unknown", "clear"]
     checks: Tuple[str, ...]
     high_risk_cases: Tuple[str, ...]
     evidence: Tuple[Union[CheckState, AnswerState], ...]
@@ -363,14 +371,15 @@ def mlps_view(findings: Sequence[Finding]) -> MlpsView:
     statuses_by_unit: Dict[str, List[Status]] = {}
     checks_by_unit: Dict[str, Set[str]] = {}
     ref_of: Dict[str, Tuple[str, str]] = {}
-    high_risk_open: List[OpenCase] = []
     for f in findings:
         for m in f.mlps:
             statuses_by_unit.setdefault(m.unit, []).append(f.status)
             checks_by_unit.setdefault(m.unit, set()).add(f.check_id)
             ref_of.setdefault(m.unit, (m.clause, m.layer.value))
-        if f.status is Status.FAIL and f.high_risk_case:
-            high_risk_open.append(OpenCase(f.high_risk_case, f.check_id, f.target, f.severity, tuple(sorted({m.unit for m in f.mlps}))))
+    high_risk_open = [
+        OpenCase(f.high_risk_case or "", f.check_id, f.target, f.severity, tuple(sorted({m.unit for m in f.mlps})), state, by)
+        for f, state, by in failed_cases(findings)
+    ]
     high_risk_open.sort(key=lambda h: (_clause_key(h.case), h.check_id, h.target or ""))
     open_units = {u for h in high_risk_open for u in h.units}
 
@@ -443,7 +452,7 @@ def mlps_view(findings: Sequence[Finding]) -> MlpsView:
         )
     return MlpsView(
         high_risk_open=tuple(high_risk_open),
-        conclusion_hint="差" if high_risk_open else None,
+        conclusion_hint="差" if any(h.state == "open" for h in high_risk_open) else None,
         conclusion_note=CONCLUSION_NOTE,
         units=tuple(unit_rows),
         control_points=tuple(point_rows),
@@ -500,13 +509,18 @@ def hard_fail_view(
         if not matched and not checks and spec.question is None:
             not_covered.append(NotCovered(spec.id, spec.label, "no check covers this yet"))
             continue
+        mitigations = {(f.check_id, f.target): by for f, _, by in failed_cases(findings) if by}
         evidence: List[Union[CheckState, AnswerState]] = [
-            CheckState(f.check_id, f.target, f.status) for f in sorted(matched, key=lambda f: (f.check_id, f.target or ""))
+            CheckState(f.check_id, f.target, f.status, mitigations.get((f.check_id, f.target), ()))
+            for f in sorted(matched, key=lambda f: (f.check_id, f.target or ""))
         ]
         statuses = {f.status for f in matched}
         states: List[str] = []
         if checks or matched:
-            if Status.FAIL in statuses:
+            failing = [f for f in matched if f.status is Status.FAIL]
+            if failing and all((f.check_id, f.target) in mitigations for f in failing):
+                states.append("mitigable")
+            elif failing:
                 states.append("open")
             elif not matched or statuses - {Status.PASS, Status.NOT_APPLICABLE}:
                 states.append("unknown")
@@ -516,14 +530,14 @@ def hard_fail_view(
             qstate, qevidence = _question_state(spec.question, questionnaire, today)
             states.append(qstate)
             evidence.append(qevidence)
-        state: Literal["open", "unknown", "clear"] = "open" if "open" in states else "unknown" if "unknown" in states else "clear"
+        state: Literal["open", "mitigable", "unknown", "clear"] = next((s for s in ("open", "mitigable", "unknown") if s in states), "clear")
         entries.append(HardFailEntry(spec.id, spec.label, state, tuple(sorted(checks)), tuple(sorted(cases)), tuple(evidence)))
-    entries.sort(key=lambda e: {"open": 0, "unknown": 1, "clear": 2}[e.state])
+    entries.sort(key=lambda e: {"open": 0, "mitigable": 1, "unknown": 2, "clear": 3}[e.state])
     blocked = any(e.state == "open" for e in entries)
     return HardFailView(
         entries=tuple(entries),
         binding_blocked=blocked,
-        binding_unconfirmed=not blocked and any(e.state == "unknown" for e in entries),
+        binding_unconfirmed=not blocked and any(e.state in ("unknown", "mitigable") for e in entries),
         not_covered=tuple(not_covered),
     )
 

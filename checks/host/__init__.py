@@ -2,6 +2,7 @@
 
 from checks.host import (  # noqa: F401  - explicit registry: one import per module
     accounts,
+    credentials,
     filesystem,
     ics,
     kernel,

@@ -15,6 +15,7 @@ from collectors.host.files import (
     FILE_PERMS,
     GROUP,
     GROUP_BACKUP,
+    GRUB_CFG_PATHS,
     GSHADOW,
     GSHADOW_BACKUP,
     MOUNTS,
@@ -92,10 +93,11 @@ _PERM_MLPS = ("L3-CES1-08", "L3-CES1-09")
         en="Run: chown root:root /etc/passwd /etc/group /etc/passwd- /etc/group- && chmod 0644 /etc/passwd /etc/group /etc/passwd- /etc/group-",
     ),
     severity=Severity.MEDIUM,
-    mlps=_PERM_MLPS,
+    mlps=("L3-CES1-09", "L3-CES1-10"),
     domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(FILE_PERMS,),
+    basis="Modes of passwd and group are subject-to-object access rules at file granularity (8.1.4.2 e, f).",
 )
 def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
     files = {PASSWD: 0o644, GROUP: 0o644, PASSWD_BACKUP: 0o644, GROUP_BACKUP: 0o644}
@@ -113,11 +115,12 @@ def passwd_perms(ev: EvidenceView, p: Params) -> Verdict:
         en="Debian/Ubuntu: chown root:shadow /etc/shadow /etc/shadow- && chmod 0640 /etc/shadow /etc/shadow-; RHEL/openEuler: chown root:root /etc/shadow /etc/shadow- && chmod 0000 /etc/shadow /etc/shadow-",
     ),
     severity=Severity.HIGH,
-    mlps=_PERM_MLPS,
+    mlps=("L3-CES1-09", "L3-CES1-28"),
     domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
     needs=(FILE_PERMS,),
     params={"shadow_gids": SHADOW_GID_DEFAULT},
+    basis="shadow's mode is an access rule (8.1.4.2 e) that keeps stored authentication data confidential (8.1.4.8 b).",
 )
 def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A readable shadow file hands every password hash to offline cracking."""
@@ -136,10 +139,11 @@ def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
         en="Debian/Ubuntu: chown root:shadow /etc/gshadow /etc/gshadow- && chmod 0640 /etc/gshadow /etc/gshadow-; RHEL/openEuler: chown root:root and chmod 0000",
     ),
     severity=Severity.MEDIUM,
-    mlps=_PERM_MLPS,
+    mlps=("L3-CES1-09", "L3-CES1-28"),
     domains=(InsurerDomain.HARDENING,),
     needs=(FILE_PERMS,),
     params={"shadow_gids": SHADOW_GID_DEFAULT},
+    basis="As LNX-FS-002, for group passwords in gshadow.",
 )
 def gshadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """gshadow holds group password hashes and group administrator lists."""
@@ -162,9 +166,10 @@ CRON_PATHS: Dict[str, int] = {CRONTAB: 0o600, **{d: 0o700 for d in CRON_DIRS}}
         en="Run: chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}",
     ),
     severity=Severity.LOW,
-    mlps=_PERM_MLPS,
+    mlps=("L3-CES1-09", "L3-CES1-10"),
     domains=(InsurerDomain.HARDENING,),
     needs=(FILE_PERMS,),
+    basis="Who may edit cron is an access rule on the files that run code as root (8.1.4.2 e, f).",
 )
 def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
     """World-readable cron files tell an intruder what runs as root and when."""
@@ -182,13 +187,29 @@ def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
         en="Run: chown root:root <grub.cfg> && chmod 0600 <grub.cfg> (Debian: /boot/grub/grub.cfg; RHEL/openEuler: /boot/grub2/grub.cfg); on Debian update-grub rewrites the mode, so reapply it after each update",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-08", "L3-CES1-24"),
+    mlps=("L3-CES1-09",),
     domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.HARDENING),
     needs=(FILE_PERMS,),
+    basis="grub.cfg holds the boot-password hash and boot options: an access rule on a sensitive object (8.1.4.2 e), not trusted verification.",
 )
 def grub_cfg_perms(ev: EvidenceView, p: Params) -> Verdict:
-    grub = ev.facts(FILE_PERMS)["grub_cfg"]
+    """"Not found" needs every candidate path to have been looked at: an unprivileged scan of a RHEL
+    host cannot stat /boot/grub2/grub.cfg when /boot/grub2 is 0700, which proves nothing about GRUB."""
+    facts = ev.facts(FILE_PERMS)
+    grub = facts["grub_cfg"]
     if not grub:
+        unknown: Dict[str, str] = {}
+        for path in GRUB_CFG_PATHS:
+            entry = facts["files"].get(path)
+            if entry is None:
+                unknown[path] = "not collected"
+            elif entry["exists"] is not False:
+                unknown[path] = str(entry.get("error") or "could not be examined")
+        if unknown:
+            return Verdict.error(
+                "cannot tell whether a GRUB configuration exists: " + "; ".join(f"{p}: {why}" for p, why in unknown.items()),
+                unreadable=sorted(unknown),
+            )
         return Verdict.na("no GRUB configuration found (other boot loader or a container)")
     return _judge_files(ev, {grub: 0o600}, (0,), required=(grub,))
 
@@ -224,10 +245,11 @@ def _mount_verdict(ev: EvidenceView, mountpoint: str, required: Sequence[str], m
         en="Enable tmp.mount (systemctl enable --now tmp.mount) or add to /etc/fstab: tmpfs /tmp tmpfs defaults,rw,nosuid,nodev,noexec,relatime,size=2G 0 0, then mount -o remount /tmp",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-17", "L3-CES1-32"),
+    mlps=("L3-CES1-09", "L3-CES1-23"),
     domains=(InsurerDomain.HARDENING,),
     needs=(MOUNTS,),
     params={"required_options": SAFE_OPTIONS},
+    basis="nodev/nosuid/noexec on /tmp limit set-uid and device abuse and keep dropped payloads from running (8.1.4.2 e, 8.1.4.5 a).",
 )
 def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
     """Exploit droppers favour /tmp; noexec and nosuid there break many of them."""
@@ -242,9 +264,10 @@ def tmp_mount(ev: EvidenceView, p: Params) -> Verdict:
         en="Add to /etc/fstab: tmpfs /dev/shm tmpfs defaults,rw,nosuid,nodev,noexec,relatime 0 0, then mount -o remount /dev/shm",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-09", "L3-CES1-23"),
     domains=(InsurerDomain.HARDENING,),
     needs=(MOUNTS,),
+    basis="As LNX-FS-006 for /tmp: nodev, nosuid and noexec on /dev/shm stop set-uid abuse and payloads run from shared memory (8.1.4.2 e, 8.1.4.5 a).",
 )
 def shm_mount(ev: EvidenceView, p: Params) -> Verdict:
     return _mount_verdict(ev, DEV_SHM, SAFE_OPTIONS, "na")
@@ -277,9 +300,10 @@ def _incomplete_walk(walk: WalkFacts) -> Optional[Verdict]:
         en="Run: chmod +t /tmp /var/tmp (and any other listed directory), and find out what removed the bit",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-09",),
+    mlps=("L3-CES1-09", "L3-CES1-10"),
     domains=(InsurerDomain.HARDENING,),
     needs=(WORLD_WRITABLE,),
+    basis="The sticky bit is the access rule that stops users deleting each other's files in shared directories (8.1.4.2 e, f).",
 )
 def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     """Without the sticky bit any user can delete or replace other users' temp files."""
@@ -306,10 +330,11 @@ def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
         en="Run chmod o-w <file> on each listed file and find out how it happened; re-check with: find /etc /usr/local -xdev -type f -perm -0002",
     ),
     severity=Severity.HIGH,
-    mlps=_PERM_MLPS,
+    mlps=("L3-CES1-09", "L3-CES1-10"),
     domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(WORLD_WRITABLE,),
+    basis="World-writable system files let any user change what others run (8.1.4.2 e, f).",
 )
 def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
     """Any local user can rewrite a world-writable file under /etc: a direct path to root."""
@@ -339,6 +364,7 @@ def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(FILE_PERMS,),
     params={"max_mode": "0755"},
+    basis="Ownership and mode of /var/log protect audit records from change (8.1.4.3 c).",
 )
 def var_log_perms(ev: EvidenceView, p: Params) -> Verdict:
     """A writable log directory lets an intruder delete or forge the trail."""
@@ -362,9 +388,10 @@ def _present(files: Mapping[str, BannerFileFacts], path: str) -> bool:
         en="Rewrite /etc/issue and /etc/issue.net without the \\r \\s \\v \\m escapes or distribution names, e.g.: echo 'Authorized users only. All activity may be monitored and reported.' > /etc/issue.net",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-21",),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
     needs=(BANNER,),
+    basis="No clause asks to hide versions; a banner naming the OS only helps match known vulnerabilities (8.1.4.4 e). Supporting evidence.",
 )
 def banner_no_os_info(ev: EvidenceView, p: Params) -> Verdict:
     """Version strings in a banner save an attacker a fingerprinting step."""

@@ -55,9 +55,20 @@ ALL = frozenset(FORBIDDEN_PORTS)
 # -- LNX-ICS-001: forwarding across the boundary ------------------------------
 
 
-def _runtime_on(sysctl: SysctlFacts, key: str) -> bool:
+def _runtime(sysctl: SysctlFacts, key: str) -> Optional[str]:
     k = sysctl["keys"].get(key)
-    return k is not None and k["runtime"] == "1"
+    return k["runtime"] if k is not None else None
+
+
+def _runtime_on(sysctl: SysctlFacts, key: str) -> bool:
+    return _runtime(sysctl, key) == "1"
+
+
+def _forwarding_keys(sysctl: SysctlFacts) -> List[str]:
+    """The forwarding switches that exist: IPv6's only when the running kernel has IPv6."""
+    if sysctl.get("proc_sys", True) and not sysctl.get("ipv6", True):
+        return [IP_FORWARD]
+    return [IP_FORWARD, IPV6_FORWARDING]
 
 
 def forwarding_families(sysctl: SysctlFacts) -> List[str]:
@@ -152,16 +163,33 @@ def _named(ports: Set[int]) -> List[str]:
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-ABS5-01", "L3-CNS5-01"),
+    high_risk_case="10.3.1.1",
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
     needs=(SYSCTL, FIREWALL),
     needs_root=True,
     profiles=PROFILES,
+    basis="Forwarding e-mail, web, telnet, rlogin or FTP between IT and OT is exactly what 8.5.3.1 a forbids; case 10.3.1.1 allows no mitigation.",
 )
 def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
     """Mail, web and clear-text login protocols are how IT-side malware reaches control networks."""
-    families = forwarding_families(ev.facts(SYSCTL))
+    sysctl = ev.facts(SYSCTL)
+    families = forwarding_families(sysctl)
+    unread = [k for k in _forwarding_keys(sysctl) if _runtime(sysctl, k) is None]
+    if unread and not families:
+        return Verdict.error(
+            f"the runtime forwarding state could not be read ({', '.join(unread)} not in /proc/sys)", unread=unread
+        )
     if not families:
+        fw_ev = ev.get(FIREWALL)
+        if ev.optional(FIREWALL) is None:
+            # Forwarding off settles the question, but this check also reads the firewall, which failed:
+            # the finding says what is known instead of passing on half of its evidence.
+            return Verdict.manual(
+                "IP forwarding is off at runtime, but the firewall evidence could not be read "
+                f"({fw_ev.reason if fw_ev is not None else 'not collected'}); confirm the forward policy as root",
+                forwarding=[],
+            )
         return Verdict.ok("IP forwarding is off: the gateway routes nothing across the boundary", forwarding=[])
     firewall = ev.facts(FIREWALL)
     open_ports: Set[int] = set()
@@ -224,18 +252,24 @@ def _exposure(listener: IndustrialListener, ot: Set[str], ifaces: Dict[str, List
         '(nft: iifname "eth1" tcp dport 502 accept). Declare the OT-side interfaces with the ot_interfaces parameter.',
     ),
     severity=Severity.CRITICAL,
-    mlps=("L3-CNS5-01", "L3-CNS5-02", "L3-ABS5-01"),
+    mlps=("L3-CNS5-01", "L3-CNS5-02"),
+    high_risk_case="10.2.1.1",
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
     needs=(ICS_GATEWAY,),
     params={"ot_interfaces": []},
     profiles=PROFILES,
+    basis="An industrial service reachable on the IT-side interface means the ICS is not isolated from the enterprise (8.5.2.1 a, case 10.2.1.1 item 2).",
 )
 def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     """Industrial protocols have no authentication: whoever reaches the port can write to the process.
 
     A wildcard bind on a host with two or more network interfaces is judged
     exposed even without ``ot_interfaces``: a gateway always has an IT side.
+    What counts as an industrial service is decided by the collector from the
+    transport as well as the port (EtherNet/IP I/O is UDP 2222, explicit
+    messaging TCP 44818) and from the program (an sshd on TCP 2222 is SSH);
+    the sockets set aside are listed with the reason.
     """
     facts = ev.facts(ICS_GATEWAY)
     listeners_part = facts["industrial"]
@@ -256,7 +290,13 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
             undecided.append(label)
         elif bad:
             exposed.append({"listener": label, "process": row.get("process"), "non_ot_interfaces": bad})
-    observed = {"ot_interfaces": sorted(ot), "interfaces": sorted(ifaces)}
+    set_aside = [
+        f"{r['proto']} {r['address']}:{r['port']} ({r['process'] or 'owner unknown'}): {r['reason']}"
+        for r in listeners_part.get("set_aside", [])
+    ]
+    observed: Dict[str, Any] = {"ot_interfaces": sorted(ot), "interfaces": sorted(ifaces)}
+    if set_aside:
+        observed["not_industrial"] = set_aside
     if exposed:
         return Verdict.fail(
             f"{len(exposed)} industrial listener(s) reachable on non-OT interfaces: "
@@ -296,6 +336,7 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=(KERNEL_MODULES, OS),
     profiles=PROFILES,
+    basis="A USB mass-storage driver that cannot load disables the USB interface for storage (8.5.4.1 c).",
 )
 def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks are the classic way malware crosses an air gap into control networks (Stuxnet)."""
@@ -318,11 +359,12 @@ def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
         "and delete /etc/frp); vendor remote maintenance goes through an approved, time-limited VPN and bastion host with recorded sessions.",
     ),
     severity=Severity.CRITICAL,
-    mlps=("L3-ABS5-01", "L3-CES1-19"),
+    mlps=("L3-ABS1-01", "L3-ABS5-01", "L3-CES1-19"),
     domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.SEGMENTATION),
     coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
     needs=(REMOTE_ACCESS,),
     profiles=PROFILES,
+    basis="Remote-control or tunnelling tools open a path across the boundary that no boundary device controls (8.1.3.1 a, 8.5.3.1 a) and bypass the admin-terminal restriction (8.1.4.4 c).",
 )
 def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     """A remote-desktop tool on a gateway is an unaudited path from the internet into the control network."""
@@ -330,6 +372,11 @@ def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     tools = [t["tool"] for t in facts["remote_tools"] + facts["tunnel_tools"]]
     if tools:
         return Verdict.fail(f"remote-access software on the ICS gateway: {', '.join(tools)}", tools=tools)
+    if not facts.get("processes_observed", True):
+        return Verdict.manual(
+            "no known remote-control or tunnelling software in the unit files or install paths, but no process table "
+            "was observed (an offline tree)"
+        )
     return Verdict.ok("no known remote-control or tunnelling software found")
 
 
@@ -349,12 +396,13 @@ def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
         "('apt install --reinstall <package>') and look for an intrusion; scan firmware and packages for malware before deployment or update.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES5-05", "L3-CES1-26"),
+    mlps=("L3-CES1-26", "L3-CES1-24"),
     domains=(InsurerDomain.INTEGRITY_BOOT, InsurerDomain.ENDPOINT_PROTECTION),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.INCIDENT_RESPONSE),
     needs=(ICS_GATEWAY,),
     needs_root=True,
     profiles=PROFILES,
+    basis="Files matching the package manager's checksums show integrity of installed programs (8.1.4.7 b), a partial form of trusted verification (8.1.4.6 a).",
 )
 def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
     """A replaced sshd, sudo or PLC runtime is how intruders persist; an incomplete check is never a pass."""

@@ -1,7 +1,9 @@
 """Kernel and network parameters, kernel modules, boot loader, mandatory access control.
 
-Sysctl checks judge the runtime value (what protects the host now);
-LNX-KRN-010 separately judges whether that value survives a reboot.
+Sysctl checks judge the runtime value (what protects the host now), or the
+configured value, saying so, where there is no /proc/sys at all (an offline
+tree); LNX-KRN-010 separately judges whether the runtime value survives a
+reboot, and cannot pass without one.
 In a container the boot loader, module and persistence checks are not
 applicable: they belong to the container host, which is out of scope.
 """
@@ -13,6 +15,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.kernel import (
+    AA_ENFORCING_MODES,
     ACCEPT_REDIRECTS_ALL,
     ACCEPT_REDIRECTS_DEFAULT,
     ACCEPT_SOURCE_ROUTE_ALL,
@@ -47,6 +50,7 @@ from collectors.host.kernel import (
     SysctlKeyFacts,
 )
 from collectors.host.osinfo import OS
+from collectors.strictjson import JSON
 
 _HARD = (InsurerDomain.HARDENING,)
 _SYSCTL = (SYSCTL,)
@@ -70,28 +74,47 @@ _ABSENT_MEANS_UNPROTECTED = {PTRACE_SCOPE}
 
 
 def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: str) -> Verdict:
-    """Compare runtime values with the allowed ones; list every offending key."""
+    """Compare runtime values with the allowed ones; list every offending key.
+
+    Without /proc/sys at all (an offline tree: no running kernel to ask), the
+    value the boot-time configuration sets is judged instead, and the finding
+    says so; a key neither readable nor configured is an error, never a guess.
+    """
     facts = ev.facts(SYSCTL)
     keys = facts["keys"]
+    offline = not facts.get("proc_sys", True)  # evidence from before proc_sys was recorded had /proc/sys
     bad: Dict[str, Optional[str]] = {}
     seen: Dict[str, str] = {}
+    configured: Dict[str, Optional[str]] = {}
     for key, allowed in expected.items():
         entry = keys.get(key)
-        runtime = entry["runtime"] if entry is not None else None
-        if runtime is None:
+        value = entry["runtime"] if entry is not None else None
+        if value is None and offline:
+            value = entry["persisted"] if entry is not None else None
+            if value is None:
+                return Verdict.error(
+                    f"{key}: no runtime value (no /proc/sys: the kernel could not be asked) and the sysctl configuration does not set it"
+                )
+            configured[key] = entry["persisted_in"] if entry is not None else None
+        elif value is None:
             if key.startswith("net.ipv6.") and not facts["ipv6"]:
-                continue  # IPv6 disabled in the kernel: nothing to harden
+                continue  # IPv6 disabled in the running kernel: nothing to harden
             if key in _ABSENT_MEANS_UNPROTECTED:
-                bad[key] = None
+                bad[key] = None  # the running kernel has no Yama: ptrace is unrestricted
                 continue
             return Verdict.error(f"{key} is not available in /proc/sys")
-        seen[key] = runtime
-        if runtime not in allowed:
-            bad[key] = runtime
+        seen[key] = value
+        if value not in allowed:
+            bad[key] = value
+    basis: Dict[str, JSON] = {}
+    note = ""
+    if configured:
+        basis = {"basis": "configuration (no runtime value: /proc/sys is absent)", "configured_in": dict(configured)}
+        note = " (judged from the sysctl configuration: no runtime value could be read)"
     if bad:
         detail = ", ".join(f"{k}={v if v is not None else 'absent'} (want {'/'.join(expected[k])})" for k, v in bad.items())
-        return Verdict.fail(f"{what}: {detail}", offending=bad)
-    return Verdict.ok(f"{what}: all set", values=seen)
+        return Verdict.fail(f"{what}: {detail}{note}", offending=bad, **basis)
+    return Verdict.ok(f"{what}: all set{note}", values=seen, **basis)
 
 
 def _persist_hint(keys: Sequence[str], value: str) -> Tuple[str, str]:
@@ -130,9 +153,10 @@ _NETWORK_MISC = (
     title=Text(zh="已启用完全地址空间布局随机化（ASLR）", en="Full address-space layout randomisation (ASLR) is enabled"),
     remediation=Text(*_persist_hint((RANDOMIZE_VA_SPACE,), "2")),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-23",),
     domains=_HARD,
     needs=_SYSCTL,
+    basis="ASLR makes exploitation of memory bugs harder; no clause names it, the nearest is the defence against malicious code (8.1.4.5 a). Supporting evidence.",
 )
 def aslr(ev: EvidenceView, p: Params) -> Verdict:
     """Without full ASLR memory-corruption exploits need no address leak."""
@@ -144,10 +168,11 @@ def aslr(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="禁止 setuid 程序产生核心转储", en="Set-uid programs cannot dump core"),
     remediation=Text(*_persist_hint((SUID_DUMPABLE,), "0")),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-17", "L3-CES1-32"),
+    mlps=("L3-CES1-32",),
     domains=_HARD,
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=_SYSCTL,
+    basis="Core dumps of set-uid programs can write memory that held credentials to disk (8.1.4.10 a).",
 )
 def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
     """Core files of privileged programs can hold password hashes and keys."""
@@ -159,9 +184,10 @@ def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="ptrace 调试受 Yama 限制（ptrace_scope ≥ 1）", en="ptrace is restricted by Yama (ptrace_scope >= 1)"),
     remediation=Text(*_persist_hint((PTRACE_SCOPE,), "1")),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-10",),
     domains=_HARD,
     needs=_SYSCTL,
+    basis="Yama's ptrace_scope is process-level access control between subjects (8.1.4.2 f).",
 )
 def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     """Unrestricted ptrace lets any compromised process read its siblings' memory."""
@@ -173,9 +199,10 @@ def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="内核指针与内核日志对普通用户隐藏", en="Kernel pointers and the kernel log are hidden from unprivileged users"),
     remediation=Text(*_persist_hint(_KERNEL_INFO, "1")),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-09",),
     domains=_HARD,
     needs=_SYSCTL,
+    basis="Hiding kernel pointers and the kernel log from unprivileged users is an access rule on system information (8.1.4.2 e). Supporting evidence.",
 )
 def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
     return judge_sysctl(ev, {KPTR_RESTRICT: ("1", "2"), DMESG_RESTRICT: ("1",)}, "kernel information restrictions")
@@ -186,10 +213,11 @@ def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="非路由主机关闭 IP 转发", en="IP forwarding is off on a host that is not a router"),
     remediation=Text(*_persist_hint(_FORWARDING, "0")),
     severity=Severity.MEDIUM,
-    mlps=("L3-ABS1-01", "L3-CES1-17"),
+    mlps=("L3-ABS1-01", "L3-CES1-18"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
     needs=_SYSCTL,
     params={"is_router": False},
+    basis="Forwarding on a host that is not a router creates an uncontrolled path across zones (8.1.3.1 a) and is a function the host does not need (8.1.4.4 b).",
 )
 def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
     """A forwarding server silently bridges network segments around the firewall."""
@@ -203,9 +231,10 @@ def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="不接受也不发送 ICMP 重定向", en="ICMP redirects are neither accepted nor sent"),
     remediation=Text(*_persist_hint(_REDIRECTS, "0")),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-18",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
     needs=_SYSCTL,
+    basis="ICMP redirects are a network function a server does not need (8.1.4.4 b). Supporting evidence.",
 )
 def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
     """Forged redirects reroute a host's traffic through an attacker (man in the middle)."""
@@ -217,9 +246,10 @@ def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="不接受源路由数据包", en="Source-routed packets are not accepted"),
     remediation=Text(*_persist_hint(_SOURCE_ROUTE, "0")),
     severity=Severity.MEDIUM,
-    mlps=("L3-ABS1-01", "L3-CES1-17"),
+    mlps=("L3-ABS1-01", "L3-CES1-18"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.HARDENING),
     needs=_SYSCTL,
+    basis="Source routing lets a sender choose the path across the boundary (8.1.3.1 a); a server does not need it (8.1.4.4 b).",
 )
 def source_route(ev: EvidenceView, p: Params) -> Verdict:
     """Source routing lets a sender choose the path and slip past filtering."""
@@ -231,10 +261,11 @@ def source_route(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="启用反向路径过滤（rp_filter）", en="Reverse-path filtering (rp_filter) is enabled"),
     remediation=Text(*_persist_hint(_RP_FILTER, "1")),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-18",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
     needs=_SYSCTL,
     params={"strict_rp_filter": False},
+    basis="Reverse-path filtering drops spoofed traffic; anti-spoofing hardening with no clause of its own (8.1.4.4 b). Supporting evidence.",
 )
 def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     """Drops spoofed source addresses.
@@ -255,9 +286,10 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     ),
     remediation=Text(*_persist_hint(_NETWORK_MISC, "1")),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-18",),
     domains=_HARD,
     needs=_SYSCTL,
+    basis="SYN cookies, martian logging and ignored bogus ICMP harden the network stack (8.1.4.4 b). Supporting evidence.",
 )
 def network_misc(ev: EvidenceView, p: Params) -> Verdict:
     return judge_sysctl(ev, {k: ("1",) for k in _NETWORK_MISC}, "network stack hardening")
@@ -312,21 +344,31 @@ def sysctl_drift(keys: Mapping[str, SysctlKeyFacts]) -> Tuple[Dict[str, Dict[str
         en="Write the intended values into /etc/sysctl.d/*.conf (or remove the stale conflicting lines) and run sysctl --system so runtime and configuration agree",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-18",),
     domains=_HARD,
     needs=(SYSCTL, OS),
+    basis="Runtime values that drift from the persisted configuration lose the hardening above on reboot; same units as the parameters.",
 )
 def sysctl_persistence(ev: EvidenceView, p: Params) -> Verdict:
     """A value set only at runtime, or overridden since boot, is not what the next boot gives."""
     na = _na_in_container(ev)
     if na:
         return na
-    drift, unpersisted = sysctl_drift(ev.facts(SYSCTL)["keys"])
+    facts = ev.facts(SYSCTL)
+    read = [k for k, v in facts["keys"].items() if v["runtime"] is not None]
+    if not facts.get("proc_sys", True) or not read:
+        return Verdict.error(
+            "no runtime kernel parameter could be read"
+            + (" (no /proc/sys: an offline tree)" if not facts.get("proc_sys", True) else "")
+            + ", so runtime and configuration cannot be compared",
+            configured=sorted(k for k, v in facts["keys"].items() if v["persisted"] is not None),
+        )
+    drift, unpersisted = sysctl_drift(facts["keys"])
     if drift or unpersisted:
         parts = [f"{k}: runtime {v['runtime']} but configured {v['persisted']}" for k, v in drift.items()]
         parts += [f"{k}={v} set at runtime only" for k, v in unpersisted.items()]
         return Verdict.fail("; ".join(parts), drift=drift, runtime_only=unpersisted)
-    return Verdict.ok("runtime values agree with the boot-time configuration")
+    return Verdict.ok("runtime values agree with the boot-time configuration", compared=len(read))
 
 
 # -- kernel modules ------------------------------------------------------------
@@ -339,6 +381,7 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
     modules = ev.facts(KERNEL_MODULES)["modules"]
     enabled: List[str] = []
     loaded: List[str] = []
+    unknown: List[str] = []
     how: Dict[str, str] = {}
     for raw in names:
         name = raw.replace("-", "_")
@@ -347,8 +390,10 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
             return Verdict.error(f"module {name} was not examined by the collector")
         if m["loaded"]:
             loaded.append(name)
+        elif m["loaded"] is None:
+            unknown.append(name)
         if m["install_disabled"]:
-            how[name] = "install /bin/false"
+            how[name] = f"install {m.get('install_command') or '/bin/false'}"
         elif m["blacklisted"]:
             how[name] = "blacklist"
         else:
@@ -360,6 +405,13 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
         if loaded:
             reason.append(f"currently loaded: {', '.join(loaded)}")
         return Verdict.fail(f"{what}: " + "; ".join(reason), not_disabled=enabled, loaded=loaded, disabled_by=how)
+    if unknown:
+        return Verdict.manual(
+            f"{what}: disabled in modprobe.d, but whether {', '.join(unknown)} is loaded now could not be read "
+            "(/proc/modules unavailable); check with lsmod",
+            disabled_by=how,
+            loaded_unknown=unknown,
+        )
     return Verdict.ok(f"{what}: disabled and not loaded", disabled_by=how)
 
 
@@ -379,6 +431,7 @@ def _modprobe_fix(mods: str) -> Tuple[str, str]:
     domains=(InsurerDomain.ENDPOINT_PROTECTION, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(KERNEL_MODULES, OS),
+    basis="Disabling USB storage is the removable-media control the guide accepts as a malware mitigation on Linux (8.1.4.5 a, case 6.4.4.1).",
 )
 def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks carry malware in and data out; blocking them is a Linux anti-malware mitigation.
@@ -394,10 +447,11 @@ def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     title=Text(zh="禁用不使用的文件系统内核模块", en="Unused filesystem kernel modules are disabled"),
     remediation=Text(*_modprobe_fix(", ".join(FS_MODULES))),
     severity=Severity.LOW,
-    mlps=("L3-CES1-17",),
+    mlps=("L3-CES1-18",),
     domains=_HARD,
     needs=(KERNEL_MODULES, OS),
     params={"modules": list(FS_MODULES)},
+    basis="Disabled filesystem modules turn off functions the host does not need (8.1.4.4 b); the software stays installed, so this is not 8.1.4.4 a.",
 )
 def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Rarely used filesystem drivers are attack surface reached by mounting a crafted image."""
@@ -412,10 +466,11 @@ def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     ),
     remediation=Text(*_modprobe_fix(", ".join(NET_MODULES))),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-17", "L3-CES1-18"),
+    mlps=("L3-CES1-18",),
     domains=_HARD,
     needs=(KERNEL_MODULES, OS),
     params={"modules": list(NET_MODULES)},
+    basis="Disabled rare protocol modules close network functions the host does not need (8.1.4.4 b).",
 )
 def net_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Any user can autoload these by opening a socket; several had local root exploits."""
@@ -434,9 +489,13 @@ def _apparmor_verdict(aa: AppArmorFacts) -> Verdict:
             "run aa-status as root and confirm profiles are in enforce mode",
             apparmor=True,
         )
-    enforce = int(profiles.get("enforce", 0))
+    enforce = sum(int(profiles.get(mode, 0)) for mode in AA_ENFORCING_MODES)
     if enforce:
-        return Verdict.ok(f"AppArmor is enabled with {enforce} profile(s) in enforce mode", apparmor=True, profiles=profiles)
+        return Verdict.ok(
+            f"AppArmor is enabled with {enforce} profile(s) in an enforcing mode ({'/'.join(AA_ENFORCING_MODES)})",
+            apparmor=True,
+            profiles=profiles,
+        )
     return Verdict.fail("AppArmor is enabled but no profile is in enforce mode", apparmor=True, profiles=profiles)
 
 
@@ -454,6 +513,7 @@ def _apparmor_verdict(aa: AppArmorFacts) -> Verdict:
     mlps=("L3-CES1-11",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
     needs=(MAC,),
+    basis="SELinux enforcing labels subjects and objects (8.1.4.2 g); AppArmor is path-based, so it is partial evidence.",
 )
 def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(MAC)
@@ -482,10 +542,11 @@ def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
         en="Debian: create a hash with grub-mkpasswd-pbkdf2, add 'set superusers=\"admin\"' and 'password_pbkdf2 admin <hash>' to /etc/grub.d/40_custom, run update-grub; RHEL/openEuler: run grub2-setpassword",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-24",),
+    mlps=("L3-CES1-01", "L3-CES1-09"),
     domains=(InsurerDomain.INTEGRITY_BOOT,),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
     needs=(BOOT, OS),
+    basis="A boot-loader password stops a console user from bypassing authentication by editing the boot line (8.1.4.1 a, 8.1.4.2 e).",
 )
 def grub_password(ev: EvidenceView, p: Params) -> Verdict:
     """Without it anyone at the console can boot into single-user mode as root."""
@@ -515,6 +576,7 @@ def grub_password(ev: EvidenceView, p: Params) -> Verdict:
     mlps=("L3-CES1-24",),
     domains=(InsurerDomain.INTEGRITY_BOOT,),
     needs=(BOOT, OS),
+    basis="Secure Boot is the static boot-chain part of trusted verification (8.1.4.6 a); the dynamic part needs a trusted-computing product.",
 )
 def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
     """Secure Boot is the root of trust that keeps boot-kits out of the boot chain."""

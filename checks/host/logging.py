@@ -10,6 +10,7 @@ from collectors.host.logging import (
     AUDIT,
     AUDITD_DEFAULT_MAX_LOG_FILE_ACTION,
     AUDITD_DISK_ACTIONS,
+    AUDITD_MAX_LOG_FILE_ACTIONS,
     CORE_IDENTITY_FILES,
     LOG_RETENTION,
     SYSLOG,
@@ -38,6 +39,7 @@ def _no_auditd() -> Verdict:
     coverage=_IR,
     needs=(AUDIT,),
     needs_root=True,
+    basis="auditd running with rules is audit enabled for every user (8.1.4.3 a).",
 )
 def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
@@ -71,6 +73,7 @@ def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(AUDIT,),
     needs_root=True,
+    basis="Locked audit rules (-e 2) protect the audit process from unauthorised interruption (8.1.4.3 d).",
 )
 def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
@@ -100,11 +103,12 @@ def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
         en="Add to /etc/audit/rules.d/50-identity.rules: -w /etc/passwd -p wa -k identity, -w /etc/shadow -p wa -k identity, -w /etc/group -p wa -k identity, -w /etc/sudoers -p wa -k scope, plus time-change rules; then run augenrules --load.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-12", "L3-CES1-13"),
+    mlps=("L3-CES1-12",),
     domains=(InsurerDomain.AUDIT_INTEGRITY, InsurerDomain.LOGGING),
     coverage=_IR,
     needs=(AUDIT,),
     needs_root=True,
+    basis="Watch rules on identity files, privileged commands and time changes are the important events 8.1.4.3 a asks to audit.",
 )
 def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
     audit = ev.facts(AUDIT)
@@ -145,10 +149,16 @@ def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
     domains=(InsurerDomain.AUDIT_INTEGRITY,),
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(AUDIT,),
-    params={"accepted_max_log_file_actions": ["keep_logs", "suspend", "single", "halt"]},
+    params={"accepted_max_log_file_actions": ["keep_logs", "suspend"]},
     needs_root=True,
+    basis="A full log that drops or overwrites records fails 'avoid unexpected deletion or overwriting' (8.1.4.3 c).",
 )
 def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
+    """Only keep_logs and suspend keep every record once the log file is full (auditd.conf(5)).
+
+    single and halt are disk_full_action / admin_space_left_action values, not
+    max_log_file_action ones: auditd rejects them there, so they are never accepted.
+    """
     audit = ev.facts(AUDIT)
     if not audit["installed"]:
         return _no_auditd()
@@ -156,9 +166,16 @@ def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
     if conf is None:
         return Verdict.manual(f"auditd.conf could not be read: {audit.get('config_error') or 'missing'}")
     action = conf.get("max_log_file_action", AUDITD_DEFAULT_MAX_LOG_FILE_ACTION)
+    accepted = [str(a).lower() for a in p["accepted_max_log_file_actions"] if str(a).lower() in AUDITD_MAX_LOG_FILE_ACTIONS]
     silent: List[str] = [k for k in AUDITD_DISK_ACTIONS if conf.get(k) == "ignore"]
     observed = {"max_log_file_action": action, "ignored": silent}
-    if action not in p["accepted_max_log_file_actions"] or silent:
+    if action not in AUDITD_MAX_LOG_FILE_ACTIONS:
+        return Verdict.fail(
+            f"max_log_file_action={action} is not a valid value (auditd.conf(5): {', '.join(AUDITD_MAX_LOG_FILE_ACTIONS)}); "
+            f"actions set to ignore: {', '.join(silent) or 'none'}",
+            **observed,
+        )
+    if action not in accepted or silent:
         return Verdict.fail(f"max_log_file_action={action}; actions set to ignore: {', '.join(silent) or 'none'}", **observed)
     return Verdict.ok(f"max_log_file_action={action} keeps old audit logs", **observed)
 
@@ -171,10 +188,11 @@ def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
         en="Add `*.* @@logs.example.internal:6514` to /etc/rsyslog.d/60-remote.conf (TLS or RELP preferred) and run systemctl restart rsyslog.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-14", "L3-SMC1-09"),
+    mlps=("L3-SMC1-10", "L3-CES1-14"),
     domains=(InsurerDomain.LOGGING,),
     coverage=_IR,
     needs=(SYSLOG,),
+    basis="Forwarding logs to a central server is the collection of scattered audit data that 8.1.5.4 d requires, and a copy outside the host (8.1.4.3 c).",
 )
 def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
     sl = ev.facts(SYSLOG)
@@ -198,10 +216,29 @@ def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
     domains=(InsurerDomain.LOGGING,),
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(SYSLOG,),
+    basis="A journal kept only in memory loses audit records on reboot (8.1.4.3 c).",
 )
 def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
     j = ev.facts(SYSLOG)["journald"]
-    observed = {"storage": j["storage"], "journal_dir": j["journal_dir"]}
+    running = j.get("systemd_running", True)  # evidence from before these keys: a systemd host
+    observed = {"storage": j["storage"], "journal_dir": j["journal_dir"], "systemd_running": running}
+    if not running:
+        if not j.get("journald_installed", True):
+            return Verdict.na(
+                "systemd is not the running init and systemd-journald is not installed: there is no journal "
+                "(log retention is judged by LNX-LOG-003)",
+                **observed,
+            )
+        if j["persistent"]:
+            return Verdict.ok(
+                "journald's configuration keeps the journal on disk (systemd is not the running init: judged from journald.conf)",
+                **observed,
+            )
+        return Verdict.manual(
+            "systemd is not the running init, so journald is not running here; its configuration would keep the journal "
+            f"in memory only (Storage={j['storage']}, /var/log/journal {'present' if j['journal_dir'] else 'absent'})",
+            **observed,
+        )
     if j["persistent"]:
         return Verdict.ok("the journal is stored on disk", **observed)
     return Verdict.fail("the journal is kept in memory only and is lost on reboot", **observed)
@@ -227,12 +264,13 @@ def _classify(entry: LogRetentionEntryFacts, threshold: int) -> str:
         en="In /etc/logrotate.d/rsyslog set `weekly` and `rotate 26` (or more) for /var/log/syslog and auth.log (or messages and secure), and forward logs to a server that keeps them 180+ days.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-14",),
+    mlps=("L3-SMC1-10", "L3-CES1-14"),
+    high_risk_case="6.5.1.2",
     domains=(InsurerDomain.LOGGING,),
     coverage=(CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY),
     needs=(LOG_RETENTION,),
-    high_risk_case="6.5.1.2",
     params={"min_days": 180},
+    basis="Keeping logs at least six months is the retention 8.1.5.4 d requires; less is case 6.5.1.2, which allows no mitigation.",
 )
 def log_retention(ev: EvidenceView, p: Params) -> Verdict:
     """FAIL if any key log is known to be kept too briefly, MANUAL if any is missing or unknown, else PASS.
@@ -270,10 +308,11 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
         en="Install chrony, add `server ntp.example.internal iburst` to /etc/chrony/chrony.conf (or /etc/chrony.conf) and run systemctl enable --now chrony (chronyd on RHEL).",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-SMC1-11",),
+    mlps=("L3-CES1-13", "L3-SMC1-10"),
     domains=(InsurerDomain.TIME_SYNC,),
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(TIMESYNC,),
+    basis="Audit records must carry correct date and time (8.1.4.3 b) and be analysed across devices (8.1.5.4 d); both need a synchronised clock. No clause names NTP.",
 )
 def time_synchronised(ev: EvidenceView, p: Params) -> Verdict:
     t = ev.facts(TIMESYNC)

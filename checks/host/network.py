@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, cast
 
+from checks.host.services import units_incomplete
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
-from collectors.host.network import FIREWALL, LISTENING, FirewallFacts, SocketFacts
-from collectors.host.services import SERVICES
+from collectors.host.network import (
+    FIREWALL,
+    LISTENING,
+    AcceptRule,
+    FirewallFacts,
+    InputFilter,
+    SocketFacts,
+    address_is_public,
+)
+from collectors.host.services import SERVICES, SUPERSERVER
 
 ADMIN_PORTS = (22, 23, 3389, 5900, 5901, 5985, 5986, 9090, 10000)
 
@@ -16,6 +25,67 @@ ADMIN_PORTS = (22, 23, 3389, 5900, 5901, 5985, 5986, 9090, 10000)
 def _exposed(sockets: Sequence[SocketFacts], include_specific: bool = False) -> List[SocketFacts]:
     scopes = ("wildcard", "specific") if include_specific else ("wildcard",)
     return [s for s in sockets if s["scope"] in scopes]
+
+
+def _families_of(s: SocketFacts) -> List[str]:
+    """The IP versions a socket receives: an IPv6 wildcard socket usually takes IPv4 too (dual stack)."""
+    if not s["proto"].endswith("6"):
+        return ["v4"]
+    if s["scope"] == "wildcard":
+        return ["v4", "v6"]
+    return ["v4"] if s["address"].startswith("::ffff:") else ["v6"]
+
+
+def input_filters(fw: FirewallFacts) -> List[InputFilter]:
+    """The firewall's input filters; evidence recorded before they were kept counts as one filter of all openings."""
+    raw: Mapping[str, Any] = fw
+    recorded: Optional[List[InputFilter]] = raw.get("input_filters")
+    if recorded is not None:
+        return list(recorded)
+    accepts = [cast(AcceptRule, {k: v for k, v in a.items() if k != "via"}) for a in fw.get("input_accepts", [])]
+    legacy: InputFilter = {
+        "via": "+".join(fw["active"]) or "firewall",
+        "name": "all",
+        "families": ["v4"],
+        "default_deny": fw["default_deny_inbound"],
+        "accepts": accepts,
+    }
+    return [legacy]
+
+
+def _admits_from_anywhere(f: InputFilter, port: int) -> Optional[bool]:
+    """Whether one filter lets new connections to ``port`` in from any source; None when it cannot be told."""
+    if not f["default_deny"]:
+        return True  # a filter that accepts by default: its explicit drops are not modelled
+    unknown = False
+    for a in f["accepts"]:
+        if a["source"]:
+            continue
+        if a.get("ports_unknown"):
+            unknown = True
+        elif not a["ports"] or port in a["ports"]:
+            return True
+    return None if unknown else False
+
+
+def open_to_anyone(fw: FirewallFacts, port: int, families: Sequence[str]) -> Optional[bool]:
+    """Whether the host firewall lets anyone reach ``port``: some family in which every input filter admits it.
+
+    A packet must pass every input filter of its family (netfilter runs every
+    hook); a family without a default-deny filter lets everything in. None when
+    a filter's openings are not known (a firewalld service without a definition).
+    """
+    undecided = False
+    for fam in families:
+        filters = [f for f in input_filters(fw) if fam in f["families"]]
+        if not any(f["default_deny"] for f in filters):
+            return True
+        verdicts = [_admits_from_anywhere(f, port) for f in filters]
+        if all(v is True for v in verdicts):
+            return True
+        if not any(v is False for v in verdicts):
+            undecided = True
+    return None if undecided else False
 
 
 def _brief(s: SocketFacts) -> Dict[str, Any]:
@@ -31,8 +101,8 @@ def _brief(s: SocketFacts) -> Dict[str, Any]:
 @check(
     id="LNX-NET-001",
     title=Text(
-        zh="高危端口（数据库、远程桌面、文件共享、Telnet 等）未在所有网络接口上监听",
-        en="High-risk ports (databases, remote desktop, file sharing, telnet ...) are not listening on all interfaces",
+        zh="高危端口（数据库、远程桌面、文件共享、Telnet 等）未在所有网络接口或公网地址上对外开放",
+        en="High-risk ports (databases, remote desktop, file sharing, telnet ...) are not exposed on all interfaces or a public address",
     ),
     remediation=Text(
         zh="让服务只监听 127.0.0.1 或内网地址（如 MySQL 的 bind-address=127.0.0.1、Redis 的 bind 127.0.0.1），停用不需要的服务（systemctl disable --now <服务>），并在主机防火墙中拒绝这些端口的外部访问。",
@@ -40,20 +110,76 @@ def _brief(s: SocketFacts) -> Dict[str, Any]:
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-18",),
+    high_risk_case="6.4.3.1",
     domains=(InsurerDomain.EXPOSURE,),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
-    needs=(LISTENING,),
-    high_risk_case="6.4.3.1",
+    needs=(LISTENING, FIREWALL),
     params={"high_risk_ports": sorted(HIGH_RISK_PORTS)},
+    basis="High-risk ports reachable from the network, with no firewall blocking them, are case 6.4.3.1 under 8.1.4.4 b.",
 )
 def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
+    """A wildcard bind is exposed whatever the firewall says (one rule change away from the internet).
+
+    A bind to a specific public (globally routable) address is exposed unless
+    the host firewall evidence shows the port blocked for the address family it
+    listens on; without readable firewall evidence it counts as exposed, and the
+    finding says so.
+    """
     facts = ev.facts(LISTENING)
+    fw = ev.optional(FIREWALL)
+    fw_ev = ev.get(FIREWALL)
+    fw_problem = None if fw is not None else (fw_ev.reason if fw_ev is not None else None) or "not collected"
     ports = {int(x) for x in p["high_risk_ports"]}
-    hits = [_brief(s) for s in _exposed(facts["sockets"]) if s["port"] in ports]
-    if hits:
-        names = sorted({f"{h['port']}/{HIGH_RISK_PORTS.get(int(h['port']), '?')}" for h in hits})
-        return Verdict.fail(f"high-risk ports listening on all interfaces: {', '.join(names)}", listening=hits)
-    return Verdict.ok("no high-risk port listens on a wildcard address", checked_ports=len(ports))
+    risky = [s for s in facts["sockets"] if s["port"] in ports]
+    hits = [_brief(s) for s in _exposed(risky)]
+    public: List[Dict[str, Any]] = []
+    blocked: List[Dict[str, Any]] = []
+    undecided: List[Dict[str, Any]] = []
+    for s in risky:
+        if s["scope"] != "specific" or not address_is_public(s["address"]):
+            continue
+        reach = True if fw is None else open_to_anyone(fw, s["port"], _families_of(s))
+        row = _brief(s)
+        if reach is False:
+            blocked.append(row)
+        elif reach is None:
+            undecided.append(row)
+        else:
+            public.append(row)
+    firewall_note = (
+        f"host firewall evidence unavailable ({fw_problem}): a public bind counts as exposed"
+        if fw is None
+        else "public binds judged against the host firewall's input filters"
+    )
+    observed: Dict[str, Any] = {"firewall": firewall_note, "blocked_by_firewall": blocked}
+    if hits or public:
+        names = sorted({f"{h['port']}/{HIGH_RISK_PORTS.get(int(h['port']), '?')}" for h in hits + public})
+        where = []
+        if hits:
+            where.append("on all interfaces")
+        if public:
+            where.append(f"on public address(es) {', '.join(sorted({str(h['address']) for h in public}))} the firewall does not block")
+        return Verdict.fail(f"high-risk ports exposed {' and '.join(where)}: {', '.join(names)}", listening=hits + public, **observed)
+    if undecided:
+        return Verdict.manual(
+            "high-risk ports listen on a public address and the firewall's openings for them are not known; review the rules",
+            listening=undecided,
+            **observed,
+        )
+    if fw is None:
+        # Nothing risky is bound to a wildcard or public address, but the firewall evidence this check
+        # declares could not be read: not a pass (could-not-assess is never pass).
+        return Verdict.manual(
+            "no high-risk port listens on a wildcard or public address; the host firewall evidence could not be "
+            f"read ({fw_problem}), so this is not confirmed: re-run as root",
+            checked_ports=len(ports),
+            **observed,
+        )
+    return Verdict.ok(
+        "no high-risk port listens on a wildcard address or on a public address the firewall leaves open",
+        checked_ports=len(ports),
+        **observed,
+    )
 
 
 @check(
@@ -67,11 +193,11 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
         en="Remove or disable the plaintext servers (apt purge telnetd rsh-server vsftpd tftpd-hpa / dnf remove telnet-server rsh-server vsftpd tftp-server) and comment out their entries in /etc/inetd.conf and /etc/xinetd.d/*; use SSH for administration and SFTP/SCP for file transfer.",
     ),
     severity=Severity.CRITICAL,
-    mlps=("L3-CES1-03", "L3-CES1-27"),
+    mlps=("L3-CES1-03", "L3-CES1-27", "L3-CES1-18"),
+    high_risk_case="6.4.1.2",
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
-    needs=(LISTENING, SERVICES),
-    high_risk_case="6.4.1.2",
+    needs=(LISTENING, SERVICES, SUPERSERVER),
     params={
         "plaintext_ports": sorted(PLAINTEXT_PORTS),
         "plaintext_units": [
@@ -89,17 +215,19 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
         ],
         "plaintext_superserver_services": ["telnet", "shell", "login", "exec", "ftp", "tftp", "rsh", "rlogin", "rexec"],
     },
+    basis="Telnet, rsh, rlogin and FTP send credentials in clear during remote administration (8.1.4.1 c, case 6.4.1.2).",
 )
 def plaintext_protocols(ev: EvidenceView, p: Params) -> Verdict:
     sockets = ev.facts(LISTENING)["sockets"]
     services = ev.facts(SERVICES)
+    superserver = ev.facts(SUPERSERVER)["superserver"]
     ports = {int(x) for x in p["plaintext_ports"]}
     listening = [_brief(s) for s in sockets if s["port"] in ports and s["scope"] != "loopback"]
     # udp/514 is syslog, not rsh
     listening = [s for s in listening if not (s["port"] == 514 and str(s["proto"]).startswith("udp"))]
     units = sorted(set(p["plaintext_units"]) & set(services["enabled"]))
     names = set(p["plaintext_superserver_services"])
-    supers = sorted(f"{e['service']} ({e['source']})" for e in services["superserver"] if e["enabled"] and e["service"] in names)
+    supers = sorted(f"{e['service']} ({e['source']})" for e in superserver if e["enabled"] and e["service"] in names)
     if listening or units or supers:
         return Verdict.fail(
             "plaintext remote-access protocols are enabled",
@@ -107,16 +235,29 @@ def plaintext_protocols(ev: EvidenceView, p: Params) -> Verdict:
             enabled_units=units,
             superserver_entries=supers,
         )
-    return Verdict.ok("no telnet, r-services, FTP or TFTP server listening or enabled")
+    return units_incomplete(services) or Verdict.ok("no telnet, r-services, FTP or TFTP server listening or enabled")
 
 
 def _firewall_summary(fw: FirewallFacts) -> Dict[str, Any]:
-    return {
+    out: Dict[str, Any] = {
         "installed": fw["installed"],
         "active": fw["active"],
         "default_deny_inbound": fw["default_deny_inbound"],
         "default_deny_inbound_v6": fw["default_deny_inbound_v6"],
     }
+    if fw.get("configured_only"):
+        out["judged_from_configuration"] = fw["configured_only"]
+    return out
+
+
+def _basis(fw: FirewallFacts) -> str:
+    """Say so when a front end was judged from its boot-time configuration instead of its running rules."""
+    notes = []
+    backends: Dict[str, Any] = dict(fw.get("backends", {}))
+    for name in fw.get("configured_only", []):
+        note = backends.get(name, {}).get("note")
+        notes.append(str(note) if note else f"{name} judged from its configuration")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 @check(
@@ -130,22 +271,35 @@ def _firewall_summary(fw: FirewallFacts) -> Dict[str, Any]:
         en="Enable a host firewall whose inbound default is deny and allow only needed ports: nftables 'policy drop;' on the input chain (systemctl enable --now nftables), or 'ufw default deny incoming && ufw enable', or firewalld with a default zone whose target is default/DROP.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-ABS1-05", "L3-ABS1-06"),
+    mlps=("L3-ABS1-05", "L3-CES1-18"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
     needs=(FIREWALL,),
     needs_root=True,
+    basis="A default-deny inbound policy is deny-by-default access control (8.1.3.2 a) and closes ports no service needs (8.1.4.4 b). It says nothing about rule-set minimality (8.1.3.2 b).",
 )
 def firewall_default_deny(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
     obs = _firewall_summary(fw)
+    basis = _basis(fw)
     if fw["none_installed"]:
-        return Verdict.fail("no host firewall (nftables, iptables, ufw, firewalld) is installed", **obs)
+        return Verdict.fail(
+            "no host firewall found: none of nft, iptables, ufw or firewall-cmd is available, and no firewall program, "
+            "ruleset file or enabled firewall unit is on disk",
+            **obs,
+        )
     if fw["default_deny_inbound"]:
-        return Verdict.ok("inbound IPv4 traffic is denied by default", **obs)
+        return Verdict.ok("inbound IPv4 traffic is denied by default" + basis, **obs)
+    if not fw["installed"]:
+        return Verdict.manual(
+            f"firewall software is present ({', '.join(fw.get('installed_traces', []))}) but none of its commands could be run "
+            "and no ruleset file could be judged; check the running ruleset as root",
+            installed_traces=list(fw.get("installed_traces", [])),
+            **obs,
+        )
     if not fw["active"]:
-        return Verdict.fail("a firewall is installed but no filtering rules are active", **obs)
-    return Verdict.fail("the firewall is active but inbound traffic is accepted by default", **obs)
+        return Verdict.fail("a firewall is installed but no filtering rules are active" + basis, **obs)
+    return Verdict.fail("the firewall is active but inbound traffic is accepted by default" + basis, **obs)
 
 
 @check(
@@ -159,11 +313,12 @@ def firewall_default_deny(ev: EvidenceView, p: Params) -> Verdict:
         en="Apply the same default deny to IPv6: use an nftables 'inet' table (covers IPv4 and IPv6), or 'ip6tables -P INPUT DROP' made persistent (ip6tables-save > /etc/iptables/rules.v6); disable IPv6 via sysctl if it is not used.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-ABS1-05",),
+    mlps=("L3-ABS1-05", "L3-CES1-18"),
     domains=(InsurerDomain.SEGMENTATION, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(FIREWALL, LISTENING),
     needs_root=True,
+    basis="As LNX-FW-001 for IPv4: a default-deny IPv6 inbound policy is deny-by-default access control (8.1.3.2 a) for the other address family.",
 )
 def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
@@ -171,7 +326,7 @@ def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
     v6 = [s for s in sockets if s["proto"].endswith("6") and s["scope"] != "loopback"]
     obs = _firewall_summary(fw)
     if fw["default_deny_inbound_v6"]:
-        return Verdict.ok("inbound IPv6 traffic is denied by default", **obs)
+        return Verdict.ok("inbound IPv6 traffic is denied by default" + _basis(fw), **obs)
     if not v6:
         return Verdict.na("no service listens on an IPv6 address", **obs)
     return Verdict.fail(
@@ -198,28 +353,51 @@ def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
     needs=(FIREWALL, LISTENING),
     needs_root=True,
     params={"admin_ports": list(ADMIN_PORTS)},
+    basis="Administration ports that accept only given source networks restrict management terminals by address (8.1.4.4 c).",
 )
 def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
     sockets = ev.facts(LISTENING)["sockets"]
     admin = {int(x) for x in p["admin_ports"]}
-    exposed = sorted({s["port"] for s in _exposed(sockets, include_specific=True) if s["port"] in admin})
+    listeners = [s for s in _exposed(sockets, include_specific=True) if s["port"] in admin]
+    exposed = sorted({s["port"] for s in listeners})
     if not exposed:
         return Verdict.na("no remote-administration port listens on a non-loopback address")
     if not fw["default_deny_inbound"]:
         return Verdict.fail(
             "admin ports are reachable from any address: inbound traffic is not denied by default", admin_ports=exposed
         )
+    # Judge the filters in force: a port is open to anyone only when every input filter of its family admits it.
+    # IPv6 is judged where it is filtered at all; an unfiltered IPv6 is LNX-FW-002's finding.
+    judged = {"v4", "v6"} if fw["default_deny_inbound_v6"] else {"v4"}
+    families: Dict[int, Set[str]] = {}
+    for s in listeners:
+        families.setdefault(s["port"], set()).update(set(_families_of(s)) & judged)
     open_to_all: List[int] = []
-    for a in fw["input_accepts"]:
-        if a["source"]:
-            continue
-        ports = a["ports"]
-        if not ports:  # an accept rule without port or source opens everything
-            open_to_all.extend(exposed)
-        open_to_all.extend(x for x in ports if x in exposed)
+    unknown: List[int] = []
+    for port in exposed:
+        if not families[port]:
+            continue  # listens on IPv6 only, which no filter covers: LNX-FW-002 reports it
+        reach = open_to_anyone(fw, port, sorted(families[port]))
+        if reach is True:
+            open_to_all.append(port)
+        elif reach is None:
+            unknown.append(port)
+    filters = [f"{f['via']}: {f['name']}" for f in input_filters(fw)]
     if open_to_all:
-        return Verdict.fail("firewall accepts admin ports from any source address", unrestricted_ports=sorted(set(open_to_all)))
+        return Verdict.fail(
+            "firewall accepts admin ports from any source address" + _basis(fw),
+            unrestricted_ports=open_to_all,
+            filters=filters,
+        )
+    if unknown:
+        services = sorted({str(a.get("service")) for f in input_filters(fw) for a in f["accepts"] if a.get("ports_unknown")})
+        return Verdict.manual(
+            f"the firewall opens service(s) {', '.join(services)} whose ports are not known (no definition found); "
+            f"they may open admin port(s) {', '.join(map(str, unknown))} to anyone",
+            admin_ports=unknown,
+            unknown_services=services,
+        )
     jumps = fw.get("unresolved_jumps", [])
     if jumps:
         # rules in the jumped-to chains are not analysed: they may open the ports to anyone
@@ -228,7 +406,9 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
             admin_ports=exposed,
             chains=sorted({j["target"] for j in jumps})[:20],
         )
-    return Verdict.ok("admin ports are only accepted from restricted source addresses", admin_ports=exposed)
+    return Verdict.ok(
+        "admin ports are only accepted from restricted source addresses" + _basis(fw), admin_ports=exposed, filters=filters
+    )
 
 
 @check(
@@ -247,6 +427,7 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(LISTENING,),
     params={"max_exposed_ports": 5},
+    basis="Few listening services means few open ports and services (8.1.4.4 b).",
 )
 def exposed_service_count(ev: EvidenceView, p: Params) -> Verdict:
     sockets = ev.facts(LISTENING)["sockets"]

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import List, Tuple, Union
+from typing import Dict, List, Tuple, Union, cast
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.packages import (
     BACKUP,
     FREQ_DAYS,
+    OFF_HOST,
     PACKAGES,
     SECURITY_SOFTWARE,
-    AideDatabaseFacts,
     BackupFacts,
     BackupJobFacts,
     NetdiskUploadFacts,
     ProductFacts,
     ProductKind,
 )
+from collectors.strictjson import JSON
 
 # What LNX-EDR-001 accepts: EDR, anti-malware or HIDS; file-integrity tools ("fim") have their own check.
 _PROTECTION_KINDS: Tuple[ProductKind, ...] = ("edr", "av", "hids")
@@ -37,6 +38,7 @@ _PROTECTION_KINDS: Tuple[ProductKind, ...] = ("edr", "av", "hids")
     needs=(PACKAGES,),
     # Package indexes older than this may hide newer advisories.
     params={"max_pending": 0, "max_index_age_days": 30},
+    basis="L3-CES1-21 (8.1.4.4 e) asks that known vulnerabilities be found and patched promptly; security updates pending in the package metadata are known, published vulnerabilities not yet patched on this host.",
 )
 def security_updates(ev: EvidenceView, p: Params) -> Verdict:
     su = ev.facts(PACKAGES)["security_updates"]
@@ -71,6 +73,7 @@ def security_updates(ev: EvidenceView, p: Params) -> Verdict:
     domains=(InsurerDomain.PATCHING,),
     coverage=(CoverageLine.CYBER_EXTORTION,),
     needs=(PACKAGES,),
+    basis="L3-CES1-21 (8.1.4.4 e): automatic installation of security updates is how a host keeps patching known vulnerabilities promptly between assessments.",
 )
 def auto_updates(ev: EvidenceView, p: Params) -> Verdict:
     au = ev.facts(PACKAGES)["auto_updates"]
@@ -92,10 +95,11 @@ def _products(ev: EvidenceView) -> List[ProductFacts]:
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-23", "L3-CES1-22"),
+    high_risk_case="6.4.4.1",
     domains=(InsurerDomain.ENDPOINT_PROTECTION,),
     coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
     needs=(SECURITY_SOFTWARE,),
-    high_risk_case="6.4.4.1",
+    basis="L3-CES1-23 (8.1.4.5 a) requires anti-malware that spots and blocks intrusion and virus behaviour, and L3-CES1-22 (8.1.4.4 f) intrusion detection on important nodes: a running EDR, anti-malware or HIDS agent is that measure; none at all is high-risk case 6.4.4.1.",
 )
 def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SECURITY_SOFTWARE)
@@ -126,26 +130,36 @@ def endpoint_protection(ev: EvidenceView, p: Params) -> Verdict:
     ),
     severity=Severity.HIGH,
     mlps=("L3-CES1-23",),
+    high_risk_case="6.4.4.1",
     domains=(InsurerDomain.ENDPOINT_PROTECTION,),
     coverage=(CoverageLine.CYBER_EXTORTION,),
     needs=(SECURITY_SOFTWARE,),
-    high_risk_case="6.4.4.1",
     params={"max_age_days": 30},
+    basis="L3-CES1-23 (8.1.4.5 a): anti-malware only identifies what its signatures know; signatures more than a month old are the second condition of high-risk case 6.4.4.1.",
 )
 def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
+    """Every product with a signature database is judged: a stale one fails even when another's age is unknown."""
     avs = [x for x in _products(ev) if x.get("signatures") is not None]
     if not avs:
         return Verdict.na("no anti-malware product with a locally inspectable signature database")
+    limit = int(p["max_age_days"])
+    ages: Dict[str, JSON] = {}
+    stale: List[str] = []
+    unknown: List[str] = []
     for av in avs:
         sig = av["signatures"]
         age = sig["age_days"]
+        ages[av["name"]] = age
         if age is None:
-            return Verdict.manual(f"{av['name']} signature age unknown: {sig.get('reason')}")
-        if age > int(p["max_age_days"]):
-            return Verdict.fail(
-                f"{av['name']} signatures are {age} days old", product=av["name"], age_days=age, database=sig["database"]
-            )
-    return Verdict.ok("signatures are fresh", ages={a["name"]: a["signatures"]["age_days"] for a in avs})
+            unknown.append(f"{av['name']} ({sig.get('reason') or 'no database time'})")
+        elif age > limit:
+            stale.append(f"{av['name']} signatures are {age} days old ({sig['database']})")
+    if stale:
+        extra = f"; age unknown for {', '.join(unknown)}" if unknown else ""
+        return Verdict.fail("; ".join(stale) + extra, ages=ages, max_age_days=limit)
+    if unknown:
+        return Verdict.manual(f"signature age unknown for {', '.join(unknown)}", ages=ages)
+    return Verdict.ok("signatures are fresh", ages=ages)
 
 
 @check(
@@ -156,52 +170,146 @@ def av_signatures_fresh(ev: EvidenceView, p: Params) -> Verdict:
         en="Install AIDE (apt install aide / dnf install aide), build the baseline with aideinit (Debian) or aide --init and rename aide.db.new.gz to aide.db.gz, then schedule a daily check.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-24", "L3-CES1-26"),
+    mlps=("L3-CES1-26", "L3-CES1-22"),
     domains=(InsurerDomain.INTEGRITY_BOOT,),
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=(SECURITY_SOFTWARE,),
+    basis="L3-CES1-24 (8.1.4.6 a) verifies system programs and configuration against a trusted baseline and L3-CES1-26 (8.1.4.7 b) the integrity of important data at rest: a file-integrity tool does both only once its baseline database exists.",
 )
 def file_integrity(ev: EvidenceView, p: Params) -> Verdict:
+    """An integrity tool without a baseline database checks nothing: the database is required, for every tool."""
     fims = [x for x in _products(ev) if x["kind"] == "fim"]
     if not fims:
         return Verdict.fail("no file integrity tool (AIDE, Tripwire) found")
-    dbs: List[AideDatabaseFacts] = []
+    missing: List[str] = []
+    unknown: List[str] = []
     for fim in fims:
         db = fim.get("database")
-        if db is None or db["present"]:
-            return Verdict.ok(f"{fim['name']} is installed with a database", product=fim["name"])
-        dbs.append(db)
-    if any(db["present"] is None for db in dbs):
-        return Verdict.manual("the AIDE database location could not be read")
-    return Verdict.fail("AIDE is installed but its database was never initialised", products=[f["name"] for f in fims])
+        if db is None:
+            unknown.append(f"{fim['name']} (its database was not looked for)")
+        elif db["present"]:
+            return Verdict.ok(
+                f"{fim['name']} is installed with a baseline database", product=fim["name"], database=db.get("path")
+            )
+        elif db["present"] is None:
+            unknown.append(f"{fim['name']} ({db.get('reason') or 'database location unreadable'})")
+        else:
+            missing.append(fim["name"])
+    names = [f["name"] for f in fims]
+    if unknown:
+        why = f"; {', '.join(missing)} has no database" if missing else ""
+        return Verdict.manual(f"whether a baseline database exists could not be read: {', '.join(unknown)}{why}", products=names)
+    return Verdict.fail(
+        f"{', '.join(missing)} installed but the baseline database was never initialised (aide --init / tripwire --init)",
+        products=names,
+    )
 
 
 def _backup(ev: EvidenceView) -> BackupFacts:
     return ev.facts(BACKUP)
 
 
+Copy = Union[BackupJobFacts, NetdiskUploadFacts]
+
+
+def _copies(b: BackupFacts) -> List[Copy]:
+    """Every scheduled backup copy: the jobs and the net-disk uploads, judged alike by LNX-BAK-001, -002 and -003."""
+    return [*b["jobs"], *b["netdisk_uploads"]]
+
+
+def _where(c: Copy) -> str:
+    """One copy in a reason: tool and target, and the file that schedules it."""
+    if "tool" in c:
+        job = cast(BackupJobFacts, c)
+        what = f"{job['tool']} -> {job.get('target') or job['destination']}"
+    else:
+        what = f"upload to {c['service']}"
+    via = f" via {c['via']}" if c.get("via") else ""
+    return f"{what} ({c['file']}{via})"
+
+
+def _job_view(j: BackupJobFacts) -> Dict[str, JSON]:
+    out: Dict[str, JSON] = {"tool": j["tool"], "schedule": j["schedule"], "file": j["file"], "destination": j["destination"]}
+    for key in ("target", "via"):
+        if key in j:
+            out[key] = j[key]
+    if "last_success" in j:
+        out["last_success_days"] = j["last_success"]["age_days"]
+    return out
+
+
 @check(
     id="LNX-BAK-001",
-    title=Text(zh="存在定期数据备份任务", en="A scheduled data backup job exists"),
+    title=Text(
+        zh="存在定期数据备份任务，且备份副本保存在本机之外",
+        en="A scheduled data backup job exists and keeps its copy off this host",
+    ),
     remediation=Text(
-        zh="为重要数据配置定期备份（例如 restic/borg 的 systemd 定时器，或数据库每日 mysqldump/pg_dump），备份到独立的备份服务器或对象存储，并定期做恢复演练。",
-        en="Schedule backups of important data (e.g. a restic/borg systemd timer, or a daily mysqldump/pg_dump) to a separate backup server or object store, and test restores regularly.",
+        zh="为重要数据配置定期备份（例如 restic/borg 的 systemd 定时器，或数据库每日 mysqldump/pg_dump），备份到独立的备份服务器或对象存储（不要只留在本机磁盘），并定期做恢复演练、检查最近一次成功备份的时间。",
+        en="Schedule backups of important data (e.g. a restic/borg systemd timer, or a daily mysqldump/pg_dump) to a separate backup server or object store (not only a disk of this host), test restores regularly and watch the time of the last successful backup.",
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-29",),
+    high_risk_case="6.4.6.1",
     domains=(InsurerDomain.BACKUP,),
     coverage=(CoverageLine.DATA_ASSET_REPLACEMENT, CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.CYBER_EXTORTION),
     needs=(BACKUP,),
-    high_risk_case="6.4.6.1",
+    # Age of the last successful off-host copy, where the tool keeps a record (DOMAIN §7: weekly is the common carrier line).
+    params={"max_age_days": 7},
+    basis="L3-CES1-29 (8.1.4.9 a) requires backup and recovery of important data, and high-risk case 6.4.6.1 is no backup or backups on an internet net-disk; a scheduled job is the evidence, and only a copy that leaves the host survives the loss of the host (DOMAIN §7 Q28-29).",
 )
 def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
+    """A backup counts when its copy leaves the host; a copy on this host's own disks dies with it (ransomware, disk loss)."""
     b = _backup(ev)
+    copies = _copies(b)
     jobs = list(b["jobs"])
-    if jobs:
-        return Verdict.ok(f"{len(jobs)} backup job(s) scheduled", jobs=jobs[:10])
+    observed: Dict[str, JSON] = {"jobs": [_job_view(j) for j in jobs[:10]], "netdisk_uploads": len(b["netdisk_uploads"])}
+    if not copies:
+        if not b["complete"]:
+            return Verdict.manual(f"no backup job in readable files; could not read {', '.join(b['unreadable'])} (run as root)")
+        return Verdict.fail("no scheduled backup job found in cron, the scripts cron runs, or systemd timers")
+    limit = int(p["max_age_days"])
+    off = [j for j in jobs if j["destination"] in OFF_HOST]
+    if off:
+        fresh = [j for j in off if "last_success" not in j or j["last_success"]["age_days"] <= limit]
+        if fresh:
+            ages = [j["last_success"]["age_days"] for j in fresh if "last_success" in j]
+            when = f"; last success {min(ages)} day(s) ago" if ages else "; no local record of the last success"
+            return Verdict.ok(
+                f"{len(off)} backup job(s) copy data off this host: {', '.join(_where(j) for j in off[:5])}{when}", **observed
+            )
+        newest = min(j["last_success"]["age_days"] for j in off if "last_success" in j)
+        basis = next(j["last_success"]["basis"] for j in off if j["last_success"]["age_days"] == newest)
+        return Verdict.fail(
+            f"off-host backups exist but the last one succeeded {newest} days ago (limit {limit}; from the {basis})",
+            last_success_days=newest,
+            **observed,
+        )
+    unknown = [j for j in jobs if j["destination"] == "unknown"]
+    same = [j for j in jobs if j["destination"] == "same_host"]
+    netdisk: List[Copy] = [*b["netdisk_uploads"]]
+    rest = [*(_where(c) for c in same), *(_where(c) for c in netdisk)]
+    if unknown:
+        also = f"; the other copies stay on this host or go to a net-disk: {', '.join(rest[:5])}" if rest else ""
+        return Verdict.manual(
+            f"where {len(unknown)} backup job(s) put the copy could not be determined: {', '.join(_where(j) for j in unknown[:5])}{also}",
+            **observed,
+        )
     if not b["complete"]:
-        return Verdict.manual(f"no backup job in readable files; could not read {', '.join(b['unreadable'])} (run as root)")
-    return Verdict.fail("no scheduled backup job found in cron or systemd timers", netdisk_uploads=len(b["netdisk_uploads"]))
+        return Verdict.manual(
+            f"the backups found do not leave this host ({', '.join(rest[:5])}); could not read {', '.join(b['unreadable'])}, "
+            "where an off-host job may be (run as root)",
+            **observed,
+        )
+    parts = []
+    if same:
+        parts.append(
+            f"same-host copy only: {', '.join(_where(j) for j in same[:5])}; a disk failure, ransomware or the loss of this host takes it too"
+        )
+    if netdisk:
+        which = "the other copies go" if same else "the only copies go"
+        parts.append(f"{which} to an internet net-disk (see LNX-BAK-003): {', '.join(_where(c) for c in netdisk[:5])}")
+    return Verdict.fail("no backup copy leaves this host for a backup server or object store: " + "; ".join(parts), **observed)
 
 
 @check(
@@ -217,10 +325,11 @@ def backup_exists(ev: EvidenceView, p: Params) -> Verdict:
     coverage=(CoverageLine.DATA_ASSET_REPLACEMENT,),
     needs=(BACKUP,),
     params={"max_interval_days": 7},
+    basis="L3-CES1-29 (8.1.4.9 a): GB/T 28448 examines the backup strategy; a backup older than the data lost is no recovery, and carriers ask for at least weekly backups (DOMAIN §7 Q28).",
 )
 def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
     b = _backup(ev)
-    copies: List[Union[BackupJobFacts, NetdiskUploadFacts]] = [*b["jobs"], *b["netdisk_uploads"]]
+    copies = _copies(b)
     known = [c for c in copies if c["schedule"] in FREQ_DAYS]
     if not copies:
         if not b["complete"]:
@@ -239,21 +348,27 @@ def backup_frequency(ev: EvidenceView, p: Params) -> Verdict:
     id="LNX-BAK-003",
     title=Text(zh="未将备份上传到互联网网盘", en="Backups are not uploaded to internet net-disks"),
     remediation=Text(
-        zh="停止向百度网盘、阿里云盘、115 等公共网盘上传备份，删除网盘中的副本与令牌；改为备份到自有备份服务器或受控的对象存储（开启加密与访问控制）。",
-        en="Stop uploading backups to consumer net-disks (Baidu, Aliyun Drive, 115, ...), delete the copies and revoke the tokens; back up to an owned backup server or a controlled, encrypted object store instead.",
+        zh="停止向百度网盘、阿里云盘、115、OneDrive 等公共网盘上传备份（包括经 rclone 或 restic -r rclone: 上传），删除网盘中的副本与令牌；改为备份到自有备份服务器或受控的对象存储（开启加密与访问控制）。",
+        en="Stop uploading backups to consumer net-disks (Baidu, Aliyun Drive, 115, OneDrive, ..., including through rclone or restic -r rclone:), delete the copies and revoke the tokens; back up to an owned backup server or a controlled, encrypted object store instead.",
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-29",),
+    high_risk_case="6.4.6.1",
     domains=(InsurerDomain.BACKUP,),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.DATA_ASSET_REPLACEMENT),
     needs=(BACKUP,),
-    high_risk_case="6.4.6.1",
+    basis="L3-CES1-29 (8.1.4.9 a) with high-risk case 6.4.6.1: backups kept on an internet net-disk are high risk and cannot be mitigated.",
 )
 def no_netdisk_backup(ev: EvidenceView, p: Params) -> Verdict:
+    """Judged over the same copies as LNX-BAK-001: with no backup at all there is nothing to judge (not applicable)."""
     b = _backup(ev)
     uploads = list(b["netdisk_uploads"])
     if uploads:
         return Verdict.fail(f"{len(uploads)} scheduled upload(s) to an internet net-disk", uploads=uploads[:10])
+    if not _copies(b):
+        if not b["complete"]:
+            return Verdict.manual(f"no backup job in readable files; could not read {', '.join(b['unreadable'])}")
+        return Verdict.na("no backup job to assess (see LNX-BAK-001)")
     if not b["complete"]:
         return Verdict.manual(f"no net-disk upload in readable files; could not read {', '.join(b['unreadable'])}")
-    return Verdict.ok("no scheduled uploads to internet net-disks")
+    return Verdict.ok(f"{len(b['jobs'])} backup job(s); none uploads to an internet net-disk")

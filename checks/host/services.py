@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.network import LISTENING
-from collectors.host.services import PROCESSES, REMOTE_ACCESS, SERVICES, ProcessFacts
+from collectors.host.services import (
+    PROCESSES,
+    REMOTE_ACCESS,
+    SERVICES,
+    SUPERSERVER,
+    UNIT_ACTIVITY,
+    ProcessFacts,
+    ServicesFacts,
+)
 
 UNNEEDED_SERVICES = [
     "avahi-daemon.service",
@@ -114,20 +122,46 @@ def _proc_rows(ev: EvidenceView) -> List[ProcessFacts]:
     mlps=("L3-CES1-18",),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    needs=(SERVICES,),
+    needs=(SERVICES, UNIT_ACTIVITY),
     params={"unneeded_services": UNNEEDED_SERVICES},
+    basis="Unneeded network daemons are the unneeded services 8.1.4.4 b asks to close.",
 )
 def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
+    """A pass needs both halves: what is enabled, and (where systemd runs) what is running now.
+
+    A failed ``systemctl`` is never read as "nothing": the verdict is an error
+    that quotes the command's exit status.
+    """
     facts = ev.facts(SERVICES)
+    activity = ev.optional(UNIT_ACTIVITY)
     unneeded = set(p["unneeded_services"])
     enabled = sorted(unneeded & set(facts["enabled"]))
-    active = sorted(unneeded & set(facts["active"])) if facts.get("active_known") else []
+    active = sorted(unneeded & set(activity["active"])) if activity and activity["active_known"] else []
     found = sorted(set(enabled) | set(active))
     if found:
         return Verdict.fail(f"{len(found)} unneeded network service unit(s) enabled or running", units=found)
     if not facts["systemd_units_known"]:
         return Verdict.manual("systemd unit state could not be determined; review running services manually")
+    failed = [facts["systemctl_error"]] if "systemctl_error" in facts else []
+    if activity is None:
+        act = ev.get(UNIT_ACTIVITY)
+        failed.append(act.reason if act is not None and act.reason else "host.unit_activity was not collected")
+    if failed:
+        return Verdict.error(
+            "none of the listed services is enabled, but systemctl failed, so the unit state is incomplete: " + "; ".join(failed),
+            commands_failed=failed,
+        )
     return Verdict.ok("none of the listed unneeded network services is enabled or running")
+
+
+def units_incomplete(facts: ServicesFacts) -> Optional[Verdict]:
+    """Error when the enabled units come from the unit directories because systemctl list-unit-files failed."""
+    if "systemctl_error" in facts:
+        return Verdict.error(
+            f"{facts['systemctl_error']}; enabled units were read from the unit directories instead, so this is not confirmed",
+            commands_failed=[facts["systemctl_error"]],
+        )
+    return None
 
 
 @check(
@@ -144,10 +178,11 @@ def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
     mlps=("L3-CES1-18",),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
-    needs=(SERVICES,),
+    needs=(SUPERSERVER,),
+    basis="inetd/xinetd services are legacy services a server does not need (8.1.4.4 b).",
 )
 def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
-    facts = ev.facts(SERVICES)
+    facts = ev.facts(SUPERSERVER)
     entries = [e for e in facts["superserver"] if e["enabled"]]
     if entries:
         listed = sorted(f"{e['service']} -> {e['server']} ({e['source']})" for e in entries)
@@ -177,6 +212,7 @@ def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
         "display_units": ["gdm.service", "gdm3.service", "lightdm.service", "sddm.service", "lxdm.service", "xdm.service"],
         "display_processes": ["Xorg", "X", "Xwayland", "gnome-shell", "plasmashell", "lightdm", "gdm", "gdm3", "sddm"],
     },
+    basis="A desktop on a server is installed software it does not need: minimal installation (8.1.4.4 a).",
 )
 def no_desktop(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SERVICES)
@@ -185,7 +221,7 @@ def no_desktop(ev: EvidenceView, p: Params) -> Verdict:
     procs = sorted({r["name"] for r in _proc_rows(ev) if r["name"] in names})
     if units or procs:
         return Verdict.fail("a graphical desktop is installed and running", units=units, processes=procs)
-    return Verdict.ok("no display manager enabled and no display server running")
+    return units_incomplete(facts) or Verdict.ok("no display manager enabled and no display server running")
 
 
 def _by_name(rows: List[ProcessFacts]) -> Dict[str, List[ProcessFacts]]:
@@ -193,6 +229,49 @@ def _by_name(rows: List[ProcessFacts]) -> Dict[str, List[ProcessFacts]]:
     for r in rows:
         out.setdefault(r["name"], []).append(r)
     return out
+
+
+def _row_key(r: ProcessFacts) -> Tuple[int, int, str, str]:
+    started = r.get("started")
+    return (r["pid"], started if started is not None else -1, r["user"] or "", r["exe"] or "")
+
+
+def _parent_in_group(r: ProcessFacts, group: Dict[int, List[ProcessFacts]]) -> Optional[bool]:
+    """Whether ``r`` was forked by a process of the same server (a worker); None when not recorded.
+
+    A parent that started after its supposed child is an unrelated process that
+    reused the pid, not the parent.
+    """
+    ppid = r.get("ppid")
+    if ppid is None:
+        return None
+    for parent in group.get(ppid, []):
+        started, parent_started = r.get("started"), parent.get("started")
+        if started is None or parent_started is None or parent_started <= started:
+            return True
+    return False
+
+
+def _privsep_root(rows: List[ProcessFacts]) -> Tuple[List[ProcessFacts], Optional[str]]:
+    """Root processes of a privilege-separating server that are not its master, or (rows, why) when undecidable.
+
+    The master keeps root by design; its workers must not. With parent pids the
+    snapshot says which is which whatever workers happen to exist at the moment
+    it is read (servers recycle and spawn workers on demand). Without them the
+    old rule applies: fine once some instance dropped root.
+    """
+    group: Dict[int, List[ProcessFacts]] = {}
+    for r in rows:
+        group.setdefault(r["pid"], []).append(r)
+    roles = [_parent_in_group(r, group) for r in rows]
+    root = [r for r in rows if r["user"] == "root"]
+    if all(role is not None for role in roles):
+        return [r for r, worker in zip(rows, roles) if worker and r["user"] == "root"], None
+    if len(root) < len(rows):
+        return [], None
+    if len(root) == 1:
+        return [], "only a root instance is visible and parent pids were not recorded: master or lone worker cannot be told"
+    return root, None
 
 
 @check(
@@ -206,19 +285,23 @@ def _by_name(rows: List[ProcessFacts]) -> Dict[str, List[ProcessFacts]]:
         en="Run each database/middleware under its own unprivileged account, e.g. 'User=mysql' / 'User=redis' in the systemd unit (systemctl edit <unit>), fix data directory ownership (chown -R mysql:mysql /var/lib/mysql) and restart.",
     ),
     severity=Severity.CRITICAL,
-    mlps=("L3-CES1-09",),
+    mlps=("L3-CES1-09", "L3-CES1-08"),
+    high_risk_case="6.4.2.2",
     domains=(InsurerDomain.PRIVILEGED_ACCESS,),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
     needs=(PROCESSES,),
-    high_risk_case="6.4.2.2",
     params={"db_middleware_processes": DB_MIDDLEWARE, "privsep_servers": PRIVSEP_SERVERS},
+    basis="A database or middleware process running as root is item (3) of case 6.4.2.2 under 8.1.4.2 e.",
 )
 def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
-    groups = _by_name(_proc_rows(ev))
+    """Judged per process name over one snapshot, in one order: the verdict never depends on the
+    order the table was read in, on which short-lived workers existed at that instant, or on pid reuse."""
+    groups = _by_name(sorted(_proc_rows(ev), key=_row_key))
     watched: Set[str] = set(p["db_middleware_processes"])
     privsep: Set[str] = set(p["privsep_servers"])
     as_root: List[Dict[str, Any]] = []
     unknown: List[str] = []
+    undecided: List[str] = []
     seen: List[str] = []
     for name, rows in sorted(groups.items()):
         if name not in watched and name not in privsep:
@@ -227,12 +310,15 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
         if any(not r["user"] for r in rows):
             unknown.append(name)
             continue
-        root_rows = [r for r in rows if r["user"] == "root"]
-        # a privilege-separating server is fine while some of its processes dropped root
-        if name in privsep and len(root_rows) < len(rows):
-            continue
+        if name in privsep:
+            root_rows, why = _privsep_root(rows)
+            if why:
+                undecided.append(f"{name}: {why}")
+        else:
+            root_rows = [r for r in rows if r["user"] == "root"]
         if root_rows:
-            as_root.append({"name": name, "pids": [r["pid"] for r in root_rows][:10], "exe": root_rows[0]["exe"]})
+            exes = sorted({str(r["exe"]) for r in root_rows if r["exe"]})
+            as_root.append({"name": name, "pids": sorted(r["pid"] for r in root_rows)[:10], "exe": exes[0] if exes else None})
     if as_root:
         return Verdict.fail(
             f"{len(as_root)} database/middleware process name(s) run as root", processes=as_root, unknown_user=unknown
@@ -240,6 +326,10 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
     if unknown:
         return Verdict.manual(
             "the owner of some database/middleware processes is not visible; re-run as root", unknown_user=unknown
+        )
+    if undecided:
+        return Verdict.manual(
+            "cannot tell whether these servers' workers run as root: " + "; ".join(undecided), undecided=undecided, checked=seen
         )
     return Verdict.ok("no database or middleware process runs as root", checked=seen)
 
@@ -255,11 +345,12 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
         en="Run the service under a dedicated account (User=/Group= in the systemd unit or the daemon's own 'user' option); for low ports use AmbientCapabilities=CAP_NET_BIND_SERVICE instead of root.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-09",),
+    mlps=("L3-CES1-09", "L3-CES1-08"),
     domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=(LISTENING,),
     params={"allowed_root_listeners": ROOT_LISTENERS_ALLOWED},
+    basis="Network services that keep root rights break least privilege (8.1.4.2 d, e).",
 )
 def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(LISTENING)
@@ -289,17 +380,28 @@ def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
         en="Uninstall remote-control tools (e.g. 'apt purge teamviewer'; remove /usr/local/sunlogin and disable runsunloginclient.service); route remote administration through a bastion host or VPN + SSH, with approved, time-limited third-party access.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-19",),
+    mlps=("L3-CES1-19", "L3-ABS1-03"),
     domains=(InsurerDomain.THIRD_PARTY_ACCESS,),
     coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=(REMOTE_ACCESS,),
+    basis="Remote-control software opens an unrestricted management channel relayed through a vendor cloud (8.1.4.4 c) and an unauthorised outbound connection (8.1.3.1 c).",
 )
 def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts(REMOTE_ACCESS)["remote_tools"]
+    facts = ev.facts(REMOTE_ACCESS)
+    tools = facts["remote_tools"]
     if tools:
         names = [t["tool"] for t in tools]
         return Verdict.fail(f"remote-control software found: {', '.join(names)}", tools=list(tools))
+    if not facts.get("processes_observed", True):
+        return _processes_not_observed("remote-control")
     return Verdict.ok("no known remote-control software found (processes, units, install paths)")
+
+
+def _processes_not_observed(kind: str) -> Verdict:
+    return Verdict.manual(
+        f"no known {kind} software in the unit files or install paths, but no process table was observed "
+        "(an offline tree): a tool run from elsewhere would not show"
+    )
 
 
 @check(
@@ -313,14 +415,18 @@ def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
         en="Stop and remove the tunnel (systemctl disable --now frpc.service; delete /usr/local/bin/frpc and /etc/frp); publish services only through the approved perimeter firewall or reverse proxy.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-ABS1-01", "L3-CES1-19"),
+    mlps=("L3-ABS1-01", "L3-ABS1-03", "L3-CES1-19"),
     domains=(InsurerDomain.THIRD_PARTY_ACCESS, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.CYBER_EXTORTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=(REMOTE_ACCESS,),
+    basis="A reverse tunnel is a path across the boundary no boundary device controls (8.1.3.1 a, c) and an unrestricted way in for administration (8.1.4.4 c).",
 )
 def no_tunnels(ev: EvidenceView, p: Params) -> Verdict:
-    tools = ev.facts(REMOTE_ACCESS)["tunnel_tools"]
+    facts = ev.facts(REMOTE_ACCESS)
+    tools = facts["tunnel_tools"]
     if tools:
         names = [t["tool"] for t in tools]
         return Verdict.fail(f"tunnelling software found: {', '.join(names)}", tools=list(tools))
+    if not facts.get("processes_observed", True):
+        return _processes_not_observed("tunnelling")
     return Verdict.ok("no known tunnelling software found")

@@ -156,12 +156,13 @@ def _split(cfg: Cfg, key: SshdKeyword) -> List[str]:
         en="Set PermitRootLogin no near the top of /etc/ssh/sshd_config (or in the first-read sshd_config.d file), check every Match block, then systemctl reload sshd; administrators log in as themselves and use sudo.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-06", "L3-CES1-05"),
+    mlps=("L3-CES1-06", "L3-CES1-07"),
     domains=(InsurerDomain.PRIVILEGED_ACCESS, InsurerDomain.HARDENING),
     coverage=_BREACH,
     needs=NEEDS,
     params={"permit_root_login_allowed": ["no"]},
     needs_root=True,
+    basis="No direct root login is the Linux way to stop use of the default super-user account (8.1.4.2 b) and a shared root (8.1.4.2 c).",
 )
 def root_login(ev: EvidenceView, p: Params) -> Verdict:
     allowed = {str(a).lower() for a in p["permit_root_login_allowed"]}
@@ -183,11 +184,12 @@ def root_login(ev: EvidenceView, p: Params) -> Verdict:
         en="Set PasswordAuthentication no; with UsePAM yes and no OTP module also set KbdInteractiveAuthentication no (or require a key first with AuthenticationMethods publickey,keyboard-interactive); remove PasswordAuthentication yes from Match blocks; systemctl reload sshd.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-01", "L3-CES1-04"),
+    mlps=("L3-CES1-04", "L3-CES1-02"),
     domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Password-only SSH is a single factor (8.1.4.1 d) exposed to guessing (8.1.4.1 b).",
 )
 def password_login(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
@@ -219,6 +221,7 @@ def password_login(ev: EvidenceView, p: Params) -> Verdict:
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Refusing empty passwords over SSH enforces authentication (8.1.4.1 a); LNX-ACC-002 carries case 6.4.1.1.",
 )
 def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
@@ -242,6 +245,7 @@ def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     params={"max_auth_tries": 4},
     needs_root=True,
+    basis="MaxAuthTries limits illegal login attempts (8.1.4.1 b).",
 )
 def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -267,6 +271,7 @@ def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     params={"client_alive_interval_max": 300, "client_alive_count_max": 3},
     needs_root=True,
+    basis="Disconnecting idle sessions is 'connection timeout logs out' (8.1.4.1 b).",
 )
 def idle_timeout(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -306,6 +311,7 @@ def _equals(key: SshdKeyword, want: str, label: str) -> Predicate:
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Ignoring rhosts files stops trust-based login without authentication (8.1.4.1 a).",
 )
 def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _equals("ignorerhosts", "yes", "IgnoreRhosts"), ("ignorerhosts",), "rhosts files are ignored")
@@ -324,6 +330,7 @@ def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Host-based authentication trusts a machine instead of authenticating the user (8.1.4.1 a).",
 )
 def hostbased(ev: EvidenceView, p: Params) -> Verdict:
     pred = _equals("hostbasedauthentication", "no", "HostbasedAuthentication")
@@ -338,11 +345,12 @@ def hostbased(ev: EvidenceView, p: Params) -> Verdict:
         en="Set PermitUserEnvironment no in sshd_config, then systemctl reload sshd.",
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-07",),
+    mlps=("L3-CES1-09",),
     domains=(InsurerDomain.HARDENING,),
     coverage=(CoverageLine.INCIDENT_RESPONSE,),
     needs=NEEDS,
     needs_root=True,
+    basis="User-set environment (LD_PRELOAD and the like) can escape forced commands and access rules (8.1.4.2 e); it has nothing to do with surplus accounts.",
 )
 def user_environment(ev: EvidenceView, p: Params) -> Verdict:
     pred = _equals("permituserenvironment", "no", "PermitUserEnvironment")
@@ -357,11 +365,12 @@ def user_environment(ev: EvidenceView, p: Params) -> Verdict:
         en="Set DisableForwarding yes in sshd_config (or both X11Forwarding no and AllowTcpForwarding no), open it per account with Match User only where needed, then systemctl reload sshd.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-18",),
+    mlps=("L3-ABS1-01", "L3-CES1-18"),
     domains=(InsurerDomain.HARDENING, InsurerDomain.SEGMENTATION),
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Port and X11 forwarding turn sshd into an uncontrolled path across the boundary (8.1.3.1 a) and are functions a server seldom needs (8.1.4.4 b).",
 )
 def forwarding(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, _p: Params) -> Optional[str]:
@@ -392,6 +401,7 @@ def forwarding(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     params={"login_grace_time_max": 60},
     needs_root=True,
+    basis="A short login grace time limits unauthenticated connections (8.1.4.1 b).",
 )
 def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -419,6 +429,7 @@ def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     params={"log_levels_allowed": ["INFO", "VERBOSE"]},
     needs_root=True,
+    basis="LogLevel INFO or VERBOSE records logins and key use, the important events of 8.1.4.3 a.",
 )
 def log_level(ev: EvidenceView, p: Params) -> Verdict:
     allowed = {str(a).upper() for a in p["log_levels_allowed"]}
@@ -456,6 +467,7 @@ def _algorithms(key: SshdKeyword, weak: re.Pattern[str], label: str) -> Predicat
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Strong ciphers keep credentials and data in transit confidential (8.1.4.1 c, 8.1.4.8 a).",
 )
 def ciphers(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _algorithms("ciphers", _WEAK_CIPHER, "ciphers"), ("ciphers",), "only strong ciphers are offered")
@@ -474,6 +486,7 @@ def ciphers(ev: EvidenceView, p: Params) -> Verdict:
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Strong MACs protect integrity in transit (8.1.4.7 a, 8.1.2.2 a).",
 )
 def macs(ev: EvidenceView, p: Params) -> Verdict:
     return _judge(ev, p, _algorithms("macs", _WEAK_MAC, "MACs"), ("macs",), "only strong MACs are offered")
@@ -492,6 +505,7 @@ def macs(ev: EvidenceView, p: Params) -> Verdict:
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="Strong key exchange is what the confidentiality of the session rests on (8.1.4.1 c, 8.1.4.8 a).",
 )
 def kex(ev: EvidenceView, p: Params) -> Verdict:
     pred = _algorithms("kexalgorithms", _WEAK_KEX, "key exchange")
@@ -512,6 +526,7 @@ def kex(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     params={"max_sessions": 10, "max_startups_begin": 10, "max_startups_full": 60},
     needs_root=True,
+    basis="MaxSessions and MaxStartups limit concurrent and unauthenticated connections (8.1.4.1 b).",
 )
 def sessions_startups(ev: EvidenceView, p: Params) -> Verdict:
     def pred(cfg: Cfg, prm: Params) -> Optional[str]:
@@ -550,16 +565,19 @@ def _mode(text: str) -> Optional[int]:
         en="Run chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf && chmod 0600 /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf.",
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CES1-07",),
+    mlps=("L3-CES1-09",),
     domains=(InsurerDomain.HARDENING, InsurerDomain.PRIVILEGED_ACCESS),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=NEEDS,
     params={"max_mode": "0600"},
     needs_root=True,
+    basis="sshd_config holds the access policy (AllowUsers, Match blocks), which only the authorised subject may change (8.1.4.2 e).",
 )
 def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
-    limit = _mode(p["max_mode"]) or 0o600
+    limit = _mode(p["max_mode"])  # "0000" is a valid (strictest) limit, not a missing one
+    if limit is None or not 0 <= limit <= 0o7777:
+        return Verdict.error(f"parameter max_mode {p['max_mode']!r} is not an octal file mode")
     stats = list(facts["config_file_stats"])
     if not stats:
         return Verdict.error("no sshd configuration file could be examined")
@@ -582,11 +600,12 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
         en="Run chown root:root /etc/ssh/ssh_host_*_key && chmod 0600 /etc/ssh/ssh_host_*_key; if a key may have been read by others, regenerate the host keys and tell users to update known_hosts.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-07", "L3-CES1-27"),
+    mlps=("L3-CES1-28", "L3-CES1-09"),
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=NEEDS,
     needs_root=True,
+    basis="Host private keys are stored key material that must stay confidential (8.1.4.8 b) behind an access rule (8.1.4.2 e).",
 )
 def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
     keys = list(ev.facts(SSHD)["host_keys"])
@@ -623,6 +642,7 @@ _ACCESS_KEYS = (*_ALLOW_KEYS, *_DENY_KEYS)
     coverage=_BREACH,
     needs=NEEDS,
     needs_root=True,
+    basis="AllowUsers/AllowGroups with source addresses restrict who may administer and from where (8.1.4.4 c).",
 )
 def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
@@ -681,11 +701,12 @@ def _fences_other_addresses(block: MatchBlockFacts) -> bool:
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-04",),
+    high_risk_case="6.4.1.3",
     domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.PRIVILEGED_ACCESS),
     coverage=(*_BREACH, CoverageLine.BUSINESS_INTERRUPTION),
     needs=NEEDS,
-    high_risk_case="6.4.1.3",
     needs_root=True,
+    basis="Two authentication factors for SSH is 8.1.4.1 d; without it, case 6.4.1.3 (mitigable by restricted or out-of-band access).",
 )
 def mfa(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)

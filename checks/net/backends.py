@@ -61,13 +61,14 @@ NEEDS_BACKENDS = (BACKENDS,)
         ),
     ),
     severity=Severity.CRITICAL,
-    mlps=_NOAUTH_MLPS,
+    mlps=("L3-CES1-01", "L3-CES1-18", "L3-ABS1-05"),
+    high_risk_case="6.4.1.1",
     domains=_NOAUTH_DOMAINS,
     coverage=_NOAUTH_COVERAGE,
     needs=NEEDS_BACKENDS,
-    high_risk_case="6.4.3.1",
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Redis that answers without authentication is 'no authentication' (8.1.4.1 a, case 6.4.1.1 item 1).",
 )
 def redis_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, REDIS, "Redis")
@@ -87,13 +88,14 @@ def redis_open(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.CRITICAL,
-    mlps=_NOAUTH_MLPS,
+    mlps=("L3-CES1-01", "L3-CES1-18", "L3-ABS1-05"),
+    high_risk_case="6.4.1.1",
     domains=_NOAUTH_DOMAINS,
     coverage=_NOAUTH_COVERAGE,
     needs=NEEDS_BACKENDS,
-    high_risk_case="6.4.3.1",
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Elasticsearch that answers without authentication is the 'no authentication' of case 6.4.1.1 item 1 (8.1.4.1 a).",
 )
 def elasticsearch_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, ELASTICSEARCH, "Elasticsearch")
@@ -114,13 +116,14 @@ def elasticsearch_open(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.CRITICAL,
-    mlps=_NOAUTH_MLPS,
+    mlps=("L3-CES1-01", "L3-CES1-18", "L3-ABS1-05"),
+    high_risk_case="6.4.1.1",
     domains=_NOAUTH_DOMAINS,
     coverage=_NOAUTH_COVERAGE,
     needs=NEEDS_BACKENDS,
-    high_risk_case="6.4.3.1",
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Kafka that accepts clients without authentication is the 'no authentication' of case 6.4.1.1 item 1 (8.1.4.1 a).",
 )
 def kafka_open(ev: EvidenceView, p: Params) -> Verdict:
     return _service(ev, KAFKA, "Kafka")
@@ -151,12 +154,13 @@ def _ota(ev: EvidenceView) -> Tuple[OtaFacts, Dict[str, OtaPathFacts], List[str]
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-25"),
+    mlps=("L3-CES1-25", "L3-CNS1-06"),
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.INTEGRITY_BOOT),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=NEEDS_OTA,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Firmware over plain HTTP can be altered in transit: an integrity problem (8.1.4.7 a, 8.1.2.2 a).",
 )
 def ota_plain_http(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)
@@ -186,12 +190,13 @@ def ota_plain_http(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CES1-18", "L3-ABS1-10", "L3-CES1-05"),
+    mlps=("L3-CES1-09", "L3-CES1-18"),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.HARDENING),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=NEEDS_OTA,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A browsable firmware directory is an access-rule defect (8.1.4.2 e) and an unneeded function (8.1.4.4 b).",
 )
 def ota_listing(ev: EvidenceView, p: Params) -> Verdict:
     facts, paths, errors = _ota(ev)

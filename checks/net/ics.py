@@ -3,7 +3,10 @@
 A protocol whose probe ended in ``error`` or ``no_answer`` was not assessed:
 unless another protocol already proves the finding, the verdict is ERROR,
 never PASS. ``closed`` and ``not_this_protocol`` mean the protocol is not
-offered on that port.
+offered on that port, which clears a default port; a port the user declared
+for the protocol (``--probe-port modbus=1502``) that is closed or speaks
+something else means the declaration is wrong, so it is ERROR too: the
+device the user meant was not assessed.
 """
 
 from __future__ import annotations
@@ -58,8 +61,20 @@ def _fieldbus(protocols: IcsProtocolsFacts) -> Dict[str, IcsResultFacts]:
     return {name: protocols[name] for name in FIELDBUS if name in protocols}
 
 
+def _declared_absent(r: IcsResultFacts) -> bool:
+    return bool(r.get("declared")) and r["state"] in _ABSENT
+
+
+def _why_not(name: str, r: IcsResultFacts) -> str:
+    if _declared_absent(r):
+        what = "is closed" if r["state"] == "closed" else "does not speak the protocol"
+        return f"declared {name} port {r['port']} {what} ({r.get('reason')})"
+    return f"{name} port {r['port']}: {r['state']} ({r.get('reason')})"
+
+
 def _unassessed(results: Mapping[str, IcsResultFacts]) -> List[str]:
-    return [f"{p} port {r['port']}: {r['state']} ({r.get('reason')})" for p, r in results.items() if r["state"] in _UNASSESSED]
+    """Why each protocol that was not assessed was not: a failed probe, or a declared port without the protocol."""
+    return [_why_not(p, r) for p, r in results.items() if r["state"] in _UNASSESSED or _declared_absent(r)]
 
 
 @check(
@@ -81,12 +96,13 @@ def _unassessed(results: Mapping[str, IcsResultFacts]) -> List[str]:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-ABS5-01", "L3-CES5-01"),
+    mlps=("L3-CNS5-01", "L3-CES5-01"),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.SEGMENTATION),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="An industrial protocol answering without authentication shows the control device lacks authentication (8.5.4.1 a); reachable from outside the ICS it also shows no isolation (8.5.2.1 a). The scan's vantage point decides whether case 10.2.1.1 applies.",
 )
 def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
     results = _fieldbus(_protocols(ev))
@@ -119,12 +135,13 @@ def fieldbus_exposed(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CNS5-04", "L3-CES5-01"),
+    mlps=("L3-CNS5-04", "L3-CES5-01", "L3-CES1-27"),
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="OPC UA with SecurityMode None or anonymous users carries control data without authentication or encryption (8.5.2.2 a, 8.5.4.1 a).",
 )
 def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
     protocols = _protocols(ev)
@@ -134,6 +151,8 @@ def opcua_insecure(ev: EvidenceView, p: Params) -> Verdict:
     state = r["state"]
     if state in _UNASSESSED:
         return Verdict.error(f"could not assess OPC UA on port {r['port']}: {state} ({r.get('reason')})")
+    if _declared_absent(r):
+        return Verdict.error(f"could not assess OPC UA: {_why_not('opcua', r)}")
     if state in _ABSENT:
         return Verdict.na(f"no OPC UA server on port {r['port']} ({state})")
     identity = r.get("identity")
@@ -188,12 +207,13 @@ def _disclosed(protocols: IcsProtocolsFacts) -> Dict[str, Dict[str, object]]:
         ),
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES5-01",),
+    mlps=("L3-CES5-02",),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.PATCHING),
     coverage=(CoverageLine.BUSINESS_INTERRUPTION,),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Disclosed model and firmware help attackers find unpatched devices; related to firmware updates (8.5.4.1 b). Supporting evidence.",
 )
 def identity_disclosed(ev: EvidenceView, p: Params) -> Verdict:
     # OPC UA is left out: GetEndpoints (and the product URI it carries) is mandatory discovery, NET-ICS-002 judges it.

@@ -55,11 +55,13 @@ def _tls_offered(port: MqttPortFacts) -> bool:
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-ABS4-01", "L3-CES4-04", "L3-CES1-01"),
+    high_risk_case="9.2.1.1",
     domains=(InsurerDomain.IDENTITY_MFA, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A broker that accepts anonymous clients lets unauthorised nodes join (8.4.2.1 a, case 9.2.1.1, no mitigation).",
 )
 def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
@@ -90,13 +92,14 @@ def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-ABS4-01", "L3-CES1-05", "L3-CES1-10"),
+    mlps=("L3-CES1-10", "L3-CES1-05"),
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.IDENTITY_MFA),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=NEEDS,
     params={"max_topics_shown": MAX_TOPICS_SHOWN},
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Wildcard subscriptions that reveal every topic show no topic-level access control (8.1.4.2 a, f).",
 )
 def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(MQTT_BROKER)
@@ -104,7 +107,9 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
     sub = facts["subscription"]
     if sub is None:
         if facts["anonymous_accepted"]:
-            return Verdict.error("anonymous access was accepted but no subscription result was recorded")
+            broke = [f"{n} {q['port']}: {q['subscription_error']}" for n, q in ports.items() if "subscription_error" in q]
+            why = f": {'; '.join(broke)}" if broke else ""
+            return Verdict.error(f"anonymous access was accepted but no subscription result was recorded{why}")
         errors = _errors(ports)
         if errors:
             return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
@@ -140,13 +145,14 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES4-04"),
+    mlps=("L3-CES1-27", "L3-CNS1-07", "L3-CES1-25"),
+    high_risk_case="6.4.5.1",
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY,),
     needs=NEEDS,
-    high_risk_case="6.2.2.1",
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="MQTT in clear text carries credentials and business data unencrypted (8.1.4.8 a, case 6.4.5.1).",
 )
 def plaintext(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
@@ -183,6 +189,7 @@ def plaintext(ev: EvidenceView, p: Params) -> Verdict:
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="An untrusted or expired certificate leaves the TLS channel open to interception (8.1.2.2 a, b).",
 )
 def certificate(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)

@@ -3,7 +3,9 @@
 Services are judged by port number AND by what nmap's version detection
 says is listening, so a database moved to an odd port is still a database.
 A scan that gave up on some host never yields PASS (it yields ERROR unless a
-failure was already found on the hosts that did answer).
+failure was already found on the hosts that did answer). A PASS says which
+UDP ports were scanned, or that UDP was not assessed and why: it never
+speaks for UDP services (TFTP, NetBIOS) it did not look at.
 """
 
 from __future__ import annotations
@@ -166,15 +168,31 @@ def _has_any(haystack: str, needles: Sequence[str]) -> Optional[str]:
     return None
 
 
+def _udp_note(facts: PortsFacts) -> str:
+    """What the scan says about UDP, for a verdict that would otherwise read as covering it."""
+    udp = facts["udp"]
+    if not udp["scanned"]:
+        return f"TCP only; UDP not assessed: {udp.get('reason', 'no UDP scan')}"
+    silent = udp.get("no_reply") or []
+    tail = f"; no reply (open|filtered) from {', '.join(silent[:5])}" if silent else ""
+    return f"TCP and UDP {udp['ports']}{tail}"
+
+
 def _verdict(facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: str, pass_reason: str, **observed: Any) -> Verdict:
-    """FAIL on hits; ERROR when part of the scan is missing; PASS otherwise."""
+    """FAIL on hits; ERROR when part of the scan is missing; PASS otherwise, saying what was scanned."""
     incomplete = list(facts["timed_out_hosts"])
     if hits:
         return Verdict.fail(fail_reason, exposed=hits, incomplete_hosts=incomplete, **observed)
     if incomplete:
         return Verdict.error(f"scan incomplete: nmap gave up on {', '.join(incomplete[:5])}", incomplete_hosts=incomplete)
     total = facts["open_ports"]
-    return Verdict.ok(f"{pass_reason} ({total} open port(s) seen)", open_ports=total, scanned_ports=facts["ports"], **observed)
+    return Verdict.ok(
+        f"{pass_reason} ({total} open port(s) seen; {_udp_note(facts)})",
+        open_ports=total,
+        scanned_ports=facts["ports"],
+        udp=dict(facts["udp"]),
+        **observed,
+    )
 
 
 @check(
@@ -189,10 +207,10 @@ def _verdict(facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: str, pa
     ),
     severity=Severity.CRITICAL,
     mlps=("L3-CES1-18", "L3-ABS1-05"),
+    high_risk_case="6.4.3.1",
     domains=(InsurerDomain.EXPOSURE,),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
     needs=NEEDS,
-    high_risk_case="6.4.3.1",
     params={
         "high_risk_ports": sorted(HIGH_RISK_PORTS),
         "high_risk_services": list(HIGH_RISK_SERVICES),
@@ -200,6 +218,7 @@ def _verdict(facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: str, pa
     },
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="High-risk ports answering an outside scan are remotely reachable: case 6.4.3.1 (8.1.4.4 b).",
 )
 def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -233,11 +252,11 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
         en="Disable the plaintext services (systemctl disable --now telnet.socket vsftpd); administer over SSH and transfer files with SFTP; reach VNC only through an SSH tunnel (vncserver -localhost yes); serve web admin consoles over HTTPS only (nginx: 'listen 443 ssl;' and 'return 301 https://$host$request_uri;') and only to the management network.",
     ),
     severity=Severity.CRITICAL,
-    mlps=("L3-CES1-03", "L3-CNS1-06"),
+    mlps=("L3-CES1-03", "L3-CES1-27"),
+    high_risk_case="6.4.1.2",
     domains=(InsurerDomain.ENCRYPTION_TRANSIT, InsurerDomain.EXPOSURE),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION),
     needs=NEEDS,
-    high_risk_case="6.4.1.2",
     params={
         "plaintext_services": list(PLAINTEXT_SERVICES),
         "plaintext_ports": sorted(PLAINTEXT_PORTS),
@@ -245,6 +264,7 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     },
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A reachable cleartext administration protocol exposes credentials in transit (8.1.4.1 c, case 6.4.1.2).",
 )
 def plaintext_admin(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -278,6 +298,18 @@ def _version_tuple(text: str) -> Optional[Tuple[int, ...]]:
     return tuple(int(x) for x in m.group(1).split(".")) if m else None
 
 
+_OR_LATER = re.compile(r"^\s*(\S+)\s+or\s+(?:later|newer|higher)\b", re.IGNORECASE)
+
+
+def _bounds(version: str) -> Tuple[str, Optional[str]]:
+    """(lowest, highest) version nmap's string allows: "9.6.0 or later" is (9.6.0, None); "2.0.8 - 3.0.3" a range."""
+    later = _OR_LATER.match(version)
+    if later:
+        return later.group(1), None
+    low, sep, high = version.partition(" - ")
+    return (low.strip(), high.strip() or None) if sep else (version, version)
+
+
 def _identified(port: OpenPortFacts) -> List[Tuple[str, str]]:
     """(product key, version) pairs nmap identified on one port."""
     product = port["product"].lower()
@@ -287,18 +319,32 @@ def _identified(port: OpenPortFacts) -> List[Tuple[str, str]]:
     if mariadb:
         out.append(("mariadb", mariadb.group(1)))
     elif product and version:
-        out.append((product, version.split(" - ")[0]))
+        out.append((product, version))
     for name, ver in _COMPONENT.findall(port["extrainfo"]):
         out.append((name.lower(), ver))
     return out
 
 
-def _older(version: str, minimum: str) -> Optional[bool]:
+def _below(version: str, minimum: str) -> Optional[bool]:
     have, need = _version_tuple(version), _version_tuple(minimum)
     if have is None or need is None:
         return None
     width = max(len(have), len(need))
     return have + (0,) * (width - len(have)) < need + (0,) * (width - len(need))
+
+
+def _older(version: str, minimum: str) -> Optional[bool]:
+    """True when every version nmap's string allows is below ``minimum``, False when none is, else None.
+
+    nmap often knows only a lower bound ("9.6.0 or later") or a range ("2.0.8 - 3.0.3"); a bound below
+    the minimum says nothing about the version running, so it is not end of life, only unknown.
+    """
+    low, high = _bounds(version)
+    if _below(low, minimum) is False:
+        return False
+    if high is not None and _below(high, minimum):
+        return True
+    return None
 
 
 @check(
@@ -319,6 +365,7 @@ def _older(version: str, minimum: str) -> Optional[bool]:
     params={"eol_minimum": {k: v[0] for k, v in EOL_MINIMUM.items()}},
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="End-of-life software on an exposed service cannot be patched (8.1.4.4 e); an indicator for case 6.4.3.2, not proof.",
 )
 def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)
@@ -326,6 +373,7 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
     hits: List[Dict[str, Any]] = []
     checked: List[Dict[str, Any]] = []
     unversioned: List[Dict[str, Any]] = []
+    undecided: List[Dict[str, Any]] = []  # nmap gave a bound or range that straddles the minimum
     seen_open = False
     for address, port in ports:
         seen_open = True
@@ -343,6 +391,17 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
                 hits.append(dict(item, basis=basis))
             elif older is False:
                 checked.append(item)
+            elif _version_tuple(_bounds(version)[0]) is not None:  # a readable bound, not garbage
+                undecided.append(item)
+    if not hits and undecided:
+        names = sorted({f"{u['software']} {u['software_version']} (port {u['port']})" for u in undecided})
+        return Verdict.manual(
+            f"nmap gives only a bound for {', '.join(names)}, which does not tell whether the version is supported; "
+            "check the versions on the hosts",
+            undecided=undecided,
+            supported=checked,
+            unversioned=unversioned,
+        )
     if not hits and seen_open and not checked and unversioned:
         return Verdict.manual(
             "nmap identified no software version on the open ports; check the versions on the hosts",
@@ -370,7 +429,8 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
         en="Bind management interfaces to 127.0.0.1 or the management network (Docker: drop '-H tcp://0.0.0.0:2375' from dockerd; Webmin: bind=127.0.0.1 in /etc/webmin/miniserv.conf; Elasticsearch: 'network.host: 127.0.0.1'), allow only bastion/VPN addresses at the boundary firewall, and require authentication and TLS.",
     ),
     severity=Severity.HIGH,
-    mlps=("L3-ABS1-05", "L3-CES1-19"),
+    mlps=("L3-CES1-19", "L3-SMC1-08", "L3-ABS1-05"),
+    high_risk_case="6.5.1.1",
     domains=(InsurerDomain.EXPOSURE, InsurerDomain.PRIVILEGED_ACCESS),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.BUSINESS_INTERRUPTION),
     needs=NEEDS,
@@ -381,6 +441,7 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
     },
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Management interfaces reachable from outside mean devices are managed without a secure path (8.1.5.4 b, case 6.5.1.1) or terminal restriction (8.1.4.4 c).",
 )
 def management_interfaces(ev: EvidenceView, p: Params) -> Verdict:
     facts, ports = _open_ports(ev)

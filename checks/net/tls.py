@@ -2,6 +2,13 @@
 
 A protocol or cipher class the agent could not test is never counted as
 refused: it turns the verdict into MANUAL, stating what was not tested.
+
+Severities follow Mozilla's server-side TLS guidance: what even its "old"
+configuration drops or what is broken outright (NULL, EXPORT, RC4, DES,
+SSL-era protocols) is HIGH; what "intermediate", the recommended
+configuration for general servers, leaves out but "old" still allows for
+ancient clients (CBC-mode suites, static RSA key exchange, DH groups under
+2048 bits) is MEDIUM.
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ from typing import List, Mapping, Sequence, Tuple, Union
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.net.tls_facts import (
+    CBC_CLASS,
     LEGACY_VERSIONS,
     MODERN_VERSIONS,
+    STATIC_RSA_CLASS,
     TLS_ENDPOINT,
     CertificateFacts,
     CipherClassFacts,
@@ -64,12 +73,13 @@ def _split(
         en="Enable only TLS 1.2 and 1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;  Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3",
     ),
     severity=Severity.HIGH,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="TLS 1.0/1.1 are deprecated protocols with known weaknesses (8.1.2.2, 8.1.4.8 a).",
 )
 def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
     accepted, refused, untested = _split(_facts(ev)["protocols"], LEGACY_VERSIONS)
@@ -88,12 +98,13 @@ def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
         en="Upgrade the TLS library and enable TLS 1.2/1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;",
     ),
     severity=Severity.MEDIUM,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.BUSINESS_INTERRUPTION),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Without TLS 1.2 or 1.3 no current protocol protects the channel (8.1.2.2, 8.1.4.8 a).",
 )
 def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
     accepted, refused, untested = _split(_facts(ev)["protocols"], MODERN_VERSIONS)
@@ -104,36 +115,158 @@ def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
     return Verdict.fail("neither TLS 1.2 nor TLS 1.3 is accepted", refused=refused)
 
 
-@check(
-    id="TLS-CIPH-001",
-    title=Text(
-        zh="HTTPS 端点接受弱密码套件（NULL/匿名/EXPORT/RC4/DES/3DES）",
-        en="HTTPS endpoint accepts weak cipher suites (NULL/anonymous/EXPORT/RC4/DES/3DES)",
-    ),
-    remediation=Text(
-        zh="只保留前向保密的 AEAD 套件。nginx：ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache：SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
-        en="Keep only forward-secret AEAD suites. nginx: ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache: SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
-    ),
-    severity=Severity.HIGH,
-    mlps=_MLPS,
-    domains=_TRANSIT,
-    coverage=_BREACH,
-    needs=NEEDS,
-    high_risk_case="6.2.2.1",
-    profiles=PROFILES,
-    level=CheckLevel.ENDPOINT,
-)
-def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
-    results = _facts(ev)["weak_ciphers"]
+NO_PROTECTION = ("NULL", "aNULL", "EXPORT")  # no encryption, no server authentication, or export-grade keys
+BROKEN_CIPHERS = ("RC4", "DES", "3DES")
+
+
+def _weak(ev: EvidenceView, classes: Tuple[str, ...]) -> Verdict:
+    results = {c: r for c, r in _facts(ev)["weak_ciphers"].items() if c in classes}
     if not results:
-        return Verdict.manual("no weak cipher class was probed")
+        return Verdict.manual(f"none of {', '.join(classes)} was probed")
     accepted, refused, untested = _split(results, sorted(results))
     if accepted:
         chosen = {c: results[c].get("cipher") for c in accepted}
         return Verdict.fail(f"accepts {', '.join(accepted)} suites", accepted=chosen)
     if untested:
         return Verdict.manual(f"could not test: {'; '.join(untested)}", refused=refused, untested=untested)
-    return Verdict.ok("every weak class refused", refused=refused)
+    return Verdict.ok(f"{', '.join(sorted(results))} suites refused", refused=refused)
+
+
+@check(
+    id="TLS-CIPH-001",
+    title=Text(
+        zh="HTTPS 端点不接受无加密、无认证或出口级密码套件（NULL/匿名/EXPORT）",
+        en="HTTPS endpoint refuses suites without encryption, without authentication or of export grade (NULL/anonymous/EXPORT)",
+    ),
+    remediation=Text(
+        zh="只保留前向保密的 AEAD 套件。nginx：ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache：SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
+        en="Keep only forward-secret AEAD suites. nginx: ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;  Apache: SSLCipherSuite ECDHE+AESGCM:ECDHE+CHACHA20",
+    ),
+    severity=Severity.CRITICAL,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
+    high_risk_case="6.2.2.1",
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
+    basis="NULL suites do not encrypt, anonymous suites let anyone in the middle read, export suites are broken in minutes: the channel has no real encryption (8.1.2.2 b, case 6.2.2.1).",
+)
+def no_unprotected_ciphers(ev: EvidenceView, p: Params) -> Verdict:
+    return _weak(ev, NO_PROTECTION)
+
+
+@check(
+    id="TLS-CIPH-005",
+    title=Text(
+        zh="HTTPS 端点不接受已被攻破的 RC4/DES/3DES 密码套件",
+        en="HTTPS endpoint refuses the broken RC4, DES and 3DES cipher suites",
+    ),
+    remediation=Text(
+        zh="从 ssl_ciphers / SSLCipherSuite 中去掉 RC4、DES 和 3DES（只保留 ECDHE+AESGCM:ECDHE+CHACHA20），然后重载服务。",
+        en="Remove RC4, DES and 3DES from ssl_ciphers / SSLCipherSuite (keep ECDHE+AESGCM:ECDHE+CHACHA20), then reload the server.",
+    ),
+    severity=Severity.HIGH,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
+    basis="RC4, single DES and 3DES encrypt, but weakly enough to be broken in practice (8.1.2.2 b, 8.1.4.8 a); weak encryption is not the 'no encryption' of case 6.2.2.1.",
+)
+def no_broken_ciphers(ev: EvidenceView, p: Params) -> Verdict:
+    return _weak(ev, BROKEN_CIPHERS)
+
+
+def _medium(ev: EvidenceView, cls: str, what: str) -> Verdict:
+    """FAIL when the endpoint accepts the cipher class ``cls`` offered alone; MANUAL when it was not tested."""
+    result = _facts(ev)["medium_ciphers"].get(cls)
+    if result is None:
+        return Verdict.manual(f"{what} suites were not probed")
+    seen = {"method": result.get("method"), "protocol": result.get("protocol")}
+    if result["status"] == "accepted":
+        return Verdict.fail(f"accepts {what} suites (chose {result.get('cipher')})", cipher=result.get("cipher"), **seen)
+    if result["status"] == "refused":
+        return Verdict.ok(f"{what} suites offered alone were refused", reason_refused=result.get("reason"))
+    return Verdict.manual(f"could not test {what} suites: {result.get('reason', result['status'])}", status=result["status"])
+
+
+@check(
+    id="TLS-CIPH-002",
+    title=Text(zh="HTTPS 端点只接受 AEAD 密码套件（不接受 CBC 模式）", en="HTTPS endpoint accepts only AEAD cipher suites (no CBC mode)"),
+    remediation=Text(
+        zh="按 Mozilla intermediate 配置只保留 AES-GCM 与 ChaCha20-Poly1305。nginx：ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;  Apache：SSLCipherSuite 同上",
+        en="Keep only AES-GCM and ChaCha20-Poly1305, as in Mozilla's intermediate configuration. nginx: ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;  Apache: the same list in SSLCipherSuite",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
+    basis="CBC-mode suites (MAC-then-encrypt, padding oracles such as Lucky13) weaken the cryptographic integrity and confidentiality of data in transit (8.1.2.2 a/b, 8.1.4.8 a); Mozilla keeps them only for its old configuration.",
+)
+def cbc_ciphers(ev: EvidenceView, p: Params) -> Verdict:
+    return _medium(ev, CBC_CLASS, "CBC-mode")
+
+
+@check(
+    id="TLS-CIPH-003",
+    title=Text(
+        zh="HTTPS 端点只使用具备前向保密的密钥交换（不接受静态 RSA）",
+        en="HTTPS endpoint uses only forward-secret key exchange (no static RSA)",
+    ),
+    remediation=Text(
+        zh="删除以 RSA 直接交换密钥的套件（AES128-SHA、AES256-GCM-SHA384 等），只保留 ECDHE（或 2048 位以上 DHE）。nginx：ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;",
+        en="Remove the suites that exchange keys with RSA directly (AES128-SHA, AES256-GCM-SHA384 ...) and keep only ECDHE (or DHE of 2048 bits or more). nginx: ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
+    basis="Static RSA key exchange has no forward secrecy: a leaked server key decrypts recorded traffic, so confidentiality in transit (8.1.2.2 b, 8.1.4.8 a) rests on one key; Mozilla keeps it only for its old configuration.",
+)
+def static_rsa(ev: EvidenceView, p: Params) -> Verdict:
+    return _medium(ev, STATIC_RSA_CLASS, "static-RSA key exchange")
+
+
+MIN_DH_BITS = 2048  # Mozilla intermediate: ffdhe2048 or larger; NIST SP 800-57: 2048-bit FFC for 112-bit security
+
+
+@check(
+    id="TLS-CIPH-004",
+    title=Text(
+        zh="DHE 密钥交换使用不少于 2048 位的 DH 参数", en="DHE key exchange uses Diffie-Hellman groups of at least 2048 bits"
+    ),
+    remediation=Text(
+        zh="使用 RFC 7919 的 ffdhe2048（或更大）参数，或只保留 ECDHE。nginx：下载 https://ssl-config.mozilla.org/ffdhe2048.txt 并设置 ssl_dhparam /etc/nginx/ffdhe2048.pem;  Apache：SSLOpenSSLConfCmd DHParameters /etc/ssl/ffdhe2048.pem",
+        en="Use the RFC 7919 ffdhe2048 group (or larger), or keep only ECDHE. nginx: fetch https://ssl-config.mozilla.org/ffdhe2048.txt and set ssl_dhparam /etc/nginx/ffdhe2048.pem;  Apache: SSLOpenSSLConfCmd DHParameters /etc/ssl/ffdhe2048.pem",
+    ),
+    severity=Severity.MEDIUM,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
+    domains=_TRANSIT,
+    coverage=_BREACH,
+    needs=NEEDS,
+    profiles=PROFILES,
+    level=CheckLevel.ENDPOINT,
+    basis="A DHE group under 2048 bits (Logjam-class precomputation) weakens the key exchange behind integrity and confidentiality in transit (8.1.2.2 a/b, 8.1.4.8 a); Mozilla intermediate asks for ffdhe2048 or larger.",
+)
+def dh_group_size(ev: EvidenceView, p: Params) -> Verdict:
+    dh = _facts(ev)["dh"]
+    seen = {"suite": dh.get("suite"), "protocol": dh.get("protocol")}
+    if dh["status"] == "refused":
+        return Verdict.ok("no DHE suite is accepted, so no finite-field DH group is used", reason_refused=dh.get("reason"))
+    if dh["status"] != "accepted" or "bits" not in dh:
+        return Verdict.error(f"the DH group could not be read: {dh.get('reason', dh['status'])}", **seen)
+    bits = dh["bits"]
+    if bits < MIN_DH_BITS:
+        return Verdict.fail(f"DHE uses a {bits}-bit group (below {MIN_DH_BITS})", bits=bits, **seen)
+    return Verdict.ok(f"DHE uses a {bits}-bit group", bits=bits, **seen)
 
 
 @check(
@@ -144,13 +277,14 @@ def weak_ciphers(ev: EvidenceView, p: Params) -> Verdict:
         en="Renew the certificate and automate renewal (e.g. a certbot/acme.sh timer), then nginx -s reload",
     ),
     severity=Severity.HIGH,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=(CoverageLine.BUSINESS_INTERRUPTION, CoverageLine.DATA_BREACH_LIABILITY),
     needs=NEEDS,
     params={"warn_days": 30},
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="An expired or not-yet-valid certificate breaks the authenticated channel that integrity and confidentiality in transit rest on (8.1.2.2, 8.1.4.8 a).",
 )
 def expiry(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
@@ -175,13 +309,14 @@ def expiry(ev: EvidenceView, p: Params) -> Verdict:
         en="Generate a new key of at least RSA 2048 or ECDSA P-256 and reissue the certificate: openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
     ),
     severity=Severity.MEDIUM,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=_BREACH,
     needs=NEEDS,
     params={"min_rsa_bits": 2048, "min_ec_bits": 256},
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A weak certificate key weakens the channel's authentication (8.1.2.2, 8.1.4.8 a).",
 )
 def key_strength(ev: EvidenceView, p: Params) -> Verdict:
     key = _cert(ev)["key"]
@@ -207,12 +342,13 @@ def key_strength(ev: EvidenceView, p: Params) -> Verdict:
         en="Have the CA reissue the certificate with SHA-256 or stronger and deploy it",
     ),
     severity=Severity.MEDIUM,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A SHA-1 or MD5 signature can be forged (8.1.2.2, 8.1.4.8 a).",
 )
 def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
@@ -233,12 +369,13 @@ def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
         en="Issue a certificate whose subjectAltName covers the host name and set it with ssl_certificate in the matching nginx server block",
     ),
     severity=Severity.HIGH,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A certificate for another name lets clients be trained to accept interception (8.1.2.2, 8.1.4.8 a).",
 )
 def hostname(ev: EvidenceView, p: Params) -> Verdict:
     facts = _facts(ev)
@@ -257,23 +394,32 @@ def hostname(ev: EvidenceView, p: Params) -> Verdict:
         en="Use a certificate from a trusted CA and serve the full chain (nginx: ssl_certificate pointing at fullchain.pem)",
     ),
     severity=Severity.HIGH,
-    mlps=_MLPS,
+    mlps=("L3-CNS1-06", "L3-CNS1-07", "L3-CES1-27"),
     domains=_TRANSIT,
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="An untrusted chain gives clients no way to tell the server from an interceptor (8.1.2.2, 8.1.4.8 a).",
 )
 def chain(ev: EvidenceView, p: Params) -> Verdict:
     info = _facts(ev)["chain"]
     cert = _cert(ev)
-    seen = {"self_signed": cert["self_signed"], "store": info["store"], "issuer": cert["issuer"]}
+    own = cert["self_signed"]
+    seen = {
+        "self_signed": own,
+        "self_signed_basis": cert.get("self_signed_basis"),
+        "store": info["store"],
+        "issuer": cert["issuer"],
+    }
     status = info["status"]
-    if status == "valid" and not cert["self_signed"]:
+    if status == "valid" and own is False:
         return Verdict.ok("chain verifies against the trust store", **seen)
-    if status == "valid":
+    if status == "valid" and own:
         return Verdict.fail("self-signed certificate explicitly trusted", **seen)
+    if status == "valid":
+        return Verdict.manual(f"the chain verifies, but whether the certificate is self-signed is unknown: {cert.get('self_signed_basis')}", **seen)
     if status == "invalid":
-        why = "self-signed" if cert["self_signed"] else str(info.get("reason"))
+        why = "self-signed" if own else str(info.get("reason"))
         return Verdict.fail(f"{why} (verify: {info.get('reason')})", **seen)
     return Verdict.error(f"chain could not be verified: {info.get('reason')}", **seen)

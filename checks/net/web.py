@@ -5,7 +5,11 @@ One check per Observatory test an insurer's outside-in scan also reports
 the exposure findings scanners weigh most: version banners, directory
 listings and sensitive files served to anyone. Header checks judge the page
 the URL finally lands on; when that page was not reached (an off-scope or
-failed redirect) they do not pass.
+failed redirect) they do not pass. When every response was an error page
+(final state ``error_page``: a wrong scheme or port, a site answering 4xx/5xx
+to everything), nothing the site serves was seen, so no check passes on the
+absence of a header, cookie, listing or file: those are ERROR with that
+reason; only what was actually seen (a version banner) can still fail.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ def _unreached(f: WebFacts) -> Optional[Verdict]:
     state = final["state"]
     if state == "ok":
         return None
+    if state == "error_page":
+        return Verdict.error(f"the site was not seen: {final['error']}", status=final["status"])
     if state == "off_scope":
         hops = f["redirects"]
         to = hops[-1]["to"] if hops else "?"
@@ -72,29 +78,55 @@ def _unreached(f: WebFacts) -> Optional[Verdict]:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=_TRANSIT,
+    mlps=("L3-CNS1-06", "L3-CNS1-07"),
     domains=(D.ENCRYPTION_TRANSIT,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Redirecting plain HTTP to HTTPS keeps traffic on the encrypted channel (8.1.2.2).",
 )
 def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
     plain = f["plain_http"]
-    state = plain["state"]
-    url = plain["url"]
-    if state == "redirects_to_https":
-        if plain["same_host"] is False:
-            return Verdict.ok("plain HTTP redirects to HTTPS on another host", url=url, location=plain["location"])
-        return Verdict.ok("plain HTTP redirects straight to HTTPS", url=url, location=plain["location"])
-    if state in ("not_listening", "unreachable"):
-        return Verdict.ok("no plain-HTTP service answers, so nothing is served unencrypted", url=url, state=state)
-    if state == "redirects_to_http":
-        return Verdict.fail("plain HTTP redirects to another plain-HTTP URL first", url=url, location=plain["location"])
-    if state == "no_redirect":
-        return Verdict.fail(f"plain HTTP serves content (status {plain['status']}) instead of redirecting to HTTPS", url=url)
-    return Verdict.error(f"plain-HTTP behaviour unknown: {plain.get('error') or state}", url=url)
+    if any(x["source"] == "target" for x in plain) and f["final"]["state"] == "error_page":
+        return Verdict.error(f"plain-HTTP behaviour unknown: {f['final']['error']}", url=f["url"])
+    seen = [{"url": x["url"], "source": x["source"], "state": x["state"], "status": x["status"]} for x in plain]
+    to_http = [x for x in plain if x["state"] == "redirects_to_http"]
+    # The target itself answering an error status without redirecting still serves its paths in clear
+    # (the site was seen, or the final state would be error_page).
+    content = [x for x in plain if x["state"] == "no_redirect" or (x["state"] == "error_status" and x["source"] == "target")]
+    if content:
+        where = ", ".join(f"{x['url']} ({x['status']})" for x in content)
+        return Verdict.fail(f"plain HTTP serves content instead of redirecting to HTTPS: {where}", endpoints=seen)
+    if to_http:
+        where = ", ".join(f"{x['url']} -> {x['location']}" for x in to_http)
+        return Verdict.fail(f"plain HTTP redirects to another plain-HTTP URL first: {where}", endpoints=seen)
+    unknown = [x for x in plain if x["state"] in ("error", "error_status")]
+    if unknown:
+        why = "; ".join(
+            f"{x['url']}: {x.get('error') or ''}" if x["state"] == "error" else f"{x['url']}: status {x['status']} without a redirect"
+            for x in unknown
+        )
+        return Verdict.error(f"plain-HTTP behaviour unknown: {why}", endpoints=seen)
+    redirecting = [x for x in plain if x["state"] == "redirects_to_https"]
+    if redirecting:
+        other = [x["url"] for x in redirecting if x["same_host"] is False]
+        where = ", ".join(x["url"] for x in redirecting)
+        text = f"plain HTTP redirects to HTTPS{' on another host' if other else ''}: {where}"
+        return Verdict.ok(text, endpoints=seen)
+    scanned = f["ports_scanned"]
+    if scanned is not None:
+        return Verdict.ok(
+            f"no plain-HTTP service answers: {', '.join(x['url'] for x in plain)} not listening, "
+            f"and the port scan of this host (TCP {scanned}) found no other web server",
+            endpoints=seen,
+        )
+    return Verdict.manual(
+        f"not assessed: {', '.join(x['url'] for x in plain)} did not answer and no other plain-HTTP port of this host is known; "
+        "add the host itself as a target so its ports are scanned",
+        endpoints=seen,
+    )
 
 
 # -- WEB-HSTS-001 ----------------------------------------------------------------
@@ -112,13 +144,14 @@ def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=_TRANSIT,
+    mlps=("L3-CNS1-06", "L3-CNS1-07"),
     domains=(D.ENCRYPTION_TRANSIT,),
     coverage=_BREACH,
     needs=NEEDS,
     params={"min_max_age": 15768000},
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="HSTS keeps browsers off clear-text HTTP, protecting data in transit (8.1.2.2).",
 )
 def hsts(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -160,12 +193,13 @@ def hsts(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=_BROWSER,
+    mlps=("L3-CES1-20",),
     domains=(D.HARDENING,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A Content-Security-Policy limits the damage of injected script; hardening related to input validation (8.1.4.4 d). Supporting evidence.",
 )
 def csp(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -211,12 +245,13 @@ def csp(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=_BROWSER,
+    mlps=("L3-CES1-20",),
     domains=(D.HARDENING,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Frame protection stops clickjacking of user input; hardening related to 8.1.4.4 d. Supporting evidence.",
 )
 def framing(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -244,12 +279,13 @@ def framing(ev: EvidenceView, p: Params) -> Verdict:
         en="nginx: `add_header X-Content-Type-Options nosniff always;`; Apache: `Header always set X-Content-Type-Options nosniff`.",
     ),
     severity=Severity.LOW,
-    mlps=_BROWSER,
+    mlps=("L3-CES1-20",),
     domains=(D.HARDENING,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="nosniff stops browsers reinterpreting uploaded content; hardening related to 8.1.4.4 d. Supporting evidence.",
 )
 def nosniff(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -283,12 +319,13 @@ _KNOWN_REFERRER = (*_SAFE_REFERRER, "no-referrer-when-downgrade", "origin", "ori
         ),
     ),
     severity=Severity.LOW,
-    mlps=_BROWSER,
+    mlps=("L3-CES1-27",),
     domains=(D.HARDENING,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A restrictive Referrer-Policy keeps URLs with data from leaking to third parties (8.1.4.8 a). Supporting evidence.",
 )
 def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -324,12 +361,13 @@ def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=("L3-CNS1-07", *_BROWSER),
+    mlps=("L3-CNS1-07", "L3-CES1-27"),
     domains=(D.ENCRYPTION_TRANSIT, D.HARDENING),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Secure and HttpOnly keep session cookies from clear-text channels and scripts (8.1.2.2 b, 8.1.4.8 a).",
 )
 def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -378,12 +416,13 @@ def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.HIGH,
-    mlps=_BROWSER,
+    mlps=("L3-CES1-09",),
     domains=(D.EXPOSURE, D.HARDENING),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A CORS policy that lets any origin read responses with credentials is an access-rule defect (8.1.4.2 e).",
 )
 def cors(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
@@ -420,16 +459,18 @@ def cors(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.LOW,
-    mlps=("L3-CES1-18",),
+    mlps=("L3-CES1-21",),
     domains=(D.PATCHING, D.HARDENING),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Version headers only help attackers match known vulnerabilities (8.1.4.4 e). Supporting evidence.",
 )
 def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
     d = f["disclosure"]
+    unseen = _error_page(f)
     leaks: Dict[str, str] = {}
     if d["server_version"]:
         leaks["Server"] = str(d["server"])
@@ -442,10 +483,21 @@ def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
             leaks[header] = value
     if leaks:
         return Verdict.fail(f"version details in {', '.join(sorted(leaks))}", headers=leaks)
+    if unseen is not None:
+        return unseen
     return Verdict.ok("no version numbers in Server and no X-Powered-By/X-AspNet-Version", server=d["server"])
 
 
+def _error_page(f: WebFacts) -> Optional[Verdict]:
+    """ERROR when every response was an error page: the absence of something proves nothing then."""
+    final = f["final"]
+    if final["state"] != "error_page":
+        return None
+    return Verdict.error(f"the site was not seen: {final['error']}", status=final["status"])
+
+
 def _paths_verdict(
+    f: WebFacts,
     found: Sequence[Union[ListingFoundFacts, ExposedFoundFacts]],
     errors: Sequence[Union[ListingErrorFacts, ExposedErrorFacts]],
     probed: Sequence[str],
@@ -458,6 +510,9 @@ def _paths_verdict(
             f"{what}: {', '.join(x['path'] for x in found)}",
             found=[{"path": x["path"], "marker": x["marker"]} for x in found],
         )
+    unseen = _error_page(f)
+    if unseen is not None:
+        return unseen
     if errors:
         return Verdict.error(
             f"{len(errors)} path(s) could not be checked, e.g. {errors[0]['error']}",
@@ -475,17 +530,19 @@ def _paths_verdict(
         en="nginx: remove `autoindex on;` (the default is off); Apache: `Options -Indexes`.",
     ),
     severity=Severity.MEDIUM,
-    mlps=_EXPOSURE,
+    mlps=("L3-CES1-09", "L3-CES1-18"),
     domains=(D.EXPOSURE,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Directory listing exposes files no access rule meant to publish (8.1.4.2 e) and is an unneeded function (8.1.4.4 b).",
 )
 def directory_listing(ev: EvidenceView, p: Params) -> Verdict:
-    section = _facts(ev)["directory_listing"]
+    f = _facts(ev)
+    section = f["directory_listing"]
     return _paths_verdict(
-        section["found"], section["errors"], section["probed"], "directory listing served at", "no directory listing found"
+        f, section["found"], section["errors"], section["probed"], "directory listing served at", "no directory listing found"
     )
 
 
@@ -494,10 +551,11 @@ _EXPOSURE_FIX_NGINX = "location ~ /\\.(?!well-known) { deny all; }"
 
 def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], what: str, ok: str) -> Verdict:
     """Findings and unanswered probes of the sensitive paths of ``kinds``."""
-    section = _facts(ev)["exposed"]
+    f = _facts(ev)
+    section = f["exposed"]
     found = [x for x in section["found"] if x["kind"] in kinds]
     errors = [e for e in section["errors"] if e["kind"] in kinds]
-    return _paths_verdict(found, errors, section["probed"], what, ok)
+    return _paths_verdict(f, found, errors, section["probed"], what, ok)
 
 
 # -- WEB-EXP-001..004 --------------------------------------------------------------
@@ -515,12 +573,13 @@ def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], what: str, ok: str
         ),
     ),
     severity=Severity.HIGH,
-    mlps=_EXPOSURE,
+    mlps=("L3-CES1-09", "L3-CES1-18"),
     domains=(D.EXPOSURE,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A served .git repository discloses source and history: an access-rule defect (8.1.4.2 e).",
 )
 def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("git",), "Git repository metadata served at", "/.git/HEAD is not served")
@@ -540,12 +599,14 @@ def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.CRITICAL,
-    mlps=_EXPOSURE,
+    mlps=("L3-CES1-09", "L3-CES1-28"),
+    high_risk_case="6.4.2.2",
     domains=(D.EXPOSURE,),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="A served .env file hands out secrets: unauthorised access (8.1.4.2 e, case 6.4.2.2 item 1) to stored credentials (8.1.4.8 b).",
 )
 def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("env",), "environment file with KEY=VALUE lines served at", "/.env is not served")
@@ -565,12 +626,14 @@ def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.CRITICAL,
-    mlps=_EXPOSURE,
+    mlps=("L3-CES1-09", "L3-CES1-29"),
+    high_risk_case="6.4.2.2",
     domains=(D.EXPOSURE, D.BACKUP),
     coverage=(CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.INCIDENT_RESPONSE, CoverageLine.CYBER_EXTORTION),
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Served backups and dumps give unauthorised access to data (8.1.4.2 e, case 6.4.2.2 item 1).",
 )
 def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(ev, ("backup",), "backup or database dump served at", "no backup or dump file served at the common names")
@@ -590,12 +653,13 @@ def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
         ),
     ),
     severity=Severity.MEDIUM,
-    mlps=_EXPOSURE,
+    mlps=("L3-CES1-09", "L3-CES1-18"),
     domains=(D.EXPOSURE, D.HARDENING),
     coverage=_BREACH,
     needs=NEEDS,
     profiles=PROFILES,
     level=CheckLevel.ENDPOINT,
+    basis="Public status pages expose internals no access rule meant to publish (8.1.4.2 e).",
 )
 def exposed_diagnostics(ev: EvidenceView, p: Params) -> Verdict:
     return _exposed(

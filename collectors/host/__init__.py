@@ -2,6 +2,7 @@
 
 from collectors.host import (  # noqa: F401  - explicit registry: one import per module
     accounts,
+    credentials,
     files,
     ics,
     identity,

@@ -182,13 +182,23 @@ class SuWheel(SuWheelBase, total=False):
     use_uid: bool
 
 
+class PasswordStack(TypedDict):
+    """What one password stack (common-password, system-auth, password-auth ...) enforces on its own."""
+
+    quality: PamQuality
+    unix: PamUnix
+    min_length: Optional[int]  # the quality module's floor, else pam_unix's; None: nothing enforced (or pam_passwdqc)
+
+
 class PamFacts(CollectedFacts):
     stacks: List[str]
     password_modules: List[str]
     auth_modules: List[str]
-    quality: PamQuality
+    quality: PamQuality  # of the weakest password stack (shortest accepted password)
     pwquality_files: List[str]
-    unix: PamUnix
+    unix: PamUnix  # of the weakest password stack
+    password_stacks: Dict[str, PasswordStack]  # every stack with password rules, judged on its own
+    weakest_password_stack: Optional[str]  # the one ``quality`` and ``unix`` come from; None: no password rules
     lockout: PamLockout
     remember: Optional[int]
     su_present: bool
@@ -218,9 +228,10 @@ class SudoersFacts(CollectedFacts):
     all_principals: List[str]
     non_admin_all_principals: List[str]
     use_pty: bool
-    logfile: Optional[str]
-    log_output: bool
+    logfile: Optional[str]  # set for everyone: None when unset, cleared, or cleared for some scope
+    log_output: bool  # for everyone (use_pty likewise): a scoped '!log_output' makes it False
     authenticate_disabled: List[str]  # the Defaults heads that set !authenticate
+    scoped_defaults: List[str]  # scoped Defaults lines touching use_pty/logfile/log_output/log_input, e.g. "Defaults:deploy !log_output"
 
 
 class ShellLine(TypedDict):
@@ -844,6 +855,37 @@ def _read_conf(host: HostReader, main: str) -> Tuple[PamArgs, List[str]]:
     return conf, files
 
 
+def _password_stack(conf: PamArgs, rules: List[PamRule]) -> PasswordStack:
+    quality = _quality(conf, rules)
+    unix = _unix_password(rules)
+    if quality["module"]:
+        length = quality["min_length"]
+    else:
+        length = unix.get("minlen") if unix["present"] else None
+    return {"quality": quality, "unix": unix, "min_length": length}
+
+
+def _length_rank(stack: PasswordStack) -> Tuple[int, int]:
+    """Weakest first: no enforced length (0), then the shortest accepted password, then the fewest classes."""
+    length = stack["min_length"]
+    settings = stack["quality"]["settings"]
+    classes = max(settings.get("minclass") or 0, sum(1 for k in PWQ_CREDIT_KEYS if (settings.get(k) or 0) < 0))
+    return (length if length is not None else 0, classes)
+
+
+def _password_stacks(conf: PamArgs, stacks: Dict[str, List[PamRule]]) -> Tuple[Dict[str, PasswordStack], Optional[str]]:
+    """Each stack with password rules on its own, and the weakest of them.
+
+    Stacks are not merged: a minlen in system-auth does nothing for the services
+    that use password-auth, so the weakest stack is the host's policy.
+    """
+    out = {path: _password_stack(conf, rules) for path, rules in stacks.items() if any(r["type"] == "password" for r in rules)}
+    if not out:
+        return out, None
+    weakest = min(sorted(out), key=lambda path: _length_rank(out[path]))
+    return out, weakest
+
+
 @collector(PAM, "PAM password quality, lockout, history and su restriction")
 def collect_pam(host: HostReader) -> PamFacts:
     stacks: Dict[str, List[PamRule]] = {}
@@ -867,18 +909,23 @@ def collect_pam(host: HostReader) -> PamFacts:
             merged.update(r["args"])
         remember = _as_int(merged.get("remember"))
         remember = 10 if remember is None else remember  # pam_pwhistory default
-    unix = _unix_password(rules)
-    if remember is None and unix.get("remember") is not None:
-        remember = unix["remember"]
+    password_stacks, weakest = _password_stacks(pwq_conf, stacks)
+    chosen = password_stacks[weakest] if weakest else _password_stack(pwq_conf, rules)
+    unix = chosen["unix"]
+    all_unix = _unix_password(rules)
+    if remember is None and all_unix.get("remember") is not None:
+        remember = all_unix["remember"]
     su_text = host.read_text("/etc/pam.d/su")
     return {
         "_method": "files",
         "stacks": sorted(stacks),
         "password_modules": [r["module"] for r in rules if r["type"] == "password"],
         "auth_modules": [r["module"] for r in rules if r["type"] == "auth"],
-        "quality": _quality(pwq_conf, rules),
+        "quality": chosen["quality"],
         "pwquality_files": pwq_files,
         "unix": unix,
+        "password_stacks": password_stacks,
+        "weakest_password_stack": weakest,
         "lockout": _lockout(fl_conf, {p: expand_auth_stack(host, p) for p in _AUTH_STACKS if p in stacks}),
         "remember": remember,
         "su_present": su_text is not None,
@@ -1018,33 +1065,58 @@ class SudoersTree(TypedDict):
     rules: List[SudoRule]
     cmnd_aliases: Dict[str, List[str]]
     user_aliases: Dict[str, List[str]]
-    use_pty: bool
+    use_pty: bool  # the global (unscoped) setting, last one wins
     logfile: Optional[str]
     log_output: bool
     log_input: bool
     authenticate_disabled: List[str]
+    scoped: List[Tuple[str, str, bool]]  # (Defaults head, option, set?) of scoped lines touching SUDO_LOGGING_OPTIONS
+
+
+# The Defaults options whose scope matters for the logging and pty checks.
+SUDO_LOGGING_OPTIONS = ("use_pty", "logfile", "log_output", "log_input")
+# ``Defaults``, ``Defaults:users``, ``Defaults@hosts``, ``Defaults!commands``, ``Defaults>runas``.
+_DEFAULTS_RE = re.compile(r"^Defaults(?:([:@!>])\s*((?:[^\s,]+\s*,\s*)*[^\s,]+))?(?:\s+(.*))?$")
 
 
 def _parse_defaults(line: str, out: SudoersTree) -> None:
-    parts = line.split(None, 1)
-    head, body = parts[0], (parts[1] if len(parts) > 1 else "")
-    scoped = head != "Defaults"
-    for opt in _split_top(body, ","):
+    """One Defaults line, with sudoers(5) semantics: ``!option`` clears a flag, later lines override earlier ones.
+
+    Only an unscoped ``Defaults`` line sets a value for everyone; a scoped one
+    (``Defaults:deploy !log_output``) is kept aside, because it changes the
+    setting for some users, hosts, commands or run-as users only.
+    """
+    m = _DEFAULTS_RE.match(line)
+    if not m:
+        return
+    head = f"Defaults{m.group(1)}{m.group(2)}" if m.group(1) else "Defaults"
+    scoped = m.group(1) is not None
+    for opt in _split_top(m.group(3) or "", ","):
         opt = opt.strip()
+        if not opt:
+            continue
+        negated = False
+        while opt.startswith("!"):
+            negated, opt = not negated, opt[1:].lstrip()
         name, sep, value = opt.partition("=")
-        name = name.strip().lstrip("+-")
-        if name == "use_pty":
-            out["use_pty"] = out["use_pty"] or not scoped
-        elif name == "!use_pty":
-            out["use_pty"] = False
-        elif name == "logfile" and sep:
-            out["logfile"] = value.strip().strip('"')
-        elif name == "log_output":
-            out["log_output"] = True
-        elif name == "log_input":
-            out["log_input"] = True
-        elif name == "!authenticate":
+        name = name.strip().rstrip("+-")
+        on = not negated
+        if name == "authenticate" and negated:
             out["authenticate_disabled"].append(head)
+        if name not in SUDO_LOGGING_OPTIONS:
+            continue
+        if name == "logfile" and on and not sep:
+            continue  # logfile needs a path; a bare 'logfile' is a syntax error sudo rejects
+        if scoped:
+            out["scoped"].append((head, name, on))
+        elif name == "use_pty":
+            out["use_pty"] = on
+        elif name == "log_output":
+            out["log_output"] = on
+        elif name == "log_input":
+            out["log_input"] = on
+        elif name == "logfile":
+            out["logfile"] = value.strip().strip('"') if on else None
 
 
 def _logical_lines(text: str) -> List[Tuple[int, str]]:
@@ -1106,8 +1178,11 @@ def collect_sudoers(host: HostReader) -> SudoersFacts:
         "log_output": False,
         "log_input": False,
         "authenticate_disabled": [],
+        "scoped": [],
     }
     parse_sudoers_tree(host, "/etc/sudoers", acc)
+    # A scoped '!option' exempts some users, hosts or commands: the option no longer holds for everyone.
+    exempted = {name for _head, name, on in acc["scoped"] if not on}
     rules = acc["rules"]
     nopasswd_all = sorted({p for r in rules if r["nopasswd_all"] for p in r["principals"]})
     all_grants = sorted({p for r in rules if r["all_commands"] for p in r["principals"]})
@@ -1119,10 +1194,11 @@ def collect_sudoers(host: HostReader) -> SudoersFacts:
         "nopasswd_all_principals": nopasswd_all,
         "all_principals": all_grants,
         "non_admin_all_principals": [p for p in all_grants if p not in ADMIN_PRINCIPALS],
-        "use_pty": acc["use_pty"],
-        "logfile": acc["logfile"],
-        "log_output": acc["log_output"],
+        "use_pty": acc["use_pty"] and "use_pty" not in exempted,
+        "logfile": acc["logfile"] if "logfile" not in exempted else None,
+        "log_output": acc["log_output"] and "log_output" not in exempted,
         "authenticate_disabled": acc["authenticate_disabled"],
+        "scoped_defaults": [f"{head} {'' if on else '!'}{name}" for head, name, on in acc["scoped"]],
     }
 
 
@@ -1215,6 +1291,8 @@ def _homes(host: HostReader) -> Tuple[List[Tuple[str, str]], bool]:
         fields = line.strip().split(":")
         if not line.strip() or line.startswith("#"):
             continue
+        if line.strip()[0] in "+-":
+            continue  # NIS compat entries (+, +user, -@netgroup, +:::::: ...): not local accounts, as in parse_passwd
         if len(fields) != 7:
             damaged = True
             continue

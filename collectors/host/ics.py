@@ -45,7 +45,7 @@ class IndustrialListener(TypedDict):
     """A socket listening on an industrial port, with the interfaces it is reachable on."""
 
     port: int
-    protocol: str  # INDUSTRIAL_PORTS name
+    protocol: str  # INDUSTRIAL_SERVICES name
     proto: str
     address: str
     scope: Scope
@@ -64,12 +64,23 @@ class SectionError(TypedDict):
     error: str
 
 
+class SetAsideListener(TypedDict):
+    """A socket on an industrial port number that is not that industrial service, and why."""
+
+    port: int
+    proto: str
+    address: str
+    process: Optional[str]
+    reason: str
+
+
 @final
 class IndustrialListeners(TypedDict):
     """The industrial listeners found."""
 
     listeners: List[IndustrialListener]
     ports: List[int]  # the industrial ports looked for
+    set_aside: List[SetAsideListener]  # on an industrial port number, but another protocol or program
 
 
 IndustrialSection = Union[SectionError, IndustrialListeners]
@@ -129,21 +140,33 @@ class IcsGatewayFacts(CollectedFacts):
 
 ICS_GATEWAY = FactsKey[IcsGatewayFacts]("host.ics_gateway", IcsGatewayFacts)
 
-# port -> protocol name, for industrial and OT-messaging services.
-INDUSTRIAL_PORTS: Dict[int, str] = {
-    502: "Modbus/TCP",
-    102: "S7comm (ISO-TSAP)",
-    44818: "EtherNet/IP",
-    2222: "EtherNet/IP (I/O)",
-    4840: "OPC UA",
-    47808: "BACnet/IP",
-    20000: "DNP3",
-    2404: "IEC 60870-5-104",
-    1911: "Niagara Fox",
-    4911: "Niagara Fox (TLS)",
-    1883: "MQTT",
-    8883: "MQTT over TLS",
+# (port, transport) -> protocol name, for industrial and OT-messaging services. The transport is part of
+# the protocol: EtherNet/IP explicit messaging is TCP 44818 and its implicit (I/O) messaging UDP 2222 (ODVA),
+# so a TCP listener on 2222 (often a second sshd) is not EtherNet/IP.
+INDUSTRIAL_SERVICES: Dict[Tuple[int, str], str] = {
+    (502, "tcp"): "Modbus/TCP",
+    (102, "tcp"): "S7comm (ISO-TSAP)",
+    (44818, "tcp"): "EtherNet/IP (explicit messaging)",
+    (44818, "udp"): "EtherNet/IP (encapsulation, UDP)",
+    (2222, "udp"): "EtherNet/IP (I/O)",
+    (4840, "tcp"): "OPC UA",
+    (47808, "udp"): "BACnet/IP",
+    (20000, "tcp"): "DNP3",
+    (20000, "udp"): "DNP3",
+    (2404, "tcp"): "IEC 60870-5-104",
+    (1911, "tcp"): "Niagara Fox",
+    (4911, "tcp"): "Niagara Fox (TLS)",
+    (1883, "tcp"): "MQTT",
+    (8883, "tcp"): "MQTT over TLS",
 }
+# The port numbers looked at, whatever the transport.
+INDUSTRIAL_PORTS: Dict[int, str] = {}
+for (_port, _proto), _name in sorted(INDUSTRIAL_SERVICES.items()):
+    INDUSTRIAL_PORTS.setdefault(_port, _name)
+# Programs that speak only their own, non-industrial protocol on whatever port they are given (an sshd on
+# 2222 or 502 is SSH, not EtherNet/IP or Modbus). Proxies (nginx stream, haproxy) are not listed: they may
+# well be forwarding the industrial protocol itself.
+NON_INDUSTRIAL_PROCESSES = frozenset({"sshd", "sshd-session", "sshd-auth", "dropbear"})
 
 # Packages whose files an intruder on a gateway would most like to replace.
 BASE_PACKAGES: Tuple[str, ...] = (
@@ -208,8 +231,32 @@ def interfaces_of(address: str, interfaces: Dict[str, List[str]]) -> List[str]:
     return sorted(name for name, addrs in interfaces.items() if addr in {_plain(a) for a in addrs})
 
 
-def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, List[str]]) -> List[IndustrialListener]:
-    """Listening sockets on industrial ports, with the interfaces they are reachable on."""
+def _transport(proto: str) -> str:
+    """``tcp6`` -> ``tcp``."""
+    return "udp" if proto.startswith("udp") else "tcp"
+
+
+def classify_listener(s: ListeningSocket) -> Tuple[Optional[str], Optional[str]]:
+    """(industrial protocol, None) or (None, why it is not one) for a socket on an industrial port number."""
+    port, transport = int(s.port), _transport(s.proto)
+    protocol = INDUSTRIAL_SERVICES.get((port, transport))
+    if protocol is None:
+        others = sorted(name for (p, t), name in INDUSTRIAL_SERVICES.items() if p == port)
+        return None, f"{transport.upper()} {port} is not an industrial service port ({'; '.join(others)} use another transport)"
+    if s.process and s.process in NON_INDUSTRIAL_PROCESSES:
+        return None, f"{s.process} speaks its own protocol, not {protocol}"
+    return protocol, None
+
+
+def industrial_listeners(
+    sockets: List[ListeningSocket], interfaces: Dict[str, List[str]], set_aside: Optional[List[SetAsideListener]] = None
+) -> List[IndustrialListener]:
+    """Listening sockets of industrial services, with the interfaces they are reachable on.
+
+    A socket is an industrial service when its transport and port are one
+    (``INDUSTRIAL_SERVICES``) and its owner is not a program known to speak
+    something else; the others go to ``set_aside`` with the reason.
+    """
     rows: List[IndustrialListener] = []
     seen = set()
     for s in sockets:
@@ -220,6 +267,11 @@ def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, L
         if key in seen:
             continue
         seen.add(key)
+        protocol, why = classify_listener(s)
+        if protocol is None:
+            if set_aside is not None:
+                set_aside.append({"port": port, "proto": s.proto, "address": s.address, "process": s.process, "reason": str(why)})
+            continue
         scope = _scope(s.address)
         if scope == "wildcard":
             bound = sorted(interfaces)
@@ -230,7 +282,7 @@ def industrial_listeners(sockets: List[ListeningSocket], interfaces: Dict[str, L
         rows.append(
             {
                 "port": port,
-                "protocol": INDUSTRIAL_PORTS[port],
+                "protocol": protocol,
                 "proto": s.proto,
                 "address": s.address,
                 "scope": scope,
@@ -250,9 +302,14 @@ def _network(host: HostReader) -> Tuple[InterfacesSection, IndustrialSection]:
         return {"error": exc.message, "interfaces": {}, "known": False}, {"error": exc.message}
     try:
         sockets = host.listening()
+        if not sockets and not host.processes():
+            return iface_facts, {"error": "no socket table: no running system was observed (an offline tree or a disk image)"}
     except CollectError as exc:
         return iface_facts, {"error": exc.message}
-    return iface_facts, {"listeners": industrial_listeners(sockets, interfaces), "ports": sorted(INDUSTRIAL_PORTS)}
+    set_aside: List[SetAsideListener] = []
+    listeners = industrial_listeners(sockets, interfaces, set_aside)
+    set_aside.sort(key=lambda r: (r["port"], r["proto"], r["address"]))
+    return iface_facts, {"listeners": listeners, "ports": sorted(INDUSTRIAL_PORTS), "set_aside": set_aside}
 
 
 # -- package integrity -------------------------------------------------------

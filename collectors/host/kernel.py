@@ -30,13 +30,15 @@ class SysctlKeyFacts(TypedDict):
 class SysctlFacts(CollectedFacts):
     keys: Dict[str, SysctlKeyFacts]  # every key of SYSCTL_KEYS, in that order
     unavailable: List[str]  # keys without a /proc/sys entry
-    ipv6: bool
+    proc_sys: bool  # /proc/sys exists: False on an offline tree, where no runtime value can be read at all
+    ipv6: bool  # /proc/sys/net/ipv6 exists (meaningful only with proc_sys)
     config_files: List[str]
     warnings: List[str]
 
 
 class ModuleFacts(TypedDict):
     install_disabled: bool  # the first matching ``install`` line runs /bin/false or /bin/true
+    install_command: Optional[str]  # that line's command (e.g. "/bin/true"); None when no install line matches
     blacklisted: bool
     loaded: Optional[bool]  # None: /proc/modules is not readable
 
@@ -282,6 +284,7 @@ def collect_sysctl(host: HostReader) -> SysctlFacts:
     return {
         "keys": keys,
         "unavailable": unavailable,
+        "proc_sys": host.is_dir("/proc/sys"),
         "ipv6": host.is_dir("/proc/sys/net/ipv6"),
         "config_files": used,
         "warnings": warnings,
@@ -341,9 +344,9 @@ def _logical_lines(text: str) -> List[str]:
     return out
 
 
-def parse_modprobe(text: str) -> Tuple[List[Tuple[str, str]], List[str]]:
-    """``install <pattern> <cmd>`` lines in file order (cmd reduced to noop/other) and ``blacklist`` names."""
-    installs: List[Tuple[str, str]] = []
+def parse_modprobe(text: str) -> Tuple[List[Tuple[str, str, str]], List[str]]:
+    """``install <pattern> <cmd>`` lines in file order as (pattern, noop/other, cmd), and ``blacklist`` names."""
+    installs: List[Tuple[str, str, str]] = []
     blacklist: List[str] = []
     for raw in _logical_lines(text):
         # The install command runs through /bin/sh, so a trailing "# ..." is a comment there too.
@@ -351,18 +354,24 @@ def parse_modprobe(text: str) -> Tuple[List[Tuple[str, str]], List[str]]:
         parts = line.split()
         if len(parts) >= 3 and parts[0] == "install":
             cmd = " ".join(parts[2:])
-            installs.append((_underscores(parts[1]), "noop" if _NOOP_INSTALL.match(cmd) else "other"))
+            installs.append((_underscores(parts[1]), "noop" if _NOOP_INSTALL.match(cmd) else "other", cmd))
         elif len(parts) == 2 and parts[0] == "blacklist":
             blacklist.append(module_name(parts[1]))
     return installs, blacklist
 
 
-def install_command(installs: List[Tuple[str, str]], name: str) -> Optional[str]:
-    """kmod runs the FIRST install command whose pattern matches (fnmatch), in config order."""
-    for pattern, kind in installs:
+def matching_install(installs: List[Tuple[str, str, str]], name: str) -> Optional[Tuple[str, str]]:
+    """(noop/other, command) of the FIRST install line whose pattern matches (fnmatch), in config order: the one kmod runs."""
+    for pattern, kind, cmd in installs:
         if fnmatch.fnmatchcase(name, pattern):
-            return kind
+            return kind, cmd
     return None
+
+
+def install_command(installs: List[Tuple[str, str, str]], name: str) -> Optional[str]:
+    """noop/other for the install line kmod runs for ``name``; None when none matches."""
+    match = matching_install(installs, name)
+    return match[0] if match else None
 
 
 def loaded_modules(host: HostReader) -> Optional[List[str]]:
@@ -374,7 +383,7 @@ def loaded_modules(host: HostReader) -> Optional[List[str]]:
 
 @collector(KERNEL_MODULES, "Risky kernel modules: disabled in modprobe.d, currently loaded")
 def collect_kernel_modules(host: HostReader) -> KernelModulesFacts:
-    installs: List[Tuple[str, str]] = []
+    installs: List[Tuple[str, str, str]] = []
     blacklisted: Dict[str, bool] = {}
     files = config_files(host, MODPROBE_DIRS)
     for path in files:
@@ -388,8 +397,10 @@ def collect_kernel_modules(host: HostReader) -> KernelModulesFacts:
     loaded = loaded_modules(host)
     modules: Dict[str, ModuleFacts] = {}
     for name in WATCHED_MODULES:
+        match = matching_install(installs, name)
         modules[name] = {
-            "install_disabled": install_command(installs, name) == "noop",
+            "install_disabled": match is not None and match[0] == "noop",
+            "install_command": match[1] if match else None,
             "blacklisted": blacklisted.get(name, False),
             "loaded": None if loaded is None else name in loaded,
         }
@@ -422,20 +433,37 @@ def grub_password(grub_cfg: str, user_cfg: Optional[str]) -> GrubFacts:
     }
 
 
+def parse_sb_state(text: str) -> Tuple[Optional[bool], str]:
+    """(Secure Boot enforced, detail) from ``mokutil --sb-state`` output; None when not understood.
+
+    Lines are read whole: "SecureBoot validation is disabled in shim" means the
+    firmware has Secure Boot on but shim boots unsigned code (MokSBState), so the
+    boot chain is not verified, and it must never be taken for "enabled".
+    """
+    lines = [line.strip().lower() for line in text.splitlines() if line.strip()]
+    if any("validation is disabled" in line for line in lines):
+        return False, "SecureBoot validation is disabled in shim: unsigned boot code is accepted"
+    if any(line.startswith("setup mode") or "in setup mode" in line for line in lines):
+        return False, "the platform is in Setup Mode: Secure Boot is not enforced"
+    if "secureboot disabled" in lines:
+        return False, "SecureBoot disabled"
+    if "secureboot enabled" in lines:
+        return True, "SecureBoot enabled"
+    if any("not supported" in line or "doesn't support" in line for line in lines):
+        return False, "EFI variables not supported (legacy BIOS boot)"
+    return None, "unrecognised mokutil output"
+
+
 def secure_boot(host: HostReader) -> SecureBootFacts:
     res = host.run(["mokutil", "--sb-state"])
-    text = (res.stdout + "\n" + res.stderr).lower()
     state: Optional[bool] = None
     if res.error is not None:
         detail = res.error
-    elif "secureboot enabled" in text:
-        state, detail = True, "SecureBoot enabled"
-    elif "secureboot disabled" in text:
-        state, detail = False, "SecureBoot disabled"
-    elif "not supported" in text or "doesn't support" in text:
-        state, detail = False, "EFI variables not supported (legacy BIOS boot)"
     else:
-        detail = "unrecognised mokutil output"
+        state, detail = parse_sb_state(res.stdout + "\n" + res.stderr)
+        if res.exit_code != 0 and state is not False:
+            # a failed run proves nothing about Secure Boot, whatever it printed
+            state, detail = None, f"mokutil --sb-state failed (exit code {res.exit_code}): {detail}"
     return {"secure_boot": state, "secure_boot_detail": detail, "mokutil": res.error is None}
 
 
@@ -454,6 +482,8 @@ def collect_boot(host: HostReader) -> BootFacts:
             grub = grub_password(text, user_cfg)
             grub["user_cfg"] = user_cfg is not None
     sb = secure_boot(host)
+    if sb["secure_boot"] is False and "legacy BIOS" in sb["secure_boot_detail"] and efi:
+        sb = {**sb, "secure_boot": None, "secure_boot_detail": "mokutil reports no EFI variables, yet /sys/firmware/efi exists"}
     return {"grub_cfg": path, "efi": efi, **grub, **sb, "_method": "files+mokutil" if sb["mokutil"] else "files"}
 
 
@@ -498,6 +528,10 @@ def _selinux(host: HostReader) -> SelinuxFacts:
 
 AA_PROFILES = "/sys/kernel/security/apparmor/profiles"
 _AA_PROFILE_LINE = re.compile(r"^(.+) \((\w+)\)$")
+
+
+# AppArmor profile modes that confine: 'kill' enforces like 'enforce' and kills the task on a violation.
+AA_ENFORCING_MODES: Tuple[str, ...] = ("enforce", "kill")
 
 
 def parse_aa_profiles(text: str) -> Dict[str, int]:

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, cast
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason
 from collectors.facts import CollectedFacts, FactsKey
+from collectors.host.services import systemd_running
 from collectors.registry import collector
 
 # --------------------------------------------------------------------------
@@ -93,6 +94,8 @@ class RemoteTargetFacts(_RemoteTargetBase, total=False):
 
 
 class JournaldFacts(TypedDict):
+    systemd_running: bool  # systemd is the running init (/run/systemd/system), so journald runs
+    journald_installed: bool  # systemd-journald's binary or journald.conf is on disk
     storage: str
     journal_dir: bool
     persistent: bool
@@ -189,6 +192,8 @@ AUDITD_DISK_ACTIONS: Tuple[Literal["space_left_action", "admin_space_left_action
     "disk_full_action",
 )
 AUDITD_DEFAULT_MAX_LOG_FILE_ACTION = "rotate"  # when auditd.conf does not set max_log_file_action
+# The values auditd.conf(5) allows for max_log_file_action (lower-cased); single and halt are not among them.
+AUDITD_MAX_LOG_FILE_ACTIONS: Tuple[str, ...] = ("ignore", "syslog", "suspend", "rotate", "keep_logs")
 _AUDITD_NUMBERS = ("num_logs", "max_log_file")
 _AUDITD_KEYS = ("max_log_file_action", *AUDITD_DISK_ACTIONS, "disk_error_action", *_AUDITD_NUMBERS)
 
@@ -544,6 +549,14 @@ def journald_settings(host: HostReader) -> Dict[str, str]:
     return settings
 
 
+JOURNALD_TRACES: Tuple[str, ...] = (
+    "/lib/systemd/systemd-journald",
+    "/usr/lib/systemd/systemd-journald",
+    "/etc/systemd/journald.conf",
+    "/usr/lib/systemd/journald.conf",
+)
+
+
 def _journald_facts(host: HostReader) -> JournaldFacts:
     s = journald_settings(host)
     storage = s.get("Storage", "auto").lower()
@@ -561,6 +574,8 @@ def _journald_facts(host: HostReader) -> JournaldFacts:
         m = re.search(r"take up ([0-9.]+[KMGTP]?B?)|take ([0-9.]+[KMGTP]?B?)", usage.stdout)
         usage_text = (m.group(1) or m.group(2)) if m else None
     return {
+        "systemd_running": systemd_running(host),
+        "journald_installed": any(host.exists(p) for p in JOURNALD_TRACES),
         "storage": storage,
         "journal_dir": journal_dir,
         "persistent": persistent,

@@ -3,15 +3,21 @@
 Sockets come from the process view (psutil live). The firewall is read from
 whichever front end is installed (nftables, iptables, ufw, firewalld); in
 netfilter a drop in any input hook is final, so inbound default deny holds
-when any one of them shows it. Forwarding rules are recorded only coarsely,
-for the later industrial-network (ICS) work.
+when any one of them shows it, and a port is open only where every input
+filter lets it in (``input_filters``: the openings are an intersection, not
+a union of every tool's accepts). When the nft command is not available, the
+ruleset file nftables.service loads at boot is judged instead, and the facts
+say so (``configured_only``): a command that cannot be run is not a firewall
+that is not installed. Forwarding rules are recorded only coarsely, for the
+later industrial-network (ICS) work.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
-from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, cast
+from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, TypedDict, cast
 
 from collectors.context import HostReader, ListeningSocket
 from collectors.evidence import CollectError, ErrorReason
@@ -62,6 +68,8 @@ class AcceptRule(_RuleBase, total=False):
     ct_state: List[str]  # the rule's connection-state match (nftables, iptables)
     unconditional: bool  # the rule lets in everything that reaches it
     zone: str  # firewalld zone
+    service: str  # firewalld service the opening comes from
+    ports_unknown: bool  # a firewalld service whose definition was not found: ``ports`` says nothing
 
 
 class Jump(TypedDict):
@@ -188,6 +196,9 @@ class ProbeStatus(_ProbeStatus, total=False):
 
 class NftablesBackend(ProbeStatus, total=False):
     firewalld_table: str  # only while firewalld runs: its table is judged by zone
+    ruleset_file: str  # only when nft was not available: the ruleset judged is the boot-time file
+    unit_enabled: bool  # with ruleset_file: whether nftables.service loads it at boot
+    note: str
     tables: int
     chains: List[NftChain]
     active: bool
@@ -254,6 +265,21 @@ class InputAccept(AcceptRule):
     via: str  # the front end
 
 
+class InputFilter(TypedDict):
+    """One input filter a packet has to pass (an nftables input chain, iptables INPUT, a ufw or firewalld ruleset).
+
+    netfilter runs every input hook: a packet reaches a service only when every
+    filter of its family lets it through, so the openings of the host are the
+    intersection over the filters, not the union.
+    """
+
+    via: str  # the front end
+    name: str  # chain or ruleset
+    families: List[str]  # "v4", "v6"
+    default_deny: bool
+    accepts: List[AcceptRule]  # its own openings, plus those of front ends its jumps lead to
+
+
 class InputJump(Jump):
     via: str
     explained_by: Optional[str]  # the front end whose own report covers the target chain
@@ -268,9 +294,12 @@ class FirewallFacts(CollectedFacts):
     default_deny_inbound: bool
     default_deny_inbound_v6: bool
     input_accepts: List[InputAccept]
+    input_filters: List[InputFilter]
     input_jumps: List[InputJump]
     unresolved_jumps: List[InputJump]
     unreadable: List[str]
+    configured_only: List[str]  # front ends judged from their boot-time configuration, not their running state
+    installed_traces: List[str]  # firewall programs, ruleset files and units found on disk
     backends: FirewallBackends
 
 
@@ -299,6 +328,19 @@ def address_scope(address: str) -> Scope:
     return "specific"
 
 
+def address_is_public(address: str) -> bool:
+    """Whether a specific bind address is globally routable (not private, loopback, link-local or reserved)."""
+    addr = address.split("%", 1)[0]
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    return bool(ip.is_global)
+
+
 def _socket_row(s: ListeningSocket) -> SocketFacts:
     return {
         "proto": s.proto,
@@ -317,6 +359,9 @@ def collect_listening(host: HostReader) -> ListeningFacts:
     for s in host.listening():
         row = _socket_row(s)
         rows[(row["proto"], row["address"], row["port"], row["pid"])] = row
+    if not rows and not host.processes():
+        # no socket and no process: nothing running was observed, which is not "nothing listens"
+        raise CollectError(ErrorReason.NOT_FOUND, "no socket table: no running system was observed (an offline tree or a disk image)")
     sockets = sorted(rows.values(), key=lambda r: (r["port"], r["proto"], r["address"]))
     unattributed = [r for r in sockets if r["pid"] is None or not r["process"]]
     facts: ListeningFacts = {
@@ -762,11 +807,33 @@ def _firewalld_blocks(text: str) -> List[Tuple[str, List[str], Dict[str, str], L
     return blocks
 
 
-def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -> List[AcceptRule]:
-    """Openings of one zone; ``src`` is the zone's source restriction (None: anyone reaching it)."""
+ServicePorts = Mapping[str, List[int]]
+
+
+def _service_rule(name: str, source: Optional[str], services: ServicePorts) -> AcceptRule:
+    """The opening a firewalld service makes; a service without a known definition opens unknown ports."""
+    ports = services.get(name)
+    if ports is None:
+        return {**_rule([], source), "service": name, "ports_unknown": True}
+    return {**_rule(list(ports), source), "service": name}
+
+
+def _rich_services(rich: List[str]) -> List[str]:
+    return [m.group(1) for r in rich for m in re.finditer(r'service name="([^"]+)"', r)]
+
+
+def _zone_accepts(
+    fields: Dict[str, str], rich: List[str], src: Optional[str], services: ServicePorts = FIREWALLD_SERVICES
+) -> List[AcceptRule]:
+    """Openings of one zone; ``src`` is the zone's source restriction (None: anyone reaching it).
+
+    ``services`` maps service names to their ports (the definitions read from the
+    host, else the built-in table); a service missing there stays in the list
+    with ``ports_unknown``: dropping it would hide what it opens.
+    """
     accepts: List[AcceptRule] = []
     for svc in fields.get("services", "").split():
-        accepts.append(_rule(FIREWALLD_SERVICES.get(svc, [-1]), src))
+        accepts.append(_service_rule(svc, src, services))
     for p in fields.get("ports", "").split():
         accepts.append(_rule(_ports(p.split("/")[0]), src))
     for r in rich:
@@ -777,20 +844,27 @@ def _zone_accepts(fields: Dict[str, str], rich: List[str], src: Optional[str]) -
             sm = None  # "everyone except ..." is not a restriction
         pm = re.search(r'port port="([^"]+)"', r)
         svm = re.search(r'service name="([^"]+)"', r)
-        ports = _ports(pm.group(1)) if pm else FIREWALLD_SERVICES.get(svm.group(1), [-1]) if svm else []
-        accepts.append(_rule(ports, sm.group(1) if sm else src))
-    return [a for a in accepts if a["ports"] != [-1]]
+        source = sm.group(1) if sm else src
+        if pm:
+            accepts.append(_rule(_ports(pm.group(1)), source))
+        elif svm:
+            accepts.append(_service_rule(svm.group(1), source, services))
+        else:
+            accepts.append(_rule([], source))
+    return accepts
 
 
-def _unknown_services(services: List[str]) -> List[str]:
-    """firewalld services whose ports are not in FIREWALLD_SERVICES (their openings are not judged)."""
-    return [s for s in services if s not in FIREWALLD_SERVICES]
+def _unknown_services(services: List[str], known: ServicePorts = FIREWALLD_SERVICES) -> List[str]:
+    """firewalld services whose ports are not known (their openings cannot be judged)."""
+    return [s for s in services if s not in known]
 
 
-def _zone_facts(name: str, fields: Dict[str, str], rich: List[str], src: Optional[str]) -> _ZoneBase:
+def _zone_facts(
+    name: str, fields: Dict[str, str], rich: List[str], src: Optional[str], known: ServicePorts = FIREWALLD_SERVICES
+) -> _ZoneBase:
     services = fields.get("services", "").split()
     target = fields.get("target", "").lower() or None
-    accepts = _zone_accepts(fields, rich, src)
+    accepts = _zone_accepts(fields, rich, src, known)
     if target == "accept":  # the trusted zone: everything that reaches the zone is let in
         accepts.insert(0, {**_rule([], src), "unconditional": src is None})
     for a in accepts:
@@ -840,7 +914,12 @@ def parse_active_zones(text: str) -> Dict[str, Dict[str, List[str]]]:
     return out
 
 
-def judge_firewalld(zones: Dict[str, _ZoneBlock], default_zone: str, active: Dict[str, Dict[str, List[str]]]) -> JudgedFirewalld:
+def judge_firewalld(
+    zones: Dict[str, _ZoneBlock],
+    default_zone: str,
+    active: Dict[str, Dict[str, List[str]]],
+    services: ServicePorts = FIREWALLD_SERVICES,
+) -> JudgedFirewalld:
     """Every zone traffic can land in: the default zone and every zone with interfaces or sources.
 
     Sources restrict a zone only when it is not the default zone and has no
@@ -857,7 +936,7 @@ def judge_firewalld(zones: Dict[str, _ZoneBlock], default_zone: str, active: Dic
             continue
         fields["interfaces"], fields["sources"] = " ".join(ifaces), " ".join(sources)
         source_only = name != default_zone and not ifaces
-        zone = _zone_facts(name, fields, z["rich"], ",".join(sources) if source_only else None)
+        zone = _zone_facts(name, fields, z["rich"], ",".join(sources) if source_only else None, services)
         judged.append(
             {
                 **zone,
@@ -922,11 +1001,80 @@ def _first_garbage_line(text: str) -> int:
     return 1
 
 
+# The ruleset nftables.service loads at boot (Debian; RHEL family), and the unit that loads it.
+NFT_RULESET_FILES: Tuple[str, ...] = ("/etc/nftables.conf", "/etc/sysconfig/nftables.conf")
+_NFT_INCLUDE = re.compile(r'^\s*include\s+"([^"]+)"', re.M)
+_MAX_NFT_INCLUDES = 64
+
+
+def _nft_file_text(host: HostReader, path: str, seen: List[str]) -> str:
+    """A ruleset file with its ``include`` statements expanded (globs in name order)."""
+    text = host.read_text(path) or ""
+    seen.append(path)
+
+    def expand(m: re.Match[str]) -> str:
+        target = m.group(1)
+        if not target.startswith("/"):
+            target = posixpath.join(posixpath.dirname(path), target)
+        parts = []
+        for inc in host.glob(target) if any(c in target for c in "*?[") else [target]:
+            if inc not in seen and len(seen) < _MAX_NFT_INCLUDES:
+                parts.append(_nft_file_text(host, inc, seen))
+        return "\n".join(parts)
+
+    return _NFT_INCLUDE.sub(expand, text)
+
+
+def unit_enabled_in_files(host: HostReader, unit: str) -> bool:
+    """Whether a unit is enabled: a link to it in a ``.wants``/``.requires`` directory of /etc (systemctl enable)."""
+    return bool(host.glob(f"/etc/systemd/system/*.wants/{unit}") or host.glob(f"/etc/systemd/system/*.requires/{unit}"))
+
+
+def _nft_from_file(host: HostReader, probe: _Probe) -> None:
+    """nft is not available: judge the ruleset file nftables.service would load, and say so.
+
+    Its rules count only when the unit is enabled; otherwise nothing loads them at boot.
+    """
+    path = next((f for f in NFT_RULESET_FILES if host.exists(f)), None)
+    if path is None:
+        return
+    try:
+        text = _nft_file_text(host, path, [])
+    except CollectError as exc:
+        probe.installed = True
+        probe.error = f"nft is not available and {path} could not be read: {exc.message}"
+        return
+    probe.installed = True
+    parsed = parse_nft(text)
+    enabled = unit_enabled_in_files(host, "nftables.service")
+    summary = _nft_summary(parsed)
+    if not enabled:
+        summary = {**summary, "active": False, "default_deny_v4": False, "default_deny_v6": False}
+    probe.facts.update(
+        {
+            "ruleset_file": path,
+            "unit_enabled": enabled,
+            "note": f"nft was not available: judged from {path}"
+            + (", which the enabled nftables.service loads at boot" if enabled else "; nftables.service is not enabled, so nothing loads it"),
+            "tables": parsed["tables"],
+            "chains": parsed["chains"],
+            **summary,
+        }
+    )
+
+
 def _probe_nft(host: HostReader, skip_firewalld: bool = False) -> _Probe:
-    """``nft list ruleset``; with firewalld running, its own table is judged by zone instead."""
+    """``nft list ruleset``; with firewalld running, its own table is judged by zone instead.
+
+    When the nft command is not available, the boot-time ruleset file is judged
+    instead (``ruleset_file``): a command that cannot be run says nothing about
+    whether nftables is installed.
+    """
     probe = _Probe("nftables")
     res = _run(host, probe, NFT)
     if res is None:
+        if not probe.installed:
+            _nft_from_file(host, probe)
         return probe
     if res.exit_code != 0:
         probe.error = f"nft list ruleset: exit code {res.exit_code}: {res.stderr.strip()[:160]}"
@@ -955,6 +1103,8 @@ def _legacy_tables_loaded(host: HostReader, name: str) -> Optional[bool]:
         if exc.reason is ErrorReason.PERMISSION_DENIED:
             return None  # not root: the command cannot load modules either
         raise
+    if text is None and not host.is_dir("/proc/net"):
+        return None  # no /proc at all (an offline tree): nothing is known about the kernel's tables
     return bool(text and text.strip())
 
 
@@ -1002,6 +1152,43 @@ def _probe_ufw(host: HostReader) -> _Probe:
     return probe
 
 
+# Where firewalld keeps service definitions; /etc overrides the shipped ones of the same name.
+FIREWALLD_SERVICE_DIRS: Tuple[str, ...] = ("/etc/firewalld/services", "/usr/lib/firewalld/services")
+_XML_PORT = re.compile(r"<port\b[^>]*\bport=\"([^\"]+)\"")
+_XML_INCLUDE = re.compile(r"<include\b[^>]*\bservice=\"([^\"]+)\"")
+
+
+def firewalld_service_ports(host: HostReader, names: List[str]) -> Dict[str, List[int]]:
+    """Ports of firewalld services from their XML definitions on the host, else from FIREWALLD_SERVICES.
+
+    A name found nowhere is left out: its openings are unknown, never "none".
+    """
+    out: Dict[str, List[int]] = {}
+
+    def resolve(name: str, depth: int) -> Optional[List[int]]:
+        if not re.fullmatch(r"[A-Za-z0-9_.+-]+", name) or depth > 4:
+            return None
+        for d in FIREWALLD_SERVICE_DIRS:
+            try:
+                text = host.read_text(f"{d}/{name}.xml")
+            except CollectError:
+                text = None
+            if text is None:
+                continue
+            ports = [p for m in _XML_PORT.finditer(text) for p in _ports(m.group(1))]
+            for inc in _XML_INCLUDE.finditer(text):
+                ports += resolve(inc.group(1), depth + 1) or []
+            return sorted(set(ports))
+        known = FIREWALLD_SERVICES.get(name)
+        return list(known) if known is not None else None
+
+    for name in sorted(set(names)):
+        ports = resolve(name, 0)
+        if ports is not None:
+            out[name] = ports
+    return out
+
+
 def _probe_firewalld(host: HostReader) -> _Probe:
     probe = _Probe("firewalld")
     res = _run(host, probe, FWD_STATE)
@@ -1033,7 +1220,10 @@ def _probe_firewalld(host: HostReader) -> _Probe:
             f"no zone block with a 'target:' line for the default zone {default_zone}"
         )
         return probe
-    judged = judge_firewalld(zones, default_zone, parse_active_zones(outputs[1]))
+    names = [n for z in zones.values() for n in z["fields"].get("services", "").split()]
+    names += [n for z in zones.values() for n in _rich_services(z["rich"])]
+    known = firewalld_service_ports(host, names)
+    judged = judge_firewalld(zones, default_zone, parse_active_zones(outputs[1]), known)
     default = next(z for z in judged["judged_zones"] if z["default"])
     # the default zone's own settings stay at the top for readers of the old facts
     probe.facts.update(
@@ -1045,7 +1235,7 @@ def _probe_firewalld(host: HostReader) -> _Probe:
         ports=default["ports"],
         forward=default["forward"],
         masquerade=default["masquerade"],
-        unknown_services=sorted({s for z in judged["judged_zones"] for s in _unknown_services(z["services"])}),
+        unknown_services=sorted({s for z in judged["judged_zones"] for s in _unknown_services(z["services"], known)}),
     )
     probe.facts.update(judged)
     return probe
@@ -1077,6 +1267,80 @@ def _jump_owner(target: str, usable: List[_Probe], fwd_running: bool) -> Optiona
     return None
 
 
+# Files that show a firewall front end is installed or configured, whether or not its command can be run.
+FIREWALL_TRACES: Tuple[str, ...] = (
+    "/usr/sbin/nft",
+    "/sbin/nft",
+    "/usr/sbin/iptables",
+    "/sbin/iptables",
+    "/usr/sbin/ufw",
+    "/usr/bin/firewall-cmd",
+    *NFT_RULESET_FILES,
+    "/etc/ufw/ufw.conf",
+    "/etc/firewalld/firewalld.conf",
+    "/etc/iptables/rules.v4",
+    "/etc/sysconfig/iptables",
+)
+FIREWALL_UNITS: Tuple[str, ...] = ("nftables.service", "ufw.service", "firewalld.service", "netfilter-persistent.service", "iptables.service")
+
+
+def _installed_traces(host: HostReader) -> List[str]:
+    found = [p for p in FIREWALL_TRACES if host.exists(p)]
+    found += [f"{u} (enabled)" for u in FIREWALL_UNITS if unit_enabled_in_files(host, u)]
+    return found
+
+
+def _input_filters(usable: List[_Probe], fwd_running: bool) -> List[InputFilter]:
+    """Every input filter of the readable front ends, with the openings of front ends their jumps lead to."""
+    accepts_of: Dict[str, List[AcceptRule]] = {p.name: list(p.facts.get("input_accepts", [])) for p in usable}
+
+    def borrowed(targets: List[str]) -> List[AcceptRule]:
+        owners = sorted({o for t in targets if (o := _jump_owner(t, usable, fwd_running)) is not None})
+        return [a for o in owners for a in accepts_of.get(o, [])]
+
+    out: List[InputFilter] = []
+    for p in usable:
+        f = p.facts
+        if p.name == "nftables":
+            chains: List[NftChain] = f.get("chains", [])
+            for c in chains:
+                if c["hook"] != "input" or (f.get("ruleset_file") and not f.get("unit_enabled")):
+                    continue
+                out.append(
+                    {
+                        "via": p.name,
+                        "name": f"{c['family']} {c['table']} {c['name']}",
+                        "families": list(_families(c["family"])),
+                        "default_deny": c["default_deny"],
+                        "accepts": c["accepts"] + borrowed(c["jumps"]),
+                    }
+                )
+        elif p.name in ("iptables", "ip6tables"):
+            if "input_policy" not in f:
+                continue  # no legacy table loaded: no filter
+            jumps: List[Jump] = f.get("input_jumps", [])
+            out.append(
+                {
+                    "via": p.name,
+                    "name": "filter INPUT",
+                    "families": ["v4"] if p.name == "iptables" else ["v6"],
+                    "default_deny": bool(f.get("default_deny")),
+                    "accepts": accepts_of[p.name] + borrowed([j["target"] for j in jumps]),
+                }
+            )
+        elif f.get("active"):  # ufw, firewalld: one ruleset for both families
+            out.append(
+                {
+                    "via": p.name,
+                    "name": "zones" if p.name == "firewalld" else "ruleset",
+                    "families": ["v4", "v6"],
+                    "default_deny": bool(f.get("default_deny")),
+                    "accepts": accepts_of[p.name],
+                }
+            )
+    return out
+
+
 @collector(FIREWALL, "Host firewall in use, active state and default inbound policy")
 def collect_firewall(host: HostReader) -> FirewallFacts:
     fwd = _probe_firewalld(host)
@@ -1102,6 +1366,7 @@ def collect_firewall(host: HostReader) -> FirewallFacts:
                 f"{', '.join(p.name for p in blocked if p.denied)}: reading the ruleset requires root",
             )
         raise CollectError(ErrorReason.MALFORMED, first.malformed or first.error or "unreadable firewall state")
+    traces = _installed_traces(host)
     inputs: List[InputAccept] = []
     jumps: List[InputJump] = []
     for p in usable:
@@ -1114,14 +1379,17 @@ def collect_firewall(host: HostReader) -> FirewallFacts:
     return {
         "_method": "+".join(p.name for p in usable) or "none installed",
         "installed": installed,
-        "none_installed": not installed,
+        "none_installed": not installed and not traces,
         "active": [p.name for p in usable if p.facts.get("active")],
         "default_deny_inbound": deny_v4,
         "default_deny_inbound_v6": deny_v6,
         "input_accepts": inputs,
+        "input_filters": _input_filters(usable, fwd_running),
         "input_jumps": jumps,
         "unresolved_jumps": [j for j in jumps if not j["explained_by"]],
         "unreadable": [p.name for p in blocked],
+        "configured_only": [p.name for p in usable if p.facts.get("ruleset_file")],
+        "installed_traces": traces,
         # each front end's entry is built untyped in its _Probe; its shape is the FirewallBackends key of that name
         "backends": cast(FirewallBackends, {p.name: p.to_json() for p in probes if p.installed}),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import shlex
+from dataclasses import dataclass
 from typing import Dict, Literal, Optional, Tuple, TypedDict
 
 from collectors.context import HostReader
@@ -19,7 +20,20 @@ class VirtualizationFacts(TypedDict):
     vm: Optional[str]  # systemd-detect-virt's name, looked for only outside a container
 
 
-class OsFacts(CollectedFacts, VirtualizationFacts):
+SupportPhase = Literal["regular", "lts", "paid_extended", "unsupported"]
+
+
+class SupportFacts(TypedDict):
+    """The release's place in its vendor's life cycle (SUPPORT_LIFECYCLES), on ``checked_on``."""
+
+    regular_support_end: Optional[str]  # end of regular security support, ISO date; None: not in the table
+    extended_support_end: Optional[str]  # end of the LTS/extended phase after it; None: no such data in the table
+    extended_support: Optional[str]  # that phase's name, e.g. "Debian LTS"
+    extended_support_free: Optional[bool]  # whether it comes without a paid subscription
+    support_phase: Optional[SupportPhase]  # None: release not in the table
+
+
+class OsFacts(CollectedFacts, VirtualizationFacts, SupportFacts):
     id: str  # os-release ID, lower-cased; "" when missing
     id_like: str
     name: str
@@ -28,9 +42,9 @@ class OsFacts(CollectedFacts, VirtualizationFacts):
     family: Family
     kernel: Optional[str]
     hostname: Optional[str]
-    eol_date: Optional[str]  # ISO date; None: not in EOL_DATES
+    eol_date: Optional[str]  # end of all free security support (regular, then a free LTS phase); None: not in the table
     eol_known: bool
-    end_of_life: bool
+    end_of_life: bool  # eol_date has passed
     checked_on: str  # the ISO date end_of_life was judged on
 
 
@@ -53,34 +67,71 @@ _RHEL_IDS = {
     "bclinux",
 }
 
-# (id, version major) -> end of standard security support, ISO date.
-# Published vendor life-cycle dates; extend as releases age.
-EOL_DATES: Dict[Tuple[str, str], str] = {
-    ("debian", "9"): "2022-06-30",
-    ("debian", "10"): "2024-06-30",
-    ("debian", "11"): "2026-08-31",
-    ("debian", "12"): "2028-06-30",
-    ("debian", "13"): "2030-06-30",
-    ("ubuntu", "16.04"): "2021-04-30",
-    ("ubuntu", "18.04"): "2023-05-31",
-    ("ubuntu", "20.04"): "2025-05-31",
-    ("ubuntu", "22.04"): "2027-04-30",
-    ("ubuntu", "24.04"): "2029-04-30",
-    ("centos", "6"): "2020-11-30",
-    ("centos", "7"): "2024-06-30",
-    ("centos", "8"): "2021-12-31",
-    ("rhel", "7"): "2024-06-30",
-    ("rhel", "8"): "2029-05-31",
-    ("rhel", "9"): "2032-05-31",
-    ("rocky", "8"): "2029-05-31",
-    ("rocky", "9"): "2032-05-31",
-    ("almalinux", "8"): "2029-03-01",
-    ("almalinux", "9"): "2032-05-31",
-    ("openeuler", "20.03"): "2026-05-31",
-    ("openeuler", "22.03"): "2028-03-31",
-    ("openeuler", "24.03"): "2030-05-31",
-    ("kylin", "v10"): "2030-12-31",
+@dataclass(frozen=True)
+class Lifecycle:
+    """Published security-support dates of one release.
+
+    ``regular_end``: the vendor's regular security support ends (Debian's
+    security team, Ubuntu's standard support, RHEL's maintenance phase).
+    ``extended_end``: the LTS or extended phase after it ends, None where the
+    table has no such data; ``extended_free`` says whether that phase comes
+    without a paid subscription (Debian LTS does; Ubuntu Pro ESM and RHEL ELS
+    do not). Free security support ends at ``free_end``.
+    """
+
+    regular_end: str
+    extended_end: Optional[str] = None
+    extended_name: Optional[str] = None
+    extended_free: bool = False
+
+    @property
+    def free_end(self) -> str:
+        return self.extended_end if self.extended_free and self.extended_end else self.regular_end
+
+
+def _debian(regular: str, lts: str) -> Lifecycle:
+    return Lifecycle(regular, lts, "Debian LTS", True)
+
+
+def _ubuntu(standard: str, esm: str) -> Lifecycle:
+    return Lifecycle(standard, esm, "Ubuntu Pro (ESM), paid subscription", False)
+
+
+def _rhel(maintenance: str, els: str) -> Lifecycle:
+    return Lifecycle(maintenance, els, "RHEL Extended Life-cycle Support, paid add-on", False)
+
+
+# (id, version major) -> published life-cycle dates; extend as releases age.
+# Debian: security team support, then Debian LTS (wiki.debian.org/LTS); Ubuntu: standard support,
+# then ESM (ubuntu.com/about/release-cycle); RHEL: maintenance support, then ELS.
+SUPPORT_LIFECYCLES: Dict[Tuple[str, str], Lifecycle] = {
+    ("debian", "9"): _debian("2020-07-06", "2022-06-30"),
+    ("debian", "10"): _debian("2022-09-10", "2024-06-30"),
+    ("debian", "11"): _debian("2024-08-14", "2026-08-31"),
+    ("debian", "12"): _debian("2026-06-10", "2028-06-30"),
+    ("debian", "13"): _debian("2028-08-09", "2030-06-30"),
+    ("ubuntu", "16.04"): _ubuntu("2021-04-30", "2026-04-30"),
+    ("ubuntu", "18.04"): _ubuntu("2023-05-31", "2028-04-30"),
+    ("ubuntu", "20.04"): _ubuntu("2025-05-31", "2030-04-30"),
+    ("ubuntu", "22.04"): _ubuntu("2027-04-30", "2032-04-30"),
+    ("ubuntu", "24.04"): _ubuntu("2029-04-30", "2034-04-30"),
+    ("centos", "6"): Lifecycle("2020-11-30"),
+    ("centos", "7"): Lifecycle("2024-06-30"),
+    ("centos", "8"): Lifecycle("2021-12-31"),
+    ("rhel", "7"): _rhel("2024-06-30", "2028-06-30"),
+    ("rhel", "8"): _rhel("2029-05-31", "2032-05-31"),
+    ("rhel", "9"): _rhel("2032-05-31", "2035-05-31"),
+    ("rocky", "8"): Lifecycle("2029-05-31"),
+    ("rocky", "9"): Lifecycle("2032-05-31"),
+    ("almalinux", "8"): Lifecycle("2029-03-01"),
+    ("almalinux", "9"): Lifecycle("2032-05-31"),
+    ("openeuler", "20.03"): Lifecycle("2026-05-31"),
+    ("openeuler", "22.03"): Lifecycle("2028-03-31"),
+    ("openeuler", "24.03"): Lifecycle("2030-05-31"),
+    ("kylin", "v10"): Lifecycle("2030-12-31"),
 }
+# End of all free security support per release (what LNX-OS-001 judges), derived from the table above.
+EOL_DATES: Dict[Tuple[str, str], str] = {k: v.free_end for k, v in SUPPORT_LIFECYCLES.items()}
 
 
 def parse_os_release(text: str) -> Dict[str, str]:
@@ -116,8 +167,39 @@ def _eol_key(os_id: str, version_id: str) -> Tuple[str, str]:
     return os_id, version_id.split(".")[0]
 
 
+def lifecycle(os_id: str, version_id: str) -> Optional[Lifecycle]:
+    return SUPPORT_LIFECYCLES.get(_eol_key(os_id, version_id))
+
+
 def eol_date(os_id: str, version_id: str) -> Optional[str]:
+    """End of all free security support, ISO date; None when the release is not in the table."""
     return EOL_DATES.get(_eol_key(os_id, version_id))
+
+
+def support_facts(life: Optional[Lifecycle], today: str) -> SupportFacts:
+    """Which phase of its life cycle a release is in on ``today`` (ISO date)."""
+    if life is None:
+        return {
+            "regular_support_end": None,
+            "extended_support_end": None,
+            "extended_support": None,
+            "extended_support_free": None,
+            "support_phase": None,
+        }
+    phase: SupportPhase
+    if today <= life.regular_end:
+        phase = "regular"
+    elif life.extended_end is not None and today <= life.extended_end:
+        phase = "lts" if life.extended_free else "paid_extended"
+    else:
+        phase = "unsupported"
+    return {
+        "regular_support_end": life.regular_end,
+        "extended_support_end": life.extended_end,
+        "extended_support": life.extended_name,
+        "extended_support_free": life.extended_free if life.extended_end is not None else None,
+        "support_phase": phase,
+    }
 
 
 def _virtualization(host: HostReader) -> VirtualizationFacts:
@@ -147,9 +229,11 @@ def collect_os(host: HostReader) -> OsFacts:
     version_id = rel.get("VERSION_ID", "")
     kernel = (host.read_text("/proc/sys/kernel/osrelease") or "").strip() or None
     hostname = (host.read_text("/etc/hostname") or "").strip() or None
-    eol = eol_date(os_id, version_id)
+    life = lifecycle(os_id, version_id)
+    eol = life.free_end if life else None
     today = _dt.datetime.fromtimestamp(host.now(), _dt.timezone.utc).date().isoformat()
     virt = _virtualization(host)
+    support = support_facts(life, today)
     return {
         "id": os_id,
         "id_like": rel.get("ID_LIKE", ""),
@@ -163,6 +247,11 @@ def collect_os(host: HostReader) -> OsFacts:
         "eol_known": eol is not None,
         "end_of_life": bool(eol and eol < today),
         "checked_on": today,
+        "regular_support_end": support["regular_support_end"],
+        "extended_support_end": support["extended_support_end"],
+        "extended_support": support["extended_support"],
+        "extended_support_free": support["extended_support_free"],
+        "support_phase": support["support_phase"],
         "container": virt["container"],
         "vm": virt["vm"],
     }

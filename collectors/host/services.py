@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple, TypedDict, Union
 
-from collectors.context import HostReader, ProcessInfo
+from collectors.context import HostReader, ProcessInfo, process_order
 from collectors.evidence import CollectError, ErrorReason
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
+from collectors.runner import CommandResult
 
 # -- facts shapes --------------------------------------------------------------
 
@@ -57,34 +58,50 @@ class SkippedFile(TypedDict):
 
 class _ServicesNotes(TypedDict, total=False):
     unparsed_lines: int  # systemctl list-unit-files was read
-    systemctl_error: str  # it was not: enabled units come from *.wants symlinks
-    superserver_skipped: List[SkippedFile]  # only when some were skipped
+    systemctl_error: str  # it failed (exit status and message): enabled units come from *.wants symlinks
 
 
 class ServicesFacts(CollectedFacts, _ServicesNotes):
-    """host.services; ``active`` is empty unless ``active_known``."""
+    """host.services: which systemd units are enabled or masked (systemctl list-unit-files, or the unit directories)."""
 
     systemd_units_known: bool
     enabled: List[str]
     masked: List[str]
-    active_known: bool
+
+
+class UnitActivityFacts(CollectedFacts):
+    """host.unit_activity: which units systemd runs now (systemctl list-units); a failed listing is an error."""
+
+    systemd_running: bool
+    active_known: bool  # False only where systemd is not the running init: nothing runs under it
     active: List[str]
     failed: List[str]
+
+
+class _SuperserverNotes(TypedDict, total=False):
+    superserver_skipped: List[SkippedFile]  # only when some were skipped
+
+
+class SuperserverFacts(CollectedFacts, _SuperserverNotes):
+    """host.superserver: what inetd and xinetd start (their configuration files)."""
+
     superserver: List[SuperserverEntry]
 
 
 class ProcessFacts(TypedDict):
-    """A process, reduced: never its command line."""
+    """A process, reduced: never its command line. ``ppid`` and ``started`` are None where not recorded."""
 
     pid: int
     name: str
     user: Optional[str]
     exe: Optional[str]
+    ppid: Optional[int]
+    started: Optional[int]  # epoch seconds
 
 
 class ProcessesFacts(CollectedFacts):
     count: int
-    processes: List[ProcessFacts]  # by pid
+    processes: List[ProcessFacts]  # by pid, then start time, name, user, exe (one order for one snapshot)
     unknown_user: int
     privileged: bool
 
@@ -103,9 +120,14 @@ class ToolFinding(TypedDict):
 class RemoteAccessFacts(CollectedFacts):
     remote_tools: List[ToolFinding]
     tunnel_tools: List[ToolFinding]
+    processes_observed: bool  # False: no process table (an offline tree): only units and install paths were looked at
 
+
+NO_RUNNING_SYSTEM = "the process table is empty: no running system was observed (an offline tree or a disk image)"
 
 SERVICES = FactsKey[ServicesFacts]("host.services", ServicesFacts)
+UNIT_ACTIVITY = FactsKey[UnitActivityFacts]("host.unit_activity", UnitActivityFacts)
+SUPERSERVER = FactsKey[SuperserverFacts]("host.superserver", SuperserverFacts)
 PROCESSES = FactsKey[ProcessesFacts]("host.processes", ProcessesFacts)
 REMOTE_ACCESS = FactsKey[RemoteAccessFacts]("host.remote_access", RemoteAccessFacts)
 
@@ -303,14 +325,19 @@ def _superservers(host: HostReader, skipped: List[SkippedFile]) -> List[Superser
     return entries
 
 
-@collector(SERVICES, "Enabled and active systemd units, inetd/xinetd services", slow=True)
+def _command_failure(argv: List[str], res: CommandResult, empty: str) -> str:
+    """``argv: exit code N: first stderr line`` (or the run error), for facts and reasons."""
+    why = res.error or (f"exit code {res.exit_code}" if res.exit_code != 0 else empty)
+    detail = res.stderr.strip().splitlines()[0] if res.stderr.strip() else ""
+    return (f"{' '.join(argv)}: {why}" + (f": {detail}" if detail else ""))[:200]
+
+
+@collector(SERVICES, "Enabled and masked systemd units", slow=True)
 def collect_services(host: HostReader) -> ServicesFacts:
     notes: _ServicesNotes = {}
-    active: Optional[List[str]] = None
-    failed: List[str] = []
     if not systemd_running(host):
         # An image, a container or a host with another init: systemctl would only read these same
-        # directories, slowly, and nothing is active under systemd.
+        # directories, slowly.
         enabled, masked = unit_states_from_files(host)
         method = "files: unit directories (systemd is not the running init)"
         known = bool(enabled or masked) or any(host.is_dir(d) for d in UNIT_SEARCH_PATH)
@@ -330,43 +357,62 @@ def collect_services(host: HostReader) -> ServicesFacts:
         else:
             enabled, masked = unit_states_from_files(host)
             method = "files: unit directories"
-            notes["systemctl_error"] = (res.error or res.stderr.strip() or f"exit code {res.exit_code}")[:200]
+            notes["systemctl_error"] = _command_failure(LIST_UNIT_FILES, res, "empty output")
         known = bool(unit_files) or bool(enabled)
-        res = host.run(LIST_UNITS)
-        if res.error is None and res.exit_code == 0 and res.stdout.strip():
-            units, _bad = parse_units(res.stdout)
-            if units:
-                active = sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading"))
-                failed = sorted(u for u, st in units.items() if st["active"] == "failed")
-                method += " + list-units"
-    skipped: List[SkippedFile] = []
-    superservers = _superservers(host, skipped)
-    if skipped:
-        notes["superserver_skipped"] = skipped
+    return {**notes, "_method": method, "systemd_units_known": known, "enabled": enabled, "masked": masked}
+
+
+@collector(UNIT_ACTIVITY, "systemd units running now (systemctl list-units)")
+def collect_unit_activity(host: HostReader) -> UnitActivityFacts:
+    """A listing that fails is an error with its exit status: "nothing is active" is never inferred from it."""
+    if not systemd_running(host):
+        return {
+            "_method": "none: systemd is not the running init",
+            "systemd_running": False,
+            "active_known": False,
+            "active": [],
+            "failed": [],
+        }
+    res = host.run(LIST_UNITS)
+    units: Dict[str, Dict[str, str]] = {}
+    if res.error is None and res.exit_code == 0 and res.stdout.strip():
+        units, _bad = parse_units(res.stdout)
+    if not units:
+        reason = ErrorReason.TOOL_MISSING if res.missing else ErrorReason.TIMEOUT if res.timed_out else ErrorReason.MALFORMED
+        raise CollectError(reason, _command_failure(LIST_UNITS, res, "no unit lines in the output"))
     return {
-        **notes,
-        "_method": method,
-        "systemd_units_known": known,
-        "enabled": enabled,
-        "masked": masked,
-        "active_known": active is not None,
-        "active": active if active is not None else [],
-        "failed": failed,
-        "superserver": superservers,
+        "_method": "systemctl list-units",
+        "systemd_running": True,
+        "active_known": True,
+        "active": sorted(u for u, st in units.items() if st["active"] in ("active", "activating", "reloading")),
+        "failed": sorted(u for u, st in units.items() if st["active"] == "failed"),
     }
+
+
+@collector(SUPERSERVER, "Services started by the inetd/xinetd super-servers")
+def collect_superserver(host: HostReader) -> SuperserverFacts:
+    skipped: List[SkippedFile] = []
+    entries = _superservers(host, skipped)
+    facts: SuperserverFacts = {"_method": "files", "superserver": entries}
+    if skipped:
+        facts["superserver_skipped"] = skipped
+    return facts
 
 
 # -- processes -----------------------------------------------------------------
 
 
 def _reduce(p: ProcessInfo) -> ProcessFacts:
-    return {"pid": p.pid, "name": p.name, "user": p.user, "exe": p.exe}
+    return {"pid": p.pid, "name": p.name, "user": p.user, "exe": p.exe, "ppid": p.ppid, "started": p.started}
 
 
 @collector(PROCESSES, "Running processes reduced to name, user and executable (never command lines)")
 def collect_processes(host: HostReader) -> ProcessesFacts:
-    procs = host.processes()
-    rows = sorted((_reduce(p) for p in procs), key=lambda r: int(r["pid"]))
+    procs = sorted(host.processes(), key=process_order)
+    if not procs:
+        # A running system always has processes (this agent among them): an empty table was not observed.
+        raise CollectError(ErrorReason.NOT_FOUND, NO_RUNNING_SYSTEM)
+    rows = [_reduce(p) for p in procs]
     unknown_user = sum(1 for r in rows if not r["user"])
     return {
         "_method": "process table",
@@ -447,7 +493,8 @@ def collect_remote_access(host: HostReader) -> RemoteAccessFacts:
     procs = host.processes()
     units = _unit_names(host)
     return {
-        "_method": "process names, systemd unit names, install paths",
+        "_method": "process names, systemd unit names, install paths" if procs else "systemd unit names, install paths",
         "remote_tools": _detect(REMOTE_TOOLS, procs, units, host),
         "tunnel_tools": _detect(TUNNEL_TOOLS, procs, units, host),
+        "processes_observed": bool(procs),
     }

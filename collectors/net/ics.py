@@ -21,8 +21,9 @@ elapsed_ms and, when not identified, a reason. States:
 Options read from ``NetContext.options``:
 
 - ``ics_ports``: {"modbus": 502, "s7": 102, "enip": 44818, "opcua": 4840, "bacnet": 47808} (BACnet is UDP);
-  keys given replace the defaults;
-- ``ics_protocols``: list of protocols to probe (default: all five, in the order above);
+  keys given replace the defaults, and their results say ``declared``: a declared port that is closed or
+  speaks another protocol is a finding about the declaration, not an absent protocol;
+- ``ics_protocols``: list of protocols to probe (default: all five, in the order above; each once);
 - ``modbus_unit``: Modbus unit id (default 1); no unit-id sweep is ever made;
 - ``min_interval_ms``: minimum gap between two packets sent to the device (default 200).
 
@@ -758,7 +759,7 @@ _PROBES: Dict[str, Callable[[_Link, Mapping[str, Any]], IcsIdentityFacts]] = {
 }
 
 
-def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer) -> _AnyResult:
+def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer, declared: bool) -> _AnyResult:
     probe.require_in_scope(address)
     endpoint = f"{address}:{port}"
     link = _Link(proto, address, port, probe.ctx.timeout_s, pacer, udp=proto == "bacnet")
@@ -790,6 +791,7 @@ def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer)
             "transport": transport,
             "state": state,
             "reason": reason,
+            "declared": declared,
             "packets_sent": link.sent,
             "elapsed_ms": elapsed_ms,
         }
@@ -798,19 +800,21 @@ def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer)
         "transport": transport,
         "identity": outcome,
         "state": "identified",
+        "declared": declared,
         "packets_sent": link.sent,
         "elapsed_ms": elapsed_ms,
     }
 
 
-def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
+def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], FrozenSet[str], int]:
     opts = probe.ctx.options
     ports = dict(DEFAULT_PORTS)
-    for name, value in dict(opts.get("ics_ports") or {}).items():
+    declared = dict(opts.get("ics_ports") or {})
+    for name, value in declared.items():
         if name not in DEFAULT_PORTS or not 0 < int(value) <= 65535:
             raise CollectError(ErrorReason.UNSUPPORTED, f"ics_ports: {name}={value!r} is not a known protocol and port")
         ports[name] = int(value)
-    wanted = list(opts.get("ics_protocols") or PROTOCOLS)
+    wanted = list(dict.fromkeys(opts.get("ics_protocols") or PROTOCOLS))  # each protocol once, in the order given
     unknown = [p for p in wanted if p not in PROTOCOLS]
     if unknown:
         raise CollectError(
@@ -819,7 +823,7 @@ def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
     interval = int(opts.get("min_interval_ms", DEFAULT_MIN_INTERVAL_MS))
     if interval < 0:
         raise CollectError(ErrorReason.UNSUPPORTED, "min_interval_ms must not be negative")
-    return wanted, ports, interval
+    return wanted, ports, frozenset(declared), interval
 
 
 @net_collector(
@@ -829,14 +833,14 @@ def _options(probe: NetProbe) -> Tuple[List[str], Dict[str, int], int]:
 )
 def ics_identify(probe: NetProbe, target: Target) -> IcsFacts:
     """One protocol at a time, one connection each, paced; per-protocol states so one bad port hides nothing."""
-    wanted, ports, interval = _options(probe)
+    wanted, ports, declared, interval = _options(probe)
     address = (list(target.addresses) or [target.host])[0]
     probe.require_in_scope(address)
     pacer = _Pacer(interval / 1000.0)
     results: Dict[str, _AnyResult] = {}
     for proto in wanted:
         probe.say(f"ics: {proto} on {address}:{ports[proto]}")
-        results[proto] = _assess(probe, proto, address, ports[proto], pacer)
+        results[proto] = _assess(probe, proto, address, ports[proto], pacer, proto in declared)
     states = {p: r["state"] for p, r in results.items()}
     if results and all(s in ("error", "no_answer") for s in states.values()):
         reason = ErrorReason.TIMEOUT if all(s == "no_answer" for s in states.values()) else ErrorReason.MALFORMED

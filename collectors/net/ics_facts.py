@@ -125,6 +125,7 @@ class IcsResultFacts(_IcsResultBase, total=False):
     """One protocol's outcome; ``reason`` unless identified (then the protocol's result type adds ``identity``)."""
 
     reason: str
+    declared: bool  # the port was given for this protocol (option ics_ports, --probe-port), not a default
 
 
 class ModbusResultFacts(IcsResultFacts, total=False):

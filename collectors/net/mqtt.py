@@ -7,7 +7,7 @@ subscribes once (QoS 0) to ``#`` and, separately, to ``$SYS/#`` for a
 bounded window and keeps TOPIC NAMES only: payloads are read off the socket
 and dropped unseen, since they carry VINs and positions. On the TLS port it
 also records the protocol, the leaf certificate and whether the chain is
-trusted (system store plus ``RISKAGENT_EXTRA_CA``).
+trusted (system store plus the ``ca_files`` option, ``scan --ca-file``).
 
 Do-no-harm rules, enforced in code and asserted by the tests:
 
@@ -38,7 +38,6 @@ which the checks import without this module.
 from __future__ import annotations
 
 import ipaddress
-import os
 import secrets
 import socket
 import ssl
@@ -60,7 +59,7 @@ from collectors.net.mqtt_facts import (
 )
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
-from collectors.net.tls import EXTRA_CA_ENV, certificate_facts, same_verification_everywhere
+from collectors.net.tls import ExtraTrust, certificate_facts, extra_trust, same_verification_everywhere
 
 DEFAULT_PORTS: Dict[str, int] = {"mqtt": 1883, "mqtts": 8883}
 TLS_PORT_NAMES = ("mqtts",)
@@ -102,6 +101,7 @@ class _PortDraft(TypedDict, total=False):
     return_text: str
     error_reason: str
     reason: str
+    subscription_error: str
 
 
 class _PortError(Exception):
@@ -404,14 +404,12 @@ def _unverified() -> ssl.SSLContext:
     return ctx
 
 
-def _trusted() -> Tuple[ssl.SSLContext, Optional[str]]:
+def _trusted(trust: ExtraTrust) -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     ctx.check_hostname = False  # the hostname is judged from the certificate facts
     same_verification_everywhere(ctx)
-    extra = os.environ.get(EXTRA_CA_ENV) or None
-    if extra:
-        ctx.load_verify_locations(cafile=extra)
-    return ctx, extra
+    trust.apply(ctx)
+    return ctx
 
 
 def _handshake(sock: socket.socket, ctx: ssl.SSLContext, host: str, timeout_s: float) -> ssl.SSLSocket:
@@ -458,13 +456,16 @@ def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: _PortDra
 
 
 def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> MqttChainFacts:
-    """A second handshake with system trust (plus RISKAGENT_EXTRA_CA): is the chain trusted?"""
+    """A second handshake with system trust (plus the ``ca_files`` anchors): is the chain trusted?"""
     endpoint = f"{host}:{port}"
+    trust = extra_trust(probe.ctx.options)
+    if trust.error is not None:
+        return {"status": "error", "reason": trust.error}
     try:
-        ctx, extra = _trusted()
-    except (OSError, ssl.SSLError) as exc:
-        return {"status": "error", "reason": f"cannot load {EXTRA_CA_ENV}: {exc}"}
-    store = "system" + (" + extra CA" if extra else "")
+        ctx = _trusted(trust)
+    except ssl.SSLError as exc:
+        return {"status": "error", "reason": f"cannot load the CA files: {exc}"}
+    store = trust.store
     sock = _open(probe, pacer, host, port, "tls:verify")
     if sock is None:
         return {"store": store, "status": "error", "reason": "port closed on the second handshake"}
@@ -524,7 +525,16 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                 out["state"] = "accepted" if code == 0 else "refused" if code in (4, 5) else "other"
                 probe.record(endpoint, "mqtts" if is_tls else "mqtt")
                 if code == 0 and subscription is None:
-                    subscription = {**session.subscribe_and_listen(listen_s, max_topics), "port": name}
+                    # The CONNACK already answered the question of access: a broken subscription
+                    # afterwards is recorded beside it and never turns "accepted" into "error".
+                    try:
+                        subscription = {**session.subscribe_and_listen(listen_s, max_topics), "port": name}
+                    except _PortError as exc:
+                        out["subscription_error"] = exc.message
+                        probe.record(endpoint, "mqtt:subscribe", exc.message)
+                    except OSError as exc:
+                        out["subscription_error"] = f"{endpoint}: connection failed while subscribed: {exc}"
+                        probe.record(endpoint, "mqtt:subscribe", str(exc))
                 if code == 0:
                     session.disconnect()
             except OSError as exc:

@@ -25,7 +25,7 @@ class _MqttChainBase(TypedDict):
 
 
 class MqttChainFacts(_MqttChainBase, total=False):
-    store: str  # absent when RISKAGENT_EXTRA_CA could not be loaded
+    store: str  # absent when the CA files (option ca_files) could not be loaded
     reason: str
 
 
@@ -55,6 +55,7 @@ class MqttPortFacts(_MqttPortBase, total=False):
     return_text: str
     error_reason: str  # ErrorReason value, state "error" only
     reason: str
+    subscription_error: str  # accepted, but the wildcard subscription that followed broke off
 
 
 class MqttListenFacts(TypedDict):

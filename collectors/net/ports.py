@@ -5,6 +5,16 @@ lazily: it is only needed when a scan really happens). The command line is
 built from constants, the validated target and the validated port list only,
 so nothing a user typed can become an nmap option. Root gets a SYN scan;
 everyone else a connect scan (nmap refuses -sS without raw sockets).
+
+UDP: the exposure checks name UDP services (TFTP 69, NetBIOS 137/138), so a
+run as root with the default port set also UDP-scans that short, fixed list
+(``UDP_PORTS``; the probe option ``udp_ports`` replaces it). Without root, or
+with an explicit TCP port list, the facts say UDP was not scanned and why,
+and the checks say so instead of claiming it.
+
+Open ports that version detection calls a web server (``http``, ``https``,
+``http-proxy`` ... or anything in a TLS tunnel named http) are listed as
+``web_endpoints``; the network runner assesses each as a URL of its own.
 Version detection runs at a low intensity: it is what identifies services on
 unusual ports and end-of-life software, and the low intensity keeps silent
 ports from stalling the scan.
@@ -21,8 +31,8 @@ import xml.etree.ElementTree as ET
 from typing import Any, Dict, List, Optional, Tuple
 
 from collectors.evidence import CollectError, ErrorReason
-from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts, ScannedHostFacts
-from collectors.net.registry import NetContext, NetProbe, net_collector
+from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts, ScannedHostFacts, UdpScanFacts, WebEndpointFacts
+from collectors.net.registry import NetContext, NetProbe, net_collector, parse_ports
 from collectors.net.scope import Target
 from collectors.profile import Profile
 
@@ -33,6 +43,9 @@ DEFAULT_PORTS = (
     "1433,1521,2049,2375,2376,2379,3000,3306,3389,5000,5432,5601,5900-5910,5984,5985,5986,6379,6443,"
     "8000,8080,8081,8443,8888,9000,9090,9200,9300,10000,10250,11211,15672,27017"
 )
+# UDP services the exposure checks name (checks/portlists.py): TFTP, NetBIOS name and datagram services.
+UDP_PORTS = "69,137,138"
+UDP_OPTION = "udp_ports"  # NetContext.options key: the UDP -p list instead of UDP_PORTS ("" for none)
 HOST_TIMEOUT_S = 120  # nmap gives up on one host after this
 NETWORK_TIMEOUT_S = 1800  # python-nmap kills a whole network scan after this
 VERSION_INTENSITY = 2  # 0-9; higher sends rarer probes and waits on silent ports for each
@@ -49,12 +62,48 @@ COMMON_ARGS = (
 )
 
 
-def nmap_arguments(privileged: bool, ipv6: bool) -> List[str]:
+def nmap_arguments(privileged: bool, ipv6: bool, udp: bool = False) -> List[str]:
     """nmap options for one scan (without -oX, hosts and -p, which python-nmap adds)."""
-    args = ["-sS" if privileged else "-sT", *COMMON_ARGS, "--host-timeout", f"{HOST_TIMEOUT_S}s"]
+    args = ["-sS" if privileged else "-sT", *(["-sU"] if udp else []), *COMMON_ARGS, "--host-timeout", f"{HOST_TIMEOUT_S}s"]
     if ipv6:
         args.append("-6")
     return args
+
+
+def udp_plan(ctx: NetContext) -> Tuple[str, Optional[str]]:
+    """The UDP ports to scan, or "" and why none are (shown in the facts and the verdicts)."""
+    if not ctx.privileged:
+        return "", "a UDP scan needs root (nmap -sU); run riskagent as root to assess UDP services"
+    if UDP_OPTION in ctx.options:
+        spec = str(ctx.options[UDP_OPTION] or "")
+        if not spec:
+            return "", "no UDP ports were asked for"
+        try:
+            return parse_ports(spec), None
+        except ValueError as exc:
+            raise CollectError(ErrorReason.UNSUPPORTED, f"option {UDP_OPTION}: {exc}") from None
+    if ctx.ports is not None:
+        return "", "an explicit port list (--ports) is scanned over TCP only"
+    return UDP_PORTS, None
+
+
+_WEB_SERVICES = ("http", "https")  # nmap service names starting so: http, https, http-proxy, http-alt, https-alt ...
+
+
+def web_endpoints(hosts: List[ScannedHostFacts]) -> List[WebEndpointFacts]:
+    """Open TCP ports that version detection identified as a web server, as the URLs to assess them at."""
+    out: List[WebEndpointFacts] = []
+    for host in hosts:
+        address = host["address"]
+        netloc = f"[{address}]" if ":" in address else address
+        for port in host["open_ports"]:
+            service = port["service"].lower()
+            if port["proto"] != "tcp" or not service.startswith(_WEB_SERVICES):
+                continue
+            scheme = "https" if port["tunnel"] == "ssl" or service.startswith("https") else "http"
+            url = f"{scheme}://{netloc}:{port['port']}/"
+            out.append({"url": url, "address": address, "port": port["port"], "scheme": scheme})
+    return out
 
 
 def _scan_address(target: Target) -> str:
@@ -115,6 +164,11 @@ def _conf(value: Any) -> Optional[int]:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def _no_reply(addr: str, data: Dict[str, Any]) -> List[str]:
+    """UDP ports nmap saw as open|filtered: no answer to its probes, so open and filtered look the same."""
+    return [f"{addr}:{port}" for port, info in sorted((data.get("udp") or {}).items()) if info.get("state") == "open|filtered"]
 
 
 def _host_facts(
@@ -189,10 +243,12 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         probe.require_in_scope(target.host)
         probe.require_in_scope(hosts)
     ports = probe.ctx.ports or DEFAULT_PORTS
-    args = nmap_arguments(probe.ctx.privileged, _is_ipv6(hosts))
+    udp, no_udp = udp_plan(probe.ctx)
+    args = nmap_arguments(probe.ctx.privileged, _is_ipv6(hosts), udp=bool(udp))
     left = left_to_probes(probe.ctx)
     if left:
         args += ["--exclude-ports", ",".join(sorted(left, key=int))]
+    spec = f"T:{ports},U:{udp}" if udp else ports
     overall_s = HOST_TIMEOUT_S + 30 if target.kind == "host" else NETWORK_TIMEOUT_S
 
     try:
@@ -205,11 +261,11 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         probe.record(hosts, "nmap", "nmap is not installed")
         raise CollectError(ErrorReason.TOOL_MISSING, "nmap is not installed: apt-get install nmap") from None
 
-    shown = ports if len(ports) <= 60 else ports[:57] + "..."
+    shown = spec if len(spec) <= 60 else spec[:57] + "..."
     probe.say(f"nmap: {hosts} ports {shown} ({'syn' if probe.ctx.privileged else 'connect'} scan, service detection)")
     started = time.monotonic()
     try:
-        result = scanner.scan(hosts=hosts, ports=ports, arguments=" ".join(args), timeout=overall_s)
+        result = scanner.scan(hosts=hosts, ports=spec, arguments=" ".join(args), timeout=overall_s)
     except nmap.PortScannerTimeout:
         probe.record(hosts, "nmap", f"no result within {overall_s} s")
         raise CollectError(ErrorReason.TIMEOUT, f"nmap scan of {hosts} did not finish within {overall_s} s; stopped") from None
@@ -243,6 +299,11 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
     open_total = sum(len(h["open_ports"]) for h in host_facts)
     probe.say(f"nmap: {hosts} done, {open_total} open port(s) in {elapsed_ms / 1000:.1f} s")
     stats = info.get("scanstats", {})
+    udp_facts: UdpScanFacts = {"scanned": bool(udp), "ports": udp}
+    if udp:
+        udp_facts["no_reply"] = [p for a in sorted(scanned) for p in _no_reply(a, dict(scanned[a]))]
+    elif no_udp:
+        udp_facts["reason"] = no_udp
     return {
         "scanner": "nmap",
         "nmap_version": version,
@@ -257,6 +318,8 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         "hosts_total": int(stats.get("totalhosts") or 0),
         "timed_out_hosts": timed_out,
         "open_ports": open_total,
+        "udp": udp_facts,
+        "web_endpoints": web_endpoints(host_facts),
         "nmap_messages": errors[:3],
         "elapsed_ms": elapsed_ms,
         "left_to_probes": left,

@@ -39,6 +39,7 @@ class Target:
     addresses: Tuple[str, ...]  # resolved addresses (one network string for kind network)
     port: Optional[int] = None
     scheme: Optional[str] = None
+    found_by: Optional[str] = None  # None: declared; else the target whose port scan found it (a web server)
 
     @property
     def endpoint(self) -> str:
@@ -132,12 +133,31 @@ def _parse_url(text: str, allow_public: bool, resolve: bool) -> Target:
     return Target("url", normalised, inner.host, inner.addresses, port or default_port, parts.scheme)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scope:
-    """Everything the user allowed to be probed."""
+    """Everything the user allowed to be probed, and the targets to probe.
+
+    ``targets`` starts as the declared targets. A web server that a port scan finds on a declared
+    host joins it (:meth:`add_discovered`) as a URL target of its own: it is inside what was allowed,
+    its evidence is about a target of the scope, and the report's scope lists it.
+    """
 
     targets: Tuple[Target, ...]
     allow_public: bool = False
+
+    @property
+    def declared(self) -> Tuple[Target, ...]:
+        return tuple(t for t in self.targets if t.found_by is None)
+
+    def add_discovered(self, target: Target) -> None:
+        """Add an endpoint found inside the scope; anything the scope does not allow is refused."""
+        if target.found_by is None:
+            raise ValueError(f"{target.text}: a discovered target names the target whose scan found it")
+        outside = [a for a in (target.addresses or (target.host,)) if not self.allows(a)]
+        if outside:
+            raise ScopeError(f"{target.text}: {', '.join(outside)} is outside the declared scope")
+        if all(t.endpoint != target.endpoint for t in self.targets):
+            self.targets = (*self.targets, target)
 
     def allows(self, host: str) -> bool:
         """Whether connecting to ``host`` (name or address) stays inside the scope."""

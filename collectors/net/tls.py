@@ -6,10 +6,13 @@ or cipher class the local OpenSSL cannot offer is recorded as "untestable",
 never as refused: absence of a test is not a clean result. Weak cipher
 classes that OpenSSL 3 no longer compiles in (RC4, DES, 3DES, EXPORT) are
 probed with a hand-built ClientHello that only reads the ServerHello, so no
-weak crypto has to exist locally.
+weak crypto has to exist locally. The size of a DHE group is read the same
+way: a hello offering only DHE suites, read up to the ServerKeyExchange.
+Every raw exchange runs under one deadline and a byte cap, so a server that
+trickles or floods cannot hold the probe.
 
-The environment variable ``RISKAGENT_EXTRA_CA`` may name a PEM file of extra
-trust anchors (a private CA) added to the system store for the chain check.
+Extra trust anchors for the chain check (a private CA) come from the probe
+option ``ca_files`` (``scan --ca-file``): PEM files added to the system store.
 
 The facts shape, the key ``TLS_ENDPOINT`` and the protocol version names live
 in :mod:`collectors.net.tls_facts`, which the checks import without this
@@ -19,37 +22,46 @@ module; the ``ssl.TLSVersion`` table here is held to those names at import.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import os
 import socket
 import ssl
 import struct
+import time
 import warnings
-from typing import Dict, List, Literal, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls_facts import (
+    CBC_CLASS,
     LEGACY_VERSIONS,
+    MEDIUM_CLASS_NAMES,
     MODERN_VERSIONS,
+    STATIC_RSA_CLASS,
     TLS_ENDPOINT,
+    CaFileFacts,
     CertificateFacts,
     ChainFacts,
     CipherClassFacts,
+    DhFacts,
     KeyFacts,
     NegotiatedFacts,
     TlsEndpointFacts,
     VersionFacts,
 )
 
-EXTRA_CA_ENV = "RISKAGENT_EXTRA_CA"
+CA_FILES_OPTION = "ca_files"  # NetContext.options key: paths of PEM files of extra trust anchors
+MAX_CA_FILE_BYTES = 4 * 1024 * 1024
 
 VERSIONS: Tuple[Tuple[str, ssl.TLSVersion], ...] = (
     ("TLSv1", ssl.TLSVersion.TLSv1),
@@ -75,8 +87,26 @@ WEAK_CLASSES: Dict[str, Tuple[str, Tuple[int, ...]]] = {
     "DES": ("DES:!3DES", (0x0009, 0x000C, 0x0012, 0x0015)),
     "3DES": ("3DES", (0x000A, 0x000D, 0x0013, 0x0016, 0xC008, 0xC012)),
 }
-# Acceptable but dated: CBC suites with a SHA-1 MAC (recorded, not judged weak).
-MEDIUM_CLASSES: Dict[str, str] = {"CBC-SHA1": "SHA1:!eNULL:!aNULL:!RC4:!DES:!3DES:!EXPORT"}
+_NOT_WEAK = "!eNULL:!aNULL:!RC4:!DES:!3DES:!EXPORT:!PSK:!SRP"
+# Not broken, but below Mozilla's intermediate configuration: CBC-mode suites (a MAC digest, so no
+# AEAD) and static RSA key exchange (no forward secrecy). Same layout as WEAK_CLASSES; the raw-hello
+# code points are used only where the local OpenSSL cannot offer the class.
+MEDIUM_CLASSES: Dict[str, Tuple[str, Tuple[int, ...]]] = {
+    CBC_CLASS: (
+        f"SHA1:SHA256:SHA384:{_NOT_WEAK}",
+        (0xC013, 0xC014, 0xC009, 0xC00A, 0xC027, 0xC028, 0xC023, 0xC024, 0x0033, 0x0039, 0x0067, 0x006B, 0x002F, 0x0035, 0x003C, 0x003D),
+    ),
+    STATIC_RSA_CLASS: (f"kRSA:{_NOT_WEAK}", (0x009C, 0x009D, 0x002F, 0x0035, 0x003C, 0x003D, 0x0041, 0x0084, 0x00BA, 0x00C0)),
+}
+if tuple(MEDIUM_CLASSES) != MEDIUM_CLASS_NAMES:  # pragma: no cover - a guard against a future edit
+    raise RuntimeError(f"MEDIUM_CLASSES {tuple(MEDIUM_CLASSES)} differ from tls_facts {MEDIUM_CLASS_NAMES}")
+# Finite-field DHE suites (RSA and DSS authenticated, AEAD and CBC): a hello offering only these makes
+# the server show its DH group in the ServerKeyExchange.
+DHE_SUITES: Tuple[int, ...] = (
+    0x009E, 0x009F, 0xCCAA, 0x00A2, 0x00A3, 0x0033, 0x0039, 0x0067, 0x006B, 0x0032, 0x0038, 0x0040, 0x006A,
+    0x0045, 0x0088, 0x00BE, 0x00C4, 0x0016, 0x0013,
+)  # fmt: skip
+MAX_HANDSHAKE_BYTES = 64 * 1024  # what a raw hello reads at most (a server certificate chain fits)
 
 _LOCAL_LIMITS = ("NO_PROTOCOLS_AVAILABLE", "NO_CIPHERS_AVAILABLE", "NO_CIPHER_MATCH", "UNSUPPORTED_PROTOCOL_VERSION")
 
@@ -168,47 +198,172 @@ class _Conn:
 
     def raw_hello(self, suites: Sequence[int]) -> Tuple[Literal["accepted", "refused", "error"], Optional[int], str]:
         """Offer ``suites`` in a TLS 1.2 ClientHello; ("accepted", suite) or ("refused"/"error", reason)."""
+        out = self._raw(suites, "tls:raw-hello", want_kex=False)
+        return out.status, out.suite, out.reason
+
+    def dh_group(self) -> DhFacts:
+        """Offer only DHE suites and read the server's flight up to its ServerKeyExchange: the group's size."""
+        out = self._raw(DHE_SUITES, "tls:raw-hello:dhe", want_kex=True)
+        facts: DhFacts = {"status": out.status, "method": "raw-hello"}
+        if out.suite is not None:
+            facts["suite"] = f"0x{out.suite:04X}"
+        if out.protocol:
+            facts["protocol"] = out.protocol
+        if out.status == "accepted":
+            if out.dh_bits is None:
+                return {**facts, "status": "error", "reason": out.reason or "no DH group in the ServerKeyExchange"}
+            facts["bits"] = out.dh_bits
+        elif out.reason:
+            facts["reason"] = out.reason
+        return facts
+
+    def _raw(self, suites: Sequence[int], label: str, want_kex: bool) -> _RawResult:
+        """One hand-built hello, the reply read under one deadline and byte cap; never raises for the peer's sake."""
         try:
             sock = self._socket()
         except _Timeout as exc:
-            return "error", None, str(exc)
+            return _RawResult("error", reason=str(exc))
+        except OSError as exc:
+            return _RawResult("error", reason=f"cannot connect: {exc}")
+        error: Optional[str] = None
         try:
             sock.sendall(_client_hello(suites, self.sni))
-            head = _recv_exact(sock, 5)
-            if len(head) < 5:
-                return "refused", None, "connection closed without a ServerHello"
-            kind, length = head[0], struct.unpack("!H", head[3:5])[0]
-            body = _recv_exact(sock, min(length, 16384))
-            if kind == 0x15:
-                return "refused", None, f"alert {body[1] if len(body) > 1 else '?'}"
-            if kind != 0x16 or len(body) < 41 or body[0] != 0x02:
-                return "error", None, "unexpected reply to a ClientHello"
-            sid_len = body[38]
-            if len(body) < 41 + sid_len:
-                return "error", None, "truncated ServerHello"
-            suite = struct.unpack("!H", body[39 + sid_len : 41 + sid_len])[0]
-            if suite not in suites:
-                return "error", None, f"server chose suite 0x{suite:04X} that was not offered"
-            return "accepted", suite, ""
+            result = _read_flight(_Records(sock, time.monotonic() + self.timeout), suites, want_kex)
         except TimeoutError:
-            return "error", None, f"no answer within {self.timeout:g} s"
+            result = _RawResult("error", reason=f"no complete answer within {self.timeout:g} s")
         except (ConnectionResetError, BrokenPipeError):
-            return "refused", None, "connection reset"
+            result = _RawResult("refused", reason="connection reset")
         except OSError as exc:
-            return "error", None, str(exc)
+            result = _RawResult("error", reason=str(exc))
         finally:
-            self.probe.record(self.endpoint, "tls:raw-hello")
             sock.close()
+        if result.status == "error":
+            error = result.reason
+        self.probe.record(self.endpoint, label, error)
+        return result
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            break
-        buf += chunk
-    return buf
+@dataclass(frozen=True)
+class _RawResult:
+    status: Literal["accepted", "refused", "error"]
+    suite: Optional[int] = None
+    reason: str = ""
+    protocol: Optional[str] = None
+    dh_bits: Optional[int] = None
+
+
+class _Records:
+    """TLS records read off a socket before one deadline, at most MAX_HANDSHAKE_BYTES in all."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+        self.read = 0
+        self.handshake = b""  # handshake bytes not yet taken as messages
+
+    def _exact(self, n: int) -> Optional[bytes]:
+        """``n`` bytes, or None when the peer closed first; TimeoutError at the deadline."""
+        buf = b""
+        while len(buf) < n:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError()
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                return None
+            buf += chunk
+        self.read += n
+        if self.read > MAX_HANDSHAKE_BYTES:
+            raise _Malformed(f"more than {MAX_HANDSHAKE_BYTES} bytes before the server's key exchange")
+        return buf
+
+    def record(self) -> Optional[Tuple[int, bytes]]:
+        """(content type, fragment) of the next record, or None at end of stream."""
+        head = self._exact(5)
+        if head is None:
+            return None
+        length = struct.unpack("!H", head[3:5])[0]
+        if head[1] != 0x03 or length > 16384 + 2048:
+            raise _Malformed("the reply is not a TLS record")
+        body = self._exact(length)
+        if body is None:
+            return None
+        return head[0], body
+
+    def message(self) -> Tuple[int, bytes]:
+        """The next handshake message (type, body); _Closed at end of stream, _Alerted on an alert."""
+        while len(self.handshake) < 4 or len(self.handshake) < 4 + int.from_bytes(self.handshake[1:4], "big"):
+            rec = self.record()
+            if rec is None:
+                raise _Closed()
+            kind, body = rec
+            if kind == 0x15:
+                raise _Alerted(body[1] if len(body) > 1 else -1)
+            if kind != 0x16:
+                raise _Malformed(f"unexpected record type {kind} in the server's hello flight")
+            self.handshake += body
+        size = int.from_bytes(self.handshake[1:4], "big")
+        kind, body = self.handshake[0], self.handshake[4 : 4 + size]
+        self.handshake = self.handshake[4 + size :]
+        return kind, body
+
+
+class _Malformed(Exception):
+    """The server's reply breaks the TLS framing."""
+
+
+class _Closed(Exception):
+    """The server closed the connection."""
+
+
+class _Alerted(Exception):
+    def __init__(self, code: int) -> None:
+        super().__init__(f"alert {code}")
+        self.code = code
+
+
+_WIRE_VERSIONS = {0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+_SERVER_HELLO, _SERVER_KEY_EXCHANGE, _SERVER_HELLO_DONE = 2, 12, 14  # handshake message types
+
+
+def _read_flight(records: _Records, suites: Sequence[int], want_kex: bool) -> _RawResult:
+    """The ServerHello (and, with ``want_kex``, the DH prime of the ServerKeyExchange) of one raw hello."""
+    try:
+        kind, hello = records.message()
+    except _Alerted as exc:
+        return _RawResult("refused", reason=str(exc))
+    except _Closed:
+        return _RawResult("refused", reason="connection closed without a ServerHello")
+    except _Malformed as exc:
+        return _RawResult("error", reason=str(exc))
+    if kind != _SERVER_HELLO or len(hello) < 35 or len(hello) < 38 + hello[34]:
+        return _RawResult("error", reason="unexpected reply to a ClientHello")
+    version = struct.unpack("!H", hello[0:2])[0]
+    sid_len = hello[34]
+    suite = struct.unpack("!H", hello[35 + sid_len : 37 + sid_len])[0]
+    protocol = _WIRE_VERSIONS.get(version, f"0x{version:04X}")
+    if suite not in suites:
+        return _RawResult("error", reason=f"server chose suite 0x{suite:04X} that was not offered", protocol=protocol)
+    if not want_kex:
+        return _RawResult("accepted", suite, protocol=protocol)
+    for _ in range(8):  # Certificate, CertificateStatus ... then ServerKeyExchange
+        try:
+            kind, body = records.message()
+        except _Alerted as exc:
+            return _RawResult("accepted", suite, f"{exc} before the ServerKeyExchange", protocol)
+        except _Closed:
+            return _RawResult("accepted", suite, "connection closed before the ServerKeyExchange", protocol)
+        except _Malformed as exc:
+            return _RawResult("error", suite, str(exc), protocol)
+        if kind == _SERVER_KEY_EXCHANGE:
+            if len(body) < 2 or len(body) < 2 + struct.unpack("!H", body[:2])[0]:
+                return _RawResult("error", suite, "truncated ServerKeyExchange", protocol)
+            prime = body[2 : 2 + struct.unpack("!H", body[:2])[0]]
+            return _RawResult("accepted", suite, "", protocol, int.from_bytes(prime, "big").bit_length())
+        if kind == _SERVER_HELLO_DONE:
+            return _RawResult("accepted", suite, "ServerHelloDone without a ServerKeyExchange for a DHE suite", protocol)
+    return _RawResult("error", suite, "no ServerKeyExchange among the server's first messages", protocol)
 
 
 def _ext(kind: int, data: bytes) -> bytes:
@@ -280,9 +435,11 @@ def _probe_versions(conn: _Conn) -> Dict[str, VersionFacts]:
     return out
 
 
-def _probe_ciphers(conn: _Conn, classes: Dict[str, str], raw: Dict[str, Tuple[int, ...]]) -> Dict[str, CipherClassFacts]:
+def _probe_ciphers(conn: _Conn, classes: Mapping[str, Tuple[str, Tuple[int, ...]]]) -> Dict[str, CipherClassFacts]:
+    """Each class offered alone (TLS 1.0-1.2); a raw hello of its code points where the local OpenSSL cannot offer it."""
     out: Dict[str, CipherClassFacts] = {}
-    for cls, spec in classes.items():
+    raw = {cls: v[1] for cls, v in classes.items()}
+    for cls, (spec, _) in classes.items():
         try:
             ctx = _permissive(ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_2, spec)
             proto, cipher, _ = conn.handshake(ctx, f"ciphers:{cls}")
@@ -325,14 +482,69 @@ def _key_facts(cert: x509.Certificate) -> KeyFacts:
     return {"type": type(key).__name__, "bits": None}
 
 
-def _self_signed(cert: x509.Certificate) -> bool:
-    if cert.issuer != cert.subject:
-        return False
+def _key_identifiers(cert: x509.Certificate) -> Tuple[Optional[bytes], Optional[bytes]]:
+    """(subject key identifier, authority key identifier) where the certificate carries them."""
     try:
-        cert.verify_directly_issued_by(cert)
-    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
-        return False
-    return True
+        ski: Optional[bytes] = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    except (x509.ExtensionNotFound, ValueError):
+        ski = None
+    try:
+        aki: Optional[bytes] = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+    except (x509.ExtensionNotFound, ValueError):
+        aki = None
+    return ski, aki
+
+
+def _verify_own_signature(cert: x509.Certificate) -> None:
+    """Check the signature with the certificate's own key, whatever the hash (SHA-1 and MD5 included).
+
+    ``verify_directly_issued_by`` refuses SHA-1 signatures outright; verifying the TBS bytes with
+    the public key does not judge the hash, it only asks whether this key made this signature.
+    Raises InvalidSignature, or UnsupportedAlgorithm/ValueError/TypeError when it cannot tell.
+    """
+    key = cert.public_key()
+    sig, tbs = cert.signature, cert.tbs_certificate_bytes
+    if isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+        key.verify(sig, tbs)
+        return
+    algo = cert.signature_hash_algorithm
+    if algo is None:
+        raise UnsupportedAlgorithm("no hash algorithm for this signature")
+    if isinstance(key, rsa.RSAPublicKey):
+        pad = cert.signature_algorithm_parameters
+        if not isinstance(pad, (padding.PKCS1v15, padding.PSS)):
+            raise UnsupportedAlgorithm(f"RSA signature parameters {pad!r}")
+        key.verify(sig, tbs, pad, algo)
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(sig, tbs, ec.ECDSA(algo))
+    elif isinstance(key, dsa.DSAPublicKey):
+        key.verify(sig, tbs, algo)
+    else:
+        raise UnsupportedAlgorithm(f"{type(key).__name__} keys")
+
+
+def self_signed(cert: x509.Certificate) -> Tuple[Optional[bool], str]:
+    """Whether the certificate is signed by its own key, and on what basis; None when that cannot be told.
+
+    Self-signed means: issuer equals subject and the signature verifies with the certificate's own
+    key. Names that differ, or an authority key identifier naming another key, settle it as "no"
+    without any cryptography; a signature that cannot be checked is not taken as "no".
+    """
+    if cert.issuer != cert.subject:
+        return False, "the issuer differs from the subject"
+    ski, aki = _key_identifiers(cert)
+    if ski is not None and aki is not None and ski != aki:
+        return False, "issuer equals subject, but the authority key identifier names another key"
+    try:
+        _verify_own_signature(cert)
+    except InvalidSignature:
+        return False, "issuer equals subject, but the certificate's own key did not make its signature"
+    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        algo = getattr(cert.signature_algorithm_oid, "_name", cert.signature_algorithm_oid.dotted_string)
+        if ski is not None and ski == aki:
+            return True, f"issuer equals subject and the authority key identifier is its own ({algo} signature not checked: {exc})"
+        return None, f"issuer equals subject; the {algo} signature could not be checked ({exc})"
+    return True, "issuer equals subject and the signature verifies with the certificate's own key"
 
 
 def _dns_match(pattern: str, host: str) -> bool:
@@ -365,8 +577,12 @@ def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) 
     except x509.ExtensionNotFound:
         dns, ips = [], []
     cn = _name_attr(cert.subject, NameOID.COMMON_NAME)
-    algo = cert.signature_hash_algorithm
+    try:
+        algo = cert.signature_hash_algorithm
+    except UnsupportedAlgorithm:  # MD2, MD4 ...: named by signature_algorithm below
+        algo = None
     not_after, not_before = cert.not_valid_after_utc, cert.not_valid_before_utc
+    own, basis = self_signed(cert)
     return {
         "subject_cn": cn,
         "subject": cert.subject.rfc4514_string(),
@@ -380,7 +596,8 @@ def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) 
         "key": _key_facts(cert),
         "signature_hash": algo.name if isinstance(algo, hashes.HashAlgorithm) else None,
         "signature_algorithm": getattr(cert.signature_algorithm_oid, "_name", cert.signature_algorithm_oid.dotted_string),
-        "self_signed": _self_signed(cert),
+        "self_signed": own,
+        "self_signed_basis": basis,
         "hostname_match": _hostname_match(host, dns, ips, cn),
         "sha256": cert.fingerprint(hashes.SHA256()).hex(),
     }
@@ -391,18 +608,61 @@ def same_verification_everywhere(ctx: ssl.SSLContext) -> None:
     ctx.verify_flags |= ssl.VERIFY_X509_STRICT | ssl.VERIFY_X509_PARTIAL_CHAIN
 
 
+@dataclass(frozen=True)
+class ExtraTrust:
+    """The extra trust anchors of a run: the PEM text to load, what was read, or why it could not be."""
+
+    cadata: str
+    files: List[CaFileFacts]
+    error: Optional[str] = None
+
+    @property
+    def store(self) -> str:
+        return "system" + (f" + {len(self.files)} CA file(s)" if self.files else "")
+
+    def apply(self, ctx: ssl.SSLContext) -> None:
+        if self.cadata:
+            ctx.load_verify_locations(cadata=self.cadata)
+
+
+def extra_trust(options: Mapping[str, Any]) -> ExtraTrust:
+    """Read the ``ca_files`` option: each file's certificates, sha256 and count; an unusable file is an error.
+
+    ``scan --ca-file`` validates the files before the run; this read is the one the chain check uses,
+    so the evidence names exactly the bytes that were trusted.
+    """
+    paths = [str(p) for p in (options.get(CA_FILES_OPTION) or ())]
+    texts: List[str] = []
+    files: List[CaFileFacts] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_CA_FILE_BYTES + 1)
+        except OSError as exc:
+            return ExtraTrust("", files, f"cannot read CA file {path}: {exc.strerror or exc}")
+        try:
+            if len(data) > MAX_CA_FILE_BYTES:
+                raise ValueError(f"larger than {MAX_CA_FILE_BYTES // (1024 * 1024)} MiB")
+            certs = x509.load_pem_x509_certificates(data)
+        except ValueError as exc:
+            return ExtraTrust("", files, f"CA file {path} is not PEM certificates ({exc})")
+        texts.append(data.decode("ascii", "replace"))
+        files.append({"path": path, "sha256": hashlib.sha256(data).hexdigest(), "certificates": len(certs)})
+    return ExtraTrust("\n".join(texts), files)
+
+
 def _chain(conn: _Conn) -> ChainFacts:
-    """Validate the served chain against the system store (plus RISKAGENT_EXTRA_CA); hostname is judged apart."""
+    """Validate the served chain against the system store plus the ``ca_files`` anchors; hostname is judged apart."""
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     same_verification_everywhere(ctx)
-    extra = os.environ.get(EXTRA_CA_ENV) or None
-    store = "system" + (" + extra CA" if extra else "")
-    if extra:
-        try:
-            ctx.load_verify_locations(cafile=extra)
-        except (OSError, ssl.SSLError) as exc:
-            return {"extra_ca": extra, "store": store, "status": "error", "reason": f"cannot load {EXTRA_CA_ENV}={extra}: {exc}"}
+    trust = extra_trust(conn.probe.ctx.options)
+    if trust.error is not None:
+        return {"ca_files": trust.files, "store": trust.store, "status": "error", "reason": trust.error}
+    try:
+        trust.apply(ctx)
+    except ssl.SSLError as exc:
+        return {"ca_files": trust.files, "store": trust.store, "status": "error", "reason": f"cannot load the CA files: {exc}"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         # Trust only: key size and signature strength are separate checks, old protocols too.
@@ -412,15 +672,15 @@ def _chain(conn: _Conn) -> ChainFacts:
         conn.handshake(ctx, "verify")
     except ssl.SSLCertVerificationError as exc:
         return {
-            "extra_ca": extra,
-            "store": store,
+            "ca_files": trust.files,
+            "store": trust.store,
             "status": "invalid",
             "verify_code": exc.verify_code,
             "reason": str(exc.verify_message),
         }
     except (_Local, _Timeout, ssl.SSLError, OSError) as exc:
-        return {"extra_ca": extra, "store": store, "status": "error", "reason": f"verifying handshake failed: {_refusal(exc)}"}
-    return {"extra_ca": extra, "store": store, "status": "valid"}
+        return {"ca_files": trust.files, "store": trust.store, "status": "error", "reason": f"verifying handshake failed: {_refusal(exc)}"}
+    return {"ca_files": trust.files, "store": trust.store, "status": "valid"}
 
 
 @net_collector(TLS_ENDPOINT, "TLS protocols, weak suites, certificate and chain of an https endpoint", kinds=("url",))
@@ -450,15 +710,15 @@ def collect_tls(probe: NetProbe, target: Target) -> TlsEndpointFacts:
         negotiated = {"protocol": proto, "cipher": cipher[0] if cipher else None, "bits": cipher[2] if cipher else None}
     except (_Local, _Timeout, ssl.SSLError, OSError) as exc:
         negotiated = {"error": _refusal(exc)}
-    weak_raw = {k: v[1] for k, v in WEAK_CLASSES.items()}
     return {
         "host": target.host,
         "port": conn.port,
         "address": conn.address,
         "openssl": ssl.OPENSSL_VERSION,
         "protocols": _probe_versions(conn),
-        "weak_ciphers": _probe_ciphers(conn, {k: v[0] for k, v in WEAK_CLASSES.items()}, weak_raw),
-        "medium_ciphers": _probe_ciphers(conn, MEDIUM_CLASSES, {}),
+        "weak_ciphers": _probe_ciphers(conn, WEAK_CLASSES),
+        "medium_ciphers": _probe_ciphers(conn, MEDIUM_CLASSES),
+        "dh": conn.dh_group(),
         "negotiated": negotiated,
         "certificate": cert,
         "chain": _chain(conn),

@@ -1,7 +1,8 @@
 """Facts shape and key of ``tls.endpoint``, the TLS posture of one https endpoint.
 
 The collector (:mod:`collectors.net.tls`) reports which protocol versions and
-weak or dated cipher classes the endpoint accepts, what a default client
+weak or dated cipher classes the endpoint accepts, the size of the
+finite-field Diffie-Hellman group it uses for DHE, what a default client
 negotiates, the leaf certificate and whether its chain is trusted. The shapes
 live apart from the collector so that the checks, and the MQTT collector's
 certificate facts, import them without loading ``ssl``, ``cryptography`` and
@@ -13,6 +14,12 @@ from __future__ import annotations
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict
 
 from collectors.facts import CollectedFacts, FactsKey
+
+# Cipher classes below Mozilla's "intermediate" server configuration that are not broken outright
+# (keys of ``medium_ciphers``): CBC-mode suites, and RSA key exchange without forward secrecy.
+CBC_CLASS = "CBC"
+STATIC_RSA_CLASS = "static-RSA"
+MEDIUM_CLASS_NAMES: Tuple[str, ...] = (CBC_CLASS, STATIC_RSA_CLASS)
 
 # Names of the protocol results (keys of ``protocols``), older than TLS 1.2 and from TLS 1.2 on.
 # The collector's ssl.TLSVersion table (collectors.net.tls.VERSIONS) is held to these at import.
@@ -65,9 +72,7 @@ class KeyFacts(_KeyBase, total=False):
     curve: str  # EC keys only
 
 
-class CertificateFacts(TypedDict):
-    """Leaf certificate facts (shared with the MQTT probe)."""
-
+class _CertificateBase(TypedDict):
     subject_cn: Optional[str]
     subject: str
     issuer: str
@@ -80,16 +85,30 @@ class CertificateFacts(TypedDict):
     key: KeyFacts
     signature_hash: Optional[str]
     signature_algorithm: str
-    self_signed: bool
+    self_signed: Optional[bool]  # None: issuer equals subject but the signature could not be checked
     hostname_match: bool
     sha256: str
+
+
+class CertificateFacts(_CertificateBase, total=False):
+    """Leaf certificate facts (shared with the MQTT probe)."""
+
+    self_signed_basis: str  # how self_signed was decided (names, key identifiers, the signature itself)
+
+
+class CaFileFacts(TypedDict):
+    """A file of extra trust anchors (``scan --ca-file``), as it was read."""
+
+    path: str
+    sha256: str
+    certificates: int
 
 
 ChainStatus = Literal["valid", "invalid", "error"]
 
 
 class _ChainBase(TypedDict):
-    extra_ca: Optional[str]
+    ca_files: List[CaFileFacts]  # extra trust anchors added to the system store
     store: str
     status: ChainStatus
 
@@ -97,6 +116,20 @@ class _ChainBase(TypedDict):
 class ChainFacts(_ChainBase, total=False):
     verify_code: int  # invalid only
     reason: str  # invalid and error
+
+
+class _DhBase(TypedDict):
+    status: Literal["accepted", "refused", "error"]
+
+
+class DhFacts(_DhBase, total=False):
+    """A hello offering only DHE suites: the suite chosen and the bit size of the group's prime, else ``reason``."""
+
+    method: Literal["raw-hello"]
+    suite: str  # "0x009F"
+    protocol: str  # version of the ServerHello
+    bits: int
+    reason: str
 
 
 class TlsEndpointFacts(CollectedFacts):
@@ -107,6 +140,7 @@ class TlsEndpointFacts(CollectedFacts):
     protocols: Dict[str, VersionFacts]  # LEGACY_VERSIONS and MODERN_VERSIONS name -> result
     weak_ciphers: Dict[str, CipherClassFacts]  # collectors.net.tls.WEAK_CLASSES name -> result
     medium_ciphers: Dict[str, CipherClassFacts]  # collectors.net.tls.MEDIUM_CLASSES name -> result
+    dh: DhFacts  # finite-field DHE: accepted or not, and the group size
     negotiated: NegotiatedFacts
     certificate: CertificateFacts
     chain: ChainFacts

@@ -1,12 +1,16 @@
 """Web posture of a declared URL, after the Mozilla HTTP Observatory's tests.
 
 One collector, ``web.http``: it fetches the URL (following redirects only
-inside the scope), looks at the plain-HTTP twin, reads the security headers,
+inside the scope), looks at every plain-HTTP endpoint of the host the run
+knows of (port 80, other http URL targets of the same host, and web servers
+the run's port scan found there), reads the security headers,
 cookie flags, CORS answer and version banners, and asks a fixed, short list
 of paths whether a directory listing or a sensitive file (.git, .env,
 backups, status pages) is served. Findings are confirmed by content, since
 many sites answer 200 to everything; facts keep the path and a marker name,
-never the content, and never a cookie value.
+never the content, and never a cookie value. When every response is an
+error status (an HTTPS port asked in plain HTTP answers 400 to everything),
+the page is not the site: the final state says ``error_page`` and why.
 
 Requests are sequential, each under a hard deadline, and the whole run under
 a total budget, so a slow or hostile server cannot hold the assessment.
@@ -42,6 +46,7 @@ from collectors.net.web_facts import (
     HstsFacts,
     ListingFacts,
     PlainHttpFacts,
+    PlainHttpSource,
     PlainHttpState,
     RedirectFacts,
     SameSite,
@@ -182,8 +187,8 @@ def _follow(
     return responses, hops, info, origin, path
 
 
-def _classify_plain(resp: HttpResponse, url: str, https_host: str) -> PlainHttpFacts:
-    """The answer of the plain-HTTP ``url``: a redirect (where to) or content."""
+def _classify_plain(resp: HttpResponse, url: str, https_host: str, source: PlainHttpSource) -> PlainHttpFacts:
+    """The answer of the plain-HTTP ``url``: a redirect (where to), an error status, or content."""
     location = resp.header("Location")
     if 300 <= resp.status < 400 and location:
         to = urljoin(url, location)
@@ -194,29 +199,80 @@ def _classify_plain(resp: HttpResponse, url: str, https_host: str) -> PlainHttpF
             "same_host": (parts.hostname or "").lower() == https_host.lower(),
             "state": "redirects_to_https" if parts.scheme == "https" else "redirects_to_http",
             "url": url,
+            "source": source,
         }
-    return {"status": resp.status, "location": None, "same_host": None, "state": "no_redirect", "url": url}
+    state: PlainHttpState = "error_status" if resp.status >= 400 else "no_redirect"
+    return {"status": resp.status, "location": None, "same_host": None, "state": state, "url": url, "source": source}
 
 
-# Port 80 of an https target that does not answer, by HttpClientError kind; any other failure is "error".
+# A plain-HTTP endpoint that does not answer, by HttpClientError kind; any other failure is "error".
 _UNANSWERED: Dict[str, PlainHttpState] = {
     HttpClientError.REFUSED: "not_listening",
     HttpClientError.CONNECT_TIMEOUT: "unreachable",
 }
 
 
-def _plain_http(s: _Session, target: Target, first: HttpResponse) -> PlainHttpFacts:
-    """How the plain-HTTP side behaves: the target itself, or http://host/ on port 80 for an https target."""
+def _plain_endpoints(probe: NetProbe, target: Target) -> List[Tuple[int, PlainHttpSource]]:
+    """Ports of the plain-HTTP endpoints of an https target's host: 80, then the run's other http targets there.
+
+    "The same host" is the same name or a shared address; the endpoint is asked with the https
+    target's own host name, as a browser following a plain link to that site would.
+    """
+    out: List[Tuple[int, PlainHttpSource]] = [(80, "port 80")]
+    mine = {target.host, *target.addresses}
+    for t in probe.ctx.scope.targets:
+        if t.kind != "url" or t.scheme != "http" or t.port is None or not mine & {t.host, *t.addresses}:
+            continue
+        if all(port != t.port for port, _ in out):
+            out.append((t.port, "port scan" if t.found_by else "declared target"))
+    return out
+
+
+def _plain_http(s: _Session, target: Target, first: HttpResponse) -> List[PlainHttpFacts]:
+    """How the plain-HTTP side behaves: the target itself, or every known plain-HTTP endpoint of an https target's host."""
     if target.scheme == "http":
-        return _classify_plain(first, target.text, target.host)
-    origin: Origin = ("http", target.host, 80)
-    url = _url(origin, "/")
-    try:
-        resp = s.get(origin, "/", body_limit=4096)
-    except HttpClientError as exc:
-        state = _UNANSWERED.get(exc.kind, "error")
-        return {"url": url, "state": state, "status": None, "location": None, "same_host": None, "error": exc.message}
-    return _classify_plain(resp, url, target.host)
+        return [_classify_plain(first, target.text, target.host, "target")]
+    out: List[PlainHttpFacts] = []
+    for port, source in _plain_endpoints(s.probe, target):
+        origin: Origin = ("http", target.host, port)
+        url = _url(origin, "/")
+        try:
+            resp = s.get(origin, "/", body_limit=4096)
+        except HttpClientError as exc:
+            state = _UNANSWERED.get(exc.kind, "error")
+            out.append(
+                {"url": url, "source": source, "state": state, "status": None, "location": None, "same_host": None, "error": exc.message}
+            )
+            continue
+        out.append(_classify_plain(resp, url, target.host, source))
+    return out
+
+
+def _ports_scanned(probe: NetProbe, target: Target) -> Optional[str]:
+    """The TCP ports a port scan of this target's host covered in the same run, if one did."""
+    for address in (*target.addresses, target.host):
+        if address in probe.ctx.port_scans:
+            return probe.ctx.port_scans[address]
+    return None
+
+
+# Error pages that name the mistake: a plain-HTTP request to a TLS port.
+_WRONG_SCHEME = (
+    (re.compile(rb"plain HTTP request was sent to HTTPS port", re.IGNORECASE), "nginx"),
+    (re.compile(rb"speaking plain HTTP to an SSL-enabled server port", re.IGNORECASE), "Apache httpd"),
+)
+
+
+def _error_page(final: HttpResponse, scheme: str, statuses: Sequence[int]) -> Optional[str]:
+    """Why the site was not seen when every response (page, CORS, paths) had an error status, else None."""
+    if final.status < 400 or not statuses or any(code < 400 for code in statuses):
+        return None
+    codes = ", ".join(str(c) for c in sorted({final.status, *statuses}))
+    why = f"every response had an error status ({codes}), so the page fetched is an error page, not the site"
+    for pattern, server in _WRONG_SCHEME:
+        if scheme == "http" and pattern.search(final.body):
+            return f"{why}; {server} says the port speaks HTTPS: use an https:// URL"
+    return why
 
 
 # -- headers -----------------------------------------------------------------------
@@ -465,7 +521,10 @@ def exposure_marker(kind: str, path: str, resp: HttpResponse) -> Optional[str]:
     raise ValueError(f"unknown exposure kind {kind}")
 
 
-def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpResponse]]) -> Tuple[ListingFacts, ExposedFacts]:
+def _probe_paths(
+    s: _Session, origin: Origin, final: Optional[Tuple[str, HttpResponse]], statuses: List[int]
+) -> Tuple[ListingFacts, ExposedFacts]:
+    """Listings and sensitive files; the status of every answer is added to ``statuses``."""
     listing: ListingFacts = {"probed": [], "found": [], "errors": []}
     exposed: ExposedFacts = {"probed": [], "found": [], "errors": []}
     timeouts = 0
@@ -483,6 +542,7 @@ def _probe_paths(s: _Session, origin: Origin, final: Optional[Tuple[str, HttpRes
             return exc.message
         timeouts = 0
         probed.append(path)
+        statuses.append(resp.status)
         return resp
 
     if final is not None:  # the page itself may be a listing
@@ -527,20 +587,28 @@ def collect_web(probe: NetProbe, target: Target) -> WebFacts:
     responses, hops, final, origin, final_path = _follow(s, start, path)
     last = responses[-1]
     plain_http = _plain_http(s, target, responses[0])
+    statuses: List[int] = []
     cors: CorsFacts
     if final["state"] == "ok":
         cors = _cors(s, origin, final_path)
+        if "status" in cors:
+            statuses.append(cors["status"])
     else:
         cors = {"origin_sent": CORS_TEST_ORIGIN, "error": f"not requested: final page not reached ({final['state']})"}
         origin = start  # probe paths on the declared site itself
     probe.say(f"web: probing {len(LISTING_PATHS) + len(SENSITIVE_PATHS)} well-known paths on {_url(origin, '/')}")
     page = (final_path.split("?", 1)[0], last) if final["state"] == "ok" else None
-    listing, exposed = _probe_paths(s, origin, page)
+    listing, exposed = _probe_paths(s, origin, page, statuses)
+    if final["state"] == "ok":
+        why = _error_page(last, origin[0], statuses)
+        if why is not None:
+            final["state"], final["error"] = "error_page", why
     return {
         "url": target.text,
         "final": final,
         "redirects": hops,
         "plain_http": plain_http,
+        "ports_scanned": _ports_scanned(probe, target),
         "headers": _headers(last, final["scheme"]),
         "cookies": _cookies(responses),
         "disclosure": _disclosure(responses),

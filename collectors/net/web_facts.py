@@ -1,7 +1,7 @@
 """Facts shape and key of ``web.http``, the web posture of one declared URL.
 
 The collector (:mod:`collectors.net.web`) reports where the URL lands and the
-redirects on the way, how the plain-HTTP side behaves, the security headers,
+redirects on the way, how every known plain-HTTP endpoint of the host behaves, the security headers,
 cookie flags, CORS answer and version banners of the final page, and which
 well-known paths serve a directory listing or a sensitive file. The shapes
 live apart from the collector so that the checks import them without loading
@@ -17,8 +17,16 @@ from collectors.facts import CollectedFacts, FactsKey
 # What a sensitive path exposes (collectors.net.web.SENSITIVE_PATHS); the checks group on it.
 ExposureKind = Literal["git", "env", "backup", "status", "actuator", "phpinfo"]
 
-FinalState = Literal["ok", "off_scope", "bad_redirect", "too_many_redirects", "error"]
-PlainHttpState = Literal["redirects_to_https", "redirects_to_http", "no_redirect", "not_listening", "unreachable", "error"]
+# error_page: every response (the page, CORS and every path probe) had an error status, so what was
+# fetched is not the site (a wrong scheme or port, a site answering 4xx/5xx to everything).
+FinalState = Literal["ok", "off_scope", "bad_redirect", "too_many_redirects", "error_page", "error"]
+# error_status: answered 4xx/5xx without a redirect, so whether it would redirect or serve content is unknown.
+PlainHttpState = Literal[
+    "redirects_to_https", "redirects_to_http", "no_redirect", "error_status", "not_listening", "unreachable", "error"
+]
+# Where a plain-HTTP endpoint of the host came from: the target itself (an http URL), the default port 80,
+# another http URL target of the same host, or a web server the run's port scan found on the host.
+PlainHttpSource = Literal["target", "port 80", "declared target", "port scan"]
 SameSite = Literal["Strict", "Lax", "None", "invalid"]
 CorsOrigin = Literal["wildcard", "reflected", "null", "fixed"]
 
@@ -39,6 +47,7 @@ RedirectFacts = TypedDict("RedirectFacts", {"from": str, "status": int, "to": st
 
 class _PlainHttpBase(TypedDict):
     url: str
+    source: PlainHttpSource
     state: PlainHttpState
     status: Optional[int]
     location: Optional[str]
@@ -46,9 +55,9 @@ class _PlainHttpBase(TypedDict):
 
 
 class PlainHttpFacts(_PlainHttpBase, total=False):
-    """The plain-HTTP side: the target itself, or port 80 of an https target."""
+    """One plain-HTTP endpoint of the host: the target itself, or port 80 and the other http ports of an https target."""
 
-    error: str  # only when port 80 could not be asked
+    error: str  # only when the endpoint could not be asked
 
 
 class _HstsBase(TypedDict):
@@ -159,7 +168,8 @@ class WebFacts(CollectedFacts):
     url: str
     final: FinalPageFacts
     redirects: List[RedirectFacts]
-    plain_http: PlainHttpFacts
+    plain_http: List[PlainHttpFacts]  # every plain-HTTP endpoint of the host the run knows of
+    ports_scanned: Optional[str]  # TCP ports a port scan of this host covered in the same run, if one did
     headers: HeadersFacts  # of the final page
     cookies: List[CookieFacts]  # set anywhere along the redirect chain
     disclosure: DisclosureFacts

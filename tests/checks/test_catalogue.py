@@ -16,7 +16,7 @@ from typing import Dict, Set
 import pytest
 
 from checks.catalogue import all_checks
-from checks.mlps import _UNITS
+from checks.mlps import UNITS as _UNITS
 from checks.model import CheckLevel
 from collectors.catalogue import all_collectors
 from collectors.net.registry import all_net_collectors

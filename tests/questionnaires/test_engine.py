@@ -161,3 +161,24 @@ def test_endpoint_findings_of_several_targets_combine_worst_first() -> None:
     assert answers(both, [])["EXPOSED"].value == "yes"
     unsure = [both[0], finding("LNX-NET-001", "error", "net.ports", "10.0.0.2")]
     assert answers(unsure, [])["EXPOSED"].basis is Basis.UNKNOWN
+
+
+def test_only_limits_checks_to_the_answer_they_can_show() -> None:
+    one_sided = parse_questionnaire(
+        make([q("EMPTY", "yes_no", {"checks": ["LNX-NET-001"], "yes_if": "any_fail", "only": "yes"})]), "t.json", CHECKS, COLLECTORS
+    )
+
+    def answer(status: str) -> object:
+        return answer_all(one_sided, Bundle([finding("LNX-NET-001", status)], []), {})[0]
+
+    shown = answer("fail")
+    assert shown.basis is Basis.DERIVED and shown.value == "yes"  # type: ignore[attr-defined]
+    unsettled = answer("pass")
+    assert unsettled.basis is Basis.UNKNOWN  # type: ignore[attr-defined]
+
+
+def test_only_must_name_an_answer() -> None:
+    from questionnaires.loader import QuestionnaireError
+
+    with pytest.raises(QuestionnaireError, match="only"):
+        parse_questionnaire(make([q("X", "yes_no", {"checks": ["LNX-NET-001"], "only": "maybe"})]), "t.json", CHECKS, COLLECTORS)

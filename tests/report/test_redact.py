@@ -1,34 +1,102 @@
 from __future__ import annotations
 
+from typing import Any, List
+
 import pytest
 
 from report.redact import redact, redact_text
 
+# (text, the part of it that must not survive)
+SECRETS = [
+    # by shape
+    ("root:$6$saltsalt$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH:19000:0:99999:7:::", "abcdefghijklmnopqrstuvwxyz"),
+    ("u:$y$j9T$saltsaltsalt$hashhashhashhashhash0123:19000", "hashhash"),
+    ("$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW", "PgBkqquzi"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjE="),
+    ("password_pbkdf2 root grub.pbkdf2.sha512.10000.ABCDEF0123456789ABCDEF.0123456789ABCDEF0123", "ABCDEF0123456789ABCDEF"),
+    ("AKIAABCDEFGHIJKLMNOP", "AKIAABCDEFGHIJKLMNOP"),
+    ("api_token = sk_live_abcdefghijklmnop12345678", "abcdefghijklmnop12345678"),
+    ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"),
+    ("xoxb-1234567890-abcdefghij", "1234567890-abcdefghij"),
+    # by place
+    ("password=hunter2hunter2", "hunter2"),
+    ("api_key: 0123456789abcdef", "0123456789abcdef"),
+    ("export DB_PASSWORD='p@ss word'", "p@ss word"),
+    ("MYSQL_PWD=abc123 mysqldump db", "abc123"),
+    ('{"password": "hunter2"}', "hunter2"),
+    ("mysql --password=S3cret db", "S3cret"),
+    ("curl -s -u admin:Secr3t https://x", "Secr3t"),
+    ("curl --user admin:s3cr3t https://x", "s3cr3t"),
+    ("mysqldump -uroot -pS3cret db", "S3cret"),
+    ("https://user:pa55@host/path", "pa55"),
+    ("mysql://root:toor@db:3306/x", "toor"),
+    ("curl -H 'Authorization: Bearer abcdef0123456789'", "abcdef0123456789"),
+    ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+    ("Bearer FIXTURE-TOKEN-DO-NOT-LEAK", "FIXTURE-TOKEN-DO-NOT-LEAK"),
+    ("X-Api-Key: abcdef123456", "abcdef123456"),
+    ("sshpass -p Passw0rd ssh host", "Passw0rd"),
+    ("smbclient //srv/share -U bob%s3cret", "s3cret"),
+    ("redis-cli -a foobared ping", "foobared"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), SECRETS)
+def test_secrets_are_scrubbed(text: str, secret: str) -> None:
+    out, n = redact_text(text)
+    assert n >= 1 and "[redacted]" in out and secret not in out
+
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "root:$6$saltsalt$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH:19000:0:99999:7:::",
-        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----",
-        "curl -H 'Authorization: Bearer abcdef0123456789'",
-        "password=hunter2hunter2",
-        "api_key: 0123456789abcdef",
-        "AKIAABCDEFGHIJKLMNOP",
+        ("password=hunter2", "password=[redacted]"),
+        ("curl -u admin:secret https://x", "curl -u admin:[redacted] https://x"),
+        ("mysqldump -uroot -pS3cret db", "mysqldump -uroot -p[redacted] db"),
+        ("https://user:pa55@host/path", "https://user:[redacted]@host/path"),
+        ("export DB_PASSWORD='p@ss word'", "export DB_PASSWORD='[redacted]'"),
+        ("api_token = sk_live_abcdefghijklmnop12345678", "api_token = [redacted]"),
+        ("u:$y$j9T$saltsaltsalt$hashhashhashhashhash0123:19000", "u:[redacted]:19000"),  # the whole yescrypt field
     ],
 )
-def test_secrets_are_scrubbed(text: str) -> None:
-    out, n = redact_text(text)
-    assert n >= 1 and "[redacted]" in out
+def test_only_the_secret_is_replaced(text: str, expected: str) -> None:
+    assert redact_text(text)[0] == expected
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "/etc/passwd: line 17: expected 7 fields, found 4",
-        "evidence unavailable: host.passwd: cannot read",
+        # the tool's own prose and ordinary configuration
+        "accounts without a password: guest",
+        "accounts without a password: guest, tmpuser",
+        "sudo grants full root without a password",
+        "PasswordAuthentication no",
         "PasswordAuthentication yes",
+        "password_hash_algorithm=yescrypt",
         "passwordauthentication",
         "PASS_MAX_DAYS 99999",
+        "/etc/passwd: line 17: expected 7 fields, found 4",
+        "evidence unavailable: host.passwd: cannot read",
+        "password requisite pam_pwquality.so retry=3",
+        "pam_unix.so sha512 shadow try_first_pass use_authtok",
+        "bearer tokens are accepted",
+        "token_ttl=3600",
+        "password=yes",
+        # references, prompts and places (what host.credentials reports) are not secrets
+        "restic -r sftp:backup@backup.example.internal:/srv/restic --password-file /root/.restic-pass backup",
+        "cron /etc/cron.d/backup line 3: curl -u credentials",
+        "cron /etc/cron.d/mysql-backup line 2: mysql -p password",
+        "config /opt/app/.env line 4: DB_PASSWORD in cleartext",
+        "mysqldump -p db",
+        "export DB_PASSWORD=$DB_PASS",
+        "password: ${DB_PASSWORD}",
+        'curl -u "$USER:$PASS" https://x',
+        "secret_key = /etc/ssl/key.pem",
+        # identifiers that look like token prefixes
+        "high_risk_case",
+        "--disk-usage",
+        "chacha20-poly1305@openssh.com,aes256-gcm@openssh.com",
+        "user@host:/srv/x",
+        "https://example.com/path?q=1",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
@@ -37,7 +105,19 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
 
 def test_nested_structures_are_walked() -> None:
     obj, n = redact({"a": ["password=xyzxyz", {"b": "fine"}]})
-    assert obj == {"a": ["[redacted]", {"b": "fine"}]} and n == 1
+    assert obj == {"a": ["password=[redacted]", {"b": "fine"}]} and n == 1
+
+
+def test_a_key_that_names_a_secret_redacts_its_value() -> None:
+    obj, n = redact({"db_password": "hunter2", "token": "abc", "password_field": "hashed", "api_key": "$API_KEY", "pass": "yes"})
+    assert obj == {
+        "db_password": "[redacted]",
+        "token": "[redacted]",
+        "password_field": "hashed",
+        "api_key": "$API_KEY",
+        "pass": "yes",
+    }
+    assert n == 2
 
 
 def test_redact_tree_copies_only_what_it_scrubs() -> None:
@@ -51,3 +131,34 @@ def test_redact_tree_copies_only_what_it_scrubs() -> None:
     scrubbed, n = redact_tree((leaky, clean[1]))
     assert n >= 1 and "abcdefgh12345678" not in str(scrubbed[0].facts)
     assert scrubbed[1] is clean[1]  # the untouched finding is the same object
+
+
+def test_recorded_host_report_keeps_its_own_prose() -> None:
+    """debian-weak's report used to say "accounts without a [redacted] tmpuser"."""
+    from tests.hosts import fixture_report
+
+    report = fixture_report("debian-weak")
+    reasons = [f.reason for f in report.findings if "without a password" in (f.reason or "")]
+    assert "accounts without a password: guest, tmpuser" in reasons
+    assert "[redacted]" not in str(report.as_json)
+
+
+def _strings(obj: Any) -> List[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(obj, (list, tuple)):
+        return [s for v in obj for s in _strings(v)]
+    return []
+
+
+def test_the_trigger_lets_through_only_suspect_strings() -> None:
+    """Speed: every string of every report is searched once for the trigger; almost none goes on to the rules."""
+    from report.redact import _suspect
+    from tests.hosts import fixture_report
+
+    distinct = set(_strings(fixture_report("debian-weak").as_json))
+    suspects = [s for s in distinct if _suspect(s)]
+    assert len(suspects) < 0.03 * len(distinct), suspects[:20]
+    assert all(_suspect(text) for text, _secret in SECRETS)  # the trigger is in step with every rule

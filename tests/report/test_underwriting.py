@@ -94,7 +94,7 @@ def test_weak_host_is_f_with_hard_fails_open() -> None:
 
 
 def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
-    report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2025-06-30")
+    report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2025-06-30", PW_05="no")
     view = view_of(report)
     assert view["insurer"]["grade"] == "A" and view["insurer"]["score"] == 100
     assert {e["state"] for e in view["hard_fail"]["entries"]} == {"clear"}
@@ -108,6 +108,15 @@ def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
     assert entry(view, "no_ir_plan")["state"] == "unknown"
     assert entry(view, "no_ir_plan")["evidence"] == [{"question": "IR-01", "basis": "unknown", "value": None}]
     assert view["hard_fail"]["binding_unconfirmed"] and not view["hard_fail"]["binding_blocked"]
+
+
+def test_no_empty_password_does_not_clear_the_weak_password_hard_fail() -> None:
+    """Host evidence can show empty passwords, never the absence of weak or shared ones: a person must say so."""
+    hardened = fixture_report("debian-hardened")
+    assert next(f for f in hardened.findings if f.check_id == "LNX-ACC-002").status.value == "pass"
+    assert entry(view_of(hardened), "weak_passwords")["state"] == "unknown"
+    assert entry(view_of(with_answers(hardened, PW_05="no")), "weak_passwords")["state"] == "clear"
+    assert entry(view_of(with_answers(hardened, PW_05="yes")), "weak_passwords")["state"] == "open"
 
 
 def test_ir_plan_attested_no_opens_the_hard_fail() -> None:
@@ -188,7 +197,7 @@ def test_mlps_unit_results() -> None:
     assert units["L3-CNS1-06"]["result"] == "not_assessed" and units["L3-CNS1-06"]["label"]["zh"] == "未评估"
     assert mlps["units"][0]["unit"] == "L3-CES1-05"  # the unit with an open high-risk case comes first
     assert mlps["high_risk_open"] == [
-        {"case": "6.4.2.1", "check_id": "U3-A", "target": None, "severity": "low", "units": ["L3-CES1-05"]}
+        {"case": "6.4.2.1", "check_id": "U3-A", "target": None, "severity": "low", "units": ["L3-CES1-05"], "state": "open", "mitigated_by": []}
     ]
     assert mlps["conclusion_hint"] == "差"
 

@@ -8,6 +8,7 @@ RSA-1024 signed with SHA-1 so the TLS checks have something to fail on.
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import subprocess
 from dataclasses import dataclass
@@ -124,6 +125,49 @@ def rsa1024_sha1(directory: Path, hostname: str = HOSTNAME) -> CertPair:
         timeout=30,
     )
     return pair
+
+
+# RFC 2409 (IKE) group 2, the 1024-bit MODP group: the kind of DH parameters old servers still serve.
+_MODP_1024 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+    16,
+)
+# RFC 3526 group 14, the 2048-bit MODP group (the size Mozilla's intermediate configuration asks for).
+_MODP_2048 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AACAA68FFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+def _der_int(n: int) -> bytes:
+    body = n.to_bytes(n.bit_length() // 8 + 1, "big")
+    return b"\x02" + _der_len(len(body)) + body
+
+
+def _der_len(n: int) -> bytes:
+    if n < 128:
+        return bytes([n])
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+def dh_params(directory: Path, bits: int) -> Path:
+    """A PEM file of well-known DH parameters (PKCS#3) of 1024 or 2048 bits, written without generating any."""
+    prime = {1024: _MODP_1024, 2048: _MODP_2048}[bits]
+    body = _der_int(prime) + _der_int(2)
+    der = b"\x30" + _der_len(len(body)) + body
+    b64 = base64.encodebytes(der).decode("ascii")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"dh{bits}.pem"
+    path.write_text(f"-----BEGIN DH PARAMETERS-----\n{b64}-----END DH PARAMETERS-----\n")
+    return path
 
 
 def ca_and_leaf(directory: Path, hostname: str = HOSTNAME, days: int = 365) -> CertPair:

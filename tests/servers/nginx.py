@@ -10,11 +10,17 @@ weak: no redirect, ``server_tokens on``, ``autoindex`` on /files/, .git/HEAD,
 docroot, no security headers, a cookie without flags, CORS reflecting any
 origin with credentials, TLS 1.0-1.2 and a self-signed expired certificate
 (``cert="rsa1024_sha1"`` or ``"self_signed"`` pick another weak one).
+``tls=`` narrows the weak site's cipher suites to one dated class, below
+Mozilla's intermediate configuration: "cbc" (ECDHE with CBC-mode suites only),
+"static_rsa" (RSA key exchange only) or "dh1024" (DHE only, over a 1024-bit
+group); these need an RSA certificate, so they default to "rsa1024_sha1".
+OpenSSL 3 serves them only with ``@SECLEVEL=0`` in ssl_ciphers.
 
 hardened: 301 to https, ``server_tokens off``, HSTS/CSP/XFO/nosniff/
 Referrer-Policy, a Secure; HttpOnly; SameSite=Strict cookie, dot-files
 denied, every unknown path answered 200 with the index page (so probes must
-confirm by content), TLS 1.2/1.3 and a leaf from a private CA for
+confirm by content), TLS 1.2/1.3 with Mozilla's intermediate suites (ECDHE
+with AES-GCM or ChaCha20-Poly1305 only) and a leaf from a private CA for
 "localhost" (``srv.ca_cert``).
 """
 
@@ -147,7 +153,8 @@ http {{
 _WEAK = """
     server_tokens on;
     ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
-    ssl_ciphers DEFAULT:@SECLEVEL=0;
+    ssl_ciphers {ciphers};
+{dhparam}
     server {{
         listen 127.0.0.1:{http_port};
         listen 127.0.0.1:{https_port} ssl;
@@ -166,6 +173,8 @@ _WEAK = """
 _HARDENED = """
     server_tokens off;
     ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers {ciphers};
+    ssl_prefer_server_ciphers off;
     server {{
         listen 127.0.0.1:{http_port};
         server_name localhost;
@@ -191,13 +200,30 @@ _WEAK_CERTS: Dict[str, Callable[[Path], certs.CertPair]] = {
     "rsa1024_sha1": certs.rsa1024_sha1,
     "self_signed": certs.self_signed,
 }
+# Mozilla's intermediate suites (ssl-config.mozilla.org, 5.7) for an ECDSA certificate.
+INTERMEDIATE_CIPHERS = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305"
+# The weak site's suites, and the dated-class variants (``tls=``).
+WEAK_TLS: Dict[str, str] = {
+    "default": "DEFAULT:@SECLEVEL=0",
+    "cbc": "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384:@SECLEVEL=0",
+    "static_rsa": "AES128-GCM-SHA256:AES256-GCM-SHA384:@SECLEVEL=0",
+    "dh1024": "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:@SECLEVEL=0",
+}
 
 
-def _render(srv: NginxServer, pair: certs.CertPair, docroot: Path) -> str:
+def _render(srv: NginxServer, pair: certs.CertPair, docroot: Path, tls: str = "default", dhparam: Optional[Path] = None) -> str:
     prefix = srv.workdir
     user = "user root root;" if os.geteuid() == 0 else ""
     body = _WEAK if srv.profile == "weak" else _HARDENED
-    servers = body.format(http_port=srv.http_port, https_port=srv.https_port, docroot=docroot, cookie=COOKIE_VALUE)
+    ciphers = WEAK_TLS[tls] if srv.profile == "weak" else INTERMEDIATE_CIPHERS
+    servers = body.format(
+        http_port=srv.http_port,
+        https_port=srv.https_port,
+        docroot=docroot,
+        cookie=COOKIE_VALUE,
+        ciphers=ciphers,
+        dhparam=f"    ssl_dhparam {dhparam};" if dhparam else "",
+    )
     return _COMMON.format(user=user, prefix=prefix, cert=pair.cert, key=pair.key, servers=servers)
 
 
@@ -215,14 +241,18 @@ def _wait_listening(srv: NginxServer, deadline: float) -> bool:
     return False
 
 
-def start_nginx(workdir: Path, profile: str, cert: Optional[str] = None) -> NginxServer:
+def start_nginx(workdir: Path, profile: str, cert: Optional[str] = None, tls: Optional[str] = None) -> NginxServer:
     """Start nginx with ``profile`` ("weak" or "hardened") under ``workdir``; use as a context manager.
 
     ``cert`` chooses the weak certificate: "expired" (default, self-signed),
-    "rsa1024_sha1" or "self_signed". Fails loudly when nginx is missing.
+    "rsa1024_sha1" or "self_signed"; ``tls`` a weak variant ("cbc", "static_rsa",
+    "dh1024"; ``srv.cert`` is then the self-signed RSA certificate). Fails loudly
+    when nginx is missing.
     """
     if profile not in ("weak", "hardened"):
         raise ValueError(f"unknown nginx profile {profile!r}")
+    if tls is not None and (profile != "weak" or tls not in WEAK_TLS):
+        raise ValueError(f"tls={tls!r}: the weak profile's variants are {', '.join(WEAK_TLS)}")
     if not Path(NGINX).exists():
         raise RuntimeError(f"{NGINX} is not installed; scripts/test.sh installs nginx")
     workdir = Path(workdir) / f"nginx-{profile}"
@@ -231,9 +261,12 @@ def start_nginx(workdir: Path, profile: str, cert: Optional[str] = None) -> Ngin
     for sub in ("tmp", "logs", "conf"):
         (workdir / sub).mkdir(parents=True)
     docroot = workdir / "html"
+    dhparam: Optional[Path] = None
     if profile == "weak":
         _weak_docroot(docroot)
-        pair = _WEAK_CERTS[cert or "expired"](workdir / "certs")
+        pair = _WEAK_CERTS[cert or ("rsa1024_sha1" if tls not in (None, "default") else "expired")](workdir / "certs")
+        if tls == "dh1024":
+            dhparam = certs.dh_params(workdir / "certs", 1024)
     else:
         if cert is not None:
             raise ValueError("the hardened profile always uses the private-CA certificate")
@@ -243,7 +276,7 @@ def start_nginx(workdir: Path, profile: str, cert: Optional[str] = None) -> Ngin
     for _attempt in range(5):  # a free port can be taken between probing and binding
         srv = NginxServer(workdir, profile, free_port(), free_port(), pair.ca_cert, pair.cert)
         conf = workdir / "conf" / "nginx.conf"
-        conf.write_text(_render(srv, pair, docroot))
+        conf.write_text(_render(srv, pair, docroot, tls or "default", dhparam))
         errlog = workdir / "logs" / "stderr.log"
         with errlog.open("wb") as err:
             srv.proc = subprocess.Popen(

@@ -162,6 +162,23 @@ DOVECOT_IMAP = banner(
 )
 PROFTPD = banner(b"220 ProFTPD 1.3.5 Server (Debian) [127.0.0.1]\r\n")
 EXIM_SMTP = banner(b"220 mx.example.test ESMTP Exim 4.92 Mon, 23 Nov 2026 09:00:00 +0000\r\n")
+# nmap knows only a lower bound for this one: "pyftpdlib 1.0.0 or later".
+PYFTPDLIB = banner(b"220 pyftpdlib based ftpd ready.\r\n")
+
+
+def mqtt_broken_after_connack(conn: socket.socket) -> None:
+    """An MQTT broker that lets anyone in (CONNACK 0) and then answers the SUBSCRIBE with a broken PUBLISH.
+
+    The PUBLISH claims a topic longer than its own frame, which a careful client must refuse.
+    """
+    with contextlib.suppress(OSError):
+        if not conn.recv(4096):
+            return
+        conn.sendall(b"\x20\x02\x00\x00")  # CONNACK, session present 0, return code 0
+        if not conn.recv(4096):
+            return
+        conn.sendall(b"\x30\x05\x00\x40abc")  # PUBLISH, remaining 5, topic length 64 > 3 bytes left
+        _drain(conn)
 
 
 def _serve_one(listener: socket.socket, handler: Handler, stop: threading.Event) -> None:

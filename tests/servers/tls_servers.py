@@ -220,8 +220,12 @@ class _Server:
         raise NotImplementedError
 
 
+# Mozilla's intermediate TLS 1.2 suites: forward-secret ECDHE with AEAD only (TLS 1.3 suites are apart).
+MODERN_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
+
 class TLSServer(_Server):
-    """Serves ``pem`` with the given protocol range and cipher string."""
+    """Serves ``pem`` with the given protocol range and cipher string (and DH parameters for DHE suites)."""
 
     def __init__(
         self,
@@ -230,6 +234,7 @@ class TLSServer(_Server):
         lo: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
         hi: ssl.TLSVersion = ssl.TLSVersion.TLSv1_3,
         ciphers: str = "DEFAULT:@SECLEVEL=0",
+        dhparams: Optional[Path] = None,
     ) -> None:
         super().__init__()
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -238,6 +243,8 @@ class TLSServer(_Server):
             self.ctx.minimum_version = lo
             self.ctx.maximum_version = hi
         self.ctx.set_ciphers(ciphers)
+        if dhparams is not None:
+            self.ctx.load_dh_params(str(dhparams))
         self.ctx.load_cert_chain(pem.cert, pem.key)
 
     def serve(self, conn: socket.socket) -> None:
@@ -294,3 +301,16 @@ class Weak3DESServer(_Server):
             body = b"\x03\x03" + b"\x11" * 32 + b"\x00" + b"\x00\x0a" + b"\x00"
             hs = b"\x02" + len(body).to_bytes(3, "big") + body
             conn.sendall(b"\x16\x03\x03" + len(hs).to_bytes(2, "big") + hs)
+
+
+class TrickleServer(_Server):
+    """Answers a ClientHello with a TLS record header announcing 16 KiB, then one byte every 0.1 s: a stall."""
+
+    def serve(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(8192)
+            conn.sendall(b"\x16\x03\x03\x40\x00")
+            for _ in range(100):
+                if self._stop.wait(0.1):
+                    return
+                conn.sendall(b"\x02")

@@ -3,7 +3,9 @@
     sudo .venv/bin/python -m tests.tools.record_host tests/fixtures/hosts/<name>
 
 Copies every file a collector read (secrets replaced: shadow hashes become a
-dummy, private keys become a placeholder), the ownership and mode of every
+dummy, private keys become a placeholder, and a credential in any other file,
+found by the report redactor, becomes a stand-in value that still looks like
+one, so the recording reproduces the finding without the secret), the ownership and mode of every
 path a collector looked at, the output of every command it ran, and the
 process table and listening sockets (names only). Review the result before
 committing it.
@@ -39,6 +41,21 @@ def _scrub(path: str, data: bytes) -> bytes:
             fields[1] = ("!" if fields[1].startswith("!") else "") + DUMMY_HASH
         out.append(":".join(fields))
     return ("\n".join(out) + "\n").encode()
+
+
+STAND_IN = "recorded-secret-removed"
+
+
+def _scrub_credentials(data: bytes) -> bytes:
+    """A text file with every credential the redactor recognises replaced by a stand-in value."""
+    from report.redact import REDACTED, redact_text
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
+    clean, count = redact_text(text)
+    return clean.replace(REDACTED, STAND_IN).encode("utf-8") if count else data
 
 
 def _installed_names() -> Set[str]:
@@ -95,7 +112,7 @@ def record(dest: Path) -> None:
         elif path in files:
             target.parent.mkdir(parents=True, exist_ok=True)
             data = Path(path).read_bytes()
-            target.write_bytes(_scrub(path, data) if SECRET_FILES.match(path) else data)
+            target.write_bytes(_scrub(path, data) if SECRET_FILES.match(path) else _scrub_credentials(data))
     (dest / "stat").mkdir(parents=True, exist_ok=True)
     (dest / "stat" / "recorded.json").write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n")
     cmd_dir = dest / "commands"

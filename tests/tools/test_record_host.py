@@ -26,3 +26,11 @@ def test_replay_of_a_recording_matches_the_live_host(tmp_path: Path) -> None:
     # Text files only: binaries copied for the package-integrity check hold such strings as constants.
     texts = [p.read_bytes() for p in (tmp_path / "host").rglob("*") if p.is_file()]
     assert not any(b"PRIVATE KEY-----" in t for t in texts if b"\0" not in t)
+
+
+def test_credentials_in_recorded_files_are_replaced_by_a_stand_in() -> None:
+    from tests.tools.record_host import STAND_IN, _scrub_credentials
+
+    out = _scrub_credentials(b"0 2 * * * root mysqldump -uroot -pS3cretPass db > /tmp/x\nPATH=/usr/bin\n").decode()
+    assert "S3cretPass" not in out and STAND_IN in out and "PATH=/usr/bin" in out
+    assert _scrub_credentials(b"\xff\xfe binary") == b"\xff\xfe binary"

@@ -247,7 +247,20 @@ def root(context, missing=missing):
             yield str(environment.getattr(l_1_h, 'case'))
             yield ' (`'
             yield str(environment.getattr(l_1_h, 'check_id'))
-            yield '`)'
+            yield '`'
+            if environment.getattr(l_1_h, 'target'):
+                pass
+                yield ' '
+                yield str(t_1(environment.getattr(l_1_h, 'target')))
+            if (environment.getattr(l_1_h, 'state') == 'mitigable'):
+                pass
+                yield '; '
+                yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'state_mitigable'))
+                yield ', '
+                yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mitigated_by'))
+                yield ' '
+                yield str(t_2(context.eval_ctx, environment.getattr(l_1_h, 'mitigated_by'), ', '))
+            yield ')'
             if (not environment.getattr(l_1_loop, 'last')):
                 pass
                 yield ', '
@@ -255,6 +268,13 @@ def root(context, missing=missing):
     else:
         pass
         yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'):
+        pass
+        yield '\n'
+        yield str(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk_not_assessed'))
+        yield ': '
+        yield str(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'), ', '))
+        yield '\n'
     yield '\n\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'):
         pass
@@ -468,4 +488,4 @@ def root(context, missing=missing):
     yield str(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))
 
 blocks = {}
-debug_info = '1=38&5=42&6=46&7=50&8=54&9=58&10=64&12=68&13=71&16=73&19=78&21=80&23=84&26=88&28=90&31=94&32=98&33=104&34=110&35=114&36=122&37=125&39=136&40=140&42=143&44=145&46=155&47=159&51=171&53=173&54=181&55=187&57=195&60=209&62=218&64=224&65=228&69=239&72=259&73=261&74=265&76=267&79=285&80=289&84=295&85=298&87=300&88=304&92=319&93=322&95=325&96=329&100=352&102=354&104=365&105=369&108=401&110=403&111=412&113=424&116=427&117=430&119=434&121=436&123=442&124=446&129=464'
+debug_info = '1=38&5=42&6=46&7=50&8=54&9=58&10=64&12=68&13=71&16=73&19=78&21=80&23=84&26=88&28=90&31=94&32=98&33=104&34=110&35=114&36=122&37=125&39=136&40=140&42=143&44=145&46=155&47=159&51=171&53=173&54=181&55=187&57=195&60=209&62=218&64=224&65=228&69=239&70=271&72=274&76=279&77=281&78=285&80=287&83=305&84=309&88=315&89=318&91=320&92=324&96=339&97=342&99=345&100=349&104=372&106=374&108=385&109=389&112=421&114=423&115=432&117=444&120=447&121=450&123=454&125=456&127=462&128=466&133=484'

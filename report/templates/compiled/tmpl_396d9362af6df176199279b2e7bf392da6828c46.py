@@ -263,7 +263,8 @@ def root(context, missing=missing):
     if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
         pass
         yield '<ul>'
-        for l_1_h in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
+        l_1_loop = missing
+        for l_1_h, l_1_loop in LoopContext(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'), undefined):
             _loop_vars = {}
             pass
             yield '<li>'
@@ -272,13 +273,44 @@ def root(context, missing=missing):
             yield escape(environment.getattr(l_1_h, 'case'))
             yield ' — <code>'
             yield escape(environment.getattr(l_1_h, 'check_id'))
-            yield '</code></li>'
-        l_1_h = missing
+            yield '</code>'
+            if environment.getattr(l_1_h, 'target'):
+                pass
+                yield ' ('
+                yield escape(environment.getattr(l_1_h, 'target'))
+                yield ')'
+            if (environment.getattr(l_1_h, 'state') == 'mitigable'):
+                pass
+                yield ' — <span class="st-manual">'
+                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'state_mitigable'))
+                yield '</span>; '
+                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mitigated_by'))
+                yield ': '
+                l_2_loop = missing
+                for l_2_c, l_2_loop in LoopContext(environment.getattr(l_1_h, 'mitigated_by'), undefined):
+                    _loop_vars = {}
+                    pass
+                    yield '<code>'
+                    yield escape(l_2_c)
+                    yield '</code>'
+                    if (not environment.getattr(l_2_loop, 'last')):
+                        pass
+                        yield ', '
+                l_2_loop = l_2_c = missing
+            yield '</li>'
+        l_1_loop = l_1_h = missing
         yield '</ul>\n'
     else:
         pass
         yield '<p>'
         yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+        yield '</p>'
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'):
+        pass
+        yield '<p class="note">'
+        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk_not_assessed'))
+        yield ': '
+        yield escape(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'), ', '))
         yield '</p>'
     yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'):
@@ -325,7 +357,7 @@ def root(context, missing=missing):
             yield '<tr><td>'
             yield escape(environment.getitem(environment.getattr(l_1_e, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
             yield '</td><td class="st st-'
-            yield escape(environment.getitem({'open': 'fail', 'clear': 'pass', 'unknown': 'manual'}, environment.getattr(l_1_e, 'state')))
+            yield escape(environment.getitem({'open': 'fail', 'clear': 'pass', 'unknown': 'manual', 'mitigable': 'manual'}, environment.getattr(l_1_e, 'state')))
             yield '">'
             yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('state_', environment.getattr(l_1_e, 'state'), ))))
             yield '</td></tr>'
@@ -647,4 +679,4 @@ def root(context, missing=missing):
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=45&6=47&23=51&25=53&26=61&27=69&29=79&30=82&31=84&32=86&35=91&37=93&40=101&41=103&43=107&44=115&45=127&46=131&47=139&48=153&50=157&51=160&52=162&53=172&57=191&59=193&60=203&62=213&64=215&65=225&67=233&69=235&70=245&71=249&74=261&75=263&76=266&77=281&79=284&80=286&81=290&82=292&83=300&84=316&85=318&86=322&88=334&89=338&90=342&91=353&93=365&96=368&97=371&99=373&100=381&101=385&106=407&107=410&108=412&109=414&110=418&111=420&112=423&113=447&114=449&118=458&120=460&121=472&122=476&123=478&124=487&125=491&126=503&127=513&128=516&129=523&135=537&136=540&137=544&139=546&140=552&141=556&146=586&148=588&149=596&150=600&151=611&154=642'
+debug_info = '2=45&6=47&23=51&25=53&26=61&27=69&29=79&30=82&31=84&32=86&35=91&37=93&40=101&41=103&43=107&44=115&45=127&46=131&47=139&48=153&50=157&51=160&52=162&53=172&57=191&59=193&60=203&62=213&64=215&65=225&67=233&69=235&70=245&71=249&74=261&75=263&76=267&77=306&78=308&80=316&81=318&82=322&83=324&84=332&85=348&86=350&87=354&89=366&90=370&91=374&92=385&94=397&97=400&98=403&100=405&101=413&102=417&107=439&108=442&109=444&110=446&111=450&112=452&113=455&114=479&115=481&119=490&121=492&122=504&123=508&124=510&125=519&126=523&127=535&128=545&129=548&130=555&136=569&137=572&138=576&140=578&141=584&142=588&147=618&149=620&150=628&151=632&152=643&155=674'

@@ -62,7 +62,7 @@ def test_root_only_checks_are_flagged() -> None:
     for cid in SHADOW_CHECKS + SUDOERS_CHECKS:
         assert checks[cid].meta.needs_root, cid
     assert checks["LNX-ACC-002"].meta.high_risk_case == "6.4.1.1"
-    assert checks["LNX-PWD-005"].meta.high_risk_case == "6.4.1.1"
+    assert checks["LNX-PWD-005"].meta.high_risk_case is None  # a policy shows weak passwords are allowed, not that one exists
 
 
 def _ev(name: str, facts: Dict[str, Any], status: EvidenceStatus = EvidenceStatus.OK) -> Evidence:
@@ -132,3 +132,44 @@ def test_lockout_preauth_only_fails() -> None:
     assert _run("LNX-PWD-007", _ev("host.pam", {"lockout": lockout})) is F
     lockout.update(modes=["authfail", "preauth"], records_failures=True, unprotected_stacks=[])
     assert _run("LNX-PWD-007", _ev("host.pam", {"lockout": lockout})) is P
+
+
+def _finding(host: str, check_id: str, privileged: bool = True, params: Any = None) -> Any:
+    from checks.catalogue import evaluate
+    from tests.hosts import FIXTURE_PROFILE, host_evidence, host_findings
+
+    if params is None:
+        return next(f for f in host_findings(host, privileged) if f.check_id == check_id)
+    found = evaluate(list(host_evidence(host, privileged)), FIXTURE_PROFILE, {check_id: params})
+    return next(f for f in found if f.check_id == check_id)
+
+
+def test_nis_compat_lines_are_not_damage() -> None:
+    """debian-hardened whose /etc/passwd ends with NIS compat entries (-guest, +@sysadmins, +)."""
+    for privileged in (True, False):
+        f = _finding("debian-hardened-nis-compat", "LNX-ACC-008", privileged)
+        assert f.status is P, f.reason
+
+
+def test_password_length_is_judged_on_the_weakest_stack() -> None:
+    """openeuler-server with minlen=14 on system-auth's pam_pwquality only: password-auth still accepts 8."""
+    f = _finding("openeuler-server-minlen-system-auth-only", "LNX-PWD-004", params={"min_length": 14})
+    assert f.status is F, f.reason
+    assert f.observed["stack"] == "/etc/pam.d/password-auth"
+    assert f.observed["stacks"] == {"/etc/pam.d/password-auth": 8, "/etc/pam.d/system-auth": 14}
+    # the recorded host (pwquality.conf minlen = 8, both stacks alike) meets the default threshold
+    both = _finding("openeuler-server", "LNX-PWD-004", params={"min_length": 8})
+    assert both.status is P
+
+
+def test_sudo_logging_scoped_to_one_user_is_not_sudo_logging() -> None:
+    """debian-weak with `Defaults:svc-deploy log_output` only: one user's sessions are recorded, nobody else's."""
+    f = _finding("debian-weak-sudo-scoped-log-output", "LNX-SUDO-003")
+    assert f.status is F and f.observed["scoped_defaults"] == ["Defaults:svc-deploy log_output"]
+
+
+def test_sudo_logging_negated_later_is_off() -> None:
+    """debian-hardened with a later drop-in `Defaults !logfile` / `Defaults !log_output`."""
+    f = _finding("debian-hardened-sudo-log-negated", "LNX-SUDO-003")
+    assert f.status is F and f.observed["logfile"] is None and f.observed["log_output"] is False
+    assert status_of("debian-hardened", "LNX-SUDO-003") is P

@@ -84,7 +84,20 @@ def test_no_cron_and_no_grub_are_not_applicable() -> None:
         for p in ("/etc/crontab", "/etc/cron.hourly", "/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/etc/cron.d")
     }
     assert _run("LNX-FS-004", _perms(absent)).status is NA
-    assert _run("LNX-FS-005", _perms({}, None)).status is NA
+    no_grub = {p: {"exists": False} for p in ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg")}
+    assert _run("LNX-FS-005", _perms(no_grub, None)).status is NA
+
+
+def test_grub_cfg_that_cannot_be_examined_is_error_not_absent() -> None:
+    """openeuler-server whose /boot/grub2 is 0700, replayed as a non-root user: grub.cfg cannot be stat'ed."""
+    from tests.hosts import host_findings
+
+    f = next(f for f in host_findings("openeuler-server-grub2-0700", False) if f.check_id == "LNX-FS-005")
+    assert f.status is Status.ERROR, f.reason
+    assert "/boot/grub2/grub.cfg" in (f.reason or "") and "Permission denied" in (f.reason or "")
+    assert next(f for f in host_findings("openeuler-server-grub2-0700") if f.check_id == "LNX-FS-005").status is P
+    unknown = {"/boot/grub/grub.cfg": {"exists": False}, "/boot/grub2/grub.cfg": {"exists": None, "error": "cannot stat"}}
+    assert _run("LNX-FS-005", _perms(unknown, None)).status is Status.ERROR
 
 
 def test_var_log_max_mode_is_a_parameter() -> None:

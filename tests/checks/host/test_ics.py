@@ -164,3 +164,27 @@ def test_remote_tools_include_tunnels() -> None:
     ra = _ev("host.remote_access", {"remote_tools": [], "tunnel_tools": [{"tool": "frp client"}]})
     assert _run("LNX-ICS-004", ra) == (F, "remote-access software on the ICS gateway: frp client")
     assert ics.FORBIDDEN_PORTS[513] == "rlogin"
+
+
+def test_sshd_on_tcp_2222_is_not_an_industrial_listener() -> None:
+    """ics-gateway-hardened with a second sshd on TCP 0.0.0.0:2222: SSH, not EtherNet/IP I/O (UDP 2222)."""
+    for privileged in (True, False):
+        found = evaluate(list(_evidence("ics-gateway-hardened-sshd-2222", privileged)), profile=Profile.ICS_GATEWAY, params=OT)
+        f = next(f for f in found if f.check_id == "LNX-ICS-002")
+        assert f.status is P, f.reason
+        assert f.observed["not_industrial"] == [
+            "tcp 0.0.0.0:2222 (sshd): TCP 2222 is not an industrial service port (EtherNet/IP (I/O) use another transport)"
+        ]
+
+
+def test_udp_2222_from_an_industrial_program_on_the_it_side_fails() -> None:
+    listener = {
+        "port": 2222,
+        "protocol": "EtherNet/IP (I/O)",
+        "proto": "udp",
+        "address": "0.0.0.0",
+        "scope": "wildcard",
+        "interfaces": ["eth0", "eth1", "lo"],
+        "process": "opener",
+    }
+    assert _run("LNX-ICS-002", _gw([listener]), params={"ot_interfaces": ["eth1"]})[0] is F

@@ -163,3 +163,66 @@ def test_boot_edge_cases() -> None:
 def test_unprivileged_grub_is_error_but_secure_boot_still_judged() -> None:
     assert status_of("debian-hardened", "LNX-BOOT-001", privileged=False) is Status.ERROR
     assert status_of("debian-hardened", "LNX-BOOT-002", privileged=False) is P
+
+
+def _finding(host: str, check_id: str, privileged: bool = True) -> Any:
+    from tests.hosts import host_findings
+
+    return next(f for f in host_findings(host, privileged) if f.check_id == check_id)
+
+
+SYSCTL_CHECKS = [f"LNX-KRN-00{i}" for i in range(1, 10)]
+
+
+@pytest.mark.parametrize("check_id", SYSCTL_CHECKS)
+def test_offline_tree_sysctl_checks_judge_the_configured_value_and_say_so(check_id: str) -> None:
+    """debian-hardened as an offline tree: no /proc/sys, the values are in /etc/sysctl.d/99-hardening.conf."""
+    f = _finding("debian-hardened-offline", check_id)
+    assert f.status is P, f.reason
+    assert "judged from the sysctl configuration" in (f.reason or "")
+    assert f.observed["basis"].startswith("configuration") and f.observed["configured_in"]
+
+
+def test_offline_ptrace_scope_comes_from_the_configuration_not_absent() -> None:
+    f = _finding("debian-hardened-offline", "LNX-KRN-003")
+    assert f.status is P and "absent" not in (f.reason or "")
+    assert f.observed["configured_in"] == {"kernel.yama.ptrace_scope": "/etc/sysctl.d/99-hardening.conf"}
+    # a running kernel without Yama still means unrestricted ptrace
+    live = _ev("host.sysctl", {"keys": {"kernel.yama.ptrace_scope": {"runtime": None, "persisted": "1", "persisted_in": "/x"}}, "ipv6": True, "proc_sys": True})
+    assert _run("LNX-KRN-003", live).status is F
+
+
+def test_offline_unconfigured_key_is_an_error_not_a_guess() -> None:
+    keys = {"kernel.randomize_va_space": {"runtime": None, "persisted": None, "persisted_in": None}}
+    v = _run("LNX-KRN-001", _ev("host.sysctl", {"keys": keys, "ipv6": False, "proc_sys": False}))
+    assert v.status is Status.ERROR and "does not set it" in (v.reason or "")
+
+
+def test_persistence_check_never_passes_without_a_runtime_value() -> None:
+    f = _finding("debian-hardened-offline", "LNX-KRN-010")
+    assert f.status is Status.ERROR and "no runtime kernel parameter could be read" in (f.reason or "")
+    assert status_of("debian-hardened", "LNX-KRN-010") is P
+
+
+def test_module_checks_are_manual_when_loaded_modules_cannot_be_read() -> None:
+    for cid in ("LNX-KRN-011", "LNX-KRN-012", "LNX-KRN-013"):
+        f = _finding("debian-hardened-offline", cid)
+        assert f.status is M and "/proc/modules unavailable" in (f.reason or ""), cid
+
+
+def test_secure_boot_with_shim_validation_disabled_fails() -> None:
+    f = _finding("debian-hardened-shim-validation-disabled", "LNX-BOOT-002")
+    assert f.status is F and "validation is disabled in shim" in (f.reason or "")
+
+
+def test_apparmor_kill_mode_profiles_enforce() -> None:
+    """debian-hardened with its profiles in AppArmor 4's kill mode (enforce, and kill on violation)."""
+    f = _finding("debian-hardened-apparmor-kill", "LNX-MAC-001")
+    assert f.status is P and f.observed["profiles"] == {"kill": 7}
+    assert _run("LNX-MAC-001", _aa(profiles={"complain": 3, "unconfined": 1})).status is F
+
+
+def test_disabled_by_names_the_install_command_used() -> None:
+    f = _finding("debian-hardened-modprobe-bin-true", "LNX-KRN-011")
+    assert f.status is P and f.observed["disabled_by"] == {"usb_storage": "install /bin/true"}
+    assert _finding("debian-hardened", "LNX-KRN-011").observed["disabled_by"] == {"usb_storage": "install /bin/false"}

@@ -119,3 +119,33 @@ def test_suppressing_audit_rules_are_not_identity_coverage(tmp_path: Path) -> No
     verdict = _verdict(tmp_path, files, "host.audit", audit_identity_watches)
     assert verdict.status is F
     assert verdict.observed["missing_watches"] == ["/etc/passwd", "/etc/shadow"]
+
+
+def _finding(host: str, check_id: str, privileged: bool = True) -> Any:
+    from tests.hosts import host_findings
+
+    return next(f for f in host_findings(host, privileged) if f.check_id == check_id)
+
+
+def test_single_is_not_a_max_log_file_action() -> None:
+    """debian-hardened with max_log_file_action = single: valid for disk_full_action, not here (auditd.conf(5))."""
+    f = _finding("debian-hardened-auditd-max-log-single", "LNX-AUD-004")
+    assert f.status is F and "not a valid value" in (f.reason or "")
+    assert status_of("debian-hardened", "LNX-AUD-004") is P
+    from checks.catalogue import all_checks
+
+    assert all_checks()["LNX-AUD-004"].meta.params["accepted_max_log_file_actions"] == ["keep_logs", "suspend"]
+
+
+def test_journal_check_on_a_host_without_systemd_is_not_applicable() -> None:
+    """debian-weak without systemd (sysvinit, no journald): there is no journal to keep in memory."""
+    for privileged in (True, False):
+        f = _finding("debian-weak-no-systemd", "LNX-LOG-002", privileged)
+        assert f.status is Status.NOT_APPLICABLE and "systemd is not the running init" in (f.reason or "")
+    assert status_of("debian-weak", "LNX-LOG-002") is F
+
+
+def test_journal_check_without_a_running_systemd_judges_the_configuration() -> None:
+    """The offline debian-hardened tree: journald is installed but not running; its configuration is persistent."""
+    f = _finding("debian-hardened-offline", "LNX-LOG-002")
+    assert f.status is P and "judged from journald.conf" in (f.reason or "")

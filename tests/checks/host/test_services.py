@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -10,7 +10,7 @@ from checks.catalogue import all_checks
 from checks.model import Status
 from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence, EvidenceStatus
-from tests.hosts import status_of
+from tests.hosts import evidence_map, status_of
 
 P, F, M = Status.PASS, Status.FAIL, Status.MANUAL
 
@@ -68,14 +68,68 @@ def test_unattributed_sockets_make_listener_check_manual_not_pass() -> None:
 
 
 def test_unknown_unit_state_is_manual() -> None:
-    v = _run("LNX-SVC-001", host_services={"enabled": [], "active": [], "systemd_units_known": False})
+    v = _run("LNX-SVC-001", host_services={"enabled": [], "systemd_units_known": False})
     assert v.status is M
 
 
 def test_binary_xinetd_file_is_manual_not_pass() -> None:
     facts: Dict[str, Any] = {"superserver": [], "superserver_skipped": [{"path": "/etc/xinetd.d/blob", "reason": "binary"}]}
-    ev = EvidenceView([Evidence("host.services", "t", EvidenceStatus.OK, facts)])
+    ev = EvidenceView([Evidence("host.superserver", "t", EvidenceStatus.OK, facts)])
     v = evaluate_one(all_checks()["LNX-SVC-002"], ev)
     assert v.status is Status.MANUAL and v.observed["files"] == ["/etc/xinetd.d/blob"]
     facts["superserver_skipped"] = [{"path": "/etc/xinetd.d/archive", "reason": "directory"}]
     assert evaluate_one(all_checks()["LNX-SVC-002"], ev).status is Status.PASS
+
+
+def _finding(host: str, check_id: str, privileged: bool = True) -> Any:
+    from tests.hosts import host_findings
+
+    return next(f for f in host_findings(host, privileged) if f.check_id == check_id)
+
+
+def test_unit_check_is_error_when_list_units_failed() -> None:
+    """debian-hardened whose `systemctl list-units` failed (no bus): enabled units alone do not make a pass."""
+    for privileged in (True, False):
+        f = _finding("debian-hardened-list-units-failed", "LNX-SVC-001", privileged)
+        assert f.status is Status.ERROR, f.reason
+        assert "exit code 1" in (f.reason or "") and "Failed to connect to bus" in (f.reason or "")
+    assert status_of("debian-hardened", "LNX-SVC-001") is P
+
+
+def _prc(rows: List[Dict[str, Any]]) -> Any:
+    facts = {"processes": rows, "count": len(rows), "unknown_user": 0, "privileged": True}
+    return evaluate_one(all_checks()["LNX-PRC-001"], EvidenceView([Evidence("host.processes", "t", EvidenceStatus.OK, facts)]))
+
+
+def _verdict(f: Any) -> Tuple[Status, Optional[str], Dict[str, Any]]:
+    return f.status, f.reason, dict(f.observed)
+
+
+def test_db_process_check_is_deterministic_on_one_snapshot() -> None:
+    """debian-hardened with parent pids recorded: the verdict depends on the snapshot, not on how it was read.
+
+    Order, the workers a server happened to have at that instant (they recycle), and a pid reused while the
+    table was read must not flip it.
+    """
+    rows = [dict(r) for r in evidence_map("debian-hardened-ppid")["host.processes"].facts["processes"]]
+    base = _verdict(_prc(rows))
+    assert base[0] is P
+    assert _verdict(_prc(list(reversed(rows)))) == base
+    assert _verdict(_prc(rows[5:] + rows[:5])) == base
+    # the nginx workers were being recycled when the table was read: only the master (root, by design) is there
+    recycling = [r for r in rows if not (r["name"] == "nginx" and r["user"] == "www-data")]
+    assert _verdict(_prc(recycling))[0] is P
+    # a pid reused while reading: a root "nginx" that claims the master as parent but started before it is not its worker
+    master = next(r for r in rows if r["name"] == "nginx" and r["user"] == "root")
+    stale = {**master, "pid": 999, "ppid": master["pid"], "started": master["started"] - 60}
+    assert _verdict(_prc([*rows, stale]))[0] is P
+    # a worker of that master really running as root fails, whatever the order
+    root_worker = {**master, "pid": 998, "ppid": master["pid"], "started": master["started"] + 5}
+    for order in ([*rows, root_worker], [root_worker, *reversed(rows)]):
+        f = _prc(order)
+        assert f.status is F and f.observed["processes"] == [{"name": "nginx", "pids": [998], "exe": "/usr/sbin/nginx"}]
+
+
+def test_lone_root_server_without_parent_pids_is_manual() -> None:
+    assert _prc([_proc(1, "nginx", "root")]).status is M
+    assert status_of("debian-hardened", "LNX-PRC-001") is P  # recorded without parent pids: a worker dropped root

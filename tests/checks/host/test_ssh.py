@@ -311,3 +311,13 @@ def test_access_restriction_needs_real_narrowing() -> None:
     assert _run("LNX-SSH-018", facts).status is Status.MANUAL
     facts["match_blocks"] = [_block("address !10.0.0.0/8,*", {"permitrootlogin": "no"})]
     assert _run("LNX-SSH-018", facts).status is F
+
+
+def test_config_mode_limit_0000_is_strictest_not_default() -> None:
+    """max_mode "0000" is a real limit (nothing may be granted), not a missing one falling back to 0600."""
+    sshd = evidence_map("debian-hardened")["host.sshd"]
+    rc = all_checks()["LNX-SSH-016"]
+    assert evaluate_one(rc, EvidenceView([sshd])).status is Status.PASS  # 0600 files meet the default
+    strict = evaluate_one(rc, EvidenceView([sshd]), {"max_mode": "0000"})
+    assert strict.status is Status.FAIL and "/etc/ssh/sshd_config 0600" in (strict.reason or "")
+    assert evaluate_one(rc, EvidenceView([sshd]), {"max_mode": "rw-------"}).status is Status.ERROR

@@ -58,7 +58,7 @@ def test_metadata() -> None:
         meta = checks[cid].meta
         assert meta.level == "endpoint" and meta.profiles == ("telematics",)
     for cid in SERVICE_IDS:
-        assert checks[cid].meta.severity.value == "critical" and checks[cid].meta.high_risk_case == "6.4.3.1"
+        assert checks[cid].meta.severity.value == "critical" and checks[cid].meta.high_risk_case == "6.4.1.1"  # no authentication
     assert {checks[cid].meta.severity.value for cid in OTA_IDS} == {"high"}
 
 

@@ -10,6 +10,7 @@ from checks.catalogue import all_checks, evaluate
 from checks.model import Severity, Status
 from checks.registry import EvidenceView, evaluate_one
 from collectors.evidence import Evidence
+from collectors.net import ics as ics_collector
 from collectors.profile import Profile
 from tests.collectors.net.test_ics import identify
 from tests.servers import ics as srv
@@ -40,7 +41,7 @@ def test_ids_registered() -> None:
         assert meta.level == "endpoint" and meta.profiles == ("ics-gateway",) and meta.needs == ("ics.identify",)
     assert all_checks()["NET-ICS-001"].meta.severity is Severity.HIGH
     assert all_checks()["NET-ICS-002"].meta.severity is Severity.HIGH
-    assert {m.unit for m in all_checks()["NET-ICS-001"].meta.mlps} == {"L3-ABS5-01", "L3-CES5-01"}
+    assert {m.unit for m in all_checks()["NET-ICS-001"].meta.mlps} == {"L3-CNS5-01", "L3-CES5-01"}
 
 
 def test_exposed_modbus_and_insecure_opcua_fail(modbus: srv.ModbusServer) -> None:
@@ -61,25 +62,42 @@ def test_s7_enip_bacnet_fail_exposure() -> None:
     assert set(observed(ev, "NET-ICS-003")["identities"]) == {"s7", "enip", "bacnet"}
 
 
-def test_nothing_industrial_answering_passes() -> None:
-    """Closed ports and a web server on the Modbus port: no exposure, no identity (OPC UA secure)."""
+def _http(conn: Any, rec: srv.Recorder) -> None:
+    conn.recv(100)
+    conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
 
-    def http(conn: Any, rec: srv.Recorder) -> None:
-        conn.recv(100)
-        conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
 
-    with srv.tcp(http) as web, srv.tcp(srv.opcua(srv.SECURE_ENDPOINTS)) as ua:
-        ports = {
+def test_nothing_industrial_on_the_standard_ports_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closed ports and a web server on the Modbus port, none of them declared: no exposure, no identity."""
+    with srv.tcp(_http) as web, srv.tcp(srv.opcua(srv.SECURE_ENDPOINTS)) as ua:
+        standard = {
             "modbus": web.port,
             "s7": srv.closed_tcp_port(),
             "enip": srv.closed_tcp_port(),
             "bacnet": srv.closed_udp_port(),
             "opcua": ua.port,
         }
-        ev = identify(ports)
+        monkeypatch.setattr(ics_collector, "DEFAULT_PORTS", standard)  # the well-known ports, here ones the test owns
+        ev = identify({})
+    assert not any(r["declared"] for r in ev.facts["protocols"].values())
     assert judge(ev) == {cid: Status.PASS for cid in ICS_IDS}
-    ev_closed = identify({p: srv.closed_tcp_port() for p in ("modbus", "s7", "enip", "opcua")})
+    monkeypatch.setattr(ics_collector, "DEFAULT_PORTS", {p: srv.closed_tcp_port() for p in ("modbus", "s7", "enip", "opcua")})
+    ev_closed = identify({}, ics_protocols=["modbus", "s7", "enip", "opcua"])
     assert judge(ev_closed) == {"NET-ICS-001": Status.PASS, "NET-ICS-002": Status.NOT_APPLICABLE, "NET-ICS-003": Status.PASS}
+
+
+def test_declared_port_without_the_protocol_is_an_error() -> None:
+    """--probe-port modbus=N where N is closed or answers HTTP: the device meant was not assessed."""
+    with srv.tcp(_http) as web:
+        ev = identify({"modbus": web.port})
+    got = {cid: evaluate_one(all_checks()[cid], EvidenceView([ev])) for cid in ("NET-ICS-001", "NET-ICS-003")}
+    for finding in got.values():
+        assert finding.status is Status.ERROR
+        assert f"declared modbus port {web.port} does not speak the protocol" in (finding.reason or "")
+    closed = srv.closed_tcp_port()
+    ev = identify({"modbus": closed, "opcua": srv.closed_tcp_port()})
+    assert judge(ev) == {cid: Status.ERROR for cid in ICS_IDS}
+    assert f"declared modbus port {closed} is closed" in (evaluate_one(all_checks()["NET-ICS-001"], EvidenceView([ev])).reason or "")
 
 
 def test_unassessed_protocols_are_errors_not_passes() -> None:
@@ -88,7 +106,7 @@ def test_unassessed_protocols_are_errors_not_passes() -> None:
     assert judge(ev) == {cid: Status.ERROR for cid in ICS_IDS}
     with srv.tcp(srv.close_at_once) as c:
         ev = identify({"enip": c.port, "opcua": srv.closed_tcp_port()})
-    assert judge(ev) == {"NET-ICS-001": Status.ERROR, "NET-ICS-002": Status.NOT_APPLICABLE, "NET-ICS-003": Status.ERROR}
+    assert judge(ev) == {cid: Status.ERROR for cid in ICS_IDS}
 
 
 def test_whole_evaluation_for_ics_profile(modbus: srv.ModbusServer) -> None:

@@ -146,3 +146,65 @@ def test_failed_or_incomplete_scans_never_pass(modern) -> None:
     for bundle in (failed, partial):
         for f in _findings(bundle).values():
             assert f.status is Status.ERROR, (f.check_id, f.status)
+
+
+def test_a_pass_says_udp_was_not_assessed(modern) -> None:
+    """An explicit --ports list is scanned over TCP only: the PASS must not speak for TFTP or NetBIOS."""
+    found = _findings(modern[0])
+    for cid in ("NET-PRT-001", "NET-PRT-002"):
+        f = found[cid]
+        assert f.status is Status.PASS and "TCP only; UDP not assessed" in (f.reason or ""), f.reason
+        assert f.observed["udp"]["scanned"] is False and f.observed["udp"]["reason"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nmap -sU needs root")
+def test_open_udp_service_is_judged_when_scanned() -> None:
+    from tests.servers import udp
+
+    scope = parse_scope(["127.0.0.1"])
+    with udp.serve() as port:
+        ctx = NetContext(scope, privileged=True, ports=tcp.port_spec(tcp.closed_ports()), options={"udp_ports": str(port)})
+        ev = run_net_collector(all_net_collectors()["net.ports"], ctx, scope.targets[0])
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    view = EvidenceView([ev])
+    passed = evaluate_one(all_checks()["NET-PRT-001"], view)
+    assert passed.status is Status.PASS and f"TCP and UDP {port}" in (passed.reason or "")
+    failed = evaluate_one(all_checks()["NET-PRT-001"], view, {"high_risk_ports": [port]})
+    assert failed.status is Status.FAIL
+    assert [(h["port"], h["proto"]) for h in failed.observed["exposed"]] == [(port, "udp")]
+
+
+def test_or_later_versions_are_lower_bounds() -> None:
+    """nmap reads this banner as "pyftpdlib 1.0.0 or later": below a minimum of 1.5 it proves nothing."""
+    ev, (ftp,) = _scan(tcp.PYFTPDLIB)
+    (port,) = ev.facts["hosts"][0]["open_ports"]
+    assert (port["product"], port["version"]) == ("pyftpdlib", "1.0.0 or later")
+    check, view = all_checks()["NET-PRT-003"], EvidenceView([ev])
+    undecided = evaluate_one(check, view, {"eol_minimum": {"pyftpdlib": "1.5.0"}})
+    assert undecided.status is Status.MANUAL and "only a bound" in (undecided.reason or "")
+    assert [u["port"] for u in undecided.observed["undecided"]] == [ftp]
+    assert evaluate_one(check, view, {"eol_minimum": {"pyftpdlib": "0.9"}}).status is Status.PASS
+
+
+@pytest.mark.parametrize(
+    ("product", "version", "status"),
+    [
+        ("PostgreSQL DB", "9.6.0 or later", Status.MANUAL),  # was read as 9.6.0: a false end-of-life FAIL
+        ("vsftpd", "2.0.8 or later", Status.MANUAL),
+        ("PostgreSQL DB", "14.0 or later", Status.PASS),
+        ("vsftpd", "2.0.8 - 2.3.5", Status.FAIL),  # a range entirely below the minimum
+        ("vsftpd", "2.3.4", Status.FAIL),
+    ],
+)
+def test_version_bounds_against_the_eol_table(modern, product: str, version: str, status: Status) -> None:
+    ev = modern[0]
+    host = dict(ev.facts["hosts"][0])
+    host["open_ports"] = [dict(host["open_ports"][0], product=product, version=version, service="x", extrainfo="")]
+    bundle = Evidence("net.ports", ev.target, EvidenceStatus.OK, dict(ev.facts, hosts=[host]))
+    assert evaluate_one(all_checks()["NET-PRT-003"], EvidenceView([bundle])).status is status
+
+
+def test_web_servers_among_the_open_ports_are_listed(risky) -> None:
+    ev, port = risky
+    urls = {w["url"] for w in ev.facts["web_endpoints"]}
+    assert urls == {f"http://127.0.0.1:{port['apache']}/", f"http://127.0.0.1:{port['webmin']}/"}

@@ -27,7 +27,7 @@ HEADER_CHECKS = (
 PATH_CHECKS = ("WEB-DIR-001", "WEB-EXP-001", "WEB-EXP-002", "WEB-EXP-003", "WEB-EXP-004")
 # Judged on the https URL of each site.
 HTTPS_JUDGED = (*HEADER_CHECKS, "WEB-VER-001", *PATH_CHECKS)
-# Judged on the plain-http URL of each site (the https URL's twin is port 80, outside the test's control).
+# Judged on the plain-http URL of each site (for the https URL it needs the site's plain port in the scope).
 HTTP_JUDGED = ("WEB-HTTPS-001",)
 ALL_WEB = (*HTTPS_JUDGED, *HTTP_JUDGED)
 
@@ -41,6 +41,12 @@ def evidence(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Evi
             "weak_http": web_evidence(weak.base_url_http),
             "hardened_https": web_evidence(hardened.base_url_https),
             "hardened_http": web_evidence(hardened.base_url_http),
+            # the same https URLs in a scan that also has the site's plain-HTTP port
+            "weak_https_with_http": web_evidence(weak.base_url_https, also=[weak.base_url_http]),
+            "hardened_https_with_http": web_evidence(hardened.base_url_https, also=[hardened.base_url_http]),
+            # http:// to the TLS port: nginx's 400 for every request
+            "weak_wrong_scheme": web_evidence(f"http://127.0.0.1:{weak.https_port}/"),
+            "hardened_wrong_scheme": web_evidence(f"http://127.0.0.1:{hardened.https_port}/"),
         }
     for name, ev in out.items():
         assert ev.status is EvidenceStatus.OK, f"{name}: {ev.reason}"
@@ -123,3 +129,35 @@ def test_failed_collection_is_error_for_every_web_check() -> None:
     findings = [f for f in evaluate([ev], Profile.WEBSITE) if f.check_id.startswith("WEB-")]
     assert {f.check_id for f in findings} == set(ALL_WEB)
     assert all(f.status is Status.ERROR for f in findings)
+
+
+def test_https_target_is_judged_on_every_plain_http_endpoint_of_its_host(evidence: Mapping[str, Evidence]) -> None:
+    """Port 80 refuses, but the same scan serves the weak site over plain HTTP on another port."""
+    weak = _run("WEB-HTTPS-001", evidence["weak_https_with_http"])
+    assert weak.status is Status.FAIL and "plain HTTP serves content" in (weak.reason or "")
+    assert any(e["source"] == "declared target" and e["state"] == "no_redirect" for e in weak.observed["endpoints"])
+    hardened = _run("WEB-HTTPS-001", evidence["hardened_https_with_http"])
+    assert hardened.status is Status.PASS and "redirects to HTTPS" in (hardened.reason or "")
+
+
+def test_https_target_alone_is_not_assessed_for_plain_http(evidence: Mapping[str, Evidence]) -> None:
+    """Only port 80 was asked and it refused: that proves nothing about the host's other ports."""
+    for name in ("weak_https", "hardened_https"):
+        finding = _run("WEB-HTTPS-001", evidence[name])
+        assert finding.status is Status.MANUAL and "not assessed" in (finding.reason or ""), (name, finding.reason)
+
+
+def test_https_target_after_a_port_scan_that_found_no_plain_http_passes(evidence: Mapping[str, Evidence]) -> None:
+    ev = evidence["hardened_https"]
+    scanned = Evidence(ev.collector, ev.target, ev.status, dict(ev.facts, ports_scanned="22,443"), ev.sources)
+    finding = _run("WEB-HTTPS-001", scanned)
+    assert finding.status is Status.PASS and "port scan of this host (TCP 22,443)" in (finding.reason or "")
+
+
+def test_wrong_scheme_error_pages_make_web_checks_error(evidence: Mapping[str, Evidence]) -> None:
+    """Every response is nginx's 400: no check passes on what it did not see; a leaked version still fails."""
+    hardened = {cid: _run(cid, evidence["hardened_wrong_scheme"]) for cid in ALL_WEB}
+    assert {cid: f.status for cid, f in hardened.items()} == {cid: Status.ERROR for cid in ALL_WEB}
+    assert all("use an https:// URL" in (f.reason or "") for f in hardened.values()), {c: f.reason for c, f in hardened.items()}
+    weak = {cid: _run(cid, evidence["weak_wrong_scheme"]).status for cid in ALL_WEB}
+    assert weak == {cid: Status.FAIL if cid == "WEB-VER-001" else Status.ERROR for cid in ALL_WEB}

@@ -386,3 +386,39 @@ def test_truncated_passwd_finding_is_error_with_reason(tmp_path: Path) -> None:
     finding = evaluate_one(all_checks()["LNX-ACC-001"], EvidenceView([_run("host.passwd", ctx)]))
     assert finding.status is Status.ERROR
     assert finding.reason and "/etc/passwd: line 2: expected 7 fields, found 3" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("lines", "use_pty", "logfile", "log_output", "scoped"),
+    [
+        ("Defaults log_output\nDefaults !log_output\n", False, None, False, []),
+        ("Defaults logfile=/var/log/sudo.log\nDefaults !logfile\n", False, None, False, []),
+        ("Defaults !use_pty\nDefaults use_pty\n", True, None, False, []),
+        ("Defaults:deploy log_output\n", False, None, False, ["Defaults:deploy log_output"]),
+        ("Defaults log_output\nDefaults:deploy !log_output\n", False, None, False, ["Defaults:deploy !log_output"]),
+        ("Defaults use_pty, logfile=\"/var/log/sudo.log\"\nDefaults@db01 !use_pty\n", False, "/var/log/sudo.log", False, ["Defaults@db01 !use_pty"]),
+        ("Defaults!/usr/bin/sudoreplay !log_output\nDefaults log_output\n", False, None, False, ["Defaults!/usr/bin/sudoreplay !log_output"]),
+        ("Defaults   log_output , use_pty\n", True, None, True, []),
+    ],
+)
+def test_sudoers_defaults_negation_and_scope(
+    tmp_path: Path, lines: str, use_pty: bool, logfile: Any, log_output: bool, scoped: Any
+) -> None:
+    facts = _run("host.sudoers", _ctx(tmp_path, {"/etc/sudoers": "root ALL=(ALL:ALL) ALL\n" + lines})).facts
+    assert (facts["use_pty"], facts["logfile"], facts["log_output"], facts["scoped_defaults"]) == (use_pty, logfile, log_output, scoped)
+
+
+def test_nis_compat_entries_are_not_damaged_passwd(tmp_path: Path) -> None:
+    passwd = "root:x:0:0:root:/root:/bin/bash\n-guest\n+@sysadmins\n+::::::\n+\n"
+    facts = _run("host.shell_env", _ctx(tmp_path, {"/etc/passwd": passwd})).facts
+    assert facts["trust_files"]["passwd_damaged"] is False
+    assert evidence_map("debian-hardened-nis-compat")["host.shell_env"].facts["trust_files"]["passwd_damaged"] is False
+
+
+def test_password_stacks_are_judged_apart() -> None:
+    facts = evidence_map("openeuler-server-minlen-system-auth-only")["host.pam"].facts
+    stacks = facts["password_stacks"]
+    assert {p: s["min_length"] for p, s in stacks.items()} == {"/etc/pam.d/system-auth": 14, "/etc/pam.d/password-auth": 8}
+    assert facts["weakest_password_stack"] == "/etc/pam.d/password-auth" and facts["quality"]["min_length"] == 8
+    debian = evidence_map("debian-hardened")["host.pam"].facts
+    assert list(debian["password_stacks"]) == ["/etc/pam.d/common-password"]

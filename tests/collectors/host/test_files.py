@@ -195,3 +195,13 @@ def test_banner_fixture_and_garbage(tmp_path: Path) -> None:
     assert weak["/etc/issue"]["os_names"] == ["debian", "gnu/linux"]
     ev = _run("host.banner", tmp_path, {"/etc/issue": b"\x00\x01\x02"})
     assert ev.status is EvidenceStatus.ERROR and "/etc/issue" in (ev.reason or "")
+
+
+def test_unprivileged_replay_cannot_stat_inside_a_root_only_directory() -> None:
+    """stat(2) needs search permission on every directory above the path: /boot/grub2 0700 hides grub.cfg."""
+    from tests.hosts import evidence_map
+
+    files = evidence_map("openeuler-server-grub2-0700", False)["host.file_perms"].facts["files"]
+    assert files["/boot/grub2/grub.cfg"] == {"exists": None, "error": "cannot stat /boot/grub2/grub.cfg: Permission denied"}
+    root = evidence_map("openeuler-server-grub2-0700")["host.file_perms"].facts["files"]["/boot/grub2/grub.cfg"]
+    assert root["exists"] is True and root["mode"] == "0600"

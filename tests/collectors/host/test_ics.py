@@ -13,7 +13,7 @@ from collectors.context import HostContext, HostReader, ListeningSocket, Recorde
 from collectors.evidence import EvidenceStatus
 from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
-from tests.hosts import HOSTS_DIR
+from tests.hosts import HOSTS_DIR, evidence_map
 
 
 def _facts(host: str, privileged: bool = True) -> Dict[str, Any]:
@@ -158,3 +158,31 @@ def test_interfaces_unavailable_is_recorded_not_fatal(tmp_path: Path) -> None:
     assert ev.status is EvidenceStatus.OK
     assert "no netlink" in ev.facts["interfaces"]["error"]
     assert json.dumps(ev.facts)  # plain JSON
+
+
+def test_industrial_services_are_judged_by_transport_and_program() -> None:
+    """EtherNet/IP I/O is UDP 2222; a TCP listener there (a second sshd) is SSH, and sshd on 502 is not Modbus."""
+    ifaces: Dict[str, List[str]] = {"lo": ["127.0.0.1"], "eth0": ["10.0.0.2"], "eth1": ["192.168.1.1"]}
+    socks = [
+        ListeningSocket("tcp", "0.0.0.0", 2222, 1, "sshd"),
+        ListeningSocket("udp", "192.168.1.1", 2222, 2, "opener"),
+        ListeningSocket("tcp", "192.168.1.1", 44818, 2, "opener"),
+        ListeningSocket("tcp", "0.0.0.0", 502, 3, "sshd"),
+        ListeningSocket("tcp", "0.0.0.0", 47808, 4, None),  # BACnet/IP is UDP
+    ]
+    aside: List[Any] = []
+    rows = ics.industrial_listeners(socks, ifaces, aside)
+    assert [(r["port"], r["proto"], r["protocol"]) for r in rows] == [
+        (2222, "udp", "EtherNet/IP (I/O)"),
+        (44818, "tcp", "EtherNet/IP (explicit messaging)"),
+    ]
+    reasons = {(r["port"], r["proto"]): r["reason"] for r in aside}
+    assert reasons[(2222, "tcp")].startswith("TCP 2222 is not an industrial service port")
+    assert reasons[(502, "tcp")] == "sshd speaks its own protocol, not Modbus/TCP"
+    assert (47808, "tcp") in reasons
+
+
+def test_recorded_gateway_with_sshd_on_2222() -> None:
+    facts = evidence_map("ics-gateway-hardened-sshd-2222")["host.ics_gateway"].facts["industrial"]
+    assert [r["port"] for r in facts["listeners"]] == [502, 1883]
+    assert [(r["port"], r["process"]) for r in facts["set_aside"]] == [(2222, "sshd")]

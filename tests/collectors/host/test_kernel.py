@@ -154,23 +154,27 @@ def test_parse_modprobe() -> None:
         "install usb-storage /bin/false  # no sticks\ninstall cramfs /usr/bin/true\ninstall sctp /sbin/modprobe --ignore-install sctp\n"
         "blacklist hfs\nblacklist\n"
     )
-    assert installs == [("usb_storage", "noop"), ("cramfs", "noop"), ("sctp", "other")]
+    assert installs == [
+        ("usb_storage", "noop", "/bin/false"),
+        ("cramfs", "noop", "/usr/bin/true"),
+        ("sctp", "other", "/sbin/modprobe --ignore-install sctp"),
+    ]
     assert blacklist == ["hfs"]
 
 
 def test_module_fixture_hosts() -> None:
     hard = evidence_map("debian-hardened")["host.kernel_modules"].facts["modules"]
-    assert hard["usb_storage"] == {"install_disabled": True, "blacklisted": True, "loaded": False}
+    assert hard["usb_storage"] == {"install_disabled": True, "install_command": "/bin/false", "blacklisted": True, "loaded": False}
     weak = evidence_map("debian-weak")["host.kernel_modules"].facts["modules"]
-    assert weak["usb_storage"] == {"install_disabled": False, "blacklisted": False, "loaded": True}
+    assert weak["usb_storage"] == {"install_disabled": False, "install_command": None, "blacklisted": False, "loaded": True}
     eul = evidence_map("openeuler-server")["host.kernel_modules"].facts["modules"]
-    assert eul["usb_storage"] == {"install_disabled": False, "blacklisted": True, "loaded": False}
+    assert eul["usb_storage"] == {"install_disabled": False, "install_command": None, "blacklisted": True, "loaded": False}
 
 
 def test_no_proc_modules_means_unknown(tmp_path: Path) -> None:
     ev = _run("host.kernel_modules", tmp_path, {"/etc/modprobe.d/x.conf": "blacklist udf\n"})
     assert ev.facts["proc_modules"] is False
-    assert ev.facts["modules"]["udf"] == {"install_disabled": False, "blacklisted": True, "loaded": None}
+    assert ev.facts["modules"]["udf"] == {"install_disabled": False, "install_command": None, "blacklisted": True, "loaded": None}
 
 
 def _usb(ev: Evidence) -> Dict[str, object]:
@@ -276,3 +280,34 @@ def test_apparmor_profiles_root_only(tmp_path: Path) -> None:
     assert aa["profiles_readable"] is False and "Permission denied" in str(aa["profiles_error"])
     ev = _run("host.mac", tmp_path, {"/sys/module/apparmor/parameters/enabled": "Y\n"})
     assert ev.facts["apparmor"]["enabled"] is True and ev.facts["apparmor"]["profiles_readable"] is False
+
+
+def test_sb_state_lines_are_read_whole() -> None:
+    """'SecureBoot validation is disabled in shim' is not 'enabled', whatever precedes it."""
+    from collectors.host.kernel import parse_sb_state
+
+    assert parse_sb_state("SecureBoot enabled\n") == (True, "SecureBoot enabled")
+    assert parse_sb_state("SecureBoot disabled\n")[0] is False
+    assert parse_sb_state("SecureBoot enabled\nSecureBoot validation is disabled in shim\n")[0] is False
+    assert parse_sb_state("SecureBoot validation is disabled in shim\n")[0] is False
+    assert parse_sb_state("SecureBoot disabled\nPlatform is in Setup Mode\n")[0] is False
+    assert parse_sb_state("EFI variables are not supported on this system\n")[0] is False
+    assert parse_sb_state("garbage\n")[0] is None
+
+
+def test_shim_validation_disabled_is_not_secure_boot() -> None:
+    """debian-hardened whose shim does not validate (mokutil prints both lines)."""
+    boot = evidence_map("debian-hardened-shim-validation-disabled")["host.boot"].facts
+    assert boot["secure_boot"] is False and "validation is disabled" in boot["secure_boot_detail"]
+    assert evidence_map("debian-hardened")["host.boot"].facts["secure_boot"] is True
+
+
+def test_offline_tree_has_no_runtime_sysctl_but_keeps_the_configuration() -> None:
+    facts = evidence_map("debian-hardened-offline")["host.sysctl"].facts
+    assert facts["proc_sys"] is False and set(facts["unavailable"]) == set(facts["keys"])
+    assert facts["keys"]["kernel.yama.ptrace_scope"] == {
+        "runtime": None,
+        "persisted": "1",
+        "persisted_in": "/etc/sysctl.d/99-hardening.conf",
+    }
+    assert evidence_map("debian-hardened")["host.sysctl"].facts["proc_sys"] is True

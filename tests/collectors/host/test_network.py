@@ -120,7 +120,9 @@ def test_parse_firewalld_real_output() -> None:
     rich = public.replace(
         "  rich rules: \n", '  rich rules: \n\trule family="ipv4" source address="10.1.0.0/16" service name="ssh" accept\n'
     )
-    assert {"ports": [22], "source": "10.1.0.0/16", "proto": "any", "zone": "public"} in parse_firewalld(rich)["input_accepts"]
+    assert {"ports": [22], "source": "10.1.0.0/16", "proto": "any", "service": "ssh", "zone": "public"} in parse_firewalld(
+        rich
+    )["input_accepts"]
     active = parse_active_zones((HOSTS_DIR / "openeuler-server" / "commands" / "firewall-cmd_--get-active-zones.out").read_text())
     assert active == {
         "internal": {"interfaces": [], "sources": ["10.8.0.0/16"]},
@@ -353,3 +355,30 @@ def test_firewalld_garbage_zones_is_malformed(tmp_path: Path) -> None:
     ev = _collect("host.firewall", _firewalld_ctx(tmp_path, "public", "", "\x00garbage\n"))
     assert ev.status is EvidenceStatus.ERROR and ev.error_reason is ErrorReason.MALFORMED
     assert "--list-all-zones" in (ev.reason or "")
+
+
+def test_firewalld_services_resolve_from_their_definitions_and_unknown_ones_stay(tmp_path: Path) -> None:
+    """A custom service's ports come from its XML; one defined nowhere stays as an opening of unknown ports, never dropped."""
+    from collectors.context import HostReader
+    from collectors.host.network import firewalld_service_ports, judge_firewalld
+
+    root = tmp_path / "root"
+    (root / "etc/firewalld/services").mkdir(parents=True)
+    (root / "etc/firewalld/services/corp-ssh.xml").write_text(
+        '<service><port protocol="tcp" port="22"/><port protocol="tcp" port="8000-8002"/></service>\n'
+    )
+    reader = HostReader(_ctx(tmp_path, {}))
+    known = firewalld_service_ports(reader, ["corp-ssh", "ssh", "mystery"])
+    assert known == {"corp-ssh": [22, 8000, 8001, 8002], "ssh": [22]}
+    zones = parse_firewalld_zones("public (default, active)\n  target: default\n  interfaces: eth0\n  services: corp-ssh mystery\n")
+    accepts = judge_firewalld(zones, "public", {}, known)["input_accepts"]
+    assert {"ports": [22, 8000, 8001, 8002], "source": None, "proto": "any", "service": "corp-ssh", "zone": "public"} in accepts
+    assert {"ports": [], "source": None, "proto": "any", "service": "mystery", "ports_unknown": True, "zone": "public"} in accepts
+
+
+def test_address_is_public() -> None:
+    from collectors.host.network import address_is_public
+
+    assert address_is_public("58.215.30.17") and address_is_public("2001:4860::8888")
+    assert not any(address_is_public(a) for a in ("10.1.2.3", "192.168.0.1", "172.16.0.1", "100.64.0.1", "fe80::1", "127.0.0.1"))
+    assert address_is_public("::ffff:58.215.30.17") and not address_is_public("not-an-address")

@@ -37,3 +37,26 @@ def test_fixture_hosts_are_recognised() -> None:
 def test_garbage_os_release_does_not_crash() -> None:
     rel = parse_os_release('ID="unterminated\nVERSION_ID=\x00\n=\nnoequals\n')
     assert rel["ID"] == "unterminated"
+
+
+def test_debian_12_carries_both_support_dates() -> None:
+    """Regular security support ends 2026-06-10; Debian LTS runs to 2028-06-30 (the end of all free support)."""
+    from collectors.host.osinfo import lifecycle, support_facts
+
+    life = lifecycle("debian", "12")
+    assert life is not None and (life.regular_end, life.extended_end, life.extended_free) == ("2026-06-10", "2028-06-30", True)
+    assert eol_date("debian", "12") == "2028-06-30"
+    assert support_facts(life, "2026-06-10")["support_phase"] == "regular"
+    assert support_facts(life, "2026-06-11")["support_phase"] == "lts"
+    assert support_facts(life, "2028-07-01")["support_phase"] == "unsupported"
+    # Ubuntu's ESM needs a paid subscription: free support ends with standard support
+    focal = lifecycle("ubuntu", "20.04")
+    assert focal is not None and eol_date("ubuntu", "20.04") == focal.regular_end == "2025-05-31"
+    assert support_facts(focal, "2026-01-01")["support_phase"] == "paid_extended"
+    assert support_facts(lifecycle("openeuler", "22.03"), "2026-01-01")["extended_support_end"] is None
+
+
+def test_recorded_debian_12_is_in_its_lts_phase() -> None:
+    facts = evidence_map("debian-hardened")["host.os"].facts
+    assert facts["checked_on"] == "2026-11-20"
+    assert (facts["regular_support_end"], facts["extended_support_end"], facts["support_phase"]) == ("2026-06-10", "2028-06-30", "lts")

@@ -72,12 +72,14 @@ def test_parse_xinetd_and_inetd() -> None:
 
 def test_fixture_services() -> None:
     weak = evidence_map("debian-weak")["host.services"]
-    assert weak.method == "systemctl list-unit-files + list-units"
-    assert "vsftpd.service" in weak.facts["enabled"] and "redis-server.service" in weak.facts["active"]
-    assert [e["service"] for e in weak.facts["superserver"]] == ["telnet"]
-    assert weak.facts["superserver"][0]["server"] == "in.telnetd"
-    oe = evidence_map("openeuler-server")["host.services"].facts
-    assert oe["failed"] == ["kdump.service"] and "rpcbind.service" not in oe["enabled"]
+    assert weak.method == "systemctl list-unit-files"
+    assert "vsftpd.service" in weak.facts["enabled"]
+    activity = evidence_map("debian-weak")["host.unit_activity"]
+    assert activity.method == "systemctl list-units" and "redis-server.service" in activity.facts["active"]
+    superserver = evidence_map("debian-weak")["host.superserver"].facts["superserver"]
+    assert [e["service"] for e in superserver] == ["telnet"] and superserver[0]["server"] == "in.telnetd"
+    assert evidence_map("openeuler-server")["host.unit_activity"].facts["failed"] == ["kdump.service"]
+    assert "rpcbind.service" not in evidence_map("openeuler-server")["host.services"].facts["enabled"]
 
 
 def _booted(ctx: HostContext) -> HostContext:
@@ -104,9 +106,12 @@ def test_without_systemd_running_unit_states_come_from_the_unit_directories(tmp_
     ev = _collect("host.services", ctx)
     assert ev.status is EvidenceStatus.OK, ev.reason
     assert ev.method == "files: unit directories (systemd is not the running init)"
-    assert ev.facts["enabled"] == ["cups.service", "getty@.service"] and ev.facts["active_known"] is False
+    assert ev.facts["enabled"] == ["cups.service", "getty@.service"]
     assert ev.facts["masked"] == ["cryptdisks.service", "rpcbind.service"]
     assert not any(getattr(s, "argv", None) for s in ev.sources)  # systemctl was not run
+    activity = _collect("host.unit_activity", ctx)
+    assert activity.status is EvidenceStatus.OK and activity.facts["active_known"] is False
+    assert not any(getattr(s, "argv", None) for s in activity.sources)
 
 
 def test_systemctl_failing_on_a_systemd_host_falls_back_to_the_files(tmp_path: Path) -> None:
@@ -118,8 +123,11 @@ def test_systemctl_failing_on_a_systemd_host_falls_back_to_the_files(tmp_path: P
     ev = _collect("host.services", ctx)
     assert ev.status is EvidenceStatus.OK
     assert ev.method == "files: unit directories"
-    assert ev.facts["enabled"] == ["cups.service"] and ev.facts["active_known"] is False
-    assert "Host is down" in ev.facts["systemctl_error"]
+    assert ev.facts["enabled"] == ["cups.service"]
+    assert ev.facts["systemctl_error"] == (
+        "systemctl list-unit-files --no-legend --no-pager --plain: exit code 1: Failed to connect to bus: Host is down"
+    )
+    assert _collect("host.unit_activity", ctx).status is EvidenceStatus.ERROR
 
 
 def test_unit_directories_agree_with_systemctl_on_this_machine() -> None:
@@ -154,7 +162,7 @@ def test_binary_xinetd_file_is_noted_naming_file(tmp_path: Path) -> None:
     d = tmp_path / "root/etc/xinetd.d"
     d.mkdir(parents=True)
     (d / "telnet").write_bytes(b"service telnet\x00\x00\xff")
-    ev = _collect("host.services", ctx)
+    ev = _collect("host.superserver", ctx)
     assert ev.status is EvidenceStatus.OK
     assert "/etc/xinetd.d/telnet" in ev.facts["superserver_skipped"][0]["reason"]
 
@@ -162,7 +170,59 @@ def test_binary_xinetd_file_is_noted_naming_file(tmp_path: Path) -> None:
 def test_processes_are_reduced() -> None:
     ev = evidence_map("debian-weak")["host.processes"]
     row = next(p for p in ev.facts["processes"] if p["name"] == "mysqld")
-    assert set(row) == {"pid", "name", "user", "exe"} and row["user"] == "root"
+    assert set(row) == {"pid", "name", "user", "exe", "ppid", "started"} and row["user"] == "root"
+    assert row["ppid"] is None and row["started"] is None  # the recording predates parent pids
+
+
+def test_process_table_order_does_not_depend_on_the_read_order(tmp_path: Path) -> None:
+    """One snapshot, one order: a pid seen twice (reused while the table was read) is ordered by start time."""
+    procs = [
+        {"pid": 9, "name": "nginx", "user": "www-data", "ppid": 7, "started": 200},
+        {"pid": 7, "name": "nginx", "user": "root", "ppid": 1, "started": 100},
+        {"pid": 9, "name": "nginx", "user": "root", "ppid": 1, "started": 50},
+    ]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = _collect("host.processes", _ctx(tmp_path / "a", {}, {"processes": procs})).facts["processes"]
+    b = _collect("host.processes", _ctx(tmp_path / "b", {}, {"processes": list(reversed(procs))})).facts["processes"]
+    assert a == b and [(r["pid"], r["started"]) for r in a] == [(7, 100), (9, 50), (9, 200)]
+
+
+def test_empty_process_table_is_not_observed(tmp_path: Path) -> None:
+    """No process at all (an offline tree): the table was not observed; never "nothing runs"."""
+    ev = _collect("host.processes", _ctx(tmp_path, {}, {}))
+    assert ev.status is EvidenceStatus.ERROR and ev.error_reason is ErrorReason.NOT_FOUND
+    offline = evidence_map("debian-hardened-offline")
+    assert offline["host.processes"].status is EvidenceStatus.ERROR
+    assert offline["host.listening"].status is EvidenceStatus.ERROR
+    assert offline["host.remote_access"].facts["processes_observed"] is False
+
+
+def test_own_spawned_commands_are_left_out_of_the_live_table() -> None:
+    from collectors.context import ProcessInfo, without_own_tree
+
+    procs = [
+        ProcessInfo(1, "systemd", "root", ppid=0),
+        ProcessInfo(50, "python3", "root", ppid=1),
+        ProcessInfo(51, "sshd", "root", ppid=50),  # sshd -T spawned by the agent
+        ProcessInfo(52, "nft", "root", ppid=51),
+        ProcessInfo(60, "sshd", "root", ppid=1),
+    ]
+    assert [p.pid for p in without_own_tree(procs, 50)] == [1, 50, 60]
+
+
+def test_list_units_failure_is_recorded(tmp_path: Path) -> None:
+    msg = "Failed to connect to bus: No such file or directory\n"
+    units = "cups.service enabled\n"
+    ctx = _ctx(tmp_path, {LIST_UNIT_FILES: units, LIST_UNITS: ("", 1, msg)})
+    (tmp_path / "root/run/systemd/system").mkdir(parents=True)
+    ev = _collect("host.unit_activity", ctx)
+    assert ev.status is EvidenceStatus.ERROR
+    assert ev.reason == (
+        "systemctl list-units --no-legend --no-pager --plain --all: exit code 1: Failed to connect to bus: No such file or directory"
+    )
+    assert [(s.argv[1], s.exit_code) for s in ev.sources if hasattr(s, "argv")] == [("list-units", 1)]
+    assert _collect("host.services", ctx).facts["enabled"] == ["cups.service"]
 
 
 def test_remote_access_fixture_and_paths(tmp_path: Path) -> None:
@@ -186,7 +246,7 @@ def test_xinetd_subdirectory_and_binary_file_do_not_break_services(tmp_path: Pat
     (xd / "archive" / "old").write_text("service ftp\n{\n\tdisable = no\n}\n")
     (xd / "blob").write_bytes(b"\x7fELF\x00\x00binary")
     (xd / "telnet").write_text("service telnet\n{\n\tdisable = no\n\tserver = /usr/sbin/in.telnetd\n}\n")
-    ev = _collect("host.services", ctx)
+    ev = _collect("host.superserver", ctx)
     assert ev.status is EvidenceStatus.OK
     assert [(e["service"], e["enabled"]) for e in ev.facts["superserver"]] == [("telnet", True)]
     skipped = {s["path"]: s["reason"] for s in ev.facts["superserver_skipped"]}

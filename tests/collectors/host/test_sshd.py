@@ -237,7 +237,7 @@ def test_weak_host_falls_back_to_files_with_drop_in_precedence() -> None:
     assert ev.method == "files"
     f = ev.facts
     assert f["fallback"] is True
-    assert "not installed" in f["sshd_t_unusable_reason"]
+    assert "command not available" in f["sshd_t_unusable_reason"]
     assert f["config"]["passwordauthentication"] == "no"  # 10-cloud-init.conf beats the main file
     assert f["config"]["maxauthtries"] == "10"  # 60-local.conf beats the main file's 3
     assert f["config"]["permitrootlogin"] == "yes"

@@ -173,6 +173,22 @@ def test_closed_ports_are_facts_not_errors() -> None:
     assert ev.facts["identified"] == []
 
 
+def test_declared_ports_are_marked_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A port given in ics_ports (--probe-port) is declared; one left at the protocol's default is not."""
+    defaults = {**ics.DEFAULT_PORTS, "s7": srv.closed_tcp_port()}
+    monkeypatch.setattr(ics, "DEFAULT_PORTS", defaults)  # the standard port, here an ephemeral one the test owns
+    ev = identify({"modbus": srv.closed_tcp_port()}, ics_protocols=["modbus", "s7"])
+    assert {p: r["declared"] for p, r in ev.facts["protocols"].items()} == {"modbus": True, "s7": False}
+
+
+def test_each_protocol_is_probed_once(modbus: srv.ModbusServer) -> None:
+    modbus.recorder.frames.clear()
+    ev = identify({"modbus": modbus.port}, ics_protocols=["modbus", "modbus", "modbus"])
+    assert list(ev.facts["protocols"]) == ["modbus"] and ev.facts["protocols"]["modbus"]["packets_sent"] == 1
+    assert [f.kind for f in modbus.recorder.frames] == ["fc=0x2b"]
+    assert sum(1 for s in ev.sources if getattr(s, "protocol", None) == "modbus") == 1
+
+
 @pytest.mark.parametrize("name", ["modbus", "s7", "enip", "opcua"])
 @pytest.mark.parametrize(
     "handler,state,words",

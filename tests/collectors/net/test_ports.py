@@ -184,3 +184,34 @@ def test_ics_gateway_leaves_industrial_ports_to_the_read_only_probe() -> None:
     found = {p["port"] for h in ev.facts["hosts"] for p in h["open_ports"]}
     assert ssh_port in found and plc.port not in found
     assert frames == []  # not one byte reached the PLC
+
+
+def test_udp_not_scanned_without_root_or_with_an_explicit_list() -> None:
+    """No UDP scan without root, nor when --ports lists TCP ports: the facts say so and why."""
+    closed = str(_free_port())
+    ev = _run(closed, privileged=False)
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    assert ev.facts["udp"] == {"scanned": False, "ports": "", "reason": ports_mod.udp_plan(_ctx(closed, False))[1]}
+    assert "needs root" in ev.facts["udp"]["reason"] and "-sU" not in ev.facts["arguments"]
+    assert ports_mod.udp_plan(_ctx(closed, True)) == ("", "an explicit port list (--ports) is scanned over TCP only")
+    assert ports_mod.udp_plan(_ctx(None, True)) == (ports_mod.UDP_PORTS, None)  # the default set: TFTP, NetBIOS
+
+
+def _ctx(ports, privileged: bool, **options) -> NetContext:
+    return NetContext(parse_scope(["127.0.0.1"]), privileged=privileged, ports=ports, options=options)
+
+
+@pytest.mark.skipif(not ROOT_USER, reason="nmap -sU needs root")
+def test_udp_ports_are_scanned_as_root() -> None:
+    from tests.servers import udp
+
+    _nmap_present()
+    closed_tcp = _free_port()
+    with udp.serve() as port:
+        ctx = _ctx(str(closed_tcp), True, udp_ports=str(port))
+        ev = run_net_collector(all_net_collectors()["net.ports"], ctx, parse_target("127.0.0.1"))
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    assert "-sU" in ev.facts["arguments"] and ev.facts["udp"] == {"scanned": True, "ports": str(port), "no_reply": []}
+    (host,) = ev.facts["hosts"]
+    assert [(p["port"], p["proto"]) for p in host["open_ports"]] == [(port, "udp")]
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from collectors.net.scope import Scope, ScopeError, parse_scope, parse_target, read_scope_file
@@ -66,3 +68,16 @@ def test_scope_file_lines() -> None:
     ]
     with pytest.raises(ScopeError, match="no targets"):
         read_scope_file("# nothing\n", "s.txt")
+
+
+def test_discovered_web_servers_join_the_scope_only_inside_it() -> None:
+    scope = parse_scope(["127.0.0.0/29"])
+    found = dataclasses.replace(parse_target("https://127.0.0.3:8443/"), found_by="127.0.0.0/29")
+    scope.add_discovered(found)
+    scope.add_discovered(found)  # once
+    assert [t.endpoint for t in scope.targets] == ["127.0.0.0/29", "https://127.0.0.3:8443/"]
+    assert [t.endpoint for t in scope.declared] == ["127.0.0.0/29"]
+    with pytest.raises(ScopeError, match="outside the declared scope"):
+        scope.add_discovered(dataclasses.replace(parse_target("http://127.0.0.9:80/"), found_by="127.0.0.0/29"))
+    with pytest.raises(ValueError, match="names the target whose scan found it"):
+        scope.add_discovered(parse_target("http://127.0.0.4/"))

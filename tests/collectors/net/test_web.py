@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Sequence, Tuple
 
 import pytest
 
@@ -18,10 +18,10 @@ from tests.servers.broken_http import BrokenHttpServer
 from tests.servers.nginx import COOKIE_VALUE, NginxServer, start_nginx
 
 
-def web_evidence(url: str, timeout: float = 2.0) -> Evidence:
-    """Run web.http on ``url`` with a scope of just that URL."""
-    scope = parse_scope([url])
-    ctx = NetContext(scope, privileged=False, timeout_s=timeout)
+def web_evidence(url: str, timeout: float = 2.0, also: Sequence[str] = (), port_scans: Mapping[str, str] = {}) -> Evidence:
+    """Run web.http on ``url`` with a scope of that URL and the targets ``also`` (scanned as in the same run)."""
+    scope = parse_scope([url, *also])
+    ctx = NetContext(scope, privileged=False, timeout_s=timeout, port_scans=dict(port_scans))
     return run_net_collector(all_net_collectors()["web.http"], ctx, scope.targets[0])
 
 
@@ -82,7 +82,9 @@ def test_hardened_site_follows_in_scope_redirect(hardened_http: Evidence, server
         {"from": servers[1].base_url_http, "status": 301, "to": https_url, "in_scope": True, "followed": True}
     ]
     assert f["final"] == {"url": https_url, "scheme": "https", "status": 200, "state": "ok", "error": None}
-    assert f["plain_http"]["state"] == "redirects_to_https" and f["plain_http"]["same_host"] is True
+    (plain,) = f["plain_http"]
+    assert plain["state"] == "redirects_to_https" and plain["same_host"] is True and plain["source"] == "target"
+    assert f["ports_scanned"] is None
     h = f["headers"]
     assert h["hsts"]["max_age"] == 31536000 and h["hsts"]["include_subdomains"] and h["hsts"]["valid"]
     assert h["csp"]["present"] and not h["csp"]["unsafe_inline"] and h["csp"]["frame_ancestors"] == "'none'"
@@ -153,3 +155,28 @@ def test_stalled_paths_are_errors_and_total_time_is_bounded() -> None:
     exposed = ev.facts["exposed"]
     assert exposed["found"] == [] and len(exposed["errors"]) == len(SENSITIVE_PATHS)
     assert any("not requested" in e["error"] for e in exposed["errors"])
+
+
+def test_https_target_asks_every_plain_http_endpoint_of_its_host(servers: Tuple[NginxServer, NginxServer]) -> None:
+    """Port 80, then each http target of the same host (by name or address), asked with the https host name."""
+    weak = servers[0]
+    https_url = f"https://localhost:{weak.https_port}/"
+    ev = web_evidence(https_url, also=[weak.base_url_http], port_scans={"127.0.0.1": "8080,8443"})
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    plain = {p["source"]: p for p in ev.facts["plain_http"]}
+    assert set(plain) == {"port 80", "declared target"}
+    assert plain["port 80"]["url"] == "http://localhost/" and plain["port 80"]["state"] in ("not_listening", "unreachable")
+    served = plain["declared target"]
+    assert served["url"] == f"http://localhost:{weak.http_port}/" and served["state"] == "no_redirect" and served["status"] == 200
+    assert ev.facts["ports_scanned"] == "8080,8443"
+
+
+def test_wrong_scheme_is_an_error_page_not_a_site(servers: Tuple[NginxServer, NginxServer]) -> None:
+    """http:// to an HTTPS port: nginx answers 400 to every request, which is not the site."""
+    hardened = servers[1]
+    ev = web_evidence(f"http://127.0.0.1:{hardened.https_port}/")
+    assert ev.status is EvidenceStatus.OK, ev.reason
+    final = ev.facts["final"]
+    assert final["state"] == "error_page" and final["status"] == 400
+    assert "every response had an error status (400)" in final["error"] and "use an https:// URL" in final["error"]
+    assert ev.facts["exposed"]["found"] == [] and ev.facts["directory_listing"]["found"] == []

@@ -1,0 +1,89 @@
+"""The MLPS mapping review as a document: every check, its units, their requirements, the basis; the 高风险 cases.
+
+``python -m checks.mapping_doc > docs/mlps-mapping.md`` regenerates it; a
+test keeps the committed file equal to what the catalogue gives, so the
+document a reviewer reads is the mapping the reports use.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from checks.catalogue import all_checks
+from checks.high_risk import CASES
+from checks.mlps import UNITS
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _case_key(case_id: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in case_id.split("."))
+
+
+def mapping_table() -> str:
+    checks = all_checks()
+    lines: List[str] = [
+        "# MLPS mapping of the check catalogue",
+        "",
+        "Generated from the catalogue by `python -m checks.mapping_doc`; do not edit. Units are GB/T 28448-2019",
+        "level-3 test units, clauses GB/T 22239-2019; requirement texts are short paraphrases, not quotations.",
+        "高风险 cases are those of the 高风险判定实施指引. *Supporting evidence* in a basis marks a check that no",
+        "requirement names directly: it is mapped to the nearest unit and reported as such.",
+        "",
+        "## Checks",
+        "",
+        "| Check | Title | Unit | Clause | Requirement | 高风险 | Basis |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for cid, rc in checks.items():
+        m = rc.meta
+        for i, ref in enumerate(m.mlps):
+            unit = UNITS[ref.unit]
+            first = i == 0
+            lines.append(
+                "| "
+                + " | ".join(
+                    (
+                        f"`{cid}`" if first else "",
+                        _cell(m.title.en) if first else "",
+                        ref.unit,
+                        ref.clause,
+                        _cell(f"{unit.requirement.zh} / {unit.requirement.en}"),
+                        (m.high_risk_case or "") if first else "",
+                        _cell(m.basis) if first else "",
+                    )
+                )
+                + " |"
+            )
+    lines += ["", "## 高风险 cases", "", "| Case | Title | Unit | Applies | Mitigation the guide allows | Mitigation evidence | Checks |", "|---|---|---|---|---|---|---|"]
+    carried: Dict[str, List[str]] = {}
+    for cid, rc in checks.items():
+        if rc.meta.high_risk_case:
+            carried.setdefault(rc.meta.high_risk_case, []).append(cid)
+    for case_id in sorted(CASES, key=_case_key):
+        c = CASES[case_id]
+        if c.mitigation is None:
+            mitigation, evidence = "none", ""
+        else:
+            mitigation = f"{c.mitigation.text.zh} / {c.mitigation.text.en}"
+            evidence = "; ".join(" + ".join(f"`{x}`" for x in alt) for alt in c.mitigation.evidence) or "not observable by the agent"
+        by = ", ".join(f"`{x}`" for x in sorted(carried.get(case_id, []))) or "**not assessed by any check**"
+        lines.append(
+            f"| {case_id} | {_cell(c.title.zh)} / {_cell(c.title.en)} | {c.unit} | {_cell(c.applies.en)} | {_cell(mitigation)} | {evidence} | {by} |"
+        )
+    lines += ["", "## Units", "", "| Unit | Clause | Control point | Requirement | Numbering basis |", "|---|---|---|---|---|"]
+    used = {ref.unit for rc in checks.values() for ref in rc.meta.mlps} | {c.unit for c in CASES.values()}
+    for unit_id, unit in UNITS.items():
+        if unit_id not in used:
+            continue
+        basis = unit.basis or "read from the clause order (see checks/mlps.py)"
+        lines.append(
+            f"| {unit_id} | {unit.clause} | {unit.point.zh} / {unit.point.en} | {_cell(unit.requirement.zh)} / {_cell(unit.requirement.en)} | {_cell(basis)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(mapping_table(), end="")
