@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.8"
-CATALOGUE_DIGEST = "952ef87e15c25480dd782f923eb35c3b7dfa347e12ef081cf47941128e9ab8f9"
+CATALOGUE_VERSION = "1.0.9"
+CATALOGUE_DIGEST = "9369e9b9ff1600ba7b414b471eb48834664c006c0461ebd7b1e401bff902fe3a"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import glob as _glob
-import hashlib
 import json
 import os
 import stat as _stat
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple, TypeVar
 
+from collectors.digest import sha256_hex
 from collectors.evidence import (
     ApiSource,
     CollectError,
@@ -253,7 +253,7 @@ class HostContext:
 
 
 def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256_hex(data)
 
 
 def _resolve_in_root(root: str, path: str) -> str:

@@ -8,7 +8,6 @@ so tests and fixture hosts go through the very same parsing code.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import selectors
@@ -18,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Optional, Protocol, Sequence, Tuple
+
+from collectors.digest import sha256, sha256_hex
 
 # Every command a collector may run. Exact argv vectors: nothing here takes
 # user input, and nothing here changes the system.
@@ -141,7 +142,7 @@ class SystemRunner:
         except OSError as exc:
             return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
         truncated = len(proc.stdout) > MAX_OUTPUT_BYTES
-        digest = hashlib.sha256(proc.stdout).hexdigest()
+        digest = sha256_hex(proc.stdout)
         out = proc.stdout[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
         err = proc.stderr[:MAX_OUTPUT_BYTES].decode("utf-8", "replace")
         return CommandResult(key, proc.returncode, out, err, truncated=truncated, sha256=digest)
@@ -160,7 +161,7 @@ class SystemRunner:
         except OSError as exc:
             return CommandResult(key, None, "", error=f"could not run {key[0]}: {exc.strerror}")
         deadline = time.monotonic() + timeout
-        digest = hashlib.sha256()
+        digest = sha256()
         written = 0
         err = bytearray()
         assert proc.stdout is not None and proc.stderr is not None  # both are pipes
@@ -226,7 +227,7 @@ class RecordedRunner:
             return CommandResult(key, None, "", error=f"timed out after {timeout:g} s", timed_out=True)
         stderr = err_path.read_text(errors="replace") if err_path.exists() else ""
         raw = out_path.read_bytes()
-        return CommandResult(key, int(rc_text), raw.decode("utf-8", "replace"), stderr, sha256=hashlib.sha256(raw).hexdigest())
+        return CommandResult(key, int(rc_text), raw.decode("utf-8", "replace"), stderr, sha256=sha256_hex(raw))
 
     def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
         """The recorded output handed to ``sink`` in chunks, as a live command's would be."""

@@ -10,12 +10,12 @@ signer's declaration and is shown as such.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Finding, Text
 from checks.params import Effect, effect, overrides_of
+from collectors.digest import sha256_hex
 from collectors.evidence import Evidence
 from collectors.strictjson import JSON
 from questionnaires.model import AnsweredQuestionnaire
@@ -127,7 +127,7 @@ def definition_sha256(definition: Mapping[str, JSON]) -> str:
     """sha256 of a questionnaire definition's canonical JSON bytes."""
     from report.canonical import canonical_bytes
 
-    return hashlib.sha256(canonical_bytes(dict(definition))).hexdigest()
+    return sha256_hex(canonical_bytes(dict(definition)))
 
 
 def builtin_questionnaire_sha256() -> str:

@@ -11,12 +11,12 @@ envelopes is ``report.envelope``'s job.
 from __future__ import annotations
 
 import base64
-import hashlib
 from typing import Mapping, Sequence
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from collectors.digest import sha256_hex
 from report.canonical import canonical_bytes
 from report.model import Report
 
@@ -38,12 +38,12 @@ def pae(payload_type: str, body: bytes) -> bytes:
 def key_id(public_key: Ed25519PublicKey) -> str:
     """Key id: sha256 of the DER SubjectPublicKeyInfo, hex."""
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return hashlib.sha256(der).hexdigest()
+    return sha256_hex(der)
 
 
 def report_digest(report: Report) -> str:
     """sha256 of the report's canonical bytes: its content id."""
-    return hashlib.sha256(report.canonical).hexdigest()
+    return sha256_hex(report.canonical)
 
 
 def subject_name(report: Report) -> str:

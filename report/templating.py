@@ -13,12 +13,13 @@ regenerates the modules; a test keeps them in sync.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import shutil
 import sys
 from pathlib import Path
 from typing import Any, Dict
+
+from collectors.digest import sha256_hex
 
 TEMPLATES = Path(__file__).with_name("templates")
 COMPILED = TEMPLATES / "compiled"
@@ -28,7 +29,7 @@ MARKDOWN = frozenset({"report.md.j2"})
 
 
 def _source_digest(name: str) -> str:
-    return hashlib.sha256((TEMPLATES / name).read_bytes()).hexdigest()
+    return sha256_hex((TEMPLATES / name).read_bytes())
 
 
 def compact(value: Any) -> str:
@@ -53,8 +54,32 @@ def _configure(env: Any) -> Any:
     return env
 
 
+def _jinja2() -> Any:
+    """jinja2, imported without the system OpenSSL.
+
+    jinja2 imports hashlib for its bytecode cache, which riskagent never uses, and hashlib maps the
+    system's libcrypto: some 4 MiB of resident memory on every scan, beside the OpenSSL that
+    ``cryptography`` already links for signing. When nothing has loaded ``_hashlib`` yet, it is held
+    back for the length of this import, so hashlib falls back to CPython's built-in digests (the same
+    results; ``collectors.digest`` uses them too). Imported once per process.
+    """
+    import sys
+
+    if "jinja2" in sys.modules:
+        return sys.modules["jinja2"]
+    held_back = "_hashlib" not in sys.modules and "hashlib" not in sys.modules
+    if held_back:
+        sys.modules["_hashlib"] = None  # type: ignore[assignment]  # makes "import _hashlib" fail
+    try:
+        import jinja2
+    finally:
+        if held_back:
+            del sys.modules["_hashlib"]
+    return jinja2
+
+
 def _options(autoescape: bool) -> Dict[str, Any]:
-    import jinja2
+    jinja2 = _jinja2()
 
     return {
         "autoescape": autoescape,
@@ -67,16 +92,16 @@ def _options(autoescape: bool) -> Dict[str, Any]:
 
 @functools.lru_cache(maxsize=2)
 def _source_env(autoescape: bool) -> Any:
-    import jinja2
+    jinja2 = _jinja2()
 
-    return _configure(jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), **_options(autoescape)))  # noqa: S701
+    return _configure(jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), **_options(autoescape)))
 
 
 @functools.lru_cache(maxsize=2)
 def _compiled_env(autoescape: bool) -> Any:
-    import jinja2
+    jinja2 = _jinja2()
 
-    return _configure(jinja2.Environment(loader=jinja2.ModuleLoader(str(COMPILED)), **_options(autoescape)))  # noqa: S701
+    return _configure(jinja2.Environment(loader=jinja2.ModuleLoader(str(COMPILED)), **_options(autoescape)))
 
 
 @functools.lru_cache(maxsize=1)

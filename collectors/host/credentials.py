@@ -486,6 +486,10 @@ class _Scan:
                 if budget[0] < 0 or time.monotonic() > deadline:
                     self.truncated = True
                     return
+                is_config = _config_name(name)
+                may_descend = depth < MAX_WALK_DEPTH and not name.startswith(".") and name.lower() not in SKIP_DIRS
+                if not is_config and not may_descend:
+                    continue  # neither read nor entered, whatever it is: no need to stat it
                 path = f"{directory.rstrip('/')}/{name}"
                 try:
                     st = self.host.stat(path)
@@ -494,9 +498,9 @@ class _Scan:
                 if st is None or st.is_symlink:
                     continue
                 if st.is_dir:
-                    if depth < MAX_WALK_DEPTH and not name.startswith(".") and name.lower() not in SKIP_DIRS:
+                    if may_descend:
                         stack.append((path, depth + 1))
-                elif _config_name(name):
+                elif is_config:
                     if budget[1] <= 0:
                         self.truncated = True
                         return

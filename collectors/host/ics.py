@@ -15,13 +15,13 @@ integrity is reported as unsupported.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import re
 import time
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union, final
 
 from collectors.context import HostReader, ListeningSocket
+from collectors.digest import md5_hex
 from collectors.evidence import CollectError, ErrorReason
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.host.network import Scope
@@ -381,7 +381,7 @@ def _verify_file(host: HostReader, pkg: str, digest: str, path: str, budget: _Bu
         return True
     budget.spend(len(data))
     out["files_checked"] += 1
-    if hashlib.md5(data).hexdigest() != digest:  # noqa: S324 - dpkg records md5; integrity, not security
+    if md5_hex(data) != digest:  # dpkg records md5: integrity, not security
         out["mismatches"].append({"path": path, "package": pkg})
     return True
 

@@ -11,13 +11,12 @@ the firmware exposes. Only local files are read: no metadata service is asked.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import re
 from typing import List, Literal, Optional
 
 from collectors.context import HostReader
+from collectors.digest import hmac_sha256
 from collectors.evidence import CollectError
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
@@ -46,7 +45,7 @@ _CLOUD_VENDORS = ("Amazon EC2", "Alibaba Cloud", "Tencent Cloud", "Huawei Cloud"
 
 def app_specific_id(machine_id: str, app_id: str = APP_ID) -> str:
     """systemd's ``sd_id128_get_machine_app_specific``: HMAC-SHA256 keyed by the machine id, as a v4 UUID."""
-    mac = bytearray(hmac.new(bytes.fromhex(machine_id), bytes.fromhex(app_id), hashlib.sha256).digest()[:16])
+    mac = bytearray(hmac_sha256(bytes.fromhex(machine_id), bytes.fromhex(app_id))[:16])
     mac[6] = (mac[6] & 0x0F) | 0x40
     mac[8] = (mac[8] & 0x3F) | 0x80
     return mac.hex()

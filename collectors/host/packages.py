@@ -8,6 +8,7 @@ never leaves the parsing functions.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -1133,6 +1134,10 @@ def _tar_creates(words: List[str]) -> bool:
     return len(words) > 1 and re.match(r"^[A-Za-z]*c[A-Za-z]*$", words[1]) is not None
 
 
+_BACKUP_TOOL_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t.lower()) for t in sorted(BACKUP_TOOLS, key=len, reverse=True)) + r")(?![\w-])")
+_NETDISK_TOOL_RE = re.compile(r"(?<![\w./-])(" + "|".join(re.escape(t.lower()) for t in sorted(NETDISK_TOOLS, key=len, reverse=True)) + r")(?![\w-])")
+
+
 def _segment_tools(segment: str) -> List[str]:
     low = segment.lower()
     words = low.split()
@@ -1141,7 +1146,8 @@ def _segment_tools(segment: str) -> List[str]:
     base = words[0].rsplit("/", 1)[-1]
     if base == "rm" or (base == "find" and re.search(r"\s-delete\b|-exec\s+(\S*/)?rm\b", low)):
         return []
-    tools = [t for t in BACKUP_TOOLS if re.search(r"(?<![\w-])" + re.escape(t.lower()) + r"(?![\w-])", low)]
+    found = set(_BACKUP_TOOL_RE.findall(low))
+    tools = [t for t in BACKUP_TOOLS if t.lower() in found]
     tools = [t for t in tools if not (t in _NON_CREATING and set(words) & set(_NON_CREATING[t]))]
     cased = segment.split()  # tar's -C (change directory) is not -c (create)
     for i, w in enumerate(words):
@@ -1299,12 +1305,20 @@ def stages(statement: str) -> List[str]:
 
 def shell_words(text: str) -> List[str]:
     """Words of one pipeline stage, quotes removed; plain blanks when the quoting is broken."""
+    if not any(c in text for c in "'\"\\"):
+        return text.split()  # what shlex gives for text without quotes or escapes, at a fraction of the cost
+    return list(_quoted_words(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _quoted_words(text: str) -> Tuple[str, ...]:
+    """shlex's words, once per distinct stage: scripts are read by several passes (tools, scripts, net-disks)."""
     import shlex
 
     try:
-        return shlex.split(text, posix=True)
+        return tuple(shlex.split(text, posix=True))
     except ValueError:
-        return text.split()
+        return tuple(text.split())
 
 
 def _program(words: List[str]) -> Tuple[int, List[str]]:
@@ -1819,12 +1833,15 @@ class _Backups:
 
     def _netdisk_in(self, command: str, env: Mapping[str, str]) -> Optional[str]:
         low = command.lower()
+        hits = set(_NETDISK_TOOL_RE.findall(low))
         for t in NETDISK_TOOLS:
-            if re.search(r"(?<![\w./-])" + re.escape(t.lower()) + r"(?![\w-])", low):
+            if t.lower() in hits:
                 return t
         domain = _netdisk_domain(low)
         if domain:
             return domain
+        if "rclone" not in low and "$" not in low:
+            return None
         for stmt in statements(expand_vars(command, env)):
             for stage in stages(stmt):
                 i, words = _program(shell_words(stage))
