@@ -65,3 +65,13 @@ def test_cases_no_finding_judged_are_listed_as_not_assessed() -> None:
     assert "10.3.1.1" not in missing  # an ICS case does not apply to a server
     assert "10.3.1.1" in not_assessed(Profile.ICS_GATEWAY, [])
     assert "6.4.4.1" in not_assessed(Profile.SERVER, [_edr("error")])  # could not assess is not assessed
+
+
+def test_the_recorded_ics_gateway_has_its_boundary_cases_open() -> None:
+    """LNX-ICS-001 is critical: its failure is case 10.3.1.1, open, not a finding without a case."""
+    from tests.hosts import complete_report
+
+    report = complete_report("ics-gateway", profile=Profile.ICS_GATEWAY, params={"LNX-ICS-002": {"ot_interfaces": ["eth1"]}})
+    cases = {(c.case, c.check_id): c.state for c in report.summary.open_high_risk}
+    assert cases[("10.3.1.1", "LNX-ICS-001")] == "open"
+    assert "6.4.3.2" in report.summary.high_risk_not_assessed  # exploitable vulnerabilities: no check assesses them yet
