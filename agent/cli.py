@@ -116,6 +116,12 @@ def main() -> None:
     default=None,
     help="The insurer's challenge nonce: embedded in the signed report, so it proves the report was made after it was issued.",
 )
+@click.option(
+    "--time-budget",
+    "time_budget",
+    default=None,
+    help="Seconds the whole scan may take: what overruns is recorded as not assessed, and the report is still written.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     config_path: Optional[Path],
@@ -140,6 +146,7 @@ def scan(
     fail_on: Optional[str],
     state_dir: Optional[Path],
     challenge: Optional[str],
+    time_budget: Optional[str],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
@@ -170,6 +177,7 @@ def scan(
             fail_on=fail_on,
             state_dir=state_dir,
             challenge=challenge,
+            time_budget_s=time_budget,
         )
         signer = None
         if settings.sign:

@@ -92,10 +92,15 @@ def host_context(settings: Settings) -> HostContext:
     return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
 
 
-def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress]) -> List[Evidence]:
-    """Host collectors and network probes, side by side: they wait on different things."""
+def collect_evidence(
+    settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress], deadline: Optional[float] = None
+) -> List[Evidence]:
+    """Host collectors and network probes, side by side (they wait on different things), within their budgets."""
     from checks.catalogue import host_collectors_for
+    from collectors.budget import Budget
     from collectors.catalogue import collect
+
+    host_budget = Budget(settings.collector_budget_s, deadline)
 
     def network() -> List[Evidence]:
         if scope is None or not scope.targets:
@@ -104,17 +109,23 @@ def collect_evidence(settings: Settings, ctx: HostContext, scope: Optional[Scope
         from collectors.runner import is_root
 
         net = NetContext(
-            scope, privileged=is_root(), progress=progress, ports=settings.ports, options=settings.probe_options, profile=settings.profile
+            scope,
+            privileged=is_root(),
+            progress=progress,
+            ports=settings.ports,
+            options=settings.probe_options,
+            profile=settings.profile,
+            budget=Budget(settings.target_budget_s, deadline),
         )
         return collect_network(net, profile=settings.profile)
 
     if not settings.profile.assesses_host:
         return network()
     if scope is None or not scope.targets:
-        return collect(ctx, host_collectors_for(settings.profile))
+        return collect(ctx, host_collectors_for(settings.profile), budget=host_budget)
     with ThreadPoolExecutor(max_workers=1) as pool:
         probes = pool.submit(network)
-        host = collect(ctx, host_collectors_for(settings.profile))
+        host = collect(ctx, host_collectors_for(settings.profile), budget=host_budget)
         return host + probes.result()
 
 
@@ -179,7 +190,8 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
     t0 = time.monotonic()
     started = utc_now()
     ctx = host_context(settings)
-    evidence, redactions = scrub_evidence(collect_evidence(settings, ctx, scope, progress))
+    deadline = t0 + settings.time_budget_s if settings.time_budget_s is not None else None
+    evidence, redactions = scrub_evidence(collect_evidence(settings, ctx, scope, progress, deadline))
     findings = evaluate(evidence, settings.profile, settings.params)
     run = RunInfo(
         started_at=started,

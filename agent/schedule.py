@@ -355,6 +355,9 @@ def new_failures(old: Report, new: Report, fail_on_severity: Severity = Severity
     return sorted(hits, key=lambda f: (-f.severity.rank, f.check_id, f.target or ""))
 
 
+SCHEDULED_TIME_BUDGET_S = 3600
+
+
 def _stderr(message: str) -> None:
     from report.terminal import safe
 
@@ -391,6 +394,8 @@ def run_scheduled(
         )
     signer = load_signer(settings.key, settings.passphrase_file, prompt=None)
     settings = replace(settings, state_dir=state, formats=ALL_FORMATS)
+    if settings.time_budget_s is None:  # a stuck run must end, and release the lock, before the next one is due
+        settings = replace(settings, time_budget_s=SCHEDULED_TIME_BUDGET_S)
 
     if renice:
         try:

@@ -96,6 +96,9 @@ class Settings:
     state_dir: Optional[Path] = None
     fail_on: Optional[Severity] = None
     challenge: Optional[str] = None  # the insurer's nonce, embedded in the signed report
+    time_budget_s: Optional[int] = None  # the whole scan (None: no overall limit; scheduled runs default to an hour)
+    collector_budget_s: int = 60  # each host collector
+    target_budget_s: int = 120  # each network collector against one target
     params: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
     plan: Mapping[str, JSON] = field(default_factory=dict)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -138,8 +141,9 @@ FLAGS: Dict[str, str] = {
     "state_dir": "--state-dir",
     "fail_on": "--fail-on",
     "challenge": "--challenge",
+    "time_budget_s": "--time-budget",
 }
-CONFIG_ONLY = ("params", "plan", "schedule")
+CONFIG_ONLY = ("params", "plan", "schedule", "budgets")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
 _PORT_SPEC = re.compile(r"\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*", re.ASCII)
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
@@ -269,6 +273,10 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         values["modbus_unit"] = value
     if "challenge" in raw:
         values["challenge"] = validate_challenge(*raw["challenge"])
+    if "time_budget_s" in raw:
+        values["time_budget_s"] = _seconds(*raw["time_budget_s"])
+    if "budgets" in raw:
+        values.update(_budgets(*raw["budgets"]))
     if "params" in raw:
         values["params"] = validate_params(*raw["params"])
     if "plan" in raw:
@@ -407,6 +415,26 @@ def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
                 raise UsageError(f"{where}.{cid}.{name}: {problem}")
         out[cid] = dict(params)
     return out
+
+
+def _seconds(value: Any, where: str) -> int:
+    """A whole number of seconds, 1 to a day (a string of ASCII digits from the command line is accepted)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 86400:
+        raise UsageError(f"{where}: expected a whole number of seconds from 1 to 86400, got {value!r}")
+    return value
+
+
+def _budgets(value: Any, where: str) -> Dict[str, int]:
+    """The ``budgets`` object: scan_s (the whole scan), collector_s (each host collector), target_s (each probe of a target)."""
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: expected an object with scan_s, collector_s and/or target_s")
+    names = {"scan_s": "time_budget_s", "collector_s": "collector_budget_s", "target_s": "target_budget_s"}
+    unknown = sorted(set(value) - set(names))
+    if unknown:
+        raise UsageError(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(names)})")
+    return {names[k]: _seconds(v, f"{where}.{k}") for k, v in value.items()}
 
 
 def _schedule(value: Any, where: str) -> ScheduleSettings:

@@ -6,10 +6,10 @@ module in ``collectors/host/__init__.py``).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import collectors.host  # noqa: F401  - the import fills the registry
+from collectors.budget import DEFAULT_COLLECTOR_S, Budget, Job, run_jobs
 from collectors.context import HostContext
 from collectors.evidence import Evidence
 from collectors.registry import Collector, registered, run_collector
@@ -20,14 +20,15 @@ def all_collectors() -> Dict[str, Collector]:
     return registered()
 
 
-def collect(ctx: HostContext, names: Optional[Iterable[str]] = None, workers: int = 8) -> List[Evidence]:
-    """Run the named collectors (all by default), concurrently, the slow ones first; evidence in name order."""
+def collect(ctx: HostContext, names: Optional[Iterable[str]] = None, workers: int = 8, budget: Optional[Budget] = None) -> List[Evidence]:
+    """Run the named collectors (all by default), concurrently, the slow ones first, each within its time
+    budget (``collectors.budget``); evidence in name order."""
     registry = all_collectors()
     wanted: Tuple[str, ...] = tuple(sorted(names if names is not None else registry))
     unknown = [n for n in wanted if n not in registry]
     if unknown:
         raise KeyError(f"unknown collector(s): {', '.join(unknown)}")
     started = sorted(wanted, key=lambda n: not registry[n].slow)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = dict(zip(started, pool.map(lambda n: run_collector(registry[n], ctx), started)))
+    jobs = [Job(n, ctx.target, lambda c=registry[n]: run_collector(c, ctx)) for n in started]  # type: ignore[misc]
+    done = dict(zip(started, run_jobs(jobs, budget or Budget(DEFAULT_COLLECTOR_S), workers)))
     return [done[n] for n in wanted]

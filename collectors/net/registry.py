@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
+from collectors.budget import DEFAULT_TARGET_S, Budget, Job, run_jobs
 from collectors.evidence import CollectError, ErrorReason, Evidence, EvidenceStatus, ProbeSource, Source
 from collectors.facts import FactsKey
 from collectors.net.profiles import ALL_PROFILES, NET_COLLECTOR_PROFILES
@@ -50,6 +51,8 @@ class NetContext:
     profile: Profile = Profile.SERVER  # which probes run, and so which ports a protocol probe reads itself
     # Address -> TCP ports a port scan of it covered in this run (filled in before URL targets are probed).
     port_scans: Mapping[str, str] = field(default_factory=dict)
+    # Each network collector against one target, and the scan's overall deadline (collectors.budget).
+    budget: Budget = field(default_factory=lambda: Budget(DEFAULT_TARGET_S))
 
 
 @dataclass
@@ -177,9 +180,16 @@ def collect_network(ctx: NetContext, names: Optional[Sequence[str]] = None, prof
         done += 1
         if run_ctx.progress is not None:
             run_ctx.progress(f"[{done}/{total}] {target.endpoint}")
-        for c in wanted:
-            if target.kind in c.kinds:
-                out.append(run_net_collector(c, run_ctx, target))
+        jobs = [
+            Job(c.name, target.endpoint, lambda c=c: run_net_collector(c, run_ctx, target))  # type: ignore[misc]
+            for c in wanted
+            if target.kind in c.kinds
+        ]
+        results = run_jobs(jobs, run_ctx.budget)
+        for e in results:
+            if e.error_reason is ErrorReason.TIMEOUT and e.reason and e.reason.startswith(("time budget", "not run")) and run_ctx.progress:
+                run_ctx.progress(f"{target.endpoint}: {e.collector}: {e.reason}")
+        out.extend(results)
 
     for target in hosts:
         run(target, ctx, len(ctx.scope.targets))
