@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.9"
-CATALOGUE_DIGEST = "9369e9b9ff1600ba7b414b471eb48834664c006c0461ebd7b1e401bff902fe3a"
+CATALOGUE_VERSION = "1.0.10"
+CATALOGUE_DIGEST = "98a8b0d923de875a600092a7733a345f433f2b92f5b59d9e97b116a5c79e8baf"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar, Dict, Mapping, Optional, Tuple
+from typing import ClassVar, Dict, Mapping, Optional, Tuple, Union
 
 from collectors.profile import Profile
-from collectors.strictjson import JSON, TextEnum, to_json
+from collectors.strictjson import JSON, TextEnum, json_field, to_json
 
 
 class Status(TextEnum):
@@ -206,31 +206,47 @@ class CheckMeta:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a verdict is what it is: a message id (``checks.messages``) and the values that fill it."""
+
+    id: str
+    params: Mapping[str, JSON] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        from checks.messages import render
+
+        return render(self.id, self.params, lang)
+
+
+Why = Union[str, Reason]  # a plain str is English only; checks give a Reason
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What a check function returns: a status, what it observed, and why."""
 
     status: Status
     observed: Mapping[str, JSON] = field(default_factory=dict)
-    reason: Optional[str] = None  # short English explanation (data-like, shown in both languages)
+    reason: Optional[Why] = None
 
     @classmethod
-    def ok(cls, reason: Optional[str] = None, **observed: JSON) -> Verdict:
+    def ok(cls, reason: Optional[Why] = None, **observed: JSON) -> Verdict:
         return cls(Status.PASS, observed, reason)
 
     @classmethod
-    def fail(cls, reason: Optional[str] = None, **observed: JSON) -> Verdict:
+    def fail(cls, reason: Optional[Why] = None, **observed: JSON) -> Verdict:
         return cls(Status.FAIL, observed, reason)
 
     @classmethod
-    def na(cls, reason: str, **observed: JSON) -> Verdict:
+    def na(cls, reason: Why, **observed: JSON) -> Verdict:
         return cls(Status.NOT_APPLICABLE, observed, reason)
 
     @classmethod
-    def manual(cls, reason: str, **observed: JSON) -> Verdict:
+    def manual(cls, reason: Why, **observed: JSON) -> Verdict:
         return cls(Status.MANUAL, observed, reason)
 
     @classmethod
-    def error(cls, reason: str, **observed: JSON) -> Verdict:
+    def error(cls, reason: Why, **observed: JSON) -> Verdict:
         return cls(Status.ERROR, observed, reason)
 
 
@@ -253,6 +269,9 @@ class Finding:
     evidence: Tuple[str, ...]  # the collectors it read
     params: Mapping[str, JSON]
     target: Optional[str] = None  # the network target, for endpoint-level checks; None for the host
+    # The reason as a message (checks.messages): renderers show it in the report's language; ``reason`` is its English.
+    reason_id: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    reason_params: Optional[Mapping[str, JSON]] = field(default=None, metadata=json_field(omit_none=True))
 
     @classmethod
     def of(cls, meta: CheckMeta, verdict: Verdict, params: Mapping[str, JSON], target: Optional[str] = None) -> Finding:
@@ -268,11 +287,19 @@ class Finding:
             needs_root=meta.needs_root,
             status=verdict.status,
             observed=dict(verdict.observed),
-            reason=verdict.reason,
+            reason=verdict.reason.text("en") if isinstance(verdict.reason, Reason) else verdict.reason,
             evidence=meta.needs,
             params=dict(params),
             target=target,
+            reason_id=verdict.reason.id if isinstance(verdict.reason, Reason) else None,
+            reason_params=dict(verdict.reason.params) if isinstance(verdict.reason, Reason) else None,
         )
+
+    def reason_in(self, lang: str) -> Optional[str]:
+        """The reason in ``lang``: from its message where there is one, else the English text."""
+        if self.reason_id is not None:
+            return Reason(self.reason_id, self.reason_params or {}).text(lang)
+        return self.reason
 
     @property
     def key(self) -> Tuple[str, Optional[str]]:

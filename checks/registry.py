@@ -10,6 +10,7 @@ from __future__ import annotations
 import traceback
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union, overload
 
+from checks.messages import message
 from checks.mlps import refs
 from checks.model import (
     CheckLevel,
@@ -48,6 +49,14 @@ class EvidenceNotApplicable(Exception):
         super().__init__(reason)
         self.collector = collector
         self.reason = reason
+
+
+# The detail of these messages is the collector's own account (English, from the system): shown as data.
+UNAVAILABLE_EVIDENCE = message(
+    "check/evidence-unavailable", en="evidence unavailable: {detail}", zh="无法取得所需证据（{collector}）：{detail}"
+)
+NOT_APPLICABLE_EVIDENCE = message("check/evidence-not-applicable", en="{detail}", zh="所需证据不适用于本对象（{collector}）：{detail}")
+CHECK_BUG = message("check/internal-error", en="internal error in check {check}: {detail}", zh="检查项 {check} 内部错误：{detail}")
 
 
 def _name(key: Union[FactsKey[Any], str]) -> str:
@@ -182,16 +191,13 @@ def evaluate_one(rc: RegisteredCheck, view: EvidenceView, overrides: Optional[Pa
         if not isinstance(verdict, Verdict):
             raise TypeError(f"check returned {type(verdict).__name__}, not Verdict")
     except EvidenceNotApplicable as exc:
-        verdict = Verdict(Status.NOT_APPLICABLE, {}, exc.reason)
+        verdict = Verdict(Status.NOT_APPLICABLE, {}, NOT_APPLICABLE_EVIDENCE(collector=exc.collector, detail=exc.reason))
     except EvidenceUnavailable as exc:
-        verdict = Verdict(Status.ERROR, {}, f"evidence unavailable: {exc.reason}")
+        verdict = Verdict(Status.ERROR, {}, UNAVAILABLE_EVIDENCE(collector=exc.collector, detail=exc.reason))
     except Exception as exc:  # a bug in one check must not end the run
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        verdict = Verdict(
-            Status.ERROR,
-            {},
-            f"internal error in check {rc.meta.id}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})",
-        )
+        where = f"{type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})"
+        verdict = Verdict(Status.ERROR, {}, CHECK_BUG(check=rc.meta.id, detail=where))
     return Finding.of(rc.meta, verdict, params, target)
 
 

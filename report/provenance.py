@@ -156,7 +156,7 @@ def banners(mode: str, privileged: bool, provenance: Provenance) -> List[Text]:
     if not privileged:
         out.append(
             Text(
-                "非特权运行：需要 root 权限的检查结果为“错误”或“需人工确认”。",
+                "非特权运行：需要 root 权限的检查结果为“无法评估”或“需人工核查”。",
                 "Run without root: checks that need root are reported as error or manual.",
             )
         )

@@ -178,9 +178,9 @@ def test_profile_view_only_for_sector_profiles() -> None:
 def test_views_show_the_underwriting_view(lang: str) -> None:
     report = assess_host("debian-weak")
     jsonschema.validate(report.as_json, report_schema())
-    word = "承保视图" if lang == "zh" else "Underwriting view"
+    word = "核保视图" if lang == "zh" else "Underwriting view"
     assert word in render_html(report, lang) and word in render_markdown(report, lang)
-    assert ("保险风险评分" if lang == "zh" else "Insurer score") in terminal_summary(report, lang)
+    assert ("风险评分" if lang == "zh" else "Risk score") in terminal_summary(report, lang)
 
 
 def test_signed_statement_is_the_canonical_statement() -> None:
