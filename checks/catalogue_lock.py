@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.10"
-CATALOGUE_DIGEST = "98a8b0d923de875a600092a7733a345f433f2b92f5b59d9e97b116a5c79e8baf"
+CATALOGUE_VERSION = "1.0.11"
+CATALOGUE_DIGEST = "72361188a2b01a79d2960334093b4fa96585745ab1a9329a5928ee48af81456f"

@@ -6,9 +6,11 @@ LNX-SUDO-* (privilege). Thresholds that baselines disagree on are params.
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List, Optional
+import itertools
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CoverageLine, InsurerDomain, Reason, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.accounts import (
     ADMIN_PRINCIPALS,
@@ -31,6 +33,7 @@ from collectors.host.accounts import (
     ShadowEntry,
     ShadowFacts,
 )
+from collectors.strictjson import JSON
 
 _ID = InsurerDomain.IDENTITY_MFA
 _PRIV = InsurerDomain.PRIVILEGED_ACCESS
@@ -50,6 +53,17 @@ def _users_with_password(shadow: ShadowFacts) -> List[ShadowEntry]:
 
 
 # --------------------------------------------------------------------------- accounts
+EXTRA_UID0 = message(
+    "LNX-ACC-001/extra-uid0", en="accounts other than root have UID 0: {accounts}", zh="除 root 外还有账户的 UID 为 0：{accounts}"
+)
+NO_ROOT_UID0 = message(
+    "LNX-ACC-001/no-root",
+    en="no account named root has UID 0; the superuser has been renamed or is missing",
+    zh="没有名为 root 且 UID 为 0 的账户：超级用户已被改名或缺失",
+)
+ONLY_ROOT_UID0 = message("LNX-ACC-001/only-root", en="only root has UID 0", zh="仅 root 的 UID 为 0")
+
+
 @check(
     id="LNX-ACC-001",
     title=Text(zh="仅 root 账户的 UID 为 0", en="Only root has UID 0"),
@@ -68,10 +82,16 @@ def only_root_uid0(ev: EvidenceView, p: Params) -> Verdict:
     uid0 = list(ev.facts(PASSWD)["uid0"])
     extra = [u for u in uid0 if u != "root"]
     if extra:
-        return Verdict.fail(f"accounts other than root have UID 0: {', '.join(extra)}", uid0=uid0)
+        return Verdict.fail(EXTRA_UID0(accounts=extra), uid0=uid0)
     if "root" not in uid0:
-        return Verdict.fail("no account named root has UID 0; the superuser has been renamed or is missing", uid0=uid0)
-    return Verdict.ok("only root has UID 0", uid0=uid0)
+        return Verdict.fail(NO_ROOT_UID0(), uid0=uid0)
+    return Verdict.ok(ONLY_ROOT_UID0(), uid0=uid0)
+
+
+EMPTY_PASSWORDS = message("LNX-ACC-002/empty", en="accounts without a password: {accounts}", zh="以下账户没有口令：{accounts}")
+NO_EMPTY_PASSWORDS = message(
+    "LNX-ACC-002/none", en="every account has a password hash or is locked", zh="所有账户均已设置口令哈希或已锁定"
+)
 
 
 @check(
@@ -97,8 +117,16 @@ def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
         set(shadow["empty"]) | {u["name"] for u in passwd["users"] if u["password_field"] == "empty"}  # noqa: S105
     )
     if empty:
-        return Verdict.fail(f"accounts without a password: {', '.join(empty)}", accounts=empty)
-    return Verdict.ok("every account has a password hash or is locked", accounts=[])
+        return Verdict.fail(EMPTY_PASSWORDS(accounts=empty), accounts=empty)
+    return Verdict.ok(NO_EMPTY_PASSWORDS(), accounts=[])
+
+
+NOT_SHADOWED = message(
+    "LNX-ACC-003/not-shadowed",
+    en="accounts whose password field in /etc/passwd is not 'x': {accounts}",
+    zh="以下账户在 /etc/passwd 中的口令字段不是 'x'：{accounts}",
+)
+ALL_SHADOWED = message("LNX-ACC-003/all-shadowed", en="every account is shadowed", zh="所有账户的口令均保存在 shadow 文件中")
 
 
 @check(
@@ -118,8 +146,14 @@ def no_empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
 def accounts_shadowed(ev: EvidenceView, p: Params) -> Verdict:
     bad = list(ev.facts(PASSWD)["not_shadowed"])
     if bad:
-        return Verdict.fail(f"accounts whose password field in /etc/passwd is not 'x': {', '.join(bad)}", accounts=bad)
-    return Verdict.ok("every account is shadowed", accounts=[])
+        return Verdict.fail(NOT_SHADOWED(accounts=bad), accounts=bad)
+    return Verdict.ok(ALL_SHADOWED(), accounts=[])
+
+
+SHARED_USERS = message(
+    "LNX-ACC-004/shared", en="UIDs or user names are shared between accounts", zh="存在多个账户共用的 UID 或用户名"
+)
+UNIQUE_USERS = message("LNX-ACC-004/unique", en="every user name and UID is unique", zh="所有用户名与 UID 均唯一")
 
 
 @check(
@@ -141,8 +175,14 @@ def unique_uids(ev: EvidenceView, p: Params) -> Verdict:
     dup_uids = dict(facts["duplicate_uids"])
     dup_names = list(facts["duplicate_names"])
     if dup_uids or dup_names:
-        return Verdict.fail("UIDs or user names are shared between accounts", duplicate_uids=dup_uids, duplicate_names=dup_names)
-    return Verdict.ok("every user name and UID is unique", duplicate_uids={}, duplicate_names=[])
+        return Verdict.fail(SHARED_USERS(), duplicate_uids=dup_uids, duplicate_names=dup_names)
+    return Verdict.ok(UNIQUE_USERS(), duplicate_uids={}, duplicate_names=[])
+
+
+SHARED_GROUPS = message(
+    "LNX-ACC-005/shared", en="GIDs or group names are shared between groups", zh="存在多个组共用的 GID 或组名"
+)
+UNIQUE_GROUPS = message("LNX-ACC-005/unique", en="every group name and GID is unique", zh="所有组名与 GID 均唯一")
 
 
 @check(
@@ -163,14 +203,26 @@ def unique_gids(ev: EvidenceView, p: Params) -> Verdict:
     dup_gids = dict(facts["duplicate_gids"])
     dup_names = list(facts["duplicate_names"])
     if dup_gids or dup_names:
-        return Verdict.fail("GIDs or group names are shared between groups", duplicate_gids=dup_gids, duplicate_names=dup_names)
-    return Verdict.ok("every group name and GID is unique", duplicate_gids={}, duplicate_names=[])
+        return Verdict.fail(SHARED_GROUPS(), duplicate_gids=dup_gids, duplicate_names=dup_names)
+    return Verdict.ok(UNIQUE_GROUPS(), duplicate_gids={}, duplicate_names=[])
 
 
 def _uid_min(ev: EvidenceView) -> int:
     defs = ev.optional(LOGIN_DEFS)
     value = defs["values"].get(UID_MIN) if defs else None
     return int(value) if isinstance(value, int) and value > 0 else 1000
+
+
+SYSTEM_LOGIN_SHELL = message(
+    "LNX-ACC-006/login-shell",
+    en="system accounts (UID < {uid_min}) with a login shell: {accounts}",
+    zh="以下系统账户（UID < {uid_min}）配置了可登录的 shell：{accounts}",
+)
+NO_SYSTEM_LOGIN_SHELL = message(
+    "LNX-ACC-006/none",
+    en="no system account (UID < {uid_min}) has a login shell",
+    zh="没有系统账户（UID < {uid_min}）配置可登录的 shell",
+)
 
 
 @check(
@@ -196,10 +248,17 @@ def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
     ]
     bad += [u["name"] for u in ev.facts(PASSWD)["users"] if u["uid"] == 0 and u["name"] != "root" and u["login_shell"]]
     if bad:
-        return Verdict.fail(
-            f"system accounts (UID < {uid_min}) with a login shell: {', '.join(bad)}", accounts=bad, uid_min=uid_min
-        )
-    return Verdict.ok(f"no system account (UID < {uid_min}) has a login shell", accounts=[], uid_min=uid_min)
+        return Verdict.fail(SYSTEM_LOGIN_SHELL(uid_min=uid_min, accounts=bad), accounts=bad, uid_min=uid_min)
+    return Verdict.ok(NO_SYSTEM_LOGIN_SHELL(uid_min=uid_min), accounts=[], uid_min=uid_min)
+
+
+# An entry is "<file>:<line> <issue>", the issue as the host.shell_env collector words it ("'.' entry").
+UNSAFE_PATH = message("LNX-ACC-007/unsafe", en="unsafe PATH entries: {entries}", zh="root 的 PATH 含不安全的项：{entries}")
+SAFE_PATH = message(
+    "LNX-ACC-007/safe",
+    en="no '.', empty or relative PATH entries found in root's start-up files",
+    zh="root 的启动文件中未发现 PATH 含 '.'、空项或相对路径",
+)
 
 
 @check(
@@ -218,9 +277,25 @@ def system_accounts_nologin(ev: EvidenceView, p: Params) -> Verdict:
 def root_path_sane(ev: EvidenceView, p: Params) -> Verdict:
     problems = list(ev.facts(SHELL_ENV)["root_path_problems"])
     if problems:
-        where = ", ".join(f"{x['file']}:{x['line']} {x['issue']}" if x["line"] else f"{x['file']} {x['issue']}" for x in problems)
-        return Verdict.fail(f"unsafe PATH entries: {where}", problems=problems)
-    return Verdict.ok("no '.', empty or relative PATH entries found in root's start-up files", problems=[])
+        entries = [f"{x['file']}:{x['line']} {x['issue']}" if x["line"] else f"{x['file']} {x['issue']}" for x in problems]
+        return Verdict.fail(UNSAFE_PATH(entries=entries), problems=problems)
+    return Verdict.ok(SAFE_PATH(), problems=[])
+
+
+TRUST_FILES = message(
+    "LNX-ACC-008/found", en="trust or plaintext-credential files present: {files}", zh="存在信任文件或明文凭据文件：{files}"
+)
+HOMES_UNLISTED = message(
+    "LNX-ACC-008/homes-unreadable", en="home directories could not be listed: {homes}", zh="无法列出以下主目录：{homes}"
+)
+PASSWD_DAMAGED = message(
+    "LNX-ACC-008/passwd-damaged",
+    en="/etc/passwd is damaged, so not every home directory could be examined",
+    zh="/etc/passwd 已损坏，未能检查所有主目录",
+)
+NO_TRUST_FILES = message(
+    "LNX-ACC-008/none", en="no .rhosts, .shosts, .netrc or hosts.equiv found", zh="未发现 .rhosts、.shosts、.netrc 或 hosts.equiv"
+)
 
 
 @check(
@@ -242,13 +317,13 @@ def no_trust_files(ev: EvidenceView, p: Params) -> Verdict:
     trust = ev.facts(SHELL_ENV)["trust_files"]
     found = [f["path"] for f in trust["found"]]
     if found:
-        return Verdict.fail(f"trust or plaintext-credential files present: {', '.join(found)}", files=found)
+        return Verdict.fail(TRUST_FILES(files=found), files=found)
     unreadable = list(trust["unreadable_homes"])
     if unreadable:
-        return Verdict.error(f"home directories could not be listed: {', '.join(unreadable)}", unreadable_homes=unreadable)
+        return Verdict.error(HOMES_UNLISTED(homes=unreadable), unreadable_homes=unreadable)
     if trust["passwd_damaged"]:
-        return Verdict.error("/etc/passwd is damaged, so not every home directory could be examined")
-    return Verdict.ok("no .rhosts, .shosts, .netrc or hosts.equiv found", files=[])
+        return Verdict.error(PASSWD_DAMAGED())
+    return Verdict.ok(NO_TRUST_FILES(), files=[])
 
 
 def _octal(value: Optional[str]) -> Optional[int]:
@@ -256,6 +331,12 @@ def _octal(value: Optional[str]) -> Optional[int]:
         return int(value, 8) if value is not None else None
     except ValueError:
         return None
+
+
+WEAK_UMASK = message("LNX-ACC-009/weak", en="umask weaker than {umask}: {settings}", zh="以下 umask 宽于 {umask}：{settings}")
+STRICT_UMASK = message(
+    "LNX-ACC-009/strict", en="every configured umask is {umask} or stricter", zh="所有已配置的 umask 均为 {umask} 或更严格"
+)
 
 
 @check(
@@ -281,9 +362,25 @@ def default_umask(ev: EvidenceView, p: Params) -> Verdict:
     settings += [dict(u) for u in env["umask"]]
     weak = [s for s in settings if (_octal(str(s["value"]).split()[0]) or 0) & required != required]
     if weak:
-        where = ", ".join(f"{s['file']}={s['value']}" for s in weak)
-        return Verdict.fail(f"umask weaker than {p['umask']}: {where}", settings=settings)
-    return Verdict.ok(f"every configured umask is {p['umask']} or stricter", settings=settings)
+        where = [f"{s['file']}={s['value']}" for s in weak]
+        return Verdict.fail(WEAK_UMASK(umask=p["umask"], settings=where), settings=settings)
+    return Verdict.ok(STRICT_UMASK(umask=p["umask"]), settings=settings)
+
+
+TMOUT_UNSET = message(
+    "LNX-ACC-010/unset",
+    en="TMOUT is not set in any system-wide shell start-up file",
+    zh="所有系统级 shell 启动文件中均未设置 TMOUT",
+)
+TMOUT_TOO_LONG = message(
+    "LNX-ACC-010/too-long", en="TMOUT is 0 or above {limit} s in {file}", zh="{file} 中的 TMOUT 为 0 或超过 {limit} 秒"
+)
+TMOUT_NOT_READONLY = message(
+    "LNX-ACC-010/not-readonly",
+    en="TMOUT is set but not readonly, so users can unset it",
+    zh="TMOUT 已设置但未设为只读（readonly），用户可以自行取消",
+)
+TMOUT_OK = message("LNX-ACC-010/ok", en="TMOUT is at most {limit} s", zh="TMOUT 不超过 {limit} 秒")
 
 
 @check(
@@ -304,19 +401,45 @@ def shell_timeout(ev: EvidenceView, p: Params) -> Verdict:
     tmout = list(ev.facts(SHELL_ENV)["tmout"])
     limit = int(p["max_seconds"])
     if not tmout:
-        return Verdict.fail("TMOUT is not set in any system-wide shell start-up file", tmout=[])
+        return Verdict.fail(TMOUT_UNSET(), tmout=[])
     too_long = [t for t in tmout if t["value"] <= 0 or t["value"] > limit]
     if too_long:
-        return Verdict.fail(f"TMOUT is 0 or above {limit} s in {too_long[0]['file']}", tmout=tmout, max_seconds=limit)
+        return Verdict.fail(TMOUT_TOO_LONG(limit=limit, file=too_long[0]["file"]), tmout=tmout, max_seconds=limit)
     if p.get("require_readonly") and not all(t["readonly"] for t in tmout):
-        return Verdict.fail("TMOUT is set but not readonly, so users can unset it", tmout=tmout, max_seconds=limit)
-    return Verdict.ok(f"TMOUT is at most {limit} s", tmout=tmout, max_seconds=limit)
+        return Verdict.fail(TMOUT_NOT_READONLY(), tmout=tmout, max_seconds=limit)
+    return Verdict.ok(TMOUT_OK(limit=limit), tmout=tmout, max_seconds=limit)
 
 
 # --------------------------------------------------------------------------- password policy
 def _login_defs_value(ev: EvidenceView, key: str) -> Optional[int]:
     value = ev.facts(LOGIN_DEFS)["values"].get(key)
     return value if isinstance(value, int) else None
+
+
+MAX_DAYS_TOO_LONG = message(
+    "LNX-PWD-001/too-long",
+    en="PASS_MAX_DAYS is {value}; at most {limit} required",
+    zh="PASS_MAX_DAYS 为 {value}，要求不超过 {limit} 天",
+)
+MAX_DAYS_UNSET = message(
+    "LNX-PWD-001/unset", en="PASS_MAX_DAYS is unset; at most {limit} required", zh="PASS_MAX_DAYS 未设置，要求不超过 {limit} 天"
+)
+MAX_DAYS_SHADOW_UNREAD = message(
+    "LNX-PWD-001/shadow-unreadable",
+    en="PASS_MAX_DAYS is {value}, but /etc/shadow could not be read, so existing accounts' own "
+    "maximum age (chage -l <user>) must be checked by hand",
+    zh="PASS_MAX_DAYS 为 {value}，但无法读取 /etc/shadow，需人工核查现有账户各自的口令最长使用期限（chage -l <用户>）",
+)
+NEVER_EXPIRE = message(
+    "LNX-PWD-001/accounts",
+    en="accounts whose password never expires within {limit} days: {accounts}",
+    zh="以下账户的口令在 {limit} 天内不会过期：{accounts}",
+)
+MAX_DAYS_OK = message(
+    "LNX-PWD-001/ok",
+    en="PASS_MAX_DAYS is {value} and every account with a password follows it",
+    zh="PASS_MAX_DAYS 为 {value}，所有设有口令的账户均遵循该期限",
+)
 
 
 @check(
@@ -338,30 +461,25 @@ def _login_defs_value(ev: EvidenceView, key: str) -> Optional[int]:
 def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
     limit = int(p["max_days"])
     value = _login_defs_value(ev, PASS_MAX_DAYS)
-    if value is None or value < 0 or value > limit:
-        return Verdict.fail(
-            f"PASS_MAX_DAYS is {value if value is not None else 'unset'}; at most {limit} required", pass_max_days=value
-        )
+    if value is None:
+        return Verdict.fail(MAX_DAYS_UNSET(limit=limit), pass_max_days=value)
+    if value < 0 or value > limit:
+        return Verdict.fail(MAX_DAYS_TOO_LONG(value=value, limit=limit), pass_max_days=value)
     shadow = ev.optional(SHADOW)
     if shadow is None:
         # login.defs only seeds accounts created later; existing ones keep their own
         # shadow ageing, so without /etc/shadow the result cannot be a pass.
-        return Verdict.manual(
-            f"PASS_MAX_DAYS is {value}, but /etc/shadow could not be read, so existing accounts' own "
-            "maximum age (chage -l <user>) must be checked by hand",
-            pass_max_days=value,
-            accounts_checked=False,
-        )
+        return Verdict.manual(MAX_DAYS_SHADOW_UNREAD(value=value), pass_max_days=value, accounts_checked=False)
     over = [
         e["user"] for e in _users_with_password(shadow) if e["max_days"] is None or e["max_days"] < 0 or e["max_days"] > limit
     ]
     if over:
-        return Verdict.fail(
-            f"accounts whose password never expires within {limit} days: {', '.join(over)}", pass_max_days=value, accounts=over
-        )
-    return Verdict.ok(
-        f"PASS_MAX_DAYS is {value} and every account with a password follows it", pass_max_days=value, accounts_checked=True
-    )
+        return Verdict.fail(NEVER_EXPIRE(limit=limit, accounts=over), pass_max_days=value, accounts=over)
+    return Verdict.ok(MAX_DAYS_OK(value=value), pass_max_days=value, accounts_checked=True)
+
+
+MIN_DAYS = message("LNX-PWD-002/value", en="PASS_MIN_DAYS is {value}", zh="PASS_MIN_DAYS 为 {value}")
+MIN_DAYS_UNSET = message("LNX-PWD-002/unset", en="PASS_MIN_DAYS is unset", zh="PASS_MIN_DAYS 未设置")
 
 
 @check(
@@ -377,9 +495,15 @@ def password_max_age(ev: EvidenceView, p: Params) -> Verdict:
 )
 def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
     value = _login_defs_value(ev, PASS_MIN_DAYS)
-    if value is None or value < int(p["min_days"]):
-        return Verdict.fail(f"PASS_MIN_DAYS is {value if value is not None else 'unset'}", pass_min_days=value)
-    return Verdict.ok(f"PASS_MIN_DAYS is {value}", pass_min_days=value)
+    if value is None:
+        return Verdict.fail(MIN_DAYS_UNSET(), pass_min_days=value)
+    if value < int(p["min_days"]):
+        return Verdict.fail(MIN_DAYS(value=value), pass_min_days=value)
+    return Verdict.ok(MIN_DAYS(value=value), pass_min_days=value)
+
+
+WARN_AGE = message("LNX-PWD-003/value", en="PASS_WARN_AGE is {value}", zh="PASS_WARN_AGE 为 {value}")
+WARN_AGE_UNSET = message("LNX-PWD-003/unset", en="PASS_WARN_AGE is unset", zh="PASS_WARN_AGE 未设置")
 
 
 @check(
@@ -395,9 +519,11 @@ def password_min_age(ev: EvidenceView, p: Params) -> Verdict:
 )
 def password_warn_age(ev: EvidenceView, p: Params) -> Verdict:
     value = _login_defs_value(ev, PASS_WARN_AGE)
-    if value is None or value < int(p["warn_days"]):
-        return Verdict.fail(f"PASS_WARN_AGE is {value if value is not None else 'unset'}", pass_warn_age=value)
-    return Verdict.ok(f"PASS_WARN_AGE is {value}", pass_warn_age=value)
+    if value is None:
+        return Verdict.fail(WARN_AGE_UNSET(), pass_warn_age=value)
+    if value < int(p["warn_days"]):
+        return Verdict.fail(WARN_AGE(value=value), pass_warn_age=value)
+    return Verdict.ok(WARN_AGE(value=value), pass_warn_age=value)
 
 
 def _min_length(pam: PamFacts) -> Optional[int]:
@@ -414,6 +540,42 @@ def _stack_lengths(pam: PamFacts) -> Dict[str, Optional[int]]:
     return {path: st["min_length"] for path, st in sorted(pam.get("password_stacks", {}).items())}
 
 
+def _in_stack(stack: Optional[str], pam: PamFacts) -> Optional[str]:
+    """The password stack a reason names: only where the host has more than one."""
+    return stack if stack and len(pam.get("password_stacks", {})) > 1 else None
+
+
+def _said(plain: Template, in_stack: Template, stack: Optional[str], **params: Any) -> Reason:
+    """``plain`` on a host with one password stack, ``in_stack`` (which names it) on one with several."""
+    return in_stack(stack=stack, **params) if stack else plain(**params)
+
+
+# Shared by LNX-PWD-004 and LNX-PWD-005.
+PASSWDQC_MIN = message(
+    "LNX-PWD/passwdqc-min",
+    en="pam_passwdqc is used; confirm its min= policy by hand",
+    zh="使用 pam_passwdqc，需人工核查其 min= 策略",
+)
+PASSWDQC_MIN_IN = message(
+    "LNX-PWD/passwdqc-min-in-stack",
+    en="pam_passwdqc is used ({stack}); confirm its min= policy by hand",
+    zh="使用 pam_passwdqc（{stack}），需人工核查其 min= 策略",
+)
+SHORTEST = message("LNX-PWD-004/shortest", en="shortest accepted password is {length}", zh="可接受的最短口令为 {length} 位")
+SHORTEST_IN = message(
+    "LNX-PWD-004/shortest-in-stack",
+    en="shortest accepted password is {length} ({stack})",
+    zh="可接受的最短口令为 {length} 位（{stack}）",
+)
+UNLIMITED = message("LNX-PWD-004/unlimited", en="shortest accepted password is not limited", zh="口令长度没有下限")
+UNLIMITED_IN = message(
+    "LNX-PWD-004/unlimited-in-stack", en="shortest accepted password is not limited ({stack})", zh="口令长度没有下限（{stack}）"
+)
+MIN_LENGTH_OK = message(
+    "LNX-PWD-004/ok",
+    en="passwords shorter than {length} characters are refused in every password stack",
+    zh="所有 password 栈均拒绝短于 {length} 位的口令",
+)
 
 
 @check(
@@ -437,13 +599,36 @@ def password_min_length(ev: EvidenceView, p: Params) -> Verdict:
     module = pam["quality"]["module"]
     length = _min_length(pam)
     stack = pam.get("weakest_password_stack")
-    where = f" ({stack})" if stack and len(pam.get("password_stacks", {})) > 1 else ""
+    where = _in_stack(stack, pam)
     observed: Dict[str, Any] = {"min_length": length, "module": module, "stack": stack, "stacks": _stack_lengths(pam)}
     if module == PAM_PASSWDQC and length is None:
-        return Verdict.manual(f"pam_passwdqc is used{where}; confirm its min= policy by hand", **observed)
-    if length is None or length < int(p["min_length"]):
-        return Verdict.fail(f"shortest accepted password is {length if length is not None else 'not limited'}{where}", **observed)
-    return Verdict.ok(f"passwords shorter than {length} characters are refused in every password stack", **observed)
+        return Verdict.manual(_said(PASSWDQC_MIN, PASSWDQC_MIN_IN, where), **observed)
+    if length is None:
+        return Verdict.fail(_said(UNLIMITED, UNLIMITED_IN, where), **observed)
+    if length < int(p["min_length"]):
+        return Verdict.fail(_said(SHORTEST, SHORTEST_IN, where, length=length), **observed)
+    return Verdict.ok(MIN_LENGTH_OK(length=length), **observed)
+
+
+NO_MIN_LENGTH = message(
+    "LNX-PWD-005/no-minimum",
+    en="no module in the password stack enforces a minimum length",
+    zh="password 栈中没有模块强制口令最小长度",
+)
+NO_MIN_LENGTH_IN = message(
+    "LNX-PWD-005/no-minimum-in-stack",
+    en="no module in the password stack enforces a minimum length ({stack})",
+    zh="password 栈中没有模块强制口令最小长度（{stack}）",
+)
+SHORT_ACCEPTED = message(
+    "LNX-PWD-005/short-accepted", en="passwords of {length} characters are accepted", zh="可接受长度仅为 {length} 位的口令"
+)
+SHORT_ACCEPTED_IN = message(
+    "LNX-PWD-005/short-accepted-in-stack",
+    en="passwords of {length} characters are accepted ({stack})",
+    zh="可接受长度仅为 {length} 位的口令（{stack}）",
+)
+MIN_LENGTH_IS = message("LNX-PWD-005/ok", en="minimum password length is {length}", zh="口令最小长度为 {length} 位")
 
 
 @check(
@@ -464,14 +649,14 @@ def password_length_high_risk(ev: EvidenceView, p: Params) -> Verdict:
     pam = ev.facts(PAM)
     length = _min_length(pam)
     stack = pam.get("weakest_password_stack")
-    where = f" ({stack})" if stack and len(pam.get("password_stacks", {})) > 1 else ""
+    where = _in_stack(stack, pam)
     if pam["quality"]["module"] == PAM_PASSWDQC and length is None:
-        return Verdict.manual(f"pam_passwdqc is used{where}; confirm its min= policy by hand", stack=stack)
+        return Verdict.manual(_said(PASSWDQC_MIN, PASSWDQC_MIN_IN, where), stack=stack)
     if length is None:
-        return Verdict.fail(f"no module in the password stack enforces a minimum length{where}", min_length=None, stack=stack)
+        return Verdict.fail(_said(NO_MIN_LENGTH, NO_MIN_LENGTH_IN, where), min_length=None, stack=stack)
     if length <= 6:
-        return Verdict.fail(f"passwords of {length} characters are accepted{where}", min_length=length, stack=stack)
-    return Verdict.ok(f"minimum password length is {length}", min_length=length, stack=stack)
+        return Verdict.fail(_said(SHORT_ACCEPTED, SHORT_ACCEPTED_IN, where, length=length), min_length=length, stack=stack)
+    return Verdict.ok(MIN_LENGTH_IS(length=length), min_length=length, stack=stack)
 
 
 def _classes(quality: PamQuality) -> int:
@@ -480,6 +665,30 @@ def _classes(quality: PamQuality) -> int:
     return max(settings.get("minclass") or 0, required)
 
 
+NO_QUALITY_MODULE = message(
+    "LNX-PWD-006/no-module",
+    en="no password-quality module (pam_pwquality/pam_cracklib) in: {stacks}",
+    zh="以下 password 栈中没有口令质量模块（pam_pwquality/pam_cracklib）：{stacks}",
+)
+NO_QUALITY_MODULE_ONE = message(
+    "LNX-PWD-006/no-module-in-stack",
+    en="no password-quality module (pam_pwquality/pam_cracklib) in: password stack",
+    zh="password 栈中没有口令质量模块（pam_pwquality/pam_cracklib）",
+)
+PASSWDQC_CLASSES = message(
+    "LNX-PWD-006/passwdqc",
+    en="pam_passwdqc is used; confirm its character-class policy by hand",
+    zh="使用 pam_passwdqc，需人工核查其字符类别策略",
+)
+FEW_CLASSES = message(
+    "LNX-PWD-006/few-classes", en="only {classes} character classes are required", zh="仅要求口令包含 {classes} 类字符"
+)
+FEW_CLASSES_IN = message(
+    "LNX-PWD-006/few-classes-in-stack",
+    en="only {classes} character classes are required ({stack})",
+    zh="仅要求口令包含 {classes} 类字符（{stack}）",
+)
+CLASSES_OK = message("LNX-PWD-006/ok", en="{classes} character classes are required", zh="要求口令包含 {classes} 类字符")
 
 
 @check(
@@ -500,20 +709,38 @@ def password_complexity(ev: EvidenceView, p: Params) -> Verdict:
     """Judged on every password stack: the weakest one is the host's policy."""
     pam = ev.facts(PAM)
     stacks = {path: st["quality"] for path, st in sorted(pam.get("password_stacks", {}).items())} or {"": pam["quality"]}
-    without = [path or "password stack" for path, q in stacks.items() if q["module"] is None]
+    without = [path for path, q in stacks.items() if q["module"] is None]
     if without:
-        return Verdict.fail(
-            f"no password-quality module (pam_pwquality/pam_cracklib) in: {', '.join(without)}", module=None, stacks=without
-        )
+        reason = NO_QUALITY_MODULE(stacks=without) if any(without) else NO_QUALITY_MODULE_ONE()
+        return Verdict.fail(reason, module=None, stacks=[path or "password stack" for path in without])
     if any(q["module"] == PAM_PASSWDQC for q in stacks.values()):
-        return Verdict.manual("pam_passwdqc is used; confirm its character-class policy by hand", module=PAM_PASSWDQC)
+        return Verdict.manual(PASSWDQC_CLASSES(), module=PAM_PASSWDQC)
     per = {path: _classes(q) for path, q in stacks.items()}
     weakest = min(sorted(per), key=lambda k: per[k])
     classes, module = per[weakest], stacks[weakest]["module"]
-    where = f" ({weakest})" if weakest and len(per) > 1 else ""
+    where = weakest if weakest and len(per) > 1 else None
     if classes < int(p["min_classes"]):
-        return Verdict.fail(f"only {classes} character classes are required{where}", classes=classes, module=module)
-    return Verdict.ok(f"{classes} character classes are required", classes=classes, module=module)
+        return Verdict.fail(_said(FEW_CLASSES, FEW_CLASSES_IN, where, classes=classes), classes=classes, module=module)
+    return Verdict.ok(CLASSES_OK(classes=classes), classes=classes, module=module)
+
+
+NO_LOCKOUT = message(
+    "LNX-PWD-007/no-module",
+    en="neither pam_faillock nor pam_tally2 is in the auth stack",
+    zh="auth 栈中既没有 pam_faillock 也没有 pam_tally2",
+)
+FAILURES_NOT_RECORDED = message(
+    "LNX-PWD-007/not-recorded",
+    en="{stacks}: no auth line records failed logins (pam_faillock needs an 'authfail' line; 'preauth' alone only reads the tally)",
+    zh="{stacks}：没有记录登录失败的 auth 行（pam_faillock 需要 'authfail' 行，仅有 'preauth' 只会读取失败计数）",
+)
+LOCKS_LATE = message(
+    "LNX-PWD-007/too-many", en="{module} locks only after {deny} failures", zh="{module} 在失败 {deny} 次后才锁定账户"
+)
+NEVER_LOCKS = message(
+    "LNX-PWD-007/unlimited", en="{module} locks only after unlimited failures", zh="{module} 未限制失败次数，账户不会被锁定"
+)
+LOCKS = message("LNX-PWD-007/ok", en="{module} locks after {deny} failures", zh="{module} 在失败 {deny} 次后锁定账户")
 
 
 @check(
@@ -535,20 +762,38 @@ def login_lockout(ev: EvidenceView, p: Params) -> Verdict:
     lockout = ev.facts(PAM)["lockout"]
     module, deny = lockout["module"], lockout["deny"]
     if module is None:
-        return Verdict.fail("neither pam_faillock nor pam_tally2 is in the auth stack", module=None)
+        return Verdict.fail(NO_LOCKOUT(), module=None)
     unprotected = list(lockout["unprotected_stacks"])
     if unprotected:
         return Verdict.fail(
-            f"{', '.join(unprotected)}: no auth line records failed logins "
-            "(pam_faillock needs an 'authfail' line; 'preauth' alone only reads the tally)",
+            FAILURES_NOT_RECORDED(stacks=unprotected),
             module=module,
             modes=list(lockout["modes"]),
             unprotected_stacks=unprotected,
         )
     if deny is None or deny <= 0 or deny > int(p["max_deny"]):
-        return Verdict.fail(f"{module} locks only after {deny if deny else 'unlimited'} failures", module=module, deny=deny)
+        reason = LOCKS_LATE(module=module, deny=deny) if deny else NEVER_LOCKS(module=module)
+        return Verdict.fail(reason, module=module, deny=deny)
     unlock_time: Optional[int] = lockout.get("unlock_time")
-    return Verdict.ok(f"{module} locks after {deny} failures", module=module, deny=deny, unlock_time=unlock_time)
+    return Verdict.ok(LOCKS(module=module, deny=deny), module=module, deny=deny, unlock_time=unlock_time)
+
+
+# What is weak about password hashing, as many of the three as apply, in this order.
+_WEAK_HASH_PARTS: Dict[str, Tuple[str, str]] = {
+    "method": ("ENCRYPT_METHOD is {method}", "ENCRYPT_METHOD 为 {method}"),
+    "pam": ("pam_unix hashes new passwords with {pam_hash}", "pam_unix 以 {pam_hash} 计算新口令的哈希"),
+    "accounts": ("weak hashes for {accounts}", "以下账户的口令哈希较弱：{accounts}"),
+}
+WEAK_HASH: Dict[Tuple[str, ...], Template] = {
+    parts: message(
+        f"LNX-PWD-008/weak-{'-'.join(parts)}",
+        en="; ".join(_WEAK_HASH_PARTS[x][0] for x in parts),
+        zh="；".join(_WEAK_HASH_PARTS[x][1] for x in parts),
+    )
+    for n in range(1, len(_WEAK_HASH_PARTS) + 1)
+    for parts in itertools.combinations(_WEAK_HASH_PARTS, n)
+}
+STRONG_HASH = message("LNX-PWD-008/ok", en="new and existing passwords use a strong hash", zh="新口令与现有口令均使用强哈希算法")
 
 
 @check(
@@ -574,17 +819,28 @@ def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
     weak_hashes = [h for h in hashes if h is not None and h.replace("_", "-") not in _STRONG_SCHEMES and h != "blowfish"]
     pam_hash = weak_hashes[0] if weak_hashes else pam["unix"].get("hash")
     weak_users = [e["user"] for e in _users_with_password(ev.facts(SHADOW)) if e["hash_scheme"] in _WEAK_SCHEMES]
-    problems = []
+    weak: Dict[str, Dict[str, JSON]] = {}  # part of _WEAK_HASH_PARTS -> its parameter, in that order
     if method not in _STRONG_METHODS:
-        problems.append(f"ENCRYPT_METHOD is {method}")
+        weak["method"] = {"method": method}
     if pam_hash is not None and pam_hash.replace("_", "-") not in _STRONG_SCHEMES and pam_hash != "blowfish":
-        problems.append(f"pam_unix hashes new passwords with {pam_hash}")
+        weak["pam"] = {"pam_hash": pam_hash}
     if weak_users:
-        problems.append(f"weak hashes for {', '.join(weak_users)}")
+        weak["accounts"] = {"accounts": weak_users}
     observed = {"encrypt_method": method, "pam_unix_hash": pam_hash, "weak_hash_accounts": weak_users}
-    if problems:
-        return Verdict.fail("; ".join(problems), **observed)
-    return Verdict.ok("new and existing passwords use a strong hash", **observed)
+    if weak:
+        params = {k: v for part in weak.values() for k, v in part.items()}
+        return Verdict.fail(WEAK_HASH[tuple(weak)](**params), **observed)
+    return Verdict.ok(STRONG_HASH(), **observed)
+
+
+SHORT_HISTORY = message(
+    "LNX-PWD-009/short",
+    en="password history remembers {remember} previous passwords",
+    zh="口令历史只记住之前的 {remember} 个口令",
+)
+HISTORY_OK = message(
+    "LNX-PWD-009/ok", en="the last {remember} passwords cannot be reused", zh="最近 {remember} 个口令不可重复使用"
+)
 
 
 @check(
@@ -604,11 +860,17 @@ def strong_password_hash(ev: EvidenceView, p: Params) -> Verdict:
 def password_history(ev: EvidenceView, p: Params) -> Verdict:
     remember = ev.facts(PAM)["remember"]
     if remember is None or remember < int(p["remember"]):
-        return Verdict.fail(f"password history remembers {remember or 0} previous passwords", remember=remember)
-    return Verdict.ok(f"the last {remember} passwords cannot be reused", remember=remember)
+        return Verdict.fail(SHORT_HISTORY(remember=remember or 0), remember=remember)
+    return Verdict.ok(HISTORY_OK(remember=remember), remember=remember)
 
 
 # --------------------------------------------------------------------------- privilege
+SUDO_NOPASSWD = message(
+    "LNX-SUDO-001/nopasswd", en="sudo grants full root without a password", zh="sudo 无需口令即可授予完整的 root 权限"
+)
+SUDO_AUTH = message("LNX-SUDO-001/ok", en="no rule grants ALL without a password", zh="没有规则在无需口令的情况下授予 ALL")
+
+
 @check(
     id="LNX-SUDO-001",
     title=Text(zh="sudo 提权需要口令认证", en="sudo requires authentication"),
@@ -630,12 +892,16 @@ def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
     no_auth = list(facts["authenticate_disabled"])
     if nopw or no_auth:
         return Verdict.fail(
-            "sudo grants full root without a password",
+            SUDO_NOPASSWD(),
             nopasswd_all=nopw,
             authenticate_disabled=no_auth,
             nopasswd_rules=facts["nopasswd_rule_count"],
         )
-    return Verdict.ok("no rule grants ALL without a password", nopasswd_rules=facts["nopasswd_rule_count"])
+    return Verdict.ok(SUDO_AUTH(), nopasswd_rules=facts["nopasswd_rule_count"])
+
+
+USE_PTY_SET = message("LNX-SUDO-002/set", en="Defaults use_pty is set", zh="已设置 Defaults use_pty")
+USE_PTY_UNSET = message("LNX-SUDO-002/unset", en="Defaults use_pty is not set", zh="未设置 Defaults use_pty")
 
 
 @check(
@@ -651,8 +917,19 @@ def sudo_requires_auth(ev: EvidenceView, p: Params) -> Verdict:
 )
 def sudo_use_pty(ev: EvidenceView, p: Params) -> Verdict:
     if ev.facts(SUDOERS)["use_pty"]:
-        return Verdict.ok("Defaults use_pty is set", use_pty=True)
-    return Verdict.fail("Defaults use_pty is not set", use_pty=False)
+        return Verdict.ok(USE_PTY_SET(), use_pty=True)
+    return Verdict.fail(USE_PTY_UNSET(), use_pty=False)
+
+
+SUDO_LOGGED = message("LNX-SUDO-003/ok", en="sudo keeps its own log for every user", zh="sudo 为每个用户记录专用日志")
+SUDO_LOG_SCOPED = message(
+    "LNX-SUDO-003/scoped-only",
+    en="sudo has no logfile or I/O log that applies to everyone; scoped settings: {scoped}",
+    zh="sudo 没有对所有用户生效的 logfile 或 I/O 日志；仅有限定范围的设置：{scoped}",
+)
+SUDO_NOT_LOGGED = message(
+    "LNX-SUDO-003/none", en="sudo has no logfile or I/O log configured", zh="sudo 未配置 logfile 或 I/O 日志"
+)
 
 
 @check(
@@ -677,12 +954,17 @@ def sudo_logfile(ev: EvidenceView, p: Params) -> Verdict:
     scoped = list(facts.get("scoped_defaults", []))
     observed: Dict[str, Any] = {"logfile": facts["logfile"], "log_output": facts["log_output"], "scoped_defaults": scoped}
     if facts["logfile"] or facts["log_output"]:
-        return Verdict.ok("sudo keeps its own log for every user", **observed)
+        return Verdict.ok(SUDO_LOGGED(), **observed)
     if scoped:
-        return Verdict.fail(
-            "sudo has no logfile or I/O log that applies to everyone; scoped settings: " + "; ".join(scoped), **observed
-        )
-    return Verdict.fail("sudo has no logfile or I/O log configured", **observed)
+        return Verdict.fail(SUDO_LOG_SCOPED(scoped=scoped), **observed)
+    return Verdict.fail(SUDO_NOT_LOGGED(), **observed)
+
+
+NO_SU = message("LNX-SUDO-004/no-su", en="no /etc/pam.d/su: su is not installed", zh="没有 /etc/pam.d/su：未安装 su")
+SU_WHEEL = message("LNX-SUDO-004/ok", en="su requires membership of {group}", zh="使用 su 须为 {group} 组成员")
+SU_OPEN = message(
+    "LNX-SUDO-004/open", en="any user who knows the root password can use su", zh="任何知道 root 口令的用户均可使用 su"
+)
 
 
 @check(
@@ -701,11 +983,19 @@ def sudo_logfile(ev: EvidenceView, p: Params) -> Verdict:
 def su_restricted(ev: EvidenceView, p: Params) -> Verdict:
     pam = ev.facts(PAM)
     if not pam["su_present"]:
-        return Verdict.na("no /etc/pam.d/su: su is not installed")
+        return Verdict.na(NO_SU())
     wheel = pam["su_wheel"]
     if wheel["present"] and not wheel["trust"] and wheel["control"] in ("required", "requisite"):
-        return Verdict.ok(f"su requires membership of {wheel['group']}", group=wheel["group"])
-    return Verdict.fail("any user who knows the root password can use su", su_wheel=dict(wheel))
+        return Verdict.ok(SU_WHEEL(group=str(wheel["group"])), group=wheel["group"])
+    return Verdict.fail(SU_OPEN(), su_wheel=dict(wheel))
+
+
+PERSONAL_ADMINS = message("LNX-SUDO-005/ok", en="personal admin accounts: {admins}", zh="拥有管理权限的个人账户：{admins}")
+NO_PERSONAL_ADMIN = message(
+    "LNX-SUDO-005/none",
+    en="no personal account holds admin rights; administration relies on root or shared/service accounts",
+    zh="没有个人账户拥有管理权限，管理依赖 root 或共享账户、服务账户",
+)
 
 
 @check(
@@ -734,9 +1024,9 @@ def personal_admins(ev: EvidenceView, p: Params) -> Verdict:
     named = sorted(admins & personal)
     others = sorted(admins - personal)
     if named:
-        return Verdict.ok(f"personal admin accounts: {', '.join(named)}", admins=named, non_personal_admins=others)
+        return Verdict.ok(PERSONAL_ADMINS(admins=named), admins=named, non_personal_admins=others)
     return Verdict.fail(
-        "no personal account holds admin rights; administration relies on root or shared/service accounts",
+        NO_PERSONAL_ADMIN(),
         admins=[],
         non_personal_admins=others,
     )

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Sequence
+import itertools
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from checks.messages import Template, message
 from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.files import (
@@ -31,6 +33,7 @@ from collectors.host.files import (
     PathFacts,
     WalkFacts,
 )
+from collectors.strictjson import JSON
 
 # Debian's fixed "shadow" group (base-passwd); RHEL-family systems have none.
 SHADOW_GID_DEFAULT = [0, 42]
@@ -40,43 +43,86 @@ def _entry(ev: EvidenceView, path: str) -> PathFacts:
     return ev.facts(FILE_PERMS)["files"].get(path, {"exists": None, "error": "not collected"})
 
 
-def perm_problems(entry: PathFacts, max_mode: int, gids: Optional[Sequence[int]] = (0,)) -> List[str]:
+# What can be wrong with a path's owner and mode: (en, zh) of each part, in this order.
+_PERM_PARTS: Dict[str, Tuple[str, str]] = {
+    "mode": ("mode {mode} grants more than {max_mode}", "权限 {mode} 超出 {max_mode}"),
+    "owner": ("owner uid {uid} is not root", "属主 uid {uid} 不是 root"),
+    "group": ("group gid {gid} is not one of {gids}", "属组 gid {gid} 不在 {gids} 之内"),
+}
+# The problems of one or more paths that have the same ones: "/etc/shadow: mode 0644 grants more than 0640".
+PERMS: Dict[Tuple[str, ...], Template] = {
+    parts: message(
+        f"LNX-FS/perms-{'-'.join(parts)}",
+        en="{paths}: " + ", ".join(_PERM_PARTS[x][0] for x in parts),
+        zh="{paths}：" + "，".join(_PERM_PARTS[x][1] for x in parts),
+    )
+    for n in range(1, len(_PERM_PARTS) + 1)
+    for parts in itertools.combinations(_PERM_PARTS, n)
+}
+# Paths with different problems: each with what is wrong about it, "/etc/crontab 0644", "/etc/cron.d 0755 uid=1000".
+_WRONG = {"mode": "{mode}", "owner": "uid={uid}", "group": "gid={gid}"}
+PERMS_SEVERAL = message(
+    "LNX-FS/perms-several", en="mode, owner or group not as required: {files}", zh="以下路径的权限、属主或属组不符合要求：{files}"
+)
+CANNOT_STAT = message("LNX-FS/cannot-stat", en="cannot stat {path}: {detail}", zh="无法获取 {path} 的文件状态：{detail}")
+MISSING = message("LNX-FS/missing", en="{path} does not exist", zh="{path} 不存在")
+NONE_EXIST = message("LNX-FS/none-exist", en="none of the paths exist", zh="所列路径均不存在")
+PERMS_OK = message("LNX-FS/perms-ok", en="owner and mode are restrictive enough", zh="属主与权限均符合要求")
+
+PermProblems = Dict[str, Dict[str, JSON]]  # part of _PERM_PARTS -> its parameters
+
+
+def perm_problems(entry: PathFacts, max_mode: int, gids: Optional[Sequence[int]] = (0,)) -> PermProblems:
     """What is wrong with a path's owner and mode; empty when it is fine."""
-    problems: List[str] = []
+    problems: PermProblems = {}
     mode = int(entry["mode"], 8)
     extra = mode & ~max_mode & 0o7777
     if extra:
-        problems.append(f"mode {entry['mode']} grants more than {max_mode:04o}")
+        problems["mode"] = {"mode": entry["mode"], "max_mode": f"{max_mode:04o}"}
     if entry.get("uid") != 0:
-        problems.append(f"owner uid {entry.get('uid')} is not root")
+        problems["owner"] = {"uid": entry.get("uid")}
     if gids is not None and entry.get("gid") not in gids:
-        problems.append(f"group gid {entry.get('gid')} is not one of {list(gids)}")
+        problems["group"] = {"gid": entry.get("gid"), "gids": str(list(gids))}
     return problems
+
+
+def _perms_reason(bad: Mapping[str, PermProblems], stats: Mapping[str, PathFacts]) -> Verdict:
+    """The failure: the problems in words where every bad path has the same ones, else each path's mode and owner."""
+    observed = {
+        path: [_PERM_PARTS[part][0].format(**params) for part, params in problems.items()] for path, problems in bad.items()
+    }
+    modes = {path: stats[path]["mode"] for path in stats}
+    first = next(iter(bad.values()))
+    if all(other == first for other in bad.values()):
+        params = {k: v for part in first.values() for k, v in part.items()}
+        return Verdict.fail(PERMS[tuple(first)](paths=list(bad), **params), modes=modes, problems=observed)
+    files = [" ".join([path, *(_WRONG[part].format(**stats[path]) for part in problems)]) for path, problems in bad.items()]
+    return Verdict.fail(PERMS_SEVERAL(files=files), modes=modes, problems=observed)
 
 
 def _judge_files(
     ev: EvidenceView, wanted: Mapping[str, int], gids: Optional[Sequence[int]], *, required: Sequence[str] = ()
 ) -> Verdict:
     """Shared logic: every present path must fit its maximum mode and owner; ``required`` ones must exist."""
-    seen: Dict[str, str] = {}
-    bad: Dict[str, List[str]] = {}
+    seen: Dict[str, PathFacts] = {}
+    bad: Dict[str, PermProblems] = {}
     for path, max_mode in wanted.items():
         entry = _entry(ev, path)
         if entry.get("error"):
-            return Verdict.error(f"cannot stat {path}: {entry['error']}")
+            return Verdict.error(CANNOT_STAT(path=path, detail=entry["error"]))
         if not entry["exists"]:
             if path in required:
-                return Verdict.error(f"{path} does not exist")
+                return Verdict.error(MISSING(path=path))
             continue
-        seen[path] = entry["mode"]
+        seen[path] = entry
         problems = perm_problems(entry, max_mode, gids)
         if problems:
             bad[path] = problems
     if not seen:
-        return Verdict.na("none of the paths exist", paths=list(wanted))
+        return Verdict.na(NONE_EXIST(), paths=list(wanted))
     if bad:
-        return Verdict.fail("; ".join(f"{p}: {', '.join(v)}" for p, v in bad.items()), modes=seen, problems=bad)
-    return Verdict.ok("owner and mode are restrictive enough", modes=seen)
+        return _perms_reason(bad, seen)
+    return Verdict.ok(PERMS_OK(), modes={path: entry["mode"] for path, entry in seen.items()})
 
 
 _PERM_MLPS = ("L3-CES1-08", "L3-CES1-09")
@@ -128,6 +174,9 @@ def shadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     return _judge_files(ev, files, list(p["shadow_gids"]), required=(SHADOW,))
 
 
+NO_GSHADOW = message("LNX-FS-003/no-gshadow", en="no /etc/gshadow on this system", zh="本系统没有 /etc/gshadow")
+
+
 @check(
     id="LNX-FS-003",
     title=Text(
@@ -149,18 +198,17 @@ def gshadow_perms(ev: EvidenceView, p: Params) -> Verdict:
     """gshadow holds group password hashes and group administrator lists."""
     verdict = _judge_files(ev, {GSHADOW: 0o640, GSHADOW_BACKUP: 0o640}, list(p["shadow_gids"]))
     if verdict.status is Status.NOT_APPLICABLE:
-        return Verdict.na("no /etc/gshadow on this system")
+        return Verdict.na(NO_GSHADOW())
     return verdict
 
 
 CRON_PATHS: Dict[str, int] = {CRONTAB: 0o600, **{d: 0o700 for d in CRON_DIRS}}
+NO_CRON = message("LNX-FS-004/no-cron", en="no system cron files: cron is not installed", zh="没有系统 cron 文件：未安装 cron")
 
 
 @check(
     id="LNX-FS-004",
-    title=Text(
-        zh="cron 配置文件和目录仅 root 可访问", en="Cron configuration files and directories are accessible to root only"
-    ),
+    title=Text(zh="cron 配置文件和目录仅 root 可访问", en="Cron configuration files and directories are accessible to root only"),
     remediation=Text(
         zh="执行 chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}。",
         en="Run: chown root:root /etc/crontab /etc/cron.{hourly,daily,weekly,monthly,d} && chmod 0600 /etc/crontab && chmod 0700 /etc/cron.{hourly,daily,weekly,monthly,d}",
@@ -175,8 +223,21 @@ def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
     """World-readable cron files tell an intruder what runs as root and when."""
     verdict = _judge_files(ev, CRON_PATHS, (0,))
     if verdict.status is Status.NOT_APPLICABLE:
-        return Verdict.na("no system cron files: cron is not installed")
+        return Verdict.na(NO_CRON())
     return verdict
+
+
+# Each path as "<path>: <why>", the why being the collector's account of the stat.
+GRUB_UNKNOWN = message(
+    "LNX-FS-005/unknown",
+    en="cannot tell whether a GRUB configuration exists: {paths}",
+    zh="无法确定是否存在 GRUB 配置：{paths}",
+)
+NO_GRUB = message(
+    "LNX-FS-005/no-grub",
+    en="no GRUB configuration found (other boot loader or a container)",
+    zh="未找到 GRUB 配置（使用其他引导程序，或为容器）",
+)
 
 
 @check(
@@ -193,24 +254,22 @@ def cron_perms(ev: EvidenceView, p: Params) -> Verdict:
     basis="grub.cfg holds the boot-password hash and boot options: an access rule on a sensitive object (8.1.4.2 e), not trusted verification.",
 )
 def grub_cfg_perms(ev: EvidenceView, p: Params) -> Verdict:
-    """"Not found" needs every candidate path to have been looked at: an unprivileged scan of a RHEL
+    """ "Not found" needs every candidate path to have been looked at: an unprivileged scan of a RHEL
     host cannot stat /boot/grub2/grub.cfg when /boot/grub2 is 0700, which proves nothing about GRUB."""
     facts = ev.facts(FILE_PERMS)
     grub = facts["grub_cfg"]
     if not grub:
-        unknown: Dict[str, str] = {}
+        unknown: Dict[str, Optional[str]] = {}  # path -> the collector's error, if it gave one
         for path in GRUB_CFG_PATHS:
             entry = facts["files"].get(path)
             if entry is None:
-                unknown[path] = "not collected"
+                unknown[path] = None  # not collected
             elif entry["exists"] is not False:
-                unknown[path] = str(entry.get("error") or "could not be examined")
+                unknown[path] = str(entry["error"]) if entry.get("error") else None
         if unknown:
-            return Verdict.error(
-                "cannot tell whether a GRUB configuration exists: " + "; ".join(f"{p}: {why}" for p, why in unknown.items()),
-                unreadable=sorted(unknown),
-            )
-        return Verdict.na("no GRUB configuration found (other boot loader or a container)")
+            paths = [f"{p}: {why}" if why else p for p, why in unknown.items()]
+            return Verdict.error(GRUB_UNKNOWN(paths=paths), unreadable=sorted(unknown))
+        return Verdict.na(NO_GRUB())
     return _judge_files(ev, {grub: 0o600}, (0,), required=(grub,))
 
 
@@ -218,20 +277,34 @@ def grub_cfg_perms(ev: EvidenceView, p: Params) -> Verdict:
 
 SAFE_OPTIONS = ["nodev", "nosuid", "noexec"]
 
+# Shared by LNX-FS-006 and LNX-FS-007.
+NOT_SEPARATE = message(
+    "LNX-FS/not-separate-mount", en="{mountpoint} is not a separate filesystem", zh="{mountpoint} 不是独立的文件系统"
+)
+MOUNT_MISSING_OPTIONS = message(
+    "LNX-FS/mount-options-missing",
+    en="{mountpoint} is mounted without {missing}",
+    zh="{mountpoint} 挂载时缺少 {missing} 选项",
+)
+MOUNT_OK = message(
+    "LNX-FS/mount-ok",
+    en="{mountpoint} is a separate {fstype} mount with {options}",
+    zh="{mountpoint} 为独立的 {fstype} 挂载，带有 {options} 选项",
+)
+
 
 def _mount_verdict(ev: EvidenceView, mountpoint: str, required: Sequence[str], missing_status: str) -> Verdict:
     mounts = ev.facts(MOUNTS)["mounts"]
     entry = mounts.get(mountpoint)
     if entry is None:
-        msg = f"{mountpoint} is not a separate filesystem"
         if missing_status == "na":
-            return Verdict.na(msg)
-        return Verdict.fail(msg, mounted=False, missing_options=list(required))
+            return Verdict.na(NOT_SEPARATE(mountpoint=mountpoint))
+        return Verdict.fail(NOT_SEPARATE(mountpoint=mountpoint), mounted=False, missing_options=list(required))
     missing = [o for o in required if o not in entry["options"]]
     observed = {"mounted": True, "fstype": entry["fstype"], "options": [o for o in entry["options"] if o in SAFE_OPTIONS]}
     if missing:
-        return Verdict.fail(f"{mountpoint} is mounted without {', '.join(missing)}", missing_options=missing, **observed)
-    return Verdict.ok(f"{mountpoint} is a separate {entry['fstype']} mount with {', '.join(required)}", **observed)
+        return Verdict.fail(MOUNT_MISSING_OPTIONS(mountpoint=mountpoint, missing=missing), missing_options=missing, **observed)
+    return Verdict.ok(MOUNT_OK(mountpoint=mountpoint, fstype=entry["fstype"], options=list(required)), **observed)
 
 
 @check(
@@ -275,21 +348,39 @@ def shm_mount(ev: EvidenceView, p: Params) -> Verdict:
 
 # -- world-writable ------------------------------------------------------------
 
+# Shared by LNX-FS-008 and LNX-FS-009.
+SCAN_TRUNCATED = message(
+    "LNX-FS/scan-truncated",
+    en="the bounded scan stopped early; re-check by hand with find",
+    zh="有界扫描提前停止，需用 find 人工核查",
+)
+SCAN_SKIPPED = message(
+    "LNX-FS/scan-skipped",
+    en="the scan could not read {count} path(s); re-check them by hand with find as root",
+    zh="扫描无法读取 {count} 个路径，需以 root 身份用 find 人工核查",
+)
+
 
 def _incomplete_walk(walk: WalkFacts) -> Optional[Verdict]:
     """A walk that stopped early or could not enter some paths cannot vouch for a clean result."""
     skipped = walk.get("skipped_count", 0)  # .get: a walk without the skip fields counts as complete
     if walk["truncated"]:
-        return Verdict.manual(
-            "the bounded scan stopped early; re-check by hand with find", scanned=walk["scanned"], skipped=skipped
-        )
+        return Verdict.manual(SCAN_TRUNCATED(), scanned=walk["scanned"], skipped=skipped)
     if skipped:
         return Verdict.manual(
-            f"the scan could not read {skipped} path(s); re-check them by hand with find as root",
+            SCAN_SKIPPED(count=skipped),
             scanned=walk["scanned"],
             skipped=list(walk.get("skipped", [])),
         )
     return None
+
+
+NO_STICKY = message(
+    "LNX-FS-008/no-sticky",
+    en="world-writable without sticky bit: {directories}",
+    zh="以下全局可写目录未设置粘滞位：{directories}",
+)
+STICKY_OK = message("LNX-FS-008/ok", en="world-writable directories carry the sticky bit", zh="全局可写目录均设置了粘滞位")
 
 
 @check(
@@ -308,15 +399,27 @@ def _incomplete_walk(walk: WalkFacts) -> Optional[Verdict]:
 def sticky_bit(ev: EvidenceView, p: Params) -> Verdict:
     """Without the sticky bit any user can delete or replace other users' temp files."""
     facts = ev.facts(WORLD_WRITABLE)
-    bad = sorted(path for path, e in facts["temp_dirs"].items() if e["exists"] and e.get("world_writable") and not e.get("sticky"))
+    bad = sorted(
+        path for path, e in facts["temp_dirs"].items() if e["exists"] and e.get("world_writable") and not e.get("sticky")
+    )
     bad += list(facts["walk"]["world_writable_dirs_without_sticky"])
     checked = sorted(path for path, e in facts["temp_dirs"].items() if e["exists"])
     if bad:
-        return Verdict.fail(f"world-writable without sticky bit: {', '.join(bad)}", directories=bad)
+        return Verdict.fail(NO_STICKY(directories=bad), directories=bad)
     incomplete = _incomplete_walk(facts["walk"])
     if incomplete:
         return incomplete
-    return Verdict.ok("world-writable directories carry the sticky bit", checked=checked)
+    return Verdict.ok(STICKY_OK(), checked=checked)
+
+
+WORLD_WRITABLE_FILES = message(
+    "LNX-FS-009/found",
+    en="{count} world-writable file(s) under {roots}",
+    zh="{roots} 下有 {count} 个全局可写文件",
+)
+NO_WORLD_WRITABLE_FILES = message(
+    "LNX-FS-009/ok", en="no world-writable files among {scanned} entries", zh="在 {scanned} 个条目中未发现全局可写文件"
+)
 
 
 @check(
@@ -341,14 +444,14 @@ def world_writable_files(ev: EvidenceView, p: Params) -> Verdict:
     walk = ev.facts(WORLD_WRITABLE)["walk"]
     if walk["world_writable_file_count"]:
         return Verdict.fail(
-            f"{walk['world_writable_file_count']} world-writable file(s) under {', '.join(walk['roots'])}",
+            WORLD_WRITABLE_FILES(count=walk["world_writable_file_count"], roots=list(walk["roots"])),
             files=walk["world_writable_files"],
             count=walk["world_writable_file_count"],
         )
     incomplete = _incomplete_walk(walk)
     if incomplete:
         return incomplete
-    return Verdict.ok(f"no world-writable files among {walk['scanned']} entries", scanned=walk["scanned"], roots=walk["roots"])
+    return Verdict.ok(NO_WORLD_WRITABLE_FILES(scanned=walk["scanned"]), scanned=walk["scanned"], roots=walk["roots"])
 
 
 @check(
@@ -380,6 +483,13 @@ def _present(files: Mapping[str, BannerFileFacts], path: str) -> bool:
     return f is not None and f["present"]
 
 
+# The leaks as the collector names them, by file: "/etc/issue: debian, gnu/linux; /etc/issue.net: \\r".
+BANNER_LEAKS = message(
+    "LNX-BNR-001/leaks", en="banner reveals OS details: {leaks}", zh="登录前提示信息泄露了操作系统信息：{leaks}"
+)
+BANNER_OK = message("LNX-BNR-001/ok", en="banners carry no OS details", zh="登录前提示信息不含操作系统信息")
+
+
 @check(
     id="LNX-BNR-001",
     title=Text(zh="登录前提示信息不泄露操作系统版本", en="Pre-login banners do not reveal the operating system or version"),
@@ -404,8 +514,8 @@ def banner_no_os_info(ev: EvidenceView, p: Params) -> Verdict:
             if found:
                 leaks[path] = found
     if leaks:
-        return Verdict.fail(
-            "banner reveals OS details: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in leaks.items()), leaks=leaks
-        )
+        # One string, not a list: each file's own list is joined by ", " already.
+        shown = "; ".join(f"{k}: {', '.join(v)}" for k, v in leaks.items())
+        return Verdict.fail(BANNER_LEAKS(leaks=shown), leaks=leaks)
     present = [k for k in PRE_LOGIN_BANNERS if _present(files, k)]
-    return Verdict.ok("banners carry no OS details", banners=present)
+    return Verdict.ok(BANNER_OK(), banners=present)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from checks.host.kernel import judge_modules
+from checks.host.kernel import judge_modules, module_messages
+from checks.messages import message
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.ics import ICS_GATEWAY, IndustrialListener
@@ -147,6 +148,44 @@ def _named(ports: Set[int]) -> List[str]:
     return [f"{p}/{FORBIDDEN_PORTS[p]}" for p in sorted(ports)]
 
 
+FORWARDING_UNREADABLE = message(
+    "LNX-ICS-001/forwarding-unreadable",
+    en="the runtime forwarding state could not be read ({keys} not in /proc/sys)",
+    zh="无法读取运行时转发状态（/proc/sys 中没有 {keys}）",
+)
+FIREWALL_UNREADABLE = message(
+    "LNX-ICS-001/firewall-unreadable",
+    en="IP forwarding is off at runtime, but the firewall evidence could not be read ({detail}); confirm the forward policy as root",
+    zh="运行时 IP 转发已关闭，但无法读取防火墙证据（{detail}）；请以 root 身份核实转发策略",
+)
+FIREWALL_NOT_COLLECTED = message(
+    "LNX-ICS-001/firewall-not-collected",
+    en="IP forwarding is off at runtime, but the firewall evidence could not be read (not collected); "
+    "confirm the forward policy as root",
+    zh="运行时 IP 转发已关闭，但未采集防火墙证据；请以 root 身份核实转发策略",
+)
+FORWARDING_OFF = message(
+    "LNX-ICS-001/forwarding-off",
+    en="IP forwarding is off: the gateway routes nothing across the boundary",
+    zh="IP 转发已关闭：网关不跨边界转发任何流量",
+)
+FORWARDED = message(
+    "LNX-ICS-001/forwarded",
+    en="forwarding is on ({families}) and the forward filter lets through: {ports}",
+    zh="转发已开启（{families}），且转发过滤放行：{ports}",
+)
+FORWARD_UNJUDGED = message(
+    "LNX-ICS-001/unjudged",
+    en="forwarding is on; the firewall evidence cannot show whether {ports} may cross; review the forward rules",
+    zh="转发已开启；防火墙证据无法表明 {ports} 能否跨越边界，请核查转发规则",
+)
+FORWARD_FILTERED = message(
+    "LNX-ICS-001/filtered",
+    en="forwarding is on but the forward filter blocks mail, web, telnet, rlogin and FTP",
+    zh="转发已开启，但转发过滤阻断了邮件、Web、Telnet、Rlogin 与 FTP",
+)
+
+
 @check(
     id="LNX-ICS-001",
     title=Text(
@@ -177,20 +216,15 @@ def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
     families = forwarding_families(sysctl)
     unread = [k for k in _forwarding_keys(sysctl) if _runtime(sysctl, k) is None]
     if unread and not families:
-        return Verdict.error(
-            f"the runtime forwarding state could not be read ({', '.join(unread)} not in /proc/sys)", unread=unread
-        )
+        return Verdict.error(FORWARDING_UNREADABLE(keys=unread), unread=unread)
     if not families:
         fw_ev = ev.get(FIREWALL)
         if ev.optional(FIREWALL) is None:
             # Forwarding off settles the question, but this check also reads the firewall, which failed:
             # the finding says what is known instead of passing on half of its evidence.
-            return Verdict.manual(
-                "IP forwarding is off at runtime, but the firewall evidence could not be read "
-                f"({fw_ev.reason if fw_ev is not None else 'not collected'}); confirm the forward policy as root",
-                forwarding=[],
-            )
-        return Verdict.ok("IP forwarding is off: the gateway routes nothing across the boundary", forwarding=[])
+            why = FIREWALL_UNREADABLE(detail=fw_ev.reason) if fw_ev is not None else FIREWALL_NOT_COLLECTED()
+            return Verdict.manual(why, forwarding=[])
+        return Verdict.ok(FORWARDING_OFF(), forwarding=[])
     firewall = ev.facts(FIREWALL)
     open_ports: Set[int] = set()
     unknown: Set[int] = set()
@@ -203,18 +237,13 @@ def boundary_forwarding(ev: EvidenceView, p: Params) -> Verdict:
     observed = {"forwarding": families, "filters": filters}
     if open_ports:
         return Verdict.fail(
-            f"forwarding is on ({'/'.join(families)}) and the forward filter lets through: {', '.join(_named(open_ports))}",
+            FORWARDED(families="/".join(families), ports=_named(open_ports)),
             forwarded_ports=sorted(open_ports),
             **observed,
         )
     if unknown:
-        return Verdict.manual(
-            f"forwarding is on; the firewall evidence cannot show whether {', '.join(_named(unknown))} may cross; "
-            "review the forward rules",
-            unjudged_ports=sorted(unknown),
-            **observed,
-        )
-    return Verdict.ok("forwarding is on but the forward filter blocks mail, web, telnet, rlogin and FTP", **observed)
+        return Verdict.manual(FORWARD_UNJUDGED(ports=_named(unknown)), unjudged_ports=sorted(unknown), **observed)
+    return Verdict.ok(FORWARD_FILTERED(), **observed)
 
 
 # -- LNX-ICS-002: industrial services reachable from the IT side ---------------
@@ -235,6 +264,34 @@ def _exposure(listener: IndustrialListener, ot: Set[str], ifaces: Dict[str, List
     if ot:
         return sorted(n for n in bound if n not in ot)
     return None
+
+
+LISTENERS_UNAVAILABLE = message(
+    "LNX-ICS-002/listeners-unavailable",
+    en="industrial listeners unavailable: {detail}",
+    zh="无法取得工业协议监听信息：{detail}",
+)
+UNKNOWN_INTERFACES = message(
+    "LNX-ICS-002/unknown-interfaces",
+    en="ot_interfaces names unknown interface(s): {interfaces}",
+    zh="参数 ot_interfaces 中有不存在的接口：{interfaces}",
+)
+EXPOSED = message(
+    "LNX-ICS-002/exposed",
+    en="{count} industrial listener(s) reachable on non-OT interfaces: {listeners}",
+    zh="{count} 个工业协议监听可从非 OT 侧接口访问：{listeners}",
+)
+UNDECIDED = message(
+    "LNX-ICS-002/undecided",
+    en="cannot tell which side {listeners} face; declare the OT-side interfaces with the ot_interfaces parameter",
+    zh="无法判断 {listeners} 面向哪一侧；请用参数 ot_interfaces 声明 OT 侧接口",
+)
+NO_INDUSTRIAL = message("LNX-ICS-002/none-listening", en="no industrial protocol port is listening", zh="没有工业协议端口在监听")
+OT_SIDE_ONLY = message(
+    "LNX-ICS-002/ot-side-only",
+    en="{count} industrial listener(s), all on loopback or OT-side interfaces",
+    zh="{count} 个工业协议监听，全部位于回环或 OT 侧接口",
+)
 
 
 @check(
@@ -275,12 +332,12 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     listeners_part = facts["industrial"]
     iface_part = facts["interfaces"]
     if "error" in listeners_part:
-        return Verdict.error(f"industrial listeners unavailable: {listeners_part['error']}")
+        return Verdict.error(LISTENERS_UNAVAILABLE(detail=listeners_part["error"]))
     listeners = listeners_part["listeners"]
     ifaces = iface_part["interfaces"]
     ot = {str(n) for n in p.get("ot_interfaces") or []}
     if ot - set(ifaces) and ifaces:
-        return Verdict.error(f"ot_interfaces names unknown interface(s): {', '.join(sorted(ot - set(ifaces)))}")
+        return Verdict.error(UNKNOWN_INTERFACES(interfaces=sorted(ot - set(ifaces))))
     exposed: List[Dict[str, Any]] = []
     undecided: List[str] = []
     for row in listeners:
@@ -299,23 +356,21 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
         observed["not_industrial"] = set_aside
     if exposed:
         return Verdict.fail(
-            f"{len(exposed)} industrial listener(s) reachable on non-OT interfaces: "
-            + "; ".join(f"{e['listener']} via {', '.join(e['non_ot_interfaces'])}" for e in exposed),
+            EXPOSED(count=len(exposed), listeners=[f"{e['listener']} ({'/'.join(e['non_ot_interfaces'])})" for e in exposed]),
             exposed=exposed,
             **observed,
         )
     if undecided:
-        return Verdict.manual(
-            f"cannot tell which side {', '.join(undecided)} face; declare the OT-side interfaces with the ot_interfaces parameter",
-            undecided=undecided,
-            **observed,
-        )
+        return Verdict.manual(UNDECIDED(listeners=undecided), undecided=undecided, **observed)
     if not listeners:
-        return Verdict.ok("no industrial protocol port is listening", **observed)
-    return Verdict.ok(f"{len(listeners)} industrial listener(s), all on loopback or OT-side interfaces", **observed)
+        return Verdict.ok(NO_INDUSTRIAL(), **observed)
+    return Verdict.ok(OT_SIDE_ONLY(count=len(listeners)), **observed)
 
 
 # -- LNX-ICS-003: removable media ------------------------------------------------
+
+
+_USB_MSGS = module_messages("LNX-ICS-003", "USB storage on the ICS gateway", "工控网关的 USB 存储驱动")
 
 
 @check(
@@ -340,10 +395,24 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
 )
 def ics_usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     """USB sticks are the classic way malware crosses an air gap into control networks (Stuxnet)."""
-    return judge_modules(ev, [USB_STORAGE], "USB storage on the ICS gateway")
+    return judge_modules(ev, [USB_STORAGE], _USB_MSGS)
 
 
 # -- LNX-ICS-004: remote-control tools ---------------------------------------------
+
+
+REMOTE_TOOLS = message(
+    "LNX-ICS-004/found", en="remote-access software on the ICS gateway: {tools}", zh="工控网关上有远程访问软件：{tools}"
+)
+REMOTE_NO_PROCESS_TABLE = message(
+    "LNX-ICS-004/no-process-table",
+    en="no known remote-control or tunnelling software in the unit files or install paths, but no process table "
+    "was observed (an offline tree)",
+    zh="单元文件与安装路径中没有已知的远程控制或隧道软件，但未观察到进程表（离线目录树）",
+)
+NO_REMOTE_TOOLS = message(
+    "LNX-ICS-004/none", en="no known remote-control or tunnelling software found", zh="未发现已知的远程控制或隧道软件"
+)
 
 
 @check(
@@ -371,16 +440,48 @@ def ics_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(REMOTE_ACCESS)
     tools = [t["tool"] for t in facts["remote_tools"] + facts["tunnel_tools"]]
     if tools:
-        return Verdict.fail(f"remote-access software on the ICS gateway: {', '.join(tools)}", tools=tools)
+        return Verdict.fail(REMOTE_TOOLS(tools=tools), tools=tools)
     if not facts.get("processes_observed", True):
-        return Verdict.manual(
-            "no known remote-control or tunnelling software in the unit files or install paths, but no process table "
-            "was observed (an offline tree)"
-        )
-    return Verdict.ok("no known remote-control or tunnelling software found")
+        return Verdict.manual(REMOTE_NO_PROCESS_TABLE())
+    return Verdict.ok(NO_REMOTE_TOOLS())
 
 
 # -- LNX-ICS-005: package and firmware integrity -----------------------------------
+
+
+INTEGRITY_UNAVAILABLE = message(
+    "LNX-ICS-005/unavailable", en="package integrity unavailable: {detail}", zh="无法取得软件包完整性信息：{detail}"
+)
+INTEGRITY_UNSUPPORTED = message(
+    "LNX-ICS-005/not-verified", en="package integrity not verified: {detail}", zh="未校验软件包完整性：{detail}"
+)
+CHANGED = message("LNX-ICS-005/changed", en="changed: {changed}", zh="文件已被改动：{changed}")
+MISSING = message("LNX-ICS-005/missing", en="missing: {missing}", zh="文件缺失：{missing}")
+CHANGED_AND_MISSING = message(
+    "LNX-ICS-005/changed-and-missing",
+    en="changed: {changed}; missing: {missing}",
+    zh="文件已被改动：{changed}；文件缺失：{missing}",
+)
+TRUNCATED = message(
+    "LNX-ICS-005/truncated",
+    en="checking stopped at the {limit} limit; {count} file(s) not verified",
+    zh="校验因达到 {limit} 上限而停止；{count} 个文件未校验",
+)
+UNREADABLE = message(
+    "LNX-ICS-005/unreadable",
+    en="{count} file(s) could not be read (run as root)",
+    zh="{count} 个文件无法读取（请以 root 身份运行）",
+)
+NO_MD5SUMS = message(
+    "LNX-ICS-005/no-md5sums",
+    en="no package in the verified set has a dpkg md5sums list",
+    zh="待校验的软件包均没有 dpkg md5sums 清单",
+)
+INTACT = message(
+    "LNX-ICS-005/intact",
+    en="{files} file(s) of {packages} package(s) match dpkg's checksums",
+    zh="{packages} 个软件包的 {files} 个文件与 dpkg 记录的校验值一致",
+)
 
 
 @check(
@@ -408,9 +509,9 @@ def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
     """A replaced sshd, sudo or PLC runtime is how intruders persist; an incomplete check is never a pass."""
     integ = ev.facts(ICS_GATEWAY)["integrity"]
     if "error" in integ:
-        return Verdict.error(f"package integrity unavailable: {integ['error']}")
+        return Verdict.error(INTEGRITY_UNAVAILABLE(detail=integ["error"]))
     if not integ["supported"]:
-        return Verdict.manual(f"package integrity not verified: {integ['reason']}", method=integ.get("method"))
+        return Verdict.manual(INTEGRITY_UNSUPPORTED(detail=integ["reason"]), method=integ.get("method"))
     mismatches = list(integ["mismatches"])
     missing = list(integ["missing"])
     counts: Dict[str, Any] = {
@@ -420,21 +521,19 @@ def package_integrity(ev: EvidenceView, p: Params) -> Verdict:
         "not_checked": integ.get("not_checked", 0),
     }
     if mismatches or missing:
-        parts = []
-        if mismatches:
-            parts.append("changed: " + ", ".join(f"{m['path']} ({m['package']})" for m in mismatches[:10]))
-        if missing:
-            parts.append("missing: " + ", ".join(f"{m['path']} ({m['package']})" for m in missing[:10]))
-        return Verdict.fail("; ".join(parts), mismatches=mismatches[:50], missing=missing[:50], **counts)
+        changed = [f"{m['path']} ({m['package']})" for m in mismatches[:10]]
+        gone = [f"{m['path']} ({m['package']})" for m in missing[:10]]
+        if changed and gone:
+            reason = CHANGED_AND_MISSING(changed=changed, missing=gone)
+        elif changed:
+            reason = CHANGED(changed=changed)
+        else:
+            reason = MISSING(missing=gone)
+        return Verdict.fail(reason, mismatches=mismatches[:50], missing=missing[:50], **counts)
     if integ.get("truncated"):
-        return Verdict.manual(
-            f"checking stopped at the {integ.get('limit_hit')} limit; {counts['not_checked']} file(s) not verified",
-            **counts,
-        )
+        return Verdict.manual(TRUNCATED(limit=integ.get("limit_hit"), count=counts["not_checked"]), **counts)
     if counts["unreadable"]:
-        return Verdict.manual(f"{counts['unreadable']} file(s) could not be read (run as root)", **counts)
+        return Verdict.manual(UNREADABLE(count=counts["unreadable"]), **counts)
     if not counts["packages"]:
-        return Verdict.manual("no package in the verified set has a dpkg md5sums list", **counts)
-    return Verdict.ok(
-        f"{counts['files_checked']} file(s) of {len(counts['packages'])} package(s) match dpkg's checksums", **counts
-    )
+        return Verdict.manual(NO_MD5SUMS(), **counts)
+    return Verdict.ok(INTACT(files=counts["files_checked"], packages=len(counts["packages"])), **counts)

@@ -10,8 +10,10 @@ applicable: they belong to the container host, which is out of scope.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from checks.messages import Template, message
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.kernel import (
@@ -62,10 +64,17 @@ def container_of(ev: EvidenceView) -> Optional[str]:
     return str(os_facts["container"]) if os_facts and os_facts["container"] else None
 
 
+IN_CONTAINER = message(
+    "LNX-KRN/in-container",
+    en="target is a {container} container; the kernel and boot chain belong to its host",
+    zh="目标是 {container} 容器；内核与引导链属于其宿主机",
+)
+
+
 def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
     c = container_of(ev)
     if c:
-        return Verdict.na(f"target is a {c} container; the kernel and boot chain belong to its host", container=c)
+        return Verdict.na(IN_CONTAINER(container=c), container=c)
     return None
 
 
@@ -73,7 +82,54 @@ def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
 _ABSENT_MEANS_UNPROTECTED = {PTRACE_SCOPE}
 
 
-def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: str) -> Verdict:
+SYSCTL_UNSET_OFFLINE = message(
+    "LNX-KRN/sysctl-unset-offline",
+    en="{key}: no runtime value (no /proc/sys: the kernel could not be asked) and the sysctl configuration does not set it",
+    zh="{key}：没有运行时值（没有 /proc/sys，无法询问内核），sysctl 配置中也未设置",
+)
+SYSCTL_UNAVAILABLE = message("LNX-KRN/sysctl-unavailable", en="{key} is not available in /proc/sys", zh="/proc/sys 中没有 {key}")
+
+_OFFLINE_EN = " (judged from the sysctl configuration: no runtime value could be read)"
+_OFFLINE_ZH = "（无法读取运行时值，依据 sysctl 配置判断）"
+
+
+@dataclass(frozen=True)
+class SysctlMessages:
+    """The reasons of one sysctl check (``judge_sysctl``)."""
+
+    wrong: Template  # settings, want
+    wrong_configured: Template  # the same, judged from the configuration
+    ok: Template
+    ok_configured: Template
+    absent: Optional[Template] = None  # keys, want: a key whose absence leaves the host unprotected
+
+
+def sysctl_messages(check_id: str, en: str, zh: str, absent: Optional[Template] = None) -> SysctlMessages:
+    """Declare the messages of sysctl check ``check_id``: ``en`` starts its English reasons, ``zh`` names the settings."""
+    return SysctlMessages(
+        wrong=message(
+            f"{check_id}/not-set", en=f"{en}: {{settings}} (want {{want}})", zh=f"{zh}不符合要求：{{settings}}（应为 {{want}}）"
+        ),
+        wrong_configured=message(
+            f"{check_id}/not-set-configured",
+            en=f"{en}: {{settings}} (want {{want}}){_OFFLINE_EN}",
+            zh=f"{zh}不符合要求：{{settings}}（应为 {{want}}）{_OFFLINE_ZH}",
+        ),
+        ok=message(f"{check_id}/set", en=f"{en}: all set", zh=f"{zh}均符合要求"),
+        ok_configured=message(f"{check_id}/set-configured", en=f"{en}: all set{_OFFLINE_EN}", zh=f"{zh}均符合要求{_OFFLINE_ZH}"),
+        absent=absent,
+    )
+
+
+def _wanted(expected: Mapping[str, Sequence[str]], keys: Sequence[str]) -> JSON:
+    """The allowed values of ``keys``: one alternative ("1/2") when they share it, else one per key."""
+    allowed = {"/".join(expected[k]) for k in keys}
+    if len(allowed) == 1:
+        return allowed.pop()
+    return [f"{k}={'/'.join(expected[k])}" for k in keys]
+
+
+def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], msgs: SysctlMessages) -> Verdict:
     """Compare runtime values with the allowed ones; list every offending key.
 
     Without /proc/sys at all (an offline tree: no running kernel to ask), the
@@ -92,9 +148,7 @@ def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: 
         if value is None and offline:
             value = entry["persisted"] if entry is not None else None
             if value is None:
-                return Verdict.error(
-                    f"{key}: no runtime value (no /proc/sys: the kernel could not be asked) and the sysctl configuration does not set it"
-                )
+                return Verdict.error(SYSCTL_UNSET_OFFLINE(key=key))
             configured[key] = entry["persisted_in"] if entry is not None else None
         elif value is None:
             if key.startswith("net.ipv6.") and not facts["ipv6"]:
@@ -102,19 +156,23 @@ def judge_sysctl(ev: EvidenceView, expected: Mapping[str, Sequence[str]], what: 
             if key in _ABSENT_MEANS_UNPROTECTED:
                 bad[key] = None  # the running kernel has no Yama: ptrace is unrestricted
                 continue
-            return Verdict.error(f"{key} is not available in /proc/sys")
+            return Verdict.error(SYSCTL_UNAVAILABLE(key=key))
         seen[key] = value
         if value not in allowed:
             bad[key] = value
     basis: Dict[str, JSON] = {}
-    note = ""
     if configured:
         basis = {"basis": "configuration (no runtime value: /proc/sys is absent)", "configured_in": dict(configured)}
-        note = " (judged from the sysctl configuration: no runtime value could be read)"
+    absent = [k for k, v in bad.items() if v is None]
+    if absent:
+        if msgs.absent is None:
+            raise ValueError(f"no message for absent {', '.join(absent)}")
+        return Verdict.fail(msgs.absent(keys=absent, want=_wanted(expected, absent)), offending=bad, **basis)
     if bad:
-        detail = ", ".join(f"{k}={v if v is not None else 'absent'} (want {'/'.join(expected[k])})" for k, v in bad.items())
-        return Verdict.fail(f"{what}: {detail}{note}", offending=bad, **basis)
-    return Verdict.ok(f"{what}: all set{note}", values=seen, **basis)
+        settings = [f"{k}={v}" for k, v in bad.items()]
+        wrong = msgs.wrong_configured if configured else msgs.wrong
+        return Verdict.fail(wrong(settings=settings, want=_wanted(expected, list(bad))), offending=bad, **basis)
+    return Verdict.ok(msgs.ok_configured() if configured else msgs.ok(), values=seen, **basis)
 
 
 def _persist_hint(keys: Sequence[str], value: str) -> Tuple[str, str]:
@@ -148,6 +206,9 @@ _NETWORK_MISC = (
 )
 
 
+_ASLR_MSGS = sysctl_messages("LNX-KRN-001", "ASLR", "ASLR 设置")
+
+
 @check(
     id="LNX-KRN-001",
     title=Text(zh="已启用完全地址空间布局随机化（ASLR）", en="Full address-space layout randomisation (ASLR) is enabled"),
@@ -160,7 +221,10 @@ _NETWORK_MISC = (
 )
 def aslr(ev: EvidenceView, p: Params) -> Verdict:
     """Without full ASLR memory-corruption exploits need no address leak."""
-    return judge_sysctl(ev, {RANDOMIZE_VA_SPACE: ("2",)}, "ASLR")
+    return judge_sysctl(ev, {RANDOMIZE_VA_SPACE: ("2",)}, _ASLR_MSGS)
+
+
+_SUID_DUMPS_MSGS = sysctl_messages("LNX-KRN-002", "setuid core dumps", "setuid 程序核心转储设置")
 
 
 @check(
@@ -176,7 +240,19 @@ def aslr(ev: EvidenceView, p: Params) -> Verdict:
 )
 def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
     """Core files of privileged programs can hold password hashes and keys."""
-    return judge_sysctl(ev, {SUID_DUMPABLE: ("0",)}, "setuid core dumps")
+    return judge_sysctl(ev, {SUID_DUMPABLE: ("0",)}, _SUID_DUMPS_MSGS)
+
+
+_PTRACE_MSGS = sysctl_messages(
+    "LNX-KRN-003",
+    "ptrace restriction",
+    "ptrace 限制设置",
+    absent=message(
+        "LNX-KRN-003/no-yama",
+        en="ptrace restriction: {keys}=absent (want {want})",
+        zh="ptrace 限制未生效：运行中的内核没有 {keys}（未启用 Yama，ptrace 不受限制；应为 {want}）",
+    ),
+)
 
 
 @check(
@@ -191,7 +267,10 @@ def suid_dumpable(ev: EvidenceView, p: Params) -> Verdict:
 )
 def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     """Unrestricted ptrace lets any compromised process read its siblings' memory."""
-    return judge_sysctl(ev, {PTRACE_SCOPE: ("1", "2", "3")}, "ptrace restriction")
+    return judge_sysctl(ev, {PTRACE_SCOPE: ("1", "2", "3")}, _PTRACE_MSGS)
+
+
+_KERNEL_INFO_MSGS = sysctl_messages("LNX-KRN-004", "kernel information restrictions", "内核信息访问限制设置")
 
 
 @check(
@@ -205,7 +284,15 @@ def ptrace_scope(ev: EvidenceView, p: Params) -> Verdict:
     basis="Hiding kernel pointers and the kernel log from unprivileged users is an access rule on system information (8.1.4.2 e). Supporting evidence.",
 )
 def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
-    return judge_sysctl(ev, {KPTR_RESTRICT: ("1", "2"), DMESG_RESTRICT: ("1",)}, "kernel information restrictions")
+    return judge_sysctl(ev, {KPTR_RESTRICT: ("1", "2"), DMESG_RESTRICT: ("1",)}, _KERNEL_INFO_MSGS)
+
+
+_FORWARDING_MSGS = sysctl_messages("LNX-KRN-005", "IP forwarding", "IP 转发设置")
+ROUTER = message(
+    "LNX-KRN-005/router",
+    en="declared a router or gateway (parameter is_router): forwarding is its job",
+    zh="已声明为路由器或网关（参数 is_router），转发是其本职功能",
+)
 
 
 @check(
@@ -222,8 +309,11 @@ def kernel_info_leaks(ev: EvidenceView, p: Params) -> Verdict:
 def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
     """A forwarding server silently bridges network segments around the firewall."""
     if p["is_router"]:
-        return Verdict.na("declared a router or gateway (parameter is_router): forwarding is its job")
-    return judge_sysctl(ev, {k: ("0",) for k in _FORWARDING}, "IP forwarding")
+        return Verdict.na(ROUTER())
+    return judge_sysctl(ev, {k: ("0",) for k in _FORWARDING}, _FORWARDING_MSGS)
+
+
+_REDIRECTS_MSGS = sysctl_messages("LNX-KRN-006", "ICMP redirects", "ICMP 重定向设置")
 
 
 @check(
@@ -238,7 +328,10 @@ def ip_forward(ev: EvidenceView, p: Params) -> Verdict:
 )
 def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
     """Forged redirects reroute a host's traffic through an attacker (man in the middle)."""
-    return judge_sysctl(ev, {k: ("0",) for k in _REDIRECTS}, "ICMP redirects")
+    return judge_sysctl(ev, {k: ("0",) for k in _REDIRECTS}, _REDIRECTS_MSGS)
+
+
+_SOURCE_ROUTE_MSGS = sysctl_messages("LNX-KRN-007", "source routing", "源路由设置")
 
 
 @check(
@@ -253,7 +346,10 @@ def icmp_redirects(ev: EvidenceView, p: Params) -> Verdict:
 )
 def source_route(ev: EvidenceView, p: Params) -> Verdict:
     """Source routing lets a sender choose the path and slip past filtering."""
-    return judge_sysctl(ev, {k: ("0",) for k in _SOURCE_ROUTE}, "source routing")
+    return judge_sysctl(ev, {k: ("0",) for k in _SOURCE_ROUTE}, _SOURCE_ROUTE_MSGS)
+
+
+_RP_FILTER_MSGS = sysctl_messages("LNX-KRN-008", "reverse-path filter", "反向路径过滤设置")
 
 
 @check(
@@ -275,7 +371,10 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     ``strict_rp_filter`` to demand strict mode (1) as CIS does.
     """
     allowed = ("1",) if p["strict_rp_filter"] else ("1", "2")
-    return judge_sysctl(ev, {k: allowed for k in _RP_FILTER}, "reverse-path filter")
+    return judge_sysctl(ev, {k: allowed for k in _RP_FILTER}, _RP_FILTER_MSGS)
+
+
+_NETWORK_MISC_MSGS = sysctl_messages("LNX-KRN-009", "network stack hardening", "网络协议栈加固设置")
 
 
 @check(
@@ -292,7 +391,7 @@ def rp_filter(ev: EvidenceView, p: Params) -> Verdict:
     basis="SYN cookies, martian logging and ignored bogus ICMP harden the network stack (8.1.4.4 b). Supporting evidence.",
 )
 def network_misc(ev: EvidenceView, p: Params) -> Verdict:
-    return judge_sysctl(ev, {k: ("1",) for k in _NETWORK_MISC}, "network stack hardening")
+    return judge_sysctl(ev, {k: ("1",) for k in _NETWORK_MISC}, _NETWORK_MISC_MSGS)
 
 
 # Upstream kernel defaults, for keys whose default does not depend on the
@@ -336,6 +435,38 @@ def sysctl_drift(keys: Mapping[str, SysctlKeyFacts]) -> Tuple[Dict[str, Dict[str
     return drift, unpersisted
 
 
+NO_RUNTIME = message(
+    "LNX-KRN-010/no-runtime",
+    en="no runtime kernel parameter could be read, so runtime and configuration cannot be compared",
+    zh="无法读取任何运行时内核参数，无法比较运行值与配置",
+)
+NO_RUNTIME_OFFLINE = message(
+    "LNX-KRN-010/no-runtime-offline",
+    en="no runtime kernel parameter could be read (no /proc/sys: an offline tree), so runtime and configuration cannot be compared",
+    zh="无法读取任何运行时内核参数（没有 /proc/sys：离线目录树），无法比较运行值与配置",
+)
+DRIFT = message(
+    "LNX-KRN-010/drift",
+    en="runtime {runtime} but configured {configured}",
+    zh="运行值为 {runtime}，但配置为 {configured}",
+)
+RUNTIME_ONLY = message(
+    "LNX-KRN-010/runtime-only",
+    en="{runtime_only} set at runtime only",
+    zh="{runtime_only} 仅在运行时设置，重启后失效",
+)
+DRIFT_AND_RUNTIME_ONLY = message(
+    "LNX-KRN-010/drift-and-runtime-only",
+    en="runtime {runtime} but configured {configured}; {runtime_only} set at runtime only",
+    zh="运行值为 {runtime}，但配置为 {configured}；{runtime_only} 仅在运行时设置，重启后失效",
+)
+CONSISTENT = message(
+    "LNX-KRN-010/consistent",
+    en="runtime values agree with the boot-time configuration",
+    zh="运行时值与启动时配置一致",
+)
+
+
 @check(
     id="LNX-KRN-010",
     title=Text(zh="运行时内核参数与持久化配置一致", en="Runtime kernel parameters match the persisted configuration"),
@@ -358,23 +489,70 @@ def sysctl_persistence(ev: EvidenceView, p: Params) -> Verdict:
     read = [k for k, v in facts["keys"].items() if v["runtime"] is not None]
     if not facts.get("proc_sys", True) or not read:
         return Verdict.error(
-            "no runtime kernel parameter could be read"
-            + (" (no /proc/sys: an offline tree)" if not facts.get("proc_sys", True) else "")
-            + ", so runtime and configuration cannot be compared",
+            NO_RUNTIME_OFFLINE() if not facts.get("proc_sys", True) else NO_RUNTIME(),
             configured=sorted(k for k, v in facts["keys"].items() if v["persisted"] is not None),
         )
     drift, unpersisted = sysctl_drift(facts["keys"])
-    if drift or unpersisted:
-        parts = [f"{k}: runtime {v['runtime']} but configured {v['persisted']}" for k, v in drift.items()]
-        parts += [f"{k}={v} set at runtime only" for k, v in unpersisted.items()]
-        return Verdict.fail("; ".join(parts), drift=drift, runtime_only=unpersisted)
-    return Verdict.ok("runtime values agree with the boot-time configuration", compared=len(read))
+    runtime = [f"{k}={v['runtime']}" for k, v in drift.items()]
+    configured = [f"{k}={v['persisted']}" for k, v in drift.items()]
+    runtime_only = [f"{k}={v}" for k, v in unpersisted.items()]
+    if drift and unpersisted:
+        reason = DRIFT_AND_RUNTIME_ONLY(runtime=runtime, configured=configured, runtime_only=runtime_only)
+    elif drift:
+        reason = DRIFT(runtime=runtime, configured=configured)
+    elif unpersisted:
+        reason = RUNTIME_ONLY(runtime_only=runtime_only)
+    else:
+        return Verdict.ok(CONSISTENT(), compared=len(read))
+    return Verdict.fail(reason, drift=drift, runtime_only=unpersisted)
 
 
 # -- kernel modules ------------------------------------------------------------
 
 
-def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
+MODULE_NOT_EXAMINED = message(
+    "LNX-KRN/module-not-examined",
+    en="module {module} was not examined by the collector",
+    zh="采集器未检查模块 {module}",
+)
+
+
+@dataclass(frozen=True)
+class ModuleMessages:
+    """The reasons of one kernel-module check (``judge_modules``)."""
+
+    not_disabled: Template  # not_disabled
+    loaded: Template  # loaded
+    not_disabled_and_loaded: Template  # not_disabled, loaded
+    load_unknown: Template  # modules
+    disabled: Template
+
+
+def module_messages(check_id: str, en: str, zh: str) -> ModuleMessages:
+    """Declare the messages of module check ``check_id``: ``en`` starts its English reasons, ``zh`` names the modules."""
+    return ModuleMessages(
+        not_disabled=message(
+            f"{check_id}/not-disabled",
+            en=f"{en}: not disabled in modprobe.d: {{not_disabled}}",
+            zh=f"{zh}未在 modprobe.d 中禁用：{{not_disabled}}",
+        ),
+        loaded=message(f"{check_id}/loaded", en=f"{en}: currently loaded: {{loaded}}", zh=f"{zh}当前已加载：{{loaded}}"),
+        not_disabled_and_loaded=message(
+            f"{check_id}/not-disabled-and-loaded",
+            en=f"{en}: not disabled in modprobe.d: {{not_disabled}}; currently loaded: {{loaded}}",
+            zh=f"{zh}未在 modprobe.d 中禁用：{{not_disabled}}；当前已加载：{{loaded}}",
+        ),
+        load_unknown=message(
+            f"{check_id}/load-state-unknown",
+            en=f"{en}: disabled in modprobe.d, but whether {{modules}} is loaded now could not be read "
+            "(/proc/modules unavailable); check with lsmod",
+            zh=f"{zh}已在 modprobe.d 中禁用，但无法读取 {{modules}} 当前是否已加载（/proc/modules 不可用），请用 lsmod 核实",
+        ),
+        disabled=message(f"{check_id}/disabled", en=f"{en}: disabled and not loaded", zh=f"{zh}已禁用且未加载"),
+    )
+
+
+def judge_modules(ev: EvidenceView, names: Sequence[str], msgs: ModuleMessages) -> Verdict:
     na = _na_in_container(ev)
     if na:
         return na
@@ -387,7 +565,7 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
         name = raw.replace("-", "_")
         m = modules.get(name)
         if m is None:
-            return Verdict.error(f"module {name} was not examined by the collector")
+            return Verdict.error(MODULE_NOT_EXAMINED(module=name))
         if m["loaded"]:
             loaded.append(name)
         elif m["loaded"] is None:
@@ -399,20 +577,16 @@ def judge_modules(ev: EvidenceView, names: Sequence[str], what: str) -> Verdict:
         else:
             enabled.append(name)
     if enabled or loaded:
-        reason = []
-        if enabled:
-            reason.append(f"not disabled in modprobe.d: {', '.join(enabled)}")
-        if loaded:
-            reason.append(f"currently loaded: {', '.join(loaded)}")
-        return Verdict.fail(f"{what}: " + "; ".join(reason), not_disabled=enabled, loaded=loaded, disabled_by=how)
+        if enabled and loaded:
+            reason = msgs.not_disabled_and_loaded(not_disabled=enabled, loaded=loaded)
+        elif enabled:
+            reason = msgs.not_disabled(not_disabled=enabled)
+        else:
+            reason = msgs.loaded(loaded=loaded)
+        return Verdict.fail(reason, not_disabled=enabled, loaded=loaded, disabled_by=how)
     if unknown:
-        return Verdict.manual(
-            f"{what}: disabled in modprobe.d, but whether {', '.join(unknown)} is loaded now could not be read "
-            "(/proc/modules unavailable); check with lsmod",
-            disabled_by=how,
-            loaded_unknown=unknown,
-        )
-    return Verdict.ok(f"{what}: disabled and not loaded", disabled_by=how)
+        return Verdict.manual(msgs.load_unknown(modules=unknown), disabled_by=how, loaded_unknown=unknown)
+    return Verdict.ok(msgs.disabled(), disabled_by=how)
 
 
 def _modprobe_fix(mods: str) -> Tuple[str, str]:
@@ -420,6 +594,9 @@ def _modprobe_fix(mods: str) -> Tuple[str, str]:
         f"为每个模块（{mods}）在 /etc/modprobe.d/hardening.conf 中写入 install <模块> /bin/false 与 blacklist <模块>，已加载的执行 modprobe -r <模块>。",
         f"For each module ({mods}) add 'install <module> /bin/false' and 'blacklist <module>' to /etc/modprobe.d/hardening.conf; unload loaded ones with modprobe -r <module>",
     )
+
+
+_USB_STORAGE_MSGS = module_messages("LNX-KRN-011", "USB storage", "USB 存储驱动")
 
 
 @check(
@@ -439,7 +616,10 @@ def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
     ``blacklist`` alone is accepted (it stops automatic loading when a stick is
     plugged in); ``install usb-storage /bin/false`` is stronger and preferred.
     """
-    return judge_modules(ev, [USB_STORAGE], "USB storage")
+    return judge_modules(ev, [USB_STORAGE], _USB_STORAGE_MSGS)
+
+
+_FS_MODULES_MSGS = module_messages("LNX-KRN-012", "unused filesystem modules", "不使用的文件系统模块")
 
 
 @check(
@@ -455,7 +635,10 @@ def usb_storage(ev: EvidenceView, p: Params) -> Verdict:
 )
 def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Rarely used filesystem drivers are attack surface reached by mounting a crafted image."""
-    return judge_modules(ev, list(p["modules"]), "unused filesystem modules")
+    return judge_modules(ev, list(p["modules"]), _FS_MODULES_MSGS)
+
+
+_NET_MODULES_MSGS = module_messages("LNX-KRN-013", "uncommon network protocols", "不常用的网络协议模块")
 
 
 @check(
@@ -474,29 +657,50 @@ def fs_modules(ev: EvidenceView, p: Params) -> Verdict:
 )
 def net_modules(ev: EvidenceView, p: Params) -> Verdict:
     """Any user can autoload these by opening a socket; several had local root exploits."""
-    return judge_modules(ev, list(p["modules"]), "uncommon network protocols")
+    return judge_modules(ev, list(p["modules"]), _NET_MODULES_MSGS)
 
 
 # -- mandatory access control --------------------------------------------------
+
+
+APPARMOR_PROFILES_UNREADABLE = message(
+    "LNX-MAC-001/apparmor-profiles-unreadable",
+    en="AppArmor is enabled but its loaded profiles could not be read ({detail}); "
+    "run aa-status as root and confirm profiles are in enforce mode",
+    zh="AppArmor 已启用，但无法读取已加载的配置文件（{detail}）；请以 root 执行 aa-status，确认配置文件处于 enforce 模式",
+)
+APPARMOR_ENFORCING = message(
+    "LNX-MAC-001/apparmor-enforcing",
+    en="AppArmor is enabled with {count} profile(s) in an enforcing mode ({modes})",
+    zh="AppArmor 已启用，{count} 个配置文件处于强制模式（{modes}）",
+)
+APPARMOR_NO_ENFORCE = message(
+    "LNX-MAC-001/apparmor-no-enforce",
+    en="AppArmor is enabled but no profile is in enforce mode",
+    zh="AppArmor 已启用，但没有处于 enforce 模式的配置文件",
+)
+SELINUX_ENFORCING = message("LNX-MAC-001/selinux-enforcing", en="SELinux is enforcing", zh="SELinux 处于强制模式（enforcing）")
+SELINUX_NOT_ENFORCING = message(
+    "LNX-MAC-001/selinux-not-enforcing",
+    en="SELinux is {mode}, not enforcing",
+    zh="SELinux 处于 {mode} 模式，而非强制模式（enforcing）",
+)
+NO_MAC = message(
+    "LNX-MAC-001/none",
+    en="neither SELinux (enforcing) nor AppArmor is active",
+    zh="SELinux（强制模式）与 AppArmor 均未生效",
+)
 
 
 def _apparmor_verdict(aa: AppArmorFacts) -> Verdict:
     """The AppArmor LSM is on by default on Debian 10+; only enforced profiles confine anything."""
     profiles = aa.get("profiles")
     if not aa.get("profiles_readable") or not isinstance(profiles, dict):
-        return Verdict.manual(
-            f"AppArmor is enabled but its loaded profiles could not be read ({aa.get('profiles_error')}); "
-            "run aa-status as root and confirm profiles are in enforce mode",
-            apparmor=True,
-        )
+        return Verdict.manual(APPARMOR_PROFILES_UNREADABLE(detail=aa.get("profiles_error")), apparmor=True)
     enforce = sum(int(profiles.get(mode, 0)) for mode in AA_ENFORCING_MODES)
     if enforce:
-        return Verdict.ok(
-            f"AppArmor is enabled with {enforce} profile(s) in an enforcing mode ({'/'.join(AA_ENFORCING_MODES)})",
-            apparmor=True,
-            profiles=profiles,
-        )
-    return Verdict.fail("AppArmor is enabled but no profile is in enforce mode", apparmor=True, profiles=profiles)
+        return Verdict.ok(APPARMOR_ENFORCING(count=enforce, modes="/".join(AA_ENFORCING_MODES)), apparmor=True, profiles=profiles)
+    return Verdict.fail(APPARMOR_NO_ENFORCE(), apparmor=True, profiles=profiles)
 
 
 @check(
@@ -519,19 +723,32 @@ def mac_enforcing(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(MAC)
     se, aa = facts["selinux"], facts["apparmor"]
     if se["status"] == "enabled" and se["mode"] == "enforcing":
-        return Verdict.ok("SELinux is enforcing", selinux=se["mode"], policy=se["policy"], config_mode=se["config_mode"])
+        return Verdict.ok(SELINUX_ENFORCING(), selinux=se["mode"], policy=se["policy"], config_mode=se["config_mode"])
     if aa["enabled"]:
         return _apparmor_verdict(aa)
     if se["status"] == "enabled":
-        return Verdict.fail(f"SELinux is {se['mode']}, not enforcing", selinux=se["mode"], apparmor=aa["enabled"])
+        return Verdict.fail(SELINUX_NOT_ENFORCING(mode=se["mode"]), selinux=se["mode"], apparmor=aa["enabled"])
     return Verdict.fail(
-        "neither SELinux (enforcing) nor AppArmor is active",
+        NO_MAC(),
         selinux=se["status"] or se["config_mode"],
         apparmor=aa["enabled"],
     )
 
 
 # -- boot ----------------------------------------------------------------------
+
+
+GRUB_UNREADABLE = message("LNX-BOOT-001/grub-unreadable", en="{detail}", zh="无法读取 GRUB 配置：{detail}")
+NO_GRUB = message(
+    "LNX-BOOT-001/no-grub",
+    en="no GRUB configuration found; check the boot loader (systemd-boot, extlinux, UKI) by hand",
+    zh="未找到 GRUB 配置；请人工核查所用引导加载程序（systemd-boot、extlinux、UKI）",
+)
+GRUB_PLAINTEXT = message("LNX-BOOT-001/plaintext", en="GRUB password is stored in plain text", zh="GRUB 口令以明文保存")
+GRUB_PBKDF2 = message(
+    "LNX-BOOT-001/pbkdf2", en="GRUB superuser with a PBKDF2 password is configured", zh="已配置 GRUB 超级用户及 PBKDF2 口令散列"
+)
+GRUB_NO_PASSWORD = message("LNX-BOOT-001/no-password", en="no GRUB password is configured", zh="未配置 GRUB 口令")
 
 
 @check(
@@ -555,14 +772,23 @@ def grub_password(ev: EvidenceView, p: Params) -> Verdict:
         return na
     boot = ev.facts(BOOT)
     if boot.get("grub_error"):
-        return Verdict.error(str(boot["grub_error"]))
+        return Verdict.error(GRUB_UNREADABLE(detail=str(boot["grub_error"])))
     if not boot["grub_cfg"]:
-        return Verdict.manual("no GRUB configuration found; check the boot loader (systemd-boot, extlinux, UKI) by hand")
+        return Verdict.manual(NO_GRUB())
     if boot.get("password_set"):
         if boot.get("plaintext_password"):
-            return Verdict.fail("GRUB password is stored in plain text", grub_cfg=boot["grub_cfg"], hashed=False)
-        return Verdict.ok("GRUB superuser with a PBKDF2 password is configured", grub_cfg=boot["grub_cfg"], hashed=True)
-    return Verdict.fail("no GRUB password is configured", grub_cfg=boot["grub_cfg"])
+            return Verdict.fail(GRUB_PLAINTEXT(), grub_cfg=boot["grub_cfg"], hashed=False)
+        return Verdict.ok(GRUB_PBKDF2(), grub_cfg=boot["grub_cfg"], hashed=True)
+    return Verdict.fail(GRUB_NO_PASSWORD(), grub_cfg=boot["grub_cfg"])
+
+
+SECURE_BOOT_UNKNOWN = message(
+    "LNX-BOOT-002/state-unknown",
+    en="Secure Boot state unknown ({detail}); check the firmware settings",
+    zh="无法确定 Secure Boot 状态（{detail}）；请检查固件设置",
+)
+SECURE_BOOT_ON = message("LNX-BOOT-002/enabled", en="Secure Boot is enabled", zh="已启用 Secure Boot")
+SECURE_BOOT_OFF = message("LNX-BOOT-002/disabled", en="{detail}", zh="Secure Boot 未生效：{detail}")
 
 
 @check(
@@ -586,9 +812,7 @@ def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
     boot = ev.facts(BOOT)
     state = boot["secure_boot"]
     if state is None:
-        return Verdict.manual(
-            f"Secure Boot state unknown ({boot['secure_boot_detail']}); check the firmware settings", efi=boot.get("efi")
-        )
+        return Verdict.manual(SECURE_BOOT_UNKNOWN(detail=boot["secure_boot_detail"]), efi=boot.get("efi"))
     if state:
-        return Verdict.ok("Secure Boot is enabled")
-    return Verdict.fail(str(boot["secure_boot_detail"]), detail=boot["secure_boot_detail"])
+        return Verdict.ok(SECURE_BOOT_ON())
+    return Verdict.fail(SECURE_BOOT_OFF(detail=str(boot["secure_boot_detail"])), detail=boot["secure_boot_detail"])

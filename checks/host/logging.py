@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from checks.messages import message
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.logging import (
@@ -22,8 +23,32 @@ from collectors.host.logging import (
 _IR = (CoverageLine.INCIDENT_RESPONSE, CoverageLine.DATA_BREACH_LIABILITY)
 
 
+NO_AUDITD = message("LNX-AUD/not-installed", en="auditd is not installed", zh="未安装 auditd")
+
+
 def _no_auditd() -> Verdict:
-    return Verdict.fail("auditd is not installed", installed=False)
+    return Verdict.fail(NO_AUDITD(), installed=False)
+
+
+AUDIT_RUNTIME_UNREADABLE = message(
+    "LNX-AUD-001/runtime-unreadable",
+    en="auditd is installed but its runtime state could not be read: {detail}",
+    zh="auditd 已安装，但无法读取其运行状态：{detail}",
+)
+AUDIT_NOT_RUNNING = message(
+    "LNX-AUD-001/not-running",
+    en="the kernel audit system is disabled or auditd is not running",
+    zh="内核审计功能已禁用，或 auditd 未运行",
+)
+AUDIT_RULES_UNLISTED = message(
+    "LNX-AUD-001/rules-unlisted",
+    en="auditd runs but the loaded rules could not be listed",
+    zh="auditd 正在运行，但无法列出已加载的审计规则",
+)
+AUDIT_NO_RULES = message(
+    "LNX-AUD-001/no-rules", en="auditd runs with no audit rules loaded", zh="auditd 正在运行，但未加载任何审计规则"
+)
+AUDIT_RUNNING = message("LNX-AUD-001/running", en="auditd runs with rules loaded", zh="auditd 正在运行并已加载审计规则")
 
 
 @check(
@@ -47,17 +72,34 @@ def auditd_running(ev: EvidenceView, p: Params) -> Verdict:
         return _no_auditd()
     rt = audit["runtime"]
     if not rt["available"]:
-        return Verdict.manual(f"auditd is installed but its runtime state could not be read: {rt.get('reason')}", installed=True)
+        return Verdict.manual(AUDIT_RUNTIME_UNREADABLE(detail=rt.get("reason")), installed=True)
     rules = rt.get("rules")
     loaded = rules["rule_count"] if rules is not None else None
     observed = {"enabled": rt.get("enabled"), "pid": rt.get("pid"), "loaded_rules": loaded}
     if rt.get("enabled") not in (1, 2) or not rt.get("pid"):
-        return Verdict.fail("the kernel audit system is disabled or auditd is not running", **observed)
+        return Verdict.fail(AUDIT_NOT_RUNNING(), **observed)
     if loaded is None:
-        return Verdict.manual("auditd runs but the loaded rules could not be listed", **observed)
+        return Verdict.manual(AUDIT_RULES_UNLISTED(), **observed)
     if loaded == 0:
-        return Verdict.fail("auditd runs with no audit rules loaded", **observed)
-    return Verdict.ok("auditd runs with rules loaded", **observed)
+        return Verdict.fail(AUDIT_NO_RULES(), **observed)
+    return Verdict.ok(AUDIT_RUNNING(), **observed)
+
+
+AUDIT_IMMUTABLE = message(
+    "LNX-AUD-002/immutable",
+    en="the running audit configuration is immutable (enabled 2)",
+    zh="运行中的审计配置已锁定（enabled 2）",
+)
+AUDIT_MUTABLE = message(
+    "LNX-AUD-002/mutable",
+    en="audit rules can be changed at run time (enabled {enabled})",
+    zh="审计规则可在运行时修改（enabled {enabled}）",
+)
+AUDIT_IMMUTABLE_UNKNOWN = message(
+    "LNX-AUD-002/runtime-unavailable",
+    en="runtime state unavailable ({detail}); configured rules immutable: {configured}",
+    zh="无法取得运行状态（{detail}）；配置的规则是否锁定：{configured}",
+)
 
 
 @check(
@@ -82,14 +124,24 @@ def audit_immutable(ev: EvidenceView, p: Params) -> Verdict:
     rt = audit["runtime"]
     if rt["available"]:
         if rt.get("enabled") == 2:
-            return Verdict.ok("the running audit configuration is immutable (enabled 2)", enabled=2)
-        return Verdict.fail(f"audit rules can be changed at run time (enabled {rt.get('enabled')})", enabled=rt.get("enabled"))
+            return Verdict.ok(AUDIT_IMMUTABLE(), enabled=2)
+        return Verdict.fail(AUDIT_MUTABLE(enabled=rt.get("enabled")), enabled=rt.get("enabled"))
     configured_rules = audit["rules"]
     configured = configured_rules["immutable"] if configured_rules is not None else None
     return Verdict.manual(
-        f"runtime state unavailable ({rt.get('reason')}); configured rules immutable: {configured}",
-        configured_immutable=configured,
+        AUDIT_IMMUTABLE_UNKNOWN(detail=rt.get("reason"), configured=configured), configured_immutable=configured
     )
+
+
+AUDIT_RULES_UNREADABLE = message(
+    "LNX-AUD-003/rules-unreadable", en="audit rules could not be read: {detail}", zh="无法读取审计规则：{detail}"
+)
+WATCHES_MISSING = message(
+    "LNX-AUD-003/missing",
+    en="missing watches on {missing}; time-change rules: {time_change_rules}",
+    zh="缺少对 {missing} 的监视规则；时间修改审计规则：{time_change_rules}",
+)
+WATCHED = message("LNX-AUD-003/watched", en="identity files and time changes are audited", zh="身份文件与时间修改均已纳入审计")
 
 
 @check(
@@ -121,7 +173,7 @@ def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
         rules = audit["rules"]
         basis = audit.get("rules_source") or "configured rules"
     if rules is None:
-        return Verdict.manual(f"audit rules could not be read: {audit.get('rules_error') or rt.get('reason')}")
+        return Verdict.manual(AUDIT_RULES_UNREADABLE(detail=audit.get("rules_error") or rt.get("reason")))
     watched = set(rules["identity_watches"])
     missing = [f for f in CORE_IDENTITY_FILES if f not in watched]
     observed = {
@@ -131,10 +183,29 @@ def audit_identity_watches(ev: EvidenceView, p: Params) -> Verdict:
         "privileged_command_rules": rules["privileged_command_rules"],
     }
     if missing or not rules["time_change_rules"]:
-        return Verdict.fail(
-            f"missing watches on {', '.join(missing) or 'none'}; time-change rules: {rules['time_change_rules']}", **observed
-        )
-    return Verdict.ok("identity files and time changes are audited", **observed)
+        return Verdict.fail(WATCHES_MISSING(missing=missing, time_change_rules=rules["time_change_rules"]), **observed)
+    return Verdict.ok(WATCHED(), **observed)
+
+
+AUDITD_CONF_UNREADABLE = message(
+    "LNX-AUD-004/config-unreadable", en="auditd.conf could not be read: {detail}", zh="无法读取 auditd.conf：{detail}"
+)
+AUDITD_CONF_MISSING = message("LNX-AUD-004/config-missing", en="auditd.conf could not be read: missing", zh="auditd.conf 不存在")
+INVALID_ACTION = message(
+    "LNX-AUD-004/invalid-action",
+    en="max_log_file_action={action} is not a valid value (auditd.conf(5): {valid}); actions set to ignore: {ignored}",
+    zh="max_log_file_action={action} 不是有效值（auditd.conf(5)：{valid}）；设为 ignore 的动作：{ignored}",
+)
+DROPS_RECORDS = message(
+    "LNX-AUD-004/drops-records",
+    en="max_log_file_action={action}; actions set to ignore: {ignored}",
+    zh="max_log_file_action={action}；设为 ignore 的动作：{ignored}",
+)
+KEEPS_LOGS = message(
+    "LNX-AUD-004/keeps-logs",
+    en="max_log_file_action={action} keeps old audit logs",
+    zh="max_log_file_action={action}，旧审计日志得以保留",
+)
 
 
 @check(
@@ -164,20 +235,30 @@ def audit_full_action(ev: EvidenceView, p: Params) -> Verdict:
         return _no_auditd()
     conf = audit["config"]
     if conf is None:
-        return Verdict.manual(f"auditd.conf could not be read: {audit.get('config_error') or 'missing'}")
+        error = audit.get("config_error")
+        return Verdict.manual(AUDITD_CONF_UNREADABLE(detail=error) if error else AUDITD_CONF_MISSING())
     action = conf.get("max_log_file_action", AUDITD_DEFAULT_MAX_LOG_FILE_ACTION)
     accepted = [str(a).lower() for a in p["accepted_max_log_file_actions"] if str(a).lower() in AUDITD_MAX_LOG_FILE_ACTIONS]
     silent: List[str] = [k for k in AUDITD_DISK_ACTIONS if conf.get(k) == "ignore"]
     observed = {"max_log_file_action": action, "ignored": silent}
     if action not in AUDITD_MAX_LOG_FILE_ACTIONS:
-        return Verdict.fail(
-            f"max_log_file_action={action} is not a valid value (auditd.conf(5): {', '.join(AUDITD_MAX_LOG_FILE_ACTIONS)}); "
-            f"actions set to ignore: {', '.join(silent) or 'none'}",
-            **observed,
-        )
+        return Verdict.fail(INVALID_ACTION(action=action, valid=list(AUDITD_MAX_LOG_FILE_ACTIONS), ignored=silent), **observed)
     if action not in accepted or silent:
-        return Verdict.fail(f"max_log_file_action={action}; actions set to ignore: {', '.join(silent) or 'none'}", **observed)
-    return Verdict.ok(f"max_log_file_action={action} keeps old audit logs", **observed)
+        return Verdict.fail(DROPS_RECORDS(action=action, ignored=silent), **observed)
+    return Verdict.ok(KEEPS_LOGS(action=action), **observed)
+
+
+FORWARDED = message("LNX-LOG-001/forwarded", en="logs forwarded to {hosts}", zh="日志已转发至 {hosts}")
+FORWARDING_UNREADABLE = message(
+    "LNX-LOG-001/unreadable",
+    en="no forwarding found, but could not read {files}",
+    zh="未发现日志转发配置，但无法读取 {files}",
+)
+NOT_FORWARDED = message(
+    "LNX-LOG-001/not-forwarded",
+    en="no remote log forwarding configured; logs stay on the host",
+    zh="未配置远程日志转发；日志只保存在本机",
+)
 
 
 @check(
@@ -198,10 +279,41 @@ def remote_logging(ev: EvidenceView, p: Params) -> Verdict:
     sl = ev.facts(SYSLOG)
     targets = [{"daemon": t["daemon"], "host": t["host"], "protocol": t["protocol"]} for t in sl["remote_targets"]]
     if targets:
-        return Verdict.ok(f"logs forwarded to {', '.join(sorted({t['host'] for t in targets}))}", targets=targets)
+        return Verdict.ok(FORWARDED(hosts=sorted({t["host"] for t in targets})), targets=targets)
     if sl["unreadable"]:
-        return Verdict.manual(f"no forwarding found, but could not read {', '.join(sl['unreadable'])}")
-    return Verdict.fail("no remote log forwarding configured; logs stay on the host", daemons=sl["daemons"])
+        return Verdict.manual(FORWARDING_UNREADABLE(files=list(sl["unreadable"])))
+    return Verdict.fail(NOT_FORWARDED(), daemons=sl["daemons"])
+
+
+NO_JOURNALD = message(
+    "LNX-LOG-002/no-journald",
+    en="systemd is not the running init and systemd-journald is not installed: there is no journal "
+    "(log retention is judged by LNX-LOG-003)",
+    zh="systemd 不是当前运行的 init，且未安装 systemd-journald：不存在 journal（日志保留由 LNX-LOG-003 评估）",
+)
+PERSISTENT_CONFIGURED = message(
+    "LNX-LOG-002/persistent-configured",
+    en="journald's configuration keeps the journal on disk (systemd is not the running init: judged from journald.conf)",
+    zh="journald 配置将日志保存在磁盘上（systemd 不是当前运行的 init：依据 journald.conf 判断）",
+)
+VOLATILE_CONFIGURED = message(
+    "LNX-LOG-002/volatile-configured",
+    en="systemd is not the running init, so journald is not running here; its configuration would keep the journal "
+    "in memory only (Storage={storage}, /var/log/journal absent)",
+    zh="systemd 不是当前运行的 init，journald 未在此运行；按其配置日志只会保存在内存中（Storage={storage}，/var/log/journal 不存在）",
+)
+VOLATILE_CONFIGURED_DIR = message(
+    "LNX-LOG-002/volatile-configured-dir-present",
+    en="systemd is not the running init, so journald is not running here; its configuration would keep the journal "
+    "in memory only (Storage={storage}, /var/log/journal present)",
+    zh="systemd 不是当前运行的 init，journald 未在此运行；按其配置日志只会保存在内存中（Storage={storage}，/var/log/journal 存在）",
+)
+PERSISTENT = message("LNX-LOG-002/persistent", en="the journal is stored on disk", zh="journal 日志保存在磁盘上")
+VOLATILE = message(
+    "LNX-LOG-002/volatile",
+    en="the journal is kept in memory only and is lost on reboot",
+    zh="journal 日志只保存在内存中，重启后丢失",
+)
 
 
 @check(
@@ -224,24 +336,14 @@ def journald_persistent(ev: EvidenceView, p: Params) -> Verdict:
     observed = {"storage": j["storage"], "journal_dir": j["journal_dir"], "systemd_running": running}
     if not running:
         if not j.get("journald_installed", True):
-            return Verdict.na(
-                "systemd is not the running init and systemd-journald is not installed: there is no journal "
-                "(log retention is judged by LNX-LOG-003)",
-                **observed,
-            )
+            return Verdict.na(NO_JOURNALD(), **observed)
         if j["persistent"]:
-            return Verdict.ok(
-                "journald's configuration keeps the journal on disk (systemd is not the running init: judged from journald.conf)",
-                **observed,
-            )
-        return Verdict.manual(
-            "systemd is not the running init, so journald is not running here; its configuration would keep the journal "
-            f"in memory only (Storage={j['storage']}, /var/log/journal {'present' if j['journal_dir'] else 'absent'})",
-            **observed,
-        )
+            return Verdict.ok(PERSISTENT_CONFIGURED(), **observed)
+        volatile = VOLATILE_CONFIGURED_DIR if j["journal_dir"] else VOLATILE_CONFIGURED
+        return Verdict.manual(volatile(storage=j["storage"]), **observed)
     if j["persistent"]:
-        return Verdict.ok("the journal is stored on disk", **observed)
-    return Verdict.fail("the journal is kept in memory only and is lost on reboot", **observed)
+        return Verdict.ok(PERSISTENT(), **observed)
+    return Verdict.fail(VOLATILE(), **observed)
 
 
 def _classify(entry: LogRetentionEntryFacts, threshold: int) -> str:
@@ -254,6 +356,35 @@ def _classify(entry: LogRetentionEntryFacts, threshold: int) -> str:
     if entry["indefinite"] or (at_least is not None and at_least >= threshold):
         return "ok"
     return "unknown"
+
+
+KEPT_TOO_SHORT = message(
+    "LNX-LOG-003/too-short",
+    en="{log} is kept at most about {days} days (< {threshold}): {basis}",
+    zh="{log} 最多只保留约 {days} 天（少于 {threshold} 天）：{basis}",
+)
+_UNESTABLISHED_EN = "retention of some key security logs cannot be established; "
+_UNESTABLISHED_ZH = "无法确定部分关键安全日志的保留期限："
+RETENTION_NO_POLICY = message(
+    "LNX-LOG-003/no-policy",
+    en=_UNESTABLISHED_EN + "no rotation policy found for the {missing} log",
+    zh=_UNESTABLISHED_ZH + "未找到 {missing} 日志的轮转策略",
+)
+RETENTION_UNKNOWN = message(
+    "LNX-LOG-003/unknown",
+    en=_UNESTABLISHED_EN + "{unknown}",
+    zh=_UNESTABLISHED_ZH + "{unknown}",
+)
+RETENTION_NO_POLICY_AND_UNKNOWN = message(
+    "LNX-LOG-003/no-policy-and-unknown",
+    en=_UNESTABLISHED_EN + "no rotation policy found for the {missing} log; {unknown}",
+    zh=_UNESTABLISHED_ZH + "未找到 {missing} 日志的轮转策略；{unknown}",
+)
+KEPT = message(
+    "LNX-LOG-003/kept",
+    en="every key security log is kept at least {threshold} days",
+    zh="所有关键安全日志均保留至少 {threshold} 天",
+)
 
 
 @check(
@@ -292,12 +423,31 @@ def log_retention(ev: EvidenceView, p: Params) -> Verdict:
     if by_class["short"]:
         worst = by_class["short"][0]
         kept = worst["days"] if worst["days"] is not None else worst["at_most"]
-        return Verdict.fail(f"{worst['log']} is kept at most about {kept} days (< {threshold}): {worst['basis']}", **observed)
+        return Verdict.fail(KEPT_TOO_SHORT(log=worst["log"], days=kept, threshold=threshold, basis=worst["basis"]), **observed)
     if missing or by_class["unknown"]:
-        gaps = [f"no rotation policy found for the {g} log" for g in missing]
-        gaps += [f"{e['log']}: {e['basis']}" for e in by_class["unknown"]]
-        return Verdict.manual("retention of some key security logs cannot be established; " + "; ".join(gaps), **observed)
-    return Verdict.ok(f"every key security log is kept at least {threshold} days", **observed)
+        unknown = [f"{e['log']}: {e['basis']}" for e in by_class["unknown"]]
+        if missing and unknown:
+            gaps = RETENTION_NO_POLICY_AND_UNKNOWN(missing=missing, unknown=unknown)
+        elif missing:
+            gaps = RETENTION_NO_POLICY(missing=missing)
+        else:
+            gaps = RETENTION_UNKNOWN(unknown=unknown)
+        return Verdict.manual(gaps, **observed)
+    return Verdict.ok(KEPT(threshold=threshold), **observed)
+
+
+SYNCHRONISED = message("LNX-TIME-001/synchronised", en="clock synchronised ({basis})", zh="时钟已同步（{basis}）")
+NOT_SYNCHRONISED = message("LNX-TIME-001/not-synchronised", en="the clock is not synchronised", zh="时钟未同步")
+NOT_CONFIGURED = message(
+    "LNX-TIME-001/not-configured",
+    en="no time synchronisation daemon with servers is configured",
+    zh="未配置带有时间服务器的时间同步服务",
+)
+SYNC_UNKNOWN = message(
+    "LNX-TIME-001/state-unknown",
+    en="time servers are configured but the synchronisation state could not be read",
+    zh="已配置时间服务器，但无法读取同步状态",
+)
 
 
 @check(
@@ -319,9 +469,9 @@ def time_synchronised(ev: EvidenceView, p: Params) -> Verdict:
     daemons = [d["daemon"] for d in t["daemons"] if d["servers"]]
     observed = {"daemons": daemons, "synchronised": t["synchronised"], "basis": t["sync_basis"]}
     if t["synchronised"] is True:
-        return Verdict.ok(f"clock synchronised ({t['sync_basis']})", **observed)
+        return Verdict.ok(SYNCHRONISED(basis=t["sync_basis"]), **observed)
     if t["synchronised"] is False:
-        return Verdict.fail("the clock is not synchronised", **observed)
+        return Verdict.fail(NOT_SYNCHRONISED(), **observed)
     if not t["configured"]:
-        return Verdict.fail("no time synchronisation daemon with servers is configured", **observed)
-    return Verdict.manual("time servers are configured but the synchronisation state could not be read", **observed)
+        return Verdict.fail(NOT_CONFIGURED(), **observed)
+    return Verdict.manual(SYNC_UNKNOWN(), **observed)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, cast
 
 from checks.host.services import units_incomplete
-from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CoverageLine, InsurerDomain, Reason, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
 from collectors.host.network import (
@@ -98,6 +99,46 @@ def _brief(s: SocketFacts) -> Dict[str, Any]:
     }
 
 
+_HIGH_RISK_EN = "high-risk ports exposed "
+EXPOSED_ALL = message(
+    "LNX-NET-001/exposed-all-interfaces",
+    en=_HIGH_RISK_EN + "on all interfaces: {ports}",
+    zh="高危端口在所有网络接口上开放：{ports}",
+)
+EXPOSED_PUBLIC = message(
+    "LNX-NET-001/exposed-public",
+    en=_HIGH_RISK_EN + "on public address(es) {addresses} the firewall does not block: {ports}",
+    zh="高危端口在防火墙未阻断的公网地址 {addresses} 上开放：{ports}",
+)
+EXPOSED_BOTH = message(
+    "LNX-NET-001/exposed-all-interfaces-and-public",
+    en=_HIGH_RISK_EN + "on all interfaces and on public address(es) {addresses} the firewall does not block: {ports}",
+    zh="高危端口在所有网络接口以及防火墙未阻断的公网地址 {addresses} 上开放：{ports}",
+)
+PUBLIC_UNDECIDED = message(
+    "LNX-NET-001/undecided",
+    en="high-risk ports listen on a public address and the firewall's openings for them are not known; review the rules",
+    zh="高危端口在公网地址上监听，且无法确定防火墙是否对其放行；请核查防火墙规则",
+)
+_NOT_EXPOSED_EN = "no high-risk port listens on a wildcard or public address; the host firewall evidence could not be read "
+_NOT_EXPOSED_ZH = "没有高危端口在通配地址或公网地址上监听；但无法读取主机防火墙证据"
+FIREWALL_UNREADABLE = message(
+    "LNX-NET-001/firewall-unreadable",
+    en=_NOT_EXPOSED_EN + "({detail}), so this is not confirmed: re-run as root",
+    zh=_NOT_EXPOSED_ZH + "（{detail}），结果无法确认：请以 root 身份重新运行",
+)
+FIREWALL_NOT_COLLECTED = message(
+    "LNX-NET-001/firewall-not-collected",
+    en=_NOT_EXPOSED_EN + "(not collected), so this is not confirmed: re-run as root",
+    zh="没有高危端口在通配地址或公网地址上监听；但未采集主机防火墙证据，结果无法确认：请以 root 身份重新运行",
+)
+NOT_EXPOSED = message(
+    "LNX-NET-001/not-exposed",
+    en="no high-risk port listens on a wildcard address or on a public address the firewall leaves open",
+    zh="没有高危端口在通配地址或防火墙放行的公网地址上监听",
+)
+
+
 @check(
     id="LNX-NET-001",
     title=Text(
@@ -128,7 +169,8 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(LISTENING)
     fw = ev.optional(FIREWALL)
     fw_ev = ev.get(FIREWALL)
-    fw_problem = None if fw is not None else (fw_ev.reason if fw_ev is not None else None) or "not collected"
+    fw_reason = None if fw is not None else (fw_ev.reason if fw_ev is not None else None)
+    fw_problem = None if fw is not None else fw_reason or "not collected"
     ports = {int(x) for x in p["high_risk_ports"]}
     risky = [s for s in facts["sockets"] if s["port"] in ports]
     hits = [_brief(s) for s in _exposed(risky)]
@@ -154,32 +196,32 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
     observed: Dict[str, Any] = {"firewall": firewall_note, "blocked_by_firewall": blocked}
     if hits or public:
         names = sorted({f"{h['port']}/{HIGH_RISK_PORTS.get(int(h['port']), '?')}" for h in hits + public})
-        where = []
-        if hits:
-            where.append("on all interfaces")
-        if public:
-            where.append(f"on public address(es) {', '.join(sorted({str(h['address']) for h in public}))} the firewall does not block")
-        return Verdict.fail(f"high-risk ports exposed {' and '.join(where)}: {', '.join(names)}", listening=hits + public, **observed)
+        addresses = sorted({str(h["address"]) for h in public})
+        if hits and public:
+            reason = EXPOSED_BOTH(addresses=addresses, ports=names)
+        elif hits:
+            reason = EXPOSED_ALL(ports=names)
+        else:
+            reason = EXPOSED_PUBLIC(addresses=addresses, ports=names)
+        return Verdict.fail(reason, listening=hits + public, **observed)
     if undecided:
-        return Verdict.manual(
-            "high-risk ports listen on a public address and the firewall's openings for them are not known; review the rules",
-            listening=undecided,
-            **observed,
-        )
+        return Verdict.manual(PUBLIC_UNDECIDED(), listening=undecided, **observed)
     if fw is None:
         # Nothing risky is bound to a wildcard or public address, but the firewall evidence this check
         # declares could not be read: not a pass (could-not-assess is never pass).
-        return Verdict.manual(
-            "no high-risk port listens on a wildcard or public address; the host firewall evidence could not be "
-            f"read ({fw_problem}), so this is not confirmed: re-run as root",
-            checked_ports=len(ports),
-            **observed,
-        )
-    return Verdict.ok(
-        "no high-risk port listens on a wildcard address or on a public address the firewall leaves open",
-        checked_ports=len(ports),
-        **observed,
-    )
+        unread = FIREWALL_UNREADABLE(detail=fw_reason) if fw_reason else FIREWALL_NOT_COLLECTED()
+        return Verdict.manual(unread, checked_ports=len(ports), **observed)
+    return Verdict.ok(NOT_EXPOSED(), checked_ports=len(ports), **observed)
+
+
+PLAINTEXT_ENABLED = message(
+    "LNX-NET-002/enabled", en="plaintext remote-access protocols are enabled", zh="已启用明文远程访问协议"
+)
+NO_PLAINTEXT = message(
+    "LNX-NET-002/none",
+    en="no telnet, r-services, FTP or TFTP server listening or enabled",
+    zh="没有监听或启用的 Telnet、r 系列服务、FTP 或 TFTP 服务",
+)
 
 
 @check(
@@ -230,12 +272,12 @@ def plaintext_protocols(ev: EvidenceView, p: Params) -> Verdict:
     supers = sorted(f"{e['service']} ({e['source']})" for e in superserver if e["enabled"] and e["service"] in names)
     if listening or units or supers:
         return Verdict.fail(
-            "plaintext remote-access protocols are enabled",
+            PLAINTEXT_ENABLED(),
             listening=listening,
             enabled_units=units,
             superserver_entries=supers,
         )
-    return units_incomplete(services) or Verdict.ok("no telnet, r-services, FTP or TFTP server listening or enabled")
+    return units_incomplete(services) or Verdict.ok(NO_PLAINTEXT())
 
 
 def _firewall_summary(fw: FirewallFacts) -> Dict[str, Any]:
@@ -250,14 +292,55 @@ def _firewall_summary(fw: FirewallFacts) -> Dict[str, Any]:
     return out
 
 
-def _basis(fw: FirewallFacts) -> str:
-    """Say so when a front end was judged from its boot-time configuration instead of its running rules."""
+def _basis(fw: FirewallFacts) -> List[str]:
+    """The collector's notes on front ends judged from their boot-time configuration instead of their running rules."""
     notes = []
     backends: Dict[str, Any] = dict(fw.get("backends", {}))
     for name in fw.get("configured_only", []):
         note = backends.get(name, {}).get("note")
-        notes.append(str(note) if note else f"{name} judged from its configuration")
-    return f" ({'; '.join(notes)})" if notes else ""
+        notes.append(str(note) if note else name)
+    return notes
+
+
+def _on_basis(plain: Template, configured: Template, fw: FirewallFacts, **params: Any) -> Reason:
+    """``plain``, or ``configured`` (which adds the notes as ``basis``) when a front end was judged from its configuration."""
+    notes = _basis(fw)
+    return configured(basis=notes, **params) if notes else plain(**params)
+
+
+def _basis_pair(id: str, en: str, zh: str) -> Tuple[Template, Template]:
+    """A reason and its variant for a firewall judged (in part) from its configuration, the collector's notes appended."""
+    return (
+        message(id, en=en, zh=zh),
+        message(f"{id}-configured", en=f"{en} ({{basis}})", zh=f"{zh}（{{basis}}）"),
+    )
+
+
+NO_FIREWALL = message(
+    "LNX-FW-001/none",
+    en="no host firewall found: none of nft, iptables, ufw or firewall-cmd is available, and no firewall program, "
+    "ruleset file or enabled firewall unit is on disk",
+    zh="未发现主机防火墙：nft、iptables、ufw、firewall-cmd 均不可用，磁盘上也没有防火墙程序、规则集文件或已启用的防火墙单元",
+)
+DENY_V4, DENY_V4_CONFIGURED = _basis_pair(
+    "LNX-FW-001/deny", en="inbound IPv4 traffic is denied by default", zh="入站 IPv4 流量默认拒绝"
+)
+FIREWALL_UNRUNNABLE = message(
+    "LNX-FW-001/unreadable",
+    en="firewall software is present ({traces}) but none of its commands could be run "
+    "and no ruleset file could be judged; check the running ruleset as root",
+    zh="存在防火墙软件（{traces}），但其命令均无法运行，也没有可判断的规则集文件；请以 root 身份核查运行中的规则集",
+)
+INACTIVE, INACTIVE_CONFIGURED = _basis_pair(
+    "LNX-FW-001/inactive",
+    en="a firewall is installed but no filtering rules are active",
+    zh="已安装防火墙，但没有生效的过滤规则",
+)
+ACCEPT_V4, ACCEPT_V4_CONFIGURED = _basis_pair(
+    "LNX-FW-001/accept",
+    en="the firewall is active but inbound traffic is accepted by default",
+    zh="防火墙已启用，但入站流量默认放行",
+)
 
 
 @check(
@@ -281,25 +364,29 @@ def _basis(fw: FirewallFacts) -> str:
 def firewall_default_deny(ev: EvidenceView, p: Params) -> Verdict:
     fw = ev.facts(FIREWALL)
     obs = _firewall_summary(fw)
-    basis = _basis(fw)
     if fw["none_installed"]:
-        return Verdict.fail(
-            "no host firewall found: none of nft, iptables, ufw or firewall-cmd is available, and no firewall program, "
-            "ruleset file or enabled firewall unit is on disk",
-            **obs,
-        )
+        return Verdict.fail(NO_FIREWALL(), **obs)
     if fw["default_deny_inbound"]:
-        return Verdict.ok("inbound IPv4 traffic is denied by default" + basis, **obs)
+        return Verdict.ok(_on_basis(DENY_V4, DENY_V4_CONFIGURED, fw), **obs)
     if not fw["installed"]:
-        return Verdict.manual(
-            f"firewall software is present ({', '.join(fw.get('installed_traces', []))}) but none of its commands could be run "
-            "and no ruleset file could be judged; check the running ruleset as root",
-            installed_traces=list(fw.get("installed_traces", [])),
-            **obs,
-        )
+        traces = list(fw.get("installed_traces", []))
+        return Verdict.manual(FIREWALL_UNRUNNABLE(traces=traces), installed_traces=traces, **obs)
     if not fw["active"]:
-        return Verdict.fail("a firewall is installed but no filtering rules are active" + basis, **obs)
-    return Verdict.fail("the firewall is active but inbound traffic is accepted by default" + basis, **obs)
+        return Verdict.fail(_on_basis(INACTIVE, INACTIVE_CONFIGURED, fw), **obs)
+    return Verdict.fail(_on_basis(ACCEPT_V4, ACCEPT_V4_CONFIGURED, fw), **obs)
+
+
+DENY_V6, DENY_V6_CONFIGURED = _basis_pair(
+    "LNX-FW-002/deny", en="inbound IPv6 traffic is denied by default", zh="入站 IPv6 流量默认拒绝"
+)
+NO_V6_LISTENERS = message(
+    "LNX-FW-002/no-ipv6-listeners", en="no service listens on an IPv6 address", zh="没有服务在 IPv6 地址上监听"
+)
+ACCEPT_V6 = message(
+    "LNX-FW-002/accept",
+    en="services listen on IPv6 but inbound IPv6 is not denied by default",
+    zh="有服务在 IPv6 上监听，但入站 IPv6 流量未默认拒绝",
+)
 
 
 @check(
@@ -326,14 +413,47 @@ def firewall_ipv6(ev: EvidenceView, p: Params) -> Verdict:
     v6 = [s for s in sockets if s["proto"].endswith("6") and s["scope"] != "loopback"]
     obs = _firewall_summary(fw)
     if fw["default_deny_inbound_v6"]:
-        return Verdict.ok("inbound IPv6 traffic is denied by default" + _basis(fw), **obs)
+        return Verdict.ok(_on_basis(DENY_V6, DENY_V6_CONFIGURED, fw), **obs)
     if not v6:
-        return Verdict.na("no service listens on an IPv6 address", **obs)
+        return Verdict.na(NO_V6_LISTENERS(), **obs)
     return Verdict.fail(
-        "services listen on IPv6 but inbound IPv6 is not denied by default",
+        ACCEPT_V6(),
         ipv6_listening=sorted({s["port"] for s in v6}),
         **obs,
     )
+
+
+NO_ADMIN_LISTENERS = message(
+    "LNX-FW-003/no-admin-listeners",
+    en="no remote-administration port listens on a non-loopback address",
+    zh="没有远程管理端口在非回环地址上监听",
+)
+ADMIN_NO_DEFAULT_DENY = message(
+    "LNX-FW-003/no-default-deny",
+    en="admin ports are reachable from any address: inbound traffic is not denied by default",
+    zh="管理端口可从任意地址访问：入站流量未默认拒绝",
+)
+UNRESTRICTED, UNRESTRICTED_CONFIGURED = _basis_pair(
+    "LNX-FW-003/unrestricted",
+    en="firewall accepts admin ports from any source address",
+    zh="防火墙允许任意源地址访问管理端口",
+)
+UNKNOWN_SERVICES = message(
+    "LNX-FW-003/unknown-services",
+    en="the firewall opens service(s) {services} whose ports are not known (no definition found); "
+    "they may open admin port(s) {ports} to anyone",
+    zh="防火墙放行的服务 {services} 端口未知（未找到其定义），可能向任意来源开放管理端口 {ports}",
+)
+UNRESOLVED_JUMPS = message(
+    "LNX-FW-003/unresolved-jumps",
+    en="inbound rules jump to user-defined chains that were not analysed; review them for admin-port accepts",
+    zh="入站规则跳转到未分析的自定义链；请核查其中是否放行管理端口",
+)
+RESTRICTED, RESTRICTED_CONFIGURED = _basis_pair(
+    "LNX-FW-003/restricted",
+    en="admin ports are only accepted from restricted source addresses",
+    zh="管理端口仅允许受限的源地址访问",
+)
 
 
 @check(
@@ -362,11 +482,9 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     listeners = [s for s in _exposed(sockets, include_specific=True) if s["port"] in admin]
     exposed = sorted({s["port"] for s in listeners})
     if not exposed:
-        return Verdict.na("no remote-administration port listens on a non-loopback address")
+        return Verdict.na(NO_ADMIN_LISTENERS())
     if not fw["default_deny_inbound"]:
-        return Verdict.fail(
-            "admin ports are reachable from any address: inbound traffic is not denied by default", admin_ports=exposed
-        )
+        return Verdict.fail(ADMIN_NO_DEFAULT_DENY(), admin_ports=exposed)
     # Judge the filters in force: a port is open to anyone only when every input filter of its family admits it.
     # IPv6 is judged where it is filtered at all; an unfiltered IPv6 is LNX-FW-002's finding.
     judged = {"v4", "v6"} if fw["default_deny_inbound_v6"] else {"v4"}
@@ -385,16 +503,11 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
             unknown.append(port)
     filters = [f"{f['via']}: {f['name']}" for f in input_filters(fw)]
     if open_to_all:
-        return Verdict.fail(
-            "firewall accepts admin ports from any source address" + _basis(fw),
-            unrestricted_ports=open_to_all,
-            filters=filters,
-        )
+        return Verdict.fail(_on_basis(UNRESTRICTED, UNRESTRICTED_CONFIGURED, fw), unrestricted_ports=open_to_all, filters=filters)
     if unknown:
         services = sorted({str(a.get("service")) for f in input_filters(fw) for a in f["accepts"] if a.get("ports_unknown")})
         return Verdict.manual(
-            f"the firewall opens service(s) {', '.join(services)} whose ports are not known (no definition found); "
-            f"they may open admin port(s) {', '.join(map(str, unknown))} to anyone",
+            UNKNOWN_SERVICES(services=services, ports=unknown),
             admin_ports=unknown,
             unknown_services=services,
         )
@@ -402,13 +515,23 @@ def admin_source_restricted(ev: EvidenceView, p: Params) -> Verdict:
     if jumps:
         # rules in the jumped-to chains are not analysed: they may open the ports to anyone
         return Verdict.manual(
-            "inbound rules jump to user-defined chains that were not analysed; review them for admin-port accepts",
+            UNRESOLVED_JUMPS(),
             admin_ports=exposed,
             chains=sorted({j["target"] for j in jumps})[:20],
         )
-    return Verdict.ok(
-        "admin ports are only accepted from restricted source addresses" + _basis(fw), admin_ports=exposed, filters=filters
-    )
+    return Verdict.ok(_on_basis(RESTRICTED, RESTRICTED_CONFIGURED, fw), admin_ports=exposed, filters=filters)
+
+
+TOO_MANY = message(
+    "LNX-NET-003/too-many",
+    en="{count} ports listen on non-loopback addresses (limit {limit})",
+    zh="{count} 个端口在非回环地址上监听（上限 {limit}）",
+)
+WITHIN_LIMIT = message(
+    "LNX-NET-003/within-limit",
+    en="{count} port(s) listen on non-loopback addresses (limit {limit})",
+    zh="{count} 个端口在非回环地址上监听（上限 {limit}）",
+)
 
 
 @check(
@@ -434,5 +557,5 @@ def exposed_service_count(ev: EvidenceView, p: Params) -> Verdict:
     ports = sorted({s["port"] for s in _exposed(sockets, include_specific=True)})
     limit = int(p["max_exposed_ports"])
     if len(ports) > limit:
-        return Verdict.fail(f"{len(ports)} ports listen on non-loopback addresses (limit {limit})", ports=ports)
-    return Verdict.ok(f"{len(ports)} port(s) listen on non-loopback addresses (limit {limit})", ports=ports)
+        return Verdict.fail(TOO_MANY(count=len(ports), limit=limit), ports=ports)
+    return Verdict.ok(WITHIN_LIMIT(count=len(ports), limit=limit), ports=ports)

@@ -4,10 +4,55 @@ from __future__ import annotations
 
 from typing import Dict
 
+from checks.messages import message
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.osinfo import OS
 from collectors.strictjson import JSON
+
+EOL_UNKNOWN = message(
+    "LNX-OS-001/eol-unknown",
+    en="no end-of-life date known for {os}; confirm support status with the vendor",
+    zh="未掌握 {os} 的支持终止日期；请向厂商确认其支持状态",
+)
+PAID_EXTENDED_ONLY = message(
+    "LNX-OS-001/paid-extended-only",
+    en="{os} left free security support on {eol_date}; security fixes continue only with {label} until {extended_end}",
+    zh="{os} 已于 {eol_date} 结束免费安全支持；此后只有 {label} 在 {extended_end} 前继续提供安全修复",
+)
+_NO_TABLE_EN = "the support table has no LTS/extended-support data for this release"
+_NO_TABLE_ZH = "支持周期表中没有该版本的 LTS/延长支持数据"
+ENDED_NO_DATA = message(
+    "LNX-OS-001/ended-no-data",
+    en="{os} left security support on {eol_date} (" + _NO_TABLE_EN + ")",
+    zh="{os} 已于 {eol_date} 结束安全支持（" + _NO_TABLE_ZH + "）",
+)
+ENDED = message(
+    "LNX-OS-001/ended",
+    en="{os} left security support on {eol_date} (regular security support ended {regular_end}, {label} ended {extended_end})",
+    zh="{os} 已于 {eol_date} 结束安全支持（常规安全支持于 {regular_end} 结束，{label} 于 {extended_end} 结束）",
+)
+LTS_PHASE = message(
+    "LNX-OS-001/lts-phase",
+    en="{os} is in its LTS phase: regular security support ended on {regular_end}; {label} provides security fixes "
+    "until {extended_end}",
+    zh="{os} 处于 LTS 阶段：常规安全支持已于 {regular_end} 结束；{label} 在 {extended_end} 前提供安全修复",
+)
+_REGULAR_EN = "{os} receives regular security support until {regular_end} "
+_REGULAR_ZH = "{os} 在 {regular_end} 前享有常规安全支持"
+REGULAR_NO_DATA = message(
+    "LNX-OS-001/regular-no-data", en=_REGULAR_EN + "(" + _NO_TABLE_EN + ")", zh=_REGULAR_ZH + "（" + _NO_TABLE_ZH + "）"
+)
+REGULAR_THEN_FREE = message(
+    "LNX-OS-001/regular-then-free",
+    en=_REGULAR_EN + "(then {label} until {extended_end})",
+    zh=_REGULAR_ZH + "（此后由 {label} 提供支持至 {extended_end}）",
+)
+REGULAR_THEN_PAID = message(
+    "LNX-OS-001/regular-then-paid",
+    en=_REGULAR_EN + "(after that only {label} until {extended_end})",
+    zh=_REGULAR_ZH + "（此后只有 {label} 提供支持至 {extended_end}）",
+)
 
 
 @check(
@@ -36,7 +81,7 @@ def os_supported(ev: EvidenceView, p: Params) -> Verdict:
     os_facts = ev.facts(OS)
     name = os_facts["pretty_name"] or os_facts["id"]
     if not os_facts["eol_known"]:
-        return Verdict.manual(f"no end-of-life date known for {name}; confirm support status with the vendor", os=name)
+        return Verdict.manual(EOL_UNKNOWN(os=name), os=name)
     regular = os_facts.get("regular_support_end")
     extended = os_facts.get("extended_support_end")
     label = os_facts.get("extended_support") or "LTS/extended support"
@@ -50,27 +95,16 @@ def os_supported(ev: EvidenceView, p: Params) -> Verdict:
         "extended_support": os_facts.get("extended_support"),
         "checked_on": os_facts["checked_on"],
     }
-    if extended is None:
-        later = "the support table has no LTS/extended-support data for this release"
-    elif os_facts.get("extended_support_free"):
-        later = f"then {label} until {extended}"
-    else:
-        later = f"after that only {label} until {extended}"
+    eol = os_facts["eol_date"]
     if os_facts["end_of_life"]:
         if phase == "paid_extended":
-            return Verdict.fail(
-                f"{name} left free security support on {os_facts['eol_date']}; security fixes continue only with {label} until {extended}",
-                **observed,
-            )
+            return Verdict.fail(PAID_EXTENDED_ONLY(os=name, eol_date=eol, label=label, extended_end=extended), **observed)
         if extended is None:
-            history = "the support table has no LTS/extended-support data for this release"
-        else:
-            history = f"regular security support ended {regular}, {label} ended {extended}"
-        return Verdict.fail(f"{name} left security support on {os_facts['eol_date']} ({history})", **observed)
+            return Verdict.fail(ENDED_NO_DATA(os=name, eol_date=eol), **observed)
+        return Verdict.fail(ENDED(os=name, eol_date=eol, regular_end=regular, label=label, extended_end=extended), **observed)
     if phase == "lts":
-        return Verdict.ok(
-            f"{name} is in its LTS phase: regular security support ended on {regular}; {label} provides security fixes "
-            f"until {extended}",
-            **observed,
-        )
-    return Verdict.ok(f"{name} receives regular security support until {regular} ({later})", **observed)
+        return Verdict.ok(LTS_PHASE(os=name, regular_end=regular, label=label, extended_end=extended), **observed)
+    if extended is None:
+        return Verdict.ok(REGULAR_NO_DATA(os=name, regular_end=regular), **observed)
+    later = REGULAR_THEN_FREE if os_facts.get("extended_support_free") else REGULAR_THEN_PAID
+    return Verdict.ok(later(os=name, regular_end=regular, label=label, extended_end=extended), **observed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from checks.messages import message
 from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.network import LISTENING
@@ -108,6 +109,28 @@ def _proc_rows(ev: EvidenceView) -> List[ProcessFacts]:
     return list(ev.facts(PROCESSES)["processes"])
 
 
+UNNEEDED_FOUND = message(
+    "LNX-SVC-001/found",
+    en="{count} unneeded network service unit(s) enabled or running",
+    zh="{count} 个不需要的网络服务单元已启用或正在运行",
+)
+UNIT_STATE_UNKNOWN = message(
+    "LNX-SVC-001/state-unknown",
+    en="systemd unit state could not be determined; review running services manually",
+    zh="无法确定 systemd 单元状态；请人工核查正在运行的服务",
+)
+SYSTEMCTL_FAILED = message(
+    "LNX-SVC-001/systemctl-failed",
+    en="none of the listed services is enabled, but systemctl failed, so the unit state is incomplete: {failures}",
+    zh="所列服务均未启用，但 systemctl 执行失败，单元状态不完整：{failures}",
+)
+NO_UNNEEDED = message(
+    "LNX-SVC-001/none",
+    en="none of the listed unneeded network services is enabled or running",
+    zh="所列不需要的网络服务均未启用或运行",
+)
+
+
 @check(
     id="LNX-SVC-001",
     title=Text(
@@ -139,29 +162,42 @@ def unneeded_services(ev: EvidenceView, p: Params) -> Verdict:
     active = sorted(unneeded & set(activity["active"])) if activity and activity["active_known"] else []
     found = sorted(set(enabled) | set(active))
     if found:
-        return Verdict.fail(f"{len(found)} unneeded network service unit(s) enabled or running", units=found)
+        return Verdict.fail(UNNEEDED_FOUND(count=len(found)), units=found)
     if not facts["systemd_units_known"]:
-        return Verdict.manual("systemd unit state could not be determined; review running services manually")
+        return Verdict.manual(UNIT_STATE_UNKNOWN())
     failed = [facts["systemctl_error"]] if "systemctl_error" in facts else []
     if activity is None:
         act = ev.get(UNIT_ACTIVITY)
-        failed.append(act.reason if act is not None and act.reason else "host.unit_activity was not collected")
+        # the collector's own account of the failure; its name where it left none
+        failed.append(act.reason if act is not None and act.reason else UNIT_ACTIVITY.name)
     if failed:
-        return Verdict.error(
-            "none of the listed services is enabled, but systemctl failed, so the unit state is incomplete: " + "; ".join(failed),
-            commands_failed=failed,
-        )
-    return Verdict.ok("none of the listed unneeded network services is enabled or running")
+        return Verdict.error(SYSTEMCTL_FAILED(failures=failed), commands_failed=failed)
+    return Verdict.ok(NO_UNNEEDED())
+
+
+UNITS_INCOMPLETE = message(
+    "LNX-SVC/units-incomplete",
+    en="{detail}; enabled units were read from the unit directories instead, so this is not confirmed",
+    zh="{detail}；已改为从单元目录读取已启用的单元，结果无法确认",
+)
 
 
 def units_incomplete(facts: ServicesFacts) -> Optional[Verdict]:
     """Error when the enabled units come from the unit directories because systemctl list-unit-files failed."""
     if "systemctl_error" in facts:
-        return Verdict.error(
-            f"{facts['systemctl_error']}; enabled units were read from the unit directories instead, so this is not confirmed",
-            commands_failed=[facts["systemctl_error"]],
-        )
+        return Verdict.error(UNITS_INCOMPLETE(detail=facts["systemctl_error"]), commands_failed=[facts["systemctl_error"]])
     return None
+
+
+SUPERSERVER_ENABLED = message(
+    "LNX-SVC-002/enabled", en="{count} inetd/xinetd service(s) enabled", zh="{count} 个 inetd/xinetd 服务已启用"
+)
+SUPERSERVER_ODD_FILES = message(
+    "LNX-SVC-002/unreadable-files",
+    en="xinetd.d holds files that are not text configuration; review them",
+    zh="xinetd.d 中有非文本配置文件，请人工核查",
+)
+NO_SUPERSERVER = message("LNX-SVC-002/none", en="no inetd/xinetd service is enabled", zh="没有已启用的 inetd/xinetd 服务")
 
 
 @check(
@@ -186,12 +222,20 @@ def no_superserver(ev: EvidenceView, p: Params) -> Verdict:
     entries = [e for e in facts["superserver"] if e["enabled"]]
     if entries:
         listed = sorted(f"{e['service']} -> {e['server']} ({e['source']})" for e in entries)
-        return Verdict.fail(f"{len(entries)} inetd/xinetd service(s) enabled", services=listed)
+        return Verdict.fail(SUPERSERVER_ENABLED(count=len(entries)), services=listed)
     skipped = [s["path"] for s in facts.get("superserver_skipped", []) if s["reason"] != "directory"]
     if skipped:
         # xinetd rejects such files too, but a human should see what they are
-        return Verdict.manual("xinetd.d holds files that are not text configuration; review them", files=skipped[:20])
-    return Verdict.ok("no inetd/xinetd service is enabled")
+        return Verdict.manual(SUPERSERVER_ODD_FILES(), files=skipped[:20])
+    return Verdict.ok(NO_SUPERSERVER())
+
+
+DESKTOP_RUNNING = message("LNX-SVC-003/running", en="a graphical desktop is installed and running", zh="已安装并运行图形桌面")
+NO_DESKTOP = message(
+    "LNX-SVC-003/none",
+    en="no display manager enabled and no display server running",
+    zh="没有启用显示管理器，也没有运行显示服务",
+)
 
 
 @check(
@@ -220,8 +264,8 @@ def no_desktop(ev: EvidenceView, p: Params) -> Verdict:
     names = set(p["display_processes"])
     procs = sorted({r["name"] for r in _proc_rows(ev) if r["name"] in names})
     if units or procs:
-        return Verdict.fail("a graphical desktop is installed and running", units=units, processes=procs)
-    return units_incomplete(facts) or Verdict.ok("no display manager enabled and no display server running")
+        return Verdict.fail(DESKTOP_RUNNING(), units=units, processes=procs)
+    return units_incomplete(facts) or Verdict.ok(NO_DESKTOP())
 
 
 def _by_name(rows: List[ProcessFacts]) -> Dict[str, List[ProcessFacts]]:
@@ -252,6 +296,9 @@ def _parent_in_group(r: ProcessFacts, group: Dict[int, List[ProcessFacts]]) -> O
     return False
 
 
+_MASTER_OR_WORKER = "only a root instance is visible and parent pids were not recorded: master or lone worker cannot be told"
+
+
 def _privsep_root(rows: List[ProcessFacts]) -> Tuple[List[ProcessFacts], Optional[str]]:
     """Root processes of a privilege-separating server that are not its master, or (rows, why) when undecidable.
 
@@ -270,8 +317,28 @@ def _privsep_root(rows: List[ProcessFacts]) -> Tuple[List[ProcessFacts], Optiona
     if len(root) < len(rows):
         return [], None
     if len(root) == 1:
-        return [], "only a root instance is visible and parent pids were not recorded: master or lone worker cannot be told"
+        return [], _MASTER_OR_WORKER
     return root, None
+
+
+DB_AS_ROOT = message(
+    "LNX-PRC-001/as-root",
+    en="{count} database/middleware process name(s) run as root",
+    zh="{count} 种数据库/中间件进程以 root 身份运行",
+)
+DB_OWNER_UNKNOWN = message(
+    "LNX-PRC-001/owner-unknown",
+    en="the owner of some database/middleware processes is not visible; re-run as root",
+    zh="部分数据库/中间件进程的属主不可见；请以 root 身份重新运行",
+)
+WORKERS_UNDECIDED = message(
+    "LNX-PRC-001/workers-undecided",
+    en="cannot tell whether these servers' workers run as root: {servers}: " + _MASTER_OR_WORKER,
+    zh="无法判断以下服务的工作进程是否以 root 运行：{servers}（只看到 root 实例且未记录父进程号，无法区分主进程与单独的工作进程）",
+)
+NO_DB_AS_ROOT = message(
+    "LNX-PRC-001/none", en="no database or middleware process runs as root", zh="没有以 root 身份运行的数据库或中间件进程"
+)
 
 
 @check(
@@ -302,6 +369,7 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
     as_root: List[Dict[str, Any]] = []
     unknown: List[str] = []
     undecided: List[str] = []
+    undecided_names: List[str] = []
     seen: List[str] = []
     for name, rows in sorted(groups.items()):
         if name not in watched and name not in privsep:
@@ -314,24 +382,37 @@ def db_not_root(ev: EvidenceView, p: Params) -> Verdict:
             root_rows, why = _privsep_root(rows)
             if why:
                 undecided.append(f"{name}: {why}")
+                undecided_names.append(name)
         else:
             root_rows = [r for r in rows if r["user"] == "root"]
         if root_rows:
             exes = sorted({str(r["exe"]) for r in root_rows if r["exe"]})
             as_root.append({"name": name, "pids": sorted(r["pid"] for r in root_rows)[:10], "exe": exes[0] if exes else None})
     if as_root:
-        return Verdict.fail(
-            f"{len(as_root)} database/middleware process name(s) run as root", processes=as_root, unknown_user=unknown
-        )
+        return Verdict.fail(DB_AS_ROOT(count=len(as_root)), processes=as_root, unknown_user=unknown)
     if unknown:
-        return Verdict.manual(
-            "the owner of some database/middleware processes is not visible; re-run as root", unknown_user=unknown
-        )
+        return Verdict.manual(DB_OWNER_UNKNOWN(), unknown_user=unknown)
     if undecided:
-        return Verdict.manual(
-            "cannot tell whether these servers' workers run as root: " + "; ".join(undecided), undecided=undecided, checked=seen
-        )
-    return Verdict.ok("no database or middleware process runs as root", checked=seen)
+        return Verdict.manual(WORKERS_UNDECIDED(servers=undecided_names), undecided=undecided, checked=seen)
+    return Verdict.ok(NO_DB_AS_ROOT(), checked=seen)
+
+
+LISTENERS_AS_ROOT = message(
+    "LNX-PRC-002/as-root", en="{count} network listener(s) run as root", zh="{count} 个网络监听以 root 身份运行"
+)
+LISTENER_OWNER_NOTE = message(
+    "LNX-PRC-002/owner-unknown-note",
+    en="cannot tell which user runs the listener(s) on port(s) {ports}: {detail}",
+    zh="无法判断端口 {ports} 上的监听由哪个用户运行：{detail}",
+)
+LISTENER_OWNER_UNKNOWN = message(
+    "LNX-PRC-002/owner-unknown",
+    en="cannot tell which user runs the listener(s) on port(s) {ports}: their owning process is not visible",
+    zh="无法判断端口 {ports} 上的监听由哪个用户运行：所属进程不可见",
+)
+NO_LISTENER_AS_ROOT = message(
+    "LNX-PRC-002/none", en="no non-exempt network listener runs as root", zh="除豁免服务外，没有以 root 身份运行的网络监听"
+)
 
 
 @check(
@@ -359,14 +440,26 @@ def listeners_not_root(ev: EvidenceView, p: Params) -> Verdict:
     unknown = sorted({s["port"] for s in exposed if not s["process"] or not s["user"]})
     bad = sorted({f"{s['process']}:{s['port']}" for s in exposed if s["user"] == "root" and s["process"] not in allowed})
     if bad:
-        return Verdict.fail(f"{len(bad)} network listener(s) run as root", listeners=bad, unattributed_ports=unknown)
+        return Verdict.fail(LISTENERS_AS_ROOT(count=len(bad)), listeners=bad, unattributed_ports=unknown)
     if unknown:
-        return Verdict.manual(
-            f"cannot tell which user runs the listener(s) on port(s) {', '.join(map(str, unknown))}: "
-            + (facts.get("attribution_note") or "their owning process is not visible"),
-            unattributed_ports=unknown,
-        )
-    return Verdict.ok("no non-exempt network listener runs as root", listeners=len(exposed))
+        note = facts.get("attribution_note")
+        why = LISTENER_OWNER_NOTE(ports=unknown, detail=note) if note else LISTENER_OWNER_UNKNOWN(ports=unknown)
+        return Verdict.manual(why, unattributed_ports=unknown)
+    return Verdict.ok(NO_LISTENER_AS_ROOT(), listeners=len(exposed))
+
+
+REMOTE_CONTROL_FOUND = message("LNX-RMT-001/found", en="remote-control software found: {tools}", zh="发现远程控制软件：{tools}")
+REMOTE_CONTROL_NO_PROCESS_TABLE = message(
+    "LNX-RMT-001/no-process-table",
+    en="no known remote-control software in the unit files or install paths, but no process table was observed "
+    "(an offline tree): a tool run from elsewhere would not show",
+    zh="单元文件与安装路径中没有已知的远程控制软件，但未观察到进程表（离线目录树）：从其他位置运行的工具无法发现",
+)
+NO_REMOTE_CONTROL = message(
+    "LNX-RMT-001/none",
+    en="no known remote-control software found (processes, units, install paths)",
+    zh="未发现已知的远程控制软件（进程、单元、安装路径）",
+)
 
 
 @check(
@@ -391,23 +484,26 @@ def no_remote_tools(ev: EvidenceView, p: Params) -> Verdict:
     tools = facts["remote_tools"]
     if tools:
         names = [t["tool"] for t in tools]
-        return Verdict.fail(f"remote-control software found: {', '.join(names)}", tools=list(tools))
+        return Verdict.fail(REMOTE_CONTROL_FOUND(tools=names), tools=list(tools))
     if not facts.get("processes_observed", True):
-        return _processes_not_observed("remote-control")
-    return Verdict.ok("no known remote-control software found (processes, units, install paths)")
+        return Verdict.manual(REMOTE_CONTROL_NO_PROCESS_TABLE())
+    return Verdict.ok(NO_REMOTE_CONTROL())
 
 
-def _processes_not_observed(kind: str) -> Verdict:
-    return Verdict.manual(
-        f"no known {kind} software in the unit files or install paths, but no process table was observed "
-        "(an offline tree): a tool run from elsewhere would not show"
-    )
+TUNNEL_FOUND = message("LNX-RMT-002/found", en="tunnelling software found: {tools}", zh="发现内网穿透/隧道软件：{tools}")
+TUNNEL_NO_PROCESS_TABLE = message(
+    "LNX-RMT-002/no-process-table",
+    en="no known tunnelling software in the unit files or install paths, but no process table was observed "
+    "(an offline tree): a tool run from elsewhere would not show",
+    zh="单元文件与安装路径中没有已知的隧道软件，但未观察到进程表（离线目录树）：从其他位置运行的工具无法发现",
+)
+NO_TUNNEL = message("LNX-RMT-002/none", en="no known tunnelling software found", zh="未发现已知的隧道软件")
 
 
 @check(
     id="LNX-RMT-002",
     title=Text(
-        zh="未运行内网穿透/反向隧道工具（frp、ngrok 等）",
+        zh="未安装或运行绕过边界的内网穿透/反向隧道工具（frp、ngrok 等）",
         en="No reverse-tunnel tool (frp, ngrok ...) that bypasses the perimeter is installed or running",
     ),
     remediation=Text(
@@ -426,7 +522,7 @@ def no_tunnels(ev: EvidenceView, p: Params) -> Verdict:
     tools = facts["tunnel_tools"]
     if tools:
         names = [t["tool"] for t in tools]
-        return Verdict.fail(f"tunnelling software found: {', '.join(names)}", tools=list(tools))
+        return Verdict.fail(TUNNEL_FOUND(tools=names), tools=list(tools))
     if not facts.get("processes_observed", True):
-        return _processes_not_observed("tunnelling")
-    return Verdict.ok("no known tunnelling software found")
+        return Verdict.manual(TUNNEL_NO_PROCESS_TABLE())
+    return Verdict.ok(NO_TUNNEL())

@@ -8,20 +8,79 @@ the global setting for part of the network.
 
 from __future__ import annotations
 
+import itertools
 import re
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from checks.model import CoverageLine, InsurerDomain, Severity, Status, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CoverageLine, InsurerDomain, Reason, Severity, Status, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.host.sshd import SSHD, MatchBlockFacts, SshdConfig, SshdFacts, SshdKeyword
+from collectors.strictjson import JSON
 
 # Every SSH check reads host.sshd, which needs root for ``sshd -T`` and root-only configs (hence needs_root=True).
 NEEDS = (SSHD,)
 Cfg = SshdConfig
-Predicate = Callable[[Cfg, Params], Optional[str]]
 
 _BREACH = (CoverageLine.DATA_BREACH_LIABILITY, CoverageLine.CYBER_EXTORTION, CoverageLine.INCIDENT_RESPONSE)
 _KNOWLEDGE_ONLY = "password"
+_GLOBAL = "global"  # the scope of the configuration outside every Match block
+
+
+# -- what a scope of the configuration gets wrong, in words ------------------------
+@dataclass(frozen=True)
+class _Problem:
+    """One way a scope of the configuration fails a check: said of the global configuration, and of Match blocks."""
+
+    in_global: Template  # "global: PermitRootLogin yes (allowed: no)"
+    in_match: Template  # "{scope}: PermitRootLogin yes (allowed: no)", the scope naming the Match blocks
+
+    def __call__(self, **params: JSON) -> _Found:
+        return _Found(self, params)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A problem with its values, found in one scope."""
+
+    problem: _Problem
+    params: Mapping[str, JSON]
+
+    def said(self, scope: str) -> Reason:
+        """The problem as found in ``scope`` (_GLOBAL, or a Match block's label)."""
+        if scope == _GLOBAL:
+            return self.problem.in_global(**self.params)
+        return self.problem.in_match(scope=scope, **self.params)
+
+    def said_in_matches(self, scopes: List[str]) -> Reason:
+        return self.problem.in_match(scope=scopes, **self.params)
+
+
+# The variant of a problem's message that adds why a PAM OTP module may not be a second factor (see _with_otp_doubt).
+_OTP_DOUBT: Dict[str, Template] = {}
+_DOUBT = (
+    "; keyboard-interactive would be a second factor only if the PAM OTP module is enforced, which it may not be: {doubts}",
+    "；仅当 PAM OTP 模块被强制执行时，keyboard-interactive 才构成第二个认证因素，而该模块可能未被强制执行：{doubts}",
+)
+
+
+def _problem(id: str, *, en: str, zh: str, otp_doubt: bool = False) -> _Problem:
+    """Declare the messages of a problem: ``id`` (global configuration) and ``id-in-match`` (Match blocks).
+
+    With ``otp_doubt``, also ``id-otp-doubt`` and ``id-in-match-otp-doubt``, which add the doubts about the PAM OTP module.
+    """
+    problem = _Problem(
+        message(id, en=f"{_GLOBAL}: {en}", zh=f"全局配置：{zh}"),
+        message(f"{id}-in-match", en="{scope}: " + en, zh="{scope}：" + zh),
+    )
+    if otp_doubt:
+        for said in (problem.in_global, problem.in_match):
+            _OTP_DOUBT[said.id] = message(f"{said.id}-otp-doubt", en=said.text.en + _DOUBT[0], zh=said.text.zh + _DOUBT[1])
+    return problem
+
+
+Predicate = Callable[[Cfg, Params], Optional[_Found]]
 
 
 # -- helpers over host.sshd facts ------------------------------------------------
@@ -40,7 +99,7 @@ def _int(cfg: Cfg, key: SshdKeyword) -> Optional[int]:
 def _scopes(facts: SshdFacts) -> List[Tuple[str, Cfg]]:
     """The global configuration and, for each Match block, the configuration it yields."""
     glob = facts["config"]
-    out: List[Tuple[str, Cfg]] = [("global", glob)]
+    out: List[Tuple[str, Cfg]] = [(_GLOBAL, glob)]
     for blk in facts["match_blocks"]:
         if blk["never_matches"]:
             continue
@@ -49,24 +108,34 @@ def _scopes(facts: SshdFacts) -> List[Tuple[str, Cfg]]:
     return out
 
 
-def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[SshdKeyword], ok: str) -> Verdict:
-    """Apply ``pred`` to every scope; any problem is a failure naming its scope."""
+def _judge(ev: EvidenceView, p: Params, pred: Predicate, keys: Sequence[SshdKeyword], ok: Reason) -> Verdict:
+    """Apply ``pred`` to every scope; any problem is a failure naming its scope.
+
+    The reason says the first problem, with every Match block that has the very same one; the observed
+    ``problems`` list each scope's.
+    """
     facts = ev.facts(SSHD)
-    problems: List[str] = []
-    global_why: Optional[str] = None
+    found: List[Tuple[str, _Found]] = []
+    global_why: Optional[_Found] = None
     for label, cfg in _scopes(facts):
         why = pred(cfg, p)
-        if label == "global":
+        if label == _GLOBAL:
             global_why = why
         elif why == global_why:
             continue  # the block changes nothing this check looks at
         if why is not None:
-            problems.append(f"{label}: {why}")
+            found.append((label, why))
     glob = facts["config"]
     observed = {k: glob.get(k) for k in keys}
-    if problems:
-        return Verdict.fail("; ".join(problems), problems=problems, **observed)
-    return Verdict.ok(ok, **observed)
+    if not found:
+        return Verdict.ok(ok, **observed)
+    problems = [why.said(label).text("en") for label, why in found]
+    label, first = found[0]
+    if label == _GLOBAL:
+        reason = first.said(_GLOBAL)
+    else:
+        reason = first.said_in_matches([other for other, why in found if why == first])
+    return Verdict.fail(reason, problems=problems, **observed)
 
 
 def _yes(cfg: Cfg, key: SshdKeyword) -> bool:
@@ -79,22 +148,25 @@ def _otp_modules(facts: SshdFacts) -> List[str]:
 
 
 def _otp_doubts(facts: SshdFacts) -> List[str]:
-    """Why an OTP module in the sshd PAM stack may not be a real second factor."""
+    """Why an OTP module in the sshd PAM stack may not be a real second factor, as the host.sshd collector says it."""
     pam = facts["pam"]
     doubts = [str(w["why"]) for w in pam.get("otp_not_enforced") or [] if isinstance(w, Mapping)]
     if pam["error"]:
-        doubts.append(f"the sshd PAM stack could not be read: {pam['error']}")
+        doubts.append(str(pam["error"]))  # the sshd PAM stack could not be read
     return doubts
 
 
 def _with_otp_doubt(verdict: Verdict, doubts: List[str], if_otp_counted: Callable[[], Verdict]) -> Verdict:
-    """A failure that would be a pass if a doubtful OTP module counted is for a person to judge."""
+    """A failure that would be a pass if a doubtful OTP module counted is for a person to judge.
+
+    Only a password-only login can be such a failure, and its problems are declared with ``otp_doubt``.
+    """
     if verdict.status is not Status.FAIL or not doubts or if_otp_counted().status is not Status.PASS:
         return verdict
-    reason = (
-        f"{verdict.reason}; keyboard-interactive would be a second factor only if the PAM OTP module is enforced, "
-        f"which it may not be: {'; '.join(doubts)}"
-    )
+    failed = verdict.reason
+    if not isinstance(failed, Reason):
+        raise TypeError("an SSH check gives its reason as a message")
+    reason = _OTP_DOUBT[failed.id](**failed.params, doubts=doubts)
     return Verdict.manual(reason, **{**verdict.observed, "pam_otp_doubts": doubts})
 
 
@@ -148,6 +220,14 @@ def _split(cfg: Cfg, key: SshdKeyword) -> List[str]:
 
 
 # -- checks ------------------------------------------------------------------------
+ROOT_ALLOWED = _problem(
+    "LNX-SSH-001/allowed",
+    en="PermitRootLogin {value} (allowed: {allowed})",
+    zh="允许 root 直接登录（PermitRootLogin 为 {value}，允许的值：{allowed}）",
+)
+NO_ROOT_LOGIN = message("LNX-SSH-001/ok", en="root cannot log in directly over SSH", zh="root 不能通过 SSH 直接登录")
+
+
 @check(
     id="LNX-SSH-001",
     title=Text(zh="SSH 禁止 root 用户直接登录", en="SSH does not allow direct root login"),
@@ -169,11 +249,21 @@ def root_login(ev: EvidenceView, p: Params) -> Verdict:
     if allowed & {"prohibit-password", "without-password"}:
         allowed |= {"prohibit-password", "without-password"}
 
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         v = _val(cfg, "permitrootlogin").lower()
-        return None if v in allowed else f"PermitRootLogin {v} (allowed: {', '.join(sorted(allowed))})"
+        return None if v in allowed else ROOT_ALLOWED(value=v, allowed=sorted(allowed))
 
-    return _judge(ev, p, pred, ("permitrootlogin",), "root cannot log in directly over SSH")
+    return _judge(ev, p, pred, ("permitrootlogin",), NO_ROOT_LOGIN())
+
+
+# The paths, each a comma-separated list of methods, are joined by " / ": "password / keyboard-interactive".
+PASSWORD_ONLY_VIA = _problem(
+    "LNX-SSH-002/password-only",
+    en="password-only login possible via {paths} (PasswordAuthentication {value})",
+    zh="可仅凭口令登录，登录途径：{paths}（PasswordAuthentication 为 {value}）",
+    otp_doubt=True,
+)
+NO_PASSWORD_ONLY = message("LNX-SSH-002/ok", en="no login path accepts a password alone", zh="没有任何登录途径仅凭口令即可登录")
 
 
 @check(
@@ -196,16 +286,23 @@ def password_login(ev: EvidenceView, p: Params) -> Verdict:
     keys: Tuple[SshdKeyword, ...] = ("passwordauthentication", "kbdinteractiveauthentication", "usepam", "authenticationmethods")
 
     def judge(otp: bool) -> Verdict:
-        def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
             weak = [",".join(path) for path in login_paths(cfg) if _knowledge_only(path, otp)]
             if not weak:
                 return None
-            pw = _val(cfg, "passwordauthentication")
-            return f"password-only login possible via {' / '.join(weak)} (PasswordAuthentication {pw})"
+            return PASSWORD_ONLY_VIA(paths=" / ".join(weak), value=_val(cfg, "passwordauthentication"))
 
-        return _judge(ev, p, pred, keys, "no login path accepts a password alone")
+        return _judge(ev, p, pred, keys, NO_PASSWORD_ONLY())
 
     return _with_otp_doubt(judge(bool(_otp_modules(facts))), _otp_doubts(facts), lambda: judge(True))
+
+
+EMPTY_PASSWORDS = _problem(
+    "LNX-SSH-003/permitted",
+    en="PermitEmptyPasswords {value}",
+    zh="允许空口令账户登录（PermitEmptyPasswords 为 {value}）",
+)
+EMPTY_REFUSED = message("LNX-SSH-003/ok", en="empty passwords are refused", zh="空口令账户的登录被拒绝")
 
 
 @check(
@@ -224,11 +321,20 @@ def password_login(ev: EvidenceView, p: Params) -> Verdict:
     basis="Refusing empty passwords over SSH enforces authentication (8.1.4.1 a); LNX-ACC-002 carries case 6.4.1.1.",
 )
 def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         v = _val(cfg, "permitemptypasswords").lower()
-        return None if v == "no" else f"PermitEmptyPasswords {v}"
+        return None if v == "no" else EMPTY_PASSWORDS(value=v)
 
-    return _judge(ev, p, pred, ("permitemptypasswords",), "empty passwords are refused")
+    return _judge(ev, p, pred, ("permitemptypasswords",), EMPTY_REFUSED())
+
+
+AUTH_TRIES_NOT_NUMBER = _problem(
+    "LNX-SSH-004/not-a-number", en="MaxAuthTries '{value}' is not a number", zh="MaxAuthTries 的值 '{value}' 不是数字"
+)
+AUTH_TRIES_HIGH = _problem(
+    "LNX-SSH-004/too-many", en="MaxAuthTries {value} > {limit}", zh="MaxAuthTries 为 {value}，超过上限 {limit}"
+)
+AUTH_TRIES_OK = message("LNX-SSH-004/ok", en="MaxAuthTries is at most {limit}", zh="MaxAuthTries 不超过 {limit}")
 
 
 @check(
@@ -248,13 +354,36 @@ def empty_passwords(ev: EvidenceView, p: Params) -> Verdict:
     basis="MaxAuthTries limits illegal login attempts (8.1.4.1 b).",
 )
 def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+    def pred(cfg: Cfg, prm: Params) -> Optional[_Found]:
         n = _int(cfg, "maxauthtries")
         if n is None:
-            return f"MaxAuthTries {_val(cfg, 'maxauthtries')!r} is not a number"
-        return None if n <= int(prm["max_auth_tries"]) else f"MaxAuthTries {n} > {prm['max_auth_tries']}"
+            return AUTH_TRIES_NOT_NUMBER(value=_val(cfg, "maxauthtries"))
+        return None if n <= int(prm["max_auth_tries"]) else AUTH_TRIES_HIGH(value=n, limit=prm["max_auth_tries"])
 
-    return _judge(ev, p, pred, ("maxauthtries",), f"MaxAuthTries is at most {p['max_auth_tries']}")
+    return _judge(ev, p, pred, ("maxauthtries",), AUTH_TRIES_OK(limit=p["max_auth_tries"]))
+
+
+INTERVAL_NEVER = _problem(
+    "LNX-SSH-005/interval-never",
+    en="ClientAliveInterval {value}: idle sessions are never timed out",
+    zh="ClientAliveInterval 为 {value}，空闲会话永不超时",
+)
+INTERVAL_LONG = _problem(
+    "LNX-SSH-005/interval-too-long",
+    en="ClientAliveInterval {value} > {limit}",
+    zh="ClientAliveInterval 为 {value}，超过上限 {limit}",
+)
+COUNT_NEVER = _problem(
+    "LNX-SSH-005/count-never",
+    en="ClientAliveCountMax {value}: unresponsive clients are never disconnected",
+    zh="ClientAliveCountMax 为 {value}，无响应的客户端永不断开",
+)
+COUNT_HIGH = _problem(
+    "LNX-SSH-005/count-too-high",
+    en="ClientAliveCountMax {value} > {limit}",
+    zh="ClientAliveCountMax 为 {value}，超过上限 {limit}",
+)
+IDLE_DISCONNECTED = message("LNX-SSH-005/ok", en="idle sessions are disconnected", zh="空闲会话会被断开")
 
 
 @check(
@@ -274,28 +403,36 @@ def max_auth_tries(ev: EvidenceView, p: Params) -> Verdict:
     basis="Disconnecting idle sessions is 'connection timeout logs out' (8.1.4.1 b).",
 )
 def idle_timeout(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+    def pred(cfg: Cfg, prm: Params) -> Optional[_Found]:
         interval = _int(cfg, "clientaliveinterval")
         count = _int(cfg, "clientalivecountmax")
         if interval is None or interval == 0:
-            return f"ClientAliveInterval {_val(cfg, 'clientaliveinterval')}: idle sessions are never timed out"
+            return INTERVAL_NEVER(value=_val(cfg, "clientaliveinterval"))
         if interval > int(prm["client_alive_interval_max"]):
-            return f"ClientAliveInterval {interval} > {prm['client_alive_interval_max']}"
+            return INTERVAL_LONG(value=interval, limit=prm["client_alive_interval_max"])
         if count is None or count == 0:
-            return f"ClientAliveCountMax {_val(cfg, 'clientalivecountmax')}: unresponsive clients are never disconnected"
+            return COUNT_NEVER(value=_val(cfg, "clientalivecountmax"))
         if count > int(prm["client_alive_count_max"]):
-            return f"ClientAliveCountMax {count} > {prm['client_alive_count_max']}"
+            return COUNT_HIGH(value=count, limit=prm["client_alive_count_max"])
         return None
 
-    return _judge(ev, p, pred, ("clientaliveinterval", "clientalivecountmax"), "idle sessions are disconnected")
+    return _judge(ev, p, pred, ("clientaliveinterval", "clientalivecountmax"), IDLE_DISCONNECTED())
 
 
-def _equals(key: SshdKeyword, want: str, label: str) -> Predicate:
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+def _equals(key: SshdKeyword, want: str, problem: _Problem) -> Predicate:
+    """A setting that must have one value; ``problem`` says the value it has."""
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         v = _val(cfg, key).lower()
-        return None if v == want else f"{label} {v}"
+        return None if v == want else problem(value=v)
 
     return pred
+
+
+RHOSTS_USED = _problem(
+    "LNX-SSH-006/not-ignored", en="IgnoreRhosts {value}", zh="未忽略 .rhosts/.shosts 文件（IgnoreRhosts 为 {value}）"
+)
+RHOSTS_IGNORED = message("LNX-SSH-006/ok", en="rhosts files are ignored", zh=".rhosts/.shosts 文件被忽略")
 
 
 @check(
@@ -314,7 +451,15 @@ def _equals(key: SshdKeyword, want: str, label: str) -> Predicate:
     basis="Ignoring rhosts files stops trust-based login without authentication (8.1.4.1 a).",
 )
 def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
-    return _judge(ev, p, _equals("ignorerhosts", "yes", "IgnoreRhosts"), ("ignorerhosts",), "rhosts files are ignored")
+    return _judge(ev, p, _equals("ignorerhosts", "yes", RHOSTS_USED), ("ignorerhosts",), RHOSTS_IGNORED())
+
+
+HOSTBASED_ON = _problem(
+    "LNX-SSH-007/enabled",
+    en="HostbasedAuthentication {value}",
+    zh="启用了基于主机的认证（HostbasedAuthentication 为 {value}）",
+)
+HOSTBASED_OFF = message("LNX-SSH-007/ok", en="host-based authentication is off", zh="基于主机的认证已禁用")
 
 
 @check(
@@ -333,8 +478,16 @@ def ignore_rhosts(ev: EvidenceView, p: Params) -> Verdict:
     basis="Host-based authentication trusts a machine instead of authenticating the user (8.1.4.1 a).",
 )
 def hostbased(ev: EvidenceView, p: Params) -> Verdict:
-    pred = _equals("hostbasedauthentication", "no", "HostbasedAuthentication")
-    return _judge(ev, p, pred, ("hostbasedauthentication",), "host-based authentication is off")
+    pred = _equals("hostbasedauthentication", "no", HOSTBASED_ON)
+    return _judge(ev, p, pred, ("hostbasedauthentication",), HOSTBASED_OFF())
+
+
+USER_ENV_ON = _problem(
+    "LNX-SSH-008/permitted",
+    en="PermitUserEnvironment {value}",
+    zh="允许用户设置环境变量（PermitUserEnvironment 为 {value}）",
+)
+USER_ENV_OFF = message("LNX-SSH-008/ok", en="user environment options are ignored", zh="用户设置的环境变量选项被忽略")
 
 
 @check(
@@ -353,8 +506,13 @@ def hostbased(ev: EvidenceView, p: Params) -> Verdict:
     basis="User-set environment (LD_PRELOAD and the like) can escape forced commands and access rules (8.1.4.2 e); it has nothing to do with surplus accounts.",
 )
 def user_environment(ev: EvidenceView, p: Params) -> Verdict:
-    pred = _equals("permituserenvironment", "no", "PermitUserEnvironment")
-    return _judge(ev, p, pred, ("permituserenvironment",), "user environment options are ignored")
+    pred = _equals("permituserenvironment", "no", USER_ENV_ON)
+    return _judge(ev, p, pred, ("permituserenvironment",), USER_ENV_OFF())
+
+
+# The settings as "X11Forwarding yes", "AllowTcpForwarding local".
+FORWARDING_ON = _problem("LNX-SSH-009/enabled", en="{settings}", zh="未禁用转发（{settings}）")
+FORWARDING_OFF = message("LNX-SSH-009/ok", en="TCP and X11 forwarding are disabled", zh="TCP 转发与 X11 转发均已禁用")
 
 
 @check(
@@ -373,7 +531,7 @@ def user_environment(ev: EvidenceView, p: Params) -> Verdict:
     basis="Port and X11 forwarding turn sshd into an uncontrolled path across the boundary (8.1.3.1 a) and are functions a server seldom needs (8.1.4.4 b).",
 )
 def forwarding(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         if _yes(cfg, "disableforwarding"):
             return None
         bad = []
@@ -381,10 +539,26 @@ def forwarding(ev: EvidenceView, p: Params) -> Verdict:
             bad.append(f"X11Forwarding {_val(cfg, 'x11forwarding')}")
         if _val(cfg, "allowtcpforwarding").lower() != "no":
             bad.append(f"AllowTcpForwarding {_val(cfg, 'allowtcpforwarding')}")
-        return ", ".join(bad) if bad else None
+        return FORWARDING_ON(settings=bad) if bad else None
 
     keys: Tuple[SshdKeyword, ...] = ("disableforwarding", "x11forwarding", "allowtcpforwarding")
-    return _judge(ev, p, pred, keys, "TCP and X11 forwarding are disabled")
+    return _judge(ev, p, pred, keys, FORWARDING_OFF())
+
+
+GRACE_NOT_UNDERSTOOD = _problem(
+    "LNX-SSH-010/not-understood",
+    en="LoginGraceTime '{value}' is not understood",
+    zh="无法识别 LoginGraceTime 的值 '{value}'",
+)
+GRACE_NEVER = _problem(
+    "LNX-SSH-010/never",
+    en="LoginGraceTime 0: unauthenticated connections never time out",
+    zh="LoginGraceTime 为 0，未认证的连接永不超时",
+)
+GRACE_LONG = _problem(
+    "LNX-SSH-010/too-long", en="LoginGraceTime {value}s > {limit}s", zh="LoginGraceTime 为 {value} 秒，超过上限 {limit} 秒"
+)
+GRACE_OK = message("LNX-SSH-010/ok", en="LoginGraceTime is at most {limit}s", zh="LoginGraceTime 不超过 {limit} 秒")
 
 
 @check(
@@ -404,15 +578,19 @@ def forwarding(ev: EvidenceView, p: Params) -> Verdict:
     basis="A short login grace time limits unauthenticated connections (8.1.4.1 b).",
 )
 def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
+    def pred(cfg: Cfg, prm: Params) -> Optional[_Found]:
         n = _int(cfg, "logingracetime")
         if n is None:
-            return f"LoginGraceTime {_val(cfg, 'logingracetime')!r} is not understood"
+            return GRACE_NOT_UNDERSTOOD(value=_val(cfg, "logingracetime"))
         if n == 0:
-            return "LoginGraceTime 0: unauthenticated connections never time out"
-        return None if n <= int(prm["login_grace_time_max"]) else f"LoginGraceTime {n}s > {prm['login_grace_time_max']}s"
+            return GRACE_NEVER()
+        return None if n <= int(prm["login_grace_time_max"]) else GRACE_LONG(value=n, limit=prm["login_grace_time_max"])
 
-    return _judge(ev, p, pred, ("logingracetime",), f"LoginGraceTime is at most {p['login_grace_time_max']}s")
+    return _judge(ev, p, pred, ("logingracetime",), GRACE_OK(limit=p["login_grace_time_max"]))
+
+
+LOG_LEVEL_LOW = _problem("LNX-SSH-011/too-low", en="LogLevel {value}", zh="日志级别不足（LogLevel 为 {value}）")
+LOGINS_LOGGED = message("LNX-SSH-011/ok", en="logins are logged", zh="登录会被记录")
 
 
 @check(
@@ -434,11 +612,11 @@ def login_grace_time(ev: EvidenceView, p: Params) -> Verdict:
 def log_level(ev: EvidenceView, p: Params) -> Verdict:
     allowed = {str(a).upper() for a in p["log_levels_allowed"]}
 
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         v = _val(cfg, "loglevel").upper()
-        return None if v in allowed else f"LogLevel {v}"
+        return None if v in allowed else LOG_LEVEL_LOW(value=v)
 
-    return _judge(ev, p, pred, ("loglevel",), "logins are logged")
+    return _judge(ev, p, pred, ("loglevel",), LOGINS_LOGGED())
 
 
 _WEAK_CIPHER = re.compile(r"cbc|3des|arcfour|blowfish|cast128|rijndael|^none$", re.IGNORECASE)
@@ -446,12 +624,18 @@ _WEAK_MAC = re.compile(r"md5|sha1|-96|umac-64|ripemd", re.IGNORECASE)
 _WEAK_KEX = re.compile(r"^diffie-hellman-group1-|-sha1(@|$)", re.IGNORECASE)
 
 
-def _algorithms(key: SshdKeyword, weak: re.Pattern[str], label: str) -> Predicate:
-    def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+def _algorithms(key: SshdKeyword, weak: re.Pattern[str], problem: _Problem) -> Predicate:
+    """A list of algorithms that must hold no weak one; ``problem`` names the weak ones."""
+
+    def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
         bad = [a for a in _split(cfg, key) if weak.search(a)]
-        return f"weak {label}: {', '.join(bad)}" if bad else None
+        return problem(algorithms=bad) if bad else None
 
     return pred
+
+
+WEAK_CIPHERS = _problem("LNX-SSH-012/weak", en="weak ciphers: {algorithms}", zh="提供弱加密算法（{algorithms}）")
+STRONG_CIPHERS = message("LNX-SSH-012/ok", en="only strong ciphers are offered", zh="仅提供强加密算法")
 
 
 @check(
@@ -470,7 +654,11 @@ def _algorithms(key: SshdKeyword, weak: re.Pattern[str], label: str) -> Predicat
     basis="Strong ciphers keep credentials and data in transit confidential (8.1.4.1 c, 8.1.4.8 a).",
 )
 def ciphers(ev: EvidenceView, p: Params) -> Verdict:
-    return _judge(ev, p, _algorithms("ciphers", _WEAK_CIPHER, "ciphers"), ("ciphers",), "only strong ciphers are offered")
+    return _judge(ev, p, _algorithms("ciphers", _WEAK_CIPHER, WEAK_CIPHERS), ("ciphers",), STRONG_CIPHERS())
+
+
+WEAK_MACS = _problem("LNX-SSH-013/weak", en="weak MACs: {algorithms}", zh="提供弱消息认证码（MAC）算法（{algorithms}）")
+STRONG_MACS = message("LNX-SSH-013/ok", en="only strong MACs are offered", zh="仅提供强消息认证码（MAC）算法")
 
 
 @check(
@@ -489,7 +677,11 @@ def ciphers(ev: EvidenceView, p: Params) -> Verdict:
     basis="Strong MACs protect integrity in transit (8.1.4.7 a, 8.1.2.2 a).",
 )
 def macs(ev: EvidenceView, p: Params) -> Verdict:
-    return _judge(ev, p, _algorithms("macs", _WEAK_MAC, "MACs"), ("macs",), "only strong MACs are offered")
+    return _judge(ev, p, _algorithms("macs", _WEAK_MAC, WEAK_MACS), ("macs",), STRONG_MACS())
+
+
+WEAK_KEX = _problem("LNX-SSH-014/weak", en="weak key exchange: {algorithms}", zh="提供弱密钥交换算法（{algorithms}）")
+STRONG_KEX = message("LNX-SSH-014/ok", en="only strong key exchange is offered", zh="仅提供强密钥交换算法")
 
 
 @check(
@@ -508,8 +700,28 @@ def macs(ev: EvidenceView, p: Params) -> Verdict:
     basis="Strong key exchange is what the confidentiality of the session rests on (8.1.4.1 c, 8.1.4.8 a).",
 )
 def kex(ev: EvidenceView, p: Params) -> Verdict:
-    pred = _algorithms("kexalgorithms", _WEAK_KEX, "key exchange")
-    return _judge(ev, p, pred, ("kexalgorithms",), "only strong key exchange is offered")
+    pred = _algorithms("kexalgorithms", _WEAK_KEX, WEAK_KEX)
+    return _judge(ev, p, pred, ("kexalgorithms",), STRONG_KEX())
+
+
+# MaxSessions and MaxStartups over their limits, either or both: (en, zh) of each, in this order.
+_LIMIT_PARTS: Dict[str, Tuple[str, str]] = {
+    "sessions": ("MaxSessions {sessions} > {max_sessions}", "MaxSessions 为 {sessions}，超过上限 {max_sessions}"),
+    "startups": ("MaxStartups {startups} exceeds {begin}:30:{full}", "MaxStartups 为 {startups}，超出 {begin}:30:{full}"),
+}
+OVER_LIMITS: Dict[Tuple[str, ...], _Problem] = {
+    parts: _problem(
+        f"LNX-SSH-015/too-many-{'-'.join(parts)}",
+        en=", ".join(_LIMIT_PARTS[x][0] for x in parts),
+        zh="；".join(_LIMIT_PARTS[x][1] for x in parts),
+    )
+    for n in range(1, len(_LIMIT_PARTS) + 1)
+    for parts in itertools.combinations(_LIMIT_PARTS, n)
+}
+STARTUPS_NOT_UNDERSTOOD = _problem(
+    "LNX-SSH-015/not-understood", en="MaxStartups '{value}' is not understood", zh="无法识别 MaxStartups 的值 '{value}'"
+)
+LIMITED = message("LNX-SSH-015/ok", en="sessions and unauthenticated connections are limited", zh="会话数与未认证连接数均受限制")
 
 
 @check(
@@ -529,25 +741,26 @@ def kex(ev: EvidenceView, p: Params) -> Verdict:
     basis="MaxSessions and MaxStartups limit concurrent and unauthenticated connections (8.1.4.1 b).",
 )
 def sessions_startups(ev: EvidenceView, p: Params) -> Verdict:
-    def pred(cfg: Cfg, prm: Params) -> Optional[str]:
-        bad = []
+    def pred(cfg: Cfg, prm: Params) -> Optional[_Found]:
+        over: Dict[str, Dict[str, JSON]] = {}  # part of _LIMIT_PARTS -> its parameters
         sessions = _int(cfg, "maxsessions")
         if sessions is None or sessions > int(prm["max_sessions"]):
-            bad.append(f"MaxSessions {_val(cfg, 'maxsessions')} > {prm['max_sessions']}")
+            over["sessions"] = {"sessions": _val(cfg, "maxsessions"), "max_sessions": prm["max_sessions"]}
         parts = _val(cfg, "maxstartups").split(":")
         if len(parts) == 3 and all(x.isdigit() for x in parts):
             begin, full = int(parts[0]), int(parts[2])
         elif len(parts) == 1 and parts[0].isdigit():
             begin = full = int(parts[0])
         else:
-            return f"MaxStartups {_val(cfg, 'maxstartups')!r} is not understood"
+            return STARTUPS_NOT_UNDERSTOOD(value=_val(cfg, "maxstartups"))
         if begin > int(prm["max_startups_begin"]) or full > int(prm["max_startups_full"]):
-            bad.append(
-                f"MaxStartups {_val(cfg, 'maxstartups')} exceeds {prm['max_startups_begin']}:30:{prm['max_startups_full']}"
-            )
-        return ", ".join(bad) if bad else None
+            limits = {"begin": prm["max_startups_begin"], "full": prm["max_startups_full"]}
+            over["startups"] = {"startups": _val(cfg, "maxstartups"), **limits}
+        if not over:
+            return None
+        return OVER_LIMITS[tuple(over)](**{k: v for part in over.values() for k, v in part.items()})
 
-    return _judge(ev, p, pred, ("maxsessions", "maxstartups"), "sessions and unauthenticated connections are limited")
+    return _judge(ev, p, pred, ("maxsessions", "maxstartups"), LIMITED())
 
 
 def _mode(text: str) -> Optional[int]:
@@ -555,6 +768,27 @@ def _mode(text: str) -> Optional[int]:
         return int(str(text), 8)
     except ValueError:
         return None
+
+
+BAD_MAX_MODE = message(
+    "LNX-SSH-016/bad-max-mode",
+    en="parameter max_mode '{value}' is not an octal file mode",
+    zh="参数 max_mode 的值 '{value}' 不是八进制文件权限",
+)
+NO_CONFIG_FILES = message(
+    "LNX-SSH-016/no-files", en="no sshd configuration file could be examined", zh="未能检查任何 sshd 配置文件"
+)
+# Each file as "<path> <mode> uid=<uid>".
+CONFIG_TOO_OPEN = message(
+    "LNX-SSH-016/too-open",
+    en="too permissive or not owned by root: {files}",
+    zh="以下配置文件权限过宽或属主不是 root：{files}",
+)
+CONFIG_OK = message(
+    "LNX-SSH-016/ok",
+    en="all {count} configuration file(s) are root-owned and at most {max_mode}",
+    zh="全部 {count} 个配置文件的属主为 root，权限不宽于 {max_mode}",
+)
 
 
 @check(
@@ -577,10 +811,10 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
     facts = ev.facts(SSHD)
     limit = _mode(p["max_mode"])  # "0000" is a valid (strictest) limit, not a missing one
     if limit is None or not 0 <= limit <= 0o7777:
-        return Verdict.error(f"parameter max_mode {p['max_mode']!r} is not an octal file mode")
+        return Verdict.error(BAD_MAX_MODE(value=str(p["max_mode"])))
     stats = list(facts["config_file_stats"])
     if not stats:
-        return Verdict.error("no sshd configuration file could be examined")
+        return Verdict.error(NO_CONFIG_FILES())
     bad = []
     for st in stats:
         mode = _mode(st["mode"])
@@ -588,8 +822,22 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
             bad.append(f"{st['path']} {st['mode']} uid={st['uid']}")
     files = [f"{s['path']} {s['mode']}" for s in stats]
     if bad:
-        return Verdict.fail(f"too permissive or not owned by root: {'; '.join(bad)}", files=files)
-    return Verdict.ok(f"all {len(stats)} configuration file(s) are root-owned and at most {p['max_mode']}", files=files)
+        return Verdict.fail(CONFIG_TOO_OPEN(files=bad), files=files)
+    return Verdict.ok(CONFIG_OK(count=len(stats), max_mode=p["max_mode"]), files=files)
+
+
+NO_HOST_KEYS = message(
+    "LNX-SSH-017/none-found",
+    en="no SSH host private key was found under /etc/ssh; check where the host keys are kept",
+    zh="/etc/ssh 下未找到 SSH 主机私钥，需人工核查主机密钥的存放位置",
+)
+# Each key as "<path> <mode> uid=<uid>".
+HOST_KEYS_READABLE = message(
+    "LNX-SSH-017/readable", en="host private keys readable by others: {keys}", zh="以下主机私钥可被其他用户读取：{keys}"
+)
+HOST_KEYS_OK = message(
+    "LNX-SSH-017/ok", en="all {count} host private key(s) are root-only", zh="全部 {count} 个主机私钥仅 root 可访问"
+)
 
 
 @check(
@@ -610,7 +858,7 @@ def config_permissions(ev: EvidenceView, p: Params) -> Verdict:
 def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
     keys = list(ev.facts(SSHD)["host_keys"])
     if not keys:
-        return Verdict.manual("no SSH host private key was found under /etc/ssh; check where the host keys are kept")
+        return Verdict.manual(NO_HOST_KEYS())
     bad = []
     for k in keys:
         mode = _mode(k["mode"])
@@ -620,13 +868,38 @@ def host_key_permissions(ev: EvidenceView, p: Params) -> Verdict:
             bad.append(f"{k['path']} {k['mode']} uid={k['uid']}")
     listed = [f"{k['path']} {k['mode']}" for k in keys]
     if bad:
-        return Verdict.fail(f"host private keys readable by others: {'; '.join(bad)}", keys=listed)
-    return Verdict.ok(f"all {len(keys)} host private key(s) are root-only", keys=listed)
+        return Verdict.fail(HOST_KEYS_READABLE(keys=bad), keys=listed)
+    return Verdict.ok(HOST_KEYS_OK(count=len(keys)), keys=listed)
 
 
 _ALLOW_KEYS: Tuple[SshdKeyword, ...] = ("allowusers", "allowgroups")
 _DENY_KEYS: Tuple[SshdKeyword, ...] = ("denyusers", "denygroups")
 _ACCESS_KEYS = (*_ALLOW_KEYS, *_DENY_KEYS)
+
+ALLOW_LISTED = message(
+    "LNX-SSH-018/allow-listed", en="SSH logins are limited by AllowUsers/AllowGroups", zh="SSH 登录受 AllowUsers/AllowGroups 限制"
+)
+FENCED_BY_MATCH = message(
+    "LNX-SSH-018/match-fenced",
+    en="logins from outside the listed source addresses are refused or limited by Match",
+    zh="来自所列来源地址以外的登录被 Match 块拒绝或限制",
+)
+ONLY_MATCH_BLOCKS = message(
+    "LNX-SSH-018/match-only",
+    en="no global AllowUsers/AllowGroups; only Match blocks restrict logins, and only for the connections they "
+    "match: check that every address the service is reachable from is covered",
+    zh="全局未设置 AllowUsers/AllowGroups，仅有 Match 块限制登录，且只对其匹配的连接生效：需人工核查服务可达的每个来源地址是否都已覆盖",
+)
+UNRESTRICTED = message(
+    "LNX-SSH-018/unrestricted",
+    en="any account with valid credentials may log in from any address (no AllowUsers/AllowGroups)",
+    zh="任何持有有效凭据的账户均可从任意地址登录（未设置 AllowUsers/AllowGroups）",
+)
+ALLOW_EVERYONE = message(
+    "LNX-SSH-018/allow-everyone",
+    en="any account with valid credentials may log in from any address (AllowUsers/AllowGroups match everyone)",
+    zh="任何持有有效凭据的账户均可从任意地址登录（AllowUsers/AllowGroups 匹配所有人）",
+)
 
 
 @check(
@@ -650,21 +923,15 @@ def access_restricted(ev: EvidenceView, p: Params) -> Verdict:
     allow = {k: list(cfg.get(k) or []) for k in _ALLOW_KEYS}
     narrowing = {k: [e for e in v if not _wildcard_only(str(e))] for k, v in allow.items()}
     if any(narrowing.values()):
-        return Verdict.ok("SSH logins are limited by AllowUsers/AllowGroups", **allow)
+        return Verdict.ok(ALLOW_LISTED(), **allow)
     blocks = [b for b in facts["match_blocks"] if not b["never_matches"]]
     fenced = [f"Match {b['criteria']}" for b in blocks if _fences_other_addresses(b)]
     if fenced:
-        return Verdict.ok("logins from outside the listed source addresses are refused or limited by Match", match_blocks=fenced)
+        return Verdict.ok(FENCED_BY_MATCH(), match_blocks=fenced)
     partial = [f"Match {b['criteria']}" for b in blocks if any(b["settings"].get(k) for k in _ACCESS_KEYS)]
     if partial:
-        return Verdict.manual(
-            "no global AllowUsers/AllowGroups; only Match blocks restrict logins, and only for the connections they "
-            "match: check that every address the service is reachable from is covered",
-            match_blocks=partial,
-            **allow,
-        )
-    why = "no AllowUsers/AllowGroups" if not any(allow.values()) else "AllowUsers/AllowGroups match everyone"
-    return Verdict.fail(f"any account with valid credentials may log in from any address ({why})", **allow)
+        return Verdict.manual(ONLY_MATCH_BLOCKS(), match_blocks=partial, **allow)
+    return Verdict.fail(ALLOW_EVERYONE() if any(allow.values()) else UNRESTRICTED(), **allow)
 
 
 def _wildcard_only(entry: str) -> bool:
@@ -692,6 +959,16 @@ def _fences_other_addresses(block: MatchBlockFacts) -> bool:
     return denies_all or narrows
 
 
+# The paths, each a comma-separated list of methods, are joined by " / ".
+PASSWORD_ONLY = _problem(
+    "LNX-SSH-019/password-only", en="password-only login possible ({paths})", zh="可仅凭口令登录（{paths}）", otp_doubt=True
+)
+SINGLE_FACTOR = _problem(
+    "LNX-SSH-019/single-factor", en="single-factor login possible ({paths})", zh="可仅凭单一认证因素登录（{paths}）"
+)
+TWO_FACTORS = message("LNX-SSH-019/ok", en="every login path needs two factors", zh="每条登录途径均需两个认证因素")
+
+
 @check(
     id="LNX-SSH-019",
     title=Text(zh="SSH 远程登录强制双因素认证", en="SSH remote login requires two authentication factors"),
@@ -713,17 +990,17 @@ def mfa(ev: EvidenceView, p: Params) -> Verdict:
     otp_modules = _otp_modules(facts)
 
     def judge(otp: bool) -> Verdict:
-        def pred(cfg: Cfg, _p: Params) -> Optional[str]:
+        def pred(cfg: Cfg, _p: Params) -> Optional[_Found]:
             single = [",".join(path) for path in login_paths(cfg) if not _multi_factor(path, otp)]
             if not single:
                 return None
             pw = [s for s in single if _knowledge_only(s.split(","), otp)]
             if pw:
-                return f"password-only login possible ({' / '.join(pw)})"
-            return f"single-factor login possible ({' / '.join(single)})"
+                return PASSWORD_ONLY(paths=" / ".join(pw))
+            return SINGLE_FACTOR(paths=" / ".join(single))
 
         keys: Tuple[SshdKeyword, ...] = ("authenticationmethods", "passwordauthentication")
-        return _judge(ev, p, pred, keys, "every login path needs two factors")
+        return _judge(ev, p, pred, keys, TWO_FACTORS())
 
     verdict = _with_otp_doubt(judge(bool(otp_modules)), _otp_doubts(facts), lambda: judge(True))
     return Verdict(verdict.status, {**verdict.observed, "pam_otp_modules": otp_modules}, verdict.reason)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Tuple
 
+from checks.messages import message
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.net.mqtt_facts import MQTT_BROKER, MqttPortFacts, MqttPortState
@@ -23,7 +24,13 @@ def _ports(ev: EvidenceView) -> Dict[str, MqttPortFacts]:
 
 
 def _errors(ports: Mapping[str, MqttPortFacts]) -> List[str]:
+    """``name port: reason`` of each port that could not be judged (the reason is the collector's, shown as data)."""
     return [f"{n} {p['port']}: {p.get('reason')}" for n, p in ports.items() if p["state"] == "error"]
+
+
+PORTS_UNJUDGED = message(
+    "NET-MQTT/ports-unjudged", en="some MQTT ports could not be judged: {errors}", zh="部分 MQTT 端口无法判断：{errors}"
+)
 
 
 def _port_list(ports: Mapping[str, MqttPortFacts], states: Tuple[MqttPortState, ...]) -> List[Dict[str, Any]]:
@@ -39,9 +46,26 @@ def _tls_offered(port: MqttPortFacts) -> bool:
     return tls is not None and tls["offered"]
 
 
+ANONYMOUS_ACCEPTED = message(
+    "NET-MQTT-001/anonymous-accepted",
+    en="the broker returned CONNACK 0 to a CONNECT without user name or password",
+    zh="代理对不带用户名和口令的 CONNECT 返回了 CONNACK 0，接受匿名连接",
+)
+CONNACK_UNINFORMATIVE = message(
+    "NET-MQTT-001/connack-uninformative",
+    en="the broker answered with a CONNACK code that says nothing about authentication",
+    zh="代理返回的 CONNACK 代码无法说明是否要求认证",
+)
+ANONYMOUS_REFUSED = message(
+    "NET-MQTT-001/anonymous-refused",
+    en="every MQTT port refused the anonymous CONNECT (code 4 or 5)",
+    zh="所有 MQTT 端口均拒绝了匿名 CONNECT（返回码 4 或 5）",
+)
+
+
 @check(
     id="NET-MQTT-001",
-    title=Text(zh="MQTT 代理允许匿名连接", en="MQTT broker accepts anonymous connections"),
+    title=Text(zh="MQTT 代理拒绝匿名连接", en="MQTT broker refuses anonymous connections"),
     remediation=Text(
         zh=(
             "关闭匿名接入并为每台车辆/设备配置独立凭据或客户端证书。mosquitto：每个 listener 下设置 allow_anonymous false，"
@@ -67,20 +91,52 @@ def anonymous_connect(ev: EvidenceView, p: Params) -> Verdict:
     ports = _ports(ev)
     accepted = _port_list(ports, ("accepted",))
     if accepted:
-        return Verdict.fail("the broker returned CONNACK 0 to a CONNECT without user name or password", accepted=accepted)
+        return Verdict.fail(ANONYMOUS_ACCEPTED(), accepted=accepted)
     errors = _errors(ports)
     if errors:
-        return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
+        return Verdict.error(PORTS_UNJUDGED(errors="; ".join(errors)))
     refused = _port_list(ports, ("refused",))
     other = _port_list(ports, ("other",))
     if other or not refused:
-        return Verdict.error("the broker answered with a CONNACK code that says nothing about authentication", other=other)
-    return Verdict.ok("every MQTT port refused the anonymous CONNECT (code 4 or 5)", refused=refused)
+        return Verdict.error(CONNACK_UNINFORMATIVE(), other=other)
+    return Verdict.ok(ANONYMOUS_REFUSED(), refused=refused)
+
+
+NO_SUBSCRIPTION_RESULT = message(
+    "NET-MQTT-002/no-subscription-result",
+    en="anonymous access was accepted but no subscription result was recorded",
+    zh="匿名连接被接受，但未记录订阅结果",
+)
+SUBSCRIPTION_FAILED = message(
+    "NET-MQTT-002/subscription-failed",
+    en="anonymous access was accepted but no subscription result was recorded: {errors}",
+    zh="匿名连接被接受，但未记录订阅结果：{errors}",
+)
+SUBSCRIBE_REFUSED_ANONYMOUS = message(
+    "NET-MQTT-002/anonymous-refused",
+    en="anonymous clients are refused, so they cannot subscribe to any topic",
+    zh="代理拒绝匿名客户端，匿名客户端无法订阅任何主题",
+)
+TOPICS_SEEN = message(
+    "NET-MQTT-002/topics-seen",
+    en="an anonymous subscription to # received messages on business topics",
+    zh="匿名订阅 # 收到了业务主题的消息",
+)
+WILDCARD_REFUSED = message(
+    "NET-MQTT-002/wildcard-refused",
+    en="the broker refused the anonymous # subscription (SUBACK 0x80)",
+    zh="代理拒绝了匿名的 # 订阅（SUBACK 0x80）",
+)
+NO_TOPICS_SEEN = message(
+    "NET-MQTT-002/no-topics-seen",
+    en="no business topic was seen on the anonymous # subscription within the listen window",
+    zh="在监听时间窗口内，匿名的 # 订阅未收到任何业务主题的消息",
+)
 
 
 @check(
     id="NET-MQTT-002",
-    title=Text(zh="MQTT 通配符订阅可读取业务主题", en="MQTT wildcard subscription reveals business topics"),
+    title=Text(zh="MQTT 通配符订阅无法读取业务主题", en="MQTT wildcard subscription does not reveal business topics"),
     remediation=Text(
         zh=(
             "为主题配置 ACL，设备只能订阅/发布自己的主题，禁止 # 和 +/ 通配订阅。mosquitto：acl_file 中按 user 或 pattern（%u/%c）授权；"
@@ -108,12 +164,13 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
     if sub is None:
         if facts["anonymous_accepted"]:
             broke = [f"{n} {q['port']}: {q['subscription_error']}" for n, q in ports.items() if "subscription_error" in q]
-            why = f": {'; '.join(broke)}" if broke else ""
-            return Verdict.error(f"anonymous access was accepted but no subscription result was recorded{why}")
+            if broke:
+                return Verdict.error(SUBSCRIPTION_FAILED(errors="; ".join(broke)))
+            return Verdict.error(NO_SUBSCRIPTION_RESULT())
         errors = _errors(ports)
         if errors:
-            return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
-        return Verdict.ok("anonymous clients are refused, so they cannot subscribe to any topic")
+            return Verdict.error(PORTS_UNJUDGED(errors="; ".join(errors)))
+        return Verdict.ok(SUBSCRIBE_REFUSED_ANONYMOUS())
     shown = int(p.get("max_topics_shown", MAX_TOPICS_SHOWN))
     topics = list(sub["topics"])
     observed = {
@@ -125,15 +182,33 @@ def wildcard_topics(ev: EvidenceView, p: Params) -> Verdict:
         "truncated": sub["truncated"],
     }
     if topics:
-        return Verdict.fail("an anonymous subscription to # received messages on business topics", **observed)
+        return Verdict.fail(TOPICS_SEEN(), **observed)
     if sub["wildcard_granted"] is False:
-        return Verdict.ok("the broker refused the anonymous # subscription (SUBACK 0x80)", **observed)
-    return Verdict.ok("no business topic was seen on the anonymous # subscription within the listen window", **observed)
+        return Verdict.ok(WILDCARD_REFUSED(), **observed)
+    return Verdict.ok(NO_TOPICS_SEEN(), **observed)
+
+
+PLAINTEXT_BESIDE_TLS = message(
+    "NET-MQTT-003/plaintext-beside-tls",
+    en="an MQTT broker answers in plain text; TLS is offered too, but the plaintext listener still answers",
+    zh="MQTT 代理以明文应答；虽然也提供 TLS，但明文监听仍在应答",
+)
+PLAINTEXT_ONLY = message(
+    "NET-MQTT-003/plaintext-only",
+    en="an MQTT broker answers in plain text; no TLS listener answered",
+    zh="MQTT 代理以明文应答；没有 TLS 监听应答",
+)
+NO_LISTENER_JUDGED = message(
+    "NET-MQTT-003/no-listener-judged",
+    en="neither a plaintext nor a TLS MQTT listener could be judged",
+    zh="明文和 TLS 的 MQTT 监听均无法判断",
+)
+TLS_ONLY = message("NET-MQTT-003/tls-only", en="MQTT is reachable only over TLS", zh="MQTT 仅能通过 TLS 访问")
 
 
 @check(
     id="NET-MQTT-003",
-    title=Text(zh="MQTT 以明文（无 TLS）提供服务", en="MQTT served in plain text (no TLS)"),
+    title=Text(zh="MQTT 仅通过 TLS 提供服务（无明文监听）", en="MQTT is served only over TLS (no plaintext listener)"),
     remediation=Text(
         zh=(
             "只对外提供 MQTT over TLS（8883），关闭明文 1883 监听或仅绑定到本机。mosquitto：listener 8883 并配置 certfile/keyfile，"
@@ -159,19 +234,52 @@ def plaintext(ev: EvidenceView, p: Params) -> Verdict:
     plain = _port_list({n: q for n, q in ports.items() if q["transport"] == "tcp"}, ("accepted", "refused", "other"))
     tls_offered = [n for n, q in ports.items() if q["transport"] == "tls" and _tls_offered(q)]
     if plain:
-        why = "TLS is offered too, but the plaintext listener still answers" if tls_offered else "no TLS listener answered"
-        return Verdict.fail(f"an MQTT broker answers in plain text; {why}", plaintext=plain, tls_ports=tls_offered)
+        why = PLAINTEXT_BESIDE_TLS() if tls_offered else PLAINTEXT_ONLY()
+        return Verdict.fail(why, plaintext=plain, tls_ports=tls_offered)
     errors = _errors(ports)
     if errors:
-        return Verdict.error("some MQTT ports could not be judged: " + "; ".join(errors))
+        return Verdict.error(PORTS_UNJUDGED(errors="; ".join(errors)))
     if not tls_offered:
-        return Verdict.error("neither a plaintext nor a TLS MQTT listener could be judged")
-    return Verdict.ok("MQTT is reachable only over TLS", tls_ports=tls_offered)
+        return Verdict.error(NO_LISTENER_JUDGED())
+    return Verdict.ok(TLS_ONLY(), tls_ports=tls_offered)
+
+
+CERT_REJECTED = message(
+    "NET-MQTT-004/rejected",
+    en="the MQTT TLS certificate would not be accepted by a verifying client",
+    zh="校验证书的客户端不会接受该 MQTT TLS 证书",
+)
+CERT_PORTS_UNJUDGED = message(
+    "NET-MQTT-004/ports-unjudged",
+    en="the MQTT TLS certificate could not be judged: {errors}",
+    zh="无法判断 MQTT TLS 证书：{errors}",
+)
+CERT_CHAIN_UNJUDGED = message(
+    "NET-MQTT-004/chain-unjudged",
+    en="the MQTT TLS certificate could not be judged: {name} {port}: certificate or chain not judged ({detail})",
+    zh="无法判断 MQTT TLS 证书：未能判断 {name} {port} 的证书或证书链（{detail}）",
+)
+CERT_CHAINS_UNJUDGED = message(
+    "NET-MQTT-004/chains-unjudged",
+    en="the MQTT TLS certificate could not be judged: certificate or chain not judged on {ports}",
+    zh="无法判断 MQTT TLS 证书：未能判断 {ports} 的证书或证书链",
+)
+CERT_UNJUDGED = message(
+    "NET-MQTT-004/unjudged",
+    en="the MQTT TLS certificate could not be judged: {errors}; certificate or chain not judged on {ports}",
+    zh="无法判断 MQTT TLS 证书：{errors}；未能判断 {ports} 的证书或证书链",
+)
+NO_TLS_LISTENER = message("NET-MQTT-004/no-tls-listener", en="no MQTT TLS listener answered", zh="没有 MQTT TLS 监听应答")
+CERT_TRUSTED = message(
+    "NET-MQTT-004/trusted",
+    en="the MQTT TLS certificate chains to a trusted CA and is within its validity",
+    zh="MQTT TLS 证书链可追溯至受信任的 CA，且在有效期内",
+)
 
 
 @check(
     id="NET-MQTT-004",
-    title=Text(zh="MQTT TLS 证书不受信任或已过期", en="MQTT TLS certificate untrusted or expired"),
+    title=Text(zh="MQTT TLS 证书受信任且在有效期内", en="MQTT TLS certificate is trusted and within its validity"),
     remediation=Text(
         zh=(
             "为 MQTT TLS 监听部署由受信任 CA 签发、在有效期内且与主机名匹配的证书，并设置到期前自动续期。"
@@ -196,7 +304,8 @@ def certificate(ev: EvidenceView, p: Params) -> Verdict:
     tls_ports = {n: q for n, q in ports.items() if q["transport"] == "tls"}
     judged: List[Dict[str, Any]] = []
     bad: List[Dict[str, Any]] = []
-    unknown: List[str] = []
+    unknown: List[str] = []  # ports that could not be judged: name port: the collector's reason
+    unjudged: List[Tuple[str, int, Any]] = []  # ports that answered TLS without a certificate and chain to judge: name, port, why
     for name, q in tls_ports.items():
         tls = q.get("tls")
         if tls is None or not tls["offered"]:
@@ -207,7 +316,7 @@ def certificate(ev: EvidenceView, p: Params) -> Verdict:
         chain = tls.get("chain")
         if not cert or chain is None or chain["status"] not in ("valid", "invalid"):
             why = chain.get("reason") if chain is not None else None
-            unknown.append(f"{name} {q['port']}: certificate or chain not judged ({why})")
+            unjudged.append((name, q["port"], why))
             continue
         problems = []
         if chain["status"] == "invalid":
@@ -229,9 +338,17 @@ def certificate(ev: EvidenceView, p: Params) -> Verdict:
         if problems:
             bad.append(row)
     if bad:
-        return Verdict.fail("the MQTT TLS certificate would not be accepted by a verifying client", certificates=bad)
+        return Verdict.fail(CERT_REJECTED(), certificates=bad)
+    ports_why = "; ".join(f"{name} {port} ({why})" for name, port, why in unjudged)
+    if unknown and unjudged:
+        return Verdict.error(CERT_UNJUDGED(errors="; ".join(unknown), ports=ports_why))
     if unknown:
-        return Verdict.error("the MQTT TLS certificate could not be judged: " + "; ".join(unknown))
+        return Verdict.error(CERT_PORTS_UNJUDGED(errors="; ".join(unknown)))
+    if len(unjudged) == 1:
+        name, port, why = unjudged[0]
+        return Verdict.error(CERT_CHAIN_UNJUDGED(name=name, port=port, detail=why))
+    if unjudged:
+        return Verdict.error(CERT_CHAINS_UNJUDGED(ports=ports_why))
     if not judged:
-        return Verdict.na("no MQTT TLS listener answered")
-    return Verdict.ok("the MQTT TLS certificate chains to a trusted CA and is within its validity", certificates=judged)
+        return Verdict.na(NO_TLS_LISTENER())
+    return Verdict.ok(CERT_TRUSTED(), certificates=judged)

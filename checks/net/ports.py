@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Reason, Severity, Text, Verdict
 from checks.portlists import HIGH_RISK_PORTS, PLAINTEXT_PORTS
 from checks.registry import EvidenceView, Params, check
 from collectors.net.ports_facts import PORTS, OpenPortFacts, PortsFacts
@@ -168,31 +169,76 @@ def _has_any(haystack: str, needles: Sequence[str]) -> Optional[str]:
     return None
 
 
-def _udp_note(facts: PortsFacts) -> str:
-    """What the scan says about UDP, for a verdict that would otherwise read as covering it."""
+# What a PASS adds to the check's own statement, so that it never reads as covering UDP it did not scan:
+# how many open ports were seen and what was scanned of UDP ({udp_reason} is the collector's why not).
+_SCAN_NOTES: Dict[str, Tuple[str, str]] = {
+    "tcp-only": (
+        "{open_ports} open port(s) seen; TCP only; UDP not assessed: {udp_reason}",
+        "发现 {open_ports} 个开放端口；仅扫描了 TCP，未评估 UDP：{udp_reason}",
+    ),
+    "no-udp-scan": (
+        "{open_ports} open port(s) seen; TCP only; UDP not assessed: no UDP scan",
+        "发现 {open_ports} 个开放端口；仅扫描了 TCP，未进行 UDP 扫描",
+    ),
+    "udp": (
+        "{open_ports} open port(s) seen; TCP and UDP {udp_ports}",
+        "发现 {open_ports} 个开放端口；已扫描 TCP 及 UDP {udp_ports}",
+    ),
+    "udp-no-reply": (
+        "{open_ports} open port(s) seen; TCP and UDP {udp_ports}; no reply (open|filtered) from {no_reply}",
+        "发现 {open_ports} 个开放端口；已扫描 TCP 及 UDP {udp_ports}；{no_reply} 无应答（open|filtered）",
+    ),
+}
+
+
+def _pass_messages(check_id: str, *, en: str, zh: str) -> Dict[str, Template]:
+    """The PASS messages of one check: its statement (en, zh) followed by each of the scan notes."""
+    return {
+        note: message(f"{check_id}/pass-{note}", en=f"{en} ({note_en})", zh=f"{zh}（{note_zh}）")
+        for note, (note_en, note_zh) in _SCAN_NOTES.items()
+    }
+
+
+def _scan_note(facts: PortsFacts) -> Tuple[str, Dict[str, Any]]:
+    """Which scan note applies, and its parameters."""
     udp = facts["udp"]
     if not udp["scanned"]:
-        return f"TCP only; UDP not assessed: {udp.get('reason', 'no UDP scan')}"
+        return ("tcp-only", {"udp_reason": udp["reason"]}) if "reason" in udp else ("no-udp-scan", {})
     silent = udp.get("no_reply") or []
-    tail = f"; no reply (open|filtered) from {', '.join(silent[:5])}" if silent else ""
-    return f"TCP and UDP {udp['ports']}{tail}"
+    if silent:
+        return "udp-no-reply", {"udp_ports": udp["ports"], "no_reply": silent[:5]}
+    return "udp", {"udp_ports": udp["ports"]}
 
 
-def _verdict(facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: str, pass_reason: str, **observed: Any) -> Verdict:
+SCAN_INCOMPLETE = message(
+    "NET-PRT/scan-incomplete", en="scan incomplete: nmap gave up on {hosts}", zh="扫描不完整：nmap 放弃了对 {hosts} 的扫描"
+)
+
+
+def _verdict(
+    facts: PortsFacts, hits: List[Dict[str, Any]], fail_reason: Reason, passed: Dict[str, Template], **observed: Any
+) -> Verdict:
     """FAIL on hits; ERROR when part of the scan is missing; PASS otherwise, saying what was scanned."""
     incomplete = list(facts["timed_out_hosts"])
     if hits:
         return Verdict.fail(fail_reason, exposed=hits, incomplete_hosts=incomplete, **observed)
     if incomplete:
-        return Verdict.error(f"scan incomplete: nmap gave up on {', '.join(incomplete[:5])}", incomplete_hosts=incomplete)
+        return Verdict.error(SCAN_INCOMPLETE(hosts=incomplete[:5]), incomplete_hosts=incomplete)
     total = facts["open_ports"]
+    note, params = _scan_note(facts)
     return Verdict.ok(
-        f"{pass_reason} ({total} open port(s) seen; {_udp_note(facts)})",
+        passed[note](open_ports=total, **params),
         open_ports=total,
         scanned_ports=facts["ports"],
         udp=dict(facts["udp"]),
         **observed,
     )
+
+
+HIGH_RISK_EXPOSED = message(
+    "NET-PRT-001/exposed", en="high-risk services reachable: {services}", zh="可从外部访问高危服务：{services}"
+)
+HIGH_RISK_PASSED = _pass_messages("NET-PRT-001", en="no high-risk port or service is open", zh="未发现开放的高危端口或服务")
 
 
 @check(
@@ -238,7 +284,17 @@ def high_risk_ports(ev: EvidenceView, p: Params) -> Verdict:
             why = f"product {product}"
         hits.append(_brief(address, port, matched=why))
     names = sorted({f"{h['port']}/{h['service'] or '?'}" for h in hits})
-    return _verdict(facts, hits, f"high-risk services reachable: {', '.join(names)}", "no high-risk port or service is open")
+    return _verdict(facts, hits, HIGH_RISK_EXPOSED(services=names), HIGH_RISK_PASSED)
+
+
+PLAINTEXT_EXPOSED = message(
+    "NET-PRT-002/exposed",
+    en="plaintext administration reachable: {services}",
+    zh="可从外部访问明文远程管理服务：{services}",
+)
+PLAINTEXT_PASSED = _pass_messages(
+    "NET-PRT-002", en="no plaintext administration protocol is open", zh="未发现开放的明文远程管理协议"
+)
 
 
 @check(
@@ -288,9 +344,7 @@ def plaintext_admin(ev: EvidenceView, p: Params) -> Verdict:
             continue
         hits.append(_brief(address, port, matched=why))
     names = sorted({f"{h['port']}/{h['service'] or '?'}" for h in hits})
-    return _verdict(
-        facts, hits, f"plaintext administration reachable: {', '.join(names)}", "no plaintext administration protocol is open"
-    )
+    return _verdict(facts, hits, PLAINTEXT_EXPOSED(services=names), PLAINTEXT_PASSED)
 
 
 def _version_tuple(text: str) -> Optional[Tuple[int, ...]]:
@@ -347,6 +401,26 @@ def _older(version: str, minimum: str) -> Optional[bool]:
     return None
 
 
+# {software} items are "<product> <version> (port <n>)", as nmap names them.
+EOL_ONLY_BOUND = message(
+    "NET-PRT-003/only-bound",
+    en=(
+        "nmap gives only a bound for {software}, which does not tell whether the version is supported; "
+        "check the versions on the hosts"
+    ),
+    zh="nmap 对 {software} 只给出了版本范围，无法判断版本是否仍受支持；请在主机上核实版本",
+)
+EOL_NO_VERSION = message(
+    "NET-PRT-003/no-version",
+    en="nmap identified no software version on the open ports; check the versions on the hosts",
+    zh="nmap 未能识别开放端口上的软件版本；请在主机上核实版本",
+)
+EOL_EXPOSED = message(
+    "NET-PRT-003/exposed", en="end-of-life software exposed: {software}", zh="对外暴露了已停止维护的软件：{software}"
+)
+EOL_PASSED = _pass_messages("NET-PRT-003", en="no end-of-life software version identified", zh="未识别出已停止维护的软件版本")
+
+
 @check(
     id="NET-PRT-003",
     title=Text(
@@ -396,26 +470,31 @@ def end_of_life_software(ev: EvidenceView, p: Params) -> Verdict:
     if not hits and undecided:
         names = sorted({f"{u['software']} {u['software_version']} (port {u['port']})" for u in undecided})
         return Verdict.manual(
-            f"nmap gives only a bound for {', '.join(names)}, which does not tell whether the version is supported; "
-            "check the versions on the hosts",
+            EOL_ONLY_BOUND(software=names),
             undecided=undecided,
             supported=checked,
             unversioned=unversioned,
         )
     if not hits and seen_open and not checked and unversioned:
         return Verdict.manual(
-            "nmap identified no software version on the open ports; check the versions on the hosts",
+            EOL_NO_VERSION(),
             unversioned=unversioned,
         )
     names = sorted({f"{h['software']} {h['software_version']} (port {h['port']})" for h in hits})
     return _verdict(
         facts,
         hits,
-        f"end-of-life software exposed: {', '.join(names)}",
-        "no end-of-life software version identified",
+        EOL_EXPOSED(software=names),
+        EOL_PASSED,
         supported=checked,
         unversioned=unversioned,
     )
+
+
+MANAGEMENT_EXPOSED = message(
+    "NET-PRT-004/exposed", en="management interfaces reachable: {interfaces}", zh="可从外部访问管理接口：{interfaces}"
+)
+MANAGEMENT_PASSED = _pass_messages("NET-PRT-004", en="no management interface is open", zh="未发现开放的管理接口")
 
 
 @check(
@@ -461,4 +540,4 @@ def management_interfaces(ev: EvidenceView, p: Params) -> Verdict:
             continue
         hits.append(_brief(address, port, matched=why))
     names = sorted({f"{h['port']}/{h['product'] or h['service'] or '?'}" for h in hits})
-    return _verdict(facts, hits, f"management interfaces reachable: {', '.join(names)}", "no management interface is open")
+    return _verdict(facts, hits, MANAGEMENT_EXPOSED(interfaces=names), MANAGEMENT_PASSED)

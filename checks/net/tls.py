@@ -13,9 +13,10 @@ ancient clients (CBC-mode suites, static RSA key exchange, DH groups under
 
 from __future__ import annotations
 
-from typing import List, Mapping, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, NamedTuple, Sequence, Tuple, Union
 
-from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Reason, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.net.tls_facts import (
     CBC_CLASS,
@@ -45,29 +46,58 @@ def _cert(ev: EvidenceView) -> CertificateFacts:
     return _facts(ev)["certificate"]
 
 
-def _split(
-    results: Mapping[str, Union[VersionFacts, CipherClassFacts]], names: Sequence[str]
-) -> Tuple[List[str], List[str], List[str]]:
-    """(accepted, refused, untested-with-reason) among ``names``; a name without a result was not probed."""
-    accepted: List[str] = []
-    refused: List[str] = []
-    untested: List[str] = []
+class _Split(NamedTuple):
+    accepted: List[str]
+    refused: List[str]
+    untested: List[str]  # every name not judged, with why: "<name> (<reason>)" or "<name> (not probed)"
+    failed: List[str]  # "<name> (<the collector's reason or status>)": probed, but the probe could not tell
+    unprobed: List[str]  # names without a result
+
+
+def _split(results: Mapping[str, Union[VersionFacts, CipherClassFacts]], names: Sequence[str]) -> _Split:
+    """Accepted, refused and untested among ``names``; a name without a result was not probed."""
+    out = _Split([], [], [], [], [])
     for name in names:
         r = results.get(name)
         if r is None:
-            untested.append(f"{name} (not probed)")
+            out.untested.append(f"{name} (not probed)")
+            out.unprobed.append(name)
         elif r["status"] == "accepted":
-            accepted.append(name)
+            out.accepted.append(name)
         elif r["status"] == "refused":
-            refused.append(name)
+            out.refused.append(name)
         else:
-            untested.append(f"{name} ({r.get('reason', r['status'])})")
-    return accepted, refused, untested
+            out.untested.append(f"{name} ({r.get('reason', r['status'])})")
+            out.failed.append(out.untested[-1])
+    return out
+
+
+UNTESTED = message("TLS/untested", en="could not test: {untested}", zh="无法测试：{untested}")
+UNPROBED = message("TLS/not-probed", en="could not test: not probed: {unprobed}", zh="无法测试：未探测 {unprobed}")
+UNTESTED_UNPROBED = message(
+    "TLS/untested-not-probed",
+    en="could not test: {untested}; not probed: {unprobed}",
+    zh="无法测试：{untested}；未探测 {unprobed}",
+)
+
+
+def _untested(split: _Split) -> Reason:
+    """Why some of the names could not be judged (the probes' reasons are the collector's, shown as data)."""
+    failed = "; ".join(split.failed)
+    if not split.unprobed:
+        return UNTESTED(untested=failed)
+    if not split.failed:
+        return UNPROBED(unprobed=split.unprobed)
+    return UNTESTED_UNPROBED(untested=failed, unprobed=split.unprobed)
+
+
+LEGACY_ACCEPTED = message("TLS-PROTO-001/accepted", en="accepts {versions}", zh="接受 {versions}")
+LEGACY_REFUSED = message("TLS-PROTO-001/refused", en="TLS 1.0 and 1.1 refused", zh="拒绝 TLS 1.0 和 1.1")
 
 
 @check(
     id="TLS-PROTO-001",
-    title=Text(zh="HTTPS 端点仍接受 TLS 1.0/1.1 旧协议", en="HTTPS endpoint still accepts legacy TLS 1.0/1.1"),
+    title=Text(zh="HTTPS 端点不接受 TLS 1.0/1.1 旧协议", en="HTTPS endpoint refuses legacy TLS 1.0/1.1"),
     remediation=Text(
         zh="仅启用 TLS 1.2 和 1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;  Apache：SSLProtocol -all +TLSv1.2 +TLSv1.3",
         en="Enable only TLS 1.2 and 1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;  Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3",
@@ -82,17 +112,23 @@ def _split(
     basis="TLS 1.0/1.1 are deprecated protocols with known weaknesses (8.1.2.2, 8.1.4.8 a).",
 )
 def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
-    accepted, refused, untested = _split(_facts(ev)["protocols"], LEGACY_VERSIONS)
-    if accepted:
-        return Verdict.fail(f"accepts {', '.join(accepted)}", accepted=accepted)
-    if untested:
-        return Verdict.manual(f"could not test: {'; '.join(untested)}", refused=refused, untested=untested)
-    return Verdict.ok("TLS 1.0 and 1.1 refused", refused=refused)
+    split = _split(_facts(ev)["protocols"], LEGACY_VERSIONS)
+    if split.accepted:
+        return Verdict.fail(LEGACY_ACCEPTED(versions=split.accepted), accepted=split.accepted)
+    if split.untested:
+        return Verdict.manual(_untested(split), refused=split.refused, untested=split.untested)
+    return Verdict.ok(LEGACY_REFUSED(), refused=split.refused)
+
+
+MODERN_SUPPORTED = message("TLS-PROTO-002/supported", en="supports {versions}", zh="支持 {versions}")
+MODERN_MISSING = message(
+    "TLS-PROTO-002/missing", en="neither TLS 1.2 nor TLS 1.3 is accepted", zh="TLS 1.2 和 TLS 1.3 均不被接受"
+)
 
 
 @check(
     id="TLS-PROTO-002",
-    title=Text(zh="HTTPS 端点不支持 TLS 1.2 或 1.3", en="HTTPS endpoint supports neither TLS 1.2 nor TLS 1.3"),
+    title=Text(zh="HTTPS 端点支持 TLS 1.2 或 1.3", en="HTTPS endpoint supports TLS 1.2 or TLS 1.3"),
     remediation=Text(
         zh="升级 TLS 库并启用 TLS 1.2/1.3。nginx：ssl_protocols TLSv1.2 TLSv1.3;",
         en="Upgrade the TLS library and enable TLS 1.2/1.3. nginx: ssl_protocols TLSv1.2 TLSv1.3;",
@@ -107,29 +143,35 @@ def legacy_protocols(ev: EvidenceView, p: Params) -> Verdict:
     basis="Without TLS 1.2 or 1.3 no current protocol protects the channel (8.1.2.2, 8.1.4.8 a).",
 )
 def modern_protocols(ev: EvidenceView, p: Params) -> Verdict:
-    accepted, refused, untested = _split(_facts(ev)["protocols"], MODERN_VERSIONS)
-    if accepted:
-        return Verdict.ok(f"supports {', '.join(accepted)}", accepted=accepted)
-    if untested:
-        return Verdict.manual(f"could not test: {'; '.join(untested)}", refused=refused, untested=untested)
-    return Verdict.fail("neither TLS 1.2 nor TLS 1.3 is accepted", refused=refused)
+    split = _split(_facts(ev)["protocols"], MODERN_VERSIONS)
+    if split.accepted:
+        return Verdict.ok(MODERN_SUPPORTED(versions=split.accepted), accepted=split.accepted)
+    if split.untested:
+        return Verdict.manual(_untested(split), refused=split.refused, untested=split.untested)
+    return Verdict.fail(MODERN_MISSING(), refused=split.refused)
 
 
 NO_PROTECTION = ("NULL", "aNULL", "EXPORT")  # no encryption, no server authentication, or export-grade keys
 BROKEN_CIPHERS = ("RC4", "DES", "3DES")
 
 
+# {classes} are cipher-suite class names (NULL, aNULL, EXPORT, RC4, DES, 3DES).
+WEAK_NOT_PROBED = message("TLS-CIPH/weak-not-probed", en="none of {classes} was probed", zh="{classes} 均未探测")
+WEAK_ACCEPTED = message("TLS-CIPH/weak-accepted", en="accepts {classes} suites", zh="接受 {classes} 密码套件")
+WEAK_REFUSED = message("TLS-CIPH/weak-refused", en="{classes} suites refused", zh="拒绝 {classes} 密码套件")
+
+
 def _weak(ev: EvidenceView, classes: Tuple[str, ...]) -> Verdict:
     results = {c: r for c, r in _facts(ev)["weak_ciphers"].items() if c in classes}
     if not results:
-        return Verdict.manual(f"none of {', '.join(classes)} was probed")
-    accepted, refused, untested = _split(results, sorted(results))
-    if accepted:
-        chosen = {c: results[c].get("cipher") for c in accepted}
-        return Verdict.fail(f"accepts {', '.join(accepted)} suites", accepted=chosen)
-    if untested:
-        return Verdict.manual(f"could not test: {'; '.join(untested)}", refused=refused, untested=untested)
-    return Verdict.ok(f"{', '.join(sorted(results))} suites refused", refused=refused)
+        return Verdict.manual(WEAK_NOT_PROBED(classes=classes))
+    split = _split(results, sorted(results))
+    if split.accepted:
+        chosen = {c: results[c].get("cipher") for c in split.accepted}
+        return Verdict.fail(WEAK_ACCEPTED(classes=split.accepted), accepted=chosen)
+    if split.untested:
+        return Verdict.manual(_untested(split), refused=split.refused, untested=split.untested)
+    return Verdict.ok(WEAK_REFUSED(classes=sorted(results)), refused=split.refused)
 
 
 @check(
@@ -179,22 +221,39 @@ def no_broken_ciphers(ev: EvidenceView, p: Params) -> Verdict:
     return _weak(ev, BROKEN_CIPHERS)
 
 
-def _medium(ev: EvidenceView, cls: str, what: str) -> Verdict:
+def _medium(ev: EvidenceView, cls: str, say: Mapping[str, Template]) -> Verdict:
     """FAIL when the endpoint accepts the cipher class ``cls`` offered alone; MANUAL when it was not tested."""
     result = _facts(ev)["medium_ciphers"].get(cls)
     if result is None:
-        return Verdict.manual(f"{what} suites were not probed")
+        return Verdict.manual(say["not-probed"]())
     seen = {"method": result.get("method"), "protocol": result.get("protocol")}
     if result["status"] == "accepted":
-        return Verdict.fail(f"accepts {what} suites (chose {result.get('cipher')})", cipher=result.get("cipher"), **seen)
+        return Verdict.fail(say["accepted"](cipher=result.get("cipher")), cipher=result.get("cipher"), **seen)
     if result["status"] == "refused":
-        return Verdict.ok(f"{what} suites offered alone were refused", reason_refused=result.get("reason"))
-    return Verdict.manual(f"could not test {what} suites: {result.get('reason', result['status'])}", status=result["status"])
+        return Verdict.ok(say["refused"](), reason_refused=result.get("reason"))
+    return Verdict.manual(say["untested"](detail=result.get("reason", result["status"])), status=result["status"])
+
+
+# The messages of _medium, by outcome: {cipher} is the suite the server chose, {detail} the collector's reason.
+CBC_MESSAGES: Dict[str, Template] = {
+    "not-probed": message("TLS-CIPH-002/not-probed", en="CBC-mode suites were not probed", zh="未探测 CBC 模式密码套件"),
+    "accepted": message(
+        "TLS-CIPH-002/accepted", en="accepts CBC-mode suites (chose {cipher})", zh="接受 CBC 模式密码套件（选用了 {cipher}）"
+    ),
+    "refused": message(
+        "TLS-CIPH-002/refused", en="CBC-mode suites offered alone were refused", zh="仅提供 CBC 模式密码套件时，连接被拒绝"
+    ),
+    "untested": message(
+        "TLS-CIPH-002/untested", en="could not test CBC-mode suites: {detail}", zh="无法测试 CBC 模式密码套件：{detail}"
+    ),
+}
 
 
 @check(
     id="TLS-CIPH-002",
-    title=Text(zh="HTTPS 端点只接受 AEAD 密码套件（不接受 CBC 模式）", en="HTTPS endpoint accepts only AEAD cipher suites (no CBC mode)"),
+    title=Text(
+        zh="HTTPS 端点只接受 AEAD 密码套件（不接受 CBC 模式）", en="HTTPS endpoint accepts only AEAD cipher suites (no CBC mode)"
+    ),
     remediation=Text(
         zh="按 Mozilla intermediate 配置只保留 AES-GCM 与 ChaCha20-Poly1305。nginx：ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;  Apache：SSLCipherSuite 同上",
         en="Keep only AES-GCM and ChaCha20-Poly1305, as in Mozilla's intermediate configuration. nginx: ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;  Apache: the same list in SSLCipherSuite",
@@ -209,7 +268,31 @@ def _medium(ev: EvidenceView, cls: str, what: str) -> Verdict:
     basis="CBC-mode suites (MAC-then-encrypt, padding oracles such as Lucky13) weaken the cryptographic integrity and confidentiality of data in transit (8.1.2.2 a/b, 8.1.4.8 a); Mozilla keeps them only for its old configuration.",
 )
 def cbc_ciphers(ev: EvidenceView, p: Params) -> Verdict:
-    return _medium(ev, CBC_CLASS, "CBC-mode")
+    return _medium(ev, CBC_CLASS, CBC_MESSAGES)
+
+
+STATIC_RSA_MESSAGES: Dict[str, Template] = {
+    "not-probed": message(
+        "TLS-CIPH-003/not-probed",
+        en="static-RSA key exchange suites were not probed",
+        zh="未探测静态 RSA 密钥交换密码套件",
+    ),
+    "accepted": message(
+        "TLS-CIPH-003/accepted",
+        en="accepts static-RSA key exchange suites (chose {cipher})",
+        zh="接受静态 RSA 密钥交换密码套件（选用了 {cipher}）",
+    ),
+    "refused": message(
+        "TLS-CIPH-003/refused",
+        en="static-RSA key exchange suites offered alone were refused",
+        zh="仅提供静态 RSA 密钥交换密码套件时，连接被拒绝",
+    ),
+    "untested": message(
+        "TLS-CIPH-003/untested",
+        en="could not test static-RSA key exchange suites: {detail}",
+        zh="无法测试静态 RSA 密钥交换密码套件：{detail}",
+    ),
+}
 
 
 @check(
@@ -232,10 +315,22 @@ def cbc_ciphers(ev: EvidenceView, p: Params) -> Verdict:
     basis="Static RSA key exchange has no forward secrecy: a leaked server key decrypts recorded traffic, so confidentiality in transit (8.1.2.2 b, 8.1.4.8 a) rests on one key; Mozilla keeps it only for its old configuration.",
 )
 def static_rsa(ev: EvidenceView, p: Params) -> Verdict:
-    return _medium(ev, STATIC_RSA_CLASS, "static-RSA key exchange")
+    return _medium(ev, STATIC_RSA_CLASS, STATIC_RSA_MESSAGES)
 
 
 MIN_DH_BITS = 2048  # Mozilla intermediate: ffdhe2048 or larger; NIST SP 800-57: 2048-bit FFC for 112-bit security
+DH_UNUSED = message(
+    "TLS-CIPH-004/no-dhe",
+    en="no DHE suite is accepted, so no finite-field DH group is used",
+    zh="不接受任何 DHE 密码套件，因此不使用有限域 DH 参数组",
+)
+DH_UNREAD = message("TLS-CIPH-004/unread", en="the DH group could not be read: {detail}", zh="无法读取 DH 参数组：{detail}")
+DH_SMALL = message(
+    "TLS-CIPH-004/small",
+    en="DHE uses a {bits}-bit group (below {minimum})",
+    zh="DHE 使用 {bits} 位参数组（低于 {minimum} 位）",
+)
+DH_LARGE = message("TLS-CIPH-004/large", en="DHE uses a {bits}-bit group", zh="DHE 使用 {bits} 位参数组")
 
 
 @check(
@@ -260,18 +355,30 @@ def dh_group_size(ev: EvidenceView, p: Params) -> Verdict:
     dh = _facts(ev)["dh"]
     seen = {"suite": dh.get("suite"), "protocol": dh.get("protocol")}
     if dh["status"] == "refused":
-        return Verdict.ok("no DHE suite is accepted, so no finite-field DH group is used", reason_refused=dh.get("reason"))
+        return Verdict.ok(DH_UNUSED(), reason_refused=dh.get("reason"))
     if dh["status"] != "accepted" or "bits" not in dh:
-        return Verdict.error(f"the DH group could not be read: {dh.get('reason', dh['status'])}", **seen)
+        return Verdict.error(DH_UNREAD(detail=dh.get("reason", dh["status"])), **seen)
     bits = dh["bits"]
     if bits < MIN_DH_BITS:
-        return Verdict.fail(f"DHE uses a {bits}-bit group (below {MIN_DH_BITS})", bits=bits, **seen)
-    return Verdict.ok(f"DHE uses a {bits}-bit group", bits=bits, **seen)
+        return Verdict.fail(DH_SMALL(bits=bits, minimum=MIN_DH_BITS), bits=bits, **seen)
+    return Verdict.ok(DH_LARGE(bits=bits), bits=bits, **seen)
+
+
+CERT_NOT_YET_VALID = message(
+    "TLS-CERT-001/not-yet-valid", en="not valid before {not_before}", zh="证书尚未生效（生效时间 {not_before}）"
+)
+CERT_EXPIRED = message("TLS-CERT-001/expired", en="expired on {not_after}", zh="证书已于 {not_after} 过期")
+CERT_EXPIRING = message(
+    "TLS-CERT-001/expiring",
+    en="expires in {days} days (threshold {warn_days})",
+    zh="证书将在 {days} 天后过期（阈值 {warn_days} 天）",
+)
+CERT_VALID = message("TLS-CERT-001/valid", en="valid for {days} more days", zh="证书还有 {days} 天有效期")
 
 
 @check(
     id="TLS-CERT-001",
-    title=Text(zh="证书已过期、尚未生效或即将过期", en="Certificate expired, not yet valid, or about to expire"),
+    title=Text(zh="证书在有效期内且不会很快过期", en="Certificate is valid and not about to expire"),
     remediation=Text(
         zh="续期证书并自动化续期（如 certbot/acme.sh 定时任务），然后 nginx -s reload",
         en="Renew the certificate and automate renewal (e.g. a certbot/acme.sh timer), then nginx -s reload",
@@ -291,18 +398,24 @@ def expiry(ev: EvidenceView, p: Params) -> Verdict:
     days = cert["days_to_expiry"]
     seen = {"not_after": cert["not_after"], "days_to_expiry": days}
     if cert["not_yet_valid"]:
-        return Verdict.fail(f"not valid before {cert['not_before']}", **seen)
+        return Verdict.fail(CERT_NOT_YET_VALID(not_before=cert["not_before"]), **seen)
     if days < 0:
-        return Verdict.fail(f"expired on {cert['not_after']}", **seen)
+        return Verdict.fail(CERT_EXPIRED(not_after=cert["not_after"]), **seen)
     if days < int(p["warn_days"]):
-        return Verdict.fail(f"expires in {days} days (threshold {p['warn_days']})", **seen)
-    return Verdict.ok(f"valid for {days} more days", **seen)
+        return Verdict.fail(CERT_EXPIRING(days=days, warn_days=p["warn_days"]), **seen)
+    return Verdict.ok(CERT_VALID(days=days), **seen)
+
+
+KEY_UNKNOWN = message("TLS-CERT-002/unknown-type", en="unknown key type {kind}", zh="无法识别的密钥类型 {kind}")
+KEY_WEAK = message("TLS-CERT-002/weak", en="{kind} {bits} bits", zh="{kind} 密钥仅 {bits} 位，强度不足")
+KEY_STRONG = message("TLS-CERT-002/strong", en="{kind} {bits} bits", zh="{kind} 密钥 {bits} 位")
 
 
 @check(
     id="TLS-CERT-002",
     title=Text(
-        zh="证书公钥强度不足（RSA < 2048 位或 EC < 256 位）", en="Certificate key too weak (RSA < 2048 bits or EC < 256 bits)"
+        zh="证书公钥强度足够（RSA ≥ 2048 位，EC ≥ 256 位）",
+        en="Certificate key is strong enough (RSA >= 2048 bits, EC >= 256 bits)",
     ),
     remediation=Text(
         zh="重新生成至少 RSA 2048 位或 ECDSA P-256 密钥并重新签发证书：openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 ...",
@@ -328,15 +441,20 @@ def key_strength(ev: EvidenceView, p: Params) -> Verdict:
     elif kind in ("Ed25519", "Ed448"):
         ok = True
     else:
-        return Verdict.manual(f"unknown key type {kind}", key=dict(key))
+        return Verdict.manual(KEY_UNKNOWN(kind=kind), key=dict(key))
     if not ok:
-        return Verdict.fail(f"{kind} {bits} bits", key=dict(key))
-    return Verdict.ok(f"{kind} {bits} bits", key=dict(key))
+        return Verdict.fail(KEY_WEAK(kind=kind, bits=bits), key=dict(key))
+    return Verdict.ok(KEY_STRONG(kind=kind, bits=bits), key=dict(key))
+
+
+SIGNED_WEAK = message("TLS-CERT-003/weak", en="signed with {algorithm}", zh="证书使用弱哈希算法 {algorithm} 签名")
+SIGNATURE_UNKNOWN = message("TLS-CERT-003/unrecognised", en="signature hash not recognised", zh="无法识别证书签名所用的哈希算法")
+SIGNED_STRONG = message("TLS-CERT-003/strong", en="signed with {algorithm}", zh="证书使用 {algorithm} 签名")
 
 
 @check(
     id="TLS-CERT-003",
-    title=Text(zh="证书使用弱签名算法（SHA-1/MD5）", en="Certificate signed with a weak hash (SHA-1/MD5)"),
+    title=Text(zh="证书未使用弱签名算法（SHA-1/MD5）", en="Certificate is not signed with a weak hash (SHA-1/MD5)"),
     remediation=Text(
         zh="向 CA 申请使用 SHA-256 或更强签名算法的证书并替换部署",
         en="Have the CA reissue the certificate with SHA-256 or stronger and deploy it",
@@ -355,15 +473,21 @@ def signature_hash(ev: EvidenceView, p: Params) -> Verdict:
     algo = (cert["signature_hash"] or "").lower()
     seen = {"signature_algorithm": cert["signature_algorithm"]}
     if algo in ("md5", "sha1", "md2", "md4"):
-        return Verdict.fail(f"signed with {algo}", **seen)
+        return Verdict.fail(SIGNED_WEAK(algorithm=algo), **seen)
     if not algo and not cert["signature_algorithm"].lower().startswith("ed"):
-        return Verdict.manual("signature hash not recognised", **seen)
-    return Verdict.ok(f"signed with {algo or cert['signature_algorithm']}", **seen)
+        return Verdict.manual(SIGNATURE_UNKNOWN(), **seen)
+    return Verdict.ok(SIGNED_STRONG(algorithm=algo or cert["signature_algorithm"]), **seen)
+
+
+HOST_NAMED = message("TLS-CERT-004/named", en="the certificate names the host", zh="证书中包含所访问的主机名")
+HOST_NOT_NAMED = message(
+    "TLS-CERT-004/not-named", en="{host} is not among the certificate's names", zh="{host} 不在证书列出的名称中"
+)
 
 
 @check(
     id="TLS-CERT-004",
-    title=Text(zh="证书与访问的主机名不匹配", en="Certificate does not match the host name"),
+    title=Text(zh="证书与访问的主机名匹配", en="Certificate matches the host name"),
     remediation=Text(
         zh="签发包含该主机名（subjectAltName DNS/IP）的证书，并在 nginx 对应 server 块配置 ssl_certificate",
         en="Issue a certificate whose subjectAltName covers the host name and set it with ssl_certificate in the matching nginx server block",
@@ -382,13 +506,31 @@ def hostname(ev: EvidenceView, p: Params) -> Verdict:
     cert = _cert(ev)
     seen = {"host": facts["host"], "san_dns": cert["san_dns"], "san_ip": cert["san_ip"], "cn": cert["subject_cn"]}
     if cert["hostname_match"]:
-        return Verdict.ok("the certificate names the host", **seen)
-    return Verdict.fail(f"{facts['host']} is not among the certificate's names", **seen)
+        return Verdict.ok(HOST_NAMED(), **seen)
+    return Verdict.fail(HOST_NOT_NAMED(host=facts["host"]), **seen)
+
+
+CHAIN_TRUSTED = message("TLS-CERT-005/trusted", en="chain verifies against the trust store", zh="证书链可通过信任库验证")
+SELF_SIGNED_TRUSTED = message(
+    "TLS-CERT-005/self-signed-trusted",
+    en="self-signed certificate explicitly trusted",
+    zh="自签名证书被显式加入了信任库",
+)
+SELF_SIGNED_UNKNOWN = message(
+    "TLS-CERT-005/self-signed-unknown",
+    en="the chain verifies, but whether the certificate is self-signed is unknown: {detail}",
+    zh="证书链验证通过，但无法确定证书是否自签名：{detail}",
+)
+SELF_SIGNED = message("TLS-CERT-005/self-signed", en="self-signed (verify: {detail})", zh="证书为自签名（验证结果：{detail}）")
+CHAIN_UNTRUSTED = message("TLS-CERT-005/untrusted", en="{detail} (verify: {detail})", zh="证书链不受信任（验证结果：{detail}）")
+CHAIN_UNVERIFIED = message("TLS-CERT-005/unverified", en="chain could not be verified: {detail}", zh="无法验证证书链：{detail}")
 
 
 @check(
     id="TLS-CERT-005",
-    title=Text(zh="证书自签名或证书链不受信任", en="Certificate is self-signed or its chain is not trusted"),
+    title=Text(
+        zh="证书由受信任的 CA 签发（非自签名）且证书链可信", en="Certificate chains to a trusted CA and is not self-signed"
+    ),
     remediation=Text(
         zh="使用受信任 CA 签发的证书并配置完整链（nginx：ssl_certificate 指向 fullchain.pem）",
         en="Use a certificate from a trusted CA and serve the full chain (nginx: ssl_certificate pointing at fullchain.pem)",
@@ -414,12 +556,12 @@ def chain(ev: EvidenceView, p: Params) -> Verdict:
     }
     status = info["status"]
     if status == "valid" and own is False:
-        return Verdict.ok("chain verifies against the trust store", **seen)
+        return Verdict.ok(CHAIN_TRUSTED(), **seen)
     if status == "valid" and own:
-        return Verdict.fail("self-signed certificate explicitly trusted", **seen)
+        return Verdict.fail(SELF_SIGNED_TRUSTED(), **seen)
     if status == "valid":
-        return Verdict.manual(f"the chain verifies, but whether the certificate is self-signed is unknown: {cert.get('self_signed_basis')}", **seen)
+        return Verdict.manual(SELF_SIGNED_UNKNOWN(detail=cert.get("self_signed_basis")), **seen)
     if status == "invalid":
-        why = "self-signed" if own else str(info.get("reason"))
-        return Verdict.fail(f"{why} (verify: {info.get('reason')})", **seen)
-    return Verdict.error(f"chain could not be verified: {info.get('reason')}", **seen)
+        why = SELF_SIGNED if own else CHAIN_UNTRUSTED
+        return Verdict.fail(why(detail=info.get("reason")), **seen)
+    return Verdict.error(CHAIN_UNVERIFIED(detail=info.get("reason")), **seen)

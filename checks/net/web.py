@@ -14,9 +14,11 @@ reason; only what was actually seen (a version banner) can still fail.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Union
+import itertools
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
+from checks.messages import Template, message
+from checks.model import CheckLevel, CoverageLine, InsurerDomain, Reason, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.net.web_facts import (
     WEB_HTTP,
@@ -46,6 +48,43 @@ def _facts(ev: EvidenceView) -> WebFacts:
     return ev.facts(WEB_HTTP)
 
 
+class _Parts:
+    """The messages of a reason made of independent parts, joined by "; " (en) and "；" (zh) in a fixed order.
+
+    Each non-empty combination of parts is declared as a message of its own (id ``<check>/<part>+<part>``),
+    so the reason reads as the joined list always has, in either language. A part has at most one
+    parameter, named after it: part ``no-secure`` fills ``{no_secure}``.
+    """
+
+    def __init__(self, check_id: str, parts: Mapping[str, Tuple[str, str]]) -> None:
+        self.order = tuple(parts)
+        self.params = {c: c.replace("-", "_") for c in self.order if "{" + c.replace("-", "_") + "}" in parts[c][0]}
+        self.templates: Dict[Tuple[str, ...], Template] = {
+            combo: message(
+                f"{check_id}/{'+'.join(combo)}",
+                en="; ".join(parts[c][0] for c in combo),
+                zh="；".join(parts[c][1] for c in combo),
+            )
+            for n in range(1, len(parts) + 1)
+            for combo in itertools.combinations(self.order, n)
+        }
+
+    def __call__(self, present: Mapping[str, Any]) -> Reason:
+        """The reason for the parts in ``present`` (part -> the value of its parameter, None for a part without one)."""
+        combo = tuple(c for c in self.order if c in present)
+        return self.templates[combo](**{self.params[c]: present[c] for c in combo if c in self.params})
+
+
+# {detail} is the collector's account of what went wrong.
+NOT_SEEN = message("WEB/not-seen", en="the site was not seen: {detail}", zh="未能看到网站的正常页面：{detail}")
+OFF_SCOPE = message(
+    "WEB/off-scope",
+    en="the URL redirects to {to}, outside the declared scope; add that site to the scope to judge it",
+    zh="该 URL 重定向到声明范围之外的 {to}；如需评估，请将该站点加入范围",
+)
+UNREACHED = message("WEB/unreached", en="the final page was not reached: {detail}", zh="未能到达最终页面：{detail}")
+
+
 def _unreached(f: WebFacts) -> Optional[Verdict]:
     """A verdict when the final page was not reached, so its headers cannot be judged."""
     final = f["final"]
@@ -53,17 +92,64 @@ def _unreached(f: WebFacts) -> Optional[Verdict]:
     if state == "ok":
         return None
     if state == "error_page":
-        return Verdict.error(f"the site was not seen: {final['error']}", status=final["status"])
+        return Verdict.error(NOT_SEEN(detail=final["error"]), status=final["status"])
     if state == "off_scope":
         hops = f["redirects"]
         to = hops[-1]["to"] if hops else "?"
-        return Verdict.manual(
-            f"the URL redirects to {to}, outside the declared scope; add that site to the scope to judge it", redirect_to=to
-        )
-    return Verdict.error(f"the final page was not reached: {final['error'] or state}", state=state)
+        return Verdict.manual(OFF_SCOPE(to=to), redirect_to=to)
+    return Verdict.error(UNREACHED(detail=final["error"] or state), state=state)
 
 
 # -- WEB-HTTPS-001 ---------------------------------------------------------------
+HTTP_UNKNOWN = message("WEB-HTTPS-001/unknown", en="plain-HTTP behaviour unknown: {detail}", zh="明文 HTTP 的行为未知：{detail}")
+HTTP_UNKNOWN_ONE_STATUS = message(
+    "WEB-HTTPS-001/unknown-one-status",
+    en="plain-HTTP behaviour unknown: {url}: status {status} without a redirect",
+    zh="明文 HTTP 的行为未知：{url} 返回状态码 {status} 且未重定向",
+)
+HTTP_UNKNOWN_STATUS = message(
+    "WEB-HTTPS-001/unknown-status",
+    en="plain-HTTP behaviour unknown: {endpoints} answered an error status without a redirect",
+    zh="明文 HTTP 的行为未知：{endpoints} 返回错误状态码且未重定向",
+)
+HTTP_UNKNOWN_BOTH = message(
+    "WEB-HTTPS-001/unknown-both",
+    en="plain-HTTP behaviour unknown: {detail}; {endpoints} answered an error status without a redirect",
+    zh="明文 HTTP 的行为未知：{detail}；{endpoints} 返回错误状态码且未重定向",
+)
+HTTP_CONTENT = message(
+    "WEB-HTTPS-001/serves-content",
+    en="plain HTTP serves content instead of redirecting to HTTPS: {endpoints}",
+    zh="明文 HTTP 直接提供内容，而不是重定向到 HTTPS：{endpoints}",
+)
+HTTP_TO_HTTP = message(
+    "WEB-HTTPS-001/redirects-to-http",
+    en="plain HTTP redirects to another plain-HTTP URL first: {redirects}",
+    zh="明文 HTTP 先重定向到另一个明文 HTTP 地址：{redirects}",
+)
+HTTP_TO_HTTPS = message(
+    "WEB-HTTPS-001/redirects", en="plain HTTP redirects to HTTPS: {urls}", zh="明文 HTTP 重定向到 HTTPS：{urls}"
+)
+HTTP_TO_OTHER_HOST = message(
+    "WEB-HTTPS-001/redirects-other-host",
+    en="plain HTTP redirects to HTTPS on another host: {urls}",
+    zh="明文 HTTP 重定向到另一主机的 HTTPS：{urls}",
+)
+HTTP_NONE = message(
+    "WEB-HTTPS-001/no-plain-http",
+    en="no plain-HTTP service answers: {urls} not listening, and the port scan of this host (TCP {ports}) found no other web server",
+    zh="没有明文 HTTP 服务应答：{urls} 未监听，且对该主机的端口扫描（TCP {ports}）未发现其他 Web 服务器",
+)
+HTTP_NOT_ASSESSED = message(
+    "WEB-HTTPS-001/not-assessed",
+    en=(
+        "not assessed: {urls} did not answer and no other plain-HTTP port of this host is known; "
+        "add the host itself as a target so its ports are scanned"
+    ),
+    zh="未评估：{urls} 无应答，且不知道该主机的其他明文 HTTP 端口；请将该主机本身加为目标，以便扫描其端口",
+)
+
+
 @check(
     id="WEB-HTTPS-001",
     title=Text(zh="HTTP 访问应重定向到同一主机的 HTTPS", en="Plain HTTP redirects to HTTPS on the same host"),
@@ -90,46 +176,63 @@ def https_redirect(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
     plain = f["plain_http"]
     if any(x["source"] == "target" for x in plain) and f["final"]["state"] == "error_page":
-        return Verdict.error(f"plain-HTTP behaviour unknown: {f['final']['error']}", url=f["url"])
+        return Verdict.error(HTTP_UNKNOWN(detail=f["final"]["error"]), url=f["url"])
     seen = [{"url": x["url"], "source": x["source"], "state": x["state"], "status": x["status"]} for x in plain]
     to_http = [x for x in plain if x["state"] == "redirects_to_http"]
     # The target itself answering an error status without redirecting still serves its paths in clear
     # (the site was seen, or the final state would be error_page).
     content = [x for x in plain if x["state"] == "no_redirect" or (x["state"] == "error_status" and x["source"] == "target")]
     if content:
-        where = ", ".join(f"{x['url']} ({x['status']})" for x in content)
-        return Verdict.fail(f"plain HTTP serves content instead of redirecting to HTTPS: {where}", endpoints=seen)
+        return Verdict.fail(HTTP_CONTENT(endpoints=[f"{x['url']} ({x['status']})" for x in content]), endpoints=seen)
     if to_http:
-        where = ", ".join(f"{x['url']} -> {x['location']}" for x in to_http)
-        return Verdict.fail(f"plain HTTP redirects to another plain-HTTP URL first: {where}", endpoints=seen)
-    unknown = [x for x in plain if x["state"] in ("error", "error_status")]
-    if unknown:
-        why = "; ".join(
-            f"{x['url']}: {x.get('error') or ''}" if x["state"] == "error" else f"{x['url']}: status {x['status']} without a redirect"
-            for x in unknown
-        )
-        return Verdict.error(f"plain-HTTP behaviour unknown: {why}", endpoints=seen)
+        return Verdict.fail(HTTP_TO_HTTP(redirects=[f"{x['url']} -> {x['location']}" for x in to_http]), endpoints=seen)
+    failed = "; ".join(f"{x['url']}: {x.get('error') or ''}" for x in plain if x["state"] == "error")
+    no_redirect = [x for x in plain if x["state"] == "error_status"]
+    statuses = [f"{x['url']} ({x['status']})" for x in no_redirect]
+    if failed and statuses:
+        return Verdict.error(HTTP_UNKNOWN_BOTH(detail=failed, endpoints=statuses), endpoints=seen)
+    if len(no_redirect) == 1:
+        return Verdict.error(HTTP_UNKNOWN_ONE_STATUS(url=no_redirect[0]["url"], status=no_redirect[0]["status"]), endpoints=seen)
+    if statuses:
+        return Verdict.error(HTTP_UNKNOWN_STATUS(endpoints=statuses), endpoints=seen)
+    if any(x["state"] == "error" for x in plain):
+        return Verdict.error(HTTP_UNKNOWN(detail=failed), endpoints=seen)
     redirecting = [x for x in plain if x["state"] == "redirects_to_https"]
     if redirecting:
         other = [x["url"] for x in redirecting if x["same_host"] is False]
-        where = ", ".join(x["url"] for x in redirecting)
-        text = f"plain HTTP redirects to HTTPS{' on another host' if other else ''}: {where}"
-        return Verdict.ok(text, endpoints=seen)
+        template = HTTP_TO_OTHER_HOST if other else HTTP_TO_HTTPS
+        return Verdict.ok(template(urls=[x["url"] for x in redirecting]), endpoints=seen)
+    urls = [x["url"] for x in plain]
     scanned = f["ports_scanned"]
     if scanned is not None:
-        return Verdict.ok(
-            f"no plain-HTTP service answers: {', '.join(x['url'] for x in plain)} not listening, "
-            f"and the port scan of this host (TCP {scanned}) found no other web server",
-            endpoints=seen,
-        )
-    return Verdict.manual(
-        f"not assessed: {', '.join(x['url'] for x in plain)} did not answer and no other plain-HTTP port of this host is known; "
-        "add the host itself as a target so its ports are scanned",
-        endpoints=seen,
-    )
+        return Verdict.ok(HTTP_NONE(urls=urls, ports=scanned), endpoints=seen)
+    return Verdict.manual(HTTP_NOT_ASSESSED(urls=urls), endpoints=seen)
 
 
 # -- WEB-HSTS-001 ----------------------------------------------------------------
+HSTS_NOT_HTTPS = message(
+    "WEB-HSTS-001/not-https",
+    en="the site is not served over HTTPS, so HSTS cannot apply",
+    zh="网站未通过 HTTPS 提供，HSTS 无从生效",
+)
+HSTS_ABSENT = message(
+    "WEB-HSTS-001/absent",
+    en="no Strict-Transport-Security header on the HTTPS response",
+    zh="HTTPS 响应中没有 Strict-Transport-Security 头",
+)
+HSTS_INVALID = message(
+    "WEB-HSTS-001/invalid",
+    en="Strict-Transport-Security header is invalid (max-age missing, repeated or not a number)",
+    zh="Strict-Transport-Security 头无效（max-age 缺失、重复或不是数字）",
+)
+HSTS_SHORT = message(
+    "WEB-HSTS-001/short",
+    en="HSTS max-age {max_age} s is below {minimum} s",
+    zh="HSTS max-age 为 {max_age} 秒，低于 {minimum} 秒",
+)
+HSTS_SET = message("WEB-HSTS-001/set", en="HSTS max-age {max_age} s", zh="HSTS max-age 为 {max_age} 秒")
+
+
 @check(
     id="WEB-HSTS-001",
     title=Text(zh="启用 HSTS，max-age 不少于 6 个月", en="HSTS is set with max-age of at least six months"),
@@ -161,21 +264,43 @@ def hsts(ev: EvidenceView, p: Params) -> Verdict:
     h = f["headers"]["hsts"]
     minimum = int(p["min_max_age"])
     if not h["over_https"]:
-        return Verdict.fail("the site is not served over HTTPS, so HSTS cannot apply", final_url=f["final"]["url"])
+        return Verdict.fail(HSTS_NOT_HTTPS(), final_url=f["final"]["url"])
     if not h["present"]:
-        return Verdict.fail("no Strict-Transport-Security header on the HTTPS response")
+        return Verdict.fail(HSTS_ABSENT())
     if not h.get("valid"):
-        return Verdict.fail("Strict-Transport-Security header is invalid (max-age missing, repeated or not a number)")
+        return Verdict.fail(HSTS_INVALID())
     age = h.get("max_age")
     if age is None:  # the collector marks a header valid only with one numeric max-age
         raise ValueError("web.http: HSTS header marked valid without a max-age")
     observed = {"max_age": age, "include_subdomains": h.get("include_subdomains"), "preload": h.get("preload")}
     if age < minimum:
-        return Verdict.fail(f"HSTS max-age {age} s is below {minimum} s", **observed)
-    return Verdict.ok(f"HSTS max-age {age} s", **observed)
+        return Verdict.fail(HSTS_SHORT(max_age=age, minimum=minimum), **observed)
+    return Verdict.ok(HSTS_SET(max_age=age), **observed)
 
 
 # -- WEB-CSP-001 -----------------------------------------------------------------
+CSP_REPORT_ONLY = message(
+    "WEB-CSP-001/report-only",
+    en="only Content-Security-Policy-Report-Only is set; nothing is enforced",
+    zh="只设置了 Content-Security-Policy-Report-Only，策略并未强制执行",
+)
+CSP_ABSENT = message("WEB-CSP-001/absent", en="no Content-Security-Policy header", zh="没有 Content-Security-Policy 头")
+CSP_WEAK = _Parts(
+    "WEB-CSP-001",
+    {
+        "unrestricted": ("neither script-src nor default-src restricts scripts", "script-src 和 default-src 均未限制脚本来源"),
+        "unsafe-inline": ("scripts allow 'unsafe-inline'", "脚本允许 'unsafe-inline'"),
+        "unsafe-eval": ("scripts allow 'unsafe-eval'", "脚本允许 'unsafe-eval'"),
+        "broad": ("scripts allow broad sources {broad}", "脚本允许宽泛的来源 {broad}"),
+    },
+)
+CSP_SOUND = message(
+    "WEB-CSP-001/sound",
+    en="CSP restricts script sources without unsafe keywords or wildcards",
+    zh="CSP 限制了脚本来源，且不含不安全关键字或通配来源",
+)
+
+
 @check(
     id="WEB-CSP-001",
     title=Text(
@@ -209,25 +334,46 @@ def csp(ev: EvidenceView, p: Params) -> Verdict:
     c = f["headers"]["csp"]
     if not c["present"]:
         if c["report_only_present"]:
-            return Verdict.fail("only Content-Security-Policy-Report-Only is set; nothing is enforced")
-        return Verdict.fail("no Content-Security-Policy header")
+            return Verdict.fail(CSP_REPORT_ONLY())
+        return Verdict.fail(CSP_ABSENT())
     problems: List[str] = []
+    present: Dict[str, Any] = {}  # CSP_WEAK part -> its parameter
     if not c.get("script_restricted"):
         problems.append("neither script-src nor default-src restricts scripts")
+        present["unrestricted"] = None
     if c.get("unsafe_inline"):
         problems.append("scripts allow 'unsafe-inline'")
+        present["unsafe-inline"] = None
     if c.get("unsafe_eval"):
         problems.append("scripts allow 'unsafe-eval'")
+        present["unsafe-eval"] = None
     broad = c.get("broad_script_sources")
     if broad:
         problems.append(f"scripts allow broad sources {', '.join(broad)}")
+        present["broad"] = broad
     observed = {"directives": c.get("directives"), "problems": problems}
-    if problems:
-        return Verdict.fail("; ".join(problems), **observed)
-    return Verdict.ok("CSP restricts script sources without unsafe keywords or wildcards", **observed)
+    if present:
+        return Verdict.fail(CSP_WEAK(present), **observed)
+    return Verdict.ok(CSP_SOUND(), **observed)
 
 
 # -- WEB-FRAME-001 ---------------------------------------------------------------
+FRAME_ANCESTORS = message(
+    "WEB-FRAME-001/frame-ancestors", en="CSP frame-ancestors limits framing", zh="CSP frame-ancestors 限制了页面嵌入"
+)
+FRAME_XFO = message("WEB-FRAME-001/x-frame-options", en="X-Frame-Options {value}", zh="X-Frame-Options 为 {value}")
+FRAME_XFO_BAD = message(
+    "WEB-FRAME-001/x-frame-options-invalid",
+    en="X-Frame-Options value {value} is not DENY or SAMEORIGIN",
+    zh="X-Frame-Options 的值 {value} 不是 DENY 或 SAMEORIGIN",
+)
+FRAME_OPEN = message(
+    "WEB-FRAME-001/unrestricted",
+    en="neither X-Frame-Options nor CSP frame-ancestors restricts framing",
+    zh="X-Frame-Options 和 CSP frame-ancestors 均未限制页面嵌入",
+)
+
+
 @check(
     id="WEB-FRAME-001",
     title=Text(
@@ -262,15 +408,24 @@ def framing(ev: EvidenceView, p: Params) -> Verdict:
     fa = h["csp"].get("frame_ancestors")
     xfo = (h["x_frame_options"] or "").strip()
     if fa is not None and "*" not in fa.split():
-        return Verdict.ok("CSP frame-ancestors limits framing", frame_ancestors=fa, x_frame_options=xfo or None)
+        return Verdict.ok(FRAME_ANCESTORS(), frame_ancestors=fa, x_frame_options=xfo or None)
     if xfo.upper() in ("DENY", "SAMEORIGIN"):
-        return Verdict.ok(f"X-Frame-Options {xfo.upper()}", x_frame_options=xfo)
+        return Verdict.ok(FRAME_XFO(value=xfo.upper()), x_frame_options=xfo)
     if xfo:
-        return Verdict.fail(f"X-Frame-Options value {xfo!r} is not DENY or SAMEORIGIN", x_frame_options=xfo, frame_ancestors=fa)
-    return Verdict.fail("neither X-Frame-Options nor CSP frame-ancestors restricts framing", frame_ancestors=fa)
+        return Verdict.fail(FRAME_XFO_BAD(value=repr(xfo)), x_frame_options=xfo, frame_ancestors=fa)
+    return Verdict.fail(FRAME_OPEN(), frame_ancestors=fa)
 
 
 # -- WEB-MIME-001 ----------------------------------------------------------------
+NOSNIFF_SET = message("WEB-MIME-001/nosniff", en="X-Content-Type-Options nosniff", zh="X-Content-Type-Options 为 nosniff")
+NOSNIFF_ABSENT = message("WEB-MIME-001/absent", en="no X-Content-Type-Options header", zh="没有 X-Content-Type-Options 头")
+NOSNIFF_WRONG = message(
+    "WEB-MIME-001/wrong-value",
+    en="X-Content-Type-Options value {value} is not nosniff",
+    zh="X-Content-Type-Options 的值 {value} 不是 nosniff",
+)
+
+
 @check(
     id="WEB-MIME-001",
     title=Text(zh="设置 X-Content-Type-Options: nosniff", en="X-Content-Type-Options is nosniff"),
@@ -294,15 +449,26 @@ def nosniff(ev: EvidenceView, p: Params) -> Verdict:
         return bad
     value = f["headers"]["x_content_type_options"]
     if value is not None and value.strip().lower() == "nosniff":
-        return Verdict.ok("X-Content-Type-Options nosniff")
+        return Verdict.ok(NOSNIFF_SET())
     if value is None:
-        return Verdict.fail("no X-Content-Type-Options header")
-    return Verdict.fail(f"X-Content-Type-Options value {value!r} is not nosniff", value=value)
+        return Verdict.fail(NOSNIFF_ABSENT())
+    return Verdict.fail(NOSNIFF_WRONG(value=repr(value)), value=value)
 
 
 # -- WEB-REF-001 -----------------------------------------------------------------
 _SAFE_REFERRER = ("no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin")
 _KNOWN_REFERRER = (*_SAFE_REFERRER, "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "unsafe-url")
+REFERRER_ABSENT = message(
+    "WEB-REF-001/absent",
+    en="no Referrer-Policy header; full URLs may leak to other sites from older browsers",
+    zh="没有 Referrer-Policy 头；旧版浏览器可能把完整 URL 泄露给其他网站",
+)
+REFERRER_SAFE = message("WEB-REF-001/restrictive", en="Referrer-Policy {policy}", zh="Referrer-Policy 为 {policy}")
+REFERRER_UNSAFE = message(
+    "WEB-REF-001/permissive",
+    en="Referrer-Policy {value} sends the referrer to other origins or is invalid",
+    zh="Referrer-Policy {value} 会向其他来源发送 Referer，或取值无效",
+)
 
 
 @check(
@@ -334,16 +500,34 @@ def referrer_policy(ev: EvidenceView, p: Params) -> Verdict:
         return bad
     value = f["headers"]["referrer_policy"]
     if value is None:
-        return Verdict.fail("no Referrer-Policy header; full URLs may leak to other sites from older browsers")
+        return Verdict.fail(REFERRER_ABSENT())
     # Browsers use the last policy they recognise in a comma-separated list.
     known = [t.strip().lower() for t in value.split(",") if t.strip().lower() in _KNOWN_REFERRER]
     effective = known[-1] if known else None
     if effective in _SAFE_REFERRER:
-        return Verdict.ok(f"Referrer-Policy {effective}", value=value)
-    return Verdict.fail(f"Referrer-Policy {value!r} sends the referrer to other origins or is invalid", value=value)
+        return Verdict.ok(REFERRER_SAFE(policy=effective), value=value)
+    return Verdict.fail(REFERRER_UNSAFE(value=repr(value)), value=value)
 
 
 # -- WEB-COOK-001 ----------------------------------------------------------------
+NO_COOKIES = message("WEB-COOK-001/no-cookies", en="the site sets no cookies", zh="网站未设置 Cookie")
+COOKIES_FLAGGED = message("WEB-COOK-001/flagged", en="every cookie carries the expected flags", zh="所有 Cookie 均带有应有的属性")
+# Cookie names by problem, each part "<names>: <problem>" as a list joined per cookie would read.
+COOKIE_PROBLEMS = _Parts(
+    "WEB-COOK-001",
+    {
+        "no-secure": ("{no_secure}: no Secure", "{no_secure}：未设置 Secure"),
+        "no-httponly": ("{no_httponly}: session cookie without HttpOnly", "{no_httponly}：会话 Cookie 未设置 HttpOnly"),
+        "no-samesite": ("{no_samesite}: no SameSite", "{no_samesite}：未设置 SameSite"),
+        "invalid-samesite": ("{invalid_samesite}: invalid SameSite value", "{invalid_samesite}：SameSite 取值无效"),
+        "samesite-none-insecure": (
+            "{samesite_none_insecure}: SameSite=None without Secure",
+            "{samesite_none_insecure}：SameSite=None 但未设置 Secure",
+        ),
+    },
+)
+
+
 @check(
     id="WEB-COOK-001",
     title=Text(
@@ -376,28 +560,65 @@ def cookie_flags(ev: EvidenceView, p: Params) -> Verdict:
         return bad
     cookies = f["cookies"]
     if not cookies:
-        return Verdict.ok("the site sets no cookies", cookies=[])
+        return Verdict.ok(NO_COOKIES(), cookies=[])
     https = f["final"]["scheme"] == "https"
     problems: List[str] = []
+    by_part: Dict[str, List[str]] = {}  # COOKIE_PROBLEMS part -> cookie names, in cookie order
+
+    def problem(part: str, name: str, text: str) -> None:
+        problems.append(f"{name}: {text}")
+        by_part.setdefault(part, []).append(name)
+
     for c in cookies:
         name = c["name"]
         if https and not c["secure"]:
-            problems.append(f"{name}: no Secure")
+            problem("no-secure", name, "no Secure")
         if c["session_like"] and not c["httponly"]:
-            problems.append(f"{name}: session cookie without HttpOnly")
+            problem("no-httponly", name, "session cookie without HttpOnly")
         if c["samesite"] is None:
-            problems.append(f"{name}: no SameSite")
+            problem("no-samesite", name, "no SameSite")
         elif c["samesite"] == "invalid":
-            problems.append(f"{name}: invalid SameSite value")
+            problem("invalid-samesite", name, "invalid SameSite value")
         elif c["samesite"] == "None" and not c["secure"]:
-            problems.append(f"{name}: SameSite=None without Secure")
+            problem("samesite-none-insecure", name, "SameSite=None without Secure")
     names = sorted({c["name"] for c in cookies})
     if problems:
-        return Verdict.fail("; ".join(problems), cookies=names, problems=problems)
-    return Verdict.ok("every cookie carries the expected flags", cookies=names)
+        return Verdict.fail(COOKIE_PROBLEMS(by_part), cookies=names, problems=problems)
+    return Verdict.ok(COOKIES_FLAGGED(), cookies=names)
 
 
 # -- WEB-CORS-001 ----------------------------------------------------------------
+CORS_FAILED = message("WEB-CORS-001/request-failed", en="CORS request failed: {detail}", zh="CORS 请求失败：{detail}")
+CORS_CREDENTIALED = {
+    "reflected": message(
+        "WEB-CORS-001/reflected-with-credentials",
+        en="Access-Control-Allow-Origin echoes any Origin together with Allow-Credentials true",
+        zh="Access-Control-Allow-Origin 回显任意 Origin，同时 Allow-Credentials 为 true",
+    ),
+    "null": message(
+        "WEB-CORS-001/null-with-credentials",
+        en="Access-Control-Allow-Origin allows the null origin together with Allow-Credentials true",
+        zh="Access-Control-Allow-Origin 允许 null 来源，同时 Allow-Credentials 为 true",
+    ),
+    "wildcard": message(
+        "WEB-CORS-001/wildcard-with-credentials",
+        en="Access-Control-Allow-Origin allows * together with Allow-Credentials true",
+        zh="Access-Control-Allow-Origin 允许 *，同时 Allow-Credentials 为 true",
+    ),
+}
+CORS_REFLECTED = message(
+    "WEB-CORS-001/reflected",
+    en="any origin is reflected, but without credentials (public data only)",
+    zh="回显任意来源，但不允许携带凭据（仅适用于公开数据）",
+)
+CORS_PUBLIC = message("WEB-CORS-001/public", en="public CORS (*) without credentials", zh="公开 CORS（*），不允许携带凭据")
+CORS_CLOSED = message(
+    "WEB-CORS-001/not-granted",
+    en="an unknown origin is not granted credentialed access",
+    zh="未知来源未获得携带凭据的访问权限",
+)
+
+
 @check(
     id="WEB-CORS-001",
     title=Text(zh="CORS 不得对任意来源开放且允许携带凭据", en="CORS does not grant any origin access with credentials"),
@@ -431,20 +652,27 @@ def cors(ev: EvidenceView, p: Params) -> Verdict:
         return bad
     c = f["cors"]
     if c["error"]:
-        return Verdict.error(f"CORS request failed: {c['error']}")
+        return Verdict.error(CORS_FAILED(detail=c["error"]))
     kind, creds = c.get("allow_origin"), bool(c.get("allow_credentials"))
     observed = {"origin_sent": c["origin_sent"], "allow_origin": kind, "allow_credentials": creds}
-    if kind in ("reflected", "null", "wildcard") and creds:
-        what = {"reflected": "echoes any Origin", "null": "allows the null origin", "wildcard": "allows *"}[kind]
-        return Verdict.fail(f"Access-Control-Allow-Origin {what} together with Allow-Credentials true", **observed)
+    if kind in CORS_CREDENTIALED and creds:
+        return Verdict.fail(CORS_CREDENTIALED[kind](), **observed)
     if kind == "reflected":
-        return Verdict.ok("any origin is reflected, but without credentials (public data only)", **observed)
+        return Verdict.ok(CORS_REFLECTED(), **observed)
     if kind == "wildcard":
-        return Verdict.ok("public CORS (*) without credentials", **observed)
-    return Verdict.ok("an unknown origin is not granted credentialed access", **observed)
+        return Verdict.ok(CORS_PUBLIC(), **observed)
+    return Verdict.ok(CORS_CLOSED(), **observed)
 
 
 # -- WEB-VER-001 -----------------------------------------------------------------
+VERSION_DISCLOSED = message("WEB-VER-001/disclosed", en="version details in {headers}", zh="以下响应头包含版本信息：{headers}")
+VERSION_HIDDEN = message(
+    "WEB-VER-001/hidden",
+    en="no version numbers in Server and no X-Powered-By/X-AspNet-Version",
+    zh="Server 头中没有版本号，且没有 X-Powered-By/X-AspNet-Version 头",
+)
+
+
 @check(
     id="WEB-VER-001",
     title=Text(zh="响应头不泄露软件版本", en="Response headers do not disclose software versions"),
@@ -482,10 +710,10 @@ def version_disclosure(ev: EvidenceView, p: Params) -> Verdict:
         if value:
             leaks[header] = value
     if leaks:
-        return Verdict.fail(f"version details in {', '.join(sorted(leaks))}", headers=leaks)
+        return Verdict.fail(VERSION_DISCLOSED(headers=sorted(leaks)), headers=leaks)
     if unseen is not None:
         return unseen
-    return Verdict.ok("no version numbers in Server and no X-Powered-By/X-AspNet-Version", server=d["server"])
+    return Verdict.ok(VERSION_HIDDEN(), server=d["server"])
 
 
 def _error_page(f: WebFacts) -> Optional[Verdict]:
@@ -493,7 +721,14 @@ def _error_page(f: WebFacts) -> Optional[Verdict]:
     final = f["final"]
     if final["state"] != "error_page":
         return None
-    return Verdict.error(f"the site was not seen: {final['error']}", status=final["status"])
+    return Verdict.error(NOT_SEEN(detail=final["error"]), status=final["status"])
+
+
+PATHS_UNCHECKED = message(
+    "WEB/paths-unchecked",
+    en="{count} path(s) could not be checked, e.g. {detail}",
+    zh="{count} 个路径无法检查，例如：{detail}",
+)
 
 
 def _paths_verdict(
@@ -501,13 +736,13 @@ def _paths_verdict(
     found: Sequence[Union[ListingFoundFacts, ExposedFoundFacts]],
     errors: Sequence[Union[ListingErrorFacts, ExposedErrorFacts]],
     probed: Sequence[str],
-    what: str,
-    ok: str,
+    served: Template,
+    ok: Template,
 ) -> Verdict:
-    """FAIL on any confirmed finding; otherwise PASS only if every relevant path was actually asked."""
+    """FAIL on any confirmed finding (``served``, given the {paths}); otherwise PASS (``ok``) only if every relevant path was actually asked."""
     if found:
         return Verdict.fail(
-            f"{what}: {', '.join(x['path'] for x in found)}",
+            served(paths=[x["path"] for x in found]),
             found=[{"path": x["path"], "marker": x["marker"]} for x in found],
         )
     unseen = _error_page(f)
@@ -515,13 +750,17 @@ def _paths_verdict(
         return unseen
     if errors:
         return Verdict.error(
-            f"{len(errors)} path(s) could not be checked, e.g. {errors[0]['error']}",
+            PATHS_UNCHECKED(count=len(errors), detail=errors[0]["error"]),
             unchecked=[e["path"] for e in errors],
         )
-    return Verdict.ok(ok, probed=list(probed))
+    return Verdict.ok(ok(), probed=list(probed))
 
 
 # -- WEB-DIR-001 -----------------------------------------------------------------
+LISTING_SERVED = message("WEB-DIR-001/served", en="directory listing served at: {paths}", zh="以下路径提供目录列表：{paths}")
+NO_LISTING = message("WEB-DIR-001/none", en="no directory listing found", zh="未发现目录列表")
+
+
 @check(
     id="WEB-DIR-001",
     title=Text(zh="禁止目录浏览", en="Directory listing is disabled"),
@@ -541,24 +780,52 @@ def _paths_verdict(
 def directory_listing(ev: EvidenceView, p: Params) -> Verdict:
     f = _facts(ev)
     section = f["directory_listing"]
-    return _paths_verdict(
-        f, section["found"], section["errors"], section["probed"], "directory listing served at", "no directory listing found"
-    )
+    return _paths_verdict(f, section["found"], section["errors"], section["probed"], LISTING_SERVED, NO_LISTING)
 
 
 _EXPOSURE_FIX_NGINX = "location ~ /\\.(?!well-known) { deny all; }"
 
 
-def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], what: str, ok: str) -> Verdict:
+def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], served: Template, ok: Template) -> Verdict:
     """Findings and unanswered probes of the sensitive paths of ``kinds``."""
     f = _facts(ev)
     section = f["exposed"]
     found = [x for x in section["found"] if x["kind"] in kinds]
     errors = [e for e in section["errors"] if e["kind"] in kinds]
-    return _paths_verdict(f, found, errors, section["probed"], what, ok)
+    return _paths_verdict(f, found, errors, section["probed"], served, ok)
 
 
 # -- WEB-EXP-001..004 --------------------------------------------------------------
+GIT_SERVED = message(
+    "WEB-EXP-001/served",
+    en="Git repository metadata served at: {paths}",
+    zh="以下路径对外提供 Git 版本库元数据：{paths}",
+)
+GIT_HIDDEN = message("WEB-EXP-001/not-served", en="/.git/HEAD is not served", zh="未对外提供 /.git/HEAD")
+ENV_SERVED = message(
+    "WEB-EXP-002/served",
+    en="environment file with KEY=VALUE lines served at: {paths}",
+    zh="以下路径对外提供含 KEY=VALUE 行的环境配置文件：{paths}",
+)
+ENV_HIDDEN = message("WEB-EXP-002/not-served", en="/.env is not served", zh="未对外提供 /.env")
+BACKUP_SERVED = message(
+    "WEB-EXP-003/served",
+    en="backup or database dump served at: {paths}",
+    zh="以下路径对外提供备份或数据库导出文件：{paths}",
+)
+BACKUP_HIDDEN = message(
+    "WEB-EXP-003/not-served",
+    en="no backup or dump file served at the common names",
+    zh="常见文件名下未对外提供备份或数据库导出文件",
+)
+DIAGNOSTIC_SERVED = message("WEB-EXP-004/served", en="diagnostic page served at: {paths}", zh="以下路径对外提供诊断页面：{paths}")
+DIAGNOSTIC_HIDDEN = message(
+    "WEB-EXP-004/not-served",
+    en="no server-status, actuator or phpinfo page served",
+    zh="未对外提供 server-status、actuator 或 phpinfo 页面",
+)
+
+
 @check(
     id="WEB-EXP-001",
     title=Text(zh="不得对外暴露 .git 版本库", en="The .git repository is not served"),
@@ -582,7 +849,7 @@ def _exposed(ev: EvidenceView, kinds: Sequence[ExposureKind], what: str, ok: str
     basis="A served .git repository discloses source and history: an access-rule defect (8.1.4.2 e).",
 )
 def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
-    return _exposed(ev, ("git",), "Git repository metadata served at", "/.git/HEAD is not served")
+    return _exposed(ev, ("git",), GIT_SERVED, GIT_HIDDEN)
 
 
 @check(
@@ -609,7 +876,7 @@ def exposed_git(ev: EvidenceView, p: Params) -> Verdict:
     basis="A served .env file hands out secrets: unauthorised access (8.1.4.2 e, case 6.4.2.2 item 1) to stored credentials (8.1.4.8 b).",
 )
 def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
-    return _exposed(ev, ("env",), "environment file with KEY=VALUE lines served at", "/.env is not served")
+    return _exposed(ev, ("env",), ENV_SERVED, ENV_HIDDEN)
 
 
 @check(
@@ -636,7 +903,7 @@ def exposed_env(ev: EvidenceView, p: Params) -> Verdict:
     basis="Served backups and dumps give unauthorised access to data (8.1.4.2 e, case 6.4.2.2 item 1).",
 )
 def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
-    return _exposed(ev, ("backup",), "backup or database dump served at", "no backup or dump file served at the common names")
+    return _exposed(ev, ("backup",), BACKUP_SERVED, BACKUP_HIDDEN)
 
 
 @check(
@@ -662,6 +929,4 @@ def exposed_backups(ev: EvidenceView, p: Params) -> Verdict:
     basis="Public status pages expose internals no access rule meant to publish (8.1.4.2 e).",
 )
 def exposed_diagnostics(ev: EvidenceView, p: Params) -> Verdict:
-    return _exposed(
-        ev, ("status", "actuator", "phpinfo"), "diagnostic page served at", "no server-status, actuator or phpinfo page served"
-    )
+    return _exposed(ev, ("status", "actuator", "phpinfo"), DIAGNOSTIC_SERVED, DIAGNOSTIC_HIDDEN)

@@ -42,11 +42,13 @@ def _finding(host: str) -> Any:
 
 def test_reason_names_file_line_and_kind_never_the_value() -> None:
     oe = _finding("openeuler-server")
-    assert oe.reason == "1 cleartext credential(s): cron /etc/cron.d/mysql-backup line 2: mysql -p password"
+    assert oe.reason == "1 cleartext credential(s): /etc/cron.d/mysql-backup:2 (mysql -p password)"
     weak = _finding("debian-weak")
-    assert "cron /etc/cron.d/site-upload line 4: Authorization header (readable by all users)" in (weak.reason or "")
+    assert weak.reason == (
+        "1 cleartext credential(s): /etc/cron.d/site-upload:4 (Authorization header); readable by all users: /etc/cron.d/site-upload"
+    )
     app = _finding("debian-hardened-app-config-password")
-    assert "config /opt/mes/conf/application.properties line 5: spring.datasource.password in cleartext" in (app.reason or "")
+    assert "/opt/mes/conf/application.properties:5 (spring.datasource.password in cleartext)" in (app.reason or "")
     for f in (oe, weak, app):
         text = json.dumps(f.to_json())
         assert "FixtureDummyPass" not in text and "FIXTURE-TOKEN-DO-NOT-LEAK" not in text

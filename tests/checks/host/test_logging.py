@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict
 import pytest
 
 from checks.host.logging import audit_identity_watches, log_retention, remote_logging
-from checks.model import Status, Verdict
+from checks.model import Reason, Status, Verdict
 from checks.registry import EvidenceView, Params
 from collectors.catalogue import all_collectors
 from collectors.context import HostContext, RecordedProcessView
@@ -98,7 +98,7 @@ def test_log_retention_glob_block_is_not_silently_missing(tmp_path: Path) -> Non
         "var/log/auth.log": "",
     }
     verdict = _verdict(tmp_path, files, "host.log_retention", log_retention)
-    assert verdict.status is F and "/var/log/auth.log" in (verdict.reason or "")
+    assert verdict.status is F and isinstance(verdict.reason, Reason) and "/var/log/auth.log" in verdict.reason.text("en")
 
 
 def test_syslog_ng_source_and_comment_are_not_forwarding(tmp_path: Path) -> None:

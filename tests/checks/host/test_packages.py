@@ -133,7 +133,7 @@ def test_stale_last_success_fails_with_its_age() -> None:
 
 def test_script_jobs_name_the_script() -> None:
     f = _finding("debian-hardened-cron-script-netdisk", "LNX-BAK-001")
-    assert "via /usr/local/sbin/db-backup" in (f.reason or "")
+    assert "-> /usr/local/sbin/db-backup)" in (f.reason or "")
 
 
 def test_netdisk_uploads_count_as_backups_for_all_three() -> None:
