@@ -19,6 +19,8 @@ from typing import Callable, List, Optional, Sequence
 
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus, utc_now
 
+# The words every reason of a job or probe that ran out of its time budget contains (renderers list those).
+BUDGET_EXCEEDED = "time budget exceeded"
 DEFAULT_COLLECTOR_S = 60.0  # a host collector (commands inside it have their own, shorter timeouts)
 DEFAULT_TARGET_S = 120.0  # one network collector against one target
 

@@ -38,12 +38,11 @@ in :mod:`collectors.net.backends_facts`, which the checks import without this mo
 from __future__ import annotations
 
 import re
-import socket
 import struct
-import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.net import netio
 from collectors.net.backends_facts import (
     BACKENDS,
     ELASTICSEARCH,
@@ -58,6 +57,7 @@ from collectors.net.backends_facts import (
 )
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
+from collectors.net.netio import Deadline
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.web import listing_marker
@@ -81,28 +81,43 @@ class _Fail(Exception):
 
 
 class _Conn:
-    """One TCP connection under one deadline, paced and counted."""
+    """One TCP connection, paced and counted; every reply complete within one deadline."""
 
-    def __init__(self, probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) -> None:
-        self.endpoint = f"{host}:{port}"
-        self.probe = probe
+    def __init__(self, endpoint: str, sock: Optional[netio.Wire], pacer: Pacer, timeout_s: float, overall: Optional[float]) -> None:
+        self.endpoint = endpoint
+        self.sock = sock
         self.pacer = pacer
-        self.protocol = protocol
-        self.deadline = time.monotonic() + probe.ctx.timeout_s
+        self.timeout_s = timeout_s
+        self.overall = overall
+        self.deadline = Deadline.within(timeout_s, overall)
         self.buf = b""
         self.requests = 0
-        probe.require_in_scope(host)
+
+    @classmethod
+    def open(cls, probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) -> _Conn:
+        """Connect to the address the scope approved for ``host``; ``sock`` is None when nothing listens."""
+        endpoint = f"{host}:{port}"
+        address = probe.addresses(host)[0]
+        probe.require_in_scope(address)
+        step = probe.step()
+        if step.left() <= 0:
+            raise _Fail(ErrorReason.TIMEOUT, f"{endpoint}: not probed: time budget exceeded (the collector's deadline)")
         pacer.wait()
+        sock: Optional[netio.Wire]
         try:
-            self.sock: Optional[socket.socket] = socket.create_connection((host, port), timeout=probe.ctx.timeout_s)
-        except (ConnectionRefusedError, TimeoutError) as exc:
-            probe.record(
-                self.endpoint, protocol, "connection refused" if isinstance(exc, ConnectionRefusedError) else "connect timeout"
-            )
-            self.sock = None
+            sock = netio.connect(address, port, step)
+        except TimeoutError:
+            probe.record(endpoint, protocol, "connect timeout")
+            if step.budget:
+                raise _Fail(ErrorReason.TIMEOUT, step.stalled(endpoint, "connecting")) from None
+            sock = None
+        except ConnectionRefusedError:
+            probe.record(endpoint, protocol, "connection refused")
+            sock = None
         except OSError as exc:
-            probe.record(self.endpoint, protocol, f"connect failed: {exc.strerror or exc}")
-            raise _Fail(ErrorReason.UNSUPPORTED, f"{self.endpoint}: connect failed: {exc.strerror or exc}") from None
+            probe.record(endpoint, protocol, f"connect failed: {exc.strerror or exc}")
+            raise _Fail(ErrorReason.UNSUPPORTED, f"{endpoint}: connect failed: {exc.strerror or exc}") from None
+        return cls(endpoint, sock, pacer, probe.ctx.timeout_s, probe.deadline)
 
     def send(self, data: bytes) -> None:
         if self.requests >= MAX_REQUESTS_PER_SERVICE:
@@ -110,24 +125,24 @@ class _Conn:
         assert self.sock is not None
         self.pacer.wait()
         self.requests += 1
+        self.deadline = Deadline.within(self.timeout_s, self.overall)  # each reply gets its own deadline
         try:
+            self.sock.settimeout(self.deadline.remaining())
             self.sock.sendall(data)
+        except TimeoutError:
+            raise _Fail(ErrorReason.TIMEOUT, self.deadline.stalled(self.endpoint, "sending the request")) from None
         except OSError as exc:
             raise _Fail(ErrorReason.UNSUPPORTED, f"{self.endpoint}: send failed: {exc}") from None
 
     def fill(self) -> bool:
         """More bytes into the buffer; False when the peer closed."""
         assert self.sock is not None
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise _Fail(ErrorReason.TIMEOUT, f"{self.endpoint}: no complete reply within {self.probe.ctx.timeout_s:.1f} s")
-        self.sock.settimeout(left)
         try:
+            self.sock.settimeout(self.deadline.remaining())
             data = self.sock.recv(65536)
         except TimeoutError:
-            raise _Fail(
-                ErrorReason.TIMEOUT, f"{self.endpoint}: no complete reply within {self.probe.ctx.timeout_s:.1f} s"
-            ) from None
+            what = f"reading the reply ({len(self.buf)} bytes so far)" if self.buf else "waiting for a reply (no complete reply)"
+            raise _Fail(ErrorReason.TIMEOUT, self.deadline.stalled(self.endpoint, what)) from None
         except ConnectionResetError:
             return False
         except OSError as exc:
@@ -299,13 +314,27 @@ def _elasticsearch(probe: NetProbe, pacer: Pacer, host: str, port: int, scheme: 
     pacer.wait()
     endpoint = f"{scheme}://{host}:{port}/"
     try:
-        resp = request(probe.require_in_scope, scheme, host, port, "/", timeout_s=probe.ctx.timeout_s)
+        resp = request(
+            probe.require_in_scope,
+            scheme,
+            host,
+            port,
+            "/",
+            address=probe.addresses(host)[0],
+            timeout_s=probe.ctx.timeout_s,
+            deadline=probe.deadline,
+        )
     except HttpClientError as exc:
         probe.record(endpoint, "http", exc.message)
         if exc.kind == HttpClientError.REFUSED or exc.kind == HttpClientError.CONNECT_TIMEOUT:
             return {"state": "closed"}
         raise _Fail(exc.error_reason, exc.message) from None
     probe.record(endpoint, "http")
+    return elasticsearch_reply(resp)
+
+
+def elasticsearch_reply(resp: HttpResponse) -> ServiceReplyFacts:
+    """What an Elasticsearch answer to ``GET /`` says (no socket)."""
     if resp.status in (401, 403):
         return {"status": resp.status, "state": "auth_required"}
     doc = _json(resp)
@@ -323,6 +352,15 @@ def _json(resp: HttpResponse) -> Any:
         return json.loads(resp.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
+
+
+def parse_service(name: str, replies: Sequence[bytes]) -> ServiceReplyFacts:
+    """What a Redis or Kafka service's replies say, without a socket; raises nothing but ``_Fail``.
+
+    Each reply is what one read returns at most; after the last one the service closes.
+    """
+    conn = _Conn(f"{name}-reply", netio.Replay(replies), Pacer(0.0), 60.0, None)
+    return {REDIS: _redis, KAFKA: _kafka}[name](conn)
 
 
 def _ports(probe: NetProbe) -> Dict[str, int]:
@@ -366,7 +404,7 @@ def collect_backends(probe: NetProbe, target: Target) -> BackendsFacts:
             if name == ELASTICSEARCH:
                 out = {"port": port, **_elasticsearch(probe, pacer, host, port, scheme)}
             else:
-                conn = _Conn(probe, pacer, host, port, name)
+                conn = _Conn.open(probe, pacer, host, port, name)
                 try:
                     if conn.sock is None:
                         out = {"port": port, "state": "closed"}
@@ -418,7 +456,15 @@ def collect_ota(probe: NetProbe, target: Target) -> OtaFacts:
         pacer.wait()
         try:
             resp = request(
-                probe.require_in_scope, scheme, host, port, path, timeout_s=probe.ctx.timeout_s, body_limit=OTA_BODY_LIMIT
+                probe.require_in_scope,
+                scheme,
+                host,
+                port,
+                path,
+                address=probe.addresses(host)[0],
+                timeout_s=probe.ctx.timeout_s,
+                body_limit=OTA_BODY_LIMIT,
+                deadline=probe.deadline,
             )
         except HttpClientError as exc:
             probe.record(url, "http", exc.message)

@@ -2,32 +2,50 @@
 
 ``requests``/``urllib3`` only bound each socket read, so a server trickling
 one byte a second holds them for ever. Here every socket operation gets the
-time left until one overall deadline, the response head and body are capped,
-and every failure is a :class:`HttpClientError` with a reason a report can
-show. Redirects are never followed: the caller decides, after checking the
-scope. Certificates are not verified (the TLS collector judges them) but SNI
-is sent so the right virtual host answers.
+time left until one overall deadline (the request's own, or the collector's
+if that comes first), the TLS handshake included; the response head is
+capped at ``MAX_HEAD_BYTES`` and ``MAX_HEADERS`` lines, the body at the
+caller's limit, and a gzip or deflate body is inflated only up to that limit
+(a gzip bomb costs nothing). Every failure is a :class:`HttpClientError`
+whose message names the endpoint and what stalled or broke.
+
+Connections go to an address the scope approved (``address``); the host name
+travels only in the Host header and the TLS SNI. Redirects are never
+followed: the caller decides, after checking the scope. Certificates are not
+verified here (the TLS collector judges them against the host name) but SNI
+is sent so the right virtual host answers. A query string never appears in a
+message: the endpoint is named by scheme, host, port and path.
+
+:func:`parse_head` and :func:`parse_response` parse bytes without a socket;
+they raise nothing but :class:`HttpClientError`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import socket
 import ssl
 import time
 import warnings
+import zlib
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from collectors.evidence import CollectError, ErrorReason
+from collectors.net import netio
+from collectors.net.netio import Deadline
+from collectors.net.urls import public_path
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 200
 DEFAULT_BODY_LIMIT = 64 * 1024
+MIN_ENCODED_READ = 64 * 1024  # compressed bytes read at most, when more than the body limit
 USER_AGENT = "riskagent-posture-probe/1.0"
 _STATUS_LINE = re.compile(rb"^HTTP/1\.[01] (\d{3})(?: ([^\r\n]*))?$")
 _TOKEN = re.compile(rb"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_ENCODINGS = {"gzip": 31, "x-gzip": 31, "deflate": 15}  # zlib wbits; raw deflate is tried after zlib-wrapped
 
 
 class HttpClientError(Exception):
@@ -66,7 +84,7 @@ class HttpClientError(Exception):
 
 @dataclass(frozen=True)
 class HttpResponse:
-    """Status, headers in order (duplicates kept) and the first bytes of the body."""
+    """Status, headers in order (duplicates kept) and the first bytes of the (decoded) body."""
 
     status: int
     reason: str
@@ -74,6 +92,8 @@ class HttpResponse:
     body: bytes
     body_truncated: bool
     elapsed_ms: int
+    encoding: str = "identity"  # the Content-Encoding that was undone (gzip, deflate), or identity
+    body_error: Optional[str] = None  # a body that could not be decoded is empty, and this says why
 
     def header(self, name: str) -> Optional[str]:
         """The last value of header ``name`` (case-insensitive), or None."""
@@ -88,34 +108,42 @@ class HttpResponse:
 Guard = Callable[[str], None]
 
 
-class _Conn:
-    """A socket plus the request's deadline; every read is bounded by the time left."""
+class _Reader:
+    """A byte buffer filled from somewhere; ``fill`` returns False at end of stream."""
 
-    def __init__(self, sock: socket.socket, deadline: float, endpoint: str) -> None:
-        self.sock = sock
-        self.deadline = deadline
+    def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint
         self.buf = b""
-
-    def remaining(self) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise HttpClientError(HttpClientError.DEADLINE, f"{self.endpoint}: no complete response within the deadline")
-        return left
+        self.stage = "status line"  # what is being read, for the reason of a stall
 
     def fill(self) -> bool:
-        """Read more bytes into the buffer; False at end of stream."""
-        self.sock.settimeout(self.remaining())
+        raise NotImplementedError
+
+    def take(self, n: int) -> bytes:
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+
+class _Conn(_Reader):
+    """A socket plus the request's deadline; every read waits only for the time left."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline, endpoint: str) -> None:
+        super().__init__(endpoint)
+        self.sock = sock
+        self.deadline = deadline
+
+    def stalled(self) -> HttpClientError:
+        return HttpClientError(HttpClientError.DEADLINE, self.deadline.stalled(self.endpoint, f"reading the {self.stage}"))
+
+    def fill(self) -> bool:
         try:
-            data = self.sock.recv(16384)
+            data = netio.recv(self.sock, 16384, self.deadline)
         except TimeoutError:
-            raise HttpClientError(
-                HttpClientError.DEADLINE, f"{self.endpoint}: no complete response within the deadline"
-            ) from None
+            raise self.stalled() from None
         except ConnectionResetError:
             return False  # a reset is the server giving up on us, like a close
         except ssl.SSLError as exc:
-            raise HttpClientError(HttpClientError.TLS, f"{self.endpoint}: TLS error while reading: {exc.reason or exc}") from None
+            raise HttpClientError(HttpClientError.TLS, f"{self.endpoint}: TLS error while reading the {self.stage}: {exc.reason or exc}") from None
         except OSError as exc:
             raise HttpClientError(HttpClientError.NETWORK, f"{self.endpoint}: read failed: {exc.strerror or exc}") from None
         if not data:
@@ -123,23 +151,34 @@ class _Conn:
         self.buf += data
         return True
 
-    def take(self, n: int) -> bytes:
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
+
+class _Bytes(_Reader):
+    """A response already in memory, handed out in pieces as a socket would."""
+
+    def __init__(self, data: bytes, endpoint: str, piece: int = 16384) -> None:
+        super().__init__(endpoint)
+        self.data = data
+        self.pos = 0
+        self.piece = piece
+
+    def fill(self) -> bool:
+        if self.pos >= len(self.data):
+            return False
+        self.buf += self.data[self.pos : self.pos + self.piece]
+        self.pos += self.piece
+        return True
 
 
-def _connect(host: str, port: int, deadline: float, endpoint: str) -> socket.socket:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise HttpClientError(HttpClientError.DEADLINE, f"{endpoint}: deadline passed before connecting")
+def _connect(address: str, port: int, deadline: Deadline, endpoint: str) -> socket.socket:
+    if deadline.left() <= 0:
+        raise HttpClientError(HttpClientError.DEADLINE, deadline.stalled(endpoint, "waiting to connect"))
     try:
-        return socket.create_connection((host, port), timeout=left)
+        return netio.connect(address, port, deadline)
     except ConnectionRefusedError:
         raise HttpClientError(HttpClientError.REFUSED, f"{endpoint}: connection refused (nothing listening)") from None
     except TimeoutError:
-        raise HttpClientError(HttpClientError.CONNECT_TIMEOUT, f"{endpoint}: connect timed out after {left:.1f} s") from None
-    except socket.gaierror as exc:
-        raise HttpClientError(HttpClientError.NETWORK, f"{endpoint}: cannot resolve {host} ({exc.strerror})") from None
+        kind = HttpClientError.DEADLINE if deadline.budget else HttpClientError.CONNECT_TIMEOUT
+        raise HttpClientError(kind, deadline.stalled(endpoint, "connecting")) from None
     except OSError as exc:
         raise HttpClientError(HttpClientError.NETWORK, f"{endpoint}: connect failed: {exc.strerror or exc}") from None
 
@@ -160,21 +199,13 @@ def _tls_context() -> ssl.SSLContext:
     return ctx
 
 
-def _wrap_tls(sock: socket.socket, host: str, deadline: float, endpoint: str) -> socket.socket:
-    is_ip = True
+def _wrap_tls(sock: socket.socket, host: str, deadline: Deadline, endpoint: str) -> socket.socket:
+    if deadline.left() <= 0:
+        raise HttpClientError(HttpClientError.DEADLINE, deadline.stalled(endpoint, "waiting for the TLS handshake"))
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        is_ip = False
-    tls = _tls_context().wrap_socket(sock, server_hostname=None if is_ip else host, do_handshake_on_connect=False)
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise HttpClientError(HttpClientError.DEADLINE, f"{endpoint}: deadline passed before the TLS handshake")
-    tls.settimeout(left)
-    try:
-        tls.do_handshake()
+        return netio.tls_handshake(sock, _tls_context(), None if netio.is_ip(host) else host, deadline)
     except TimeoutError:
-        raise HttpClientError(HttpClientError.DEADLINE, f"{endpoint}: TLS handshake did not finish within the deadline") from None
+        raise HttpClientError(HttpClientError.DEADLINE, deadline.stalled(endpoint, "in the TLS handshake")) from None
     except ssl.SSLError as exc:
         raise HttpClientError(
             HttpClientError.TLS, f"{endpoint}: TLS handshake failed ({exc.reason or exc}); is this port speaking TLS?"
@@ -183,12 +214,37 @@ def _wrap_tls(sock: socket.socket, host: str, deadline: float, endpoint: str) ->
         raise HttpClientError(
             HttpClientError.TLS, f"{endpoint}: connection lost during the TLS handshake ({exc.strerror or exc})"
         ) from None
-    return tls
 
 
-def _read_head(conn: _Conn) -> Tuple[int, str, List[Tuple[str, str]]]:
+def parse_head(head: bytes, endpoint: str = "response") -> Tuple[int, str, List[Tuple[str, str]]]:
+    """Status, reason phrase and headers of a response head (without the blank line that ends it)."""
+    if len(head) > MAX_HEAD_BYTES:
+        raise HttpClientError(HttpClientError.HEAD_TOO_LONG, f"{endpoint}: response headers exceed {MAX_HEAD_BYTES} bytes")
+    lines = [line.rstrip(b"\r") for line in head.split(b"\n")]
+    m = _STATUS_LINE.match(lines[0])
+    if not m:
+        raise HttpClientError(HttpClientError.BAD_STATUS, f"{endpoint}: reply is not HTTP (status line {_show(lines[0])})")
+    if len(lines) - 1 > MAX_HEADERS:
+        raise HttpClientError(HttpClientError.TOO_MANY_HEADERS, f"{endpoint}: more than {MAX_HEADERS} header lines")
+    headers: List[Tuple[str, str]] = []
+    for raw in lines[1:]:
+        if raw[:1] in (b" ", b"\t") and headers:  # obsolete line folding
+            prev_name, prev_value = headers[-1]
+            headers[-1] = (prev_name, f"{prev_value} {raw.strip().decode('latin-1')}")
+            continue
+        name, colon, value = raw.partition(b":")
+        if not colon or not _TOKEN.match(name):
+            raise HttpClientError(HttpClientError.BAD_HEADER, f"{endpoint}: malformed header line {_show(raw)}")
+        headers.append((name.decode("ascii"), value.strip().decode("latin-1")))
+    return int(m.group(1)), (m.group(2) or b"").decode("latin-1"), headers
+
+
+def _read_head(conn: _Reader) -> Tuple[int, str, List[Tuple[str, str]]]:
+    conn.stage = "status line"
     while b"\r\n\r\n" not in conn.buf and b"\n\n" not in conn.buf:
         _early_status_check(conn)
+        if b"\n" in conn.buf:
+            conn.stage = "response headers"
         if len(conn.buf) > MAX_HEAD_BYTES:
             break
         if conn.buf.count(b"\n") > MAX_HEADERS + 1:
@@ -206,26 +262,10 @@ def _read_head(conn: _Conn) -> Tuple[int, str, List[Tuple[str, str]]]:
             raise HttpClientError(HttpClientError.BAD_STATUS, f"{conn.endpoint}: reply is not HTTP (status line {_show(first)})")
         raise HttpClientError(HttpClientError.HEAD_TOO_LONG, f"{conn.endpoint}: response headers exceed {MAX_HEAD_BYTES} bytes")
     head = conn.take(end + sep)[:end]
-    lines = [line.rstrip(b"\r") for line in head.split(b"\n")]
-    m = _STATUS_LINE.match(lines[0])
-    if not m:
-        raise HttpClientError(HttpClientError.BAD_STATUS, f"{conn.endpoint}: reply is not HTTP (status line {_show(lines[0])})")
-    if len(lines) - 1 > MAX_HEADERS:
-        raise HttpClientError(HttpClientError.TOO_MANY_HEADERS, f"{conn.endpoint}: more than {MAX_HEADERS} header lines")
-    headers: List[Tuple[str, str]] = []
-    for raw in lines[1:]:
-        if raw[:1] in (b" ", b"\t") and headers:  # obsolete line folding
-            prev_name, prev_value = headers[-1]
-            headers[-1] = (prev_name, f"{prev_value} {raw.strip().decode('latin-1')}")
-            continue
-        name, colon, value = raw.partition(b":")
-        if not colon or not _TOKEN.match(name):
-            raise HttpClientError(HttpClientError.BAD_HEADER, f"{conn.endpoint}: malformed header line {_show(raw)}")
-        headers.append((name.decode("ascii"), value.strip().decode("latin-1")))
-    return int(m.group(1)), (m.group(2) or b"").decode("latin-1"), headers
+    return parse_head(head, conn.endpoint)
 
 
-def _early_status_check(conn: _Conn) -> None:
+def _early_status_check(conn: _Reader) -> None:
     """Fail at once on a reply that is visibly not HTTP, instead of waiting for the deadline."""
     start = conn.buf[:5]
     first = conn.buf.split(b"\n", 1)[0].rstrip(b"\r")
@@ -240,7 +280,7 @@ def _show(raw: bytes) -> str:
     return repr(raw[:60])
 
 
-def _read_exact(conn: _Conn, n: int) -> Tuple[bytes, bool]:
+def _read_exact(conn: _Reader, n: int) -> Tuple[bytes, bool]:
     """Up to n bytes; the flag says whether the stream ended early."""
     while len(conn.buf) < n:
         if not conn.fill():
@@ -248,7 +288,7 @@ def _read_exact(conn: _Conn, n: int) -> Tuple[bytes, bool]:
     return conn.take(n), False
 
 
-def _read_chunked(conn: _Conn, limit: int) -> Tuple[bytes, bool]:
+def _read_chunked(conn: _Reader, limit: int) -> Tuple[bytes, bool]:
     body = b""
     while len(body) < limit:
         while b"\n" not in conn.buf:
@@ -256,10 +296,9 @@ def _read_chunked(conn: _Conn, limit: int) -> Tuple[bytes, bool]:
                 raise HttpClientError(HttpClientError.BAD_BODY, f"{conn.endpoint}: malformed chunked body")
         line, _, conn.buf = conn.buf.partition(b"\n")
         size_text = line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise HttpClientError(HttpClientError.BAD_BODY, f"{conn.endpoint}: bad chunk size {_show(line)}") from None
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise HttpClientError(HttpClientError.BAD_BODY, f"{conn.endpoint}: bad chunk size {_show(line)}")
+        size = int(size_text, 16)
         if size == 0:
             return body, False
         want = min(size, limit - len(body))
@@ -273,23 +312,73 @@ def _read_chunked(conn: _Conn, limit: int) -> Tuple[bytes, bool]:
     return body, True
 
 
-def _read_body(conn: _Conn, method: str, status: int, headers: Sequence[Tuple[str, str]], limit: int) -> Tuple[bytes, bool]:
+def _content_length(headers: Sequence[Tuple[str, str]]) -> Optional[int]:
+    """The Content-Length, when there is one plain decimal value (several that agree count as one)."""
+    values = {v.strip() for n, v in headers if n.lower() == "content-length"}
+    if len(values) != 1:
+        return None
+    (value,) = values
+    return int(value) if _DIGITS.fullmatch(value) else None
+
+
+def _read_body(conn: _Reader, method: str, status: int, headers: Sequence[Tuple[str, str]], limit: int) -> Tuple[bytes, bool]:
+    conn.stage = "response body"
     if method == "HEAD" or status < 200 or status in (204, 304):
         return b"", False
-    names = {n.lower(): v for n, v in headers}
-    if "chunked" in names.get("transfer-encoding", "").lower():
+    coding = ",".join(v for n, v in headers if n.lower() == "transfer-encoding").lower()
+    if "chunked" in coding:
         return _read_chunked(conn, limit)
-    length = names.get("content-length", "").strip()
-    if length.isdigit():
-        n = int(length)
-        data, short = _read_exact(conn, min(n, limit))
+    length = _content_length(headers)
+    if length is not None:
+        data, short = _read_exact(conn, min(length, limit))
         if short:
             raise HttpClientError(HttpClientError.BAD_BODY, f"{conn.endpoint}: body shorter than its Content-Length")
-        return data, n > limit
+        return data, length > limit
     while len(conn.buf) < limit:  # delimited by close
         if not conn.fill():
             return conn.take(limit), False
     return conn.take(limit), True
+
+
+def _content_encoding(headers: Sequence[Tuple[str, str]]) -> str:
+    values = [v.strip().lower() for n, v in headers if n.lower() == "content-encoding" and v.strip()]
+    return ",".join(values) or "identity"
+
+
+def decode_body(raw: bytes, raw_truncated: bool, encoding: str, limit: int) -> Tuple[bytes, bool, Optional[str]]:
+    """Undo a gzip or deflate Content-Encoding, never producing more than ``limit`` bytes.
+
+    (body, truncated, error): a body in an unknown or broken encoding is empty and ``error`` says why.
+    """
+    if encoding in ("identity", ""):
+        return raw[:limit], raw_truncated or len(raw) > limit, None
+    wbits = _ENCODINGS.get(encoding)
+    if wbits is None:
+        return b"", raw_truncated, f"body in an encoding the probe does not decode ({encoding[:40]!r})"
+    for bits in (wbits, -15) if encoding == "deflate" else (wbits,):
+        inflater = zlib.decompressobj(bits)
+        try:
+            out = inflater.decompress(raw, limit)
+        except zlib.error:
+            continue
+        more = bool(inflater.unconsumed_tail) or raw_truncated
+        return out, more or (not inflater.eof and len(out) >= limit), None
+    return b"", raw_truncated, f"{encoding} body could not be decoded"
+
+
+def _finish(conn: _Reader, method: str, body_limit: int, started: float) -> HttpResponse:
+    status, reason, headers = _read_head(conn)
+    encoding = _content_encoding(headers)
+    read_limit = body_limit if encoding == "identity" else max(body_limit, MIN_ENCODED_READ)
+    raw, raw_truncated = _read_body(conn, method, status, headers, read_limit)
+    body, truncated, error = decode_body(raw, raw_truncated, encoding, body_limit)
+    elapsed = int((time.monotonic() - started) * 1000)
+    return HttpResponse(status, reason, tuple(headers), body, truncated, elapsed, encoding, error)
+
+
+def parse_response(data: bytes, *, method: str = "GET", body_limit: int = DEFAULT_BODY_LIMIT, endpoint: str = "response") -> HttpResponse:
+    """A whole response from bytes (the stream ends where ``data`` ends), read as :func:`request` reads one."""
+    return _finish(_Bytes(data, endpoint), method, body_limit, time.monotonic())
 
 
 def request(
@@ -299,14 +388,18 @@ def request(
     port: int,
     path: str = "/",
     *,
+    address: Optional[str] = None,
     method: str = "GET",
     headers: Sequence[Tuple[str, str]] = (),
     timeout_s: float = 5.0,
     body_limit: int = DEFAULT_BODY_LIMIT,
+    deadline: Optional[float] = None,
 ) -> HttpResponse:
-    """One request, no redirects, finished or failed within ``timeout_s`` overall.
+    """One request, no redirects, finished or failed within ``timeout_s`` (and by ``deadline``, monotonic) overall.
 
-    ``guard(host)`` runs before connecting (the scope check) and may raise.
+    The connection goes to ``address`` (default: ``host``, which must then be an IP address);
+    ``host`` is sent as the Host header and the TLS SNI. ``guard(address)`` runs before connecting
+    (the scope check) and may raise.
     """
     if scheme not in ("http", "https"):
         raise ValueError(f"unsupported scheme {scheme!r}")
@@ -314,17 +407,20 @@ def request(
         raise ValueError(f"unsupported method {method!r}")
     if not path.startswith("/") or any(c in path for c in "\r\n \t"):
         raise ValueError(f"bad request path {path!r}")
-    guard(host)
+    target = host if address is None else address
+    if not netio.is_ip(target):
+        raise ValueError(f"{target!r} is not an address: requests go to an address the scope approved, never to a name")
+    guard(target)
     started = time.monotonic()
-    deadline = started + timeout_s
+    limit = Deadline.within(timeout_s, deadline)
     hostport = f"[{host}]" if ":" in host else host
     default = 443 if scheme == "https" else 80
     authority = hostport if port == default else f"{hostport}:{port}"
-    endpoint = f"{scheme}://{authority}{path}"
-    sock = _connect(host, port, deadline, endpoint)
+    endpoint = f"{scheme}://{authority}{public_path(path)}"
+    sock = _connect(target, port, limit, endpoint)
     try:
         if scheme == "https":
-            sock = _wrap_tls(sock, host, deadline, endpoint)
+            sock = _wrap_tls(sock, host, limit, endpoint)
         lines = [
             f"{method} {path} HTTP/1.1",
             f"Host: {authority}",
@@ -334,22 +430,16 @@ def request(
         ]
         lines += [f"{n}: {v}" for n, v in headers]
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        conn = _Conn(sock, deadline, endpoint)
-        sock.settimeout(conn.remaining())
+        conn = _Conn(sock, limit, endpoint)
         try:
-            sock.sendall(payload)
+            netio.sendall(sock, payload, limit)
         except TimeoutError:
-            raise HttpClientError(
-                HttpClientError.DEADLINE, f"{endpoint}: could not send the request within the deadline"
-            ) from None
+            raise HttpClientError(HttpClientError.DEADLINE, limit.stalled(endpoint, "sending the request")) from None
         except OSError as exc:
             raise HttpClientError(HttpClientError.NETWORK, f"{endpoint}: send failed: {exc.strerror or exc}") from None
-        status, reason, resp_headers = _read_head(conn)
-        body, truncated = _read_body(conn, method, status, resp_headers, body_limit)
+        return _finish(conn, method, body_limit, started)
     finally:
         try:
             sock.close()
         except OSError:
             pass
-    elapsed = int((time.monotonic() - started) * 1000)
-    return HttpResponse(status, reason, tuple(resp_headers), body, truncated, elapsed)

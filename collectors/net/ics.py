@@ -37,13 +37,14 @@ which the checks import without this module.
 
 from __future__ import annotations
 
-import socket
+import re
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Tuple, Union, cast
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from collectors.evidence import CollectError, ErrorReason
+from collectors.net import netio
 from collectors.net.ics_facts import (
     ICS_IDENTIFY,
     BacnetIdentityFacts,
@@ -61,6 +62,7 @@ from collectors.net.ics_facts import (
     S7IdentityFacts,
     S7SzlName,
 )
+from collectors.net.netio import Deadline
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 
@@ -94,6 +96,7 @@ OPCUA_SERVICE_NODE_IDS: FrozenSet[int] = frozenset({446, 428, 452})  # OpenSecur
 BACNET_SERVICES: FrozenSet[int] = frozenset({0x0C})  # ReadProperty
 
 _MAX_REPLY = 65536
+MAX_DIAGNOSTIC_DEPTH = 16
 
 
 class _AnyResult(IcsResultFacts, total=False):
@@ -102,19 +105,23 @@ class _AnyResult(IcsResultFacts, total=False):
     identity: IcsIdentityFacts
 
 
-class _Refused(Exception):
+class IcsReplyError(Exception):
+    """A protocol could not be identified; the subclass says how (the one error type the exchanges raise)."""
+
+
+class _Refused(IcsReplyError):
     """The port refused the connection."""
 
 
-class _Silent(Exception):
+class _Silent(IcsReplyError):
     """Connect or reply timed out."""
 
 
-class _Bad(Exception):
+class _Bad(IcsReplyError):
     """The peer answered with something unusable (garbage, early close, refusal)."""
 
 
-class _Foreign(Exception):
+class _Foreign(IcsReplyError):
     """A different service answered."""
 
 
@@ -135,7 +142,11 @@ class _Pacer:
 
 @dataclass
 class _Link:
-    """One connection of one protocol: paces and counts what is sent, bounds what is read."""
+    """One connection of one protocol: paces and counts what is sent, bounds what is read.
+
+    Every reply must be complete within ``timeout`` of being awaited and before ``overall``
+    (the collector's deadline), however the device paces its bytes.
+    """
 
     proto: str
     address: str
@@ -143,28 +154,32 @@ class _Link:
     timeout: float
     pacer: _Pacer
     udp: bool = False
+    overall: Optional[float] = None  # monotonic deadline of the whole collector
     sent: int = 0
-    sock: Optional[socket.socket] = None
+    sock: Optional[netio.Wire] = None
     buf: bytes = b""
     trace: List[str] = field(default_factory=list)
 
+    @property
+    def endpoint(self) -> str:
+        return f"{self.address}:{self.port}"
+
+    def _step(self) -> Deadline:
+        return Deadline.within(self.timeout, self.overall)
+
     def open(self) -> None:
         self.pacer.wait()
-        family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
-        s = socket.socket(family, socket.SOCK_DGRAM if self.udp else socket.SOCK_STREAM)
-        s.settimeout(self.timeout)
+        step = self._step()
+        if step.left() <= 0:
+            raise _Silent(f"{self.endpoint}: not probed: time budget exceeded (the collector's deadline)")
         try:
-            s.connect((self.address, self.port))
+            self.sock = netio.connect(self.address, self.port, step, udp=self.udp)
         except ConnectionRefusedError:
-            s.close()
             raise _Refused("connection refused") from None
         except TimeoutError:
-            s.close()
-            raise _Silent(f"no TCP answer within {self.timeout:g} s") from None
+            raise _Silent(step.stalled(self.endpoint, "connecting (no TCP answer)")) from None
         except OSError as exc:
-            s.close()
             raise _Bad(f"cannot connect: {exc.strerror or exc}") from None
-        self.sock = s
 
     def send(self, data: bytes) -> None:
         if self.sent >= MAX_PACKETS[self.proto]:  # a bug, never a network condition
@@ -172,8 +187,12 @@ class _Link:
         assert self.sock is not None
         self.pacer.wait()
         self.sent += 1
+        step = self._step()
         try:
+            self.sock.settimeout(step.remaining())
             self.sock.sendall(data)
+        except TimeoutError:
+            raise _Silent(step.stalled(self.endpoint, "sending the request")) from None
         except ConnectionRefusedError:
             raise _Refused("port unreachable") from None
         except (ConnectionResetError, BrokenPipeError):
@@ -181,14 +200,15 @@ class _Link:
         except OSError as exc:
             raise _Bad(f"send failed: {exc.strerror or exc}") from None
 
-    def _more(self, what: str) -> bytes:
+    def _more(self, what: str, step: Deadline) -> bytes:
         assert self.sock is not None
         try:
+            self.sock.settimeout(step.remaining())
             chunk = self.sock.recv(_MAX_REPLY)
         except TimeoutError:
             if self.buf:
-                raise _Bad(f"truncated {what}: {len(self.buf)} bytes then silence") from None
-            raise _Silent(f"no reply to {what} within {self.timeout:g} s") from None
+                raise _Bad(step.stalled(self.endpoint, f"reading {what} (truncated: {len(self.buf)} bytes, then silence)")) from None
+            raise _Silent(step.stalled(self.endpoint, f"waiting for {what} (no reply)")) from None
         except ConnectionRefusedError:
             raise _Refused("port unreachable (ICMP)") from None
         except (ConnectionResetError, BrokenPipeError):
@@ -202,19 +222,17 @@ class _Link:
         return chunk
 
     def read(self, n: int, what: str) -> bytes:
-        """Exactly ``n`` bytes of a TCP stream within the timeout."""
-        deadline = time.monotonic() + self.timeout
+        """Exactly ``n`` bytes of a TCP stream, complete within one deadline however they trickle in."""
+        step = self._step()
         while len(self.buf) < n:
-            if time.monotonic() > deadline:
-                raise _Bad(f"truncated {what}")
-            self.buf += self._more(what)
+            self.buf += self._more(what, step)
             if len(self.buf) > _MAX_REPLY:
                 raise _Bad(f"oversized {what}")
         out, self.buf = self.buf[:n], self.buf[n:]
         return out
 
     def datagram(self, what: str) -> bytes:
-        return self._more(what)
+        return self._more(what, self._step())
 
     def close(self) -> None:
         if self.sock is not None:
@@ -224,11 +242,17 @@ class _Link:
                 self.sock = None
 
 
+_BANNER = re.compile(rb"[\x20-\x7e\t\r\n]{4,}")
+
+
 def _foreign_or_bad(data: bytes, expected: str) -> Exception:
-    """A printable banner means another service; anything else is garbage."""
-    head = data[:32]
-    if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head):
-        text = head.decode("ascii", "replace").strip()[:24]
+    """Text first (an HTTP status line, an SSH banner) means another service; anything else is garbage.
+
+    Only the printable start of the text is quoted: whatever control bytes follow stay out of the reason.
+    """
+    m = _BANNER.match(data[:32])
+    if m is not None:
+        text = m.group(0).decode("ascii").strip()[:24]
         return _Foreign(f"a different service answered ({text!r}), not {expected}")
     return _Bad(f"reply is not {expected} (first bytes {data[:8].hex()})")
 
@@ -543,7 +567,10 @@ class _UaReader:
             return self.u32()
         raise _Bad(f"unexpected OPC UA NodeId encoding {enc}")
 
-    def diagnostic(self) -> None:
+    def diagnostic(self, depth: int = 0) -> None:
+        """A DiagnosticInfo; an inner one nests at most ``MAX_DIAGNOSTIC_DEPTH`` deep (a server could nest it for ever)."""
+        if depth > MAX_DIAGNOSTIC_DEPTH:
+            raise _Bad(f"OPC UA diagnostic info nested more than {MAX_DIAGNOSTIC_DEPTH} deep")
         mask = self.u8()
         for bit in (0x01, 0x02, 0x04, 0x08):
             if mask & bit:
@@ -553,7 +580,7 @@ class _UaReader:
         if mask & 0x20:
             self.u32()
         if mask & 0x40:
-            self.diagnostic()
+            self.diagnostic(depth + 1)
 
     def extension_object(self) -> None:
         self.node_id()
@@ -726,6 +753,8 @@ def _bacnet_value(data: bytes, invoke_id: int) -> Optional[str]:
     tag = apdu[open_tag + 1]
     vpos, length = open_tag + 2, tag & 0x07
     if length == 5:
+        if vpos >= len(apdu):
+            raise _Bad("BACnet ReadProperty ack is truncated")
         length, vpos = apdu[vpos], vpos + 1
     value = apdu[vpos : vpos + length]
     if tag >> 4 == 7 and value:  # character string: first octet is the character set
@@ -759,15 +788,31 @@ _PROBES: Dict[str, Callable[[_Link, Mapping[str, Any]], IcsIdentityFacts]] = {
 }
 
 
+def parse_replies(proto: str, replies: Sequence[bytes], options: Mapping[str, Any] = {}) -> IcsIdentityFacts:
+    """The identity a device's replies give, without a socket: the exchange of ``proto`` run against ``replies``.
+
+    Each reply is what one read returns at most (one datagram for BACnet); after the last one a
+    TCP device closes and a UDP device falls silent. Raises nothing but :class:`IcsReplyError`.
+    """
+    if proto not in _PROBES:
+        raise ValueError(f"unknown protocol {proto!r}")
+    udp = proto == "bacnet"
+    link = _Link(proto, "127.0.0.1", DEFAULT_PORTS[proto], 60.0, _Pacer(0.0), udp=udp)
+    link.sock = netio.Replay(replies, silent_end=udp)
+    return _PROBES[proto](link, options)
+
+
 def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer, declared: bool) -> _AnyResult:
     probe.require_in_scope(address)
     endpoint = f"{address}:{port}"
-    link = _Link(proto, address, port, probe.ctx.timeout_s, pacer, udp=proto == "bacnet")
+    link = _Link(proto, address, port, probe.ctx.timeout_s, pacer, udp=proto == "bacnet", overall=probe.deadline)
     started = time.monotonic()
     transport: Literal["tcp", "udp"] = "udp" if link.udp else "tcp"
     outcome: Union[IcsIdentityFacts, Tuple[IcsState, str]]  # the identity, or (state, reason)
     error: Optional[str] = None
     try:
+        if probe.left() <= 0:
+            raise _Bad(f"{endpoint}: {proto} not probed: time budget exceeded (the collector's deadline)")
         link.open()
         outcome = _PROBES[proto](link, probe.ctx.options)
     except _Refused as exc:

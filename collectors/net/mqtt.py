@@ -46,6 +46,7 @@ import warnings
 from typing import Any, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.net import netio
 from collectors.net.mqtt_facts import (
     MQTT_BROKER,
     ListenEnd,
@@ -57,6 +58,7 @@ from collectors.net.mqtt_facts import (
     MqttSubscriptionFacts,
     MqttTlsFacts,
 )
+from collectors.net.netio import Deadline
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls import ExtraTrust, certificate_facts, extra_trust, same_verification_everywhere
@@ -131,18 +133,15 @@ class Pacer:
 
 
 class _Stream:
-    """A socket with a byte buffer; every read is bounded by a deadline."""
+    """A socket with a byte buffer; every read waits only for the time left until its deadline."""
 
-    def __init__(self, sock: socket.socket, endpoint: str) -> None:
+    def __init__(self, sock: netio.Wire, endpoint: str) -> None:
         self.sock = sock
         self.endpoint = endpoint
         self.buf = b""
 
-    def _fill(self, deadline: float) -> bool:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError()
-        self.sock.settimeout(left)
+    def _fill(self, deadline: Deadline) -> bool:
+        self.sock.settimeout(deadline.remaining())
         try:
             data = self.sock.recv(65536)
         except ConnectionResetError:
@@ -152,15 +151,15 @@ class _Stream:
         self.buf += data
         return True
 
-    def read(self, n: int, deadline: float) -> Optional[bytes]:
-        """Exactly ``n`` bytes, or None if the peer closed first; socket.timeout at the deadline."""
+    def read(self, n: int, deadline: Deadline) -> Optional[bytes]:
+        """Exactly ``n`` bytes, or None if the peer closed first; TimeoutError at the deadline."""
         while len(self.buf) < n:
             if not self._fill(deadline):
                 return None
         out, self.buf = self.buf[:n], self.buf[n:]
         return out
 
-    def skip(self, n: int, deadline: float) -> bool:
+    def skip(self, n: int, deadline: Deadline) -> bool:
         """Drop ``n`` bytes unseen; False if the peer closed first."""
         while n > 0:
             if not self.buf and not self._fill(deadline):
@@ -171,7 +170,7 @@ class _Stream:
         return True
 
 
-def _read_frame_head(stream: _Stream, deadline: float) -> Optional[Tuple[int, int]]:
+def _read_frame_head(stream: _Stream, deadline: Deadline) -> Optional[Tuple[int, int]]:
     """(first byte, remaining length) of the next frame, or None at end of stream."""
     first = stream.read(1, deadline)
     if first is None:
@@ -205,20 +204,23 @@ class _Session:
         self.sent = sent
         self.packets = 0
 
-    def _send(self, frame: bytes) -> None:
+    def _send(self, frame: bytes, deadline: Optional[Deadline] = None) -> None:
+        """Send one frame (a type on the allow-list), paced, by ``deadline`` (default: the keep-alive)."""
+        deadline = deadline or Deadline.within(KEEPALIVE_S, None)
         ptype = frame[0] >> 4
         if ptype not in SENT_PACKET_TYPES:
             raise RuntimeError(f"refusing to send MQTT packet type {ptype}: the probe is read-only")
         if self.packets >= MAX_PACKETS_PER_CONNECTION:
             raise RuntimeError("MQTT packet budget of one connection exceeded")
         self.pacer.wait()
+        self.stream.sock.settimeout(deadline.remaining())
         self.stream.sock.sendall(frame)
         self.packets += 1
         name = PACKET_NAMES[ptype]
         self.sent[name] = self.sent.get(name, 0) + 1
 
-    def connect(self, timeout_s: float) -> int:
-        """Send an anonymous CONNECT; the CONNACK return code."""
+    def connect(self, step: Deadline) -> int:
+        """Send an anonymous CONNECT; the CONNACK return code, read by the deadline ``step``."""
         m = _frames()
         frame = bytes(
             m.MQTT()
@@ -232,103 +234,114 @@ class _Session:
                 clientId=self.client_id.encode(),
             )
         )
-        self._send(frame)
-        deadline = time.monotonic() + timeout_s
-        ep = self.stream.endpoint
         try:
-            head = _read_frame_head(self.stream, deadline)
-            if head is None:
-                raise _PortError(
-                    ErrorReason.UNSUPPORTED,
-                    f"{ep}: connection closed without a CONNACK (not an MQTT broker, or it drops this client)",
-                )
-            first, length = head
-            if first != CONNACK << 4 or length < 2 or length > 64:
-                raise _PortError(ErrorReason.MALFORMED, f"{ep}: reply is not an MQTT CONNACK (first byte 0x{first:02x})")
-            body = self.stream.read(length, deadline)
+            self._send(frame, step)
         except TimeoutError:
-            raise _PortError(ErrorReason.TIMEOUT, f"{ep}: no CONNACK within {timeout_s:.1f} s") from None
-        if body is None:
-            raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
-        return body[1]
+            raise _PortError(ErrorReason.TIMEOUT, step.stalled(self.stream.endpoint, "sending the CONNECT")) from None
+        return _read_connack(self.stream, step)
 
-    def subscribe_and_listen(self, listen_s: float, max_topics: int) -> MqttListenFacts:
-        """Subscribe to # and $SYS/# (QoS 0), keep topic names seen within the window."""
+    def subscribe_and_listen(self, window: Deadline, max_topics: int) -> MqttListenFacts:
+        """Subscribe to # and $SYS/# (QoS 0), keep topic names seen until the ``window`` closes."""
         m = _frames()
         for pid, topic in ((1, b"#"), (2, b"$SYS/#")):
-            self._send(bytes(m.MQTT(QOS=1) / m.MQTTSubscribe(msgid=pid, topics=[m.MQTTTopicQOS(topic=topic, QOS=0)])))
-        started = time.monotonic()
-        deadline = started + listen_s
-        granted: Dict[int, Optional[int]] = {1: None, 2: None}
-        topics: List[str] = []
-        sys_topics: List[str] = []
-        seen: Set[str] = set()
-        messages = 0
-        truncated = False
-        ended: ListenEnd = "window"
-        try:
-            while True:
-                head = _read_frame_head(self.stream, deadline)
-                if head is None:
-                    ended = "closed"
-                    break
-                first, length = head
-                ptype = first >> 4
-                if ptype == SUBACK and 3 <= length <= 64:
-                    body = self.stream.read(length, deadline)
-                    if body is None:
-                        ended = "closed"
-                        break
-                    pid = int.from_bytes(body[:2], "big")
-                    if pid in granted:
-                        granted[pid] = body[2]
-                elif ptype == PUBLISH and length >= 2:
-                    messages += 1
-                    raw_len = self.stream.read(2, deadline)
-                    if raw_len is None:
-                        ended = "closed"
-                        break
-                    tlen = int.from_bytes(raw_len, "big")
-                    if tlen + 2 > length:
-                        raise _PortError(ErrorReason.MALFORMED, f"{self.stream.endpoint}: PUBLISH topic longer than its frame")
-                    raw_topic = self.stream.read(tlen, deadline)
-                    if raw_topic is None or not self.stream.skip(length - 2 - tlen, deadline):
-                        ended = "closed"
-                        break
-                    name = _topic_name(raw_topic)
-                    if name not in seen:
-                        if len(seen) >= max_topics:
-                            truncated = True
-                            ended = "topic_limit"
-                            break
-                        seen.add(name)
-                        (sys_topics if name.startswith("$SYS") else topics).append(name)
-                    if messages >= MAX_MESSAGES:
-                        truncated, ended = True, "message_limit"
-                        break
-                elif length > MAX_FRAME_BYTES or not self.stream.skip(length, deadline):
-                    ended = "closed"
-                    break
-        except TimeoutError:
-            pass
-        return {
-            "wildcard_granted": _granted(granted[1]),
-            "sys_granted": _granted(granted[2]),
-            "topic_count": len(topics),
-            "topics": sorted(topics),
-            "sys_topic_count": len(sys_topics),
-            "sys_topics": sorted(sys_topics),
-            "messages": messages,
-            "truncated": truncated,
-            "ended": ended,
-            "listened_ms": int((time.monotonic() - started) * 1000),
-        }
+            self._send(bytes(m.MQTT(QOS=1) / m.MQTTSubscribe(msgid=pid, topics=[m.MQTTTopicQOS(topic=topic, QOS=0)])), window)
+        return _listen(self.stream, window, max_topics)
 
-    def disconnect(self) -> None:
+    def disconnect(self, step: Deadline) -> None:
         try:
-            self._send(bytes(_frames().MQTT(type=DISCONNECT)))
-        except OSError:
+            self._send(bytes(_frames().MQTT(type=DISCONNECT)), step)
+        except OSError:  # TimeoutError included: the broker is left to notice on its own
             pass
+
+
+def _read_connack(stream: _Stream, step: Deadline) -> int:
+    """The return code of the CONNACK the broker sends next; _PortError for anything else."""
+    ep = stream.endpoint
+    try:
+        head = _read_frame_head(stream, step)
+        if head is None:
+            raise _PortError(
+                ErrorReason.UNSUPPORTED,
+                f"{ep}: connection closed without a CONNACK (not an MQTT broker, or it drops this client)",
+            )
+        first, length = head
+        if first != CONNACK << 4 or length < 2 or length > 64:
+            raise _PortError(ErrorReason.MALFORMED, f"{ep}: reply is not an MQTT CONNACK (first byte 0x{first:02x})")
+        body = stream.read(length, step)
+    except TimeoutError:
+        raise _PortError(ErrorReason.TIMEOUT, step.stalled(ep, "waiting for the CONNACK (no CONNACK)")) from None
+    if body is None:
+        raise _PortError(ErrorReason.MALFORMED, f"{ep}: connection closed in the middle of the CONNACK")
+    return body[1]
+
+
+def _listen(stream: _Stream, deadline: Deadline, max_topics: int) -> MqttListenFacts:
+    """SUBACK codes and topic names of what the broker sends until ``deadline``; payloads are skipped unread."""
+    started = time.monotonic()
+    granted: Dict[int, Optional[int]] = {1: None, 2: None}
+    topics: List[str] = []
+    sys_topics: List[str] = []
+    seen: Set[str] = set()
+    messages = 0
+    truncated = False
+    ended: ListenEnd = "window"
+    try:
+        while True:
+            head = _read_frame_head(stream, deadline)
+            if head is None:
+                ended = "closed"
+                break
+            first, length = head
+            ptype = first >> 4
+            if ptype == SUBACK and 3 <= length <= 64:
+                body = stream.read(length, deadline)
+                if body is None:
+                    ended = "closed"
+                    break
+                pid = int.from_bytes(body[:2], "big")
+                if pid in granted:
+                    granted[pid] = body[2]
+            elif ptype == PUBLISH and length >= 2:
+                messages += 1
+                raw_len = stream.read(2, deadline)
+                if raw_len is None:
+                    ended = "closed"
+                    break
+                tlen = int.from_bytes(raw_len, "big")
+                if tlen + 2 > length:
+                    raise _PortError(ErrorReason.MALFORMED, f"{stream.endpoint}: PUBLISH topic longer than its frame")
+                raw_topic = stream.read(tlen, deadline)
+                if raw_topic is None or not stream.skip(length - 2 - tlen, deadline):
+                    ended = "closed"
+                    break
+                name = _topic_name(raw_topic)
+                if name not in seen:
+                    if len(seen) >= max_topics:
+                        truncated = True
+                        ended = "topic_limit"
+                        break
+                    seen.add(name)
+                    (sys_topics if name.startswith("$SYS") else topics).append(name)
+                if messages >= MAX_MESSAGES:
+                    truncated, ended = True, "message_limit"
+                    break
+            elif length > MAX_FRAME_BYTES or not stream.skip(length, deadline):
+                ended = "closed"
+                break
+    except TimeoutError:
+        pass
+    return {
+        "wildcard_granted": _granted(granted[1]),
+        "sys_granted": _granted(granted[2]),
+        "topic_count": len(topics),
+        "topics": sorted(topics),
+        "sys_topic_count": len(sys_topics),
+        "sys_topics": sorted(sys_topics),
+        "messages": messages,
+        "truncated": truncated,
+        "ended": ended,
+        "listened_ms": int((time.monotonic() - started) * 1000),
+    }
 
 
 def _granted(code: Optional[int]) -> Optional[bool]:
@@ -377,20 +390,27 @@ def _options(probe: NetProbe) -> Tuple[Dict[str, int], float, int]:
 
 
 def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) -> Optional[socket.socket]:
-    """A TCP connection, or None when nothing listens (refused) or the port is filtered."""
-    probe.require_in_scope(host)
+    """A TCP connection to the address the scope approved for ``host``; None when nothing listens or the port is filtered."""
+    address = probe.addresses(host)[0]
+    probe.require_in_scope(address)
     if pacer.connections >= MAX_CONNECTIONS:
         raise RuntimeError("connection budget of the MQTT probe exceeded")
+    endpoint = f"{host}:{port}"
+    step = probe.step()
+    if step.left() <= 0:
+        probe.record(endpoint, protocol, "time budget exceeded")
+        raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: not probed: time budget exceeded (the collector's deadline)")
     pacer.connections += 1
     pacer.wait()
-    endpoint = f"{host}:{port}"
     try:
-        return socket.create_connection((host, port), timeout=probe.ctx.timeout_s)
+        return netio.connect(address, port, step)
     except ConnectionRefusedError:
         probe.record(endpoint, protocol, "connection refused")
         return None
     except TimeoutError:
         probe.record(endpoint, protocol, "connect timeout")
+        if step.budget:
+            raise _PortError(ErrorReason.TIMEOUT, step.stalled(endpoint, "connecting")) from None
         return None
     except OSError as exc:
         probe.record(endpoint, protocol, f"connect failed: {exc.strerror or exc}")
@@ -412,29 +432,27 @@ def _trusted(trust: ExtraTrust) -> ssl.SSLContext:
     return ctx
 
 
-def _handshake(sock: socket.socket, ctx: ssl.SSLContext, host: str, timeout_s: float) -> ssl.SSLSocket:
-    tls = ctx.wrap_socket(sock, server_hostname=None if _is_ip(host) else host, do_handshake_on_connect=False)
-    tls.settimeout(timeout_s)
+def _handshake(sock: socket.socket, ctx: ssl.SSLContext, host: str, step: Deadline) -> ssl.SSLSocket:
+    """The whole handshake by the deadline; the host name goes only into the SNI."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        tls.do_handshake()
-    return tls
+        return netio.tls_handshake(sock, ctx, None if _is_ip(host) else host, step)
 
 
 def _tls_port(probe: NetProbe, pacer: Pacer, host: str, port: int, out: _PortDraft) -> Optional[_Stream]:
     """TLS handshake (unverified) and certificate facts; the stream for MQTT, or None."""
     endpoint = f"{host}:{port}"
-    timeout = probe.ctx.timeout_s
     sock = _open(probe, pacer, host, port, "mqtts")
     if sock is None:
         out["state"] = "closed"
         return None
+    step = probe.step()
     try:
-        tls = _handshake(sock, _unverified(), host, timeout)
+        tls = _handshake(sock, _unverified(), host, step)
     except TimeoutError:
         sock.close()
         probe.record(endpoint, "tls", "handshake timeout")
-        raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: TLS handshake did not finish within {timeout:.1f} s") from None
+        raise _PortError(ErrorReason.TIMEOUT, step.stalled(endpoint, "in the TLS handshake")) from None
     except (ssl.SSLError, OSError) as exc:
         sock.close()
         probe.record(endpoint, "tls", f"handshake failed: {exc}")
@@ -466,21 +484,38 @@ def _chain(probe: NetProbe, pacer: Pacer, host: str, port: int) -> MqttChainFact
     except ssl.SSLError as exc:
         return {"status": "error", "reason": f"cannot load the CA files: {exc}"}
     store = trust.store
-    sock = _open(probe, pacer, host, port, "tls:verify")
+    try:
+        sock = _open(probe, pacer, host, port, "tls:verify")
+    except _PortError as exc:
+        return {"store": store, "status": "error", "reason": exc.message}
     if sock is None:
         return {"store": store, "status": "error", "reason": "port closed on the second handshake"}
+    step = probe.step()
     try:
-        _handshake(sock, ctx, host, probe.ctx.timeout_s).close()
+        _handshake(sock, ctx, host, step).close()
         probe.record(endpoint, "tls:verify")
         return {"store": store, "status": "valid"}
     except ssl.SSLCertVerificationError as exc:
         probe.record(endpoint, "tls:verify")
         return {"store": store, "status": "invalid", "reason": str(exc.verify_message)}
+    except TimeoutError:
+        probe.record(endpoint, "tls:verify", "handshake timeout")
+        return {"store": store, "status": "error", "reason": step.stalled(endpoint, "in the verifying TLS handshake")}
     except (ssl.SSLError, OSError) as exc:
         probe.record(endpoint, "tls:verify", str(exc))
         return {"store": store, "status": "error", "reason": f"verifying handshake failed: {exc}"}
     finally:
         sock.close()
+
+
+def parse_connack(data: bytes) -> int:
+    """The CONNACK return code in a broker's reply bytes (no socket); _PortError for anything else."""
+    return _read_connack(_Stream(netio.Replay([data[i : i + 4096] for i in range(0, len(data), 4096)]), "reply"), Deadline.within(60.0, None))
+
+
+def parse_listen(data: bytes, max_topics: int = DEFAULT_MAX_TOPICS) -> MqttListenFacts:
+    """What a broker's bytes after the SUBSCRIBEs say (SUBACKs, topic names); _PortError for a broken frame."""
+    return _listen(_Stream(netio.Replay([data[i : i + 4096] for i in range(0, len(data), 4096)]), "reply"), Deadline.within(60.0, None), max_topics)
 
 
 @net_collector(
@@ -519,7 +554,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                 continue
             session = _Session(stream, pacer, client_id, sent)
             try:
-                code = session.connect(probe.ctx.timeout_s)
+                code = session.connect(probe.step())
                 out["return_code"] = code
                 out["return_text"] = CONNACK_CODES.get(code, "unknown")
                 out["state"] = "accepted" if code == 0 else "refused" if code in (4, 5) else "other"
@@ -528,7 +563,8 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                     # The CONNACK already answered the question of access: a broken subscription
                     # afterwards is recorded beside it and never turns "accepted" into "error".
                     try:
-                        subscription = {**session.subscribe_and_listen(listen_s, max_topics), "port": name}
+                        window = Deadline.within(listen_s, probe.deadline)
+                        subscription = {**session.subscribe_and_listen(window, max_topics), "port": name}
                     except _PortError as exc:
                         out["subscription_error"] = exc.message
                         probe.record(endpoint, "mqtt:subscribe", exc.message)
@@ -536,7 +572,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                         out["subscription_error"] = f"{endpoint}: connection failed while subscribed: {exc}"
                         probe.record(endpoint, "mqtt:subscribe", str(exc))
                 if code == 0:
-                    session.disconnect()
+                    session.disconnect(probe.step(1.0))
             except OSError as exc:
                 raise _PortError(ErrorReason.UNSUPPORTED, f"{endpoint}: connection failed: {exc}") from None
             finally:

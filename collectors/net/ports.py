@@ -46,8 +46,9 @@ DEFAULT_PORTS = (
 # UDP services the exposure checks name (checks/portlists.py): TFTP, NetBIOS name and datagram services.
 UDP_PORTS = "69,137,138"
 UDP_OPTION = "udp_ports"  # NetContext.options key: the UDP -p list instead of UDP_PORTS ("" for none)
-HOST_TIMEOUT_S = 120  # nmap gives up on one host after this
-NETWORK_TIMEOUT_S = 1800  # python-nmap kills a whole network scan after this
+HOST_TIMEOUT_S = 120  # nmap gives up on one host after this (less when the collector's time budget is shorter)
+NETWORK_TIMEOUT_S = 1800  # python-nmap kills a whole network scan after this (idem)
+NMAP_EXIT_S = 5.0  # what nmap is left after its host timeout to write its XML, before it is killed
 VERSION_INTENSITY = 2  # 0-9; higher sends rarer probes and waits on silent ports for each
 # Constant part of the command line; only the target and the -p list are added.
 COMMON_ARGS = (
@@ -62,9 +63,15 @@ COMMON_ARGS = (
 )
 
 
-def nmap_arguments(privileged: bool, ipv6: bool, udp: bool = False) -> List[str]:
+def _duration(seconds: float) -> str:
+    """An nmap time value: whole seconds as ``120s``, anything else in milliseconds."""
+    return f"{int(seconds)}s" if float(seconds).is_integer() else f"{max(int(seconds * 1000), 1)}ms"
+
+
+def nmap_arguments(privileged: bool, ipv6: bool, udp: bool = False, host_timeout_s: Optional[float] = None) -> List[str]:
     """nmap options for one scan (without -oX, hosts and -p, which python-nmap adds)."""
-    args = ["-sS" if privileged else "-sT", *(["-sU"] if udp else []), *COMMON_ARGS, "--host-timeout", f"{HOST_TIMEOUT_S}s"]
+    host_timeout = HOST_TIMEOUT_S if host_timeout_s is None else host_timeout_s
+    args = ["-sS" if privileged else "-sT", *(["-sU"] if udp else []), *COMMON_ARGS, "--host-timeout", _duration(host_timeout)]
     if ipv6:
         args.append("-6")
     return args
@@ -244,12 +251,21 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
         probe.require_in_scope(hosts)
     ports = probe.ctx.ports or DEFAULT_PORTS
     udp, no_udp = udp_plan(probe.ctx)
-    args = nmap_arguments(probe.ctx.privileged, _is_ipv6(hosts), udp=bool(udp))
+    # Two deadlines, both inside the collector's time budget: nmap's own --host-timeout, then the
+    # process deadline after which python-nmap kills it (a little later, so nmap can write its XML).
+    overall_s = float(HOST_TIMEOUT_S + 30 if target.kind == "host" else NETWORK_TIMEOUT_S)
+    budget_bound = probe.left() < overall_s
+    overall_s = round(min(overall_s, probe.left()), 3)
+    if overall_s < 1.0:
+        probe.record(hosts, "nmap", "time budget exceeded")
+        raise probe.out_of_time(hosts, "the nmap scan could start")
+    host_timeout_s = round(min(float(HOST_TIMEOUT_S), max(overall_s - NMAP_EXIT_S, 0.6 * overall_s)), 3)
+    args = nmap_arguments(probe.ctx.privileged, _is_ipv6(hosts), udp=bool(udp), host_timeout_s=host_timeout_s)
     left = left_to_probes(probe.ctx)
     if left:
         args += ["--exclude-ports", ",".join(sorted(left, key=int))]
     spec = f"T:{ports},U:{udp}" if udp else ports
-    overall_s = HOST_TIMEOUT_S + 30 if target.kind == "host" else NETWORK_TIMEOUT_S
+    why = " (time budget exceeded)" if budget_bound else ""
 
     try:
         import nmap
@@ -267,8 +283,8 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
     try:
         result = scanner.scan(hosts=hosts, ports=spec, arguments=" ".join(args), timeout=overall_s)
     except nmap.PortScannerTimeout:
-        probe.record(hosts, "nmap", f"no result within {overall_s} s")
-        raise CollectError(ErrorReason.TIMEOUT, f"nmap scan of {hosts} did not finish within {overall_s} s; stopped") from None
+        probe.record(hosts, "nmap", f"no result within {overall_s:g} s")
+        raise CollectError(ErrorReason.TIMEOUT, f"nmap scan of {hosts} did not finish within {overall_s:g} s; stopped{why}") from None
     except nmap.PortScannerError as exc:
         message = _first_line(str(exc.value)) or "nmap produced no XML output"
         probe.record(hosts, "nmap", message)
@@ -286,8 +302,8 @@ def collect_ports(probe: NetProbe, target: Target) -> PortsFacts:
 
     counts, tunnels, cpes, timed_out = _xml_details(scanner.get_nmap_last_output() or "")
     if target.kind == "host" and timed_out:
-        probe.record(hosts, "nmap", f"host timeout after {HOST_TIMEOUT_S} s")
-        raise CollectError(ErrorReason.TIMEOUT, f"nmap gave up on {hosts} after its host timeout of {HOST_TIMEOUT_S} s")
+        probe.record(hosts, "nmap", f"host timeout after {host_timeout_s:g} s")
+        raise CollectError(ErrorReason.TIMEOUT, f"nmap gave up on {hosts} after its host timeout of {host_timeout_s:g} s{why}")
     host_facts = [_host_facts(a, dict(scanned[a]), counts.get(a, {}), tunnels, cpes) for a in sorted(scanned)]
     for h in host_facts:
         if not probe.ctx.scope.allows(h["address"]):  # nmap reported something it was not asked to scan

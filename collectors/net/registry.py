@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from collectors.budget import DEFAULT_TARGET_S, Budget, Job, run_jobs
 from collectors.evidence import CollectError, ErrorReason, Evidence, EvidenceStatus, ProbeSource, Source
 from collectors.facts import FactsKey
+from collectors.net.netio import Deadline
 from collectors.net.profiles import ALL_PROFILES, NET_COLLECTOR_PROFILES
+from collectors.net.safetext import safe_line
 from collectors.net.scope import Scope, ScopeError, Target, parse_target
 from collectors.profile import Profile
 from collectors.registry import run_guarded
@@ -37,9 +40,23 @@ PROBE_MODULES: Tuple[str, ...] = (
 )
 
 
+class SafeProgress:
+    """A progress sink that only ever sees terminal-safe lines (server bytes are data, never escape sequences)."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        self.sink = sink
+
+    def __call__(self, message: str) -> None:
+        self.sink(safe_line(message))
+
+
 @dataclass(frozen=True)
 class NetContext:
-    """Settings shared by every probe of one assessment."""
+    """Settings shared by every probe of one assessment.
+
+    ``progress`` is wrapped on construction so that every message, the runner's included, passes
+    :func:`collectors.net.safetext.safe_line` before it reaches a terminal.
+    """
 
     scope: Scope
     privileged: bool
@@ -54,24 +71,76 @@ class NetContext:
     # Each network collector against one target, and the scan's overall deadline (collectors.budget).
     budget: Budget = field(default_factory=lambda: Budget(DEFAULT_TARGET_S))
 
+    def __post_init__(self) -> None:
+        if self.progress is not None and not isinstance(self.progress, SafeProgress):
+            object.__setattr__(self, "progress", SafeProgress(self.progress))
+
+
+def _margin(job_s: float) -> float:
+    """How long before its budget runs out a collector stops by itself, to report what stalled."""
+    return min(1.0, max(0.25, 0.02 * job_s))
+
+
+def probe_deadline(budget: Budget, now: Optional[float] = None) -> float:
+    """The monotonic time by which one collector run must be done: its own budget, or the scan's, whichever ends first.
+
+    A little before the runner would abandon it (``collectors.budget.run_jobs``), so the collector
+    ends on its own, says which endpoint stalled in what, and leaves no thread probing behind.
+    """
+    start = time.monotonic() if now is None else now
+    at = start + budget.job_s - _margin(budget.job_s)
+    if budget.deadline is not None:
+        at = min(at, budget.deadline - _margin(budget.job_s))
+    return at
+
 
 @dataclass
 class NetProbe:
-    """One collector run against one target: scope guard and provenance log."""
+    """One collector run against one target: scope guard, approved addresses, deadline and provenance log."""
 
     ctx: NetContext
     sources: List[Source] = field(default_factory=list)
+    deadline: Optional[float] = None  # monotonic; None: from ctx.budget, counted from now
+
+    def __post_init__(self) -> None:
+        if self.deadline is None:
+            self.deadline = probe_deadline(self.ctx.budget)
 
     def require_in_scope(self, host: str) -> None:
         if not self.ctx.scope.allows(host):
             raise CollectError(ErrorReason.UNSUPPORTED, f"{host} is outside the declared scope; not probed")
+
+    def addresses(self, host: str) -> Tuple[str, ...]:
+        """The addresses a connection to ``host`` may go to: those the scope approved, resolved once.
+
+        A probe connects to one of these and sends ``host`` only as the Host header and TLS SNI;
+        nothing resolves the name again (a rebinding resolver could answer differently).
+        """
+        self.require_in_scope(host)
+        approved = self.ctx.scope.approved(host)
+        if not approved:
+            raise CollectError(ErrorReason.NOT_FOUND, f"{host}: no address of it was approved when the scope was read; not probed")
+        return approved
+
+    def left(self) -> float:
+        """Seconds until the collector's deadline (negative once it has passed)."""
+        assert self.deadline is not None
+        return self.deadline - time.monotonic()
+
+    def step(self, seconds: Optional[float] = None) -> Deadline:
+        """The deadline of one operation: ``seconds`` (default ``ctx.timeout_s``) within the collector's deadline."""
+        return Deadline.within(self.ctx.timeout_s if seconds is None else seconds, self.deadline)
+
+    def out_of_time(self, endpoint: str, what: str) -> CollectError:
+        """The error of a collector whose deadline passed before ``what`` at ``endpoint``."""
+        return CollectError(ErrorReason.TIMEOUT, f"{endpoint}: time budget exceeded before {what} (the collector's deadline)")
 
     def record(self, endpoint: str, protocol: str, error: Optional[str] = None) -> None:
         self.sources.append(ProbeSource(endpoint, protocol, error))
 
     def say(self, message: str) -> None:
         if self.ctx.progress is not None:
-            self.ctx.progress(message)
+            self.ctx.progress(safe_line(message))
 
 
 NetCollectorFn = Callable[[NetProbe, Target], Mapping[str, Any]]

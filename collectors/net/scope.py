@@ -159,6 +159,26 @@ class Scope:
         if all(t.endpoint != target.endpoint for t in self.targets):
             self.targets = (*self.targets, target)
 
+    def approved(self, host: str) -> Tuple[str, ...]:
+        """The addresses a connection to ``host`` may go to, IPv4 first; () when the scope approves none.
+
+        An address stands for itself when the scope allows it. A name gets the addresses it resolved
+        to when the scope was read, and nothing else: probes connect to these, never to the name,
+        so a resolver that answers differently later (DNS rebinding) cannot move a probe.
+        """
+        text = host.strip("[]")
+        try:
+            ip: Optional[IPAddress] = ipaddress.ip_address(text)
+        except ValueError:
+            ip = None
+        if ip is not None:
+            return (str(ip),) if self.allows(str(ip)) else ()
+        found: List[str] = []
+        for t in self.targets:
+            if t.kind != "network" and t.host == text.lower():
+                found += [a for a in t.addresses if a not in found and self.allows(a)]
+        return tuple(sorted(found, key=lambda a: ipaddress.ip_address(a).version))
+
     def allows(self, host: str) -> bool:
         """Whether connecting to ``host`` (name or address) stays inside the scope."""
         try:

@@ -28,10 +28,9 @@ import os
 import socket
 import ssl
 import struct
-import time
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Literal, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.x509.oid import NameOID
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
+from collectors.net import netio
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls_facts import (
@@ -140,7 +140,15 @@ def _reason(exc: BaseException) -> str:
 
 
 class _Conn:
-    """One endpoint: address chosen once, every handshake within the deadline, one at a time."""
+    """One endpoint: address chosen once among those the scope approved, every handshake within its deadline, one at a time.
+
+    Each handshake (Python ``ssl`` or a raw hello) is bounded as a whole by the earlier of
+    ``timeout_s`` and the collector's deadline. After ``MAX_STALLS`` handshakes in a row ran into
+    their deadline, or once the collector's deadline has passed, the remaining ones are not
+    attempted: a server that stalls every handshake costs two timeouts, not fifteen.
+    """
+
+    MAX_STALLS = 2
 
     def __init__(self, probe: NetProbe, target: Target) -> None:
         self.probe = probe
@@ -149,48 +157,66 @@ class _Conn:
         self.sni: Optional[str] = None if _is_ip(target.host) else target.host
         self.timeout = probe.ctx.timeout_s
         self.endpoint = f"{target.host}:{self.port}"
+        self.stalls = 0
         self.address = self._pick_address(target)
 
     def _pick_address(self, target: Target) -> str:
-        addresses = list(target.addresses) or [target.host]
+        addresses = self.probe.addresses(target.host)
         last: Optional[OSError] = None
         for addr in addresses:
             self.probe.require_in_scope(addr)
+            step = self.probe.step()
             try:
-                with socket.create_connection((addr, self.port), timeout=self.timeout):
-                    return addr
+                netio.connect(addr, self.port, step).close()
+                return addr
             except TimeoutError:
                 self.probe.record(self.endpoint, "tcp", "timeout")
-                raise CollectError(ErrorReason.TIMEOUT, f"{self.endpoint}: no TCP answer within {self.timeout:g} s") from None
+                raise CollectError(ErrorReason.TIMEOUT, step.stalled(self.endpoint, "connecting (no TCP answer)")) from None
             except OSError as exc:
                 last = exc
         self.probe.record(self.endpoint, "tcp", str(last))
         raise CollectError(ErrorReason.NOT_FOUND, f"{self.endpoint}: cannot connect ({last})")
 
-    def _socket(self) -> socket.socket:
+    def _step(self, what: str) -> netio.Deadline:
+        """The deadline of the next handshake; _Timeout when none may be attempted any more."""
+        if self.stalls >= self.MAX_STALLS:
+            raise _Timeout(f"{self.endpoint}: {what} not attempted: {self.stalls} handshakes in a row stalled until their deadline")
+        step = self.probe.step()
+        if step.left() <= 0:
+            raise _Timeout(f"{self.endpoint}: {what} not attempted: time budget exceeded (the collector's deadline)")
+        return step
+
+    def _socket(self, step: netio.Deadline, what: str) -> socket.socket:
         self.probe.require_in_scope(self.address)
         try:
-            return socket.create_connection((self.address, self.port), timeout=self.timeout)
+            return netio.connect(self.address, self.port, step)
         except TimeoutError:
-            raise _Timeout(f"no TCP answer within {self.timeout:g} s") from None
+            self.stalls += 1
+            raise _Timeout(step.stalled(self.endpoint, f"connecting for {what} (no TCP answer)")) from None
 
     def handshake(self, ctx: ssl.SSLContext, label: str) -> Tuple[Optional[str], Optional[Tuple[str, str, int]], bytes]:
         """(protocol, cipher, leaf DER) of one handshake; raises ssl errors, _Local or _Timeout."""
-        sock = self._socket()
+        what = f"the TLS handshake ({label})"
+        step = self._step(what)
+        sock = self._socket(step, what)
         try:
-            with ctx.wrap_socket(sock, server_hostname=self.sni) as tls:
+            with netio.tls_handshake(sock, ctx, self.sni, step) as tls:
                 out = (tls.version(), tls.cipher(), tls.getpeercert(binary_form=True) or b"")
+            self.stalls = 0
             self.probe.record(self.endpoint, f"tls:{label}")
             return out
         except TimeoutError:
+            self.stalls += 1
             self.probe.record(self.endpoint, f"tls:{label}", "timeout")
-            raise _Timeout(f"no TLS answer within {self.timeout:g} s") from None
+            raise _Timeout(step.stalled(self.endpoint, what)) from None
         except ssl.SSLError as exc:
             self.probe.record(self.endpoint, f"tls:{label}", _reason(exc).lower())
             if any(k in _reason(exc) for k in _LOCAL_LIMITS) and "ALERT" not in _reason(exc):
                 raise _Local(f"local OpenSSL: {_reason(exc).lower()}") from None
+            self.stalls = 0  # the server answered (with a refusal)
             raise
         except OSError as exc:
+            self.stalls = 0
             self.probe.record(self.endpoint, f"tls:{label}", str(exc))
             raise
         finally:
@@ -219,18 +245,22 @@ class _Conn:
 
     def _raw(self, suites: Sequence[int], label: str, want_kex: bool) -> _RawResult:
         """One hand-built hello, the reply read under one deadline and byte cap; never raises for the peer's sake."""
+        what = "the server's reply to a raw ClientHello"
         try:
-            sock = self._socket()
+            step = self._step(what)
+            sock = self._socket(step, what)
         except _Timeout as exc:
             return _RawResult("error", reason=str(exc))
         except OSError as exc:
             return _RawResult("error", reason=f"cannot connect: {exc}")
         error: Optional[str] = None
         try:
-            sock.sendall(_client_hello(suites, self.sni))
-            result = _read_flight(_Records(sock, time.monotonic() + self.timeout), suites, want_kex)
+            netio.sendall(sock, _client_hello(suites, self.sni), step)
+            result = _read_flight(_Records(lambda n: netio.recv(sock, n, step)), suites, want_kex)
+            self.stalls = 0
         except TimeoutError:
-            result = _RawResult("error", reason=f"no complete answer within {self.timeout:g} s")
+            self.stalls += 1
+            result = _RawResult("error", reason=step.stalled(self.endpoint, f"reading {what} (no complete answer)"))
         except (ConnectionResetError, BrokenPipeError):
             result = _RawResult("refused", reason="connection reset")
         except OSError as exc:
@@ -253,23 +283,18 @@ class _RawResult:
 
 
 class _Records:
-    """TLS records read off a socket before one deadline, at most MAX_HANDSHAKE_BYTES in all."""
+    """TLS records read through ``recv`` (which bounds the time), at most MAX_HANDSHAKE_BYTES in all."""
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock = sock
-        self.deadline = deadline
+    def __init__(self, recv: Callable[[int], bytes]) -> None:
+        self.recv = recv
         self.read = 0
         self.handshake = b""  # handshake bytes not yet taken as messages
 
     def _exact(self, n: int) -> Optional[bytes]:
-        """``n`` bytes, or None when the peer closed first; TimeoutError at the deadline."""
+        """``n`` bytes, or None when the peer closed first; TimeoutError from ``recv`` at the deadline."""
         buf = b""
         while len(buf) < n:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError()
-            self.sock.settimeout(left)
-            chunk = self.sock.recv(n - len(buf))
+            chunk = self.recv(n - len(buf))
             if not chunk:
                 return None
             buf += chunk
@@ -325,6 +350,23 @@ class _Alerted(Exception):
 
 _WIRE_VERSIONS = {0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
 _SERVER_HELLO, _SERVER_KEY_EXCHANGE, _SERVER_HELLO_DONE = 2, 12, 14  # handshake message types
+
+
+def parse_flight(data: bytes, suites: Sequence[int], want_kex: bool = False) -> Tuple[str, Optional[int], str, Optional[str], Optional[int]]:
+    """(status, suite, reason, protocol, DH bits) of a server's reply to a raw hello, from bytes (no socket).
+
+    The same reading as a live raw hello: the stream ends where ``data`` ends. Never raises.
+    """
+    pos = 0
+
+    def recv(n: int) -> bytes:
+        nonlocal pos
+        chunk = data[pos : pos + n]
+        pos += len(chunk)
+        return chunk
+
+    r = _read_flight(_Records(recv), suites, want_kex)
+    return r.status, r.suite, r.reason, r.protocol, r.dh_bits
 
 
 def _read_flight(records: _Records, suites: Sequence[int], want_kex: bool) -> _RawResult:
@@ -401,7 +443,7 @@ def _handshake_error(conn: _Conn, exc: BaseException) -> CollectError:
     """Turn the first handshake's failure into an error that says what the port is."""
     r = _reason(exc)
     if isinstance(exc, _Timeout):
-        return CollectError(ErrorReason.TIMEOUT, f"{conn.endpoint}: TLS handshake timed out ({exc})")
+        return CollectError(ErrorReason.TIMEOUT, str(exc))
     if "WRONG_VERSION_NUMBER" in r or "HTTP_REQUEST" in r or "PACKET_LENGTH_TOO_LONG" in r:
         return CollectError(
             ErrorReason.MALFORMED,
@@ -415,6 +457,8 @@ def _handshake_error(conn: _Conn, exc: BaseException) -> CollectError:
 
 
 def _refusal(exc: BaseException) -> str:
+    if isinstance(exc, (_Timeout, _Local)):
+        return str(exc)
     if isinstance(exc, (ConnectionResetError, ssl.SSLEOFError)):
         return "connection closed"
     return _reason(exc).lower()
@@ -468,7 +512,10 @@ def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> Optional[str]:
 
 
 def _key_facts(cert: x509.Certificate) -> KeyFacts:
-    key = cert.public_key()
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):  # a key type (OID) cryptography does not know, or a broken key
+        return {"type": "unsupported", "bits": None}
     if isinstance(key, rsa.RSAPublicKey):
         return {"type": "RSA", "bits": key.key_size}
     if isinstance(key, ec.EllipticCurvePublicKey):
@@ -566,8 +613,23 @@ def _hostname_match(host: str, dns: List[str], ips: List[str], cn: Optional[str]
     return cn is not None and _dns_match(cn, host)
 
 
+# What cryptography raises for a certificate it cannot read besides ValueError (none of them is one).
+_UNREADABLE = (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, x509.InvalidVersion, UnsupportedAlgorithm)
+
+
 def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) -> CertificateFacts:
-    """Leaf certificate facts (no private material); ``now`` for tests."""
+    """Leaf certificate facts (no private material); ``now`` for tests.
+
+    A certificate that cannot be read raises ValueError, and nothing else: cryptography's own
+    errors for duplicate extensions, unknown name types and invalid versions are not ValueErrors.
+    """
+    try:
+        return _certificate_facts(der, host, now)
+    except _UNREADABLE as exc:
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _certificate_facts(der: bytes, host: str, now: Optional[dt.datetime]) -> CertificateFacts:
     cert = x509.load_der_x509_certificate(der)
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
@@ -678,7 +740,9 @@ def _chain(conn: _Conn) -> ChainFacts:
             "verify_code": exc.verify_code,
             "reason": str(exc.verify_message),
         }
-    except (_Local, _Timeout, ssl.SSLError, OSError) as exc:
+    except _Timeout as exc:
+        return {"ca_files": trust.files, "store": trust.store, "status": "error", "reason": str(exc)}
+    except (_Local, ssl.SSLError, OSError) as exc:
         return {"ca_files": trust.files, "store": trust.store, "status": "error", "reason": f"verifying handshake failed: {_refusal(exc)}"}
     return {"ca_files": trust.files, "store": trust.store, "status": "valid"}
 

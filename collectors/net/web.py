@@ -31,6 +31,7 @@ from collectors.evidence import CollectError, ErrorReason
 from collectors.net.http_client import HttpClientError, HttpResponse, request
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
+from collectors.net.urls import public_url
 from collectors.net.web_facts import (
     WEB_HTTP,
     CookieFacts,
@@ -73,6 +74,9 @@ MIN_BACKUP_BYTES = 64
 BUDGET_FACTOR = 12  # the whole collector gets this many per-request timeouts at most
 _SESSION_NAME = re.compile(r"sess|sid|auth|token|jwt|login|remember|csrf|xsrf|user", re.IGNORECASE)
 _VERSION = re.compile(r"\d+\.\d+")
+_NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is True) and no 4,300-digit int()
+MAX_VALUE = 256  # characters of one header value kept in the facts (values are data, shown escaped by the report)
+MAX_TOKENS = 64  # CSP directives and sources kept at most
 
 Origin = Tuple[str, str, int]  # scheme, host, port
 
@@ -85,21 +89,34 @@ def _url(origin: Origin, path: str) -> str:
 
 
 class _Session:
-    """Sequential requests with one deadline each and a total budget; every exchange is recorded."""
+    """Sequential requests with one deadline each and a total budget; every exchange is recorded.
+
+    The total is the earlier of ``BUDGET_FACTOR`` request timeouts and the collector's own deadline
+    (its time budget). Each request goes to an address the scope approved for its host; the host
+    name is only the Host header and the SNI. Exchanges are recorded without query strings.
+    """
 
     def __init__(self, probe: NetProbe) -> None:
         self.probe = probe
         self.timeout = probe.ctx.timeout_s
-        self.ends = time.monotonic() + self.timeout * BUDGET_FACTOR
+        assert probe.deadline is not None
+        self.ends = min(time.monotonic() + self.timeout * BUDGET_FACTOR, probe.deadline)
+        self.budget_bound = self.ends == probe.deadline
 
     def get(
         self, origin: Origin, path: str, headers: Sequence[Tuple[str, str]] = (), body_limit: int = 64 * 1024
     ) -> HttpResponse:
         scheme, host, port = origin
-        url = _url(origin, path)
+        url = public_url(_url(origin, path))
         left = self.ends - time.monotonic()
         if left <= 0.05:
-            raise HttpClientError(HttpClientError.DEADLINE, f"{url}: not requested, the collector's time budget is spent")
+            why = "time budget exceeded" if self.budget_bound else "the collector's time for requests is spent"
+            raise HttpClientError(HttpClientError.DEADLINE, f"{url}: not requested, {why} (deadline)")
+        try:
+            address = self.probe.addresses(host)[0]
+        except CollectError as exc:
+            self.probe.record(url, scheme, exc.message)
+            raise HttpClientError(HttpClientError.NETWORK, f"{url}: {exc.message}") from None
         try:
             resp = request(
                 self.probe.require_in_scope,
@@ -107,9 +124,11 @@ class _Session:
                 host,
                 port,
                 path,
+                address=address,
                 headers=headers,
-                timeout_s=min(self.timeout, left),
+                timeout_s=self.timeout,
                 body_limit=body_limit,
+                deadline=self.ends,
             )
         except HttpClientError as exc:
             self.probe.record(url, scheme, exc.message)
@@ -122,26 +141,45 @@ def _in_scope(probe: NetProbe, host: str) -> bool:
     return probe.ctx.scope.allows(host)
 
 
-def _split(url: str) -> Optional[Tuple[Origin, str]]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
+def _join(base: str, location: str) -> Optional[str]:
+    """The absolute URL a Location header points to, or None when it cannot be one."""
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return urljoin(base, location)
+    except ValueError:  # an unparsable authority ("http://[::1")
+        return None
+
+
+def _host_of(url: str) -> Optional[str]:
+    """The host an absolute http(s) URL names, if it names one."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname if parts.scheme in ("http", "https") and parts.hostname else None
     except ValueError:
+        return None
+
+
+def _split(url: str) -> Optional[Tuple[Origin, str]]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        hostname = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not hostname:
         return None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    if any(c in path for c in "\r\n \t"):
+    if not path.startswith("/") or any(c in path for c in "\r\n \t") or not path.isprintable() or not path.isascii():
         return None
-    return (parts.scheme, parts.hostname, port), path
+    return (parts.scheme, hostname, port), path
 
 
 def _follow(
     s: _Session, origin: Origin, path: str
 ) -> Tuple[List[HttpResponse], List[RedirectFacts], FinalPageFacts, Origin, str]:
-    """Fetch and follow redirects inside the scope; off-scope hops are recorded, not fetched."""
+    """Fetch and follow redirects inside the scope, at most ``MAX_REDIRECTS``; off-scope hops are recorded, not fetched."""
+    start, start_path = origin, path
     responses: List[HttpResponse] = []
     hops: List[RedirectFacts] = []
     state: FinalState = "ok"
@@ -159,26 +197,33 @@ def _follow(
         if not (300 <= resp.status < 400 and location):
             break
         here = _url(origin, path)
-        nxt = urljoin(here, location)
-        split = _split(nxt)
-        hop: RedirectFacts = {"from": here, "status": resp.status, "to": nxt, "in_scope": False, "followed": False}
+        nxt = _join(here, location)
+        split = _split(nxt) if nxt is not None else None
+        shown = public_url(nxt if nxt is not None else location)
+        hop: RedirectFacts = {"from": public_url(here), "status": resp.status, "to": shown, "in_scope": False, "followed": False}
         hops.append(hop)
+        elsewhere = _host_of(nxt) if nxt is not None else None
+        if elsewhere is not None and not _in_scope(s.probe, elsewhere):
+            state = "off_scope"
+            s.probe.say(f"{public_url(here)} redirects to {shown}, outside the scope: not followed")
+            break
         if split is None:
-            state, error = "bad_redirect", f"{here}: redirect to an unusable location"
+            state, error = "bad_redirect", f"{public_url(here)}: redirect to an unusable location"
             break
         if not _in_scope(s.probe, split[0][1]):
             state = "off_scope"
-            s.probe.say(f"{here} redirects to {nxt}, outside the scope: not followed")
+            s.probe.say(f"{public_url(here)} redirects to {shown}, outside the scope: not followed")
             break
         hop["in_scope"] = True
         if i == MAX_REDIRECTS:
-            state, error = "too_many_redirects", f"more than {MAX_REDIRECTS} redirects"
+            state = "too_many_redirects"
+            error = f"{public_url(_url(start, start_path))}: more than {MAX_REDIRECTS} redirects (the last to {shown}); not followed further"
             break
         hop["followed"] = True
         origin, path = split
     final = responses[-1]
     info: FinalPageFacts = {
-        "url": _url(origin, path),
+        "url": public_url(_url(origin, path)),
         "scheme": origin[0],
         "status": final.status,
         "state": state,
@@ -190,13 +235,17 @@ def _follow(
 def _classify_plain(resp: HttpResponse, url: str, https_host: str, source: PlainHttpSource) -> PlainHttpFacts:
     """The answer of the plain-HTTP ``url``: a redirect (where to), an error status, or content."""
     location = resp.header("Location")
-    if 300 <= resp.status < 400 and location:
-        to = urljoin(url, location)
-        parts = urlsplit(to)
+    to = _join(url, location) if location else None
+    if 300 <= resp.status < 400 and to is not None:
+        try:
+            parts = urlsplit(to)
+            hostname = parts.hostname or ""
+        except ValueError:
+            hostname, parts = "", urlsplit("")
         return {
             "status": resp.status,
-            "location": to,
-            "same_host": (parts.hostname or "").lower() == https_host.lower(),
+            "location": public_url(to),
+            "same_host": hostname.lower() == https_host.lower(),
             "state": "redirects_to_https" if parts.scheme == "https" else "redirects_to_http",
             "url": url,
             "source": source,
@@ -289,7 +338,7 @@ def _hsts(resp: HttpResponse, scheme: str) -> HstsFacts:
         val = val.strip().strip('"')
         if name == "max-age":
             seen_max_age += 1
-            max_age = int(val) if val.isdigit() else None
+            max_age = int(val) if _NUMBER.fullmatch(val) else None
         elif name == "includesubdomains":
             include_sub = True
         elif name == "preload":
@@ -304,12 +353,17 @@ def _hsts(resp: HttpResponse, scheme: str) -> HstsFacts:
     }
 
 
+def _cap(value: Optional[str]) -> Optional[str]:
+    """A header value as the facts keep it: at most ``MAX_VALUE`` characters."""
+    return value if value is None or len(value) <= MAX_VALUE else value[: MAX_VALUE - 3] + "..."
+
+
 def _csp_directives(value: str) -> Dict[str, List[str]]:
     out: Dict[str, List[str]] = {}
     for part in value.split(";"):
         tokens = part.split()
-        if tokens and tokens[0].lower() not in out:
-            out[tokens[0].lower()] = tokens[1:]
+        if tokens and tokens[0].lower() not in out and len(out) < MAX_TOKENS:
+            out[tokens[0].lower()[:MAX_VALUE]] = tokens[1:]
     return out
 
 
@@ -325,7 +379,7 @@ def _csp(resp: HttpResponse) -> CspFacts:
     script = d.get("script-src", d.get("default-src"))
     lowered = [t.lower() for t in script or []]
     has_nonce_or_hash = any(t.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) for t in lowered)
-    broad = sorted({t for t in lowered if t in _BROAD or t.startswith(("http://*", "https://*")) or t == "http://*"})
+    broad = sorted({t[:MAX_VALUE] for t in lowered if t in _BROAD or t.startswith(("http://*", "https://*"))})[:MAX_TOKENS]
     obj = d.get("object-src", d.get("default-src"))
     return {
         "present": True,
@@ -337,7 +391,7 @@ def _csp(resp: HttpResponse) -> CspFacts:
         "unsafe_eval": "'unsafe-eval'" in lowered,
         "broad_script_sources": broad,
         "object_restricted": obj is not None and all(t.lower() not in _BROAD for t in obj),
-        "frame_ancestors": " ".join(d["frame-ancestors"]) if "frame-ancestors" in d else None,
+        "frame_ancestors": _cap(" ".join(d["frame-ancestors"])) if "frame-ancestors" in d else None,
     }
 
 
@@ -346,9 +400,9 @@ def _headers(resp: HttpResponse, scheme: str) -> HeadersFacts:
         "present": sorted({n.lower() for n, _ in resp.headers}),
         "hsts": _hsts(resp, scheme),
         "csp": _csp(resp),
-        "x_frame_options": resp.header("X-Frame-Options"),
-        "x_content_type_options": resp.header("X-Content-Type-Options"),
-        "referrer_policy": resp.header("Referrer-Policy"),
+        "x_frame_options": _cap(resp.header("X-Frame-Options")),
+        "x_content_type_options": _cap(resp.header("X-Content-Type-Options")),
+        "referrer_policy": _cap(resp.header("Referrer-Policy")),
     }
 
 
@@ -361,7 +415,7 @@ def _cookies(responses: Sequence[HttpResponse]) -> List[CookieFacts]:
     for resp in responses:
         for raw in resp.header_all("Set-Cookie"):
             first, *attrs = raw.split(";")
-            name = first.split("=", 1)[0].strip()
+            name = first.split("=", 1)[0].strip()[:MAX_VALUE]
             flags = {a.strip().split("=", 1)[0].strip().lower(): a.strip() for a in attrs}
             samesite: Optional[SameSite] = None
             if "samesite" in flags:
@@ -411,7 +465,7 @@ def _disclosure(responses: Sequence[HttpResponse]) -> DisclosureFacts:
         for resp in reversed(responses):
             v = resp.header(name)
             if v is not None:
-                return v[:200]
+                return _cap(v)
         return None
 
     server = last("Server")
@@ -467,7 +521,7 @@ _SQL = re.compile(rb"(CREATE TABLE|INSERT INTO|-- MySQL dump|PostgreSQL database
 
 def _size(resp: HttpResponse) -> int:
     length = (resp.header("Content-Length") or "").strip()
-    return int(length) if length.isdigit() else len(resp.body)
+    return int(length) if _NUMBER.fullmatch(length) else len(resp.body)
 
 
 def exposure_marker(kind: str, path: str, resp: HttpResponse) -> Optional[str]:
