@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from agent.errors import UsageError
 from agent.files import atomic_write
 from questionnaires.engine import validate_value
-from questionnaires.jsonpos import JsonPosError, loads_with_lines
+from questionnaires.jsonpos import JsonPosError, field_name, loads_with_lines
 from questionnaires.model import Answer, AnswerType, Attestation, Basis, Question, Questionnaire
 
 ANSWERS_FORMAT = "riskagent-answers/1"
+MAX_ANSWERS_BYTES = 4 * 1024 * 1024
+# Typed whole numbers: ASCII digits, optionally grouped with commas, at most 18 digits (a report holds 20).
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+|-?[0-9]{1,18}", re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def now_utc() -> str:
@@ -37,19 +42,26 @@ def questionnaire_for(path: Optional[Path]) -> Questionnaire:
 
 
 def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestation]:
-    """Attestations by question id; errors name the file, line and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """Attestations by question id; errors name the file, line and field.
+
+    A file that is too large, not UTF-8, nested too deep, or holds a fraction or a longer integer than
+    a report carries is a usage error naming the file and line, never a crash.
+    """
+    from questionnaires.loader import QuestionnaireError, read_text_file
+
+    if not path.exists():
         return {}
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = read_text_file(path, MAX_ANSWERS_BYTES, "an answers file")
+    except QuestionnaireError as exc:
+        raise UsageError(str(exc), "an answers file is UTF-8 JSON written by 'riskagent questionnaire answer'") from None
     if not text.strip():
         return {}
     try:
         data, lines = loads_with_lines(text)
     except JsonPosError as exc:
-        raise UsageError(f"{path}: line {exc.line}: not valid JSON: {exc.message}") from None
+        at = f" {field_name(exc.path)}:" if exc.path else ""
+        raise UsageError(f"{path}: line {exc.line}:{at} not valid JSON: {exc.message} (column {exc.column})") from None
 
     def err(where: Tuple[Union[str, int], ...], message: str) -> UsageError:
         line = lines.get(where) or lines.get(where[:-1]) or 1
@@ -74,6 +86,8 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
         except KeyError:
             raise err((*where, "question"), f"no question {qid!r} in {questionnaire.ref}") from None
         why = validate_value(question, item.get("value"))
+        if not why and question.type is AnswerType.DATE and not _ISO_DATE.fullmatch(str(item.get("value"))):
+            why = "expected a date YYYY-MM-DD (ASCII digits)"
         if why:
             raise err((*where, "value"), f"{qid}: {why}")
         by = item.get("by")
@@ -87,6 +101,10 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
 
 
 def save_answers(path: Path, questionnaire: Questionnaire, attestations: Dict[str, Attestation]) -> None:
+    """Rewrite the answers file atomically, 0600, never into a directory another user controls."""
+    from agent.files import check_parent
+
+    check_parent(path, f"answers file {path}")
     data = {
         "format": ANSWERS_FORMAT,
         "questionnaire": questionnaire.ref,
@@ -122,18 +140,20 @@ def parse_input(question: Question, raw: str) -> Any:
         return value
     if t is AnswerType.ENUM:
         values = question.allowed_values()
-        if raw.isdigit() and 1 <= int(raw) <= len(values):
+        if re.fullmatch(r"[0-9]{1,4}", raw, re.ASCII) and 1 <= int(raw) <= len(values):
             return values[int(raw) - 1]
         if raw in values:
             return raw
         raise ValueError(f"1-{len(values)} or one of {', '.join(values)}")
     if t is AnswerType.NUMBER:
-        try:
-            return int(raw.replace(",", ""))
-        except ValueError:
-            raise ValueError("a whole number") from None
+        # int() would also take "١٢", "1_000" and "+5": only ASCII digits are a number here.
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValueError("a whole number (digits 0-9, at most 18)")
+        return int(raw.replace(",", ""))
     if t is AnswerType.DATE:
         try:
+            if not _ISO_DATE.fullmatch(raw):
+                raise ValueError(raw)
             return _dt.date.fromisoformat(raw).isoformat()
         except ValueError:
             raise ValueError("a date YYYY-MM-DD") from None

@@ -85,7 +85,7 @@ def main() -> None:
     multiple=True,
     help="Non-standard port of a probed service, NAME=PORT (modbus, s7, enip, opcua, bacnet, mqtt, mqtts, redis, elasticsearch, kafka).",
 )
-@click.option("--modbus-unit", type=int, default=None, help="Modbus unit id to identify (default 1; never swept).")
+@click.option("--modbus-unit", default=None, help="Modbus unit id to identify, 0-255 (default 1; never swept).")
 @click.option(
     "--ca-file",
     "ca_files",
@@ -131,7 +131,7 @@ def scan(
     allow_public: Optional[bool],
     ports: Optional[str],
     probe_ports: Tuple[str, ...],
-    modbus_unit: Optional[int],
+    modbus_unit: Optional[str],
     ca_files: Tuple[Path, ...],
     out_dir: Optional[Path],
     formats: Tuple[str, ...],
@@ -337,7 +337,7 @@ def questionnaire_answer(
 ) -> None:
     """Answer the questionnaire from evidence and attestations, and export it."""
     from agent.answers import interactive_session, load_answers, questionnaire_for
-    from agent.files import atomic_write
+    from agent.files import atomic_write_all, ensure_dir
     from questionnaires.engine import Bundle, answer_all, answered
     from report.questionnaire_export import to_csv, to_html, to_json
 
@@ -357,13 +357,19 @@ def questionnaire_answer(
             say(f"{given} answer(s) saved to {answers_path}")
             answers = answer_all(q, bundle, attestations)
         result = answered(q, answers)
-        for name, text in (
-            ("questionnaire.json", to_json(result)),
-            ("questionnaire.csv", to_csv(result, lang)),
-            ("questionnaire.html", to_html(result, lang)),
-        ):
-            atomic_write(out_dir / name, text.encode("utf-8"))
-            say(f"  wrote {out_dir / name}")
+        ensure_dir(out_dir, "output directory")
+        try:
+            written = atomic_write_all(
+                [
+                    (out_dir / "questionnaire.json", to_json(result).encode("utf-8")),
+                    (out_dir / "questionnaire.csv", to_csv(result, lang).encode("utf-8")),
+                    (out_dir / "questionnaire.html", to_html(result, lang).encode("utf-8")),
+                ]
+            )
+        except OSError as exc:
+            raise AgentError(f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}", "nothing was written") from None
+        for path in written:
+            say(f"  wrote {path}")
     except AgentError as exc:
         fail(exc)
     summary = result.summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, NoReturn, Optional, Sequence, TypeVar
@@ -15,6 +16,37 @@ if TYPE_CHECKING:
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 LANGS = ("zh", "en")
+
+
+class AsciiInt(click.ParamType[Any, int]):
+    """A whole number in a range, written in ASCII digits only.
+
+    click's own ``int`` takes whatever Python's ``int()`` takes: "٢٢", "1_000", " 5 ". A number the
+    user means is digits 0-9, and a value that only looks like one is refused with its range.
+    """
+
+    name = "integer"
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo = lo
+        self.hi = hi
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and re.fullmatch(r"[0-9]{1,12}", value, re.ASCII):
+            number = int(value)
+        else:
+            self.fail(f"{value!r} is not a whole number written in digits 0-9", param, ctx)
+        if not self.lo <= number <= self.hi:
+            self.fail(f"{number} is not in the range {self.lo}-{self.hi}", param, ctx)
+        return number
+
+    def __repr__(self) -> str:
+        return f"AsciiInt({self.lo}, {self.hi})"
+
+
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 def lang_option(fn: FC) -> FC:

@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple
 
 import click
 
-from agent.cli_common import fail, json_option, lang_option, out_option, say, trusted_keys, trusted_keys_option, unverified_option
+from agent.cli_common import (
+    ISO_DATE_RE,
+    fail,
+    json_option,
+    lang_option,
+    out_option,
+    say,
+    trusted_keys,
+    trusted_keys_option,
+    unverified_option,
+)
 from agent.errors import AgentError, UsageError
 
 if TYPE_CHECKING:
@@ -32,8 +42,10 @@ def _plan_settings(config: Optional[Path]) -> Mapping[str, Any]:
 
 
 def _write(path: Path, text: str) -> None:
-    from agent.files import atomic_write
+    """One output file, 0600, never into a directory another user controls."""
+    from agent.files import atomic_write, check_parent
 
+    check_parent(path, str(path))
     try:
         atomic_write(path, text.encode("utf-8"))
     except OSError as exc:
@@ -51,11 +63,25 @@ def _marked(text: str, marker: Optional[str], fmt: str) -> str:
     """``text`` with the UNVERIFIED marker on its first line (for JSON: as the first member)."""
     if marker is None:
         return text
+    # The marker can quote a verification reason, which quotes the report: data, escaped for each format.
     if fmt == "md":
-        return f"> **{marker}**\n\n{text}"
+        from report.escape import md
+
+        return f"> **{md(marker)}**\n\n{text}"
     if fmt == "html":
-        banner = f'<p style="background:#b3261e;color:#fff;padding:.5rem;font-weight:600">{marker}</p>'
-        return f"<!-- {marker} -->\n" + text.replace("<body>", "<body>\n" + banner, 1)
+        import html
+
+        from report.escape import visible
+
+        shown = html.escape(visible(marker))
+        banner = f'<p style="background:#b3261e;color:#fff;padding:.5rem;font-weight:600">{shown}</p>'
+        return f"<!-- {shown.replace('--', '- -')} -->\n" + text.replace("<body>", "<body>\n" + banner, 1)
+    if fmt == "csv":
+        from report.escape import csv_cell
+
+        cell = '"' + csv_cell(marker).replace('"', '""') + '"'
+        bom = "\ufeff" if text.startswith("\ufeff") else ""
+        return f"{bom}{cell}\n{text[len(bom):]}"
     if fmt == "json":
         data = json.loads(text)
         return json.dumps({"unverified": marker, **data}, ensure_ascii=False, indent=2) + "\n"
@@ -97,6 +123,8 @@ def plan_cmd(
         source = _read(report_path, trust_stores, keys, unverified)
         marker = source.marker(lang)
         settings = _plan_settings(config_path)
+        if today is not None and not ISO_DATE_RE.fullmatch(today):
+            raise UsageError(f"--today {today!r}: expected a date YYYY-MM-DD (digits 0-9)")
         day = today or datetime.date.today().isoformat()
         try:
             plan = plan_for(source.report, settings, day)

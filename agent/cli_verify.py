@@ -9,13 +9,23 @@ within the policy, 1 invalid (signature, form or recheck broken), 2 usage,
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, TypeVar
 
 import click
 
-from agent.cli_common import fail, json_option, lang_option, prompt_passphrase, say, signing_key_options, trusted_keys
+from agent.cli_common import (
+    AsciiInt,
+    fail,
+    json_option,
+    lang_option,
+    prompt_passphrase,
+    say,
+    signing_key_options,
+    trusted_keys,
+)
 from agent.errors import AgentError, UsageError
 
 if TYPE_CHECKING:
@@ -79,7 +89,7 @@ def policy_options(fn: FC) -> FC:
             is_flag=True,
             help="Leave signatures by unknown keys uncounted instead of refusing the report.",
         ),
-        click.option("--max-size", type=click.IntRange(1, 4096), default=DEFAULT_MAX_MIB, show_default=True, help="Largest envelope read, in MiB."),
+        click.option("--max-size", type=AsciiInt(1, 4096), default=DEFAULT_MAX_MIB, show_default=True, help="Largest envelope read, in MiB."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -197,7 +207,7 @@ def render_cmd(envelope: Path, trust_stores: Tuple[Path, ...], keys: Tuple[Path,
     version; a genuine report outside the policy is written with that in its
     header, and the exit status is 4.
     """
-    from agent.files import atomic_write
+    from agent.files import atomic_write, check_parent
     from report.render import render_html, render_markdown
     from report.verification import Outcome
     from report.verify_text import verification_lines
@@ -214,6 +224,7 @@ def render_cmd(envelope: Path, trust_stores: Tuple[Path, ...], keys: Tuple[Path,
         header = verification_lines(v, lang)
         text = render_html(v.report, lang, (v.ok, header)) if fmt == "html" else render_markdown(v.report, lang, (v.ok, header))
         target = out_path or envelope.with_name(f"report.{fmt}")
+        check_parent(target, str(target))
         try:
             atomic_write(target, text.encode("utf-8"))
         except OSError as exc:
@@ -250,7 +261,7 @@ def cosign_cmd(
     the embedded evidence. Only then is a signature over the same payload
     added. Each signature still verifies on its own.
     """
-    from agent.files import atomic_write
+    from agent.files import atomic_write, check_parent
     from agent.keys import load_signer
     from report.verification import Outcome
     from report.verify_text import verification_lines
@@ -276,6 +287,7 @@ def cosign_cmd(
             raise UsageError(f"{envelope} already carries {MAX_SIGNATURES} signatures, the most an envelope may have")
         data = signer.cosign(v.envelope.payload, v.envelope.signature_dicts())
         target = out_path or envelope
+        check_parent(target, str(target))
         try:
             atomic_write(target, data)
         except OSError as exc:
@@ -293,7 +305,7 @@ def _cosign_policy() -> Policy:
 
 
 @click.command("challenge")
-@click.option("--bytes", "nbytes", type=click.IntRange(16, 64), default=24, show_default=True, help="Random bytes in the nonce.")
+@click.option("--bytes", "nbytes", type=AsciiInt(16, 64), default=24, show_default=True, help="Random bytes in the nonce.")
 def challenge_cmd(nbytes: int) -> None:
     """Print a fresh challenge nonce for an applicant to pass to ``scan --challenge``."""
     import secrets
@@ -312,7 +324,7 @@ def challenge_cmd(nbytes: int) -> None:
 @click.option("--certificate", default=None, help="Assessor certificate number (for role assessor).")
 @click.option("--target", "targets", multiple=True, help="Asset pattern this key signs for, e.g. host:web-* or machine:8dfc*. Repeatable.")
 @click.option("--valid-from", default=None, help="First day the key is trusted (YYYY-MM-DD; default: today).")
-@click.option("--valid-days", type=click.IntRange(1, 3660), default=366, show_default=True, help="How long the entry is valid.")
+@click.option("--valid-days", type=AsciiInt(1, 3660), default=366, show_default=True, help="How long the entry is valid.")
 def keys_identity_cmd(
     key_path: Optional[Path],
     name: str,
@@ -343,6 +355,8 @@ def keys_identity_cmd(
             raise UsageError("an assessor entry needs --certificate (the assessor's certificate number)")
         if role != "assessor" and not organisation_id:
             raise UsageError(f"an {role} entry needs --org-id (the unified social credit code)")
+        if valid_from is not None and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?", valid_from, re.ASCII):
+            raise UsageError(f"--valid-from {valid_from!r}: expected a date YYYY-MM-DD (digits 0-9)")
         start = parse_time(valid_from) if valid_from else dt.datetime.now(dt.timezone.utc)
         until = start + dt.timedelta(days=valid_days)
         entry = TrustedSigner(
@@ -391,7 +405,7 @@ def trust_group() -> None:
 @click.option("--store", "store_path", type=click.Path(path_type=Path, dir_okay=False), required=True, help="Trust store file (created if missing).")
 def trust_add_cmd(entry_path: Path, store_path: Path) -> None:
     """Add an entry printed by ``riskagent keys identity`` to a trust store (checked first; atomic write)."""
-    from agent.files import atomic_write
+    from agent.files import atomic_write, check_parent
     from report.canonical import CanonicalError, strict_loads
     from report.trust import TrustError, parse_trust_store
 
@@ -411,6 +425,7 @@ def trust_add_cmd(entry_path: Path, store_path: Path) -> None:
             signers = parse_trust_store(data, str(store_path))
         except TrustError as exc:
             raise UsageError(str(exc), "the trust store was not changed") from None
+        check_parent(store_path, str(store_path))
         try:
             atomic_write(store_path, data, 0o644)
         except OSError as exc:

@@ -60,20 +60,34 @@ def _index_path(state_dir: Path) -> Path:
     return state_dir / INDEX_NAME
 
 
+MAX_INDEX_BYTES = 64 * 1024 * 1024  # LOG_LIMIT entries per target, a few hundred bytes each
+
+
 def load_index(state_dir: Path) -> Dict[str, Any]:
-    """The index, or an empty one; a corrupt index is an error (never silently reset)."""
+    """The index, or an empty one; a corrupt index is an error (never silently reset).
+
+    The index is opened without following a link and must be a regular file (``agent.files.open_regular``).
+    """
+    from agent.errors import AgentError
+    from agent.files import open_regular
+    from report.canonical import CanonicalError, strict_loads
+
     path = _index_path(state_dir)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = open_regular(path, os.O_RDONLY, what="history index")
     except FileNotFoundError:
         return {"version": INDEX_VERSION, "targets": {}}
-    except (OSError, ValueError) as exc:
-        from agent.errors import AgentError
-
+    except OSError as exc:
+        raise AgentError(f"cannot read the history index {path}: {exc.strerror or exc}", "move it aside to start a new chain") from None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(MAX_INDEX_BYTES + 1)
+        if len(raw) > MAX_INDEX_BYTES:
+            raise CanonicalError(f"larger than {MAX_INDEX_BYTES // (1024 * 1024)} MiB")
+        data = strict_loads(raw, str(path))
+    except (OSError, CanonicalError) as exc:
         raise AgentError(f"cannot read the history index {path}: {exc}", "move it aside to start a new chain") from None
     if not isinstance(data, dict) or not isinstance(data.get("targets"), dict):
-        from agent.errors import AgentError
-
         raise AgentError(f"{path} is not a riskagent history index", "move it aside to start a new chain")
     return data
 
@@ -104,8 +118,13 @@ def record(
     """Make this report the target's latest and append it to the log (atomic rewrite).
 
     Callers serialise writers (the scheduled run holds its lock); a manual scan
-    racing a scheduled one can lose an entry, never corrupt the file.
+    racing a scheduled one can lose an entry, never corrupt the file. The state
+    directory must be ours or root's and writable by nobody else: the index is
+    never written into another user's directory.
     """
+    from agent.files import ensure_dir
+
+    ensure_dir(state_dir, "state directory")
     index = load_index(state_dir)
     entry = {
         "digest": digest,
@@ -119,7 +138,6 @@ def record(
     target["latest"] = entry
     target["log"] = log[-LOG_LIMIT:]
     index["version"] = INDEX_VERSION
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = json.dumps(index, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     atomic_write(_index_path(state_dir), data.encode("utf-8"), 0o600)
 

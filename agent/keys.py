@@ -1,15 +1,20 @@
-"""Signing keys: Ed25519, private key encrypted at rest and mode 0600."""
+"""Signing keys: Ed25519, private key encrypted at rest and mode 0600.
+
+The key and its passphrase file are secrets that root reads on every scheduled run. Both must be
+regular files owned by the user running riskagent and readable by nobody else, in a directory that
+no other user controls (``agent.files``): a key another user owns could be swapped for theirs, and a
+passphrase that others can read is no secret.
+"""
 
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
 from agent.errors import AgentError, UsageError
-from agent.files import atomic_write
+from agent.files import atomic_write, check_dir, ensure_dir, read_private
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,6 +23,8 @@ if TYPE_CHECKING:
 
 PASSPHRASE_ENV = "RISKAGENT_KEY_PASSPHRASE"  # noqa: S105 - the variable name, not a secret
 MIN_PASSPHRASE_LEN = 8
+MAX_KEY_BYTES = 64 * 1024
+MAX_PASSPHRASE_BYTES = 4096
 
 
 def default_key_path() -> Path:
@@ -41,12 +48,16 @@ class KeyInfo:
 
 
 def read_passphrase(passphrase_file: Optional[Path]) -> Optional[bytes]:
-    """Passphrase from a file or the environment; ``None`` if neither is set."""
+    """Passphrase from a file or the environment; ``None`` if neither is set.
+
+    The file must be ours and private (mode 0600 or stricter), in a directory no other user controls.
+    """
     if passphrase_file is not None:
+        check_dir(passphrase_file.parent, f"the directory of passphrase file {passphrase_file}")
         try:
-            return passphrase_file.read_bytes().rstrip(b"\r\n")
+            return read_private(passphrase_file, "passphrase file", MAX_PASSPHRASE_BYTES).rstrip(b"\r\n")
         except OSError as exc:
-            raise UsageError(f"cannot read passphrase file {passphrase_file}: {exc.strerror}") from exc
+            raise UsageError(f"cannot read passphrase file {passphrase_file}: {exc.strerror}") from None
     env = os.environ.get(PASSPHRASE_ENV)
     return env.encode() if env else None
 
@@ -69,7 +80,7 @@ def generate_key(private_path: Path, passphrase: bytes) -> KeyInfo:
         serialization.BestAvailableEncryption(passphrase),
     )
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    private_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_dir(private_path.parent, "key directory")
     atomic_write(private_path, pem, 0o600, exclusive=True)
     public_path = public_path_for(private_path)
     atomic_write(public_path, pub, 0o644)
@@ -77,29 +88,27 @@ def generate_key(private_path: Path, passphrase: bytes) -> KeyInfo:
 
 
 def load_private_key(private_path: Path, passphrase: Optional[bytes]) -> Ed25519PrivateKey:
-    """Load and decrypt the signing key, refusing one others can read."""
+    """Load and decrypt the signing key, refusing one others can read or another user owns."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    try:
-        st = private_path.stat()
-    except FileNotFoundError:
+    if not os.path.lexists(private_path):
         raise AgentError(
             f"no signing key at {private_path}",
             "create one with 'riskagent keys generate', or pass --no-sign to write an unsigned report",
-        ) from None
-    if stat.S_IMODE(st.st_mode) & 0o077:
-        raise AgentError(
-            f"permissions {stat.S_IMODE(st.st_mode):04o} on {private_path} are too open",
-            f"run: chmod 600 {private_path}",
         )
+    check_dir(private_path.parent, f"the directory of signing key {private_path}")
+    try:
+        pem = read_private(private_path, "signing key", MAX_KEY_BYTES)
+    except OSError as exc:
+        raise AgentError(f"cannot read signing key {private_path}: {exc.strerror or exc}") from None
     if passphrase is None:
         raise AgentError(
             f"the signing key {private_path} is encrypted and no passphrase was given",
             f"set {PASSPHRASE_ENV}, pass --passphrase-file, or run on a terminal to be prompted",
         )
     try:
-        key = serialization.load_pem_private_key(private_path.read_bytes(), password=passphrase)
+        key = serialization.load_pem_private_key(pem, password=passphrase)
     except (ValueError, TypeError) as exc:
         raise AgentError(f"cannot decrypt {private_path}: wrong passphrase or not a riskagent key ({exc})") from None
     if not isinstance(key, Ed25519PrivateKey):
@@ -114,7 +123,7 @@ def load_signer(key_path: Optional[Path], passphrase_file: Optional[Path], promp
 
     path = key_path or default_key_path()
     passphrase = read_passphrase(passphrase_file)
-    if passphrase is None and prompt is not None and path.exists():
+    if passphrase is None and prompt is not None and os.path.lexists(path):
         passphrase = prompt()
     return Signer(load_private_key(path, passphrase))
 

@@ -3,8 +3,9 @@
 ``assess(settings) -> Report`` collects, judges, answers, scores and plans,
 and writes nothing. ``sign(report, signer) -> bytes`` wraps the report's
 canonical bytes in a DSSE envelope. ``write(...)`` puts the formats asked for
-on disk, atomically, the plain report first so a later failure loses
-nothing. ``record(...)`` adds a signed report to the history chain. A manual
+on disk: readable by the owner only (or the report group), all or none of them
+(a full disk leaves the previous reports as they were), each file either the
+old or the new one. ``record(...)`` adds a signed report to the history chain. A manual
 scan, a scheduled run and ``questionnaire answer`` differ only in their
 settings and in what they do with the result.
 """
@@ -17,12 +18,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence, Set
 
 from agent.errors import AgentError, UsageError
-from agent.files import atomic_write
+from agent.files import atomic_write_all, ensure_dir, file_mode
 from agent.settings import Format, Lang, Settings
-from collectors.evidence import Evidence, utc_now
+from collectors.evidence import ErrorReason, Evidence, utc_now
 from collectors.profile import Profile
 from collectors.strictjson import JSON
 
@@ -191,7 +192,12 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
     started = utc_now()
     ctx = host_context(settings)
     deadline = t0 + settings.time_budget_s if settings.time_budget_s is not None else None
-    evidence, redactions = scrub_evidence(collect_evidence(settings, ctx, scope, progress, deadline))
+    before = _children()
+    collected = collect_evidence(settings, ctx, scope, progress, deadline)
+    if any(e.error_reason is ErrorReason.TIMEOUT for e in collected):
+        # A collector that overran its budget was abandoned mid-command: end what it left running.
+        stop_abandoned_commands(before)
+    evidence, redactions = scrub_evidence(collected)
     findings = evaluate(evidence, settings.profile, settings.params)
     run = RunInfo(
         started_at=started,
@@ -231,6 +237,42 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
     return complete(report, questionnaire, attestations, settings.plan)
 
 
+def _children() -> Set[int]:
+    """This process's running child processes (Linux /proc; empty elsewhere)."""
+    found: Set[int] = set()
+    try:
+        tasks = os.listdir(f"/proc/{os.getpid()}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{os.getpid()}/task/{tid}/children", encoding="ascii") as fh:
+                found.update(int(p) for p in fh.read().split() if p.isascii() and p.isdigit())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def stop_abandoned_commands(before: Set[int]) -> List[int]:
+    """Kill the child processes started since ``before`` that still run once collection is over.
+
+    A collector that overruns its budget is abandoned in its thread; a command it was running (the
+    runner's own timeout not reached yet) would otherwise outlive the scan, and a scheduled run
+    would leave one behind every night. Only our own children that were not there before the
+    collectors started are touched.
+    """
+    import signal
+
+    killed: List[int] = []
+    for pid in sorted(_children() - before):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        except OSError:
+            continue
+    return killed
+
+
 # ------------------------------------------------------------------------------------------ sign, write, record
 
 
@@ -251,23 +293,44 @@ def render(report: Report, fmt: Format, lang: Lang, envelope: Optional[bytes] = 
     return text.encode("utf-8")
 
 
-def write(report: Report, envelope: Optional[bytes], out_dir: Path, formats: Sequence[Format], lang: Lang) -> List[Path]:
-    """Write the formats asked for into ``out_dir``; the plain report first, each file atomically."""
+def write(
+    report: Report,
+    envelope: Optional[bytes],
+    out_dir: Path,
+    formats: Sequence[Format],
+    lang: Lang,
+    *,
+    group: Optional[int] = None,
+) -> List[Path]:
+    """Write the formats asked for into ``out_dir``: mode 0600 (0640 in ``group``), in a directory that is
+    ours (created 0700, or 0750 in ``group``).
+
+    All or nothing: every file is written and synced beside its target first, and only then renamed
+    into place, so a full disk or a size limit leaves the previous report files as they were. A
+    format that fails to render does not cost the others: those rendered are written, then the
+    error is raised.
+    """
+    ensure_dir(out_dir, "output directory", group=group)
     order = sorted(formats, key=list(Format).index)
-    written: List[Path] = []
+    items = []
+    failure: Optional[BaseException] = None
     for fmt in order:
-        data = render(report, fmt, lang, envelope)
-        if data is None:
-            continue
-        path = out_dir / FILE_NAMES[fmt]
         try:
-            atomic_write(path, data)
-        except OSError as exc:
-            raise AgentError(
-                f"cannot write {path}: {exc.strerror}",
-                "written so far: " + (", ".join(map(str, written)) or "nothing"),
-            ) from None
-        written.append(path)
+            data = render(report, fmt, lang, envelope)
+        except Exception as exc:  # re-raised below, once what rendered is on disk
+            failure = exc
+            break
+        if data is not None:
+            items.append((out_dir / FILE_NAMES[fmt], data))
+    try:
+        written = atomic_write_all(items, file_mode(group), group=group)
+    except OSError as exc:
+        raise AgentError(
+            f"cannot write {exc.filename or out_dir}: {exc.strerror or exc}",
+            "nothing was written; the files already in " + str(out_dir) + " are unchanged",
+        ) from None
+    if failure is not None:
+        raise failure
     return written
 
 
@@ -291,7 +354,19 @@ class Outcome:
 
 
 def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress: Optional[Progress] = None) -> Outcome:
-    """assess, sign, write and record: the whole of a scan. A signing failure still leaves the unsigned report."""
+    """assess, sign, write and record: the whole of a scan. A signing failure still leaves the unsigned report.
+
+    The output and state directories are checked before anything is assessed: a directory another user
+    controls is refused at once, not after a scan.
+    """
+    from agent.answers import load_answers, questionnaire_for
+
+    questionnaire = questionnaire_for(settings.questionnaire)  # bad input files end the run before anything is made
+    if settings.answers is not None:
+        load_answers(settings.answers, questionnaire)
+    ensure_dir(out_dir, "output directory", group=settings.report_group)
+    if settings.state_dir is not None and settings.sign:
+        ensure_dir(settings.state_dir, "state directory")
     report = assess(settings, progress=progress)
     envelope: Optional[bytes] = None
     sign_error: Optional[AgentError] = None
@@ -300,7 +375,7 @@ def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress
             envelope = sign(report, signer)
         except AgentError as exc:
             sign_error = exc
-    written = write(report, envelope, out_dir, settings.formats, settings.lang)
+    written = write(report, envelope, out_dir, settings.formats, settings.lang, group=settings.report_group)
     if sign_error is not None:
         raise AgentError(f"the report was written unsigned to {out_dir}, but signing failed: {sign_error.message}", sign_error.hint)
     if envelope is not None and settings.state_dir is not None:

@@ -34,10 +34,13 @@ DEFAULT_CONFIG = Path("/etc/riskagent/config.json")
 DEFAULT_AT = "03:17"
 EXIT_REGRESSION = 4
 EXIT_TEMPFAIL = 75
-RUN_DIR_RE = re.compile(r"^\d{8}T\d{6}Z(?:-\d+)?$")
+# Every pattern here is matched against the whole value (fullmatch), in ASCII: "$" would also match
+# before a trailing newline, and "\d" would match any script's digits.
+RUN_DIR_RE = re.compile(r"[0-9]{8}T[0-9]{6}Z(?:-[0-9]{1,4})?", re.ASCII)
 # Paths go into cron lines and unit files unquoted: keep them to characters neither interprets.
-_SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9._/+@:-]*$")
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+_SAFE_PATH_RE = re.compile(r"/[A-Za-z0-9._/+@:-]*", re.ASCII)
+_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}", re.ASCII)
+_DIGITS_RE = re.compile(r"[0-9]{1,2}", re.ASCII)
 
 
 class RunInProgress(AgentError):
@@ -51,7 +54,7 @@ class RunInProgress(AgentError):
 
 def parse_at(value: str) -> Tuple[int, int]:
     """HH:MM (24 h) -> (hour, minute)."""
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    m = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", value, re.ASCII)
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise ValueError(f"--at {value!r}: expected HH:MM, 00:00 to 23:59")
     return int(m.group(1)), int(m.group(2))
@@ -76,19 +79,19 @@ def validate_cron_calendar(value: str) -> str:
     for i, (part, (name, lo, hi)) in enumerate(zip(fields, _CRON_FIELDS)):
         for item in part.split(","):
             base, _, step = item.partition("/")
-            if step and not (step.isdigit() and int(step) > 0):
+            if step and not (_DIGITS_RE.fullmatch(step) and int(step) > 0):
                 raise ValueError(f"--calendar {value!r}: bad step {item!r} in the {name} field")
             if base == "*":
                 continue
             for bound in base.split("-", 1):
-                number = _CRON_NAMES.get(i, {}).get(bound.lower()) if not bound.isdigit() else int(bound)
+                number = int(bound) if _DIGITS_RE.fullmatch(bound) else _CRON_NAMES.get(i, {}).get(bound.lower())
                 if number is None or not lo <= number <= hi:
                     raise ValueError(f"--calendar {value!r}: {bound!r} is not valid in the {name} field ({lo}-{hi})")
     return text
 
 
 _SYSTEMD_SHORTHANDS = {"minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly", "semiannually"}
-_SYSTEMD_CAL_RE = re.compile(r"^[A-Za-z0-9*,./:~ +-]{1,100}$")
+_SYSTEMD_CAL_RE = re.compile(r"[A-Za-z0-9*,./:~ +-]{1,100}", re.ASCII)
 
 
 def validate_systemd_calendar(value: str) -> str:
@@ -96,7 +99,7 @@ def validate_systemd_calendar(value: str) -> str:
     text = " ".join(value.split())
     if text.lower() in _SYSTEMD_SHORTHANDS:
         return text
-    if not _SYSTEMD_CAL_RE.match(text) or not re.search(r"\d|\*", text):
+    if not _SYSTEMD_CAL_RE.fullmatch(text) or not re.search(r"[0-9*]", text):
         raise ValueError(f"--calendar {value!r}: not a systemd OnCalendar expression (e.g. 'Mon..Fri *-*-* 03:17:00')")
     analyze = shutil.which("systemd-analyze")
     if analyze:
@@ -115,7 +118,7 @@ class ScheduleFile:
 
 def _check_path(value: Path, what: str) -> str:
     text = str(value)
-    if not _SAFE_PATH_RE.match(text):
+    if not _SAFE_PATH_RE.fullmatch(text):
         raise UsageError(
             f"{what} {text!r} must be an absolute path of letters, digits and ._/+@:- only",
             "cron and systemd would otherwise interpret parts of it",
@@ -146,8 +149,11 @@ def cron_file(command: Path, config: Path, *, at: Optional[str], calendar: Optio
             when = f"{minute} {hour} * * *"
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if not _USER_RE.match(user):
-        raise UsageError(f"--user {user!r} is not a valid user name")
+    if not _USER_RE.fullmatch(user):
+        raise UsageError(
+            f"--user {user!r} is not a valid user name",
+            "lower-case letters, digits, _ and -, starting with a letter or _ (at most 32), and nothing else",
+        )
     line = f"{when} {user} {_check_path(command, 'command')} run-scheduled --config {_check_path(config, '--config')}"
     content = (
         f"{MARKER}\n"
@@ -266,17 +272,26 @@ def run_dir_name(now: datetime) -> str:
     return now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def make_run_dir(out_dir: Path, now: Optional[datetime] = None) -> Path:
-    """<out_dir>/<UTC timestamp>/, suffixed -1, -2 ... if a run in the same second exists."""
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+def make_run_dir(out_dir: Path, now: Optional[datetime] = None, *, group: Optional[int] = None) -> Path:
+    """<out_dir>/<UTC timestamp>/, suffixed -1, -2 ... if a run in the same second exists.
+
+    ``out_dir`` must be ours (``agent.files.ensure_dir``); the run directory is created 0700, or 0750
+    in the report group.
+    """
+    from agent.files import dir_mode, ensure_dir
+
+    ensure_dir(out_dir, "report directory", group=group)
     base = run_dir_name(now or datetime.now(timezone.utc))
     for i in range(1000):
         path = out_dir / (base if i == 0 else f"{base}-{i}")
         try:
-            path.mkdir(mode=0o750)
-            return path
+            path.mkdir(mode=dir_mode(group))
         except FileExistsError:
             continue
+        if group is not None:
+            os.chown(path, -1, group)
+        os.chmod(path, dir_mode(group))
+        return path
     raise AgentError(f"cannot create a run directory under {out_dir}")
 
 
@@ -285,12 +300,19 @@ def _run_dir_key(name: str) -> Tuple[str, int]:
     return stamp, int(n or 0)
 
 
-def rotate(out_dir: Path, keep: int) -> List[Path]:
-    """Delete all but the newest ``keep`` run directories; other entries are never touched."""
+def rotate(out_dir: Path, keep: int, current: Optional[Path] = None) -> List[Path]:
+    """Delete all but the newest ``keep`` run directories; other entries are never touched.
+
+    ``current`` (the run just made) is always kept and counts as the newest, whatever its name says:
+    after the clock went back, older runs have later names, and the new report must not be the one
+    rotated away.
+    """
     runs = sorted(
-        (p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink() and RUN_DIR_RE.match(p.name)),
+        (p for p in out_dir.iterdir() if p.is_dir() and not p.is_symlink() and RUN_DIR_RE.fullmatch(p.name)),
         key=lambda p: _run_dir_key(p.name),
     )
+    if current is not None:
+        runs = [p for p in runs if p.name != current.name] + [current]
     old = runs[:-keep] if keep > 0 else runs
     for p in old:
         shutil.rmtree(p)
@@ -298,7 +320,12 @@ def rotate(out_dir: Path, keep: int) -> List[Path]:
 
 
 class RunLock:
-    """Exclusive, non-blocking flock on <state_dir>/run.lock; the holder's pid is written into it."""
+    """Exclusive, non-blocking flock on <state_dir>/run.lock; the holder's pid is written into it.
+
+    The state directory must be ours or root's and writable by nobody else (``agent.files.ensure_dir``),
+    and the lock is opened without following a link and must be a regular file: a run as root never
+    truncates or writes a file another user pointed it at.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -307,8 +334,10 @@ class RunLock:
     def __enter__(self) -> RunLock:
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # no O_TRUNC: the holder's pid must survive
+        from agent.files import ensure_dir, open_regular
+
+        ensure_dir(self.path.parent, "state directory")
+        fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, 0o600, what="lock file")  # no O_TRUNC: the holder's pid must survive
         fh = os.fdopen(fd, "r+", encoding="utf-8")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -333,8 +362,8 @@ class RunLock:
         # The holder writes its pid right after locking; give it a moment.
         for _ in range(50):
             fh.seek(0)
-            text = fh.read().strip()
-            if text.isdigit():
+            text = fh.read(32).strip()
+            if re.fullmatch(r"[0-9]{1,10}", text, re.ASCII):
                 return text
             time.sleep(0.02)
         return "unknown"
@@ -404,7 +433,7 @@ def run_scheduled(
             pass
 
     with RunLock(state / "run.lock"):
-        run_dir = make_run_dir(out_dir)
+        run_dir = make_run_dir(out_dir, group=settings.report_group)
         try:
             outcome = pipeline.run(settings, signer, run_dir)
         except BaseException:
@@ -416,9 +445,15 @@ def run_scheduled(
         if report.previous_report is not None:
             old = _load_previous(state, report.previous_report, signer, log)
             if old is not None:
+                if old.run.started_at > report.run.started_at:
+                    log(
+                        f"warning: the previous report ({old.report_id}) started at {old.run.started_at}, after this run "
+                        f"({report.run.started_at}): the clock went back, or that report was made on a clock that was ahead; "
+                        "'riskagent history' will show the order problem. Regressions were still compared."
+                    )
                 regressions = new_failures(old, report, settings.schedule.fail_on_severity)
         retention = settings.schedule.retention
-        removed = rotate(out_dir, retention) if retention else []
+        removed = rotate(out_dir, retention, current=run_dir) if retention else []
 
     name = report.target.name
     line = f"riskagent scheduled run: {name}: {len(report.failed())} failed check(s); report in {run_dir}"

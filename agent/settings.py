@@ -11,11 +11,17 @@ Configuration file keys::
 
     profile, targets, scope_file, allow_public, ports, probe_ports {name: port},
     modbus_unit, ca_files [PEM files], replay, questionnaire, answers, lang, out_dir, formats, sign,
-    key, passphrase_file, state_dir, fail_on,
+    key, passphrase_file, state_dir, fail_on, report_group,
     params {check id: {name: value}}, plan {owners, default_owner, sla_days},
-    schedule {retention, max_new_failures, fail_on_severity}
+    schedule {retention, max_new_failures, fail_on_severity}, budgets {scan_s, collector_s, target_s}
 
 Relative paths in the file are taken relative to the file's directory.
+
+The file is read with limits a hostile or broken file cannot pass: at most
+4 MiB of UTF-8 JSON, nested at most 64 levels, integers of at most 20
+digits, no fractions or exponents (a signed report holds none), no
+duplicate keys. Anything else is a usage error naming the file, the line and
+the field. Patterns match whole values, and numbers are ASCII digits only.
 """
 
 from __future__ import annotations
@@ -102,6 +108,7 @@ class Settings:
     params: Mapping[str, Mapping[str, JSON]] = field(default_factory=dict)
     plan: Mapping[str, JSON] = field(default_factory=dict)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    report_group: Optional[int] = None  # gid: reports 0640 and their directories 0750 in this group (else 0600/0700)
     config_path: Optional[Path] = None
 
     @property
@@ -143,45 +150,63 @@ FLAGS: Dict[str, str] = {
     "challenge": "--challenge",
     "time_budget_s": "--time-budget",
 }
-CONFIG_ONLY = ("params", "plan", "schedule", "budgets")
+CONFIG_ONLY = ("params", "plan", "schedule", "budgets", "report_group")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
-_PORT_SPEC = re.compile(r"\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*", re.ASCII)
+_PORT_SPEC = re.compile(r"[0-9]{1,5}(-[0-9]{1,5})?(,[0-9]{1,5}(-[0-9]{1,5})?)*", re.ASCII)
+_ASCII_INT = re.compile(r"[0-9]{1,9}", re.ASCII)
+_GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?", re.ASCII)
 MAX_CONFIG_BYTES = 4 * 1024 * 1024
 MAX_CA_FILE_BYTES = 4 * 1024 * 1024
 
 
 class _Source:
-    """Where a value came from, for error messages."""
+    """Where a value came from, for error messages: the file, the line of its key, and the key."""
 
-    def __init__(self, config_path: Optional[Path]) -> None:
+    def __init__(self, config_path: Optional[Path], lines: Optional[Mapping[Tuple[Any, ...], int]] = None) -> None:
         self.config_path = config_path
+        self.lines = lines or {}
 
     def flag(self, name: str) -> str:
         return FLAGS.get(name, name)
 
     def key(self, name: str) -> str:
-        return f"{self.config_path}: {name}" if self.config_path else name
+        if not self.config_path:
+            return name
+        line = self.lines.get((name,))
+        return f"{self.config_path}: line {line}: {name}" if line else f"{self.config_path}: {name}"
 
 
-def read_config(path: Path) -> Dict[str, Any]:
-    """The configuration file as a JSON object; errors name the file and line."""
-    from report.canonical import CanonicalError, strict_loads
+_CONFIG_HINT = "the configuration is a JSON object of whole numbers, strings, booleans, lists and objects"
+
+
+def read_config_with_lines(path: Path) -> Tuple[Dict[str, Any], Mapping[Tuple[Any, ...], int]]:
+    """The configuration file as a JSON object, and the line of every key in it; errors name the file, line and field."""
+    from questionnaires.jsonpos import JsonPosError, field_name, line_of_offset, loads_with_lines
 
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"cannot read configuration {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read configuration {path}: {exc.strerror or exc}") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise UsageError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; is this a configuration file?")
     try:
-        parsed = strict_loads(data, "the configuration")
-    except CanonicalError as exc:
-        where = f"{path}: line {exc.line}" if exc.line else str(path)
-        raise UsageError(f"{where}: {exc.detail}", "the configuration is a JSON object of integers, strings, booleans, lists and objects") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: line {line_of_offset(data, exc.start)}: not UTF-8 text (byte {exc.start})", _CONFIG_HINT) from None
+    try:
+        parsed, lines = loads_with_lines(text)
+    except JsonPosError as exc:
+        where = f" {field_name(exc.path)}:" if exc.path else ""
+        raise UsageError(f"{path}: line {exc.line}:{where} {exc.message} (column {exc.column})", _CONFIG_HINT) from None
     if not isinstance(parsed, dict):
-        raise UsageError(f"{path}: expected a JSON object at the top level")
-    return parsed
+        raise UsageError(f"{path}: line 1: expected a JSON object at the top level")
+    return parsed, lines
+
+
+def read_config(path: Path) -> Dict[str, Any]:
+    """The configuration file as a JSON object; errors name the file, line and field."""
+    return read_config_with_lines(path)[0]
 
 
 def load_settings(config_path: Optional[Path] = None, **flags: Any) -> Settings:
@@ -195,8 +220,8 @@ def load_settings(config_path: Optional[Path] = None, **flags: Any) -> Settings:
     raw: Dict[str, Tuple[Any, str]] = {}
     base = Path(".")
     if config_path is not None:
-        data = read_config(config_path)
-        src = _Source(config_path)
+        data, lines = read_config_with_lines(config_path)
+        src = _Source(config_path, lines)
         unknown = sorted(set(data) - set(KNOWN_KEYS))
         if unknown:
             raise UsageError(f"{src.key(unknown[0])}: unknown setting", f"known settings: {', '.join(KNOWN_KEYS)}")
@@ -268,6 +293,8 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         values["ca_files"] = _ca_files(*raw["ca_files"], base)
     if "modbus_unit" in raw:
         value, where = raw["modbus_unit"]
+        if isinstance(value, str) and where.startswith("--") and _ASCII_INT.fullmatch(value):
+            value = int(value)  # from the command line, where only ASCII digits are a number
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 255:
             raise UsageError(f"{where}: a Modbus unit id is an integer 0-255")
         values["modbus_unit"] = value
@@ -290,6 +317,8 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         values["plan"] = dict(value)
     if "schedule" in raw:
         values["schedule"] = _schedule(*raw["schedule"])
+    if "report_group" in raw:
+        values["report_group"] = resolve_group(*raw["report_group"])
     settings = replace(s, **values)
     if settings.state_dir is not None and settings.sign and Format.ENVELOPE not in settings.formats:
         raise UsageError("a report history (state_dir) chains signed reports, so the envelope must be written", "add dsse to the formats")
@@ -327,9 +356,9 @@ def _probe_ports(value: Any, where: str) -> Dict[str, int]:
         items = {}
         for item in value:
             name, sep, port = str(item).partition("=")
-            if not sep or not port.strip().isascii() or not port.strip().isdigit():
-                raise UsageError(f"{where} {item!r}: expected NAME=PORT", f"NAME is one of {names}; PORT is 1-65535")
-            items[name.strip().lower()] = int(port)
+            if not sep or not _ASCII_INT.fullmatch(port.strip()):
+                raise UsageError(f"{where} {item!r}: expected NAME=PORT", f"NAME is one of {names}; PORT is 1-65535 (digits 0-9)")
+            items[name.strip().lower()] = int(port.strip())
     elif isinstance(value, dict):
         items = dict(value)
     else:
@@ -410,6 +439,12 @@ def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
                 f"{cid} takes: {', '.join(sorted(known[cid].meta.params)) or 'no parameters'}",
             )
         for name, v in params.items():
+            fraction = _first_float(v)
+            if fraction is not None:
+                raise UsageError(
+                    f"{where}.{cid}.{name}{fraction[0]}: {fraction[1]!r} is not a whole number",
+                    "parameters are whole numbers, strings, booleans, lists and objects: a signed report holds no fractions",
+                )
             problem = value_problem(name, known[cid].meta.params[name], v)
             if problem:
                 raise UsageError(f"{where}.{cid}.{name}: {problem}")
@@ -417,9 +452,42 @@ def validate_params(value: Any, where: str) -> Dict[str, Dict[str, JSON]]:
     return out
 
 
+def _first_float(value: Any, at: str = "") -> Optional[Tuple[str, float]]:
+    """Where in ``value`` the first floating-point number is (a suffix such as ``[2]``), and the number."""
+    if isinstance(value, float):
+        return at, value
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _first_float(item, f"{at}[{i}]")
+            if found is not None:
+                return found
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = _first_float(item, f"{at}.{key}")
+            if found is not None:
+                return found
+    return None
+
+
+def resolve_group(value: Any, where: str = "report_group") -> int:
+    """The group that may read reports: a group name or a numeric gid of an existing group."""
+    import grp
+
+    try:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return grp.getgrgid(value).gr_gid
+        if isinstance(value, str) and _ASCII_INT.fullmatch(value):
+            return grp.getgrgid(int(value)).gr_gid
+        if isinstance(value, str) and _GROUP_NAME.fullmatch(value):
+            return grp.getgrnam(value).gr_gid
+    except (KeyError, OverflowError):
+        raise UsageError(f"{where}: no group {value!r} on this system", "create the group first (groupadd), or leave report_group out") from None
+    raise UsageError(f"{where}: expected a group name or number, got {value!r}")
+
+
 def _seconds(value: Any, where: str) -> int:
     """A whole number of seconds, 1 to a day (a string of ASCII digits from the command line is accepted)."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
+    if isinstance(value, str) and _ASCII_INT.fullmatch(value):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 86400:
         raise UsageError(f"{where}: expected a whole number of seconds from 1 to 86400, got {value!r}")

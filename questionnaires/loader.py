@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from checks.model import Text
-from questionnaires.jsonpos import JsonPosError, PathKey, loads_with_lines
+from questionnaires.jsonpos import MAX_INT_DIGITS, JsonPosError, PathKey, field_name, line_of_offset, loads_with_lines
 from questionnaires.model import AnswerType, Option, Question, Questionnaire, Section
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
+MAX_QUESTIONNAIRE_BYTES = 4 * 1024 * 1024  # the built-in questionnaire is under 100 KiB
 
-_CLAUSE = re.compile(r"^[789](\.\d+)+( [a-g])?$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Patterns match the whole value (fullmatch), in ASCII only.
+_CLAUSE = re.compile(r"[789](\.[0-9]+)+( [a-g])?", re.ASCII)
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
+# An evidence path: dot-separated keys and list indexes, printable ASCII (an index is ASCII digits only).
+_FACT_PATH = re.compile(r"[A-Za-z0-9_:@/+-]+(\.[A-Za-z0-9_:@/+-]+)*", re.ASCII)
 _RULE_KEYS = {"checks", "yes_if", "only", "fact", "path", "as", "map", "when", "first", "attest", "note"}
 _AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
 
@@ -25,10 +29,7 @@ class QuestionnaireError(ValueError):
 
 
 def _field(path: PathKey) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
+    return field_name(path) or "(top level)"
 
 
 class _Validator:
@@ -93,7 +94,8 @@ class _Validator:
             name = self.need(rule, "fact", path, str)
             if self.known_collectors is not None and name not in self.known_collectors:
                 raise self.error((*path, "fact"), f"unknown evidence {name!r}")
-            self.need(rule, "path", path, str)
+            if not _FACT_PATH.fullmatch(self.need(rule, "path", path, str)):
+                raise self.error((*path, "path"), "expected a path of ASCII keys and indexes separated by dots, e.g. products.0.name")
             if rule.get("as", "value") not in _AS:
                 raise self.error((*path, "as"), f"must be one of {', '.join(sorted(_AS))}")
             if "map" in rule and not isinstance(rule["map"], dict):
@@ -102,6 +104,8 @@ class _Validator:
                 when = rule["when"]
                 if not isinstance(when, dict) or "path" not in when or "equals" not in when:
                     raise self.error((*path, "when"), 'expected {"path": ..., "equals": ...}')
+                if not isinstance(when["path"], str) or not _FACT_PATH.fullmatch(when["path"]):
+                    raise self.error((*path, "when", "path"), "expected a path of ASCII keys and indexes separated by dots")
         elif kind == "first":
             rules = self.need(rule, "first", path, list)
             for i, sub in enumerate(rules):
@@ -119,17 +123,27 @@ def parse_questionnaire(
     """Parse and validate questionnaire JSON text.
 
     The standard parser reads a good file quickly; only a file that fails is read again by the
-    position-aware parser, so that the error names its line.
+    position-aware parser, so that the error names its line. Both refuse what a signed report cannot
+    carry (floating-point numbers, integers longer than 20 digits, lone surrogates) and nesting
+    deeper than any questionnaire needs: whatever the text, the result is a questionnaire or a
+    QuestionnaireError, never a crash.
     """
     try:
-        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+        data = json.loads(
+            text,
+            object_pairs_hook=_refuse_duplicates,
+            parse_constant=_refuse_constant,
+            parse_float=_refuse_float,
+            parse_int=_bounded_int,
+        )
         return _validate(data, _Validator(source, {}, known_checks, known_collectors))
-    except (ValueError, QuestionnaireError):
+    except (ValueError, QuestionnaireError, RecursionError):
         pass
     try:
         data, lines = loads_with_lines(text)
     except JsonPosError as exc:
-        raise QuestionnaireError(f"{source}: line {exc.line}: not valid JSON: {exc.message} (column {exc.column})") from None
+        where = f": {field_name(exc.path)}" if exc.path else ""
+        raise QuestionnaireError(f"{source}: line {exc.line}{where}: not valid JSON: {exc.message} (column {exc.column})") from None
     return _validate(data, _Validator(source, lines, known_checks, known_collectors))
 
 
@@ -144,6 +158,16 @@ def _refuse_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _refuse_float(text: str) -> Any:
+    raise ValueError(f"floating-point number {text[:40]}")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError("integer too long")
+    return int(text)
 
 
 def _validate(data: Any, v: _Validator) -> Questionnaire:
@@ -168,7 +192,7 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
             if not isinstance(q, dict):
                 raise v.error(qpath, "expected an object")
             question_id = v.need(q, "id", qpath, str)
-            if not _ID.match(question_id):
+            if not _ID.fullmatch(question_id):
                 raise v.error((*qpath, "id"), f"invalid question id {question_id!r}")
             if question_id in seen:
                 raise v.error((*qpath, "id"), f"duplicate question id {question_id!r}")
@@ -196,7 +220,7 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
             if not isinstance(mlps, list) or not all(isinstance(m, str) for m in mlps):
                 raise v.error((*qpath, "mlps"), "expected a list of MLPS unit ids")
             clauses = q.get("mlps_clauses", [])
-            if not isinstance(clauses, list) or not all(isinstance(c, str) and _CLAUSE.match(c) for c in clauses):
+            if not isinstance(clauses, list) or not all(isinstance(c, str) and _CLAUSE.fullmatch(c) for c in clauses):
                 raise v.error((*qpath, "mlps_clauses"), 'expected a list of GB/T 22239 clause numbers such as "8.1.10.13"')
             v.rule(v.need(q, "rule", qpath, dict), (*qpath, "rule"), qtype)
             questions.append(
@@ -232,13 +256,24 @@ def _default_questionnaire() -> Questionnaire:
     return _load(DEFAULT_QUESTIONNAIRE, True)
 
 
-def _load(path: Path, validate_refs: bool) -> Questionnaire:
+def read_text_file(path: Path, max_bytes: int, what: str) -> str:
+    """A small UTF-8 text file people write (questionnaire, answers); ValueError-free: errors are
+    QuestionnaireErrors naming the file (and the line of a bad byte)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise QuestionnaireError(f"{path}: cannot read: {exc.strerror}") from None
+        raise QuestionnaireError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise QuestionnaireError(f"{path}: larger than {max_bytes // (1024 * 1024)} MiB; is this {what}?")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise QuestionnaireError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise QuestionnaireError(f"{path}: line {line_of_offset(data, exc.start)}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _load(path: Path, validate_refs: bool) -> Questionnaire:
+    text = read_text_file(path, MAX_QUESTIONNAIRE_BYTES, "a questionnaire file")
     known_checks = known_collectors = None
     if validate_refs:
         from checks.catalogue import all_checks

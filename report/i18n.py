@@ -88,6 +88,7 @@ _LABELS: Dict[str, Dict[str, str]] = {
     "state_mitigable": {"zh": "高风险，可酌情降级", "en": "high risk, may be downgraded"},
     "mitigated_by": {"zh": "缓解措施证据", "en": "mitigation shown by"},
     "high_risk_not_assessed": {"zh": "未评估的高风险判例（本次检查无法判断，不代表不存在）", "en": "High-risk cases not assessed (no check here can judge them; not a clean result)"},
+    "out_of_time": {"zh": "超出时间预算、未完成评估的端点（下次评估请给予更长时间）", "en": "Ran out of time (not assessed; give the next scan a longer budget)"},
     "scanner_view": {
         "zh": "外部扫描视角（保险公司评级扫描可能看到的问题）",
         "en": "Scanner view (what an insurer's outside-in scan is likely to see)",

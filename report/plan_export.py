@@ -8,6 +8,7 @@ import json
 from typing import Dict, List
 
 from collectors.strictjson import to_json
+from report.escape import csv_cell, md, md_cell, md_code
 from report.i18n import Labels
 from report.plan import Plan, Task
 
@@ -73,18 +74,14 @@ def rows(plan: Plan, lang: str) -> List[Dict[str, str]]:
     return out
 
 
-def _md(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
-
-
 def plan_markdown(plan: Plan, lang: str) -> str:
     L = Labels(lang)
     s = plan.summary
     lines = [
-        f"# {_t('title', lang)}: {_md(str(plan.target.name))}",
+        f"# {_t('title', lang)}: {md(plan.target.name)}",
         "",
-        f"- {_t('report', lang)}: {plan.report_id} ({plan.assessed_at})",
-        f"- {_t('made_on', lang)}: {plan.today}",
+        f"- {_t('report', lang)}: {md(plan.report_id)} ({md(plan.assessed_at)})",
+        f"- {_t('made_on', lang)}: {md(plan.today)}",
         f"- {SUMMARY[lang].format(n=s.tasks, hr=s.high_risk, u=s.unassigned)}",
         "",
     ]
@@ -95,25 +92,25 @@ def plan_markdown(plan: Plan, lang: str) -> str:
     lines.append("| " + " | ".join("#" if h == "#" else _t(h, lang) for h in head) + " |")
     lines.append("|" + "---|" * len(head))
     for r in rows(plan, lang):
-        lines.append("| " + " | ".join(_md(r[k]) for k in ("id", "severity", "due", "owner", "objective")) + " |")
+        lines.append("| " + " | ".join(md_cell(r[k]) for k in ("id", "severity", "due", "owner", "objective")) + " |")
     lines.append("")
     for t in plan.tasks:
-        lines.append(f"## {t.id} {_md(t.objective.get(lang))}")
+        lines.append(f"## {md(t.id)} {md(t.objective.get(lang))}")
         lines.append("")
         lines.append(f"- {_t('severity', lang)}: {L.severity(t.severity.value)}")
-        lines.append(f"- {_t('owner', lang)}: {_md(_owner(t, lang))}")
-        lines.append(f"- {_t('due', lang)}: {t.due} ({t.sla_days} {_t('days', lang)})")
+        lines.append(f"- {_t('owner', lang)}: {md(_owner(t, lang))}")
+        lines.append(f"- {_t('due', lang)}: {md(t.due)} ({md(t.sla_days)} {_t('days', lang)})")
         if t.high_risk_case:
-            lines.append(f"- {_t('high_risk', lang)}: {t.high_risk_case}")
-        lines.append(f"- {_t('mlps', lang)}: {', '.join(t.mlps)}")
-        lines.append(f"- {_t('targets', lang)}: {_md(', '.join(str(x.name) for x in t.targets))}")
+            lines.append(f"- {_t('high_risk', lang)}: {md(t.high_risk_case)}")
+        lines.append(f"- {_t('mlps', lang)}: {md(', '.join(t.mlps))}")
+        lines.append(f"- {_t('targets', lang)}: {md(', '.join(str(x.name) for x in t.targets))}")
         lines.append("")
         lines.append(f"{_t('steps', lang)}:")
         lines.append("")
         for i, step in enumerate(t.steps.get(lang), 1):
-            lines.append(f"{i}. {_md(step)}")
+            lines.append(f"{i}. {md(step)}")
         lines.append("")
-        verify = ", ".join(f"`{v.check_id}`" + (f" @ {_md(str(v.target))}" if v.target is not None else "") for v in t.verify_with)
+        verify = ", ".join(md_code(v.check_id) + (f" @ {md(v.target)}" if v.target is not None else "") for v in t.verify_with)
         lines.append(f"{_t('verify', lang)}: {verify}")
         lines.append("")
     lines.append(f"> {_t('verify_note', lang)}")
@@ -135,18 +132,13 @@ def plan_html(plan: Plan, lang: str) -> str:
     )
 
 
-def _csv_safe(value: str) -> str:
-    # Cells starting with these are formulas in spreadsheet tools.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def plan_csv(plan: Plan, lang: str) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     header = {"id": "#", "high_risk_case": _t("high_risk", lang), "verify_with": _t("verify", lang)}
     writer.writerow({c: header.get(c) or _t(c, lang) for c in CSV_COLUMNS})
     for row in rows(plan, lang):
-        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return "\ufeff" + buf.getvalue()  # BOM so spreadsheet tools read the Chinese text as UTF-8
 
 

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from collectors.strictjson import to_json as plain
 from questionnaires.model import Answer, AnsweredQuestionnaire, Basis
+from report.escape import csv_cell
 from report.i18n import Labels
 
 BASIS = {
@@ -83,13 +84,8 @@ def to_csv(answered: AnsweredQuestionnaire, lang: str) -> str:
     writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows(answered, lang):
-        writer.writerow({k: _csv_safe(str(v)) for k, v in row.items()})
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return "\ufeff" + buf.getvalue()  # BOM so spreadsheet tools read the Chinese text as UTF-8
-
-
-def _csv_safe(value: str) -> str:
-    # Cells starting with these are formulas in spreadsheet tools.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def to_html(answered: AnsweredQuestionnaire, lang: str) -> str:

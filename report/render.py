@@ -9,6 +9,7 @@ from report.model import Report
 from report.provenance import banners
 from report.questionnaire_export import rows
 from report.templating import render_template
+from report.timeouts import out_of_time
 
 Verified = Tuple[bool, Sequence[str]]
 
@@ -27,6 +28,7 @@ def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dic
         "banners": [b.get(lang) for b in banners(report.run.mode, report.run.privileged, report.provenance)],
         "verification": list(verification[1]) if verification is not None else None,
         "verification_ok": verification[0] if verification is not None else None,
+        "out_of_time": out_of_time(report.evidence),
     }
 
 
@@ -59,6 +61,9 @@ def terminal_summary(report: Report, lang: str) -> str:
     lines.append(f"  {L['high_risk']}: {hr}")
     if s.high_risk_not_assessed:
         lines.append(f"  {L['high_risk_not_assessed']}: {', '.join(s.high_risk_not_assessed)}")
+    late = out_of_time(report.evidence)
+    if late:
+        lines.append(f"  {L['out_of_time']}: " + ", ".join(f"{t.endpoint} ({t.collector})" for t in late))
     uw = report.underwriting
     if uw:
         ins = uw.insurer

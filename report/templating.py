@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from collectors.digest import sha256_hex
+from report import escape
 
 TEMPLATES = Path(__file__).with_name("templates")
 COMPILED = TEMPLATES / "compiled"
@@ -42,11 +43,34 @@ def compact(value: Any) -> str:
 
 
 def md_cell(value: Any) -> str:
-    """A value made safe for one Markdown table cell."""
-    return compact(value).replace("|", "\\|").replace("\n", " ")
+    """A value made safe for one Markdown table cell (``report.escape``): one line, no markup, no new column."""
+    return escape.md_cell(compact(value))
 
 
-FILTERS: Dict[str, Any] = {"compact": compact, "cell": md_cell}
+def md_text(value: Any) -> str:
+    """A value made inert for Markdown text: a heading, a paragraph, a list item."""
+    return escape.md(compact(value))
+
+
+def md_code(value: Any) -> str:
+    """A value as an inline code span, fences included."""
+    return escape.md_code(compact(value))
+
+
+def md_code_cell(value: Any) -> str:
+    """A value as an inline code span inside a table cell."""
+    return escape.md_code(compact(value), table=True)
+
+
+# Every data-bearing expression of the Markdown template ends in one of these (a test holds it to that).
+FILTERS: Dict[str, Any] = {
+    "compact": compact,
+    "cell": md_cell,
+    "md": md_text,
+    "code": md_code,
+    "code_cell": md_code_cell,
+    "fence": escape.md_fence,
+}
 
 
 def _configure(env: Any) -> Any:
@@ -87,6 +111,9 @@ def _options(autoescape: bool) -> Dict[str, Any]:
         "trim_blocks": True,
         "lstrip_blocks": True,
         "auto_reload": False,
+        # Every printed value, in every template, has its control and invisible characters made visible
+        # first (report.escape); HTML autoescaping and the Markdown filters come on top.
+        "finalize": escape.html_finalize,
     }
 
 

@@ -15,25 +15,17 @@ valid JSON, so the one function serves text and JSON alike.
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from report.escape import visible
 
-_CANDIDATE = re.compile(r"[^\x20-\x7e\n\t]")
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 MAX_FIELD = 200  # a value longer than this is cut where it stands inside a line
 
 
-def _escape(m: re.Match[str]) -> str:
-    ch = m.group(0)
-    if ch in "\n\t" or unicodedata.category(ch) not in _HIDDEN_CATEGORIES:
-        return ch
-    code = ord(ch)
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
 def safe(text: str) -> str:
-    """``text`` with every terminal-active or invisible character escaped (newlines and tabs kept)."""
-    return _CANDIDATE.sub(_escape, text)
+    """``text`` with every terminal-active or invisible character escaped (newlines and tabs kept).
+
+    The characters are those of ``report.escape.visible``, the one layer every renderer shares.
+    """
+    return visible(text)
 
 
 def safe_line(text: str, limit: int = MAX_FIELD) -> str:

@@ -32,7 +32,8 @@ def _scan(out: Path) -> Dict[str, Any]:
 def _scan_as_nobody(out: Path) -> Dict[str, Any]:
     """Fork, drop to nobody, scan. Modules are already imported by the parent."""
     out.mkdir(parents=True, exist_ok=True)
-    os.chmod(out, 0o777)
+    os.chown(out, NOBODY, NOBODY)  # the scan writes only into a directory of its own user (agent.files)
+    os.chmod(out, 0o700)
     pid = os.fork()
     if pid == 0:
         code = 1

@@ -13,6 +13,7 @@ def root(context, missing=missing):
     l_0_verification = resolve('verification')
     l_0_verification_ok = resolve('verification_ok')
     l_0_banners = resolve('banners')
+    l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
     l_0_qrows = resolve('qrows')
     l_0_p = missing
@@ -42,183 +43,183 @@ def root(context, missing=missing):
             raise TemplateRuntimeError("No test named 'none' found.")
     pass
     yield '<!doctype html>\n<html lang="'
-    yield escape(('zh-CN' if ((undefined(name='lang') if l_0_lang is missing else l_0_lang) == 'zh') else 'en'))
+    yield escape(environment.finalize(('zh-CN' if ((undefined(name='lang') if l_0_lang is missing else l_0_lang) == 'zh') else 'en')))
     yield '">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title')))
     yield ' · '
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name')))
     yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n.banner{background:#fff4e5;border-left:4px solid #e8710a;padding:.5rem .8rem;margin:.4rem 0;font-weight:600}\n.verify{border:2px solid;padding:.2rem .8rem;margin:1rem 0}.verify-ok{border-color:#1b7f3b}.verify-bad{border-color:#b3261e}\n.verify pre{white-space:pre-wrap;font-size:.82rem;margin:.4rem 0}\n</style>\n</head>\n<body>\n<h1>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title')))
     yield '</h1>\n<table>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target')))
     yield '</th><td>'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name')))
     yield '</td><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os')))
     yield '</th><td>'
-    yield escape((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-'))
+    yield escape(environment.finalize((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-')))
     yield '</td></tr>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile')))
     yield '</th><td>'
-    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile')))
     yield '</td><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at')))
     yield '</th><td>'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at')))
     yield '</td></tr>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as')))
     yield '</th><td>'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user')))
     yield ' — '
-    yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged')))
+    yield escape(environment.finalize((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged'))))
     yield '</td><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id')))
     yield '</th><td class="mono">'
-    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id')))
     yield '</td></tr>\n</table>\n'
     if (not t_4((undefined(name='verification') if l_0_verification is missing else l_0_verification))):
         pass
         yield '<section class="verify '
-        yield escape(('verify-ok' if (undefined(name='verification_ok') if l_0_verification_ok is missing else l_0_verification_ok) else 'verify-bad'))
+        yield escape(environment.finalize(('verify-ok' if (undefined(name='verification_ok') if l_0_verification_ok is missing else l_0_verification_ok) else 'verify-bad')))
         yield '" id="verification">\n<h2>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'verification'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'verification')))
         yield '</h2>\n<pre>'
-        yield escape(t_2(context.eval_ctx, (undefined(name='verification') if l_0_verification is missing else l_0_verification), '\n'))
+        yield escape(environment.finalize(t_2(context.eval_ctx, (undefined(name='verification') if l_0_verification is missing else l_0_verification), '\n')))
         yield '</pre>\n</section>\n'
     else:
         pass
         yield '<p class="note">'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note')))
         yield '</p>\n'
     for l_1_b in (undefined(name='banners') if l_0_banners is missing else l_0_banners):
         _loop_vars = {}
         pass
         yield '<p class="banner">'
-        yield escape(l_1_b)
+        yield escape(environment.finalize(l_1_b))
         yield '</p>\n'
     l_1_b = missing
     yield '\n<h2>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance')))
     yield '</h2>\n'
     l_0_p = environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'provenance')
     context.vars['p'] = l_0_p
     context.exported_vars.add('p')
     yield '<table id="provenance">\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mode'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mode')))
     yield '</th><td>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('mode_', environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'mode'), ))))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('mode_', environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'mode'), )))))
     yield '</td><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as')))
     yield '</th><td>'
-    yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged')))
+    yield escape(environment.finalize((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged'))))
     yield '</td></tr>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'catalogue'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'catalogue')))
     yield '</th><td class="mono">'
-    yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'version'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'version')))
     yield ' ('
-    yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'digest')[:16])
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'catalogue'), 'digest')[:16]))
     yield '…)</td><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'tool_version'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'tool_version')))
     yield '</th><td>'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name')))
     yield ' '
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version')))
     yield '</td></tr>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'identifiers'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'identifiers')))
     yield '</th><td class="mono" colspan="3">'
-    yield escape((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'identifiers'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield escape(environment.finalize((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'identifiers'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))))
     yield '</td></tr>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scope'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scope')))
     yield '</th><td colspan="3">'
-    yield escape((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'targets'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield escape(environment.finalize((t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'targets'), ', ') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))))
     yield '; '
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'ports'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'ports')))
     yield ': '
-    yield escape((environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'ports') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default_ports')))
+    yield escape(environment.finalize((environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'scope'), 'ports') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default_ports'))))
     yield '</td></tr>\n'
     if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'):
         pass
         yield '<tr><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_ref'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_ref')))
         yield '</th><td colspan="3">'
-        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'id'))
+        yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'id')))
         yield '@'
-        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'version'))
+        yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'version')))
         yield ' — '
-        yield escape((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'builtin') if environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'builtin') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_builtin')))
+        yield escape(environment.finalize((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'builtin') if environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'builtin') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_builtin'))))
         yield ' <span class="mono">sha256 '
-        yield escape(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'sha256'))
+        yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'questionnaire'), 'sha256')))
         yield '</span></td></tr>'
     yield '<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'challenge'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'challenge')))
     yield '</th><td class="mono" colspan="3">'
-    yield escape((environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'challenge') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
+    yield escape(environment.finalize((environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'challenge') or environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))))
     yield '</td></tr>\n</table>\n'
     if environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
         pass
         yield '<h3>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'overrides'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'overrides')))
         yield '</h3>\n<table><tr><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'param'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'param')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'value'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'value')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'default')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'effect'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'effect')))
         yield '</th></tr>\n'
         for l_1_o in environment.getattr((undefined(name='p') if l_0_p is missing else l_0_p), 'overrides'):
             _loop_vars = {}
             pass
             yield '<tr><td><code>'
-            yield escape(environment.getattr(l_1_o, 'check_id'))
+            yield escape(environment.finalize(environment.getattr(l_1_o, 'check_id')))
             yield '</code></td><td><code>'
-            yield escape(environment.getattr(l_1_o, 'param'))
+            yield escape(environment.finalize(environment.getattr(l_1_o, 'param')))
             yield '</code></td><td class="mono">'
-            yield escape(t_1(environment.getattr(l_1_o, 'value')))
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_o, 'value'))))
             yield '</td><td class="mono">'
-            yield escape(t_1(environment.getattr(l_1_o, 'default')))
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_o, 'default'))))
             yield '</td><td class="'
-            yield escape(('st-fail' if (environment.getattr(l_1_o, 'effect') == 'weakens') else ''))
+            yield escape(environment.finalize(('st-fail' if (environment.getattr(l_1_o, 'effect') == 'weakens') else '')))
             yield '">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('effect_', environment.getattr(l_1_o, 'effect'), ))))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('effect_', environment.getattr(l_1_o, 'effect'), )))))
             yield '</td></tr>\n'
         l_1_o = missing
         yield '</table>\n'
     yield '\n<h2>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'summary')))
     yield '</h2>\n<table>\n<tr>'
     for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
         _loop_vars = {}
         pass
         yield '<th>'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars)))
         yield '</th>'
     l_1_k = missing
     yield '<th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'total'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'total')))
     yield '</th></tr>\n<tr>'
     for (l_1_k, l_1_v) in context.call(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'), 'items')):
         _loop_vars = {}
         pass
         yield '<td>'
-        yield escape(l_1_v)
+        yield escape(environment.finalize(l_1_v))
         yield '</td>'
     l_1_k = l_1_v = missing
     yield '<td>'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'total'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'total')))
     yield '</td></tr>\n</table>\n<h3>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'failed_by_severity'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'failed_by_severity')))
     yield '</h3>\n<table>\n<tr>'
     for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'failed_by_severity'):
         _loop_vars = {}
         pass
         yield '<th><span class="sev sev-'
-        yield escape(l_1_k)
+        yield escape(environment.finalize(l_1_k))
         yield '">'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), l_1_k, _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), l_1_k, _loop_vars=_loop_vars)))
         yield '</span></th>'
     l_1_k = missing
     yield '</tr>\n<tr>'
@@ -226,19 +227,19 @@ def root(context, missing=missing):
         _loop_vars = {}
         pass
         yield '<td>'
-        yield escape(l_1_v)
+        yield escape(environment.finalize(l_1_v))
         yield '</td>'
     l_1_v = missing
     yield '</tr>\n</table>\n<h3>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'by_layer'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'by_layer')))
     yield '</h3>\n<table>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'layer')))
     yield '</th>'
     for l_1_k in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'by_status'):
         _loop_vars = {}
         pass
         yield '<th>'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), l_1_k, _loop_vars=_loop_vars)))
         yield '</th>'
     l_1_k = missing
     yield '</tr>\n'
@@ -246,19 +247,19 @@ def root(context, missing=missing):
         _loop_vars = {}
         pass
         yield '<tr><td>'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'), l_1_layer, _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'layer'), l_1_layer, _loop_vars=_loop_vars)))
         yield '</td>'
         for l_2_v in context.call(environment.getattr(l_1_counts, 'values'), _loop_vars=_loop_vars):
             _loop_vars = {}
             pass
             yield '<td>'
-            yield escape(l_2_v)
+            yield escape(environment.finalize(l_2_v))
             yield '</td>'
         l_2_v = missing
         yield '</tr>\n'
     l_1_layer = l_1_counts = missing
     yield '</table>\n<h3>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk')))
     yield '</h3>\n'
     if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'open_high_risk'):
         pass
@@ -268,30 +269,30 @@ def root(context, missing=missing):
             _loop_vars = {}
             pass
             yield '<li>'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case')))
             yield ' '
-            yield escape(environment.getattr(l_1_h, 'case'))
+            yield escape(environment.finalize(environment.getattr(l_1_h, 'case')))
             yield ' — <code>'
-            yield escape(environment.getattr(l_1_h, 'check_id'))
+            yield escape(environment.finalize(environment.getattr(l_1_h, 'check_id')))
             yield '</code>'
             if environment.getattr(l_1_h, 'target'):
                 pass
                 yield ' ('
-                yield escape(environment.getattr(l_1_h, 'target'))
+                yield escape(environment.finalize(environment.getattr(l_1_h, 'target')))
                 yield ')'
             if (environment.getattr(l_1_h, 'state') == 'mitigable'):
                 pass
                 yield ' — <span class="st-manual">'
-                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'state_mitigable'))
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'state_mitigable')))
                 yield '</span>; '
-                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mitigated_by'))
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mitigated_by')))
                 yield ': '
                 l_2_loop = missing
                 for l_2_c, l_2_loop in LoopContext(environment.getattr(l_1_h, 'mitigated_by'), undefined):
                     _loop_vars = {}
                     pass
                     yield '<code>'
-                    yield escape(l_2_c)
+                    yield escape(environment.finalize(l_2_c))
                     yield '</code>'
                     if (not environment.getattr(l_2_loop, 'last')):
                         pass
@@ -303,15 +304,32 @@ def root(context, missing=missing):
     else:
         pass
         yield '<p>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
         yield '</p>'
     if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'):
         pass
         yield '<p class="note">'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk_not_assessed'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'high_risk_not_assessed')))
         yield ': '
-        yield escape(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'), ', '))
+        yield escape(environment.finalize(t_2(context.eval_ctx, environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'summary'), 'high_risk_not_assessed'), ', ')))
         yield '</p>'
+    if (undefined(name='out_of_time') if l_0_out_of_time is missing else l_0_out_of_time):
+        pass
+        yield '<div class="note out-of-time"><p>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'out_of_time')))
+        yield ':</p><ul>'
+        for l_1_t in (undefined(name='out_of_time') if l_0_out_of_time is missing else l_0_out_of_time):
+            _loop_vars = {}
+            pass
+            yield '<li>'
+            yield escape(environment.finalize(environment.getattr(l_1_t, 'endpoint')))
+            yield ' (<code>'
+            yield escape(environment.finalize(environment.getattr(l_1_t, 'collector')))
+            yield '</code>): '
+            yield escape(environment.finalize(environment.getattr(l_1_t, 'detail')))
+            yield '</li>'
+        l_1_t = missing
+        yield '</ul></div>'
     yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'):
         pass
@@ -319,119 +337,119 @@ def root(context, missing=missing):
         context.vars['ins'] = l_0_ins
         context.exported_vars.add('ins')
         yield '<h2>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'underwriting'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'underwriting')))
         yield '</h2>\n<p><strong>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
         yield ': '
-        yield escape((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_4(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—'))
+        yield escape(environment.finalize((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score') if (not t_4(environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'score'))) else '—')))
         yield ' / 100 · '
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
         yield ' '
-        yield escape((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'grade') or '—'))
+        yield escape(environment.finalize((environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'grade') or '—')))
         yield '</strong> —\n'
         if environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_blocked'):
             pass
             yield '<span class="st-fail">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_blocked'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_blocked')))
             yield '</span>'
         elif environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'binding_unconfirmed'):
             pass
             yield '<span class="st-manual">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_unconfirmed'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_unconfirmed')))
             yield '</span>'
         else:
             pass
             yield '<span class="st-pass">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_clear'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_clear')))
             yield '</span>'
         yield '</p>\n<h3>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail')))
         yield '</h3>\n<table><tr><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
         yield '</th></tr>\n'
         for l_1_e in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'entries'):
             _loop_vars = {}
             pass
             yield '<tr><td>'
-            yield escape(environment.getitem(environment.getattr(l_1_e, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_e, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
             yield '</td><td class="st st-'
-            yield escape(environment.getitem({'open': 'fail', 'clear': 'pass', 'unknown': 'manual', 'mitigable': 'manual'}, environment.getattr(l_1_e, 'state')))
+            yield escape(environment.finalize(environment.getitem({'open': 'fail', 'clear': 'pass', 'unknown': 'manual', 'mitigable': 'manual'}, environment.getattr(l_1_e, 'state'))))
             yield '">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('state_', environment.getattr(l_1_e, 'state'), ))))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('state_', environment.getattr(l_1_e, 'state'), )))))
             yield '</td></tr>'
         l_1_e = missing
         yield '</table>\n<h3>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines')))
         yield ' / '
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios')))
         yield '</h3>\n<table><tr><th></th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
         yield '</th></tr>\n'
         for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'coverage_lines'):
             _loop_vars = {}
             pass
             yield '<tr><td>'
-            yield escape(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
             yield '</td><td>'
-            yield escape((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))
+            yield escape(environment.finalize((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed'))))
             yield '</td><td>'
-            yield escape((environment.getattr(l_1_c, 'grade') or '—'))
+            yield escape(environment.finalize((environment.getattr(l_1_c, 'grade') or '—')))
             yield '</td></tr>'
         l_1_c = missing
         for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'scenarios'):
             _loop_vars = {}
             pass
             yield '<tr><td>'
-            yield escape(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
             yield '</td><td>'
-            yield escape((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))
+            yield escape(environment.finalize((environment.getattr(l_1_c, 'score') if (not t_4(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed'))))
             yield '</td><td>'
-            yield escape((environment.getattr(l_1_c, 'grade') or '—'))
+            yield escape(environment.finalize((environment.getattr(l_1_c, 'grade') or '—')))
             yield '</td></tr>'
         l_1_c = missing
         yield '</table>\n<p class="note">'
-        yield escape(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'mlps'), 'conclusion_note'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield escape(environment.finalize(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'mlps'), 'conclusion_note'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
         yield '</p>\n'
     yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'):
         pass
         yield '<h2>'
-        yield escape(environment.getitem(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield escape(environment.finalize(environment.getitem(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
         yield '</h2>\n<table>\n<tr><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
         yield '</th></tr>\n'
         for l_1_i in environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'):
             _loop_vars = {}
             pass
             yield '<tr><td><code>'
-            yield escape(environment.getattr(l_1_i, 'check_id'))
+            yield escape(environment.finalize(environment.getattr(l_1_i, 'check_id')))
             yield '</code> '
-            yield escape(environment.getitem(environment.getattr(l_1_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
             if environment.getattr(l_1_i, 'target'):
                 pass
                 yield '<br><span class="note mono">'
-                yield escape(environment.getattr(l_1_i, 'target'))
+                yield escape(environment.finalize(environment.getattr(l_1_i, 'target')))
                 yield '</span>'
             yield '</td><td class="st st-'
-            yield escape(environment.getattr(l_1_i, 'status'))
+            yield escape(environment.finalize(environment.getattr(l_1_i, 'status')))
             yield '">'
-            yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_i, 'status'), _loop_vars=_loop_vars))
+            yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_i, 'status'), _loop_vars=_loop_vars)))
             yield '</td><td><span class="sev sev-'
-            yield escape(environment.getattr(l_1_i, 'severity'))
+            yield escape(environment.finalize(environment.getattr(l_1_i, 'severity')))
             yield '">'
-            yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars))
+            yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars)))
             yield '</span></td><td class="mono">'
-            yield escape(t_1(environment.getattr(l_1_i, 'observed')))
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_i, 'observed'))))
             yield '</td></tr>\n'
         l_1_i = missing
         yield '</table>\n'
@@ -439,15 +457,15 @@ def root(context, missing=missing):
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'):
         pass
         yield '<h2>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_view'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_view')))
         yield '</h2>\n<p class="note">'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_note'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scanner_note')))
         yield '</p>\n'
         for l_1_t in environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'), 'targets'):
             _loop_vars = {}
             pass
             yield '<h3 class="mono">'
-            yield escape(environment.getattr(l_1_t, 'target'))
+            yield escape(environment.finalize(environment.getattr(l_1_t, 'target')))
             yield '</h3>\n'
             if environment.getattr(l_1_t, 'issues'):
                 pass
@@ -456,19 +474,19 @@ def root(context, missing=missing):
                     _loop_vars = {}
                     pass
                     yield '<li><span class="sev sev-'
-                    yield escape(environment.getattr(l_2_i, 'severity'))
+                    yield escape(environment.finalize(environment.getattr(l_2_i, 'severity')))
                     yield '">'
-                    yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_2_i, 'severity'), _loop_vars=_loop_vars))
+                    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_2_i, 'severity'), _loop_vars=_loop_vars)))
                     yield '</span> <code>'
-                    yield escape(environment.getattr(l_2_i, 'check_id'))
+                    yield escape(environment.finalize(environment.getattr(l_2_i, 'check_id')))
                     yield '</code> '
-                    yield escape(environment.getitem(environment.getattr(l_2_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+                    yield escape(environment.finalize(environment.getitem(environment.getattr(l_2_i, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
                     if environment.getattr(l_2_i, 'high_risk_case'):
                         pass
                         yield ' <span class="note">('
-                        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+                        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case')))
                         yield ' '
-                        yield escape(environment.getattr(l_2_i, 'high_risk_case'))
+                        yield escape(environment.finalize(environment.getattr(l_2_i, 'high_risk_case')))
                         yield ')</span>'
                     yield '</li>'
                 l_2_i = missing
@@ -476,81 +494,81 @@ def root(context, missing=missing):
             else:
                 pass
                 yield '<p>'
-                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'no_issues'))
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'no_issues')))
                 yield '</p>'
             if environment.getattr(l_1_t, 'could_not_assess'):
                 pass
                 yield '<p class="note">'
-                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'could_not_assess'))
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'could_not_assess')))
                 yield ': '
-                yield escape(environment.getattr(l_1_t, 'could_not_assess'))
+                yield escape(environment.finalize(environment.getattr(l_1_t, 'could_not_assess')))
                 yield '</p>'
         l_1_t = missing
     yield '\n<h2>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'findings'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'findings')))
     yield '</h2>\n<table>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'severity')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'reason'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'reason')))
     yield ' / '
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation')))
     yield '</th></tr>\n'
     for l_1_f in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings'):
         _loop_vars = {}
         pass
         yield '<tr id="'
-        yield escape(environment.getattr(l_1_f, 'check_id'))
+        yield escape(environment.finalize(environment.getattr(l_1_f, 'check_id')))
         yield '">\n<td><code>'
-        yield escape(environment.getattr(l_1_f, 'check_id'))
+        yield escape(environment.finalize(environment.getattr(l_1_f, 'check_id')))
         yield '</code><br>'
-        yield escape(environment.getitem(environment.getattr(l_1_f, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_f, 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
         if environment.getattr(l_1_f, 'target'):
             pass
             yield '<br><span class="note mono">'
-            yield escape(environment.getattr(l_1_f, 'target'))
+            yield escape(environment.finalize(environment.getattr(l_1_f, 'target')))
             yield '</span>'
         yield '</td>\n<td class="st st-'
-        yield escape(environment.getattr(l_1_f, 'status'))
+        yield escape(environment.finalize(environment.getattr(l_1_f, 'status')))
         yield '">'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_f, 'status'), _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_f, 'status'), _loop_vars=_loop_vars)))
         yield '</td>\n<td><span class="sev sev-'
-        yield escape(environment.getattr(l_1_f, 'severity'))
+        yield escape(environment.finalize(environment.getattr(l_1_f, 'severity')))
         yield '">'
-        yield escape(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars))
+        yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars)))
         yield '</span>'
         if environment.getattr(l_1_f, 'high_risk_case'):
             pass
             yield '<br><span class="note">'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'case')))
             yield ' '
-            yield escape(environment.getattr(l_1_f, 'high_risk_case'))
+            yield escape(environment.finalize(environment.getattr(l_1_f, 'high_risk_case')))
             yield '</span>'
         yield '</td>\n<td>'
         for l_2_m in environment.getattr(l_1_f, 'mlps'):
             _loop_vars = {}
             pass
             yield '<span class="mono">'
-            yield escape(environment.getattr(l_2_m, 'unit'))
+            yield escape(environment.finalize(environment.getattr(l_2_m, 'unit')))
             yield '</span> ('
-            yield escape(environment.getattr(l_2_m, 'clause'))
+            yield escape(environment.finalize(environment.getattr(l_2_m, 'clause')))
             yield ')<br>'
         l_2_m = missing
         yield '</td>\n<td>'
         if environment.getattr(l_1_f, 'reason'):
             pass
-            yield escape(environment.getattr(l_1_f, 'reason'))
+            yield escape(environment.finalize(environment.getattr(l_1_f, 'reason')))
         if environment.getattr(l_1_f, 'observed'):
             pass
             yield '<details><summary>'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
             yield '</summary><span class="mono">'
-            yield escape(t_1(environment.getattr(l_1_f, 'observed')))
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_f, 'observed'))))
             yield '</span></details>'
         if (environment.getattr(l_1_f, 'status') in ('fail', 'error', 'manual')):
             pass
@@ -559,9 +577,9 @@ def root(context, missing=missing):
                 pass
                 yield ' open'
             yield '><summary>'
-            yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation'))
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation')))
             yield '</summary>'
-            yield escape(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
             yield '</details>'
         yield '</td>\n</tr>\n'
     l_1_f = missing
@@ -569,114 +587,114 @@ def root(context, missing=missing):
     if (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
         pass
         yield '<h2>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire')))
         yield ' — '
-        yield escape(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'questionnaire'), 'definition'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))
+        yield escape(environment.finalize(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'questionnaire'), 'definition'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
         yield '</h2>\n<p class="note">'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_note'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_note')))
         yield '</p>\n<table>\n<tr><th>#</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'question'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'question')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'answer'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'answer')))
         yield '</th><th>'
-        yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'basis'))
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'basis')))
         yield '</th></tr>\n'
         for l_1_q in (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
             _loop_vars = {}
             pass
             yield '<tr><td>'
-            yield escape(environment.getattr(l_1_q, 'id'))
+            yield escape(environment.finalize(environment.getattr(l_1_q, 'id')))
             yield '</td><td>'
-            yield escape(environment.getattr(l_1_q, 'question'))
+            yield escape(environment.finalize(environment.getattr(l_1_q, 'question')))
             yield '</td><td>'
-            yield escape((environment.getattr(l_1_q, 'answer') or '—'))
+            yield escape(environment.finalize((environment.getattr(l_1_q, 'answer') or '—')))
             yield '</td><td>'
-            yield escape(environment.getattr(l_1_q, 'basis'))
+            yield escape(environment.finalize(environment.getattr(l_1_q, 'basis')))
             if environment.getattr(l_1_q, 'evidence'):
                 pass
                 yield '<br><span class="note">'
-                yield escape(environment.getattr(l_1_q, 'evidence'))
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'evidence')))
                 yield '</span>'
             if environment.getattr(l_1_q, 'attested_by'):
                 pass
                 yield '<br><span class="note">'
-                yield escape(environment.getattr(l_1_q, 'attested_by'))
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'attested_by')))
                 yield ' '
-                yield escape(environment.getattr(l_1_q, 'attested_at'))
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'attested_at')))
                 yield '</span>'
             if environment.getattr(l_1_q, 'conflict'):
                 pass
                 yield '<br><span class="st-fail">'
-                yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'conflict'))
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'conflict')))
                 yield ': '
-                yield escape(environment.getattr(l_1_q, 'conflict'))
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'conflict')))
                 yield '</span>'
             yield '</td></tr>\n'
         l_1_q = missing
         yield '</table>\n'
     yield '\n<h2>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence')))
     yield '</h2>\n<table>\n<tr><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'collector'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'collector')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'method'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'method')))
     yield '</th><th>'
-    yield escape(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'sources'))
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'sources')))
     yield '</th></tr>\n'
     for l_1_e in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'evidence'):
         _loop_vars = {}
         pass
         yield '<tr><td><code>'
-        yield escape(environment.getattr(l_1_e, 'collector'))
+        yield escape(environment.finalize(environment.getattr(l_1_e, 'collector')))
         yield '</code></td><td>'
-        yield escape(environment.getattr(l_1_e, 'status'))
+        yield escape(environment.finalize(environment.getattr(l_1_e, 'status')))
         if environment.getattr(l_1_e, 'reason'):
             pass
             yield '<br><span class="note">'
-            yield escape(environment.getattr(l_1_e, 'reason'))
+            yield escape(environment.finalize(environment.getattr(l_1_e, 'reason')))
             yield '</span>'
         yield '</td><td>'
-        yield escape((environment.getattr(l_1_e, 'method') or '-'))
+        yield escape(environment.finalize((environment.getattr(l_1_e, 'method') or '-')))
         yield '</td>\n<td class="mono">'
         for l_2_s in environment.getattr(l_1_e, 'sources'):
             _loop_vars = {}
             pass
             if (environment.getattr(l_2_s, 'kind') == 'file'):
                 pass
-                yield escape(environment.getattr(l_2_s, 'path'))
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'path')))
             elif (environment.getattr(l_2_s, 'kind') == 'command'):
                 pass
-                yield escape(t_2(context.eval_ctx, environment.getattr(l_2_s, 'argv'), ' '))
+                yield escape(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_2_s, 'argv'), ' ')))
             elif (environment.getattr(l_2_s, 'kind') == 'probe'):
                 pass
-                yield escape(environment.getattr(l_2_s, 'protocol'))
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'protocol')))
                 yield ' '
-                yield escape(environment.getattr(l_2_s, 'endpoint'))
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'endpoint')))
             else:
                 pass
-                yield escape(environment.getattr(l_2_s, 'api'))
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'api')))
             if (t_3(environment.getattr(l_2_s, 'sha256')) and environment.getattr(l_2_s, 'sha256')):
                 pass
                 yield ' sha256:'
-                yield escape(environment.getattr(l_2_s, 'sha256')[:12])
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'sha256')[:12]))
             if environment.getattr(l_2_s, 'error'):
                 pass
                 yield ' ('
-                yield escape(environment.getattr(l_2_s, 'error'))
+                yield escape(environment.finalize(environment.getattr(l_2_s, 'error')))
                 yield ')'
             yield '<br>'
         l_2_s = missing
         yield '</td></tr>\n'
     l_1_e = missing
     yield '</table>\n<p class="note">'
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name')))
     yield ' '
-    yield escape(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version'))
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'version')))
     yield ' · schema '
-    yield escape(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))
+    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version')))
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=45&6=47&23=51&25=53&26=61&27=69&29=79&30=82&31=84&32=86&35=91&37=93&40=101&41=103&43=107&44=115&45=127&46=131&47=139&48=153&50=157&51=160&52=162&53=172&57=191&59=193&60=203&62=213&64=215&65=225&67=233&69=235&70=245&71=249&74=261&75=263&76=267&77=306&78=308&80=316&81=318&82=322&83=324&84=332&85=348&86=350&87=354&89=366&90=370&91=374&92=385&94=397&97=400&98=403&100=405&101=413&102=417&107=439&108=442&109=444&110=446&111=450&112=452&113=455&114=479&115=481&119=490&121=492&122=504&123=508&124=510&125=519&126=523&127=535&128=545&129=548&130=555&136=569&137=572&138=576&140=578&141=584&142=588&147=618&149=620&150=628&151=632&152=643&155=674'
+debug_info = '2=46&6=48&23=52&25=54&26=62&27=70&29=80&30=83&31=85&32=87&35=92&37=94&40=102&41=104&43=108&44=116&45=128&46=132&47=140&48=154&50=158&51=161&52=163&53=173&57=192&59=194&60=204&62=214&64=216&65=226&67=234&69=236&70=246&71=250&74=262&75=264&76=268&77=307&78=309&79=316&81=334&82=336&83=340&84=342&85=350&86=366&87=368&88=372&90=384&91=388&92=392&93=403&95=415&98=418&99=421&101=423&102=431&103=435&108=457&109=460&110=462&111=464&112=468&113=470&114=473&115=497&116=499&120=508&122=510&123=522&124=526&125=528&126=537&127=541&128=553&129=563&130=566&131=573&137=587&138=590&139=594&141=596&142=602&143=606&148=636&150=638&151=646&152=650&153=661&156=692'
