@@ -1,0 +1,48 @@
+"""The session guard of tests/conftest.py sees a file left behind, in the tree and in the temporary directory."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from tests.conftest import changed, new_temporary_entries, repository_files
+
+
+def test_a_new_a_changed_and_a_removed_file_are_all_seen(tmp_path: Path) -> None:
+    (tmp_path / "kept").write_text("a")
+    (tmp_path / "edited").write_text("a")
+    (tmp_path / "removed").write_text("a")
+    (tmp_path / ".venv").mkdir()
+    before = repository_files(tmp_path)
+    (tmp_path / "edited").write_text("bb")
+    (tmp_path / "removed").unlink()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "new").write_text("a")
+    (tmp_path / ".venv" / "ignored").write_text("a")
+    assert changed(before, repository_files(tmp_path)) == ["edited", "removed", os.path.join("sub", "new")]
+
+
+def test_new_entries_of_the_temporary_directory_are_seen(tmp_path: Path) -> None:
+    started = time.time() - 1
+    keep = tmp_path / "session"
+    keep.mkdir()
+    (tmp_path / "pytest-of-someone").mkdir()
+    (tmp_path / "stray.txt").write_text("a")
+    assert new_temporary_entries(started, keep, tmp=tmp_path) == [str(tmp_path / "stray.txt")]
+
+
+def test_no_test_names_a_fixed_temporary_path() -> None:
+    """Tests write through tmp_path or tempfile (redirected into the session directory), never to /tmp/<name>."""
+    import re
+
+    root = Path(__file__).resolve().parent
+    data_only = {Path("collectors/test_context.py")}  # "/tmp/x" there is an argument recorded, not a file written
+    fixed = re.compile(r"""["'](/tmp|/var/tmp|/dev/shm)/[^"']+["']""")
+    found = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in sorted(root.rglob("*.py"))
+        if path.relative_to(root) not in data_only and path.name != "test_leftover_guard.py"
+        for m in fixed.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
