@@ -84,3 +84,22 @@ def render(id: str, params: Mapping[str, JSON], lang: str) -> str:
 def templates() -> Dict[str, Text]:
     """Every declared message, by id (for tests and for the catalogue document)."""
     return dict(_TEMPLATES)
+
+
+def segments(id: str, params: Mapping[str, JSON], lang: str) -> Tuple[Tuple[str, bool], ...]:
+    """The message in ``lang`` as pieces, each (text, is_parameter): renderers set parameters apart as data.
+
+    A parameter is data from the assessed system (a path, a value, an error text of the OS), shown as
+    it is in both languages; marking it lets the Chinese report show it as code, not as prose.
+    """
+    text = _TEMPLATES.get(id)
+    if text is None:
+        return ((render(id, params, lang), True),)
+    out = []
+    for literal, name, spec, conversion in _FORMATTER.parse(text.get(lang)):
+        if literal:
+            out.append((literal, False))
+        if name:
+            value = _FORMATTER.convert_field(_shown(params.get(name), lang), conversion)
+            out.append((format(value, spec or ""), True))
+    return tuple(out)

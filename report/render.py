@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from report.decision import decide, label
 from report.i18n import Labels
 from report.model import Report
+from report.presentation import evidence_status, observed_rows, reason_segments, tech_segments, when
 from report.provenance import banners
 from report.questionnaire_export import rows
 from report.templating import render_template
@@ -29,6 +31,13 @@ def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dic
         "verification": list(verification[1]) if verification is not None else None,
         "verification_ok": verification[0] if verification is not None else None,
         "out_of_time": out_of_time(report.evidence),
+        "decision": decide(report),
+        "D": lambda key, **params: label(key, lang, **params),
+        "EV": lambda value: evidence_status(value, lang),
+        "when": when,
+        "observed_rows": observed_rows,
+        "reason_segments": reason_segments,
+        "tech_segments": tech_segments,
     }
 
 
@@ -40,6 +49,27 @@ def render_markdown(report: Report, lang: str, verification: Optional[Verified] 
     return render_template("report.md.j2", **_context(report, lang, verification))
 
 
+def decision_lines(report: Report, lang: str) -> List[str]:
+    """The decision box as terminal lines: recommendation and rule, score and rating, hard-fail items, scope."""
+    d = decide(report)
+    sep = "；" if lang == "zh" else "; "
+    lines = [f"  {label('decision', lang)}: {d.recommendation_text(lang)} ({d.rule_text(lang)})"]
+    score = f"{d.score}/100 · {Labels(lang)['grade']} {d.grade}" if d.score is not None else label("not_scored", lang)
+    if d.cap_reasons:
+        score += f" ({label('cap', lang)}: {sep.join(c.get(lang) for c in d.cap_reasons)})"
+    lines.append(f"    {label('score_grade', lang)}: {score}")
+    for key, items in (("hf_present", d.hard_fail_present), ("hf_unconfirmed", d.hard_fail_unconfirmed), ("hf_not_covered", d.hard_fail_not_covered)):
+        if items or key == "hf_present":
+            lines.append(f"    {label(key, lang)}: " + (sep.join(i.get(lang) for i in items) or label("none", lang)))
+    if d.conditions:
+        lines.append(f"    {label('conditions', lang)}: " + sep.join(c.get(lang) for c in d.conditions))
+    if d.questions is not None:
+        lines.append(f"    {label('questionnaire', lang)}: {label('answered_of', lang, answered=d.answered, questions=d.questions)}")
+    if d.not_assessed:
+        lines.append(f"    {label('not_assessed', lang)}: " + sep.join(a.get(lang) for a in d.not_assessed))
+    return lines
+
+
 def terminal_summary(report: Report, lang: str) -> str:
     """A few lines for the terminal: results by severity and by MLPS layer."""
     L = Labels(lang)
@@ -48,6 +78,7 @@ def terminal_summary(report: Report, lang: str) -> str:
     target = report.target
     what = f" ({target.os})" if target.os else ""
     lines.append(f"{L['title']}: {target.name}{what}, {L['profile']} {report.profile}")
+    lines += decision_lines(report, lang)
     lines.append(f"  {L['by_status']}: " + ", ".join(f"{L.status(k)} {v}" for k, v in s.by_status.items()) + f"  ({L['total']} {s.total})")
     lines.append(f"  {L['failed_by_severity']}: " + ", ".join(f"{L.severity(k)} {v}" for k, v in s.failed_by_severity.items()))
     lines.append(f"  {L['by_layer']}:")
@@ -64,12 +95,6 @@ def terminal_summary(report: Report, lang: str) -> str:
     late = out_of_time(report.evidence)
     if late:
         lines.append(f"  {L['out_of_time']}: " + ", ".join(f"{t.endpoint} ({t.collector})" for t in late))
-    uw = report.underwriting
-    if uw:
-        ins = uw.insurer
-        hf = uw.hard_fail
-        state = L["binding_blocked"] if hf.binding_blocked else (L["binding_unconfirmed"] if hf.binding_unconfirmed else L["binding_clear"])
-        lines.append(f"  {L['insurer_score']}: {ins.score if ins.score is not None else '-'}/100, {L['grade']} {ins.grade or '-'}; {state}")
     view = report.scanner_view
     if view:
         label = "外部扫描视角" if lang == "zh" else "Scanner view"

@@ -189,7 +189,7 @@ def test_every_data_expression_of_the_markdown_template_is_escaped() -> None:
     source = (TEMPLATES / "report.md.j2").read_text(encoding="utf-8")
     expressions = re.findall(r"\{\{(.*?)\}\}", source, re.S)
     assert expressions
-    label = re.compile(r"L(\[|\.(status|severity|layer)\()")
+    label = re.compile(r"(L(\[|\.(status|severity|layer)\()|D\()")
     escaped = re.compile(r"\|\s*(md|cell|code|code_cell|fence(\(.*\))?)\s*$")
     raw = [e.strip() for e in expressions if not label.match(e.strip()) and not escaped.search(e.strip())]
     assert not raw, f"unescaped data in report.md.j2: {raw}"

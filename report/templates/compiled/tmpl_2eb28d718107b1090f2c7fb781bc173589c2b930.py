@@ -9,13 +9,16 @@ def root(context, missing=missing):
     if 0: yield None
     l_0_L = resolve('L')
     l_0_r = resolve('r')
-    l_0_verification = resolve('verification')
+    l_0_when = resolve('when')
+    l_0_lang = resolve('lang')
     l_0_banners = resolve('banners')
+    l_0_decision = resolve('decision')
+    l_0_D = resolve('D')
+    l_0_verification = resolve('verification')
     l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
-    l_0_lang = resolve('lang')
     l_0_qrows = resolve('qrows')
-    l_0_p = missing
+    l_0_d = l_0_p = missing
     try:
         t_1 = environment.filters['cell']
     except KeyError:
@@ -63,6 +66,190 @@ def root(context, missing=missing):
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title')))
     yield ': '
     yield str(environment.finalize(t_6(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))))
+    yield '\n\n'
+    yield str(environment.finalize(t_6(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name'))))
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os'):
+        pass
+        yield ' · '
+        yield str(environment.finalize(t_6(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os'))))
+    yield ' · '
+    yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile')))
+    yield ' '
+    yield str(environment.finalize(t_6(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile'))))
+    yield ' · '
+    yield str(environment.finalize(t_6(context.call((undefined(name='when') if l_0_when is missing else l_0_when), environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+    yield '\n'
+    for l_1_b in (undefined(name='banners') if l_0_banners is missing else l_0_banners):
+        _loop_vars = {}
+        pass
+        yield '\n> **'
+        yield str(environment.finalize(t_6(l_1_b)))
+        yield '**\n'
+    l_1_b = missing
+    l_0_d = (undefined(name='decision') if l_0_decision is missing else l_0_decision)
+    context.vars['d'] = l_0_d
+    context.exported_vars.add('d')
+    yield '\n## '
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'decision')))
+    yield '\n\n**'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'recommendation')))
+    yield ': '
+    yield str(environment.finalize(t_6(context.call(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'recommendation_text'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+    yield '**; '
+    yield str(environment.finalize(t_6(context.call(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'rule_text'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+    yield '\n\n- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'score_grade')))
+    yield ':** '
+    if (not t_7(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'score'))):
+        pass
+        yield str(environment.finalize(t_6(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'score'))))
+        yield ' / 100 · '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
+        yield ' '
+        yield str(environment.finalize(t_6(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade'))))
+    else:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_scored')))
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'cap_reasons'):
+        pass
+        yield '; '
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'cap')))
+        yield ': '
+        l_1_loop = missing
+        for l_1_c, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'cap_reasons'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.finalize(t_6(environment.getitem(l_1_c, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield ', '
+        l_1_loop = l_1_c = missing
+        if (environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score') and (environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score') != environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade'))):
+            pass
+            yield ' ('
+            yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'grade_by_score')))
+            yield ' '
+            yield str(environment.finalize(t_6(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score'))))
+            yield ')'
+    yield '\n- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'questionnaire')))
+    yield ':** '
+    if (not t_7(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'questions'))):
+        pass
+        yield str(environment.finalize(t_6(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'answered_of', answered=environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'answered'), questions=environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'questions')))))
+    else:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'no_questionnaire')))
+    yield '\n- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_present')))
+    yield ':** '
+    l_1_loop = missing
+    t_8 = 1
+    for l_1_h, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_present'), undefined):
+        _loop_vars = {}
+        pass
+        yield str(environment.finalize(t_6(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+        if (not environment.getattr(l_1_loop, 'last')):
+            pass
+            yield '; '
+        t_8 = 0
+    l_1_loop = l_1_h = missing
+    if t_8:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
+    yield '\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_unconfirmed'):
+        pass
+        yield '- **'
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_unconfirmed')))
+        yield ':** '
+        l_1_loop = missing
+        for l_1_h, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_unconfirmed'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.finalize(t_6(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield '; '
+        l_1_loop = l_1_h = missing
+        yield '\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_not_covered'):
+        pass
+        yield '- **'
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_not_covered')))
+        yield ':** '
+        l_1_loop = missing
+        for l_1_h, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_not_covered'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.finalize(t_6(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield '; '
+        l_1_loop = l_1_h = missing
+        yield '\n'
+    yield '- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'open_high_risk')))
+    yield ':** '
+    l_1_loop = missing
+    t_9 = 1
+    for l_1_h, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'open_high_risk'), undefined):
+        _loop_vars = {}
+        pass
+        yield str(environment.finalize(t_6(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+        if (not environment.getattr(l_1_loop, 'last')):
+            pass
+            yield '; '
+        t_9 = 0
+    l_1_loop = l_1_h = missing
+    if t_9:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
+    yield '\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'conditions'):
+        pass
+        yield '- **'
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'conditions')))
+        yield ':** '
+        l_1_loop = missing
+        for l_1_c, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'conditions'), undefined):
+            _loop_vars = {}
+            pass
+            yield str(environment.finalize(t_6(environment.getitem(l_1_c, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield '; '
+        l_1_loop = l_1_c = missing
+        yield '\n'
+    yield '- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'assessed')))
+    yield ':** '
+    l_1_loop = missing
+    for l_1_a, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'assessed'), undefined):
+        _loop_vars = {}
+        pass
+        yield str(environment.finalize(t_6(environment.getitem(l_1_a, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+        if (not environment.getattr(l_1_loop, 'last')):
+            pass
+            yield '; '
+    l_1_loop = l_1_a = missing
+    yield '\n- **'
+    yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_assessed')))
+    yield ':** '
+    l_1_loop = missing
+    t_10 = 1
+    for l_1_a, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'not_assessed'), undefined):
+        _loop_vars = {}
+        pass
+        yield str(environment.finalize(t_6(environment.getitem(l_1_a, (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+        if (not environment.getattr(l_1_loop, 'last')):
+            pass
+            yield '; '
+        t_10 = 0
+    l_1_loop = l_1_a = missing
+    if t_10:
+        pass
+        yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
     yield '\n\n| | |\n|---|---|\n| '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target')))
     yield ' | '
@@ -78,7 +265,7 @@ def root(context, missing=missing):
     yield ' |\n| '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at')))
     yield ' | '
-    yield str(environment.finalize(t_1(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'))))
+    yield str(environment.finalize(t_1(context.call((undefined(name='when') if l_0_when is missing else l_0_when), environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
     yield ' |\n| '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as')))
     yield ' | '
@@ -102,13 +289,6 @@ def root(context, missing=missing):
         yield '> '
         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'signed_note')))
         yield '\n'
-    for l_1_b in (undefined(name='banners') if l_0_banners is missing else l_0_banners):
-        _loop_vars = {}
-        pass
-        yield '\n> **'
-        yield str(environment.finalize(t_6(l_1_b)))
-        yield '**\n'
-    l_1_b = missing
     yield '\n## '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance')))
     yield '\n\n'
@@ -339,6 +519,8 @@ def root(context, missing=missing):
         else:
             pass
             yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'binding_clear')))
+        yield '\n\n### '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail')))
         yield '\n\n'
         for l_1_e in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'entries'):
             _loop_vars = {}
@@ -349,13 +531,60 @@ def root(context, missing=missing):
             yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('state_', environment.getattr(l_1_e, 'state'), )))))
             yield '\n'
         l_1_e = missing
+        for l_1_n in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'not_covered'):
+            _loop_vars = {}
+            pass
+            yield '- '
+            yield str(environment.finalize(t_6(environment.getitem(environment.getattr(l_1_n, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            yield ': '
+            yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_not_covered', _loop_vars=_loop_vars)))
+            yield '\n'
+        l_1_n = missing
+        yield '\n### '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines')))
+        yield '\n\n| | '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
+        yield ' | '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
+        yield ' |\n|---|---|---|\n'
+        for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'coverage_lines'):
+            _loop_vars = {}
+            pass
+            yield '| '
+            yield str(environment.finalize(t_1(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            yield ' | '
+            yield str(environment.finalize(t_1((environment.getattr(l_1_c, 'score') if (not t_7(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))))
+            yield ' | '
+            yield str(environment.finalize(t_1((environment.getattr(l_1_c, 'grade') or '—'))))
+            yield ' |\n'
+        l_1_c = missing
+        yield '\n### '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios')))
+        yield '\n\n| | '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
+        yield ' | '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
+        yield ' |\n|---|---|---|\n'
+        for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'scenarios'):
+            _loop_vars = {}
+            pass
+            yield '| '
+            yield str(environment.finalize(t_1(environment.getitem(environment.getattr(l_1_c, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
+            yield ' | '
+            yield str(environment.finalize(t_1((environment.getattr(l_1_c, 'score') if (not t_7(environment.getattr(l_1_c, 'score'))) else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'not_assessed')))))
+            yield ' | '
+            yield str(environment.finalize(t_1((environment.getattr(l_1_c, 'grade') or '—'))))
+            yield ' |\n'
+        l_1_c = missing
         yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'):
         pass
         yield '## '
         yield str(environment.finalize(t_6(environment.getitem(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
         yield '\n\n'
-        for l_1_i in environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'):
+        l_1_loop = missing
+        for l_1_i, l_1_loop in LoopContext(environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'), undefined):
+            l_1_observed_rows = resolve('observed_rows')
             _loop_vars = {}
             pass
             yield '- '
@@ -371,8 +600,24 @@ def root(context, missing=missing):
             yield str(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'status'), environment.getattr(l_1_i, 'status'), _loop_vars=_loop_vars)))
             yield ', '
             yield str(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars)))
+            if environment.getattr(l_1_i, 'observed'):
+                pass
+                yield '; '
+                yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
+                yield ': '
+                l_2_loop = missing
+                for (l_2_k, l_2_v), l_2_loop in LoopContext(context.call((undefined(name='observed_rows') if l_1_observed_rows is missing else l_1_observed_rows), environment.getattr(l_1_i, 'observed'), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars), undefined):
+                    _loop_vars = {}
+                    pass
+                    yield str(environment.finalize(t_2(l_2_k)))
+                    yield ' = '
+                    yield str(environment.finalize(t_2(l_2_v)))
+                    if (not environment.getattr(l_2_loop, 'last')):
+                        pass
+                        yield ', '
+                l_2_loop = l_2_k = l_2_v = missing
             yield '\n'
-        l_1_i = missing
+        l_1_loop = l_1_i = l_1_observed_rows = missing
         yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'):
         pass
@@ -421,6 +666,8 @@ def root(context, missing=missing):
     yield ' |\n|---|---|---|---|---|\n'
     l_1_loop = missing
     for l_1_f, l_1_loop in LoopContext(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings'), undefined):
+        l_1_reason_segments = resolve('reason_segments')
+        l_1_observed_rows = resolve('observed_rows')
         _loop_vars = {}
         pass
         yield '| '
@@ -452,18 +699,44 @@ def root(context, missing=missing):
                 yield ', '
         l_2_loop = l_2_m = missing
         yield ' | '
-        yield str(environment.finalize(t_1((environment.getattr(l_1_f, 'reason') or ''))))
+        for (l_2_text, l_2_param) in context.call((undefined(name='reason_segments') if l_1_reason_segments is missing else l_1_reason_segments), l_1_f, (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+            _loop_vars = {}
+            pass
+            if l_2_param:
+                pass
+                yield str(environment.finalize(t_3(l_2_text)))
+            else:
+                pass
+                yield str(environment.finalize(t_1(l_2_text)))
+        l_2_text = l_2_param = missing
+        if (environment.getattr(l_1_f, 'observed') and (environment.getattr(l_1_f, 'status') != 'pass')):
+            pass
+            yield ' · '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
+            yield ': '
+            l_2_loop = missing
+            for (l_2_k, l_2_v), l_2_loop in LoopContext(context.call((undefined(name='observed_rows') if l_1_observed_rows is missing else l_1_observed_rows), environment.getattr(l_1_f, 'observed'), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars), undefined):
+                _loop_vars = {}
+                pass
+                yield str(environment.finalize(t_3(l_2_k)))
+                yield ' = '
+                yield str(environment.finalize(t_3(l_2_v)))
+                if (not environment.getattr(l_2_loop, 'last')):
+                    pass
+                    yield '; '
+            l_2_loop = l_2_k = l_2_v = missing
         yield ' |\n'
-    l_1_loop = l_1_f = missing
+    l_1_loop = l_1_f = l_1_reason_segments = l_1_observed_rows = missing
     yield '\n## '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation')))
     yield '\n\n'
-    def t_8(fiter):
+    def t_11(fiter):
         for l_1_f in fiter:
             if (environment.getattr(l_1_f, 'status') == 'fail'):
                 yield l_1_f
-    t_9 = 1
-    for l_1_f in t_8(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings')):
+    t_12 = 1
+    for l_1_f in t_11(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings')):
+        l_1_tech_segments = resolve('tech_segments')
         _loop_vars = {}
         pass
         yield '- **'
@@ -473,11 +746,19 @@ def root(context, missing=missing):
         yield '** ('
         yield str(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_f, 'severity'), _loop_vars=_loop_vars)))
         yield '): '
-        yield str(environment.finalize(t_6(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)))))
-        yield '\n'
-        t_9 = 0
-    l_1_f = missing
-    if t_9:
+        for (l_2_text, l_2_code) in context.call((undefined(name='tech_segments') if l_1_tech_segments is missing else l_1_tech_segments), environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+            _loop_vars = {}
+            pass
+            if l_2_code:
+                pass
+                yield str(environment.finalize(t_2(l_2_text)))
+            else:
+                pass
+                yield str(environment.finalize(t_6(l_2_text)))
+        l_2_text = l_2_code = missing
+        t_12 = 0
+    l_1_f = l_1_tech_segments = missing
+    if t_12:
         pass
         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'none')))
         yield '\n'
@@ -524,4 +805,4 @@ def root(context, missing=missing):
     yield str(environment.finalize(t_6(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))))
 
 blocks = {}
-debug_info = '3=63&7=67&8=71&9=75&10=79&11=83&12=89&14=93&15=96&17=98&19=103&21=105&23=109&26=113&28=115&31=119&32=123&33=129&34=133&35=137&36=145&37=148&39=159&40=163&42=166&44=168&46=178&47=182&51=194&53=196&54=204&55=210&57=218&60=232&62=241&64=247&65=251&69=262&70=293&72=296&74=300&76=303&78=305&79=309&84=317&85=319&86=323&88=325&91=343&92=347&96=353&97=356&99=358&100=362&104=377&105=380&107=383&108=387&112=410&114=412&116=423&117=427&120=459&122=461&123=470&125=482&128=485&129=488&131=492&133=494&135=500&136=504&141=522'
+debug_info = '3=66&5=70&6=82&8=86&10=89&12=93&14=95&16=101&18=135&20=144&22=161&23=164&26=176&27=179&30=192&32=209&33=212&36=225&38=237&43=254&44=258&45=262&46=266&47=270&48=276&50=280&51=283&53=285&55=290&58=293&60=295&63=299&64=303&65=309&66=313&67=317&68=325&69=328&71=339&72=343&74=346&76=348&78=358&79=362&83=374&85=376&86=384&87=390&89=398&92=412&94=421&96=427&97=431&101=442&102=473&104=476&106=480&108=483&110=485&111=489&116=497&117=499&118=503&120=505&123=523&125=525&126=529&128=534&129=538&132=544&134=546&136=550&137=554&140=562&142=564&144=568&145=572&149=580&150=583&152=586&153=591&158=622&159=625&161=628&162=632&166=655&168=657&170=668&171=674&174=731&176=733&177=743&179=763&182=766&183=769&185=773&187=775&189=781&190=785&195=803'

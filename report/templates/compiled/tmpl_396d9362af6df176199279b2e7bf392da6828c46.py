@@ -10,13 +10,16 @@ def root(context, missing=missing):
     l_0_lang = resolve('lang')
     l_0_L = resolve('L')
     l_0_r = resolve('r')
+    l_0_when = resolve('when')
     l_0_verification = resolve('verification')
     l_0_verification_ok = resolve('verification_ok')
     l_0_banners = resolve('banners')
+    l_0_decision = resolve('decision')
+    l_0_D = resolve('D')
     l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
     l_0_qrows = resolve('qrows')
-    l_0_p = missing
+    l_0_d = l_0_p = missing
     try:
         t_1 = environment.filters['compact']
     except KeyError:
@@ -48,35 +51,21 @@ def root(context, missing=missing):
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title')))
     yield ' · '
     yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name')))
-    yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n.banner{background:#fff4e5;border-left:4px solid #e8710a;padding:.5rem .8rem;margin:.4rem 0;font-weight:600}\n.verify{border:2px solid;padding:.2rem .8rem;margin:1rem 0}.verify-ok{border-color:#1b7f3b}.verify-bad{border-color:#b3261e}\n.verify pre{white-space:pre-wrap;font-size:.82rem;margin:.4rem 0}\n</style>\n</head>\n<body>\n<h1>'
+    yield '</title>\n<style>\nbody{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem auto;max-width:1100px;color:#1d2733;padding:0 1rem}\nh1{font-size:1.6rem}h2{border-bottom:2px solid #e3e8ee;padding-bottom:.3rem;margin-top:2rem}\ntable{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5dbe2;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}\nth{background:#f3f5f8}.st{font-weight:600;white-space:nowrap}\n.st-fail{color:#b3261e}.st-pass{color:#1b7f3b}.st-error{color:#8a5a00}.st-manual{color:#5a4ea8}.st-not_applicable{color:#667}\n.sev-critical{background:#b3261e;color:#fff}.sev-high{background:#e8710a;color:#fff}.sev-medium{background:#f5c542}.sev-low{background:#d8e6f3}.sev-info{background:#eee}\n.sev{padding:.05rem .4rem;border-radius:.25rem;font-size:.8rem;white-space:nowrap}\ncode,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;word-break:break-all}\n.note{color:#556;font-size:.85rem}details{margin:.2rem 0}\n.banner{background:#fff4e5;border-left:4px solid #e8710a;padding:.5rem .8rem;margin:.4rem 0;font-weight:600}\n.verify{border:2px solid;padding:.2rem .8rem;margin:1rem 0}.verify-ok{border-color:#1b7f3b}.verify-bad{border-color:#b3261e}\n.verify pre{white-space:pre-wrap;font-size:.82rem;margin:.4rem 0}\nh1{margin:.2rem 0 .3rem}.subtitle{color:#556;margin:0 0 .6rem;font-size:.9rem}\n.decision{border:2px solid #1d2733;border-radius:.4rem;padding:.6rem 1rem;margin:.4rem 0 1rem;display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:.2rem 1.5rem}\n.decision .wide{grid-column:span 3}.decision .half{grid-column:span 1}\n.decision h2{grid-column:1/-1;margin:0;border:0;padding:0;font-size:1.1rem}\n.decision .rec{grid-column:1/-1;font-size:1.35rem;font-weight:700;margin:.1rem 0}\n.rec-accept{color:#1b7f3b}.rec-conditional{color:#8a5a00}.rec-decline_or_defer{color:#b3261e}\n.decision .rule{grid-column:1/-1;color:#556;font-size:.85rem;margin:0 0 .3rem}\n.decision h3{font-size:.9rem;margin:.35rem 0 .1rem}.decision ul{margin:.1rem 0;padding-left:1.2rem;font-size:.88rem}.decision p{margin:.1rem 0;font-size:.9rem}\n.decision .score{font-size:1.15rem;font-weight:700}\n.kv{width:auto;margin:.2rem 0}.kv th,.kv td{font-size:.78rem;padding:.1rem .35rem}.kv th{font-weight:400;background:#f7f8fa}\ncode.p{background:#f3f5f8;border-radius:.2rem;padding:0 .2rem}\n@page{size:A4;margin:16mm 14mm 18mm;@bottom-center{content:counter(page) " / " counter(pages);font-size:9pt;color:#556}}\n@media print{\nbody{margin:0;max-width:none;padding:0;font-size:10pt}\n.cover{break-after:page}\nh2,h3{break-after:avoid}\ntr,li,.decision,.kv,details,.banner{break-inside:avoid}\nthead{display:table-header-group}\ndetails>summary{list-style:none}details:not([open])>*:not(summary){display:none}\na{color:inherit;text-decoration:none}\n}\n</style>\n</head>\n<body>\n<section class="cover">\n<h1>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'title')))
-    yield '</h1>\n<table>\n<tr><th>'
-    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target')))
-    yield '</th><td>'
+    yield '</h1>\n<p class="subtitle">'
     yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name')))
-    yield '</td><th>'
-    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os')))
-    yield '</th><td>'
-    yield escape(environment.finalize((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-')))
-    yield '</td></tr>\n<tr><th>'
+    if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os'):
+        pass
+        yield ' · '
+        yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os')))
+    yield ' · '
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile')))
-    yield '</th><td>'
+    yield ' '
     yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile')))
-    yield '</td><th>'
-    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at')))
-    yield '</th><td>'
-    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at')))
-    yield '</td></tr>\n<tr><th>'
-    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as')))
-    yield '</th><td>'
-    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user')))
-    yield ' — '
-    yield escape(environment.finalize((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged'))))
-    yield '</td><th>'
-    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id')))
-    yield '</th><td class="mono">'
-    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id')))
-    yield '</td></tr>\n</table>\n'
+    yield ' · '
+    yield escape(environment.finalize(context.call((undefined(name='when') if l_0_when is missing else l_0_when), environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+    yield '</p>\n'
     if (not t_4((undefined(name='verification') if l_0_verification is missing else l_0_verification))):
         pass
         yield '<section class="verify '
@@ -98,7 +87,191 @@ def root(context, missing=missing):
         yield escape(environment.finalize(l_1_b))
         yield '</p>\n'
     l_1_b = missing
-    yield '\n<h2>'
+    l_0_d = (undefined(name='decision') if l_0_decision is missing else l_0_decision)
+    context.vars['d'] = l_0_d
+    context.exported_vars.add('d')
+    yield '<section class="decision" id="decision">\n<h2>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'decision')))
+    yield '</h2>\n<p class="rec rec-'
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'recommendation'), 'value')))
+    yield '">'
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'recommendation_text'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+    yield '</p>\n<p class="rule">'
+    yield escape(environment.finalize(context.call(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'rule_text'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+    yield '</p>\n<div>\n<h3>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'score_grade')))
+    yield '</h3>\n<p class="score" id="grade">'
+    if (not t_4(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'score'))):
+        pass
+        yield escape(environment.finalize(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'score')))
+        yield ' / 100 · '
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
+        yield ' '
+        yield escape(environment.finalize(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade')))
+    else:
+        pass
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_scored')))
+    yield '</p>\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'cap_reasons'):
+        pass
+        yield '<p>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'cap')))
+        yield ': '
+        l_1_loop = missing
+        for l_1_c, l_1_loop in LoopContext(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'cap_reasons'), undefined):
+            _loop_vars = {}
+            pass
+            yield escape(environment.finalize(environment.getitem(l_1_c, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            if (not environment.getattr(l_1_loop, 'last')):
+                pass
+                yield '；'
+        l_1_loop = l_1_c = missing
+        if (environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score') and (environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score') != environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade'))):
+            pass
+            yield '（'
+            yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'grade_by_score')))
+            yield ' '
+            yield escape(environment.finalize(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'grade_by_score')))
+            yield '）'
+        yield '</p>'
+    yield '<h3>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'questionnaire')))
+    yield '</h3>\n<p>'
+    if (not t_4(environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'questions'))):
+        pass
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'answered_of', answered=environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'answered'), questions=environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'questions'))))
+    else:
+        pass
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'no_questionnaire')))
+    yield '</p>\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'conditions'):
+        pass
+        yield '<h3>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'conditions')))
+        yield '</h3>\n<ul>'
+        for l_1_c in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'conditions'):
+            _loop_vars = {}
+            pass
+            yield '<li>'
+            yield escape(environment.finalize(environment.getitem(l_1_c, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            yield '</li>'
+        l_1_c = missing
+        yield '</ul>'
+    yield '</div>\n<div id="hard-fail-summary">\n<h3 class="st-fail">'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_present')))
+    yield '</h3>\n<ul>'
+    t_5 = 1
+    for l_1_h in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_present'):
+        _loop_vars = {}
+        pass
+        yield '<li class="hf-present">'
+        yield escape(environment.finalize(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+        yield '</li>'
+        t_5 = 0
+    l_1_h = missing
+    if t_5:
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
+        yield '</li>'
+    yield '</ul>\n'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_unconfirmed'):
+        pass
+        yield '<h3 class="st-manual">'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_unconfirmed')))
+        yield '</h3>\n<ul>'
+        for l_1_h in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_unconfirmed'):
+            _loop_vars = {}
+            pass
+            yield '<li class="hf-unconfirmed">'
+            yield escape(environment.finalize(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            yield '</li>'
+        l_1_h = missing
+        yield '</ul>'
+    if environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_not_covered'):
+        pass
+        yield '<h3>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_not_covered')))
+        yield '</h3>\n<ul>'
+        for l_1_h in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'hard_fail_not_covered'):
+            _loop_vars = {}
+            pass
+            yield '<li class="hf-not-covered">'
+            yield escape(environment.finalize(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            yield '</li>'
+        l_1_h = missing
+        yield '</ul>'
+    yield '</div>\n<div id="open-high-risk">\n<h3>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'open_high_risk')))
+    yield '</h3>\n<ul>'
+    t_6 = 1
+    for l_1_h in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'open_high_risk'):
+        _loop_vars = {}
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(environment.getitem(l_1_h, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+        yield '</li>'
+        t_6 = 0
+    l_1_h = missing
+    if t_6:
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
+        yield '</li>'
+    yield '</ul>\n</div>\n<div>\n<h3>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'assessed')))
+    yield '</h3>\n<ul>'
+    for l_1_a in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'assessed'):
+        _loop_vars = {}
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(environment.getitem(l_1_a, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+        yield '</li>'
+    l_1_a = missing
+    yield '</ul>\n</div>\n<div style="grid-column:span 2">\n<h3>'
+    yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_assessed')))
+    yield '</h3>\n<ul>'
+    t_7 = 1
+    for l_1_a in environment.getattr((undefined(name='d') if l_0_d is missing else l_0_d), 'not_assessed'):
+        _loop_vars = {}
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(environment.getitem(l_1_a, (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+        yield '</li>'
+        t_7 = 0
+    l_1_a = missing
+    if t_7:
+        pass
+        yield '<li>'
+        yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'none')))
+        yield '</li>'
+    yield '</ul>\n</div>\n</section>\n</section>\n\n<table>\n<tr><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'target')))
+    yield '</th><td>'
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'name')))
+    yield '</td><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'os')))
+    yield '</th><td>'
+    yield escape(environment.finalize((environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'target'), 'os') or '-')))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'profile')))
+    yield '</th><td>'
+    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile')))
+    yield '</td><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'assessed_at')))
+    yield '</th><td>'
+    yield escape(environment.finalize(context.call((undefined(name='when') if l_0_when is missing else l_0_when), environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'started_at'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+    yield '</td></tr>\n<tr><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'run_as')))
+    yield '</th><td>'
+    yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'user')))
+    yield ' — '
+    yield escape(environment.finalize((environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'privileged') if environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'privileged') else environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'unprivileged'))))
+    yield '</td><th>'
+    yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'report_id')))
+    yield '</th><td class="mono">'
+    yield escape(environment.finalize(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'report_id')))
+    yield '</td></tr>\n</table>\n\n\n<h2>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'provenance')))
     yield '</h2>\n'
     l_0_p = environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'provenance')
@@ -364,11 +537,11 @@ def root(context, missing=missing):
             yield '</span>'
         yield '</p>\n<h3>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail')))
-        yield '</h3>\n<table><tr><th>'
-        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
+        yield '</h3>\n<table><thead><tr><th>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'hard_fail')))
         yield '</th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
-        yield '</th></tr>\n'
+        yield '</th></tr></thead>\n'
         for l_1_e in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'entries'):
             _loop_vars = {}
             pass
@@ -380,15 +553,22 @@ def root(context, missing=missing):
             yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('state_', environment.getattr(l_1_e, 'state'), )))))
             yield '</td></tr>'
         l_1_e = missing
+        for l_1_n in environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'underwriting'), 'hard_fail'), 'not_covered'):
+            _loop_vars = {}
+            pass
+            yield '<tr><td>'
+            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_n, 'label'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            yield '</td><td class="st st-manual">'
+            yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'hf_not_covered', _loop_vars=_loop_vars)))
+            yield '</td></tr>'
+        l_1_n = missing
         yield '</table>\n<h3>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines')))
-        yield ' / '
-        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios')))
-        yield '</h3>\n<table><tr><th></th><th>'
+        yield '</h3>\n<table><thead><tr><th></th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
         yield '</th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
-        yield '</th></tr>\n'
+        yield '</th></tr></thead>\n'
         for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'coverage_lines'):
             _loop_vars = {}
             pass
@@ -400,6 +580,13 @@ def root(context, missing=missing):
             yield escape(environment.finalize((environment.getattr(l_1_c, 'grade') or '—')))
             yield '</td></tr>'
         l_1_c = missing
+        yield '</table>\n<h3>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'scenarios')))
+        yield '</h3>\n<table><thead><tr><th></th><th>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
+        yield '</th><th>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'grade')))
+        yield '</th></tr></thead>\n'
         for l_1_c in environment.getattr((undefined(name='ins') if l_0_ins is missing else l_0_ins), 'scenarios'):
             _loop_vars = {}
             pass
@@ -429,6 +616,7 @@ def root(context, missing=missing):
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
         yield '</th></tr>\n'
         for l_1_i in environment.getitem(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'profile_view'), 'items'):
+            l_1_observed_rows = resolve('observed_rows')
             _loop_vars = {}
             pass
             yield '<tr><td><code>'
@@ -448,10 +636,22 @@ def root(context, missing=missing):
             yield escape(environment.finalize(environment.getattr(l_1_i, 'severity')))
             yield '">'
             yield escape(environment.finalize(context.call(environment.getattr((undefined(name='L') if l_0_L is missing else l_0_L), 'severity'), environment.getattr(l_1_i, 'severity'), _loop_vars=_loop_vars)))
-            yield '</span></td><td class="mono">'
-            yield escape(environment.finalize(t_1(environment.getattr(l_1_i, 'observed'))))
+            yield '</span></td><td>'
+            if environment.getattr(l_1_i, 'observed'):
+                pass
+                yield '<table class="kv">'
+                for (l_2_k, l_2_v) in context.call((undefined(name='observed_rows') if l_1_observed_rows is missing else l_1_observed_rows), environment.getattr(l_1_i, 'observed'), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+                    _loop_vars = {}
+                    pass
+                    yield '<tr><th class="mono">'
+                    yield escape(environment.finalize(l_2_k))
+                    yield '</th><td class="mono">'
+                    yield escape(environment.finalize(l_2_v))
+                    yield '</td></tr>'
+                l_2_k = l_2_v = missing
+                yield '</table>'
             yield '</td></tr>\n'
-        l_1_i = missing
+        l_1_i = l_1_observed_rows = missing
         yield '</table>\n'
     yield '\n'
     if environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'scanner_view'):
@@ -506,7 +706,7 @@ def root(context, missing=missing):
         l_1_t = missing
     yield '\n<h2>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'findings')))
-    yield '</h2>\n<table>\n<tr><th>'
+    yield '</h2>\n<table>\n<thead><tr><th>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'check')))
     yield '</th><th>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
@@ -518,8 +718,11 @@ def root(context, missing=missing):
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'reason')))
     yield ' / '
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation')))
-    yield '</th></tr>\n'
+    yield '</th></tr></thead>\n'
     for l_1_f in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'findings'):
+        l_1_reason_segments = resolve('reason_segments')
+        l_1_observed_rows = resolve('observed_rows')
+        l_1_tech_segments = resolve('tech_segments')
         _loop_vars = {}
         pass
         yield '<tr id="'
@@ -560,16 +763,33 @@ def root(context, missing=missing):
             yield ')<br>'
         l_2_m = missing
         yield '</td>\n<td>'
-        if environment.getattr(l_1_f, 'reason'):
+        for (l_2_text, l_2_param) in context.call((undefined(name='reason_segments') if l_1_reason_segments is missing else l_1_reason_segments), l_1_f, (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+            _loop_vars = {}
             pass
-            yield escape(environment.finalize(environment.getattr(l_1_f, 'reason')))
+            if l_2_param:
+                pass
+                yield '<code class="p">'
+                yield escape(environment.finalize(l_2_text))
+                yield '</code>'
+            else:
+                pass
+                yield escape(environment.finalize(l_2_text))
+        l_2_text = l_2_param = missing
         if environment.getattr(l_1_f, 'observed'):
             pass
             yield '<details><summary>'
             yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'observed')))
-            yield '</summary><span class="mono">'
-            yield escape(environment.finalize(t_1(environment.getattr(l_1_f, 'observed'))))
-            yield '</span></details>'
+            yield '</summary><table class="kv">'
+            for (l_2_k, l_2_v) in context.call((undefined(name='observed_rows') if l_1_observed_rows is missing else l_1_observed_rows), environment.getattr(l_1_f, 'observed'), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+                _loop_vars = {}
+                pass
+                yield '<tr><th class="mono">'
+                yield escape(environment.finalize(l_2_k))
+                yield '</th><td class="mono">'
+                yield escape(environment.finalize(l_2_v))
+                yield '</td></tr>'
+            l_2_k = l_2_v = missing
+            yield '</table></details>'
         if (environment.getattr(l_1_f, 'status') in ('fail', 'error', 'manual')):
             pass
             yield '<details'
@@ -579,10 +799,21 @@ def root(context, missing=missing):
             yield '><summary>'
             yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'remediation')))
             yield '</summary>'
-            yield escape(environment.finalize(environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
+            for (l_2_text, l_2_code) in context.call((undefined(name='tech_segments') if l_1_tech_segments is missing else l_1_tech_segments), environment.getitem(environment.getattr(l_1_f, 'remediation'), (undefined(name='lang') if l_0_lang is missing else l_0_lang)), (undefined(name='lang') if l_0_lang is missing else l_0_lang), _loop_vars=_loop_vars):
+                _loop_vars = {}
+                pass
+                if l_2_code:
+                    pass
+                    yield '<code>'
+                    yield escape(environment.finalize(l_2_text))
+                    yield '</code>'
+                else:
+                    pass
+                    yield escape(environment.finalize(l_2_text))
+            l_2_text = l_2_code = missing
             yield '</details>'
         yield '</td>\n</tr>\n'
-    l_1_f = missing
+    l_1_f = l_1_reason_segments = l_1_observed_rows = l_1_tech_segments = missing
     yield '</table>\n\n'
     if (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
         pass
@@ -592,13 +823,13 @@ def root(context, missing=missing):
         yield escape(environment.finalize(environment.getitem(environment.getattr(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'questionnaire'), 'definition'), 'title'), (undefined(name='lang') if l_0_lang is missing else l_0_lang))))
         yield '</h2>\n<p class="note">'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'questionnaire_note')))
-        yield '</p>\n<table>\n<tr><th>#</th><th>'
+        yield '</p>\n<table>\n<thead><tr><th>#</th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'question')))
         yield '</th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'answer')))
         yield '</th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'basis')))
-        yield '</th></tr>\n'
+        yield '</th></tr></thead>\n'
         for l_1_q in (undefined(name='qrows') if l_0_qrows is missing else l_0_qrows):
             _loop_vars = {}
             pass
@@ -634,7 +865,7 @@ def root(context, missing=missing):
         yield '</table>\n'
     yield '\n<h2>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence')))
-    yield '</h2>\n<table>\n<tr><th>'
+    yield '</h2>\n<table>\n<thead><tr><th>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'collector')))
     yield '</th><th>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'status')))
@@ -642,20 +873,27 @@ def root(context, missing=missing):
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'method')))
     yield '</th><th>'
     yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'sources')))
-    yield '</th></tr>\n'
+    yield '</th></tr></thead>\n'
     for l_1_e in environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'evidence'):
+        l_1_EV = resolve('EV')
         _loop_vars = {}
         pass
         yield '<tr><td><code>'
         yield escape(environment.finalize(environment.getattr(l_1_e, 'collector')))
-        yield '</code></td><td>'
-        yield escape(environment.finalize(environment.getattr(l_1_e, 'status')))
-        if environment.getattr(l_1_e, 'reason'):
+        yield '</code>'
+        if environment.getattr(l_1_e, 'target'):
             pass
-            yield '<br><span class="note">'
-            yield escape(environment.finalize(environment.getattr(l_1_e, 'reason')))
+            yield '<br><span class="note mono">'
+            yield escape(environment.finalize(environment.getattr(l_1_e, 'target')))
             yield '</span>'
         yield '</td><td>'
+        yield escape(environment.finalize(context.call((undefined(name='EV') if l_1_EV is missing else l_1_EV), environment.getattr(environment.getattr(l_1_e, 'status'), 'value'), _loop_vars=_loop_vars)))
+        if environment.getattr(l_1_e, 'reason'):
+            pass
+            yield '<br><code class="p">'
+            yield escape(environment.finalize(environment.getattr(l_1_e, 'reason')))
+            yield '</code>'
+        yield '</td><td class="mono">'
         yield escape(environment.finalize((environment.getattr(l_1_e, 'method') or '-')))
         yield '</td>\n<td class="mono">'
         for l_2_s in environment.getattr(l_1_e, 'sources'):
@@ -667,6 +905,11 @@ def root(context, missing=missing):
             elif (environment.getattr(l_2_s, 'kind') == 'command'):
                 pass
                 yield escape(environment.finalize(t_2(context.eval_ctx, environment.getattr(l_2_s, 'argv'), ' ')))
+                if ((not t_4(environment.getattr(l_2_s, 'exit_code'))) and (environment.getattr(l_2_s, 'exit_code') != 0)):
+                    pass
+                    yield ' [exit '
+                    yield escape(environment.finalize(environment.getattr(l_2_s, 'exit_code')))
+                    yield ']'
             elif (environment.getattr(l_2_s, 'kind') == 'probe'):
                 pass
                 yield escape(environment.finalize(environment.getattr(l_2_s, 'protocol')))
@@ -675,7 +918,7 @@ def root(context, missing=missing):
             else:
                 pass
                 yield escape(environment.finalize(environment.getattr(l_2_s, 'api')))
-            if (t_3(environment.getattr(l_2_s, 'sha256')) and environment.getattr(l_2_s, 'sha256')):
+            if (((t_3(environment.getattr(l_2_s, 'sha256')) and environment.getattr(l_2_s, 'sha256')) and (not environment.getattr(l_2_s, 'error'))) and ((not t_3(environment.getattr(l_2_s, 'exit_code'))) or (environment.getattr(l_2_s, 'exit_code') in (None, 0)))):
                 pass
                 yield ' sha256:'
                 yield escape(environment.finalize(environment.getattr(l_2_s, 'sha256')[:12]))
@@ -687,7 +930,7 @@ def root(context, missing=missing):
             yield '<br>'
         l_2_s = missing
         yield '</td></tr>\n'
-    l_1_e = missing
+    l_1_e = l_1_EV = missing
     yield '</table>\n<p class="note">'
     yield escape(environment.finalize(environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'tool'), 'name')))
     yield ' '
@@ -697,4 +940,4 @@ def root(context, missing=missing):
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=46&6=48&23=52&25=54&26=62&27=70&29=80&30=83&31=85&32=87&35=92&37=94&40=102&41=104&43=108&44=116&45=128&46=132&47=140&48=154&50=158&51=161&52=163&53=173&57=192&59=194&60=204&62=214&64=216&65=226&67=234&69=236&70=246&71=250&74=262&75=264&76=268&77=307&78=309&79=316&81=334&82=336&83=340&84=342&85=350&86=366&87=368&88=372&90=384&91=388&92=392&93=403&95=415&98=418&99=421&101=423&102=431&103=435&108=457&109=460&110=462&111=464&112=468&113=470&114=473&115=497&116=499&120=508&122=510&123=522&124=526&125=528&126=537&127=541&128=553&129=563&130=566&131=573&137=587&138=590&139=594&141=596&142=602&143=606&148=636&150=638&151=646&152=650&153=661&156=692'
+debug_info = '2=49&6=51&45=55&46=57&47=69&48=72&49=74&50=76&53=81&55=83&57=90&59=94&60=96&61=100&63=102&64=104&65=115&66=138&67=140&68=147&69=152&72=161&73=164&74=178&75=183&76=191&77=196&80=205&81=208&84=222&85=224&88=232&89=235&95=249&96=257&97=265&101=275&102=277&104=281&105=289&106=301&107=305&108=313&109=327&111=331&112=334&113=336&114=346&118=365&120=367&121=377&123=387&125=389&126=399&128=407&130=409&131=419&132=423&135=435&136=437&137=441&138=480&139=482&140=489&142=507&143=509&144=513&145=515&146=523&147=539&148=541&149=545&150=556&152=566&153=568&154=572&156=584&157=586&158=590&160=602&163=605&164=608&166=610&167=618&168=623&173=657&174=660&175=662&176=664&177=668&178=670&179=673&180=697&181=699&185=708&187=710&188=722&189=729&190=731&191=740&192=744&193=756&194=766&195=778&196=793&202=818&203=821&204=825&206=827&207=833&208=837&213=867&215=869&216=877&217=882&218=899&221=935'
