@@ -129,14 +129,25 @@ _YES_NO_KEYS = {
 }
 
 
+class InputHint(ValueError):
+    """Typed input that is not an answer: what to type instead, in zh and en."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
 def parse_input(question: Question, raw: str) -> Any:
-    """Turn typed input into an answer value; raises ValueError with a hint."""
+    """Turn typed input into an answer value; raises InputHint saying what to type."""
     raw = raw.strip()
     t = question.type
     if t is AnswerType.YES_NO:
         value = _YES_NO_KEYS.get(raw.lower())
         if value is None:
-            raise ValueError("y / n / p(artial) / na")
+            raise InputHint("y（是）/ n（否）/ p（部分）/ na（不适用）", "y / n / p(artial) / na")
         return value
     if t is AnswerType.ENUM:
         values = question.allowed_values()
@@ -144,11 +155,11 @@ def parse_input(question: Question, raw: str) -> Any:
             return values[int(raw) - 1]
         if raw in values:
             return raw
-        raise ValueError(f"1-{len(values)} or one of {', '.join(values)}")
+        raise InputHint(f"1-{len(values)} 之间的序号，或以下之一：{'、'.join(values)}", f"1-{len(values)} or one of {', '.join(values)}")
     if t is AnswerType.NUMBER:
         # int() would also take "١٢", "1_000" and "+5": only ASCII digits are a number here.
         if not _WHOLE_NUMBER.fullmatch(raw):
-            raise ValueError("a whole number (digits 0-9, at most 18)")
+            raise InputHint("整数（只用数字 0-9，最多 18 位）", "a whole number (digits 0-9, at most 18)")
         return int(raw.replace(",", ""))
     if t is AnswerType.DATE:
         try:
@@ -156,7 +167,7 @@ def parse_input(question: Question, raw: str) -> Any:
                 raise ValueError(raw)
             return _dt.date.fromisoformat(raw).isoformat()
         except ValueError:
-            raise ValueError("a date YYYY-MM-DD") from None
+            raise InputHint("日期，格式 YYYY-MM-DD", "a date YYYY-MM-DD") from None
     if t is AnswerType.LIST:
         return [p.strip() for p in raw.replace("，", ",").split(",") if p.strip()]
     return raw
@@ -212,8 +223,8 @@ def interactive_session(
                 break
             try:
                 value = parse_input(question, line)
-            except ValueError as exc:
-                write(("请输入：" if lang == "zh" else "please enter: ") + str(exc) + "\n")
+            except InputHint as exc:
+                write(("请输入：" if lang == "zh" else "please enter: ") + exc.get(lang) + "\n")
                 continue
             attestations[question.id] = Attestation(question.id, value, by, now_utc())
             save_answers(path, questionnaire, attestations)

@@ -186,3 +186,10 @@ def test_signed_report_carries_the_questionnaire_and_verify_covers_it(qfile: Pat
     forged.write_bytes(sign_report(Report.from_json(report), load_private_key(info.private_path, b"fixture passphrase")))
     res = run(["verify", str(forged), "--key", str(info.public_path), "--questionnaire", str(qfile)])
     assert res.returncode == 1 and "does not follow from its evidence: questionnaire: $.questionnaire.answers" in res.stdout
+
+
+def test_interactive_hints_are_in_the_session_language(qfile: Path, tmp_path: Path) -> None:
+    res = answer(qfile, tmp_path, "y\nabc\n42\n", "--interactive", "--by", "张三", "--lang", "zh")
+    assert res.returncode == 0, res.stderr
+    assert "请输入：整数（只用数字 0-9，最多 18 位）" in res.stdout
+    assert "whole number" not in res.stdout
