@@ -75,6 +75,12 @@ def main() -> None:
     help="server (default): this machine (plus any --target); website: only the --target endpoints; "
     "ics-gateway / telematics: this machine plus read-only industrial or telematics probes of the targets.",
 )
+@click.option(
+    "--level",
+    type=click.Choice(("2", "3")),
+    default=None,
+    help="MLPS protection level (等级) of the assessed system: selects the 测评项 of the MLPS view (default: 3).",
+)
 @click.option("--target", "targets", multiple=True, help="Network target in scope: IP, CIDR, host name or http(s) URL (repeatable).")
 @click.option("--scope-file", type=click.Path(path_type=Path, dir_okay=False), default=None, help="File of targets, one per line (# comments).")
 @click.option("--allow-public", is_flag=True, default=None, help="Allow publicly routable targets (only systems you are authorised to test).")
@@ -126,6 +132,7 @@ def main() -> None:
 def scan(
     config_path: Optional[Path],
     profile: Optional[str],
+    level: Optional[str],
     targets: Tuple[str, ...],
     scope_file: Optional[Path],
     allow_public: Optional[bool],
@@ -157,6 +164,7 @@ def scan(
         settings = load_settings(
             config_path,
             profile=profile,
+            level=level,
             targets=targets,
             scope_file=scope_file,
             allow_public=allow_public,

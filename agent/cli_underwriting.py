@@ -114,9 +114,11 @@ def plan_cmd(
 ) -> None:
     """Write the rectification plan (整改方案) for a signed report: plan.md, .html, .csv and .json.
 
+    Tasks are grouped by the configuration artefact a fix changes, with current and target values and
+    steps for the host's OS family, plus tasks for open hard-fail items and missing management measures.
     The envelope is verified first (--trust/--key); an unsigned report.json needs --unverified.
     """
-    from agent.pipeline import plan_for
+    from report.plan import plan_of_report, question_texts
     from report.plan_export import plan_csv, plan_html, plan_json, plan_markdown
 
     try:
@@ -127,16 +129,18 @@ def plan_cmd(
             raise UsageError(f"--today {today!r}: expected a date YYYY-MM-DD (digits 0-9)")
         day = today or datetime.date.today().isoformat()
         try:
-            plan = plan_for(source.report, settings, day)
+            plan = plan_of_report(source.report, settings, day)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        embedded = source.report.questionnaire
+        questions = question_texts(embedded.definition if embedded is not None else None)
         if marker:
             say(marker, err=True)
         for name, fmt, text in (
-            ("plan.md", "md", plan_markdown(plan, lang)),
-            ("plan.html", "html", plan_html(plan, lang)),
-            ("plan.csv", "csv", plan_csv(plan, lang)),
-            ("plan.json", "json", plan_json(plan)),
+            ("plan.md", "md", plan_markdown(plan, lang, questions)),
+            ("plan.html", "html", plan_html(plan, lang, questions)),
+            ("plan.csv", "csv", plan_csv(plan, lang, questions)),
+            ("plan.json", "json", plan_json(plan, lang, questions)),
         ):
             _write(out_dir / name, _marked(text, marker, fmt))
             say(f"  wrote {out_dir / name}")
@@ -152,6 +156,14 @@ def plan_cmd(
 @trusted_keys_option
 @unverified_option
 @json_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="Terminal text, Markdown or JSON (--json is --format json).",
+)
 @click.option("--force", is_flag=True, help="Compare reports of different targets.")
 @lang_option
 def diff_cmd(
@@ -161,14 +173,16 @@ def diff_cmd(
     keys: Tuple[Path, ...],
     unverified: bool,
     as_json: bool,
+    fmt: str,
     force: bool,
     lang: str,
 ) -> None:
-    """Compare two signed reports: closed, new, regressed and persisting findings, and the score change.
+    """Compare two signed reports: a before/after header (hard-fail items, open 高风险 cases, score and grade,
+    MLPS hint), the old plan's tasks closed, open and overdue, then findings closed, new, regressed and persisting.
 
     Both envelopes are verified (signatures and the full recheck) before anything is compared.
     """
-    from report.diff import diff_reports, diff_text
+    from report.diff import diff_markdown, diff_reports, diff_text
 
     try:
         old = _read(old_path, trust_stores, keys, unverified)
@@ -180,11 +194,14 @@ def diff_cmd(
     except AgentError as exc:
         fail(exc)
     marker = old.marker(lang) or new.marker(lang)
-    if as_json:
+    if as_json or fmt == "json":
         from collectors.strictjson import to_json
 
-        text = json.dumps(to_json(result), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        # In field order, not sorted: the header and the task progress come first, as in the text.
+        text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
         say(_marked(text, marker, "json"), nl=False)
+    elif fmt == "md":
+        say(_marked(diff_markdown(result, lang), marker, "md"))
     else:
         say(_marked(diff_text(result, lang), marker, "text"))
 

@@ -27,6 +27,7 @@ rotated away); that is noted, not a problem.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from agent.files import atomic_write
+from collectors.digest import sha256_hex
 
 if TYPE_CHECKING:
     from report.model import Report
@@ -162,7 +164,10 @@ class ChainEntry:
     target: str
     started_at: str
     previous: Optional[str]
-    report: Report = field(repr=False)
+    report: Optional[Report] = field(repr=False)  # None: signed by a trusted key, but of another catalogue or schema
+    score: Optional[str] = None
+    passed: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -224,21 +229,33 @@ def check_chain(
             result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {exc}"))
             continue
         verified = verify_bytes(data, trusted_keys, source=str(path))
-        if verified.report is None or verified.outcome is Outcome.INVALID:
+        if verified.outcome is Outcome.UNSUPPORTED and verified.envelope is not None:
+            # A report of an older catalogue or schema: its signature holds, its findings cannot be
+            # rechecked by this build; the chain still links through it.
+            header = signed_header(verified.envelope.payload)
+            if header is None:
+                result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: no readable report header"))
+                continue
+            result.notes.append(f"{path}: signature verified, findings not rechecked: {safe_line(verified.reason)}")
+            entry = dataclasses.replace(header, path=path)
+        elif verified.report is None or verified.outcome is Outcome.INVALID:
             result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {safe_line(verified.reason)}"))
             continue
-        if verified.outcome is Outcome.UNSUPPORTED:
-            result.notes.append(f"{path}: signature verified, findings not rechecked: {verified.reason}")
-        rep = verified.report
-        entry = ChainEntry(
-            path=path,
-            digest=report_digest(rep),
-            report_id=rep.report_id,
-            target=rep.target.name,
-            started_at=rep.run.started_at,
-            previous=rep.previous_report,
-            report=rep,
-        )
+        else:
+            rep = verified.report
+            passed, failed = status_counts(rep)
+            entry = ChainEntry(
+                path=path,
+                digest=report_digest(rep),
+                report_id=rep.report_id,
+                target=rep.target.name,
+                started_at=rep.run.started_at,
+                previous=rep.previous_report,
+                report=rep,
+                score=report_score(rep),
+                passed=passed,
+                failed=failed,
+            )
         if entry.digest in seen:
             first = seen[entry.digest]
             result.problems.append(
@@ -390,6 +407,50 @@ def report_score(report: Report) -> Optional[str]:
     return f"{ins.score if ins.score is not None else '?'}" + (f" ({ins.grade})" if ins.grade else "")
 
 
+def signed_header(payload: bytes) -> Optional[ChainEntry]:
+    """The chain fields of a signed statement this build cannot read as a report (another catalogue or schema).
+
+    Only plain fields whose meaning has not changed between versions are read: ids, times, the
+    previous report's digest, counts by status and the score. The digest is that of the predicate's
+    canonical bytes, as for any report.
+    """
+    from report.canonical import CanonicalError, canonical_bytes, strict_loads
+    from report.envelope import MAX_REPORT_VALUES
+
+    try:
+        statement = strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
+        predicate = statement["predicate"]
+        run, target, summary = predicate["run"], predicate["target"], predicate.get("summary") or {}
+        fields = (predicate["report_id"], target["name"], run["started_at"])
+        if not all(isinstance(f, str) for f in fields):
+            return None
+        previous = predicate.get("previous_report")
+        by_status = summary.get("by_status") or {}
+        insurer = (predicate.get("underwriting") or {}).get("insurer") or {}
+        score, grade = insurer.get("score"), insurer.get("grade")
+        shown = None
+        if isinstance(score, int) or isinstance(grade, str):
+            shown = f"{score if isinstance(score, int) else '?'}" + (f" ({grade})" if isinstance(grade, str) else "")
+        digest = sha256_hex(canonical_bytes(predicate))
+        subjects = statement["subject"]
+        if not (isinstance(subjects, list) and len(subjects) == 1 and subjects[0]["digest"]["sha256"] == digest):
+            return None  # the signed subject must be this very predicate, as for any report
+        return ChainEntry(
+            path=Path("-"),
+            digest=digest,
+            report_id=fields[0],
+            target=fields[1],
+            started_at=fields[2],
+            previous=previous if isinstance(previous, str) else None,
+            report=None,
+            score=shown,
+            passed=by_status.get("pass", 0) if isinstance(by_status.get("pass"), int) else 0,
+            failed=by_status.get("fail", 0) if isinstance(by_status.get("fail"), int) else 0,
+        )
+    except (CanonicalError, KeyError, TypeError, AttributeError):
+        return None
+
+
 def status_counts(report: Report) -> Tuple[int, int]:
     """(passed, failed) findings."""
     return report.summary.by_status.get("pass", 0), report.summary.by_status.get("fail", 0)
@@ -401,8 +462,7 @@ def format_chain(result: ChainResult) -> str:
     for name, chain in result.chains.items():
         lines.append(f"{name}: {len(chain)} report(s)")
         for e in chain:
-            passed, failed = status_counts(e.report)
-            score = report_score(e.report)
+            passed, failed, score = e.passed, e.failed, e.score
             link = "start" if e.previous is None else f"<- {_short(e.previous)}"
             lines.append(
                 f"  {e.started_at or '?':<20}  {e.report_id}  {_short(e.digest)}  {link:<15}"
@@ -428,9 +488,10 @@ def chain_json(result: ChainResult) -> Dict[str, Any]:
                     "started_at": e.started_at,
                     "digest": e.digest,
                     "previous_report": e.previous,
-                    "score": report_score(e.report),
-                    "pass": status_counts(e.report)[0],
-                    "fail": status_counts(e.report)[1],
+                    "score": e.score,
+                    "pass": e.passed,
+                    "fail": e.failed,
+                    "rechecked": e.report is not None,
                 }
                 for e in chain
             ]

@@ -18,21 +18,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set
 
 from agent.errors import AgentError, UsageError
 from agent.files import atomic_write_all, ensure_dir, file_mode
 from agent.settings import Format, Lang, Settings
 from collectors.evidence import ErrorReason, Evidence, utc_now
 from collectors.profile import Profile
-from collectors.strictjson import JSON
 
 if TYPE_CHECKING:
     from collectors.context import HostContext
     from collectors.net.scope import Scope
     from questionnaires.model import AnsweredQuestionnaire
     from report.model import Report
-    from report.plan import Plan
     from report.provenance import ScopeInfo
     from report.signing import Signer
 
@@ -140,21 +138,6 @@ def answer_questionnaire(settings: Settings, report: Report) -> AnsweredQuestion
     return answered(questionnaire, answer_all(questionnaire, Bundle(report.findings, report.evidence), attestations))
 
 
-def plan_for(report: Report, plan_settings: Mapping[str, JSON], today: str) -> Plan:
-    """The rectification plan of a report."""
-    from report.plan import build_plan
-
-    return build_plan(
-        report.findings,
-        plan_settings,
-        today,
-        report_id=report.report_id,
-        target_name=report.target.name,
-        target_kind=report.target.kind,
-        assessed_at=report.run.started_at,
-    )
-
-
 def _user() -> str:
     try:
         import pwd
@@ -234,7 +217,7 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
 
     questionnaire = questionnaire_for(settings.questionnaire)
     attestations = load_answers(settings.answers, questionnaire) if settings.answers is not None else {}
-    return complete(report, questionnaire, attestations, settings.plan)
+    return complete(report, questionnaire, attestations, settings.plan, settings.level)
 
 
 def _children() -> Set[int]:

@@ -9,7 +9,7 @@ file are the same assessment.
 
 Configuration file keys::
 
-    profile, targets, scope_file, allow_public, ports, probe_ports {name: port},
+    profile, level (MLPS protection level, 2 or 3), targets, scope_file, allow_public, ports, probe_ports {name: port},
     modbus_unit, ca_files [PEM files], replay, questionnaire, answers, lang, out_dir, formats, sign,
     key, passphrase_file, state_dir, fail_on, report_group,
     params {check id: {name: value}}, plan {owners, default_owner, sla_days},
@@ -82,6 +82,7 @@ class Settings:
     """Everything one assessment (or one command) is told."""
 
     profile: Profile = Profile.SERVER
+    level: int = 3  # the MLPS protection level (等级) of the assessed system: it selects the 测评项 of the MLPS view
     targets: Tuple[str, ...] = ()
     scope_file: Optional[Path] = None
     allow_public: bool = False
@@ -128,6 +129,7 @@ class Settings:
 
 FLAGS: Dict[str, str] = {
     "profile": "--profile",
+    "level": "--level",
     "targets": "--target",
     "scope_file": "--scope-file",
     "allow_public": "--allow-public",
@@ -270,6 +272,8 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
 
     if "profile" in raw:
         values["profile"] = _enum(Profile, *raw["profile"])
+    if "level" in raw:
+        values["level"] = _level(*raw["level"])
     if "lang" in raw:
         values["lang"] = _enum(Lang, *raw["lang"])
     if "fail_on" in raw:
@@ -333,6 +337,21 @@ def _enum(kind: Any, value: Any, where: str) -> Any:
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
         raise UsageError(f"{where}: {value!r} is not one of {allowed}") from None
+
+
+MLPS_LEVELS = (2, 3)
+
+
+def _level(value: Any, where: str) -> int:
+    """The MLPS protection level: 2 or 3 (from the command line, the digit as text)."""
+    if isinstance(value, str) and where.startswith("--") and value in ("2", "3"):
+        value = int(value)
+    if isinstance(value, bool) or value not in MLPS_LEVELS:
+        raise UsageError(
+            f"{where}: the MLPS protection level is 2 or 3, got {value!r}",
+            "the agent knows the 测评项 of levels 2 and 3 (GB/T 22239-2019 chapters 7 and 8)",
+        )
+    return int(value)
 
 
 def parse_ports(value: Any, where: str = "--ports") -> str:

@@ -110,10 +110,10 @@ def read_report(path: Path, trusted: Mapping[str, TrustedKey], *, unverified: bo
             "pass the report.dsse.json, or --unverified to read an unsigned report.json (the output is then marked UNVERIFIED)",
         )
     v = verify_bytes(data, trusted, source=str(path))
-    if v.outcome is Outcome.INVALID or v.report is None:
-        raise InvalidInput(f"{path} does not verify: {safe_line(v.reason)}", "nothing was written; check the file and the trusted keys")
     if v.outcome is Outcome.UNSUPPORTED:
         raise UnsupportedInput(f"{path}: {safe_line(v.reason)}")
+    if v.outcome is Outcome.INVALID or v.report is None:
+        raise InvalidInput(f"{path} does not verify: {safe_line(v.reason)}", "nothing was written; check the file and the trusted keys")
     if v.outcome is Outcome.POLICY_FAILED and say_warning is not None:
         say_warning(f"warning: {path} is genuine but fails the default verification policy: {safe_line(v.reason)}")
     return ReportInput(v.report, v)

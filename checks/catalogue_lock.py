@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.11"
-CATALOGUE_DIGEST = "72361188a2b01a79d2960334093b4fa96585745ab1a9329a5928ee48af81456f"
+CATALOGUE_VERSION = "1.0.13"
+CATALOGUE_DIGEST = "fee0698490e653f115b5f07631bd8f939ddcab18736462e82ddb258c5a4a45ee"

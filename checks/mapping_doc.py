@@ -1,4 +1,5 @@
-"""The MLPS mapping review as a document: every check, its units, their requirements, the basis; the 高风险 cases.
+"""The MLPS mapping review as a document: every check, its units, their requirements, the basis; the 高风险 cases;
+every unit with its level-2 form and the checks that assess it.
 
 ``python -m checks.mapping_doc > docs/mlps-mapping.md`` regenerates it; a
 test keeps the committed file equal to what the catalogue gives, so the
@@ -11,7 +12,7 @@ from typing import Dict, List
 
 from checks.catalogue import all_checks
 from checks.high_risk import CASES
-from checks.mlps import UNITS
+from checks.mlps import LEVEL2_EXTENSION_BASIS, LEVEL2_ID_BASIS, UNITS, at_level
 
 
 def _cell(text: str) -> str:
@@ -29,6 +30,7 @@ def mapping_table() -> str:
         "",
         "Generated from the catalogue by `python -m checks.mapping_doc`; do not edit. Units are GB/T 28448-2019",
         "level-3 test units, clauses GB/T 22239-2019; requirement texts are short paraphrases, not quotations.",
+        "Checks map to level-3 units; the level-2 view reads each at its level-2 form (see *Units*).",
         "高风险 cases are those of the 高风险判定实施指引. *Supporting evidence* in a basis marks a check that no",
         "requirement names directly: it is mapped to the nearest unit and reported as such.",
         "",
@@ -73,14 +75,43 @@ def mapping_table() -> str:
         lines.append(
             f"| {case_id} | {_cell(c.title.zh)} / {_cell(c.title.en)} | {c.unit} | {_cell(c.applies.en)} | {_cell(mitigation)} | {evidence} | {by} |"
         )
-    lines += ["", "## Units", "", "| Unit | Clause | Control point | Requirement | Numbering basis |", "|---|---|---|---|---|"]
-    used = {ref.unit for rc in checks.values() for ref in rc.meta.mlps} | {c.unit for c in CASES.values()}
+    lines += [
+        "",
+        "## Units",
+        "",
+        "Every level-3 unit of the general requirements of 安全通信网络, 安全区域边界, 安全计算环境 and 安全管理中心,",
+        "and the extension units the checks map to. *Level 2* gives the unit's level-2 id and GB/T 22239-2019",
+        f"chapter-7 clause where the requirement exists at level 2: {LEVEL2_ID_BASIS}. *L2 wording*: same (reads as",
+        "at level 3), the level-2 wording where it differs, or *level-3 text reused* where the level-2 wording was not",
+        "checked. The level-2 clauses and wordings of the general requirements are this project's reading of",
+        "GB/T 22239-2019 chapter 7 (short paraphrases, like the level-3 texts); those of the extensions are derived.",
+        "A unit no check assesses is reported as 未评估 (not assessed) in every report.",
+        "",
+        "| Unit | Clause | Control point | Requirement | Level 2 | L2 wording | Checks | Numbering basis |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    by_unit: Dict[str, List[str]] = {}
+    for cid, rc in checks.items():
+        for ref in rc.meta.mlps:
+            by_unit.setdefault(ref.unit, []).append(cid)
     for unit_id, unit in UNITS.items():
-        if unit_id not in used:
-            continue
         basis = unit.basis or "read from the clause order (see checks/mlps.py)"
+        l2 = at_level(unit_id, 2)
+        if l2 is None:
+            level2, wording = "—", ""
+        else:
+            level2 = f"{l2.unit} ({l2.clause})"
+            if l2.wording == "level2":
+                wording = f"{_cell(l2.requirement.zh)} / {_cell(l2.requirement.en)}"
+            elif l2.wording == "level3_reused":
+                wording = "*level-3 text reused*"
+                basis += f"; {LEVEL2_EXTENSION_BASIS}"
+            else:
+                wording = "same"
+        assessed = ", ".join(f"`{c}`" for c in sorted(by_unit.get(unit_id, []))) or "none (未评估)"
         lines.append(
-            f"| {unit_id} | {unit.clause} | {unit.point.zh} / {unit.point.en} | {_cell(unit.requirement.zh)} / {_cell(unit.requirement.en)} | {_cell(basis)} |"
+            f"| {unit_id} | {unit.clause} | {unit.point.zh} / {unit.point.en} | {_cell(unit.requirement.zh)} / {_cell(unit.requirement.en)} "
+            f"| {level2} | {wording} | {assessed} | {_cell(basis)} |"
         )
     return "\n".join(lines) + "\n"
 

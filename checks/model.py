@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import ClassVar, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Union
 
 from collectors.profile import Profile
 from collectors.strictjson import JSON, TextEnum, json_field, to_json
@@ -252,7 +252,27 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Finding:
-    """A check's verdict with the metadata a reader needs, as it stands in the report."""
+    """A check's verdict with the metadata a reader needs, as it stands in the report.
+
+    Its JSON holds what the run decided (check id, target, status, reason, what was observed, the
+    parameters where they differ from the defaults). The check's metadata (title, remediation,
+    severity, MLPS units, domains, coverage lines, evidence names) is never written: reading a finding
+    fills it in from this build's catalogue, so a report cannot carry a title or severity of its own.
+    The English ``reason`` is written only where it is not the text of its message.
+    """
+
+    __json_filled__: ClassVar[Tuple[str, ...]] = (
+        "title",
+        "remediation",
+        "severity",
+        "mlps",
+        "high_risk_case",
+        "insurer_domains",
+        "coverage_lines",
+        "needs_root",
+        "evidence",
+    )
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("reason", "observed", "params")
 
     check_id: str
     title: Text
@@ -295,6 +315,37 @@ class Finding:
             reason_params=dict(verdict.reason.params) if isinstance(verdict.reason, Reason) else None,
         )
 
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        """The check's metadata from this build's catalogue, its default parameters, and the reason its message gives."""
+        meta = _catalogue_meta(written["check_id"])
+        out: Dict[str, Any] = {
+            "title": meta.title,
+            "remediation": meta.remediation,
+            "severity": meta.severity,
+            "mlps": meta.mlps,
+            "high_risk_case": meta.high_risk_case,
+            "insurer_domains": meta.domains,
+            "coverage_lines": meta.coverage,
+            "needs_root": meta.needs_root,
+            "evidence": meta.needs,
+            "observed": {},
+            "params": dict(meta.params),
+        }
+        if written["reason_id"] is not None:
+            try:
+                out["reason"] = Reason(written["reason_id"], written["reason_params"] or {}).text("en")
+            except (LookupError, TypeError, ValueError, AttributeError):
+                pass  # parameters its message cannot show: the reason is written (and a reader without it refuses the finding)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Finding:
+        """A finding as a report writes it, its metadata filled in from this build's catalogue."""
+        from collectors.strictjson import from_json
+
+        return from_json(cls, data)
+
     def reason_in(self, lang: str) -> Optional[str]:
         """The reason in ``lang``: from its message where there is one, else the English text."""
         if self.reason_id is not None:
@@ -309,3 +360,15 @@ class Finding:
     def to_json(self) -> Dict[str, JSON]:
         data: Dict[str, JSON] = to_json(self)
         return data
+
+
+def _catalogue_meta(check_id: str) -> CheckMeta:
+    """A check's metadata in this build's catalogue; ValueError for an id it does not have."""
+    import checks.catalogue  # noqa: F401  - the import fills the registry
+    from checks.catalogue_lock import CATALOGUE_VERSION
+    from checks.registry import registered
+
+    rc = registered().get(check_id)
+    if rc is None:
+        raise ValueError(f"no check {check_id[:40]!r} in this riskagent's catalogue {CATALOGUE_VERSION}")
+    return rc.meta

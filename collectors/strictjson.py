@@ -16,6 +16,8 @@ Field options, through ``dataclasses.field(metadata=json_field(...))``:
 
 * ``omit_none``: the key is left out when the value is None (and may be
   absent when decoding);
+* ``omit_empty``: the key is left out when the value is an empty array or
+  object (and, when absent, decodes as the empty value of the field's type);
 * ``name``: the JSON key when it differs from the attribute name.
 
 A class may carry a constant tag, ``__json_tag__ = ("kind", "file")``: it is
@@ -24,6 +26,18 @@ apart. A class may also list read-only properties in ``__json_derived__``: they 
 written like fields, and when decoding the key must be present and equal to
 the value the decoded object computes (a report cannot claim a layer that its
 MLPS unit does not have).
+
+A class may leave out of its JSON what follows from the rest of it (a finding's
+title follows from its check id and the catalogue). ``__json_filled__`` lists
+fields that are never written: a key of that name is refused, so a document
+cannot carry its own version of them. ``__json_elided__`` lists fields written
+only where they differ from what follows. The classmethod ``__json_fill__``
+gives both: from the decoded written fields (and derived keys), never the
+elided ones, it returns the value of every filled field and of the elided
+fields it can give. A ValueError it raises is a decoding error at the object's
+path (and, when encoding, means that every elided field is written). An elided
+key that holds exactly what would be filled in is refused, so every object has
+one JSON form.
 """
 
 from __future__ import annotations
@@ -64,9 +78,9 @@ class JsonShapeError(ValueError):
         self.message = message
 
 
-def json_field(*, omit_none: bool = False, name: Optional[str] = None) -> Dict[str, Any]:
+def json_field(*, omit_none: bool = False, omit_empty: bool = False, name: Optional[str] = None) -> Dict[str, Any]:
     """Metadata for ``dataclasses.field(metadata=...)``."""
-    meta: Dict[str, Any] = {"omit_none": omit_none}
+    meta: Dict[str, Any] = {"omit_none": omit_none, "omit_empty": omit_empty}
     if name is not None:
         meta["name"] = name
     return meta
@@ -293,25 +307,86 @@ class _FieldPlan:
     tp: Any
     required: bool
     omit_none: bool
+    omit_empty: bool = False
+    elided: bool = False
 
 
 def _plan(cls: Any) -> List[_FieldPlan]:
+    """The fields a class's JSON may hold (its filled fields are not among them)."""
     hints = _hints(cls)
+    filled, elided = _left_out(cls)
     plans: List[_FieldPlan] = []
     for f in dataclasses.fields(cls):
-        if not f.init:
+        if not f.init or f.name in filled:
             continue
         meta: Mapping[str, Any] = f.metadata or {}
+        omit_none = bool(meta.get("omit_none", False))
+        omit_empty = bool(meta.get("omit_empty", False))
         plans.append(
             _FieldPlan(
                 attr=f.name,
                 key=meta.get("name", f.name),
                 tp=hints[f.name],
-                required=not meta.get("omit_none", False),
-                omit_none=bool(meta.get("omit_none", False)),
+                required=not (omit_none or omit_empty or f.name in elided),
+                omit_none=omit_none,
+                omit_empty=omit_empty,
+                elided=f.name in elided,
             )
         )
     return plans
+
+
+def _left_out(cls: Any) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """``__json_filled__`` and ``__json_elided__`` of a class (empty for most)."""
+    filled: Tuple[str, ...] = tuple(getattr(cls, "__json_filled__", ()))
+    elided: Tuple[str, ...] = tuple(getattr(cls, "__json_elided__", ()))
+    if (filled or elided) and not callable(getattr(cls, "__json_fill__", None)):
+        raise TypeError(f"strictjson: {cls.__name__} leaves fields out of its JSON but has no __json_fill__")
+    return filled, elided
+
+
+def _fill(cls: Any, basis: Dict[str, Any]) -> Dict[str, Any]:
+    given: Dict[str, Any] = dict(cls.__json_fill__(basis))
+    return given
+
+
+def _empty(tp: Any) -> Any:
+    """The empty value of an array or object type (for ``omit_empty`` fields)."""
+    origin = typing.get_origin(tp)
+    if origin is Union:
+        rest = [a for a in typing.get_args(tp) if a is not type(None)]
+        origin = typing.get_origin(rest[0]) if len(rest) == 1 else None
+    if origin is tuple:
+        return ()
+    if origin is list:
+        return []
+    if origin in (dict, collections.abc.Mapping):
+        return {}
+    raise TypeError(f"strictjson: omit_empty needs an array or object type, not {tp!r}")
+
+
+def _is_empty(value: Any) -> bool:
+    return isinstance(value, (tuple, list, dict, collections.abc.Mapping)) and len(value) == 0
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two values have the same JSON form (``true`` and ``1`` differ)."""
+    return _strict_equal(to_json(a), to_json(b))
+
+
+def _strict_equal(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_strict_equal(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_strict_equal(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def _derived_types(cls: Any) -> Dict[str, Any]:
+    module = vars(sys.modules[cls.__module__])
+    return {d: typing.get_type_hints(getattr(cls, d).fget, module).get("return", Any) for d in getattr(cls, "__json_derived__", ())}
 
 
 def _dataclass_decoder(cls: Any) -> Decoder:
@@ -319,23 +394,33 @@ def _dataclass_decoder(cls: Any) -> Decoder:
     derived: Tuple[str, ...] = tuple(getattr(cls, "__json_derived__", ()))
     tag: Optional[Tuple[str, str]] = getattr(cls, "__json_tag__", None)
     keys = {p.key for p in plans} | set(derived) | ({tag[0]} if tag else set())
+    filled, elided = _left_out(cls)
+    filled_keys = {str(f.metadata.get("name", f.name)) for f in dataclasses.fields(cls) if f.name in filled}
+    fills = bool(filled or elided)
     name = cls.__name__
     decoders: List[Tuple[_FieldPlan, Optional[Decoder]]] = [(p, None) for p in plans]
+    derived_decoders: Dict[str, Decoder] = {}
 
     def decode(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise JsonShapeError(path, f"expected an object ({name}), got {_type_name(value)}")
         unknown = [k for k in value if k not in keys]
         if unknown:
+            if unknown[0] in filled_keys:
+                raise JsonShapeError(f"{path}.{unknown[0]}", f"is not written in a {name}: it follows from the other fields")
             raise JsonShapeError(f"{path}.{unknown[0]}", f"unknown key (not a field of {name})")
         if tag is not None and value.get(tag[0]) != tag[1]:
             raise JsonShapeError(f"{path}.{tag[0]}", f"expected {tag[1]!r}, got {_short(value.get(tag[0]))}")
         kwargs: Dict[str, Any] = {}
+        absent: List[_FieldPlan] = []  # elided fields not written: filled in below
         for i, (plan, dec) in enumerate(decoders):
             if plan.key not in value:
                 if plan.required:
                     raise JsonShapeError(f"{path}.{plan.key}", f"missing field of {name}")
-                kwargs[plan.attr] = None
+                if plan.elided:
+                    absent.append(plan)
+                else:
+                    kwargs[plan.attr] = None if plan.omit_none else _empty(plan.tp)
                 continue
             if dec is None:  # compiled on first use: allows recursive types
                 dec = _decoder(plan.tp)
@@ -344,6 +429,32 @@ def _dataclass_decoder(cls: Any) -> Decoder:
         for d in derived:
             if d not in value:
                 raise JsonShapeError(f"{path}.{d}", f"missing field of {name}")
+        given: Dict[str, Any] = {}
+        if fills:
+            basis = {p.attr: kwargs[p.attr] for p in plans if not p.elided}
+            if not derived_decoders:
+                derived_decoders.update({d: _decoder(t) for d, t in _derived_types(cls).items()})
+            basis.update({d: derived_decoders[d](value[d], f"{path}.{d}") for d in derived})
+            try:
+                given = _fill(cls, basis)
+            except (KeyError, ValueError) as exc:
+                raise JsonShapeError(path, str(exc.args[0]) if exc.args else type(exc).__name__) from None
+            for attr in filled:
+                if attr not in given:
+                    raise JsonShapeError(path, f"{name}: nothing gives its {attr}")
+                kwargs[attr] = given[attr]
+            for plan in plans:
+                if plan.elided and plan.attr in kwargs and plan.attr in given and same_json(kwargs[plan.attr], given[plan.attr]):
+                    raise JsonShapeError(f"{path}.{plan.key}", "holds what the other fields give: it is left out then")
+        for plan in absent:
+            if plan.attr in given:
+                kwargs[plan.attr] = given[plan.attr]
+            elif plan.omit_none:
+                kwargs[plan.attr] = None
+            elif plan.omit_empty:
+                kwargs[plan.attr] = _empty(plan.tp)
+            else:
+                raise JsonShapeError(f"{path}.{plan.key}", f"missing field of {name}")
         try:
             obj = cls(**kwargs)
         except (TypeError, ValueError) as exc:
@@ -375,37 +486,59 @@ def to_json(obj: Any) -> JSON:
 
 def json_items(obj: Any) -> List[Tuple[str, Any]]:
     """The (key, value) pairs ``to_json`` would write for a dataclass, values not yet converted."""
-    out: List[Tuple[str, Any]] = []
-    tag: Optional[Tuple[str, str]] = getattr(type(obj), "__json_tag__", None)
-    if tag:
-        out.append(tag)
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if value is None and f.metadata.get("omit_none"):
-            continue
-        out.append((str(f.metadata.get("name", f.name)), value))
-    out += [(d, getattr(obj, d)) for d in getattr(type(obj), "__json_derived__", ())]
-    return out
+    return _items_of(type(obj))(obj)
+
+
+_ITEMS: Dict[type, Callable[[Any], List[Tuple[str, Any]]]] = {}
+
+
+def _items_of(cls: type) -> Callable[[Any], List[Tuple[str, Any]]]:
+    """What a dataclass writes, compiled once per class: its tag, its fields less those left out, its derived keys."""
+    found = _ITEMS.get(cls)
+    if found is not None:
+        return found
+    filled, elided = _left_out(cls)
+    fields = [
+        (f.name, str(f.metadata.get("name", f.name)), bool(f.metadata.get("omit_none")), bool(f.metadata.get("omit_empty")))
+        for f in dataclasses.fields(cls)
+        if f.name not in filled
+    ]
+    plain = [f[0] for f in fields if f[0] not in elided]
+    derived: Tuple[str, ...] = tuple(getattr(cls, "__json_derived__", ()))
+    tag: Optional[Tuple[str, str]] = getattr(cls, "__json_tag__", None)
+
+    def items(obj: Any) -> List[Tuple[str, Any]]:
+        out: List[Tuple[str, Any]] = [tag] if tag else []
+        given: Dict[str, Any] = {}
+        if elided:
+            basis = {attr: getattr(obj, attr) for attr in plain}
+            basis.update({d: getattr(obj, d) for d in derived})
+            try:
+                given = _fill(cls, basis)
+            except (KeyError, ValueError):
+                given = {}  # nothing follows from these fields here: every elided field is written
+        for attr, key, omit_none, omit_empty in fields:
+            value = getattr(obj, attr)
+            if (value is None and omit_none) or (omit_empty and _is_empty(value)):
+                continue
+            if attr in elided and attr in given and same_json(value, given[attr]):
+                continue
+            out.append((key, value))
+        out += [(d, getattr(obj, d)) for d in derived]
+        return out
+
+    _ITEMS[cls] = items
+    return items
 
 
 def _build_encoder(cls: type) -> Encoder:
     if issubclass(cls, enum.Enum):
         return lambda obj: obj.value
     if dataclasses.is_dataclass(cls):
-        fields = [(f.name, str(f.metadata.get("name", f.name)), bool(f.metadata.get("omit_none"))) for f in dataclasses.fields(cls)]
-        derived: Tuple[str, ...] = tuple(getattr(cls, "__json_derived__", ()))
-        tag: Optional[Tuple[str, str]] = getattr(cls, "__json_tag__", None)
+        items = _items_of(cls)
 
         def encode(obj: Any) -> Any:
-            out: Dict[str, Any] = {tag[0]: tag[1]} if tag else {}
-            for attr, key, omit_none in fields:
-                value = getattr(obj, attr)
-                if value is None and omit_none:
-                    continue
-                out[key] = to_json(value)
-            for d in derived:
-                out[d] = to_json(getattr(obj, d))
-            return out
+            return {key: to_json(value) for key, value in items(obj)}
 
         return encode
     if issubclass(cls, (list, tuple)):
@@ -452,9 +585,7 @@ def json_schema(tp: Any, defs: Optional[Dict[str, Any]] = None) -> Dict[str, Any
                 props[p.key] = json_schema(p.tp, defs)
                 if p.required:
                     required.append(p.key)
-            for d in getattr(tp, "__json_derived__", ()):
-                prop = getattr(tp, d)
-                returns = typing.get_type_hints(prop.fget, vars(sys.modules[tp.__module__])).get("return", Any)
+            for d, returns in _derived_types(tp).items():
                 props[d] = json_schema(returns, defs)
                 required.append(d)
             doc = (tp.__doc__ or "").strip().split("\n")[0]

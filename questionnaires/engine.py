@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 from checks.model import Finding
-from collectors.evidence import ApiSource, CommandSource, Evidence, EvidenceStatus, FileSource, Source
+from collectors.evidence import Evidence, EvidenceStatus
 from questionnaires.model import (
     Answer,
     AnsweredQuestionnaire,
@@ -24,8 +24,6 @@ from questionnaires.model import (
     CitedEvidence,
     Question,
     Questionnaire,
-    SourceRef,
-    answers_summary,
 )
 
 _MISSING = object()
@@ -85,21 +83,9 @@ class Bundle:
         return names
 
     def cite(self, collector: str) -> CitedEvidence:
+        """A reference to the evidence record of ``collector`` (the host's, else the first), target None if there is none."""
         ev = self.evidence.get(collector) or self._first.get(collector)
-        if ev is None:
-            return CitedEvidence(collector, None, ())
-        sources = tuple(_source_ref(s) for s in ev.sources[:10])
-        return CitedEvidence(collector, ev.method, sources)
-
-
-def _source_ref(source: Source) -> SourceRef:
-    if isinstance(source, FileSource):
-        return SourceRef("file", path=source.path, sha256=source.sha256)
-    if isinstance(source, CommandSource):
-        return SourceRef("command", argv=source.argv, sha256=source.sha256)
-    if isinstance(source, ApiSource):
-        return SourceRef("api", api=source.api)
-    return SourceRef("probe")
+        return CitedEvidence(collector, ev.target if ev is not None else None)
 
 
 def _dig(obj: Any, path: str) -> Any:
@@ -272,11 +258,5 @@ def answer_all(
 
 
 def answered(questionnaire: Questionnaire, answers: Sequence[Answer]) -> AnsweredQuestionnaire:
-    """The answered questionnaire as embedded in a report."""
-    return AnsweredQuestionnaire(
-        id=questionnaire.id,
-        version=questionnaire.version,
-        definition=dict(questionnaire.raw),
-        answers=tuple(answers),
-        summary=answers_summary(answers),
-    )
+    """The answered questionnaire as a report holds it (the definition referenced if built in, else embedded)."""
+    return AnsweredQuestionnaire.of(questionnaire.raw, answers)

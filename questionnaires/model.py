@@ -4,14 +4,22 @@ A questionnaire is data (``questionnaires/*.json``): bilingual questions with
 an answer type, MLPS units, and a rule that derives the answer from the
 report's findings and evidence. Answers carry their basis: derived from
 evidence (with citations), attested by a named person, or unknown.
+
+In a report, an answered questionnaire names its definition by sha256: the
+built-in one is referenced, any other is embedded once (a verifier needs it to
+recompute the answers). Cited evidence is a reference into the report's
+evidence section (collector and target), not a copy of it.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Text
+from collectors.digest import sha256_hex
 from collectors.strictjson import JSON, TextEnum, json_field, to_json
 
 
@@ -114,23 +122,14 @@ class CitedCheck:
 
 
 @dataclass(frozen=True)
-class SourceRef:
-    """Where cited evidence came from: the identifying part of an evidence source."""
-
-    kind: str
-    path: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-    argv: Optional[Tuple[str, ...]] = field(default=None, metadata=json_field(omit_none=True))
-    api: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-    sha256: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
-
-
-@dataclass(frozen=True)
 class CitedEvidence:
-    """Evidence an answer rests on."""
+    """Evidence an answer rests on: a reference to the report's evidence record of ``collector`` about ``target``.
+
+    ``target`` is None where the rule reads evidence the report does not hold.
+    """
 
     collector: str
-    method: Optional[str]
-    sources: Tuple[SourceRef, ...]
+    target: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -141,10 +140,10 @@ class Answer:
     basis: Basis
     value: JSON
     reason: str
-    cited_checks: Tuple[CitedCheck, ...] = ()
-    cited_evidence: Tuple[CitedEvidence, ...] = ()
-    attestation: Optional[Attestation] = None
-    conflict: Optional[str] = None
+    cited_checks: Tuple[CitedCheck, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    cited_evidence: Tuple[CitedEvidence, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    attestation: Optional[Attestation] = field(default=None, metadata=json_field(omit_none=True))
+    conflict: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
 
     def to_json(self) -> Dict[str, JSON]:
         data: Dict[str, JSON] = to_json(self)
@@ -161,16 +160,73 @@ class AnswerSummary:
 
 @dataclass(frozen=True)
 class AnsweredQuestionnaire:
-    """The answered questionnaire as embedded in a report: the definition it answers and every answer."""
+    """The answered questionnaire as a report holds it: which definition it answers, and every answer.
+
+    ``sha256`` names the definition (its canonical JSON); ``embedded`` holds it unless it is this
+    build's built-in questionnaire, which is referenced only. ``definition`` is the definition either way.
+    """
 
     id: str
     version: str
-    definition: Mapping[str, JSON]
+    sha256: str
+    embedded: Optional[Mapping[str, JSON]] = field(metadata=json_field(omit_none=True))
     answers: Tuple[Answer, ...]
     summary: AnswerSummary
 
+    def __post_init__(self) -> None:
+        if self.embedded is None:
+            if self.sha256 != builtin_sha256():
+                raise ValueError(
+                    f"it answers questionnaire {self.id[:40]}@{self.version[:20]} (sha256 {self.sha256[:16]}…), which is not "
+                    "built into this riskagent, and does not embed its definition"
+                )
+            definition = builtin_definition()
+        else:
+            if self.sha256 == builtin_sha256():
+                raise ValueError("the built-in questionnaire is referenced by its sha256, not embedded")
+            if definition_sha256(self.embedded) != self.sha256:
+                raise ValueError("the embedded definition does not have the sha256 it is given")
+            definition = self.embedded
+        if (definition.get("id"), definition.get("version")) != (self.id, self.version):
+            raise ValueError(f"the definition is {str(definition.get('id'))[:40]}@{str(definition.get('version'))[:20]}, not {self.id[:40]}@{self.version[:20]}")
+
+    @classmethod
+    def of(cls, definition: Mapping[str, JSON], answers: Sequence[Answer]) -> AnsweredQuestionnaire:
+        """The answers to ``definition``: referenced if it is the built-in questionnaire, else embedded."""
+        digest = definition_sha256(definition)
+        embedded = None if digest == builtin_sha256() else dict(definition)
+        return cls(str(definition.get("id")), str(definition.get("version")), digest, embedded, tuple(answers), answers_summary(answers))
+
+    @property
+    def definition(self) -> Mapping[str, JSON]:
+        """The questionnaire definition answered (the built-in one when none is embedded)."""
+        return self.embedded if self.embedded is not None else builtin_definition()
+
+    @property
+    def builtin(self) -> bool:
+        return self.embedded is None
+
     def answer(self, question: str) -> Optional[Answer]:
         return next((a for a in self.answers if a.question == question), None)
+
+
+def definition_sha256(definition: Mapping[str, JSON]) -> str:
+    """sha256 of a questionnaire definition's canonical JSON bytes (sorted keys, no whitespace, UTF-8)."""
+    text = json.dumps(dict(definition), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return sha256_hex(text.encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_definition() -> Mapping[str, JSON]:
+    """The built-in questionnaire's definition as loaded."""
+    from questionnaires.loader import load_questionnaire
+
+    return load_questionnaire(None).raw
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_sha256() -> str:
+    return definition_sha256(builtin_definition())
 
 
 def answers_summary(answers: Sequence[Answer]) -> AnswerSummary:

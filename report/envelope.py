@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.strictjson import JsonShapeError, TextEnum
 from report.canonical import CanonicalError, canonical_bytes, strict_loads
-from report.model import Report
+from report.model import SCHEMA_VERSION, Report
 from report.signing import (
     PAYLOAD_TYPE,
     PREDICATE_TYPE,
@@ -200,9 +200,9 @@ def read_statement(payload: bytes) -> Report:
     if not isinstance(predicate, dict):
         raise VerificationError("the signed statement has no report predicate")
     schema = predicate.get("schema_version")
-    if isinstance(schema, str) and schema != "1.1":
+    if isinstance(schema, str) and schema != SCHEMA_VERSION:
         raise VerificationError(
-            f"the report uses schema {schema[:20]!r}; this riskagent reads schema 1.1 (verify it with the riskagent version that wrote it)"
+            f"the report uses schema {schema[:20]!r}; this riskagent reads schema {SCHEMA_VERSION} (verify it with the riskagent version that wrote it)"
         )
     try:
         report = Report.from_json(predicate)

@@ -81,6 +81,61 @@ _LABELS: Dict[str, Dict[str, str]] = {
     "coverage_lines": {"zh": "按保险责任", "en": "By coverage line"},
     "scenarios": {"zh": "按风险场景", "en": "By risk scenario"},
     "mlps_units": {"zh": "等保测评单元结果", "en": "MLPS unit results"},
+    # The 测评 view (report/mlps_view.py, templates/_mlps.*.j2).
+    "mlps_view": {"zh": "等级保护测评视图", "en": "MLPS assessment view"},
+    "mlps_level_2": {"zh": "第二级", "en": "level 2"},
+    "mlps_level_3": {"zh": "第三级", "en": "level 3"},
+    "mlps_scope_note": {
+        "zh": "本视图按层面、控制点列出所选等级安全通用要求中安全通信网络、安全区域边界、安全计算环境和安全管理中心的全部测评项；"
+        "评估类型为工业网关或车联网时，另列本工具能评估的工业控制系统或物联网扩展要求测评项。"
+        "安全物理环境和安全管理要求（管理制度、机构、人员、建设管理、运维管理）本工具不评估，需测评人员现场核查和访谈。"
+        "测评项的符合程度由映射到该项的检查结果汇总得出：全部通过为符合，通过与未通过并存为部分符合，全部未通过为不符合，"
+        "检查均不适用为不适用，没有检查或检查未能得出结论为未评估。",
+        "en": "This view lists, by layer and control point, every unit of the selected level's general requirements for the "
+        "communication network, area boundary, computing environment and security management centre; for the ICS gateway and "
+        "telematics profiles it adds the units of the ICS or IoT extension that the agent can assess. The physical environment "
+        "and the management requirements (policies, organisation, personnel, construction, operations) are not assessed by the "
+        "agent: an assessor checks them on site and by interview. A unit's result sums the checks mapped to it: all pass is "
+        "compliant, passes next to failures partly compliant, all fail non-compliant, all not applicable not applicable, and no "
+        "check or no verdict not assessed.",
+    },
+    "mlps_score_title": {"zh": "综合得分", "en": "Composite score (综合得分)"},
+    "mlps_score_note": {
+        "zh": "本工具不计算综合得分，也不给出优、良、中、差的等级测评结论。综合得分要汇总定级对象全部安全层面（包括安全物理环境和安全管理要求）、"
+        "全部测评对象的测评项结果，并由测评机构现场核查后得出；本工具只评估它所采集对象的技术测评项，其余测评项在此列为未评估，"
+        "由本视图算出的任何分数都不代表等级测评结果。",
+        "en": "The agent computes no composite score and gives no MLPS conclusion (优, 良, 中, 差). The score sums the unit results "
+        "of every layer of the system (physical environment and management included) over every object assessed, verified on "
+        "site by an accredited assessment body; the agent assesses only the technical units of the objects it collects from, "
+        "lists the rest here as not assessed, and no score computed from this view is an MLPS result.",
+    },
+    "mlps_counts": {"zh": "测评项符合程度统计", "en": "Units by result"},
+    "mlps_conclusion_hint": {"zh": "测评结论提示", "en": "Conclusion hint"},
+    "mlps_hint_poor": {
+        "zh": "差：本测评对象存在未整改且无缓解措施的高风险问题",
+        "en": "差 (poor): this object has an open high-risk case with no mitigation",
+    },
+    "mlps_hint_none": {
+        "zh": "本工具评估的测评项中未发现未整改且无缓解措施的高风险问题（这不是等级测评结论）",
+        "en": "No open high-risk case without mitigation among the units the agent assesses (this is not an MLPS conclusion)",
+    },
+    "mlps_cases_above_level": {"zh": "仅适用于第三级及以上、不计入本等级的高风险判例", "en": "Open cases that apply from level 3 up, not counted at this level"},
+    "mlps_unit": {"zh": "测评项", "en": "Unit"},
+    "mlps_requirement": {"zh": "要求", "en": "Requirement"},
+    "mlps_result": {"zh": "符合程度", "en": "Result"},
+    "mlps_record": {"zh": "结果记录", "en": "Record"},
+    "mlps_incomplete": {"zh": "部分检查未能评估", "en": "some checks could not assess"},
+    "mlps_wording_level2": {"zh": "二级要求的表述", "en": "level-2 wording"},
+    "mlps_wording_reused": {
+        "zh": "二级要求的原文未经核对，此处沿用三级要求的表述",
+        "en": "level-2 wording not checked: the level-3 text stands in",
+    },
+    "mlps_would_assess": {"zh": "能评估此项的检查", "en": "Checks that would assess it"},
+    "mlps_title": {"zh": "标题", "en": "Title"},
+    "mlps_state": {"zh": "状态", "en": "State"},
+    "mlps_colon": {"zh": "：", "en": ": "},
+    "mlps_stop": {"zh": "。", "en": ". "},
+    "mlps_sep": {"zh": "；", "en": "; "},
     "not_assessed": {"zh": "未评估", "en": "not assessed"},
     "state_open": {"zh": "存在", "en": "present"},
     "state_clear": {"zh": "未发现", "en": "not found"},

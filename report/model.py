@@ -5,23 +5,31 @@ wraps its canonical bytes. The same classes are used to write a report and to
 read one back (``Report.from_json``), strictly: an unknown key, a missing
 field or a wrong type is refused with its JSON path. Bump ``SCHEMA_VERSION``
 (and regenerate the committed schema) on any incompatible change.
+
+The JSON holds what the run found and decided, once: what follows from it is
+filled in when a report is read. A finding's metadata comes from the catalogue
+the report names (which must be this build's), the built-in questionnaire from
+its sha256, static labels from the code, and the plan is rebuilt from the
+findings and the plan settings the report carries. A report of another schema
+or catalogue is :class:`UnsupportedReport`, never read with this build's texts.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Any, Dict, List, Literal, Optional, Sequence, Tuple
+from typing import Any, ClassVar, Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Finding, Layer, Severity, Status
 from collectors.evidence import Evidence
 from collectors.profile import Profile
-from collectors.strictjson import JSON, from_json, to_json
+from collectors.strictjson import JSON, JsonShapeError, from_json, to_json
 from questionnaires.model import AnsweredQuestionnaire
-from report.plan import Plan
+from report.plan import Plan, PlanSettings
 from report.profile_view import ProfileView, build_profile_view
 from report.provenance import CatalogueRef, Provenance, ScopeInfo, current_catalogue, param_overrides, questionnaire_ref
 from report.redact import redact_tree
@@ -29,7 +37,7 @@ from report.scanner_view import ScannerView, build_scanner_view
 from report.underwriting import Underwriting
 from report.version import VERSION
 
-SCHEMA_VERSION: Literal["1.1"] = "1.1"
+SCHEMA_VERSION: Literal["1.2"] = "1.2"
 TOOL_NAME: Literal["riskagent"] = "riskagent"
 RunMode = Literal["live", "replay"]
 
@@ -99,11 +107,60 @@ class Summary:
     high_risk_not_assessed: Tuple[str, ...]
 
 
+_VERSION = re.compile(r"[0-9]{1,4}(\.[0-9]{1,4}){1,3}", re.ASCII)
+_DIGEST = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+class UnsupportedReport(JsonShapeError):
+    """A report this build cannot read faithfully: another schema version, or judged by another catalogue."""
+
+
+def unsupported_reason(data: Any) -> Optional[UnsupportedReport]:
+    """Why this build cannot read the report JSON ``data`` (None if it can, as far as schema and catalogue go)."""
+    if not isinstance(data, dict):
+        return None
+    schema = data.get("schema_version")
+    if isinstance(schema, str) and schema != SCHEMA_VERSION and _VERSION.fullmatch(schema):
+        return UnsupportedReport(
+            "$.schema_version",
+            f"the report uses schema {schema[:20]!r}; this riskagent reads schema {SCHEMA_VERSION} "
+            "(read it with the riskagent version that wrote it)",
+        )
+    provenance = data.get("provenance")
+    ref = provenance.get("catalogue") if isinstance(provenance, dict) else None
+    if not isinstance(ref, dict):
+        return None
+    tool = data.get("tool")
+    by = tool.get("version") if isinstance(tool, dict) else None
+    return _other_catalogue(ref.get("version"), ref.get("digest"), by if isinstance(by, str) else None)
+
+
+def _other_catalogue(version: Any, digest: Any, by: Optional[str]) -> Optional[UnsupportedReport]:
+    from report.provenance import current_catalogue
+
+    mine = current_catalogue()
+    if not isinstance(version, str) or not isinstance(digest, str) or (version, digest) == (mine.version, mine.digest):
+        return None
+    if not _VERSION.fullmatch(version) or not _DIGEST.fullmatch(digest):
+        return None  # not a catalogue reference any riskagent writes: malformed, not another catalogue
+    by_text = f"riskagent {by[:40]}" if by is not None else "the riskagent version that wrote it"
+    return UnsupportedReport(
+        "$.provenance.catalogue",
+        f"judged by catalogue {version[:40]} ({digest[:12]}…) with {by_text}: verify it with {by_text}; "
+        f"this riskagent carries catalogue {mine.version} ({mine.digest[:12]}…), whose check titles, severities "
+        "and rules may differ, and does not read it",
+    )
+
+
 @dataclass(frozen=True)
 class Report:
     """One signed assessment."""
 
-    schema_version: Literal["1.1"]
+    # The plan follows from the findings, the run and the plan settings: only the settings are written.
+    __json_filled__: ClassVar[Tuple[str, ...]] = ("plan",)
+    __json_derived__: ClassVar[Tuple[str, ...]] = ("plan_settings",)
+
+    schema_version: Literal["1.2"]
     report_id: str
     tool: Tool
     profile: Profile
@@ -137,9 +194,45 @@ class Report:
 
         return canonical_record(self)
 
+    @property
+    def plan_settings(self) -> Optional[PlanSettings]:
+        """The settings the plan was made with (owners, default owner, days to fix): all a report writes of its plan."""
+        return self.plan.settings if self.plan is not None else None
+
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        """The plan, rebuilt from the findings and the written plan settings, as a scan builds it."""
+        from report.provenance import current_catalogue
+
+        catalogue: CatalogueRef = written["provenance"].catalogue
+        if catalogue != current_catalogue():
+            other = _other_catalogue(catalogue.version, catalogue.digest, written["tool"].version)
+            raise ValueError(other.message if other is not None else "provenance.catalogue names no catalogue a riskagent writes")
+        settings: Optional[PlanSettings] = written["plan_settings"]
+        if settings is None:
+            return {"plan": None}
+        from report.assemble import plan_of
+
+        without_plan = cls(**{k: v for k, v in written.items() if k != "plan_settings"}, plan=None)
+        try:
+            plan = plan_of(without_plan, {"owners": settings.owners, "default_owner": settings.default_owner, "sla_days": settings.sla_days})
+        except ValueError as exc:
+            raise ValueError(f"the plan cannot be rebuilt from plan_settings and the run: {exc}") from None
+        except (ArithmeticError, AttributeError, LookupError, TypeError) as exc:
+            # The plan is made from findings not yet rechecked: what no check writes must not crash the reader.
+            raise ValueError(f"the plan cannot be rebuilt: a finding holds values no check writes ({type(exc).__name__})") from None
+        return {"plan": plan}
+
     @classmethod
     def from_json(cls, data: Any) -> Report:
-        """Parse a report strictly; raises ``JsonShapeError`` naming the JSON path of the first problem."""
+        """Parse a report strictly; raises ``JsonShapeError`` naming the JSON path of the first problem.
+
+        A report of another schema version or catalogue raises :class:`UnsupportedReport` (a
+        ``JsonShapeError``) before anything is read with this build's catalogue.
+        """
+        problem = unsupported_reason(data)
+        if problem is not None:
+            raise problem
         return from_json(cls, data)
 
     def failed(self) -> List[Finding]:
@@ -222,6 +315,28 @@ def finding_order(f: Finding) -> Tuple[int, int, str]:
     return (_STATUS_RANK[f.status], -f.severity.rank, f.check_id)
 
 
+def as_read_back(finding: Finding) -> Finding:
+    """The finding as a reader of the report gets it: its JSON objects in sorted key order, as canonical JSON writes them.
+
+    So whatever is made from the findings (answers, views, the plan) is the same at the scan and after a
+    round trip through the report's JSON, even where it follows the order of a finding's keys.
+    """
+    return replace(
+        finding,
+        observed=_sorted_keys(finding.observed),
+        params=_sorted_keys(finding.params),
+        reason_params=_sorted_keys(finding.reason_params) if finding.reason_params is not None else None,
+    )
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
 def scrub_evidence(evidence: Sequence[Evidence]) -> Tuple[Tuple[Evidence, ...], int]:
     """The last-line redaction pass over every string of the evidence, before anything judges it.
 
@@ -253,6 +368,7 @@ def build_report(
     """
     clean_evidence, n_evidence = redact_tree(tuple(evidence))
     clean_findings, n_findings = redact_tree(tuple(sorted(findings, key=finding_order)))
+    clean_findings = tuple(as_read_back(f) for f in clean_findings)
     provenance = Provenance(
         scope=scope or ScopeInfo((), None, {}, False),
         overrides=param_overrides(clean_findings, clean_evidence),
@@ -282,7 +398,7 @@ def build_report(
 
 
 def with_assessment(
-    report: Report, questionnaire: Optional[AnsweredQuestionnaire], underwriting: Underwriting, plan: Plan
+    report: Report, questionnaire: Optional[AnsweredQuestionnaire], underwriting: Underwriting, plan: Optional[Plan]
 ) -> Report:
     """The report with the parts that read the whole of it."""
     provenance = replace(report.provenance, questionnaire=questionnaire_ref(questionnaire))

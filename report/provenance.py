@@ -15,7 +15,6 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from checks.model import Finding, Text
 from checks.params import Effect, effect, overrides_of
-from collectors.digest import sha256_hex
 from collectors.evidence import Evidence
 from collectors.strictjson import JSON
 from questionnaires.model import AnsweredQuestionnaire
@@ -124,23 +123,24 @@ def param_overrides(findings: Sequence[Finding], evidence: Sequence[Evidence]) -
 
 
 def definition_sha256(definition: Mapping[str, JSON]) -> str:
-    """sha256 of a questionnaire definition's canonical JSON bytes."""
+    """sha256 of a questionnaire definition's canonical JSON bytes (refusing what a report cannot hold)."""
+    from questionnaires.model import definition_sha256 as digest
     from report.canonical import canonical_bytes
 
-    return sha256_hex(canonical_bytes(dict(definition)))
+    canonical_bytes(dict(definition))  # a float or lone surrogate is a CanonicalError here, as before
+    return digest(definition)
 
 
 def builtin_questionnaire_sha256() -> str:
-    from questionnaires.loader import load_questionnaire
+    from questionnaires.model import builtin_sha256
 
-    return definition_sha256(load_questionnaire(None).raw)
+    return builtin_sha256()
 
 
 def questionnaire_ref(answered: Optional[AnsweredQuestionnaire]) -> Optional[QuestionnaireRef]:
     if answered is None:
         return None
-    digest = definition_sha256(answered.definition)
-    return QuestionnaireRef(answered.id, answered.version, digest, digest == builtin_questionnaire_sha256())
+    return QuestionnaireRef(answered.id, answered.version, answered.sha256, answered.builtin)
 
 
 def banners(mode: str, privileged: bool, provenance: Provenance) -> List[Text]:

@@ -9,8 +9,13 @@ answers, underwriting scores, plan) and requires the rebuilt report to be the
 signed one. What cannot be re-derived (run times, the host name, the scope,
 attestations) is the signer's declaration, and the verifier shows it as such.
 
-Only a report judged by this catalogue version can be rechecked: callers
-check :func:`same_catalogue` first and refuse the others.
+Only a report judged by this catalogue version can be rechecked, or even
+read: ``Report.from_json`` refuses the others (``UnsupportedReport``).
+
+What a report's JSON leaves out because it follows from the rest (a finding's
+title and severity, the built-in questionnaire, the plan's tasks) is filled in
+when it is read; the comparison below is of the whole typed report, so it
+covers what was written and what was filled in alike.
 """
 
 from __future__ import annotations
@@ -80,7 +85,8 @@ def rederive(report: Report) -> Report:
         validate_settings(plan_settings)
     except ValueError as exc:
         raise RederiveError("plan", f"settings a scan does not accept: {exc}") from None
-    return complete(core, questionnaire, attestations, plan_settings)
+    level = report.underwriting.mlps.level if report.underwriting is not None else 3  # the signer's declaration
+    return complete(core, questionnaire, attestations, plan_settings, level)
 
 
 def _embedded_questionnaire(report: Report) -> Tuple[Any, Dict[str, Any]]:
@@ -92,7 +98,12 @@ def _embedded_questionnaire(report: Report) -> Tuple[Any, Dict[str, Any]]:
     if embedded is None:
         return None, {}
     try:
-        questionnaire = questionnaire_from_json(embedded.definition, "the embedded questionnaire")
+        if embedded.builtin:
+            from questionnaires.loader import load_questionnaire
+
+            questionnaire = load_questionnaire(None)
+        else:
+            questionnaire = questionnaire_from_json(embedded.definition, "the embedded questionnaire")
     except (QuestionnaireError, KeyError, TypeError, ValueError) as exc:
         raise RederiveError("questionnaire", f"the embedded definition is not a valid questionnaire ({exc})") from None
     attestations = {a.question: a.attestation for a in embedded.answers if a.attestation is not None}

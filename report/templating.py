@@ -25,8 +25,10 @@ from report import escape
 TEMPLATES = Path(__file__).with_name("templates")
 COMPILED = TEMPLATES / "compiled"
 MANIFEST = COMPILED / "manifest.json"
-NAMES = ("report.html.j2", "report.md.j2", "plan.html.j2", "questionnaire.html.j2")
-MARKDOWN = frozenset({"report.md.j2"})
+NAMES = ("report.html.j2", "report.md.j2", "plan.html.j2", "questionnaire.html.j2", "_mlps.html.j2", "_mlps.md.j2")
+MARKDOWN = frozenset({"report.md.j2", "_mlps.md.j2"})
+# Partials (names starting with "_") are included by the templates of their kind, from the same environment.
+PARTIALS = tuple(n for n in NAMES if n.startswith("_"))
 
 
 def _source_digest(name: str) -> str:
@@ -73,8 +75,19 @@ FILTERS: Dict[str, Any] = {
 }
 
 
+def mlps_view(report: Any, lang: str) -> Any:
+    """The 测评 view of a report (``report.mlps_view``), for the ``_mlps`` partials."""
+    from report.mlps_view import assessor_view
+
+    return assessor_view(report, lang)
+
+
+GLOBALS: Dict[str, Any] = {"mlps_view": mlps_view}
+
+
 def _configure(env: Any) -> Any:
     env.filters.update(FILTERS)
+    env.globals.update(GLOBALS)
     return env
 
 
@@ -141,9 +154,11 @@ def _fresh() -> Dict[str, bool]:
 
 
 def environment(name: str) -> Any:
-    """The Jinja environment that loads ``name``: precompiled when fresh, else from source."""
+    """The Jinja environment that loads ``name``: precompiled when it and every partial it may include are fresh,
+    else from source (an include loads from the environment of the template that includes it)."""
     autoescape = name not in MARKDOWN
-    return _compiled_env(autoescape) if _fresh().get(name) else _source_env(autoescape)
+    fresh = _fresh()
+    return _compiled_env(autoescape) if fresh.get(name) and all(fresh.get(p) for p in PARTIALS) else _source_env(autoescape)
 
 
 def render_template(name: str, **context: Any) -> str:

@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Literal, Optional, Sequence, Set, Tuple, Union
+from typing import Any, ClassVar, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Set, Tuple, Union
 
-from checks.mlps import control_point
+from checks.high_risk import CASES
+from checks.mlps import LAYERS, UNITS, at_level, clause_key, units_at
 from checks.model import Finding, Severity, Status, Text
+from collectors.profile import Profile
 from collectors.strictjson import JSON, from_json, json_field
 from questionnaires.model import AnsweredQuestionnaire, Basis
 from report.high_risk import failed_cases
@@ -39,12 +41,19 @@ LAYER_LABELS: Dict[str, Text] = {
 }
 
 CONCLUSION_NOTE = Text(
-    zh="存在未整改且无缓解措施的高风险问题时等级测评结论为“差”；标为“可酌情降级”的高风险项由测评人员结合缓解措施判断。"
-    "综合得分的计算公式见公安部等级测评报告模板，该公式未公开，本工具不计算综合得分，也不给出优/良/中结论。",
+    zh="存在未整改且无缓解措施的高风险问题时，等级测评结论为“差”；标为“可酌情降级”的高风险项由测评人员结合缓解措施判断。"
+    "本工具不计算综合得分，也不给出优/良/中结论：综合得分要汇总定级对象全部层面（含安全物理环境和安全管理要求）、"
+    "全部测评对象的测评项结果，并经测评机构现场核查；本工具只评估它所采集对象的技术测评项。",
     en="An open high-risk case with no mitigation makes the MLPS conclusion 差 (poor); cases marked \"may be downgraded\" "
-    "are for the assessor to weigh against the mitigation shown. The 综合得分 formula is in the Ministry of Public "
-    "Security report template, which is not public, so the agent does not compute the score or the 优/良/中 conclusions.",
+    "are for the assessor to weigh against the mitigation shown. The agent computes no 综合得分 (composite score) and "
+    "gives no 优/良/中 conclusion: the score sums the unit results of every layer (physical environment and management "
+    "included) over every object of the system, verified on site by an accredited assessment body; the agent assesses "
+    "only the technical units of the objects it collects from.",
 )
+
+MlpsLevel = Literal[2, 3]
+# The extensions whose units join the general ones, by the kind of system a profile assesses.
+PROFILE_EXTENSIONS: Dict[Profile, Tuple[int, ...]] = {Profile.ICS_GATEWAY: (1, 5), Profile.TELEMATICS: (1, 4)}
 
 
 # ---------------------------------------------------------------------------------------------- weights
@@ -169,9 +178,25 @@ class UnitCounts:
     not_assessed: int
 
 
+# In a report's JSON, static texts (result labels, layer names, the conclusion note, coverage-line, scenario and
+# hard-fail labels) and what the other fields already say are left out wherever they are what the code gives, and
+# filled in when the report is read (``__json_elided__``: a value that differs is written, so nothing is lost).
+
+
+def _result_label(written: Mapping[str, Any]) -> Dict[str, Any]:
+    result = written["result"]
+    return {"label": RESULT_LABELS[result]} if result in RESULT_LABELS else {}
+
+
+def _weights_label(specs: Iterable[Union[LineSpec, ScenarioSpec, HardFailSpec]], spec_id: str) -> Dict[str, Any]:
+    return next(({"label": s.label} for s in specs if s.id == spec_id), {})
+
+
 @dataclass(frozen=True)
 class UnitResult:
     """One MLPS test unit (测评项): its result from the checks mapped to it."""
+
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("control_point", "layer", "label")
 
     unit: str
     clause: str
@@ -184,10 +209,18 @@ class UnitResult:
     counts: UnitCounts
     check_ids: Tuple[str, ...]
 
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        parts = written["unit"].split("-")
+        layer = {"layer": parts[1][:3]} if len(parts) == 3 else {}
+        return {**_result_label(written), **layer, "control_point": written["clause"].split(" ", 1)[0]}
+
 
 @dataclass(frozen=True)
 class PointResult:
     """One control point (控制点): the roll-up of its units."""
+
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("clause", "label")
 
     control_point: str
     clause: str
@@ -200,10 +233,16 @@ class PointResult:
     units: Tuple[str, ...]
     counts: Dict[str, int]
 
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        return {**_result_label(written), "clause": written["control_point"]}
+
 
 @dataclass(frozen=True)
 class LayerResult:
     """One technical layer (层面): the roll-up of its control points."""
+
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("name", "label")
 
     layer: str
     name: Optional[Text]
@@ -214,16 +253,36 @@ class LayerResult:
     control_points: Tuple[str, ...]
     counts: Dict[str, int]
 
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        return {**_result_label(written), "name": LAYER_LABELS.get(written["layer"])}
+
 
 @dataclass(frozen=True)
 class MlpsView:
+    """The MLPS results at one protection level (等级): unit ids and clauses are that level's.
+
+    ``units`` are the units some finding speaks to; ``units_not_assessed`` the other units of the
+    level's set (the general requirements of the four technical layers, plus the extension of the
+    profile's kind of system), which no finding of the report speaks to. Open high-risk cases are those
+    that apply at the level.
+    """
+
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("conclusion_note", "result_labels")
+
+    level: MlpsLevel
     high_risk_open: Tuple[OpenCase, ...]
     conclusion_hint: Optional[str]
     conclusion_note: Text
     units: Tuple[UnitResult, ...]
     control_points: Tuple[PointResult, ...]
     layers: Tuple[LayerResult, ...]
+    units_not_assessed: Tuple[str, ...]
     result_labels: Dict[str, Text]
+
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        return {"conclusion_note": CONCLUSION_NOTE, "result_labels": dict(RESULT_LABELS)}
 
 
 @dataclass(frozen=True)
@@ -247,8 +306,15 @@ class ScoreBlock:
 class GroupScore(ScoreBlock):
     """The score of one coverage line or risk scenario."""
 
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("label",)
+
     id: str
     label: Text
+
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        weights = _default_weights()
+        return _weights_label((*weights.coverage_lines, *weights.scenarios), written["id"])
 
 
 @dataclass(frozen=True)
@@ -283,6 +349,8 @@ class AnswerState:
 
 @dataclass(frozen=True)
 class HardFailEntry:
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("label",)
+
     id: str
     label: Text
     state: Literal["open", "mitigable", "unknown", "clear"]
@@ -290,12 +358,22 @@ class HardFailEntry:
     high_risk_cases: Tuple[str, ...]
     evidence: Tuple[Union[CheckState, AnswerState], ...]
 
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        return _weights_label(_default_weights().hard_fail, written["id"])
+
 
 @dataclass(frozen=True)
 class NotCovered:
+    __json_elided__: ClassVar[Tuple[str, ...]] = ("label",)
+
     id: str
     label: Text
     reason: str
+
+    @classmethod
+    def __json_fill__(cls, written: Mapping[str, Any]) -> Dict[str, Any]:
+        return _weights_label(_default_weights().hard_fail, written["id"])
 
 
 @dataclass(frozen=True)
@@ -321,19 +399,20 @@ class Underwriting:
 # ---------------------------------------------------------------------------------------------- MLPS
 
 
-def _clause_key(clause: str) -> Tuple[object, ...]:
-    """Natural order for clauses such as '8.1.4.10 a' (10 after 9)."""
-    head, _, tail = clause.partition(" ")
-    nums = tuple(int(p) if p.isdigit() else 0 for p in head.split("."))
-    return (*nums, tail)
+_clause_key = clause_key
 
 
-def _control_point_label(unit: str) -> Optional[Text]:
-    try:
-        zh, en = control_point(unit)
-    except KeyError:
-        return None
-    return Text(zh=zh, en=en)
+def case_min_level(case_id: str) -> int:
+    """The lowest level a 高风险 case applies at (its 适用范围: 二级及以上 or 三级及以上); unknown cases at every level."""
+    case = CASES.get(case_id)
+    if case is None:
+        return 2
+    return 3 if "三级" in case.applies.zh else 2
+
+
+def unit_set(level: int, profile: Optional[Profile]) -> Tuple[str, ...]:
+    """The unit ids of ``level`` the MLPS view accounts for: the general requirements, plus the profile's extension."""
+    return tuple(u.unit for u in units_at(level, PROFILE_EXTENSIONS.get(profile, (1,)) if profile is not None else (1,)))
 
 
 def _rollup(codes: Iterable[str]) -> str:
@@ -366,20 +445,43 @@ def _counts(codes: Sequence[str]) -> Dict[str, int]:
     return {code: codes.count(code) for code in RESULT_ORDER}
 
 
-def mlps_view(findings: Sequence[Finding]) -> MlpsView:
-    """Results per unit, control point and layer; open high-risk cases first."""
+def mlps_view(findings: Sequence[Finding], level: int = 3, profile: Optional[Profile] = None) -> MlpsView:
+    """Results per unit, control point and layer at ``level``; open high-risk cases first.
+
+    At level 2 a finding speaks to the level-2 form of its units (``checks.mlps.at_level``); units with no
+    level-2 requirement, and 高风险 cases that apply from level 3 only, are not part of the view.
+    """
+    if level not in (2, 3):
+        raise ValueError(f"MLPS level {level!r}: the agent knows the unit sets of levels 2 and 3")
     statuses_by_unit: Dict[str, List[Status]] = {}
     checks_by_unit: Dict[str, Set[str]] = {}
     ref_of: Dict[str, Tuple[str, str]] = {}
+    point_name: Dict[str, Text] = {}
+
+    def at(unit: str, clause: str, layer: str) -> Optional[Tuple[str, str, str]]:
+        if level == 3 and unit not in UNITS:
+            return unit, clause, layer
+        u = at_level(unit, level)
+        if u is None:
+            return None
+        point_name.setdefault(u.unit, u.point)
+        return u.unit, u.clause, u.layer
+
     for f in findings:
         for m in f.mlps:
-            statuses_by_unit.setdefault(m.unit, []).append(f.status)
-            checks_by_unit.setdefault(m.unit, set()).add(f.check_id)
-            ref_of.setdefault(m.unit, (m.clause, m.layer.value))
-    high_risk_open = [
-        OpenCase(f.high_risk_case or "", f.check_id, f.target, f.severity, tuple(sorted({m.unit for m in f.mlps})), state, by)
-        for f, state, by in failed_cases(findings)
-    ]
+            found = at(m.unit, m.clause, m.layer.value)
+            if found is None:
+                continue
+            uid, clause, layer = found
+            statuses_by_unit.setdefault(uid, []).append(f.status)
+            checks_by_unit.setdefault(uid, set()).add(f.check_id)
+            ref_of.setdefault(uid, (clause, layer))
+    high_risk_open: List[OpenCase] = []
+    for f, state, by in failed_cases(findings):
+        if case_min_level(f.high_risk_case or "") > level:
+            continue
+        units = {a[0] for a in (at(m.unit, m.clause, m.layer.value) for m in f.mlps) if a is not None}
+        high_risk_open.append(OpenCase(f.high_risk_case or "", f.check_id, f.target, f.severity, tuple(sorted(units)), state, by))
     high_risk_open.sort(key=lambda h: (_clause_key(h.case), h.check_id, h.target or ""))
     open_units = {u for h in high_risk_open for u in h.units}
 
@@ -417,7 +519,7 @@ def mlps_view(findings: Sequence[Finding]) -> MlpsView:
             PointResult(
                 control_point=point,
                 clause=point,
-                name=_control_point_label(rows[0].unit),
+                name=point_name.get(rows[0].unit),
                 layer=rows[0].layer,
                 result=result,
                 label=RESULT_LABELS[result],
@@ -432,7 +534,7 @@ def mlps_view(findings: Sequence[Finding]) -> MlpsView:
     layers: Dict[str, List[PointResult]] = {}
     for prow in point_rows:
         layers.setdefault(prow.layer, []).append(prow)
-    layer_order = list(LAYER_LABELS)
+    layer_order = list(LAYERS)
     layer_rows: List[LayerResult] = []
     for layer in sorted(layers, key=lambda x: (layer_order.index(x) if x in layer_order else 99, x)):
         prows = layers[layer]
@@ -450,13 +552,16 @@ def mlps_view(findings: Sequence[Finding]) -> MlpsView:
                 counts=_counts(codes),
             )
         )
+    seen = {row.unit for row in unit_rows}
     return MlpsView(
+        level=3 if level == 3 else 2,
         high_risk_open=tuple(high_risk_open),
         conclusion_hint="差" if any(h.state == "open" for h in high_risk_open) else None,
         conclusion_note=CONCLUSION_NOTE,
         units=tuple(unit_rows),
         control_points=tuple(point_rows),
         layers=tuple(layer_rows),
+        units_not_assessed=tuple(u for u in unit_set(level, profile) if u not in seen),
         result_labels=dict(RESULT_LABELS),
     )
 
@@ -667,13 +772,20 @@ def underwriting_view(
     questionnaire: Optional[AnsweredQuestionnaire],
     started_at: str,
     weights: Optional[Weights] = None,
+    *,
+    level: int = 3,
+    profile: Optional[Profile] = None,
 ) -> Underwriting:
-    """MLPS, insurer and hard-fail views of one report; weights default to the packaged weights.json."""
+    """MLPS, insurer and hard-fail views of one report; weights default to the packaged weights.json.
+
+    ``level`` is the protection level (等级) the MLPS view is judged at, ``profile`` the kind of system
+    (it decides which extension's units the view accounts for).
+    """
     weights = weights or _default_weights()
     hard_fail = hard_fail_view(findings, questionnaire, started_at, weights)
     return Underwriting(
         weights_version=weights.version,
-        mlps=mlps_view(findings),
+        mlps=mlps_view(findings, level, profile),
         insurer=insurer_view(findings, weights, hard_fail),
         hard_fail=hard_fail,
     )

@@ -5,8 +5,9 @@ The steps, each of which can only make the result worse:
 1. the envelope's form, within bounds (``report.envelope``);
 2. every signature on its own: verified by a trusted key, bad, or untrusted;
 3. the signed statement and the typed report it carries;
-4. the rules: a report judged by another catalogue version is refused
-   (``unsupported``), never half-checked;
+4. the rules: a report of another schema version, or judged by another
+   catalogue, is refused (``unsupported``) before it is read: its findings name
+   check ids whose titles and severities only that catalogue has;
 5. the complete recheck: the report rebuilt from its evidence and
    declarations must be the signed one (``report.rederive``);
 6. the insurer's policy (``report.policy``).
@@ -166,21 +167,12 @@ def verify_bytes(
         problems = _signature_problems(sigs, policy or Policy())
         if problems:
             return result(Outcome.INVALID, problems)
+        unsupported = _unsupported(env.payload)
+        if unsupported is not None:
+            return result(Outcome.UNSUPPORTED, [unsupported])
         report = read_statement(env.payload)
-        from report.rederive import recheck, same_catalogue
+        from report.rederive import recheck
 
-        if not same_catalogue(report):
-            from report.provenance import current_catalogue
-
-            mine, theirs = current_catalogue(), report.provenance.catalogue
-            return result(
-                Outcome.UNSUPPORTED,
-                [
-                    f"judged by catalogue {theirs.version} ({theirs.digest[:12]}…) with riskagent {report.tool.version}; "
-                    f"this riskagent carries catalogue {mine.version} ({mine.digest[:12]}…) and cannot recheck it: "
-                    f"verify it with riskagent {report.tool.version}"
-                ],
-            )
         discrepancies = recheck(report)
         if discrepancies:
             listed = [f"does not follow from its evidence: {d}" for d in discrepancies[:20]]
@@ -196,6 +188,24 @@ def verify_bytes(
     except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return result(Outcome.INVALID, [f"could not be verified: internal error {type(exc).__name__} at {last.name}:{last.lineno}"])
+
+
+def _unsupported(payload: bytes) -> Optional[str]:
+    """Why this build cannot read the signed report at all (another schema or catalogue), or None.
+
+    Anything else wrong with the payload is left to ``read_statement``, which names it.
+    """
+    from report.canonical import CanonicalError, strict_loads
+    from report.envelope import MAX_REPORT_VALUES
+    from report.model import unsupported_reason
+
+    try:
+        statement = strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
+    except CanonicalError:
+        return None
+    predicate = statement.get("predicate") if isinstance(statement, dict) else None
+    problem = unsupported_reason(predicate)
+    return problem.message if problem is not None else None
 
 
 def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[str]:

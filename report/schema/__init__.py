@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
-SCHEMA_FILE = Path(__file__).with_name("report-1.1.schema.json")
+SCHEMA_FILE = Path(__file__).with_name("report-1.2.schema.json")  # named by report.model.SCHEMA_VERSION
 
 
 def report_schema() -> Dict[str, Any]:

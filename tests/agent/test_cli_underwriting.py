@@ -57,9 +57,16 @@ def test_plan_writes_four_files_with_owners_from_the_config(signed: Tuple[Path, 
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["plan.csv", "plan.html", "plan.json", "plan.md"]
     plan = json.loads((tmp_path / "o" / "plan.json").read_text(encoding="utf-8"))
     weak = json.loads(plain.read_text(encoding="utf-8"))
-    assert {t["check_id"] for t in plan["tasks"]} == {f["check_id"] for f in weak["findings"] if f["status"] == "fail"}
+    fixes = [t for t in plan["tasks"] if t["kind"] in ("artefact", "check")]
+    assert sorted(c for t in fixes for c in t["checks"]) == sorted(f["check_id"] for f in weak["findings"] if f["status"] == "fail")
+    assert len({t["ref"] for t in fixes}) == len(fixes)  # one task per artefact
+    assert {"hard_fail", "measure"} <= {t["kind"] for t in plan["tasks"]}
     assert {t["owner"] for t in plan["tasks"]} == {"Li Lei", "Ops"}
-    assert "Rectification plan" in (tmp_path / "o" / "plan.md").read_text(encoding="utf-8")
+    sshd = next(t for t in plan["tasks"] if t["ref"] == "sshd")
+    assert {"name": "PermitRootLogin", "current": "yes", "target": "no", "ref": "LNX-SSH-001"} in sshd["settings"]
+    assert sshd["text"]["verification"][0].startswith("Re-assess LNX-SSH-001")
+    md = (tmp_path / "o" / "plan.md").read_text(encoding="utf-8")
+    assert "Rectification plan" in md and "systemctl reload ssh" in md and "dnf " not in md
 
 
 def test_plan_reports_a_bad_setting_with_the_file_and_field(signed: Tuple[Path, ...], tmp_path: Path) -> None:
@@ -75,11 +82,17 @@ def test_diff_shows_the_weak_hosts_tasks_closed(signed: Tuple[Path, ...]) -> Non
     res = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--json"])
     assert res.exit_code == 0, res.output
     diff = json.loads(res.output)
+    assert list(diff)[:2] == ["header", "tasks"]
+    assert diff["header"]["before"]["binding"] == "blocked" and diff["header"]["after"]["hard_fail"]["open"] == 0
+    assert diff["tasks"]["counts"]["closed"] > 0 and diff["tasks"]["as_of"] == "2026-02-01"
     failed = {f["check_id"] for f in json.loads(plain.read_text(encoding="utf-8"))["findings"] if f["status"] == "fail"}
     assert {c["check_id"] for c in diff["closed"]} == failed
     assert diff["counts"]["regressed"] == diff["counts"]["new"] == diff["counts"]["persisting"] == 0
+    assert _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--format", "json"]).output == res.output
     text = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--lang", "en"])
     assert text.exit_code == 0 and f"closed {len(failed)}" in text.output
+    md = _invoke(diff_cmd, [str(old), str(new), "--key", str(pub), "--lang", "zh", "--format", "md"])
+    assert md.exit_code == 0 and md.output.startswith("# 评估对比") and "| 核保否决项 |" in md.output
 
 
 def test_diff_refuses_a_tampered_report_naming_the_file(signed: Tuple[Path, ...], tmp_path: Path) -> None:
@@ -176,4 +189,12 @@ def test_diff_command_runs_as_a_process(signed: Tuple[Path, ...]) -> None:
         check=False,
     )
     assert res.returncode == 0, res.stderr
-    assert "closed" in res.stdout
+    lines = res.stdout.splitlines()
+    # The header first (hard fails, open high-risk cases, score and grade, MLPS hint: before -> after), then the plan's progress.
+    assert lines[0].startswith("web-legacy-02: ") and " -> " in lines[0]
+    heads = ["Hard-fail items", "Open MLPS high-risk cases", "Risk score · rating", "MLPS conclusion hint", "Plan tasks"]
+    assert [line.strip().split("  ")[0].split(" (")[0] for line in lines[1:6]] == heads, lines[:6]
+    assert "binding blocked" in lines[1] and "-> binding unconfirmed" in lines[1]
+    assert "0 · F ->" in lines[3]
+    assert "closed" in lines[5] and "overdue" in lines[5]
+    assert "Findings: closed" in res.stdout

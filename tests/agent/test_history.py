@@ -203,3 +203,44 @@ def test_reports_of_the_same_second_are_ordered_by_their_links(tmp_path: Path, k
     result = history.check_chain(sorted(paths), _trusted(key))
     assert result.ok, result.problems
     assert [e.path for e in result.chains["acme-db"]] == paths
+
+
+def test_a_report_of_an_older_catalogue_still_links_the_chain(tmp_path: Path, key: Ed25519PrivateKey, reports: List[Report]) -> None:
+    """After an upgrade the first report's catalogue is unknown to this build: its signature holds and the
+    chain links through it, with a note that its findings were not rechecked."""
+    import json
+
+    from report.canonical import canonical_bytes
+    from report.signing import sign_payload, statement_bytes
+
+    paths = _write(tmp_path, reports, key)
+    statement = json.loads(statement_bytes(reports[0]))
+    statement["predicate"]["provenance"]["catalogue"]["digest"] = "0" * 64
+    statement["predicate"]["provenance"]["catalogue"]["version"] = "0.9.0"
+    older = json.loads(canonical_bytes(statement["predicate"]))
+    statement["subject"][0]["digest"]["sha256"] = sha256_of(older)
+    paths[0].write_bytes(sign_payload(canonical_bytes(statement), key))
+    # the second report names the older report's digest as its predecessor
+    relinked = _report("debian-weak", DAYS[1], sha256_of(older))
+    paths[1].write_bytes(_sign(relinked, key))
+    third = _report("debian-hardened", DAYS[2], report_digest(relinked))
+    paths[2].write_bytes(_sign(third, key))
+    result = history.check_chain(paths, _trusted(key))
+    assert result.ok, result.problems
+    chain = result.chains["acme-db"]
+    assert [e.report is None for e in chain] == [True, False, False]
+    assert chain[0].failed == reports[0].summary.by_status["fail"]
+    assert any("findings not rechecked" in n and str(paths[0]) in n for n in result.notes)
+
+    # a subject that is not the predicate's digest is not a report header at all
+    statement["subject"][0]["digest"]["sha256"] = "1" * 64
+    paths[0].write_bytes(sign_payload(canonical_bytes(statement), key))
+    result = history.check_chain(paths, _trusted(key))
+    assert [p.kind for p in result.problems][:1] == ["invalid"] and "no readable report header" in result.problems[0].message
+
+
+def sha256_of(predicate: Dict[str, Any]) -> str:
+    from collectors.digest import sha256_hex
+    from report.canonical import canonical_bytes
+
+    return sha256_hex(canonical_bytes(predicate))

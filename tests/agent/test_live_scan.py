@@ -16,6 +16,7 @@ from agent import pipeline
 from agent.settings import Settings
 from checks.catalogue import all_checks
 from collectors.profile import Profile
+from report.model import Report
 from report.schema import report_schema
 
 pytestmark = pytest.mark.live
@@ -67,7 +68,7 @@ def test_live_scan_completes_and_validates(root_report: Dict[str, Any]) -> None:
     assert root_report["summary"]["total"] == len(
         [c for c in all_checks().values() if Profile.SERVER in c.meta.profiles and c.meta.level == "host"]
     )
-    bugs = [f for f in root_report["findings"] if f["reason"] and "internal error" in f["reason"]]
+    bugs = [f for f in Report.from_json(root_report).findings if f.reason and "internal error" in f.reason]
     assert not bugs, bugs
     ev_bugs = [e for e in root_report["evidence"] if e["error_reason"] == "bug"]
     assert not ev_bugs, ev_bugs
@@ -82,16 +83,16 @@ def test_unprivileged_scan_never_passes_what_needs_root(root_report: Dict[str, A
         shutil.rmtree(out, ignore_errors=True)
     assert report["run"]["privileged"] is False
     jsonschema.validate(report, report_schema())
-    by_id = {f["check_id"]: f for f in report["findings"]}
+    findings = Report.from_json(report).findings
     root_only_evidence = {e["collector"] for e in report["evidence"] if e["error_reason"] == "permission_denied"}
     # Whatever rests on evidence we could not read is error/manual, never pass.
     # A check's first declared evidence is the one it rests on; a failure may still follow from other readable
     # evidence (login.defs alone can show an unlimited password age), but nothing passes past unread evidence.
-    for f in report["findings"]:
-        if f["evidence"][0] in root_only_evidence:
-            assert f["status"] in ("error", "manual", "not_applicable"), (f["check_id"], f["status"], f["reason"])
-        if set(f["evidence"]) & root_only_evidence:
-            assert f["status"] != "pass", (f["check_id"], f["reason"])
+    for f in findings:
+        if f.evidence[0] in root_only_evidence:
+            assert f.status.value in ("error", "manual", "not_applicable"), (f.check_id, f.status, f.reason)
+        if set(f.evidence) & root_only_evidence:
+            assert f.status.value != "pass", (f.check_id, f.reason)
     # And the shadow file in particular was unreadable here.
     assert "host.shadow" in root_only_evidence
-    assert all(f["status"] != "pass" for f in by_id.values() if "host.shadow" in f["evidence"])
+    assert all(f.status.value != "pass" for f in findings if "host.shadow" in f.evidence)

@@ -101,6 +101,7 @@ def test_derived_answers_cite_their_basis(host: str) -> None:
             assert cited.status in ("pass", "fail", "not_applicable", "error", "manual", "missing")
         for ev in a.cited_evidence:
             assert ev.collector.startswith("host."), a.question
+            assert ev.target == fixture_report(host).target.name, (a.question, ev)  # a reference into the host's evidence
 
 
 # question -> (debian-weak, debian-hardened)

@@ -11,7 +11,7 @@ from checks.model import Finding
 from collectors.evidence import Evidence
 from questionnaires.engine import Bundle, answer_all, derive
 from questionnaires.loader import parse_questionnaire
-from questionnaires.model import Attestation, Basis, CitedCheck
+from questionnaires.model import Attestation, Basis, CitedCheck, CitedEvidence
 from tests.factories import make_evidence, make_finding
 
 CHECKS = {"LNX-SSH-002", "LNX-SSH-019", "LNX-NET-001"}
@@ -82,7 +82,12 @@ def test_all_pass_is_yes_with_citations() -> None:
     a = answers([finding("LNX-SSH-019", "pass"), finding("LNX-SSH-002", "pass")], [evidence("host.sshd", {})])["MFA"]
     assert (a.basis, a.value) == (Basis.DERIVED, "yes")
     assert a.cited_checks == (CitedCheck("LNX-SSH-019", "pass"), CitedCheck("LNX-SSH-002", "pass"))
-    assert a.cited_evidence[0].collector == "host.sshd" and a.cited_evidence[0].sources[0].path == "/etc/x"
+    assert a.cited_evidence == (CitedEvidence("host.sshd", "t"),)  # a reference to the evidence record, not a copy
+
+
+def test_evidence_a_rule_reads_but_the_report_lacks_is_cited_without_a_target() -> None:
+    a = answers([finding("LNX-SSH-019", "pass"), finding("LNX-SSH-002", "pass")], [])["MFA"]
+    assert a.cited_evidence == (CitedEvidence("host.sshd", None),)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Report diff: the weak host's plan is closed by the hardened host; each category on synthetic findings."""
+"""Report diff: a before/after header and the old plan's progress first; the weak host's configuration tasks are
+closed by the hardened host; each category on synthetic findings."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 
-from agent.pipeline import plan_for
 from checks.model import Finding, Text
 from collectors.profile import Profile
 from collectors.strictjson import to_json
-from report.diff import CATEGORIES, diff_reports, diff_text
+from questionnaires.model import Basis
+from report.diff import CATEGORIES, diff_markdown, diff_reports, diff_text, task_progress
 from report.model import Report, RunInfo, build_report
+from report.plan import TaskKind, plan_of_report
 from report.signing import report_digest
 from report.underwriting import Underwriting, underwriting_view
 from tests.factories import make_finding
-from tests.hosts import fixture_report
+from tests.hosts import complete_report, fixture_report
 
 STARTED = "2026-01-01T00:00:00Z"
 
@@ -58,19 +60,72 @@ def _same_machine(weak: Report, hardened: Report) -> Report:
     return replace(hardened, target=replace(hardened.target, name=weak.target.name))
 
 
-def test_hardening_closes_every_task_of_the_weak_hosts_plan() -> None:
+def _hardened_later(weak: Report, started_at: str = "2026-02-01T00:00:00Z") -> Report:
+    """The weak host assessed again after rectification (the hardened recording, as that host, a month later)."""
+    return complete_report("debian-hardened", target_name=weak.target.name, started_at=started_at)
+
+
+def test_hardening_closes_every_configuration_task_of_the_weak_hosts_plan() -> None:
     weak = fixture_report("debian-weak")
-    hardened = _same_machine(weak, fixture_report("debian-hardened"))
-    plan = plan_for(weak, {"default_owner": "ops"}, "2026-03-01")
-    diff: Dict[str, Any] = to_json(diff_reports(weak, hardened))
+    hardened = _hardened_later(weak)
+    plan = plan_of_report(weak, {"default_owner": "ops"}, "2026-01-01")
+    result = diff_reports(weak, hardened)
+    diff: Dict[str, Any] = to_json(result)
     closed = {(c["check_id"], c["target"]) for c in diff["closed"]}
+    states = {t.id: t.state for t in result.tasks.tasks}
+    assert set(states) == {t.id for t in plan.tasks}
     for task in plan.tasks:
-        for v in task.verify_with:
-            assert (v.check_id, v.target) in closed, task.id
-    assert diff["counts"]["closed"] == len(plan.tasks)
+        if task.kind is TaskKind.ARTEFACT:
+            assert all((c, task.target) in closed for c in task.checks), task.id
+            assert states[task.id] == "closed", task.id
+    # The incident-response plan and drill were never answered: still open, and past their 7-day deadline.
+    assert states["T-HF-no-ir-plan"] == states["T-HF-no-ir-drill"] == "overdue"
+    assert diff["tasks"]["counts"]["closed"] == sum(1 for t in plan.tasks if t.kind is TaskKind.ARTEFACT)
+    assert diff["counts"]["closed"] == len(weak.failed())
     assert diff["counts"]["regressed"] == diff["counts"]["new"] == diff["counts"]["persisting"] == 0
     assert diff["failed_by_severity"]["critical"]["new"] == 0
     assert diff["failed_by_severity"]["critical"]["delta"] < 0
+
+
+def test_the_header_says_where_the_target_stands_before_and_after() -> None:
+    weak = fixture_report("debian-weak")
+    result = diff_reports(weak, _hardened_later(weak))
+    d: Dict[str, Any] = to_json(result)
+    assert list(d)[:2] == ["header", "tasks"]
+    before, after = d["header"]["before"], d["header"]["after"]
+    assert before["binding"] == "blocked" and before["hard_fail"]["open"] > 0 and before["open_high_risk"] > 0
+    assert after["binding"] == "unconfirmed" and after["hard_fail"]["open"] == 0 and after["open_high_risk"] == 0
+    assert before["mlps_hint"] == "差" and after["mlps_hint"] is None
+    assert (before["grade"], after["grade"]) == ("F", d["score"]["new_grade"]) and after["score"] > before["score"]
+    for lang, words in (
+        ("en", ["Hard-fail items", "Open MLPS high-risk cases", "Risk score · rating", "MLPS conclusion hint", "Plan tasks"]),
+        ("zh", ["核保否决项", "未整改的高风险项", "风险评分 · 评级", "等保结论提示", "整改任务"]),
+    ):
+        lines = diff_text(result, lang).splitlines()
+        assert [line.strip().startswith(w) for line, w in zip(lines[1:6], words)] == [True] * 5, lines[:6]
+        assert "->" in lines[1] and ("binding blocked" in lines[1] or "存在核保否决项" in lines[1])
+    md = diff_markdown(result, "en").splitlines()
+    assert md[0].startswith("# Assessment comparison") and md[4] == "| | before | after |"
+    assert md[6].startswith("| Hard-fail items |") and any(line.startswith("## Plan tasks") for line in md[8:14])
+
+
+def test_task_progress_counts_overdue_against_the_new_reports_start() -> None:
+    weak = fixture_report("debian-weak")
+    early = task_progress(weak, _hardened_later(weak, "2026-01-05T00:00:00Z"))  # before the 7-day deadlines
+    late = task_progress(weak, _hardened_later(weak, "2026-12-01T00:00:00Z"))  # after every deadline
+    assert early.as_of == "2026-01-05" and early.counts["overdue"] == 0 and early.counts["open"] > 0
+    assert late.counts["open"] == 0 and late.counts["overdue"] == early.counts["open"]
+    assert late.counts["closed"] == early.counts["closed"]
+
+
+def test_an_answer_closes_a_hard_fail_task() -> None:
+    weak = fixture_report("debian-weak")
+    later = _hardened_later(weak)
+    assert later.questionnaire is not None
+    answers = tuple(replace(a, basis=Basis.ATTESTED, value="yes") if a.question == "IR-01" else a for a in later.questionnaire.answers)
+    answered = replace(later, questionnaire=replace(later.questionnaire, answers=answers))
+    states = {t.id: t.state for t in task_progress(weak, answered).tasks}
+    assert states["T-HF-no-ir-plan"] == "closed" and states["T-HF-no-ir-drill"] == "overdue"
 
 
 def test_each_category_on_synthetic_findings() -> None:
@@ -104,6 +159,7 @@ def test_each_category_on_synthetic_findings() -> None:
     )
     diff = diff_reports(old, new)
     d: Dict[str, Any] = to_json(diff)
+    assert list(d["counts"]) == list(CATEGORIES) == ["closed", "new", "regressed", "persisting", "dropped", "could_not_assess"]
 
     def keys(cat: str) -> List[Any]:
         return [(x["check_id"], x["target"]) for x in d[cat]]
@@ -118,6 +174,8 @@ def test_each_category_on_synthetic_findings() -> None:
     assert d["could_not_assess"][0]["old_status"] == "pass" and d["could_not_assess"][0]["new_status"] == "error"
     text = diff_text(diff, "en")
     assert "regressed" in text and "A-002" in text
+    order = [text.index(f"    {w}") for w in ("closed ", "new ", "regressed ", "persisting ")]
+    assert order == sorted(order)
     assert "回退" in diff_text(diff)  # zh is the default, as in every command
 
 
@@ -143,10 +201,10 @@ def test_score_is_null_when_a_report_has_none() -> None:
 
 
 def test_score_is_computed_when_the_reports_do_not_carry_it() -> None:
-    pytest.importorskip("report.underwriting")
     weak = fixture_report("debian-weak")
-    hardened = _same_machine(weak, fixture_report("debian-hardened"))  # report cores: no underwriting view carried
-    s = to_json(diff_reports(weak, hardened).score)
+    hardened = _same_machine(weak, fixture_report("debian-hardened"))
+    # Report cores: no underwriting view carried.
+    s = to_json(diff_reports(replace(weak, underwriting=None), replace(hardened, underwriting=None)).score)
     assert isinstance(s["delta"], int) and s["delta"] > 0
 
 

@@ -41,24 +41,48 @@ HOSTILE_TEXT = "1. - > # " + " ".join(PAYLOADS)
 
 
 def _hostile_report() -> Report:
-    """A real report (a recorded host) whose evidence, findings and remediation carry the payloads."""
+    """A real report (a recorded host) whose evidence, findings, remediation and questionnaire carry the payloads.
+
+    Titles and remediation come from the catalogue and the built-in questionnaire is referenced, so a report's
+    JSON cannot carry those payloads; they are put in the typed report, as another catalogue or an embedded
+    questionnaire would bring them.
+    """
+    import copy
+    import dataclasses
+
+    from checks.model import Text
+    from questionnaires.model import AnsweredQuestionnaire, builtin_definition
+    from report.assemble import plan_of
+
     report = complete_report("debian-weak", target_name=HOSTILE_NAME)
 
     def edit(data: Dict[str, Any]) -> None:
         for i, f in enumerate(data["findings"]):
+            f.pop("reason_id")
+            f.pop("reason_params")
             f["reason"] = PAYLOADS[i % len(PAYLOADS)] + " | " + PAYLOADS[(i + 1) % len(PAYLOADS)]
-            f["remediation"] = {"zh": HOSTILE_TEXT, "en": HOSTILE_TEXT}
-            f["title"] = {"zh": f["title"]["zh"] + " " + PAYLOADS[i % len(PAYLOADS)], "en": f["title"]["en"] + " " + PAYLOADS[i % len(PAYLOADS)]}
             if i % 7 == 0:
                 f["target"] = HOSTILE_NAME
         headers = {"location": LOCATION, "set-cookie": COOKIE, "x-frame-options": XFO, "referrer-policy": REFERRER}
         data["evidence"][0]["reason"] = " ".join(headers.values())
         data["target"]["identifiers"] = [f"ip:{HOSTILE_NAME}"]
-        q = data["questionnaire"]
-        q["definition"]["title"] = {"zh": HOSTILE_TEXT, "en": HOSTILE_TEXT}
-        q["definition"]["sections"][0]["questions"][0]["text"] = {"zh": HOSTILE_TEXT, "en": HOSTILE_TEXT}
 
-    return edited(report, edit)
+    report = edited(report, edit)
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            remediation=Text(HOSTILE_TEXT, HOSTILE_TEXT),
+            title=Text(f.title.zh + " " + PAYLOADS[i % len(PAYLOADS)], f.title.en + " " + PAYLOADS[i % len(PAYLOADS)]),
+        )
+        for i, f in enumerate(report.findings)
+    )
+    definition = copy.deepcopy(dict(builtin_definition()))
+    definition["title"] = {"zh": HOSTILE_TEXT, "en": HOSTILE_TEXT}
+    definition["sections"][0]["questions"][0]["text"] = {"zh": HOSTILE_TEXT, "en": HOSTILE_TEXT}
+    assert report.questionnaire is not None and report.plan is not None
+    questionnaire = AnsweredQuestionnaire.of(definition, report.questionnaire.answers)
+    report = dataclasses.replace(report, findings=findings, questionnaire=questionnaire)
+    return dataclasses.replace(report, plan=plan_of(report, {}))
 
 
 @pytest.fixture(scope="module")
@@ -184,15 +208,23 @@ def test_report_html_is_autoescaped_and_shows_control_characters(hostile: Report
     assert "\\u001b]0;pwned\\u0007" in page and "\\u202eexe.txt" in page
 
 
-def test_every_data_expression_of_the_markdown_template_is_escaped() -> None:
-    """A new ``{{ ... }}`` in report.md.j2 must end in an escaping filter, or be a label."""
-    source = (TEMPLATES / "report.md.j2").read_text(encoding="utf-8")
+MARKDOWN_TEMPLATES = sorted(p.name for p in TEMPLATES.glob("*.md.j2"))
+
+
+def test_the_markdown_partials_are_checked_too() -> None:
+    assert "report.md.j2" in MARKDOWN_TEMPLATES and "_mlps.md.j2" in MARKDOWN_TEMPLATES
+
+
+@pytest.mark.parametrize("name", MARKDOWN_TEMPLATES)
+def test_every_data_expression_of_the_markdown_template_is_escaped(name: str) -> None:
+    """A new ``{{ ... }}`` in report.md.j2 or a Markdown partial (``_*.md.j2``) must end in an escaping filter, or be a label."""
+    source = (TEMPLATES / name).read_text(encoding="utf-8")
     expressions = re.findall(r"\{\{(.*?)\}\}", source, re.S)
     assert expressions
     label = re.compile(r"(L(\[|\.(status|severity|layer)\()|D\()")
     escaped = re.compile(r"\|\s*(md|cell|code|code_cell|fence(\(.*\))?)\s*$")
     raw = [e.strip() for e in expressions if not label.match(e.strip()) and not escaped.search(e.strip())]
-    assert not raw, f"unescaped data in report.md.j2: {raw}"
+    assert not raw, f"unescaped data in {name}: {raw}"
 
 
 # ------------------------------------------------------------------------------------------ plan and questionnaire

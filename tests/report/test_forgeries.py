@@ -3,7 +3,9 @@
 Each forgery is rejected with a reason that names the change: as ``invalid``
 when the report does not follow from its own evidence or its envelope is not
 what riskagent writes, as ``policy_failed`` when it is genuine but not what
-the insurer accepts.
+the insurer accepts. What a report does not write (a finding's title, severity
+and MLPS units, the plan's tasks) cannot be forged at all: a report that
+writes it is malformed.
 """
 
 from __future__ import annotations
@@ -49,6 +51,27 @@ def forged(report: Report, edit: Callable[[JSON], None]) -> Report:
     return edited(report, edit)
 
 
+def signed_json(report: Report, edit: Callable[[JSON], None], key: Ed25519PrivateKey) -> bytes:
+    """``report`` edited at the JSON level and signed as it is, for edits no typed report can hold."""
+    import copy
+
+    from collectors.digest import sha256_hex
+
+    data = copy.deepcopy(report.as_json)
+    edit(data)
+    statement = {
+        "_type": STATEMENT_TYPE,
+        "subject": [{"name": f"{data['target']['kind']}:{data['target']['name']}", "digest": {"sha256": sha256_hex(canonical_bytes(data))}}],
+        "predicateType": PREDICATE_TYPE,
+        "predicate": data,
+    }
+    return sign_payload(canonical_bytes(statement), key)
+
+
+def verify_json(report: Report, edit: Callable[[JSON], None], key: Ed25519PrivateKey) -> Verification:
+    return verify_bytes(signed_json(report, edit, key), trusted_for(key), DEFAULT_POLICY, now=NOW)
+
+
 def invalid_because(v: Verification, *fragments: str) -> None:
     assert v.outcome is Outcome.INVALID, v.outcome
     text = "\n".join(v.problems)
@@ -80,22 +103,28 @@ def test_a_failing_check_renamed_to_an_id_the_catalogue_lacks(genuine: Report, k
         f = next(f for f in d["findings"] if f["check_id"] == "LNX-SSH-019")
         f.update(check_id="LNX-SSH-919", status="pass")
 
-    v = verify(forged(genuine, rename), key)
-    invalid_because(v, "finding LNX-SSH-919: no such check in this catalogue", "finding LNX-SSH-019: missing from the report")
+    index = next(i for i, f in enumerate(genuine.findings) if f.check_id == "LNX-SSH-019")
+    v = verify_json(genuine, rename, key)
+    invalid_because(v, f"malformed report: $.findings[{index}]: no check 'LNX-SSH-919' in this riskagent's catalogue")
 
 
-def test_severities_lowered_and_high_risk_cases_removed(genuine: Report, key: Ed25519PrivateKey) -> None:
-    def soften(d: JSON) -> None:
-        for f in _failed(d):
-            f.update(severity="info", high_risk_case=None)
-
-    target = next(f for f in genuine.findings if f.status is Status.FAIL and f.high_risk_case)
-    v = verify(forged(genuine, soften), key)
-    invalid_because(
-        v,
-        f'finding {target.check_id}: severity is "info" in the report, but "{target.severity}" in the catalogue',
-        f'finding {target.check_id}: high_risk_case is null in the report, but "{target.high_risk_case}" in the catalogue',
-    )
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("severity", "info"),
+        ("high_risk_case", None),
+        ("title", {"zh": "已启用多因素认证", "en": "MFA is enabled"}),
+        ("remediation", {"zh": "无需处理", "en": "Nothing to do"}),
+        ("mlps", []),
+        ("coverage_lines", []),
+    ],
+)
+def test_a_finding_cannot_carry_metadata_of_its_own(genuine: Report, key: Ed25519PrivateKey, field: str, value: Any) -> None:
+    """Severity, title, remediation and MLPS units come from the catalogue: a report that writes them is malformed."""
+    index = next(i for i, f in enumerate(genuine.findings) if f.status is Status.FAIL and f.high_risk_case)
+    v = verify_json(genuine, lambda d: d["findings"][index].update({field: value}), key)
+    invalid_because(v, f"malformed report: $.findings[{index}].{field}: is not written in a Finding: it follows from the other fields")
+    assert genuine.findings[index].severity.value != "info"  # what a reader sees is the catalogue's, whatever was signed
 
 
 def test_a_flipped_status_with_unchanged_evidence(genuine: Report, key: Ed25519PrivateKey) -> None:
@@ -112,13 +141,31 @@ def test_a_flipped_status_with_unchanged_evidence(genuine: Report, key: Ed25519P
     [
         ("score", lambda d: d["underwriting"]["insurer"].update(score=100, grade="A"), "underwriting: $.underwriting.insurer.grade"),
         ("hard-fail list", lambda d: d["underwriting"]["hard_fail"].update(binding_blocked=False), "underwriting: $.underwriting.hard_fail.binding_blocked"),
-        ("plan", lambda d: d["plan"].update(tasks=d["plan"]["tasks"][1:]), "plan: $.plan"),
         ("summary", lambda d: d["summary"]["by_status"].update(fail=0), "summary: $.summary.by_status.fail is 0 in the report"),
-        ("MLPS units", lambda d: d["findings"][0].update(mlps=d["findings"][1]["mlps"]), "finding "),
+        ("MLPS view", lambda d: d["underwriting"]["mlps"]["units"][0].update(result="compliant"), "underwriting: $.underwriting.mlps.units[0]"),
     ],
 )
 def test_edited_derived_sections(genuine: Report, key: Ed25519PrivateKey, section: str, edit: Callable[[JSON], None], where: str) -> None:
     invalid_because(verify(forged(genuine, edit), key), where)
+
+
+def test_a_plan_of_its_own_cannot_be_carried(genuine: Report, key: Ed25519PrivateKey) -> None:
+    """The plan is rebuilt from the findings and the plan settings: a report that writes tasks is malformed."""
+    assert genuine.plan is not None and genuine.plan.tasks
+    v = verify_json(genuine, lambda d: d.update(plan={"tasks": []}), key)
+    invalid_because(v, "malformed report: $.plan: is not written in a Report")
+    lax = verify_json(genuine, lambda d: d["plan_settings"]["sla_days"].update(critical=-1), key)
+    invalid_because(lax, "malformed report: $: the plan cannot be rebuilt from plan_settings and the run")
+
+
+def test_an_answer_citing_evidence_the_report_does_not_hold(genuine: Report, key: Ed25519PrivateKey) -> None:
+    assert genuine.questionnaire is not None
+    index = next(i for i, a in enumerate(genuine.questionnaire.answers) if a.cited_evidence)
+
+    def elsewhere(d: JSON) -> None:
+        d["questionnaire"]["answers"][index]["cited_evidence"][0]["target"] = "bank-core-01"
+
+    invalid_because(verify(forged(genuine, elsewhere), key), f"questionnaire: $.questionnaire.answers[{index}].cited_evidence[0].target")
 
 
 def test_an_edited_derived_answer(genuine: Report, key: Ed25519PrivateKey) -> None:
@@ -194,11 +241,32 @@ def test_an_override_declared_as_tightening(key: Ed25519PrivateKey) -> None:
 
 
 def _questionnaire_copy(d: JSON) -> None:
-    """Same id and version as the built-in one, but "MFA on every remote login" derived from an unrelated check."""
-    for section in d["questionnaire"]["definition"]["sections"]:
+    """Same id and version as the built-in one, but "MFA on every remote login" derived from an unrelated check.
+
+    Embedded with its own sha256, as it must be (the built-in one is only referenced), while the
+    provenance still claims the built-in questionnaire.
+    """
+    import copy
+
+    from questionnaires.model import builtin_definition, definition_sha256
+
+    definition = copy.deepcopy(dict(builtin_definition()))
+    for section in definition["sections"]:
         for q in section["questions"]:
             if q["id"] == "ID-02":
                 q["rule"] = {"checks": ["LNX-SVC-003"], "yes_if": "all_pass"}
+    d["questionnaire"].update(embedded=definition, sha256=definition_sha256(definition))
+
+
+def test_the_builtin_questionnaire_is_referenced_not_embedded(genuine: Report, key: Ed25519PrivateKey) -> None:
+    from questionnaires.model import builtin_definition
+
+    assert genuine.questionnaire is not None and genuine.questionnaire.builtin
+    assert "embedded" not in genuine.as_json["questionnaire"]
+    v = verify_json(genuine, lambda d: d["questionnaire"].update(embedded=dict(builtin_definition())), key)
+    invalid_because(v, "malformed report: $.questionnaire: invalid AnsweredQuestionnaire: the built-in questionnaire is referenced")
+    unknown = verify_json(genuine, lambda d: d["questionnaire"].update(sha256="ab" * 32), key)
+    invalid_because(unknown, "which is not built into this riskagent, and does not embed its definition")
 
 
 def test_a_doctored_copy_of_the_builtin_questionnaire_cannot_claim_to_be_it(genuine: Report, key: Ed25519PrivateKey) -> None:
@@ -285,10 +353,16 @@ def test_a_signature_duplicated_twenty_thousand_times(genuine: Report, key: Ed25
 
 
 def test_a_report_from_another_catalogue_is_refused_not_half_checked(genuine: Report, key: Ed25519PrivateKey) -> None:
-    other = forged(genuine, lambda d: d["provenance"]["catalogue"].update(version="0.9.0", digest="0" * 64))
-    v = verify(other, key)
-    assert v.outcome is Outcome.UNSUPPORTED and v.exit_code == 5
+    """Its findings would be read with this build's titles and severities: it is not read at all."""
+    v = verify_json(genuine, lambda d: d["provenance"]["catalogue"].update(version="0.9.0", digest="0" * 64), key)
+    assert v.outcome is Outcome.UNSUPPORTED and v.exit_code == 5 and v.report is None
     assert "judged by catalogue 0.9.0" in v.reason and "verify it with riskagent" in v.reason
+
+
+def test_a_report_of_the_previous_schema_is_refused_naming_it(genuine: Report, key: Ed25519PrivateKey) -> None:
+    v = verify_json(genuine, lambda d: d.update(schema_version="1.1"), key)
+    assert v.outcome is Outcome.UNSUPPORTED and v.exit_code == 5
+    assert "the report uses schema '1.1'; this riskagent reads schema 1.2" in v.reason
 
 
 def test_the_verification_result_is_complete_json(genuine: Report, key: Ed25519PrivateKey) -> None:

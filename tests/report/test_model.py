@@ -43,19 +43,33 @@ def test_schema_rejects_unknown_fields_and_bad_status() -> None:
         jsonschema.validate(data, report_schema())
 
 
+def _message_text(finding: dict) -> str:
+    from checks.model import Reason
+
+    return Reason(finding["reason_id"], finding["reason_params"]).text("en")
+
+
 @pytest.mark.parametrize(
     ("edit", "path", "words"),
     [
         (lambda d: d.update(surprise=1), "$.surprise", "unknown key"),
         (lambda d: d["findings"][2].update(status="passs"), "$.findings[2].status", "expected one of pass, fail"),
-        (lambda d: d["findings"][0].pop("severity"), "$.findings[0].severity", "missing field"),
+        (lambda d: d["findings"][0].pop("status"), "$.findings[0].status", "missing field"),
+        (lambda d: d["findings"][0].update(severity="info"), "$.findings[0].severity", "is not written in a Finding"),
+        (lambda d: d["findings"][0].update(title={"zh": "好", "en": "fine"}), "$.findings[0].title", "is not written"),
+        (lambda d: d["findings"][0].update(check_id="LNX-XXX-999"), "$.findings[0]", "no check 'LNX-XXX-999' in this riskagent's catalogue"),
+        (lambda d: d["findings"][0].update(reason=_message_text(d["findings"][0])), "$.findings[0].reason", "holds what the other fields give"),
         (lambda d: d["run"].update(duration_ms="1000"), "$.run.duration_ms", "expected an integer, got string"),
         (lambda d: d["run"].update(privileged=1), "$.run.privileged", "expected true or false"),
         (lambda d: d["evidence"][1]["sources"].append({"kind": "rumour"}), "$.evidence[1].sources[", "kind"),
-        (lambda d: d["findings"][0]["mlps"][0].update(layer="SMC"), "$.findings[0].mlps[0].layer", "the other fields give"),
+        (lambda d: d["plan_settings"]["sla_days"].pop("info"), "$.plan_settings", "the other fields give"),
         (lambda d: d["findings"][0]["observed"].update(ratio=0.5), "$.findings[0].observed.ratio", "fraction"),
         (lambda d: d["underwriting"]["insurer"].update(score=[100]), "$.underwriting.insurer.score", "expected an integer"),
-        (lambda d: d["plan"]["tasks"][0].pop("due"), "$.plan.tasks[0].due", "missing field"),
+        (lambda d: d.update(plan={"tasks": []}), "$.plan", "is not written in a Report"),
+        (lambda d: d["plan_settings"]["sla_days"].update(high=-1), "$", "the plan cannot be rebuilt"),
+        (lambda d: d["questionnaire"].update(sha256="0" * 64), "$.questionnaire", "not built into this riskagent"),
+        (lambda d: d["questionnaire"].update(definition={}), "$.questionnaire.definition", "unknown key"),
+        (lambda d: d["questionnaire"]["answers"][1]["cited_evidence"][0].update(sources=[]), "$.questionnaire.answers[1]", "unknown key"),
         (lambda d: d["questionnaire"]["answers"][0].update(basis="guessed"), "$.questionnaire.answers[0].basis", "expected one of"),
     ],
 )
@@ -105,8 +119,15 @@ def test_failed_findings_come_first_and_summary_counts_them() -> None:
     assert sum(report.summary.failed_by_severity.values()) == statuses.count(Status.FAIL)
 
 
+def _plain_reason(finding: dict, text: str) -> None:
+    finding.pop("reason_id")
+    finding.pop("reason_params")
+    finding["reason"] = text
+
+
 def test_html_escapes_evidence() -> None:
-    report = edited(fixture_report("debian-weak"), lambda d: d["findings"][0].update(reason="<script>alert(1)</script>"))
+    report = edited(fixture_report("debian-weak"), lambda d: _plain_reason(d["findings"][0], "<script>alert(1)</script>"))
+    assert report.findings[0].reason_in("en") == "<script>alert(1)</script>"
     assert "<script>alert(1)</script>" not in render_html(report, "en")
 
 

@@ -100,7 +100,8 @@ def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
     assert {e["state"] for e in view["hard_fail"]["entries"]} == {"clear"}
     assert not view["hard_fail"]["binding_blocked"] and not view["hard_fail"]["binding_unconfirmed"]
     assert view["mlps"]["conclusion_hint"] is None and view["mlps"]["high_risk_open"] == []
-    assert view["mlps"]["conclusion_note"]["zh"]
+    assert underwriting_view(report.findings, report.questionnaire, report.run.started_at).mlps.conclusion_note.zh
+    assert "conclusion_note" not in view["mlps"]  # a static text: a report's JSON leaves it out, reading fills it in
 
 
 def test_unanswered_questionnaire_leaves_binding_unconfirmed() -> None:
@@ -190,11 +191,12 @@ def test_mlps_unit_results() -> None:
     ]
     mlps = synthetic(findings)["mlps"]
     units = {u["unit"]: u for u in mlps["units"]}
-    assert units["L3-CES1-01"]["result"] == "compliant" and units["L3-CES1-01"]["label"]["zh"] == "符合"
-    assert units["L3-CES1-02"]["result"] == "partial" and units["L3-CES1-02"]["label"]["zh"] == "部分符合"
-    assert units["L3-CES1-05"]["result"] == "non_compliant" and units["L3-CES1-05"]["label"]["zh"] == "不符合"
-    assert units["L3-ABS1-05"]["result"] == "not_applicable" and units["L3-ABS1-05"]["label"]["zh"] == "不适用"
-    assert units["L3-CNS1-06"]["result"] == "not_assessed" and units["L3-CNS1-06"]["label"]["zh"] == "未评估"
+    labels = {u.unit: u.label.zh for u in underwriting_view(findings, None, STARTED).mlps.units}
+    assert units["L3-CES1-01"]["result"] == "compliant" and labels["L3-CES1-01"] == "符合"
+    assert units["L3-CES1-02"]["result"] == "partial" and labels["L3-CES1-02"] == "部分符合"
+    assert units["L3-CES1-05"]["result"] == "non_compliant" and labels["L3-CES1-05"] == "不符合"
+    assert units["L3-ABS1-05"]["result"] == "not_applicable" and labels["L3-ABS1-05"] == "不适用"
+    assert units["L3-CNS1-06"]["result"] == "not_assessed" and labels["L3-CNS1-06"] == "未评估"
     assert mlps["units"][0]["unit"] == "L3-CES1-05"  # the unit with an open high-risk case comes first
     assert mlps["high_risk_open"] == [
         {"case": "6.4.2.1", "check_id": "U3-A", "target": None, "severity": "low", "units": ["L3-CES1-05"], "state": "open", "mitigated_by": []}
@@ -218,13 +220,17 @@ def test_mlps_control_point_and_layer_rollups() -> None:
     mlps = synthetic(findings)["mlps"]
     points = {p["control_point"]: p for p in mlps["control_points"]}
     assert points["8.1.4.1"]["result"] == "partial" and points["8.1.4.1"]["units"] == ["L3-CES1-01", "L3-CES1-02"]
-    assert points["8.1.4.1"]["name"] == {"zh": "身份鉴别", "en": "Identification and authentication"}
+    typed = underwriting_view(findings, None, STARTED).mlps
+    names = {p.control_point: p.name for p in typed.control_points}
+    assert points["8.1.4.1"]["name"] == {"zh": "身份鉴别", "en": "Identification and authentication"} == to_json(names["8.1.4.1"])
     assert points["8.1.4.2"]["result"] == "compliant"
     assert points["8.1.3.2"]["result"] == "not_applicable"
     layers = {layer["layer"]: layer for layer in mlps["layers"]}
     assert layers["CES"]["result"] == "partial" and layers["CES"]["control_points"] == ["8.1.4.1", "8.1.4.2"]
     assert layers["CES"]["counts"]["partial"] == 1 and layers["CES"]["counts"]["compliant"] == 1
-    assert layers["ABS"]["result"] == "not_applicable" and layers["ABS"]["name"]["zh"] == "安全区域边界"
+    layer_names = {layer.layer: layer.name for layer in typed.layers}
+    assert layers["ABS"]["result"] == "not_applicable" and "name" not in layers["ABS"]  # a static text: left out of the JSON
+    assert layer_names["ABS"] is not None and layer_names["ABS"].zh == "安全区域边界"
     all_fail = synthetic([finding("B", "fail", units=["L3-CES1-02"])])["mlps"]
     assert all_fail["control_points"][0]["result"] == "non_compliant" and all_fail["layers"][0]["result"] == "non_compliant"
 
