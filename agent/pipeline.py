@@ -270,10 +270,9 @@ def render(report: Report, fmt: Format, lang: Lang, envelope: Optional[bytes] = 
         return report.canonical + b"\n"
     if fmt is Format.ENVELOPE:
         return envelope
-    from report.render import render_html, render_markdown
+    from report.render import render_bytes
 
-    text = render_html(report, lang.value) if fmt is Format.HTML else render_markdown(report, lang.value)
-    return text.encode("utf-8")
+    return render_bytes(report, lang.value, markdown=fmt is not Format.HTML)
 
 
 def write(

@@ -10,7 +10,7 @@ from report.model import Report
 from report.presentation import evidence_status, observed_rows, reason_segments, tech_segments, when
 from report.provenance import banners
 from report.questionnaire_export import rows
-from report.templating import render_template
+from report.templating import render_template, render_template_bytes
 from report.timeouts import out_of_time
 
 Verified = Tuple[bool, Sequence[str]]
@@ -47,6 +47,11 @@ def render_html(report: Report, lang: str, verification: Optional[Verified] = No
 
 def render_markdown(report: Report, lang: str, verification: Optional[Verified] = None) -> str:
     return render_template("report.md.j2", **_context(report, lang, verification))
+
+
+def render_bytes(report: Report, lang: str, markdown: bool) -> bytes:
+    """The HTML (or Markdown) page as UTF-8, as a scan writes it."""
+    return render_template_bytes("report.md.j2" if markdown else "report.html.j2", **_context(report, lang, None))
 
 
 def decision_lines(report: Report, lang: str) -> List[str]:

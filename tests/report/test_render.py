@@ -56,3 +56,12 @@ def test_markdown_carries_the_same_header_and_banners(tmp_path: Path) -> None:
     assert "## 核验结果" in md and "有效  report.dsse.json" in md and "回放数据，非现场评估" in md
     plain = render_markdown(report, "en")
     assert "riskagent verify" in plain and "## Verification" not in plain
+
+
+def test_the_streamed_page_is_the_rendered_page() -> None:
+    from report.render import render_bytes
+
+    report = complete_report("debian-weak")
+    for lang in ("zh", "en"):
+        assert render_bytes(report, lang, markdown=False) == render_html(report, lang).encode("utf-8")
+        assert render_bytes(report, lang, markdown=True) == render_markdown(report, lang).encode("utf-8")
