@@ -1,9 +1,15 @@
 """Attestations: the answers file, and the assessor's interactive session.
 
 The answers file is JSON (``riskagent-answers/1``): a list of attestations in
-the order they were given, later ones replacing earlier ones. The
-interactive session rewrites it atomically after every answer, so an
-interrupted session loses nothing and resumes where it stopped.
+the order they were given, later ones replacing earlier ones. Each has the
+question, the value, who attests it, when, and an optional ``note``; an entry
+with a note and no value adds the note to an answer the evidence gives. The
+interactive session rewrites it atomically after every answer (and again
+after its note), so an interrupted session loses nothing and resumes where it
+stopped. It asks only what the evidence leaves open, skips a question that an
+earlier answer rules out (PA-05 after PA-04 = no), and refuses a date after
+today for something that has happened (a penetration test, a drill); the
+answers file loader refuses such a date too, naming the file, line and field.
 """
 
 from __future__ import annotations
@@ -11,12 +17,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from agent.errors import UsageError
 from agent.files import atomic_write
-from questionnaires.engine import validate_value
+from questionnaires.engine import future_date_problem, validate_value
 from questionnaires.jsonpos import JsonPosError, field_name, loads_with_lines
 from questionnaires.model import Answer, AnswerType, Attestation, Basis, Question, Questionnaire
 
@@ -25,6 +32,17 @@ MAX_ANSWERS_BYTES = 4 * 1024 * 1024
 # Typed whole numbers: ASCII digits, optionally grouped with commas, at most 18 digits (a report holds 20).
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+|-?[0-9]{1,18}", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+MAX_NOTE_CHARS = 4000
+
+
+def latest_today() -> _dt.date:
+    """Today's date where it is latest (UTC+14): a date refused as "after today" is after today everywhere."""
+    return (_dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(hours=14)).date()
+
+
+def _hidden(text: str) -> bool:
+    """Control or invisible formatting characters (terminal escapes, bidi overrides) other than newline and tab."""
+    return any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" for c in text)
 
 
 def now_utc() -> str:
@@ -70,12 +88,15 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
 
     if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
         raise err(("format",), f'expected "format": "{ANSWERS_FORMAT}" (is this an answers file?)')
-    if data.get("questionnaire") not in (None, questionnaire.ref, questionnaire.id):
-        raise err(("questionnaire",), f"answers are for {data.get('questionnaire')!r}, not {questionnaire.ref!r}")
+    answers_for = data.get("questionnaire")
+    # Answers to an earlier version of the same questionnaire still load: each is checked against its question here.
+    if answers_for is not None and (not isinstance(answers_for, str) or answers_for.split("@", 1)[0] != questionnaire.id):
+        raise err(("questionnaire",), f"answers are for {answers_for!r}, not {questionnaire.ref!r}")
     items = data.get("answers")
     if not isinstance(items, list):
         raise err(("answers",), "expected a list of answers")
     out: Dict[str, Attestation] = {}
+    today = latest_today()
     for i, item in enumerate(items):
         where = ("answers", i)
         if not isinstance(item, dict):
@@ -85,18 +106,35 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
             question = questionnaire.question(str(qid))
         except KeyError:
             raise err((*where, "question"), f"no question {qid!r} in {questionnaire.ref}") from None
-        why = validate_value(question, item.get("value"))
-        if not why and question.type is AnswerType.DATE and not _ISO_DATE.fullmatch(str(item.get("value"))):
+        raw_note = item.get("note")
+        if raw_note is not None and (not isinstance(raw_note, str) or len(raw_note) > MAX_NOTE_CHARS):
+            raise err((*where, "note"), f"{qid}: expected text of at most {MAX_NOTE_CHARS} characters")
+        if isinstance(raw_note, str) and _hidden(raw_note):
+            raise err((*where, "note"), f"{qid}: the note holds control or invisible formatting characters")
+        note = raw_note.strip() or None if isinstance(raw_note, str) else None
+        value = item.get("value")
+        if value is None and note is None:
+            raise err((*where, "value") if "value" in item else where, f"{qid}: give a value, or a note for an answer the evidence gives")
+        why = validate_value(question, value)
+        if not why and value is not None and question.type is AnswerType.DATE and not _ISO_DATE.fullmatch(str(value)):
             why = "expected a date YYYY-MM-DD (ASCII digits)"
+        if not why:
+            why = future_date_problem(question, value, today)
+        by = item.get("by")
+        at_raw = item.get("at")
+        if not why and isinstance(at_raw, str) and _ISO_DATE.match(at_raw):
+            try:
+                why = future_date_problem(question, value, _dt.date.fromisoformat(at_raw[:10]) + _dt.timedelta(days=1))
+            except ValueError:
+                pass
+            if why:
+                why = f"{value} is after the day it was attested ({at_raw[:10]}): give the date it happened"
         if why:
             raise err((*where, "value"), f"{qid}: {why}")
-        by = item.get("by")
         if not isinstance(by, str) or not by.strip():
             raise err((*where, "by"), "who attests this answer (name and role) is required")
-        at_raw = item.get("at")
         at = at_raw if isinstance(at_raw, str) else now_utc()
-        note = item.get("note") if isinstance(item.get("note"), str) else None
-        out[question.id] = Attestation(question.id, item["value"], by.strip(), at, note)
+        out[question.id] = Attestation(question.id, value, by.strip(), at, note)
     return out
 
 
@@ -140,14 +178,20 @@ class InputHint(ValueError):
         return self.zh if lang == "zh" else self.en
 
 
-def parse_input(question: Question, raw: str) -> Any:
-    """Turn typed input into an answer value; raises InputHint saying what to type."""
+def parse_input(question: Question, raw: str, today: Optional[_dt.date] = None) -> Any:
+    """Turn typed input into an answer value; raises InputHint saying what to type.
+
+    A date about something that has happened may not be after ``today`` (default: :func:`latest_today`).
+    """
     raw = raw.strip()
     t = question.type
     if t is AnswerType.YES_NO:
         value = _YES_NO_KEYS.get(raw.lower())
-        if value is None:
-            raise InputHint("y（是）/ n（否）/ p（部分）/ na（不适用）", "y / n / p(artial) / na")
+        allowed = question.allowed_values()
+        if value is None or value not in allowed:
+            zh = " / ".join(_YES_NO_HINT[v][0] for v in allowed)
+            en = " / ".join(_YES_NO_HINT[v][1] for v in allowed)
+            raise InputHint(zh, en)
         return value
     if t is AnswerType.ENUM:
         values = question.allowed_values()
@@ -160,38 +204,79 @@ def parse_input(question: Question, raw: str) -> Any:
         # int() would also take "١٢", "1_000" and "+5": only ASCII digits are a number here.
         if not _WHOLE_NUMBER.fullmatch(raw):
             raise InputHint("整数（只用数字 0-9，最多 18 位）", "a whole number (digits 0-9, at most 18)")
-        return int(raw.replace(",", ""))
+        number = int(raw.replace(",", ""))
+        if validate_value(question, number):
+            low, high = question.minimum, question.maximum
+            zh = "、".join(x for x in (f"不小于 {low}" if low is not None else "", f"不大于 {high}" if high is not None else "") if x)
+            en = " and ".join(x for x in (f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else "") if x)
+            raise InputHint(f"整数，{zh}", f"a whole number {en}")
+        return number
     if t is AnswerType.DATE:
         try:
             if not _ISO_DATE.fullmatch(raw):
                 raise ValueError(raw)
-            return _dt.date.fromisoformat(raw).isoformat()
+            value = _dt.date.fromisoformat(raw).isoformat()
         except ValueError:
             raise InputHint("日期，格式 YYYY-MM-DD", "a date YYYY-MM-DD") from None
+        day = today or latest_today()
+        if future_date_problem(question, value, day):
+            raise InputHint(
+                f"不晚于今天（{day.isoformat()}）的日期，格式 YYYY-MM-DD：请填写实际发生的日期",
+                f"a date YYYY-MM-DD not after today ({day.isoformat()}): the day it happened",
+            )
+        return value
     if t is AnswerType.LIST:
         return [p.strip() for p in raw.replace("，", ",").split(",") if p.strip()]
     return raw
 
 
-def _prompt_text(question: Question, lang: str, index: int, total: int) -> str:
+_YES_NO_HINT = {
+    "yes": ("y（是）", "y(es)"),
+    "no": ("n（否）", "n(o)"),
+    "partial": ("p（部分）", "p(artial)"),
+    "not_applicable": ("na（不适用）", "na (not applicable)"),
+}
+_YES_NO_PROMPT = {
+    "yes": ("y=是/yes", "y=yes"),
+    "no": ("n=否/no", "n=no"),
+    "partial": ("p=部分/partial", "p=partial"),
+    "not_applicable": ("na=不适用/n.a.", "na=not applicable"),
+}
+
+
+def _prompt_text(question: Question, answer: Answer, lang: str, index: int, total: int) -> str:
     lines = [f"[{index}/{total}] {question.id}: {question.text.get(lang)}"]
     if question.help is not None:
         lines.append(f"    {question.help.get(lang)}")
+    if answer.coverage is not None:
+        lines.append(("    证据：" if lang == "zh" else "    evidence: ") + answer.coverage.text(question, lang))
+    if answer.note:
+        from report.terminal import safe_line
+
+        lines.append(("    说明：" if lang == "zh" else "    note: ") + safe_line(answer.note))
     if question.type is AnswerType.YES_NO:
-        lines.append(
-            "    y=是/yes  n=否/no  p=部分/partial  na=不适用/n.a."
-            if lang == "zh"
-            else "    y=yes  n=no  p=partial  na=not applicable"
-        )
+        lines.append("    " + "  ".join(_YES_NO_PROMPT[v][0 if lang == "zh" else 1] for v in question.allowed_values()))
     elif question.type is AnswerType.ENUM:
         for i, o in enumerate(question.options, 1):
             lines.append(f"    {i}) {o.label.get(lang)}")
     elif question.type is AnswerType.LIST:
         lines.append("    多项用逗号分隔" if lang == "zh" else "    separate items with commas")
     elif question.type is AnswerType.DATE:
-        lines.append("    YYYY-MM-DD")
+        lines.append("    YYYY-MM-DD" + (("，不晚于今天" if lang == "zh" else ", not after today") if question.past else ""))
+    elif question.type is AnswerType.NUMBER and (question.minimum is not None or question.maximum is not None):
+        low = "" if question.minimum is None else str(question.minimum)
+        high = "" if question.maximum is None else str(question.maximum)
+        lines.append(f"    {low}–{high}" if low and high else (f"    ≥ {low}" if low else f"    ≤ {high}"))
     lines.append("    (回车跳过 / Enter to skip)" if lang == "zh" else "    (Enter to skip)")
     return "\n".join(lines) + "\n> "
+
+
+def _open(att: Optional[Attestation]) -> bool:
+    """Whether a question is still to be asked: no attestation, or one that only adds a note."""
+    return att is None or att.value is None
+
+
+NOTE_PROMPT = {"zh": "说明（回车跳过）/ note (Enter to skip)\n> ", "en": "note (Enter to skip)\n> "}
 
 
 def interactive_session(
@@ -204,17 +289,31 @@ def interactive_session(
     stdin: IO[str],
     write: Callable[[str], None],
 ) -> int:
-    """Ask every question the evidence leaves unknown; save after each answer.
+    """Ask every question the evidence leaves unknown; save after each answer and after its note.
 
-    Returns the number of answers given. End of input (Ctrl-D, a closed pipe)
-    ends the session; everything already answered is in the file.
+    A question whose ``ask_if`` an earlier answer rules out (given before or in this session) is skipped.
+    Returns the number of answers given. End of input (Ctrl-D, a closed pipe) ends the session;
+    everything already answered is in the file.
     """
-    todo = [a for a in answers if a.basis is Basis.UNKNOWN and a.question not in attestations]
+    values: Dict[str, Any] = {a.question: a.value for a in answers if a.basis is not Basis.UNKNOWN}
+    values.update({qid: att.value for qid, att in attestations.items() if att.value is not None})
+    todo = [a for a in answers if a.basis is Basis.UNKNOWN and a.skipped_by is None and _open(attestations.get(a.question))]
     given = 0
     for i, ans in enumerate(todo, 1):
         question = questionnaire.question(ans.question)
+        cond = question.ask_if
+        if cond is not None and not cond.holds(values.get(cond.question)):
+            shown = values.get(cond.question)
+            if shown is not None:
+                q_cond = questionnaire.question(cond.question)
+                write(
+                    f"[{i}/{len(todo)}] {question.id}: 跳过（{cond.question} 为“{q_cond.display(shown, 'zh')}”）\n"
+                    if lang == "zh"
+                    else f"[{i}/{len(todo)}] {question.id}: skipped ({cond.question} is {q_cond.display(shown, 'en')})\n"
+                )
+            continue
         while True:
-            write(_prompt_text(question, lang, i, len(todo)))
+            write(_prompt_text(question, ans, lang, i, len(todo)))
             line = stdin.readline()
             if line == "":
                 write("\n")
@@ -226,8 +325,18 @@ def interactive_session(
             except InputHint as exc:
                 write(("请输入：" if lang == "zh" else "please enter: ") + exc.get(lang) + "\n")
                 continue
-            attestations[question.id] = Attestation(question.id, value, by, now_utc())
+            earlier = attestations.get(question.id)
+            attestations[question.id] = Attestation(question.id, value, by, now_utc(), earlier.note if earlier is not None else None)
             save_answers(path, questionnaire, attestations)
+            values[question.id] = value
             given += 1
+            write(NOTE_PROMPT["zh" if lang == "zh" else "en"])
+            note = stdin.readline()
+            if note == "":
+                write("\n")
+                return given
+            if note.strip() and not _hidden(note.strip()):
+                attestations[question.id] = Attestation(question.id, value, by, attestations[question.id].at, note.strip()[:MAX_NOTE_CHARS])
+                save_answers(path, questionnaire, attestations)
             break
     return given

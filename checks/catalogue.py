@@ -76,6 +76,7 @@ def evaluate(
 # report was judged by, so it changes the catalogue digest (and, through the lock test, its version).
 RULE_SOURCES = (
     "checks",
+    "questionnaires/consistency.py",
     "questionnaires/engine.py",
     "questionnaires/model.py",
     "questionnaires/default.json",

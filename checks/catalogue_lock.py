@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.13"
-CATALOGUE_DIGEST = "fee0698490e653f115b5f07631bd8f939ddcab18736462e82ddb258c5a4a45ee"
+CATALOGUE_VERSION = "1.0.15"
+CATALOGUE_DIGEST = "6b3d1cb0b5b2ae6703ff00d052c62a1f1993c2c81d03b92fe419e8813215b015"

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from checks.model import Text
 from questionnaires.jsonpos import MAX_INT_DIGITS, JsonPosError, PathKey, field_name, line_of_offset, loads_with_lines
-from questionnaires.model import AnswerType, Option, Question, Questionnaire, Section
+from questionnaires.model import YES_NO_VALUES, Aggregate, AnswerType, AskIf, Option, Question, Questionnaire, Scope, Section
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
 MAX_QUESTIONNAIRE_BYTES = 4 * 1024 * 1024  # the built-in questionnaire is under 100 KiB
@@ -22,6 +22,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 _FACT_PATH = re.compile(r"[A-Za-z0-9_:@/+-]+(\.[A-Za-z0-9_:@/+-]+)*", re.ASCII)
 _RULE_KEYS = {"checks", "yes_if", "only", "fact", "path", "as", "map", "when", "first", "attest", "note"}
 _AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
+_QUESTION_KEYS = {
+    "id", "text", "help", "type", "options", "mlps", "mlps_clauses", "domain", "risk_element", "rule",
+    "scope", "aggregate", "percent_yes_of", "ask_if", "values", "min", "max", "past",
+}  # fmt: skip
+_SECTION_KEYS = {"id", "title", "questions"}
 
 
 class QuestionnaireError(ValueError):
@@ -185,12 +190,14 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
         spath: PathKey = ("sections", si)
         if not isinstance(sec, dict):
             raise v.error(spath, "expected an object")
+        _unknown_keys(v, sec, spath, _SECTION_KEYS, "section")
         sid = v.need(sec, "id", spath, str)
         sections.append(Section(sid, v.text(sec, "title", spath)))
         for qi, q in enumerate(v.need(sec, "questions", spath, list)):
             qpath: PathKey = (*spath, "questions", qi)
             if not isinstance(q, dict):
                 raise v.error(qpath, "expected an object")
+            _unknown_keys(v, q, qpath, _QUESTION_KEYS, "question")
             question_id = v.need(q, "id", qpath, str)
             if not _ID.fullmatch(question_id):
                 raise v.error((*qpath, "id"), f"invalid question id {question_id!r}")
@@ -223,6 +230,9 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
             if not isinstance(clauses, list) or not all(isinstance(c, str) and _CLAUSE.fullmatch(c) for c in clauses):
                 raise v.error((*qpath, "mlps_clauses"), 'expected a list of GB/T 22239 clause numbers such as "8.1.10.13"')
             v.rule(v.need(q, "rule", qpath, dict), (*qpath, "rule"), qtype)
+            scope = _scope(v, q, qpath)
+            values = _yes_no_values(v, q, qpath, qtype)
+            minimum, maximum = _bounds(v, q, qpath, qtype)
             questions.append(
                 Question(
                     id=question_id,
@@ -236,11 +246,119 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
                     risk_element=q.get("risk_element"),
                     options=options,
                     help=v.text(q, "help", qpath) if "help" in q else None,
+                    scope=scope,
+                    aggregate=_aggregate(v, q, qpath, qtype, scope),
+                    percent_yes_of=_percent_of(v, q, qpath, qtype, scope),
+                    ask_if=_ask_if(v, q, qpath, {x.id: x for x in questions}),
+                    values=values,
+                    minimum=minimum,
+                    maximum=maximum,
+                    past=_past(v, q, qpath, qtype),
                 )
             )
     if not questions:
         raise v.error(("sections",), "the questionnaire has no questions")
+    by_id = {x.id: x for x in questions}
+    for x in questions:
+        if x.percent_yes_of is not None:
+            ref = by_id.get(x.percent_yes_of)
+            if ref is None or ref.type is not AnswerType.YES_NO or not ref.organisation:
+                raise v.error((*seen[x.id], "percent_yes_of"), f"{x.percent_yes_of!r} is not an organisation yes_no question of this questionnaire")
     return Questionnaire(qid, version, title, tuple(sections), tuple(questions), v.source, data)
+
+
+def _unknown_keys(v: _Validator, obj: Mapping[str, Any], path: PathKey, known: Set[str], what: str) -> None:
+    unknown = sorted(set(obj) - known)
+    if unknown:
+        raise v.error((*path, unknown[0]), f"unknown {what} field {unknown[0]!r}; a {what} has {', '.join(sorted(known))}")
+
+
+def _scope(v: _Validator, q: Mapping[str, Any], path: PathKey) -> Scope:
+    """Every question says what it is about: the assessed host, or the organisation (its other assets, policies, people)."""
+    if "scope" not in q:
+        raise v.error(path, 'missing required field \'scope\': "host" (about the assessed host) or "organisation" (about the whole organisation)')
+    try:
+        return Scope(q["scope"])
+    except (ValueError, TypeError):
+        raise v.error((*path, "scope"), 'must be "host" or "organisation"') from None
+
+
+def _aggregate(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: AnswerType, scope: Scope) -> Aggregate:
+    if "aggregate" not in q:
+        return Aggregate.EVERY
+    if scope is not Scope.ORGANISATION or qtype is not AnswerType.YES_NO:
+        raise v.error((*path, "aggregate"), "only an organisation yes_no question says how its assets' answers combine")
+    try:
+        return Aggregate(q["aggregate"])
+    except (ValueError, TypeError):
+        raise v.error((*path, "aggregate"), 'must be "every" (one asset\'s no is the organisation\'s no) or "any" (one asset\'s yes is its yes)') from None
+
+
+def _percent_of(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: AnswerType, scope: Scope) -> Optional[str]:
+    if "percent_yes_of" not in q:
+        return None
+    ref = q["percent_yes_of"]
+    if scope is not Scope.ORGANISATION or qtype is not AnswerType.NUMBER:
+        raise v.error((*path, "percent_yes_of"), "only an organisation number question is a percentage of assets")
+    if not isinstance(ref, str) or not _ID.fullmatch(ref):
+        raise v.error((*path, "percent_yes_of"), "expected a question id")
+    return ref
+
+
+def _ask_if(v: _Validator, q: Mapping[str, Any], path: PathKey, earlier: Mapping[str, Question]) -> Optional[AskIf]:
+    """``{"question": "PA-04", "equals": "yes"}`` or ``{"question": ..., "in": [...]}``: an earlier question and answers of it."""
+    if "ask_if" not in q:
+        return None
+    cond = q["ask_if"]
+    where: PathKey = (*path, "ask_if")
+    if not isinstance(cond, dict) or set(cond) - {"question", "equals", "in"} or "question" not in cond or len(set(cond) & {"equals", "in"}) != 1:
+        raise v.error(where, 'expected {"question": "<an earlier question id>", "equals": "<answer>"} (or "in": [answers])')
+    ref = earlier.get(cond["question"]) if isinstance(cond["question"], str) else None
+    if ref is None:
+        raise v.error((*where, "question"), f"{str(cond['question'])[:40]!r} is not a question asked before this one")
+    if ref.type not in (AnswerType.YES_NO, AnswerType.ENUM):
+        raise v.error((*where, "question"), f"{ref.id} is a {ref.type} question; a condition needs a yes_no or enum answer")
+    values = [cond["equals"]] if "equals" in cond else cond["in"]
+    key = "equals" if "equals" in cond else "in"
+    if not isinstance(values, list) or not values or not all(isinstance(x, str) and x in ref.allowed_values() for x in values):
+        raise v.error((*where, key), f"expected answers of {ref.id}: {', '.join(ref.allowed_values())}")
+    return AskIf(ref.id, tuple(values))
+
+
+def _yes_no_values(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: AnswerType) -> Tuple[str, ...]:
+    if "values" not in q:
+        return ()
+    values = q["values"]
+    if qtype is not AnswerType.YES_NO:
+        raise v.error((*path, "values"), "only a yes_no question narrows its answers with 'values' (an enum lists options)")
+    if not isinstance(values, list) or not {"yes", "no"} <= set(values) or not set(values) <= set(YES_NO_VALUES) or len(set(values)) != len(values):
+        raise v.error((*path, "values"), f"expected \"yes\", \"no\" and any of {', '.join(YES_NO_VALUES[2:])}, each once")
+    return tuple(x for x in YES_NO_VALUES if x in values)
+
+
+def _bounds(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: AnswerType) -> Tuple[Optional[int], Optional[int]]:
+    out: List[Optional[int]] = []
+    for key in ("min", "max"):
+        if key not in q:
+            out.append(None)
+            continue
+        if qtype is not AnswerType.NUMBER:
+            raise v.error((*path, key), "only a number question has bounds")
+        bound = q[key]
+        if not isinstance(bound, int) or isinstance(bound, bool):
+            raise v.error((*path, key), "expected a whole number")
+        out.append(bound)
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise v.error((*path, "max"), f"{out[1]} is less than min {out[0]}")
+    return out[0], out[1]
+
+
+def _past(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: AnswerType) -> bool:
+    if "past" not in q:
+        return False
+    if qtype is not AnswerType.DATE or not isinstance(q["past"], bool):
+        raise v.error((*path, "past"), "true on a date question about something that has happened (no date after today is accepted)")
+    return bool(q["past"])
 
 
 def load_questionnaire(path: Optional[Path] = None, *, validate_refs: bool = True) -> Questionnaire:

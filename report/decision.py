@@ -219,6 +219,10 @@ LABELS = {
     "no_questionnaire": Text(zh="未附问卷", en="no questionnaire"),
     "none": Text(zh="无", en="none"),
     "not_scored": Text(zh="未计分", en="not scored"),
+    # questionnaire rows
+    "note": Text(zh="说明", en="Note"),
+    "not_asked": Text(zh="未询问（因 {question} 的回答）", en="not asked (because of the answer to {question})"),
+    "partial_evidence": Text(zh="部分证据", en="Partial evidence"),
 }
 
 

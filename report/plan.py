@@ -589,6 +589,43 @@ MEASURE_AREAS: Dict[str, MeasureArea] = {
         ),
         _t("等级测评报告", "The MLPS test report"),
     ),
+    "data": MeasureArea(
+        _t("管理措施：数据与个人信息", "Management measures: data and personal information"),
+        _t(
+            "数据分类分级，重要数据和个人信息有防泄漏措施，数据出境依法办理",
+            "Data is classified, important data and personal information are protected against leaks, and cross-border transfers follow the law",
+        ),
+        (
+            _t(
+                "编制数据资产清单并完成数据分类分级，对重要数据和个人信息部署防泄漏（DLP）措施",
+                "Inventory the data, classify it, and put leak prevention (DLP) on important data and personal information",
+            ),
+            _t(
+                "数据出境前完成安全评估、标准合同备案或个人信息保护认证",
+                "Before data leaves the country, complete the security assessment, standard contract filing or certification",
+            ),
+        ),
+        _t("数据分类分级清单与出境评估材料", "The data classification register and cross-border transfer records"),
+    ),
+    "governance": MeasureArea(
+        _t("管理措施：安全管理制度、机构与人员", "Management measures: security policies, organisation and staff"),
+        _t(
+            "有成文的安全管理制度、明确的安全管理机构和负责人，外部人员接入受控，采购的安全产品合规",
+            "Written security policies, a named security organisation and officer, controlled access by outsiders, and compliant security products",
+        ),
+        (
+            _t(
+                "制定并发布网络安全管理制度，设立安全管理机构并任命负责人",
+                "Issue security policies, set up the security organisation and appoint its head",
+            ),
+            _t(
+                "外部人员接入须审批、登记并全程受控；采购具备销售许可或认证的安全产品；维护资产清单",
+                "Approve, register and supervise access by outsiders; buy certified security products; keep the asset inventory current",
+            ),
+        ),
+        _t("管理制度文件、任命文件、外部人员接入登记与资产清单", "Policy documents, appointments, the register of outsider access and the asset inventory"),
+        Severity.HIGH,
+    ),
     "ics": MeasureArea(
         _t("管理措施：工控与车联网", "Management measures: industrial control and telematics"),
         _t(

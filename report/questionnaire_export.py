@@ -8,7 +8,7 @@ import json
 from typing import Any, Dict, List, Mapping, Optional
 
 from collectors.strictjson import to_json as plain
-from questionnaires.model import Answer, AnsweredQuestionnaire, Basis
+from questionnaires.model import Answer, AnsweredQuestionnaire, Basis, Questionnaire
 from report.escape import csv_cell
 from report.i18n import Labels
 
@@ -25,9 +25,29 @@ YES_NO = {
 }
 
 
+def _typed(answered: AnsweredQuestionnaire) -> Optional[Questionnaire]:
+    """The typed questionnaire behind ``answered`` (for texts that need a question's types), if it parses."""
+    from questionnaires.loader import QuestionnaireError, load_questionnaire, parse_questionnaire
+    from questionnaires.model import builtin_sha256, definition_sha256
+
+    definition = answered.definition
+    try:
+        if definition_sha256(definition) == builtin_sha256():
+            return load_questionnaire(None)
+        return parse_questionnaire(json.dumps(definition, ensure_ascii=False), "report")
+    except (QuestionnaireError, TypeError, ValueError):
+        return None
+
+
 def rows(answered: AnsweredQuestionnaire, lang: str) -> List[Dict[str, Any]]:
-    """One flat row per question, in questionnaire order."""
+    """One flat row per question, in questionnaire order, every text in ``lang``.
+
+    Besides the answer and its basis: the partial evidence of an organisation question (what this
+    host shows, and that other assets are unknown), the note the person gave, each conflict in the
+    reader's language, and "not asked" for a question another answer made irrelevant.
+    """
     by_id = {a.question: a for a in answered.answers}
+    typed = _typed(answered) if any(a.coverage is not None for a in answered.answers) else None
     out: List[Dict[str, Any]] = []
     for section in answered.definition["sections"]:
         for q in section["questions"]:
@@ -50,7 +70,14 @@ def rows(answered: AnsweredQuestionnaire, lang: str) -> List[Dict[str, Any]]:
                     ),
                     "attested_by": a.attestation.by if a is not None and a.attestation else "",
                     "attested_at": a.attestation.at if a is not None and a.attestation else "",
-                    "conflict": (a.conflict if a is not None else None) or "",
+                    "conflict": ("；" if lang == "zh" else "; ").join(c.message.get(lang) for c in a.conflicts)
+                    if a is not None and a.conflicts
+                    else ((a.conflict if a is not None else None) or ""),
+                    "coverage": a.coverage.text(typed.question(q["id"]), lang)
+                    if a is not None and a.coverage is not None and typed is not None
+                    else "",
+                    "note": (a.note if a is not None else None) or "",
+                    "skipped_by": (a.skipped_by if a is not None else None) or "",
                     "reason": (a.reason if a is not None else None) or "",
                     "mlps": ", ".join([*q.get("mlps", []), *q.get("mlps_clauses", [])]),
                 }

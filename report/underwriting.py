@@ -16,9 +16,10 @@ from typing import Any, ClassVar, Dict, Iterable, List, Literal, Mapping, Option
 
 from checks.high_risk import CASES
 from checks.mlps import LAYERS, UNITS, at_level, clause_key, units_at
-from checks.model import Finding, Severity, Status, Text
+from checks.model import CoverageLine, Finding, InsurerDomain, Severity, Status, Text
 from collectors.profile import Profile
 from collectors.strictjson import JSON, from_json, json_field
+from questionnaires.applicant import Industry
 from questionnaires.model import AnsweredQuestionnaire, Basis
 from report.high_risk import failed_cases
 
@@ -71,18 +72,50 @@ class NotAssessedCap:
     best_grade: str
 
 
+LineKind = Literal["property", "liability"]
+
+
+def _notes() -> Any:
+    """A ``_comment`` list on an entry of weights.json: the reasoning behind a mapping, never read by the scoring."""
+    return field(default=(), metadata=json_field(name="_comment", omit_empty=True))
+
+
 @dataclass(frozen=True)
 class LineSpec:
+    """A coverage line (保险责任).
+
+    A line of ``coverage_lines`` is scored in every report's insurer view over the findings whose check declares
+    it (``CoverageLine``), and lists nothing else. A line of ``application_lines`` is scored only in an
+    application's requested-coverage view (report/coverage.py), over the findings whose check declares one of
+    ``coverage``, has one of ``domains`` or has an id with one of ``check_prefixes``; with none of the three, no
+    check bears on it. ``kind`` is the notice's class (财产类 property, 责任类 liability); a line without one
+    cannot be requested.
+    """
+
     id: str
     label: Text
+    kind: Optional[LineKind] = field(default=None, metadata=json_field(omit_none=True))
+    coverage: Tuple[str, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    domains: Tuple[str, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    check_prefixes: Tuple[str, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    comment: Tuple[str, ...] = _notes()
 
 
 @dataclass(frozen=True)
 class ScenarioSpec:
+    """A risk scenario: the findings with one of ``domains`` or a check id with one of ``check_prefixes``.
+
+    ``sectors`` are the industries (questionnaires/applicant.schema.json) whose scenarios the pilot notice
+    (附件 §三) names it for, and ``notice`` its wording there.
+    """
+
     id: str
     label: Text
     domains: Tuple[str, ...]
     check_prefixes: Tuple[str, ...]
+    sectors: Tuple[str, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    notice: Optional[Text] = field(default=None, metadata=json_field(omit_none=True))
+    comment: Tuple[str, ...] = _notes()
 
 
 @dataclass(frozen=True)
@@ -114,8 +147,14 @@ class Weights:
     coverage_lines: Tuple[LineSpec, ...]
     scenarios: Tuple[ScenarioSpec, ...]
     hard_fail: Tuple[HardFailSpec, ...]
+    # Scored only in an application's requested-coverage view, never in a report: ``version`` (which a signed
+    # report names) stays with the report's scoring, ``application_version`` names these mappings.
+    application_version: Optional[str] = field(default=None, metadata=json_field(omit_none=True))
+    application_lines: Tuple[LineSpec, ...] = field(default=(), metadata=json_field(omit_empty=True))
+    application_scenarios: Tuple[ScenarioSpec, ...] = field(default=(), metadata=json_field(omit_empty=True))
 
     def __post_init__(self) -> None:
+        self._check_specs()
         if not self.grade_bands:
             raise ValueError("grade_bands: at least one band is needed")
         grades = {b.grade for b in self.grade_bands}
@@ -132,6 +171,41 @@ class Weights:
             q = spec.question
             if q is not None and q.kind == "date_within_days" and q.max_age_days is None:
                 raise ValueError(f"hard_fail {spec.id}: date_within_days needs max_age_days")
+
+    def _check_specs(self) -> None:
+        """Line and scenario ids are unique; domains, coverage lines and sectors are ones the agent knows."""
+        domains = {d.value for d in InsurerDomain}
+        lines = {c.value for c in CoverageLine}
+        sectors = {i.value for i in Industry}
+
+        def known(where: str, values: Iterable[str], allowed: Set[str], what: str) -> None:
+            for value in values:
+                if value not in allowed:
+                    raise ValueError(f"{where}: unknown {what} {value!r}")
+
+        seen: Set[str] = set()
+        for key, specs in (("coverage_lines", self.coverage_lines), ("application_lines", self.application_lines)):
+            for i, line in enumerate(specs):
+                where = f"{key}[{i}] ({line.id})"
+                if line.id in seen:
+                    raise ValueError(f"{where}: a second line with this id")
+                seen.add(line.id)
+                if key == "coverage_lines" and (line.coverage or line.domains or line.check_prefixes):
+                    raise ValueError(f"{where}: a line of the report's insurer view is scored over the findings that declare it; "
+                                     "coverage, domains and check_prefixes belong to application_lines")
+                if key == "application_lines" and line.kind is None:
+                    raise ValueError(f"{where}: an application line needs its kind (property or liability)")
+                known(f"{where}.coverage", line.coverage, lines, "coverage line")
+                known(f"{where}.domains", line.domains, domains, "insurer domain")
+        seen = set()
+        for key, scens in (("scenarios", self.scenarios), ("application_scenarios", self.application_scenarios)):
+            for i, scen in enumerate(scens):
+                where = f"{key}[{i}] ({scen.id})"
+                if scen.id in seen:
+                    raise ValueError(f"{where}: a second scenario with this id")
+                seen.add(scen.id)
+                known(f"{where}.domains", scen.domains, domains, "insurer domain")
+                known(f"{where}.sectors", scen.sectors, sectors, "industry")
 
     @property
     def grades_best_first(self) -> List[str]:

@@ -104,10 +104,42 @@ def test_integer_options_take_ascii_digits_only(args: List[str], option: str) ->
 
 @pytest.mark.parametrize("typed", ["١٢", "1_000", "+5", " 12 3", "１２", "9" * 19])
 def test_typed_numbers_in_the_interactive_session_are_ascii(typed: str) -> None:
-    q = next(x for x in load_questionnaire(None).questions if x.type is AnswerType.NUMBER)
+    q = next(x for x in load_questionnaire(None).questions if x.type is AnswerType.NUMBER and x.maximum is None)
     with pytest.raises(ValueError, match="whole number"):
         parse_input(q, typed)
     assert parse_input(q, "1,200") == 1200 and parse_input(q, "42") == 42
+
+
+def test_typed_numbers_keep_to_the_questions_bounds() -> None:
+    from agent.answers import InputHint
+
+    pct = load_questionnaire(None).question("ID-04")
+    assert parse_input(pct, "100") == 100
+    with pytest.raises(InputHint) as exc:
+        parse_input(pct, "101")
+    assert exc.value.get("en") == "a whole number at least 0 and at most 100" and exc.value.get("zh") == "整数，不小于 0、不大于 100"
+
+
+def test_typed_yes_no_takes_only_the_answers_that_fit() -> None:
+    from agent.answers import InputHint
+
+    incidents = load_questionnaire(None).question("HI-01")
+    assert parse_input(incidents, "n") == "no"
+    with pytest.raises(InputHint) as exc:
+        parse_input(incidents, "p")
+    assert exc.value.get("en") == "y(es) / n(o)"
+
+
+def test_typed_dates_of_past_events_are_not_after_today() -> None:
+    import datetime as dt
+
+    from agent.answers import InputHint
+
+    drill = load_questionnaire(None).question("IR-02")
+    today = dt.date(2026, 3, 1)
+    assert parse_input(drill, "2026-03-01", today) == "2026-03-01"
+    with pytest.raises(InputHint, match=r"not after today \(2026-03-01\)"):
+        parse_input(drill, "2026-03-02", today)
 
 
 def test_typed_enum_choice_and_date_are_ascii() -> None:

@@ -33,7 +33,8 @@ def make(questions: list) -> str:
 
 
 def q(qid: str, qtype: str, rule: dict, **extra) -> dict:
-    return {"id": qid, "text": {"zh": "问题", "en": "Question"}, "type": qtype, "rule": rule, **extra}
+    """A question about the assessed host unless ``scope`` says otherwise."""
+    return {"id": qid, "text": {"zh": "问题", "en": "Question"}, "type": qtype, "scope": "host", "rule": rule, **extra}
 
 
 QUESTIONNAIRE = parse_questionnaire(

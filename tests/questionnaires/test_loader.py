@@ -83,3 +83,65 @@ def test_management_questions_cite_clauses() -> None:
     assert ir.mlps_clauses == ("8.1.10.13",)
     data = json.loads(make([q("A", "yes_no", {"attest": True}, mlps_clauses=["cheese"])]))
     assert "mlps_clauses: expected a list of GB/T 22239 clause numbers" in error_of(json.dumps(data, indent=2))
+
+
+# ------------------------------------------------------------------------------------------ scope and flow fields
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, t in enumerate(text.splitlines(), 1) if needle in t)
+
+
+@pytest.mark.parametrize(
+    "extra, needle, where",
+    [
+        ({"scope": "galaxy"}, '"galaxy"', "questions[0].scope: must be \"host\" or \"organisation\""),
+        ({"aggregate": "any"}, '"aggregate"', "questions[0].aggregate: only an organisation yes_no question says how"),
+        ({"scope": "organisation", "aggregate": "most"}, '"most"', "questions[0].aggregate: must be \"every\""),
+        ({"values": ["yes", "maybe"]}, '"values"', "questions[0].values: expected \"yes\", \"no\""),
+        ({"min": 1}, '"min"', "questions[0].min: only a number question has bounds"),
+        ({"past": True}, '"past"', "questions[0].past: true on a date question"),
+        ({"ask_if": {"question": "B", "equals": "yes"}}, '"question": "B"', "questions[0].ask_if.question: 'B' is not a question asked before this one"),
+        ({"percent_yes_of": "A"}, '"percent_yes_of"', "questions[0].percent_yes_of: only an organisation number question"),
+        ({"scpoe": "host"}, '"scpoe"', "questions[0].scpoe: unknown question field 'scpoe'"),
+    ],
+)
+def test_scope_and_flow_fields_are_checked_with_line_and_field(extra: dict, needle: str, where: str) -> None:  # type: ignore[type-arg]
+    text = make([q("A", "yes_no", {"attest": True}, **extra), q("B", "yes_no", {"attest": True})])
+    msg = error_of(text)
+    assert msg.startswith(f"insurer.json: line {_line_of(text, needle)}: sections[0].") and where in msg, msg
+
+
+def test_a_question_without_a_scope_is_refused_naming_it() -> None:
+    data = json.loads(make([q("A", "yes_no", {"attest": True})]))
+    del data["sections"][0]["questions"][0]["scope"]
+    text = json.dumps(data, indent=2)
+    msg = error_of(text)
+    assert f"line {_line_of(text, chr(34) + 'A' + chr(34)) - 1}: sections[0].questions[0]: missing required field 'scope'" in msg
+
+
+@pytest.mark.parametrize(
+    "cond, where",
+    [
+        ({"question": "A", "equals": "perhaps"}, "questions[1].ask_if.equals: expected answers of A: yes, no"),
+        ({"question": "A"}, "questions[1].ask_if: expected {\"question\""),
+        ({"question": "N", "equals": "1"}, "questions[1].ask_if.question: N is a number question"),
+    ],
+)
+def test_ask_if_names_an_earlier_question_and_its_answers(cond: dict, where: str) -> None:  # type: ignore[type-arg]
+    first = q("A", "yes_no", {"attest": True}, values=["yes", "no"]) if cond["question"] == "A" else q("N", "number", {"attest": True})
+    text = make([first, q("B", "text", {"attest": True}, ask_if=cond)])
+    assert where in error_of(text)
+
+
+def test_bounds_and_percentages_must_make_sense() -> None:
+    text = make([q("N", "number", {"attest": True}, min=5, max=1)])
+    assert "questions[0].max: 1 is less than min 5" in error_of(text)
+    text = make([q("P", "number", {"attest": True}, scope="organisation", percent_yes_of="T"), q("T", "text", {"attest": True})])
+    assert "questions[0].percent_yes_of: 'T' is not an organisation yes_no question" in error_of(text)
+
+
+def test_the_default_questionnaire_declares_its_flow() -> None:
+    questionnaire = load_questionnaire()
+    pa05 = questionnaire.question("PA-05")
+    assert pa05.ask_if is not None and pa05.ask_if.question == "PA-04"

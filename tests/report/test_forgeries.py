@@ -372,7 +372,7 @@ def test_the_verification_result_is_complete_json(genuine: Report, key: Ed25519P
     assert data["report"]["mode"] == "live" and data["report"]["catalogue"]["version"]
     assert data["policy"] == [
         {"rule": "max_age", "ok": True, "detail": "made 1.0 days ago (at most 7.0 days allowed)"},
-        {"rule": "questionnaire", "ok": True, "detail": "riskagent-default@1.1.0 is the built-in questionnaire"},
+        {"rule": "questionnaire", "ok": True, "detail": "riskagent-default@1.2.0 is the built-in questionnaire"},
     ]
 
 

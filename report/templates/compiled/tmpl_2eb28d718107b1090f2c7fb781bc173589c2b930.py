@@ -792,9 +792,26 @@ def root(context, missing=missing):
             yield ' | '
             yield str(environment.finalize(t_1(environment.getattr(l_1_q, 'question'))))
             yield ' | '
-            yield str(environment.finalize(t_1((environment.getattr(l_1_q, 'answer') or '—'))))
+            if environment.getattr(l_1_q, 'skipped_by'):
+                pass
+                yield str(environment.finalize(t_1(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_asked', question=environment.getattr(l_1_q, 'skipped_by'), _loop_vars=_loop_vars))))
+            else:
+                pass
+                yield str(environment.finalize(t_1((environment.getattr(l_1_q, 'answer') or '—'))))
             yield ' | '
             yield str(environment.finalize(t_1(environment.getattr(l_1_q, 'basis'))))
+            if environment.getattr(l_1_q, 'coverage'):
+                pass
+                yield '; '
+                yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'partial_evidence', _loop_vars=_loop_vars)))
+                yield ': '
+                yield str(environment.finalize(t_1(environment.getattr(l_1_q, 'coverage'))))
+            if environment.getattr(l_1_q, 'note'):
+                pass
+                yield '; '
+                yield str(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'note', _loop_vars=_loop_vars)))
+                yield ': '
+                yield str(environment.finalize(t_1(environment.getattr(l_1_q, 'note'))))
             if environment.getattr(l_1_q, 'conflict'):
                 pass
                 yield ' ('
@@ -811,4 +828,4 @@ def root(context, missing=missing):
     yield str(environment.finalize(t_6(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))))
 
 blocks = {}
-debug_info = '3=66&5=70&6=82&8=86&10=89&12=93&14=95&16=101&18=135&20=144&22=161&23=164&26=176&27=179&30=192&32=209&33=212&36=225&38=237&43=254&44=258&45=262&46=266&47=270&48=276&50=280&51=283&53=285&55=290&58=293&60=295&63=299&64=303&65=309&66=313&67=317&68=325&69=328&71=339&72=343&74=346&76=348&78=358&79=362&83=374&85=376&86=384&87=390&89=398&92=412&94=421&96=427&97=431&101=442&102=473&104=476&106=480&108=483&110=485&111=489&116=497&117=499&118=503&120=505&123=523&125=525&126=529&128=534&129=538&132=544&134=546&136=550&137=554&140=562&142=564&144=568&145=572&149=580&150=586&151=589&153=592&154=597&159=628&160=631&162=634&163=638&167=661&169=663&171=674&172=680&175=737&177=739&178=749&180=769&183=772&184=775&186=779&188=781&190=787&191=791&196=809'
+debug_info = '3=66&5=70&6=82&8=86&10=89&12=93&14=95&16=101&18=135&20=144&22=161&23=164&26=176&27=179&30=192&32=209&33=212&36=225&38=237&43=254&44=258&45=262&46=266&47=270&48=276&50=280&51=283&53=285&55=290&58=293&60=295&63=299&64=303&65=309&66=313&67=317&68=325&69=328&71=339&72=343&74=346&76=348&78=358&79=362&83=374&85=376&86=384&87=390&89=398&92=412&94=421&96=427&97=431&101=442&102=473&104=476&106=480&108=483&110=485&111=489&116=497&117=499&118=503&120=505&123=523&125=525&126=529&128=534&129=538&132=544&134=546&136=550&137=554&140=562&142=564&144=568&145=572&149=580&150=586&151=589&153=592&154=597&159=628&160=631&162=634&163=638&167=661&169=663&171=674&172=680&175=737&177=739&178=749&180=769&183=772&184=775&186=779&188=781&190=787&191=791&196=826'

@@ -844,13 +844,34 @@ def root(context, missing=missing):
             yield '</td><td>'
             yield escape(environment.finalize(environment.getattr(l_1_q, 'question')))
             yield '</td><td>'
-            yield escape(environment.finalize((environment.getattr(l_1_q, 'answer') or '—')))
+            if environment.getattr(l_1_q, 'skipped_by'):
+                pass
+                yield '<span class="note">'
+                yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'not_asked', question=environment.getattr(l_1_q, 'skipped_by'), _loop_vars=_loop_vars)))
+                yield '</span>'
+            else:
+                pass
+                yield escape(environment.finalize((environment.getattr(l_1_q, 'answer') or '—')))
             yield '</td><td>'
             yield escape(environment.finalize(environment.getattr(l_1_q, 'basis')))
             if environment.getattr(l_1_q, 'evidence'):
                 pass
-                yield '<br><span class="note">'
+                yield '<br><span class="note mono">'
                 yield escape(environment.finalize(environment.getattr(l_1_q, 'evidence')))
+                yield '</span>'
+            if environment.getattr(l_1_q, 'coverage'):
+                pass
+                yield '<br><span class="note">'
+                yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'partial_evidence', _loop_vars=_loop_vars)))
+                yield ': '
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'coverage')))
+                yield '</span>'
+            if environment.getattr(l_1_q, 'note'):
+                pass
+                yield '<br><span class="note">'
+                yield escape(environment.finalize(context.call((undefined(name='D') if l_0_D is missing else l_0_D), 'note', _loop_vars=_loop_vars)))
+                yield ': '
+                yield escape(environment.finalize(environment.getattr(l_1_q, 'note')))
                 yield '</span>'
             if environment.getattr(l_1_q, 'attested_by'):
                 pass
@@ -946,4 +967,4 @@ def root(context, missing=missing):
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=49&6=51&45=55&46=57&47=69&48=72&49=74&50=76&53=81&55=83&57=90&59=94&60=96&61=100&63=102&64=104&65=115&66=138&67=140&68=147&69=152&72=161&73=164&74=178&75=183&76=191&77=196&80=205&81=208&84=222&85=224&88=232&89=235&95=249&96=257&97=265&101=275&102=277&104=281&105=289&106=301&107=305&108=313&109=327&111=331&112=334&113=336&114=346&118=365&120=367&121=377&123=387&125=389&126=399&128=407&130=409&131=419&132=423&135=435&136=437&137=441&138=480&139=482&140=489&142=507&143=509&144=513&145=515&146=523&147=539&148=541&149=545&150=556&152=566&153=568&154=572&156=584&157=586&158=590&160=602&163=605&164=611&165=614&167=616&168=624&169=629&174=663&175=666&176=668&177=670&178=674&179=676&180=679&181=703&182=705&186=714&188=716&189=728&190=735&191=737&192=746&193=750&194=762&195=772&196=784&197=799&203=824&204=827&205=831&207=833&208=839&209=843&214=873&216=875&217=883&218=888&219=905&222=941'
+debug_info = '2=49&6=51&45=55&46=57&47=69&48=72&49=74&50=76&53=81&55=83&57=90&59=94&60=96&61=100&63=102&64=104&65=115&66=138&67=140&68=147&69=152&72=161&73=164&74=178&75=183&76=191&77=196&80=205&81=208&84=222&85=224&88=232&89=235&95=249&96=257&97=265&101=275&102=277&104=281&105=289&106=301&107=305&108=313&109=327&111=331&112=334&113=336&114=346&118=365&120=367&121=377&123=387&125=389&126=399&128=407&130=409&131=419&132=423&135=435&136=437&137=441&138=480&139=482&140=489&142=507&143=509&144=513&145=515&146=523&147=539&148=541&149=545&150=556&152=566&153=568&154=572&156=584&157=586&158=590&160=602&163=605&164=611&165=614&167=616&168=624&169=629&174=663&175=666&176=668&177=670&178=674&179=676&180=679&181=703&182=705&186=714&188=716&189=728&190=735&191=737&192=746&193=750&194=762&195=772&196=784&197=799&203=824&204=827&205=831&207=833&208=839&209=843&214=894&216=896&217=904&218=909&219=926&222=962'
