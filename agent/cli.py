@@ -411,6 +411,7 @@ def _evidence_report(
 
 def _register_more_commands() -> None:
     """Commands defined in their own modules (they import only click at start-up)."""
+    from agent.cli_apply import apply_group, questionnaire_sign_cmd
     from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
     from agent.cli_verify import challenge_cmd, cosign_cmd, keys_identity_cmd, render_cmd, trust_group, verify_cmd
@@ -418,6 +419,8 @@ def _register_more_commands() -> None:
     for command in (verify_cmd, render_cmd, cosign_cmd, challenge_cmd, trust_group, plan_cmd, diff_cmd, export_cmd, history_cmd, schedule_cmd, run_scheduled_cmd):
         main.add_command(command)
     keys.add_command(keys_identity_cmd)
+    questionnaire.add_command(questionnaire_sign_cmd)
+    main.add_command(apply_group)
 
 
 _register_more_commands()

@@ -12,7 +12,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Tuple, TypeVar, Union
 
 import click
 
@@ -29,6 +29,7 @@ from agent.cli_common import (
 from agent.errors import AgentError, UsageError
 
 if TYPE_CHECKING:
+    from report.application import ApplicationVerification
     from report.policy import Policy
     from report.trust import TrustedKey
     from report.verification import Verification
@@ -155,7 +156,7 @@ _WORST = ("invalid", "unsupported", "policy_failed", "valid")
 
 
 @click.command("verify")
-@click.argument("envelopes", metavar="ENVELOPE...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("envelopes", metavar="ENVELOPE_OR_PACKAGE...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
 @trust_options
 @policy_options
 @json_option
@@ -181,8 +182,16 @@ def verify_cmd(envelopes: Tuple[Path, ...], trust_stores: Tuple[Path, ...], keys
         if as_json:
             say(json.dumps({"result": "usage_error", "valid": False, "reason": exc.message}))
         fail(exc)
-    results: List[Verification] = []
+    from agent.apply import is_application, verify_package
+    from report.application import verification_lines as application_lines
+
+    results: List[Union[Verification, ApplicationVerification]] = []
     for path in envelopes:
+        if path.is_dir() or is_application(path):  # an application package: its own checks, the same exit codes
+            a = verify_package(path, trusted, max_bytes=max_mib * 1024 * 1024)
+            results.append(a)
+            say(json.dumps(a.to_json(), ensure_ascii=True, sort_keys=True) if as_json else "\n".join(application_lines(a, lang)))
+            continue
         v = _verify_file(path, trusted, policy, max_mib)
         results.append(v)
         if as_json:

@@ -25,7 +25,15 @@ from report import escape
 TEMPLATES = Path(__file__).with_name("templates")
 COMPILED = TEMPLATES / "compiled"
 MANIFEST = COMPILED / "manifest.json"
-NAMES = ("report.html.j2", "report.md.j2", "plan.html.j2", "questionnaire.html.j2", "_mlps.html.j2", "_mlps.md.j2")
+NAMES = (
+    "report.html.j2",
+    "report.md.j2",
+    "plan.html.j2",
+    "questionnaire.html.j2",
+    "application.html.j2",
+    "_mlps.html.j2",
+    "_mlps.md.j2",
+)
 MARKDOWN = frozenset({"report.md.j2", "_mlps.md.j2"})
 # Partials (names starting with "_") are included by the templates of their kind, from the same environment.
 PARTIALS = tuple(n for n in NAMES if n.startswith("_"))
