@@ -594,14 +594,24 @@ def verify_package(
     )
 
 
-def is_application(path: Path) -> bool:
+def is_application(path: Path, max_bytes: Optional[int] = None) -> bool:
     """Whether ``path`` holds an application envelope (by its predicate type; nothing is trusted yet), so that
-    ``verify`` can hand it to :func:`verify_package`."""
+    ``verify`` can hand it to :func:`verify_package`.
+
+    Only a regular file within ``max_bytes`` is looked at: a FIFO or an oversized file is left whole to
+    the report verifier, which reads it once, within its own limit.
+    """
+    import stat as _stat
+
     from report.application import APPLICATION_PREDICATE, predicate_type_of
-    from report.envelope import parse_envelope, read_bounded
+    from report.envelope import DEFAULT_MAX_BYTES, parse_envelope, read_bounded
     from report.signing import VerificationError
 
+    limit = max_bytes or DEFAULT_MAX_BYTES
     try:
-        return predicate_type_of(parse_envelope(read_bounded(path)).payload) == APPLICATION_PREDICATE
-    except VerificationError:
+        st = path.stat()
+        if not _stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return False
+        return predicate_type_of(parse_envelope(read_bounded(path, limit)).payload) == APPLICATION_PREDICATE
+    except (OSError, VerificationError):
         return False
