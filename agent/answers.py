@@ -33,6 +33,8 @@ MAX_ANSWERS_BYTES = 4 * 1024 * 1024
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+|-?[0-9]{1,18}", re.ASCII)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 MAX_NOTE_CHARS = 4000
+_FILE_KEYS = ("format", "questionnaire", "answers")
+_ENTRY_KEYS = ("question", "value", "by", "at", "note")
 
 
 def latest_today() -> _dt.date:
@@ -88,6 +90,9 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
 
     if not isinstance(data, dict) or data.get("format") != ANSWERS_FORMAT:
         raise err(("format",), f'expected "format": "{ANSWERS_FORMAT}" (is this an answers file?)')
+    unknown = [k for k in data if k not in _FILE_KEYS]
+    if unknown:
+        raise err((unknown[0],), f"unknown field {unknown[0][:40]!r}; an answers file has {', '.join(_FILE_KEYS)}")
     answers_for = data.get("questionnaire")
     # Answers to an earlier version of the same questionnaire still load: each is checked against its question here.
     if answers_for is not None and (not isinstance(answers_for, str) or answers_for.split("@", 1)[0] != questionnaire.id):
@@ -101,9 +106,14 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
         where = ("answers", i)
         if not isinstance(item, dict):
             raise err(where, "expected an object")
+        unknown = [k for k in item if k not in _ENTRY_KEYS]
+        if unknown:
+            raise err((*where, unknown[0]), f"unknown field {unknown[0][:40]!r}; an answer has {', '.join(_ENTRY_KEYS)}")
         qid = item.get("question")
         try:
-            question = questionnaire.question(str(qid))
+            if not isinstance(qid, str):
+                raise KeyError(qid)
+            question = questionnaire.question(qid)
         except KeyError:
             raise err((*where, "question"), f"no question {qid!r} in {questionnaire.ref}") from None
         raw_note = item.get("note")
@@ -133,6 +143,8 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
             raise err((*where, "value"), f"{qid}: {why}")
         if not isinstance(by, str) or not by.strip():
             raise err((*where, "by"), "who attests this answer (name and role) is required")
+        if "at" in item and not isinstance(at_raw, str):
+            raise err((*where, "at"), "expected the time it was attested, as text (e.g. 2026-11-20T08:00:00Z)")
         at = at_raw if isinstance(at_raw, str) else now_utc()
         out[question.id] = Attestation(question.id, value, by.strip(), at, note)
     return out

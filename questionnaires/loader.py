@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from checks.model import Text
-from questionnaires.jsonpos import MAX_INT_DIGITS, JsonPosError, PathKey, field_name, line_of_offset, loads_with_lines
+from questionnaires.jsonpos import MAX_DEPTH, MAX_INT_DIGITS, JsonPosError, PathKey, field_name, line_of_offset, loads_with_lines
 from questionnaires.model import YES_NO_VALUES, Aggregate, AnswerType, AskIf, Option, Question, Questionnaire, Scope, Section
 
 DEFAULT_QUESTIONNAIRE = Path(__file__).with_name("default.json")
@@ -21,12 +21,25 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", re.ASCII)
 # An evidence path: dot-separated keys and list indexes, printable ASCII (an index is ASCII digits only).
 _FACT_PATH = re.compile(r"[A-Za-z0-9_:@/+-]+(\.[A-Za-z0-9_:@/+-]+)*", re.ASCII)
 _RULE_KEYS = {"checks", "yes_if", "only", "fact", "path", "as", "map", "when", "first", "attest", "note"}
+# The fields each kind of rule has ("note" is the author's remark, on any rule): another kind's field would be ignored.
+_KIND_KEYS = {
+    "checks": {"checks", "yes_if", "only", "note"},
+    "fact": {"fact", "path", "as", "map", "when", "note"},
+    "first": {"first", "note"},
+    "attest": {"attest", "note"},
+}
 _AS = {"value", "count", "bool", "nonempty", "keys", "empty"}
 _QUESTION_KEYS = {
     "id", "text", "help", "type", "options", "mlps", "mlps_clauses", "domain", "risk_element", "rule",
     "scope", "aggregate", "percent_yes_of", "ask_if", "values", "min", "max", "past",
 }  # fmt: skip
 _SECTION_KEYS = {"id", "title", "questions"}
+_TOP_KEYS = {"format", "id", "version", "title", "sections"}
+_TEXT_KEYS = {"zh", "en"}
+_OPTION_KEYS = {"value", "label"}
+_WHEN_KEYS = {"path", "equals"}
+# An escaped or raw UTF-16 surrogate: the standard parser keeps a lone one, which UTF-8 (and a signed report) cannot hold.
+_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 class QuestionnaireError(ValueError):
@@ -64,6 +77,7 @@ class _Validator:
 
     def text(self, obj: Mapping[str, Any], key: str, path: PathKey) -> Text:
         t = self.need(obj, key, path, dict)
+        _unknown_keys(self, t, (*path, key), _TEXT_KEYS, "text")
         for lang in ("zh", "en"):
             v = t.get(lang)
             if not isinstance(v, str) or not v.strip():
@@ -80,6 +94,11 @@ class _Validator:
         if len(kinds) != 1:
             raise self.error(path, "a rule has exactly one of 'checks', 'fact', 'first' or 'attest'")
         kind = kinds[0]
+        other = sorted(set(rule) - _KIND_KEYS[kind])
+        if other:
+            raise self.error((*path, other[0]), f"{other[0]!r} is no field of a {kind!r} rule, which has {', '.join(sorted(_KIND_KEYS[kind]))}")
+        if "note" in rule and not isinstance(rule["note"], str):
+            raise self.error((*path, "note"), "expected text: a remark for the questionnaire's readers")
         if kind == "checks":
             ids = self.need(rule, "checks", path, list)
             if not ids:
@@ -101,7 +120,7 @@ class _Validator:
                 raise self.error((*path, "fact"), f"unknown evidence {name!r}")
             if not _FACT_PATH.fullmatch(self.need(rule, "path", path, str)):
                 raise self.error((*path, "path"), "expected a path of ASCII keys and indexes separated by dots, e.g. products.0.name")
-            if rule.get("as", "value") not in _AS:
+            if not isinstance(rule.get("as", "value"), str) or rule.get("as", "value") not in _AS:
                 raise self.error((*path, "as"), f"must be one of {', '.join(sorted(_AS))}")
             if "map" in rule and not isinstance(rule["map"], dict):
                 raise self.error((*path, "map"), "expected an object mapping found values to answers")
@@ -109,6 +128,7 @@ class _Validator:
                 when = rule["when"]
                 if not isinstance(when, dict) or "path" not in when or "equals" not in when:
                     raise self.error((*path, "when"), 'expected {"path": ..., "equals": ...}')
+                _unknown_keys(self, when, (*path, "when"), _WHEN_KEYS, "condition")
                 if not isinstance(when["path"], str) or not _FACT_PATH.fullmatch(when["path"]):
                     raise self.error((*path, "when", "path"), "expected a path of ASCII keys and indexes separated by dots")
         elif kind == "first":
@@ -134,6 +154,8 @@ def parse_questionnaire(
     QuestionnaireError, never a crash.
     """
     try:
+        if _SURROGATE_IN_TEXT.search(text):
+            raise ValueError("a surrogate: the position-aware parser says whether it is a lone one")
         data = json.loads(
             text,
             object_pairs_hook=_refuse_duplicates,
@@ -141,6 +163,8 @@ def parse_questionnaire(
             parse_float=_refuse_float,
             parse_int=_bounded_int,
         )
+        if _too_deep(data, 1):
+            raise ValueError("nested too deep")
         return _validate(data, _Validator(source, {}, known_checks, known_collectors))
     except (ValueError, QuestionnaireError, RecursionError):
         pass
@@ -159,6 +183,15 @@ def _refuse_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
             raise ValueError(f"duplicate key {key!r}")
         out[key] = value
     return out
+
+
+def _too_deep(value: Any, depth: int) -> bool:
+    """Whether ``value`` (at ``depth``) nests more containers than the position-aware parser admits."""
+    if not isinstance(value, (dict, list)):
+        return False
+    if depth > MAX_DEPTH:
+        return True
+    return any(_too_deep(x, depth + 1) for x in (value.values() if isinstance(value, dict) else value))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -180,6 +213,7 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
         raise v.error((), "a questionnaire file is a JSON object")
     if data.get("format") != "riskagent-questionnaire/1":
         raise v.error(("format",), 'expected "format": "riskagent-questionnaire/1" (is this a questionnaire file?)')
+    _unknown_keys(v, data, (), _TOP_KEYS, "questionnaire")
     qid = v.need(data, "id", (), str)
     version = v.need(data, "version", (), str)
     title = v.text(data, "title", ())
@@ -221,8 +255,14 @@ def _validate(data: Any, v: _Validator) -> Questionnaire:
                     opath: PathKey = (*qpath, "options", oi)
                     if not isinstance(o, dict):
                         raise v.error(opath, 'expected {"value": ..., "label": {"zh": ..., "en": ...}}')
+                    _unknown_keys(v, o, opath, _OPTION_KEYS, "option")
                     opts.append(Option(v.need(o, "value", opath, str), v.text(o, "label", opath)))
                 options = tuple(opts)
+            elif "options" in q:
+                raise v.error((*qpath, "options"), "only an enum question lists options (a yes_no question narrows its answers with 'values')")
+            for key in ("domain", "risk_element"):
+                if key in q and not isinstance(q[key], str):
+                    raise v.error((*qpath, key), "expected text")
             mlps = q.get("mlps", [])
             if not isinstance(mlps, list) or not all(isinstance(m, str) for m in mlps):
                 raise v.error((*qpath, "mlps"), "expected a list of MLPS unit ids")
@@ -331,7 +371,7 @@ def _yes_no_values(v: _Validator, q: Mapping[str, Any], path: PathKey, qtype: An
     values = q["values"]
     if qtype is not AnswerType.YES_NO:
         raise v.error((*path, "values"), "only a yes_no question narrows its answers with 'values' (an enum lists options)")
-    if not isinstance(values, list) or not {"yes", "no"} <= set(values) or not set(values) <= set(YES_NO_VALUES) or len(set(values)) != len(values):
+    if not isinstance(values, list) or not all(isinstance(x, str) for x in values) or not {"yes", "no"} <= set(values) or not set(values) <= set(YES_NO_VALUES) or len(set(values)) != len(values):
         raise v.error((*path, "values"), f"expected \"yes\", \"no\" and any of {', '.join(YES_NO_VALUES[2:])}, each once")
     return tuple(x for x in YES_NO_VALUES if x in values)
 
