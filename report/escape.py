@@ -47,7 +47,10 @@ def visible(value: Any) -> str:
 
     Newlines and tabs are kept. Printable text (Chinese included) is unchanged.
     """
-    return _CANDIDATE.sub(_escape_hidden, value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
+    if text.isprintable():  # no Cc/Cf/Cs/Zl/Zp character at all (nor other non-printables): nothing to show
+        return text
+    return _CANDIDATE.sub(_escape_hidden, text)
 
 
 # ------------------------------------------------------------------------------------------ HTML
