@@ -128,6 +128,14 @@ def main() -> None:
     default=None,
     help="Seconds the whole scan may take: what overruns is recorded as not assessed, and the report is still written.",
 )
+@click.option(
+    "--feeds",
+    "feeds_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    envvar="RISKAGENT_FEEDS",
+    help="Vulnerability feeds directory (riskagent feeds update): installed packages are matched against it.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     config_path: Optional[Path],
@@ -154,6 +162,7 @@ def scan(
     state_dir: Optional[Path],
     challenge: Optional[str],
     time_budget: Optional[str],
+    feeds_dir: Optional[Path],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
@@ -186,6 +195,7 @@ def scan(
             state_dir=state_dir,
             challenge=challenge,
             time_budget_s=time_budget,
+            feeds_dir=feeds_dir,
         )
         signer = None
         if settings.sign:
@@ -412,6 +422,7 @@ def _evidence_report(
 def _register_more_commands() -> None:
     """Commands defined in their own modules (they import only click at start-up)."""
     from agent.cli_apply import apply_group, questionnaire_sign_cmd
+    from agent.cli_feeds import feeds_group
     from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
     from agent.cli_verify import challenge_cmd, cosign_cmd, keys_identity_cmd, render_cmd, trust_group, verify_cmd
@@ -421,6 +432,7 @@ def _register_more_commands() -> None:
     keys.add_command(keys_identity_cmd)
     questionnaire.add_command(questionnaire_sign_cmd)
     main.add_command(apply_group)
+    main.add_command(feeds_group)
 
 
 _register_more_commands()

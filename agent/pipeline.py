@@ -16,9 +16,9 @@ import os
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set
 
 from agent.errors import AgentError, UsageError
 from agent.files import atomic_write_all, ensure_dir, file_mode
@@ -79,6 +79,13 @@ def scope_info(settings: Settings, scope: Optional[Scope]) -> ScopeInfo:
     return ScopeInfo(targets, settings.ports, dict(settings.probe_ports), settings.allow_public)
 
 
+def _host_options(settings: Settings) -> Dict[str, Any]:
+    """What host collectors read from the settings: where the vulnerability feeds are, and how old they may be."""
+    if settings.feeds_dir is None:
+        return {}
+    return {"feeds_dir": str(settings.feeds_dir), "feeds_max_age_days": settings.feeds_max_age_days}
+
+
 def host_context(settings: Settings) -> HostContext:
     """This machine, or a recorded host when replaying."""
     from collectors.context import HostContext, LiveProcessView, load_fixture_context
@@ -87,8 +94,8 @@ def host_context(settings: Settings) -> HostContext:
     if settings.replay is not None:
         if not (settings.replay / "root").is_dir():
             raise UsageError(f"{settings.replay} is not a recorded host (no root/ directory inside)")
-        return load_fixture_context(settings.replay, privileged=settings.replay_privileged)
-    return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
+        return replace(load_fixture_context(settings.replay, privileged=settings.replay_privileged), options=_host_options(settings))
+    return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root(), options=_host_options(settings))
 
 
 def collect_evidence(

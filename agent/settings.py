@@ -110,6 +110,8 @@ class Settings:
     plan: Mapping[str, JSON] = field(default_factory=dict)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     report_group: Optional[int] = None  # gid: reports 0640 and their directories 0750 in this group (else 0600/0700)
+    feeds_dir: Optional[Path] = None  # vulnerability feeds (riskagent feeds update); None: not matched, and said so
+    feeds_max_age_days: int = 7  # older feeds are a finding (LNX-VUL-004)
     config_path: Optional[Path] = None
 
     @property
@@ -151,8 +153,9 @@ FLAGS: Dict[str, str] = {
     "fail_on": "--fail-on",
     "challenge": "--challenge",
     "time_budget_s": "--time-budget",
+    "feeds_dir": "--feeds",
 }
-CONFIG_ONLY = ("params", "plan", "schedule", "budgets", "report_group")
+CONFIG_ONLY = ("params", "plan", "schedule", "budgets", "report_group", "feeds_max_age_days")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
 _PORT_SPEC = re.compile(r"[0-9]{1,5}(-[0-9]{1,5})?(,[0-9]{1,5}(-[0-9]{1,5})?)*", re.ASCII)
 _ASCII_INT = re.compile(r"[0-9]{1,9}", re.ASCII)
@@ -252,7 +255,7 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         p = Path(value)
         return p if p.is_absolute() or where.startswith("--") else base / p
 
-    for name in ("scope_file", "replay", "questionnaire", "answers", "key", "passphrase_file", "state_dir", "out_dir"):
+    for name in ("scope_file", "replay", "questionnaire", "answers", "key", "passphrase_file", "state_dir", "out_dir", "feeds_dir"):
         p = path(name)
         if p is not None:
             values[name] = p
@@ -308,6 +311,11 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         values["time_budget_s"] = _seconds(*raw["time_budget_s"])
     if "budgets" in raw:
         values.update(_budgets(*raw["budgets"]))
+    if "feeds_max_age_days" in raw:
+        value, where = raw["feeds_max_age_days"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
+            raise UsageError(f"{where}: expected a whole number of days from 1 to 365, got {value!r}")
+        values["feeds_max_age_days"] = value
     if "params" in raw:
         values["params"] = validate_params(*raw["params"])
     if "plan" in raw:

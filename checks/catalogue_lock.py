@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.15"
-CATALOGUE_DIGEST = "6b3d1cb0b5b2ae6703ff00d052c62a1f1993c2c81d03b92fe419e8813215b015"
+CATALOGUE_VERSION = "1.0.16"
+CATALOGUE_DIGEST = "bc282a9eb737471c716ef3d81986620addd95447e1bd879e5a10e83065937471"

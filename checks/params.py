@@ -40,6 +40,7 @@ Effect = Literal["tightens", "weakens", "neutral"]
 DIRECTIONS: Dict[str, Stricter] = {
     # limits
     "max_seconds": Stricter.LOWER,
+    "max_fix_age_days": Stricter.LOWER,
     "max_interval_days": Stricter.LOWER,
     "max_age_days": Stricter.LOWER,
     "max_exposed_ports": Stricter.LOWER,

@@ -13,6 +13,7 @@ from collectors.budget import DEFAULT_COLLECTOR_S, Budget, Job, run_jobs
 from collectors.context import HostContext
 from collectors.evidence import Evidence
 from collectors.registry import Collector, registered, run_collector
+from collectors.vuln import collector as _vuln  # noqa: F401  - the host.vulns collector
 
 
 def all_collectors() -> Dict[str, Collector]:

@@ -243,6 +243,8 @@ class HostContext:
     stat_overrides: Mapping[str, FileStat] = field(default_factory=dict)
     # The host's clock: None means now; a recorded host keeps the time it was recorded.
     clock: Optional[int] = None
+    # Settings some collectors read (the vulnerability feeds: ``feeds_dir``, ``feeds_max_age_days``).
+    options: Mapping[str, Any] = field(default_factory=dict)
     # Values several collectors derive from the same reads (see HostReader.shared), with the reads behind them.
     _shared: Dict[str, Tuple[Any, Tuple[Source, ...]]] = field(default_factory=dict, repr=False)
     _shared_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -609,6 +609,7 @@ CHECK_ARTEFACT: Dict[str, str] = {
     "LNX-RMT-": "remote_tools",
     "LNX-ICS-004": "remote_tools",
     "LNX-PKG-": "packages",
+    "LNX-VUL-": "packages",
     "LNX-ICS-005": "packages",
     "LNX-OS-": "os_release",
     "LNX-BAK-": "backup",

@@ -12,4 +12,5 @@ from checks.host import (  # noqa: F401  - explicit registry: one import per mod
     packages,
     services,
     ssh,
+    vulns,
 )

@@ -1,0 +1,1 @@
+"""Known vulnerabilities: the stored feeds (``feeds``) and matching installed software against them."""
