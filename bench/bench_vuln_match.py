@@ -8,7 +8,7 @@ of the same size and shape from the fixture format
 (``tests/fixtures/feeds/match/debian.json``): 35,000 source packages, five
 suites per issue, ~4 issues per package on average with a long tail (one
 package with 12,000 issues, like ``linux``), descriptions of tracker length;
-the real KEV catalogue (``../shared/data/kev``) and an EPSS file of 280,000
+the real KEV catalogue (``tests/fixtures/kev``) and an EPSS file of 280,000
 rows. The installed list is 2,000 binaries whose sources all have tracker
 entries (the worst case: on a real host most have none).
 
@@ -81,7 +81,7 @@ def generate(out: Path) -> None:
                 issues[f"CVE-{2000 + cve % 25}-{cve:06d}"] = _entry(rng, cve)
             fh.write(("" if i == 0 else ", ") + json.dumps(name) + ": " + json.dumps(issues, sort_keys=True))
         fh.write("}")
-    shutil.copy(ROOT.parent / "shared/data/kev/known_exploited_vulnerabilities.json", out / "kev.json")
+    shutil.copy(ROOT / "tests/fixtures/kev/known_exploited_vulnerabilities.json", out / "kev.json")
     with gzip.open(out / "epss.csv.gz", "wt") as gz:
         gz.write("#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z\ncve,epss,percentile\n")
         for n in range(1, 280_001):

@@ -77,6 +77,8 @@ class Record:
     evidence: Tuple[str, ...]  # the collectors it read
     observed: Tuple[str, ...]  # "key=value", a few, each cut short
     reason: Optional[str]  # in the view's language
+    # The same reason in pieces, (text, is_parameter): parameters are data from the system, shown as code.
+    reason_parts: Tuple[Tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,18 @@ def observed_items(observed: object) -> Tuple[str, ...]:
 
 
 def _record(f: Finding, lang: str) -> Record:
-    return Record(f.check_id, f.title, f.target, f.status.value, f.evidence, observed_items(dict(f.observed)), f.reason_in(lang))
+    from report.presentation import reason_segments
+
+    return Record(
+        f.check_id,
+        f.title,
+        f.target,
+        f.status.value,
+        f.evidence,
+        observed_items(dict(f.observed)),
+        f.reason_in(lang),
+        reason_segments(f, lang),
+    )
 
 
 def _checks_by_unit() -> Dict[str, Tuple[str, ...]]:

@@ -99,7 +99,7 @@ COMMANDS = frozenset(
     "crontab visudo authselect pam-auth-update faillock auditctl augenrules aide aideinit rpm dpkg find ss kill pkill mysql "
     "psql redis-cli docker ln rm mkdir install touch tee journalctl logrotate timedatectl chronyc ntpq modprobe openssl "
     "ssh-keygen restic borg mysqldump pg_dump sudo needrestart unattended-upgrade tmpfs auth account password session "
-    "openssl nginx apache2ctl mosquitto_passwd".split()
+    "openssl nginx apache2ctl mosquitto_passwd riskagent".split()
 )
 _LATIN_RUN = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?")
 _TECHNICAL = re.compile(r"[/=<>|'\"`$*]|--|\w[._]\w|\s-\w")

@@ -301,7 +301,7 @@ def test_scheduled_and_manual_runs_with_one_config_differ_only_in_run_metadata(
         "targets": [],
     }
     (tmp_path / "answers.json").write_text(
-        json.dumps({"format": "riskagent-answers/1", "answers": [{"question": "IR-01", "value": "yes", "by": "Li Si, CISO"}]})
+        json.dumps({"format": "riskagent-answers/1", "answers": [{"question": "IR-01", "value": "yes", "by": "Li Si, CISO", "at": "2026-11-20T08:00:00Z"}]})
     )
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))

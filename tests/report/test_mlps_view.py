@@ -319,7 +319,7 @@ def _outside_code_md(text: str) -> str:
 
 
 def _outside_code_html(text: str) -> str:
-    text = re.sub(r"<code>.*?</code>|<td class=\"mono\">.*?</td>|<span class=\"[^\"]*mono[^\"]*\">.*?</span>", " ", text, flags=re.S)
+    text = re.sub(r"<code[^>]*>.*?</code>|<td class=\"mono\">.*?</td>|<span class=\"[^\"]*mono[^\"]*\">.*?</span>", " ", text, flags=re.S)
     return re.sub(r"<[^>]+>", " ", text)
 
 

@@ -97,8 +97,12 @@ def test_hardened_host_is_a_with_every_hard_fail_clear() -> None:
     report = with_answers(fixture_report("debian-hardened"), IR_01="yes", IR_02="2025-06-30", PW_05="no")
     view = view_of(report)
     assert view["insurer"]["grade"] == "A" and view["insurer"]["score"] == 100
-    assert {e["state"] for e in view["hard_fail"]["entries"]} == {"clear"}
-    assert not view["hard_fail"]["binding_blocked"] and not view["hard_fail"]["binding_unconfirmed"]
+    # Every item is clear but the exploitable-vulnerability one: the recorded host was assessed without
+    # vulnerability feeds, so LNX-VUL-001 needs review and that item cannot be confirmed.
+    states = {e["id"]: e["state"] for e in view["hard_fail"]["entries"]}
+    assert states.pop("internet_exploitable_vuln") == "unknown"
+    assert set(states.values()) == {"clear"}
+    assert not view["hard_fail"]["binding_blocked"] and view["hard_fail"]["binding_unconfirmed"]
     assert view["mlps"]["conclusion_hint"] is None and view["mlps"]["high_risk_open"] == []
     assert underwriting_view(report.findings, report.questionnaire, report.run.started_at).mlps.conclusion_note.zh
     assert "conclusion_note" not in view["mlps"]  # a static text: a report's JSON leaves it out, reading fills it in

@@ -275,7 +275,18 @@ def root(context, missing=missing):
                             if environment.getattr(l_4_x, 'reason'):
                                 pass
                                 yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps_stop')))
-                                yield escape(environment.finalize(environment.getattr(l_4_x, 'reason')))
+                                for (l_5_text, l_5_param) in environment.getattr(l_4_x, 'reason_parts'):
+                                    _loop_vars = {}
+                                    pass
+                                    if l_5_param:
+                                        pass
+                                        yield '<code class="p">'
+                                        yield escape(environment.finalize(l_5_text))
+                                        yield '</code>'
+                                    else:
+                                        pass
+                                        yield escape(environment.finalize(l_5_text))
+                                l_5_text = l_5_param = missing
                             yield '<br><span class="note">'
                             yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence')))
                             yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps_colon')))

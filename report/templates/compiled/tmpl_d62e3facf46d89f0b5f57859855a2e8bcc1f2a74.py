@@ -272,7 +272,16 @@ def root(context, missing=missing):
                         if environment.getattr(l_4_x, 'reason'):
                             pass
                             yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps_stop')))
-                            yield str(environment.finalize(t_5(environment.getattr(l_4_x, 'reason'))))
+                            for (l_5_text, l_5_param) in environment.getattr(l_4_x, 'reason_parts'):
+                                _loop_vars = {}
+                                pass
+                                if l_5_param:
+                                    pass
+                                    yield str(environment.finalize(t_2(l_5_text)))
+                                else:
+                                    pass
+                                    yield str(environment.finalize(t_5(l_5_text)))
+                            l_5_text = l_5_param = missing
                         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps_stop')))
                         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'evidence')))
                         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mlps_colon')))
@@ -310,4 +319,4 @@ def root(context, missing=missing):
         yield '\n'
 
 blocks = {}
-debug_info = '3=52&4=55&5=58&7=62&9=64&11=69&13=71&14=83&15=89&16=93&18=107&20=119&22=121&23=124&25=134&26=138&29=164&31=166&33=169&35=173&37=176&40=181&43=191&44=194&46=198&47=201&49=205&52=215&53=219&55=250&56=253&59=258&60=262&63=296&64=299'
+debug_info = '3=52&4=55&5=58&7=62&9=64&11=69&13=71&14=83&15=89&16=93&18=107&20=119&22=121&23=124&25=134&26=138&29=164&31=166&33=169&35=173&37=176&40=181&43=191&44=194&46=198&47=201&49=205&52=215&53=219&55=250&56=253&59=258&60=262&63=305&64=308'
