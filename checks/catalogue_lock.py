@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.16"
-CATALOGUE_DIGEST = "bc282a9eb737471c716ef3d81986620addd95447e1bd879e5a10e83065937471"
+CATALOGUE_VERSION = "1.0.17"
+CATALOGUE_DIGEST = "e40830ee73a497cd0307b60acf4b2b3384305387db6cb74ce828c3b22aae2267"
