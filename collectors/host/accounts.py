@@ -724,6 +724,7 @@ def _unix_password(rules: List[PamRule]) -> PamUnix:
 _AUTH_STACKS = ("/etc/pam.d/common-auth", "/etc/pam.d/system-auth", "/etc/pam.d/password-auth")
 _FAILLOCK_MODES = ("preauth", "authfail", "authsucc")
 _MAX_PAM_DEPTH = 8
+MAX_PAM_EXPANSIONS = 256  # pam.d files read for one stack: includes fan out exponentially within the depth limit
 
 
 def faillock_mode(args: PamArgs) -> str:
@@ -740,11 +741,20 @@ def faillock_mode(args: PamArgs) -> str:
     return mode
 
 
-def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optional[List[str]] = None) -> List[PamRule]:
-    """Auth rules of one pam.d file with ``@include``/``include``/``substack`` followed."""
+def expand_auth_stack(
+    host: HostReader, path: str, depth: int = 0, seen: Optional[List[str]] = None, budget: Optional[List[int]] = None
+) -> List[PamRule]:
+    """Auth rules of one pam.d file with ``@include``/``include``/``substack`` followed.
+
+    ``budget`` counts the files read for the whole stack: past MAX_PAM_EXPANSIONS it is an error.
+    """
     seen = [] if seen is None else seen
+    budget = [0] if budget is None else budget
     if depth > _MAX_PAM_DEPTH or path in seen:
         return []
+    budget[0] += 1
+    if budget[0] > MAX_PAM_EXPANSIONS:
+        raise CollectError(ErrorReason.MALFORMED, f"{path}: more than {MAX_PAM_EXPANSIONS} PAM files included (an include fan-out)")
     text = host.read_text(path)
     if text is None:
         return []
@@ -755,7 +765,7 @@ def expand_auth_stack(host: HostReader, path: str, depth: int = 0, seen: Optiona
             target = rule["module"]  # include target (basename; pam.d files are flat)
             if target:
                 target = target if target.startswith("/") else posixpath.join("/etc/pam.d", target)
-                out.extend(expand_auth_stack(host, target, depth + 1, [*seen, path]))
+                out.extend(expand_auth_stack(host, target, depth + 1, [*seen, path], budget))
         elif rule["type"] == "auth":
             out.append(rule)
     return out
@@ -938,6 +948,7 @@ def collect_pam(host: HostReader) -> PamFacts:
 ADMIN_PRINCIPALS = frozenset({"root", "%root", "%sudo", "%wheel", "%admin"})
 _TAG_RE = re.compile(r"^((?:NO)?(?:PASSWD|EXEC|SETENV|LOG_INPUT|LOG_OUTPUT|MAIL|FOLLOW|INTERCEPT|NOEXEC)):\s*")
 _MAX_INCLUDE_DEPTH = 8
+MAX_SUDOERS_FILES = 256  # files parsed in all: includes fan out exponentially within the depth limit
 
 
 def _strip_sudo_comment(line: str) -> str:
@@ -1128,6 +1139,8 @@ def parse_sudoers_tree(host: HostReader, path: str, acc: SudoersTree, depth: int
     text = host.read_text(path, required=depth == 0)
     if text is None:
         return
+    if len(acc["files"]) >= MAX_SUDOERS_FILES:
+        raise CollectError(ErrorReason.MALFORMED, f"{path}: more than {MAX_SUDOERS_FILES} sudoers files included (an include fan-out)")
     acc["files"].append(path)
     for lineno, raw in _logical_lines(text):
         stripped = raw.strip()
@@ -1207,7 +1220,7 @@ SHELL_FILES = ("/etc/profile", "/etc/bash.bashrc", "/etc/bashrc")
 ROOT_PATH_FILES = ("/etc/environment", "/root/.profile", "/root/.bashrc", "/root/.bash_profile")
 TRUST_FILES = (".rhosts", ".shosts", ".netrc")
 
-_TMOUT_RE = re.compile(r"^(?:(?:export|readonly|declare|typeset|local)\s+(?:-[a-zA-Z]+\s+)*)*TMOUT=[\"']?(\d+)")
+_TMOUT_RE = re.compile(r"^(?:(?:export|readonly|declare|typeset|local)\s+(?:-[a-zA-Z]+\s+)*)*TMOUT=[\"']?([0-9]+)")
 _READONLY_RE = re.compile(r"^(?:readonly|declare\s+-[a-zA-Z]*r[a-zA-Z]*|typeset\s+-[a-zA-Z]*r[a-zA-Z]*)\b.*\bTMOUT\b")
 _UMASK_RE = re.compile(r"(?:^|[;&|{]\s*|\bthen\s+|\belse\s+|\bdo\s+)umask\s+(?:-S\s+)?([0-7]{3,4})\b")
 _PATH_RE = re.compile(r"^(?:export\s+)?PATH=(.*)$")
@@ -1231,7 +1244,7 @@ def scan_shell_file(path: str, text: str) -> ShellScan:
     for lineno, line in _shell_lines(text):
         for stmt in re.split(r"\s*;\s*", line):
             m = _TMOUT_RE.match(stmt)
-            if m:
+            if m and len(m.group(1)) <= 18:  # bash ignores a TMOUT past intmax_t (and int() refuses 4,300 digits)
                 tmout.append({"file": path, "line": lineno, "value": int(m.group(1)), "readonly": bool(_READONLY_RE.match(stmt))})
             elif _READONLY_RE.match(stmt):
                 readonly_lines.append(lineno)
@@ -1297,8 +1310,8 @@ def _homes(host: HostReader) -> Tuple[List[Tuple[str, str]], bool]:
             damaged = True
             continue
         home = fields[5]
-        if home in ("", "/", "/nonexistent") or home in seen:
-            continue
+        if home in ("", "/", "/nonexistent") or home in seen or not home.startswith("/"):
+            continue  # a relative home (a damaged entry) is no path on the host
         seen.add(home)
         out.append((fields[0], home))
     return out, damaged

@@ -26,12 +26,25 @@ def _cmp_string(a: str, b: str) -> int:
     return 0
 
 
+def _cmp_digits(a: str, b: str) -> int:
+    """Compare two runs of ASCII digits as numbers, whatever their length (``int`` refuses 4,300 digits)."""
+    a, b = a.lstrip("0"), b.lstrip("0")
+    if len(a) != len(b):
+        return -1 if len(a) < len(b) else 1
+    return (a > b) - (a < b)
+
+
+def _epoch(text: str) -> Optional[int]:
+    """An epoch as dpkg and rpm read one: a few ASCII digits (``str.isdigit`` also takes '²', which ``int`` refuses)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def _cmp_part(a: str, b: str) -> int:
     i = j = 0
     while i < len(a) or j < len(b):
-        # non-digit prefix
-        na = re.match(r"\D*", a[i:])
-        nb = re.match(r"\D*", b[j:])
+        # non-digit prefix (dpkg's digits are ASCII ones)
+        na = re.match(r"[^0-9]*", a[i:])
+        nb = re.match(r"[^0-9]*", b[j:])
         sa = na.group(0) if na else ""
         sb = nb.group(0) if nb else ""
         c = _cmp_string(sa, sb)
@@ -39,11 +52,11 @@ def _cmp_part(a: str, b: str) -> int:
             return c
         i += len(sa)
         j += len(sb)
-        da = re.match(r"\d*", a[i:])
-        db = re.match(r"\d*", b[j:])
+        da = re.match(r"[0-9]*", a[i:])
+        db = re.match(r"[0-9]*", b[j:])
         xa = da.group(0) if da else ""
         xb = db.group(0) if db else ""
-        c = (int(xa or 0) > int(xb or 0)) - (int(xa or 0) < int(xb or 0))
+        c = _cmp_digits(xa, xb)
         if c:
             return c
         i += len(xa)
@@ -56,7 +69,7 @@ def parse_version(v: str) -> Tuple[int, str, str]:
     epoch = 0
     if ":" in v:
         e, v = v.split(":", 1)
-        epoch = int(e) if e.isdigit() else 0
+        epoch = _epoch(e) or 0
     upstream, _, revision = v.rpartition("-") if "-" in v else (v, "", "")
     return epoch, upstream, revision
 
@@ -132,7 +145,7 @@ def parse_evr(evr: str) -> Tuple[Optional[int], str, str]:
     epoch: Optional[int] = None
     if ":" in evr:
         e, evr = evr.split(":", 1)
-        epoch = int(e) if e.isdigit() else 0
+        epoch = _epoch(e) or 0
     version, _, release = evr.rpartition("-") if "-" in evr else (evr, "", "")
     return epoch, version, release
 

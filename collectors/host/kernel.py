@@ -162,12 +162,15 @@ SYSCTL_DIRS: Tuple[str, ...] = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/li
 SYSCTL_CONF = "/etc/sysctl.conf"
 
 
+_SWAP_SEPARATORS = str.maketrans("./", "/.")
+
+
 def normalize_key(key: str) -> str:
     """sysctl.d(5): when the first separator is a slash, slashes and dots swap."""
     key = key.strip()
     first = re.search(r"[./]", key)
     if first and first.group(0) == "/":
-        key = key.replace(".", "\0").replace("/", ".").replace("\0", "/")
+        key = key.translate(_SWAP_SEPARATORS)
     return key
 
 

@@ -198,6 +198,11 @@ _AUDITD_NUMBERS = ("num_logs", "max_log_file")
 _AUDITD_KEYS = ("max_log_file_action", *AUDITD_DISK_ACTIONS, "disk_error_action", *_AUDITD_NUMBERS)
 
 
+def _is_number(value: str, max_digits: int = 18) -> bool:
+    """ASCII digits that fit a C long: ``str.isdigit`` also accepts '²', which ``int`` refuses, and any length."""
+    return value.isascii() and value.isdigit() and len(value) <= max_digits
+
+
 def parse_auditd_conf(text: str) -> AuditdConfigFacts:
     """The retention and overflow settings of auditd.conf (``key = value``)."""
     out: Dict[str, Any] = {}
@@ -210,7 +215,7 @@ def parse_auditd_conf(text: str) -> AuditdConfigFacts:
         if key not in _AUDITD_KEYS:
             continue
         if key in _AUDITD_NUMBERS:
-            out[key] = int(value) if value.isdigit() else None
+            out[key] = int(value) if _is_number(value) else None
         else:
             out[key] = value.lower()
     return cast(AuditdConfigFacts, out)
@@ -292,7 +297,7 @@ def parse_audit_rules(text: str) -> AuditRulesFacts:
         if not tokens or not tokens[0].startswith("-"):
             continue
         if tokens[0] == "-e" and len(tokens) > 1:
-            enabled_flag = int(tokens[1]) if tokens[1].isdigit() else enabled_flag
+            enabled_flag = int(tokens[1]) if _is_number(tokens[1]) else enabled_flag
             continue
         if tokens[0] not in ("-w", "-a", "-A"):
             continue  # -D, -b, -f, --backlog_wait_time ... are control lines
@@ -332,7 +337,7 @@ def parse_auditctl_status(text: str) -> Dict[str, Optional[int]]:
     for line in text.splitlines():
         parts = line.split()
         if len(parts) >= 2 and parts[0] in out:
-            out[parts[0]] = int(parts[1]) if parts[1].isdigit() else None
+            out[parts[0]] = int(parts[1]) if _is_number(parts[1]) else None
     return out
 
 
@@ -427,6 +432,11 @@ def strip_comment(line: str) -> str:
     return line
 
 
+def _port(text: str) -> Optional[int]:
+    """A port number written in a configuration; None for anything else (a digit like '²', 5,000 digits, 70000)."""
+    return int(text) if _is_number(text, 5) and int(text) <= 65535 else None
+
+
 def _strip_userinfo(target: str) -> str:
     """Drop any ``user:pass@`` part: only the host is evidence."""
     return target.rsplit("@", 1)[-1]
@@ -444,7 +454,7 @@ def parse_rsyslog_forwarding(text: str, path: str) -> List[RemoteTargetFacts]:
         m = _RSYSLOG_LEGACY.match(line)
         if m:
             proto = "tcp" if m.group(1) == "@@" else "udp"
-            port = int(m.group(3)) if m.group(3) else 514
+            port = _port(m.group(3)) if m.group(3) else 514
             targets.append(
                 {"daemon": "rsyslog", "host": _strip_userinfo(m.group(2)), "port": port, "protocol": proto, "file": path}
             )
@@ -455,16 +465,16 @@ def parse_rsyslog_forwarding(text: str, path: str) -> List[RemoteTargetFacts]:
         if not kind:
             continue
         params = {k.lower(): v for k, v in _PARAM.findall(block)}
-        host_value = params.get("target")
+        host_value = _strip_userinfo(params.get("target", ""))
         if not host_value:
-            continue
+            continue  # no target, or only a user part ("u@"): nothing is forwarded anywhere
         proto = "relp" if kind.group(1).lower() == "omrelp" else params.get("protocol", "udp").lower()
         port_text = params.get("port", "514")
         targets.append(
             {
                 "daemon": "rsyslog",
-                "host": _strip_userinfo(host_value),
-                "port": int(port_text) if port_text.isdigit() else None,
+                "host": host_value,
+                "port": _port(port_text),
                 "protocol": proto,
                 "tls": params.get("streamdriver", "").lower().startswith(("gtls", "ossl"))
                 or params.get("streamdrivermode") == "1",
@@ -523,12 +533,12 @@ def parse_timespan(value: str) -> Optional[int]:
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
+    if _is_number(value):
         return int(value)
     total = 0
     for num, unit in re.findall(r"(\d+)\s*([A-Za-z]*)", value):
         factor = _TIME_UNITS.get(unit.lower() or "s")
-        if factor is None:
+        if factor is None or not _is_number(num):
             return None
         total += int(num) * factor
     return total or None
@@ -630,17 +640,17 @@ def _ng_driver_targets(body: str, path: str) -> List[RemoteTargetFacts]:
     for m in _NG_DRIVER.finditer(body):
         args = body[m.end() : _balanced(body, m.end() - 1, "(", ")") - 1]
         first = _NG_FIRST_ARG.match(args)
-        host_value = first and (first.group(1) or first.group(2) or first.group(3))
+        host_value = _strip_userinfo((first and (first.group(1) or first.group(2) or first.group(3))) or "")
         if not host_value:
-            continue  # only options, e.g. a source-style ip(...)/port(...) list
+            continue  # only options, e.g. a source-style ip(...)/port(...) list, or a bare user part
         port = _NG_PORT.search(args)
         transport = _NG_TRANSPORT.search(args)
         kind = m.group(1)
         out.append(
             {
                 "daemon": "syslog-ng",
-                "host": _strip_userinfo(host_value),
-                "port": int(port.group(1)) if port else None,
+                "host": host_value,
+                "port": _port(port.group(1)) if port else None,
                 "protocol": transport.group(1).lower() if transport else kind,
                 "file": path,
             }
@@ -739,28 +749,42 @@ AUDIT_LOG = "/var/log/audit/audit.log"
 _AUDIT_KEEPS = ("keep_logs", "ignore", "syslog", "suspend", "single", "halt")
 
 
+MAX_LOGROTATE_FILES = 256  # files read in one walk: includes of a directory from inside it fan out within the depth limit
+
+
 def _apply_directive(settings: Dict[str, Any], words: List[str]) -> None:
     word = words[0].lower()
     if word in PERIOD_DAYS or word == "hourly":
         settings["period"] = word
     elif word == "rotate" and len(words) > 1:
-        settings["rotate"] = int(words[1]) if words[1].lstrip("-").isdigit() else None
-    elif word == "maxage" and len(words) > 1 and words[1].isdigit():
+        count = words[1][1:] if words[1].startswith("-") else words[1]
+        settings["rotate"] = int(words[1]) if _is_number(count, 9) else None
+    elif word == "maxage" and len(words) > 1 and _is_number(words[1], 9):
         settings["maxage"] = int(words[1])
     elif word in ("size", "maxsize", "minsize") and len(words) > 1:
         settings[word] = words[1]
 
 
 def parse_logrotate(
-    host: HostReader, path: str, inherited: Dict[str, Any], out: Dict[str, Dict[str, Any]], depth: int = 0
+    host: HostReader,
+    path: str,
+    inherited: Dict[str, Any],
+    out: Dict[str, Dict[str, Any]],
+    depth: int = 0,
+    budget: Optional[List[int]] = None,
 ) -> Dict[str, Any]:
     """Walk a logrotate file (following ``include``); fill ``out`` with per-pattern settings.
 
     ``out`` maps each log path or glob pattern to its block's settings, in
     the order logrotate reads them. Returns the global settings as they stand
     at the end of the file, since logrotate applies top-level directives to
-    every later block.
+    every later block. ``budget`` counts the files read in the whole walk:
+    past MAX_LOGROTATE_FILES (an include fan-out) it is an error.
     """
+    budget = [0] if budget is None else budget
+    budget[0] += 1
+    if budget[0] > MAX_LOGROTATE_FILES:
+        raise CollectError(ErrorReason.MALFORMED, f"{path}: more than {MAX_LOGROTATE_FILES} logrotate files included (an include fan-out)")
     text, why = _try_read(host, path)
     if why is not None:
         raise CollectError(ErrorReason.PERMISSION_DENIED, why)
@@ -797,10 +821,12 @@ def parse_logrotate(
             continue
         if block is None and words[0] == "include" and len(words) > 1 and depth < 3:
             target = words[1]
+            if not target.startswith("/"):
+                continue  # relative to logrotate's working directory, which is not known here
             included = host.glob(target.rstrip("/") + "/*") if host.is_dir(target) else [target]
             for inc in included:
                 if not inc.rsplit("/", 1)[-1].startswith(".") and not inc.endswith((".dpkg-old", ".rpmsave", "~")):
-                    parse_logrotate(host, inc, settings, out, depth + 1)
+                    parse_logrotate(host, inc, settings, out, depth + 1, budget)
             continue
         _apply_directive(block if block is not None else settings, words)
     if block is not None:
@@ -975,6 +1001,8 @@ def _chrony_sources(host: HostReader) -> Tuple[Optional[str], List[str]]:
             continue
         servers = re.findall(r"^\s*(?:server|pool|peer)\s+(\S+)", text, re.M)
         for sdir in re.findall(r"^\s*sourcedir\s+(\S+)", text, re.M):
+            if not sdir.startswith("/"):
+                continue  # relative to chronyd's working directory, which is not known here
             for src in host.glob(sdir.rstrip("/") + "/*.sources"):
                 stext, _ = _try_read(host, src)
                 servers += re.findall(r"^\s*(?:server|pool|peer)\s+(\S+)", stext or "", re.M)

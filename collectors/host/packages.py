@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import lzma
 import re
 from dataclasses import dataclass
 from typing import (
@@ -296,7 +297,8 @@ def _open_compressed(host: HostReader, path: str) -> Optional[IO[bytes]]:
     return stream
 
 
-_STREAM_ERRORS = (OSError, EOFError, ValueError)  # gzip/lzma/bz2 errors derive from these
+# What a damaged gzip/bz2 stream raises (OSError, EOFError) and a damaged xz one (LZMAError, not an OSError).
+_STREAM_ERRORS = (OSError, EOFError, ValueError, lzma.LZMAError)
 
 
 class _IndexScanner:
@@ -1060,12 +1062,17 @@ _CRON_NAMES = {
 _CRON_NAMES.update({d: i for i, d in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))})
 
 
+def _cron_number(text: str) -> bool:
+    """A number as cron reads one: ASCII digits (``str.isdigit`` also takes '²', which ``int`` refuses), a few of them."""
+    return text.isascii() and text.isdigit() and len(text) <= 4
+
+
 def cron_values(field: str, lo: int, hi: int) -> Optional[Set[int]]:
-    """The set of values a cron field selects (None if it cannot be read)."""
+    """The set of values a cron field selects (None if it cannot be read, as cron refuses a value out of range)."""
     out: Set[int] = set()
     for part in field.lower().split(","):
         rng, _, step_s = part.partition("/")
-        if step_s and not step_s.isdigit():
+        if step_s and not _cron_number(step_s):
             return None
         step = int(step_s) if step_s else 1
         if rng == "*":
@@ -1073,9 +1080,11 @@ def cron_values(field: str, lo: int, hi: int) -> Optional[Set[int]]:
         else:
             first, _, last = rng.partition("-")
             ends = [str(_CRON_NAMES[x]) if x in _CRON_NAMES else x for x in (first, last or first)]
-            if not all(e.isdigit() for e in ends):
+            if not all(_cron_number(e) for e in ends):
                 return None
             a, b = int(ends[0]), int(ends[1]) if (last or not step_s) else hi
+            if not (lo <= a <= hi and lo <= b <= hi):
+                return None
         out.update(7 if hi == 7 and v == 7 else v for v in range(a, b + 1, max(1, step)))
     return {0 if hi == 7 and v == 7 else v for v in out}
 

@@ -186,6 +186,7 @@ MAIN_CONFIG = "/etc/ssh/sshd_config"
 SSH_DIR = "/etc/ssh"
 PAM_SSHD = "/etc/pam.d/sshd"
 MAX_INCLUDE_DEPTH = 16  # sshd's own SERVCONF_MAX_DEPTH
+MAX_INCLUDE_EXPANSIONS = 256  # files parsed in all (include loops and fan-out), far past any real configuration
 
 Value = Union[str, List[str]]
 Config = Dict[str, Value]
@@ -326,6 +327,7 @@ MFA_PAM_MODULES = (
 
 _TIME_RE = re.compile(r"(\d+)([smhdwSMHDW]?)")
 _TIME_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_DIGITS = 1000  # far past any value sshd accepts, and within what int() converts
 
 
 # -- value normalisation ------------------------------------------------------
@@ -337,8 +339,8 @@ def convtime(text: str) -> Optional[int]:
     pos, total = 0, 0
     while pos < len(text):
         m = _TIME_RE.match(text, pos)
-        if not m:
-            return None
+        if not m or len(m.group(1)) > _MAX_DIGITS:
+            return None  # sshd refuses a value past INT_MAX, and int() one of over 4300 digits
         total += int(m.group(1)) * _TIME_UNITS[m.group(2).lower()]
         pos = m.end()
     return total
@@ -534,16 +536,31 @@ class _Parser:
         self.read = read
         self.glob = glob
         self.tree = ConfigTree()
+        self.expansions = 0
+        self._tokens: Dict[str, Tuple[str, List[Tuple[int, Optional[List[str]]]]]] = {}
+
+    def _tokenized(self, path: str, text: str) -> List[Tuple[int, Optional[List[str]]]]:
+        """The file's lines as tokens, split once however often the file is included."""
+        cached = self._tokens.get(path)
+        if cached is None or cached[0] != text:
+            cached = (text, [(n, tokenize(raw)) for n, raw in enumerate(text.splitlines(), start=1)])
+            self._tokens[path] = cached
+        return cached[1]
 
     def parse_file(self, path: str, block: Optional[MatchBlock], depth: int) -> None:
+        # Files that include each other fan out exponentially up to the depth limit: bound the work.
+        self.expansions += 1
+        if self.expansions > MAX_INCLUDE_EXPANSIONS:
+            if self.expansions == MAX_INCLUDE_EXPANSIONS + 1:
+                self.tree.warnings.append(f"{path}: more than {MAX_INCLUDE_EXPANSIONS} Include expansions; the rest ignored")
+            return
         text = self.read(path)
         if text is None:
             return
         if path not in self.tree.files:
             self.tree.files.append(path)
         current = block
-        for lineno, raw in enumerate(text.splitlines(), start=1):
-            tokens = tokenize(raw)
+        for lineno, tokens in self._tokenized(path, text):
             if tokens is None:
                 self.tree.warnings.append(f"{path}: line {lineno}: unterminated quote; line ignored")
                 continue
@@ -700,7 +717,13 @@ def _pam_auth_entries(
 
 
 def _jump(action: str) -> Optional[int]:
-    return int(action) if action.isdigit() else None
+    """The rule count of a ``[... =N]`` jump; None for an action that is not one.
+
+    isdigit() accepts digits int() refuses ('²'), and int() refuses over 4300 digits: such a jump is past any stack.
+    """
+    if not action.isdecimal():
+        return None
+    return int(action) if len(action) <= 18 else 10**18
 
 
 def _otp_weakness(entries: List[PamAuthEntry], i: int) -> Optional[str]:
