@@ -1,12 +1,11 @@
-"""The session guard of tests/conftest.py sees a file left behind, in the tree and in the temporary directory."""
+"""The session guard of tests/conftest.py sees a file left behind in the tree; test sources name no fixed temporary path."""
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
-from tests.conftest import changed, new_temporary_entries, repository_files
+from tests.conftest import changed, repository_files
 
 
 def test_a_new_a_changed_and_a_removed_file_are_all_seen(tmp_path: Path) -> None:
@@ -21,15 +20,6 @@ def test_a_new_a_changed_and_a_removed_file_are_all_seen(tmp_path: Path) -> None
     (tmp_path / "sub" / "new").write_text("a")
     (tmp_path / ".venv" / "ignored").write_text("a")
     assert changed(before, repository_files(tmp_path)) == ["edited", "removed", os.path.join("sub", "new")]
-
-
-def test_new_entries_of_the_temporary_directory_are_seen(tmp_path: Path) -> None:
-    started = time.time() - 1
-    keep = tmp_path / "session"
-    keep.mkdir()
-    (tmp_path / "pytest-of-someone").mkdir()
-    (tmp_path / "stray.txt").write_text("a")
-    assert new_temporary_entries(started, keep, tmp=tmp_path) == [str(tmp_path / "stray.txt")]
 
 
 def test_no_test_names_a_fixed_temporary_path() -> None:
