@@ -614,7 +614,9 @@ def _hostname_match(host: str, dns: List[str], ips: List[str], cn: Optional[str]
 
 
 # What cryptography raises for a certificate it cannot read besides ValueError (none of them is one).
-_UNREADABLE = (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, x509.InvalidVersion, UnsupportedAlgorithm)
+# cryptography raises TypeError for a name attribute of a type its OID does not allow (a CN as a BIT
+# STRING, found by the long fuzzing run): for a server's certificate that is unreadable, not a bug here.
+_UNREADABLE = (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, x509.InvalidVersion, UnsupportedAlgorithm, TypeError)
 
 
 def certificate_facts(der: bytes, host: str, now: Optional[dt.datetime] = None) -> CertificateFacts:
