@@ -197,12 +197,19 @@ def scan(
             time_budget_s=time_budget,
             feeds_dir=feeds_dir,
         )
-        signer = None
-        if settings.sign:
-            from agent.keys import load_signer
+        # The host is collected in a child process from here on, while the key and the catalogue load.
+        host = pipeline.start_host_collection(settings)
+        try:
+            signer = None
+            if settings.sign:
+                from agent.keys import load_signer
 
-            signer = load_signer(settings.key, settings.passphrase_file, prompt_passphrase())
-        outcome = pipeline.run(settings, signer, settings.out_dir or Path("out"), progress=_progress_printer() if not quiet else None)
+                signer = load_signer(settings.key, settings.passphrase_file, prompt_passphrase())
+            out = settings.out_dir or Path("out")
+            outcome = pipeline.run(settings, signer, out, progress=_progress_printer() if not quiet else None, host=host)
+        finally:
+            if host is not None:
+                host.close()
     except AgentError as exc:
         fail(exc)
     if not quiet:

@@ -27,6 +27,7 @@ from collectors.evidence import ErrorReason, Evidence, utc_now
 from collectors.profile import Profile
 
 if TYPE_CHECKING:
+    from agent.host_collection import HostCollection
     from collectors.context import HostContext
     from collectors.net.scope import Scope
     from questionnaires.model import AnsweredQuestionnaire
@@ -98,15 +99,58 @@ def host_context(settings: Settings) -> HostContext:
     return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root(), options=_host_options(settings))
 
 
-def collect_evidence(
-    settings: Settings, ctx: HostContext, scope: Optional[Scope], progress: Optional[Progress], deadline: Optional[float] = None
+def collect_host(
+    settings: Settings, ctx: HostContext, deadline: Optional[float] = None, take: Optional[Callable[[], Optional[str]]] = None
 ) -> List[Evidence]:
-    """Host collectors and network probes, side by side (they wait on different things), within their budgets."""
-    from checks.catalogue import host_collectors_for
+    """The host collectors of the profile (or those ``take`` hands out, shared with other processes), within
+    their budgets; commands an overrunning collector left running are ended."""
     from collectors.budget import Budget
-    from collectors.catalogue import collect
+    from collectors.catalogue import collect, collect_shared
 
-    host_budget = Budget(settings.collector_budget_s, deadline)
+    before = _children()
+    budget = Budget(settings.collector_budget_s, deadline)
+    if take is None:
+        from checks.catalogue import host_collectors_for
+
+        evidence = collect(ctx, host_collectors_for(settings.profile), budget=budget)
+    else:
+        evidence = collect_shared(ctx, take, budget=budget)
+    if any(e.error_reason is ErrorReason.TIMEOUT for e in evidence):
+        # A collector that overran its budget was abandoned mid-command: end what it left running.
+        stop_abandoned_commands(before)
+    return evidence
+
+
+def start_host_collection(settings: Settings) -> Optional[HostCollection]:
+    """Fork the host collection now, so that it runs while the rest of the scan is loaded (None: the
+    profile assesses no host). ``assess(..., host=...)`` takes its evidence; close it in any case."""
+    if not settings.profile.assesses_host:
+        return None
+    from agent.host_collection import HostCollection
+    from checks.catalogue import host_collectors_for
+    from collectors.catalogue import all_collectors
+
+    few_malloc_arenas()
+    ctx = host_context(settings)
+    deadline = time.monotonic() + settings.time_budget_s if settings.time_budget_s is not None else None
+    registry = all_collectors()
+    # The slow ones first, so that their waits overlap the rest. (The catalogue is imported before the
+    # fork on purpose: the children then share it instead of each loading the collectors again.)
+    names = sorted(host_collectors_for(settings.profile), key=lambda n: (not registry[n].slow, n))
+    return HostCollection.start(lambda take: collect_host(settings, ctx, deadline, take), names, ctx.target, deadline)
+
+
+def collect_evidence(
+    settings: Settings,
+    ctx: HostContext,
+    scope: Optional[Scope],
+    progress: Optional[Progress],
+    deadline: Optional[float] = None,
+    host: Optional[HostCollection] = None,
+) -> List[Evidence]:
+    """Host collectors (here, or already running in ``host``) and network probes, side by side (they wait on
+    different things), within their budgets."""
+    from collectors.budget import Budget
 
     def network() -> List[Evidence]:
         if scope is None or not scope.targets:
@@ -125,14 +169,16 @@ def collect_evidence(
         )
         return collect_network(net, profile=settings.profile)
 
+    def host_evidence() -> List[Evidence]:
+        return host.result() if host is not None else collect_host(settings, ctx, deadline)
+
     if not settings.profile.assesses_host:
         return network()
     if scope is None or not scope.targets:
-        return collect(ctx, host_collectors_for(settings.profile), budget=host_budget)
+        return host_evidence()
     with ThreadPoolExecutor(max_workers=1) as pool:
         probes = pool.submit(network)
-        host = collect(ctx, host_collectors_for(settings.profile), budget=host_budget)
-        return host + probes.result()
+        return host_evidence() + probes.result()
 
 
 def answer_questionnaire(settings: Settings, report: Report) -> AnsweredQuestionnaire:
@@ -169,8 +215,12 @@ def few_malloc_arenas(arenas: int = 1) -> None:
         pass
 
 
-def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report:
-    """Collect, judge, answer, score and plan. Reads the history index, writes nothing."""
+def assess(settings: Settings, *, progress: Optional[Progress] = None, host: Optional[HostCollection] = None) -> Report:
+    """Collect, judge, answer, score and plan. Reads the history index, writes nothing.
+
+    ``host``: the host collection ``start_host_collection`` began (the run then starts when it did);
+    without it the host collectors run here.
+    """
     few_malloc_arenas()
     from checks.catalogue import evaluate
     from report.model import RunInfo, build_report, scrub_evidence
@@ -178,12 +228,12 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
     scope = build_scope(settings)
     if settings.profile is Profile.WEBSITE and scope is None:
         raise UsageError("the website profile needs targets", "pass --target URL (repeatable) or --scope-file FILE")
-    t0 = time.monotonic()
-    started = utc_now()
+    t0 = time.monotonic() if host is None else host.started
+    started = utc_now() if host is None else host.started_at
     ctx = host_context(settings)
     deadline = t0 + settings.time_budget_s if settings.time_budget_s is not None else None
     before = _children()
-    collected = collect_evidence(settings, ctx, scope, progress, deadline)
+    collected = collect_evidence(settings, ctx, scope, progress, deadline, host)
     if any(e.error_reason is ErrorReason.TIMEOUT for e in collected):
         # A collector that overran its budget was abandoned mid-command: end what it left running.
         stop_abandoned_commands(before)
@@ -218,6 +268,7 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None) -> Report
         scope=scope_info(settings, scope),
         challenge=settings.challenge,
         redactions=redactions,
+        evidence_scrubbed=True,
     )
     from agent.answers import load_answers, questionnaire_for
     from report.assemble import complete
@@ -342,7 +393,9 @@ class Outcome:
     written: List[Path]
 
 
-def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress: Optional[Progress] = None) -> Outcome:
+def run(
+    settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress: Optional[Progress] = None, host: Optional[HostCollection] = None
+) -> Outcome:
     """assess, sign, write and record: the whole of a scan. A signing failure still leaves the unsigned report.
 
     The output and state directories are checked before anything is assessed: a directory another user
@@ -356,7 +409,7 @@ def run(settings: Settings, signer: Optional[Signer], out_dir: Path, *, progress
     ensure_dir(out_dir, "output directory", group=settings.report_group)
     if settings.state_dir is not None and settings.sign:
         ensure_dir(settings.state_dir, "state directory")
-    report = assess(settings, progress=progress)
+    report = assess(settings, progress=progress, host=host)
     envelope: Optional[bytes] = None
     sign_error: Optional[AgentError] = None
     if signer is not None:

@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.17"
-CATALOGUE_DIGEST = "e40830ee73a497cd0307b60acf4b2b3384305387db6cb74ce828c3b22aae2267"
+CATALOGUE_VERSION = "1.0.18"
+CATALOGUE_DIGEST = "d33a0dfcf4ef972f69710dffe7a63c912dfdcbe13a3c2a7508ca5c87baa044fd"

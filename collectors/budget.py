@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from collectors.evidence import ErrorReason, Evidence, EvidenceStatus, utc_now
 
@@ -81,36 +81,54 @@ class _Running:
 
 def run_jobs(jobs: Sequence[Job], budget: Budget, workers: int = 1) -> List[Evidence]:
     """Run ``jobs``, at most ``workers`` at a time, each within ``budget``; results in the order of ``jobs``."""
+    pending = list(jobs)
+    order = {id(j): i for i, j in enumerate(jobs)}
     results: List[Optional[Evidence]] = [None] * len(jobs)
+    for job, evidence in run_job_stream(lambda: pending.pop(0) if pending else None, budget, workers):
+        results[order[id(job)]] = evidence
+    return [r if r is not None else overrun(jobs[i], "not run") for i, r in enumerate(results)]
+
+
+def run_job_stream(take: Callable[[], Optional[Job]], budget: Budget, workers: int = 1) -> List[Tuple[Job, Evidence]]:
+    """Run the jobs ``take`` hands out (None: no more), at most ``workers`` at a time, each within ``budget``.
+
+    ``take`` is asked only when a worker is free, so several processes can share one stream of jobs
+    (``agent.host_collection``): whoever is free takes the next. Results in the order they finished.
+    """
+    results: List[Tuple[Job, Evidence]] = []
     done = threading.Condition()
-    pending = list(enumerate(jobs))
     running: List[_Running] = []
+    exhausted = False
     with done:
-        while pending or running:
+        while True:
             now = time.monotonic()
             scan_over = budget.deadline is not None and now >= budget.deadline
-            while pending and len(running) < workers and not scan_over:
-                index, job = pending.pop(0)
-                running.append(_Running(index, job, done))
-            if scan_over:
-                for index, job in pending:
-                    results[index] = overrun(job, "not run: the scan's time budget was spent before it started")
-                pending = []
+            while not exhausted and len(running) < workers and not scan_over:
+                job = take()
+                if job is None:
+                    exhausted = True
+                else:
+                    running.append(_Running(len(results) + len(running), job, done))
+            if scan_over and not exhausted:
+                while (job := take()) is not None:
+                    results.append((job, overrun(job, "not run: the scan's time budget was spent before it started")))
+                exhausted = True
             for r in list(running):
                 if r.finished:
-                    results[r.index] = r.result
+                    assert r.result is not None
+                    results.append((r.job, r.result))
                     running.remove(r)
                 elif now - r.started >= budget.job_s:
-                    results[r.index] = overrun(r.job, f"time budget exceeded: abandoned after {budget.job_s:g} s")
+                    results.append((r.job, overrun(r.job, f"time budget exceeded: abandoned after {budget.job_s:g} s")))
                     running.remove(r)
                 elif scan_over:
-                    results[r.index] = overrun(r.job, "time budget exceeded: the scan's overall budget ran out")
+                    results.append((r.job, overrun(r.job, "time budget exceeded: the scan's overall budget ran out")))
                     running.remove(r)
-            if not running and not pending:
+            if not running and exhausted:
                 break
             if running and not any(r.finished for r in running):
                 wake = min(r.started + budget.job_s for r in running)
                 if budget.deadline is not None:
                     wake = min(wake, budget.deadline)
                 done.wait(timeout=max(0.0, wake - time.monotonic()) + 0.001)
-    return [r if r is not None else overrun(jobs[i], "not run") for i, r in enumerate(results)]
+    return results

@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequen
 
 from checks.model import Text
 from collectors.strictjson import JsonShapeError, TextEnum, from_json, json_field
+from questionnaires.industry import Industry
 from questionnaires.jsonpos import JsonPosError, PathKey, field_name, line_of_offset, loads_with_lines
 
 SCHEMA_PATH = Path(__file__).with_name("applicant.schema.json")
@@ -49,18 +50,6 @@ class ProfileError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------- the profile
-
-
-class Industry(TextEnum):
-    """The sectors of the pilot notice (附件 §三)."""
-
-    TELECOM_INTERNET = "telecom_internet"
-    INDUSTRIAL_INTERNET = "industrial_internet"
-    CONNECTED_VEHICLES = "connected_vehicles"
-    HEALTHCARE = "healthcare"
-    FINANCE = "finance"
-    ENERGY = "energy"
-    OTHER = "other"
 
 
 class RevenueBand(TextEnum):

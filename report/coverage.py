@@ -21,7 +21,8 @@ from typing import Callable, Dict, List, Literal, Optional, Sequence, Set, Tuple
 
 from checks.model import CoverageLine, Finding, InsurerDomain, Status, Text
 from collectors.strictjson import json_field
-from questionnaires.applicant import CoverageRequest, Industry
+from questionnaires.applicant import CoverageRequest
+from questionnaires.industry import Industry
 from report.model import Report
 from report.underwriting import (
     LineKind,

@@ -30,7 +30,10 @@ import re
 import unicodedata
 from typing import Any
 
+from markupsafe import Markup
+
 _CANDIDATE = re.compile(r"[^\x20-\x7e\n\t]")
+_BACKTICKS = re.compile(r"`+")
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
@@ -63,8 +66,6 @@ def html_finalize(value: Any) -> Any:
     non-text values (numbers, None) pass unchanged for Jinja to print.
     """
     if isinstance(value, str):
-        from markupsafe import Markup
-
         out = visible(value)
         # Already escaped, and visible() adds only ASCII letters, digits and backslashes: still safe markup.
         return Markup(out) if isinstance(value, Markup) else out  # noqa: S704
@@ -140,7 +141,7 @@ def md_code(value: Any, *, table: bool = False) -> str:
         text = text.replace("|", "\\|")
     if not text:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text[0] in "` " or text[-1] in "` " else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -156,7 +157,7 @@ def md_fence(value: Any, info: str = "text") -> str:
     The fence is longer than any run of backticks in the value, so no line of it can close the block.
     """
     text = visible(value).replace("\t", "    ")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{text}\n{fence}"
 

@@ -359,14 +359,17 @@ def build_report(
     challenge: Optional[str] = None,
     catalogue: Optional[CatalogueRef] = None,
     redactions: int = 0,
+    evidence_scrubbed: bool = False,
 ) -> Report:
     """The report's core: evidence and findings (scrubbed of secrets) with the views derived from them alone.
+
+    ``evidence_scrubbed``: the evidence is what :func:`scrub_evidence` returned, so its second pass is skipped.
 
     ``redactions`` counts what was scrubbed from the evidence before it was judged (see
     :func:`scrub_evidence`). The questionnaire, underwriting view and plan are added by
     :func:`with_assessment`.
     """
-    clean_evidence, n_evidence = redact_tree(tuple(evidence))
+    clean_evidence, n_evidence = (tuple(evidence), 0) if evidence_scrubbed else redact_tree(tuple(evidence))
     clean_findings, n_findings = redact_tree(tuple(sorted(findings, key=finding_order)))
     clean_findings = tuple(as_read_back(f) for f in clean_findings)
     provenance = Provenance(

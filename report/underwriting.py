@@ -19,7 +19,7 @@ from checks.mlps import LAYERS, UNITS, at_level, clause_key, units_at
 from checks.model import CoverageLine, Finding, InsurerDomain, Severity, Status, Text
 from collectors.profile import Profile
 from collectors.strictjson import JSON, from_json, json_field
-from questionnaires.applicant import Industry
+from questionnaires.industry import Industry
 from questionnaires.model import AnsweredQuestionnaire, Basis
 from report.high_risk import failed_cases
 

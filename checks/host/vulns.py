@@ -15,7 +15,7 @@ from checks.model import CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
 from collectors.evidence import EvidenceStatus
 from collectors.strictjson import JSON
-from collectors.vuln.match import FEED_IDS, VULN, MatchFacts, VulnFacts
+from collectors.vuln.facts import FEED_IDS, VULN, MatchFacts, VulnFacts
 
 NOT_ASSESSED = message(
     "LNX-VUL/no-feeds",

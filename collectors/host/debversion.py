@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+_NON_DIGITS = re.compile(r"[^0-9]*")
+_DIGITS = re.compile(r"[0-9]*")
+
 
 def _order(c: str) -> int:
     if c == "~":
@@ -43,8 +46,8 @@ def _cmp_part(a: str, b: str) -> int:
     i = j = 0
     while i < len(a) or j < len(b):
         # non-digit prefix (dpkg's digits are ASCII ones)
-        na = re.match(r"[^0-9]*", a[i:])
-        nb = re.match(r"[^0-9]*", b[j:])
+        na = _NON_DIGITS.match(a, i)
+        nb = _NON_DIGITS.match(b, j)
         sa = na.group(0) if na else ""
         sb = nb.group(0) if nb else ""
         c = _cmp_string(sa, sb)
@@ -52,8 +55,8 @@ def _cmp_part(a: str, b: str) -> int:
             return c
         i += len(sa)
         j += len(sb)
-        da = re.match(r"[0-9]*", a[i:])
-        db = re.match(r"[0-9]*", b[j:])
+        da = _DIGITS.match(a, i)
+        db = _DIGITS.match(b, j)
         xa = da.group(0) if da else ""
         xb = db.group(0) if db else ""
         c = _cmp_digits(xa, xb)

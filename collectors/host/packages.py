@@ -376,21 +376,38 @@ def _index_versions(host: HostReader, path: str, wanted: AbstractSet[str]) -> Di
     return scanner.close()
 
 
+_RELEASE_DATE = re.compile(
+    r"^Date:[ \t]*(?:[A-Za-z]{3},[ \t]*)?(\d{1,2})[ \t]+([A-Za-z]{3})[ \t]+(\d{4})[ \t]+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"[ \t]*(UTC|GMT|Z|[+-]\d{4})?[ \t]*$",
+    re.M,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def release_date(text: str) -> Optional[int]:
+    """The Unix time of a Release file's ``Date:`` (RFC 1123, as apt writes and reads it); None if there is
+    none or it is not a real date. (email.utils parses more, but importing it costs more than this file.)"""
+    import calendar
+
+    m = _RELEASE_DATE.search(text)
+    if m is None or m.group(2).lower() not in _MONTHS:
+        return None
+    day, year, hour, minute, second = int(m.group(1)), int(m.group(3)), int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
+    month = _MONTHS.index(m.group(2).lower()) + 1
+    if not (1 <= day <= calendar.monthrange(year, month)[1] and hour < 24 and minute < 60 and second < 61) or year < 1970:
+        return None
+    zone = m.group(7) or "UTC"
+    offset = 0 if zone[0] not in "+-" else (1 if zone[0] == "+" else -1) * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
+    return calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
+
+
 def _lists_age_days(host: HostReader, lists: List[str]) -> Optional[int]:
     """Age of the security index by its Release file's Date, else the file time."""
-    import email.utils
-
     newest: Optional[int] = None
     for path in lists:
         release = path.rsplit("_", 3)[0] + "_InRelease"
-        stamp: Optional[int] = None
         text = host.read_text(release) if host.exists(release) else None
-        m = re.search(r"^Date:\s*(.+)$", text or "", re.M)
-        if m:
-            try:
-                stamp = int(email.utils.parsedate_to_datetime(m.group(1).strip()).timestamp())
-            except (TypeError, ValueError):
-                stamp = None
+        stamp = release_date(text) if text else None
         if stamp is None:
             st = host.stat(path)
             stamp = st.mtime if st is not None and st.mtime else None
@@ -626,7 +643,7 @@ def _security_updates_dnf(host: HostReader, installed: Mapping[str, str]) -> Sec
 
 def _kernels(host: HostReader, installed: Mapping[str, str]) -> KernelFacts:
     running = (host.read_text("/proc/sys/kernel/osrelease") or "").strip() or None
-    images = sorted(n[len("linux-image-") :] for n in installed if re.match(r"linux-image-\d", n))
+    images = sorted(n[len("linux-image-") :] for n in installed if n.startswith("linux-image-") and n[12:13].isdecimal())
     return {"running": running, "installed_images": images[-5:]}
 
 
@@ -1302,14 +1319,19 @@ def expand_vars(text: str, env: Mapping[str, str]) -> str:
     return _VAR.sub(sub, text) if "$" in text else text
 
 
+_STATEMENT_SEP = re.compile(r"&&|\|\||;|\n")
+_PIPE = re.compile(r"(?<!\|)\|(?!\|)")
+_LEADING_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
 def statements(command: str) -> List[str]:
     """The statements of a command line or script: split at ``&&``, ``||``, ``;`` and newlines (pipes kept)."""
-    return [s.strip() for s in re.split(r"&&|\|\||;|\n", command) if s.strip()]
+    return [s.strip() for s in _STATEMENT_SEP.split(command) if s.strip()]
 
 
 def stages(statement: str) -> List[str]:
     """The stages of a pipeline."""
-    return [s.strip() for s in re.split(r"(?<!\|)\|(?!\|)", statement) if s.strip()]
+    return [s.strip() for s in _PIPE.split(statement) if s.strip()]
 
 
 def shell_words(text: str) -> List[str]:
@@ -1336,7 +1358,7 @@ def _program(words: List[str]) -> Tuple[int, List[str]]:
     while i < len(words):
         w = words[i]
         base = w.rsplit("/", 1)[-1]
-        if w in _SKIP_WORDS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", w):
+        if w in _SKIP_WORDS or _LEADING_ASSIGNMENT.match(w):
             i += 1
             continue
         if base in _WRAPPERS:

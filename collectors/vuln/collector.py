@@ -13,28 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Evidence, EvidenceStatus, FileSource, NotApplicable
 from collectors.host.osinfo import parse_os_release
 from collectors.host.packages import PACKAGES, parse_dpkg_status
 from collectors.registry import collector
-from collectors.vuln import feeds as feedstore
-from collectors.vuln.feeddata import EpssScores, advisory_index, debian_index, epss_index, kev_index
-from collectors.vuln.match import (
-    VULN,
-    FeedFacts,
-    Installed,
-    ServiceFacts,
-    Socket,
-    VulnFacts,
-    counts,
-    installed_packages,
-    match,
-    parse_dpkg_sources,
-    services_by_package,
-)
+from collectors.vuln.facts import VULN, FeedFacts, ServiceFacts, VulnFacts
+
+if TYPE_CHECKING:
+    from collectors.vuln.feeddata import EpssScores
+    from collectors.vuln.match import Installed
+
+# The feed parsers and the matcher are imported where they are used: a scan without feeds never loads them.
 
 NO_FEEDS = "no vulnerability feeds configured (riskagent feeds update)"
 ADVISORY_LISTS = ("dsa.list", "dla.list")  # the security tracker's data/DSA/list and data/DLA/list
@@ -67,6 +59,8 @@ def _age(date: Optional[str], now: int) -> Optional[int]:
 
 def feed_inventory(feeds_dir: Path, now: int, max_age_days: int) -> Tuple[List[FeedFacts], List[str], List[str]]:
     """The feeds present (id, file, sha256, date, age), the missing ones and the stale ones."""
+    from collectors.vuln import feeds as feedstore
+
     try:
         manifest = feedstore.read_manifest(feeds_dir)
     except feedstore.FeedError as exc:
@@ -118,6 +112,8 @@ def _dpkg_lists(host: HostReader, binaries: List[str]) -> Dict[str, str]:
 
 
 def _services(host: HostReader, candidates: List[str], installed: List[str]) -> Tuple[Dict[str, ServiceFacts], Optional[str]]:
+    from collectors.vuln.match import Socket, services_by_package
+
     try:
         sockets = [Socket(s.proto, s.address, int(s.port), s.pid, s.process) for s in host.listening()]
         exe_of = {p.pid: p.exe for p in host.processes() if p.exe}
@@ -137,6 +133,8 @@ def _services(host: HostReader, candidates: List[str], installed: List[str]) -> 
 
 
 def collect_matches(host: HostReader, feeds_dir: Path, max_age_days: int) -> VulnFacts:
+    from collectors.vuln.match import parse_dpkg_sources
+
     os_id, suite = _suite(host)
     if os_id != "debian":
         raise NotApplicable(
@@ -176,6 +174,10 @@ def derive(
     services: Optional[Mapping[str, ServiceFacts]] = None,
 ) -> VulnFacts:
     """The matches of a package list against the feeds in ``feeds_dir`` (shared by the collector and ``rematch``)."""
+    from collectors.vuln import feeds as feedstore
+    from collectors.vuln.feeddata import advisory_index, debian_index, epss_index, kev_index
+    from collectors.vuln.match import counts, installed_packages, match
+
     packages: List[Installed] = installed_packages(installed, sources)
     issues = debian_index(feedstore.feed_path(feeds_dir, "debian"), suite, {p.source for p in packages})
     kev = kev_index(feedstore.feed_path(feeds_dir, "kev")) if "kev" in feed_ids else {}
@@ -216,7 +218,9 @@ def collect_vulns(host: HostReader) -> VulnFacts:
     feeds_dir = opts.get("feeds_dir")
     if not feeds_dir:
         raise NotApplicable(NO_FEEDS)
-    max_age = int(opts.get("feeds_max_age_days") or feedstore.DEFAULT_MAX_AGE_DAYS)
+    from collectors.vuln.feeds import DEFAULT_MAX_AGE_DAYS
+
+    max_age = int(opts.get("feeds_max_age_days") or DEFAULT_MAX_AGE_DAYS)
     return collect_matches(host, Path(str(feeds_dir)), max_age)
 
 

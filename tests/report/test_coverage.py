@@ -12,7 +12,8 @@ import pytest
 from checks.model import CoverageLine, InsurerDomain
 from collectors.profile import Profile
 from collectors.strictjson import from_json, to_json
-from questionnaires.applicant import CoverageRequest, Industry, RequestedLine, load_profile
+from questionnaires.applicant import CoverageRequest, RequestedLine, load_profile
+from questionnaires.industry import Industry
 from report.coverage import (
     NO_RESULT,
     NOT_ASSESSABLE,

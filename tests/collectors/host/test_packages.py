@@ -18,6 +18,7 @@ from collectors.host.packages import (
     cron_frequency,
     parse_dpkg_status,
     parse_updateinfo,
+    release_date,
 )
 from collectors.registry import run_collector
 from collectors.runner import RecordedRunner
@@ -593,3 +594,20 @@ def _dests_of(facts: Any) -> List[Tuple[str, str, str]]:
 def test_fixture_copies_leak_nothing(host: str) -> None:
     dumped = json.dumps([e.to_json() for e in evidence_map(host).values()])
     assert TOKEN not in dumped and "FixtureDummyPass" not in dumped
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Origin: Debian\nDate: Sat, 05 Dec 2026 08:11:33 UTC\nValid-Until: x\n", 1796458293),
+        ("Date: Sat, 5 Dec 2026 08:11:33 +0800", 1796458293 - 8 * 3600),
+        ("Date: 05 Dec 2026 08:11 GMT", 1796458260),
+        ("Date: Sat, 31 Feb 2026 00:00:00 UTC", None),  # no such day
+        ("Date: Sat, 05 Dex 2026 08:11:33 UTC", None),
+        ("Date: Sat, 05 Dec 2026 25:11:33 UTC", None),
+        ("Date: yesterday", None),
+        ("No-Date: Sat, 05 Dec 2026 08:11:33 UTC", None),
+    ],
+)
+def test_release_date(text: str, expected: object) -> None:
+    assert release_date(text) == expected

@@ -18,8 +18,9 @@ from collectors.host.debversion import compare
 from collectors.registry import run_collector
 from collectors.vuln import feeds as feedstore
 from collectors.vuln.collector import NO_FEEDS, derive, rematch
+from collectors.vuln.facts import VULN, MatchFacts
 from collectors.vuln.feeddata import debian_index, epss_index, parse_advisory_list
-from collectors.vuln.match import VULN, MatchFacts, Socket, services_by_package
+from collectors.vuln.match import Socket, services_by_package
 from tests.hosts import HOSTS_DIR, host_context
 
 FEEDS = Path(__file__).parents[2] / "fixtures" / "feeds" / "match"
