@@ -140,7 +140,7 @@ def _questionnaire_digest(path: Path) -> str:
     return definition_sha256(questionnaire_for(path).raw)
 
 
-def _verify_file(path: Path, trusted: Any, policy: Policy, max_mib: int) -> Verification:
+def _verify_file(path: Path, trusted: Any, policy: Policy, max_mib: int, feeds_dir: Optional[Path] = None) -> Verification:
     from report.envelope import read_bounded
     from report.signing import VerificationError
     from report.verification import Outcome, Verification, verify_bytes
@@ -149,7 +149,7 @@ def _verify_file(path: Path, trusted: Any, policy: Policy, max_mib: int) -> Veri
         data = read_bounded(path, max_mib * 1024 * 1024)
     except VerificationError as exc:
         return Verification(str(path), Outcome.INVALID, (str(exc),), (), None, ())
-    return verify_bytes(data, trusted, policy, source=str(path), max_bytes=max_mib * 1024 * 1024)
+    return verify_bytes(data, trusted, policy, source=str(path), max_bytes=max_mib * 1024 * 1024, feeds_dir=feeds_dir)
 
 
 _WORST = ("invalid", "unsupported", "policy_failed", "valid")
@@ -159,14 +159,31 @@ _WORST = ("invalid", "unsupported", "policy_failed", "valid")
 @click.argument("envelopes", metavar="ENVELOPE_OR_PACKAGE...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
 @trust_options
 @policy_options
+@click.option(
+    "--feeds",
+    "feeds_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    envvar="RISKAGENT_FEEDS",
+    help="Your vulnerability feeds (riskagent feeds update): where they are the ones a report used, its matches are re-derived.",
+)
 @json_option
 @lang_option
-def verify_cmd(envelopes: Tuple[Path, ...], trust_stores: Tuple[Path, ...], keys: Tuple[Path, ...], as_json: bool, lang: str, **policy_flags: Any) -> None:
+def verify_cmd(
+    envelopes: Tuple[Path, ...],
+    trust_stores: Tuple[Path, ...],
+    keys: Tuple[Path, ...],
+    feeds_dir: Optional[Path],
+    as_json: bool,
+    lang: str,
+    **policy_flags: Any,
+) -> None:
     """Verify signed reports: every signature, the full recheck against the embedded evidence, and the policy.
 
     Prints who signed (from the trust store), what the report covers and how
     it was made (live or replay, privileges, scope, parameter overrides,
-    questionnaire, catalogue, challenge), and each policy rule. Exit status:
+    questionnaire, catalogue, challenge), and each policy rule; with --feeds, the
+    vulnerability matches re-derived from the embedded package list. Exit status:
     0 valid, 1 invalid, 4 valid but outside the policy, 5 made with another
     catalogue version (verify it with that riskagent version), 2 usage error.
     With several files, one result each (JSON Lines with --json) and the
@@ -192,7 +209,7 @@ def verify_cmd(envelopes: Tuple[Path, ...], trust_stores: Tuple[Path, ...], keys
             results.append(a)
             say(json.dumps(a.to_json(), ensure_ascii=True, sort_keys=True) if as_json else "\n".join(application_lines(a, lang)))
             continue
-        v = _verify_file(path, trusted, policy, max_mib)
+        v = _verify_file(path, trusted, policy, max_mib, feeds_dir)
         results.append(v)
         if as_json:
             say(json.dumps(v.to_json(), ensure_ascii=True, sort_keys=True))

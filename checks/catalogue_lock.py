@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.18"
-CATALOGUE_DIGEST = "d33a0dfcf4ef972f69710dffe7a63c912dfdcbe13a3c2a7508ca5c87baa044fd"
+CATALOGUE_VERSION = "1.0.19"
+CATALOGUE_DIGEST = "f0475f495e43a79d20ef551027bb579f019492f8e86ec587f3cdb1969fd0f128"

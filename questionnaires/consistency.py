@@ -197,6 +197,40 @@ def incidents_vs_count(ctx: Context) -> Findings:
         yield Found("HI-01", Text(zh=f"{zh}，但 HI-04 填报了 {count} 起事件", en=f"{en}, but HI-04 gives {count} incident(s)"))
 
 
+def _count(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def patch_sla_vs_oldest_fix(ctx: Context) -> Findings:
+    """A patch SLA of N days, where a fix released more than N days ago is still not installed."""
+    a, oldest = ctx.attested("PT-09"), _count(ctx.value("PT-13"))
+    sla = _count(a.value) if a is not None else None
+    if sla is not None and oldest is not None and oldest > sla:
+        zh, en = _claim(ctx, "PT-09")
+        yield Found(
+            "PT-09",
+            Text(
+                zh=f"{zh}，但 PT-13：本机最早一个未安装的安全修复已发布 {oldest} 天",
+                en=f"{en}, but PT-13: the oldest security fix not installed on this host was released {oldest} days ago",
+            ),
+        )
+
+
+def kev_count_vs_evidence(ctx: Context) -> Findings:
+    """Fewer known-exploited vulnerabilities on internet-facing systems than this host alone has behind its exposed services."""
+    a, found = ctx.attested("PT-08"), _count(ctx.value("PT-12"))
+    claimed = _count(a.value) if a is not None else None
+    if claimed is not None and found is not None and found > claimed:
+        zh, en = _claim(ctx, "PT-08")
+        yield Found(
+            "PT-08",
+            Text(
+                zh=f"{zh}，但 PT-12：仅本机对外服务所用软件包中就有 {found} 个已被在野利用的漏洞",
+                en=f"{en}, but PT-12: this host alone has {found} known-exploited vulnerabilit{'y' if found == 1 else 'ies'} behind its exposed services",
+            ),
+        )
+
+
 def answered_but_not_asked(ctx: Context) -> Findings:
     """An answer to a question that another answer rules out (a bastion vendor named after "no bastion")."""
     for q in ctx.questionnaire.questions:
@@ -249,6 +283,8 @@ RULES: Tuple[Rule, ...] = (
     Rule("no_industrial_vs_evidence", Text("声明没有工控系统，但发现工业协议", "No ICS attested, industrial protocols found"), no_industrial_vs_evidence),
     Rule("incidents_vs_count", Text("声明无安全事件，但填报了事件数", "No incident attested, a count given"), incidents_vs_count),
     Rule("answered_but_not_asked", Text("回答了不适用的问题", "A question answered that does not apply"), answered_but_not_asked),
+    Rule("patch_sla_vs_oldest_fix", Text("声明的补丁时限短于本机未安装修复的天数", "Patch SLA attested, an older fix not installed"), patch_sla_vs_oldest_fix),
+    Rule("kev_count_vs_evidence", Text("填报的在野利用漏洞数少于本机发现的数量", "Fewer KEV vulnerabilities attested than found"), kev_count_vs_evidence),
     Rule("mlps_filing_vs_test", Text("定级备案与等级测评的答案不一致", "MLPS filing and test answers disagree"), mlps_filing_vs_test),
     Rule("drill_without_plan", Text("有应急演练但没有应急预案", "An exercise without a plan"), drill_without_plan),
 )

@@ -488,6 +488,34 @@ def _pkg_001(f: Finding, family: Ctx) -> List[Setting]:
     return out
 
 
+def _vul(f: Finding, family: Ctx) -> List[Setting]:
+    """The fixes grouped per source package (its binaries, CVEs, installed → fixed), then the one upgrade command."""
+    by_source: Dict[str, List[Mapping[str, Any]]] = {}
+    for m in _list(f.observed.get("matches")):
+        row = _dict(m)
+        by_source.setdefault(str(row.get("source") or "?"), []).append(row)
+    out: List[Setting] = []
+    for source, rows in sorted(by_source.items()):
+        binaries = sorted({str(b) for r in rows for b in _list(r.get("packages"))}) or [source]
+        cves = sorted({str(r.get("cve")) for r in rows})
+        fixed = max((str(r.get("fixed")) for r in rows), key=_version_key)
+        name = f"{', '.join(binaries)} ({', '.join(cves)})"
+        out.append(Setting(f.check_id, name, _s(rows[0].get("installed")), f"≥ {fixed}"))
+    command = _s(f.observed.get("command"))
+    if command:
+        out.append(Setting(f.check_id, "#upgrade_command", "#not_run", command))
+    return out
+
+
+def _version_key(version: str) -> Any:
+    """Sort key of fixed versions: the highest one a package must reach closes every CVE listed with it."""
+    from functools import cmp_to_key
+
+    from collectors.host.debversion import compare
+
+    return cmp_to_key(compare)(version)
+
+
 def _pkg_002(f: Finding, family: Ctx) -> List[Setting]:
     name = _s(f.observed.get("mechanism")) or ("dnf-automatic" if family == "rhel" else "unattended-upgrades")
     current = "#not_installed" if f.observed.get("package_installed") is False else "#disabled"
@@ -649,6 +677,9 @@ EXTRACTORS: Dict[str, Extractor] = {
     "LNX-ICS-004": _tools,
     "LNX-PKG-001": _pkg_001,
     "LNX-PKG-002": _pkg_002,
+    "LNX-VUL-001": _vul,
+    "LNX-VUL-002": _vul,
+    "LNX-VUL-003": _vul,
     "LNX-ICS-005": _ics_005,
     "LNX-OS-001": _os_001,
     "LNX-BAK-001": _bak_001,

@@ -1149,6 +1149,8 @@ LABELS: Dict[str, Text] = {
     "#weak_hash_accounts": T("使用弱哈希的账户", "Accounts with a weak password hash"),
     "#pending_security_updates": T("待安装的安全更新", "Pending security updates"),
     "#package_index_age": T("软件包索引距今天数", "Age of the package index (days)"),
+    "#upgrade_command": T("升级命令（只升级上列软件包）", "Upgrade command (only the packages listed)"),
+    "#not_run": T("尚未执行", "not run yet"),
     "#os_release": T("操作系统版本", "Operating system release"),
     "#backup_job": T("备份作业", "Backup job"),
     "#backup_interval": T("备份间隔", "Backup interval"),

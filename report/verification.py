@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.strictjson import TextEnum, to_json
@@ -62,6 +63,10 @@ class Verification:
     policy: Tuple[RuleResult, ...]
     envelope: Optional[Envelope] = None
     verified_at: str = ""
+    # Whether the vulnerability verdicts were re-derived from the verifier's own feeds, and if not why ("" when
+    # the report holds no vulnerability matching).
+    vulnerabilities: str = ""
+    vulnerabilities_rederived: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -94,6 +99,9 @@ class Verification:
             "verified_at": self.verified_at,
             "signatures": [_signature_json(s) for s in self.signatures],
             "policy": [{"rule": r.rule, "ok": r.ok, "detail": r.detail} for r in self.policy],
+            "vulnerabilities": {"rederived": self.vulnerabilities_rederived, "statement": self.vulnerabilities}
+            if self.vulnerabilities
+            else None,
         }
         if self.report is not None:
             out["report"] = declared(self.report)
@@ -148,16 +156,24 @@ def verify_bytes(
     source: str = "<envelope>",
     now: Optional[dt.datetime] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    feeds_dir: Optional[Path] = None,
 ) -> Verification:
-    """Verify one envelope's bytes. Never raises: every failure is in the result."""
+    """Verify one envelope's bytes. Never raises: every failure is in the result.
+
+    ``feeds_dir``: the verifier's own vulnerability feeds. When they are the ones the report used (by
+    sha256), its vulnerability matches are re-derived from the embedded package list, and a difference
+    makes the report invalid; otherwise the result says that they were not re-derived, and why.
+    """
     at = _utc(now)
     stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     sigs: Tuple[SignatureCheck, ...] = ()
     report: Optional[Report] = None
     env: Optional[Envelope] = None
 
+    vulns: Tuple[str, bool] = ("", False)
+
     def result(outcome: Outcome, problems: List[str], rules: Tuple[RuleResult, ...] = ()) -> Verification:
-        return Verification(source, outcome, tuple(problems), sigs, report, rules, env, stamp)
+        return Verification(source, outcome, tuple(problems), sigs, report, rules, env, stamp, *vulns)
 
     try:
         if not trusted:
@@ -179,6 +195,9 @@ def verify_bytes(
             if len(discrepancies) > 20:
                 listed.append(f"… and {len(discrepancies) - 20} more differences")
             return result(Outcome.INVALID, listed)
+        vulns, mismatches = _vulnerabilities(report, feeds_dir)
+        if mismatches:
+            return result(Outcome.INVALID, [f"vulnerability matches do not follow from the feeds: {d}" for d in mismatches[:20]])
         rules = tuple(evaluate_policy(report, [s.key for s in sigs if s.counted and s.key is not None], policy or Policy(), at))
         return result(Outcome.POLICY_FAILED if any(not r.ok for r in rules) else Outcome.VALID, [], rules)
     except VerificationError as exc:
@@ -188,6 +207,22 @@ def verify_bytes(
     except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
         last = traceback.extract_tb(exc.__traceback__)[-1]
         return result(Outcome.INVALID, [f"could not be verified: internal error {type(exc).__name__} at {last.name}:{last.lineno}"])
+
+
+def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[str, bool], Tuple[str, ...]]:
+    """((statement, re-derived), differences) of the report's vulnerability matching against ``feeds_dir``."""
+    from collectors.evidence import EvidenceStatus
+    from collectors.vuln.facts import VULN
+
+    matched = any(e.collector == VULN.name and e.status is EvidenceStatus.OK for e in report.evidence)
+    if not matched:
+        return ("", False), ()
+    if feeds_dir is None:
+        return ("vulnerability verdicts were not re-derived: no feeds were given (verify --feeds DIR)", False), ()
+    from collectors.vuln.collector import rematch
+
+    again = rematch(report.evidence, feeds_dir)
+    return (again.statement, again.rederived), again.differences
 
 
 def _unsupported(payload: bytes) -> Optional[str]:

@@ -40,6 +40,9 @@ _T: Dict[str, Dict[str, str]] = {
     "not_live": {"zh": "回放数据，非现场评估", "en": "not a live assessment"},
     "default_ports": {"zh": "默认端口", "en": "default ports"},
     "no_identity": {"zh": "无身份信息", "en": "no identity"},
+    "vulns": {"zh": "漏洞匹配", "en": "Vulnerabilities"},
+    "vulns_rederived": {"zh": "已用相同漏洞库从内嵌软件包清单重新推导", "en": "re-derived from the embedded package list"},
+    "vulns_not_rederived": {"zh": "未重新推导", "en": "not re-derived"},
 }
 
 
@@ -73,6 +76,9 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
         cat = r.provenance.catalogue
         rechecked = f"; {_t('rechecked', lang)}" if v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED) else ""
         lines.append(f"  {_t('rules', lang)}: catalogue {s(cat.version)} ({s(cat.digest[:16])}…){rechecked}")
+        if v.vulnerabilities:
+            state = _t("vulns_rederived" if v.vulnerabilities_rederived else "vulns_not_rederived", lang)
+            lines.append(f"  {_t('vulns', lang)}: {state} ({s(v.vulnerabilities)})")
         sc = r.provenance.scope
         targets = ", ".join(s(t) for t in sc.targets) or _t("none", lang)
         lines.append(f"  {_t('scope', lang)}: {targets}; ports {s(sc.ports) if sc.ports else _t('default_ports', lang)}")

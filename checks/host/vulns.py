@@ -139,16 +139,19 @@ def _row(m: MatchFacts) -> Dict[str, JSON]:
     return row
 
 
-def upgrade_command(matches: Sequence[MatchFacts]) -> str:
-    """One apt command for the packages of ``matches`` (the plan groups fixes per package)."""
-    packages = sorted({p for m in matches for p in m["packages"]})
-    return "apt-get update && apt-get install --only-upgrade " + " ".join(packages)
+def upgrade_command(matches: Sequence[MatchFacts], manager: str = "dpkg") -> str:
+    """One command of the host's package manager that upgrades the packages of ``matches`` and nothing else
+    (the plan groups the fixes per package under it)."""
+    packages = " ".join(sorted({p for m in matches for p in m["packages"]}))
+    if manager == "rpm":
+        return f"dnf upgrade --refresh {packages}"
+    return f"apt-get update && apt-get install --only-upgrade {packages}"
 
 
 def _observed(matches: Sequence[MatchFacts], facts: VulnFacts) -> Dict[str, JSON]:
     out: Dict[str, JSON] = {"matches": [_row(m) for m in matches[:MAX_LISTED]], "count": len(matches), "suite": facts["suite"]}
     if matches:
-        out["command"] = upgrade_command(matches)
+        out["command"] = upgrade_command(matches, str(facts.get("manager") or "dpkg"))
     return out
 
 

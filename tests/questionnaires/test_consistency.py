@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, Mapping, Tuple
 
 import pytest
@@ -22,8 +23,18 @@ AT = "2026-11-20T08:00:00Z"
 Values = Mapping[str, object]
 
 
+FEEDS = Path(__file__).parents[1] / "fixtures" / "feeds" / "match"
+WITH_FEEDS = "feeds:debian-weak-public-bind-apache2-deb10u6"  # a recorded host scanned with the match fixture feeds
+
+
 @functools.cache
 def report(host: str) -> Report:
+    if host.startswith("feeds:"):
+        from agent.pipeline import assess
+        from agent.settings import Settings
+        from tests.hosts import HOSTS_DIR
+
+        return assess(Settings(replay=HOSTS_DIR / host.split(":", 1)[1], sign=False, feeds_dir=FEEDS))
     if host.startswith("ics-"):
         return complete_report(host, profile=Profile.ICS_GATEWAY, params=HOST_PARAMS[host])
     return fixture_report(host)
@@ -80,6 +91,9 @@ CASES: Dict[str, Case] = {
         "debian-hardened", {"ML-01": "none", "ML-03": "good", "ML-02": "2025-06-01"}, ("ML-03", "ML-02"), ("ML-01", "not filed"),
         "debian-hardened", {"ML-01": "level3", "ML-03": "good", "ML-02": "2025-06-01"},
     ),
+    # The host has an advisory released 1,873 days before its (recorded) scan and one KEV CVE behind exposed Apache.
+    "patch_sla_vs_oldest_fix": Case(WITH_FEEDS, {"PT-09": 30}, ("PT-09",), ("PT-13", "1873 days"), WITH_FEEDS, {"PT-09": 3000}),
+    "kev_count_vs_evidence": Case(WITH_FEEDS, {"PT-08": 0}, ("PT-08",), ("PT-12", "1 known-exploited vulnerability"), WITH_FEEDS, {"PT-08": 1}),
     "drill_without_plan": Case(
         "debian-hardened", {"IR-01": "no", "IR-02": "2025-06-01"}, ("IR-02",), ("IR-01",), "debian-hardened", {"IR-01": "yes", "IR-02": "2025-06-01"}
     ),

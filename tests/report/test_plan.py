@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import replace
 from html import unescape
+from pathlib import Path
 from typing import Any, Dict, List, Set
 
 import pytest
@@ -460,3 +461,22 @@ def test_an_odd_questionnaire_definition_does_not_break_the_plan(weak: Report) -
     plan = plan_of(replace(weak, questionnaire=AnsweredQuestionnaire.of(definition, answers)), SETTINGS)
     assert by_id(plan)["T-M-backup"].questions == ("BK-04",)
     assert plan_markdown(plan, "zh")
+
+
+def test_vulnerability_fixes_are_grouped_per_package_under_one_upgrade_command() -> None:
+    from agent.pipeline import assess
+    from agent.settings import Settings
+    from tests.hosts import HOSTS_DIR
+
+    feeds = Path(__file__).parents[1] / "fixtures" / "feeds" / "match"
+    report = assess(Settings(replay=HOSTS_DIR / "debian-weak-public-bind-apache2-deb10u6", sign=False, feeds_dir=feeds))
+    plan = plan_of_report(report, {}, "2026-12-05")
+    task = next(t for t in plan.tasks if t.ref == "packages")
+    vul = [s for s in task.settings if s.ref.startswith("LNX-VUL-")]
+    rows = [s for s in vul if s.name != "#upgrade_command"]
+    assert rows and all(s.name.startswith("apache2") and "CVE-" in s.name and s.target.startswith("≥ ") for s in rows)
+    assert len({s.name for s in rows}) == len(rows), "one row per package, not per CVE and check"
+    command = [s for s in vul if s.name == "#upgrade_command"]
+    assert len(command) == 1 and command[0].target == "apt-get update && apt-get install --only-upgrade apache2"
+    for lang, words in (("zh", "升级命令"), ("en", "Upgrade command")):
+        assert words in plan_markdown(plan, lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 from checks.catalogue import all_checks
 from checks.model import Finding, Status
@@ -76,3 +76,11 @@ def test_a_kev_match_behind_a_service_of_unknown_reach_is_manual() -> None:
     system["listening"] = [s for s in system["listening"] if s["process"] == "apache2"]  # only the wildcard socket
     ctx.processes = RecordedProcessView(system)
     assert _findings(ctx)["LNX-VUL-001"].status is Status.MANUAL
+
+
+def test_the_upgrade_command_is_the_host_package_managers_and_names_only_the_packages() -> None:
+    from checks.host.vulns import upgrade_command
+
+    matches: Any = [{"packages": ["apache2", "apache2-bin"]}, {"packages": ["apache2"]}, {"packages": ["openssl"]}]
+    assert upgrade_command(matches) == "apt-get update && apt-get install --only-upgrade apache2 apache2-bin openssl"
+    assert upgrade_command(matches, "rpm") == "dnf upgrade --refresh apache2 apache2-bin openssl"
