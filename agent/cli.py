@@ -25,7 +25,7 @@ from agent.cli_common import (
     unverified_option,
 )
 from agent.errors import AgentError, UsageError
-from agent.settings import Format
+from agent.settings import Format, Settings
 from checks.model import SEVERITIES
 from collectors.profile import PROFILE_NAMES
 from report.version import VERSION
@@ -136,6 +136,13 @@ def main() -> None:
     envvar="RISKAGENT_FEEDS",
     help="Vulnerability feeds directory (riskagent feeds update): installed packages are matched against it.",
 )
+@click.option(
+    "--submit",
+    "submit_url",
+    default=None,
+    help="Send the signed report to the insurer's intake at this https URL (queued in the state directory first; "
+    "the CA file and token file come from the config's submit object).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the paths written.")
 def scan(
     config_path: Optional[Path],
@@ -163,6 +170,7 @@ def scan(
     challenge: Optional[str],
     time_budget: Optional[str],
     feeds_dir: Optional[Path],
+    submit_url: Optional[str],
     quiet: bool,
 ) -> None:
     """Assess this machine and write a signed report (JSON, DSSE envelope, HTML, Markdown)."""
@@ -196,7 +204,10 @@ def scan(
             challenge=challenge,
             time_budget_s=time_budget,
             feeds_dir=feeds_dir,
+            submit=submit_url,
         )
+        if settings.submit is not None and not settings.sign:
+            raise UsageError("--submit sends signed reports only", "drop --no-sign (or sign: false in the configuration)")
         # The host is collected in a child process from here on, while the key and the catalogue load.
         host = pipeline.start_host_collection(settings)
         try:
@@ -218,10 +229,27 @@ def scan(
         say(terminal_summary(outcome.report, settings.lang.value))
     for p in outcome.written:
         say(f"  wrote {p}")
+    if settings.submit is not None:
+        _submit(settings, outcome.envelope)
     if settings.fail_on is not None:
         threshold = settings.fail_on
         if any(f.severity.at_least(threshold) for f in outcome.report.failed()):
             sys.exit(EXIT_FINDINGS)
+
+
+def _submit(settings: Settings, envelope: Optional[bytes]) -> None:
+    """Queue and send the signed report; a failure to send is a warning (the report is written), never lost."""
+    from agent.history import default_state_dir
+    from agent.outbox import submit_report
+
+    if envelope is None or settings.submit is None:
+        fail(UsageError("--submit sends signed reports only", "drop --no-sign, or give a signing key"))
+    try:
+        result = submit_report(settings.state_dir or default_state_dir(), envelope, settings.submit)
+    except AgentError as exc:
+        fail(exc)
+    for line in result.lines():
+        say(line)
 
 
 @main.group()
@@ -431,6 +459,7 @@ def _register_more_commands() -> None:
     from agent.cli_apply import apply_group, questionnaire_sign_cmd
     from agent.cli_feeds import feeds_group
     from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
+    from agent.cli_outbox import outbox_group
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
     from agent.cli_verify import challenge_cmd, cosign_cmd, keys_identity_cmd, render_cmd, trust_group, verify_cmd
 
@@ -440,6 +469,7 @@ def _register_more_commands() -> None:
     questionnaire.add_command(questionnaire_sign_cmd)
     main.add_command(apply_group)
     main.add_command(feeds_group)
+    main.add_command(outbox_group)
 
 
 _register_more_commands()

@@ -23,6 +23,7 @@ from agent.settings import ALL_FORMATS, Settings
 from checks.model import Finding, Severity
 
 if TYPE_CHECKING:
+    from agent.outbox import SubmitSettings
     from report.model import Report
     from report.signing import Signer
 
@@ -393,6 +394,21 @@ def _stderr(message: str) -> None:
     print(safe(message), file=sys.stderr, flush=True)
 
 
+def _submit(state: Path, envelope: bytes, submit: SubmitSettings, log: Callable[[str], None]) -> None:
+    """Queue the report for the intake and send the queue. The report is on disk and in the history either
+    way: an intake that is down costs a warning and a later attempt, not the run."""
+    from agent.outbox import submit_report
+    from report.terminal import safe
+
+    try:
+        result = submit_report(state, envelope, submit)
+    except AgentError as exc:
+        log(f"warning: the report was not queued for the intake: {exc.message}")
+        return
+    for line in result.lines():
+        log(safe(line.strip()))
+
+
 def run_scheduled(
     settings: Settings,
     *,
@@ -456,6 +472,8 @@ def run_scheduled(
         removed = rotate(out_dir, retention, current=run_dir) if retention else []
 
     name = report.target.name
+    if settings.submit is not None and outcome.envelope is not None:
+        _submit(state, outcome.envelope, settings.submit, log)
     line = f"riskagent scheduled run: {name}: {len(report.failed())} failed check(s); report in {run_dir}"
     threshold = settings.schedule.fail_on_severity.value
     if regressions is not None:

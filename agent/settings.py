@@ -29,12 +29,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from agent.errors import UsageError
 from checks.model import Severity
 from collectors.profile import Profile
 from collectors.strictjson import JSON, TextEnum
+
+if TYPE_CHECKING:
+    from agent.outbox import SubmitSettings
 
 
 class Lang(TextEnum):
@@ -112,6 +115,7 @@ class Settings:
     report_group: Optional[int] = None  # gid: reports 0640 and their directories 0750 in this group (else 0600/0700)
     feeds_dir: Optional[Path] = None  # vulnerability feeds (riskagent feeds update); None: not matched, and said so
     feeds_max_age_days: int = 7  # older feeds are a finding (LNX-VUL-004)
+    submit: Optional[SubmitSettings] = None  # the insurer's intake: signed reports are queued and sent there
     config_path: Optional[Path] = None
 
     @property
@@ -154,6 +158,7 @@ FLAGS: Dict[str, str] = {
     "challenge": "--challenge",
     "time_budget_s": "--time-budget",
     "feeds_dir": "--feeds",
+    "submit": "--submit",
 }
 CONFIG_ONLY = ("params", "plan", "schedule", "budgets", "report_group", "feeds_max_age_days")
 KNOWN_KEYS = tuple(FLAGS) + CONFIG_ONLY
@@ -316,6 +321,10 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365:
             raise UsageError(f"{where}: expected a whole number of days from 1 to 365, got {value!r}")
         values["feeds_max_age_days"] = value
+    if "submit" in raw:
+        from agent.outbox import parse_submit
+
+        values["submit"] = parse_submit(*raw["submit"], base)
     if "params" in raw:
         values["params"] = validate_params(*raw["params"])
     if "plan" in raw:
