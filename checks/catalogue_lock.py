@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.19"
-CATALOGUE_DIGEST = "f0475f495e43a79d20ef551027bb579f019492f8e86ec587f3cdb1969fd0f128"
+CATALOGUE_VERSION = "1.0.20"
+CATALOGUE_DIGEST = "39f773b2f3cb2e24febd894b2a910b756b11681393128c5302a38d5e7ccb1a70"

@@ -55,8 +55,9 @@ OVERDUE = message(
 )
 AGE_UNKNOWN = message(
     "LNX-VUL-003/age-unknown",
-    en="{count} high or critical vulnerabilit(ies) are open but the date of their fix is unknown (no DSA/DLA list in the feeds): {cves}",
-    zh="{count} 个高危或严重漏洞未修补，但无法确定修复版本的发布日期（漏洞数据中没有 DSA/DLA 列表）：{cves}",
+    en="{count} high or critical vulnerabilit(ies) are open but the date of their fix is unknown (no advisory date in the feeds: "
+    "DSA/DLA lists for Debian, USN records for Ubuntu): {cves}",
+    zh="{count} 个高危或严重漏洞未修补，但无法确定修复版本的发布日期（漏洞数据中没有安全公告日期：Debian 的 DSA/DLA 列表、Ubuntu 的 USN 记录）：{cves}",
 )
 WITHIN_SLA = message(
     "LNX-VUL-003/ok",

@@ -1,10 +1,15 @@
-"""The ``host.vulns`` host collector: installed Debian packages matched against the stored feeds.
+"""The ``host.vulns`` host collector: installed packages matched against the stored feeds.
 
-The feeds live on the machine running the agent (``riskagent feeds update``),
-named by the host context's option ``feeds_dir``; ``feeds_max_age_days``
-(default 7) says when a feed is stale. The evidence records each feed used
-(id, sha256, date) so a verifier holding the same files can re-derive the
-matches (:func:`collectors.vuln.recheck.rematch`). Only open matches and
+Which feed, by ``/etc/os-release``: Debian (``ID=debian``) against the Debian
+Security Tracker; Ubuntu against Canonical's OSV records; openEuler against
+openEuler's; RHEL and its rebuilds (``ID`` rhel, centos, rocky, almalinux, or
+``rhel`` in ``ID_LIKE``) against Red Hat's (:mod:`collectors.vuln.osv`). The
+package list is dpkg's status database, or ``rpm -qa`` as ``host.packages``
+reads it. The feeds live on the machine running the agent (``riskagent feeds
+update``), named by the host context's option ``feeds_dir``;
+``feeds_max_age_days`` (default 7) says when a feed is stale. The evidence
+records each feed used (id, sha256, date) so a verifier holding the same
+files can re-derive the matches (:func:`rematch`). Only open matches and
 counts are kept: no descriptions, no unaffected packages.
 """
 
@@ -18,11 +23,12 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 from collectors.context import HostReader
 from collectors.evidence import CollectError, ErrorReason, Evidence, EvidenceStatus, FileSource, NotApplicable
 from collectors.host.osinfo import parse_os_release
-from collectors.host.packages import PACKAGES, parse_dpkg_status
+from collectors.host.packages import PACKAGES, installed_packages, parse_dpkg_status
 from collectors.registry import collector
-from collectors.vuln.facts import VULN, FeedFacts, ServiceFacts, VulnFacts
+from collectors.vuln.facts import VULN, FeedFacts, MatchFacts, ServiceFacts, VulnFacts
 
 if TYPE_CHECKING:
+    from collectors.vuln import osv
     from collectors.vuln.feeddata import EpssScores
     from collectors.vuln.match import Installed
 
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
 
 NO_FEEDS = "no vulnerability feeds configured (riskagent feeds update)"
 ADVISORY_LISTS = ("dsa.list", "dla.list")  # the security tracker's data/DSA/list and data/DLA/list
+DIST_FEEDS = ("debian", "ubuntu", "redhat", "openeuler")  # one of them per host, by its distribution
+COVERED = "Debian, Ubuntu, openEuler and RHEL (with CentOS, Rocky Linux and AlmaLinux)"
 
 
 def _options(host: HostReader) -> Mapping[str, Any]:
@@ -57,8 +65,11 @@ def _age(date: Optional[str], now: int) -> Optional[int]:
     return max(0, int((now - when.timestamp()) // 86400))
 
 
-def feed_inventory(feeds_dir: Path, now: int, max_age_days: int) -> Tuple[List[FeedFacts], List[str], List[str]]:
-    """The feeds present (id, file, sha256, date, age), the missing ones and the stale ones."""
+def feed_inventory(
+    feeds_dir: Path, now: int, max_age_days: int, dist: str = "debian"
+) -> Tuple[List[FeedFacts], List[str], List[str]]:
+    """The feeds present (id, file, sha256, date, age), the missing ones and the stale ones, for a host matched
+    against the distribution feed ``dist``."""
     from collectors.vuln import feeds as feedstore
 
     try:
@@ -67,7 +78,7 @@ def feed_inventory(feeds_dir: Path, now: int, max_age_days: int) -> Tuple[List[F
         raise CollectError(ErrorReason.MALFORMED, str(exc)) from None
     present: List[FeedFacts] = []
     missing: List[str] = []
-    for feed_id in ("debian", "kev", "epss"):
+    for feed_id in (dist, "kev", "epss"):
         path = feedstore.feed_path(feeds_dir, feed_id)
         if not path.is_file():
             missing.append(feed_id)
@@ -81,7 +92,7 @@ def feed_inventory(feeds_dir: Path, now: int, max_age_days: int) -> Tuple[List[F
             )
         date = entry.date if entry is not None else None
         present.append({"id": feed_id, "file": path.name, "sha256": digest, "fetched_at": date, "age_days": _age(date, now)})
-    for name in ADVISORY_LISTS:
+    for name in ADVISORY_LISTS if dist == "debian" else ():
         path = feeds_dir / name
         if path.is_file():
             present.append(
@@ -91,10 +102,9 @@ def feed_inventory(feeds_dir: Path, now: int, max_age_days: int) -> Tuple[List[F
     return present, missing, stale
 
 
-def _suite(host: HostReader) -> Tuple[str, str]:
+def _os_release(host: HostReader) -> Dict[str, str]:
     text = host.read_text("/etc/os-release") or host.read_text("/usr/lib/os-release") or ""
-    info = parse_os_release(text)
-    return info.get("ID", ""), info.get("VERSION_CODENAME", "")
+    return parse_os_release(text)
 
 
 def _dpkg_lists(host: HostReader, binaries: List[str]) -> Dict[str, str]:
@@ -133,13 +143,21 @@ def _services(host: HostReader, candidates: List[str], installed: List[str]) -> 
 
 
 def collect_matches(host: HostReader, feeds_dir: Path, max_age_days: int) -> VulnFacts:
+    info = _os_release(host)
+    os_id = info.get("ID", "")
+    if os_id == "debian":
+        return _collect_debian(host, feeds_dir, max_age_days, info.get("VERSION_CODENAME", ""))
+    from collectors.vuln import osv
+
+    release = osv.release_of(info)
+    if release is None:
+        raise NotApplicable(f"vulnerability matching covers {COVERED}; this host is {os_id or 'unknown'}")
+    return _collect_osv(host, feeds_dir, max_age_days, release)
+
+
+def _collect_debian(host: HostReader, feeds_dir: Path, max_age_days: int, suite: str) -> VulnFacts:
     from collectors.vuln.match import parse_dpkg_sources
 
-    os_id, suite = _suite(host)
-    if os_id != "debian":
-        raise NotApplicable(
-            f"vulnerability matching covers Debian (dpkg and the Debian Security Tracker); this host is {os_id or 'unknown'}"
-        )
     if not suite:
         raise CollectError(ErrorReason.MALFORMED, "/etc/os-release names no VERSION_CODENAME: the Debian suite is unknown")
     now = host.now()
@@ -154,10 +172,46 @@ def collect_matches(host: HostReader, feeds_dir: Path, max_age_days: int) -> Vul
     svc, reason = _services(host, sorted({b for m in facts["matches"] for b in m["packages"]}), sorted(installed))
     if svc:
         facts = derive(feeds_dir, suite, installed, sources, {f["id"] for f in present}, today=_today(now), services=svc)
+    return _finish(facts, present, missing, stale, max_age_days, reason)
+
+
+def _finish(
+    facts: VulnFacts, present: List[FeedFacts], missing: List[str], stale: List[str], max_age_days: int, reason: Optional[str]
+) -> VulnFacts:
     facts["feeds"], facts["missing_feeds"], facts["stale_feeds"], facts["max_age_days"] = present, missing, stale, max_age_days
     if reason:
         facts["services_reason"] = reason
     return facts
+
+
+def _collect_osv(host: HostReader, feeds_dir: Path, max_age_days: int, release: osv.Release) -> VulnFacts:
+    from collectors.vuln.match import parse_dpkg_sources
+    from collectors.vuln.osv import FEED_TITLES
+
+    now = host.now()
+    present, missing, stale = feed_inventory(feeds_dir, now, max_age_days, release.feed)
+    if release.feed in missing:
+        raise CollectError(ErrorReason.NOT_FOUND, f"no {FEED_TITLES[release.feed]} feed in {feeds_dir} (riskagent feeds update)")
+    host.sources.extend(FileSource(str(feeds_dir / f["file"]), f["sha256"]) for f in present)
+    sources: Dict[str, str] = {}
+    if release.manager == "dpkg":
+        status = host.read_text("/var/lib/dpkg/status", required=True) or ""
+        installed = parse_dpkg_status(status)
+        sources = parse_dpkg_sources(status)
+    else:
+        manager, installed = installed_packages(host)  # what host.packages reads (rpm -qa), read once per assessment
+        if manager != "rpm":
+            raise CollectError(ErrorReason.MALFORMED, f"{release.suite} host with a dpkg package database, not rpm")
+    ids = {f["id"] for f in present}
+    facts = derive_osv(feeds_dir, release.feed, release.suite, installed, sources, ids, _today(now))
+    svc, reason = _services(host, sorted({b for m in facts["matches"] for b in m["packages"]}), sorted(installed))
+    if svc:  # set on the matches as derive_osv would, without streaming the feed a second time
+        from collectors.vuln.match import _service_of, counts
+
+        for m in facts["matches"]:
+            m["service"] = _service_of(m["packages"], svc)
+        facts["counts"] = counts(facts["matches"], facts["counts"]["unfixed"])
+    return _finish(facts, present, missing, stale, max_age_days, reason)
 
 
 def _today(now: int) -> str:
@@ -175,7 +229,7 @@ def derive(
 ) -> VulnFacts:
     """The matches of a package list against the feeds in ``feeds_dir`` (shared by the collector and ``rematch``)."""
     from collectors.vuln import feeds as feedstore
-    from collectors.vuln.feeddata import advisory_index, debian_index, epss_index, kev_index
+    from collectors.vuln.feeddata import advisory_index, debian_index, kev_index
     from collectors.vuln.match import counts, installed_packages, match
 
     packages: List[Installed] = installed_packages(installed, sources)
@@ -186,12 +240,7 @@ def derive(
         suite,
     )
     result = match(packages, issues, kev, None, advisories, services or {}, today)
-    epss: Optional[EpssScores] = None
-    if "epss" in feed_ids and result.matches:
-        epss = epss_index(feedstore.feed_path(feeds_dir, "epss"), {m["cve"] for m in result.matches})
-        for m in result.matches:
-            e = epss.scores.get(m["cve"])
-            m["epss"] = {"score": e.score, "percentile": e.percentile} if e else None
+    epss = _join_epss(feeds_dir, feed_ids, result.matches)
     facts: VulnFacts = {
         "_method": "Debian Security Tracker JSON",
         "manager": "dpkg",
@@ -210,8 +259,69 @@ def derive(
     return facts
 
 
+def _join_epss(feeds_dir: Path, feed_ids: Any, matches: List[MatchFacts]) -> Optional[EpssScores]:
+    """EPSS scores of the matched CVEs, set on the matches (the file is read only when there are matches)."""
+    from collectors.vuln import feeds as feedstore
+    from collectors.vuln.feeddata import epss_index
+
+    if "epss" not in feed_ids or not matches:
+        return None
+    epss = epss_index(feedstore.feed_path(feeds_dir, "epss"), {m["cve"] for m in matches})
+    for m in matches:
+        e = epss.scores.get(m["cve"])
+        m["epss"] = {"score": e.score, "percentile": e.percentile} if e else None
+    return epss
+
+
+def derive_osv(
+    feeds_dir: Path,
+    feed: str,
+    suite: str,
+    installed: Mapping[str, str],
+    sources: Mapping[str, str],
+    feed_ids: Any,
+    today: str,
+    services: Optional[Mapping[str, ServiceFacts]] = None,
+) -> VulnFacts:
+    """The matches of a package list against an OSV feed (``ubuntu``, ``redhat``, ``openeuler``) for the release
+    ``suite`` names (shared by the collector and ``rematch``). A feed that cannot be read is a CollectError
+    naming the file and the member."""
+    from collectors.vuln import feeds as feedstore
+    from collectors.vuln import osv
+    from collectors.vuln.feeddata import kev_index
+    from collectors.vuln.match import counts, installed_packages
+
+    packages = installed_packages(installed, sources)
+    try:
+        release = osv.release_from_suite(feed, suite)
+        index = osv.osv_index(feedstore.feed_path(feeds_dir, feed), release, osv.wanted_names(packages))
+    except osv.OsvError as exc:
+        raise CollectError(ErrorReason.MALFORMED, str(exc)) from None
+    kev = kev_index(feedstore.feed_path(feeds_dir, "kev")) if "kev" in feed_ids else {}
+    result = osv.match_osv(packages, index, release, kev, services or {}, today)
+    epss = _join_epss(feeds_dir, feed_ids, result.matches)
+    facts: VulnFacts = {
+        "_method": f"{osv.FEED_TITLES[feed]} records against the {release.manager} package list",
+        "manager": release.manager,
+        "suite": suite,
+        "feeds": [],
+        "missing_feeds": [],
+        "stale_feeds": [],
+        "max_age_days": feedstore.DEFAULT_MAX_AGE_DAYS,
+        "packages": len(installed),
+        "sources": {b: s for b, s in sorted(sources.items()) if b in installed or any(k.split(":")[0] == b for k in installed)},
+        "matches": result.matches,
+        "counts": counts(result.matches, result.unfixed),
+    }
+    if epss is not None and epss.score_date:
+        facts["epss_date"] = epss.score_date
+    return facts
+
+
 @collector(
-    VULN, "Installed packages against the Debian Security Tracker, CISA KEV and FIRST EPSS feeds, with the services they back"
+    VULN,
+    "Installed packages against the distribution's vulnerability data (Debian Security Tracker; Ubuntu, Red Hat and "
+    "openEuler OSV records), CISA KEV and FIRST EPSS feeds, with the services they back",
 )
 def collect_vulns(host: HostReader) -> VulnFacts:
     opts = _options(host)
@@ -250,11 +360,12 @@ def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
     if pkgs is None or pkgs.status is not EvidenceStatus.OK:
         return Rematch(False, "vulnerability verdicts were not re-derived: the report holds no package list")
     facts: Mapping[str, Any] = vuln.facts
+    used = {f["id"]: f["sha256"] for f in facts.get("feeds", [])}
+    dist = next((i for i in DIST_FEEDS if i in used), "debian")
     try:
-        mine = {f["id"]: f["sha256"] for f in feed_inventory(feeds_dir, 0, 1 << 30)[0]}
+        mine = {f["id"]: f["sha256"] for f in feed_inventory(feeds_dir, 0, 1 << 30, dist)[0]}
     except CollectError as exc:
         return Rematch(False, f"vulnerability verdicts were not re-derived: {exc.message}")
-    used = {f["id"]: f["sha256"] for f in facts.get("feeds", [])}
     differ = sorted(i for i in used if mine.get(i) != used[i])
     if differ:
         return Rematch(
@@ -271,9 +382,16 @@ def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
             for b in m["packages"]:
                 services[b] = m["service"]
     installed = {str(k): str(v) for k, v in dict(pkgs.facts.get("installed") or {}).items()}
-    again = derive(
-        feeds_dir, str(facts["suite"]), installed, dict(facts.get("sources") or {}), set(used), vuln.collected_at[:10], services
-    )
+    sources = dict(facts.get("sources") or {})
+    try:
+        if dist == "debian":
+            again = derive(feeds_dir, str(facts["suite"]), installed, sources, set(used), vuln.collected_at[:10], services)
+        else:
+            again = derive_osv(
+                feeds_dir, dist, str(facts["suite"]), installed, sources, set(used), vuln.collected_at[:10], services
+            )
+    except CollectError as exc:
+        return Rematch(False, f"vulnerability verdicts were not re-derived: {exc.message}")
     differences: List[str] = []
     signed = {(m["cve"], m["source"]): m for m in facts.get("matches", [])}
     now = {(m["cve"], m["source"]): m for m in again["matches"]}

@@ -40,10 +40,10 @@ class MatchFacts(TypedDict):
     packages: List[str]  # installed binaries built from ``source``
     installed: str
     fixed: str
-    advisory: Optional[str]  # DSA/DLA id, where the tracker's advisory lists give one
+    advisory: Optional[str]  # DSA/DLA, USN, RHSA or openEuler-SA id, where the feeds give one
     fix_date: Optional[str]  # the advisory's date: when the fix became available
     fix_age_days: Optional[int]
-    urgency: str  # the tracker's urgency
+    urgency: str  # the distribution's own rating (Debian urgency, Ubuntu priority, Red Hat impact, openEuler severity)
     cvss: Optional[str]  # base score as published; the tracker's JSON carries none
     severity: str  # critical/high/medium/low/unknown, from urgency (and CVSS where present)
     kev: Optional[KevFacts]
@@ -80,5 +80,5 @@ class VulnFacts(_VulnBase, total=False):
 
 VULN = FactsKey[VulnFacts]("host.vulns", VulnFacts)
 
-FEED_IDS = ("debian", "kev", "epss")
+FEED_IDS = ("debian", "ubuntu", "redhat", "openeuler", "kev", "epss")  # the dated feeds (the advisory lists carry no date)
 SEVERITIES = ("critical", "high", "medium", "low", "unknown")

@@ -72,37 +72,37 @@ def installed_packages(installed: Mapping[str, str], sources: Mapping[str, str])
 
 # -- services ---------------------------------------------------------------------------------------
 
-# Process name -> binary packages that ship it (a name ending in "*" is a prefix). Used only where the
-# executable's owner cannot be read from dpkg's file lists.
+# Process name -> binary packages that ship it, Debian/Ubuntu and RPM names (a name ending in "*" is a prefix).
+# Used only where the executable's owner cannot be read from dpkg's file lists (always on RPM hosts).
 DAEMON_PACKAGES: Dict[str, Tuple[str, ...]] = {
     "sshd": ("openssh-server",),
     "nginx": ("nginx", "nginx-core", "nginx-light", "nginx-full", "nginx-extras"),
     "apache2": ("apache2", "apache2-bin"),
-    "httpd": ("apache2", "apache2-bin"),
+    "httpd": ("apache2", "apache2-bin", "httpd"),
     "master": ("postfix",),
     "postfix": ("postfix",),
     "exim4": ("exim4-daemon-light", "exim4-daemon-heavy"),
-    "named": ("bind9",),
-    "mysqld": ("mariadb-server-core", "mariadb-server", "mysql-server-core-*", "default-mysql-server"),
+    "named": ("bind9", "bind"),
+    "mysqld": ("mariadb-server-core", "mariadb-server", "mysql-server-core-*", "default-mysql-server", "mysql-server"),
     "mariadbd": ("mariadb-server-core", "mariadb-server"),
     "postgres": ("postgresql-*",),
-    "redis-server": ("redis-server",),
+    "redis-server": ("redis-server", "redis"),
     "vsftpd": ("vsftpd",),
     "proftpd": ("proftpd-core", "proftpd-basic"),
-    "dovecot": ("dovecot-core",),
+    "dovecot": ("dovecot-core", "dovecot"),
     "slapd": ("slapd",),
     "squid": ("squid",),
     "haproxy": ("haproxy",),
     "memcached": ("memcached",),
     "smbd": ("samba",),
     "rpcbind": ("rpcbind",),
-    "cupsd": ("cups-daemon",),
+    "cupsd": ("cups-daemon", "cups"),
     "avahi-daemon": ("avahi-daemon",),
-    "dnsmasq": ("dnsmasq-base",),
+    "dnsmasq": ("dnsmasq-base", "dnsmasq"),
     "ntpd": ("ntp", "ntpsec"),
     "chronyd": ("chrony",),
     "openvpn": ("openvpn",),
-    "tomcat": ("tomcat9", "tomcat10"),
+    "tomcat": ("tomcat9", "tomcat10", "tomcat"),
 }
 
 
