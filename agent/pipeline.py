@@ -163,7 +163,7 @@ def collect_evidence(
             privileged=is_root(),
             progress=progress,
             ports=settings.ports,
-            options=settings.probe_options,
+            options={**settings.probe_options, **_host_options(settings)},  # feeds_dir: net.vulns matches with it
             profile=settings.profile,
             budget=Budget(settings.target_budget_s, deadline),
         )

@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.20"
-CATALOGUE_DIGEST = "39f773b2f3cb2e24febd894b2a910b756b11681393128c5302a38d5e7ccb1a70"
+CATALOGUE_VERSION = "1.0.22"
+CATALOGUE_DIGEST = "56c28b15501be4c39c8f617e8771429f9916dd91efd0ff3f63f3beffbd2d908c"

@@ -680,6 +680,8 @@ EXTRACTORS: Dict[str, Extractor] = {
     "LNX-VUL-001": _vul,
     "LNX-VUL-002": _vul,
     "LNX-VUL-003": _vul,
+    "NET-VUL-001": _vul,
+    "NET-VUL-002": _vul,
     "LNX-ICS-005": _ics_005,
     "LNX-OS-001": _os_001,
     "LNX-BAK-001": _bak_001,

@@ -610,6 +610,7 @@ CHECK_ARTEFACT: Dict[str, str] = {
     "LNX-ICS-004": "remote_tools",
     "LNX-PKG-": "packages",
     "LNX-VUL-": "packages",
+    "NET-VUL-": "packages",
     "LNX-ICS-005": "packages",
     "LNX-OS-": "os_release",
     "LNX-BAK-": "backup",

@@ -214,15 +214,18 @@ def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[s
     from collectors.evidence import EvidenceStatus
     from collectors.vuln.facts import VULN
 
-    matched = any(e.collector == VULN.name and e.status is EvidenceStatus.OK for e in report.evidence)
-    if not matched:
+    host = any(e.collector == VULN.name and e.status is EvidenceStatus.OK for e in report.evidence)
+    services = any(e.collector == "net.vulns" and e.status is EvidenceStatus.OK for e in report.evidence)
+    if not host and not services:
         return ("", False), ()
     if feeds_dir is None:
         return ("vulnerability verdicts were not re-derived: no feeds were given (verify --feeds DIR)", False), ()
+    from collectors.net.vulns import rematch_services
     from collectors.vuln.collector import rematch
 
-    again = rematch(report.evidence, feeds_dir)
-    return (again.statement, again.rederived), again.differences
+    results = ([rematch(report.evidence, feeds_dir)] if host else []) + [r for r in [rematch_services(report.evidence, feeds_dir)] if r is not None]
+    statement = "; ".join(r.statement for r in results)
+    return (statement, all(r.rederived for r in results)), tuple(d for r in results for d in r.differences)
 
 
 def _unsupported(payload: bytes) -> Optional[str]:

@@ -15,6 +15,7 @@ ALL_PROFILES: Tuple[Profile, ...] = tuple(Profile)
 
 NET_COLLECTOR_PROFILES: Dict[str, Tuple[Profile, ...]] = {
     "net.ports": ALL_PROFILES,
+    "net.vulns": ALL_PROFILES,  # reads net.ports: wherever a port scan runs
     "tls.endpoint": ALL_PROFILES,
     "web.http": ALL_PROFILES,
     "ics.identify": (Profile.ICS_GATEWAY,),

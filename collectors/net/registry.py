@@ -9,6 +9,10 @@ scan finds (``net.ports`` facts ``web_endpoints``) becomes a URL target of
 its own, so the web and TLS checks judge it instead of the report being
 silent about it; then every URL target is probed, knowing which ports of its
 host were scanned and which plain-HTTP endpoints the run found there.
+
+A collector that judges what another one found (``net.vulns`` reads the
+service versions of ``net.ports``) declares it in ``reads``: it runs after
+the others against the same target and finds their evidence in ``ctx.earlier``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ PROBE_MODULES: Tuple[str, ...] = (
     "collectors.net.ics",
     "collectors.net.mqtt",
     "collectors.net.backends",
+    "collectors.net.vulns",
 )
 
 
@@ -70,6 +75,8 @@ class NetContext:
     port_scans: Mapping[str, str] = field(default_factory=dict)
     # Each network collector against one target, and the scan's overall deadline (collectors.budget).
     budget: Budget = field(default_factory=lambda: Budget(DEFAULT_TARGET_S))
+    # The evidence of this target collected earlier in this run, by collector: what a collector with ``reads`` sees.
+    earlier: Mapping[str, Evidence] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.progress is not None and not isinstance(self.progress, SafeProgress):
@@ -169,22 +176,24 @@ class NetCollector:
     kinds: Tuple[str, ...]
     profiles: Tuple[Profile, ...] = ALL_PROFILES  # industrial and telematics probes run only where asked for
     shape: Any = Any  # the TypedDict its facts follow (collectors.facts.check_shape)
+    reads: Tuple[str, ...] = ()  # collectors whose evidence of the same target it reads: it runs after them
 
 
 _REGISTRY: Dict[str, NetCollector] = {}
 
 
 def net_collector(
-    key: FactsKey[F], description: str, kinds: Sequence[str]
+    key: FactsKey[F], description: str, kinds: Sequence[str], reads: Sequence[str] = ()
 ) -> Callable[[Callable[[NetProbe, Target], F]], Callable[[NetProbe, Target], F]]:
-    """Register a network collector of ``key`` for the given target kinds (its profiles: ``collectors.net.profiles``)."""
+    """Register a network collector of ``key`` for the given target kinds (its profiles: ``collectors.net.profiles``);
+    ``reads``: the collectors whose evidence of the same target it reads (``NetContext.earlier``)."""
     name = key.name
     profiles = NET_COLLECTOR_PROFILES[name]
 
     def deco(fn: Callable[[NetProbe, Target], F]) -> Callable[[NetProbe, Target], F]:
         if name in _REGISTRY:
             raise ValueError(f"collector {name} registered twice")
-        _REGISTRY[name] = NetCollector(name, fn, description, tuple(kinds), tuple(profiles), key.shape)
+        _REGISTRY[name] = NetCollector(name, fn, description, tuple(kinds), tuple(profiles), key.shape, tuple(reads))
         return fn
 
     return deco
@@ -249,12 +258,15 @@ def collect_network(ctx: NetContext, names: Optional[Sequence[str]] = None, prof
         done += 1
         if run_ctx.progress is not None:
             run_ctx.progress(f"[{done}/{total}] {target.endpoint}")
-        jobs = [
-            Job(c.name, target.endpoint, lambda c=c: run_net_collector(c, run_ctx, target))  # type: ignore[misc]
-            for c in wanted
-            if target.kind in c.kinds
-        ]
-        results = run_jobs(jobs, run_ctx.budget)
+        chosen = [c for c in wanted if target.kind in c.kinds]
+
+        def jobs(cs: Sequence[NetCollector], job_ctx: NetContext) -> List[Job]:
+            return [Job(c.name, target.endpoint, lambda c=c: run_net_collector(c, job_ctx, target)) for c in cs]  # type: ignore[misc]
+
+        results = run_jobs(jobs([c for c in chosen if not c.reads], run_ctx), run_ctx.budget)
+        readers = [c for c in chosen if c.reads]
+        if readers:  # after the others, seeing what they collected
+            results += run_jobs(jobs(readers, replace(run_ctx, earlier={e.collector: e for e in results})), run_ctx.budget)
         for e in results:
             if e.error_reason is ErrorReason.TIMEOUT and e.reason and e.reason.startswith(("time budget", "not run")) and run_ctx.progress:
                 run_ctx.progress(f"{target.endpoint}: {e.collector}: {e.reason}")
