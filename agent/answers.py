@@ -35,6 +35,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 MAX_NOTE_CHARS = 4000
 _FILE_KEYS = ("format", "questionnaire", "answers")
 _ENTRY_KEYS = ("question", "value", "by", "at", "note")
+_ATTESTED_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z", re.ASCII)
 
 
 def latest_today() -> _dt.date:
@@ -59,6 +60,14 @@ def questionnaire_for(path: Optional[Path]) -> Questionnaire:
         return load_questionnaire(path)
     except QuestionnaireError as exc:
         raise UsageError(str(exc), "fix the questionnaire file, or omit --questionnaire to use the built-in one") from None
+
+
+def _real_time(text: str) -> bool:
+    try:
+        _dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestation]:
@@ -143,8 +152,10 @@ def load_answers(path: Path, questionnaire: Questionnaire) -> Dict[str, Attestat
             raise err((*where, "value"), f"{qid}: {why}")
         if not isinstance(by, str) or not by.strip():
             raise err((*where, "by"), "who attests this answer (name and role) is required")
-        if "at" in item and not isinstance(at_raw, str):
-            raise err((*where, "at"), "expected the time it was attested, as text (e.g. 2026-11-20T08:00:00Z)")
+        if len(by) > 200 or any(not ch.isprintable() for ch in by):
+            raise err((*where, "by"), "a name and role on one line of at most 200 printable characters")
+        if "at" in item and not (isinstance(at_raw, str) and _ATTESTED_AT.fullmatch(at_raw) and _real_time(at_raw)):
+            raise err((*where, "at"), "expected the UTC time it was attested, e.g. 2026-11-20T08:00:00Z")
         at = at_raw if isinstance(at_raw, str) else now_utc()
         out[question.id] = Attestation(question.id, value, by.strip(), at, note)
     return out
