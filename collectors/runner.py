@@ -30,6 +30,9 @@ ALLOWED_COMMANDS: FrozenSet[Tuple[str, ...]] = frozenset(
         ("systemctl", "list-units", "--no-legend", "--no-pager", "--plain", "--all"),
         ("systemctl", "list-timers", "--all", "--no-legend", "--no-pager"),
         ("nft", "list", "ruleset"),
+        # snapshot: the last day of the journal, and rpm's verification of installed files (both read-only)
+        ("journalctl", "--no-pager", "--quiet", "--utc", "--output=short-iso", "--since=-24h", "--lines=10000"),
+        ("rpm", "-Va"),
         ("iptables", "-S"),
         ("ip6tables", "-S"),
         ("ufw", "status", "verbose"),
