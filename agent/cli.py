@@ -107,6 +107,14 @@ def main() -> None:
 @click.option("--no-sign", is_flag=True, default=None, help="Write an unsigned report.")
 @click.option("--replay", type=click.Path(path_type=Path, file_okay=False), default=None, help="Assess a recorded host directory instead of this machine.")
 @click.option("--replay-unprivileged", is_flag=True, default=None, hidden=True, help="Replay as if run by a non-root user.")
+@click.option(
+    "--root",
+    "root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Assess a mounted, read-only root file system (a disk image, an unpacked container image) from its files: "
+    "offline-root mode, no command is run and run-time state is not applicable.",
+)
 @click.option("--questionnaire", "questionnaire_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Insurer questionnaire file (default: the built-in one).")
 @click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Attested answers file for the questionnaire.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None, help="Exit with status 3 if a check of this severity or worse fails.")
@@ -163,6 +171,7 @@ def scan(
     no_sign: Optional[bool],
     replay: Optional[Path],
     replay_unprivileged: Optional[bool],
+    root: Optional[Path],
     questionnaire_path: Optional[Path],
     answers_path: Optional[Path],
     fail_on: Optional[str],
@@ -197,6 +206,7 @@ def scan(
             sign=False if no_sign else None,
             replay=replay,
             replay_privileged=False if replay_unprivileged else None,
+            root=root,
             questionnaire=questionnaire_path,
             answers=answers_path,
             fail_on=fail_on,
@@ -469,8 +479,8 @@ def _register_more_commands() -> None:
     questionnaire.add_command(questionnaire_sign_cmd)
     main.add_command(apply_group)
     main.add_command(feeds_group)
-    main.add_command(outbox_group)
     main.add_command(__import__("agent.cli_snapshot", fromlist=["snapshot_group"]).snapshot_group)  # riskagent snapshot, snapshot verify
+    main.add_command(outbox_group)
     main.add_command(__import__("agent.cli_claim", fromlist=["claim_cmd"]).claim_cmd)  # riskagent claim
 
 

@@ -155,6 +155,23 @@ def _verify_file(path: Path, trusted: Any, policy: Policy, max_mib: int, feeds_d
 _WORST = ("invalid", "unsupported", "policy_failed", "valid")
 
 
+def mode_lines(v: Verification, lang: str) -> List[str]:
+    """For a report of an offline root file system: its mode, that nothing was run, and the checks that are not
+    applicable because a root file system has no run-time state (the "Made" line names the mode of every report)."""
+    r = v.report
+    if r is None or r.run.mode != "offline-root":
+        return []
+    from report.render import OFFLINE_ROOT_NAME, offline_root_not_applicable
+
+    ids = offline_root_not_applicable(r)
+    if lang == "zh":
+        text = f"评估方式：offline-root（{OFFLINE_ROOT_NAME.zh}）：依据文件判断，未运行任何命令；{len(ids)} 项仅有运行时状态的检查不适用"
+    else:
+        text = f"Mode: offline-root ({OFFLINE_ROOT_NAME.en}): judged from files, no command run; {len(ids)} check(s) of run-time state not applicable"
+    sep = "：" if lang == "zh" else ": "
+    return [f"  {text}" + (f"{sep}{', '.join(ids)}" if ids else "")]
+
+
 @click.command("verify")
 @click.argument("envelopes", metavar="ENVELOPE_OR_PACKAGE...", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=True))
 @trust_options
@@ -214,7 +231,7 @@ def verify_cmd(
         if as_json:
             say(json.dumps(v.to_json(), ensure_ascii=True, sort_keys=True))
         else:
-            say("\n".join(verification_lines(v, lang)))
+            say("\n".join(verification_lines(v, lang) + mode_lines(v, lang)))
     worst = min(results, key=lambda v: _WORST.index(v.outcome.value))
     sys.exit(worst.exit_code)
 

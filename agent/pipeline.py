@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collectors.context import HostContext
     from collectors.net.scope import Scope
     from questionnaires.model import AnsweredQuestionnaire
-    from report.model import Report
+    from report.model import Report, RunMode
     from report.provenance import ScopeInfo
     from report.signing import Signer
 
@@ -88,10 +88,15 @@ def _host_options(settings: Settings) -> Dict[str, Any]:
 
 
 def host_context(settings: Settings) -> HostContext:
-    """This machine, or a recorded host when replaying."""
-    from collectors.context import HostContext, LiveProcessView, load_fixture_context
+    """This machine, a recorded host when replaying, or a root file system assessed offline (``--root``)."""
+    from collectors.context import HostContext, LiveProcessView, load_fixture_context, offline_root_context
     from collectors.runner import SystemRunner, is_root
 
+    if settings.root is not None:
+        try:
+            return offline_root_context(settings.root, options=_host_options(settings))
+        except ValueError as exc:
+            raise UsageError(f"--root: {exc}") from None
     if settings.replay is not None:
         if not (settings.replay / "root").is_dir():
             raise UsageError(f"{settings.replay} is not a recorded host (no root/ directory inside)")
@@ -246,7 +251,7 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None, host: Opt
         uid=os.geteuid(),
         user=_user(),
         privileged=ctx.privileged,
-        mode="replay" if settings.replay is not None else "live",
+        mode=run_mode(settings),
     )
     if settings.profile.assesses_host or scope is None:
         name = ctx.target
@@ -276,6 +281,13 @@ def assess(settings: Settings, *, progress: Optional[Progress] = None, host: Opt
     questionnaire = questionnaire_for(settings.questionnaire)
     attestations = load_answers(settings.answers, questionnaire) if settings.answers is not None else {}
     return complete(report, questionnaire, attestations, settings.plan, settings.level)
+
+
+def run_mode(settings: Settings) -> RunMode:
+    """How the report says the host was looked at: live, a replay of recorded data, or an offline root file system."""
+    if settings.root is not None:
+        return "offline-root"
+    return "replay" if settings.replay is not None else "live"
 
 
 def _children() -> Set[int]:

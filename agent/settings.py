@@ -10,7 +10,8 @@ file are the same assessment.
 Configuration file keys::
 
     profile, level (MLPS protection level, 2 or 3), targets, scope_file, allow_public, ports, probe_ports {name: port},
-    modbus_unit, ca_files [PEM files], replay, questionnaire, answers, lang, out_dir, formats, sign,
+    modbus_unit, ca_files [PEM files], replay, root (a mounted root file system, assessed offline), questionnaire,
+    answers, lang, out_dir, formats, sign,
     key, passphrase_file, state_dir, fail_on, report_group,
     params {check id: {name: value}}, plan {owners, default_owner, sla_days},
     schedule {retention, max_new_failures, fail_on_severity}, budgets {scan_s, collector_s, target_s}
@@ -95,6 +96,7 @@ class Settings:
     ca_files: Tuple[Path, ...] = ()  # extra trust anchors (PEM) for the TLS chain checks of network targets
     replay: Optional[Path] = None
     replay_privileged: bool = True
+    root: Optional[Path] = None  # offline-root: a mounted, read-only root file system assessed from its files
     questionnaire: Optional[Path] = None
     answers: Optional[Path] = None
     lang: Lang = Lang.ZH
@@ -145,6 +147,7 @@ FLAGS: Dict[str, str] = {
     "ca_files": "--ca-file",
     "replay": "--replay",
     "replay_privileged": "--replay-unprivileged",
+    "root": "--root",
     "questionnaire": "--questionnaire",
     "answers": "--answers",
     "lang": "--lang",
@@ -260,10 +263,12 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         p = Path(value)
         return p if p.is_absolute() or where.startswith("--") else base / p
 
-    for name in ("scope_file", "replay", "questionnaire", "answers", "key", "passphrase_file", "state_dir", "out_dir", "feeds_dir"):
+    for name in ("scope_file", "replay", "questionnaire", "answers", "key", "passphrase_file", "state_dir", "out_dir", "feeds_dir", "root"):
         p = path(name)
         if p is not None:
             values[name] = p
+    if "root" in values:
+        _offline_root(values["root"], raw["root"][1])
 
     def boolean(name: str) -> Optional[bool]:
         if name not in raw:
@@ -345,7 +350,27 @@ def _validate(raw: Mapping[str, Tuple[Any, str]], base: Path, config_path: Optio
         raise UsageError("a report history (state_dir) chains signed reports, so the envelope must be written", "add dsse to the formats")
     if settings.profile is Profile.WEBSITE and not (settings.targets or settings.scope_file):
         raise UsageError("the website profile needs targets", "pass --target URL (repeatable) or --scope-file FILE")
+    if settings.root is not None:
+        where = raw["root"][1]
+        if settings.replay is not None:
+            raise UsageError(f"{where}: a root file system and a recorded host (replay) cannot be assessed together")
+        if not settings.profile.assesses_host:
+            raise UsageError(f"{where}: the {settings.profile.value} profile assesses no host", "use --profile server (or another host profile)")
+        if settings.targets or settings.scope_file:
+            raise UsageError(
+                f"{where}: an offline root file system is assessed from its files, while network targets are probed live",
+                "scan the targets in a separate run",
+            )
     return settings
+
+
+def _offline_root(path: Path, where: str) -> None:
+    """``--root``: an existing directory holding a root file system (etc/), other than this machine's own /."""
+    from collectors.context import offline_root_problem
+
+    problem = offline_root_problem(path)
+    if problem is not None:
+        raise UsageError(f"{where}: {problem}", "give the directory a disk image or an unpacked container image is mounted on")
 
 
 def _enum(kind: Any, value: Any, where: str) -> Any:

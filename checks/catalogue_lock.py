@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.22"
-CATALOGUE_DIGEST = "56c28b15501be4c39c8f617e8771429f9916dd91efd0ff3f63f3beffbd2d908c"
+CATALOGUE_VERSION = "1.0.23"
+CATALOGUE_DIGEST = "ff12acb80f59efedf08e11604b19c599b8dde0892d04ffa7b81cd0cfcd3a6c62"

@@ -1,8 +1,10 @@
 """The world a host collector sees: a root directory, a runner, a process view.
 
 Production passes ``/``, the system runner and psutil; tests pass a fixture
-tree, recorded command outputs and a recorded process table. A
-:class:`HostReader` is handed to one collector run and logs every file and
+tree, recorded command outputs and a recorded process table; an offline-root
+assessment (``scan --root PATH``: a mounted disk image or an unpacked container
+image) passes the tree, a runner that runs nothing and no process view at all.
+A :class:`HostReader` is handed to one collector run and logs every file and
 command it touches, which becomes the evidence's provenance.
 """
 
@@ -12,6 +14,7 @@ import errno
 import glob as _glob
 import json
 import os
+import re
 import stat as _stat
 import threading
 import time
@@ -28,10 +31,31 @@ from collectors.evidence import (
     FileSource,
     Source,
 )
-from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult, CommandRunner
+from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult, CommandRunner, OfflineRootRunner, is_root
+from collectors.strictjson import TextEnum
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+class HostMode(TextEnum):
+    """How the host is looked at; collectors ask it where a running system and an image differ."""
+
+    LIVE = "live"  # this machine, running
+    REPLAY = "replay"  # a recorded host: files, command outputs and a process table captured on a real machine
+    OFFLINE_ROOT = "offline-root"  # a root file system that is not running: configuration files only
+
+
+OFFLINE_ROOT = HostMode.OFFLINE_ROOT.value
+# Directories that hold only what a running kernel shows: in an image they are empty mount points, and a
+# tree handed over with them mounted would show this machine's kernel, not the image's.
+RUNTIME_TREES: Tuple[str, ...] = ("proc", "sys")
+
+
+def runtime_only(what: str) -> str:
+    """The reason for what an offline-root assessment cannot see: it starts with ``offline-root:``, which the
+    report's banner and ``verify`` look for."""
+    return f"{OFFLINE_ROOT}: {what} exists only on a running system; a root file system has none"
 
 
 @dataclass(frozen=True)
@@ -245,6 +269,7 @@ class HostContext:
     clock: Optional[int] = None
     # Settings some collectors read (the vulnerability feeds: ``feeds_dir``, ``feeds_max_age_days``).
     options: Mapping[str, Any] = field(default_factory=dict)
+    mode: HostMode = HostMode.LIVE
     # Values several collectors derive from the same reads (see HostReader.shared), with the reads behind them.
     _shared: Dict[str, Tuple[Any, Tuple[Source, ...]]] = field(default_factory=dict, repr=False)
     _shared_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -252,6 +277,11 @@ class HostContext:
     @property
     def live(self) -> bool:
         return str(self.root) == "/"
+
+    @property
+    def offline_root(self) -> bool:
+        """A root file system that is not running: nothing runs, no process, socket or /proc is looked at."""
+        return self.mode is HostMode.OFFLINE_ROOT
 
 
 def _sha256(data: bytes) -> str:
@@ -337,6 +367,11 @@ class HostReader:
         """Current time on the assessed host, epoch seconds (fixed for recorded hosts)."""
         return self.ctx.clock if self.ctx.clock is not None else int(time.time())
 
+    @property
+    def offline_root(self) -> bool:
+        """Whether this is an offline-root assessment (collectors take their file-only path)."""
+        return self.ctx.offline_root
+
     # -- paths ---------------------------------------------------------------
     def _real(self, path: str) -> str:
         if not path.startswith("/"):
@@ -358,6 +393,24 @@ class HostReader:
         rel = os.path.relpath(real, str(self.ctx.root))
         return "/" + rel.replace(os.sep, "/")
 
+    def _blocked(self, real: str, *, follow: bool = True) -> bool:
+        """offline-root: a path in /proc or /sys, or one whose links lead out of the image, is treated as absent.
+
+        Links inside the tree are resolved within it; a chain too long for that would otherwise be followed
+        by the kernel, out of the image and into this machine. ``follow=False``: the last component itself
+        is not followed (stat and readlink of a link).
+        """
+        if not self.ctx.offline_root:
+            return False
+        if follow:
+            actual = os.path.realpath(real)
+        else:
+            parent, name = os.path.split(real)
+            actual = os.path.join(os.path.realpath(parent), name)
+        rel = os.path.relpath(actual, str(self.ctx.root))
+        top = rel.split(os.sep, 1)[0]
+        return top == ".." or top in RUNTIME_TREES
+
     # -- files -----------------------------------------------------------------
     def read_bytes(self, path: str, *, required: bool = False, digest: bool = True) -> Optional[bytes]:
         """Read a file; ``None`` if it does not exist.
@@ -368,6 +421,12 @@ class HostReader:
         """
         real = self._real(path)
         self._simulate_unprivileged(path)
+        if self._blocked(real):
+            if required:
+                msg = f"cannot read {path}: not part of the root file system ({OFFLINE_ROOT})"
+                self.sources.append(FileSource(path, error=msg))
+                raise CollectError(ErrorReason.NOT_FOUND, msg)
+            return None
         try:
             # O_NONBLOCK: a FIFO planted where a config file should be must not hang the scan.
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
@@ -413,15 +472,17 @@ class HostReader:
 
     def exists(self, path: str) -> bool:
         self.touched.append(path)
-        return os.path.lexists(self._real(path))
+        real = self._real(path)
+        return os.path.lexists(real) and not self._blocked(real, follow=False)
 
     def is_dir(self, path: str) -> bool:
         self.touched.append(path)
-        return os.path.isdir(self._real(path))
+        real = self._real(path)
+        return os.path.isdir(real) and not self._blocked(real)
 
     def glob(self, pattern: str) -> List[str]:
         """Host paths matching ``pattern``, sorted (lexical order, as sshd and systemd use)."""
-        matches = sorted(self._host_path(m) for m in _glob.glob(self._real(pattern)))
+        matches = sorted(self._host_path(m) for m in _glob.glob(self._real(pattern)) if not self._blocked(m, follow=False))
         self.touched.extend(matches)
         return matches
 
@@ -429,6 +490,8 @@ class HostReader:
         """Entries of a directory; empty if it does not exist."""
         self.touched.append(path)
         real = self._real(path)
+        if self._blocked(real):
+            return []
         try:
             return sorted(os.listdir(real))
         except FileNotFoundError:
@@ -461,6 +524,8 @@ class HostReader:
         if path in self.ctx.stat_overrides:
             return self.ctx.stat_overrides[path]
         real = self._real_link(path)
+        if self._blocked(real, follow=False):
+            return None
         try:
             st = os.lstat(real)
         except FileNotFoundError:
@@ -480,8 +545,11 @@ class HostReader:
 
     def readlink(self, path: str) -> Optional[str]:
         self.touched.append(path)
+        real = self._real_link(path)
+        if self._blocked(real, follow=False):
+            return None
         try:
-            return os.readlink(self._real_link(path))
+            return os.readlink(real)
         except OSError:
             return None
 
@@ -514,7 +582,15 @@ class HostReader:
         return result
 
     # -- processes -----------------------------------------------------------
+    def _not_in_image(self, api: str) -> CollectError:
+        """offline-root: there is no process, socket or interface view; the source says so."""
+        msg = runtime_only(f"the {api}")
+        self.sources.append(ApiSource(api, error=msg))
+        return CollectError(ErrorReason.UNSUPPORTED, msg)
+
     def processes(self) -> List[ProcessInfo]:
+        if self.ctx.offline_root:
+            raise self._not_in_image("process table")
         self.sources.append(ApiSource("process table"))
         try:
             return self.ctx.processes.processes()
@@ -522,6 +598,8 @@ class HostReader:
             raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list processes: {exc}") from exc
 
     def interfaces(self) -> Dict[str, List[str]]:
+        if self.ctx.offline_root:
+            raise self._not_in_image("network interfaces")
         self.sources.append(ApiSource("network interfaces"))
         try:
             return self.ctx.processes.interfaces()
@@ -529,6 +607,8 @@ class HostReader:
             raise CollectError(ErrorReason.PERMISSION_DENIED, f"cannot list network interfaces: {exc}") from exc
 
     def listening(self) -> List[ListeningSocket]:
+        if self.ctx.offline_root:
+            raise self._not_in_image("listening sockets")
         self.sources.append(ApiSource("listening sockets"))
         try:
             return self.ctx.processes.listening()
@@ -568,6 +648,7 @@ def load_fixture_context(fixture_dir: Path, *, privileged: bool = True) -> HostC
         privileged=privileged,
         stat_overrides=overrides,
         clock=_recorded_clock(system.get("recorded_at")),
+        mode=HostMode.REPLAY,
     )
 
 
@@ -580,3 +661,70 @@ def _recorded_clock(value: Any) -> Optional[int]:
     import datetime as _dt
 
     return int(_dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_dt.timezone.utc).timestamp())
+
+
+# -- offline root ----------------------------------------------------------------
+
+
+class OfflineRootView:
+    """The process view of a root file system that is not running: there is none.
+
+    HostReader refuses these calls itself in offline-root mode; reaching this is a bug.
+    """
+
+    def processes(self) -> List[ProcessInfo]:
+        raise RuntimeError(runtime_only("the process table"))
+
+    def listening(self) -> List[ListeningSocket]:
+        raise RuntimeError(runtime_only("the socket table"))
+
+    def interfaces(self) -> Dict[str, List[str]]:
+        raise RuntimeError(runtime_only("the network interface list"))
+
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
+
+
+def offline_root_problem(path: Path) -> Optional[str]:
+    """Why ``path`` cannot be assessed as an offline root file system (None: it can)."""
+    if not path.is_dir():
+        return f"{path} is not a directory"
+    if os.path.realpath(path) == "/":
+        return f"{path} is this machine's own root file system: assess it live, without --root"
+    if not (path / "etc").is_dir():
+        return f"{path} does not look like a root file system: it has no etc/ directory"
+    return None
+
+
+def offline_root_context(path: Path, *, options: Optional[Mapping[str, Any]] = None) -> HostContext:
+    """The context of an offline-root assessment of the root file system at ``path``.
+
+    Files are read from ``path`` (links resolved inside it, /proc and /sys treated as absent), no command is
+    run, and there is no process, socket or interface view. The host name is the image's /etc/hostname, not
+    this machine's. Raises ValueError when ``path`` is not a root file system (:func:`offline_root_problem`).
+    """
+    problem = offline_root_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
+    root = Path(os.path.realpath(path))
+    ctx = HostContext(
+        root=root,
+        runner=OfflineRootRunner(),
+        processes=OfflineRootView(),
+        target="",
+        privileged=is_root(),
+        options=dict(options or {}),
+        mode=HostMode.OFFLINE_ROOT,
+    )
+    ctx.target = _image_host_name(ctx) or (root.name if _HOST_NAME.fullmatch(root.name) else OFFLINE_ROOT)
+    return ctx
+
+
+def _image_host_name(ctx: HostContext) -> Optional[str]:
+    """The first line of the image's /etc/hostname, if it is a host name (it names the report's subject)."""
+    try:
+        text = HostReader(ctx).read_text("/etc/hostname")
+    except CollectError:
+        return None
+    name = (text or "").strip().split("\n", 1)[0].strip()
+    return name if _HOST_NAME.fullmatch(name) else None

@@ -86,6 +86,7 @@ class CommandResult:
     timed_out: bool = False
     truncated: bool = False  # output exceeded MAX_OUTPUT_BYTES and was cut: never parse it as complete
     sha256: Optional[str] = None  # of the bytes the command wrote to stdout, as it wrote them
+    refused: bool = False  # not run by design (offline-root): says nothing about whether the program is installed
 
 
 class CommandRunner(Protocol):
@@ -241,6 +242,25 @@ class RecordedRunner:
         for start in range(0, len(data), 65536):
             sink(data[start : start + 65536])
         return CommandResult(result.argv, result.exit_code, "", result.stderr, sha256=result.sha256)
+
+
+# Why no command runs in offline-root mode: a program of the image would run on this machine, with its
+# libraries and configuration, and report this machine's kernel, not the image's configuration.
+OFFLINE_ROOT_REFUSAL = "offline-root: commands are not run from the image"
+
+
+class OfflineRootRunner:
+    """The runner of an offline-root assessment: it refuses every command, allow-listed or not.
+
+    The refusal is ``refused``, never ``missing``: a collector must not read it as "not installed".
+    Collectors ask the context's mode and do not call it; this is the net under them.
+    """
+
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        return CommandResult(_check_allowed(argv), None, "", error=OFFLINE_ROOT_REFUSAL, refused=True)
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        return self.run(argv, timeout)
 
 
 def is_root() -> bool:

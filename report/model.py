@@ -39,7 +39,7 @@ from report.version import VERSION
 
 SCHEMA_VERSION: Literal["1.2"] = "1.2"
 TOOL_NAME: Literal["riskagent"] = "riskagent"
-RunMode = Literal["live", "replay"]
+RunMode = Literal["live", "replay", "offline-root"]  # offline-root: a root file system assessed from its files
 
 
 def tool_version() -> str:

@@ -146,7 +146,7 @@ def questionnaire_ref(answered: Optional[AnsweredQuestionnaire]) -> Optional[Que
 def banners(mode: str, privileged: bool, provenance: Provenance) -> List[Text]:
     """What a reader must see before the findings: everything that makes this more than a plain live run."""
     out: List[Text] = []
-    if mode != "live":
+    if mode not in ("live", "offline-root"):  # an offline root file system has its own banner (report.render)
         out.append(
             Text(
                 f"回放数据，非现场评估：本报告由记录的主机数据（{mode}）生成，不是对该主机的现场评估。",

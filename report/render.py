@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from checks.model import Status, Text
 from report.decision import decide, label
 from report.i18n import Labels
 from report.model import Report
@@ -14,6 +15,50 @@ from report.templating import render_template, render_template_bytes
 from report.timeouts import out_of_time
 
 Verified = Tuple[bool, Sequence[str]]
+
+OFFLINE_ROOT = "offline-root"
+OFFLINE_ROOT_NAME = Text("离线镜像评估", "offline root file system")
+_OFFLINE_ROOT_MODE = Text("离线镜像评估（根文件系统，未运行）", "offline root file system (not running)")
+
+
+def offline_root_not_applicable(report: Report) -> List[str]:
+    """Host checks that are not applicable because an offline root file system has no run-time state.
+
+    Their reason carries the collector's ``offline-root:`` account (collectors.context.runtime_only).
+    """
+    return sorted(
+        {f.check_id for f in report.findings if f.target is None and f.status is Status.NOT_APPLICABLE and OFFLINE_ROOT in (f.reason or "")}
+    )
+
+
+def offline_root_banner(report: Report) -> Text:
+    """What a reader of an offline-root report must know first: files only, nothing run, and what that leaves out."""
+    ids = offline_root_not_applicable(report)
+    listed = ", ".join(ids) if ids else "-"
+    return Text(
+        f"{OFFLINE_ROOT_NAME.zh}（{OFFLINE_ROOT}）：本报告依据根文件系统中的配置文件生成，未运行其中任何命令，也未观察到运行中的系统。"
+        f"仅在运行时存在的状态（进程、监听端口、/proc、内核运行参数、已加载模块、systemctl 状态）不予评估，"
+        f"以下 {len(ids)} 项检查因此判为不适用：{listed}。",
+        f"Offline root file system ({OFFLINE_ROOT}): this report was made from the configuration files of a root file system; "
+        "no command was run from it and no running system was observed. What exists only at run time (processes, listening "
+        "sockets, /proc, live kernel parameters, loaded modules, systemctl state) is not assessed: "
+        f"{len(ids)} check(s) are not applicable for that reason: {listed}.",
+    )
+
+
+def _banners(report: Report, lang: str) -> List[str]:
+    """The provenance banners; an offline-root report gets its own instead of the one for recorded host data."""
+    if report.run.mode != OFFLINE_ROOT:
+        return [b.get(lang) for b in banners(report.run.mode, report.run.privileged, report.provenance)]
+    rest = banners("live", report.run.privileged, report.provenance)  # "live": everything but the recorded-data banner
+    return [offline_root_banner(report).get(lang), *(b.get(lang) for b in rest)]
+
+
+def mode_label(report: Report, lang: str) -> str:
+    """The provenance table's mode cell."""
+    if report.run.mode == OFFLINE_ROOT:
+        return _OFFLINE_ROOT_MODE.get(lang)
+    return Labels(lang)["mode_" + report.run.mode]
 
 
 def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dict[str, Any]:
@@ -27,7 +72,8 @@ def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dic
         "L": Labels(lang),
         "lang": lang,
         "qrows": rows(report.questionnaire, lang) if report.questionnaire else [],
-        "banners": [b.get(lang) for b in banners(report.run.mode, report.run.privileged, report.provenance)],
+        "banners": _banners(report, lang),
+        "mode_label": mode_label(report, lang),
         "verification": list(verification[1]) if verification is not None else None,
         "verification_ok": verification[0] if verification is not None else None,
         "out_of_time": out_of_time(report.evidence),
@@ -83,6 +129,15 @@ def terminal_summary(report: Report, lang: str) -> str:
     target = report.target
     what = f" ({target.os})" if target.os else ""
     lines.append(f"{L['title']}: {target.name}{what}, {L['profile']} {report.profile}")
+    if report.run.mode == OFFLINE_ROOT:
+        ids = offline_root_not_applicable(report)
+        how = (
+            f"依据文件判断，未运行任何命令；{len(ids)} 项仅有运行时状态的检查不适用"
+            if lang == "zh"
+            else f"judged from files, no command run; {len(ids)} check(s) of run-time state not applicable"
+        )
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"  {OFFLINE_ROOT_NAME.get(lang)} ({OFFLINE_ROOT}){sep}{how}" + (f"{sep}{', '.join(ids)}" if ids else ""))
     lines += decision_lines(report, lang)
     lines.append(f"  {L['by_status']}: " + ", ".join(f"{L.status(k)} {v}" for k, v in s.by_status.items()) + f"  ({L['total']} {s.total})")
     lines.append(f"  {L['failed_by_severity']}: " + ", ".join(f"{L.severity(k)} {v}" for k, v in s.failed_by_severity.items()))

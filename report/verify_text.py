@@ -38,6 +38,7 @@ _T: Dict[str, Dict[str, str]] = {
     "builtin": {"zh": "内置问卷", "en": "built-in"},
     "not_builtin": {"zh": "非内置问卷", "en": "NOT the built-in questionnaire"},
     "not_live": {"zh": "回放数据，非现场评估", "en": "not a live assessment"},
+    "offline_root": {"zh": "离线镜像评估，无运行时状态", "en": "offline root file system, no run-time state"},
     "default_ports": {"zh": "默认端口", "en": "default ports"},
     "no_identity": {"zh": "无身份信息", "en": "no identity"},
     "vulns": {"zh": "漏洞匹配", "en": "Vulnerabilities"},
@@ -71,7 +72,8 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
         d = declared(r)
         ids = ", ".join(s(i) for i in r.target.identifiers) or _t("none", lang)
         lines.append(f"  {_t('report', lang)}: {s(r.report_id)}  {s(d['subject'])}  [{ids}]")
-        how = [r.run.mode if r.run.mode == "live" else f"{r.run.mode} ({_t('not_live', lang)})", _t("root" if r.run.privileged else "nonroot", lang)]
+        mode = {"live": "live", "offline-root": f"offline-root ({_t('offline_root', lang)})"}.get(r.run.mode, f"{r.run.mode} ({_t('not_live', lang)})")
+        how = [mode, _t("root" if r.run.privileged else "nonroot", lang)]
         lines.append(f"  {_t('made', lang)}: {s(r.run.started_at)}, {', '.join(how)}, profile {r.profile}, riskagent {s(r.tool.version)}")
         cat = r.provenance.catalogue
         rechecked = f"; {_t('rechecked', lang)}" if v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED) else ""

@@ -266,6 +266,7 @@ def _exposure(listener: IndustrialListener, ot: Set[str], ifaces: Dict[str, List
     return None
 
 
+LISTENERS_OFFLINE_ROOT = message("LNX-ICS-002/offline-root", en="{detail}", zh="离线镜像评估（offline-root）：{detail}")
 LISTENERS_UNAVAILABLE = message(
     "LNX-ICS-002/listeners-unavailable",
     en="industrial listeners unavailable: {detail}",
@@ -332,6 +333,8 @@ def industrial_ports_it_side(ev: EvidenceView, p: Params) -> Verdict:
     listeners_part = facts["industrial"]
     iface_part = facts["interfaces"]
     if "error" in listeners_part:
+        if str(listeners_part["error"]).startswith("offline-root:"):  # an image: no socket exists to judge
+            return Verdict.na(LISTENERS_OFFLINE_ROOT(detail=listeners_part["error"]))
         return Verdict.error(LISTENERS_UNAVAILABLE(detail=listeners_part["error"]))
     listeners = listeners_part["listeners"]
     ifaces = iface_part["interfaces"]

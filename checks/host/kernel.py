@@ -71,6 +71,12 @@ IN_CONTAINER = message(
 )
 
 
+def offline_root(ev: EvidenceView) -> bool:
+    """A root file system assessed offline (scan --root): nothing of it runs, so run-time state does not apply."""
+    os_facts = ev.optional(OS)
+    return bool(os_facts and os_facts.get("offline_root"))
+
+
 def _na_in_container(ev: EvidenceView) -> Optional[Verdict]:
     c = container_of(ev)
     if c:
@@ -435,6 +441,11 @@ def sysctl_drift(keys: Mapping[str, SysctlKeyFacts]) -> Tuple[Dict[str, Dict[str
     return drift, unpersisted
 
 
+RUNTIME_OFFLINE_ROOT = message(
+    "LNX-KRN-010/offline-root",
+    en="offline-root: runtime kernel parameters exist only on a running system; the configured values are judged by LNX-KRN-001 to LNX-KRN-009",
+    zh="离线镜像评估（offline-root）：运行时内核参数仅存在于运行中的系统；配置值由 LNX-KRN-001 至 LNX-KRN-009 判断",
+)
 NO_RUNTIME = message(
     "LNX-KRN-010/no-runtime",
     en="no runtime kernel parameter could be read, so runtime and configuration cannot be compared",
@@ -486,6 +497,8 @@ def sysctl_persistence(ev: EvidenceView, p: Params) -> Verdict:
     if na:
         return na
     facts = ev.facts(SYSCTL)
+    if offline_root(ev):
+        return Verdict.na(RUNTIME_OFFLINE_ROOT(), configured=sorted(k for k, v in facts["keys"].items() if v["persisted"] is not None))
     read = [k for k, v in facts["keys"].items() if v["runtime"] is not None]
     if not facts.get("proc_sys", True) or not read:
         return Verdict.error(
@@ -782,6 +795,11 @@ def grub_password(ev: EvidenceView, p: Params) -> Verdict:
     return Verdict.fail(GRUB_NO_PASSWORD(), grub_cfg=boot["grub_cfg"])
 
 
+SECURE_BOOT_OFFLINE_ROOT = message(
+    "LNX-BOOT-002/offline-root",
+    en="offline-root: the Secure Boot state belongs to the firmware of a running machine; a root file system has none",
+    zh="离线镜像评估（offline-root）：Secure Boot 状态属于运行中机器的固件，根文件系统中没有",
+)
 SECURE_BOOT_UNKNOWN = message(
     "LNX-BOOT-002/state-unknown",
     en="Secure Boot state unknown ({detail}); check the firmware settings",
@@ -811,6 +829,8 @@ def secure_boot(ev: EvidenceView, p: Params) -> Verdict:
         return na
     boot = ev.facts(BOOT)
     state = boot["secure_boot"]
+    if state is None and offline_root(ev):
+        return Verdict.na(SECURE_BOOT_OFFLINE_ROOT())
     if state is None:
         return Verdict.manual(SECURE_BOOT_UNKNOWN(detail=boot["secure_boot_detail"]), efi=boot.get("efi"))
     if state:

@@ -11,8 +11,8 @@ import re
 import time
 from typing import Dict, List, Optional, Tuple, TypedDict
 
-from collectors.context import FileStat, HostReader
-from collectors.evidence import CollectError, ErrorReason
+from collectors.context import FileStat, HostReader, runtime_only
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 
@@ -204,6 +204,9 @@ def parse_mounts(text: str, source: str) -> List[MountEntryFacts]:
 
 @collector(MOUNTS, "Mounted filesystems and the options of /tmp, /var, /home, /dev/shm and friends")
 def collect_mounts(host: HostReader) -> MountsFacts:
+    if host.offline_root:
+        # What is mounted, with which options, is decided at boot (fstab, systemd's own mounts such as /dev/shm).
+        raise NotApplicable(runtime_only("the mount table"))
     source = "/proc/self/mounts"
     text = host.read_text(source)
     if text is None:

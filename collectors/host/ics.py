@@ -20,7 +20,7 @@ import re
 import time
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union, final
 
-from collectors.context import HostReader, ListeningSocket
+from collectors.context import HostReader, ListeningSocket, runtime_only
 from collectors.digest import md5_hex
 from collectors.evidence import CollectError, ErrorReason
 from collectors.facts import CollectedFacts, FactsKey
@@ -294,6 +294,9 @@ def industrial_listeners(
 
 
 def _network(host: HostReader) -> Tuple[InterfacesSection, IndustrialSection]:
+    if host.offline_root:
+        no_ifaces, no_sockets = runtime_only("the network interface list"), runtime_only("the socket table")
+        return {"error": no_ifaces, "interfaces": {}, "known": False}, {"error": no_sockets}
     try:
         raw = host.interfaces()
         interfaces = {str(k): sorted({_plain(a) for a in v}) for k, v in raw.items()}

@@ -15,7 +15,7 @@ import ipaddress
 import re
 from typing import List, Literal, Optional
 
-from collectors.context import HostReader
+from collectors.context import OFFLINE_ROOT, HostReader
 from collectors.digest import hmac_sha256
 from collectors.evidence import CollectError
 from collectors.facts import CollectedFacts, FactsKey
@@ -67,6 +67,8 @@ def _machine_id(host: HostReader) -> tuple[MachineIdState, Optional[str]]:
 
 
 def _global_addresses(host: HostReader) -> List[str]:
+    if host.offline_root:
+        return []  # no interface is up in a root file system: its addresses were assigned at run time
     found = set()
     for addrs in host.interfaces().values():
         for a in addrs:
@@ -103,7 +105,7 @@ def collect_identity(host: HostReader) -> IdentityFacts:
     if instance is not None and (not _INSTANCE_ID.match(instance) or instance.startswith("iid-datasource-none")):
         instance = None
     return {
-        "_method": "file",
+        "_method": f"file ({OFFLINE_ROOT}: no network interfaces)" if host.offline_root else "file",
         "machine_id_state": state,
         "machine_app_id": app_id,
         "addresses": _global_addresses(host),

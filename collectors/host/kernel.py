@@ -11,9 +11,10 @@ import fnmatch
 import re
 from typing import Dict, List, Optional, Tuple, TypedDict
 
-from collectors.context import HostReader
+from collectors.context import OFFLINE_ROOT, HostReader, runtime_only
 from collectors.evidence import CollectError
 from collectors.facts import CollectedFacts, FactsKey
+from collectors.host.services import enabled_at_boot
 from collectors.registry import collector
 
 # -- facts shapes --------------------------------------------------------------
@@ -275,11 +276,12 @@ def runtime_sysctl(host: HostReader, key: str) -> Optional[str]:
 
 @collector(SYSCTL, "Kernel and network parameters: runtime (/proc/sys) and persisted (sysctl.d)")
 def collect_sysctl(host: HostReader) -> SysctlFacts:
+    """In an offline root there is no running kernel to ask: only the configuration (proc_sys is False)."""
     persisted, used, warnings = persisted_sysctl(host)
     keys: Dict[str, SysctlKeyFacts] = {}
     unavailable: List[str] = []
     for key in SYSCTL_KEYS:
-        runtime = runtime_sysctl(host, key)
+        runtime = None if host.offline_root else runtime_sysctl(host, key)
         if runtime is None:
             unavailable.append(key)
         p = persisted.get(key)
@@ -287,11 +289,11 @@ def collect_sysctl(host: HostReader) -> SysctlFacts:
     return {
         "keys": keys,
         "unavailable": unavailable,
-        "proc_sys": host.is_dir("/proc/sys"),
-        "ipv6": host.is_dir("/proc/sys/net/ipv6"),
+        "proc_sys": not host.offline_root and host.is_dir("/proc/sys"),
+        "ipv6": not host.offline_root and host.is_dir("/proc/sys/net/ipv6"),
         "config_files": used,
         "warnings": warnings,
-        "_method": "files",
+        "_method": f"files: sysctl configuration only ({OFFLINE_ROOT}: no running kernel)" if host.offline_root else "files",
     }
 
 
@@ -397,7 +399,7 @@ def collect_kernel_modules(host: HostReader) -> KernelModulesFacts:
         installs.extend(inst)  # config order: the first match is the one modprobe runs
         for name in bl:
             blacklisted[name] = True
-    loaded = loaded_modules(host)
+    loaded = None if host.offline_root else loaded_modules(host)  # offline root: no kernel, nothing loaded to read
     modules: Dict[str, ModuleFacts] = {}
     for name in WATCHED_MODULES:
         match = matching_install(installs, name)
@@ -458,6 +460,8 @@ def parse_sb_state(text: str) -> Tuple[Optional[bool], str]:
 
 
 def secure_boot(host: HostReader) -> SecureBootFacts:
+    if host.offline_root:
+        return {"secure_boot": None, "secure_boot_detail": runtime_only("the Secure Boot state (firmware)"), "mokutil": False}
     res = host.run(["mokutil", "--sb-state"])
     state: Optional[bool] = None
     if res.error is not None:
@@ -503,7 +507,26 @@ def parse_sestatus(text: str) -> Dict[str, str]:
     return out
 
 
+def _selinux_offline(host: HostReader) -> SelinuxFacts:
+    """Offline root: the mode /etc/selinux/config boots the image with (no kernel to ask)."""
+    config = host.read_text("/etc/selinux/config")
+    mode = re.search(r"^\s*SELINUX\s*=\s*(\w+)", config or "", re.M)
+    policy = re.search(r"^\s*SELINUXTYPE\s*=\s*(\S+)", config or "", re.M)
+    if config is None or mode is None:
+        return {"status": None, "mode": None, "config_mode": None, "policy": None, "source": None if config is None else "config"}
+    configured = mode.group(1).lower()
+    return {
+        "status": "enabled" if configured in ("enforcing", "permissive") else "disabled",
+        "mode": configured if configured in ("enforcing", "permissive") else None,
+        "config_mode": configured,
+        "policy": policy.group(1) if policy else None,
+        "source": f"config ({OFFLINE_ROOT}: the mode the image boots with)",
+    }
+
+
 def _selinux(host: HostReader) -> SelinuxFacts:
+    if host.offline_root:
+        return _selinux_offline(host)
     info: SelinuxFacts = {"status": None, "mode": None, "config_mode": None, "policy": None, "source": None}
     res = host.run(["sestatus"])
     if res.error is None and res.exit_code == 0 and res.stdout.strip():
@@ -562,7 +585,20 @@ def _aa_profiles(host: HostReader) -> AppArmorProfiles:
     return {"profiles_readable": True, "profiles_error": None, "profiles": parse_aa_profiles(text)}
 
 
+def _apparmor_offline(host: HostReader) -> AppArmorFacts:
+    """Offline root: AppArmor confines at boot when apparmor.service is enabled and profiles are installed;
+    which profiles are loaded, and in which mode, only the running kernel shows."""
+    profiles = [p for p in host.glob("/etc/apparmor.d/*") if (st := host.stat(p)) is not None and not st.is_dir]
+    enabled = bool(profiles) and enabled_at_boot(host, "apparmor.service")
+    info: AppArmorFacts = {"enabled": enabled, "aa_status_enabled": None, "source": f"files ({OFFLINE_ROOT})"}
+    if enabled:
+        info = {**info, "profiles_readable": False, "profiles_error": runtime_only("the list of loaded AppArmor profiles"), "profiles": None}
+    return info
+
+
 def _apparmor(host: HostReader) -> AppArmorFacts:
+    if host.offline_root:
+        return _apparmor_offline(host)
     enabled: Optional[bool] = None
     source: Optional[str] = None
     flag = host.read_text("/sys/module/apparmor/parameters/enabled")
@@ -583,4 +619,5 @@ def _apparmor(host: HostReader) -> AppArmorFacts:
 
 @collector(MAC, "Mandatory access control: SELinux mode, AppArmor state")
 def collect_mac(host: HostReader) -> MacFacts:
-    return {"selinux": _selinux(host), "apparmor": _apparmor(host), "_method": "sestatus/aa-status/files"}
+    method = f"files ({OFFLINE_ROOT}: configuration only)" if host.offline_root else "sestatus/aa-status/files"
+    return {"selinux": _selinux(host), "apparmor": _apparmor(host), "_method": method}

@@ -13,7 +13,7 @@ import re
 import shlex
 from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, cast
 
-from collectors.context import HostReader
+from collectors.context import OFFLINE_ROOT, HostReader, runtime_only
 from collectors.evidence import CollectError, ErrorReason
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.host.services import systemd_running
@@ -362,6 +362,8 @@ def _configured_rules(host: HostReader) -> Tuple[Optional[str], Optional[str], O
 
 
 def _audit_runtime(host: HostReader) -> AuditRuntimeFacts:
+    if host.offline_root:
+        return {"available": False, "reason": runtime_only("the audit daemon's state (auditctl -s)")}
     res = host.run(["auditctl", "-s"])
     if res.missing:
         return {"available": False, "reason": "auditctl is not installed"}
@@ -578,9 +580,9 @@ def _journald_facts(host: HostReader) -> JournaldFacts:
     upload_host = None
     if upload_url:
         upload_host = _strip_userinfo(re.sub(r"^\w+://", "", upload_url).split("/", 1)[0]) or None
-    usage = host.run(["journalctl", "--disk-usage"])
+    usage = None if host.offline_root else host.run(["journalctl", "--disk-usage"])  # offline root: nothing is run
     usage_text = None
-    if usage.error is None and usage.exit_code == 0:
+    if usage is not None and usage.error is None and usage.exit_code == 0:
         m = re.search(r"take up ([0-9.]+[KMGTP]?B?)|take ([0-9.]+[KMGTP]?B?)", usage.stdout)
         usage_text = (m.group(1) or m.group(2)) if m else None
     return {
@@ -1039,6 +1041,15 @@ def collect_timesync(host: HostReader) -> TimesyncFacts:
         daemons.append({"daemon": "systemd-timesyncd", "config": "/etc/systemd/timesyncd.conf", "servers": servers_ts})
     synced: Optional[bool] = None
     basis: Optional[str] = None
+    if host.offline_root:
+        # Whether the clock is synchronised is run-time state: the configured daemons are all an image has.
+        return {
+            "_method": f"files ({OFFLINE_ROOT}: no synchronisation state)",
+            "daemons": daemons,
+            "configured": any(d["servers"] for d in daemons),
+            "synchronised": None,
+            "sync_basis": None,
+        }
     tracking = host.run(["chronyc", "-n", "tracking"])
     if tracking.error is None and tracking.exit_code == 0:
         synced = parse_chrony_tracking(tracking.stdout)

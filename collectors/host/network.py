@@ -8,8 +8,11 @@ filter lets it in (``input_filters``: the openings are an intersection, not
 a union of every tool's accepts). When the nft command is not available, the
 ruleset file nftables.service loads at boot is judged instead, and the facts
 say so (``configured_only``): a command that cannot be run is not a firewall
-that is not installed. Forwarding rules are recorded only coarsely, for the
-later industrial-network (ICS) work.
+that is not installed. In an offline root (no command runs there) every
+front end is judged from what its unit loads at boot: the nftables ruleset
+file, the saved iptables rules, ufw's configuration and rules, firewalld's
+zones, each counted only when its unit is enabled. Forwarding rules are
+recorded only coarsely, for the later industrial-network (ICS) work.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import posixpath
 import re
 from typing import Any, Dict, List, Literal, Mapping, Optional, Tuple, TypedDict, cast
 
-from collectors.context import HostReader, ListeningSocket
-from collectors.evidence import CollectError, ErrorReason
+from collectors.context import OFFLINE_ROOT, HostReader, ListeningSocket, runtime_only
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.facts import CollectedFacts, FactsKey
+from collectors.host.services import enabled_at_boot
 from collectors.registry import collector
 from collectors.runner import CommandResult
 
@@ -212,6 +216,8 @@ class NftablesBackend(ProbeStatus, total=False):
 class IptablesBackend(ProbeStatus, total=False):
     """iptables or ip6tables; with no legacy table loaded only active, default_deny, legacy_tables_loaded and note."""
 
+    ruleset_file: str  # offline root: the saved ruleset its unit restores at boot
+    unit_enabled: bool  # with ruleset_file: whether that unit is enabled
     active: bool
     default_deny: bool
     legacy_tables_loaded: bool
@@ -224,6 +230,9 @@ class IptablesBackend(ProbeStatus, total=False):
 
 
 class UfwBackend(ProbeStatus, total=False):
+    ruleset_file: str  # offline root: ufw's configuration judged instead of ``ufw status``
+    unit_enabled: bool
+    note: str
     active: bool
     default_incoming: Optional[str]
     default_deny: bool
@@ -233,6 +242,9 @@ class UfwBackend(ProbeStatus, total=False):
 class FirewalldBackend(ProbeStatus, total=False):
     """firewalld; the default zone's own settings (zone ... masquerade) stay at the top."""
 
+    ruleset_file: str  # offline root: the default zone's definition judged instead of firewall-cmd
+    unit_enabled: bool
+    note: str
     active: bool
     state: str
     default_deny: bool
@@ -355,6 +367,8 @@ def _socket_row(s: ListeningSocket) -> SocketFacts:
 
 @collector(LISTENING, "Listening TCP and bound UDP sockets with owning process and user")
 def collect_listening(host: HostReader) -> ListeningFacts:
+    if host.offline_root:
+        raise NotApplicable(runtime_only("the socket table"))
     rows: Dict[Tuple[str, str, int, Optional[int]], SocketFacts] = {}
     for s in host.listening():
         row = _socket_row(s)
@@ -955,6 +969,248 @@ def judge_firewalld(
     }
 
 
+# -- firewall: offline root --------------------------------------------------------
+
+# The saved rulesets the boot-time units restore: Debian's netfilter-persistent, the RHEL family's iptables services.
+IPT_SAVED: Dict[str, Tuple[Tuple[str, str], ...]] = {
+    "iptables": (("/etc/iptables/rules.v4", "netfilter-persistent.service"), ("/etc/sysconfig/iptables", "iptables.service")),
+    "ip6tables": (("/etc/iptables/rules.v6", "netfilter-persistent.service"), ("/etc/sysconfig/ip6tables", "ip6tables.service")),
+}
+UFW_CONF = "/etc/ufw/ufw.conf"
+UFW_DEFAULTS = "/etc/default/ufw"
+UFW_USER_RULES = ("/etc/ufw/user.rules", "/etc/ufw/user6.rules")
+FIREWALLD_CONF = "/etc/firewalld/firewalld.conf"
+# Zone definitions; /etc overrides the shipped one of the same name.
+FIREWALLD_ZONE_DIRS: Tuple[str, ...] = ("/etc/firewalld/zones", "/usr/lib/firewalld/zones")
+
+
+def iptables_save_rules(text: str) -> str:
+    """The filter table of an ``iptables-save`` file as ``iptables -S`` prints it (policies, chains, rules)."""
+    out: List[str] = []
+    table: Optional[str] = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("*"):
+            table = line[1:].strip()
+        elif table != "filter" or not line or line.startswith("#") or line == "COMMIT":
+            continue
+        elif line.startswith(":"):
+            parts = line[1:].split()
+            if len(parts) >= 2:
+                out.append(f"-N {parts[0]}" if parts[1] == "-" else f"-P {parts[0]} {parts[1]}")
+        elif line.startswith("-A "):
+            out.append(line)
+    return "\n".join(out)
+
+
+def _ipt_from_file(host: HostReader, probe: _Probe, name: str) -> None:
+    """Offline root: the saved ruleset its unit restores at boot; its rules count only when that unit is enabled."""
+    for path, unit in IPT_SAVED[name]:
+        if not host.exists(path):
+            continue
+        probe.installed = True
+        try:
+            text = host.read_text(path) or ""
+        except CollectError as exc:
+            probe.error = f"{path} could not be read: {exc.message}"
+            return
+        content = [ln for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+        if content and not any(ln.strip().startswith("*") for ln in content):
+            probe.malformed = f"{path}: line {_first_garbage_line(text)}: no '*table' line: not an iptables-save file"
+            return
+        enabled = enabled_at_boot(host, unit)
+        facts: Dict[str, Any] = {
+            "ruleset_file": path,
+            "unit_enabled": enabled,
+            "note": f"{OFFLINE_ROOT}: judged from {path}"
+            + (f", which the enabled {unit} restores at boot" if enabled else f"; {unit} is not enabled, so nothing restores it"),
+        }
+        if enabled:
+            facts.update(_ipt_summary(parse_iptables(iptables_save_rules(text))))
+        else:
+            facts.update(active=False, default_deny=False)
+        probe.facts = facts
+        return
+    if any(host.exists(d + name) for d in ("/usr/sbin/", "/sbin/")):
+        probe.installed = True
+        saved = ", ".join(p for p, _ in IPT_SAVED[name])
+        probe.facts = {
+            "active": False,
+            "default_deny": False,
+            "note": f"{OFFLINE_ROOT}: {name} is installed but there is no saved ruleset ({saved}): nothing loads rules at boot",
+        }
+
+
+_UFW_POLICY = {"drop": "deny", "reject": "reject", "accept": "allow"}
+_UFW_ANYWHERE = ("0.0.0.0/0", "::/0")
+
+
+def _shell_value(text: str, key: str) -> Optional[str]:
+    """``KEY=value`` (quotes removed) of a shell-style configuration file; the last assignment wins."""
+    found = None
+    for m in re.finditer(rf"^\s*{key}\s*=\s*(\S*)", text, re.M):
+        found = m.group(1).strip("\"'")
+    return found
+
+
+def parse_ufw_tuples(text: str) -> List[AcceptRule]:
+    """Inbound allow/limit rules from the ``### tuple ###`` lines ufw keeps in user.rules (what ``ufw status`` lists).
+
+    A tuple is ``action proto dport dst sport src [dapp sapp] direction``.
+    """
+    accepts: List[AcceptRule] = []
+    for m in re.finditer(r"^### tuple ### (.+)$", text, re.M):
+        parts = m.group(1).split()
+        if len(parts) < 7 or not parts[-1].startswith("in") or parts[0].split("-", 1)[0] not in ("allow", "limit"):
+            continue
+        proto, dport, src = parts[1], parts[2], parts[5]
+        accepts.append(_rule([] if dport == "any" else _ports(dport), None if src in _UFW_ANYWHERE else src, proto))
+    return accepts
+
+
+def _ufw_from_files(host: HostReader, probe: _Probe) -> None:
+    """Offline root: ufw loads its rules at boot when ufw.conf says ENABLED=yes and ufw.service is enabled."""
+    conf = host.read_text(UFW_CONF)
+    if conf is None and not host.exists("/usr/sbin/ufw"):
+        return
+    probe.installed = True
+    enabled_conf = (_shell_value(conf or "", "ENABLED") or "no").lower() == "yes"
+    unit = enabled_at_boot(host, "ufw.service")
+    policy = _shell_value(host.read_text(UFW_DEFAULTS) or "", "DEFAULT_INPUT_POLICY")
+    incoming = _UFW_POLICY.get((policy or "").lower())
+    active = enabled_conf and unit
+    accepts = [a for path in UFW_USER_RULES for a in parse_ufw_tuples(host.read_text(path) or "")] if active else []
+    why = "ENABLED=yes in ufw.conf and ufw.service enabled" if active else (
+        "ENABLED is not yes in ufw.conf" if not enabled_conf else "ufw.service is not enabled"
+    )
+    probe.facts = {
+        "ruleset_file": UFW_CONF,
+        "unit_enabled": unit,
+        "note": f"{OFFLINE_ROOT}: judged from {UFW_CONF}, {UFW_DEFAULTS} and {', '.join(UFW_USER_RULES)} ({why})",
+        "active": active,
+        "default_incoming": incoming,
+        "default_deny": active and incoming in ("deny", "reject"),
+        "input_accepts": accepts,
+    }
+
+
+_XML_TOKEN = re.compile(r"<(/?)([A-Za-z][\w.-]*)\b([^>]*?)(/?)>")
+_XML_ATTRS = re.compile(r"""([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attrs(raw: str) -> Dict[str, str]:
+    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in _XML_ATTRS.finditer(raw)}
+
+
+def parse_firewalld_zone_xml(text: str) -> _ZoneBlock:
+    """A firewalld zone file as the fields ``firewall-cmd --list-all-zones`` prints for it (rich rules as text).
+
+    A scan of the tags, not an XML parser: the file comes from the image, and no entity is ever expanded.
+    """
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    fields: Dict[str, List[str]] = {"services": [], "ports": [], "interfaces": [], "sources": []}
+    target = "default"
+    forward = masquerade = "no"
+    rich: List[str] = []
+    rule: Optional[List[str]] = None
+    for m in _XML_TOKEN.finditer(text):
+        closing, tag, attrs = m.group(1), m.group(2), _attrs(m.group(3))
+        if tag == "rule":
+            if closing:
+                if rule is not None:
+                    rich.append(" ".join(rule))
+                rule = None
+            else:
+                rule = ["rule"] + ([f'family="{attrs["family"]}"'] if "family" in attrs else [])
+                if m.group(4):  # <rule/>: empty
+                    rich.append(" ".join(rule))
+                    rule = None
+            continue
+        if closing:
+            continue
+        if rule is not None:
+            if tag == "source" and "address" in attrs:
+                invert = attrs.get("invert", "").lower() in ("true", "yes", "1")
+                rule.append(f'source {"NOT " if invert else ""}address="{attrs["address"]}"')
+            elif tag == "service" and "name" in attrs:
+                rule.append(f'service name="{attrs["name"]}"')
+            elif tag == "port" and "port" in attrs:
+                rule.append(f'port port="{attrs["port"]}" protocol="{attrs.get("protocol", "tcp")}"')
+            elif tag in ("accept", "reject", "drop", "mark"):
+                rule.append(tag)
+        elif tag == "zone":
+            target = attrs.get("target", target) or "default"
+        elif tag == "service" and "name" in attrs:
+            fields["services"].append(attrs["name"])
+        elif tag == "port" and "port" in attrs:
+            fields["ports"].append(f'{attrs["port"]}/{attrs.get("protocol", "tcp")}')
+        elif tag == "interface" and "name" in attrs:
+            fields["interfaces"].append(attrs["name"])
+        elif tag == "source" and "address" in attrs:
+            fields["sources"].append(attrs["address"])
+        elif tag == "forward":
+            forward = "yes"
+        elif tag == "masquerade":
+            masquerade = "yes"
+    out = {k: " ".join(v) for k, v in fields.items()}
+    return {"flags": [], "fields": {"target": target, **out, "forward": forward, "masquerade": masquerade}, "rich": rich}
+
+
+def _firewalld_from_files(host: HostReader, probe: _Probe) -> None:
+    """Offline root: firewalld's configured zones, when firewalld.service is enabled (no runtime binding applies)."""
+    zone_files: Dict[str, str] = {}
+    for d in reversed(FIREWALLD_ZONE_DIRS):
+        for path in host.glob(d + "/*.xml"):
+            zone_files[path.rsplit("/", 1)[-1][: -len(".xml")]] = path
+    conf = host.read_text(FIREWALLD_CONF)
+    if conf is None and not zone_files and not host.exists("/usr/sbin/firewalld"):
+        return
+    probe.installed = True
+    enabled = enabled_at_boot(host, "firewalld.service")
+    default_zone = _shell_value(conf or "", "DefaultZone") or "public"
+    base: Dict[str, Any] = {"unit_enabled": enabled, "state": "not running (offline-root)"}
+    if not enabled:
+        probe.facts = {
+            **base,
+            "active": False,
+            "default_deny": False,
+            "note": f"{OFFLINE_ROOT}: firewalld.service is not enabled, so its zones are not loaded at boot",
+        }
+        return
+    if not re.fullmatch(r"[A-Za-z0-9_+.-]+", default_zone) or default_zone not in zone_files:
+        probe.malformed = f"{FIREWALLD_CONF}: DefaultZone={default_zone[:40]}, but no such zone in {', '.join(FIREWALLD_ZONE_DIRS)}"
+        return
+    zones: Dict[str, _ZoneBlock] = {}
+    for name, path in sorted(zone_files.items()):
+        try:
+            zones[name] = parse_firewalld_zone_xml(host.read_text(path) or "")
+        except CollectError as exc:
+            probe.error = f"{path} could not be read: {exc.message}"
+            return
+    names = [n for z in zones.values() for n in z["fields"].get("services", "").split()]
+    names += [n for z in zones.values() for n in _rich_services(z["rich"])]
+    known = firewalld_service_ports(host, names)
+    judged = judge_firewalld(zones, default_zone, {}, known)
+    default = next(z for z in judged["judged_zones"] if z["default"])
+    probe.facts = {
+        **base,
+        "ruleset_file": zone_files[default_zone],
+        "note": f"{OFFLINE_ROOT}: judged from the zone files ({zone_files[default_zone]} is the default zone), "
+        "which the enabled firewalld.service loads at boot",
+        "active": True,
+        "zone": default["zone"],
+        "target": default["target"],
+        "interfaces": default["interfaces"],
+        "sources": default["sources"],
+        "services": default["services"],
+        "ports": default["ports"],
+        "forward": default["forward"],
+        "masquerade": default["masquerade"],
+        "unknown_services": sorted({s for z in judged["judged_zones"] for s in _unknown_services(z["services"], known)}),
+        **judged,
+    }
+
+
 # -- firewall collector ----------------------------------------------------------
 
 
@@ -1046,7 +1302,7 @@ def _nft_from_file(host: HostReader, probe: _Probe) -> None:
         return
     probe.installed = True
     parsed = parse_nft(text)
-    enabled = unit_enabled_in_files(host, "nftables.service")
+    enabled = enabled_at_boot(host, "nftables.service") if host.offline_root else unit_enabled_in_files(host, "nftables.service")
     summary = _nft_summary(parsed)
     if not enabled:
         summary = {**summary, "active": False, "default_deny_v4": False, "default_deny_v6": False}
@@ -1054,7 +1310,7 @@ def _nft_from_file(host: HostReader, probe: _Probe) -> None:
         {
             "ruleset_file": path,
             "unit_enabled": enabled,
-            "note": f"nft was not available: judged from {path}"
+            "note": (f"{OFFLINE_ROOT}: judged from {path}" if host.offline_root else f"nft was not available: judged from {path}")
             + (", which the enabled nftables.service loads at boot" if enabled else "; nftables.service is not enabled, so nothing loads it"),
             "tables": parsed["tables"],
             "chains": parsed["chains"],
@@ -1071,6 +1327,9 @@ def _probe_nft(host: HostReader, skip_firewalld: bool = False) -> _Probe:
     whether nftables is installed.
     """
     probe = _Probe("nftables")
+    if host.offline_root:
+        _nft_from_file(host, probe)
+        return probe
     res = _run(host, probe, NFT)
     if res is None:
         if not probe.installed:
@@ -1110,6 +1369,9 @@ def _legacy_tables_loaded(host: HostReader, name: str) -> Optional[bool]:
 
 def _probe_ipt(host: HostReader, argv: List[str], name: str) -> _Probe:
     probe = _Probe(name)
+    if host.offline_root:
+        _ipt_from_file(host, probe, name)
+        return probe
     if _legacy_tables_loaded(host, name) is False:
         probe.installed = any(host.exists(d + name) for d in ("/usr/sbin/", "/sbin/"))
         probe.facts = {
@@ -1135,6 +1397,9 @@ def _probe_ipt(host: HostReader, argv: List[str], name: str) -> _Probe:
 
 def _probe_ufw(host: HostReader) -> _Probe:
     probe = _Probe("ufw")
+    if host.offline_root:
+        _ufw_from_files(host, probe)
+        return probe
     res = _run(host, probe, UFW)
     if res is None:
         return probe
@@ -1191,6 +1456,9 @@ def firewalld_service_ports(host: HostReader, names: List[str]) -> Dict[str, Lis
 
 def _probe_firewalld(host: HostReader) -> _Probe:
     probe = _Probe("firewalld")
+    if host.offline_root:
+        _firewalld_from_files(host, probe)
+        return probe
     res = _run(host, probe, FWD_STATE)
     if res is None:
         return probe
@@ -1388,7 +1656,8 @@ def collect_firewall(host: HostReader) -> FirewallFacts:
         "input_jumps": jumps,
         "unresolved_jumps": [j for j in jumps if not j["explained_by"]],
         "unreadable": [p.name for p in blocked],
-        "configured_only": [p.name for p in usable if p.facts.get("ruleset_file")],
+        # offline root: every front end is judged from its boot-time configuration (its note says how)
+        "configured_only": [p.name for p in usable if p.facts.get("ruleset_file") or host.offline_root],
         "installed_traces": traces,
         # each front end's entry is built untyped in its _Probe; its shape is the FirewallBackends key of that name
         "backends": cast(FirewallBackends, {p.name: p.to_json() for p in probes if p.installed}),

@@ -33,7 +33,11 @@ class SupportFacts(TypedDict):
     support_phase: Optional[SupportPhase]  # None: release not in the table
 
 
-class OsFacts(CollectedFacts, VirtualizationFacts, SupportFacts):
+class _OfflineRootNote(TypedDict, total=False):
+    offline_root: bool  # present (True) only for a root file system assessed offline: nothing of it is running
+
+
+class OsFacts(CollectedFacts, VirtualizationFacts, SupportFacts, _OfflineRootNote):
     id: str  # os-release ID, lower-cased; "" when missing
     id_like: str
     name: str
@@ -209,6 +213,8 @@ def _virtualization(host: HostReader) -> VirtualizationFacts:
         container = "docker"
     elif host.exists("/run/.containerenv"):
         container = "podman"
+    if host.offline_root:
+        return {"container": container, "vm": None}  # nothing runs: only the marker files tell
     res = host.run(["systemd-detect-virt", "--container"])
     if res.error is None and res.exit_code == 0 and res.stdout.strip() not in ("", "none"):
         container = res.stdout.strip()
@@ -234,7 +240,7 @@ def collect_os(host: HostReader) -> OsFacts:
     today = _dt.datetime.fromtimestamp(host.now(), _dt.timezone.utc).date().isoformat()
     virt = _virtualization(host)
     support = support_facts(life, today)
-    return {
+    facts: OsFacts = {
         "id": os_id,
         "id_like": rel.get("ID_LIKE", ""),
         "name": rel.get("NAME", ""),
@@ -255,3 +261,6 @@ def collect_os(host: HostReader) -> OsFacts:
         "container": virt["container"],
         "vm": virt["vm"],
     }
+    if host.offline_root:
+        facts["offline_root"] = True  # checks of run-time state can tell an image from a host they could not read
+    return facts

@@ -30,8 +30,8 @@ from typing import (
     TypedDict,
 )
 
-from collectors.context import HostReader
-from collectors.evidence import CollectError, ErrorReason
+from collectors.context import OFFLINE_ROOT, HostReader
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.host.logging import dir_readable, parse_ini_section
 from collectors.registry import collector
@@ -432,6 +432,12 @@ def _security_updates_apt(host: HostReader, installed: Mapping[str, str]) -> Sec
             "available": False,
             "reason": "no security package index in /var/lib/apt/lists (no security repository configured, or apt update never ran)",
         }
+    if host.offline_root and any(p.endswith(".lz4") for p in lists):
+        return {
+            "available": False,
+            "reason": f"{OFFLINE_ROOT}: the security package indexes are lz4-compressed, and only apt-helper "
+            "decompresses them, which is not run from the image",
+        }
     newest: Dict[str, str] = {}
     wanted = {name.split(":")[0] for name in installed}
     for path in lists:
@@ -651,6 +657,11 @@ def _read_installed(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[str,
     status = host.read_text("/var/lib/dpkg/status")
     if status is not None:
         return "dpkg", parse_dpkg_status(status)
+    if host.offline_root:
+        rpmdb = next((d for d in RPM_DB_DIRS if host.is_dir(d)), None)
+        if rpmdb is not None:
+            raise NotApplicable(f"{OFFLINE_ROOT}: the rpm database ({rpmdb}) is read only by rpm, which is not run from the image")
+        raise CollectError(ErrorReason.NOT_FOUND, "neither a dpkg status database nor an rpm database is in the image")
     res = host.run(["rpm", "-qa", "--qf", "%{NAME} %{VERSION}-%{RELEASE}\\n"])
     if res.missing:
         raise CollectError(ErrorReason.UNSUPPORTED, "neither /var/lib/dpkg/status nor rpm is available")
@@ -660,6 +671,10 @@ def _read_installed(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[str,
     if not installed:
         raise CollectError(ErrorReason.MALFORMED, "rpm -qa: no 'name version-release' lines in the output")
     return "rpm", installed
+
+
+# Where rpm keeps its database (RHEL 9 and openEuler moved it under /usr).
+RPM_DB_DIRS: Tuple[str, ...] = ("/var/lib/rpm", "/usr/lib/sysimage/rpm")
 
 
 def installed_packages(host: HostReader) -> Tuple[Literal["dpkg", "rpm"], Dict[str, str]]:
@@ -865,10 +880,10 @@ def _tripwire_database(host: HostReader) -> FimDatabaseFacts:
 def collect_security_software(host: HostReader) -> SecuritySoftwareFacts:
     try:
         installed = installed_packages(host)[1]
-    except CollectError:
+    except (CollectError, NotApplicable):  # NotApplicable: an offline root with an rpm database
         installed = {}
     try:
-        procs = {p.name for p in host.processes()}
+        procs = set() if host.offline_root else {p.name for p in host.processes()}
     except CollectError:
         procs = set()
     found: List[ProductFacts] = []
@@ -899,7 +914,7 @@ def collect_security_software(host: HostReader) -> SecuritySoftwareFacts:
             entry["database"] = _tripwire_database(host)
         found.append(entry)
     return {
-        "_method": "packages+files+processes",
+        "_method": f"packages+files ({OFFLINE_ROOT}: no process table)" if host.offline_root else "packages+files+processes",
         "products": found,
         "kinds": sorted({p["kind"] for p in found}),
         "leftovers": leftovers,

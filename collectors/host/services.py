@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple, TypedDict, Union
 
-from collectors.context import HostReader, ProcessInfo, process_order
-from collectors.evidence import CollectError, ErrorReason
+from collectors.context import HostReader, ProcessInfo, process_order, runtime_only
+from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
 from collectors.runner import CommandResult
@@ -214,8 +214,11 @@ UNIT_SEARCH_PATH: Tuple[str, ...] = (
 
 
 def systemd_running(host: HostReader) -> bool:
-    """Whether systemd is the running init: what sd_booted(3) tests, its runtime unit directory."""
-    return host.is_dir("/run/systemd/system")
+    """Whether systemd is the running init: what sd_booted(3) tests, its runtime unit directory.
+
+    Never in an offline root: nothing runs it, whatever a copied /run holds.
+    """
+    return not host.offline_root and host.is_dir("/run/systemd/system")
 
 
 def _template_of(name: str) -> str:
@@ -250,6 +253,41 @@ def unit_states_from_files(host: HostReader) -> Tuple[List[str], List[str]]:
             if host.readlink(f"{directory}/{name}") == "/dev/null":
                 masked.add(name)
     return sorted(enabled), sorted(masked)
+
+
+# SysV init's start links, for the runlevels a server boots into (systemd's sysv-generator turns them
+# into units started at boot when no native unit has the script's name).
+SYSV_RC_DIRS: Tuple[str, ...] = ("/etc/rcS.d", "/etc/rc2.d", "/etc/rc3.d", "/etc/rc4.d", "/etc/rc5.d")
+_SYSV_START = re.compile(r"S\d{2}(.+)")
+
+
+def sysv_enabled(host: HostReader) -> List[str]:
+    """Init scripts started at boot, as ``<script>.service``: S links in the rc directories whose script has no
+    native unit of that name (a native unit's enablement is its own wants links)."""
+    native = {n for d in UNIT_SEARCH_PATH for n in host.listdir(d)}
+    found = set()
+    for directory in SYSV_RC_DIRS:
+        for name in host.listdir(directory):
+            m = _SYSV_START.fullmatch(name)
+            if not m:
+                continue
+            target = host.readlink(f"{directory}/{name}")
+            script = target.rsplit("/", 1)[-1] if target else m.group(1)
+            unit = f"{script.removesuffix('.sh')}.service"
+            if _is_unit_name(unit) and unit not in native:
+                found.add(unit)
+    return sorted(found)
+
+
+def enabled_at_boot(host: HostReader, unit: str) -> bool:
+    """Whether a unit starts at boot, from the files alone: a link to it in a ``.wants``/``.requires``
+    directory of /etc (systemctl enable), or a SysV start link to its init script (an image may boot either way)."""
+    if host.glob(f"/etc/systemd/system/*.wants/{unit}") or host.glob(f"/etc/systemd/system/*.requires/{unit}"):
+        return True
+    script = unit.removesuffix(".service")
+    return any(
+        (host.readlink(f"{d}/{n}") or "").rsplit("/", 1)[-1] == script for d in SYSV_RC_DIRS for n in host.listdir(d) if _SYSV_START.fullmatch(n)
+    )
 
 
 _XINETD_SERVICE = re.compile(r"^\s*service\s+(\S+)")
@@ -335,7 +373,13 @@ def _command_failure(argv: List[str], res: CommandResult, empty: str) -> str:
 @collector(SERVICES, "Enabled and masked systemd units", slow=True)
 def collect_services(host: HostReader) -> ServicesFacts:
     notes: _ServicesNotes = {}
-    if not systemd_running(host):
+    if host.offline_root:
+        # A root file system that is not running: enablement is what its unit directories and rc links say.
+        enabled, masked = unit_states_from_files(host)
+        enabled = sorted(set(enabled) | set(sysv_enabled(host)))
+        method = "files: unit directories and SysV rc links (offline-root)"
+        known = bool(enabled or masked) or any(host.is_dir(d) for d in UNIT_SEARCH_PATH + SYSV_RC_DIRS)
+    elif not systemd_running(host):
         # An image, a container or a host with another init: systemctl would only read these same
         # directories, slowly.
         enabled, masked = unit_states_from_files(host)
@@ -364,10 +408,13 @@ def collect_services(host: HostReader) -> ServicesFacts:
 
 @collector(UNIT_ACTIVITY, "systemd units running now (systemctl list-units)")
 def collect_unit_activity(host: HostReader) -> UnitActivityFacts:
-    """A listing that fails is an error with its exit status: "nothing is active" is never inferred from it."""
+    """A listing that fails is an error with its exit status: "nothing is active" is never inferred from it.
+
+    In an offline root nothing runs (no init, no unit): what is enabled to start is host.services.
+    """
     if not systemd_running(host):
         return {
-            "_method": "none: systemd is not the running init",
+            "_method": runtime_only("unit activity") if host.offline_root else "none: systemd is not the running init",
             "systemd_running": False,
             "active_known": False,
             "active": [],
@@ -408,6 +455,8 @@ def _reduce(p: ProcessInfo) -> ProcessFacts:
 
 @collector(PROCESSES, "Running processes reduced to name, user and executable (never command lines)")
 def collect_processes(host: HostReader) -> ProcessesFacts:
+    if host.offline_root:
+        raise NotApplicable(runtime_only("the process table"))
     procs = sorted(host.processes(), key=process_order)
     if not procs:
         # A running system always has processes (this agent among them): an empty table was not observed.
@@ -490,10 +539,14 @@ def _detect(
 
 @collector(REMOTE_ACCESS, "Remote-desktop and tunnelling tools installed or running")
 def collect_remote_access(host: HostReader) -> RemoteAccessFacts:
-    procs = host.processes()
+    procs = [] if host.offline_root else host.processes()
     units = _unit_names(host)
+    if host.offline_root:
+        method = "systemd unit names, install paths (offline-root: no process table)"
+    else:
+        method = "process names, systemd unit names, install paths" if procs else "systemd unit names, install paths"
     return {
-        "_method": "process names, systemd unit names, install paths" if procs else "systemd unit names, install paths",
+        "_method": method,
         "remote_tools": _detect(REMOTE_TOOLS, procs, units, host),
         "tunnel_tools": _detect(TUNNEL_TOOLS, procs, units, host),
         "processes_observed": bool(procs),

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, FrozenSet, List, Literal, Optional, Tuple, TypedDict, Union, cast, get_args
 
-from collectors.context import HostReader
+from collectors.context import OFFLINE_ROOT, HostReader
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.facts import CollectedFacts, FactsKey
 from collectors.registry import collector
@@ -881,7 +881,10 @@ def _sshd_t(host: HostReader) -> Tuple[Optional[Config], Optional[str]]:
 def collect_sshd(host: HostReader) -> SshdFacts:
     if not host.exists("/usr/sbin/sshd") and not host.exists(MAIN_CONFIG):
         raise NotApplicable("OpenSSH server is not installed (no /usr/sbin/sshd, no /etc/ssh/sshd_config)")
-    sshd_t, why_not = _sshd_t(host)
+    sshd_t: Optional[Config] = None
+    why_not: Optional[str] = f"{OFFLINE_ROOT}: sshd -T is not run from the image"
+    if not host.offline_root:  # offline root: the image's sshd is not run, its configuration files are parsed
+        sshd_t, why_not = _sshd_t(host)
     if sshd_t is None and not host.exists(MAIN_CONFIG):
         raise CollectError(ErrorReason.NOT_FOUND, f"{MAIN_CONFIG} does not exist and sshd -T is not usable ({why_not})")
     tree = parse_sshd_config_tree(host.read_text, host.glob, MAIN_CONFIG)

@@ -15,6 +15,7 @@ def root(context, missing=missing):
     l_0_decision = resolve('decision')
     l_0_D = resolve('D')
     l_0_verification = resolve('verification')
+    l_0_mode_label = resolve('mode_label')
     l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
     l_0_qrows = resolve('qrows')
@@ -298,7 +299,7 @@ def root(context, missing=missing):
     yield '| | |\n|---|---|\n| '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'mode')))
     yield ' | '
-    yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('mode_', environment.getattr(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'run'), 'mode'), )))))
+    yield str(environment.finalize(t_1((undefined(name='mode_label') if l_0_mode_label is missing else l_0_mode_label))))
     yield ' |\n| '
     yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'catalogue')))
     yield ' | '
@@ -828,4 +829,4 @@ def root(context, missing=missing):
     yield str(environment.finalize(t_6(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))))
 
 blocks = {}
-debug_info = '3=66&5=70&6=82&8=86&10=89&12=93&14=95&16=101&18=135&20=144&22=161&23=164&26=176&27=179&30=192&32=209&33=212&36=225&38=237&43=254&44=258&45=262&46=266&47=270&48=276&50=280&51=283&53=285&55=290&58=293&60=295&63=299&64=303&65=309&66=313&67=317&68=325&69=328&71=339&72=343&74=346&76=348&78=358&79=362&83=374&85=376&86=384&87=390&89=398&92=412&94=421&96=427&97=431&101=442&102=473&104=476&106=480&108=483&110=485&111=489&116=497&117=499&118=503&120=505&123=523&125=525&126=529&128=534&129=538&132=544&134=546&136=550&137=554&140=562&142=564&144=568&145=572&149=580&150=586&151=589&153=592&154=597&159=628&160=631&162=634&163=638&167=661&169=663&171=674&172=680&175=737&177=739&178=749&180=769&183=772&184=775&186=779&188=781&190=787&191=791&196=826'
+debug_info = '3=67&5=71&6=83&8=87&10=90&12=94&14=96&16=102&18=136&20=145&22=162&23=165&26=177&27=180&30=193&32=210&33=213&36=226&38=238&43=255&44=259&45=263&46=267&47=271&48=277&50=281&51=284&53=286&55=291&58=294&60=296&63=300&64=304&65=310&66=314&67=318&68=326&69=329&71=340&72=344&74=347&76=349&78=359&79=363&83=375&85=377&86=385&87=391&89=399&92=413&94=422&96=428&97=432&101=443&102=474&104=477&106=481&108=484&110=486&111=490&116=498&117=500&118=504&120=506&123=524&125=526&126=530&128=535&129=539&132=545&134=547&136=551&137=555&140=563&142=565&144=569&145=573&149=581&150=587&151=590&153=593&154=598&159=629&160=632&162=635&163=639&167=662&169=664&171=675&172=681&175=738&177=740&178=750&180=770&183=773&184=776&186=780&188=782&190=788&191=792&196=827'

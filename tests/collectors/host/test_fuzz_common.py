@@ -453,6 +453,8 @@ class MemoryHost:
     :class:`CommandResult`; a command not listed is "not available", as on a recorded host.
     """
 
+    offline_root = False  # as HostReader: a live or recorded host, not a mounted image
+
     def __init__(
         self,
         files: Mapping[str, Union[str, bytes]],
