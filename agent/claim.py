@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Protocol, Sequence
 
 from agent.errors import AgentError, UsageError
 from report.claim import Change, Claim, Excluded, build_claim, claim_payload
@@ -22,15 +22,29 @@ CLAIM_FILES = ("claim.json", "claim.dsse.json", "claim.md")
 
 @dataclass(frozen=True)
 class SnapshotInput:
-    """A verified post-incident snapshot: its reference in the claim and what changed against the basis report."""
+    """A verified post-incident snapshot: its reference in the claim, what changed against the basis report, and
+    what could not be compared (notes: a difference seen only because one side could not read something)."""
 
     ref: Mapping[str, Any]
     changes: Sequence[Change]
+    notes: Sequence[str] = ()
+
+
+class SnapshotComparison(Protocol):
+    """What a snapshot reader returns: a SnapshotInput, or ``report.claim_changes.SnapshotChanges`` (report
+    does not import agent, so it cannot build a SnapshotInput)."""
+
+    @property
+    def ref(self) -> Mapping[str, Any]: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
 
 
 # The comparison of a snapshot with a report, given the basis report and the snapshot directory (set by the
 # snapshot comparison module when it is present).
-SnapshotReader = Callable[[Path, Mapping[str, TrustedKey], Any], SnapshotInput]
+SnapshotReader = Callable[[Path, Mapping[str, TrustedKey], Any], SnapshotComparison]
 
 
 def make_claim(
@@ -69,9 +83,15 @@ def make_claim(
     if snapshot_dir is not None:
         if read_snapshot is None:
             raise UsageError("this build cannot compare snapshots", "make the claim without --snapshot")
+        from report.claim_changes import SnapshotRejected
+
         basis = [e for e in chain if e.report is not None and _utc(e.started_at) <= incident]
-        snap = read_snapshot(snapshot_dir, trusted, basis[-1].report if basis else None)
+        try:
+            snap = read_snapshot(snapshot_dir, trusted, basis[-1].report if basis else None)
+        except SnapshotRejected as exc:
+            raise AgentError(exc.message, exc.hint) from None
         snapshot_ref, changes = snap.ref, snap.changes
+        notes += list(snap.notes)
     return build_claim(
         claim_id=str(uuid.uuid4()),
         target=target,

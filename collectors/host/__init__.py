@@ -11,6 +11,7 @@ from collectors.host import (  # noqa: F401  - explicit registry: one import per
     network,
     osinfo,
     packages,
+    persistence,
     services,
     sshd,
 )
