@@ -13,6 +13,7 @@ from report.provenance import banners
 from report.questionnaire_export import rows
 from report.templating import render_template, render_template_bytes
 from report.timeouts import out_of_time
+from report.vuln_view import vuln_rows
 
 Verified = Tuple[bool, Sequence[str]]
 
@@ -78,6 +79,7 @@ def _context(report: Report, lang: str, verification: Optional[Verified]) -> Dic
         "verification_ok": verification[0] if verification is not None else None,
         "out_of_time": out_of_time(report.evidence),
         "decision": decide(report),
+        "vulns": vuln_rows(report),
         "D": lambda key, **params: label(key, lang, **params),
         "EV": lambda value: evidence_status(value, lang),
         "when": when,

@@ -18,6 +18,7 @@ def root(context, missing=missing):
     l_0_mode_label = resolve('mode_label')
     l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
+    l_0_vulns = resolve('vulns')
     l_0_qrows = resolve('qrows')
     l_0_d = l_0_p = missing
     try:
@@ -542,6 +543,51 @@ def root(context, missing=missing):
             yield '\n'
         l_1_n = missing
         yield '\n### '
+        yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns')))
+        yield '\n\n'
+        if (undefined(name='vulns') if l_0_vulns is missing else l_0_vulns):
+            pass
+            yield '| '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_where')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_open')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_by_severity')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_kev')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_kev_exposed')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_oldest')))
+            yield ' | '
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_not_matched')))
+            yield ' |\n|---|---|---|---|---|---|---|\n'
+            for l_1_v in (undefined(name='vulns') if l_0_vulns is missing else l_0_vulns):
+                _loop_vars = {}
+                pass
+                yield '| '
+                yield str(environment.finalize(t_1(environment.getattr(l_1_v, 'where'))))
+                yield ' ('
+                yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), str_join(('vulns_', environment.getattr(l_1_v, 'kind'), )))))
+                yield ') | '
+                yield str(environment.finalize(t_1(environment.getattr(l_1_v, 'open'))))
+                yield ' | '
+                yield str(environment.finalize(t_1(str_join((environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'critical'), '/', environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'high'), '/', environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'medium'), '/', environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'low'), '/', environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'unknown'), )))))
+                yield ' | '
+                yield str(environment.finalize(t_1(environment.getattr(l_1_v, 'kev'))))
+                yield ' | '
+                yield str(environment.finalize(t_1((environment.getattr(l_1_v, 'kev_exposed') if (not t_7(environment.getattr(l_1_v, 'kev_exposed'))) else '—'))))
+                yield ' | '
+                yield str(environment.finalize(t_1((environment.getattr(l_1_v, 'oldest_fix_age_days') if (not t_7(environment.getattr(l_1_v, 'oldest_fix_age_days'))) else '—'))))
+                yield ' | '
+                yield str(environment.finalize(t_1((environment.getattr(l_1_v, 'not_matched') if (not t_7(environment.getattr(l_1_v, 'not_matched'))) else '—'))))
+                yield ' |\n'
+            l_1_v = missing
+        else:
+            pass
+            yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_none')))
+            yield '\n'
+        yield '\n### '
         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines')))
         yield '\n\n| | '
         yield str(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
@@ -829,4 +875,4 @@ def root(context, missing=missing):
     yield str(environment.finalize(t_6(environment.getattr((undefined(name='r') if l_0_r is missing else l_0_r), 'schema_version'))))
 
 blocks = {}
-debug_info = '3=67&5=71&6=83&8=87&10=90&12=94&14=96&16=102&18=136&20=145&22=162&23=165&26=177&27=180&30=193&32=210&33=213&36=226&38=238&43=255&44=259&45=263&46=267&47=271&48=277&50=281&51=284&53=286&55=291&58=294&60=296&63=300&64=304&65=310&66=314&67=318&68=326&69=329&71=340&72=344&74=347&76=349&78=359&79=363&83=375&85=377&86=385&87=391&89=399&92=413&94=422&96=428&97=432&101=443&102=474&104=477&106=481&108=484&110=486&111=490&116=498&117=500&118=504&120=506&123=524&125=526&126=530&128=535&129=539&132=545&134=547&136=551&137=555&140=563&142=565&144=569&145=573&149=581&150=587&151=590&153=593&154=598&159=629&160=632&162=635&163=639&167=662&169=664&171=675&172=681&175=738&177=740&178=750&180=770&183=773&184=776&186=780&188=782&190=788&191=792&196=827'
+debug_info = '3=68&5=72&6=84&8=88&10=91&12=95&14=97&16=103&18=137&20=146&22=163&23=166&26=178&27=181&30=194&32=211&33=214&36=227&38=239&43=256&44=260&45=264&46=268&47=272&48=278&50=282&51=285&53=287&55=292&58=295&60=297&63=301&64=305&65=311&66=315&67=319&68=327&69=330&71=341&72=345&74=348&76=350&78=360&79=364&83=376&85=378&86=386&87=392&89=400&92=414&94=423&96=429&97=433&101=444&102=475&104=478&106=482&108=485&110=487&111=491&116=499&117=501&118=505&120=507&123=525&125=527&126=531&128=536&129=540&132=546&134=548&135=551&137=565&138=569&141=588&144=591&146=593&148=597&149=601&152=609&154=611&156=615&157=619&161=627&162=633&163=636&165=639&166=644&171=675&172=678&174=681&175=685&179=708&181=710&183=721&184=727&187=784&189=786&190=796&192=816&195=819&196=822&198=826&200=828&202=834&203=838&208=873'

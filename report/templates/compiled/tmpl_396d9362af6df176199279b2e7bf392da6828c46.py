@@ -19,6 +19,7 @@ def root(context, missing=missing):
     l_0_mode_label = resolve('mode_label')
     l_0_out_of_time = resolve('out_of_time')
     l_0_ins = resolve('ins')
+    l_0_vulns = resolve('vulns')
     l_0_qrows = resolve('qrows')
     l_0_d = l_0_p = missing
     try:
@@ -564,6 +565,69 @@ def root(context, missing=missing):
             yield '</td></tr>'
         l_1_n = missing
         yield '</table>\n<h3>'
+        yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns')))
+        yield '</h3>\n'
+        if (undefined(name='vulns') if l_0_vulns is missing else l_0_vulns):
+            pass
+            yield '<table><thead><tr><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_where')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_open')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_by_severity')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_kev')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_kev_exposed')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_oldest')))
+            yield '</th><th>'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_not_matched')))
+            yield '</th></tr></thead>\n'
+            for l_1_v in (undefined(name='vulns') if l_0_vulns is missing else l_0_vulns):
+                _loop_vars = {}
+                pass
+                yield '<tr><td>'
+                yield escape(environment.finalize(environment.getattr(l_1_v, 'where')))
+                yield ' <span class="note">('
+                yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), markup_join(('vulns_', environment.getattr(l_1_v, 'kind'), )))))
+                yield ')</span></td><td'
+                if environment.getattr(l_1_v, 'open'):
+                    pass
+                    yield ' class="st-fail"'
+                yield '>'
+                yield escape(environment.finalize(environment.getattr(l_1_v, 'open')))
+                yield '</td><td>'
+                yield escape(environment.finalize(environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'critical')))
+                yield '/'
+                yield escape(environment.finalize(environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'high')))
+                yield '/'
+                yield escape(environment.finalize(environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'medium')))
+                yield '/'
+                yield escape(environment.finalize(environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'low')))
+                yield '/'
+                yield escape(environment.finalize(environment.getattr(environment.getattr(l_1_v, 'by_severity'), 'unknown')))
+                yield '</td><td'
+                if environment.getattr(l_1_v, 'kev'):
+                    pass
+                    yield ' class="st-fail"'
+                yield '>'
+                yield escape(environment.finalize(environment.getattr(l_1_v, 'kev')))
+                yield '</td><td>'
+                yield escape(environment.finalize((environment.getattr(l_1_v, 'kev_exposed') if (not t_4(environment.getattr(l_1_v, 'kev_exposed'))) else '—')))
+                yield '</td><td>'
+                yield escape(environment.finalize((environment.getattr(l_1_v, 'oldest_fix_age_days') if (not t_4(environment.getattr(l_1_v, 'oldest_fix_age_days'))) else '—')))
+                yield '</td><td>'
+                yield escape(environment.finalize((environment.getattr(l_1_v, 'not_matched') if (not t_4(environment.getattr(l_1_v, 'not_matched'))) else '—')))
+                yield '</td></tr>'
+            l_1_v = missing
+            yield '</table>'
+        else:
+            pass
+            yield '<p class="note">'
+            yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'vulns_none')))
+            yield '</p>'
+        yield '<h3>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'coverage_lines')))
         yield '</h3>\n<table><thead><tr><th></th><th>'
         yield escape(environment.finalize(environment.getitem((undefined(name='L') if l_0_L is missing else l_0_L), 'insurer_score')))
@@ -968,4 +1032,4 @@ def root(context, missing=missing):
     yield '</p>\n</body>\n</html>'
 
 blocks = {}
-debug_info = '2=50&6=52&45=56&46=58&47=70&48=73&49=75&50=77&53=82&55=84&57=91&59=95&60=97&61=101&63=103&64=105&65=116&66=139&67=141&68=148&69=153&72=162&73=165&74=179&75=184&76=192&77=197&80=206&81=209&84=223&85=225&88=233&89=236&95=250&96=258&97=266&101=276&102=278&104=282&105=290&106=302&107=306&108=314&109=328&111=332&112=335&113=337&114=347&118=366&120=368&121=378&123=388&125=390&126=400&128=408&130=410&131=420&132=424&135=436&136=438&137=442&138=481&139=483&140=490&142=508&143=510&144=514&145=516&146=524&147=540&148=542&149=546&150=557&152=567&153=569&154=573&156=585&157=587&158=591&160=603&163=606&164=612&165=615&167=617&168=625&169=630&174=664&175=667&176=669&177=671&178=675&179=677&180=680&181=704&182=706&186=715&188=717&189=729&190=736&191=738&192=747&193=751&194=763&195=773&196=785&197=800&203=825&204=828&205=832&207=834&208=840&209=844&214=895&216=897&217=905&218=910&219=927&222=963'
+debug_info = '2=51&6=53&45=57&46=59&47=71&48=74&49=76&50=78&53=83&55=85&57=92&59=96&60=98&61=102&63=104&64=106&65=117&66=140&67=142&68=149&69=154&72=163&73=166&74=180&75=185&76=193&77=198&80=207&81=210&84=224&85=226&88=234&89=237&95=251&96=259&97=267&101=277&102=279&104=283&105=291&106=303&107=307&108=315&109=329&111=333&112=336&113=338&114=348&118=367&120=369&121=379&123=389&125=391&126=401&128=409&130=411&131=421&132=425&135=437&136=439&137=443&138=482&139=484&140=491&142=509&143=511&144=515&145=517&146=525&147=541&148=543&149=547&150=558&152=568&153=570&154=587&155=628&156=631&157=633&158=637&160=649&161=651&162=655&164=667&167=670&168=676&169=679&171=681&172=689&173=694&178=728&179=731&180=733&181=735&182=739&183=741&184=744&185=768&186=770&190=779&192=781&193=793&194=800&195=802&196=811&197=815&198=827&199=837&200=849&201=864&207=889&208=892&209=896&211=898&212=904&213=908&218=959&220=961&221=969&222=974&223=991&226=1027'
