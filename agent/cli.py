@@ -480,6 +480,7 @@ def _register_more_commands() -> None:
     main.add_command(apply_group)
     main.add_command(feeds_group)
     main.add_command(__import__("agent.cli_snapshot", fromlist=["snapshot_group"]).snapshot_group)  # riskagent snapshot, snapshot verify
+    main.add_command(__import__("agent.intake.cli", fromlist=["serve_group"]).serve_group)  # riskagent serve: the insurer's intake
     main.add_command(outbox_group)
     main.add_command(__import__("agent.cli_claim", fromlist=["claim_cmd"]).claim_cmd)  # riskagent claim
 

@@ -1,0 +1,97 @@
+"""Serving the intake over HTTPS with gunicorn, and the monitor process beside it.
+
+Why gunicorn: it terminates TLS itself (``certfile``/``keyfile``, with an
+``ssl_context`` hook for the minimum version), so one command serves HTTPS
+without a proxy in front; and it pre-forks worker processes. Verifying a report
+is CPU-bound Python (the full recheck), so processes, one per core, are what
+scale it; threads within a worker (``gthread``) keep connections alive and
+overlap the database round trips. waitress speaks no TLS and runs threads in
+one process, so it would need a proxy and would verify one report at a time.
+
+Each worker builds its own database engine after the fork (``load``), so no
+connection is shared between processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from agent.intake.config import IntakeConfig
+
+
+@dataclass(frozen=True)
+class Listen:
+    bind: str  # host:port, [v6]:port
+    cert: Path
+    key: Path
+    workers: int
+    threads: int
+    access_log: bool = True
+
+
+def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
+    context = default_factory()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class IntakeServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn, configured from code (no gunicorn.conf.py), serving ``agent.intake.app.create_app``."""
+
+    def __init__(self, config: IntakeConfig, listen: Listen) -> None:
+        self.intake_config = config
+        self.options: Dict[str, Any] = {
+            "bind": [listen.bind],
+            "workers": listen.workers,
+            "worker_class": "gthread",
+            "threads": listen.threads,
+            "certfile": str(listen.cert),
+            "keyfile": str(listen.key),
+            "ssl_context": _tls12_or_newer,
+            "timeout": 120,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "proc_name": "riskagent-intake",
+            "errorlog": "-",
+            "accesslog": "-" if listen.access_log else None,
+            "limit_request_line": 8190,
+            "limit_request_fields": 100,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from agent.intake.app import create_app
+
+        return create_app(self.intake_config)
+
+
+def start_monitor(config: IntakeConfig, every_s: float) -> Optional[multiprocessing.process.BaseProcess]:
+    """The monitor (periodic alerts and webhook delivery) in its own process; None when ``every_s`` is 0."""
+    if every_s <= 0:
+        return None
+    from agent.intake import monitor
+
+    process = multiprocessing.get_context("fork").Process(target=monitor.run, args=(config, every_s), name="riskagent-intake-monitor")
+    process.start()
+    return process
+
+
+def serve(config: IntakeConfig, listen: Listen, monitor_every_s: float) -> None:
+    """Run until stopped (SIGTERM or SIGINT); the monitor stops with the server."""
+    process = start_monitor(config, monitor_every_s)
+    try:
+        IntakeServer(config, listen).run()
+    finally:
+        if process is not None:
+            process.terminate()
+            process.join(10)
