@@ -54,6 +54,14 @@ DEFAULT_MAX_MIB = 64  # collectors.snapshot.session.DEFAULT_MAX_MIB
     show_default=True,
     help="MiB the artefacts may take; an artefact that does not fit is left out and listed.",
 )
+@click.option(
+    "--root",
+    "root",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Snapshot a mounted, read-only root file system (a seized disk image, an unpacked container image) from its "
+    "files: offline-root mode, no command is run and run-time state (processes, sockets, sessions, modules) is not collected.",
+)
 @lang_option
 @click.pass_context
 def snapshot_group(
@@ -63,6 +71,7 @@ def snapshot_group(
     passphrase_file: Optional[Path],
     time_s: int,
     max_mib: int,
+    root: Optional[Path],
     lang: str,
 ) -> None:
     """Take a signed, read-only forensic snapshot of this machine (溯源取证), or verify one ('snapshot verify DIR').
@@ -77,18 +86,24 @@ def snapshot_group(
     the kernel allows, and secrets (private keys, password hashes, tokens) are
     recorded by path and sha256 only. Writes the artefacts by sha256, the
     summary snapshot.md and the signed manifest snapshot.dsse.json to --out.
+
+    With --root PATH the snapshot is of the root file system mounted at PATH
+    (mode offline-root): every file is read inside it (its links never lead
+    out of it), nothing is run, and the volatile stages are listed as not run.
     """
     if ctx.invoked_subcommand is not None:
         return
     from agent.keys import load_signer
-    from agent.snapshot import live_context, result_lines, take_snapshot
+    from agent.snapshot import live_context, result_lines, root_context, take_snapshot
     from collectors.snapshot.session import Limits
 
     try:
         if out_dir is None:
             raise UsageError("missing --out", "riskagent snapshot --out DIR; 'riskagent snapshot verify DIR --trust ...' verifies one")
+        host = root_context(root) if root is not None else None  # refused before the passphrase is asked
         signer = load_signer(key_path, passphrase_file, prompt_passphrase())  # before collecting: a wrong passphrase wastes nothing
-        written = take_snapshot(live_context(), signer, out_dir, limits=Limits(time_s=time_s, max_bytes=max_mib * 1024 * 1024), lang=lang)
+        limits = Limits(time_s=time_s, max_bytes=max_mib * 1024 * 1024)
+        written = take_snapshot(host or live_context(), signer, out_dir, limits=limits, lang=lang)
     except AgentError as exc:
         fail(exc)
     say("\n".join(result_lines(written, lang)))

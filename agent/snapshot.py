@@ -51,6 +51,17 @@ def live_context() -> HostContext:
     return HostContext(Path("/"), SystemRunner(), LiveProcessView(), socket.gethostname(), is_root())
 
 
+def root_context(root: Path) -> HostContext:
+    """A mounted root file system (``--root``), refused as ``scan --root`` refuses it: not a directory, this
+    machine's own ``/``, no ``etc/``. Nothing is run and nothing at run time is looked at (offline-root)."""
+    from collectors.context import offline_root_context, offline_root_problem
+
+    problem = offline_root_problem(root)
+    if problem is not None:
+        raise UsageError(f"--root: {problem}", "give the directory where the image's root file system is mounted or unpacked")
+    return offline_root_context(root)
+
+
 def _final_pass(artefact: Artefact) -> Tuple[bytes, int]:
     """The artefact's bytes after the report's redaction pass (JSON value by value, so it stays JSON)."""
     import json
@@ -133,6 +144,14 @@ def _check_out(out_dir: Path) -> None:
     check_parent(out_dir, "snapshot directory")
 
 
+def _check_outside(out_dir: Path, root: Path) -> None:
+    """A snapshot of an image is never written into the image: it would change what it preserves."""
+    where = Path(os.path.realpath(out_dir.parent)) / out_dir.name
+    image = Path(os.path.realpath(root))
+    if where == image or image in where.parents:
+        raise UsageError(f"--out {out_dir} is inside the image (--root {root})", "write the snapshot outside the image: a snapshot never changes what it preserves")
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -174,6 +193,8 @@ def take_snapshot(
     limits = limits or Limits()
     out_dir = Path(os.path.abspath(out_dir))
     _check_out(out_dir)
+    if ctx.offline_root:
+        _check_outside(out_dir, ctx.root)
     tmp = out_dir.parent / f".{out_dir.name}.snapshot.{os.getpid()}.{os.urandom(6).hex()}"
     try:
         os.mkdir(tmp, 0o700)
@@ -252,10 +273,19 @@ def result_lines(w: Written, lang: str) -> List[str]:
     ]
     if gaps:
         lines.append(f"  {gaps} 处无法读取（见 snapshot.md）" if zh else f"  {gaps} paths could not be read (see snapshot.md)")
+    if m.mode == "offline-root":
+        lines.append(
+            "  离线镜像（offline-root）：依据镜像中的文件采集，未运行任何命令；进程、网络连接、登录会话和内核模块仅存在于运行中的系统，未采集"
+            if zh
+            else "  offline-root: collected from the image's files, no command run; processes, sockets, sessions and kernel "
+            "modules exist only on a running system and were not collected"
+        )
     cuts: List[Any] = list(m.cut) + [f"{a.name}: {c}" for a in m.artefacts for c in a.cut]
     for c in cuts:
         lines.append(f"  {'未采集' if zh else 'cut'}: {c}")
-    if not m.privileged:
+    if not m.privileged and m.mode == "offline-root":
+        lines.append("  注意：未以 root 运行，镜像中仅 root 可读的文件无法读取" if zh else "  note: not run as root; files of the image that only root may read could not be read")
+    elif not m.privileged:
         lines.append(
             "  注意：未以 root 运行，其他用户的进程、文件和日志无法读取"
             if zh

@@ -260,7 +260,8 @@ def build_claim(
     events.append(Event(utc_text(incident), "incident", "incident"))
     events += [Event(g.start or utc_text(incident), "gap", g.detail) for g in gaps if g.kind in ("interval", "since_last")]
     if snapshot is not None:
-        events.append(Event(str(snapshot.get("collected_at") or ""), "snapshot", f"post-incident snapshot {snapshot.get('id', '')}"))
+        mode = f" ({snapshot['mode']})" if snapshot.get("mode") and snapshot.get("mode") != "live" else ""
+        events.append(Event(str(snapshot.get("collected_at") or ""), "snapshot", f"post-incident snapshot {snapshot.get('id', '')}{mode}"))
     events += [Event(c.at, "change", f"{c.kind}: {c.subject}") for c in changes if c.at]
     return Claim(
         format=CLAIM_FORMAT,

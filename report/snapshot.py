@@ -372,7 +372,13 @@ _T: Dict[str, Tuple[str, str]] = {
     "budget_text": ("用时 {used} / {time} 秒，证据 {bytes} / {max} MiB", "{used} of {time} s, {bytes} of {max} MiB of artefacts"),
     "gaps": ("无法读取", "Could not be read"),
     "cuts": ("因预算未采集", "Left out by a budget"),
+    "cuts_offline": ("因预算或离线镜像未采集", "Left out by a budget or by offline-root"),
     "none": ("无", "none"),
+    "offline_root": (
+        "离线镜像（offline-root）：依据镜像中的文件采集，未运行任何命令；仅存在于运行中系统的状态（进程、网络连接、登录会话、已加载的内核模块）未采集",
+        "Offline root file system (offline-root): collected from the image's files, no command run; run-time state "
+        "(processes, sockets, sessions, loaded kernel modules) exists only on a running system and was not collected",
+    ),
     "col": ("| 证据项 | 条目 | 字节 | sha256 | 脱敏 | 无法读取 |", "| artefact | entries | bytes | sha256 | redacted | unreadable |"),
     "intro": (
         "本快照只读采集；签名清单（snapshot.dsse.json）逐项记录每个证据项的 sha256，`riskagent snapshot verify` 可复核。私钥、口令散列和令牌只记录路径与 sha256。",
@@ -396,6 +402,8 @@ def render_summary(manifest: SnapshotManifest, lang: str) -> str:
     lines = [f"# {_t('title', lang)}: {md(h.name)}", "", _t("intro", lang), ""]
     lines.append(f"- {_t('host', lang)}: {md(h.name)} ({md(h.os or '?')}, {md(h.kernel or '?')}), machine {md_code(h.machine_app_id or '?')}")
     lines.append(f"- {_t('mode', lang)}: {md_code(str(m.mode))}; {_t('privileged' if m.privileged else 'unprivileged', lang)}")
+    if m.mode is SnapshotMode.OFFLINE_ROOT:
+        lines.append(f"- {_t('offline_root', lang)}")
     lines.append(f"- {_t('taken', lang)}: {md(m.started_at)} – {md(m.finished_at)}; snapshot {md_code(m.snapshot_id)}, riskagent {md(m.tool_version)}")
     lines.append(f"- key: {md_code(m.keyid[:16])}")
     b = m.budget
@@ -413,7 +421,7 @@ def render_summary(manifest: SnapshotManifest, lang: str) -> str:
     if len(gaps) > 300:
         lines.append(f"- … {len(gaps) - 300}")
     cuts = list(m.cut) + [f"{a.name}: {c}" for a in m.artefacts for c in a.cut]
-    lines += ["", f"## {_t('cuts', lang)}", ""]
+    lines += ["", f"## {_t('cuts_offline' if m.mode is SnapshotMode.OFFLINE_ROOT else 'cuts', lang)}", ""]
     lines += [f"- {md(c)}" for c in cuts] or [f"- {_t('none', lang)}"]
     return "\n".join(lines) + "\n"
 
@@ -432,6 +440,8 @@ def verification_lines(v: SnapshotVerification, lang: str) -> List[str]:
     if m is not None:
         who = s(v.signer.label) if v.signer is not None else "?"
         lines.append(f"  {_t('host', lang)}: {s(m.host.name)} ({s(m.host.os or '?')}), {_t('mode', lang)} {m.mode}, {_t('taken', lang)} {s(m.finished_at)}")
+        if m.mode is SnapshotMode.OFFLINE_ROOT:
+            lines.append(f"  {_t('offline_root', lang)}")
         lines.append(f"  {_t('signed_by', lang)}: {who}, key {m.keyid[:16]}")
         good = sum(1 for c in v.artefacts if c.ok)
         lines.append(f"  {_t('artefacts', lang)}: {good}/{len(m.artefacts)} ok")
@@ -439,6 +449,6 @@ def verification_lines(v: SnapshotVerification, lang: str) -> List[str]:
             if not c.ok:
                 lines.append(f"    [FAIL] {s(c.name)}: {s(c.detail)}")
         if m.cut:
-            lines.append(f"  {_t('cuts', lang)}:")
+            lines.append(f"  {_t('cuts_offline' if m.mode is SnapshotMode.OFFLINE_ROOT else 'cuts', lang)}:")
             lines += [f"    - {s(c)}" for c in m.cut]
     return lines

@@ -8,7 +8,7 @@ copy, cleaned) or ``withheld`` (why there is no copy), and ``redactions``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from collectors.evidence import CollectError
 from collectors.host.credentials import Syntax
@@ -27,7 +27,7 @@ class Copier:
         self.b = b
         self.copied = 0
         self.records: List[FileRecord] = []
-        self.tops: Set[str] = set()  # directories walked, by real path
+        self.tops: Set[Tuple[int, int]] = set()  # directories walked, by device and inode
 
     def add(self, path: str, *, copy: bool = True, syntax: Syntax = "conf", missing_ok: bool = True) -> Optional[FileRecord]:
         """Record ``path`` (None, and nothing recorded, when it does not exist and ``missing_ok``)."""

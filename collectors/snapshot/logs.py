@@ -3,7 +3,8 @@
 Of each text log the last lines are kept (at most ``log_lines`` lines and
 ``log_bytes`` bytes, starting at a line boundary), each line cleaned like
 every copied text; the journal is read through ``journalctl`` when the
-runner allows it. The binary login records are decoded: the last wtmp
+runner allows it (never in offline-root mode: it would read this machine's
+journal). The binary login records are decoded: the last wtmp
 entries (logins, logouts, reboots) and the last btmp entries (failed
 logins). ``logs/index`` lists every log looked for, present or not, with
 its size and times and how much of it the window holds.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from collectors.context import OFFLINE_ROOT
 from collectors.evidence import CollectError
 from collectors.runner import ALLOWED_COMMANDS
 from collectors.snapshot.model import Artefact, Builder
@@ -92,6 +94,11 @@ def _journal(s: Session, ib: Builder) -> Optional[Tuple[Optional[Artefact], Dict
     if not present:
         return None
     entry: Dict[str, Any] = {"path": "journal", "present": True, "artefact": None}
+    if s.reader.offline_root:
+        why = f"{OFFLINE_ROOT}: the journal was not read: only journalctl reads it, and no command is run over a root file system (it would read this machine's journal)"
+        ib.gap("journal", why)
+        entry["error"] = why
+        return None, entry
     if JOURNAL not in ALLOWED_COMMANDS:
         why = "journalctl is not on the runner's read-only allow-list for this window; the journal was not read"
         ib.gap("journal", why)

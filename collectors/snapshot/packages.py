@@ -6,7 +6,8 @@ database's ``Conffiles``; this is what ``dpkg --verify`` does, without
 running it. Files are taken in order of what an intruder replaces first:
 programs, PAM modules and the loader, then shared libraries, then the
 rest; when the time budget runs out the rest is counted, not checked. On
-rpm systems ``rpm -Va`` is run when the runner's allow-list has it.
+rpm systems ``rpm -Va`` is run when the runner's allow-list has it (not in
+offline-root mode: it would verify this machine's packages).
 A mismatch is recorded with the expected and the found md5 and the file's
 sha256.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from collectors.context import OFFLINE_ROOT
 from collectors.evidence import CollectError, ErrorReason
 from collectors.runner import ALLOWED_COMMANDS
 from collectors.snapshot.model import Artefact, Builder, clean
@@ -195,6 +197,10 @@ def _conffiles(s: Session, b: Builder) -> List[Dict[str, Any]]:
 
 
 def _rpm(s: Session, b: Builder) -> Dict[str, Any]:
+    if s.reader.offline_root:
+        why = f"{OFFLINE_ROOT}: rpm -Va not run: it would verify this machine's packages, not the image's; package integrity not checked"
+        b.gap("rpm -Va", why)
+        return {"method": None, "complete": False, "error": why}
     if RPM_VERIFY not in ALLOWED_COMMANDS:
         why = "rpm -Va is not on the runner's read-only allow-list; package integrity not checked"
         b.gap("rpm -Va", why)

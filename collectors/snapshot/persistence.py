@@ -12,11 +12,11 @@ target.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 from typing import Any, Dict, Iterable, Iterator, List, Sequence, Tuple
 
+from collectors.context import runtime_only
 from collectors.evidence import CollectError
 from collectors.host.credentials import Syntax
 from collectors.runner import ALLOWED_COMMANDS
@@ -122,11 +122,19 @@ _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\s*=")
 
 def _tree(s: Session, c: Copier, top: str, syntax: Syntax, copy: bool = True, depth: int = MAX_DIR_DEPTH) -> None:
     """Record every entry below ``top`` (links as links, directories by their entries); a directory reached
-    twice (``/lib/systemd`` through the ``/lib`` link of a merged /usr) is recorded under its first name."""
-    real = os.path.realpath(s.reader._real(top))
-    if real in c.tops:
+    twice (``/lib/systemd`` through the ``/lib`` link of a merged /usr) is recorded under its first name.
+    ``top`` itself is recorded when it is a link (a cron.d made a link elsewhere is a finding of its own)."""
+    try:
+        top_meta = s.reader.meta(top)
+    except CollectError:
+        top_meta = None  # the walk below names what it cannot read
+    if top_meta is not None and top_meta.kind == "symlink":
+        c.add(top, copy=False)
+    same = s.reader.identity(top)
+    if same is not None and same in c.tops:
         return
-    c.tops.add(real)
+    if same is not None:
+        c.tops.add(same)
     for path, st in s.reader.walk(top, c.b.gap, max_depth=depth):
         if s.reader.expired():
             c.b.limit(f"{top}: not all entries recorded: the time budget was spent")
@@ -142,10 +150,16 @@ def _files(s: Session, c: Copier, files: Iterable[str], syntax: Syntax, copy: bo
         c.add(path, copy=copy, syntax=syntax)
 
 
-def _commands(s: Session, b: Builder, argvs: Sequence[Tuple[str, ...]]) -> List[Dict[str, Any]]:
-    """Allow-listed read-only commands, their output cleaned line by line."""
+def _commands(s: Session, b: Builder, argvs: Sequence[Tuple[str, ...]], runtime: str) -> List[Dict[str, Any]]:
+    """Allow-listed read-only commands, their output cleaned line by line.
+
+    offline-root: none is run; each is a gap saying that ``runtime`` (what it shows) exists only on a running system.
+    """
     out: List[Dict[str, Any]] = []
     for argv in argvs:
+        if s.reader.offline_root:
+            b.gap(" ".join(argv), f"not run: {runtime_only(runtime)}")
+            continue
         if argv not in ALLOWED_COMMANDS:
             b.gap(" ".join(argv), "not on the read-only command allow-list; not run")
             continue
@@ -258,7 +272,7 @@ def systemd(s: Session) -> Iterator[Artefact]:
         for rec in records
         if rec.get("text") is not None and rec["path"].endswith((".service", ".timer", ".socket", ".path", ".conf"))
     ]
-    runtime = _commands(s, b, SYSTEMCTL)
+    runtime = _commands(s, b, SYSTEMCTL, "the state of loaded units and timers")
     yield b.json({"files": records, "units": units, "runtime": runtime}, len(records))
 
 

@@ -7,7 +7,10 @@ open and is counted), directories are listed through such a descriptor, and
 nothing is ever written. Large files are hashed in chunks and never held
 whole; the same file reached twice (an executable run by many processes) is
 hashed once. Paths are host paths: on a recorded tree they map into its
-root as :class:`collectors.context.HostReader` maps them.
+root as :class:`collectors.context.HostReader` maps them; in offline-root
+mode (a mounted image) every path is resolved inside the image by
+descriptor (:mod:`collectors.snapshot.confined`), so no link in the image
+leads to this machine's files, and no command is run.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import os
 import stat as _stat
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from collectors.context import HostContext, HostReader
+from collectors.context import OFFLINE_ROOT, RUNTIME_TREES, HostContext, HostReader
 from collectors.evidence import CollectError, ErrorReason
+from collectors.runner import DEFAULT_TIMEOUT_S, CommandResult
+from collectors.snapshot.confined import ConfinedRoot
 
 O_NOATIME = getattr(os, "O_NOATIME", 0)
 _BASE_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -28,6 +33,10 @@ _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLL
 CHUNK = 1 << 20
 MAX_HASH_BYTES = 1 << 30  # a file larger than this is listed with its size, not hashed
 MAX_DIR_ENTRIES = 100_000  # of one directory, in a walk: a million files in /var/tmp must not take the memory
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# Why an offline-root snapshot runs nothing: a program of the image, or this machine's own, would report this
+# machine (its journal, its package database, its units), not the image.
+NO_COMMAND = f"{OFFLINE_ROOT}: not run: no command is run over a root file system (it would report this machine, not the image)"
 
 
 def _kind(mode: int) -> str:
@@ -133,6 +142,13 @@ class SnapshotReader(HostReader):
         self.noatime_refused = 0  # opens where the kernel refused O_NOATIME (not the owner, no CAP_FOWNER)
         self.noatime_used = 0
         self._digests: Dict[Tuple[int, int, int, int, int, bool], Digest] = {}
+        # offline-root: every path is resolved inside the image by descriptor
+        self._confined = ConfinedRoot(str(ctx.root)) if ctx.offline_root else None
+
+    def close(self) -> None:
+        """Close the image's directory descriptors (offline-root); the reader still works afterwards."""
+        if self._confined is not None:
+            self._confined.close()
 
     # -- time ------------------------------------------------------------------------------------
     def expired(self) -> bool:
@@ -155,6 +171,57 @@ class SnapshotReader(HostReader):
                 self.noatime_refused += 1
         return os.open(real, flags, dir_fd=dir_fd)
 
+    def _open(self, path: str, flags: int = _BASE_FLAGS, *, directory: bool = False) -> int:
+        """Open a host path (links followed, inside the image in offline-root mode).
+
+        offline-root: the last component is opened relative to its parent's descriptor with ``O_NOFOLLOW``,
+        after a look that it is what the caller wants (a device node of the image is never opened).
+        """
+        if self._confined is None:
+            return self.open_fd(self._real(path), flags)
+        dfd, name, _where = self._confined.resolve(path, follow=True)
+        st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        if _stat.S_ISLNK(st.st_mode):
+            raise OSError(errno.ELOOP, "a symbolic link appeared while the path was resolved")
+        if directory and not _stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, "not a directory")
+        if not directory and not _stat.S_ISREG(st.st_mode):
+            raise CollectError(ErrorReason.MALFORMED, f"not a regular file ({_kind(st.st_mode)})")
+        return self.open_fd(name, flags | _O_NOFOLLOW, dir_fd=dfd)
+
+    def _lstat(self, path: str) -> os.stat_result:
+        if self._confined is None:
+            return os.lstat(self._real_link(path))
+        dfd, name, _where = self._confined.resolve(path, follow=False)
+        return os.stat(name, dir_fd=dfd, follow_symlinks=False)
+
+    def identity(self, path: str) -> Optional[Tuple[int, int]]:
+        """(device, inode) of what a path leads to, links followed (inside the image); None if it cannot be reached.
+
+        Tells the same directory reached under two names apart from two directories (``/lib`` on merged /usr).
+        """
+        try:
+            if self._confined is None:
+                st = os.stat(self._real(path))
+            else:
+                dfd, name, _where = self._confined.resolve(path, follow=True)
+                st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        except (OSError, ValueError):
+            return None
+        return st.st_dev, st.st_ino
+
+    # -- commands ----------------------------------------------------------------------------------
+    def run(self, argv: Sequence[str], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        """offline-root: refused here, before the runner (the stages do not ask; this is the net under them)."""
+        if self.ctx.offline_root:
+            raise CollectError(ErrorReason.UNSUPPORTED, NO_COMMAND)
+        return super().run(argv, timeout)
+
+    def stream(self, argv: Sequence[str], sink: Callable[[bytes], None], timeout: float = DEFAULT_TIMEOUT_S) -> CommandResult:
+        if self.ctx.offline_root:
+            raise CollectError(ErrorReason.UNSUPPORTED, NO_COMMAND)
+        return super().stream(argv, sink, timeout)
+
     def _override(self, path: str, st: os.stat_result) -> FileMeta:
         mode, uid, gid = _stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid
         recorded = None if self.ctx.live else self.ctx.stat_overrides.get(path)
@@ -165,7 +232,7 @@ class SnapshotReader(HostReader):
     def meta(self, path: str) -> Optional[FileMeta]:
         """``lstat`` of a host path; None if it does not exist. Raises CollectError when it cannot be looked at."""
         try:
-            st = os.lstat(self._real_link(path))
+            st = self._lstat(path)
         except FileNotFoundError:
             return None
         except NotADirectoryError:
@@ -183,7 +250,10 @@ class SnapshotReader(HostReader):
     def link(self, path: str) -> Tuple[Optional[str], Optional[str]]:
         """(target, None) of a symbolic link, or (None, why it could not be read)."""
         try:
-            return os.readlink(self._real_link(path)), None
+            if self._confined is None:
+                return os.readlink(self._real_link(path)), None
+            dfd, name, _where = self._confined.resolve(path, follow=False)
+            return os.readlink(name, dir_fd=dfd), None
         except OSError as exc:
             return None, reason_of(exc)
 
@@ -193,10 +263,9 @@ class SnapshotReader(HostReader):
 
         Raises CollectError (with the reason) for anything else that stops the read.
         """
-        real = self._real(path)
         try:
-            fd = self.open_fd(real)
-        except FileNotFoundError:
+            fd = self._open(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CollectError(ErrorReason.PERMISSION_DENIED, reason_of(exc)) from None
@@ -225,10 +294,9 @@ class SnapshotReader(HostReader):
 
     def tail(self, path: str, max_bytes: int) -> Optional[Tuple[bytes, FileMeta, bool]]:
         """The last ``max_bytes`` of a file, starting at a line boundary, with its metadata and whether it was cut."""
-        real = self._real(path)
         try:
-            fd = self.open_fd(real)
-        except FileNotFoundError:
+            fd = self._open(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CollectError(ErrorReason.PERMISSION_DENIED, reason_of(exc)) from None
@@ -258,10 +326,9 @@ class SnapshotReader(HostReader):
 
     def read_records(self, path: str, size: int, count: int) -> Optional[Tuple[bytes, FileMeta]]:
         """The last ``count`` whole fixed-size records of a file (wtmp), with its metadata; None if missing."""
-        real = self._real(path)
         try:
-            fd = self.open_fd(real)
-        except FileNotFoundError:
+            fd = self._open(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CollectError(ErrorReason.PERMISSION_DENIED, reason_of(exc)) from None
@@ -280,10 +347,9 @@ class SnapshotReader(HostReader):
 
     def md5(self, path: str, max_bytes: int = MAX_HASH_BYTES) -> Optional[str]:
         """md5 alone, to compare with what a package recorded: the known digest of an unchanged inode, else one read."""
-        real = self._real(path)
         try:
-            fd = self.open_fd(real)
-        except FileNotFoundError:
+            fd = self._open(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CollectError(ErrorReason.PERMISSION_DENIED, reason_of(exc)) from None
@@ -317,10 +383,9 @@ class SnapshotReader(HostReader):
         unchanged (an executable many processes run, a program the package check compares again).
         A walk over every packaged file passes ``keep=False``: remembering 100,000 digests costs 40 MiB.
         """
-        real = self._real(path)
         try:
-            fd = self.open_fd(real)
-        except FileNotFoundError:
+            fd = self._open(path)
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
             raise CollectError(ErrorReason.PERMISSION_DENIED, reason_of(exc)) from None
@@ -362,7 +427,7 @@ class SnapshotReader(HostReader):
     def names(self, path: str) -> List[str]:
         """Entries of a directory, sorted, listed through an ``O_NOATIME`` descriptor; empty if it does not exist."""
         try:
-            fd = self.open_fd(self._real(path), _DIR_FLAGS)
+            fd = self._open(path, _DIR_FLAGS, directory=True)
         except (FileNotFoundError, NotADirectoryError):
             return []
         except OSError as exc:
@@ -391,7 +456,7 @@ class SnapshotReader(HostReader):
         while it is walked cannot lead the walk elsewhere. ``prune`` names directories not to enter.
         """
         try:
-            fd = self.open_fd(self._real(top), _DIR_FLAGS)
+            fd = self._open(top, _DIR_FLAGS, directory=True)
         except (FileNotFoundError, NotADirectoryError):
             return
         except OSError as exc:
@@ -436,6 +501,8 @@ class SnapshotReader(HostReader):
             yield path, st
             if not _stat.S_ISDIR(st.st_mode) or st.st_dev != dev or prune(path):
                 continue
+            if self._confined is not None and path.lstrip("/") in RUNTIME_TREES:
+                continue  # offline-root: an image's /proc and /sys are not entered
             if depth <= 0:
                 on_error(path, "nested deeper than the walk goes; not entered")
                 continue

@@ -131,3 +131,30 @@ def test_without_root_what_cannot_be_read_is_a_gap_and_the_snapshot_goes_on() ->
     assert result["cuts"] == [] and result["refused"] > 0  # root's files: O_NOATIME refused, read anyway
     assert ["/etc/shadow", "permission denied"] in result["gaps"]["accounts/users"]
     assert ["/proc/1/exe", "permission denied: another user's process (run as root)"] in result["gaps"]["volatile/processes"]
+
+
+def test_offline_root_runs_no_command_and_says_why_each_was_not_run(tmp_path: Path) -> None:
+    """An rpm image with a journal: rpm -Va, journalctl and systemctl would report this machine, so none is run
+    (the runner fails the test if asked) and each is a gap with the offline-root reason; the volatile stages are cuts."""
+    import dataclasses
+
+    from collectors.context import offline_root_context
+    from collectors.snapshot import logs, persistence
+    from tests.collectors.host.test_offline_root_fixture import NoCommands
+
+    for d in ("etc", "var/lib/rpm", "var/log/journal/0123"):
+        (tmp_path / d).mkdir(parents=True)
+    (tmp_path / "var/lib/rpm/rpmdb.sqlite").write_bytes(b"SQLite format 3\x00")
+    (tmp_path / "var/log/journal/0123/system.journal").write_bytes(b"LPKSHHRH")
+    ctx = dataclasses.replace(offline_root_context(tmp_path), runner=NoCommands())
+    got: List[Artefact] = []
+    stages = (STAGES[0], Stage("p", 1.0, packages.package_integrity), Stage("l", 1.0, logs.text_logs), Stage("s", 1.0, persistence.systemd))
+    outcome = take(ctx, redact_text, got.append, Limits(time_s=10), stages=stages)
+    assert outcome.stage_cuts == ("volatile/processes: not run: offline-root: the process table exists only on a running system; a root file system has none",)
+    gaps = {g.path: g.reason for a in got for g in a.gaps}
+    assert gaps["rpm -Va"].startswith("offline-root: rpm -Va not run: it would verify this machine's packages")
+    assert gaps["journal"].startswith("offline-root: the journal was not read")
+    assert all(gaps[p].startswith("not run: offline-root: ") for p in gaps if p.startswith("systemctl "))
+    doc = json.loads(next(a for a in got if a.name == "packages/integrity").content)
+    assert doc["method"] is None and doc["complete"] is False
+    assert ctx.runner.asked == [] and not any(a.name.startswith("volatile/") for a in got)

@@ -212,3 +212,106 @@ def test_recorded_modes_win_on_a_recorded_tree() -> None:
     ctx = load_fixture_context(HOSTS_DIR.parent / "snapshot" / "proc-host")
     meta = SnapshotReader(ctx).meta("/var/tmp/.bash")
     assert meta is not None and meta.mode == 0o4755 and meta.setid
+
+
+# -- offline-root: every path stays inside the image ------------------------------------------------------------
+
+
+def _image_reader(root: Path) -> SnapshotReader:
+    """A reader of ``root`` as ``snapshot --root`` reads it, with a runner that fails the test if asked anything."""
+    import dataclasses
+
+    from collectors.context import offline_root_context
+    from tests.collectors.host.test_offline_root_fixture import NoCommands
+
+    return SnapshotReader(dataclasses.replace(offline_root_context(root), runner=NoCommands()))
+
+
+@pytest.fixture()
+def image(tmp_path: Path) -> Path:
+    """An image at tmp/x/img with its own /etc/shadow, and a marker outside it where escaping links would lead."""
+    root = tmp_path / "x" / "img"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "shadow").write_text("root:*:19800:0:99999:7:::\n")
+    (root / "var" / "log").mkdir(parents=True)
+    (tmp_path / "marker").write_text("MARKER outside the image\n")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "shadow").write_text("MARKER shadow outside the image\n")
+    return root
+
+
+def test_offline_root_links_resolve_inside_the_image_never_to_this_machine(image: Path, tmp_path: Path) -> None:
+    log = image / "var" / "log"
+    os.symlink("/etc/shadow", log / "absolute")
+    os.symlink("../../../../etc/shadow", log / "relative")  # from tmp/x/img/var/log naively: tmp/etc/shadow
+    os.symlink(str(tmp_path / "marker"), log / "marker")  # this machine's path of the marker
+    assert os.path.realpath(log / "relative") == str(tmp_path / "etc" / "shadow")  # followed by the kernel: outside
+    reader = _image_reader(image)
+    own = (image / "etc" / "shadow").read_bytes()
+    for name in ("absolute", "relative"):
+        got = reader.read(f"/var/log/{name}", 1000)
+        assert got is not None and got.data == own, name
+        tailed = reader.tail(f"/var/log/{name}", 1000)
+        assert tailed is not None and tailed[0] == own
+        digest = reader.digest(f"/var/log/{name}", md5=True, keep=False)
+        assert digest is not None and digest.size == len(own)
+    assert reader.read("/var/log/marker", 1000) is None  # the image has no such path
+    assert reader.meta("/var/log/marker") is not None and reader.link("/var/log/marker") == (str(tmp_path / "marker"), None)
+    assert reader.md5("/var/log/marker") is None and reader.read_records("/var/log/marker", 384, 1) is None
+
+
+def test_offline_root_directory_links_are_walked_inside_the_image(image: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside-cron"
+    outside.mkdir()
+    (outside / "job").write_text("* * * * * root MARKER\n")
+    os.symlink(str(outside), image / "etc" / "cron.d")  # absolute: /tmp/.../outside-cron inside the image, absent
+    os.symlink("../../../../outside-cron", image / "etc" / "cron.daily")  # relative: clamped at the image's root
+    (image / "outside-cron").mkdir()
+    (image / "outside-cron" / "inside").write_text("the image's own\n")
+    reader = _image_reader(image)
+    assert reader.names("/etc/cron.d") == []
+    assert [p for p, _ in reader.walk("/etc/cron.d", lambda p, r: None)] == []
+    assert reader.names("/etc/cron.daily") == ["inside"]
+    assert [p for p, _ in reader.walk("/etc/cron.daily", lambda p, r: None)] == ["/etc/cron.daily/inside"]
+    assert reader.identity("/etc/cron.daily") == reader.identity("/outside-cron") is not None
+
+
+def test_offline_root_a_chain_of_too_many_links_reads_as_absent(image: Path, tmp_path: Path) -> None:
+    """Reading a{k} follows 46 - k links: at most 40 resolve (inside the image), more read as absent; a chain that
+    ends outside the image (b*) never reaches the marker, however long."""
+    for i in range(45):
+        os.symlink(f"/etc/a{i + 1}", image / "etc" / f"a{i}")
+        os.symlink(f"/etc/b{i + 1}", image / "etc" / f"b{i}")
+    os.symlink("/etc/shadow", image / "etc" / "a45")
+    os.symlink(str(tmp_path / "marker"), image / "etc" / "b45")
+    reader = _image_reader(image)
+    own = (image / "etc" / "shadow").read_bytes()
+    got = reader.read("/etc/a6", 100)
+    assert got is not None and got.data == own
+    assert reader.read("/etc/a5", 100) is None and reader.read("/etc/a0", 100) is None and reader.identity("/etc/a0") is None
+    assert all(reader.read(f"/etc/b{i}", 100) is None for i in range(46))
+
+
+def test_offline_root_proc_and_sys_of_the_image_are_never_read(image: Path) -> None:
+    (image / "proc" / "1").mkdir(parents=True)
+    (image / "proc" / "stat").write_text("btime 1\n")
+    (image / "sys" / "module").mkdir(parents=True)
+    os.symlink("/proc/stat", image / "etc" / "stat")
+    reader = _image_reader(image)
+    assert reader.read("/proc/stat", 100) is None and reader.read("/etc/stat", 100) is None
+    assert reader.names("/proc") == [] and reader.names("/sys/module") == [] and reader.meta("/proc/stat") is None
+    assert "/proc" in [p for p, _ in reader.walk("/", lambda p, r: None)]  # listed as the mount point it is
+    assert not [p for p, _ in reader.walk("/", lambda p, r: None) if p.startswith(("/proc/", "/sys/"))]
+
+
+def test_offline_root_no_command_is_run_and_a_fifo_or_device_is_never_opened(image: Path) -> None:
+    os.mkfifo(image / "var" / "log" / "auth.log")
+    reader = _image_reader(image)
+    with pytest.raises(CollectError, match="offline-root: not run"):
+        reader.run(["systemctl", "list-units"])
+    with pytest.raises(CollectError, match="offline-root: not run"):
+        reader.stream(["journalctl"], lambda b: None)
+    started = time.monotonic()
+    with pytest.raises(CollectError, match=r"not a regular file \(fifo\)"):
+        reader.tail("/var/log/auth.log", 100)
+    assert time.monotonic() - started < 2 and reader.noatime_used == 0  # refused from its lstat, before any open
