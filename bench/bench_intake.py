@@ -18,6 +18,13 @@ started here as in the tests, or ``--pg-url``):
   hard-fail items per report), then the portfolio query (``portfolio()``,
   what the dashboard's list page reads) and a minimal Jinja2 render of every
   row, median of ``--runs``; and of a 100-row page.
+* **dashboard**: the same portfolio through the real dashboard (``create_app``,
+  a logged-in session, the Flask test client: session lookup, the portfolio
+  query, the late check-ins, the score trends of the page's rows, the
+  template), for the default page (50 rows), 200 rows sorted worst first, a
+  filtered view (grade F with an open hard fail and an overdue task), the
+  missed check-ins, and one applicant's page; median of ``--runs``, with the
+  processor time of the default page.
 """
 
 from __future__ import annotations
@@ -334,6 +341,53 @@ def bench_portfolio(url: str, runs: int) -> Dict[str, float]:
     }
 
 
+DASHBOARD_PAGES = (
+    ("portfolio, first page (50 rows)", "/portfolio"),
+    ("portfolio, 200 rows, worst grade first", "/portfolio?sort=grade&desc=1&per_page=200"),
+    ("portfolio, grade F + hard fail + overdue", "/portfolio?grade=F&hard_fail=1&overdue=1"),
+    ("portfolio, missed check-ins, stalest first", "/portfolio?missed=1&sort=last_checkin"),
+    ("one applicant's page", "/applicants/applicant-05000"),
+)
+
+
+def bench_dashboard(url: str, runs: int) -> List[Tuple[str, float, float, int]]:
+    """Each dashboard page of ``DASHBOARD_PAGES`` rendered through the app: (name, median ms, median processor ms, bytes)."""
+    import re
+
+    from agent.intake.app import create_app
+    from agent.intake.config import IntakeConfig
+    from agent.intake.db import Database
+    from agent.intake.registry import add_user
+    from report.policy import Policy
+
+    now = dt.datetime(2026, 12, 5, tzinfo=dt.timezone.utc)
+    db = Database.open(url)
+    add_user(db, "bench-viewer", "Bench", "viewer", "correct horse battery staple", now=now)
+    app = create_app(IntakeConfig(db_url=url, trusted={}, policy=Policy(), max_bytes=64 << 20, clock=lambda: now), db)
+    client = app.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    logged_in = client.post("/login", data={"username": "bench-viewer", "password": "correct horse battery staple", "csrf_token": token.group(1)})
+    assert logged_in.status_code == 303, logged_in.text[:300]
+    out: List[Tuple[str, float, float, int]] = []
+    for name, path in DASHBOARD_PAGES:
+        client.get(path)  # the first request compiles the templates
+        wall: List[float] = []
+        cpu: List[float] = []
+        size = 0
+        for _ in range(runs):
+            c0, t0 = time.process_time(), time.perf_counter()
+            reply = client.get(path)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            assert reply.status_code == 200, (path, reply.status_code)
+            size = len(reply.data)
+        out.append((name, statistics.median(wall) * 1000, statistics.median(cpu) * 1000, size))
+    db.dispose()
+    return out
+
+
 def bench_intake_http(kind: str, dbs: Databases, material: Material, args: argparse.Namespace, directory: Path) -> None:
     rate, total, latency = bench_http(dbs.new(kind, f"http{uuid.uuid4().hex[:6]}"), material, args.seconds, args.clients, args.workers, directory)
     print(f"[{kind}] HTTPS intake, {args.workers} workers, {args.clients} clients      {rate:7.1f} reports/s sustained "
@@ -378,6 +432,8 @@ def main() -> None:
                 print(f"[{kind}] portfolio of {p['rows']:.0f} applicants (filled in {filled:.0f} s): query {p['query_ms']:.0f} ms, "
                       f"query + render of every row {p['all_rows_ms']:.0f} ms ({p['html_kib']:.0f} KiB), query + 100-row page {p['page100_ms']:.0f} ms; "
                       f"this process's processor time for query + render of every row {p['cpu_ms']:.0f} ms", flush=True)  # fmt: skip
+                for name, ms, cpu_ms, size in bench_dashboard(url, args.runs):
+                    print(f"[{kind}] dashboard {name:<45} {ms:6.0f} ms (processor {cpu_ms:.0f} ms, {size / 1024:.0f} KiB)", flush=True)
         finally:
             dbs.close()
 

@@ -66,8 +66,10 @@ def create_app(config: IntakeConfig, db: Optional[Database] = None) -> Flask:
     app.extensions["riskagent_intake"] = Intake(config, db or Database.open(config.db_url, pool_pre_ping=True))
 
     from agent.intake.api import blueprint
+    from agent.intake.dashboard import blueprint as dashboard
 
     app.register_blueprint(blueprint)
+    app.register_blueprint(dashboard)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -19,6 +19,8 @@ What each table is for:
   dashboard;
 * ``alerts``: missed check-in, new hard fail, regression, expiring key, each
   once (``dedup_key``), with its webhook delivery state.
+* ``notes`` and ``login_failures`` (revision 0003): underwriters' notes on an
+  applicant, and failed dashboard logins per window (the login rate limit).
 
 Times are stored as naive UTC and read back as aware UTC (``UtcDateTime``), so
 both databases give the same values.
@@ -275,3 +277,33 @@ class Alert(Base):
 
     applicant: Mapped[Applicant] = relationship()
     asset: Mapped[Optional[Asset]] = relationship()
+
+
+# ------------------------------------------------------------------------------------------ revision 0003: the dashboard
+
+
+class Note(Base):
+    """An underwriter's note on an applicant (the dashboard's applicant page), kept with its author and time."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("applicants.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime]
+
+    user: Mapped[Optional[User]] = relationship()
+
+
+class LoginFailures(Base):
+    """Failed dashboard logins in the current window, per user name and per client address.
+
+    In the database, not in a worker's memory, so every server process counts the same failures.
+    """
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)  # "user:NAME" or "addr:IP"
+    window_start: Mapped[dt.datetime]
+    count: Mapped[int] = mapped_column(sa.Integer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from agent.intake import migrate
 from tests.agent.intake.test_server import cli
 
 
@@ -25,7 +26,7 @@ def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'intake.db'}"
     assert cli("serve", "db", "upgrade", "--db", url).returncode == 0
     current = cli("serve", "db", "current", "--db", url)
-    assert current.returncode == 0 and "database at 0002; this riskagent: 0002" in current.stdout
+    assert current.returncode == 0 and f"database at {migrate.head()}; this riskagent: {migrate.head()}" in current.stdout
     bad_org = cli("serve", "token", "add", "acme", "--org-id", "91440300708461136U", "--db", url)
     assert bad_org.returncode == 2 and "check character" in bad_org.stderr
     assert cli("serve", "token", "add", "a/b", "--db", url).returncode == 2

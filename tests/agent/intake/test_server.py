@@ -24,6 +24,7 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
+from agent.intake import migrate
 from tests.agent.intake.conftest import ACME, BETA, Site
 from tests.agent.intake.postgres import Cluster
 from tests.servers.certs import ca_and_leaf
@@ -77,7 +78,7 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         cluster: Cluster = request.getfixturevalue("pg_cluster")
         url = cluster.create_database(f"e{uuid.uuid4().hex[:12]}")
     upgraded = cli("serve", "db", "upgrade", "--db", url)
-    assert upgraded.returncode == 0 and "database schema: empty -> 0002" in upgraded.stdout, upgraded.stderr
+    assert upgraded.returncode == 0 and f"database schema: empty -> {migrate.head()}" in upgraded.stdout, upgraded.stderr
     tokens = {
         "acme": _token(cli("serve", "token", "add", "acme", "--org-id", ACME, "--name", "Acme Ltd", "--db", url)),
         "beta": _token(cli("serve", "token", "add", "beta", "--org-id", BETA, "--db", url)),
