@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.23"
-CATALOGUE_DIGEST = "ff12acb80f59efedf08e11604b19c599b8dde0892d04ffa7b81cd0cfcd3a6c62"
+CATALOGUE_VERSION = "1.0.24"
+CATALOGUE_DIGEST = "a4e05b6bd6ae8107cbc190106656c29748d9f95a0f4cc40ca16477073065f341"

@@ -78,6 +78,100 @@ def canonical_record(obj: Any) -> bytes:
     return b"{" + b",".join(parts) + b"}"
 
 
+def same_canonical(a: Any, b: Any) -> bool:
+    """Whether ``canonical_record(a) == canonical_record(b)`` can be told without encoding either: a sufficient test.
+
+    For a record and the one rebuilt from it, which share most of their objects (a verified report and the
+    report its evidence gives share the evidence). What ``to_json`` writes of a record is its fields, its
+    derived keys and those elided fields that differ from what its ``__json_fill__`` gives from the
+    others. So two trees encode alike when they are the same object, or the same type (``true`` is not
+    ``1``, a tuple not a list) and value all the way down, dict keys plain strings; and, where a record
+    elides fields, the fields its fill reads are alike key order included (canonical JSON sorts every other
+    object's keys), or else what the two records write is alike. False means only "not shown": the bytes decide.
+    """
+    try:
+        return a is b or _same(a, b, False)
+    except RecursionError:
+        return False
+
+
+def _same(a: Any, b: Any, ordered: bool) -> bool:
+    """``same_canonical`` below the top; ``ordered``: a record's fill reads this value, so dict key order counts."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is str or kind is int or kind is bool:
+        return bool(a == b)
+    if kind is tuple or kind is list:
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            if x is not y and not _same(x, y, ordered):
+                return False
+        return True
+    if kind is dict:
+        if len(a) != len(b):
+            return False
+        if ordered:
+            for (ka, va), (kb, vb) in zip(a.items(), b.items()):
+                if type(ka) is not str or type(kb) is not str or ka != kb or (va is not vb and not _same(va, vb, True)):
+                    return False
+            return True
+        for k, va in a.items():
+            if type(k) is not str or k not in b:
+                return False
+            vb = b[k]
+            if va is not vb and not _same(va, vb, False):
+                return False
+        return all(type(k) is str for k in b)
+    plan = _record_plan(kind)
+    if plan is None:
+        return False  # enum members and None are singletons, told apart by identity; anything else is left to the bytes
+    names, derived, fills = plan
+    alike = True
+    for name, read in names:
+        va, vb = getattr(a, name), getattr(b, name)
+        if va is not vb and not _same(va, vb, ordered or read):
+            alike = False
+            break
+    if alike:
+        for name in derived:
+            va, vb = getattr(a, name), getattr(b, name)
+            if va is not vb and not _same(va, vb, ordered or fills):
+                alike = False
+                break
+    if alike or ordered or not fills:
+        return alike
+    # The fill's fields hold the same keys in another order: compare what each record writes.
+    from collectors.strictjson import json_items
+
+    mine, theirs = json_items(a), json_items(b)
+    if len(mine) != len(theirs):
+        return False
+    return all(ka == kb and (va is vb or _same(va, vb, False)) for (ka, va), (kb, vb) in zip(mine, theirs))
+
+
+_PLANS: Dict[type, Optional[Tuple[Tuple[Tuple[str, bool], ...], Tuple[str, ...], bool]]] = {}
+
+
+def _record_plan(cls: type) -> Optional[Tuple[Tuple[Tuple[str, bool], ...], Tuple[str, ...], bool]]:
+    """For a dataclass: (each written field with whether its fill reads it, its derived keys, whether it elides any field)."""
+    found = _PLANS.get(cls, False)
+    if found is not False:
+        return found  # type: ignore[return-value]
+    import dataclasses
+
+    plan: Optional[Tuple[Tuple[Tuple[str, bool], ...], Tuple[str, ...], bool]] = None
+    if dataclasses.is_dataclass(cls):
+        elided = set(getattr(cls, "__json_elided__", ()))
+        filled = set(getattr(cls, "__json_filled__", ()))
+        # A filled field is never written (what it holds follows from the rest): not compared here.
+        names = tuple((f.name, bool(elided) and f.name not in elided) for f in dataclasses.fields(cls) if f.name not in filled)
+        plan = (names, tuple(getattr(cls, "__json_derived__", ())), bool(elided))
+    _PLANS[cls] = plan
+    return plan
+
+
 def _no_duplicates(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
     out: Dict[str, Any] = {}
     for key, value in pairs:

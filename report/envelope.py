@@ -21,7 +21,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, NoReturn, Optional, Tuple
 
 from collectors.strictjson import JsonShapeError, TextEnum
 from report.canonical import CanonicalError, canonical_bytes, strict_loads
@@ -183,12 +183,22 @@ def check_signatures(env: Envelope, trusted: Mapping[str, TrustedKey]) -> List[S
     return out
 
 
-def read_statement(payload: bytes) -> Report:
-    """The report a verified payload carries; the payload must be exactly the Statement riskagent writes for it."""
+def load_statement(payload: bytes) -> Any:
+    """The payload parsed strictly (bounded), not yet checked to be a Statement: parsed once, read by
+    :func:`read_statement` and by whoever needs to look at it first (the verifier's schema and catalogue check)."""
     try:
-        statement = strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
+        return strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
     except CanonicalError as exc:
         raise VerificationError(f"malformed statement: {exc}") from None
+
+
+def read_statement(payload: bytes, statement: Any = None) -> Report:
+    """The report a verified payload carries; the payload must be exactly the Statement riskagent writes for it.
+
+    ``statement``: the payload as :func:`load_statement` parsed it, when the caller has it already.
+    """
+    if statement is None:
+        statement = load_statement(payload)
     if not isinstance(statement, dict) or statement.get("_type") != STATEMENT_TYPE:
         raise VerificationError(f"the signed payload is not an in-toto Statement v1 ({STATEMENT_TYPE})")
     extra = sorted(set(statement) - {"_type", "predicate", "predicateType", "subject"})
@@ -210,6 +220,28 @@ def read_statement(payload: bytes) -> Report:
         raise VerificationError(f"malformed report: {exc}") from None
     except RecursionError:
         raise VerificationError("malformed report: nested deeper than this reader allows") from None
+    if not _is_statement_of(report, payload):
+        _explain_statement(report, statement, payload)
+    return report
+
+
+def _is_statement_of(report: Report, payload: bytes) -> bool:
+    """Whether ``payload`` is byte for byte the Statement riskagent writes for ``report``: one encoding of the report.
+
+    This implies each check :func:`_explain_statement` makes, so a genuine payload needs none of them. The
+    payload was parsed strictly, so its predicate is then the parse of ``report.canonical``, and canonical JSON
+    re-encodes to itself (sorted keys, no duplicates, no floats, one escaping): the predicate re-encodes to the
+    bytes the typed report gives; and the subject parsed from the payload is the report's, name and digest.
+    """
+    try:
+        return statement_bytes(report) == payload
+    except (CanonicalError, RecursionError):
+        return False  # a value canonical JSON cannot hold: named by _explain_statement
+
+
+def _explain_statement(report: Report, statement: Dict[str, Any], payload: bytes) -> NoReturn:
+    """Why ``payload`` is not the Statement of ``report``, each check in turn, raising at the first that fails."""
+    predicate = statement["predicate"]
     try:
         signed_bytes = canonical_bytes(predicate)
     except CanonicalError as exc:
@@ -219,9 +251,8 @@ def read_statement(payload: bytes) -> Report:
     if report.canonical != signed_bytes:
         raise VerificationError("malformed report: it does not re-encode to the bytes that were signed (a field in a form riskagent never writes)")
     _check_subject(statement.get("subject"), report)
-    if statement_bytes(report) != payload:
-        raise VerificationError("the signed statement is not in the canonical form riskagent writes")
-    return report
+    statement_bytes(report)  # what cannot be encoded raises here, as it always has; otherwise it differs from the payload
+    raise VerificationError("the signed statement is not in the canonical form riskagent writes")
 
 
 def _check_subject(subjects: Any, report: Report) -> None:

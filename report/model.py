@@ -16,6 +16,7 @@ or catalogue is :class:`UnsupportedReport`, never read with this build's texts.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -346,6 +347,55 @@ def scrub_evidence(evidence: Sequence[Evidence]) -> Tuple[Tuple[Evidence, ...], 
     return redact_tree(tuple(evidence))
 
 
+# A finding's catalogue fields (title, remediation, MLPS units...: what its JSON leaves out) are the same frozen
+# objects in every finding of its check, so they are scrubbed once per process; the rest of it on every report.
+_CATALOGUE_FIELDS: Tuple[str, ...] = tuple(Finding.__json_filled__)
+_RUN_FIELDS: Tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in _CATALOGUE_FIELDS)
+_CATALOGUE_SCRUBBED: Dict[str, Tuple[Tuple[Any, ...], Dict[str, Any], int]] = {}  # check id -> (fields, scrubbed ones, count)
+_MAX_CATALOGUE_SCRUBBED = 4096
+
+
+def _scrub(
+    evidence: Tuple[Evidence, ...], findings: Tuple[Finding, ...], evidence_scrubbed: bool
+) -> Tuple[Tuple[Evidence, ...], Tuple[Finding, ...], int]:
+    """The evidence (unless ``evidence_scrubbed``) and the findings scrubbed as ``redact_tree`` scrubs each, with the count.
+
+    One walk over the evidence and what the run decided of each finding (so a string met in both is searched
+    once), and each check's catalogue fields scrubbed once per process (:func:`_scrubbed_catalogue_fields`).
+    The same result as scrubbing each tree on its own: the walk is copy on write, field by field.
+    """
+    decided: Tuple[Any, ...] = tuple(tuple(getattr(f, name) for name in _RUN_FIELDS) if type(f) is Finding else f for f in findings)
+    (clean_evidence, clean_decided), count = redact_tree(((() if evidence_scrubbed else evidence), decided))
+    out: List[Finding] = []
+    for finding, before, after in zip(findings, decided, clean_decided):
+        if type(finding) is not Finding:  # not a plain finding: scrubbed whole, above
+            out.append(after)
+            continue
+        changes, n = _scrubbed_catalogue_fields(finding)
+        if after is not before:
+            changes = {**changes, **{name: new for name, old, new in zip(_RUN_FIELDS, before, after) if new is not old}}
+        count += n
+        out.append(replace(finding, **changes) if changes else finding)
+    return (evidence if evidence_scrubbed else clean_evidence), tuple(out), count
+
+
+def _scrubbed_catalogue_fields(finding: Finding) -> Tuple[Dict[str, Any], int]:
+    """The catalogue fields of ``finding`` that scrubbing changes (nearly always none), and the count.
+
+    Remembered by check id while the finding holds the very same objects (frozen, and kept alive here, so
+    ``is`` cannot be fooled by a recycled id); a finding with other values is scrubbed afresh.
+    """
+    values = tuple(getattr(finding, name) for name in _CATALOGUE_FIELDS)
+    known = _CATALOGUE_SCRUBBED.get(finding.check_id)
+    if known is not None and all(a is b for a, b in zip(known[0], values)):
+        return known[1], known[2]
+    clean, n = redact_tree(values)
+    changes = {name: new for name, old, new in zip(_CATALOGUE_FIELDS, values, clean) if new is not old}
+    if len(_CATALOGUE_SCRUBBED) < _MAX_CATALOGUE_SCRUBBED:
+        _CATALOGUE_SCRUBBED[finding.check_id] = (values, changes, n)
+    return changes, n
+
+
 def build_report(
     *,
     profile: Profile,
@@ -369,8 +419,7 @@ def build_report(
     :func:`scrub_evidence`). The questionnaire, underwriting view and plan are added by
     :func:`with_assessment`.
     """
-    clean_evidence, n_evidence = (tuple(evidence), 0) if evidence_scrubbed else redact_tree(tuple(evidence))
-    clean_findings, n_findings = redact_tree(tuple(sorted(findings, key=finding_order)))
+    clean_evidence, clean_findings, n_scrubbed = _scrub(tuple(evidence), tuple(sorted(findings, key=finding_order)), evidence_scrubbed)
     clean_findings = tuple(as_read_back(f) for f in clean_findings)
     provenance = Provenance(
         scope=scope or ScopeInfo((), None, {}, False),
@@ -391,7 +440,7 @@ def build_report(
         summary=summarise(clean_findings, profile),
         findings=clean_findings,
         evidence=clean_evidence,
-        redactions=redactions + n_evidence + n_findings,
+        redactions=redactions + n_scrubbed,
         questionnaire=None,
         scanner_view=build_scanner_view(clean_findings),
         profile_view=build_profile_view(profile, clean_findings),

@@ -32,6 +32,7 @@ from report.envelope import (
     SignatureCheck,
     SignatureStatus,
     check_signatures,
+    load_statement,
     parse_envelope,
     read_statement,
 )
@@ -183,10 +184,11 @@ def verify_bytes(
         problems = _signature_problems(sigs, policy or Policy())
         if problems:
             return result(Outcome.INVALID, problems)
-        unsupported = _unsupported(env.payload)
+        statement = load_statement(env.payload)  # parsed once: the schema and catalogue are looked at first
+        unsupported = _unsupported(statement)
         if unsupported is not None:
             return result(Outcome.UNSUPPORTED, [unsupported])
-        report = read_statement(env.payload)
+        report = read_statement(env.payload, statement)
         from report.rederive import recheck
 
         discrepancies = recheck(report)
@@ -228,19 +230,13 @@ def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[s
     return (statement, all(r.rederived for r in results)), tuple(d for r in results for d in r.differences)
 
 
-def _unsupported(payload: bytes) -> Optional[str]:
+def _unsupported(statement: Any) -> Optional[str]:
     """Why this build cannot read the signed report at all (another schema or catalogue), or None.
 
-    Anything else wrong with the payload is left to ``read_statement``, which names it.
+    ``statement`` is the payload as parsed; anything else wrong with it is left to ``read_statement``, which names it.
     """
-    from report.canonical import CanonicalError, strict_loads
-    from report.envelope import MAX_REPORT_VALUES
     from report.model import unsupported_reason
 
-    try:
-        statement = strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
-    except CanonicalError:
-        return None
     predicate = statement.get("predicate") if isinstance(statement, dict) else None
     problem = unsupported_reason(predicate)
     return problem.message if problem is not None else None
