@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.24"
-CATALOGUE_DIGEST = "a4e05b6bd6ae8107cbc190106656c29748d9f95a0f4cc40ca16477073065f341"
+CATALOGUE_VERSION = "1.0.25"
+CATALOGUE_DIGEST = "311560494eddd0e2e5a6d123c6eef22f4864cfa4a1af3abe30b910b0730333c9"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
+from checks.host.vulns import upgrade_command
 from checks.messages import message
 from checks.model import CheckLevel, CoverageLine, InsurerDomain, Severity, Text, Verdict
 from checks.registry import EvidenceView, Params, check
@@ -165,8 +166,7 @@ def _observed(facts: NetVulnFacts, hits: Sequence[Tuple[SeenServiceFacts, MatchF
         "matched": facts["counts"]["matched"],
     }
     if hits:
-        packages = " ".join(sorted({p for _, m in hits for p in m["packages"]}))
-        out["command"] = f"apt-get update && apt-get install --only-upgrade {packages}"
+        out["command"] = upgrade_command([m for _, m in hits])  # only Debian revisions are matched: apt
     return out
 
 

@@ -230,7 +230,7 @@ def derive(
     """The matches of a package list against the feeds in ``feeds_dir`` (shared by the collector and ``rematch``)."""
     from collectors.vuln import feeds as feedstore
     from collectors.vuln.feeddata import advisory_index, debian_index, kev_index
-    from collectors.vuln.match import counts, installed_packages, match
+    from collectors.vuln.match import installed_packages, match
 
     packages: List[Installed] = installed_packages(installed, sources)
     issues = debian_index(feedstore.feed_path(feeds_dir, "debian"), suite, {p.source for p in packages})
@@ -241,9 +241,26 @@ def derive(
     )
     result = match(packages, issues, kev, None, advisories, services or {}, today)
     epss = _join_epss(feeds_dir, feed_ids, result.matches)
+    return _facts("Debian Security Tracker JSON", "dpkg", suite, installed, sources, result.matches, result.unfixed, epss)
+
+
+def _facts(
+    method: str,
+    manager: str,
+    suite: str,
+    installed: Mapping[str, str],
+    sources: Mapping[str, str],
+    matches: List[MatchFacts],
+    unfixed: int,
+    epss: Optional[EpssScores],
+) -> VulnFacts:
+    """The facts of one matching (the feed inventory is filled in by the caller that has it)."""
+    from collectors.vuln import feeds as feedstore
+    from collectors.vuln.match import counts
+
     facts: VulnFacts = {
-        "_method": "Debian Security Tracker JSON",
-        "manager": "dpkg",
+        "_method": method,
+        "manager": manager,
         "suite": suite,
         "feeds": [],
         "missing_feeds": [],
@@ -251,8 +268,8 @@ def derive(
         "max_age_days": feedstore.DEFAULT_MAX_AGE_DAYS,
         "packages": len(installed),
         "sources": {b: s for b, s in sorted(sources.items()) if b in installed or any(k.split(":")[0] == b for k in installed)},
-        "matches": result.matches,
-        "counts": counts(result.matches, result.unfixed),
+        "matches": matches,
+        "counts": counts(matches, unfixed),
     }
     if epss is not None and epss.score_date:
         facts["epss_date"] = epss.score_date
@@ -289,7 +306,7 @@ def derive_osv(
     from collectors.vuln import feeds as feedstore
     from collectors.vuln import osv
     from collectors.vuln.feeddata import kev_index
-    from collectors.vuln.match import counts, installed_packages
+    from collectors.vuln.match import installed_packages
 
     packages = installed_packages(installed, sources)
     try:
@@ -300,22 +317,8 @@ def derive_osv(
     kev = kev_index(feedstore.feed_path(feeds_dir, "kev")) if "kev" in feed_ids else {}
     result = osv.match_osv(packages, index, release, kev, services or {}, today)
     epss = _join_epss(feeds_dir, feed_ids, result.matches)
-    facts: VulnFacts = {
-        "_method": f"{osv.FEED_TITLES[feed]} records against the {release.manager} package list",
-        "manager": release.manager,
-        "suite": suite,
-        "feeds": [],
-        "missing_feeds": [],
-        "stale_feeds": [],
-        "max_age_days": feedstore.DEFAULT_MAX_AGE_DAYS,
-        "packages": len(installed),
-        "sources": {b: s for b, s in sorted(sources.items()) if b in installed or any(k.split(":")[0] == b for k in installed)},
-        "matches": result.matches,
-        "counts": counts(result.matches, result.unfixed),
-    }
-    if epss is not None and epss.score_date:
-        facts["epss_date"] = epss.score_date
-    return facts
+    method = f"{osv.FEED_TITLES[feed]} records against the {release.manager} package list"
+    return _facts(method, release.manager, suite, installed, sources, result.matches, result.unfixed, epss)
 
 
 @collector(
