@@ -174,7 +174,7 @@ def bench_receive_in_process(url: str, material: Material, n: int) -> Tuple[floa
     return statistics.median(times) * 1000, statistics.median(cpu) * 1000
 
 
-def bench_http(url: str, material: Material, seconds: float, clients: int, workers: int, directory: Path) -> Tuple[float, int, float]:
+def bench_http(url: str, material: Material, seconds: float, clients: int, workers: int, directory: Path, threads: int = 2) -> Tuple[float, int, float]:
     """Reports per second accepted by ``riskagent serve`` over HTTPS, the count, and the median request latency in ms."""
     import requests
 
@@ -190,7 +190,7 @@ def bench_http(url: str, material: Material, seconds: float, clients: int, worke
     log = (directory / "serve.log").open("ab")
     proc = subprocess.Popen(
         [*_riskagent(), "serve", "--db", url, "--trust", str(material.trust), "--cert", str(pair.cert), "--key", str(pair.key),
-         "--listen", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "2", "--rate-limit", "1000000",
+         "--listen", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads), "--rate-limit", "1000000",
          "--monitor-every", "0", "--quiet"],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip

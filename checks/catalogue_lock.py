@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.25"
-CATALOGUE_DIGEST = "311560494eddd0e2e5a6d123c6eef22f4864cfa4a1af3abe30b910b0730333c9"
+CATALOGUE_VERSION = "1.0.26"
+CATALOGUE_DIGEST = "907052f49944d2bde649e768e52723ba544224bc8f444112fa8e4c01fedb54e1"

@@ -45,9 +45,10 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import enum
+import functools
 import sys
 import typing
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
 
 JSON = Any
 """A plain JSON value: dict with string keys, list, str, int, bool or None (never a float)."""
@@ -147,6 +148,32 @@ def from_json(tp: Type[T], data: Any, path: str = "$") -> T:
     except RecursionError:
         raise JsonShapeError(path, f"nested deeper than this reader allows (at most {MAX_DEPTH} levels)") from None
     return result
+
+
+def fields_from_json(cls: type, value: Mapping[str, Any], attrs: Sequence[str]) -> Dict[str, Any]:
+    """Fields ``attrs`` of dataclass ``cls`` decoded from its JSON object ``value`` as they are when the whole
+    object is decoded (same checks, same paths, absent optional fields alike), without reading the others.
+
+    Only for fields that do not depend on the others (not elided: those are filled from the rest).
+    """
+    plans = _field_plans(cls)
+    out: Dict[str, Any] = {}
+    for attr in attrs:
+        plan = plans.get(attr)
+        if plan is None or plan.elided:
+            raise TypeError(f"strictjson: {cls.__name__} has no independently written field {attr!r}")
+        if plan.key in value:
+            out[attr] = from_json(plan.tp, value[plan.key], f"$.{plan.key}")
+        elif plan.required:
+            raise JsonShapeError(f"$.{plan.key}", f"missing field of {cls.__name__}")
+        else:
+            out[attr] = None if plan.omit_none else _empty(plan.tp)
+    return out
+
+
+@functools.cache
+def _field_plans(cls: type) -> Mapping[str, _FieldPlan]:
+    return {p.attr: p for p in _plan(cls)}
 
 
 def _decoder(tp: Any) -> Decoder:
@@ -473,14 +500,17 @@ def _dataclass_decoder(cls: Any) -> Decoder:
 
 def to_json(obj: Any) -> JSON:
     """Plain JSON for a dataclass tree (enums as values, tuples as lists)."""
+    kind = type(obj)
+    if kind is str or kind is int or kind is bool or obj is None:  # most calls: tested by exact type first
+        return obj
     if isinstance(obj, enum.Enum):
         return obj.value
     if obj is None or isinstance(obj, (str, bool, int)):
         return obj
-    enc = _ENCODERS.get(type(obj))
+    enc = _ENCODERS.get(kind)
     if enc is None:
-        enc = _build_encoder(type(obj))
-        _ENCODERS[type(obj)] = enc
+        enc = _build_encoder(kind)
+        _ENCODERS[kind] = enc
     return enc(obj)
 
 
@@ -521,7 +551,9 @@ def _items_of(cls: type) -> Callable[[Any], List[Tuple[str, Any]]]:
             value = getattr(obj, attr)
             if (value is None and omit_none) or (omit_empty and _is_empty(value)):
                 continue
-            if attr in elided and attr in given and same_json(value, given[attr]):
+            # Left out when it holds what the fill gives: strictly alike (true is not 1), so only values
+            # that are at least loosely equal need the strict comparison.
+            if attr in elided and attr in given and (value is given[attr] or (value == given[attr] and same_json(value, given[attr]))):
                 continue
             out.append((key, value))
         out += [(d, getattr(obj, d)) for d in derived]

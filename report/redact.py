@@ -174,22 +174,43 @@ def secret_key(name: str) -> bool:
     return bool(_SECRET_KEY.match(name))
 
 
-class _Walk:
-    """One scrub of one tree. Reports repeat most of their strings (statuses, ids, paths), so each distinct clean
-    string is searched once per walk; the memory of them lives as long as the walk, never longer."""
+# Strings known to hold nothing to scrub. Whether a string is clean depends on the string alone, and reports
+# repeat most of theirs from one to the next (statuses, paths, package names, the catalogue's own text), so the
+# knowledge is kept across walks: bounded, and dropped whole when full rather than tracked per entry.
+_CLEAN: Set[str] = set()
+_MAX_CLEAN = 1 << 16
+_MAX_CLEAN_LEN = 512  # long strings rarely repeat: not worth their memory
 
-    def __init__(self) -> None:
-        self.clean: Set[str] = set()
+
+def _remember_clean(text: str) -> None:
+    if len(text) <= _MAX_CLEAN_LEN:
+        if len(_CLEAN) >= _MAX_CLEAN:
+            _CLEAN.clear()
+        _CLEAN.add(text)
+
+
+_FIELD_NAMES: Dict[type, Tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> Tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+class _Walk:
+    """One scrub of one tree: copy on write, each distinct clean string searched once (see ``_CLEAN``)."""
 
     def text(self, text: str) -> Tuple[str, int]:
-        if text in self.clean:
+        if text in _CLEAN:
             return text, 0
         if not _suspect(text):
-            self.clean.add(text)
+            _remember_clean(text)
             return text, 0
         new, n = _scrub(text)
         if not n:
-            self.clean.add(text)
+            _remember_clean(text)
         return new, n
 
     def value(self, key: Any, value: Any) -> Tuple[Any, int]:
@@ -199,39 +220,57 @@ class _Walk:
         return self.tree(value)
 
     def tree(self, obj: Any) -> Tuple[Any, int]:
-        if isinstance(obj, str):
+        kind = type(obj)
+        # The exact types a report is made of first, each tested once; subclasses and the rest below.
+        if kind is str:
+            return (obj, 0) if obj in _CLEAN else self.text(obj)
+        if obj is None or kind is int or kind is bool:
+            return obj, 0
+        if kind is dict:
+            return self._mapping(obj)
+        if kind is tuple or kind is list:
+            return self._sequence(obj)
+        if isinstance(obj, str):  # a str subclass (a text enum's member is scrubbed as its text, as ever)
             return self.text(obj)
-        if isinstance(obj, Enum) or obj is None or isinstance(obj, (bool, int, float)):
+        if isinstance(obj, Enum):
+            return obj, 0
+        if isinstance(obj, (bool, int, float)):
             return obj, 0
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             changes: Dict[str, Any] = {}
             count = 0
-            for f in dataclasses.fields(obj):
-                new, n = self.tree(getattr(obj, f.name))
+            for name in _field_names(kind):
+                new, n = self.tree(getattr(obj, name))
                 if n:
-                    changes[f.name] = new
+                    changes[name] = new
                     count += n
             return (dataclasses.replace(obj, **changes) if changes else obj), count
         if isinstance(obj, dict):
-            out: Dict[Any, Any] = {}
-            count = 0
-            for k, v in obj.items():
-                k2, n1 = self.tree(k)
-                v2, n2 = self.value(k, v)
-                out[k2] = v2
-                count += n1 + n2
-            return (out if count else obj), count
+            return self._mapping(obj)
         if isinstance(obj, (list, tuple)):
-            items = []
-            count = 0
-            for v in obj:
-                v2, n = self.tree(v)
-                items.append(v2)
-                count += n
-            if not count:
-                return obj, 0
-            return (tuple(items) if isinstance(obj, tuple) else items), count
+            return self._sequence(obj)
         return obj, 0
+
+    def _mapping(self, obj: Dict[Any, Any]) -> Tuple[Any, int]:
+        out: Dict[Any, Any] = {}
+        count = 0
+        for k, v in obj.items():
+            k2, n1 = self.tree(k)
+            v2, n2 = self.value(k, v)
+            out[k2] = v2
+            count += n1 + n2
+        return (out if count else obj), count
+
+    def _sequence(self, obj: Any) -> Tuple[Any, int]:
+        items = []
+        count = 0
+        for v in obj:
+            v2, n = self.tree(v)
+            items.append(v2)
+            count += n
+        if not count:
+            return obj, 0
+        return (tuple(items) if isinstance(obj, tuple) else items), count
 
 
 def redact_tree(obj: Any) -> Tuple[Any, int]:

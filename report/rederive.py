@@ -27,9 +27,14 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from checks.model import Finding
+from collectors.evidence import Evidence
+from collectors.profile import Profile
 from collectors.strictjson import to_json
+from questionnaires.model import AnsweredQuestionnaire
 from report.canonical import same_canonical
-from report.model import Report
+from report.model import Report, RunInfo, Tool
+from report.plan import PlanSettings
+from report.provenance import Provenance
 
 MAX_LISTED = 20  # differences named one by one; the rest are counted
 
@@ -51,7 +56,74 @@ def same_catalogue(report: Report) -> bool:
     return report.provenance.catalogue == current_catalogue()
 
 
-def declared_params(report: Report) -> Dict[str, Dict[str, Any]]:
+@dataclass(frozen=True)
+class Declarations:
+    """What a report declares and a rebuild takes as given: its evidence and what a scan was told or measured.
+
+    Everything else in a report follows from these. Read from a typed report (:meth:`of`), or straight from the
+    signed JSON (:func:`declarations_from_json`) when only the rebuilt report is wanted.
+    """
+
+    profile: Profile
+    report_id: str
+    tool: Tool
+    target_name: str
+    run: RunInfo
+    provenance: Provenance
+    previous_report: Optional[str]
+    evidence: Tuple[Evidence, ...]
+    redactions: int
+    questionnaire: Optional[AnsweredQuestionnaire]
+    plan_settings: Optional[PlanSettings]
+    level: int  # the MLPS protection level the signer declares (the underwriting view's)
+
+    @classmethod
+    def of(cls, report: Report) -> Declarations:
+        return cls(
+            profile=report.profile,
+            report_id=report.report_id,
+            tool=report.tool,
+            target_name=report.target.name,
+            run=report.run,
+            provenance=report.provenance,
+            previous_report=report.previous_report,
+            evidence=report.evidence,
+            redactions=report.redactions,
+            questionnaire=report.questionnaire,
+            plan_settings=report.plan_settings,
+            level=report.underwriting.mlps.level if report.underwriting is not None else 3,
+        )
+
+
+def _declarations(report: Report | Declarations) -> Declarations:
+    return report if isinstance(report, Declarations) else Declarations.of(report)
+
+
+_DECLARED_FIELDS = ("profile", "report_id", "tool", "run", "provenance", "previous_report", "evidence", "redactions", "questionnaire")
+
+
+def declarations_from_json(predicate: Any) -> Optional[Declarations]:
+    """The declarations of a signed report's JSON, decoded as ``Report.from_json`` decodes those fields; None when
+    they cannot be read (the full reading then names why). The rest of the report is not read at all."""
+    from collectors.strictjson import JsonShapeError, fields_from_json, from_json
+
+    if not isinstance(predicate, dict):
+        return None
+    try:
+        values = fields_from_json(Report, predicate, _DECLARED_FIELDS)
+        target = predicate["target"]
+        settings = predicate["plan_settings"]
+        underwriting = predicate["underwriting"]
+        level = underwriting["mlps"]["level"] if underwriting is not None else 3
+        if type(target) is not dict or type(target.get("name")) is not str or type(level) is not int:
+            return None
+        plan_settings = from_json(PlanSettings, settings, "$.plan_settings") if settings is not None else None
+    except (JsonShapeError, KeyError, TypeError, RecursionError):
+        return None
+    return Declarations(target_name=target["name"], plan_settings=plan_settings, level=level, **values)
+
+
+def declared_params(report: Report | Declarations) -> Dict[str, Dict[str, Any]]:
     """The parameter overrides the report declares, by check id."""
     out: Dict[str, Dict[str, Any]] = {}
     for o in report.provenance.overrides:
@@ -59,27 +131,28 @@ def declared_params(report: Report) -> Dict[str, Dict[str, Any]]:
     return out
 
 
-def rederive(report: Report) -> Report:
+def rederive(report: Report | Declarations) -> Report:
     """The report a scan would have written from this report's evidence and declarations."""
     from checks.catalogue import evaluate
     from report.assemble import complete
     from report.model import build_report
 
-    findings = evaluate(report.evidence, report.profile, declared_params(report))
+    d = _declarations(report)
+    findings = evaluate(d.evidence, d.profile, declared_params(d))
     core = build_report(
-        profile=report.profile,
-        target_name=report.target.name,
-        run=report.run,
-        evidence=report.evidence,
+        profile=d.profile,
+        target_name=d.target_name,
+        run=d.run,
+        evidence=d.evidence,
         findings=findings,
-        previous_report=report.previous_report,
-        report_id=report.report_id,
-        scope=report.provenance.scope,
-        challenge=report.provenance.challenge,
+        previous_report=d.previous_report,
+        report_id=d.report_id,
+        scope=d.provenance.scope,
+        challenge=d.provenance.challenge,
     )
-    core = replace(core, tool=report.tool, redactions=report.redactions)
-    questionnaire, attestations = _embedded_questionnaire(report)
-    settings = report.plan.settings if report.plan is not None else None
+    core = replace(core, tool=d.tool, redactions=d.redactions)
+    questionnaire, attestations = _embedded_questionnaire(d)
+    settings = d.plan_settings
     plan_settings = {"owners": settings.owners, "default_owner": settings.default_owner, "sla_days": settings.sla_days} if settings else {}
     from report.plan import validate_settings
 
@@ -87,11 +160,10 @@ def rederive(report: Report) -> Report:
         validate_settings(plan_settings)
     except ValueError as exc:
         raise RederiveError("plan", f"settings a scan does not accept: {exc}") from None
-    level = report.underwriting.mlps.level if report.underwriting is not None else 3  # the signer's declaration
-    return complete(core, questionnaire, attestations, plan_settings, level)
+    return complete(core, questionnaire, attestations, plan_settings, d.level)
 
 
-def _embedded_questionnaire(report: Report) -> Tuple[Any, Dict[str, Any]]:
+def _embedded_questionnaire(report: Declarations) -> Tuple[Any, Dict[str, Any]]:
     """The questionnaire the report embeds and the attestations it carries, each attestation checked against it."""
     from questionnaires.engine import validate_value
     from questionnaires.loader import QuestionnaireError, questionnaire_from_json
@@ -147,6 +219,28 @@ def recheck(report: Report) -> List[Discrepancy]:
     return found
 
 
+def rederived_statement(payload: bytes, statement: Any) -> Optional[Report]:
+    """The report a signed payload carries, when the payload is byte for byte the Statement a scan writes from
+    the declarations in it; None otherwise (then :func:`recheck` on the report as read names what differs).
+
+    The whole judgement of a genuine report in one comparison, without reading the signed findings, views,
+    answers or plan at all: the rebuilt report encodes to the signed bytes, so it is the signed report, and it
+    follows from the evidence (it was rebuilt from it). The declarations must pass the same checks
+    :func:`recheck` makes. This only ever accepts: whatever goes wrong here, the full reading decides.
+    """
+    from report.signing import statement_bytes
+
+    predicate = statement.get("predicate") if isinstance(statement, dict) else None
+    declarations = declarations_from_json(predicate)
+    if declarations is None or declaration_problems(declarations):
+        return None
+    try:
+        again = rederive(declarations)
+        return again if statement_bytes(again) == payload else None
+    except Exception:  # hostile declarations may break a rebuild anywhere; the full reading names it
+        return None
+
+
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 CLOCK_SLACK_S = 2  # times are written to the second; a run's duration is measured on a monotonic clock
 
@@ -169,15 +263,16 @@ def _utc(value: str) -> Optional[dt.datetime]:
         return None
 
 
-def declaration_problems(report: Report) -> List[Discrepancy]:
+def declaration_problems(report: Report | Declarations) -> List[Discrepancy]:
     """What the report declares that no scan could have written."""
+    d = _declarations(report)
     try:
-        return _evidence_problems(report) + _run_problems(report) + _override_problems(report)
+        return _evidence_problems(d) + _run_problems(d) + _override_problems(d)
     except RederiveError as exc:
         return [exc.discrepancy]
 
 
-def _evidence_problems(report: Report) -> List[Discrepancy]:
+def _evidence_problems(report: Declarations) -> List[Discrepancy]:
     from checks.catalogue import host_collectors_for, net_collectors_for
 
     out: List[Discrepancy] = []
@@ -193,8 +288,8 @@ def _evidence_problems(report: Report) -> List[Discrepancy]:
         if e.is_host:
             if e.collector not in host_allowed:
                 out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
-            if e.target != report.target.name:
-                out.append(Discrepancy(f"evidence {e.collector}", f"is about host {e.target!r}, but the report is about {report.target.name!r}"))
+            if e.target != report.target_name:
+                out.append(Discrepancy(f"evidence {e.collector}", f"is about host {e.target!r}, but the report is about {report.target_name!r}"))
         else:
             if e.collector not in net_allowed:
                 out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
@@ -205,7 +300,7 @@ def _evidence_problems(report: Report) -> List[Discrepancy]:
     return out
 
 
-def _run_problems(report: Report) -> List[Discrepancy]:
+def _run_problems(report: Declarations) -> List[Discrepancy]:
     run = report.run
     out: List[Discrepancy] = []
     started = _time(run.started_at, "run.started_at")
@@ -229,7 +324,7 @@ def _run_problems(report: Report) -> List[Discrepancy]:
     return out
 
 
-def _override_problems(report: Report) -> List[Discrepancy]:
+def _override_problems(report: Declarations) -> List[Discrepancy]:
     from checks.catalogue import all_checks
     from checks.params import value_problem
 

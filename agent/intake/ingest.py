@@ -238,9 +238,14 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     return record
 
 
-def state_of(session: Session, record: ReportRecord) -> ReportState:
-    hard_fails = session.execute(sa.select(ReportHardFail.item, ReportHardFail.state).where(ReportHardFail.report_id == record.id)).all()
-    return ReportState(record.id, {item: state for item, state in hard_fails}, dict(record.findings), record.score, record.grade)
+def _latest(session: Session, report_id: int) -> Tuple[Optional[dt.datetime], ReportState]:
+    """When the asset's latest report was made, and what alerts compare of it: its columns and hard fails only
+    (not its envelope, which is most of a row)."""
+    row = session.execute(
+        sa.select(ReportRecord.started_at, ReportRecord.findings, ReportRecord.score, ReportRecord.grade).where(ReportRecord.id == report_id)
+    ).one()
+    hard_fails = session.execute(sa.select(ReportHardFail.item, ReportHardFail.state).where(ReportHardFail.report_id == report_id)).all()
+    return row.started_at, ReportState(report_id, {item: state for item, state in hard_fails}, dict(row.findings), row.score, row.grade)
 
 
 def _place(session: Session, record: ReportRecord, applicant: Applicant, f: Extracted, now: dt.datetime) -> List[AlertCandidate]:
@@ -254,9 +259,11 @@ def _place(session: Session, record: ReportRecord, applicant: Applicant, f: Extr
         session.add(asset)
         session.flush()
     record.asset_id = asset.id
-    latest = session.get(ReportRecord, asset.latest_report_id) if asset.latest_report_id is not None else None
-    if latest is not None and latest.started_at is not None and record.started_at < latest.started_at:
-        return []  # an older report that arrived late (an outbox resending): history, not the asset's state
+    previous: Optional[ReportState] = None
+    if asset.latest_report_id is not None:
+        started_at, previous = _latest(session, asset.latest_report_id)
+        if started_at is not None and record.started_at < started_at:
+            return []  # an older report that arrived late (an outbox resending): history, not the asset's state
     asset.previous_report_id, asset.latest_report_id = asset.latest_report_id, record.id
     asset.last_checkin = max(asset.last_checkin, now)
     session.execute(
@@ -270,7 +277,7 @@ def _place(session: Session, record: ReportRecord, applicant: Applicant, f: Extr
         .values(resolved_at=now)
     )
     current = ReportState(record.id, dict(f.hard_fails), dict(record.findings), record.score, record.grade)
-    return report_alerts(applicant.id, applicant.name, asset.id, asset.name, state_of(session, latest) if latest is not None else None, current)
+    return report_alerts(applicant.id, applicant.name, asset.id, asset.name, previous, current)
 
 
 def add_alerts(session: Session, candidates: List[AlertCandidate], now: dt.datetime) -> List[Alert]:

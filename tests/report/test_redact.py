@@ -162,3 +162,24 @@ def test_the_trigger_lets_through_only_suspect_strings() -> None:
     suspects = [s for s in distinct if _suspect(s)]
     assert len(suspects) < 0.03 * len(distinct), suspects[:20]
     assert all(_suspect(text) for text, _secret in SECRETS)  # the trigger is in step with every rule
+
+
+def test_strings_known_clean_across_walks_never_let_a_secret_through() -> None:
+    """The memory of clean strings outlives one walk: a secret is never remembered, and a mapping key that names
+    a secret still redacts a value that is clean text elsewhere."""
+    from report.redact import redact_tree
+
+    value = "correct-horse-battery"
+    assert redact_tree({"note": value}) == ({"note": value}, 0)  # clean text: remembered
+    for _ in range(2):
+        scrubbed, n = redact_tree({"db_password": value, "line": "mysql -u root -phunter2secret db"})
+        assert n == 2 and scrubbed["db_password"] == "[redacted]" and "hunter2secret" not in scrubbed["line"]
+
+
+def test_the_memory_of_clean_strings_is_bounded() -> None:
+    from report import redact
+
+    redact.redact_tree([f"plain text number {i}" for i in range(redact._MAX_CLEAN + 10)])
+    assert 0 < len(redact._CLEAN) <= redact._MAX_CLEAN
+    redact.redact_tree(["x" * (redact._MAX_CLEAN_LEN + 1)])
+    assert "x" * (redact._MAX_CLEAN_LEN + 1) not in redact._CLEAN

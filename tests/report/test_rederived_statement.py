@@ -1,0 +1,154 @@
+"""The verifier's one-comparison path: a genuine payload is the Statement its own declarations rebuild.
+
+It may only ever accept what the full reading accepts: every case either is accepted with the very report the
+full reading gives, or is left (None) to the full reading, which names the difference as it always has.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any, Callable, Dict
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from checks.model import Status
+from report.canonical import canonical_bytes
+from report.envelope import load_statement, parse_envelope, read_statement
+from report.model import Report
+from report.rederive import Declarations, declarations_from_json, rederived_statement
+from report.signing import sign_report, statement_bytes
+from report.verification import Outcome, verify_bytes
+from tests.hosts import complete_report, edited, trusted_for
+
+NOW = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
+JSON = Dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def _payload(report: Report, key: Ed25519PrivateKey) -> bytes:
+    return parse_envelope(sign_report(report, key)).payload
+
+
+@pytest.mark.parametrize(
+    ("host", "extra"),
+    [
+        ("debian-weak", {}),
+        ("debian-hardened", {}),
+        ("debian-weak", {"previous_report": "ab" * 32, "challenge": "nonce-from-the-insurer", "mode": "replay"}),
+    ],
+)
+def test_a_genuine_report_is_accepted_in_one_comparison_as_the_full_reading_reads_it(
+    key: Ed25519PrivateKey, host: str, extra: Dict[str, Any]
+) -> None:
+    payload = _payload(complete_report(host, target_name="vm", **{"mode": "live", **extra}), key)
+    statement = load_statement(payload)
+    fast = rederived_statement(payload, statement)
+    assert fast is not None
+    full = read_statement(payload, load_statement(payload))
+    assert fast.canonical == full.canonical == canonical_bytes(statement["predicate"])
+    assert statement_bytes(fast) == payload
+    assert fast.findings == full.findings and fast.plan == full.plan and fast.underwriting == full.underwriting
+
+
+def test_declarations_read_from_json_are_those_of_the_typed_report(key: Ed25519PrivateKey) -> None:
+    payload = _payload(complete_report("debian-weak", target_name="vm", mode="live"), key)
+    predicate = load_statement(payload)["predicate"]
+    assert declarations_from_json(predicate) == Declarations.of(Report.from_json(predicate))
+
+
+def test_verify_gives_the_report_the_full_reading_gives(key: Ed25519PrivateKey) -> None:
+    envelope = sign_report(complete_report("debian-weak", target_name="vm", mode="live"), key)
+    v = verify_bytes(envelope, trusted_for(key), now=NOW)
+    assert v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED)
+    assert v.report is not None
+    payload = parse_envelope(envelope).payload
+    assert v.report.canonical == read_statement(payload).canonical
+
+
+def _flip_first_failure(data: JSON) -> None:
+    finding = next(f for f in data["findings"] if f["status"] == Status.FAIL.value)
+    finding["status"] = Status.PASS.value
+
+
+def _drop_evidence_item(data: JSON) -> None:
+    data["evidence"].pop()
+
+
+def _level_as_text(data: JSON) -> None:
+    data["underwriting"]["mlps"]["level"] = "3"
+
+
+def _level_as_bool(data: JSON) -> None:
+    data["underwriting"]["mlps"]["level"] = True
+
+
+def _no_evidence_key(data: JSON) -> None:
+    del data["evidence"]
+
+
+def _foreign_collector(data: JSON) -> None:
+    data["evidence"][0]["collector"] = "net.modbus"
+
+
+def _unreadable_plan_settings(data: JSON) -> None:
+    data["plan_settings"] = {"owners": "everyone"}
+
+
+def _sla_a_scan_refuses(data: JSON) -> None:
+    data["plan_settings"]["sla_days"] = {"critical": -5}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_flip_first_failure, _drop_evidence_item, _level_as_text, _level_as_bool, _no_evidence_key, _foreign_collector,
+     _unreadable_plan_settings, _sla_a_scan_refuses],
+)  # fmt: skip
+def test_anything_but_the_rebuilt_statement_is_left_to_the_full_reading(key: Ed25519PrivateKey, edit: Callable[[JSON], None]) -> None:
+    """Each edit, signed with the report's own key, is not accepted here, and the verifier still rejects it."""
+    from collectors.digest import sha256_hex
+    from report.signing import PREDICATE_TYPE, STATEMENT_TYPE, sign_payload
+
+    genuine = complete_report("debian-weak", target_name="vm", mode="live")
+    data = copy.deepcopy(genuine.as_json)
+    edit(data)
+    body = canonical_bytes(data)
+    subject = [{"digest": {"sha256": sha256_hex(body)}, "name": f"{genuine.target.kind}:{genuine.target.name}"}]
+    payload = canonical_bytes({"_type": STATEMENT_TYPE, "predicate": data, "predicateType": PREDICATE_TYPE, "subject": subject})
+    assert rederived_statement(payload, load_statement(payload)) is None
+    v = verify_bytes(sign_payload(payload, key), trusted_for(key), now=NOW)
+    assert v.outcome is Outcome.INVALID, v.problems
+    assert v.problems
+
+
+def test_a_statement_in_another_form_is_left_to_the_full_reading(key: Ed25519PrivateKey) -> None:
+    """The same report with a second subject: the rebuilt Statement has one, so the bytes differ."""
+    from report.signing import sign_payload
+
+    payload = _payload(complete_report("debian-weak", target_name="vm", mode="live"), key)
+    statement = load_statement(payload)
+    statement["subject"] = statement["subject"] * 2
+    other = canonical_bytes(statement)
+    assert rederived_statement(other, load_statement(other)) is None
+    v = verify_bytes(sign_payload(other, key), trusted_for(key), now=NOW)
+    assert v.outcome is Outcome.INVALID and "exactly one subject" in " ".join(v.problems)
+
+
+def test_a_typed_edit_of_a_derived_section_is_rejected_by_name(key: Ed25519PrivateKey) -> None:
+    genuine = complete_report("debian-weak", target_name="vm", mode="live")
+    forged = edited(genuine, lambda d: d["summary"].update(total=d["summary"]["total"] + 1))
+    payload = _payload(forged, key)
+    assert rederived_statement(payload, load_statement(payload)) is None
+    v = verify_bytes(sign_report(forged, key), trusted_for(key), now=NOW)
+    assert v.outcome is Outcome.INVALID
+    assert any("summary" in p for p in v.problems), v.problems
+
+
+@pytest.mark.parametrize("statement", [None, [], {"predicate": None}, {"predicate": []}, {"predicate": {"evidence": 1}}])
+def test_garbage_is_never_accepted_and_never_raises(statement: Any) -> None:
+    assert rederived_statement(b"{}", statement) is None
