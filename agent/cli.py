@@ -469,7 +469,7 @@ def _register_more_commands() -> None:
     from agent.cli_apply import apply_group, questionnaire_sign_cmd
     from agent.cli_feeds import feeds_group
     from agent.cli_history import history_cmd, run_scheduled_cmd, schedule_cmd
-    from agent.cli_outbox import outbox_group
+    from agent.cli_outbox import outbox_group, submit_application_cmd
     from agent.cli_underwriting import diff_cmd, export_cmd, plan_cmd
     from agent.cli_verify import challenge_cmd, cosign_cmd, keys_identity_cmd, render_cmd, trust_group, verify_cmd
 
@@ -482,6 +482,7 @@ def _register_more_commands() -> None:
     main.add_command(__import__("agent.cli_snapshot", fromlist=["snapshot_group"]).snapshot_group)  # riskagent snapshot, snapshot verify
     main.add_command(__import__("agent.intake.cli", fromlist=["serve_group"]).serve_group)  # riskagent serve: the insurer's intake
     main.add_command(outbox_group)
+    main.add_command(submit_application_cmd)  # riskagent submit-application: an application package to the intake
     main.add_command(__import__("agent.cli_claim", fromlist=["claim_cmd"]).claim_cmd)  # riskagent claim
 
 

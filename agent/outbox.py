@@ -241,26 +241,32 @@ def _token(submit: SubmitSettings) -> Optional[str]:
     return token
 
 
-def _post(envelope: bytes, submit: SubmitSettings, token: Optional[str]) -> Tuple[str, str, Dict[str, Any]]:
-    """("sent" | "refused" | "retry", why, the intake's JSON answer)."""
+ENVELOPE_TYPE = "application/vnd.dsse.envelope+json"
+
+
+def _post(
+    envelope: bytes, submit: SubmitSettings, token: Optional[str], *, url: Optional[str] = None, content_type: str = ENVELOPE_TYPE
+) -> Tuple[str, str, Dict[str, Any]]:
+    """("sent" | "refused" | "retry", why, the intake's JSON answer). ``url`` defaults to the report URL, ``submit.url``."""
     import requests
 
-    headers = {"Content-Type": "application/vnd.dsse.envelope+json", "Accept": "application/json"}
+    url = url or submit.url
+    headers = {"Content-Type": content_type, "Accept": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     verify: Any = str(submit.ca_file) if submit.ca_file is not None else True
     try:
         with requests.post(
-            submit.url, data=envelope, headers=headers, timeout=(min(10.0, submit.timeout_s), submit.timeout_s), verify=verify, stream=True, allow_redirects=False
+            url, data=envelope, headers=headers, timeout=(min(10.0, submit.timeout_s), submit.timeout_s), verify=verify, stream=True, allow_redirects=False
         ) as resp:
             body = resp.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True) or b""
             status = resp.status_code
     except requests.exceptions.SSLError as exc:
-        return "retry", f"TLS verification of {submit.url} failed ({_short(exc)}); check ca_file", {}
+        return "retry", f"TLS verification of {url} failed ({_short(exc)}); check ca_file", {}
     except requests.exceptions.RequestException as exc:
-        return "retry", f"{submit.url} did not answer ({type(exc).__name__})", {}
+        return "retry", f"{url} did not answer ({type(exc).__name__})", {}
     except OSError as exc:  # a CA file that cannot be read, a socket error below requests
-        return "retry", f"cannot reach {submit.url}: {exc.strerror or exc}", {}
+        return "retry", f"cannot reach {url}: {exc.strerror or exc}", {}
     answer = _json(body[:MAX_ANSWER_BYTES])
     if 200 <= status < 300:
         return "sent", "", answer
@@ -296,3 +302,51 @@ def submit_report(state_dir: Path, envelope: bytes, submit: SubmitSettings) -> F
         raise
     except OSError as exc:
         raise AgentError(f"cannot use the outbox in {box.dir}: {exc.strerror or exc}", "the report is written locally; fix the directory and run: riskagent outbox flush") from None
+
+
+# ------------------------------------------------------------------------------------------ application packages
+
+ARCHIVE_TYPE = "application/x-tar"
+
+
+def application_url(report_url: str) -> str:
+    """The intake's application URL beside its report URL: ``…/api/v1/reports`` -> ``…/api/v1/applications``.
+
+    The configuration names the report URL (``submit.url``); both endpoints live side by side, so the
+    application URL is that URL with its last path segment replaced, query and fragment dropped.
+    """
+    parts = urlsplit(report_url)
+    path = parts.path.rstrip("/")
+    if not path.endswith("/reports"):
+        raise UsageError(
+            f"submit.url {report_url[:200]!r} does not end in /reports, so the intake's application URL cannot be told from it",
+            "set submit.url to the intake's report URL, e.g. https://intake.example/api/v1/reports",
+        )
+    return parts._replace(path=path[: -len("reports")] + "applications", query="", fragment="").geturl()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What sending one application package came to: ``sent`` (the intake stored it; ``answer`` says whether it
+    was accepted), ``refused`` (a 4xx other than the token's: not stored) or ``retry`` (not delivered now)."""
+
+    outcome: str
+    detail: str
+    answer: Dict[str, Any]
+    url: str
+
+
+def send_application(archive: bytes, submit: SubmitSettings, *, sleep: Callable[[float], None] = time.sleep) -> Delivery:
+    """POST a packed application to the intake once, with the flush's quick retries for a restarting intake.
+
+    Not queued: an application is sent by a person, who sees the answer and can send it again.
+    """
+    url = application_url(submit.url)
+    token = _token(submit)
+    outcome, detail, answer = _post(archive, submit, token, url=url, content_type=ARCHIVE_TYPE)
+    for pause in QUICK_RETRIES:
+        if outcome != "retry" or answer.get("error") in ("unauthorised", "forbidden"):  # a token problem: waiting does not fix it
+            break
+        sleep(pause)
+        outcome, detail, answer = _post(archive, submit, token, url=url, content_type=ARCHIVE_TYPE)
+    return Delivery(outcome, detail, answer, url)

@@ -11,6 +11,12 @@ For agents (a per-applicant token):
 * ``GET /api/v1/reports`` and ``GET /api/v1/reports/<id>``: the applicant's
   own records, rejected ones included, with their reasons;
   ``GET /api/v1/reports/<id>/envelope``: the stored bytes.
+* ``POST /api/v1/applications``: the body is an application package as one
+  plain tar (``agent.package_archive.pack``); answered like a report, from the
+  package unpacked privately and verified as ``riskagent verify DIR`` does. An
+  archive that does not unpack is stored as rejected with the reason.
+  ``GET /api/v1/applications``, ``GET /api/v1/applications/<id>`` and
+  ``GET /api/v1/applications/<id>/archive`` mirror the report endpoints.
 
 For underwriting systems (a staff token, any role): ``GET /api/v1/portfolio``,
 ``GET /api/v1/applicants/<name>`` and ``GET /api/v1/alerts``, as JSON or
@@ -19,14 +25,14 @@ For underwriting systems (a staff token, any role): ``GET /api/v1/portfolio``,
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from agent.intake.alerts import iso
 from agent.intake.auth import Caller, Refused, authenticate
-from agent.intake.models import Alert, ReportRecord, Status, TokenKind
+from agent.intake.models import Alert, ApplicationRecord, ReportRecord, Status, TokenKind
 from checks.model import Text
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -35,6 +41,13 @@ ACCEPTED = Text(zh="报告已通过核验并受理", en="verified and accepted")
 REJECTED = Text(zh="报告未被受理：已留存，原因见 reason", en="not accepted: stored with the reason (see reason)")
 TOO_LARGE = Text(zh="请求体超过大小上限（{limit} 字节）", en="the request body exceeds the limit of {limit} bytes")
 EMPTY = Text(zh="请求体为空：请发送签名报告（DSSE 信封）的原始字节", en="empty body: send the signed report's DSSE envelope bytes")
+EMPTY_APPLICATION = Text(
+    zh="请求体为空：请发送投保申请包的归档（riskagent submit-application 打包的 tar 文件）",
+    en="empty body: send the application package's archive (the tar that riskagent submit-application packs)",
+)
+APPLICATION_ACCEPTED = Text(zh="投保申请已通过核验并受理", en="application verified and accepted")
+APPLICATION_REJECTED = Text(zh="投保申请未被受理：已留存，原因见 reason", en="application not accepted: stored with the reason (see reason)")
+APPLICANT_SUBMITS = Text(zh="只有投保企业的令牌可以提交投保申请", en="only an applicant's token submits applications")
 NOT_FOUND = Text(zh="没有该记录，或该记录不属于此令牌", en="no such record, or not one this token may read")
 STAFF_ONLY = Text(zh="此接口仅限保险公司员工令牌", en="this endpoint takes an insurer staff token")
 AGENT_ONLY = Text(zh="只有投保企业的令牌可以提交报告", en="only an applicant's token submits reports")
@@ -100,7 +113,7 @@ def answer(record: ReportRecord, duplicate: bool) -> Dict[str, Any]:
     }
 
 
-def _read_body(limit: int) -> bytes:
+def _read_body(limit: int, empty: Text = EMPTY) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
         raise Refused(413, "too_large", _format(TOO_LARGE, limit=limit))
@@ -108,7 +121,7 @@ def _read_body(limit: int) -> bytes:
     if len(data) > limit:
         raise Refused(413, "too_large", _format(TOO_LARGE, limit=limit))
     if not data:
-        raise Refused(400, "empty", EMPTY)
+        raise Refused(400, "empty", empty)
     return data
 
 
@@ -125,7 +138,10 @@ def submit_report() -> Tuple[Response, int]:
     return jsonify(answer(record, duplicate=not created)), 201 if created else 200
 
 
-def _own(c: Caller, record: Optional[ReportRecord]) -> ReportRecord:
+R = TypeVar("R", ReportRecord, ApplicationRecord)
+
+
+def _own(c: Caller, record: Optional[R]) -> R:
     if record is None or (c.kind is TokenKind.APPLICANT and record.applicant_id != c.applicant_id):
         raise Refused(404, "not_found", NOT_FOUND)
     return record
@@ -161,6 +177,84 @@ def get_envelope(record_id: int) -> Response:
     with _intake().db.read() as session:
         record = _own(c, session.get(ReportRecord, record_id))
         return Response(record.envelope, mimetype="application/json", headers={"X-Envelope-Sha256": record.envelope_sha256})
+
+
+# ------------------------------------------------------------------------------------------ applications
+
+
+def application_answer(record: ApplicationRecord, duplicate: bool) -> Dict[str, Any]:
+    """A stored application as the API tells it, in the shape of a report's answer."""
+    accepted = record.status is Status.ACCEPTED
+    application: Optional[Dict[str, Any]] = None
+    if record.application_id is not None:
+        application = {
+            "application_id": record.application_id,
+            "organisation_id": record.organisation_id,
+            "organisation_name": record.organisation_name,
+            "assets": record.assets,
+        }
+    message = APPLICATION_ACCEPTED if accepted else APPLICATION_REJECTED
+    return {
+        "id": record.id,
+        "status": record.status.value,
+        "accepted": accepted,
+        "result": record.outcome,
+        "reason": record.reason,
+        "problems": record.problems,
+        "signers": record.signers,
+        "archive_sha256": record.archive_sha256,
+        "size": record.size,
+        "received_at": iso(record.received_at),
+        "verified_at": iso(record.verified_at),
+        "duplicate": duplicate,
+        "application": application,
+        "message": {"zh": message.zh, "en": message.en},
+    }
+
+
+@blueprint.post("/applications")
+def submit_application() -> Tuple[Response, int]:
+    from agent.intake.applications import receive_application
+
+    it = _intake()
+    c = _caller()
+    if c.kind is not TokenKind.APPLICANT or c.applicant_id is None:
+        raise Refused(403, "forbidden", APPLICANT_SUBMITS)
+    data = _read_body(it.config.max_bytes, EMPTY_APPLICATION)
+    record, created = receive_application(it.db, it.config, c.applicant_id, c.token_id, data)
+    return jsonify(application_answer(record, duplicate=not created)), 201 if created else 200
+
+
+@blueprint.get("/applications")
+def list_applications() -> Response:
+    c = _caller()
+    if c.kind is not TokenKind.APPLICANT:
+        raise Refused(403, "forbidden", APPLICANT_ONLY)
+    with _intake().db.read() as session:
+        records = session.scalars(
+            sa.select(ApplicationRecord)
+            .options(sa.orm.defer(ApplicationRecord.archive))
+            .where(ApplicationRecord.applicant_id == c.applicant_id)
+            .order_by(ApplicationRecord.received_at.desc(), ApplicationRecord.id.desc())
+            .limit(_int_arg("limit", 100, 1, 1000))
+        ).all()
+        return jsonify({"applications": [application_answer(r, duplicate=False) for r in records]})
+
+
+@blueprint.get("/applications/<int:record_id>")
+def get_application(record_id: int) -> Response:
+    c = _caller()
+    with _intake().db.read() as session:
+        record = _own(c, session.get(ApplicationRecord, record_id, options=[sa.orm.defer(ApplicationRecord.archive)]))
+        return jsonify(application_answer(record, duplicate=False))
+
+
+@blueprint.get("/applications/<int:record_id>/archive")
+def get_archive(record_id: int) -> Response:
+    c = _caller()
+    with _intake().db.read() as session:
+        record = _own(c, session.get(ApplicationRecord, record_id))
+        return Response(record.archive, mimetype="application/x-tar", headers={"X-Archive-Sha256": record.archive_sha256})
 
 
 # ------------------------------------------------------------------------------------------ exports

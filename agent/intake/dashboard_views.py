@@ -6,7 +6,7 @@ portfolio) and adds, for the page's rows only, the score trend (the last
 every applicant whether its check-in is late (its schedule or the service's,
 from the stalest asset's last report). The applicant page reuses
 ``portfolio.applicant_view`` and adds the drift between each asset's last two
-reports, the charts and the notes.
+reports, the charts, the notes and the application packages received.
 """
 
 from __future__ import annotations
@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 from agent.intake.alerts import GRADES, ReportState, new_hard_fails
 from agent.intake.config import IntakeConfig
 from agent.intake.dashboard_charts import Chart, Point, history_chart, sparkline
-from agent.intake.models import Alert, AlertKind, Applicant, Asset, Note, ReportHardFail, ReportRecord, Status, User
+from agent.intake.models import (
+    Alert,
+    AlertKind,
+    Applicant,
+    ApplicationRecord,
+    Asset,
+    Note,
+    ReportHardFail,
+    ReportRecord,
+    Status,
+    User,
+)
 from agent.intake.portfolio import SORT_KEYS, ApplicantView, PortfolioRow, applicant_view, portfolio
 
 TREND_REPORTS = 10
@@ -31,6 +42,7 @@ DEFAULT_PER_PAGE = 50
 GRADE_CHOICES = (*GRADES, "-")  # "-": no rating yet
 ALERT_LIMIT = 1000
 NOTE_LIMIT = 4000
+APPLICATION_LIMIT = 100
 
 
 # ------------------------------------------------------------------------------------------ the portfolio page
@@ -323,6 +335,48 @@ def notes(session: Session, applicant_id: int, limit: int = 200) -> Tuple[NoteVi
 
 
 @dataclass(frozen=True)
+class ApplicationLine:
+    """An application package received from the applicant, accepted or not, with why."""
+
+    record_id: int
+    received_at: dt.datetime
+    status: str
+    outcome: str
+    reason: Optional[str]
+    application_id: Optional[str]
+    organisation_id: Optional[str]
+    organisation_name: Optional[str]
+    assets: Tuple[str, ...]  # the declared assets its reports cover
+
+
+def applications(session: Session, applicant_id: int, limit: int = APPLICATION_LIMIT) -> Tuple[ApplicationLine, ...]:
+    """The applicant's applications, newest first (the archives themselves are not read)."""
+    rows = session.execute(
+        sa.select(
+            ApplicationRecord.id,
+            ApplicationRecord.received_at,
+            ApplicationRecord.status,
+            ApplicationRecord.outcome,
+            ApplicationRecord.reason,
+            ApplicationRecord.application_id,
+            ApplicationRecord.organisation_id,
+            ApplicationRecord.organisation_name,
+            ApplicationRecord.assets,
+        )
+        .where(ApplicationRecord.applicant_id == applicant_id)
+        .order_by(ApplicationRecord.received_at.desc(), ApplicationRecord.id.desc())
+        .limit(limit)
+    ).all()
+    return tuple(
+        ApplicationLine(
+            rid, received, status.value, outcome, reason, app_id, org_id, org_name,
+            tuple(dict.fromkeys(str(a.get("asset")) for a in assets if isinstance(a, dict))),
+        )
+        for rid, received, status, outcome, reason, app_id, org_id, org_name, assets in rows
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ApplicantPage:
     view: ApplicantView
     organisation_id: Optional[str]
@@ -332,6 +386,7 @@ class ApplicantPage:
     drift: Tuple[AssetDrift, ...]
     notes: Tuple[NoteView, ...]
     ack_by: Dict[int, str] = field(default_factory=dict)  # alert id -> who acknowledged it
+    applications: Tuple[ApplicationLine, ...] = ()
 
 
 def applicant_page(session: Session, config: IntakeConfig, now: dt.datetime, name: str, score_word: str, hard_fail_word: str) -> Optional[ApplicantPage]:
@@ -363,6 +418,7 @@ def applicant_page(session: Session, config: IntakeConfig, now: dt.datetime, nam
         drift(session, applicant.id),
         notes(session, applicant.id),
         ack_by,
+        applications(session, applicant.id),
     )
 
 

@@ -21,6 +21,9 @@ What each table is for:
   once (``dedup_key``), with its webhook delivery state.
 * ``notes`` and ``login_failures`` (revision 0003): underwriters' notes on an
   applicant, and failed dashboard logins per window (the login rate limit).
+* ``application_records`` (revision 0004): every application package received
+  (its archive byte for byte), with its verification result; a rejected one is
+  kept with its reasons.
 
 Times are stored as naive UTC and read back as aware UTC (``UtcDateTime``), so
 both databases give the same values.
@@ -307,3 +310,40 @@ class LoginFailures(Base):
     key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)  # "user:NAME" or "addr:IP"
     window_start: Mapped[dt.datetime]
     count: Mapped[int] = mapped_column(sa.Integer)
+
+
+# ------------------------------------------------------------------------------------------ revision 0004: applications
+
+
+class ApplicationRecord(Base):
+    """One application package as received (the archive, byte for byte) and its verification result.
+
+    What the signed application says (id, organisation, assets) is kept only when it is genuine.
+    """
+
+    __tablename__ = "application_records"
+    __table_args__ = (
+        sa.UniqueConstraint("applicant_id", "archive_sha256", name="uq_application_records_applicant_archive"),
+        sa.Index("ix_application_records_applicant_received", "applicant_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(sa.ForeignKey("applicants.id", ondelete="CASCADE"))
+    token_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    archive_sha256: Mapped[str] = mapped_column(sa.String(64))
+    archive: Mapped[bytes] = mapped_column(sa.LargeBinary)  # exactly as received: it can be unpacked and verified again
+    size: Mapped[int] = mapped_column(sa.Integer)
+    received_at: Mapped[dt.datetime]
+    status: Mapped[Status] = mapped_column(_enum(Status))
+    outcome: Mapped[str] = mapped_column(sa.String(24))  # valid, policy_failed, invalid, unsupported
+    reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    problems: Mapped[List[Any]]
+    signers: Mapped[List[Any]]  # [{"keyid", "label", "role", "organisation_id", "valid_until"}], as reports keep them
+    verified_at: Mapped[dt.datetime]
+    # What the signed application says (None when it is not genuine)
+    application_id: Mapped[Optional[str]] = mapped_column(sa.String(64), index=True)
+    organisation_id: Mapped[Optional[str]] = mapped_column(sa.String(18))
+    organisation_name: Mapped[Optional[str]] = mapped_column(sa.Text)
+    assets: Mapped[List[Any]]  # [{"asset", "subject", "report_id"}]: each declared asset an embedded report covers
+
+    applicant: Mapped[Applicant] = relationship()

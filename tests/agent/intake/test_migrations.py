@@ -71,3 +71,48 @@ def test_downgrade_to_nothing_and_up_again(empty_db_url: str) -> None:
         assert {"applicants", "assets", "reports", "plan_tasks", "users", "web_sessions", "alerts"} <= set(sa.inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_revision_0004_adds_application_records_to_a_database_in_use(empty_db_url: str) -> None:
+    from agent.intake.models import ApplicationRecord, Status
+
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0003")
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO applicants (name, display_name, created_at) VALUES ('acme', 'Acme Ltd', :t)"), {"t": dt.datetime(2026, 1, 1)})
+            conn.execute(sa.text("INSERT INTO notes (applicant_id, body, created_at) SELECT id, 'kept', :t FROM applicants"), {"t": dt.datetime(2026, 1, 2)})
+        assert "application_records" not in sa.inspect(engine).get_table_names()
+        migrate.upgrade(engine)
+        assert migrate.current(engine) == migrate.head() and "0004" in migrate.revisions()
+        assert "application_records" in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    db = Database.open(empty_db_url)
+    at = dt.datetime(2026, 1, 3, tzinfo=dt.timezone.utc)
+    try:
+        with db.write() as session:
+            acme = session.scalars(sa.select(Applicant)).one()
+            record = ApplicationRecord(
+                applicant_id=acme.id, archive_sha256="0" * 64, archive=b"tar", size=3, received_at=at, status=Status.REJECTED,
+                outcome="invalid", reason="why", problems=["why"], signers=[], verified_at=at, assets=[],
+            )  # fmt: skip
+            session.add(record)
+        with db.read() as session:
+            stored = session.scalars(sa.select(ApplicationRecord)).one()
+            assert (stored.applicant.name, stored.archive, stored.status, stored.received_at) == ("acme", b"tar", Status.REJECTED, at)
+        with pytest.raises(sa.exc.IntegrityError), db.write() as session:  # one record per applicant and archive
+            session.add(ApplicationRecord(
+                applicant_id=stored.applicant_id, archive_sha256="0" * 64, archive=b"tar", size=3, received_at=at, status=Status.REJECTED,
+                outcome="invalid", problems=[], signers=[], verified_at=at, assets=[],
+            ))  # fmt: skip
+    finally:
+        db.dispose()
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.downgrade(engine, "0003")
+        assert "application_records" not in sa.inspect(engine).get_table_names()
+        with engine.begin() as conn:
+            assert conn.execute(sa.text("SELECT body FROM notes")).scalar() == "kept"
+    finally:
+        engine.dispose()
