@@ -174,7 +174,9 @@ def bench_receive_in_process(url: str, material: Material, n: int) -> Tuple[floa
     return statistics.median(times) * 1000, statistics.median(cpu) * 1000
 
 
-def bench_http(url: str, material: Material, seconds: float, clients: int, workers: int, directory: Path, threads: int = 2) -> Tuple[float, int, float]:
+def bench_http(
+    url: str, material: Material, seconds: float, clients: int, workers: int, directory: Path, threads: int = 2, keep_alive: bool = False
+) -> Tuple[float, int, float]:
     """Reports per second accepted by ``riskagent serve`` over HTTPS, the count, and the median request latency in ms."""
     import requests
 
@@ -215,6 +217,8 @@ def bench_http(url: str, material: Material, seconds: float, clients: int, worke
             done = 0
             with requests.Session() as http:
                 http.headers["Authorization"] = f"Bearer {token}"
+                if not keep_alive:  # as agents send: one connection (and TLS handshake) per report
+                    http.headers["Connection"] = "close"
                 while time.monotonic() < stop_at:
                     with lock:
                         if not queue:

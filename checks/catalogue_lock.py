@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.26"
-CATALOGUE_DIGEST = "907052f49944d2bde649e768e52723ba544224bc8f444112fa8e4c01fedb54e1"
+CATALOGUE_VERSION = "1.0.27"
+CATALOGUE_DIGEST = "7b69be843d12709dcbf803efdf52f1021d53cb89e50df5919038f05f8fd9fcf8"

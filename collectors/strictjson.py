@@ -567,6 +567,18 @@ def _build_encoder(cls: type) -> Encoder:
     if issubclass(cls, enum.Enum):
         return lambda obj: obj.value
     if dataclasses.is_dataclass(cls):
+        filled, elided = _left_out(cls)
+        fields = [f for f in dataclasses.fields(cls) if f.name not in filled]
+        if not (elided or getattr(cls, "__json_derived__", ()) or getattr(cls, "__json_tag__", None)) and not any(
+            f.metadata.get("omit_none") or f.metadata.get("omit_empty") for f in fields
+        ):
+            # Every field written as it is (most classes): what _items_of gives, without building the pairs first.
+            pairs = tuple((f.name, str(f.metadata.get("name", f.name))) for f in fields)
+
+            def encode_plain(obj: Any) -> Any:
+                return {key: to_json(getattr(obj, attr)) for attr, key in pairs}
+
+            return encode_plain
         items = _items_of(cls)
 
         def encode(obj: Any) -> Any:

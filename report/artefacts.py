@@ -16,6 +16,7 @@ Everything is pure: a function of the finding and the OS family.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -636,6 +637,7 @@ CHECK_ARTEFACT: Dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=2048)  # a pure function of a catalogue id, asked about every finding of every plan
 def artefact_of(check_id: str) -> Optional[str]:
     """The artefact a fix of ``check_id`` changes (the longest matching table key), None if no table entry."""
     best: Optional[str] = None

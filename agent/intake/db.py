@@ -1,8 +1,11 @@
 """Engines and sessions for the intake database, chosen by URL (``sqlite:///PATH`` or ``postgresql://...``).
 
 Queries are SQLAlchemy expressions, the same for both databases; only the
-connection set-up differs, here (PostgreSQL: no JIT, which costs the
-dashboard's queries more than it saves). SQLite gets WAL (readers never wait for the
+connection set-up differs, here. PostgreSQL: no JIT, which costs the
+dashboard's queries more than it saves; and large values (the envelopes)
+compressed with LZ4 where the server has it, which stores a report in less
+room than the default (pglz) for about a third of the server's time per
+report (:func:`_postgresql_setup`). SQLite gets WAL (readers never wait for the
 writer), a busy timeout, foreign keys, and ``BEGIN IMMEDIATE`` for write
 transactions: with several server processes, a transaction that read and then
 writes must hold the write lock from its start, or SQLite refuses its write
@@ -37,7 +40,21 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_setup(engine)
+    elif engine.dialect.name == "postgresql":
+        _postgresql_setup(engine)
     return engine
+
+
+def _postgresql_setup(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+        # A session setting, so a server without LZ4 (built without it, or before PostgreSQL 14) refuses it
+        # here and keeps its default, instead of refusing the connection as a connect option would.
+        try:
+            dbapi_conn.execute("SET default_toast_compression = 'lz4'")
+            dbapi_conn.commit()
+        except Exception:  # the driver's error for an unknown setting or value: the default compression stays
+            dbapi_conn.rollback()
 
 
 def _sqlite_setup(engine: sa.Engine) -> None:

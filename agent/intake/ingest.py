@@ -171,13 +171,14 @@ def receive(db: Database, config: IntakeConfig, applicant_id: int, token_id: Opt
     for attempt in range(WRITE_ATTEMPTS):
         try:
             with db.write() as session:
-                existing = find(session, applicant_id, sha256)
-                if existing is not None:
-                    return existing, False
                 record = _store(session, applicant_id, token_id, data, sha256, fields, now)
             return record, True
         except IntegrityError:
-            # Another process stored the same envelope, or created the same asset, first: look again.
+            # Another process stored the same envelope (the unique key says so), or created the same asset, first.
+            with db.read() as session:
+                existing = find(session, applicant_id, sha256)
+            if existing is not None:
+                return existing, False
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
@@ -190,8 +191,11 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     intake_problem = organisation_problem(applicant, f)
     accepted = f.outcome == Outcome.VALID.value and intake_problem is None
     problems = [*([intake_problem] if intake_problem else []), *f.problems]
+    # An accepted report's asset first (locked), so the record is written with it in one statement.
+    asset, previous = _asset_of(session, applicant, f, now) if accepted else (None, None)
     record = ReportRecord(
         applicant_id=applicant_id,
+        asset_id=asset.id if asset is not None else None,
         token_id=token_id,
         envelope_sha256=sha256,
         envelope=data,
@@ -233,8 +237,8 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
                 for t in f.tasks
             ],
         )
-    if accepted:
-        add_alerts(session, _place(session, record, applicant, f, now), now)
+    if asset is not None:
+        add_alerts(session, _place(session, record, asset, previous, applicant, f, now), now)
     return record
 
 
@@ -248,22 +252,31 @@ def _latest(session: Session, report_id: int) -> Tuple[Optional[dt.datetime], Re
     return row.started_at, ReportState(report_id, {item: state for item, state in hard_fails}, dict(row.findings), row.score, row.grade)
 
 
-def _place(session: Session, record: ReportRecord, applicant: Applicant, f: Extracted, now: dt.datetime) -> List[AlertCandidate]:
-    """Make ``record`` its asset's latest report unless a newer one is there already; the alerts that follow."""
-    assert record.subject is not None and record.started_at is not None
-    asset = session.scalars(
-        sa.select(Asset).where(Asset.applicant_id == applicant.id, Asset.name == record.subject).with_for_update()
-    ).first()
+def _asset_of(session: Session, applicant: Applicant, f: Extracted, now: dt.datetime) -> Tuple[Asset, Optional[Tuple[Optional[dt.datetime], ReportState]]]:
+    """The asset a genuine report is about, locked until the transaction ends (created at its first report), and
+    when its latest report was made with what alerts compare of it (None: it has none yet)."""
+    assert f.subject is not None
+    asset = session.scalars(sa.select(Asset).where(Asset.applicant_id == applicant.id, Asset.name == f.subject).with_for_update()).first()
     if asset is None:
-        asset = Asset(applicant_id=applicant.id, name=record.subject, kind=f.kind or "host", first_seen=now, last_checkin=now)
+        asset = Asset(applicant_id=applicant.id, name=f.subject, kind=f.kind or "host", first_seen=now, last_checkin=now)
         session.add(asset)
         session.flush()
-    record.asset_id = asset.id
-    previous: Optional[ReportState] = None
-    if asset.latest_report_id is not None:
-        started_at, previous = _latest(session, asset.latest_report_id)
-        if started_at is not None and record.started_at < started_at:
-            return []  # an older report that arrived late (an outbox resending): history, not the asset's state
+    return asset, (_latest(session, asset.latest_report_id) if asset.latest_report_id is not None else None)
+
+
+def _place(
+    session: Session,
+    record: ReportRecord,
+    asset: Asset,
+    latest: Optional[Tuple[Optional[dt.datetime], ReportState]],
+    applicant: Applicant,
+    f: Extracted,
+    now: dt.datetime,
+) -> List[AlertCandidate]:
+    """Make ``record`` its asset's latest report unless a newer one is there already; the alerts that follow."""
+    assert record.started_at is not None
+    if latest is not None and latest[0] is not None and record.started_at < latest[0]:
+        return []  # an older report that arrived late (an outbox resending): history, not the asset's state
     asset.previous_report_id, asset.latest_report_id = asset.latest_report_id, record.id
     asset.last_checkin = max(asset.last_checkin, now)
     session.execute(
@@ -277,7 +290,7 @@ def _place(session: Session, record: ReportRecord, applicant: Applicant, f: Extr
         .values(resolved_at=now)
     )
     current = ReportState(record.id, dict(f.hard_fails), dict(record.findings), record.score, record.grade)
-    return report_alerts(applicant.id, applicant.name, asset.id, asset.name, previous, current)
+    return report_alerts(applicant.id, applicant.name, asset.id, asset.name, latest[1] if latest is not None else None, current)
 
 
 def add_alerts(session: Session, candidates: List[AlertCandidate], now: dt.datetime) -> List[Alert]:
