@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from questionnaires.model import Attestation, Question, Questionnaire
     from report.application import ApplicationVerification, CheckedAttestation
     from report.model import Report
+    from report.policy import Policy
     from report.signing import Signer
     from report.trust import TrustedKey
 
@@ -552,9 +553,15 @@ def build_package(
 
 
 def verify_package(
-    path: Path, trusted: Mapping[str, TrustedKey], *, now: Optional[dt.datetime] = None, max_bytes: Optional[int] = None
+    path: Path,
+    trusted: Mapping[str, TrustedKey],
+    *,
+    now: Optional[dt.datetime] = None,
+    max_bytes: Optional[int] = None,
+    policy: Optional[Policy] = None,
 ) -> ApplicationVerification:
-    """Verify an application package: ``path`` is its directory or its ``application.dsse.json``."""
+    """Verify an application package: ``path`` is its directory or its ``application.dsse.json``; its embedded
+    reports against ``policy`` (the default one when None), as ``verify`` holds a report to it."""
     from report.application import (
         ENVELOPE_NAME,
         ApplicationVerification,
@@ -590,7 +597,7 @@ def verify_package(
             stamp,
         )
     return verify_application(
-        data, trusted, derive, package_dir=envelope.parent, source=str(envelope), now=now, render=render_application
+        data, trusted, derive, package_dir=envelope.parent, source=str(envelope), now=now, render=render_application, policy=policy
     )
 
 

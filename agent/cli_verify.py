@@ -222,7 +222,7 @@ def verify_cmd(
     results: List[Union[Verification, ApplicationVerification]] = []
     for path in envelopes:
         if path.is_dir() or is_application(path, max_mib * 1024 * 1024):  # an application package: its own checks, the same exit codes
-            a = verify_package(path, trusted, max_bytes=max_mib * 1024 * 1024)
+            a = verify_package(path, trusted, max_bytes=max_mib * 1024 * 1024, policy=policy)
             results.append(a)
             say(json.dumps(a.to_json(), ensure_ascii=True, sort_keys=True) if as_json else "\n".join(application_lines(a, lang)))
             continue

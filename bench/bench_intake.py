@@ -7,7 +7,9 @@ started here as in the tests, or ``--pg-url``):
 
 * **intake**: ``riskagent serve`` (gunicorn, TLS, one worker per processor)
   receiving distinct signed reports of a recorded host from concurrent
-  HTTPS clients on loopback for ``--seconds``; every report gets the full
+  HTTPS clients on loopback for ``--seconds``, one connection (and TLS
+  handshake) per report as agents send them (``--keep-alive`` reuses them,
+  which gunicorn then serves from one worker per connection); every report gets the full
   verification (signature, recheck of every finding against its evidence,
   the policy) and is stored with its hard fails and plan. The clients run on
   the same machine and take their share of its processors, as they would in
@@ -350,11 +352,11 @@ DASHBOARD_PAGES = (
     ("portfolio, 200 rows, worst grade first", "/portfolio?sort=grade&desc=1&per_page=200"),
     ("portfolio, grade F + hard fail + overdue", "/portfolio?grade=F&hard_fail=1&overdue=1"),
     ("portfolio, missed check-ins, stalest first", "/portfolio?missed=1&sort=last_checkin"),
-    ("one applicant's page", "/applicants/applicant-05000"),
+    ("one applicant's page (the middle one)", "/applicants/applicant-{middle:05d}"),
 )
 
 
-def bench_dashboard(url: str, runs: int) -> List[Tuple[str, float, float, int]]:
+def bench_dashboard(url: str, runs: int, applicants: int) -> List[Tuple[str, float, float, int]]:
     """Each dashboard page of ``DASHBOARD_PAGES`` rendered through the app: (name, median ms, median processor ms, bytes)."""
     import re
 
@@ -375,7 +377,8 @@ def bench_dashboard(url: str, runs: int) -> List[Tuple[str, float, float, int]]:
     logged_in = client.post("/login", data={"username": "bench-viewer", "password": "correct horse battery staple", "csrf_token": token.group(1)})
     assert logged_in.status_code == 303, logged_in.text[:300]
     out: List[Tuple[str, float, float, int]] = []
-    for name, path in DASHBOARD_PAGES:
+    for name, page in DASHBOARD_PAGES:
+        path = page.format(middle=max(1, applicants // 2))
         client.get(path)  # the first request compiles the templates
         wall: List[float] = []
         cpu: List[float] = []
@@ -393,7 +396,9 @@ def bench_dashboard(url: str, runs: int) -> List[Tuple[str, float, float, int]]:
 
 
 def bench_intake_http(kind: str, dbs: Databases, material: Material, args: argparse.Namespace, directory: Path) -> None:
-    rate, total, latency = bench_http(dbs.new(kind, f"http{uuid.uuid4().hex[:6]}"), material, args.seconds, args.clients, args.workers, directory)
+    rate, total, latency = bench_http(
+        dbs.new(kind, f"http{uuid.uuid4().hex[:6]}"), material, args.seconds, args.clients, args.workers, directory, args.threads, args.keep_alive
+    )
     print(f"[{kind}] HTTPS intake, {args.workers} workers, {args.clients} clients      {rate:7.1f} reports/s sustained "
           f"({total} in {args.seconds:.0f} s, median latency {latency:.0f} ms)", flush=True)  # fmt: skip
 
@@ -409,6 +414,8 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=10000)
     parser.add_argument("--tasks", type=int, default=40)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=2, help="Threads per server process.")
+    parser.add_argument("--keep-alive", action="store_true", help="Clients reuse their connection (agents do not).")
     parser.add_argument("--skip-intake", action="store_true", help="Only the portfolio figures.")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
@@ -436,7 +443,7 @@ def main() -> None:
                 print(f"[{kind}] portfolio of {p['rows']:.0f} applicants (filled in {filled:.0f} s): query {p['query_ms']:.0f} ms, "
                       f"query + render of every row {p['all_rows_ms']:.0f} ms ({p['html_kib']:.0f} KiB), query + 100-row page {p['page100_ms']:.0f} ms; "
                       f"this process's processor time for query + render of every row {p['cpu_ms']:.0f} ms", flush=True)  # fmt: skip
-                for name, ms, cpu_ms, size in bench_dashboard(url, args.runs):
+                for name, ms, cpu_ms, size in bench_dashboard(url, args.runs, args.applicants):
                     print(f"[{kind}] dashboard {name:<45} {ms:6.0f} ms (processor {cpu_ms:.0f} ms, {size / 1024:.0f} KiB)", flush=True)
         finally:
             dbs.close()

@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.27"
-CATALOGUE_DIGEST = "7b69be843d12709dcbf803efdf52f1021d53cb89e50df5919038f05f8fd9fcf8"
+CATALOGUE_VERSION = "1.0.28"
+CATALOGUE_DIGEST = "3efb380685c21bf4c23d6a0308df87a5fadfc6f22e6868263b10c2546c059fdc"

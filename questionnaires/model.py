@@ -334,7 +334,8 @@ class AnsweredQuestionnaire:
     @classmethod
     def of(cls, definition: Mapping[str, JSON], answers: Sequence[Answer]) -> AnsweredQuestionnaire:
         """The answers to ``definition``: referenced if it is the built-in questionnaire, else embedded."""
-        digest = definition_sha256(definition)
+        # The built-in definition (the very object loaded once) has its digest remembered: no encoding per report.
+        digest = builtin_sha256() if definition is builtin_definition() else definition_sha256(definition)
         embedded = None if digest == builtin_sha256() else dict(definition)
         return cls(str(definition.get("id")), str(definition.get("version")), digest, embedded, tuple(answers), answers_summary(answers))
 

@@ -39,6 +39,7 @@ from collectors.digest import sha256_hex
 from collectors.strictjson import JSON, JsonShapeError, TextEnum, from_json, json_field, to_json
 from report.canonical import CanonicalError, canonical_bytes, strict_loads
 from report.envelope import DEFAULT_MAX_BYTES, SignatureCheck, SignatureStatus, check_signatures, parse_envelope
+from report.policy import Policy
 from report.signing import STATEMENT_TYPE, VerificationError
 from report.trust import Role, TrustedKey, matches, parse_time, window_problem
 
@@ -879,11 +880,12 @@ def verify_application(
     source: str,
     now: Optional[dt.datetime] = None,
     render: Optional[Callable[[ApplicationPredicate, Derived, str], bytes]] = None,
+    policy: Optional[Policy] = None,
 ) -> ApplicationVerification:
     """Verify an application envelope and its package; never raises.
 
     The applicant's signature and identity; every embedded report in full (``verify_bytes``: signature,
-    recheck, default policy) with its digests; every attestation's signature, attester identity and
+    recheck, ``policy`` or the default one) with its digests; every attestation's signature, attester identity and
     declaration; the organisation answers and coverage view recomputed by ``derive``; every attachment
     in ``package_dir`` by size and sha256; and the HTML beside it rendered again (``render``).
     """
@@ -931,7 +933,7 @@ def verify_application(
                 )
             )
         problems += identity_problems(signer, org, pred.created_at, "the application", at, applicant=True)
-        reports_ok = _check_reports(pred, trusted, at, problems, state["reports"])
+        reports_ok = _check_reports(pred, trusted, at, problems, state["reports"], policy)
         for i, ref in enumerate(pred.attestations):
             raw = envelope_bytes_of(ref.envelope)
             name = f"attestation {i + 1} ({ref.attester})"
@@ -975,10 +977,14 @@ def verify_application(
 
 
 def _check_reports(
-    pred: ApplicationPredicate, trusted: Mapping[str, TrustedKey], at: dt.datetime, problems: List[Problem], out: List[Any]
+    pred: ApplicationPredicate,
+    trusted: Mapping[str, TrustedKey],
+    at: dt.datetime,
+    problems: List[Problem],
+    out: List[Any],
+    policy: Optional[Policy] = None,
 ) -> bool:
     """Each embedded report verified in full, with the digests and names the application gives it. True if all could be read."""
-    from report.policy import Policy
     from report.signing import report_digest, subject_name
     from report.verification import Outcome, verify_bytes
 
@@ -995,7 +1001,7 @@ def _check_reports(
             )
             readable = False
             continue
-        v = verify_bytes(raw, trusted, Policy(), source=name, now=at)
+        v = verify_bytes(raw, trusted, policy or Policy(), source=name, now=at)
         out.append(v)
         if v.outcome is Outcome.INVALID or v.report is None:
             severity = Severity.UNSUPPORTED if v.outcome is Outcome.UNSUPPORTED else Severity.INVALID
@@ -1003,7 +1009,7 @@ def _check_reports(
             readable = False
             continue
         if v.outcome is Outcome.POLICY_FAILED:
-            problems.append(Problem(Severity.POLICY, f"{name} is genuine but fails the default verification policy: {v.reason}"))
+            problems.append(Problem(Severity.POLICY, f"{name} is genuine but fails the {'' if policy else 'default '}verification policy: {v.reason}"))
         r = v.report
         if (
             report_digest(r) != ref.report_sha256

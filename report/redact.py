@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from enum import Enum
-from typing import Any, Callable, Dict, List, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from collectors.host.credentials import TOKEN_PATTERNS
 
@@ -252,23 +253,41 @@ class _Walk:
         return obj, 0
 
     def _mapping(self, obj: Dict[Any, Any]) -> Tuple[Any, int]:
-        out: Dict[Any, Any] = {}
+        # Copy on write: nothing is built until something changes (nearly never), and a pair of strings already
+        # known clean under a key that names no secret costs two set lookups.
+        out: Optional[Dict[Any, Any]] = None
         count = 0
-        for k, v in obj.items():
+        for i, (k, v) in enumerate(obj.items()):
+            if type(k) is str and type(v) is str and k in _CLEAN and v in _CLEAN and not secret_key(k):
+                if out is not None:
+                    out[k] = v
+                continue
             k2, n1 = self.tree(k)
             v2, n2 = self.value(k, v)
-            out[k2] = v2
-            count += n1 + n2
-        return (out if count else obj), count
+            if n1 or n2:
+                if out is None:
+                    out = dict(itertools.islice(obj.items(), i))
+                count += n1 + n2
+            if out is not None:
+                out[k2] = v2
+        return (out if out is not None else obj), count
 
     def _sequence(self, obj: Any) -> Tuple[Any, int]:
-        items = []
+        items: Optional[List[Any]] = None
         count = 0
-        for v in obj:
+        for i, v in enumerate(obj):
+            if type(v) is str and v in _CLEAN:
+                if items is not None:
+                    items.append(v)
+                continue
             v2, n = self.tree(v)
-            items.append(v2)
-            count += n
-        if not count:
+            if n:
+                if items is None:
+                    items = list(obj[:i])
+                count += n
+            if items is not None:
+                items.append(v2)
+        if items is None:
             return obj, 0
         return (tuple(items) if isinstance(obj, tuple) else items), count
 

@@ -134,7 +134,7 @@ def check(data: bytes, config: IntakeConfig, now: dt.datetime) -> Checked:
                 f"intake: the archive holds no {ENVELOPE_NAME} at its top level "
                 "(send the package directory's files as riskagent submit-application packs them)"
             )
-        v = verify_package(folder, config.trusted, now=now, max_bytes=config.max_bytes)
+        v = verify_package(folder, config.trusted, now=now, max_bytes=config.max_bytes, policy=config.policy)
         return checked_of(v, folder)
 
 

@@ -48,7 +48,13 @@ def authenticate(db: Database, config: IntakeConfig, header: Optional[str], now:
     if token is None:
         raise Refused(401, "unauthorised", UNAUTHORISED)
     with db.write() as session:
-        row = session.scalars(sa.select(ApiToken).where(ApiToken.token_sha256 == digest(token)).with_for_update()).first()
+        row = session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.token_sha256 == digest(token))
+            # the applicant or user named below in the same statement (locking only the token's row)
+            .options(sa.orm.joinedload(ApiToken.applicant), sa.orm.joinedload(ApiToken.user))
+            .with_for_update(of=ApiToken)
+        ).first()
         if row is None or row.revoked_at is not None or (row.user is not None and row.user.disabled_at is not None):
             raise Refused(401, "unauthorised", UNAUTHORISED)
         window = count_request(now, row.window_start, row.window_count, config.rate_limit, config.rate_window_s)

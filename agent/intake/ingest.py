@@ -23,7 +23,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,10 @@ from agent.intake.models import Alert, AlertKind, Applicant, Asset, PlanTask, Re
 from report.verification import Outcome, Verification, verify_bytes
 
 WRITE_ATTEMPTS = 3
+# The tables themselves, for inserts that need none of the ORM's bookkeeping.
+_REPORTS = cast(sa.Table, ReportRecord.__table__)
+_HARD_FAILS = cast(sa.Table, ReportHardFail.__table__)
+_TASKS = cast(sa.Table, PlanTask.__table__)
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,7 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     problems = [*([intake_problem] if intake_problem else []), *f.problems]
     # An accepted report's asset first (locked), so the record is written with it in one statement.
     asset, previous = _asset_of(session, applicant, f, now) if accepted else (None, None)
-    record = ReportRecord(
+    values: Dict[str, Any] = dict(
         applicant_id=applicant_id,
         asset_id=asset.id if asset is not None else None,
         token_id=token_id,
@@ -224,16 +228,17 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
         task_count=len(f.tasks) if accepted else 0,
         findings=dict(f.findings) if accepted else {},
     )
-    session.add(record)
-    session.flush()
-    # Many rows of one shape: one executemany each, not an ORM object per row.
+    # Rows written with the tables' own inserts (one statement each, one executemany for the many rows of one
+    # shape), not through the ORM's unit of work: the record returned is built from the very values written.
+    record_id = session.execute(sa.insert(_REPORTS).values(**values).returning(_REPORTS.c.id)).scalar_one()
+    record = ReportRecord(id=record_id, **values)
     if f.hard_fails:
-        session.execute(sa.insert(ReportHardFail), [{"report_id": record.id, "item": i, "state": st} for i, st in sorted(f.hard_fails.items())])
+        session.execute(sa.insert(_HARD_FAILS), [{"report_id": record_id, "item": i, "state": st} for i, st in sorted(f.hard_fails.items())])
     if accepted and f.tasks:
         session.execute(
-            sa.insert(PlanTask),
+            sa.insert(_TASKS),
             [
-                {"report_id": record.id, "task_id": t.task_id, "kind": t.kind, "ref": t.ref, "target": t.target, "severity": t.severity, "owner": t.owner, "due": t.due, "checks": list(t.checks)}
+                {"report_id": record_id, "task_id": t.task_id, "kind": t.kind, "ref": t.ref, "target": t.target, "severity": t.severity, "owner": t.owner, "due": t.due, "checks": list(t.checks)}
                 for t in f.tasks
             ],
         )

@@ -453,3 +453,23 @@ def test_submit_application_to_an_unreachable_intake(tmp_path: Path, packages: P
     delivery = send_application(b"x", SubmitSettings(f"https://localhost:{port}/api/v1/reports", None, None, 2.0), sleep=pauses.append)
     assert delivery.outcome == "retry" and "did not answer" in delivery.detail and pauses == [1.0, 3.0]
     assert delivery.url == f"https://localhost:{port}/api/v1/applications"
+
+
+def test_the_intakes_policy_holds_an_applications_reports_as_it_holds_reports(db: Any, config: Any, packages: Packages) -> None:
+    """An insurer that requires live, privileged runs refuses an application whose report does not meet them."""
+    import dataclasses
+
+    from report.policy import Policy
+
+    acme = add_applicant_token(db, "acme", None, ACME)
+    assert acme
+    with db.read() as session:
+        from agent.intake.models import Applicant
+
+        acme_id = session.scalars(sa.select(Applicant.id)).one()
+    strict = dataclasses.replace(config, policy=Policy(require_live=True))
+    record, _ = receive_application(db, strict, acme_id, None, packages.archives["genuine"])
+    assert record.status is Status.REJECTED
+    assert "fails the verification policy" in " ".join(record.problems)
+    lenient, _ = receive_application(db, config, acme_id, None, packages.archives["genuine"])  # the same bytes: one record
+    assert lenient.id == record.id
