@@ -141,10 +141,20 @@ def _scope(report: Report) -> Tuple[Tuple[Text, ...], Tuple[Text, ...]]:
     if late:
         names = ", ".join(sorted({x.endpoint for x in late}))
         missing.append(Text(zh=f"超出时间预算的端点：{names}", en=f"Endpoints that ran out of time: {names}"))
-    if report.summary.high_risk_not_assessed:
-        cases = ", ".join(report.summary.high_risk_not_assessed)
+    not_assessed = [c for c in report.summary.high_risk_not_assessed if _applies(c, report)]
+    if not_assessed:
+        cases = ", ".join(not_assessed)
         missing.append(Text(zh=f"本工具无法判断的高风险判例：{cases}", en=f"High-risk cases no check here can judge: {cases}"))
     return tuple(assessed), tuple(missing)
+
+
+def _applies(case_id: str, report: Report) -> bool:
+    """Whether a 高风险 case applies at the protection level the report is judged at: a case whose 适用范围 is
+    三级及以上 is no condition for a 二级 system (the summary lists every failed case, whatever the level)."""
+    from report.underwriting import case_min_level
+
+    level = report.underwriting.mlps.level if report.underwriting is not None else 3
+    return case_min_level(case_id) <= level
 
 
 def decide(report: Report) -> Decision:
@@ -153,7 +163,7 @@ def decide(report: Report) -> Decision:
     q = report.questionnaire
     answered = (q.summary.derived + q.summary.attested) if q is not None else None
     questions = (q.summary.derived + q.summary.attested + q.summary.unknown) if q is not None else None
-    open_cases = tuple(_case_title(c) for c in dict.fromkeys(h.case for h in report.summary.open_high_risk))
+    open_cases = tuple(_case_title(c) for c in dict.fromkeys(h.case for h in report.summary.open_high_risk if _applies(h.case, report)))
     uw = report.underwriting
     if uw is None:
         return Decision(

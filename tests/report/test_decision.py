@@ -89,3 +89,21 @@ def test_commands_in_chinese_text_are_code_and_prose_is_not() -> None:
     assert ("systemctl reload sshd", True) in parts and ("；检查 Match 块", False) in parts
     assert tech_segments("systemd unit names", "zh") == (("systemd unit names", False),)
     assert tech_segments("then systemctl reload sshd", "en") == (("then systemctl reload sshd", False),)
+
+
+def test_a_case_that_applies_only_from_level_three_is_no_condition_at_level_two() -> None:
+    """6.4.1.3 (remote administration without a second factor) is 三级及以上: a 二级 system is not held to it."""
+    from report.rederive import Declarations, rederive
+    from report.underwriting import case_min_level
+
+    level3 = fixture_report("debian-weak")
+    level2 = rederive(dataclasses.replace(Declarations.of(level3), level=2))
+    assert level2.underwriting is not None and level2.underwriting.mlps.level == 2
+    listed3 = {t.en for t in decide(level3).open_high_risk}
+    listed2 = {t.en for t in decide(level2).open_high_risk}
+    three_only = {h.case for h in level3.summary.open_high_risk if case_min_level(h.case) == 3}
+    assert three_only and any(c in t for c in three_only for t in listed3)
+    assert not any(c in t for c in three_only for t in listed2)
+    assert listed2 and listed2 < listed3  # the cases that apply at 二级 stay
+    conditions2 = " ".join(c.en for c in decide(level2).conditions)
+    assert not any(f"case {c}" in conditions2 for c in three_only)
