@@ -24,7 +24,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, fields, replace
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, cast
 
 from checks.model import Finding
 from collectors.evidence import Evidence
@@ -106,6 +106,7 @@ def declarations_from_json(predicate: Any) -> Optional[Declarations]:
     """The declarations of a signed report's JSON, decoded as ``Report.from_json`` decodes those fields; None when
     they cannot be read (the full reading then names why). The rest of the report is not read at all."""
     from collectors.strictjson import JsonShapeError, fields_from_json, from_json
+    from report.underwriting import MlpsLevel
 
     if not isinstance(predicate, dict):
         return None
@@ -114,7 +115,7 @@ def declarations_from_json(predicate: Any) -> Optional[Declarations]:
         target = predicate["target"]
         settings = predicate["plan_settings"]
         underwriting = predicate["underwriting"]
-        level = underwriting["mlps"]["level"] if underwriting is not None else 3
+        level: int = from_json(cast(Any, MlpsLevel), underwriting["mlps"]["level"], "$.underwriting.mlps.level") if underwriting is not None else 3
         if type(target) is not dict or type(target.get("name")) is not str or type(level) is not int:
             return None
         plan_settings = from_json(PlanSettings, settings, "$.plan_settings") if settings is not None else None

@@ -152,3 +152,10 @@ def test_a_typed_edit_of_a_derived_section_is_rejected_by_name(key: Ed25519Priva
 @pytest.mark.parametrize("statement", [None, [], {"predicate": None}, {"predicate": []}, {"predicate": {"evidence": 1}}])
 def test_garbage_is_never_accepted_and_never_raises(statement: Any) -> None:
     assert rederived_statement(b"{}", statement) is None
+
+
+@pytest.mark.parametrize("level", [1, 4, 0])
+def test_a_level_no_scan_judges_at_is_not_read_as_a_declaration(key: Ed25519PrivateKey, level: int) -> None:
+    predicate = load_statement(_payload(complete_report("debian-weak", target_name="vm", mode="live"), key))["predicate"]
+    predicate["underwriting"]["mlps"]["level"] = level
+    assert declarations_from_json(predicate) is None
