@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional, Protocol, Sequence
 
 from agent.errors import AgentError, UsageError
+from checks.model import Text
 from report.claim import Change, Claim, Excluded, build_claim, claim_payload
 from report.trust import TrustedKey
 
@@ -27,7 +28,7 @@ class SnapshotInput:
 
     ref: Mapping[str, Any]
     changes: Sequence[Change]
-    notes: Sequence[str] = ()
+    notes: Sequence[Text] = ()
 
 
 class SnapshotComparison(Protocol):
@@ -39,7 +40,7 @@ class SnapshotComparison(Protocol):
     @property
     def changes(self) -> Sequence[Change]: ...
     @property
-    def notes(self) -> Sequence[str]: ...
+    def notes(self) -> Sequence[Text]: ...
 
 
 # The comparison of a snapshot with a report, given the basis report and the snapshot directory (set by the
@@ -79,7 +80,7 @@ def make_claim(
     problems = [p for p in result.problems if p.kind != "invalid" and p.target == target]
     snapshot_ref: Optional[Mapping[str, Any]] = None
     changes: Sequence[Change] = ()
-    notes: List[str] = list(result.notes)
+    notes: List[Text] = history_notes(chain, result.notes)
     if snapshot_dir is not None:
         if read_snapshot is None:
             raise UsageError("this build cannot compare snapshots", "make the claim without --snapshot")
@@ -106,6 +107,30 @@ def make_claim(
         changes=changes,
         notes=notes,
     )
+
+
+def history_notes(chain: Sequence[Any], said: Sequence[str]) -> List[Text]:
+    """What the history check noted about this target's chain (``ChainResult.notes``), in both languages; notes about
+    other targets are not the claim's. The two notes ``agent.history.check_chain`` makes are said in zh with the
+    files, digests and the verifier's reason verbatim; any other keeps its English after a zh prefix, never dropped."""
+    if not chain:
+        return []
+    target = chain[0].target
+    mine = [n for n in said if n.startswith(f"{target}: ") or any(n.startswith(f"{e.path}: ") for e in chain)]
+    return [_history_note(n, chain) for n in mine]
+
+
+def _history_note(note: str, chain: Sequence[Any]) -> Text:
+    first = chain[0]
+    if first.previous is not None:
+        prev = str(first.previous)[:12]
+        if note == f"{first.target}: chain starts at {first.path}; its predecessor {prev} is not given":
+            return Text(zh=f"{first.target}：评估历史从 {first.path} 开始，其前序报告 {prev} 未提供", en=note)
+    for e in chain:
+        prefix = f"{e.path}: signature verified, findings not rechecked: "
+        if note.startswith(prefix):
+            return Text(zh=f"{e.path}：签名已验证，但本版本无法复核其检查结果（验证工具原文：{note[len(prefix) :]}）", en=note)
+    return Text(zh=f"评估历史说明（验证工具原文）：{note}", en=note)
 
 
 def _utc(text: str) -> dt.datetime:

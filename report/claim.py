@@ -29,7 +29,8 @@ from checks.model import Status, Text
 from collectors.strictjson import JSON, to_json
 
 CLAIM_PREDICATE = "urn:riskagent:predicate:claim:v1"
-CLAIM_FORMAT = 1
+# 2: notes, gap details and timeline texts are bilingual ({"zh", "en"}); format 1 had English strings there.
+CLAIM_FORMAT = 2
 DEFAULT_MAX_INTERVAL_S = 2 * 86400  # a daily schedule plus a day of grace
 
 
@@ -100,7 +101,7 @@ class Gap:
     kind: str  # chain problem kind (gap, edited, fork, ...), "interval" or "since_last"
     start: Optional[str]
     end: Optional[str]
-    detail: str
+    detail: Text  # a chain problem: what it is in both languages, then the history check's own (English) diagnostic
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Change:
 class Event:
     at: str
     kind: str  # report, gap, incident, snapshot, change, unverified
-    text: str
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ class Claim:
     reports: Tuple[ReportRef, ...]  # every verified report of the target, oldest first
     excluded: Tuple[Excluded, ...]  # files that did not verify: not used
     timeline: Tuple[Event, ...]
-    notes: Tuple[str, ...]
+    notes: Tuple[Text, ...]
 
     def as_json(self) -> Dict[str, Any]:
         data: Dict[str, Any] = to_json(self)
@@ -207,20 +208,77 @@ def _tasks(report: Any, before: Sequence[Any], plan_settings: Mapping[str, JSON]
     return tuple(sorted(out, key=lambda t: (-t.overdue_days, t.due, t.id)))
 
 
+# What each kind of chain problem (agent.history.Problem.kind) means, said before the history check's own diagnostic
+# (English, naming files and digests), which is kept verbatim: it is what an investigator looks up.
+CHAIN_PROBLEMS: Dict[str, Text] = {
+    "gap": Text(zh="报告缺失（或前一份报告在被后续报告引用后遭改动）", en="missing report (or the previous report was edited after its successor named it)"),
+    "edited": Text(zh="报告被改动：同一份报告存在内容不同的副本", en="edited report: one report exists with different contents"),
+    "fork": Text(zh="分叉：多份报告声明同一份前序报告", en="fork: several reports name the same predecessor"),
+    "duplicate": Text(zh="重复：两个文件是同一份报告", en="duplicate: two files hold the same report"),
+    "unlinked": Text(zh="链条重新开始：报告未声明前序报告，但已提供更早的报告", en="chain restarted: a report names no predecessor although older reports are given"),
+    "order": Text(zh="顺序错乱：报告声明的前序报告开始得更晚", en="out of order: a report names a predecessor that started later"),
+    "foreign": Text(zh="链接到其他对象：报告声明的前序报告属于另一评估对象", en="foreign link: a report names a report of another target as its predecessor"),
+}
+
+# The changes a snapshot comparison lists (report.claim_changes), as the claim names them.
+CHANGE_KINDS: Dict[str, Text] = {
+    "uid0_account": Text(zh="新增 UID 0 账户", en="New UID 0 account"),
+    "account": Text(zh="新增账户", en="New account"),
+    "persistence": Text(zh="新增持久化项", en="New persistence entry"),
+    "authorized_key": Text(zh="新增 SSH 授权密钥（authorized_keys）", en="New SSH authorized key"),
+    "modified_binary": Text(zh="被修改的系统程序", en="Modified system binary"),
+    "listening": Text(zh="新增监听端口", en="New listening port"),
+}
+
+
+def chain_problem_text(kind: str, message: str) -> Text:
+    """A chain problem in the claim: its kind in both languages, then the history check's diagnostic verbatim."""
+    what = CHAIN_PROBLEMS.get(kind, Text(zh=f"评估历史问题（{kind}）", en=f"history problem ({kind})"))
+    return Text(zh=f"{what.zh}。验证工具原文：{message}", en=f"{what.en}: {message}")
+
+
 def _gaps(chain: Sequence[Any], problems: Sequence[Any], incident: dt.datetime, max_interval_s: int) -> Tuple[Gap, ...]:
-    out = [Gap(p.kind, None, None, p.message) for p in problems]
+    out = [Gap(p.kind, None, None, chain_problem_text(p.kind, p.message)) for p in problems]
     before = [e for e in chain if parse_utc(e.started_at) <= incident]
     for a, b in itertools.pairwise(before):
         seconds = (parse_utc(b.started_at) - parse_utc(a.started_at)).total_seconds()
         if seconds > max_interval_s:
-            out.append(Gap("interval", a.started_at, b.started_at, f"no verified report for {seconds / 86400:.1f} days"))
+            days = f"{seconds / 86400:.1f}"
+            out.append(Gap("interval", a.started_at, b.started_at, Text(zh=f"连续 {days} 天没有经验证的评估报告", en=f"no verified report for {days} days")))
     if before:
         seconds = (incident - parse_utc(before[-1].started_at)).total_seconds()
         if seconds > max_interval_s:
-            out.append(
-                Gap("since_last", before[-1].started_at, utc_text(incident), f"the last verified report is {seconds / 86400:.1f} days older than the incident")
-            )
+            days = f"{seconds / 86400:.1f}"
+            detail = Text(zh=f"最后一份经验证的评估报告早于事故 {days} 天", en=f"the last verified report is {days} days older than the incident")
+            out.append(Gap("since_last", before[-1].started_at, utc_text(incident), detail))
     return tuple(out)
+
+
+NO_BASIS = Text(zh="事故前没有该对象经验证的评估报告", en="no verified assessment of this target was made before the incident")
+OTHER_CATALOGUE = Text(
+    zh="事故前最新的一份评估报告由其他检查规则版本生成：其签名有效，但其检查结果未被采用",
+    en="the newest report before the incident was made with another rule catalogue: its signature holds, its findings are not used",
+)
+
+
+def _report_event(e: Any) -> Event:
+    score = e.score or "-"
+    return Event(e.started_at, "report", Text(zh=f"评估报告 {e.report_id}（未通过检查 {e.failed} 项，评分 {score}）", en=f"report {e.report_id} ({e.failed} failed checks, score {score})"))
+
+
+def _snapshot_event(snapshot: Mapping[str, JSON]) -> Event:
+    ident = snapshot.get("id", "")
+    mode = snapshot.get("mode") if snapshot.get("mode") and snapshot.get("mode") != "live" else None
+    return Event(
+        str(snapshot.get("collected_at") or ""),
+        "snapshot",
+        Text(zh=f"事故后快照 {ident}" + (f"（{mode}）" if mode else ""), en=f"post-incident snapshot {ident}" + (f" ({mode})" if mode else "")),
+    )
+
+
+def _change_event(c: Change, at: str) -> Event:
+    what = CHANGE_KINDS.get(c.kind, Text(zh=c.kind, en=c.kind))
+    return Event(at, "change", Text(zh=f"{what.zh}：{c.subject}", en=f"{what.en}: {c.subject}"))
 
 
 def build_claim(
@@ -236,7 +294,7 @@ def build_claim(
     max_interval_s: int = DEFAULT_MAX_INTERVAL_S,
     snapshot: Optional[Mapping[str, JSON]] = None,
     changes: Sequence[Change] = (),
-    notes: Sequence[str] = (),
+    notes: Sequence[Text] = (),
 ) -> Claim:
     """The claim from one target's verified chain (``agent.history.check_chain``), oldest first."""
     before = [e for e in chain if parse_utc(e.started_at) <= incident]
@@ -252,17 +310,16 @@ def build_claim(
         warranties = _warranties(basis_entry.report)
         tasks = _tasks(basis_entry.report, before[: before.index(basis_entry) + 1], plan_settings, incident)
     else:
-        all_notes.append("no verified assessment of this target was made before the incident")
+        all_notes.append(NO_BASIS)
     if before and before[-1] is not basis_entry:
-        all_notes.append("the newest report before the incident was made with another rule catalogue: its signature holds, its findings are not used")
+        all_notes.append(OTHER_CATALOGUE)
     gaps = _gaps(chain, problems, incident, max_interval_s)
-    events: List[Event] = [Event(e.started_at, "report", f"report {e.report_id} ({e.failed} failed checks, score {e.score or '-'})") for e in chain]
-    events.append(Event(utc_text(incident), "incident", "incident"))
+    events: List[Event] = [_report_event(e) for e in chain]
+    events.append(Event(utc_text(incident), "incident", Text(zh="事故发生", en="incident")))
     events += [Event(g.start or utc_text(incident), "gap", g.detail) for g in gaps if g.kind in ("interval", "since_last")]
     if snapshot is not None:
-        mode = f" ({snapshot['mode']})" if snapshot.get("mode") and snapshot.get("mode") != "live" else ""
-        events.append(Event(str(snapshot.get("collected_at") or ""), "snapshot", f"post-incident snapshot {snapshot.get('id', '')}{mode}"))
-    events += [Event(c.at, "change", f"{c.kind}: {c.subject}") for c in changes if c.at]
+        events.append(_snapshot_event(snapshot))
+    events += [_change_event(c, c.at) for c in changes if c.at]
     return Claim(
         format=CLAIM_FORMAT,
         claim_id=claim_id,

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
+from checks.model import Text
 from collectors.digest import sha256_hex
 from collectors.evidence import EvidenceStatus
 from report.claim import Change
@@ -53,6 +54,32 @@ MAX_SHOWN = 200  # characters of a copied command shown in a change
 _ENABLE_LINK = re.compile(r"^/etc/systemd/system/([^/]+)\.(wants|requires)/([^/]+)$")
 _TEMPLATE = re.compile(r"@[^@.]*\.")
 
+# What a comparison is of, as the notes name it ("… not compared: …").
+ACCOUNTS = Text(zh="账户", en="accounts")
+LISTENING = Text(zh="监听端口", en="listening ports")
+UNITS = Text(zh="已启用的 systemd 服务单元", en="enabled systemd units")
+UNITS_ACTIVE = Text(zh="评估时处于活动状态的服务单元", en="units active at the assessment")
+CRON = Text(zh="计划任务（cron）", en="cron jobs")
+KEYS = Text(zh="授权密钥（authorized_keys）", en="authorized_keys")
+KEYS_OF_ACCOUNTS = Text(zh="现有账户的授权密钥（authorized_keys）", en="authorized_keys of existing accounts")
+BOOT = Text(zh="/etc/ld.so.preload 与 rc.local", en="/etc/ld.so.preload and rc.local")
+PERSISTENCE = Text(zh="计划任务（cron）、授权密钥（authorized_keys）、/etc/ld.so.preload 与 rc.local", en="cron jobs, authorized_keys, /etc/ld.so.preload and rc.local")
+BINARIES = Text(zh="系统程序", en="system binaries")
+NO_BASIS = Text(zh="快照已验证但未比对：事故前没有经验证的评估报告", en="the snapshot was verified but not compared: there is no verified assessment before the incident")
+NOT_ROOT = Text(
+    zh="快照不是以 root 身份采集的：仅 root 可读的内容不在快照中，未比对",
+    en="the snapshot was not taken as root: what only root can read is missing from it and was not compared",
+)
+
+
+EVIDENCE_STATUS_ZH = {"error": "错误", "not_applicable": "不适用"}
+
+
+def not_compared(what: Text, zh: str, en: str) -> Text:
+    """"<what> not compared: <why>" in both languages."""
+    space = " " if what.zh[-1:].isascii() else ""  # "rc.local 未比对", "账户未比对"
+    return Text(zh=f"{what.zh}{space}未比对：{zh}", en=f"{what.en} not compared: {en}")
+
 
 class SnapshotRejected(Exception):
     """The snapshot cannot be compared at all (it does not verify, or is of another host); ``hint`` says what to do.
@@ -71,7 +98,7 @@ class SnapshotChanges:
 
     ref: Mapping[str, Any]
     changes: Tuple[Change, ...]
-    notes: Tuple[str, ...]
+    notes: Tuple[Text, ...]
 
 
 def _utc_ns(ns: Any) -> Optional[str]:
@@ -178,40 +205,54 @@ class _Compare:
         self.snap = snap
         self.report = report
         self.changes: List[Change] = []
-        self.notes: List[str] = []
+        self.notes: List[Text] = []
         self._evidence = {e.collector: e for e in report.evidence if e.is_host}
 
     # -- helpers ---------------------------------------------------------------------------------
-    def note(self, text: str) -> None:
+    def note(self, text: Text) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
-    def base(self, collector: str, what: str, *, required: bool = True) -> Optional[Mapping[str, Any]]:
+    def base(self, collector: str, what: Text, *, required: bool = True) -> Optional[Mapping[str, Any]]:
         """The basis report's facts of ``collector``, or None with a note saying why not."""
         ev = self._evidence.get(collector)
         if ev is None:
             if required:
-                self.note(f"{what} not compared: the basis report has no {collector} evidence (the riskagent that made it did not record it)")
+                self.note(
+                    not_compared(
+                        what,
+                        f"基线评估报告中没有 {collector} 证据（生成该报告的 riskagent 版本未记录此项）",
+                        f"the basis report has no {collector} evidence (the riskagent that made it did not record it)",
+                    )
+                )
             return None
         if ev.status is not EvidenceStatus.OK:
             if required:
-                self.note(f"{what} not compared: the basis report's {collector} evidence is {ev.status} ({ev.reason or 'no reason given'})")
+                self.note(
+                    not_compared(
+                        what,
+                        f"基线评估报告中 {collector} 证据的状态为{EVIDENCE_STATUS_ZH.get(str(ev.status), f' {ev.status}')}（{ev.reason or '未说明原因'}）",
+                        f"the basis report's {collector} evidence is {ev.status} ({ev.reason or 'no reason given'})",
+                    )
+                )
             return None
         return ev.facts
 
-    def doc(self, name: str, what: str) -> Optional[Dict[str, Any]]:
+    def doc(self, name: str, what: Text) -> Optional[Dict[str, Any]]:
         doc = self.snap.doc(name)
         if doc is None:
             cut = [c for c in self.snap.manifest.cut if c.startswith(name)]
-            self.note(f"{what} not compared: the snapshot holds no {name} artefact" + (f" ({cut[0]})" if cut else ""))
+            zh_cut, en_cut = (f"（{cut[0]}）", f" ({cut[0]})") if cut else ("", "")
+            self.note(not_compared(what, f"快照中没有 {name} 证据项{zh_cut}", f"the snapshot holds no {name} artefact{en_cut}"))
         return doc
 
-    def run(self, section: Callable[[], None], what: str) -> None:
+    def run(self, section: Callable[[], None], what: Text) -> None:
         """One comparison; evidence of a form this build does not know (another riskagent's) is a note, not a crash."""
         try:
             section()
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            self.note(f"{what} not compared: the evidence has a form this riskagent does not read ({type(exc).__name__}: {str(exc)[:80]})")
+            why = f"{type(exc).__name__}: {str(exc)[:80]}"
+            self.note(not_compared(what, f"证据的格式不是本版本 riskagent 能读取的（{why}）", f"the evidence has a form this riskagent does not read ({why})"))
 
     def report_ev(self, collector: str) -> str:
         return f"report {self.report.report_id} {collector}"
@@ -221,13 +262,13 @@ class _Compare:
 
     # -- accounts --------------------------------------------------------------------------------
     def accounts(self) -> None:
-        base = self.base("host.passwd", "accounts")
-        doc = self.doc("accounts/users", "accounts")
+        base = self.base("host.passwd", ACCOUNTS)
+        doc = self.doc("accounts/users", ACCOUNTS)
         if base is None or doc is None:
             return
         gaps = [g for g in self.snap.gaps("accounts/users") if g[0] == "/etc/passwd"]
         if gaps:
-            self.note(f"accounts not compared: the snapshot could not read /etc/passwd ({gaps[0][1]})")
+            self.note(not_compared(ACCOUNTS, f"快照未能读取 /etc/passwd（{gaps[0][1]}）", f"the snapshot could not read /etc/passwd ({gaps[0][1]})"))
             return
         pairs = {(u["name"], u["uid"]) for u in base.get("users", [])}
         uids: Dict[str, List[int]] = {}
@@ -246,20 +287,33 @@ class _Compare:
             self.add("uid0_account" if uid == 0 else "account", name, before, after, f"{self.snap.evidence('accounts/users', where)}; {self.report_ev('host.passwd')}", at)
         bad = [m for m in doc.get("malformed", []) if isinstance(m, dict) and m.get("file") == "/etc/passwd"]
         if bad:
-            self.note(f"the snapshot's /etc/passwd has {len(bad)} malformed lines (line {bad[0].get('line')} first): accounts on them were not compared")
+            n, first = len(bad), bad[0].get("line")
+            self.note(
+                Text(
+                    zh=f"快照中的 /etc/passwd 有 {n} 行格式错误（首个为第 {first} 行）：这些行上的账户未比对",
+                    en=f"the snapshot's /etc/passwd has {n} malformed lines (line {first} first): accounts on them were not compared",
+                )
+            )
 
     # -- listening sockets -----------------------------------------------------------------------
     def listening(self) -> None:
         if str(self.snap.manifest.mode) == "offline-root":
-            self.note("listening ports not compared: the snapshot is of a root file system that was not running (offline-root)")
+            self.note(
+                not_compared(
+                    LISTENING,
+                    "快照取自未运行的根文件系统（offline-root），监听端口只存在于运行中的系统",
+                    "the snapshot is of a root file system that was not running (offline-root)",
+                )
+            )
             return
-        base = self.base("host.listening", "listening ports")
-        doc = self.doc("volatile/sockets", "listening ports")
+        base = self.base("host.listening", LISTENING)
+        doc = self.doc("volatile/sockets", LISTENING)
         if base is None or doc is None:
             return
         gaps = [g for g in self.snap.gaps("volatile/sockets") if g[0].startswith("/proc/net/")]
         if gaps:
-            self.note(f"listening ports not compared: the snapshot could not read {gaps[0][0]} ({gaps[0][1]})")
+            path, why = gaps[0]
+            self.note(not_compared(LISTENING, f"快照未能读取 {path}（{why}）", f"the snapshot could not read {path} ({why})"))
             return
         before: Dict[Tuple[str, int], Set[Optional[str]]] = {}
         for s in base.get("sockets", []):
@@ -294,7 +348,12 @@ class _Compare:
                 ats[0] if ats else None,
             )
         if not self.snap.manifest.privileged:
-            self.note("the snapshot was not taken as root: sockets of other users' processes are listed without their process")
+            self.note(
+                Text(
+                    zh="快照不是以 root 身份采集的：其他用户进程的套接字列出时不带所属进程",
+                    en="the snapshot was not taken as root: sockets of other users' processes are listed without their process",
+                )
+            )
 
     def _process_starts(self) -> Dict[int, str]:
         doc = self.snap.doc("volatile/processes") or {}
@@ -302,18 +361,18 @@ class _Compare:
 
     # -- systemd ---------------------------------------------------------------------------------
     def systemd(self) -> None:
-        base = self.base("host.services", "enabled systemd units")
-        doc = self.doc("persistence/systemd", "enabled systemd units")
+        base = self.base("host.services", UNITS)
+        doc = self.doc("persistence/systemd", UNITS)
         if base is None or doc is None:
             return
         if not base.get("systemd_units_known", True):
-            self.note("enabled systemd units not compared: the basis report could not tell which units were enabled")
+            self.note(not_compared(UNITS, "基线评估报告无法确定哪些服务单元已启用", "the basis report could not tell which units were enabled"))
             return
-        active = self.base("host.unit_activity", "units active at the assessment", required=False) or {}
+        active = self.base("host.unit_activity", UNITS_ACTIVE, required=False) or {}
         known = set(base.get("enabled", [])) | set(active.get("active", []))
         gaps = [g for g in self.snap.gaps("persistence/systemd") if g[0].startswith("/etc/systemd/system")]
         for path, why in gaps:
-            self.note(f"the snapshot could not read {path} ({why}): units enabled there were not compared")
+            self.note(Text(zh=f"快照未能读取 {path}（{why}）：在此启用的服务单元未比对", en=f"the snapshot could not read {path} ({why}): units enabled there were not compared"))
         for path, rec in sorted(_files_by_path(doc).items()):
             m = _ENABLE_LINK.match(path)
             if m is None or rec.get("type") != "symlink":
@@ -332,7 +391,7 @@ class _Compare:
 
     # -- cron, keys and boot hooks (host.persistence) --------------------------------------------
     def cron(self, base: Mapping[str, Any]) -> None:
-        doc = self.doc("persistence/cron", "cron jobs")
+        doc = self.doc("persistence/cron", CRON)
         if doc is None:
             return
         unreadable = {u["path"] for u in base.get("unreadable", [])}
@@ -350,11 +409,17 @@ class _Compare:
             if kind is None or rec.get("type") != "file":
                 continue
             if "error" in rec or path in gaps or not rec.get("sha256"):
-                self.note(f"cron: the snapshot could not read {path} ({rec.get('error') or gaps.get(path) or 'no digest'}): not compared")
+                why = rec.get("error") or gaps.get(path)
+                self.note(
+                    Text(
+                        zh=f"计划任务（cron）：快照未能读取 {path}（{why or '没有摘要'}），未比对",
+                        en=f"cron: the snapshot could not read {path} ({why or 'no digest'}): not compared",
+                    )
+                )
                 continue
             old = files.get(path)
             if _under(path, unreadable) or (old is not None and old["sha256"] is None):
-                self.note(f"cron: the basis report could not read {path}: not compared")
+                self.note(Text(zh=f"计划任务（cron）：基线评估报告未能读取 {path}，未比对", en=f"cron: the basis report could not read {path}: not compared"))
                 continue
             if old is not None and old["sha256"] == rec["sha256"]:
                 continue
@@ -375,12 +440,22 @@ class _Compare:
                 user = _cron_user(path, e.get("user"))
                 line = e.get("line")
                 if WITHHELD in f"{schedule} {command}":
-                    self.note(f"cron: line {line} of {path} was withheld in the snapshot (it holds a credential): not compared")
+                    self.note(
+                        Text(
+                            zh=f"计划任务（cron）：{path} 第 {line} 行在快照中被隐去（含凭据），未比对",
+                            en=f"cron: line {line} of {path} was withheld in the snapshot (it holds a credential): not compared",
+                        )
+                    )
                     continue
                 if (path, schedule, user, sha256_hex(command.encode("utf-8", "surrogateescape"))) in jobs:
                     continue
                 if REDACTED in command and (path, schedule, user) in scheduled:
-                    self.note(f"cron: line {line} of {path} holds a redacted secret in the snapshot: its command could not be compared")
+                    self.note(
+                        Text(
+                            zh=f"计划任务（cron）：{path} 第 {line} 行在快照中含已脱敏的秘密，无法比对其命令",
+                            en=f"cron: line {line} of {path} holds a redacted secret in the snapshot: its command could not be compared",
+                        )
+                    )
                     continue
                 self.add(
                     "persistence",
@@ -392,7 +467,7 @@ class _Compare:
                 )
 
     def keys(self, base: Mapping[str, Any]) -> None:
-        doc = self.doc("persistence/authorized_keys", "authorized_keys")
+        doc = self.doc("persistence/authorized_keys", KEYS)
         if doc is None:
             return
         from collectors.host.persistence import _key_paths
@@ -400,7 +475,7 @@ class _Compare:
         known = {(k["file"], k["fingerprint"]) for k in base.get("authorized_keys", [])}
         unreadable = {u["path"] for u in base.get("unreadable", [])}
         patterns = list(base.get("key_file_patterns", []))
-        passwd = self.base("host.passwd", "authorized_keys of existing accounts", required=False) or {}
+        passwd = self.base("host.passwd", KEYS_OF_ACCOUNTS, required=False) or {}
         homes = {u["name"]: (u["uid"], u["home"]) for u in passwd.get("users", [])}
         records = _files_by_path(doc)
         users: Dict[Tuple[str, str], List[str]] = {}  # accounts sharing a home share its keys: one key, one change
@@ -414,12 +489,23 @@ class _Compare:
             if (path, fp) in known or users.get((path, fp), [user])[0] != user:
                 continue
             if _under(path, unreadable):
-                self.note(f"authorized_keys: the basis report could not read {path}: its keys were not compared")
+                self.note(
+                    Text(
+                        zh=f"授权密钥（authorized_keys）：基线评估报告未能读取 {path}，其中的密钥未比对",
+                        en=f"authorized_keys: the basis report could not read {path}: its keys were not compared",
+                    )
+                )
                 continue
             looked = [_key_paths(homes[u][1], u, homes[u][0], patterns) for u in users[(path, fp)] if u in homes]
             if looked and not any(path in paths for paths in looked):
-                    self.note(f"authorized_keys: the basis report did not look at {path} (AuthorizedKeysFile was {' '.join(patterns)}): its keys were not compared")
-                    continue
+                where = " ".join(patterns)
+                self.note(
+                    Text(
+                        zh=f"授权密钥（authorized_keys）：基线评估报告未检查 {path}（当时的 AuthorizedKeysFile 为 {where}），其中的密钥未比对",
+                        en=f"authorized_keys: the basis report did not look at {path} (AuthorizedKeysFile was {where}): its keys were not compared",
+                    )
+                )
+                continue
             line, rest = k.get("line"), f" {k['comment']}" if k.get("comment") else ""
             self.add(
                 "authorized_key",
@@ -431,7 +517,12 @@ class _Compare:
             )
         bad = [k for k in doc.get("keys", []) if isinstance(k, dict) and k.get("malformed")]
         if bad:
-            self.note(f"authorized_keys: {len(bad)} lines in the snapshot are not keys sshd would read as such: not compared")
+            self.note(
+                Text(
+                    zh=f"授权密钥（authorized_keys）：快照中有 {len(bad)} 行不是 sshd 会当作密钥读取的内容，未比对",
+                    en=f"authorized_keys: {len(bad)} lines in the snapshot are not keys sshd would read as such: not compared",
+                )
+            )
 
     def boot(self, base: Mapping[str, Any]) -> None:
         before = {b["path"]: b["sha256"] for b in base.get("boot_files", [])}
@@ -442,10 +533,11 @@ class _Compare:
             if rec is None or path not in before:
                 continue
             if path in unreadable:
-                self.note(f"{path}: the basis report could not read it: not compared")
+                self.note(Text(zh=f"{path}：基线评估报告未能读取该文件，未比对", en=f"{path}: the basis report could not read it: not compared"))
                 continue
             if "error" in rec or not rec.get("sha256"):
-                self.note(f"{path}: the snapshot could not read it ({rec.get('error') or 'no digest'}): not compared")
+                why = rec.get("error")
+                self.note(Text(zh=f"{path}：快照未能读取该文件（{why or '没有摘要'}），未比对", en=f"{path}: the snapshot could not read it ({why or 'no digest'}): not compared"))
                 continue
             if rec["sha256"] == before[path]:
                 continue
@@ -459,17 +551,30 @@ class _Compare:
     def binaries(self) -> None:
         from collectors.snapshot.packages import tier
 
-        doc = self.doc("packages/integrity", "system binaries")
+        doc = self.doc("packages/integrity", BINARIES)
         if doc is None:
             return
+        error = doc.get("error")
         if doc.get("method") is None:
-            self.note(f"system binaries not compared: the snapshot could not check package integrity ({doc.get('error') or 'no package database'})")
+            self.note(not_compared(BINARIES, f"快照未能检查软件包完整性（{error or '没有软件包数据库'}）", f"the snapshot could not check package integrity ({error or 'no package database'})"))
             return
         if not doc.get("complete", False):
-            self.note(f"package integrity in the snapshot is incomplete ({doc.get('not_checked', '?')} files not checked, or {doc.get('error') or 'cut'}): a modified binary may be missing from this list")
+            n = doc.get("not_checked", "?")
+            self.note(
+                Text(
+                    zh=f"快照中的软件包完整性检查不完整（{n} 个文件未检查，或{f' {error}' if error else '被截断'}）：被修改的系统程序可能未全部列出",
+                    en=f"package integrity in the snapshot is incomplete ({n} files not checked, or {error or 'cut'}): a modified binary may be missing from this list",
+                )
+            )
         unreadable = [u for u in doc.get("unreadable", []) if isinstance(u, dict) and tier(str(u.get("path", "")).lstrip("/")) == 0]
         if unreadable:
-            self.note(f"the snapshot could not read {len(unreadable)} system binaries ({unreadable[0].get('path')} first): they were not compared with the package database")
+            n, first = len(unreadable), unreadable[0].get("path")
+            self.note(
+                Text(
+                    zh=f"快照未能读取 {n} 个系统程序（首个为 {first}）：这些程序未与软件包数据库比对",
+                    en=f"the snapshot could not read {n} system binaries ({first} first): they were not compared with the package database",
+                )
+            )
         found: List[Tuple[str, Optional[str], Optional[str]]] = []
         for m in doc.get("mismatched", []):
             path = str(m.get("path", ""))
@@ -483,12 +588,18 @@ class _Compare:
                 row = self.snap.timeline(path)
                 found.append((path, "package database digest", f"rpm -Va {flags}" + (f", sha256 {row['sha256']}" if row and row.get("sha256") else "")))
         if found:
-            self.note("modified system binaries are compared with the package database, not with the assessment (reports record no program digests): the file's time says when it changed")
+            self.note(
+                Text(
+                    zh="被修改的系统程序是与软件包数据库比对的，而非与评估报告比对（评估报告不记录程序摘要）；文件的修改时间表明其何时被改动",
+                    en="modified system binaries are compared with the package database, not with the assessment (reports record no program digests): "
+                    "the file's time says when it changed",
+                )
+            )
         for path, before, after in found:
             self.add("modified_binary", path, before, after, self.snap.evidence("packages/integrity", path), self.snap.mtime(path))
 
 
-def _host_problem(manifest: SnapshotManifest, report: Report) -> Tuple[Optional[str], Optional[str]]:
+def _host_problem(manifest: SnapshotManifest, report: Report) -> Tuple[Optional[str], Optional[Text]]:
     """(why the snapshot cannot be of the report's host, a note when it is by its machine id under another name)."""
     report_ids = {i for i in report.target.identifiers if i.startswith("machine:")}
     snap_ids = set(manifest.identifiers)
@@ -496,7 +607,8 @@ def _host_problem(manifest: SnapshotManifest, report: Report) -> Tuple[Optional[
         return f"the snapshot is of another machine ({manifest.host.name}, {', '.join(sorted(snap_ids))}) than the report ({report.target.name}, {', '.join(sorted(report_ids))})", None
     if manifest.host.name != report.target.name:
         if report_ids & snap_ids:
-            return None, f"the snapshot names the host {manifest.host.name}, the report {report.target.name}: the same machine by its id"
+            snap, rep = manifest.host.name, report.target.name
+            return None, Text(zh=f"快照中的主机名为 {snap}，评估报告中为 {rep}：按机器标识为同一台机器", en=f"the snapshot names the host {snap}, the report {rep}: the same machine by its id")
         return f"the snapshot is of host {manifest.host.name}, the report of {report.target.name}, and no machine id links them", None
     return None, None
 
@@ -522,7 +634,7 @@ def read_snapshot_changes(snapshot_dir: Path, trusted: Mapping[str, TrustedKey],
         "signer": v.signer.label if v.signer is not None else None,
     }
     if basis_report is None:
-        return SnapshotChanges(ref, (), ("the snapshot was verified but not compared: there is no verified assessment before the incident",))
+        return SnapshotChanges(ref, (), (NO_BASIS,))
     problem, note = _host_problem(m, basis_report)
     if problem:
         raise SnapshotRejected(problem, "give the snapshot of the host the reports assess")
@@ -535,17 +647,17 @@ def read_snapshot_changes(snapshot_dir: Path, trusted: Mapping[str, TrustedKey],
     if note:
         cmp.note(note)
     if not m.privileged:
-        cmp.note("the snapshot was not taken as root: what only root can read is missing from it and was not compared")
-    cmp.run(cmp.accounts, "accounts")
-    persistence = cmp.base("host.persistence", "cron jobs, authorized_keys, /etc/ld.so.preload and rc.local")
+        cmp.note(NOT_ROOT)
+    cmp.run(cmp.accounts, ACCOUNTS)
+    persistence = cmp.base("host.persistence", PERSISTENCE)
     if persistence is not None:
         base = persistence
-        cmp.run(lambda: cmp.cron(base), "cron jobs")
-        cmp.run(lambda: cmp.keys(base), "authorized_keys")
-        cmp.run(lambda: cmp.boot(base), "/etc/ld.so.preload and rc.local")
-    cmp.run(cmp.systemd, "enabled systemd units")
-    cmp.run(cmp.binaries, "system binaries")
-    cmp.run(cmp.listening, "listening ports")
+        cmp.run(lambda: cmp.cron(base), CRON)
+        cmp.run(lambda: cmp.keys(base), KEYS)
+        cmp.run(lambda: cmp.boot(base), BOOT)
+    cmp.run(cmp.systemd, UNITS)
+    cmp.run(cmp.binaries, BINARIES)
+    cmp.run(cmp.listening, LISTENING)
     changes = sorted(cmp.changes, key=lambda c: (KIND_ORDER.index(c.kind), c.subject))
     return SnapshotChanges(ref, tuple(changes), tuple(cmp.notes))
 

@@ -1,11 +1,12 @@
-"""The claim report as Markdown, in zh-CN or en. Every value from a report or a snapshot goes through the
-Markdown escaping of ``report.escape`` (a hostile host names its accounts and files)."""
+"""The claim report as Markdown, in zh-CN or en, and its summary for the terminal. The claim's own texts (notes, gap
+details, the timeline) are bilingual; each is shown in the claim's language. Every value from a report or a snapshot
+goes through the Markdown escaping of ``report.escape`` (a hostile host names its accounts and files)."""
 
 from __future__ import annotations
 
 from typing import Dict, List
 
-from report.claim import Claim
+from report.claim import CHANGE_KINDS, Claim
 from report.escape import md, md_cell, md_code_cell
 from report.presentation import when
 
@@ -48,18 +49,29 @@ _T: Dict[str, Dict[str, str]] = {
     "c_before": {"zh": "评估时", "en": "At the assessment"},
     "c_after": {"zh": "快照中", "en": "In the snapshot"},
     "c_evidence": {"zh": "证据", "en": "Evidence"},
-    "uid0_account": {"zh": "新增 UID 0 账户", "en": "New UID 0 account"},
-    "account": {"zh": "新增账户", "en": "New account"},
-    "persistence": {"zh": "新增持久化项", "en": "New persistence entry"},
-    "authorized_key": {"zh": "新增 SSH 授权公钥", "en": "New SSH authorized key"},
-    "modified_binary": {"zh": "被修改的系统程序", "en": "Modified system binary"},
-    "listening": {"zh": "新增监听端口", "en": "New listening port"},
+    **{kind: {"zh": label.zh, "en": label.en} for kind, label in CHANGE_KINDS.items()},
     "gaps": {"zh": "历史记录缺口", "en": "Gaps in the history"},
     "no_gaps": {"zh": "无。", "en": "None."},
     "timeline": {"zh": "时间线", "en": "Timeline"},
     "excluded": {"zh": "未采用的文件（验证未通过）", "en": "Files not used (they did not verify)"},
     "notes": {"zh": "说明", "en": "Notes"},
     "none": {"zh": "无", "en": "none"},
+    # timeline event kinds
+    "ev_report": {"zh": "评估报告", "en": "report"},
+    "ev_incident": {"zh": "事故", "en": "incident"},
+    "ev_gap": {"zh": "缺口", "en": "gap"},
+    "ev_snapshot": {"zh": "快照", "en": "snapshot"},
+    "ev_change": {"zh": "变化", "en": "change"},
+    "ev_unverified": {"zh": "未验证", "en": "unverified"},
+    # the terminal summary
+    "s_claim": {"zh": "理赔事实报告 {id}：{target}，事故时间 {at}", "en": "claim {id}: {target}, incident {at}"},
+    "s_basis": {"zh": "  事故前最后一次经验证的评估：{id}（事故前 {hours} 小时）", "en": "  basis: {id} ({hours} h before)"},
+    "s_no_basis": {"zh": "  事故前没有经验证的评估", "en": "  basis: no verified assessment before the incident"},
+    "s_counts": {
+        "zh": "  存在的核保否决项：{warranties}；未完成的整改任务：{tasks}，其中逾期：{overdue}；历史记录缺口：{gaps}；变化：{changes}",
+        "en": "  warranties present: {warranties}; tasks open: {tasks}, overdue: {overdue}; gaps: {gaps}; changes: {changes}",
+    },
+    "s_note": {"zh": "  说明：{text}", "en": "  note: {text}"},
 }
 
 
@@ -110,13 +122,33 @@ def claim_markdown(claim: Claim, lang: str) -> str:
             kind = t(c.kind) if c.kind in _T else md_cell(c.kind)
             out.append(f"| {kind} | {md_code_cell(c.subject)} | {md_cell(c.before or '-')} | {md_cell(c.after or '-')} | {md_code_cell(c.evidence)} |")
     out += ["", f"## {t('gaps')}", ""]
-    out += [f"- {md(g.detail)}" + (f" ({when(g.start, lang)} → {when(g.end, lang)})" if g.start and g.end else "") for g in claim.gaps] or [t("no_gaps")]
+    span = "（{} → {}）" if lang == "zh" else " ({} → {})"
+    out += [f"- {md(g.detail.get(lang))}" + (span.format(when(g.start, lang), when(g.end, lang)) if g.start and g.end else "") for g in claim.gaps] or [t("no_gaps")]
     out += ["", f"## {t('timeline')}", ""]
-    out += [f"- {when(e.at, lang)} · {md(e.kind)} · {md(e.text)}" for e in claim.timeline]
+    out += [f"- {when(e.at, lang)} · {t('ev_' + e.kind) if 'ev_' + e.kind in _T else md(e.kind)} · {md(e.text.get(lang))}" for e in claim.timeline]
     if claim.excluded:
         out += ["", f"## {t('excluded')}", ""]
         out += [f"- {md_code_cell(x.file)}: {md(x.reason)}" for x in claim.excluded]
     if claim.notes:
         out += ["", f"## {t('notes')}", ""]
-        out += [f"- {md(n)}" for n in claim.notes]
+        out += [f"- {md(n.get(lang))}" for n in claim.notes]
     return "\n".join(out) + "\n"
+
+
+def claim_summary_lines(claim: Claim, lang: str) -> List[str]:
+    """What ``riskagent claim`` and ``claim verify`` print about a claim, in ``lang``, notes included (the caller
+    makes the lines terminal-safe: they carry names from the reports and the snapshot)."""
+    b = claim.basis
+    lines = [_t("s_claim", lang).format(id=claim.claim_id, target=claim.target, at=when(claim.incident_at, lang))]
+    lines.append(_t("s_basis", lang).format(id=b.report.report_id, hours=b.age_hours) if b else _t("s_no_basis", lang))
+    lines.append(
+        _t("s_counts", lang).format(
+            warranties=sum(1 for w in claim.warranties if w.state in ("open", "mitigable")),
+            tasks=len(claim.tasks),
+            overdue=len(claim.overdue),
+            gaps=len(claim.gaps),
+            changes=len(claim.changes),
+        )
+    )
+    lines += [_t("s_note", lang).format(text=n.get(lang)) for n in claim.notes]
+    return lines

@@ -319,8 +319,11 @@ def test_the_claim_accepts_an_offline_root_snapshot_and_says_its_mode(key: Ed255
     binary = next(c for c in claim["changes"] if c["kind"] == "modified_binary")
     assert f"md5 {md5_hex(TROJAN_BINARY)}" in binary["after"]
     assert ATTACKER_KEY.split()[2] in next(c for c in claim["changes"] if c["kind"] == "authorized_key")["after"]
-    note = "listening ports not compared: the snapshot is of a root file system that was not running (offline-root)"
-    assert note in claim["notes"] and note in claim["_md"]
+    note = {
+        "zh": "监听端口未比对：快照取自未运行的根文件系统（offline-root），监听端口只存在于运行中的系统",
+        "en": "listening ports not compared: the snapshot is of a root file system that was not running (offline-root)",
+    }
+    assert note in claim["notes"] and note["en"] in claim["_md"]  # claim_cli writes claim.md in en
     untouched = claim_cli(report, snapshots["untouched"], keys, tmp_path / "claim-untouched")
     assert untouched["changes"] == [] and untouched["snapshot"]["mode"] == "offline-root"
 

@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -200,7 +201,7 @@ def test_the_compromised_host_shows_every_one_of_the_five_changes_with_its_evide
 def test_the_untouched_copy_shows_no_change(world: Dict[str, Path], keys: Dict[str, Path], tmp_path: Path) -> None:
     claim = claim_cli(world["report"], world["untouched"], keys, tmp_path / "claim", lang="zh")
     assert claim["changes"] == [], claim["changes"]
-    assert "changes: 0" in claim["_stdout"] and "未发现变化。" in claim["_md"]
+    assert "变化：0" in claim["_stdout"] and "未发现变化。" in claim["_md"]
     assert claim["snapshot"] is not None
 
 
@@ -243,35 +244,39 @@ def _basis(world: Dict[str, Path]) -> Report:
     return complete_report(str(world["host"]), started_at=ASSESSED, report_id="00000000-0000-4000-8000-0000000000a1")
 
 
-def test_what_the_report_could_not_read_is_a_note_not_a_change(world: Dict[str, Path], key: Ed25519PrivateKey) -> None:
-    def unreadable(data: Dict[str, Any]) -> None:
-        for ev in data["evidence"]:
-            if ev["collector"] == "host.persistence":
-                facts = ev["facts"]
-                facts["authorized_keys"], facts["key_files"] = [], []
-                facts["cron_files"] = [f for f in facts["cron_files"] if not f["path"].startswith("/etc/cron.d/")]
-                facts["unreadable"] = [
-                    {"path": "/root/.ssh/authorized_keys", "reason": "cannot read /root/.ssh/authorized_keys: Permission denied"},
-                    {"path": "/etc/cron.d", "reason": "cannot list /etc/cron.d: Permission denied"},
-                ]
-            if ev["collector"] == "host.listening":
-                ev["status"], ev["facts"], ev["reason"] = "error", {}, "cannot list sockets: permission denied"
+def _unreadable(data: Dict[str, Any]) -> None:
+    """The basis report could not read root's authorized_keys nor /etc/cron.d, nor list the sockets."""
+    for ev in data["evidence"]:
+        if ev["collector"] == "host.persistence":
+            facts = ev["facts"]
+            facts["authorized_keys"], facts["key_files"] = [], []
+            facts["cron_files"] = [f for f in facts["cron_files"] if not f["path"].startswith("/etc/cron.d/")]
+            facts["unreadable"] = [
+                {"path": "/root/.ssh/authorized_keys", "reason": "cannot read /root/.ssh/authorized_keys: Permission denied"},
+                {"path": "/etc/cron.d", "reason": "cannot list /etc/cron.d: Permission denied"},
+            ]
+        if ev["collector"] == "host.listening":
+            ev["status"], ev["facts"], ev["reason"] = "error", {}, "cannot list sockets: permission denied"
 
-    got = read_snapshot_changes(world["compromised"], trusted_for(key), edited(_basis(world), unreadable))
+
+def _older(data: Dict[str, Any]) -> None:
+    """A report of a riskagent that did not record the persistence baseline."""
+    data["evidence"] = [ev for ev in data["evidence"] if ev["collector"] != "host.persistence"]
+
+
+def test_what_the_report_could_not_read_is_a_note_not_a_change(world: Dict[str, Path], key: Ed25519PrivateKey) -> None:
+    got = read_snapshot_changes(world["compromised"], trusted_for(key), edited(_basis(world), _unreadable))
     assert sorted(c.kind for c in got.changes) == ["modified_binary", "uid0_account"], got.changes
-    notes = "\n".join(got.notes)
+    notes = "\n".join(n.en for n in got.notes)
     assert "authorized_keys: the basis report could not read /root/.ssh/authorized_keys" in notes
     assert "cron: the basis report could not read /etc/cron.d/php-session" in notes
     assert "listening ports not compared: the basis report's host.listening evidence is error (cannot list sockets" in notes
 
 
 def test_a_report_without_the_persistence_baseline_says_so(world: Dict[str, Path], key: Ed25519PrivateKey) -> None:
-    def older(data: Dict[str, Any]) -> None:
-        data["evidence"] = [ev for ev in data["evidence"] if ev["collector"] != "host.persistence"]
-
-    got = read_snapshot_changes(world["compromised"], trusted_for(key), edited(_basis(world), older))
+    got = read_snapshot_changes(world["compromised"], trusted_for(key), edited(_basis(world), _older))
     assert sorted(c.kind for c in got.changes) == ["listening", "modified_binary", "uid0_account"]
-    assert any("cron jobs, authorized_keys, /etc/ld.so.preload and rc.local not compared: the basis report has no host.persistence" in n for n in got.notes)
+    assert any("cron jobs, authorized_keys, /etc/ld.so.preload and rc.local not compared: the basis report has no host.persistence" in n.en for n in got.notes)
 
 
 def test_a_line_the_snapshot_redacted_is_not_taken_for_a_new_job(key: Ed25519PrivateKey, tmp_path: Path) -> None:
@@ -292,8 +297,8 @@ def test_a_line_the_snapshot_redacted_is_not_taken_for_a_new_job(key: Ed25519Pri
     snap = snapshot_of(host_copy(tmp_path / "after", plus_one), tmp_path / "snap", key)
     got = read_snapshot_changes(snap, trusted_for(key), report)
     assert [(c.kind, c.subject, c.after) for c in got.changes] == [("persistence", "cron /etc/cron.d/dump:2", "@reboot root: /var/tmp/.x")]
-    assert any("line 1 of /etc/cron.d/dump" in n for n in got.notes), got.notes
-    assert "S3cretPw" not in json.dumps([c.__dict__ for c in got.changes] + list(got.notes))
+    assert any("line 1 of /etc/cron.d/dump" in n.en and "/etc/cron.d/dump 第 1 行" in n.zh for n in got.notes), got.notes
+    assert "S3cretPw" not in json.dumps([c.__dict__ for c in got.changes] + [n.to_json() for n in got.notes], ensure_ascii=False)
 
 
 def test_a_new_enabled_unit_and_a_new_preload_are_persistence(key: Ed25519PrivateKey, tmp_path: Path) -> None:
@@ -317,7 +322,68 @@ def test_what_could_not_be_compared_reaches_the_claim_notes(world: Dict[str, Pat
     snap = snapshot_of(world["host"], tmp_path / "snap", key, privileged=False)
     claim = _claim(world["report"], snap, key)
     assert claim.changes == ()
-    assert any(n.startswith("the snapshot was not taken as root") for n in claim.notes), claim.notes
+    assert any(n.en.startswith("the snapshot was not taken as root") and n.zh.startswith("快照不是以 root 身份采集的") for n in claim.notes), claim.notes
+
+
+ENGLISH_ONLY = ("not compared", "could not", "the snapshot", "the basis report", "was not", "no verified", "compared with")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_note_of_the_comparison_is_in_zh_and_en(world: Dict[str, Path], key: Ed25519PrivateKey, tmp_path: Path) -> None:
+    """The notes of six comparisons, between them most of what a comparison can leave out: a basis report that could
+    not read a cron path, authorized_keys and the sockets; one without the persistence baseline; one whose accounts
+    evidence has a form this build does not read; a snapshot taken without root; an offline-root snapshot (listening
+    ports not compared); no basis at all. Each note has a zh sentence (files and diagnostics verbatim inside it) and
+    an English one, and the zh one holds none of the English sentence."""
+    from tests.agent.test_snapshot_offline_root import as_root_fs, offline
+
+    def odd_accounts(data: Dict[str, Any]) -> None:
+        for ev in data["evidence"]:
+            if ev["collector"] == "host.passwd":
+                ev["facts"]["users"] = [{"name": u["name"]} for u in ev["facts"]["users"]]
+
+    trusted, basis = trusted_for(key), _basis(world)
+    seized = as_root_fs(host_copy(tmp_path / "seized-host", compromise), tmp_path / "image")
+    offline_snap = take_snapshot(offline(seized), Signer(key), tmp_path / "snap-offline", lang="en").out_dir
+    scenarios = [
+        read_snapshot_changes(world["compromised"], trusted, edited(basis, _unreadable)),
+        read_snapshot_changes(world["compromised"], trusted, edited(basis, _older)),
+        read_snapshot_changes(world["compromised"], trusted, edited(basis, odd_accounts)),
+        read_snapshot_changes(snapshot_of(world["host"], tmp_path / "snap-user", key, privileged=False), trusted, basis),
+        read_snapshot_changes(offline_snap, trusted, basis),
+        read_snapshot_changes(world["untouched"], trusted, None),
+    ]
+    notes = {n.en: n for got in scenarios for n in got.notes}
+    expected = {
+        "listening ports not compared: the snapshot is of a root file system that was not running (offline-root)": (
+            "监听端口未比对：快照取自未运行的根文件系统（offline-root），监听端口只存在于运行中的系统"
+        ),
+        "cron: the basis report could not read /etc/cron.d/php-session: not compared": "计划任务（cron）：基线评估报告未能读取 /etc/cron.d/php-session，未比对",
+        "authorized_keys: the basis report could not read /root/.ssh/authorized_keys: its keys were not compared": (
+            "授权密钥（authorized_keys）：基线评估报告未能读取 /root/.ssh/authorized_keys，其中的密钥未比对"
+        ),
+        "listening ports not compared: the basis report's host.listening evidence is error (cannot list sockets: permission denied)": (
+            "监听端口未比对：基线评估报告中 host.listening 证据的状态为错误（cannot list sockets: permission denied）"
+        ),
+        "cron jobs, authorized_keys, /etc/ld.so.preload and rc.local not compared: the basis report has no host.persistence evidence "
+        "(the riskagent that made it did not record it)": (
+            "计划任务（cron）、授权密钥（authorized_keys）、/etc/ld.so.preload 与 rc.local 未比对：基线评估报告中没有 host.persistence 证据"
+            "（生成该报告的 riskagent 版本未记录此项）"
+        ),
+        "the snapshot was not taken as root: what only root can read is missing from it and was not compared": "快照不是以 root 身份采集的：仅 root 可读的内容不在快照中，未比对",
+        "the snapshot was verified but not compared: there is no verified assessment before the incident": "快照已验证但未比对：事故前没有经验证的评估报告",
+    }
+    for en, zh in expected.items():
+        assert en in notes, sorted(notes)
+        assert notes[en].zh == zh, notes[en]
+    odd = [n for n in notes.values() if n.en.startswith("accounts not compared: the evidence has a form this riskagent does not read (KeyError")]
+    assert len(odd) == 1 and odd[0].zh.startswith("账户未比对：证据的格式不是本版本 riskagent 能读取的（KeyError"), odd
+    assert len(notes) >= 10, sorted(notes)
+    for n in notes.values():
+        assert _CJK.search(n.zh) and not _CJK.search(n.en), n
+        assert not any(phrase in n.zh for phrase in ENGLISH_ONLY), n.zh
+        if "not compared" in n.en:
+            assert "未比对" in n.zh, n
 
 
 def test_a_file_another_package_diverted_is_checked_where_dpkg_moved_it(key: Ed25519PrivateKey, tmp_path: Path) -> None:
