@@ -29,14 +29,13 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent.intake.config import IntakeConfig
 from agent.intake.db import Database
 from agent.intake.models import Applicant, ApplicationRecord, Status
+from agent.intake.once import receive_once
 
-WRITE_ATTEMPTS = 3
 MAX_MEMBERS = 1000
 
 
@@ -167,25 +166,13 @@ def receive_application(
 ) -> Tuple[ApplicationRecord, bool]:
     """Store ``data`` for the applicant; the record and whether it is new (False: the same bytes came before)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    with db.read() as session:
-        existing = find(session, applicant_id, sha256)
-        if existing is not None:
-            return existing, False
     now = config.clock()
-    checked = check(data, config, now)
-    for attempt in range(WRITE_ATTEMPTS):
-        try:
-            with db.write() as session:
-                existing = find(session, applicant_id, sha256)
-                if existing is not None:
-                    return existing, False
-                record = _store(session, applicant_id, token_id, data, sha256, checked, now)
-            return record, True
-        except IntegrityError:
-            # Another process stored the same archive first: look again.
-            if attempt == WRITE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    return receive_once(
+        db,
+        lambda session: find(session, applicant_id, sha256),
+        lambda: check(data, config, now),
+        lambda session, checked: _store(session, applicant_id, token_id, data, sha256, checked, now),
+    )
 
 
 def _store(session: Session, applicant_id: int, token_id: Optional[int], data: bytes, sha256: str, c: Checked, now: dt.datetime) -> ApplicationRecord:

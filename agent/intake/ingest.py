@@ -26,16 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent.intake.alerts import AlertCandidate, ReportState, distinct, report_alerts
 from agent.intake.config import IntakeConfig
 from agent.intake.db import Database
 from agent.intake.models import Alert, AlertKind, Applicant, Asset, PlanTask, ReportHardFail, ReportRecord, Status
+from agent.intake.once import receive_once
 from report.verification import Outcome, Verification, verify_bytes
 
-WRITE_ATTEMPTS = 3
 # The tables themselves, for inserts that need none of the ORM's bookkeeping.
 _REPORTS = cast(sa.Table, ReportRecord.__table__)
 _HARD_FAILS = cast(sa.Table, ReportHardFail.__table__)
@@ -165,27 +164,17 @@ def find(session: Session, applicant_id: int, sha256: str) -> Optional[ReportRec
 def receive(db: Database, config: IntakeConfig, applicant_id: int, token_id: Optional[int], data: bytes) -> Tuple[ReportRecord, bool]:
     """Store ``data`` for the applicant; the record and whether it is new (False: the same bytes came before)."""
     sha256 = hashlib.sha256(data).hexdigest()
-    with db.read() as session:
-        existing = find(session, applicant_id, sha256)
-        if existing is not None:
-            return existing, False
     now = config.clock()
-    v = verify_bytes(data, config.trusted, config.policy, source=f"upload {sha256[:16]}", now=now, max_bytes=config.max_bytes)
-    fields = extract(v)
-    for attempt in range(WRITE_ATTEMPTS):
-        try:
-            with db.write() as session:
-                record = _store(session, applicant_id, token_id, data, sha256, fields, now)
-            return record, True
-        except IntegrityError:
-            # Another process stored the same envelope (the unique key says so), or created the same asset, first.
-            with db.read() as session:
-                existing = find(session, applicant_id, sha256)
-            if existing is not None:
-                return existing, False
-            if attempt == WRITE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+
+    def judge() -> Extracted:
+        return extract(verify_bytes(data, config.trusted, config.policy, source=f"upload {sha256[:16]}", now=now, max_bytes=config.max_bytes))
+
+    return receive_once(
+        db,
+        lambda session: find(session, applicant_id, sha256),
+        judge,
+        lambda session, fields: _store(session, applicant_id, token_id, data, sha256, fields, now),
+    )
 
 
 def _store(session: Session, applicant_id: int, token_id: Optional[int], data: bytes, sha256: str, f: Extracted, now: dt.datetime) -> ReportRecord:
