@@ -159,3 +159,76 @@ def test_a_level_no_scan_judges_at_is_not_read_as_a_declaration(key: Ed25519Priv
     predicate = load_statement(_payload(complete_report("debian-weak", target_name="vm", mode="live"), key))["predicate"]
     predicate["underwriting"]["mlps"]["level"] = level
     assert declarations_from_json(predicate) is None
+
+
+# ------------------------------------------------------------------------------------------ differential
+
+
+def _leaves(node: Any, path: tuple = ()) -> list:
+    """Every (path, value) of a JSON tree whose value is a string, integer, boolean or null."""
+    if isinstance(node, dict):
+        return [leaf for k, v in node.items() for leaf in _leaves(v, (*path, k))]
+    if isinstance(node, list):
+        return [leaf for i, v in enumerate(node) for leaf in _leaves(v, (*path, i))]
+    return [(path, node)]
+
+
+def _other(value: Any, draw: Any) -> Any:
+    from hypothesis import strategies as st
+
+    if isinstance(value, bool):
+        return draw(st.sampled_from([not value, 1 if value else 0, None]))
+    if isinstance(value, int):
+        return draw(st.sampled_from([value + 1, value - 1, str(value), True, None]))
+    if isinstance(value, str):
+        return draw(st.sampled_from([value + " ", value.upper(), "", "pass", "fail", "na", value[:-1] or "x", None]))
+    return draw(st.sampled_from(["", 0, False]))
+
+
+@pytest.fixture(scope="module")
+def genuine_json() -> JSON:
+    return complete_report("debian-weak", target_name="vm", mode="live").as_json
+
+
+def test_the_one_comparison_never_accepts_what_the_full_reading_refuses(key: Ed25519PrivateKey, genuine_json: JSON) -> None:
+    """One leaf anywhere in the report changed, dropped or given a sibling key, and signed as it is: the one-comparison path either leaves it to the
+    full reading, or accepts it with the very report the full reading accepts (an edit that changes nothing)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from collectors.digest import sha256_hex
+    from report.rederive import recheck
+    from report.signing import PREDICATE_TYPE, STATEMENT_TYPE, VerificationError
+    from tests.fuzzing import examples
+
+    leaves = _leaves(genuine_json)
+
+    @settings(max_examples=examples(40), deadline=None, derandomize=True, database=None)
+    @given(st.data())
+    def check(data: Any) -> None:
+        path, value = data.draw(st.sampled_from(leaves))
+        edited = copy.deepcopy(genuine_json)
+        node = edited
+        for step in path[:-1]:
+            node = node[step]
+        how = data.draw(st.sampled_from(["change", "change", "drop", "add"]))
+        if how == "drop" and isinstance(node, dict):
+            del node[path[-1]]
+        elif how == "add" and isinstance(node, dict):
+            node[f"{path[-1]}_extra"] = value
+        else:
+            node[path[-1]] = _other(value, data.draw)
+        body = canonical_bytes(edited)
+        subject = [{"digest": {"sha256": sha256_hex(body)}, "name": "host:vm"}]
+        payload = canonical_bytes({"_type": STATEMENT_TYPE, "predicate": edited, "predicateType": PREDICATE_TYPE, "subject": subject})
+        fast = rederived_statement(payload, load_statement(payload))
+        if fast is None:
+            return
+        try:
+            full = read_statement(payload, load_statement(payload))
+        except VerificationError as exc:
+            raise AssertionError(f"accepted in one comparison, refused when read in full: {path} -> {exc}") from None
+        assert recheck(full) == [], path
+        assert full.canonical == fast.canonical
+
+    check()
