@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from agent.intake.config import IntakeConfig
 from agent.intake.db import Database
+from agent.intake.ingest import organisation_problem
 from agent.intake.models import Applicant, ApplicationRecord, Status
 from agent.intake.once import receive_once
 
@@ -137,22 +138,6 @@ def check(data: bytes, config: IntakeConfig, now: dt.datetime) -> Checked:
         return checked_of(v, folder)
 
 
-def organisation_problem(applicant: Applicant, c: Checked) -> Optional[str]:
-    """Why a genuine application is not this applicant's: the rule of ``ingest.organisation_problem``, said of an application."""
-    from agent.intake import ingest
-
-    as_report = ingest.Extracted(
-        outcome=c.outcome, reason=c.reason, problems=c.problems, policy=(), signers=c.signers, verified_at=c.verified_at, genuine=c.genuine
-    )
-    if ingest.organisation_problem(applicant, as_report) is None:
-        return None
-    who = ", ".join(str(s["label"]) for s in c.signers) or "no trusted key"
-    return (
-        f"intake: the application is signed by {who}; applicant {applicant.name} is registered as organisation "
-        f"{applicant.organisation_id} and sends only applications signed by a key of that organisation"
-    )
-
-
 def find(session: Session, applicant_id: int, sha256: str) -> Optional[ApplicationRecord]:
     return session.scalars(
         sa.select(ApplicationRecord)
@@ -181,7 +166,7 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise LookupError(f"no applicant {applicant_id}")
-    intake_problem = organisation_problem(applicant, c)
+    intake_problem = organisation_problem(applicant, c.genuine, c.signers, "application")
     accepted = c.outcome == Outcome.VALID.value and intake_problem is None
     record = ApplicationRecord(
         applicant_id=applicant_id,

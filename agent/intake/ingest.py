@@ -23,7 +23,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -140,16 +140,19 @@ def extract(v: Verification) -> Extracted:
     )
 
 
-def organisation_problem(applicant: Applicant, fields: Extracted) -> Optional[str]:
-    """Why a genuine report is not this applicant's: none of its trusted signers belongs to the applicant's organisation."""
-    if applicant.organisation_id is None or not fields.genuine:
+def organisation_problem(
+    applicant: Applicant, genuine: bool, signers: Sequence[Mapping[str, Any]], what: str = "report"
+) -> Optional[str]:
+    """Why a genuine report (or application: ``what``) is not this applicant's: none of its trusted signers belongs
+    to the applicant's organisation."""
+    if applicant.organisation_id is None or not genuine:
         return None
-    if any(s.get("organisation_id") == applicant.organisation_id for s in fields.signers):
+    if any(s.get("organisation_id") == applicant.organisation_id for s in signers):
         return None
-    who = ", ".join(str(s["label"]) for s in fields.signers) or "no trusted key"
+    who = ", ".join(str(s["label"]) for s in signers) or "no trusted key"
     return (
-        f"intake: the report is signed by {who}; applicant {applicant.name} is registered as organisation "
-        f"{applicant.organisation_id} and sends only reports signed by a key of that organisation"
+        f"intake: the {what} is signed by {who}; applicant {applicant.name} is registered as organisation "
+        f"{applicant.organisation_id} and sends only {what}s signed by a key of that organisation"
     )
 
 
@@ -181,7 +184,7 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     applicant = session.get(Applicant, applicant_id)
     if applicant is None:
         raise LookupError(f"no applicant {applicant_id}")
-    intake_problem = organisation_problem(applicant, f)
+    intake_problem = organisation_problem(applicant, f.genuine, f.signers)
     accepted = f.outcome == Outcome.VALID.value and intake_problem is None
     problems = [*([intake_problem] if intake_problem else []), *f.problems]
     # An accepted report's asset first (locked), so the record is written with it in one statement.
