@@ -43,7 +43,6 @@ from tests.hosts import HOSTS_DIR, complete_report
 
 REPO = Path(__file__).resolve().parents[2]
 RISKAGENT = [sys.executable, "-m", "agent.cli"]
-NOBODY = 65534
 PASSPHRASE = b"fault-injection-passphrase"
 
 
@@ -233,30 +232,21 @@ def test_a_previous_report_dated_in_the_future_does_not_break_the_scheduled_run(
 # ------------------------------------------------------------------------------------------ an unreadable file
 
 
-@pytest.fixture()
-def shared_tmp() -> Iterator[Path]:
-    """A directory outside pytest's root-only temporary tree, so another user can reach it; removed after."""
-    path = Path(tempfile.mkdtemp(prefix="riskagent-faults-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def test_an_unreadable_file_in_the_tree_is_evidence_error_and_the_run_goes_on(shared_tmp: Path) -> None:
+def test_an_unreadable_file_in_the_tree_is_evidence_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    """The scan runs as root without the capabilities that let root read any file (CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH), so a mode-000 file is unreadable to it as it is to any other user, wherever the
+    checkout and the temporary directory are (another user could not reach a checkout in a private directory)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run the scan as nobody")
-    host = shared_tmp / "host"
+        pytest.skip("needs root and setpriv to run the scan without the capability to read any file")
+    host = tmp_path / "host"
     shutil.copytree(HOSTS_DIR / "debian-weak", host, symlinks=True)
     sshd_config = host / "root" / "etc" / "ssh" / "sshd_config"
     sshd_config.chmod(0o000)
-    out = shared_tmp / "out"
+    out = tmp_path / "out"
     out.mkdir(mode=0o700)
-    os.chown(out, NOBODY, NOBODY)
     env = {**_env(), "HOME": str(out), "PYTHONDONTWRITEBYTECODE": "1"}
     res = subprocess.run(
-        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *RISKAGENT, "scan", "--replay", str(host),
+        ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *RISKAGENT, "scan", "--replay", str(host),
          "--no-sign", "-q", "--format", "json", "--out", str(out)],
         capture_output=True, text=True, env=env, cwd=str(REPO), check=False,
     )  # fmt: skip
