@@ -46,6 +46,7 @@ import collections.abc
 import dataclasses
 import enum
 import functools
+import operator
 import sys
 import typing
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Type, TypeVar, Union
@@ -563,17 +564,81 @@ def _items_of(cls: type) -> Callable[[Any], List[Tuple[str, Any]]]:
     return items
 
 
+def json_object(cls: type) -> Callable[[Any], Dict[str, Any]]:
+    """For a dataclass: a function giving the JSON object ``to_json`` writes of an instance, its values not
+    yet converted. Compiled once per class; for a class that writes every field as it is (most), the values
+    are read in one C-level call (``operator.attrgetter``)."""
+    found = _OBJECTS.get(cls)
+    if found is None:
+        found = _build_object(cls)
+        _OBJECTS[cls] = found
+    return found
+
+
+_OBJECTS: Dict[type, Callable[[Any], Dict[str, Any]]] = {}
+
+
+def _build_object(cls: type) -> Callable[[Any], Dict[str, Any]]:
+    pairs = _plain_pairs(cls)
+    if pairs is None:
+        filled, elided = _left_out(cls)
+        if elided:  # what is written depends on what the fill gives
+            items = _items_of(cls)
+            return lambda obj: dict(items(obj))
+        return _object_with_options(cls, filled)
+    keys = tuple(key for _, key in pairs)
+    if not keys:
+        return lambda obj: {}
+    if len(keys) == 1:
+        only, attr = keys[0], pairs[0][0]
+        return lambda obj: {only: getattr(obj, attr)}
+    read = operator.attrgetter(*(attr for attr, _ in pairs))
+    return lambda obj: dict(zip(keys, read(obj)))
+
+
+def _object_with_options(cls: type, filled: Tuple[str, ...]) -> Callable[[Any], Dict[str, Any]]:
+    """``json_object`` of a class with a tag, derived keys or fields left out when None or empty (none elided)."""
+    specs = [
+        (f.name, str(f.metadata.get("name", f.name)), bool(f.metadata.get("omit_none")), bool(f.metadata.get("omit_empty")))
+        for f in dataclasses.fields(cls)
+        if f.name not in filled
+    ]
+    derived: Tuple[str, ...] = tuple(getattr(cls, "__json_derived__", ()))
+    tag: Optional[Tuple[str, str]] = getattr(cls, "__json_tag__", None)
+    names = [attr for attr, _, _, _ in specs] + list(derived)
+    read = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),)) if names else (lambda obj: ())
+    keys = [(key, omit_none, omit_empty) for _, key, omit_none, omit_empty in specs] + [(d, False, False) for d in derived]
+
+    def write(obj: Any) -> Dict[str, Any]:
+        out: Dict[str, Any] = {tag[0]: tag[1]} if tag else {}
+        for (key, omit_none, omit_empty), value in zip(keys, read(obj)):
+            if (value is None and omit_none) or (omit_empty and _is_empty(value)):
+                continue
+            out[key] = value
+        return out
+
+    return write
+
+
+def _plain_pairs(cls: type) -> Optional[Tuple[Tuple[str, str], ...]]:
+    """(attribute, key) of every field when a dataclass writes each of them as it is: no tag, no derived or
+    elided keys, nothing omitted; None otherwise."""
+    filled, elided = _left_out(cls)
+    fields = [f for f in dataclasses.fields(cls) if f.name not in filled]
+    if elided or getattr(cls, "__json_derived__", ()) or getattr(cls, "__json_tag__", None):
+        return None
+    if any(f.metadata.get("omit_none") or f.metadata.get("omit_empty") for f in fields):
+        return None
+    return tuple((f.name, str(f.metadata.get("name", f.name))) for f in fields)
+
+
 def _build_encoder(cls: type) -> Encoder:
     if issubclass(cls, enum.Enum):
         return lambda obj: obj.value
     if dataclasses.is_dataclass(cls):
-        filled, elided = _left_out(cls)
-        fields = [f for f in dataclasses.fields(cls) if f.name not in filled]
-        if not (elided or getattr(cls, "__json_derived__", ()) or getattr(cls, "__json_tag__", None)) and not any(
-            f.metadata.get("omit_none") or f.metadata.get("omit_empty") for f in fields
-        ):
+        pairs = _plain_pairs(cls)
+        if pairs is not None:
             # Every field written as it is (most classes): what _items_of gives, without building the pairs first.
-            pairs = tuple((f.name, str(f.metadata.get("name", f.name))) for f in fields)
 
             def encode_plain(obj: Any) -> Any:
                 return {key: to_json(getattr(obj, attr)) for attr, key in pairs}

@@ -11,7 +11,9 @@ every such input is a :class:`CanonicalError`, never a crash.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import orjson
 
 MAX_INT_DIGITS = 20  # reports hold counts, ports, uids and epoch seconds: 20 digits is ample
 MAX_NESTING = 200  # the deepest report is far shallower; deeper input is refused, not recursed into
@@ -51,7 +53,21 @@ def canonical_bytes(obj: Any) -> bytes:
 
 
 def dumps_canonical(obj: Any) -> bytes:
-    """The canonical encoding of a tree already known to hold no floats (strictjson.to_json refuses them)."""
+    """The canonical encoding of a tree already known to hold no floats (strictjson.to_json refuses them).
+
+    orjson writes it (a tenth of the time): sorted keys (by code point, as Python sorts them), no whitespace,
+    UTF-8, and the same escapes as the standard library's encoder with ``ensure_ascii=False``: the two give the
+    same bytes for every tree (``tests/report/test_canonical.py`` compares them on generated trees and on every
+    code point). What orjson refuses (integers beyond 64 bits, lone surrogates, nesting deeper than 254 levels),
+    the standard library's encoder writes or names.
+    """
+    try:
+        return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return _dumps_canonical_stdlib(obj)
+
+
+def _dumps_canonical_stdlib(obj: Any) -> bytes:
     try:
         return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -76,6 +92,54 @@ def canonical_record(obj: Any) -> bytes:
             body = dumps_canonical(to_json(value))
         parts.append(dumps_canonical(key) + b":" + body)
     return b"{" + b",".join(parts) + b"}"
+
+
+_QUICK = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def canonical_record_quick(obj: Any) -> bytes:
+    """``canonical_record(obj)`` for a record that holds no float, written without converting it to a JSON
+    tree first: orjson walks it and asks only for each dataclass's object (a third of the time).
+
+    It does not look for floats (orjson would write one), so it is only for a comparison with bytes that
+    hold none: the verifier's, whose signed payload is either exactly these bytes or is read in full. Where
+    orjson cannot write a value, the strict encoding gives the bytes (or names the problem).
+    """
+    try:
+        return orjson.dumps(obj, default=_object_of, option=_QUICK)
+    except orjson.JSONEncodeError:
+        return canonical_record(obj)
+
+
+def _object_of(obj: Any) -> Any:
+    """What ``strictjson.to_json`` makes of a value orjson does not write itself (its values left to orjson)."""
+    write = _WRITERS.get(type(obj))
+    if write is None:
+        write = _writer(type(obj))
+        _WRITERS[type(obj)] = write
+    return write(obj)
+
+
+_WRITERS: Dict[type, Callable[[Any], Any]] = {}
+
+
+def _writer(kind: type) -> Callable[[Any], Any]:
+    import dataclasses
+    from collections.abc import Mapping
+
+    from collectors.strictjson import json_object
+
+    if dataclasses.is_dataclass(kind):
+        return json_object(kind)
+    if issubclass(kind, (list, tuple)):
+        return list
+    if issubclass(kind, Mapping):
+        return lambda obj: {str(k): v for k, v in obj.items()}
+
+    def refuse(obj: Any) -> Any:
+        raise TypeError(f"cannot encode {kind.__name__}")
+
+    return refuse
 
 
 def same_canonical(a: Any, b: Any) -> bool:
@@ -193,6 +257,21 @@ def _bounded_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise CanonicalError(f"an integer of {len(text)} digits (at most {MAX_INT_DIGITS} are allowed)")
     return int(text)
+
+
+def quick_loads(data: bytes, max_values: int) -> Any:
+    """The JSON value of ``data``, or None where it cannot be read quickly: for a caller that accepts the value
+    only when ``data`` is byte for byte the canonical encoding of something it builds itself.
+
+    Not strict (a duplicate key keeps its last value, a float is read as one): canonical bytes hold neither, so
+    such data never equals what the caller builds. Bounded like :func:`strict_loads` by ``max_values``.
+    """
+    if data.count(b"[") + data.count(b"{") + data.count(b",") > max_values:
+        return None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def strict_loads(data: bytes, what: str = "document", max_values: Optional[int] = None) -> Any:

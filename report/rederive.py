@@ -229,6 +229,7 @@ def rederived_statement(payload: bytes, statement: Any) -> Optional[Report]:
     follows from the evidence (it was rebuilt from it). The declarations must pass the same checks
     :func:`recheck` makes. This only ever accepts: whatever goes wrong here, the full reading decides.
     """
+    from report.canonical import canonical_record_quick
     from report.signing import statement_bytes
 
     predicate = statement.get("predicate") if isinstance(statement, dict) else None
@@ -237,7 +238,8 @@ def rederived_statement(payload: bytes, statement: Any) -> Optional[Report]:
         return None
     try:
         again = rederive(declarations)
-        return again if statement_bytes(again) == payload else None
+        # Written without looking for floats: the payload either is these bytes or is read in full.
+        return again if statement_bytes(again, canonical_record_quick(again)) == payload else None
     except Exception:  # hostile declarations may break a rebuild anywhere; the full reading names it
         return None
 

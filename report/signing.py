@@ -11,7 +11,7 @@ envelopes is ``report.envelope``'s job.
 from __future__ import annotations
 
 import base64
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -41,9 +41,9 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return sha256_hex(der)
 
 
-def report_digest(report: Report) -> str:
-    """sha256 of the report's canonical bytes: its content id."""
-    return sha256_hex(report.canonical)
+def report_digest(report: Report, canonical: Optional[bytes] = None) -> str:
+    """sha256 of the report's canonical bytes (``canonical`` when the caller has them): its content id."""
+    return sha256_hex(report.canonical if canonical is None else canonical)
 
 
 def subject_name(report: Report) -> str:
@@ -51,19 +51,21 @@ def subject_name(report: Report) -> str:
     return f"{report.target.kind}:{report.target.name}"
 
 
-def statement_bytes(report: Report) -> bytes:
+def statement_bytes(report: Report, canonical: Optional[bytes] = None) -> bytes:
     """Canonical bytes of the in-toto Statement v1 whose predicate is the report.
 
     Written key by key in canonical (sorted) order around the report's own
-    canonical bytes, so the report is serialised only once.
+    canonical bytes (``canonical`` when the caller has them), so the report is serialised only once.
     """
-    subject = [{"digest": {"sha256": report_digest(report)}, "name": subject_name(report)}]
+    if canonical is None:
+        canonical = report.canonical
+    subject = [{"digest": {"sha256": report_digest(report, canonical)}, "name": subject_name(report)}]
     return b"".join(
         (
             b'{"_type":',
             canonical_bytes(STATEMENT_TYPE),
             b',"predicate":',
-            report.canonical,
+            canonical,
             b',"predicateType":',
             canonical_bytes(PREDICATE_TYPE),
             b',"subject":',

@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from collectors.strictjson import TextEnum, to_json
+from report.canonical import quick_loads
 from report.envelope import (
     DEFAULT_MAX_BYTES,
+    MAX_REPORT_VALUES,
     Envelope,
     SignatureCheck,
     SignatureStatus,
@@ -184,16 +186,17 @@ def verify_bytes(
         problems = _signature_problems(sigs, policy or Policy())
         if problems:
             return result(Outcome.INVALID, problems)
-        statement = load_statement(env.payload)  # parsed once: the schema and catalogue are looked at first
-        unsupported = _unsupported(statement)
-        if unsupported is not None:
-            return result(Outcome.UNSUPPORTED, [unsupported])
         from report.rederive import recheck, rederived_statement
 
-        # A genuine report is the one its declarations rebuild, byte for byte: one comparison. Anything else
-        # is read in full and compared part by part, so that every difference is named.
-        report = rederived_statement(env.payload, statement)
+        # A genuine report is the one its declarations rebuild, byte for byte: one comparison, for which a quick
+        # parse is enough (what it reads differently from the strict one, canonical bytes never hold). Anything
+        # else is parsed strictly, read in full and compared part by part, so that every difference is named.
+        report = rederived_statement(env.payload, quick_loads(env.payload, MAX_REPORT_VALUES))
         if report is None:
+            statement = load_statement(env.payload)
+            unsupported = _unsupported(statement)
+            if unsupported is not None:
+                return result(Outcome.UNSUPPORTED, [unsupported])
             report = read_statement(env.payload, statement)
             discrepancies = recheck(report)
             if discrepancies:

@@ -14,8 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from checks.model import Status
-from report.canonical import canonical_bytes
-from report.envelope import load_statement, parse_envelope, read_statement
+from report.canonical import canonical_bytes, quick_loads
+from report.envelope import MAX_REPORT_VALUES, load_statement, parse_envelope, read_statement
 from report.model import Report
 from report.rederive import Declarations, declarations_from_json, rederived_statement
 from report.signing import sign_report, statement_bytes
@@ -120,7 +120,7 @@ def test_anything_but_the_rebuilt_statement_is_left_to_the_full_reading(key: Ed2
     body = canonical_bytes(data)
     subject = [{"digest": {"sha256": sha256_hex(body)}, "name": f"{genuine.target.kind}:{genuine.target.name}"}]
     payload = canonical_bytes({"_type": STATEMENT_TYPE, "predicate": data, "predicateType": PREDICATE_TYPE, "subject": subject})
-    assert rederived_statement(payload, load_statement(payload)) is None
+    assert rederived_statement(payload, quick_loads(payload, MAX_REPORT_VALUES)) is None
     v = verify_bytes(sign_payload(payload, key), trusted_for(key), now=NOW)
     assert v.outcome is Outcome.INVALID, v.problems
     assert v.problems
@@ -147,6 +147,40 @@ def test_a_typed_edit_of_a_derived_section_is_rejected_by_name(key: Ed25519Priva
     v = verify_bytes(sign_report(forged, key), trusted_for(key), now=NOW)
     assert v.outcome is Outcome.INVALID
     assert any("summary" in p for p in v.problems), v.problems
+
+
+def _duplicate_key(payload: bytes) -> bytes:
+    return payload.replace(b'"profile":"server"', b'"profile":"server","profile":"server"', 1)
+
+
+def _float(payload: bytes) -> bytes:
+    return payload.replace(b'"redactions":0', b'"redactions":0.0', 1)
+
+
+def _whitespace(payload: bytes) -> bytes:
+    return payload.replace(b'"profile":"server"', b'"profile": "server"', 1)
+
+
+def _nested_deep(payload: bytes) -> bytes:
+    return payload.replace(b'"redactions":0', b'"redactions":' + b"[" * 2000 + b"]" * 2000, 1)
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [(_duplicate_key, "duplicate JSON key"), (_float, "floating-point"), (_whitespace, "canonical"), (_nested_deep, "nested deeper")],
+)
+def test_what_the_quick_parse_reads_loosely_is_refused_by_the_strict_one(key: Ed25519PrivateKey, edit: Callable[[bytes], bytes], named: str) -> None:
+    """The one comparison parses with orjson, which keeps a duplicate key's last value and reads floats. Such a
+    payload, signed, is never the canonical bytes of the rebuilt report, so the strict reading judges it, as before."""
+    from report.signing import sign_payload
+
+    genuine = _payload(complete_report("debian-weak", target_name="vm", mode="live"), key)
+    payload = edit(genuine)
+    assert payload != genuine
+    assert rederived_statement(payload, quick_loads(payload, MAX_REPORT_VALUES)) is None
+    v = verify_bytes(sign_payload(payload, key), trusted_for(key), now=NOW)
+    assert v.outcome is Outcome.INVALID
+    assert named in " ".join(v.problems), v.problems
 
 
 @pytest.mark.parametrize("statement", [None, [], {"predicate": None}, {"predicate": []}, {"predicate": {"evidence": 1}}])
@@ -221,7 +255,7 @@ def test_the_one_comparison_never_accepts_what_the_full_reading_refuses(key: Ed2
         body = canonical_bytes(edited)
         subject = [{"digest": {"sha256": sha256_hex(body)}, "name": "host:vm"}]
         payload = canonical_bytes({"_type": STATEMENT_TYPE, "predicate": edited, "predicateType": PREDICATE_TYPE, "subject": subject})
-        fast = rederived_statement(payload, load_statement(payload))
+        fast = rederived_statement(payload, quick_loads(payload, MAX_REPORT_VALUES))  # the verifier's own parse
         if fast is None:
             return
         try:
