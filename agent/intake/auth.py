@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, cast
 
 import sqlalchemy as sa
 
 from agent.intake.config import IntakeConfig
 from agent.intake.db import Database
-from agent.intake.models import ApiToken, Role, TokenKind
+from agent.intake.models import ApiToken, Applicant, Role, TokenKind, User
 from agent.intake.ratelimit import count_request
 from agent.intake.tokens import bearer, digest
 from checks.model import Text
@@ -36,6 +36,10 @@ class Refused(Exception):
         self.retry_after_s = retry_after_s
 
 
+_TOKENS = cast(sa.Table, ApiToken.__table__)
+_APPLICANTS = cast(sa.Table, Applicant.__table__)
+_USERS = cast(sa.Table, User.__table__)
+
 UNAUTHORISED = Text(
     zh="缺少有效的 API 令牌（Authorization: Bearer <令牌>），或令牌已吊销",
     en="no valid API token (Authorization: Bearer <token>), or the token was revoked",
@@ -48,24 +52,34 @@ def authenticate(db: Database, config: IntakeConfig, header: Optional[str], now:
     if token is None:
         raise Refused(401, "unauthorised", UNAUTHORISED)
     with db.write() as session:
-        row = session.scalars(
-            sa.select(ApiToken)
-            .where(ApiToken.token_sha256 == digest(token))
-            # the applicant or user named below in the same statement (locking only the token's row)
-            .options(sa.orm.joinedload(ApiToken.applicant), sa.orm.joinedload(ApiToken.user))
-            .with_for_update(of=ApiToken)
+        # The table's own statements, not the ORM's unit of work (every request passes here): the token, its
+        # applicant's name and its user's role in one statement, locking only the token's row; then its window.
+        row = session.execute(
+            sa.select(
+                _TOKENS.c.id,
+                _TOKENS.c.kind,
+                _TOKENS.c.applicant_id,
+                _TOKENS.c.revoked_at,
+                _TOKENS.c.window_start,
+                _TOKENS.c.window_count,
+                _APPLICANTS.c.name.label("applicant"),
+                _USERS.c.id.label("user_id"),
+                _USERS.c.role,
+                _USERS.c.disabled_at,
+            )
+            .select_from(
+                _TOKENS.outerjoin(_APPLICANTS, _APPLICANTS.c.id == _TOKENS.c.applicant_id).outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+            )
+            .where(_TOKENS.c.token_sha256 == digest(token))
+            .with_for_update(of=_TOKENS)
         ).first()
-        if row is None or row.revoked_at is not None or (row.user is not None and row.user.disabled_at is not None):
+        if row is None or row.revoked_at is not None or (row.user_id is not None and row.disabled_at is not None):
             raise Refused(401, "unauthorised", UNAUTHORISED)
         window = count_request(now, row.window_start, row.window_count, config.rate_limit, config.rate_window_s)
-        row.window_start, row.window_count, row.last_used_at = window.start, window.count, now
-        caller = Caller(
-            row.id,
-            row.kind,
-            row.applicant_id,
-            row.applicant.name if row.applicant is not None else None,
-            row.user.role if row.user is not None else None,
+        session.execute(
+            sa.update(_TOKENS).where(_TOKENS.c.id == row.id).values(window_start=window.start, window_count=window.count, last_used_at=now)
         )
+        caller = Caller(row.id, row.kind, row.applicant_id, row.applicant, row.role if row.user_id is not None else None)
     if not window.allowed:
         raise Refused(
             429,
