@@ -145,7 +145,8 @@ _SERVE_KEYS = ("checkin_interval", "checkin_grace", "key_warn_days", "webhook", 
 @click.option("--key", "tls_key", type=click.Path(path_type=Path, dir_okay=False), default=None, help="TLS private key (PEM) of --cert.")
 @click.option("--listen", default="127.0.0.1:8443", show_default=True, help="Address and port to serve HTTPS on.")
 @click.option("--workers", type=AsciiInt(1, 64), default=None, help="Server processes (default: one per processor, at most 8).")
-@click.option("--threads", type=AsciiInt(1, 64), default=4, show_default=True, help="Connections each process serves at once.")
+@click.option("--threads", type=AsciiInt(1, 64), default=1, show_default=True, help="Connections each process serves at once (more than 1: threads, with keep-alive).")
+@click.option("--io-timeout", type=AsciiInt(1, 3600), default=30, show_default=True, help="Seconds a connection may stall in one read or write before it is closed.")
 @click.option("--rate-limit", type=AsciiInt(1, 1_000_000), default=120, show_default=True, help="Requests per token per minute.")
 @click.option("--monitor-every", type=AsciiInt(0, 86400), default=60, show_default=True, help="Seconds between alert evaluations and webhook deliveries (0: none).")
 @click.option("--no-upgrade", is_flag=True, help="Refuse a database at an older schema instead of upgrading it.")
@@ -153,7 +154,7 @@ _SERVE_KEYS = ("checkin_interval", "checkin_grace", "key_warn_days", "webhook", 
 @monitoring_options
 @policy_options
 @click.pass_context
-def serve_group(ctx: click.Context, /, db_url: Optional[str], cert: Optional[Path], tls_key: Optional[Path], listen: str, workers: Optional[int], threads: int, monitor_every: int, no_upgrade: bool, quiet: bool, trust_stores: Tuple[Path, ...], keys: Tuple[Path, ...], **flags: Any) -> None:
+def serve_group(ctx: click.Context, /, db_url: Optional[str], cert: Optional[Path], tls_key: Optional[Path], listen: str, workers: Optional[int], threads: int, io_timeout: int, monitor_every: int, no_upgrade: bool, quiet: bool, trust_stores: Tuple[Path, ...], keys: Tuple[Path, ...], **flags: Any) -> None:
     """Run the insurer's intake service: signed reports over HTTPS, verified, stored, monitored.
 
     Without a subcommand, serves HTTPS on --listen with --cert and --key,
@@ -177,7 +178,7 @@ def serve_group(ctx: click.Context, /, db_url: Optional[str], cert: Optional[Pat
         from agent.intake.server import Listen, serve
 
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        listen_at = Listen(_listen(listen), cert, tls_key, workers or min(8, cpus), threads, access_log=not quiet)
+        listen_at = Listen(_listen(listen), cert, tls_key, workers or min(8, cpus), threads, access_log=not quiet, io_timeout_s=io_timeout)
     except AgentError as exc:
         fail(exc)
     say(f"riskagent intake: https://{listen}/api/v1/reports  ({len(config.trusted)} trusted key(s), database {_redact(db_url)})", err=True)

@@ -4,9 +4,18 @@ Why gunicorn: it terminates TLS itself (``certfile``/``keyfile``, with an
 ``ssl_context`` hook for the minimum version), so one command serves HTTPS
 without a proxy in front; and it pre-forks worker processes. Verifying a report
 is CPU-bound Python (the full recheck), so processes, one per core, are what
-scale it; threads within a worker (``gthread``) keep connections alive and
-overlap the database round trips. waitress speaks no TLS and runs threads in
-one process, so it would need a proxy and would verify one report at a time.
+scale it. By default each process serves one connection at a time (gunicorn's
+``sync`` worker): on two cores that verifies a fifth more reports per second
+than threads within a process (``gthread``), whose poller thread takes the
+interpreter lock from the verifying thread (``bench/bench_intake.py``).
+Every read and write of a connection then has a deadline (``--io-timeout``), so
+a client that stalls holds a process for at most that long, not until
+gunicorn's worker timeout. ``--threads N`` (N > 1) chooses ``gthread``, with
+keep-alive, for a dashboard many people use at once; it sets connections
+aside that send nothing, but reads a started request without a deadline of
+its own. waitress speaks no TLS and
+runs threads in one process, so it would need a proxy and would verify one
+report at a time.
 
 Each worker builds its own database engine after the fork (``load``), so no
 connection is shared between processes.
@@ -20,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
+from gunicorn import util  # type: ignore[import-untyped]
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.workers.sync import SyncWorker  # type: ignore[import-untyped]
 
 from agent.intake.config import IntakeConfig
 
@@ -33,6 +44,7 @@ class Listen:
     workers: int
     threads: int
     access_log: bool = True
+    io_timeout_s: float = 30.0
 
 
 def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
@@ -41,15 +53,26 @@ def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) 
     return context
 
 
+class DeadlineSyncWorker(SyncWorker):  # type: ignore[misc]
+    """gunicorn's ``sync`` worker with a deadline on every read and write of a connection."""
+
+    def accept(self, listener: Any) -> None:
+        client, addr = listener.accept()
+        client.settimeout(self.app.io_timeout_s)  # blocking, but each recv and send (the TLS handshake too) gives up then
+        util.close_on_exec(client)
+        self.handle(listener, client, addr)
+
+
 class IntakeServer(BaseApplication):  # type: ignore[misc]
     """gunicorn, configured from code (no gunicorn.conf.py), serving ``agent.intake.app.create_app``."""
 
     def __init__(self, config: IntakeConfig, listen: Listen) -> None:
         self.intake_config = config
+        self.io_timeout_s = listen.io_timeout_s
         self.options: Dict[str, Any] = {
             "bind": [listen.bind],
             "workers": listen.workers,
-            "worker_class": "gthread",
+            "worker_class": DeadlineSyncWorker if listen.threads == 1 else "gthread",
             "threads": listen.threads,
             "certfile": str(listen.cert),
             "keyfile": str(listen.key),

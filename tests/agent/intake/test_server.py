@@ -8,18 +8,20 @@ would.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
@@ -87,6 +89,15 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     added = cli("serve", "user", "add", "ana", "--role", "viewer", "--db", url, env={"RISKAGENT_PASSWORD": "correct horse battery"})
     assert added.returncode == 0, added.stderr
     tokens["staff"] = _token(cli("serve", "token", "staff", "ana", "--db", url))
+    # The default connection handling (one connection at a time per process, with a deadline on each read and
+    # write); the dashboard's browser test and the applications' test serve with threads (--threads 2).
+    with _serving(d, url, site, "--workers", "2", "--rate-limit", str(RATE_LIMIT), "--max-size", "1") as (base, ca, log):
+        yield Service(base, ca, tokens, url, log)
+
+
+@contextlib.contextmanager
+def _serving(d: Path, url: str, site: Site, *options: str) -> Iterator[Tuple[str, Path, Path]]:
+    """``riskagent serve`` on a free loopback port until the block ends: (its base URL, the CA, its log)."""
     pair = ca_and_leaf(d / "tls")
     assert pair.ca_cert is not None
     port = _free_port()
@@ -94,23 +105,22 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*RISKAGENT, "serve", "--db", url, "--trust", str(site.trust_path), "--cert", str(pair.cert), "--key", str(pair.key),
-             "--listen", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "--rate-limit", str(RATE_LIMIT), "--max-size", "1",
-             "--monitor-every", "0", "--quiet"],
+             "--listen", f"127.0.0.1:{port}", *options, "--monitor-every", "0", "--quiet"],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
-    svc = Service(f"https://localhost:{port}", pair.ca_cert, tokens, url, log)
+    base = f"https://localhost:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if svc.get("/healthz", None).status_code == 200:
+                if requests.get(f"{base}/healthz", verify=str(pair.ca_cert), timeout=60).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
             assert proc.poll() is None, log.read_text(errors="replace")
             assert time.monotonic() < deadline, log.read_text(errors="replace")
             time.sleep(0.2)
-        yield svc
+        yield base, pair.ca_cert, log
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -199,3 +209,29 @@ def test_exports_of_the_portfolio_and_of_one_applicant(service: Service, site: S
 def test_only_https_is_served(service: Service) -> None:
     with pytest.raises(requests.ConnectionError):
         requests.get(service.base.replace("https://", "http://") + "/healthz", timeout=10)
+
+
+IO_TIMEOUT_S = 2
+
+
+@pytest.mark.parametrize("stall", ["before the TLS handshake", "in the middle of a request body"])
+def test_a_stalled_client_holds_a_process_only_until_its_read_deadline(tmp_path: Path, site: Site, stall: str) -> None:
+    """One server process and a client that connects and then sends nothing more: the process gives up on it after
+    --io-timeout and serves the next client (without the deadline it would wait for gunicorn's 120 s worker timeout)."""
+    url = f"sqlite:///{tmp_path / 'intake.db'}"
+    assert cli("serve", "db", "upgrade", "--db", url).returncode == 0
+    with _serving(tmp_path, url, site, "--workers", "1", "--io-timeout", str(IO_TIMEOUT_S)) as (base, ca, _log):
+        port = int(base.rsplit(":", 1)[1])
+        raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+        try:
+            if stall != "before the TLS handshake":
+                raw = ssl.create_default_context(cafile=str(ca)).wrap_socket(raw, server_hostname="localhost")
+                raw.sendall(b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n{\"payload")
+            time.sleep(0.3)  # the one process is now reading from the stalled client
+            t0 = time.monotonic()
+            reply = requests.get(f"{base}/healthz", verify=str(ca), timeout=IO_TIMEOUT_S * 10)
+            waited = time.monotonic() - t0
+        finally:
+            raw.close()
+        assert reply.status_code == 200
+        assert IO_TIMEOUT_S * 0.5 <= waited < IO_TIMEOUT_S * 5, waited  # it waited for the deadline, and no longer
