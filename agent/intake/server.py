@@ -24,10 +24,11 @@ connection is shared between processes.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from gunicorn import util  # type: ignore[import-untyped]
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
@@ -48,9 +49,27 @@ class Listen:
 
 
 def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
-    context = default_factory()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
+    """The TLS context of this process, made once and again only when the certificate or key file changes.
+
+    gunicorn asks for a context for every connection, and its factory makes a new one each time: it loads the
+    system's CA certificates and parses the certificate and key, a third as long as verifying a small report.
+    """
+    stamp = (os.getpid(), *(_file_stamp(path) for path in (config.certfile, config.keyfile)))
+    cached = _CONTEXT.get(stamp)
+    if cached is None:
+        cached = default_factory()
+        cached.minimum_version = ssl.TLSVersion.TLSv1_2
+        _CONTEXT.clear()
+        _CONTEXT[stamp] = cached
+    return cached
+
+
+_CONTEXT: Dict[Tuple[Any, ...], ssl.SSLContext] = {}
+
+
+def _file_stamp(path: str) -> Tuple[str, int, int]:
+    st = os.stat(path)
+    return path, st.st_mtime_ns, st.st_size
 
 
 class DeadlineSyncWorker(SyncWorker):  # type: ignore[misc]

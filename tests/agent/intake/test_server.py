@@ -235,3 +235,44 @@ def test_a_stalled_client_holds_a_process_only_until_its_read_deadline(tmp_path:
             raw.close()
         assert reply.status_code == 200
         assert IO_TIMEOUT_S * 0.5 <= waited < IO_TIMEOUT_S * 5, waited  # it waited for the deadline, and no longer
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
+def test_tls_1_1_is_refused_on_every_connection_and_1_2_served(service: Service) -> None:
+    """The process's TLS context is made once (see the next test): the minimum version holds for each connection."""
+    port = int(service.base.rsplit(":", 1)[1])
+    for _ in range(2):
+        old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        old.load_verify_locations(str(service.ca))
+        old.minimum_version = old.maximum_version = ssl.TLSVersion.TLSv1_1
+        old.set_ciphers("ALL:@SECLEVEL=0")
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw, pytest.raises(ssl.SSLError):
+            old.wrap_socket(raw, server_hostname="localhost")
+        current = ssl.create_default_context(cafile=str(service.ca))
+        current.maximum_version = ssl.TLSVersion.TLSv1_2
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw, current.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.2"
+
+
+def test_the_tls_context_is_made_once_per_process_and_again_when_the_certificate_changes(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from agent.intake.server import _tls12_or_newer
+
+    first = ca_and_leaf(tmp_path / "one")
+    config = SimpleNamespace(certfile=str(first.cert), keyfile=str(first.key))
+    made: List[ssl.SSLContext] = []
+
+    def factory() -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(config.certfile, config.keyfile)
+        made.append(context)
+        return context
+
+    a, b = _tls12_or_newer(config, factory), _tls12_or_newer(config, factory)
+    assert a is b and len(made) == 1 and a.minimum_version is ssl.TLSVersion.TLSv1_2
+    second = ca_and_leaf(tmp_path / "two")  # the certificate renewed in place: same paths, new files
+    Path(config.certfile).write_bytes(second.cert.read_bytes() + b"\n")
+    Path(config.keyfile).write_bytes(second.key.read_bytes())
+    c = _tls12_or_newer(config, factory)
+    assert c is not a and len(made) == 2 and c.minimum_version is ssl.TLSVersion.TLSv1_2
