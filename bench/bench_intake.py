@@ -5,16 +5,20 @@
 Two figures per database (SQLite file; PostgreSQL in a throwaway cluster
 started here as in the tests, or ``--pg-url``):
 
-* **intake**: ``riskagent serve`` (gunicorn, TLS, one worker per processor)
-  receiving distinct signed reports of a recorded host from concurrent
-  HTTPS clients on loopback for ``--seconds``, one connection (and TLS
-  handshake) per report as agents send them (``--keep-alive`` reuses them,
-  which gunicorn then serves from one worker per connection); every report gets the full
-  verification (signature, recheck of every finding against its evidence,
-  the policy) and is stored with its hard fails and plan. The clients run on
-  the same machine and take their share of its processors, as they would in
-  any single-machine measurement. Also the in-process cost of ``receive`` per
-  report, without HTTP.
+* **intake**: ``riskagent serve`` (gunicorn, TLS, one process per processor,
+  each serving one connection at a time as ``serve`` does by default;
+  ``--threads N`` for threads) receiving distinct signed reports of a recorded
+  host from concurrent HTTPS clients on loopback for ``--seconds``, one
+  connection (and TLS handshake, certificate and host name verified) per
+  report as agents send them (``--keep-alive`` reuses them); every report gets
+  the full verification (signature, recheck of every finding against its
+  evidence, the policy) and is stored with its hard fails and plan. The
+  clients run on the same machine and take their share of its processors, as
+  they would in any single-machine measurement; they use the standard
+  library's HTTPS client, so that they take little. Printed with it: the
+  processor time per report of the intake's processes, of PostgreSQL's and of
+  the clients (read from /proc), which is what bounds the rate on a busy
+  machine. Also the in-process cost of ``receive`` per report, without HTTP.
 * **portfolio**: a database filled with ``--applicants`` applicants (one
   asset each, a latest and a previous report, ``--tasks`` plan tasks and the
   hard-fail items per report), then the portfolio query (``portfolio()``,
@@ -35,9 +39,12 @@ import argparse
 import concurrent.futures
 import dataclasses
 import datetime as dt
+import http.client
+import json
 import os
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -79,7 +86,6 @@ class Material:
 
 def make_material(directory: Path, count: int) -> Material:
     """``count`` distinct signed reports of one recorded host (each its own report id), and a trust store for the key."""
-    import json
 
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -176,6 +182,33 @@ def bench_receive_in_process(url: str, material: Material, n: int) -> Tuple[floa
     return statistics.median(times) * 1000, statistics.median(cpu) * 1000
 
 
+def processor_by_part(server_pgid: int) -> Dict[str, float]:
+    """Processor seconds used so far by the intake's processes (its process group) and by PostgreSQL's
+    (the ``postgres`` user's), read from /proc: where a report's processor time goes."""
+    import pwd
+
+    try:
+        pg_uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        pg_uid = -1
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"intake": 0.0, "postgresql": 0.0}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            uid = entry.stat().st_uid
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if int(fields[2]) == server_pgid:
+            out["intake"] += seconds
+        elif uid == pg_uid:
+            out["postgresql"] += seconds
+    return out
+
+
 def bench_http(
     url: str, material: Material, seconds: float, clients: int, workers: int, directory: Path, threads: int = 2, keep_alive: bool = False
 ) -> Tuple[float, int, float]:
@@ -215,30 +248,50 @@ def bench_http(
         latencies: List[float] = []
         stop_at = time.monotonic() + seconds
 
+        # The clients share this machine's processors with the intake, so they are kept lean: the standard
+        # library's HTTPS client with one TLS context (certificate and host name verified), a new connection
+        # and handshake per report as agents make them, unless --keep-alive.
+        tls = ssl.create_default_context(cafile=ca)
+        host, port_number = "localhost", port
+
         def client(token: str) -> int:
             done = 0
-            with requests.Session() as http:
-                http.headers["Authorization"] = f"Bearer {token}"
-                if not keep_alive:  # as agents send: one connection (and TLS handshake) per report
-                    http.headers["Connection"] = "close"
-                while time.monotonic() < stop_at:
-                    with lock:
-                        if not queue:
-                            break
-                        data = queue.pop()
-                    t0 = time.perf_counter()
-                    reply = http.post(f"{base}/api/v1/reports", data=data, timeout=120, verify=ca)
-                    latencies.append(time.perf_counter() - t0)
-                    if reply.status_code != 201 or not reply.json()["accepted"]:
-                        raise RuntimeError(f"HTTP {reply.status_code}: {reply.text[:300]}")
-                    done += 1
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            if not keep_alive:
+                headers["Connection"] = "close"
+            conn: Optional[http.client.HTTPSConnection] = None
+            while time.monotonic() < stop_at:
+                with lock:
+                    if not queue:
+                        break
+                    data = queue.pop()
+                t0 = time.perf_counter()
+                if conn is None:
+                    conn = http.client.HTTPSConnection(host, port_number, timeout=120, context=tls)
+                conn.request("POST", "/api/v1/reports", body=data, headers=headers)
+                reply = conn.getresponse()
+                body = reply.read()
+                latencies.append(time.perf_counter() - t0)
+                if reply.status != 201 or not json.loads(body)["accepted"]:
+                    raise RuntimeError(f"HTTP {reply.status}: {body[:300]!r}")
+                if not keep_alive:
+                    conn.close()
+                    conn = None
+                done += 1
+            if conn is not None:
+                conn.close()
             return done
 
+        before, c0 = processor_by_part(proc.pid), time.process_time()
         started = time.monotonic()
         with concurrent.futures.ThreadPoolExecutor(clients) as pool:
             counts = list(pool.map(client, tokens))
         elapsed = time.monotonic() - started
+        after, c1 = processor_by_part(proc.pid), time.process_time()
         total = sum(counts)
+        spent = {part: (after.get(part, 0.0) - before.get(part, 0.0)) * 1000 / max(total, 1) for part in after}
+        spent["clients (this process)"] = (c1 - c0) * 1000 / max(total, 1)
+        print("  processor ms per report: " + ", ".join(f"{part} {ms:.1f}" for part, ms in spent.items()) + f"; all {sum(spent.values()):.1f}", flush=True)
         return total / elapsed, total, statistics.median(latencies) * 1000
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -414,7 +467,7 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=10000)
     parser.add_argument("--tasks", type=int, default=40)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=2, help="Threads per server process.")
+    parser.add_argument("--threads", type=int, default=1, help="Connections per server process (1, the default of riskagent serve: one at a time).")
     parser.add_argument("--keep-alive", action="store_true", help="Clients reuse their connection (agents do not).")
     parser.add_argument("--skip-intake", action="store_true", help="Only the portfolio figures.")
     args = parser.parse_args()
