@@ -554,7 +554,7 @@ def _items_of(cls: type) -> Callable[[Any], List[Tuple[str, Any]]]:
                 continue
             # Left out when it holds what the fill gives: strictly alike (true is not 1), so only values
             # that are at least loosely equal need the strict comparison.
-            if attr in elided and attr in given and (value is given[attr] or (value == given[attr] and same_json(value, given[attr]))):
+            if attr in elided and attr in given and _alike(value, given[attr]):
                 continue
             out.append((key, value))
         out += [(d, getattr(obj, d)) for d in derived]
@@ -630,6 +630,16 @@ def _plain_pairs(cls: type) -> Optional[Tuple[Tuple[str, str], ...]]:
     if any(f.metadata.get("omit_none") or f.metadata.get("omit_empty") for f in fields):
         return None
     return tuple((f.name, str(f.metadata.get("name", f.name))) for f in fields)
+
+
+def _alike(a: Any, b: Any) -> bool:
+    """``same_json(a, b)``, answered at once for the same object and for strings, integers and booleans of one type."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is type(b) and (kind is str or kind is int or kind is bool):
+        return bool(a == b)
+    return bool(a == b) and same_json(a, b)
 
 
 def _build_encoder(cls: type) -> Encoder:
