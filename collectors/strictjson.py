@@ -118,6 +118,26 @@ def _short(value: Any) -> str:
 
 def check_plain(value: Any, path: str = "$", depth: int = 0) -> Any:
     """Refuse anything that is not plain JSON without floats; return the value unchanged."""
+    if _is_plain(value, depth):
+        return value  # the common case, told without building a path for every value
+    return _check_plain(value, path, depth)
+
+
+def _is_plain(value: Any, depth: int) -> bool:
+    """Whether ``_check_plain`` accepts ``value``: the same rules, no paths, no messages."""
+    if depth > MAX_DEPTH:
+        return False
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and _is_plain(v, depth + 1) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return all(_is_plain(v, depth + 1) for v in value)
+    return False  # a subclass or anything else: the full check decides (and names it)
+
+
+def _check_plain(value: Any, path: str = "$", depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         raise JsonShapeError(path, f"nested deeper than {MAX_DEPTH} levels")
     if value is None or isinstance(value, (str, bool, int)):
@@ -126,11 +146,11 @@ def check_plain(value: Any, path: str = "$", depth: int = 0) -> Any:
         for k, v in value.items():
             if not isinstance(k, str):
                 raise JsonShapeError(path, f"object key {_short(k)} is not a string")
-            check_plain(v, f"{path}.{k}", depth + 1)
+            _check_plain(v, f"{path}.{k}", depth + 1)
         return value
     if isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
-            check_plain(v, f"{path}[{i}]", depth + 1)
+            _check_plain(v, f"{path}[{i}]", depth + 1)
         return value
     raise JsonShapeError(path, f"expected a JSON value, got {_type_name(value)}")
 
@@ -191,7 +211,11 @@ def _expect(kind: type, name: str) -> Decoder:
             raise JsonShapeError(path, f"expected {name}, got {_type_name(value)}")
         return value
 
+    _EXPECTED[decode] = kind
     return decode
+
+
+_EXPECTED: Dict[Decoder, type] = {}  # decoders that accept exactly one plain type, as is: str, int, bool, null
 
 
 def _build_decoder(tp: Any) -> Decoder:
@@ -301,10 +325,13 @@ def _sequence_decoder(origin: Any, args: Tuple[Any, ...]) -> Decoder:
         raise TypeError("strictjson: only homogeneous Tuple[X, ...] is supported")
     item = _decoder(args[0]) if args else _decoder(Any)
     make: Callable[[List[Any]], Any] = list if origin is list else tuple
+    plain = _EXPECTED.get(item)  # items kept as they are when each has this type (an array of strings, say)
 
     def decode(value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise JsonShapeError(path, f"expected an array, got {_type_name(value)}")
+        if plain is not None and all(type(v) is plain for v in value):
+            return make(value)
         return make([item(v, f"{path}[{i}]") for i, v in enumerate(value)])
 
     return decode
@@ -379,17 +406,22 @@ def _fill(cls: Any, basis: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _empty(tp: Any) -> Any:
-    """The empty value of an array or object type (for ``omit_empty`` fields)."""
+    """The empty value of an array or object type (for ``omit_empty`` fields): a new one each time."""
+    return _empty_maker(tp)()
+
+
+@functools.cache
+def _empty_maker(tp: Any) -> Callable[[], Any]:
     origin = typing.get_origin(tp)
     if origin is Union:
         rest = [a for a in typing.get_args(tp) if a is not type(None)]
         origin = typing.get_origin(rest[0]) if len(rest) == 1 else None
     if origin is tuple:
-        return ()
+        return tuple
     if origin is list:
-        return []
+        return list
     if origin in (dict, collections.abc.Mapping):
-        return {}
+        return dict
     raise TypeError(f"strictjson: omit_empty needs an array or object type, not {tp!r}")
 
 
@@ -453,7 +485,10 @@ def _dataclass_decoder(cls: Any) -> Decoder:
             if dec is None:  # compiled on first use: allows recursive types
                 dec = _decoder(plan.tp)
                 decoders[i] = (plan, dec)
-            kwargs[plan.attr] = dec(value[plan.key], f"{path}.{plan.key}")
+            field_value = value[plan.key]
+            if type(field_value) is not _EXPECTED.get(dec):  # a plain value of the one type accepted is taken as is
+                field_value = dec(field_value, f"{path}.{plan.key}")
+            kwargs[plan.attr] = field_value
         for d in derived:
             if d not in value:
                 raise JsonShapeError(f"{path}.{d}", f"missing field of {name}")
