@@ -16,12 +16,8 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import shutil
-import signal
-import subprocess
 import tarfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator
@@ -39,9 +35,8 @@ from agent.package_archive import pack
 from report.signing import Signer
 from tests.agent.intake.conftest import ACME, BETA, NOW, Site
 from tests.agent.intake.test_dashboard import PASSWORD, login
-from tests.agent.intake.test_server import RISKAGENT, _free_port, _token, cli
+from tests.agent.intake.test_server import _free_port, _token, cli, serving
 from tests.report.test_application import answers_file, host_report, profile, resign
-from tests.servers.certs import ca_and_leaf
 
 ORG_NAME = "杭州云栈示例工业互联网科技有限公司"  # the example profile's enterprise, here under acme's credit code
 HOSTILE_MEMBER = "<script>alert(1)</script>\x1b[2J.pdf"
@@ -366,36 +361,8 @@ def served(empty_db_url: str, site: Site, tmp_path: Path) -> Iterator[Dict[str, 
     tokens = {
         "acme": _token(cli("serve", "token", "add", "acme", "--org-id", ACME, "--name", "Acme Ltd", "--db", url)),
     }
-    pair = ca_and_leaf(tmp_path / "tls")
-    assert pair.ca_cert is not None
-    port = _free_port()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*RISKAGENT, "serve", "--db", url, "--trust", str(site.trust_path), "--cert", str(pair.cert), "--key", str(pair.key),
-             "--listen", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2", "--monitor-every", "0", "--quiet"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    base = f"https://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", verify=str(pair.ca_cert), timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
-        yield {"base": base, "ca": pair.ca_cert, "tokens": tokens, "dir": tmp_path, "port": port}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+    with serving(tmp_path, url, site, "--workers", "1", "--threads", "2") as (base, ca, _log):
+        yield {"base": base, "ca": ca, "tokens": tokens, "dir": tmp_path, "port": int(base.rsplit(":", 1)[1])}
 
 
 def _config(d: Path, url: str, ca: Path, token: str, name: str = "agent.json") -> Path:

@@ -21,7 +21,6 @@ import json
 import os
 import select
 import shutil
-import signal
 import ssl
 import subprocess
 import tempfile
@@ -30,14 +29,12 @@ from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from tests.agent.intake.conftest import ACME, BETA, Site, fresh_database
-from tests.agent.intake.test_server import RISKAGENT, Service, _free_port, _token, cli
+from tests.agent.intake.test_server import Service, _token, cli, serving
 from tests.browser import chromium
-from tests.servers.certs import ca_and_leaf
 
 PASSWORD = "correct horse battery"
 
@@ -202,38 +199,12 @@ def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     for user, role in (("ana", "viewer"), ("uli", "underwriter")):
         added = cli("serve", "user", "add", user, "--role", role, "--db", url, env={"RISKAGENT_PASSWORD": PASSWORD})
         assert added.returncode == 0, added.stderr
-    pair = ca_and_leaf(d / "tls")
-    assert pair.ca_cert is not None
-    port = _free_port()
-    log = d / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*RISKAGENT, "serve", "--db", url, "--trust", str(site.trust_path), "--cert", str(pair.cert), "--key", str(pair.key),
-             "--listen", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "--monitor-every", "0", "--quiet"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    svc = Service(f"https://localhost:{port}", pair.ca_cert, tokens, url, log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if svc.get("/healthz", None).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+    with serving(d, url, site, "--workers", "2", "--threads", "2") as (base, ca, log):
+        svc = Service(base, ca, tokens, url, log)
         for name, token in (("acme-web-1", "acme"), ("acme-web-2", "acme"), ("beta-db-1", "beta")):
             reply = svc.post(site.envelopes[name], tokens[token])
             assert reply.status_code == 201 and reply.json()["accepted"], reply.text
         yield svc
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 @pytest.fixture

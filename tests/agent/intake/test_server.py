@@ -91,12 +91,12 @@ def service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     tokens["staff"] = _token(cli("serve", "token", "staff", "ana", "--db", url))
     # The default connection handling (one connection at a time per process, with a deadline on each read and
     # write); the dashboard's browser test and the applications' test serve with threads (--threads 2).
-    with _serving(d, url, site, "--workers", "2", "--rate-limit", str(RATE_LIMIT), "--max-size", "1") as (base, ca, log):
+    with serving(d, url, site, "--workers", "2", "--rate-limit", str(RATE_LIMIT), "--max-size", "1") as (base, ca, log):
         yield Service(base, ca, tokens, url, log)
 
 
 @contextlib.contextmanager
-def _serving(d: Path, url: str, site: Site, *options: str) -> Iterator[Tuple[str, Path, Path]]:
+def serving(d: Path, url: str, site: Site, *options: str) -> Iterator[Tuple[str, Path, Path]]:
     """``riskagent serve`` on a free loopback port until the block ends: (its base URL, the CA, its log)."""
     pair = ca_and_leaf(d / "tls")
     assert pair.ca_cert is not None
@@ -220,7 +220,7 @@ def test_a_stalled_client_holds_a_process_only_until_its_read_deadline(tmp_path:
     --io-timeout and serves the next client (without the deadline it would wait for gunicorn's 120 s worker timeout)."""
     url = f"sqlite:///{tmp_path / 'intake.db'}"
     assert cli("serve", "db", "upgrade", "--db", url).returncode == 0
-    with _serving(tmp_path, url, site, "--workers", "1", "--io-timeout", str(IO_TIMEOUT_S)) as (base, ca, _log):
+    with serving(tmp_path, url, site, "--workers", "1", "--io-timeout", str(IO_TIMEOUT_S)) as (base, ca, _log):
         port = int(base.rsplit(":", 1)[1])
         raw = socket.create_connection(("127.0.0.1", port), timeout=30)
         try:
