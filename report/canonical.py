@@ -99,7 +99,7 @@ _QUICK = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PA
 
 def canonical_record_quick(obj: Any) -> bytes:
     """``canonical_record(obj)`` for a record that holds no float, written without converting it to a JSON
-    tree first: orjson walks it and asks only for each dataclass's object (a third of the time).
+    tree first: orjson walks it and asks only for each dataclass's object (about half the time).
 
     It does not look for floats (orjson would write one), so it is only for a comparison with bytes that
     hold none: the verifier's, whose signed payload is either exactly these bytes or is read in full. Where

@@ -36,7 +36,7 @@ from agent.intake.once import receive_once
 from report.verification import Outcome, Verification, verify_bytes
 
 # The tables themselves, for statements that need none of the ORM's bookkeeping: run on the session's connection
-# (its transaction), they skip the ORM's compile and flush steps, a third of the writing's processor time.
+# (its transaction), they skip the ORM's compile and flush steps: about a seventh of storing a report's processor time.
 _REPORTS = cast(sa.Table, ReportRecord.__table__)
 _HARD_FAILS = cast(sa.Table, ReportHardFail.__table__)
 _TASKS = cast(sa.Table, PlanTask.__table__)

@@ -13,9 +13,8 @@ a client that stalls holds a process for at most that long, not until
 gunicorn's worker timeout. ``--threads N`` (N > 1) chooses ``gthread``, with
 keep-alive, for a dashboard many people use at once; it sets connections
 aside that send nothing, but reads a started request without a deadline of
-its own. waitress speaks no TLS and
-runs threads in one process, so it would need a proxy and would verify one
-report at a time.
+its own. waitress speaks no TLS and runs threads in one process, so it would
+need a proxy and would verify one report at a time.
 
 Each worker builds its own database engine after the fork (``load``), so no
 connection is shared between processes.
@@ -51,10 +50,10 @@ class Listen:
 def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) -> ssl.SSLContext:
     """The TLS context of this process, made once and again only when the certificate or key file changes.
 
-    gunicorn asks for a context for every connection, and its factory makes a new one each time: it loads the
-    system's CA certificates and parses the certificate and key, a third as long as verifying a small report.
+    gunicorn asks for a context for every connection, and its factory makes a new one each time (a new
+    OpenSSL context, the certificate chain and the private key parsed again).
     """
-    stamp = (os.getpid(), *(_file_stamp(path) for path in (config.certfile, config.keyfile)))
+    stamp = tuple(_file_stamp(path) for path in (config.certfile, config.keyfile))
     cached = _CONTEXT.get(stamp)
     if cached is None:
         cached = default_factory()
@@ -64,7 +63,7 @@ def _tls12_or_newer(config: Any, default_factory: Callable[[], ssl.SSLContext]) 
     return cached
 
 
-_CONTEXT: Dict[Tuple[Any, ...], ssl.SSLContext] = {}
+_CONTEXT: Dict[Tuple[Tuple[str, int, int], ...], ssl.SSLContext] = {}
 
 
 def _file_stamp(path: str) -> Tuple[str, int, int]:
