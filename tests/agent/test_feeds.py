@@ -30,7 +30,7 @@ FAST = feeds.Timeouts(connect=2.0, read=1.0, total=2.0)
 
 
 def osv_archives() -> Dict[str, bytes]:
-    """The Ubuntu tar.xz and the OSV.dev zips, built from the fixture OSV record."""
+    """The Ubuntu tar.xz and the OSV.dev zips, built from the fixture OSV record, the same bytes on every call."""
     record = (FIXTURES / "osv-ubuntu-record.json").read_bytes()
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:xz") as tf:
@@ -41,7 +41,10 @@ def osv_archives() -> Dict[str, bytes]:
     for feed_id in ("redhat", "openeuler"):
         zbuf = io.BytesIO()
         with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("UBUNTU-CVE-2025-6491.json", record)
+            # A fixed member time: the clock's would make two builds differ when they straddle a 2-second step.
+            member = zipfile.ZipInfo("UBUNTU-CVE-2025-6491.json", date_time=(2025, 8, 25, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(member, record)
         out[feed_id] = zbuf.getvalue()
     return out
 
