@@ -470,6 +470,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="Connections per server process (1, the default of riskagent serve: one at a time).")
     parser.add_argument("--keep-alive", action="store_true", help="Clients reuse their connection (agents do not).")
     parser.add_argument("--skip-intake", action="store_true", help="Only the portfolio figures.")
+    parser.add_argument("--skip-portfolio", action="store_true", help="Only the intake figures.")
     args = parser.parse_args()
     kinds = ("sqlite", "postgresql") if args.db == "both" else (args.db,)
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp:
@@ -490,6 +491,8 @@ def main() -> None:
                     print(f"[{kind}] receive in-process (verify + store), one process   median {ms:7.1f} ms/report wall, {cpu:.1f} ms processor "
                           f"(at most {(os.cpu_count() or 1) * 1000 / cpu:.0f} reports/s on {os.cpu_count()} free cores)", flush=True)  # fmt: skip
                     bench_intake_http(kind, dbs, material, args, directory)
+                if args.skip_portfolio:
+                    continue
                 url = dbs.new(kind, f"portfolio{uuid.uuid4().hex[:6]}")
                 filled = fill_portfolio(url, args.applicants, args.tasks)
                 p = bench_portfolio(url, args.runs)

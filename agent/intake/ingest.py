@@ -42,6 +42,35 @@ _HARD_FAILS = cast(sa.Table, ReportHardFail.__table__)
 _TASKS = cast(sa.Table, PlanTask.__table__)
 _ALERTS = cast(sa.Table, Alert.__table__)
 
+# Each statement is built once, its values bound at execution: building one per report (thirty values coerced and a
+# cache key made from them each time) cost about as much processor time as PostgreSQL's side of storing it.
+_FIND = (
+    sa.select(ReportRecord)
+    .options(sa.orm.defer(ReportRecord.envelope))
+    .where(ReportRecord.applicant_id == sa.bindparam("applicant_id"), ReportRecord.envelope_sha256 == sa.bindparam("sha256"))
+)
+_INSERT_REPORT = sa.insert(_REPORTS).returning(_REPORTS.c.id)
+_INSERT_HARD_FAILS = sa.insert(_HARD_FAILS)
+_INSERT_TASKS = sa.insert(_TASKS)
+_LOCK_ASSET = (
+    sa.select(Asset).where(Asset.applicant_id == sa.bindparam("applicant_id"), Asset.name == sa.bindparam("name")).with_for_update()
+)
+_LATEST_ROW = sa.select(_REPORTS.c.started_at, _REPORTS.c.findings, _REPORTS.c.score, _REPORTS.c.grade).where(
+    _REPORTS.c.id == sa.bindparam("report_id")
+)
+_LATEST_HARD_FAILS = sa.select(_HARD_FAILS.c.item, _HARD_FAILS.c.state).where(_HARD_FAILS.c.report_id == sa.bindparam("report_id"))
+# A missed check-in is answered by any report of the asset, and an applicant-wide one (no asset) by any report.
+_RESOLVE_CHECKINS = (
+    sa.update(_ALERTS)
+    .where(
+        _ALERTS.c.kind == AlertKind.MISSED_CHECKIN,
+        _ALERTS.c.applicant_id == sa.bindparam("for_applicant"),
+        _ALERTS.c.resolved_at.is_(None),
+        sa.or_(_ALERTS.c.asset_id == sa.bindparam("for_asset"), _ALERTS.c.asset_id.is_(None)),
+    )
+    .values(resolved_at=sa.bindparam("at"))
+)
+
 
 @dataclass(frozen=True)
 class TaskFields:
@@ -159,11 +188,7 @@ def organisation_problem(
 
 
 def find(session: Session, applicant_id: int, sha256: str) -> Optional[ReportRecord]:
-    return session.scalars(
-        sa.select(ReportRecord)
-        .options(sa.orm.defer(ReportRecord.envelope))
-        .where(ReportRecord.applicant_id == applicant_id, ReportRecord.envelope_sha256 == sha256)
-    ).first()
+    return session.scalars(_FIND, {"applicant_id": applicant_id, "sha256": sha256}).first()
 
 
 def receive(db: Database, config: IntakeConfig, applicant_id: int, token_id: Optional[int], data: bytes) -> Tuple[ReportRecord, bool]:
@@ -225,13 +250,13 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
     # Rows written with the tables' own inserts (one statement each, one executemany for the many rows of one
     # shape), not through the ORM's unit of work: the record returned is built from the very values written.
     conn = session.connection()
-    record_id = conn.execute(sa.insert(_REPORTS).values(**values).returning(_REPORTS.c.id)).scalar_one()
+    record_id = conn.execute(_INSERT_REPORT, values).scalar_one()
     record = ReportRecord(id=record_id, **values)
     if f.hard_fails:
-        conn.execute(sa.insert(_HARD_FAILS), [{"report_id": record_id, "item": i, "state": st} for i, st in sorted(f.hard_fails.items())])
+        conn.execute(_INSERT_HARD_FAILS, [{"report_id": record_id, "item": i, "state": st} for i, st in sorted(f.hard_fails.items())])
     if accepted and f.tasks:
         conn.execute(
-            sa.insert(_TASKS),
+            _INSERT_TASKS,
             [
                 {"report_id": record_id, "task_id": t.task_id, "kind": t.kind, "ref": t.ref, "target": t.target, "severity": t.severity, "owner": t.owner, "due": t.due, "checks": list(t.checks)}
                 for t in f.tasks
@@ -246,8 +271,8 @@ def _latest(session: Session, report_id: int) -> Tuple[Optional[dt.datetime], Re
     """When the asset's latest report was made, and what alerts compare of it: its columns and hard fails only
     (not its envelope, which is most of a row)."""
     conn = session.connection()
-    row = conn.execute(sa.select(_REPORTS.c.started_at, _REPORTS.c.findings, _REPORTS.c.score, _REPORTS.c.grade).where(_REPORTS.c.id == report_id)).one()
-    hard_fails = conn.execute(sa.select(_HARD_FAILS.c.item, _HARD_FAILS.c.state).where(_HARD_FAILS.c.report_id == report_id)).all()
+    row = conn.execute(_LATEST_ROW, {"report_id": report_id}).one()
+    hard_fails = conn.execute(_LATEST_HARD_FAILS, {"report_id": report_id}).all()
     return row.started_at, ReportState(report_id, {item: state for item, state in hard_fails}, dict(row.findings), row.score, row.grade)
 
 
@@ -255,7 +280,7 @@ def _asset_of(session: Session, applicant: Applicant, f: Extracted, now: dt.date
     """The asset a genuine report is about, locked until the transaction ends (created at its first report), and
     when its latest report was made with what alerts compare of it (None: it has none yet)."""
     assert f.subject is not None
-    asset = session.scalars(sa.select(Asset).where(Asset.applicant_id == applicant.id, Asset.name == f.subject).with_for_update()).first()
+    asset = session.scalars(_LOCK_ASSET, {"applicant_id": applicant.id, "name": f.subject}).first()
     if asset is None:
         asset = Asset(applicant_id=applicant.id, name=f.subject, kind=f.kind or "host", first_seen=now, last_checkin=now)
         session.add(asset)
@@ -278,16 +303,7 @@ def _place(
         return []  # an older report that arrived late (an outbox resending): history, not the asset's state
     asset.previous_report_id, asset.latest_report_id = asset.latest_report_id, record.id
     asset.last_checkin = max(asset.last_checkin, now)
-    session.connection().execute(
-        sa.update(_ALERTS)
-        .where(
-            _ALERTS.c.kind == AlertKind.MISSED_CHECKIN,
-            _ALERTS.c.applicant_id == applicant.id,
-            _ALERTS.c.resolved_at.is_(None),
-            sa.or_(_ALERTS.c.asset_id == asset.id, _ALERTS.c.asset_id.is_(None)),
-        )
-        .values(resolved_at=now)
-    )
+    session.connection().execute(_RESOLVE_CHECKINS, {"for_applicant": applicant.id, "for_asset": asset.id, "at": now})
     current = ReportState(record.id, dict(f.hard_fails), dict(record.findings), record.score, record.grade)
     return report_alerts(applicant.id, applicant.name, asset.id, asset.name, latest[1] if latest is not None else None, current)
 
