@@ -40,6 +40,31 @@ _TOKENS = cast(sa.Table, ApiToken.__table__)
 _APPLICANTS = cast(sa.Table, Applicant.__table__)
 _USERS = cast(sa.Table, User.__table__)
 
+# Built once, bound at execution (every request passes here): the token, its applicant's name and its user's role in
+# one statement, locking only the token's row; then its rate window.
+_TOKEN_OF_DIGEST = (
+    sa.select(
+        _TOKENS.c.id,
+        _TOKENS.c.kind,
+        _TOKENS.c.applicant_id,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.window_start,
+        _TOKENS.c.window_count,
+        _APPLICANTS.c.name.label("applicant"),
+        _USERS.c.id.label("user_id"),
+        _USERS.c.role,
+        _USERS.c.disabled_at,
+    )
+    .select_from(_TOKENS.outerjoin(_APPLICANTS, _APPLICANTS.c.id == _TOKENS.c.applicant_id).outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id))
+    .where(_TOKENS.c.token_sha256 == sa.bindparam("token_sha256"))
+    .with_for_update(of=_TOKENS)
+)
+_COUNT_REQUEST = (
+    sa.update(_TOKENS)
+    .where(_TOKENS.c.id == sa.bindparam("token_id"))
+    .values(window_start=sa.bindparam("start"), window_count=sa.bindparam("count"), last_used_at=sa.bindparam("now"))
+)
+
 UNAUTHORISED = Text(
     zh="缺少有效的 API 令牌（Authorization: Bearer <令牌>），或令牌已吊销",
     en="no valid API token (Authorization: Bearer <token>), or the token was revoked",
@@ -52,33 +77,12 @@ def authenticate(db: Database, config: IntakeConfig, header: Optional[str], now:
     if token is None:
         raise Refused(401, "unauthorised", UNAUTHORISED)
     with db.write() as session:
-        # The table's own statements, not the ORM's unit of work (every request passes here): the token, its
-        # applicant's name and its user's role in one statement, locking only the token's row; then its window.
-        row = session.execute(
-            sa.select(
-                _TOKENS.c.id,
-                _TOKENS.c.kind,
-                _TOKENS.c.applicant_id,
-                _TOKENS.c.revoked_at,
-                _TOKENS.c.window_start,
-                _TOKENS.c.window_count,
-                _APPLICANTS.c.name.label("applicant"),
-                _USERS.c.id.label("user_id"),
-                _USERS.c.role,
-                _USERS.c.disabled_at,
-            )
-            .select_from(
-                _TOKENS.outerjoin(_APPLICANTS, _APPLICANTS.c.id == _TOKENS.c.applicant_id).outerjoin(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-            )
-            .where(_TOKENS.c.token_sha256 == digest(token))
-            .with_for_update(of=_TOKENS)
-        ).first()
+        # The table's own statements, not the ORM's unit of work.
+        row = session.execute(_TOKEN_OF_DIGEST, {"token_sha256": digest(token)}).first()
         if row is None or row.revoked_at is not None or (row.user_id is not None and row.disabled_at is not None):
             raise Refused(401, "unauthorised", UNAUTHORISED)
         window = count_request(now, row.window_start, row.window_count, config.rate_limit, config.rate_window_s)
-        session.execute(
-            sa.update(_TOKENS).where(_TOKENS.c.id == row.id).values(window_start=window.start, window_count=window.count, last_used_at=now)
-        )
+        session.execute(_COUNT_REQUEST, {"token_id": row.id, "start": window.start, "count": window.count, "now": now})
         caller = Caller(row.id, row.kind, row.applicant_id, row.applicant, row.role if row.user_id is not None else None)
     if not window.allowed:
         raise Refused(
