@@ -130,10 +130,26 @@ def _is_plain(value: Any, depth: int) -> bool:
     kind = type(value)
     if kind is str or kind is int or kind is bool or value is None:
         return True
+    # Scalar members are told here, without a call each (most values are scalars); a container at the depth
+    # limit may hold nothing, as a member one level deeper would be refused.
     if kind is dict:
-        return all(type(k) is str and _is_plain(v, depth + 1) for k, v in value.items())
+        if depth >= MAX_DEPTH:
+            return not value
+        for k, v in value.items():
+            if type(k) is not str:
+                return False
+            t = type(v)
+            if not (t is str or t is int or t is bool or v is None or _is_plain(v, depth + 1)):
+                return False
+        return True
     if kind is list or kind is tuple:
-        return all(_is_plain(v, depth + 1) for v in value)
+        if depth >= MAX_DEPTH:
+            return not value
+        for v in value:
+            t = type(v)
+            if not (t is str or t is int or t is bool or v is None or _is_plain(v, depth + 1)):
+                return False
+        return True
     return False  # a subclass or anything else: the full check decides (and names it)
 
 
@@ -218,9 +234,13 @@ def _expect(kind: type, name: str) -> Decoder:
 _EXPECTED: Dict[Decoder, type] = {}  # decoders that accept exactly one plain type, as is: str, int, bool, null
 
 
+def _decode_any(value: Any, path: str) -> Any:
+    return check_plain(value, path)
+
+
 def _build_decoder(tp: Any) -> Decoder:
     if tp is Any:
-        return lambda value, path: check_plain(value, path)
+        return _decode_any
     if tp is str:
         return _expect(str, "a string")
     if tp is bool:
@@ -293,11 +313,15 @@ def _alternatives_decoder(options: Tuple[Any, ...]) -> Decoder:
     """Union of several types: dataclasses told apart by a shared Literal field, else the first that fits."""
     tag, by_tag = _discriminator(options)
     decoders = [(o, _decoder(o)) for o in options]
+    tagged: Dict[str, Decoder] = {}  # each tag's decoder, looked up once (not a type's hash per value)
 
     def decode(value: Any, path: str) -> Any:
         found = value.get(tag) if tag is not None and isinstance(value, dict) else None
         if isinstance(found, str) and found in by_tag:
-            return _decoder(by_tag[found])(value, path)
+            dec = tagged.get(found)
+            if dec is None:
+                dec = tagged[found] = _decoder(by_tag[found])
+            return dec(value, path)
         if tag is not None:
             allowed = ", ".join(repr(t) for t in by_tag)
             raise JsonShapeError(f"{path}.{tag}", f"expected one of {allowed}, got {_short(value.get(tag) if isinstance(value, dict) else value)}")
@@ -326,11 +350,15 @@ def _sequence_decoder(origin: Any, args: Tuple[Any, ...]) -> Decoder:
     item = _decoder(args[0]) if args else _decoder(Any)
     make: Callable[[List[Any]], Any] = list if origin is list else tuple
     plain = _EXPECTED.get(item)  # items kept as they are when each has this type (an array of strings, say)
+    any_items = item is _decode_any
 
     def decode(value: Any, path: str) -> Any:
         if not isinstance(value, list):
             raise JsonShapeError(path, f"expected an array, got {_type_name(value)}")
         if plain is not None and all(type(v) is plain for v in value):
+            return make(value)
+        # Plain JSON items: told in one walk, each item's depth counted from itself as check_plain counts it.
+        if any_items and _is_plain(value, -1):
             return make(value)
         return make([item(v, f"{path}[{i}]") for i, v in enumerate(value)])
 
@@ -341,10 +369,15 @@ def _mapping_decoder(args: Tuple[Any, ...]) -> Decoder:
     if args and args[0] is not str:
         raise TypeError("strictjson: mapping keys must be str")
     item = _decoder(args[1]) if args else _decoder(Any)
+    any_items = item is _decode_any
 
     def decode(value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise JsonShapeError(path, f"expected an object, got {_type_name(value)}")
+        # Plain JSON values (a collector's facts): told in one walk without a path each, each value's depth
+        # counted from itself as check_plain counts it; anything else is decoded value by value and named.
+        if any_items and _is_plain(value, -1):
+            return dict(value)
         return {k: item(v, f"{path}.{k}") for k, v in value.items()}
 
     return decode
@@ -672,9 +705,29 @@ def _alike(a: Any, b: Any) -> bool:
     if a is b:
         return True
     kind = type(a)
-    if kind is type(b) and (kind is str or kind is int or kind is bool):
-        return bool(a == b)
+    if kind is type(b):
+        if kind is str or kind is int or kind is bool:
+            return bool(a == b)
+        if kind is dict and len(a) == len(b) and _alike_members(a, b):
+            return True  # an object of the same keys whose values are each the same object or an alike scalar
     return bool(a == b) and same_json(a, b)
+
+
+def _alike_members(a: Dict[Any, Any], b: Dict[Any, Any]) -> bool:
+    """Whether every value of ``a`` is, under its key in ``b``, the same object or a string, integer or boolean of
+    the same type and value (a sufficient test: False leaves it to ``same_json``)."""
+    for k, v in a.items():
+        w = b.get(k, _ABSENT)
+        if v is w:
+            continue
+        t = type(v)
+        if t is type(w) and (t is str or t is int or t is bool) and v == w:
+            continue
+        return False
+    return True
+
+
+_ABSENT = object()
 
 
 def _build_encoder(cls: type) -> Encoder:
