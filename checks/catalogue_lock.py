@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.28"
-CATALOGUE_DIGEST = "3efb380685c21bf4c23d6a0308df87a5fadfc6f22e6868263b10c2546c059fdc"
+CATALOGUE_VERSION = "1.0.29"
+CATALOGUE_DIGEST = "f32bfe382746d5903ac7f9261abc6f4d33d0a137ea029bac338018da7b11bee0"

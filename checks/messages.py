@@ -17,8 +17,8 @@ runs; an id is declared once.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from checks.model import Reason, Text
 from collectors.strictjson import JSON
@@ -35,9 +35,14 @@ def _fields(template: str) -> Tuple[str, ...]:
 class Template:
     id: str
     text: Text
+    # The parameters either template uses, parsed once (checks fill a message per finding).
+    needs: FrozenSet[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needs", frozenset(_fields(self.text.en)) | frozenset(_fields(self.text.zh)))
 
     def __call__(self, **params: Any) -> Reason:
-        missing = sorted((set(_fields(self.text.en)) | set(_fields(self.text.zh))) - set(params))
+        missing = sorted(self.needs.difference(params))
         if missing:
             raise TypeError(f"message {self.id} needs {', '.join(missing)}")
         return Reason(self.id, {k: _plain(v) for k, v in params.items()})
@@ -72,8 +77,38 @@ def _shown(value: JSON, lang: str) -> str:
     return str(value)
 
 
+# Rendered messages by (id, lang, parameters) where every parameter is a string, integer, boolean or null: a
+# finding's reason is rendered when it is made, again when its JSON is written and by each reader, and reports
+# repeat most of theirs. Bounded, and dropped whole when full.
+_RENDERED: Dict[Tuple[Any, ...], str] = {}
+_MAX_RENDERED = 4096
+
+
 def render(id: str, params: Mapping[str, JSON], lang: str) -> str:
     """The message in ``lang`` (zh or en); an id this catalogue does not know shows as the id with its parameters."""
+    key = _render_key(id, params, lang) if id in _TEMPLATES else None
+    if key is None:
+        return _render(id, params, lang)
+    done = _RENDERED.get(key)
+    if done is None:
+        if len(_RENDERED) >= _MAX_RENDERED:
+            _RENDERED.clear()
+        done = _RENDERED[key] = _render(id, params, lang)
+    return done
+
+
+def _render_key(id: str, params: Mapping[str, JSON], lang: str) -> Optional[Tuple[Any, ...]]:
+    """The key a rendering is remembered by; None when a parameter is a list or an object."""
+    parts: List[Any] = [id, lang]
+    for k, v in params.items():
+        kind = type(v)
+        if not (v is None or kind is str or kind is int or kind is bool):
+            return None
+        parts += (k, kind, v)  # the type too: true and 1 are equal keys but show as "yes" and "1"
+    return tuple(parts)
+
+
+def _render(id: str, params: Mapping[str, JSON], lang: str) -> str:
     text = _TEMPLATES.get(id)
     if text is None:
         shown = ", ".join(f"{k}={_shown(v, lang)}" for k, v in params.items())

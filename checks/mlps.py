@@ -27,6 +27,7 @@ rather than read.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Dict, Literal, Optional, Tuple
 
@@ -465,6 +466,7 @@ EXTENSIONS: Dict[int, Text] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def clause_key(clause: str) -> Tuple[object, ...]:
     """Natural order for clauses such as '8.1.4.10 a' (10 after 9)."""
     head, _, tail = clause.partition(" ")

@@ -104,6 +104,7 @@ class CoverageLine(TextEnum):
 
 
 _UNIT_RE = re.compile(r"^L[234]-(PES|CNS|ABS|CES|SMC)[1-5]-\d{2}$")
+_LAYER_OF_UNIT: Dict[str, Layer] = {}  # unit id -> its layer (enum lookups are slow; findings ask often)
 _CLAUSE_RE = re.compile(r"^[789]\.\d+\.\d+(\.\d+)?( [a-g])?$")
 _ID_RE = re.compile(r"^(LNX|NET|WEB|TLS)-[A-Z]{2,5}-\d{3}$")
 
@@ -132,7 +133,10 @@ class MlpsRef:
 
     @property
     def layer(self) -> Layer:
-        return Layer(self.unit.split("-")[1][:3])
+        layer = _LAYER_OF_UNIT.get(self.unit)
+        if layer is None:
+            layer = _LAYER_OF_UNIT[self.unit] = Layer(self.unit.split("-")[1][:3])
+        return layer
 
 
 @dataclass(frozen=True)

@@ -725,4 +725,4 @@ def settings_of(finding: Finding, family: Optional[str]) -> Tuple[Setting, ...]:
     found = extract(finding, family or "") if extract is not None else []
     if not found:
         found = [Setting(finding.check_id, finding.check_id, _summary(finding.observed) or f"#{finding.status.value}", "#pass")]
-    return tuple(Setting(s.ref, s.name, _clip(s.current), s.target) for s in found)
+    return tuple(s if s.current is None or len(s.current) <= MAX_VALUE else Setting(s.ref, s.name, _clip(s.current), s.target) for s in found)

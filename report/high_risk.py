@@ -11,7 +11,7 @@ mitigated by this host's configuration.
 
 from __future__ import annotations
 
-from typing import List, Literal, Optional, Sequence, Tuple
+from typing import AbstractSet, Collection, List, Literal, Optional, Sequence, Tuple
 
 from checks.high_risk import CASES
 from checks.model import Finding, Status
@@ -20,12 +20,12 @@ from collectors.profile import Profile
 CaseState = Literal["open", "mitigable"]
 
 
-def mitigation_of(f: Finding, passed_host_checks: Sequence[str]) -> Optional[Tuple[str, ...]]:
+def mitigation_of(f: Finding, passed_host_checks: Collection[str]) -> Optional[Tuple[str, ...]]:
     """The checks whose passing evidences a mitigation of ``f``'s case, or None."""
     case = CASES.get(f.high_risk_case or "")
     if case is None or case.mitigation is None or f.target is not None:
         return None
-    passed = set(passed_host_checks)
+    passed: AbstractSet[str] = passed_host_checks if isinstance(passed_host_checks, (set, frozenset)) else set(passed_host_checks)
     for alternative in case.mitigation.evidence:
         if all(cid in passed for cid in alternative):
             return alternative
@@ -34,7 +34,7 @@ def mitigation_of(f: Finding, passed_host_checks: Sequence[str]) -> Optional[Tup
 
 def failed_cases(findings: Sequence[Finding]) -> List[Tuple[Finding, CaseState, Tuple[str, ...]]]:
     """Every failed finding that carries a case, with its state and the mitigating checks (if any)."""
-    passed = [f.check_id for f in findings if f.target is None and f.status is Status.PASS]
+    passed = {f.check_id for f in findings if f.target is None and f.status is Status.PASS}
     out: List[Tuple[Finding, CaseState, Tuple[str, ...]]] = []
     for f in findings:
         if f.status is Status.FAIL and f.high_risk_case:

@@ -322,19 +322,28 @@ def as_read_back(finding: Finding) -> Finding:
     So whatever is made from the findings (answers, views, the plan) is the same at the scan and after a
     round trip through the report's JSON, even where it follows the order of a finding's keys.
     """
-    return replace(
-        finding,
-        observed=_sorted_keys(finding.observed),
-        params=_sorted_keys(finding.params),
-        reason_params=_sorted_keys(finding.reason_params) if finding.reason_params is not None else None,
-    )
+    observed = _sorted_keys(finding.observed)
+    params = _sorted_keys(finding.params)
+    reason_params = _sorted_keys(finding.reason_params) if finding.reason_params is not None else None
+    if observed is finding.observed and params is finding.params and reason_params is finding.reason_params:
+        return finding  # already in that order (most are): no copy
+    return replace(finding, observed=observed, params=params, reason_params=reason_params)
 
 
 def _sorted_keys(value: Any) -> Any:
+    """``value`` with every JSON object's keys in sorted order; the very same object where they already are."""
     if isinstance(value, dict):
-        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+        keys = sorted(value)
+        changed = keys != list(value)
+        out: Dict[Any, Any] = {}
+        for k in keys:
+            v = value[k]
+            out[k] = new = _sorted_keys(v)
+            changed = changed or new is not v
+        return out if changed else value
     if isinstance(value, list):
-        return [_sorted_keys(v) for v in value]
+        items = [_sorted_keys(v) for v in value]
+        return items if any(a is not b for a, b in zip(items, value)) else value
     return value
 
 

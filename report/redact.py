@@ -200,6 +200,10 @@ def _field_names(cls: type) -> Tuple[str, ...]:
     return names
 
 
+# Mapping keys known to hold nothing to scrub and to name no secret: such a key costs one set lookup (see ``_CLEAN``).
+_PLAIN_KEYS: Set[str] = set()
+
+
 class _Walk:
     """One scrub of one tree: copy on write, each distinct clean string searched once (see ``_CLEAN``)."""
 
@@ -253,17 +257,40 @@ class _Walk:
         return obj, 0
 
     def _mapping(self, obj: Dict[Any, Any]) -> Tuple[Any, int]:
-        # Copy on write: nothing is built until something changes (nearly never), and a pair of strings already
-        # known clean under a key that names no secret costs two set lookups.
+        # Copy on write: nothing is built until something changes (nearly never). A key already known plain costs
+        # one set lookup, and so does a string value already known clean; other plain values cost nothing.
         out: Optional[Dict[Any, Any]] = None
         count = 0
         for i, (k, v) in enumerate(obj.items()):
-            if type(k) is str and type(v) is str and k in _CLEAN and v in _CLEAN and not secret_key(k):
+            if k in _PLAIN_KEYS and type(k) is str:
+                kind = type(v)
+                if kind is str:
+                    if v in _CLEAN:
+                        if out is not None:
+                            out[k] = v
+                        continue
+                    v2, n = self.text(v)
+                elif v is None or kind is int or kind is bool:
+                    if out is not None:
+                        out[k] = v
+                    continue
+                elif kind is dict:
+                    v2, n = self._mapping(v)
+                elif kind is list or kind is tuple:
+                    v2, n = self._sequence(v)
+                else:
+                    v2, n = self.tree(v)
+                if n:
+                    if out is None:
+                        out = dict(itertools.islice(obj.items(), i))
+                    count += n
                 if out is not None:
-                    out[k] = v
+                    out[k] = v2
                 continue
             k2, n1 = self.tree(k)
             v2, n2 = self.value(k, v)
+            if type(k) is str and not n1 and not secret_key(k):
+                _remember_plain_key(k)
             if n1 or n2:
                 if out is None:
                     out = dict(itertools.islice(obj.items(), i))
@@ -276,11 +303,15 @@ class _Walk:
         items: Optional[List[Any]] = None
         count = 0
         for i, v in enumerate(obj):
-            if type(v) is str and v in _CLEAN:
+            kind = type(v)
+            if kind is str and v in _CLEAN:
                 if items is not None:
                     items.append(v)
                 continue
-            v2, n = self.tree(v)
+            if kind is dict:
+                v2, n = self._mapping(v)
+            else:
+                v2, n = self.tree(v)
             if n:
                 if items is None:
                     items = list(obj[:i])
@@ -290,6 +321,13 @@ class _Walk:
         if items is None:
             return obj, 0
         return (tuple(items) if isinstance(obj, tuple) else items), count
+
+
+def _remember_plain_key(key: str) -> None:
+    if len(key) <= _MAX_CLEAN_LEN:
+        if len(_PLAIN_KEYS) >= _MAX_CLEAN:
+            _PLAIN_KEYS.clear()
+        _PLAIN_KEYS.add(key)
 
 
 def redact_tree(obj: Any) -> Tuple[Any, int]:

@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, ClassVar, Dict, FrozenSet, Iterable, List, Literal, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from checks.high_risk import CASES
 from checks.mlps import LAYERS, UNITS, at_level, clause_key, units_at
-from checks.model import CoverageLine, Finding, InsurerDomain, Severity, Status, Text
+from checks.model import CoverageLine, Finding, InsurerDomain, MlpsRef, Severity, Status, Text
 from collectors.profile import Profile
 from collectors.strictjson import JSON, from_json, json_field
 from questionnaires.industry import Industry
@@ -532,10 +532,10 @@ def mlps_view(findings: Sequence[Finding], level: int = 3, profile: Optional[Pro
     ref_of: Dict[str, Tuple[str, str]] = {}
     point_name: Dict[str, Text] = {}
 
-    def at(unit: str, clause: str, layer: str) -> Optional[Tuple[str, str, str]]:
-        if level == 3 and unit not in UNITS:
-            return unit, clause, layer
-        u = at_level(unit, level)
+    def at(m: MlpsRef) -> Optional[Tuple[str, str, str]]:
+        if level == 3 and m.unit not in UNITS:
+            return m.unit, m.clause, m.layer.value
+        u = at_level(m.unit, level)
         if u is None:
             return None
         point_name.setdefault(u.unit, u.point)
@@ -543,7 +543,7 @@ def mlps_view(findings: Sequence[Finding], level: int = 3, profile: Optional[Pro
 
     for f in findings:
         for m in f.mlps:
-            found = at(m.unit, m.clause, m.layer.value)
+            found = at(m)
             if found is None:
                 continue
             uid, clause, layer = found
@@ -554,7 +554,7 @@ def mlps_view(findings: Sequence[Finding], level: int = 3, profile: Optional[Pro
     for f, state, by in failed_cases(findings):
         if case_min_level(f.high_risk_case or "") > level:
             continue
-        units = {a[0] for a in (at(m.unit, m.clause, m.layer.value) for m in f.mlps) if a is not None}
+        units = {a[0] for a in (at(m) for m in f.mlps) if a is not None}
         high_risk_open.append(OpenCase(f.high_risk_case or "", f.check_id, f.target, f.severity, tuple(sorted(units)), state, by))
     high_risk_open.sort(key=lambda h: (_clause_key(h.case), h.check_id, h.target or ""))
     open_units = {u for h in high_risk_open for u in h.units}
@@ -799,11 +799,11 @@ def score_findings(
     )
 
 
-def _in_scenario(finding: Finding, scenario: ScenarioSpec) -> bool:
-    if {d.value for d in finding.insurer_domains} & set(scenario.domains):
+def _in_scenario(check_id: str, domains: FrozenSet[str], scenario: ScenarioSpec) -> bool:
+    """Whether a finding of ``check_id`` with insurer ``domains`` (their values) bears on ``scenario``."""
+    if not domains.isdisjoint(scenario.domains):
         return True
-    cid = finding.check_id
-    return any(cid == p or cid.startswith(p + "-") for p in scenario.check_prefixes)
+    return any(check_id == p or check_id.startswith(p + "-") for p in scenario.check_prefixes)
 
 
 def _group(block: ScoreBlock, spec_id: str, label: Text) -> GroupScore:
@@ -820,12 +820,14 @@ def insurer_view(findings: Sequence[Finding], weights: Weights, hard_fail: HardF
         grade = worst
         if "hard_fail" not in capped_by:
             capped_by = (*capped_by, "hard_fail")
+    # Each finding's lines and domains as plain values once, not once per line and scenario.
+    keyed = [(f, frozenset(c.value for c in f.coverage_lines), frozenset(d.value for d in f.insurer_domains)) for f in findings]
     lines = tuple(
-        _group(score_findings([f for f in findings if any(c.value == line.id for c in f.coverage_lines)], weights, open_ids), line.id, line.label)
+        _group(score_findings([f for f, in_lines, _ in keyed if line.id in in_lines], weights, open_ids), line.id, line.label)
         for line in weights.coverage_lines
     )
     scenarios = tuple(
-        _group(score_findings([f for f in findings if _in_scenario(f, scen)], weights, open_ids), scen.id, scen.label)
+        _group(score_findings([f for f, _, doms in keyed if _in_scenario(f.check_id, doms, scen)], weights, open_ids), scen.id, scen.label)
         for scen in weights.scenarios
     )
     fields = {**vars(overall), "grade": grade, "grade_capped_by": capped_by}

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any, List
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from report.redact import redact, redact_text
 
@@ -183,3 +185,70 @@ def test_the_memory_of_clean_strings_is_bounded() -> None:
     assert 0 < len(redact._CLEAN) <= redact._MAX_CLEAN
     redact.redact_tree(["x" * (redact._MAX_CLEAN_LEN + 1)])
     assert "x" * (redact._MAX_CLEAN_LEN + 1) not in redact._CLEAN
+
+
+def test_plain_keys_are_remembered_but_their_values_are_still_scrubbed() -> None:
+    """A key known to name no secret skips its own check, never its value's."""
+    from report import redact
+
+    assert redact.redact_tree({"note": "fine"}) == ({"note": "fine"}, 0)
+    assert "note" in redact._PLAIN_KEYS
+    scrubbed, n = redact.redact_tree([{"note": "password=hunter2hunter2"}, {"note": {"deeper": ["api_key: 0123456789abcdef"]}}])
+    assert n == 2 and "hunter2" not in str(scrubbed) and "0123456789abcdef" not in str(scrubbed)
+
+
+def test_keys_that_name_or_hold_a_secret_are_never_remembered_plain() -> None:
+    from report import redact
+
+    for _ in range(2):  # the second walk meets whatever the first remembered
+        scrubbed, n = redact.redact_tree({"db_password": "$DB_PASS", "password=hunter2hunter2": 1})
+        assert scrubbed == {"db_password": "$DB_PASS", "password=[redacted]": 1} and n == 1
+        assert "db_password" not in redact._PLAIN_KEYS and "password=hunter2hunter2" not in redact._PLAIN_KEYS
+        assert redact.redact_tree({"db_password": "hunter2"}) == ({"db_password": "[redacted]"}, 1)
+
+
+def test_the_memory_of_plain_keys_is_bounded() -> None:
+    from report import redact
+
+    redact.redact_tree({f"key{i}": i for i in range(redact._MAX_CLEAN + 10)})
+    assert 0 < len(redact._PLAIN_KEYS) <= redact._MAX_CLEAN
+
+
+def _reference_scrub(obj: Any) -> Any:
+    """What the walk must give, written the slow and obvious way: every string and key scrubbed, a value under a
+    key that names a secret replaced when it is written out."""
+    from report.redact import REDACTED, _is_secret, redact_text, secret_key
+
+    if isinstance(obj, str):
+        return redact_text(obj)[0]
+    if isinstance(obj, dict):
+        return {
+            (redact_text(k)[0] if isinstance(k, str) else k): (
+                REDACTED if isinstance(k, str) and isinstance(v, str) and secret_key(k) and _is_secret(v) else _reference_scrub(v)
+            )
+            for k, v in obj.items()
+        }
+    if isinstance(obj, list):
+        return [_reference_scrub(v) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_reference_scrub(v) for v in obj)
+    return obj
+
+
+_WORDS = ["note", "pass", "token", "db_password", "ok", "password=hunter2hunter2", "$REF", "yes", "curl -u a:Secr3t https://x", "plain"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.one_of(st.sampled_from(_WORDS), st.integers(-3, 3), st.booleans(), st.none()),
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(_WORDS), inner, max_size=4)),
+        max_leaves=20,
+    )
+)
+def test_the_walk_scrubs_as_the_reference_does_whatever_it_remembers(tree: Any) -> None:
+    from report.redact import redact_tree
+
+    want = _reference_scrub(tree)
+    for _ in range(2):  # cold, then with every string and key of the tree remembered
+        assert redact_tree(tree)[0] == want
