@@ -8,6 +8,7 @@ from typing import Dict, List
 
 from report.claim import CHANGE_KINDS, Claim
 from report.escape import md, md_cell, md_code_cell
+from report.i18n import SEVERITY
 from report.presentation import when
 
 _T: Dict[str, Dict[str, str]] = {
@@ -108,7 +109,8 @@ def claim_markdown(claim: Claim, lang: str) -> str:
     if claim.tasks:
         out += [f"| {t('t_task')} | {t('t_sev')} | {t('t_first')} | {t('t_due')} | {t('t_overdue')} |", "|---|---|---|---|---|"]
         for task in claim.tasks:
-            out.append(f"| {md_cell(task.id)} | {md_cell(task.severity)} | {task.first_found} | {task.due} | {task.overdue_days or '-'} |")
+            severity = SEVERITY.get(task.severity, {}).get("zh" if lang == "zh" else "en", task.severity)
+            out.append(f"| {md_cell(task.id)} | {md_cell(severity)} | {task.first_found} | {task.due} | {task.overdue_days or '-'} |")
     else:
         out.append(t("no_tasks"))
     out += ["", f"## {t('changes')}", ""]

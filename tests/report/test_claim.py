@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from agent.claim import make_claim
 from report.claim import parse_utc
 from report.claim_render import claim_markdown
+from report.i18n import SEVERITY
 from report.model import Report
 from report.signing import report_digest, sign_report
 from tests.hosts import complete_report, trusted_for
@@ -120,6 +121,11 @@ def test_the_markdown_in_both_languages(history: Dict[str, Path], key: Ed25519Pr
     zh, en = claim_markdown(claim, "zh"), claim_markdown(claim, "en")
     assert "理赔事实报告" in zh and "核保否决项在事故时的状态" in zh and "2026-11-01 03:00" in zh  # Beijing time
     assert "Claim report" in en and "the liability decision and the loss adjustment are the adjuster's" in en and "2026-10-31 19:00" in en
+    assert claim.tasks
+    for task in claim.tasks:  # the severity in the reader's language
+        zh_row = next(line for line in zh.splitlines() if line.startswith(f"| {task.id} |"))
+        en_row = next(line for line in en.splitlines() if line.startswith(f"| {task.id} |"))
+        assert f"| {SEVERITY[task.severity]['zh']} |" in zh_row and f"| {task.severity} |" in en_row
 
 
 def test_the_cli_writes_a_signed_claim(history: Dict[str, Path], key: Ed25519PrivateKey, tmp_path: Path) -> None:
