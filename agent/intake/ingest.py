@@ -42,8 +42,8 @@ _HARD_FAILS = cast(sa.Table, ReportHardFail.__table__)
 _TASKS = cast(sa.Table, PlanTask.__table__)
 _ALERTS = cast(sa.Table, Alert.__table__)
 
-# Each statement is built once, its values bound at execution: building one per report (thirty values coerced and a
-# cache key made from them each time) cost about as much processor time as PostgreSQL's side of storing it.
+# Each statement is built once, its values bound at execution: building them per report (the row's thirty values
+# coerced and a cache key made from them each time) took about a quarter of the worker's time for storing it.
 _FIND = (
     sa.select(ReportRecord)
     .options(sa.orm.defer(ReportRecord.envelope))
