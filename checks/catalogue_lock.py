@@ -5,5 +5,5 @@ version and digest. ``tests/checks/test_catalogue_lock.py`` fails when the
 rules change without a new lock.
 """
 
-CATALOGUE_VERSION = "1.0.29"
-CATALOGUE_DIGEST = "f32bfe382746d5903ac7f9261abc6f4d33d0a137ea029bac338018da7b11bee0"
+CATALOGUE_VERSION = "1.0.30"
+CATALOGUE_DIGEST = "fd580cb0e53a176917dca4616b249c9eddb6e2bc63fbd7de7018fbab1c23419f"

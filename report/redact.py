@@ -183,11 +183,11 @@ _MAX_CLEAN = 1 << 16
 _MAX_CLEAN_LEN = 512  # long strings rarely repeat: not worth their memory
 
 
-def _remember_clean(text: str) -> None:
+def _remember(memory: Set[str], text: str) -> None:
     if len(text) <= _MAX_CLEAN_LEN:
-        if len(_CLEAN) >= _MAX_CLEAN:
-            _CLEAN.clear()
-        _CLEAN.add(text)
+        if len(memory) >= _MAX_CLEAN:
+            memory.clear()
+        memory.add(text)
 
 
 _FIELD_NAMES: Dict[type, Tuple[str, ...]] = {}
@@ -211,11 +211,11 @@ class _Walk:
         if text in _CLEAN:
             return text, 0
         if not _suspect(text):
-            _remember_clean(text)
+            _remember(_CLEAN, text)
             return text, 0
         new, n = _scrub(text)
         if not n:
-            _remember_clean(text)
+            _remember(_CLEAN, text)
         return new, n
 
     def value(self, key: Any, value: Any) -> Tuple[Any, int]:
@@ -264,22 +264,11 @@ class _Walk:
         for i, (k, v) in enumerate(obj.items()):
             if k in _PLAIN_KEYS and type(k) is str:
                 kind = type(v)
-                if kind is str:
-                    if v in _CLEAN:
-                        if out is not None:
-                            out[k] = v
-                        continue
-                    v2, n = self.text(v)
-                elif v is None or kind is int or kind is bool:
+                if (kind is str and v in _CLEAN) or v is None or kind is int or kind is bool:
                     if out is not None:
                         out[k] = v
                     continue
-                elif kind is dict:
-                    v2, n = self._mapping(v)
-                elif kind is list or kind is tuple:
-                    v2, n = self._sequence(v)
-                else:
-                    v2, n = self.tree(v)
+                v2, n = self.tree(v)
                 if n:
                     if out is None:
                         out = dict(itertools.islice(obj.items(), i))
@@ -290,7 +279,7 @@ class _Walk:
             k2, n1 = self.tree(k)
             v2, n2 = self.value(k, v)
             if type(k) is str and not n1 and not secret_key(k):
-                _remember_plain_key(k)
+                _remember(_PLAIN_KEYS, k)
             if n1 or n2:
                 if out is None:
                     out = dict(itertools.islice(obj.items(), i))
@@ -303,15 +292,11 @@ class _Walk:
         items: Optional[List[Any]] = None
         count = 0
         for i, v in enumerate(obj):
-            kind = type(v)
-            if kind is str and v in _CLEAN:
+            if type(v) is str and v in _CLEAN:
                 if items is not None:
                     items.append(v)
                 continue
-            if kind is dict:
-                v2, n = self._mapping(v)
-            else:
-                v2, n = self.tree(v)
+            v2, n = self.tree(v)
             if n:
                 if items is None:
                     items = list(obj[:i])
@@ -321,13 +306,6 @@ class _Walk:
         if items is None:
             return obj, 0
         return (tuple(items) if isinstance(obj, tuple) else items), count
-
-
-def _remember_plain_key(key: str) -> None:
-    if len(key) <= _MAX_CLEAN_LEN:
-        if len(_PLAIN_KEYS) >= _MAX_CLEAN:
-            _PLAIN_KEYS.clear()
-        _PLAIN_KEYS.add(key)
 
 
 def redact_tree(obj: Any) -> Tuple[Any, int]:
