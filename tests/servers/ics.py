@@ -28,7 +28,7 @@ GARBAGE_BYTES = bytes.fromhex("deadbeef") * 16  # fails every framing check: not
 class Frame:
     """One request as the server received it."""
 
-    at: float  # time.monotonic()
+    at: float  # time.monotonic(); for the TCP fakes, when the kernel received the frame's first byte
     kind: str  # e.g. "fc=0x2b", "cotp-cr", "HEL"
     unit: Optional[int] = None
     raw: bytes = b""
@@ -132,6 +132,7 @@ class TcpServer:
         self.recorder = Recorder()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
         self.port: int = self.sock.getsockname()[1]
@@ -169,14 +170,39 @@ class TcpServer:
                 c.close()
 
 
-def _read(conn: socket.socket, n: int) -> Optional[bytes]:
+# The kernel's receive stamp on each segment (Linux SO_TIMESTAMPNS, inherited by accepted
+# sockets): a pacing test then measures when the device got a frame, not when the GIL let the
+# fake's thread run, which under a loaded test run can be 10 ms or more later.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+_STAMP_SPACE = socket.CMSG_SPACE(16)
+
+
+def _received_at(ancillary: Sequence[Tuple[int, int, bytes]]) -> Optional[float]:
+    """The segment's kernel stamp (wall clock) moved onto the monotonic clock, if there is one."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanos = struct.unpack("qq", data[:16])
+            return float(seconds + nanos / 1e9 - (time.time() - time.monotonic()))
+    return None
+
+
+def _read_stamped(conn: socket.socket, n: int) -> Optional[Tuple[bytes, float]]:
+    """``n`` bytes and when their first byte arrived (the read time if the kernel gave no stamp)."""
     buf = b""
+    at: Optional[float] = None
     while len(buf) < n:
-        chunk = conn.recv(n - len(buf))
+        chunk, ancillary, _, _ = conn.recvmsg(n - len(buf), _STAMP_SPACE)
         if not chunk:
             return None
+        if at is None:
+            at = _received_at(ancillary) or time.monotonic()
         buf += chunk
-    return buf
+    return buf, at if at is not None else time.monotonic()
+
+
+def _read(conn: socket.socket, n: int) -> Optional[bytes]:
+    got = _read_stamped(conn, n)
+    return None if got is None else got[0]
 
 
 def garbage(conn: socket.socket, rec: Recorder) -> None:
@@ -227,11 +253,11 @@ def _szl(szl_id: int) -> bytes:
 def s7(conn: socket.socket, rec: Recorder) -> None:
     """COTP CC, Setup Communication ack (PDU 240), SZL 0x0011/0x001C with canned records."""
     while True:
-        head = _read(conn, 4)
-        if head is None:
+        stamped = _read_stamped(conn, 4)
+        if stamped is None:
             return
+        head, now = stamped
         body = _read(conn, struct.unpack(">H", head[2:4])[0] - 4) or b""
-        now = time.monotonic()
         if len(body) > 1 and body[1] == 0xE0:
             rec.add(Frame(now, "cotp-cr", raw=head + body))
             conn.sendall(_tpkt(bytes.fromhex("11d00014000100c0010ac1020100c2020102")))
@@ -259,12 +285,13 @@ ENIP_NAME = "1756-EN2T/D"
 def enip(conn: socket.socket, rec: Recorder) -> None:
     """Answers List Identity with a CIP Identity item (vendor 1 Rockwell, type 12, product 166, rev 11.2)."""
     while True:
-        head = _read(conn, 24)
-        if head is None:
+        stamped = _read_stamped(conn, 24)
+        if stamped is None:
             return
+        head, at = stamped
         cmd, length = struct.unpack("<HH", head[:4])
         _read(conn, length)
-        rec.add(Frame(time.monotonic(), f"enip-0x{cmd:04x}", raw=head))
+        rec.add(Frame(at, f"enip-0x{cmd:04x}", raw=head))
         if cmd != 0x63:
             return
         name = ENIP_NAME.encode()
@@ -310,12 +337,13 @@ def opcua(endpoints: Sequence[Endpoint] = INSECURE_ENDPOINTS) -> Handler:
     def handle(conn: socket.socket, rec: Recorder) -> None:
         url = "opc.tcp://127.0.0.1:4840"
         while True:
-            head = _read(conn, 8)
-            if head is None:
+            stamped = _read_stamped(conn, 8)
+            if stamped is None:
                 return
+            head, at = stamped
             kind = head[:3].decode("latin-1")
             body = _read(conn, struct.unpack("<I", head[4:8])[0] - 8) or b""
-            rec.add(Frame(time.monotonic(), kind, raw=head + body))
+            rec.add(Frame(at, kind, raw=head + body))
             if kind == "HEL":
                 reply = b"ACK" + b"F" + struct.pack("<I", 28) + struct.pack("<IIIII", 0, 65536, 65536, 0, 0)
             elif kind == "OPN":
@@ -360,6 +388,7 @@ class UdpServer:
         self.mode = mode
         self.recorder = Recorder()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.1)
         self.port: int = self.sock.getsockname()[1]
@@ -369,14 +398,15 @@ class UdpServer:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                data, peer = self.sock.recvfrom(2048)
+                data, ancillary, _, peer = self.sock.recvmsg(2048, _STAMP_SPACE)
             except TimeoutError:
                 continue
             except OSError:
                 return
             service = data[9] if len(data) > 9 else -1
             prop = data[-1] if len(data) > 12 else -1
-            self.recorder.add(Frame(time.monotonic(), f"bacnet-service-0x{service:02x}-prop-0x{prop:02x}", raw=data))
+            at = _received_at(ancillary) or time.monotonic()
+            self.recorder.add(Frame(at, f"bacnet-service-0x{service:02x}-prop-0x{prop:02x}", raw=data))
             if self.mode == "garbage":
                 self.sock.sendto(GARBAGE_BYTES, peer)
             elif self.mode == "bacnet":

@@ -16,7 +16,7 @@ from tests.servers import ics as srv
 
 TIMEOUT = 0.6
 FAST_MS = 10
-JITTER_MS = 5
+JITTER_MS = 2  # loopback delivery; the kernel stamps on receipt, not when a thread wakes
 
 
 def identify(ports: Mapping[str, int], timeout: float = TIMEOUT, interval_ms: int = FAST_MS, **opts: Any) -> Evidence:
@@ -113,7 +113,8 @@ def test_rate_bound_and_packet_count_across_protocols(modbus: srv.ModbusServer) 
         "CLO",
     ]
     gaps = [(b.at - a.at) * 1000 for a, b in itertools.pairwise(frames)]
-    # server-side receive stamps carry a little thread wake-up jitter; the client waits the full interval
+    # the fakes stamp frames with the kernel's receive time. pymodbus's tracer stamps in its own
+    # thread, but its frame comes first and the next is two intervals later (the S7 connect is paced too)
     assert min(gaps) >= ics.DEFAULT_MIN_INTERVAL_MS - JITTER_MS, gaps
     assert ev.facts["protocols"]["s7"]["packets_sent"] == 4 <= ics.MAX_PACKETS["s7"]
     assert ev.facts["protocols"]["opcua"]["packets_sent"] == 4 <= ics.MAX_PACKETS["opcua"]
