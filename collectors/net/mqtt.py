@@ -43,7 +43,7 @@ import socket
 import ssl
 import time
 import warnings
-from typing import Any, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.net import netio
@@ -204,23 +204,31 @@ class _Session:
         self.sent = sent
         self.packets = 0
 
-    def _send(self, frame: bytes, deadline: Optional[Deadline] = None) -> None:
-        """Send one frame (a type on the allow-list), paced, by ``deadline`` (default: the keep-alive)."""
-        deadline = deadline or Deadline.within(KEEPALIVE_S, None)
+    def _send(self, frame: bytes, deadline_of: Callable[[], Deadline]) -> Deadline:
+        """Send one frame (a type on the allow-list), paced; the deadline it was sent by.
+
+        ``deadline_of`` is asked after the pacing wait, so neither the wait nor building the
+        frame (scapy's first import can take a second on a loaded host) eats the broker's time.
+        """
         ptype = frame[0] >> 4
         if ptype not in SENT_PACKET_TYPES:
             raise RuntimeError(f"refusing to send MQTT packet type {ptype}: the probe is read-only")
         if self.packets >= MAX_PACKETS_PER_CONNECTION:
             raise RuntimeError("MQTT packet budget of one connection exceeded")
         self.pacer.wait()
-        self.stream.sock.settimeout(deadline.remaining())
-        self.stream.sock.sendall(frame)
-        self.packets += 1
+        deadline = deadline_of()
         name = PACKET_NAMES[ptype]
+        try:
+            self.stream.sock.settimeout(deadline.remaining())
+            self.stream.sock.sendall(frame)
+        except TimeoutError:
+            raise _PortError(ErrorReason.TIMEOUT, deadline.stalled(self.stream.endpoint, f"sending the {name}")) from None
+        self.packets += 1
         self.sent[name] = self.sent.get(name, 0) + 1
+        return deadline
 
-    def connect(self, step: Deadline) -> int:
-        """Send an anonymous CONNECT; the CONNACK return code, read by the deadline ``step``."""
+    def connect(self, step_of: Callable[[], Deadline]) -> int:
+        """Send an anonymous CONNECT; the CONNACK return code, read by the same step's deadline."""
         m = _frames()
         frame = bytes(
             m.MQTT()
@@ -234,23 +242,19 @@ class _Session:
                 clientId=self.client_id.encode(),
             )
         )
-        try:
-            self._send(frame, step)
-        except TimeoutError:
-            raise _PortError(ErrorReason.TIMEOUT, step.stalled(self.stream.endpoint, "sending the CONNECT")) from None
-        return _read_connack(self.stream, step)
+        return _read_connack(self.stream, self._send(frame, step_of))
 
     def subscribe_and_listen(self, window: Deadline, max_topics: int) -> MqttListenFacts:
         """Subscribe to # and $SYS/# (QoS 0), keep topic names seen until the ``window`` closes."""
         m = _frames()
         for pid, topic in ((1, b"#"), (2, b"$SYS/#")):
-            self._send(bytes(m.MQTT(QOS=1) / m.MQTTSubscribe(msgid=pid, topics=[m.MQTTTopicQOS(topic=topic, QOS=0)])), window)
+            self._send(bytes(m.MQTT(QOS=1) / m.MQTTSubscribe(msgid=pid, topics=[m.MQTTTopicQOS(topic=topic, QOS=0)])), lambda: window)
         return _listen(self.stream, window, max_topics)
 
-    def disconnect(self, step: Deadline) -> None:
+    def disconnect(self, step_of: Callable[[], Deadline]) -> None:
         try:
-            self._send(bytes(_frames().MQTT(type=DISCONNECT)), step)
-        except OSError:  # TimeoutError included: the broker is left to notice on its own
+            self._send(bytes(_frames().MQTT(type=DISCONNECT)), step_of)
+        except (OSError, _PortError):  # a timeout included: the broker is left to notice on its own
             pass
 
 
@@ -554,7 +558,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                 continue
             session = _Session(stream, pacer, client_id, sent)
             try:
-                code = session.connect(probe.step())
+                code = session.connect(probe.step)
                 out["return_code"] = code
                 out["return_text"] = CONNACK_CODES.get(code, "unknown")
                 out["state"] = "accepted" if code == 0 else "refused" if code in (4, 5) else "other"
@@ -572,7 +576,7 @@ def collect_mqtt(probe: NetProbe, target: Target) -> MqttFacts:
                         out["subscription_error"] = f"{endpoint}: connection failed while subscribed: {exc}"
                         probe.record(endpoint, "mqtt:subscribe", str(exc))
                 if code == 0:
-                    session.disconnect(probe.step(1.0))
+                    session.disconnect(lambda: probe.step(1.0))
             except OSError as exc:
                 raise _PortError(ErrorReason.UNSUPPORTED, f"{endpoint}: connection failed: {exc}") from None
             finally:

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from tests.servers import stamps
+
 GARBAGE_BYTES = bytes.fromhex("deadbeef") * 16  # fails every framing check: not TPKT, not MBAP, not ENIP, not UA
 
 
@@ -132,7 +134,7 @@ class TcpServer:
         self.recorder = Recorder()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        stamps.enable(self.sock)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
         self.port: int = self.sock.getsockname()[1]
@@ -170,32 +172,16 @@ class TcpServer:
                 c.close()
 
 
-# The kernel's receive stamp on each segment (Linux SO_TIMESTAMPNS, inherited by accepted
-# sockets): a pacing test then measures when the device got a frame, not when the GIL let the
-# fake's thread run, which under a loaded test run can be 10 ms or more later.
-SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
-_STAMP_SPACE = socket.CMSG_SPACE(16)
-
-
-def _received_at(ancillary: Sequence[Tuple[int, int, bytes]]) -> Optional[float]:
-    """The segment's kernel stamp (wall clock) moved onto the monotonic clock, if there is one."""
-    for level, kind, data in ancillary:
-        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
-            seconds, nanos = struct.unpack("qq", data[:16])
-            return float(seconds + nanos / 1e9 - (time.time() - time.monotonic()))
-    return None
-
-
 def _read_stamped(conn: socket.socket, n: int) -> Optional[Tuple[bytes, float]]:
     """``n`` bytes and when their first byte arrived (the read time if the kernel gave no stamp)."""
     buf = b""
     at: Optional[float] = None
     while len(buf) < n:
-        chunk, ancillary, _, _ = conn.recvmsg(n - len(buf), _STAMP_SPACE)
+        chunk, chunk_at = stamps.recv(conn, n - len(buf))
         if not chunk:
             return None
         if at is None:
-            at = _received_at(ancillary) or time.monotonic()
+            at = chunk_at
         buf += chunk
     return buf, at if at is not None else time.monotonic()
 
@@ -388,7 +374,7 @@ class UdpServer:
         self.mode = mode
         self.recorder = Recorder()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        stamps.enable(self.sock)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.1)
         self.port: int = self.sock.getsockname()[1]
@@ -398,14 +384,14 @@ class UdpServer:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                data, ancillary, _, peer = self.sock.recvmsg(2048, _STAMP_SPACE)
+                data, ancillary, _, peer = self.sock.recvmsg(2048, stamps.STAMP_SPACE)
             except TimeoutError:
                 continue
             except OSError:
                 return
             service = data[9] if len(data) > 9 else -1
             prop = data[-1] if len(data) > 12 else -1
-            at = _received_at(ancillary) or time.monotonic()
+            at = stamps.received_at(ancillary)
             self.recorder.add(Frame(at, f"bacnet-service-0x{service:02x}-prop-0x{prop:02x}", raw=data))
             if self.mode == "garbage":
                 self.sock.sendto(GARBAGE_BYTES, peer)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from tests.servers import certs
+from tests.servers import certs, stamps
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 USER, PASSWORD = "fleet", "fleet-pass-1"
@@ -182,7 +182,7 @@ def start_mosquitto(
 
 @dataclass
 class Recording:
-    """Frames a fake broker received: (monotonic time, packet type), plus connection count."""
+    """Frames a fake broker received: (kernel receive time on the monotonic clock, packet type), plus connections."""
 
     frames: List[Tuple[float, int]] = field(default_factory=list)
     connections: List[float] = field(default_factory=list)
@@ -210,13 +210,16 @@ def recording_broker(rec: Recording, connack: int = 0, flood: int = 500) -> Call
         with rec.lock:
             rec.connections.append(time.monotonic())
         buf = b""
+        at = time.monotonic()
         while True:
             try:
-                chunk = conn.recv(4096)
+                chunk, chunk_at = stamps.recv(conn, 4096)
             except OSError:
                 return
             if not chunk:
                 return
+            if not buf:  # a frame is stamped when its first byte arrived
+                at = chunk_at
             buf += chunk
             while len(buf) >= 2:
                 length, shift, i = 0, 0, 1
@@ -231,7 +234,9 @@ def recording_broker(rec: Recording, connack: int = 0, flood: int = 500) -> Call
                 first, body, buf = buf[0], buf[i : i + length], buf[i + length :]
                 ptype = first >> 4
                 with rec.lock:
-                    rec.frames.append((time.monotonic(), ptype))
+                    rec.frames.append((at, ptype))
+                if buf:  # the next frame came in the same segment
+                    at = chunk_at
                 if ptype == 1:
                     conn.sendall(bytes([0x20, 2, 0, connack]))
                 elif ptype == 8:

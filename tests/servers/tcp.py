@@ -14,6 +14,8 @@ import struct
 import threading
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
+from tests.servers import stamps
+
 Handler = Callable[[socket.socket], None]
 
 IO_TIMEOUT_S = 3.0
@@ -209,6 +211,7 @@ def serve(*handlers: Handler) -> Iterator[List[int]]:
         for handler in handlers:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            stamps.enable(s)  # for handlers that record when each frame arrived
             s.bind(("127.0.0.1", 0))
             s.listen(64)
             listeners.append(s)
