@@ -60,7 +60,7 @@ class ReportInput:
         if not self.verification.ok:
             from report.terminal import safe_line
 
-            return POLICY_TEXT[key].format(reason=safe_line(self.verification.reason))
+            return POLICY_TEXT[key].format(reason=safe_line(self.verification.reason_in(key)))
         return None
 
 

@@ -82,12 +82,15 @@ def read_bounded(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         with path.open("rb") as fh:
             size = _size(fh)
             if size is not None and size > max_bytes:
-                raise VerificationError(f"the file is {_mib(size)}, over the {_mib(max_bytes)} limit (--max-size)")
+                raise VerificationError(
+                    f"the file is {_mib(size)}, over the {_mib(max_bytes)} limit (--max-size)",
+                    f"文件大小 {_mib(size)}，超过 {_mib(max_bytes)} 的上限（--max-size）",
+                )
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise VerificationError(f"cannot read it: {exc.strerror or exc}") from None
+        raise VerificationError(f"cannot read it: {exc.strerror or exc}", f"无法读取：{exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise VerificationError(f"the file is over the {_mib(max_bytes)} limit (--max-size)")
+        raise VerificationError(f"the file is over the {_mib(max_bytes)} limit (--max-size)", f"文件超过 {_mib(max_bytes)} 的上限（--max-size）")
     return data
 
 
@@ -99,6 +102,9 @@ def _size(fh: Any) -> Optional[int]:
     return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
+_TOO_DEEP = ("malformed report: nested deeper than this reader allows", "报告格式错误：嵌套层数超过本读取器的上限")
+
+
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
@@ -107,55 +113,77 @@ def _strict_b64(value: str, field: str) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise VerificationError(f"malformed envelope: {field} is not valid base64 ({exc})") from None
+        raise VerificationError(f"malformed envelope: {field} is not valid base64 ({exc})", f"签名封装格式错误：{field} 不是有效的 base64（{exc}）") from None
     if b64(raw) != value:
-        raise VerificationError(f"malformed envelope: {field} is not in canonical base64 form")
+        raise VerificationError(f"malformed envelope: {field} is not in canonical base64 form", f"签名封装格式错误：{field} 不是规范的 base64 形式")
     return raw
 
 
 def parse_envelope(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Envelope:
     """The envelope's parts, after checking its form; nothing is trusted yet."""
     if len(data) > max_bytes:
-        raise VerificationError(f"the envelope is {_mib(len(data))}, over the {_mib(max_bytes)} limit (--max-size)")
+        raise VerificationError(
+            f"the envelope is {_mib(len(data))}, over the {_mib(max_bytes)} limit (--max-size)",
+            f"签名封装大小 {_mib(len(data))}，超过 {_mib(max_bytes)} 的上限（--max-size）",
+        )
     try:
         env = strict_loads(data, "envelope")
     except CanonicalError as exc:
-        raise VerificationError(f"malformed envelope: {exc}") from None
+        raise VerificationError(f"malformed envelope: {exc}", f"签名封装格式错误：{exc}") from None
     if not isinstance(env, dict):
-        raise VerificationError("malformed envelope: top level is not a JSON object")
+        raise VerificationError("malformed envelope: top level is not a JSON object", "签名封装格式错误：顶层不是 JSON 对象")
     expected = {"payload", "payloadType", "signatures"}
     if set(env) != expected:
         extra = sorted(set(env) - expected)
         missing = sorted(expected - set(env))
-        raise VerificationError(f"malformed envelope: missing fields {missing}, unexpected fields {extra}")
+        raise VerificationError(
+            f"malformed envelope: missing fields {missing}, unexpected fields {extra}",
+            f"签名封装格式错误：缺少字段 {missing}，多出字段 {extra}",
+        )
     if not isinstance(env["payloadType"], str) or not isinstance(env["payload"], str):
-        raise VerificationError("malformed envelope: payload and payloadType must be strings")
+        raise VerificationError("malformed envelope: payload and payloadType must be strings", "签名封装格式错误：payload 和 payloadType 必须是字符串")
     if env["payloadType"] != PAYLOAD_TYPE:
-        raise VerificationError(f"wrong payload type {env['payloadType'][:80]!r}; expected {PAYLOAD_TYPE!r}")
+        raise VerificationError(
+            f"wrong payload type {env['payloadType'][:80]!r}; expected {PAYLOAD_TYPE!r}",
+            f"载荷类型 {env['payloadType'][:80]!r} 不对，应为 {PAYLOAD_TYPE!r}",
+        )
     sigs = env["signatures"]
     if not isinstance(sigs, list) or not sigs:
-        raise VerificationError("malformed envelope: signatures must be a non-empty list")
+        raise VerificationError("malformed envelope: signatures must be a non-empty list", "签名封装格式错误：signatures 必须是非空列表")
     if len(sigs) > MAX_SIGNATURES:
-        raise VerificationError(f"malformed envelope: {len(sigs)} signatures; a riskagent envelope carries at most {MAX_SIGNATURES}")
+        raise VerificationError(
+            f"malformed envelope: {len(sigs)} signatures; a riskagent envelope carries at most {MAX_SIGNATURES}",
+            f"签名封装格式错误：共 {len(sigs)} 个签名，riskagent 的签名封装最多 {MAX_SIGNATURES} 个",
+        )
     seen: Dict[str, int] = {}
     parsed: List[Tuple[str, str]] = []
     for i, s in enumerate(sigs):
         if not isinstance(s, dict) or set(s) != {"keyid", "sig"} or not all(isinstance(v, str) for v in s.values()):
-            raise VerificationError(f"malformed envelope: signature {i} must have exactly string fields keyid and sig")
+            raise VerificationError(
+                f"malformed envelope: signature {i} must have exactly string fields keyid and sig",
+                f"签名封装格式错误：签名 {i} 必须恰好有字符串字段 keyid 和 sig",
+            )
         if not _KEYID.fullmatch(s["keyid"]):
-            raise VerificationError(f"malformed envelope: signature {i} has a key id that is not a sha256 hex digest")
+            raise VerificationError(
+                f"malformed envelope: signature {i} has a key id that is not a sha256 hex digest",
+                f"签名封装格式错误：签名 {i} 的密钥 ID 不是 sha256 十六进制摘要",
+            )
         if s["keyid"] in seen:
             raise VerificationError(
-                f"signatures {seen[s['keyid']]} and {i} are both by key {s['keyid'][:16]}: one signature per key is allowed"
+                f"signatures {seen[s['keyid']]} and {i} are both by key {s['keyid'][:16]}: one signature per key is allowed",
+                f"签名 {seen[s['keyid']]} 和 {i} 出自同一密钥 {s['keyid'][:16]}：每个密钥只允许一个签名",
             )
         seen[s["keyid"]] = i
         parsed.append((s["keyid"], s["sig"]))
     try:
         canonical = canonical_bytes(env) + b"\n"
     except CanonicalError as exc:
-        raise VerificationError(f"malformed envelope: {exc}") from None
+        raise VerificationError(f"malformed envelope: {exc}", f"签名封装格式错误：{exc}") from None
     if canonical != data:
-        raise VerificationError("envelope bytes are not in the canonical form riskagent writes (edited after signing?)")
+        raise VerificationError(
+            "envelope bytes are not in the canonical form riskagent writes (edited after signing?)",
+            "签名封装的字节不是 riskagent 写出的规范形式（签名后被修改过？）",
+        )
     payload = _strict_b64(env["payload"], "payload")
     return Envelope(env["payloadType"], payload, tuple(parsed))
 
@@ -189,7 +217,7 @@ def load_statement(payload: bytes) -> Any:
     try:
         return strict_loads(payload, "signed statement", MAX_REPORT_VALUES)
     except CanonicalError as exc:
-        raise VerificationError(f"malformed statement: {exc}") from None
+        raise VerificationError(f"malformed statement: {exc}", f"签名声明格式错误：{exc}") from None
 
 
 def read_statement(payload: bytes, statement: Any = None) -> Report:
@@ -200,26 +228,31 @@ def read_statement(payload: bytes, statement: Any = None) -> Report:
     if statement is None:
         statement = load_statement(payload)
     if not isinstance(statement, dict) or statement.get("_type") != STATEMENT_TYPE:
-        raise VerificationError(f"the signed payload is not an in-toto Statement v1 ({STATEMENT_TYPE})")
+        raise VerificationError(
+            f"the signed payload is not an in-toto Statement v1 ({STATEMENT_TYPE})",
+            f"签名载荷不是 in-toto Statement v1（{STATEMENT_TYPE}）",
+        )
     extra = sorted(set(statement) - {"_type", "predicate", "predicateType", "subject"})
     if extra:
-        raise VerificationError(f"malformed statement: unexpected fields {extra}")
+        raise VerificationError(f"malformed statement: unexpected fields {extra}", f"签名声明格式错误：多出字段 {extra}")
     if statement.get("predicateType") != PREDICATE_TYPE:
-        raise VerificationError(f"wrong predicate type {str(statement.get('predicateType'))[:80]!r}; expected {PREDICATE_TYPE!r}")
+        shown = str(statement.get("predicateType"))[:80]
+        raise VerificationError(f"wrong predicate type {shown!r}; expected {PREDICATE_TYPE!r}", f"谓词类型 {shown!r} 不对，应为 {PREDICATE_TYPE!r}")
     predicate = statement.get("predicate")
     if not isinstance(predicate, dict):
-        raise VerificationError("the signed statement has no report predicate")
+        raise VerificationError("the signed statement has no report predicate", "签名声明中没有报告谓词")
     schema = predicate.get("schema_version")
     if isinstance(schema, str) and schema != SCHEMA_VERSION:
         raise VerificationError(
-            f"the report uses schema {schema[:20]!r}; this riskagent reads schema {SCHEMA_VERSION} (verify it with the riskagent version that wrote it)"
+            f"the report uses schema {schema[:20]!r}; this riskagent reads schema {SCHEMA_VERSION} (verify it with the riskagent version that wrote it)",
+            f"报告使用结构版本 {schema[:20]!r}，本 riskagent 读取结构版本 {SCHEMA_VERSION}（请用写出该报告的 riskagent 版本核验）",
         )
     try:
         report = Report.from_json(predicate)
     except JsonShapeError as exc:
-        raise VerificationError(f"malformed report: {exc}") from None
+        raise VerificationError(f"malformed report: {exc}", f"报告格式错误：{exc}") from None
     except RecursionError:
-        raise VerificationError("malformed report: nested deeper than this reader allows") from None
+        raise VerificationError(*_TOO_DEEP) from None
     if not _is_statement_of(report, payload):
         _explain_statement(report, statement, payload)
     return report
@@ -245,24 +278,30 @@ def _explain_statement(report: Report, statement: Dict[str, Any], payload: bytes
     try:
         signed_bytes = canonical_bytes(predicate)
     except CanonicalError as exc:
-        raise VerificationError(f"malformed report: {exc}") from None
+        raise VerificationError(f"malformed report: {exc}", f"报告格式错误：{exc}") from None
     except RecursionError:
-        raise VerificationError("malformed report: nested deeper than this reader allows") from None
+        raise VerificationError(*_TOO_DEEP) from None
     if report.canonical != signed_bytes:
-        raise VerificationError("malformed report: it does not re-encode to the bytes that were signed (a field in a form riskagent never writes)")
+        raise VerificationError(
+            "malformed report: it does not re-encode to the bytes that were signed (a field in a form riskagent never writes)",
+            "报告格式错误：重新编码后与签名的字节不同（某个字段的写法 riskagent 从不使用）",
+        )
     _check_subject(statement.get("subject"), report)
     statement_bytes(report)  # what cannot be encoded raises here, as it always has; otherwise it differs from the payload
-    raise VerificationError("the signed statement is not in the canonical form riskagent writes")
+    raise VerificationError("the signed statement is not in the canonical form riskagent writes", "签名声明不是 riskagent 写出的规范形式")
 
 
 def _check_subject(subjects: Any, report: Report) -> None:
     """One subject: the asset the report is about, with the report's digest."""
     if not isinstance(subjects, list) or len(subjects) != 1 or not isinstance(subjects[0], dict):
-        raise VerificationError("the statement must have exactly one subject: the assessed asset")
+        raise VerificationError("the statement must have exactly one subject: the assessed asset", "签名声明必须恰好有一个主体：被评估的资产")
     subject = subjects[0]
     name = subject.get("name")
     if name != subject_name(report):
         shown = str(name)[:80]
-        raise VerificationError(f"the in-toto subject names {shown!r}, but the report is about {subject_name(report)!r}")
+        raise VerificationError(
+            f"the in-toto subject names {shown!r}, but the report is about {subject_name(report)!r}",
+            f"in-toto 主体为 {shown!r}，但报告评估的是 {subject_name(report)!r}",
+        )
     if subject.get("digest") != {"sha256": report_digest(report)}:
-        raise VerificationError("the statement subject's digest does not match the report it carries")
+        raise VerificationError("the statement subject's digest does not match the report it carries", "签名声明主体的摘要与其携带的报告不符")

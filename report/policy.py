@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from collectors.profile import Profile
 from report.model import Report
-from report.trust import Role, matches, parse_time, window_problem
+from report.trust import Role, matches, parse_time, window_problem_text
 
 MAX_POLICY_BYTES = 1024 * 1024
 CLOCK_SKEW_S = 300
@@ -54,7 +54,11 @@ class Policy:
 class RuleResult:
     rule: str
     ok: bool
-    detail: str
+    detail: str  # English: what --json, the intake and claims keep
+    detail_zh: str = ""
+
+    def detail_in(self, lang: str) -> str:
+        return self.detail_zh if lang == "zh" and self.detail_zh else self.detail
 
 
 def parse_duration(text: str, where: str) -> int:
@@ -211,75 +215,107 @@ def _override_allowed(rules: Sequence[str], check_id: str, param: str) -> bool:
 def evaluate_policy(report: Report, signers: Sequence[Any], policy: Policy, now: dt.datetime) -> List[RuleResult]:
     """Every rule of the policy that applies, with its result. ``signers`` are the counted trusted keys."""
     out: List[RuleResult] = []
+
+    def rule(name: str, ok: bool, en: str, zh: str) -> None:
+        out.append(RuleResult(name, ok, en, zh))
+
     started = parse_time(report.run.started_at)
     age = (now - started).total_seconds()
     if age < -CLOCK_SKEW_S:
-        out.append(RuleResult("time", False, f"the report is dated {report.run.started_at}, in the future (the signing host's clock is wrong, or the date was set)"))
+        rule(
+            "time",
+            False,
+            f"the report is dated {report.run.started_at}, in the future (the signing host's clock is wrong, or the date was set)",
+            f"报告日期为 {report.run.started_at}，在未来（签名主机的时钟有误，或日期被改过）",
+        )
     if policy.max_age_s is not None:
         ok = age <= policy.max_age_s
-        out.append(RuleResult("max_age", ok, f"made {_age(age)} ago (at most {_age(policy.max_age_s)} allowed)"))
+        rule("max_age", ok, f"made {_age(age)} ago (at most {_age(policy.max_age_s)} allowed)", f"生成于 {_age(age, 'zh')}前（最多允许 {_age(policy.max_age_s, 'zh')}）")
     if policy.require_live:
         ok = report.run.mode == "live"
-        out.append(RuleResult("mode", ok, f"mode {report.run.mode}" + ("" if ok else ": not a live assessment of the host")))
+        mode = report.run.mode
+        rule("mode", ok, f"mode {mode}" + ("" if ok else ": not a live assessment of the host"), f"方式 {mode}" + ("" if ok else "：不是对主机的现场评估"))
     if policy.require_privileged:
-        out.append(RuleResult("privileges", report.run.privileged, "run as root" if report.run.privileged else "run without root: checks that need it were not assessed"))
+        if report.run.privileged:
+            rule("privileges", True, "run as root", "以 root 运行")
+        else:
+            rule("privileges", False, "run without root: checks that need it were not assessed", "未以 root 运行：需要 root 的检查未评估")
     if policy.profiles:
         ok = report.profile in policy.profiles
-        out.append(RuleResult("profile", ok, f"profile {report.profile} ({'allowed' if ok else 'allowed: ' + ', '.join(map(str, policy.profiles))})"))
+        allowed = ", ".join(map(str, policy.profiles))
+        rule(
+            "profile",
+            ok,
+            f"profile {report.profile} ({'allowed' if ok else 'allowed: ' + allowed})",
+            f"评估类型 {report.profile}（{'允许' if ok else '允许的是：' + allowed}）",
+        )
     for o in report.provenance.overrides:
         if o.effect != "weakens":
             continue
         ok = _override_allowed(policy.allow_overrides, o.check_id, o.param)
-        out.append(
-            RuleResult(
-                "overrides",
-                ok,
-                f"{o.check_id} {o.param} = {o.value!r} weakens the check (default {o.default!r})" + ("; allowed by the policy" if ok else ""),
-            )
+        rule(
+            "overrides",
+            ok,
+            f"{o.check_id} {o.param} = {o.value!r} weakens the check (default {o.default!r})" + ("; allowed by the policy" if ok else ""),
+            f"{o.check_id} {o.param} = {o.value!r} 放宽了检查（默认 {o.default!r}）" + ("；策略允许" if ok else ""),
         )
     q = report.provenance.questionnaire
     if q is not None:
         if policy.questionnaire_sha256:
             ok = q.sha256 in policy.questionnaire_sha256
-            out.append(RuleResult("questionnaire", ok, f"{q.id}@{q.version} sha256 {q.sha256[:16]}… " + ("is the insurer's copy" if ok else "is not the insurer's copy")))
+            head = f"{q.id}@{q.version} sha256 {q.sha256[:16]}… "
+            rule("questionnaire", ok, head + ("is the insurer's copy" if ok else "is not the insurer's copy"), head + ("是保险方的问卷" if ok else "不是保险方的问卷"))
+        elif q.builtin:
+            rule("questionnaire", True, f"{q.id}@{q.version} is the built-in questionnaire", f"{q.id}@{q.version} 是内置问卷")
         else:
-            out.append(
-                RuleResult(
-                    "questionnaire",
-                    q.builtin,
-                    f"{q.id}@{q.version} " + ("is the built-in questionnaire" if q.builtin else f"is not the built-in questionnaire (sha256 {q.sha256[:16]}…); pass the insurer's copy with --questionnaire"),
-                )
+            rule(
+                "questionnaire",
+                False,
+                f"{q.id}@{q.version} is not the built-in questionnaire (sha256 {q.sha256[:16]}…); pass the insurer's copy with --questionnaire",
+                f"{q.id}@{q.version} 不是内置问卷（sha256 {q.sha256[:16]}…）；请用 --questionnaire 提供保险方的问卷",
             )
     if policy.challenge is not None:
         got = report.provenance.challenge
-        ok = got == policy.challenge
-        out.append(RuleResult("challenge", ok, "carries the challenge" if ok else ("carries no challenge" if got is None else "carries a different challenge")))
+        if got == policy.challenge:
+            rule("challenge", True, "carries the challenge", "带有所要求的挑战值")
+        elif got is None:
+            rule("challenge", False, "carries no challenge", "没有挑战值")
+        else:
+            rule("challenge", False, "carries a different challenge", "挑战值不同")
     subject = asset_names(report)[0]
     if policy.subjects:
         ok = asset_matches(policy.subjects, report)
-        out.append(RuleResult("subject", ok, f"{subject} " + ("matches" if ok else "does not match") + f" {', '.join(policy.subjects)}"))
+        patterns = ", ".join(policy.subjects)
+        rule("subject", ok, f"{subject} " + ("matches" if ok else "does not match") + f" {patterns}", f"{subject} " + ("符合" if ok else "不符合") + f" {patterns}")
     for s in signers:
         entry = s.entry
         if entry is None:
             continue
-        for at, what in ((started, "the report's time"), (now, "now")):
-            problem = window_problem(entry, at, what)
+        for at, what_zh, what_en in ((started, "报告时间", "the report's time"), (now, "当前时间", "now")):
+            problem = window_problem_text(entry, at, what_zh, what_en)
             if problem:
-                out.append(RuleResult("key_window", False, problem))
+                rule("key_window", False, problem[1], problem[0])
         if not asset_matches(entry.targets, report):
-            out.append(RuleResult("key_targets", False, f"{entry.label} may sign only for {', '.join(entry.targets)}, not for {subject}"))
+            targets = ", ".join(entry.targets)
+            rule("key_targets", False, f"{entry.label} may sign only for {targets}, not for {subject}", f"{entry.label} 只能为 {targets} 签名，不能为 {subject}")
     roles = {s.role for s in signers if s.role is not None}
     for role in policy.require_roles:
-        ok = role in roles
         who = ", ".join(s.label for s in signers if s.role is role)
-        out.append(RuleResult("roles", ok, f"signed by an {role}: {who}" if ok else f"no signature by a trusted {role}"))
+        if role in roles:
+            rule("roles", True, f"signed by an {role}: {who}", f"有{_ROLE_ZH.get(str(role), str(role))}签名：{who}")
+        else:
+            rule("roles", False, f"no signature by a trusted {role}", f"没有受信任的{_ROLE_ZH.get(str(role), str(role))}签名")
     return out
 
 
-def _age(seconds: float) -> str:
+_ROLE_ZH = {"applicant": "投保方", "assessor": "评估方", "insurer": "保险方"}
+
+
+def _age(seconds: float, lang: str = "en") -> str:
     s = int(abs(seconds))
+    zh = lang == "zh"
     if s >= 86400:
-        return f"{s / 86400:.1f} days"
+        return f"{s / 86400:.1f} 天" if zh else f"{s / 86400:.1f} days"
     if s >= 3600:
-        return f"{s / 3600:.1f} hours"
-    return f"{s // 60} minutes"
+        return f"{s / 3600:.1f} 小时" if zh else f"{s / 3600:.1f} hours"
+    return f"{s // 60} 分钟" if zh else f"{s // 60} minutes"

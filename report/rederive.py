@@ -45,9 +45,20 @@ class Discrepancy:
 
     where: str  # "finding LNX-SSH-019", "summary", "questionnaire"
     detail: str
+    where_zh: str = ""  # the same in Chinese; empty: as in English (a section or field name)
+    detail_zh: str = ""
 
     def __str__(self) -> str:
         return f"{self.where}: {self.detail}"
+
+    def text(self, lang: str) -> str:
+        if lang != "zh":
+            return str(self)
+        return f"{self.where_zh or self.where}：{self.detail_zh or self.detail}"
+
+
+def _evidence(collector: str, en: str, zh: str) -> Discrepancy:
+    return Discrepancy(f"evidence {collector}", en, f"证据 {collector}", zh)
 
 
 def same_catalogue(report: Report) -> bool:
@@ -160,7 +171,7 @@ def rederive(report: Report | Declarations) -> Report:
     try:
         validate_settings(plan_settings)
     except ValueError as exc:
-        raise RederiveError("plan", f"settings a scan does not accept: {exc}") from None
+        raise RederiveError("plan", f"settings a scan does not accept: {exc}", "整改计划", f"扫描不接受的设置：{exc}") from None
     return complete(core, questionnaire, attestations, plan_settings, d.level)
 
 
@@ -180,24 +191,26 @@ def _embedded_questionnaire(report: Declarations) -> Tuple[Any, Dict[str, Any]]:
         else:
             questionnaire = questionnaire_from_json(embedded.definition, "the embedded questionnaire")
     except (QuestionnaireError, KeyError, TypeError, ValueError) as exc:
-        raise RederiveError("questionnaire", f"the embedded definition is not a valid questionnaire ({exc})") from None
+        raise RederiveError("questionnaire", f"the embedded definition is not a valid questionnaire ({exc})", "问卷", f"内嵌的定义不是有效的问卷（{exc}）") from None
     attestations = {a.question: a.attestation for a in embedded.answers if a.attestation is not None}
     for qid, att in attestations.items():
         try:
             problem = validate_value(questionnaire.question(qid), att.value)
         except KeyError:
-            raise RederiveError("questionnaire", f"an attestation answers {qid!r}, which the questionnaire does not ask") from None
+            raise RederiveError(
+                "questionnaire", f"an attestation answers {qid!r}, which the questionnaire does not ask", "问卷", f"有一项声明回答了 {qid!r}，但问卷中没有这道题"
+            ) from None
         if problem:
-            raise RederiveError("questionnaire", f"the attested answer to {qid} is not a valid answer ({problem})")
+            raise RederiveError("questionnaire", f"the attested answer to {qid} is not a valid answer ({problem})", "问卷", f"对 {qid} 的声明答案无效（{problem}）")
     return questionnaire, attestations
 
 
 class RederiveError(ValueError):
     """The report cannot even be rebuilt (its embedded questionnaire is broken, for one)."""
 
-    def __init__(self, where: str, detail: str) -> None:
+    def __init__(self, where: str, detail: str, where_zh: str = "", detail_zh: str = "") -> None:
         super().__init__(f"{where}: {detail}")
-        self.discrepancy = Discrepancy(where, detail)
+        self.discrepancy = Discrepancy(where, detail, where_zh, detail_zh)
 
 
 def recheck(report: Report) -> List[Discrepancy]:
@@ -216,7 +229,14 @@ def recheck(report: Report) -> List[Discrepancy]:
         return [exc.discrepancy]
     found = compare(report, again)
     if not found and not same_canonical(report, again) and again.canonical != report.canonical:
-        found.append(Discrepancy("report", "a value differs in type from what the evidence gives (for example true where 1 is)"))
+        found.append(
+            Discrepancy(
+                "report",
+                "a value differs in type from what the evidence gives (for example true where 1 is)",
+                "报告",
+                "某个值的类型与证据给出的不同（例如应为 1 处写成了 true）",
+            )
+        )
     return found
 
 
@@ -250,10 +270,10 @@ CLOCK_SLACK_S = 2  # times are written to the second; a run's duration is measur
 
 def _time(value: str, where: str) -> dt.datetime:
     if not _TIME.match(value):
-        raise RederiveError(where, f"{value[:40]!r} is not a UTC time written as YYYY-MM-DDTHH:MM:SSZ")
+        raise RederiveError(where, f"{value[:40]!r} is not a UTC time written as YYYY-MM-DDTHH:MM:SSZ", "", f"{value[:40]!r} 不是写成 YYYY-MM-DDTHH:MM:SSZ 的 UTC 时间")
     at = _utc(value)
     if at is None:
-        raise RederiveError(where, f"{value!r} is not a valid date and time")
+        raise RederiveError(where, f"{value!r} is not a valid date and time", "", f"{value!r} 不是有效的日期时间")
     return at
 
 
@@ -286,18 +306,24 @@ def _evidence_problems(report: Declarations) -> List[Discrepancy]:
     for e in report.evidence:
         key = (e.collector, e.target)
         if key in seen:
-            out.append(Discrepancy(f"evidence {e.collector}", f"recorded twice for {e.target}"))
+            out.append(_evidence(e.collector, f"recorded twice for {e.target}", f"对 {e.target} 记录了两次"))
         seen.add(key)
         if e.is_host:
             if e.collector not in host_allowed:
-                out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
+                out.append(_evidence(e.collector, f"a {report.profile}-profile scan does not collect it", f"{report.profile} 类评估不收集这项证据"))
             if e.target != report.target_name:
-                out.append(Discrepancy(f"evidence {e.collector}", f"is about host {e.target!r}, but the report is about {report.target_name!r}"))
+                out.append(
+                    _evidence(
+                        e.collector,
+                        f"is about host {e.target!r}, but the report is about {report.target_name!r}",
+                        f"关于主机 {e.target!r}，但报告评估的是 {report.target_name!r}",
+                    )
+                )
         else:
             if e.collector not in net_allowed:
-                out.append(Discrepancy(f"evidence {e.collector}", f"a {report.profile}-profile scan does not collect it"))
+                out.append(_evidence(e.collector, f"a {report.profile}-profile scan does not collect it", f"{report.profile} 类评估不收集这项证据"))
             if e.target not in in_scope:
-                out.append(Discrepancy(f"evidence {e.collector}", f"is about {e.target!r}, which is not in the declared scope"))
+                out.append(_evidence(e.collector, f"is about {e.target!r}, which is not in the declared scope", f"关于 {e.target!r}，不在声明的范围内"))
         if len(out) >= MAX_LISTED:
             break
     return out
@@ -309,20 +335,34 @@ def _run_problems(report: Declarations) -> List[Discrepancy]:
     started = _time(run.started_at, "run.started_at")
     finished = _time(run.finished_at, "run.finished_at")
     if finished < started:
-        out.append(Discrepancy("run", f"finished {run.finished_at}, before it started {run.started_at}"))
+        out.append(Discrepancy("run", f"finished {run.finished_at}, before it started {run.started_at}", "运行", f"结束于 {run.finished_at}，早于开始时间 {run.started_at}"))
     span = (finished - started).total_seconds()
     if run.duration_ms < 0 or abs(run.duration_ms / 1000 - span) > CLOCK_SLACK_S:
-        out.append(Discrepancy("run", f"duration {run.duration_ms} ms does not match {run.started_at} to {run.finished_at}"))
+        out.append(
+            Discrepancy(
+                "run",
+                f"duration {run.duration_ms} ms does not match {run.started_at} to {run.finished_at}",
+                "运行",
+                f"时长 {run.duration_ms} 毫秒与 {run.started_at} 至 {run.finished_at} 不符",
+            )
+        )
     if report.redactions < 0:
-        out.append(Discrepancy("redactions", f"{report.redactions} is not a count"))
+        out.append(Discrepancy("redactions", f"{report.redactions} is not a count", "脱敏计数", f"{report.redactions} 不是计数"))
     if run.mode == "live":
         if run.privileged != (run.uid == 0):
-            out.append(Discrepancy("run", f"privileged is {str(run.privileged).lower()} for uid {run.uid}"))
+            privileged = str(run.privileged).lower()
+            out.append(Discrepancy("run", f"privileged is {privileged} for uid {run.uid}", "运行", f"uid {run.uid} 的 privileged 却为 {privileged}"))
         low, high = started - dt.timedelta(seconds=CLOCK_SLACK_S), finished + dt.timedelta(seconds=CLOCK_SLACK_S)
         for e in report.evidence:
             at = _time(e.collected_at, f"evidence {e.collector}")
             if not low <= at <= high:
-                out.append(Discrepancy(f"evidence {e.collector}", f"collected at {e.collected_at}, outside the run ({run.started_at} to {run.finished_at})"))
+                out.append(
+                    _evidence(
+                        e.collector,
+                        f"collected at {e.collected_at}, outside the run ({run.started_at} to {run.finished_at})",
+                        f"收集于 {e.collected_at}，不在运行时间内（{run.started_at} 至 {run.finished_at}）",
+                    )
+                )
                 break
     return out
 
@@ -336,11 +376,13 @@ def _override_problems(report: Declarations) -> List[Discrepancy]:
     for o in report.provenance.overrides:
         rc = checks.get(o.check_id)
         if rc is None or o.param not in rc.meta.params:
-            out.append(Discrepancy(f"override {o.check_id}.{o.param}", "no such check parameter in this catalogue"))
+            out.append(Discrepancy(f"override {o.check_id}.{o.param}", "no such check parameter in this catalogue", f"参数调整 {o.check_id}.{o.param}", "本规则目录中没有这个检查参数"))
             continue
         problem = value_problem(o.param, rc.meta.params[o.param], o.value)
         if problem:
-            out.append(Discrepancy(f"override {o.check_id}.{o.param}", f"not a value a scan accepts: {problem}"))
+            out.append(
+                Discrepancy(f"override {o.check_id}.{o.param}", f"not a value a scan accepts: {problem}", f"参数调整 {o.check_id}.{o.param}", f"扫描不接受这个值：{problem}")
+            )
     return out
 
 
@@ -350,6 +392,11 @@ def _override_problems(report: Declarations) -> List[Discrepancy]:
 def _label(key: Tuple[str, Optional[str]]) -> str:
     check_id, target = key
     return f"finding {check_id}" + (f" on {target}" if target else "")
+
+
+def _finding(key: Tuple[str, Optional[str]], en: str, zh: str) -> Discrepancy:
+    check_id, target = key
+    return Discrepancy(_label(key), en, f"检查结果 {check_id}" + (f"（{target}）" if target else ""), zh)
 
 
 def _finding_differences(signed: Tuple[Finding, ...], again: Tuple[Finding, ...]) -> List[Discrepancy]:
@@ -364,15 +411,16 @@ def _finding_differences(signed: Tuple[Finding, ...], again: Tuple[Finding, ...]
         for f in signed:
             seen[f.key] = seen.get(f.key, 0) + 1
         dup = next(k for k, n in seen.items() if n > 1)
-        out.append(Discrepancy(_label(dup), "appears more than once"))
+        out.append(_finding(dup, "appears more than once", "出现了不止一次"))
     for key in mine:
         if key[0] not in known:
-            out.append(Discrepancy(_label(key), "no such check in this catalogue (an invented or renamed check id)"))
+            out.append(_finding(key, "no such check in this catalogue (an invented or renamed check id)", "本规则目录中没有这项检查（检查 ID 是编造的或被改过）"))
         elif key not in theirs:
-            out.append(Discrepancy(_label(key), "the catalogue does not give this finding for this profile and evidence"))
+            out.append(_finding(key, "the catalogue does not give this finding for this profile and evidence", "对这种评估类型和证据，规则目录不会给出这项结果"))
     for key in theirs:
         if key not in mine:
-            out.append(Discrepancy(_label(key), f"missing from the report (the evidence gives {theirs[key].status})"))
+            status = theirs[key].status
+            out.append(_finding(key, f"missing from the report (the evidence gives {status})", f"报告中缺少这项结果（证据给出的是 {status}）"))
     for key, f in mine.items():
         g = theirs.get(key)
         if g is None or f == g:
@@ -380,20 +428,22 @@ def _finding_differences(signed: Tuple[Finding, ...], again: Tuple[Finding, ...]
         for fld in fields(Finding):
             a, b = getattr(f, fld.name), getattr(g, fld.name)
             if a != b:
-                out.append(Discrepancy(_label(key), _field_difference(fld.name, to_json(a), to_json(b))))
+                out.append(_finding(key, *_field_difference(fld.name, to_json(a), to_json(b))))
     if not out and signed != again:
-        out.append(Discrepancy("findings", "not in the order riskagent writes them"))
+        out.append(Discrepancy("findings", "not in the order riskagent writes them", "检查结果", "顺序不是 riskagent 写出的顺序"))
     return out
 
 
-def _field_difference(name: str, signed: Any, again: Any) -> str:
+def _field_difference(name: str, signed: Any, again: Any) -> Tuple[str, str]:
+    """(en, zh) of one field of a finding that differs."""
     if name == "status":
-        return f"reported {signed}, but the evidence gives {again}"
+        return f"reported {signed}, but the evidence gives {again}", f"报告为 {signed}，但证据给出的是 {again}"
+    a, b = _short(signed), _short(again)
     if name in ("observed", "reason"):
-        return f"{name} differs from what the check observes in the evidence ({_short(signed)} vs {_short(again)})"
+        return f"{name} differs from what the check observes in the evidence ({a} vs {b})", f"{name} 与检查从证据中观察到的不同（{a} 对 {b}）"
     if name == "params":
-        return f"judged with parameters {_short(signed)}, but the declared overrides give {_short(again)}"
-    return f"{name} is {_short(signed)} in the report, but {_short(again)} in the catalogue"
+        return f"judged with parameters {a}, but the declared overrides give {b}", f"按参数 {a} 判定，但声明的参数调整给出的是 {b}"
+    return f"{name} is {a} in the report, but {b} in the catalogue", f"{name} 在报告中为 {a}，在规则目录中为 {b}"
 
 
 def first_difference(a: Any, b: Any, path: str = "$") -> Optional[Tuple[str, Any, Any]]:
@@ -448,8 +498,9 @@ def compare(signed: Report, again: Report) -> List[Discrepancy]:
             continue
         found = first_difference(to_json(a), to_json(b), f"$.{name}")
         if found is None:
-            out.append(Discrepancy(name, "differs from the section the findings give"))
+            out.append(Discrepancy(name, "differs from the section the findings give", "", "与由检查结果得出的这一部分不同"))
             continue
         path, x, y = found
-        out.append(Discrepancy(name, f"{path} is {_short(x)} in the report, but {_short(y)} when recomputed"))
+        a, b = _short(x), _short(y)
+        out.append(Discrepancy(name, f"{path} is {a} in the report, but {b} when recomputed", "", f"{path} 在报告中为 {a}，重新计算得 {b}"))
     return out

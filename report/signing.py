@@ -26,7 +26,18 @@ PREDICATE_TYPE = "urn:riskagent:predicate:assessment:v1"
 
 
 class VerificationError(Exception):
-    """A signed report failed verification; the message says why."""
+    """A signed report failed verification; the message says why, in English (``str``) and in Chinese (``zh``).
+
+    The English text is the one stored and exchanged (``--json``, the intake, claims); ``zh`` is what a
+    Chinese-speaking reader is shown. Without one, the English text stands for both.
+    """
+
+    def __init__(self, message: str, zh: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.zh = zh if zh is not None else message
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else str(self)
 
 
 def pae(payload_type: str, body: bytes) -> bytes:

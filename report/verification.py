@@ -43,6 +43,8 @@ from report.policy import Policy, RuleResult, asset_names, evaluate_policy
 from report.signing import VerificationError
 from report.trust import TrustedKey
 
+Said = Tuple[str, str]  # one problem as (zh, en)
+
 
 class Outcome(TextEnum):
     VALID = "valid"
@@ -60,7 +62,7 @@ class Verification:
 
     source: str
     outcome: Outcome
-    problems: Tuple[str, ...]  # why it is invalid or unsupported (empty when the report itself holds)
+    problems: Tuple[str, ...]  # why it is invalid or unsupported (empty when the report itself holds), in English
     signatures: Tuple[SignatureCheck, ...]
     report: Optional[Report]
     policy: Tuple[RuleResult, ...]
@@ -70,6 +72,7 @@ class Verification:
     # the report holds no vulnerability matching).
     vulnerabilities: str = ""
     vulnerabilities_rederived: bool = False
+    problems_zh: Tuple[str, ...] = ()  # the problems in Chinese, one for one
 
     @property
     def exit_code(self) -> int:
@@ -82,10 +85,22 @@ class Verification:
     @property
     def reason(self) -> str:
         """The first problem, or the first failed policy rule."""
-        if self.problems:
-            return self.problems[0]
+        return self.reason_in("en")
+
+    def problems_in(self, lang: str) -> Tuple[str, ...]:
+        if lang == "zh" and len(self.problems_zh) == len(self.problems):
+            return self.problems_zh
+        return self.problems
+
+    def reason_in(self, lang: str) -> str:
+        """:attr:`reason` in ``lang`` ("zh" or "en")."""
+        problems = self.problems_in(lang)
+        if problems:
+            return problems[0]
         failed = [r for r in self.policy if not r.ok]
-        return f"policy: {failed[0].rule}: {failed[0].detail}" if failed else ""
+        if not failed:
+            return ""
+        return f"{'策略' if lang == 'zh' else 'policy'}: {failed[0].rule}: {failed[0].detail_in(lang)}"
 
     @property
     def signers(self) -> List[TrustedKey]:
@@ -99,9 +114,10 @@ class Verification:
             "valid": self.outcome is Outcome.VALID,
             "reason": self.reason or None,
             "problems": list(self.problems),
+            "problems_zh": list(self.problems_in("zh")),
             "verified_at": self.verified_at,
             "signatures": [_signature_json(s) for s in self.signatures],
-            "policy": [{"rule": r.rule, "ok": r.ok, "detail": r.detail} for r in self.policy],
+            "policy": [{"rule": r.rule, "ok": r.ok, "detail": r.detail, "detail_zh": r.detail_in("zh")} for r in self.policy],
             "vulnerabilities": {"rederived": self.vulnerabilities_rederived, "statement": self.vulnerabilities}
             if self.vulnerabilities
             else None,
@@ -175,12 +191,13 @@ def verify_bytes(
 
     vulns: Tuple[str, bool] = ("", False)
 
-    def result(outcome: Outcome, problems: List[str], rules: Tuple[RuleResult, ...] = ()) -> Verification:
-        return Verification(source, outcome, tuple(problems), sigs, report, rules, env, stamp, *vulns)
+    def result(outcome: Outcome, problems: List[Said], rules: Tuple[RuleResult, ...] = ()) -> Verification:
+        en, zh = tuple(p[1] for p in problems), tuple(p[0] for p in problems)
+        return Verification(source, outcome, en, sigs, report, rules, env, stamp, *vulns, problems_zh=zh)
 
     try:
         if not trusted:
-            return result(Outcome.INVALID, ["no trusted key was given (--trust FILE or --key PUB)"])
+            return result(Outcome.INVALID, [("没有给出受信任的公钥（--trust FILE 或 --key PUB）", "no trusted key was given (--trust FILE or --key PUB)")])
         env = parse_envelope(data, max_bytes)
         sigs = tuple(check_signatures(env, trusted))
         problems = _signature_problems(sigs, policy or Policy())
@@ -196,26 +213,32 @@ def verify_bytes(
             statement = load_statement(env.payload)
             unsupported = _unsupported(statement)
             if unsupported is not None:
-                return result(Outcome.UNSUPPORTED, [unsupported])
+                return result(Outcome.UNSUPPORTED, [(f"本版本无法核验此报告（结构版本或规则目录不同）：{unsupported}", unsupported)])
             report = read_statement(env.payload, statement)
             discrepancies = recheck(report)
             if discrepancies:
-                listed = [f"does not follow from its evidence: {d}" for d in discrepancies[:20]]
+                listed = [(f"与其内嵌证据推导的结果不符：{d.text('zh')}", f"does not follow from its evidence: {d}") for d in discrepancies[:20]]
                 if len(discrepancies) > 20:
-                    listed.append(f"… and {len(discrepancies) - 20} more differences")
+                    more = len(discrepancies) - 20
+                    listed.append((f"……另有 {more} 处不同", f"… and {more} more differences"))
                 return result(Outcome.INVALID, listed)
         vulns, mismatches = _vulnerabilities(report, feeds_dir)
         if mismatches:
-            return result(Outcome.INVALID, [f"vulnerability matches do not follow from the feeds: {d}" for d in mismatches[:20]])
+            return result(
+                Outcome.INVALID,
+                [(f"漏洞匹配结果不能由漏洞库推导：{d}", f"vulnerability matches do not follow from the feeds: {d}") for d in mismatches[:20]],
+            )
         rules = tuple(evaluate_policy(report, [s.key for s in sigs if s.counted and s.key is not None], policy or Policy(), at))
         return result(Outcome.POLICY_FAILED if any(not r.ok for r in rules) else Outcome.VALID, [], rules)
     except VerificationError as exc:
-        return result(Outcome.INVALID, [str(exc)])
+        return result(Outcome.INVALID, [(exc.zh, str(exc))])
     except (RecursionError, MemoryError) as exc:
-        return result(Outcome.INVALID, [f"could not be read within this verifier's limits ({type(exc).__name__})"])
+        kind = type(exc).__name__
+        return result(Outcome.INVALID, [(f"超出本核验程序的读取上限（{kind}）", f"could not be read within this verifier's limits ({kind})")])
     except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        return result(Outcome.INVALID, [f"could not be verified: internal error {type(exc).__name__} at {last.name}:{last.lineno}"])
+        at_ = f"{type(exc).__name__} at {last.name}:{last.lineno}"
+        return result(Outcome.INVALID, [(f"无法核验：内部错误 {at_}", f"could not be verified: internal error {at_}")])
 
 
 def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[str, bool], Tuple[str, ...]]:
@@ -249,17 +272,25 @@ def _unsupported(statement: Any) -> Optional[str]:
     return problem.message if problem is not None else None
 
 
-def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[str]:
-    problems: List[str] = []
+def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[Said]:
+    problems: List[Said] = []
     for s in sigs:
         if s.status is SignatureStatus.BAD and s.key is not None:
-            problems.append(f"signature {s.position} claims {s.key.label} but does not verify: the envelope was altered")
+            problems.append(
+                (
+                    f"签名 {s.position} 声称出自 {s.key.label}，但验证不通过：签名封装被改动过",
+                    f"signature {s.position} claims {s.key.label} but does not verify: the envelope was altered",
+                )
+            )
         elif s.status is SignatureStatus.UNTRUSTED and not policy.ignore_untrusted_signatures:
             problems.append(
-                f"signature {s.position} is by key {s.keyid[:16]}, which is not trusted "
-                "(add it to the trust store, or pass --ignore-untrusted-signatures to leave it uncounted)"
+                (
+                    f"签名 {s.position} 出自密钥 {s.keyid[:16]}，该密钥不受信任（请将其加入信任库，或用 --ignore-untrusted-signatures 使其不计入）",
+                    f"signature {s.position} is by key {s.keyid[:16]}, which is not trusted "
+                    "(add it to the trust store, or pass --ignore-untrusted-signatures to leave it uncounted)",
+                )
             )
     if not any(s.counted for s in sigs):
         ids = ", ".join(s.keyid[:16] for s in sigs)
-        problems.insert(0, f"no signature by a trusted key: the report is signed by key id(s) {ids}")
+        problems.insert(0, (f"没有受信任密钥的签名：报告的签名密钥 ID 为 {ids}", f"no signature by a trusted key: the report is signed by key id(s) {ids}"))
     return problems

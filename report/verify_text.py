@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List
 
+from report.i18n import STATUS
 from report.terminal import safe_line
 from report.verification import Outcome, Verification, declared
 
@@ -44,6 +45,36 @@ _T: Dict[str, Dict[str, str]] = {
     "vulns": {"zh": "漏洞匹配", "en": "Vulnerabilities"},
     "vulns_rederived": {"zh": "已用相同漏洞库从内嵌软件包清单重新推导", "en": "re-derived from the embedded package list"},
     "vulns_not_rederived": {"zh": "未重新推导", "en": "not re-derived"},
+    "key": {"zh": "密钥", "en": "key"},
+    "profile": {"zh": "评估类型", "en": "profile"},
+    "catalogue": {"zh": "规则目录", "en": "catalogue"},
+    "ports": {"zh": "端口", "en": "ports"},
+    "default": {"zh": "默认", "en": "default"},
+    "findings": {"zh": "项检查结果", "en": "findings"},
+    "score": {"zh": "评分", "en": "score"},
+    "binding_blocked": {"zh": "；不可承保", "en": "; binding blocked"},
+    "binding_unconfirmed": {"zh": "；能否承保尚待确认", "en": "; binding unconfirmed"},
+    "ok": {"zh": "通过  ", "en": "ok  "},
+    "fail": {"zh": "不通过", "en": "FAIL"},
+    "weakens": {"zh": "放宽检查", "en": "weakens"},
+    "tightens": {"zh": "收紧检查", "en": "tightens"},
+    "neutral": {"zh": "不影响判定", "en": "neutral"},
+}
+
+# The policy's rule names, as a Chinese reader is shown them (the English names are the ids in --json).
+_RULES_ZH: Dict[str, str] = {
+    "time": "时间",
+    "max_age": "最长时效",
+    "mode": "评估方式",
+    "privileges": "运行权限",
+    "profile": "评估类型",
+    "overrides": "参数调整",
+    "questionnaire": "问卷",
+    "challenge": "挑战值",
+    "subject": "评估对象",
+    "key_window": "密钥有效期",
+    "key_targets": "密钥签名范围",
+    "roles": "签名角色",
 }
 
 
@@ -59,14 +90,17 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
     """The result, then the signatures, what the report declares about itself, and the policy rules."""
     s = safe_line
     lines = [f"{_t(v.outcome.value, lang)}  {s(v.source)}"]
-    if v.problems:
+    problems = v.problems_in(lang)
+    if problems:
         lines.append(f"  {_t('problems', lang)}:")
-        lines += [f"    - {s(p)}" for p in v.problems]
+        lines += [f"    - {s(p)}" for p in problems]
     if v.signatures:
         lines.append(f"  {_t('signatures', lang)}:")
         for sig in v.signatures:
-            who = s(sig.key.label) if sig.key is not None else ""
-            lines.append(f"    [{sig.position}] {_t(sig.status.value, lang)}  key {s(sig.keyid[:16])}  {who}".rstrip())
+            who = ""
+            if sig.key is not None:
+                who = s(sig.key.label) if sig.key.entry is not None or lang != "zh" else f"{s(sig.key.source)}（{_t('no_identity', lang)}）"
+            lines.append(f"    [{sig.position}] {_t(sig.status.value, lang)}  {_t('key', lang)} {s(sig.keyid[:16])}  {who}".rstrip())
     r = v.report
     if r is not None:
         d = declared(r)
@@ -74,20 +108,21 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
         lines.append(f"  {_t('report', lang)}: {s(r.report_id)}  {s(d['subject'])}  [{ids}]")
         mode = {"live": "live", "offline-root": f"offline-root ({_t('offline_root', lang)})"}.get(r.run.mode, f"{r.run.mode} ({_t('not_live', lang)})")
         how = [mode, _t("root" if r.run.privileged else "nonroot", lang)]
-        lines.append(f"  {_t('made', lang)}: {s(r.run.started_at)}, {', '.join(how)}, profile {r.profile}, riskagent {s(r.tool.version)}")
+        lines.append(f"  {_t('made', lang)}: {s(r.run.started_at)}, {', '.join(how)}, {_t('profile', lang)} {r.profile}, riskagent {s(r.tool.version)}")
         cat = r.provenance.catalogue
         rechecked = f"; {_t('rechecked', lang)}" if v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED) else ""
-        lines.append(f"  {_t('rules', lang)}: catalogue {s(cat.version)} ({s(cat.digest[:16])}…){rechecked}")
+        lines.append(f"  {_t('rules', lang)}: {_t('catalogue', lang)} {s(cat.version)} ({s(cat.digest[:16])}…){rechecked}")
         if v.vulnerabilities:
             state = _t("vulns_rederived" if v.vulnerabilities_rederived else "vulns_not_rederived", lang)
             lines.append(f"  {_t('vulns', lang)}: {state} ({s(v.vulnerabilities)})")
         sc = r.provenance.scope
         targets = ", ".join(s(t) for t in sc.targets) or _t("none", lang)
-        lines.append(f"  {_t('scope', lang)}: {targets}; ports {s(sc.ports) if sc.ports else _t('default_ports', lang)}")
+        lines.append(f"  {_t('scope', lang)}: {targets}; {_t('ports', lang)} {s(sc.ports) if sc.ports else _t('default_ports', lang)}")
         if r.provenance.overrides:
             lines.append(f"  {_t('overrides', lang)}:")
             for o in r.provenance.overrides:
-                lines.append(f"    {s(o.check_id)} {s(o.param)} = {_j(o.value)} (default {_j(o.default)}): {o.effect}")
+                effect = _t(o.effect, lang) if o.effect in _T else s(o.effect)
+                lines.append(f"    {s(o.check_id)} {s(o.param)} = {_j(o.value)} ({_t('default', lang)} {_j(o.default)}): {effect}")
         else:
             lines.append(f"  {_t('overrides', lang)}: {_t('none', lang)}")
         q = r.provenance.questionnaire
@@ -96,17 +131,21 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
             lines.append(f"  {_t('questionnaire', lang)}: {s(q.id)}@{s(q.version)} ({kind}), sha256 {s(q.sha256)}")
         lines.append(f"  {_t('challenge', lang)}: {s(r.provenance.challenge) if r.provenance.challenge else _t('none', lang)}")
         score = d["score"]
-        counts = ", ".join(f"{k} {v}" for k, v in d["summary"].items() if k != "findings")
+        counts = ", ".join(f"{STATUS[k]['zh'] if lang == 'zh' and k in STATUS else k} {v}" for k, v in d["summary"].items() if k != "findings")
         uw = r.underwriting
         binding = ""
         if uw is not None:
-            binding = "; binding blocked" if uw.hard_fail.binding_blocked else ("; binding unconfirmed" if uw.hard_fail.binding_unconfirmed else "")
+            if uw.hard_fail.binding_blocked:
+                binding = _t("binding_blocked", lang)
+            elif uw.hard_fail.binding_unconfirmed:
+                binding = _t("binding_unconfirmed", lang)
         lines.append(
-            f"  {_t('result', lang)}: {d['summary']['findings']} findings ({counts}); "
-            f"score {score if score is not None else '-'}/100 {d['grade'] or ''}{binding}"
+            f"  {_t('result', lang)}: {d['summary']['findings']} {_t('findings', lang)} ({counts}); "
+            f"{_t('score', lang)} {score if score is not None else '-'}/100 {d['grade'] or ''}{binding}"
         )
     if v.policy:
         lines.append(f"  {_t('policy', lang)}:")
         for rule in v.policy:
-            lines.append(f"    {'ok  ' if rule.ok else 'FAIL'} {rule.rule}: {s(rule.detail)}")
+            name = _RULES_ZH.get(rule.rule, rule.rule) if lang == "zh" else rule.rule
+            lines.append(f"    {_t('ok' if rule.ok else 'fail', lang)} {name}: {s(rule.detail_in(lang))}")
     return lines

@@ -114,8 +114,10 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Columns, lang: str) -> st
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([_cell(title.get(lang)) for _, title in columns])
+    zh = lang == "zh"
     for row in rows:
-        writer.writerow([_cell(row.get(key)) for key, _ in columns])
+        # A column with a Chinese twin (reason, reason_zh) gives the twin in a Chinese export, when there is one.
+        writer.writerow([_cell((zh and row.get(f"{key}_zh")) or row.get(key)) for key, _ in columns])
     return buf.getvalue()
 
 

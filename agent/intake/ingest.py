@@ -33,6 +33,7 @@ from agent.intake.config import IntakeConfig
 from agent.intake.db import Database
 from agent.intake.models import Alert, AlertKind, Applicant, Asset, PlanTask, ReportHardFail, ReportRecord, Status
 from agent.intake.once import receive_once
+from checks.model import Text
 from report.verification import Outcome, Verification, verify_bytes
 
 # The tables themselves, for statements that need none of the ORM's bookkeeping: run on the session's connection
@@ -95,6 +96,8 @@ class Extracted:
     signers: Tuple[Dict[str, Any], ...]
     verified_at: dt.datetime
     genuine: bool  # the report is what its signers signed and follows from its evidence (valid or policy_failed)
+    reason_zh: Optional[str] = None
+    problems_zh: Tuple[str, ...] = ()
     report_uuid: Optional[str] = None
     subject: Optional[str] = None
     kind: Optional[str] = None
@@ -135,10 +138,12 @@ def extract(v: Verification) -> Extracted:
         outcome=v.outcome.value,
         reason=v.reason or None,
         problems=v.problems,
-        policy=tuple({"rule": r.rule, "ok": r.ok, "detail": r.detail} for r in v.policy),
+        policy=tuple({"rule": r.rule, "ok": r.ok, "detail": r.detail, "detail_zh": r.detail_in("zh")} for r in v.policy),
         signers=signers,
         verified_at=_utc(v.verified_at),
         genuine=v.report is not None and v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED),
+        reason_zh=v.reason_in("zh") or None,
+        problems_zh=v.problems_in("zh"),
     )
     r = v.report
     if r is None or not base.genuine:
@@ -173,17 +178,20 @@ def extract(v: Verification) -> Extracted:
 
 def organisation_problem(
     applicant: Applicant, genuine: bool, signers: Sequence[Mapping[str, Any]], what: str = "report"
-) -> Optional[str]:
+) -> Optional[Text]:
     """Why a genuine report (or application: ``what``) is not this applicant's: none of its trusted signers belongs
     to the applicant's organisation."""
     if applicant.organisation_id is None or not genuine:
         return None
     if any(s.get("organisation_id") == applicant.organisation_id for s in signers):
         return None
-    who = ", ".join(str(s["label"]) for s in signers) or "no trusted key"
-    return (
-        f"intake: the {what} is signed by {who}; applicant {applicant.name} is registered as organisation "
-        f"{applicant.organisation_id} and sends only {what}s signed by a key of that organisation"
+    labels = ", ".join(str(s["label"]) for s in signers)
+    what_zh = "投保申请" if what == "application" else "报告"
+    org = applicant.organisation_id
+    return Text(
+        zh=f"受理：该{what_zh}由 {labels or '无受信任密钥'} 签名；投保方 {applicant.name} 登记的组织为 {org}，只接收该组织密钥签名的{what_zh}",
+        en=f"intake: the {what} is signed by {labels or 'no trusted key'}; applicant {applicant.name} is registered as organisation "
+        f"{org} and sends only {what}s signed by a key of that organisation",
     )
 
 
@@ -213,7 +221,8 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
         raise LookupError(f"no applicant {applicant_id}")
     intake_problem = organisation_problem(applicant, f.genuine, f.signers)
     accepted = f.outcome == Outcome.VALID.value and intake_problem is None
-    problems = [*([intake_problem] if intake_problem else []), *f.problems]
+    problems = [*([intake_problem.en] if intake_problem else []), *f.problems]
+    problems_zh = [*([intake_problem.zh] if intake_problem else []), *f.problems_zh]
     # An accepted report's asset first (locked), so the record is written with it in one statement.
     asset, previous = _asset_of(session, applicant, f, now) if accepted else (None, None)
     values: Dict[str, Any] = dict(
@@ -226,8 +235,10 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
         received_at=now,
         status=Status.ACCEPTED if accepted else Status.REJECTED,
         outcome=f.outcome,
-        reason=intake_problem or f.reason,
+        reason=intake_problem.en if intake_problem else f.reason,
         problems=problems,
+        reason_zh=intake_problem.zh if intake_problem else f.reason_zh,
+        problems_zh=problems_zh,
         policy=list(f.policy),
         signers=list(f.signers),
         verified_at=f.verified_at,

@@ -24,6 +24,8 @@ What each table is for:
 * ``application_records`` (revision 0004): every application package received
   (its archive byte for byte), with its verification result; a rejected one is
   kept with its reasons.
+* ``reports.reason_zh`` and ``reports.problems_zh`` (revision 0005): the reasons
+  in Chinese beside the English ones, for the dashboard and the exports.
 
 Times are stored as naive UTC and read back as aware UTC (``UtcDateTime``), so
 both databases give the same values.
@@ -204,9 +206,9 @@ class ReportRecord(Base):
     # The verification (report.verification.Verification) and the intake's own rules
     status: Mapped[Status] = mapped_column(_enum(Status))
     outcome: Mapped[str] = mapped_column(sa.String(24))  # valid, policy_failed, invalid, unsupported
-    reason: Mapped[Optional[str]] = mapped_column(sa.Text)
+    reason: Mapped[Optional[str]] = mapped_column(sa.Text)  # English, as the verifier and the API give it
     problems: Mapped[List[Any]]
-    policy: Mapped[List[Any]]  # [{"rule", "ok", "detail"}]
+    policy: Mapped[List[Any]]  # [{"rule", "ok", "detail", "detail_zh"}]
     signers: Mapped[List[Any]]  # [{"keyid", "label", "role", "organisation_id", "valid_until"}]
     verified_at: Mapped[dt.datetime]
     # What the signed report says (None when it could not be read)
@@ -225,6 +227,9 @@ class ReportRecord(Base):
     unconfirmed_hard_fails: Mapped[int] = mapped_column(sa.Integer, default=0)
     task_count: Mapped[int] = mapped_column(sa.Integer, default=0)  # its plan's tasks (the open ones at this report)
     findings: Mapped[Dict[str, Any]]  # {"check_id" or "check_id@target": status}: what regression compares
+    # Revision 0005: the reason and problems in Chinese, one for one (None on records stored before it)
+    reason_zh: Mapped[Optional[str]] = mapped_column(sa.Text)
+    problems_zh: Mapped[Optional[List[Any]]] = mapped_column(sa.JSON)
 
     applicant: Mapped[Applicant] = relationship()
     asset: Mapped[Optional[Asset]] = relationship(foreign_keys=[asset_id])

@@ -176,6 +176,10 @@ class HistoryRow:
     grade: Optional[str]
     open_hard_fails: int
     report_uuid: Optional[str]
+    reason_zh: Optional[str] = None  # None on records stored before revision 0005
+
+    def reason_in(self, lang: str) -> Optional[str]:
+        return self.reason_zh if lang == "zh" and self.reason_zh else self.reason
 
 
 @dataclass(frozen=True)
@@ -239,7 +243,9 @@ def applicant_view(session: Session, name: str, today: dt.date, history_limit: i
     )
     names = {a.latest_report_id: a.name for a in assets if a.latest_report_id is not None}
     history = tuple(
-        HistoryRow(r.id, r.received_at, r.started_at, r.subject, r.status.value, r.outcome, r.reason, r.score, r.grade, r.open_hard_fails, r.report_uuid)
+        HistoryRow(
+            r.id, r.received_at, r.started_at, r.subject, r.status.value, r.outcome, r.reason, r.score, r.grade, r.open_hard_fails, r.report_uuid, r.reason_zh
+        )
         for r in session.scalars(
             sa.select(ReportRecord)
             .options(sa.orm.load_only(*_HISTORY_COLUMNS))
@@ -275,4 +281,5 @@ _HISTORY_COLUMNS = (
     ReportRecord.grade,
     ReportRecord.open_hard_fails,
     ReportRecord.report_uuid,
+    ReportRecord.reason_zh,
 )

@@ -371,9 +371,10 @@ def test_the_verification_result_is_complete_json(genuine: Report, key: Ed25519P
     assert data["result"] == "valid" and data["signatures"][0]["status"] == "verified"
     assert data["report"]["mode"] == "live" and data["report"]["catalogue"]["version"]
     assert data["policy"] == [
-        {"rule": "max_age", "ok": True, "detail": "made 1.0 days ago (at most 7.0 days allowed)"},
-        {"rule": "questionnaire", "ok": True, "detail": "riskagent-default@1.2.0 is the built-in questionnaire"},
+        {"rule": "max_age", "ok": True, "detail": "made 1.0 days ago (at most 7.0 days allowed)", "detail_zh": "生成于 1.0 天前（最多允许 7.0 天）"},
+        {"rule": "questionnaire", "ok": True, "detail": "riskagent-default@1.2.0 is the built-in questionnaire", "detail_zh": "riskagent-default@1.2.0 是内置问卷"},
     ]
+    assert data["problems"] == data["problems_zh"] == []
 
 
 def test_an_edited_run_record_is_declared_not_derived(genuine: Report, key: Ed25519PrivateKey) -> None:

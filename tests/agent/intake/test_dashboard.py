@@ -349,11 +349,14 @@ def test_the_applicant_page(dash: Dash) -> None:
     drift = re.search(r'<section id="drift">.*?</section>', text, re.S)
     assert drift and "新增核保否决项" in drift.group(0) and 'class="regressed"' in drift.group(0) and "未通过" in drift.group(0)
     rejected = re.search(r'<section id="rejected">.*?</section>', text, re.S)
-    assert rejected and "missing from the report" in rejected.group(0) and f"#{dash.records['acme-forged']}" in rejected.group(0)
+    assert rejected and "报告中缺少这项结果" in rejected.group(0) and f"#{dash.records['acme-forged']}" in rejected.group(0)
+    assert "missing from the report" not in rejected.group(0)  # the reason in the page's language
     assert "回退" in text and "核保否决项" in text
     assert uwe.get("/applicants/nobody").status_code == 404
     beta = uwe.get("/applicants/beta").text
     assert "只有一份已受理报告" in beta
+    in_english = re.search(r'<section id="rejected">.*?</section>', uwe.get("/applicants/acme?lang=en").text, re.S)
+    assert in_english and "missing from the report" in in_english.group(0)
 
 
 def test_the_report_page_verifies_again_when_shown(dash: Dash, site: Site) -> None:

@@ -44,6 +44,8 @@ def test_a_dropped_finding_is_rejected_with_its_reason_and_kept(db: Any, config:
     record, created = receive(db, config, acme, None, site.envelopes["acme-forged"])
     assert created and record.status is Status.REJECTED and record.outcome == "invalid"
     assert record.reason is not None and "missing from the report (the evidence gives fail)" in record.reason
+    assert record.reason_zh is not None and "报告中缺少这项结果（证据给出的是 fail）" in record.reason_zh
+    assert record.problems_zh is not None and len(record.problems_zh) == len(record.problems) > 0
     with db.read() as session:
         stored = session.get(ReportRecord, record.id)
         assert stored is not None and stored.envelope == site.envelopes["acme-forged"]
@@ -60,6 +62,7 @@ def test_an_untrusted_key_and_another_organisations_key_are_rejected(db: Any, co
     other, _ = receive(db, config, acme, None, site.envelopes["beta-db-1"])
     assert other.status is Status.REJECTED and other.outcome == "valid"
     assert other.reason is not None and f"registered as organisation {ACME}" in other.reason and "Beta Co" in other.reason
+    assert other.reason_zh is not None and f"登记的组织为 {ACME}" in other.reason_zh and other.problems_zh == [other.reason_zh]
     # the same bytes pushed by their owner are a record of beta's, accepted
     own, created = receive(db, config, beta, None, site.envelopes["beta-db-1"])
     assert created and own.status is Status.ACCEPTED and own.id != other.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -116,3 +117,38 @@ def test_revision_0004_adds_application_records_to_a_database_in_use(empty_db_ur
             assert conn.execute(sa.text("SELECT body FROM notes")).scalar() == "kept"
     finally:
         engine.dispose()
+
+
+def test_revision_0005_adds_chinese_reasons_and_keeps_the_reports_stored_before(empty_db_url: str, config: Any, site: Any) -> None:
+    """A report stored, the columns dropped (0004) and added again: the record stays, its Chinese reason is NULL and the
+    dashboard falls back to the English one; a report received after the upgrade has both."""
+    from agent.intake.ingest import receive
+    from agent.intake.models import ReportRecord
+    from agent.intake.portfolio import applicant_view
+    from tests.agent.intake.conftest import ACME, applicants
+
+    db = Database.open(empty_db_url)
+    try:
+        [acme] = applicants(db, ("acme", ACME))
+        receive(db, config, acme, None, site.envelopes["acme-forged"])
+    finally:
+        db.dispose()
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.downgrade(engine, "0004")
+        assert "reason_zh" not in {c["name"] for c in sa.inspect(engine).get_columns("reports")}
+        migrate.upgrade(engine)
+        assert migrate.current(engine) == migrate.head() == "0005"
+    finally:
+        engine.dispose()
+    db = Database.open(empty_db_url)
+    try:
+        with db.read() as session:
+            before = session.scalars(sa.select(ReportRecord)).one()
+            assert before.reason_zh is None and before.problems_zh is None and "missing from the report" in (before.reason or "")
+            view = applicant_view(session, "acme", dt.date(2026, 12, 5))
+            assert view is not None and view.history[0].reason_in("zh") == before.reason
+        after, created = receive(db, config, acme, None, site.envelopes["acme-wrong-key"])
+        assert created and after.reason_zh is not None and after.reason_zh.startswith("没有受信任密钥的签名")
+    finally:
+        db.dispose()

@@ -65,6 +65,11 @@ def test_the_applicant_view_and_its_exports(db: Any, config: Any, site: Site, cl
     assert rows[0][:3] == ["资产", "任务编号", "类型"] and len(rows) == len(view.tasks) + 1
     reports = list(csv.DictReader(io.StringIO(applicant_csv(view, "reports", "en"))))
     assert reports[0]["Status"] == "rejected" and reports[1]["Rating"] == "F"
+    assert "missing from the report" in reports[0]["Reason"] and reports[1]["Reason"] == ""
+    # the Chinese export gives the reason in Chinese; the JSON export carries both
+    zh_reports = list(csv.DictReader(io.StringIO(applicant_csv(view, "reports", "zh"))))
+    assert "报告中缺少这项结果" in zh_reports[0]["原因"] and "missing from the report" not in zh_reports[0]["原因"]
+    assert "报告中缺少这项结果" in data["reports"][0]["reason_zh"] and "missing from the report" in data["reports"][0]["reason"]
 
 
 def test_csv_cells_are_never_formulas(db: Any, config: Any, site: Site, clock: Clock) -> None:

@@ -160,6 +160,7 @@ def test_a_forged_report_is_rejected_with_its_reason_and_kept_for_the_applicant(
     body = reply.json()
     assert body["status"] == "rejected" and body["accepted"] is False and body["result"] == "invalid"
     assert "missing from the report (the evidence gives fail)" in body["reason"]
+    assert "报告中缺少这项结果（证据给出的是 fail）" in body["reason_zh"] and len(body["problems_zh"]) == len(body["problems"])
     shown = service.get(f"/api/v1/reports/{body['id']}", service.tokens["acme"]).json()
     assert shown["status"] == "rejected" and shown["reason"] == body["reason"] and shown["problems"]
 
