@@ -67,9 +67,11 @@ def make_claim(
     if not paths:
         raise UsageError("no signed report found in " + ", ".join(str(p) for p in history), "give report envelopes (*.dsse.json) or directories holding them")
     result = check_chain(paths, trusted)
-    excluded = [Excluded(str(p.files[0]) if p.files else "-", p.message) for p in result.problems if p.kind == "invalid"]
+    excluded = [
+        Excluded(str(p.files[0]) if p.files else "-", Text(zh=p.message_zh or p.message, en=p.message)) for p in result.problems if p.kind == "invalid"
+    ]
     if not result.chains:
-        raise AgentError("none of the reports verified: there is no history to make a claim from", "; ".join(x.reason for x in excluded[:3]))
+        raise AgentError("none of the reports verified: there is no history to make a claim from", "; ".join(x.reason.en for x in excluded[:3]))
     if target is None:
         if len(result.chains) > 1:
             raise UsageError(f"the history holds several targets ({', '.join(sorted(result.chains))})", "choose one with --target")

@@ -176,6 +176,7 @@ class Problem:
     target: Optional[str]
     files: Tuple[Path, ...]
     message: str
+    message_zh: str = ""  # the same in Chinese, where the claim report quotes it (empty: as in English)
 
 
 @dataclass
@@ -226,7 +227,7 @@ def check_chain(
         try:
             data = read_bounded(path)
         except VerificationError as exc:
-            result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {exc}"))
+            result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {exc}", f"{path}：无效：{exc.zh}"))
             continue
         verified = verify_bytes(data, trusted_keys, source=str(path))
         if verified.outcome is Outcome.UNSUPPORTED and verified.envelope is not None:
@@ -234,12 +235,18 @@ def check_chain(
             # rechecked by this build; the chain still links through it.
             header = signed_header(verified.envelope.payload)
             if header is None:
-                result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: no readable report header"))
+                result.problems.append(
+                    Problem("invalid", None, (path,), f"{path}: INVALID: no readable report header", f"{path}：无效：没有可读的报告头")
+                )
                 continue
             result.notes.append(f"{path}: signature verified, findings not rechecked: {safe_line(verified.reason)}")
             entry = dataclasses.replace(header, path=path)
         elif verified.report is None or verified.outcome is Outcome.INVALID:
-            result.problems.append(Problem("invalid", None, (path,), f"{path}: INVALID: {safe_line(verified.reason)}"))
+            result.problems.append(
+                Problem(
+                    "invalid", None, (path,), f"{path}: INVALID: {safe_line(verified.reason)}", f"{path}：无效：{safe_line(verified.reason_in('zh'))}"
+                )
+            )
             continue
         else:
             rep = verified.report

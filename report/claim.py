@@ -30,7 +30,8 @@ from collectors.strictjson import JSON, to_json
 
 CLAIM_PREDICATE = "urn:riskagent:predicate:claim:v1"
 # 2: notes, gap details and timeline texts are bilingual ({"zh", "en"}); format 1 had English strings there.
-CLAIM_FORMAT = 2
+# 3: an excluded file's reason is bilingual too.
+CLAIM_FORMAT = 3
 DEFAULT_MAX_INTERVAL_S = 2 * 86400  # a daily schedule plus a day of grace
 
 
@@ -126,7 +127,7 @@ class Event:
 @dataclass(frozen=True)
 class Excluded:
     file: str
-    reason: str
+    reason: Text  # why it did not verify
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def claim_markdown(claim: Claim, lang: str) -> str:
     out += [f"- {when(e.at, lang)} · {t('ev_' + e.kind) if 'ev_' + e.kind in _T else md(e.kind)} · {md(e.text.get(lang))}" for e in claim.timeline]
     if claim.excluded:
         out += ["", f"## {t('excluded')}", ""]
-        out += [f"- {md_code_cell(x.file)}: {md(x.reason)}" for x in claim.excluded]
+        out += [f"- {md_code_cell(x.file)}: {md(x.reason.get(lang))}" for x in claim.excluded]
     if claim.notes:
         out += ["", f"## {t('notes')}", ""]
         out += [f"- {md(n.get(lang))}" for n in claim.notes]

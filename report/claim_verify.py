@@ -2,8 +2,9 @@
 and its canonical form, and that the plain ``claim.json`` beside it is the signed claim.
 
 The claim is a signed format: its fields' shapes are fixed per ``report.claim.CLAIM_FORMAT``. A genuine claim of
-another format (format 1 had English-only notes, gap details and timeline texts) is not malformed, it is another
-riskagent's: it is refused as unsupported with what to do, never read into this build's shapes.
+another format (format 1 had English-only notes, gap details and timeline texts; format 2 an English-only reason for
+each file left out) is not malformed, it is another riskagent's: it is refused as unsupported with what to do, never
+read into this build's shapes.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from agent.claim import make_claim
-from report.claim import parse_utc
+from report.claim import CLAIM_FORMAT, parse_utc
 from report.claim_render import claim_markdown
 from report.i18n import SEVERITY
 from report.model import Report
@@ -107,6 +107,10 @@ def test_gaps_and_the_timeline(history: Dict[str, Path], key: Ed25519PrivateKey)
 def test_a_report_that_does_not_verify_is_named_and_never_used(history: Dict[str, Path], key: Ed25519PrivateKey) -> None:
     claim = _claim(history, key, ["r1", "forged", "r3"])
     assert [Path(x.file).name for x in claim.excluded] == ["forged.dsse.json"]
+    reason = claim.excluded[0].reason  # why, in both languages
+    assert "INVALID: " in reason.en and "：无效：" in reason.zh and "INVALID" not in reason.zh
+    zh, en = claim_markdown(claim, "zh"), claim_markdown(claim, "en")
+    assert reason.zh.split("：无效：", 1)[1] in zh and reason.en.split("INVALID: ", 1)[1] in en
     assert claim.basis is not None and claim.basis.report.report_id.endswith("0001")
 
 
@@ -185,7 +189,7 @@ def test_notes_gaps_and_the_timeline_are_in_the_claims_language(history: Dict[st
 
 def test_the_claim_json_keeps_both_languages(history: Dict[str, Path], key: Ed25519PrivateKey) -> None:
     data = _claim(history, key, ["r3"]).as_json()
-    assert data["format"] == 2
+    assert data["format"] == CLAIM_FORMAT == 3
     assert data["notes"][-1] == {"zh": "事故前没有该对象经验证的评估报告", "en": "no verified assessment of this target was made before the incident"}
     assert all(set(n) == {"zh", "en"} for n in data["notes"]) and all(set(g["detail"]) == {"zh", "en"} for g in data["gaps"])
     assert all(set(e["text"]) == {"zh", "en"} for e in data["timeline"])
@@ -222,7 +226,7 @@ def test_claim_verify_prints_the_claim_in_the_language_and_json_keeps_both(made:
     assert en.returncode == 0 and en.stdout.startswith("VALID") and "  note: no verified assessment of this target" in en.stdout
     as_json = _cli(["claim", "verify", str(made["claim"]), "--key", str(made["adjuster"]), "--json"])
     got = json.loads(as_json.stdout)
-    assert as_json.returncode == 0 and got["result"] == "valid" and got["format"] == 2
+    assert as_json.returncode == 0 and got["result"] == "valid" and got["format"] == CLAIM_FORMAT
     assert {"zh": "事故前没有该对象经验证的评估报告", "en": "no verified assessment of this target was made before the incident"} in got["claim"]["notes"]
     stranger = _cli(["claim", "verify", str(made["claim"]), "--key", str(made["test_key"]), "--lang", "en"])
     assert stranger.returncode == 1 and "which is not in the trust store" in stranger.stdout
@@ -246,11 +250,12 @@ def test_an_edited_claim_json_is_named(made: Dict[str, Path], tmp_path: Path) ->
 
 
 def _old_shape(data: Dict[str, Any], fmt: int) -> Dict[str, Any]:
-    """The claim as format 1 wrote it: notes, gap details and timeline texts were English strings."""
+    """The claim as format 1 wrote it: notes, gap details, timeline texts (and excluded files' reasons) were English strings."""
     return {
         **data,
         "format": fmt,
         "notes": [n["en"] for n in data["notes"]],
+        "excluded": [{**x, "reason": x["reason"]["en"]} for x in data["excluded"]],
         "gaps": [{**g, "detail": g["detail"]["en"]} for g in data["gaps"]],
         "timeline": [{**e, "text": e["text"]["en"]} for e in data["timeline"]],
     }
@@ -284,8 +289,8 @@ def test_a_claim_of_format_1_is_refused_as_made_by_an_older_riskagent(made: Dict
     assert zh.returncode == 5 and "由较早版本的 riskagent 生成（格式 1）" in zh.stdout and "重新运行 riskagent claim" in zh.stdout
     got = json.loads(_cli(["claim", "verify", str(old), "--key", str(made["test_key"]), "--json"]).stdout)
     assert got["result"] == "unsupported" and got["format"] == 1 and "older riskagent (format 1)" in got["reason"]
-    # The same old shape calling itself format 2 is malformed: the format, read first, is what gives the message.
-    relabelled = _signed_claim(_old_shape(data, 2), key, tmp_path / "relabelled")
+    # The same old shape calling itself the current format is malformed: the format, read first, is what gives the message.
+    relabelled = _signed_claim(_old_shape(data, CLAIM_FORMAT), key, tmp_path / "relabelled")
     bad = _cli(["claim", "verify", str(relabelled), "--key", str(made["test_key"]), "--lang", "en"])
     assert bad.returncode == 1 and "malformed claim: $.predicate." in bad.stdout and "expected an object (Text), got string" in bad.stdout, bad.stdout
 
