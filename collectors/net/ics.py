@@ -37,11 +37,12 @@ which the checks import without this module.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from collectors.evidence import CollectError, ErrorReason
 from collectors.net import netio
@@ -126,18 +127,24 @@ class _Foreign(IcsReplyError):
 
 
 class _Pacer:
-    """Rate bound for one device: every packet waits until the minimum interval has passed."""
+    """Rate bound for one device: every packet waits until the minimum interval has passed since the last was out."""
 
     def __init__(self, min_interval_s: float) -> None:
         self.min_interval_s = min_interval_s
         self._last: Optional[float] = None
 
-    def wait(self) -> None:
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Wait out the interval, send (the body), and count the next interval from when the send was over:
+        counted from before it, a send the scheduler held up would shorten the gap the device sees."""
         if self._last is not None:
             delay = self._last + self.min_interval_s - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-        self._last = time.monotonic()
+        try:
+            yield
+        finally:
+            self._last = time.monotonic()
 
 
 @dataclass
@@ -168,7 +175,10 @@ class _Link:
         return Deadline.within(self.timeout, self.overall)
 
     def open(self) -> None:
-        self.pacer.wait()
+        with self.pacer.sending():
+            self._connect()
+
+    def _connect(self) -> None:
         step = self._step()
         if step.left() <= 0:
             raise _Silent(f"{self.endpoint}: not probed: time budget exceeded (the collector's deadline)")
@@ -184,8 +194,11 @@ class _Link:
     def send(self, data: bytes) -> None:
         if self.sent >= MAX_PACKETS[self.proto]:  # a bug, never a network condition
             raise RuntimeError(f"{self.proto}: packet budget of {MAX_PACKETS[self.proto]} exhausted")
+        with self.pacer.sending():
+            self._send_now(data)
+
+    def _send_now(self, data: bytes) -> None:
         assert self.sock is not None
-        self.pacer.wait()
         self.sent += 1
         step = self._step()
         try:

@@ -125,11 +125,17 @@ class Pacer:
         self.connections = 0
 
     def wait(self) -> None:
+        """Wait out the interval; the caller marks the send as over with :meth:`sent`."""
         gap = self._last + self.interval_s - time.monotonic()
         if gap > 0:
             time.sleep(gap)
         self._last = time.monotonic()
         self.count += 1
+
+    def sent(self) -> None:
+        """The next interval counts from now: counted from before a send the scheduler held up, the gap the
+        device sees would be short by the delay."""
+        self._last = time.monotonic()
 
 
 class _Stream:
@@ -223,6 +229,8 @@ class _Session:
             self.stream.sock.sendall(frame)
         except TimeoutError:
             raise _PortError(ErrorReason.TIMEOUT, deadline.stalled(self.stream.endpoint, f"sending the {name}")) from None
+        finally:
+            self.pacer.sent()
         self.packets += 1
         self.sent[name] = self.sent.get(name, 0) + 1
         return deadline
@@ -406,6 +414,7 @@ def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) ->
         raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: not probed: time budget exceeded (the collector's deadline)")
     pacer.connections += 1
     pacer.wait()
+    step = probe.step()  # counted from the end of the pacing wait
     try:
         return netio.connect(address, port, step)
     except ConnectionRefusedError:
@@ -419,6 +428,8 @@ def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) ->
     except OSError as exc:
         probe.record(endpoint, protocol, f"connect failed: {exc.strerror or exc}")
         raise CollectError(ErrorReason.UNSUPPORTED, f"{endpoint}: connect failed: {exc.strerror or exc}") from None
+    finally:
+        pacer.sent()
 
 
 def _unverified() -> ssl.SSLContext:

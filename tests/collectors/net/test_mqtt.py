@@ -172,6 +172,17 @@ def test_the_pacing_wait_is_not_counted_against_the_brokers_time() -> None:
         b.close()
 
 
+def test_the_interval_counts_from_when_a_send_was_over() -> None:
+    """A send held up after the pacing wait (here 50 ms) must not shorten the gap the broker sees before the next."""
+    pacer = mqtt.Pacer(0.1)
+    pacer.wait()
+    time.sleep(0.05)
+    pacer.sent()
+    over = time.monotonic()
+    pacer.wait()
+    assert time.monotonic() - over >= 0.1
+
+
 def test_out_of_scope_host_is_refused() -> None:
     scope = parse_scope(["127.0.0.1"])
     other = parse_scope(["127.0.0.2"]).targets[0]
