@@ -102,10 +102,11 @@ class _Conn:
         step = probe.step()
         if step.left() <= 0:
             raise _Fail(ErrorReason.TIMEOUT, f"{endpoint}: not probed: time budget exceeded (the collector's deadline)")
-        pacer.wait()
         sock: Optional[netio.Wire]
         try:
-            sock = netio.connect(address, port, step)
+            with pacer.sending():
+                step = probe.step()  # counted from the end of the pacing wait
+                sock = netio.connect(address, port, step)
         except TimeoutError:
             probe.record(endpoint, protocol, "connect timeout")
             if step.budget:
@@ -123,12 +124,12 @@ class _Conn:
         if self.requests >= MAX_REQUESTS_PER_SERVICE:
             raise RuntimeError("request budget of one service exceeded")
         assert self.sock is not None
-        self.pacer.wait()
-        self.requests += 1
-        self.deadline = Deadline.within(self.timeout_s, self.overall)  # each reply gets its own deadline
         try:
-            self.sock.settimeout(self.deadline.remaining())
-            self.sock.sendall(data)
+            with self.pacer.sending():
+                self.requests += 1
+                self.deadline = Deadline.within(self.timeout_s, self.overall)  # each reply gets its own deadline
+                self.sock.settimeout(self.deadline.remaining())
+                self.sock.sendall(data)
         except TimeoutError:
             raise _Fail(ErrorReason.TIMEOUT, self.deadline.stalled(self.endpoint, "sending the request")) from None
         except OSError as exc:
@@ -311,19 +312,19 @@ def _kafka(conn: _Conn) -> ServiceReplyFacts:
 
 
 def _elasticsearch(probe: NetProbe, pacer: Pacer, host: str, port: int, scheme: str) -> ServiceReplyFacts:
-    pacer.wait()
     endpoint = f"{scheme}://{host}:{port}/"
     try:
-        resp = request(
-            probe.require_in_scope,
-            scheme,
-            host,
-            port,
-            "/",
-            address=probe.addresses(host)[0],
-            timeout_s=probe.ctx.timeout_s,
-            deadline=probe.deadline,
-        )
+        with pacer.sending():
+            resp = request(
+                probe.require_in_scope,
+                scheme,
+                host,
+                port,
+                "/",
+                address=probe.addresses(host)[0],
+                timeout_s=probe.ctx.timeout_s,
+                deadline=probe.deadline,
+            )
     except HttpClientError as exc:
         probe.record(endpoint, "http", exc.message)
         if exc.kind == HttpClientError.REFUSED or exc.kind == HttpClientError.CONNECT_TIMEOUT:
@@ -453,19 +454,19 @@ def collect_ota(probe: NetProbe, target: Target) -> OtaFacts:
     hostport = f"[{host}]" if ":" in host else host
     for path in OTA_PATHS:
         url = f"{scheme}://{hostport}:{port}{path}"
-        pacer.wait()
         try:
-            resp = request(
-                probe.require_in_scope,
-                scheme,
-                host,
-                port,
-                path,
-                address=probe.addresses(host)[0],
-                timeout_s=probe.ctx.timeout_s,
-                body_limit=OTA_BODY_LIMIT,
-                deadline=probe.deadline,
-            )
+            with pacer.sending():
+                resp = request(
+                    probe.require_in_scope,
+                    scheme,
+                    host,
+                    port,
+                    path,
+                    address=probe.addresses(host)[0],
+                    timeout_s=probe.ctx.timeout_s,
+                    body_limit=OTA_BODY_LIMIT,
+                    deadline=probe.deadline,
+                )
         except HttpClientError as exc:
             probe.record(url, "http", exc.message)
             paths[path] = {"error": exc.message, "error_reason": exc.error_reason.value}

@@ -37,13 +37,14 @@ which the checks import without this module.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
 import socket
 import ssl
 import time
 import warnings
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
+from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.net import netio
@@ -137,6 +138,15 @@ class Pacer:
         device sees would be short by the delay."""
         self._last = time.monotonic()
 
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """:meth:`wait`, the send (the body), then :meth:`sent`, whatever the send did."""
+        self.wait()
+        try:
+            yield
+        finally:
+            self.sent()
+
 
 class _Stream:
     """A socket with a byte buffer; every read waits only for the time left until its deadline."""
@@ -221,16 +231,14 @@ class _Session:
             raise RuntimeError(f"refusing to send MQTT packet type {ptype}: the probe is read-only")
         if self.packets >= MAX_PACKETS_PER_CONNECTION:
             raise RuntimeError("MQTT packet budget of one connection exceeded")
-        self.pacer.wait()
-        deadline = deadline_of()
         name = PACKET_NAMES[ptype]
-        try:
-            self.stream.sock.settimeout(deadline.remaining())
-            self.stream.sock.sendall(frame)
-        except TimeoutError:
-            raise _PortError(ErrorReason.TIMEOUT, deadline.stalled(self.stream.endpoint, f"sending the {name}")) from None
-        finally:
-            self.pacer.sent()
+        with self.pacer.sending():
+            deadline = deadline_of()
+            try:
+                self.stream.sock.settimeout(deadline.remaining())
+                self.stream.sock.sendall(frame)
+            except TimeoutError:
+                raise _PortError(ErrorReason.TIMEOUT, deadline.stalled(self.stream.endpoint, f"sending the {name}")) from None
         self.packets += 1
         self.sent[name] = self.sent.get(name, 0) + 1
         return deadline
@@ -413,10 +421,10 @@ def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) ->
         probe.record(endpoint, protocol, "time budget exceeded")
         raise _PortError(ErrorReason.TIMEOUT, f"{endpoint}: not probed: time budget exceeded (the collector's deadline)")
     pacer.connections += 1
-    pacer.wait()
-    step = probe.step()  # counted from the end of the pacing wait
     try:
-        return netio.connect(address, port, step)
+        with pacer.sending():
+            step = probe.step()  # counted from the end of the pacing wait
+            return netio.connect(address, port, step)
     except ConnectionRefusedError:
         probe.record(endpoint, protocol, "connection refused")
         return None
@@ -428,8 +436,6 @@ def _open(probe: NetProbe, pacer: Pacer, host: str, port: int, protocol: str) ->
     except OSError as exc:
         probe.record(endpoint, protocol, f"connect failed: {exc.strerror or exc}")
         raise CollectError(ErrorReason.UNSUPPORTED, f"{endpoint}: connect failed: {exc.strerror or exc}") from None
-    finally:
-        pacer.sent()
 
 
 def _unverified() -> ssl.SSLContext:
