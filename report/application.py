@@ -41,7 +41,7 @@ from report.canonical import CanonicalError, canonical_bytes, strict_loads
 from report.envelope import DEFAULT_MAX_BYTES, SignatureCheck, SignatureStatus, check_signatures, parse_envelope
 from report.policy import Policy
 from report.signing import STATEMENT_TYPE, VerificationError
-from report.trust import Role, TrustedKey, matches, parse_time, window_problem
+from report.trust import Role, TrustedKey, matches, parse_time, window_problem_text
 
 if TYPE_CHECKING:
     from questionnaires.applicant import ApplicantProfile
@@ -115,15 +115,21 @@ APPLICANT_RESPONSIBILITY = Declaration(
 DECLARATIONS: Dict[str, Declaration] = {d.id: d for d in (TRUTHFULNESS, APPLICANT_RESPONSIBILITY)}
 
 
-def declaration_problem(signed: Declaration, expected: Declaration, what: str) -> Optional[str]:
+def declaration_problem(signed: Declaration, expected: Declaration, what: str, what_zh: str) -> Optional[VerificationError]:
     """Why a signed declaration is not ``expected`` word for word (None if it is)."""
     if signed.id != expected.id:
         known = DECLARATIONS.get(signed.id)
         if known is None:
-            return f"{what} accepted declaration {signed.id[:80]!r}, which this riskagent does not know (expected {expected.id})"
-        return f"{what} accepted declaration {signed.id}, not {expected.id}"
+            return VerificationError(
+                f"{what} accepted declaration {signed.id[:80]!r}, which this riskagent does not know (expected {expected.id})",
+                f"{what_zh}接受的声明 {signed.id[:80]!r} 不为本 riskagent 所知（应为 {expected.id}）",
+            )
+        return VerificationError(f"{what} accepted declaration {signed.id}, not {expected.id}", f"{what_zh}接受的声明是 {signed.id}，不是 {expected.id}")
     if (signed.zh, signed.en) != (expected.zh, expected.en):
-        return f"{what} carries a text under declaration id {signed.id} that is not that declaration's text"
+        return VerificationError(
+            f"{what} carries a text under declaration id {signed.id} that is not that declaration's text",
+            f"{what_zh}在声明 {signed.id} 名下的文字不是该声明的原文",
+        )
     return None
 
 
@@ -136,11 +142,11 @@ def utc_now() -> str:
 
 def _utc(text: str, what: str) -> dt.datetime:
     if not _UTC.fullmatch(text):
-        raise VerificationError(f"{what}: {text[:40]!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ")
+        raise VerificationError(f"{what}: {text[:40]!r} is not a UTC time YYYY-MM-DDTHH:MM:SSZ", f"{what}：{text[:40]!r} 不是 YYYY-MM-DDTHH:MM:SSZ 形式的 UTC 时间")
     try:
         return parse_time(text)
     except ValueError:
-        raise VerificationError(f"{what}: {text[:40]!r} is not a valid time") from None
+        raise VerificationError(f"{what}: {text[:40]!r} is not a valid time", f"{what}：{text[:40]!r} 不是有效的时间") from None
 
 
 def statement(predicate_type: str, predicate: Mapping[str, JSON], subjects: Sequence[Tuple[str, str]]) -> bytes:
@@ -170,16 +176,18 @@ def _read_statement(payload: bytes, predicate_type: str, what: str) -> Tuple[Dic
     try:
         data = strict_loads(payload, f"signed {what}", MAX_APPLICATION_VALUES)
     except CanonicalError as exc:
-        raise VerificationError(f"malformed {what}: {exc}") from None
+        raise VerificationError(f"malformed {what}: {exc}", f"{_zh(what)}格式错误：{exc}") from None
     if not isinstance(data, dict) or data.get("_type") != STATEMENT_TYPE:
-        raise VerificationError(f"the signed payload of the {what} is not an in-toto Statement v1")
+        raise VerificationError(f"the signed payload of the {what} is not an in-toto Statement v1", f"{_zh(what)}的签名载荷不是 in-toto Statement v1")
     if set(data) != {"_type", "predicate", "predicateType", "subject"}:
-        raise VerificationError(f"malformed {what}: the statement has fields {sorted(data)}")
+        raise VerificationError(f"malformed {what}: the statement has fields {sorted(data)}", f"{_zh(what)}格式错误：声明的字段为 {sorted(data)}")
     if data["predicateType"] != predicate_type:
-        kind = KINDS.get(str(data["predicateType"]), repr(str(data["predicateType"])[:80]))
-        raise VerificationError(f"this is {kind}, not {KINDS[predicate_type]}")
+        found = str(data["predicateType"])
+        kind = KINDS.get(found, repr(found[:80]))
+        kind_zh = KINDS_ZH.get(found, repr(found[:80]))
+        raise VerificationError(f"this is {kind}, not {KINDS[predicate_type]}", f"这是{kind_zh}，不是{KINDS_ZH[predicate_type]}")
     if not isinstance(data["predicate"], dict) or not isinstance(data["subject"], list) or not data["subject"]:
-        raise VerificationError(f"malformed {what}: no predicate or no subject")
+        raise VerificationError(f"malformed {what}: no predicate or no subject", f"{_zh(what)}格式错误：没有谓词或没有主体")
     for s in data["subject"]:
         if (
             not isinstance(s, dict)
@@ -187,7 +195,7 @@ def _read_statement(payload: bytes, predicate_type: str, what: str) -> Tuple[Dic
             or not isinstance(s["name"], str)
             or not isinstance(s["digest"], dict)
         ):
-            raise VerificationError(f"malformed {what}: a subject is not {{name, digest}}")
+            raise VerificationError(f"malformed {what}: a subject is not {{name, digest}}", f"{_zh(what)}格式错误：有主体不是 {{name, digest}}")
     return data["predicate"], data["subject"]
 
 
@@ -196,13 +204,32 @@ KINDS = {
     ATTESTATION_PREDICATE: "a questionnaire attestation",
     APPLICATION_PREDICATE: "an insurance application",
 }
+KINDS_ZH = {
+    ASSESSMENT_PREDICATE: "评估报告",
+    ATTESTATION_PREDICATE: "问卷声明",
+    APPLICATION_PREDICATE: "投保申请",
+}
+# The documents and files problems name, in Chinese (anything else is shown as it is).
+_WHAT_ZH = {
+    "questionnaire attestation": "问卷声明",
+    "application": "投保申请",
+    "the application": "投保申请",
+    "answers file": "答卷文件",
+    "profile": "企业概况",
+    "attestation signed_at": "问卷声明的签署时间",
+    "application created_at": "投保申请的创建时间",
+}
+
+
+def _zh(what: str) -> str:
+    return _WHAT_ZH.get(what, what)
 
 
 def _decode(tp: Any, predicate: Mapping[str, Any], what: str) -> Any:
     try:
         return from_json(tp, predicate, "$.predicate")
     except JsonShapeError as exc:
-        raise VerificationError(f"malformed {what}: {exc}") from None
+        raise VerificationError(f"malformed {what}: {exc}", f"{_zh(what)}格式错误：{exc}") from None
 
 
 # ------------------------------------------------------------------------------------------ attestations
@@ -250,18 +277,19 @@ def plain_file_name(name: str) -> str:
         or safe_line(name) != name
         or len(name) > 200
     ):
-        raise VerificationError(f"{name[:80]!r} is not a plain file name")
+        raise VerificationError(f"{name[:80]!r} is not a plain file name", f"{name[:80]!r} 不是普通文件名")
     return name
 
 
 def signed_file(name: str, data: bytes, what: str) -> SignedFile:
     """A small text file (answers, profile) as a signed document carries it; refused if not UTF-8 or too large."""
     if len(data) > MAX_ANSWERS_TEXT:
-        raise VerificationError(f"{what} {name} is larger than {MAX_ANSWERS_TEXT // (1024 * 1024)} MiB")
+        limit = MAX_ANSWERS_TEXT // (1024 * 1024)
+        raise VerificationError(f"{what} {name} is larger than {limit} MiB", f"{_zh(what)} {name} 大于 {limit} MiB")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise VerificationError(f"{what} {name} is not UTF-8 text (byte {exc.start})") from None
+        raise VerificationError(f"{what} {name} is not UTF-8 text (byte {exc.start})", f"{_zh(what)} {name} 不是 UTF-8 文本（第 {exc.start} 字节）") from None
     return SignedFile(plain_file_name(name), len(data), sha256_hex(data), text)
 
 
@@ -286,17 +314,18 @@ def read_attestation(payload: bytes) -> AttestationPredicate:
     body = pred.answers.text.encode("utf-8")
     if sha256_hex(body) != pred.answers.sha256 or len(body) != pred.answers.size:
         raise VerificationError(
-            f"the answers carried by the attestation of {pred.attester.name} do not have the sha256 and size it signs"
+            f"the answers carried by the attestation of {pred.attester.name} do not have the sha256 and size it signs",
+            f"{pred.attester.name} 的问卷声明所携带的答卷与其签署的 sha256 和大小不符",
         )
     if subjects != [{"name": f"answers:{pred.answers.name}", "digest": {"sha256": pred.answers.sha256}}]:
-        raise VerificationError("the attestation's subject is not its answers file by digest")
+        raise VerificationError("the attestation's subject is not its answers file by digest", "问卷声明的主体不是按摘要标识的其答卷文件")
     plain_file_name(pred.answers.name)
     _utc(pred.signed_at, "attestation signed_at")
     if statement(ATTESTATION_PREDICATE, raw, [(s["name"], str(s["digest"].get("sha256"))) for s in subjects]) != payload:
-        raise VerificationError("the attestation is not in the canonical form riskagent writes")
-    problem = declaration_problem(pred.declaration, TRUTHFULNESS, f"the attestation of {pred.attester.name}")
+        raise VerificationError("the attestation is not in the canonical form riskagent writes", "问卷声明不是 riskagent 写出的规范形式")
+    problem = declaration_problem(pred.declaration, TRUTHFULNESS, f"the attestation of {pred.attester.name}", f"{pred.attester.name} 的问卷声明")
     if problem:
-        raise VerificationError(problem)
+        raise problem
     return pred
 
 
@@ -311,7 +340,11 @@ class Severity(TextEnum):
 @dataclass(frozen=True)
 class Problem:
     severity: Severity
-    text: str
+    text: str  # English: what --json and the intake keep
+    text_zh: str = ""  # the same in Chinese (empty: as in English)
+
+    def text_in(self, lang: str) -> str:
+        return self.text_zh if lang == "zh" and self.text_zh else self.text
 
 
 @dataclass(frozen=True)
@@ -336,14 +369,24 @@ def _signatures(sigs: Sequence[SignatureCheck], what: str) -> Tuple[Optional[Tru
         if s.status is SignatureStatus.BAD and s.key is not None:
             problems.append(
                 Problem(
-                    Severity.INVALID, f"{what}: signature {s.position} claims {s.key.label} but does not verify: it was altered"
+                    Severity.INVALID,
+                    f"{what}: signature {s.position} claims {s.key.label} but does not verify: it was altered",
+                    f"{_zh(what)}：签名 {s.position} 声称出自 {s.key.label}，但验证不通过：已被改动",
                 )
             )
         elif s.status is SignatureStatus.UNTRUSTED:
-            problems.append(Problem(Severity.INVALID, f"{what}: signed by key {s.keyid[:16]}, which is not in the trust store"))
+            problems.append(
+                Problem(
+                    Severity.INVALID,
+                    f"{what}: signed by key {s.keyid[:16]}, which is not in the trust store",
+                    f"{_zh(what)}：签名密钥 {s.keyid[:16]} 不在信任库中",
+                )
+            )
     verified = [s.key for s in sigs if s.counted and s.key is not None]
     if len(verified) > 1:
-        problems.append(Problem(Severity.INVALID, f"{what}: signed by {len(verified)} keys; one signer is expected"))
+        problems.append(
+            Problem(Severity.INVALID, f"{what}: signed by {len(verified)} keys; one signer is expected", f"{_zh(what)}：由 {len(verified)} 个密钥签名；应只有一个签名者")
+        )
     return (verified[0] if len(verified) == 1 and not problems else None), problems
 
 
@@ -364,22 +407,26 @@ def check_attestation(
     try:
         env = parse_envelope(data, DEFAULT_MAX_BYTES)
     except VerificationError as exc:
-        return CheckedAttestation(source, digest, None, None, (Problem(Severity.INVALID, f"{source}: {exc}"),))
+        return CheckedAttestation(source, digest, None, None, (Problem(Severity.INVALID, f"{source}: {exc}", f"{source}：{exc.zh}"),))
     sigs = check_signatures(env, trusted)
     signer, problems = _signatures(sigs, source)
     if signer is None and not problems:
-        problems.append(Problem(Severity.INVALID, f"{source}: no signature by a trusted key"))
+        problems.append(Problem(Severity.INVALID, f"{source}: no signature by a trusted key", f"{source}：没有受信任密钥的签名"))
     if problems:
         return CheckedAttestation(source, digest, None, None, tuple(problems))
     try:
         pred = read_attestation(env.payload)
     except VerificationError as exc:
-        return CheckedAttestation(source, digest, None, signer, (Problem(Severity.INVALID, f"{source}: {exc}"),))
+        return CheckedAttestation(source, digest, None, signer, (Problem(Severity.INVALID, f"{source}: {exc}", f"{source}：{exc.zh}"),))
     assert signer is not None
     who = f"{source} ({pred.attester.name}, {pred.attester.title})"
     if pred.attester.keyid != signer.keyid:
         problems.append(
-            Problem(Severity.INVALID, f"{who}: names key {pred.attester.keyid[:16]} but is signed by key {signer.keyid[:16]}")
+            Problem(
+                Severity.INVALID,
+                f"{who}: names key {pred.attester.keyid[:16]} but is signed by key {signer.keyid[:16]}",
+                f"{who}：写明的密钥为 {pred.attester.keyid[:16]}，实际签名密钥为 {signer.keyid[:16]}",
+            )
         )
     problems += identity_problems(signer, organisation_id, pred.signed_at, who, now, attester_org=pred.attester.organisation_id)
     return CheckedAttestation(source, digest, pred, signer, tuple(problems))
@@ -406,35 +453,46 @@ def identity_problems(
     try:
         when = _utc(signed_at, f"{who}: signing time")
     except VerificationError as exc:
-        return [Problem(Severity.INVALID, str(exc))]
+        return [Problem(Severity.INVALID, str(exc), exc.zh)]
+    who_zh = _zh(who)
     if when > at_now + dt.timedelta(seconds=CLOCK_SKEW_S):
-        problems.append(Problem(Severity.POLICY, f"{who}: signed at {signed_at}, which is in the future"))
+        problems.append(Problem(Severity.POLICY, f"{who}: signed at {signed_at}, which is in the future", f"{who_zh}：签署时间 {signed_at} 在未来"))
     entry = signer.entry
     if entry is None:
         problems.append(
             Problem(
-                Severity.POLICY, f"{who}: key {signer.keyid[:16]} has no identity (given as a bare key, not from a trust store)"
+                Severity.POLICY,
+                f"{who}: key {signer.keyid[:16]} has no identity (given as a bare key, not from a trust store)",
+                f"{who_zh}：密钥 {signer.keyid[:16]} 没有身份信息（以单独公钥给出，不是来自信任库）",
             )
         )
         return problems
-    for moment, label in ((when, "the signing time"), (at_now, "now")):
-        why = window_problem(entry, moment, label)
+    for moment, label_zh, label in ((when, "签署时间", "the signing time"), (at_now, "当前时间", "now")):
+        why = window_problem_text(entry, moment, label_zh, label)
         if why:
-            problems.append(Problem(Severity.POLICY, f"{who}: {why}"))
+            problems.append(Problem(Severity.POLICY, f"{who}: {why[1]}", f"{who_zh}：{why[0]}"))
     if attester_org is not None and organisation_id is not None and attester_org != organisation_id:
         problems.append(
-            Problem(Severity.POLICY, f"{who}: attests for organisation {attester_org}, not the applicant {organisation_id}")
+            Problem(
+                Severity.POLICY,
+                f"{who}: attests for organisation {attester_org}, not the applicant {organisation_id}",
+                f"{who_zh}：为组织 {attester_org} 作出声明，而不是投保方 {organisation_id}",
+            )
         )
     if organisation_id is None:
         return problems
     if applicant and entry.role is not Role.APPLICANT:
-        problems.append(Problem(Severity.POLICY, f"{who}: signed with {entry.label}, which is not an applicant's key"))
+        problems.append(
+            Problem(Severity.POLICY, f"{who}: signed with {entry.label}, which is not an applicant's key", f"{who_zh}：用 {entry.label} 签名，这不是投保方的密钥")
+        )
     elif entry.role is Role.ASSESSOR:
         if not matches(entry.targets, f"org:{organisation_id}", ()):
+            targets = ", ".join(entry.targets)
             problems.append(
                 Problem(
                     Severity.POLICY,
-                    f"{who}: {entry.label} may not attest for org:{organisation_id} (its targets: {', '.join(entry.targets)})",
+                    f"{who}: {entry.label} may not attest for org:{organisation_id} (its targets: {targets})",
+                    f"{who_zh}：{entry.label} 不能为 org:{organisation_id} 作出声明（其范围：{targets}）",
                 )
             )
     elif entry.organisation_id != organisation_id:
@@ -442,6 +500,7 @@ def identity_problems(
             Problem(
                 Severity.POLICY,
                 f"{who}: {entry.label} is bound to organisation {entry.organisation_id}, not the applicant {organisation_id}",
+                f"{who_zh}：{entry.label} 绑定的组织是 {entry.organisation_id}，不是投保方 {organisation_id}",
             )
         )
     return problems
@@ -451,9 +510,9 @@ def envelope_object(data: bytes) -> Dict[str, JSON]:
     """An envelope's bytes as the JSON object an application embeds (they are canonical JSON plus a newline)."""
     obj = strict_loads(data, "envelope")
     if not isinstance(obj, dict):
-        raise VerificationError("an envelope is a JSON object")
+        raise VerificationError("an envelope is a JSON object", "签名封装必须是 JSON 对象")
     if canonical_bytes(obj) + b"\n" != data:
-        raise VerificationError("the envelope is not in the canonical form riskagent writes")
+        raise VerificationError("the envelope is not in the canonical form riskagent writes", "签名封装不是 riskagent 写出的规范形式")
     return obj
 
 
@@ -462,7 +521,7 @@ def envelope_bytes_of(obj: Mapping[str, JSON]) -> bytes:
     try:
         return canonical_bytes(dict(obj)) + b"\n"
     except CanonicalError as exc:
-        raise VerificationError(f"an embedded envelope cannot be put back into its bytes: {exc}") from None
+        raise VerificationError(f"an embedded envelope cannot be put back into its bytes: {exc}", f"内嵌的签名封装无法还原为其原始字节：{exc}") from None
 
 
 def file_digest(path: Path) -> Tuple[int, str]:
@@ -602,22 +661,24 @@ def read_application(payload: bytes) -> ApplicationPredicate:
     pred: ApplicationPredicate = _decode(ApplicationPredicate, raw, "application")
     expected = application_subjects(raw, pred.applicant.organisation_id, pred.attachments)
     if subjects != [{"name": n, "digest": {"sha256": d}} for n, d in expected]:
-        raise VerificationError("the application's subjects are not the organisation and its attachments by digest")
+        raise VerificationError("the application's subjects are not the organisation and its attachments by digest", "投保申请的主体不是按摘要标识的组织及其证明材料")
     if application_payload(pred) != payload:
-        raise VerificationError("the application is not in the canonical form riskagent writes")
+        raise VerificationError("the application is not in the canonical form riskagent writes", "投保申请不是 riskagent 写出的规范形式")
     names = [a.name for a in pred.attachments]
     for name in names:
         plain_file_name(name)
     if len(set(names)) != len(names):
-        raise VerificationError("the application lists an attachment name twice")
+        raise VerificationError("the application lists an attachment name twice", "投保申请中有证明材料名称重复")
     for what, carried in (("profile", pred.profile), ("answers file", pred.answers)):
         body = carried.text.encode("utf-8")
         if sha256_hex(body) != carried.sha256 or len(body) != carried.size:
-            raise VerificationError(f"the {what} carried by the application does not have the sha256 and size it signs")
+            raise VerificationError(
+                f"the {what} carried by the application does not have the sha256 and size it signs", f"投保申请携带的{_zh(what)}与其签署的 sha256 和大小不符"
+            )
     _utc(pred.created_at, "application created_at")
-    problem = declaration_problem(pred.declaration, APPLICANT_RESPONSIBILITY, "the application")
+    problem = declaration_problem(pred.declaration, APPLICANT_RESPONSIBILITY, "the application", "投保申请")
     if problem:
-        raise VerificationError(problem)
+        raise problem
     return pred
 
 
@@ -658,14 +719,16 @@ def build_application(
     """The application predicate from verified inputs (``derived`` computed over exactly these)."""
     names = [a.name for a in attachments]
     if len(set(names)) != len(names):
-        raise VerificationError("two attachments have the same file name; rename one")
+        raise VerificationError("two attachments have the same file name; rename one", "有两份证明材料文件名相同；请改名其中一份")
     for name in names:
         plain_file_name(name)
     for _, att in attestations:
         if att.answers.sha256 != answers.sha256:
             raise VerificationError(
                 f"the attestation of {att.attester.name} signs answers file {att.answers.name} (sha256 {att.answers.sha256[:16]}…), "
-                f"not {answers.name} (sha256 {answers.sha256[:16]}…)"
+                f"not {answers.name} (sha256 {answers.sha256[:16]}…)",
+                f"{att.attester.name} 的问卷声明签署的是答卷文件 {att.answers.name}（sha256 {att.answers.sha256[:16]}…），"
+                f"不是 {answers.name}（sha256 {answers.sha256[:16]}…）",
             )
     return ApplicationPredicate(
         application_id=application_id,
@@ -730,7 +793,7 @@ class ApplicationVerification:
             "result": str(self.outcome),
             "valid": self.ok,
             "reason": self.reason or None,
-            "problems": [{"severity": str(x.severity), "text": x.text} for x in self.problems],
+            "problems": [{"severity": str(x.severity), "text": x.text, "text_zh": x.text_in("zh")} for x in self.problems],
             "verified_at": self.verified_at,
             "signer": _signer_json(self.signer),
             "reports": [
@@ -848,14 +911,24 @@ def _check_attachments(pred: ApplicationPredicate, package_dir: Path) -> Tuple[L
                 raise OSError(0, "not a regular file")
             size, digest = file_digest(path)
         except OSError as exc:
-            detail = "missing" if isinstance(exc, FileNotFoundError) else f"cannot be read ({exc.strerror or exc})"
+            missing = isinstance(exc, FileNotFoundError)
+            detail = "missing" if missing else f"cannot be read ({exc.strerror or exc})"
+            detail_zh = "缺失" if missing else f"无法读取（{exc.strerror or exc}）"
             checks.append(AttachmentCheck(a.name, False, detail))
-            problems.append(Problem(Severity.INVALID, f"attachment {a.name}: {detail} ({ATTACHMENTS_DIR}/{a.name})"))
+            problems.append(
+                Problem(Severity.INVALID, f"attachment {a.name}: {detail} ({ATTACHMENTS_DIR}/{a.name})", f"证明材料 {a.name}：{detail_zh}（{ATTACHMENTS_DIR}/{a.name}）")
+            )
             continue
         if (size, digest) != (a.size, a.sha256):
             detail = f"changed after signing: sha256 {digest[:16]}…, {size} bytes; signed {a.sha256[:16]}…, {a.size} bytes"
             checks.append(AttachmentCheck(a.name, False, detail))
-            problems.append(Problem(Severity.INVALID, f"attachment {a.name}: {detail}"))
+            problems.append(
+                Problem(
+                    Severity.INVALID,
+                    f"attachment {a.name}: {detail}",
+                    f"证明材料 {a.name}：签署后被改动：sha256 {digest[:16]}…，{size} 字节；签署时为 {a.sha256[:16]}…，{a.size} 字节",
+                )
+            )
         else:
             checks.append(AttachmentCheck(a.name, True, f"sha256 {digest[:16]}…, {size} bytes"))
     listed = {a.name for a in pred.attachments}
@@ -866,7 +939,11 @@ def _check_attachments(pred: ApplicationPredicate, package_dir: Path) -> Tuple[L
     for name in present:
         if name not in listed:
             problems.append(
-                Problem(Severity.INVALID, f"{ATTACHMENTS_DIR}/{name} is not one of the signed attachments (added after signing?)")
+                Problem(
+                    Severity.INVALID,
+                    f"{ATTACHMENTS_DIR}/{name} is not one of the signed attachments (added after signing?)",
+                    f"{ATTACHMENTS_DIR}/{name} 不在签署的证明材料之中（签署后添加的？）",
+                )
             )
     return checks, problems
 
@@ -912,14 +989,14 @@ def verify_application(
 
     try:
         if not trusted:
-            problems.append(Problem(Severity.INVALID, "no trusted key was given (--trust FILE or --signer-key PUB)"))
+            problems.append(Problem(Severity.INVALID, "no trusted key was given (--trust FILE or --signer-key PUB)", "没有给出受信任的公钥（--trust FILE 或 --signer-key PUB）"))
             return result()
         env = parse_envelope(data)
         signer, sig_problems = _signatures(check_signatures(env, trusted), "the application")
         problems += sig_problems
         if signer is None:
             if not sig_problems:
-                problems.append(Problem(Severity.INVALID, "the application has no signature by a trusted key"))
+                problems.append(Problem(Severity.INVALID, "the application has no signature by a trusted key", "投保申请没有受信任密钥的签名"))
             return result()
         state["signer"] = signer
         pred = read_application(env.payload)
@@ -930,6 +1007,7 @@ def verify_application(
                 Problem(
                     Severity.INVALID,
                     f"the application names key {pred.applicant.keyid[:16]} but is signed by key {signer.keyid[:16]}",
+                    f"投保申请写明的密钥为 {pred.applicant.keyid[:16]}，实际签名密钥为 {signer.keyid[:16]}",
                 )
             )
         problems += identity_problems(signer, org, pred.created_at, "the application", at, applicant=True)
@@ -939,7 +1017,11 @@ def verify_application(
             name = f"attestation {i + 1} ({ref.attester})"
             if sha256_hex(raw) != ref.envelope_sha256:
                 problems.append(
-                    Problem(Severity.INVALID, f"{name}: the embedded envelope is not the one whose sha256 the application signs")
+                    Problem(
+                        Severity.INVALID,
+                        f"{name}: the embedded envelope is not the one whose sha256 the application signs",
+                        f"{name}：内嵌的签名封装不是投保申请所签署 sha256 对应的那一份",
+                    )
                 )
                 continue
             checked = check_attestation(raw, trusted, org, source=name, now=at)
@@ -947,7 +1029,11 @@ def verify_application(
             problems += checked.problems
             if checked.predicate is not None and checked.predicate.answers.sha256 != pred.answers.sha256:
                 problems.append(
-                    Problem(Severity.INVALID, f"{name} attests another answers file than the application's {pred.answers.name}")
+                    Problem(
+                        Severity.INVALID,
+                        f"{name} attests another answers file than the application's {pred.answers.name}",
+                        f"{name} 声明的答卷文件不是投保申请的 {pred.answers.name}",
+                    )
                 )
         atts_ok = all(a.predicate is not None for a in state["atts"]) and len(state["atts"]) == len(pred.attestations)
         if reports_ok and atts_ok:
@@ -963,16 +1049,16 @@ def verify_application(
             problems += file_problems
         return result()
     except VerificationError as exc:
-        problems.append(Problem(Severity.INVALID, str(exc)))
+        problems.append(Problem(Severity.INVALID, str(exc), exc.zh))
         return result()
     except (RecursionError, MemoryError) as exc:
-        problems.append(Problem(Severity.INVALID, f"could not be read within this verifier's limits ({type(exc).__name__})"))
+        kind = type(exc).__name__
+        problems.append(Problem(Severity.INVALID, f"could not be read within this verifier's limits ({kind})", f"超出本核验程序的读取上限（{kind}）"))
         return result()
     except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        problems.append(
-            Problem(Severity.INVALID, f"could not be verified: internal error {type(exc).__name__} at {last.name}:{last.lineno}")
-        )
+        where = f"{type(exc).__name__} at {last.name}:{last.lineno}"
+        problems.append(Problem(Severity.INVALID, f"could not be verified: internal error {where}", f"无法核验：内部错误 {where}"))
         return result()
 
 
@@ -997,6 +1083,7 @@ def _check_reports(
                 Problem(
                     Severity.INVALID,
                     f"{name}: the embedded envelope is not the one whose sha256 the application signs (tampered)",
+                    f"{name}：内嵌的签名封装不是投保申请所签署 sha256 对应的那一份（已被篡改）",
                 )
             )
             readable = False
@@ -1005,11 +1092,23 @@ def _check_reports(
         out.append(v)
         if v.outcome is Outcome.INVALID or v.report is None:
             severity = Severity.UNSUPPORTED if v.outcome is Outcome.UNSUPPORTED else Severity.INVALID
-            problems.append(Problem(severity, f"{name} does not verify: {'; '.join(v.problems[:3]) or v.reason}"))
+            problems.append(
+                Problem(
+                    severity,
+                    f"{name} does not verify: {'; '.join(v.problems[:3]) or v.reason}",
+                    f"{name} 验证不通过：{'；'.join(v.problems_in('zh')[:3]) or v.reason_in('zh')}",
+                )
+            )
             readable = False
             continue
         if v.outcome is Outcome.POLICY_FAILED:
-            problems.append(Problem(Severity.POLICY, f"{name} is genuine but fails the {'' if policy else 'default '}verification policy: {v.reason}"))
+            problems.append(
+                Problem(
+                    Severity.POLICY,
+                    f"{name} is genuine but fails the {'' if policy else 'default '}verification policy: {v.reason}",
+                    f"{name} 真实有效，但不符合{'' if policy else '默认'}核验策略：{v.reason_in('zh')}",
+                )
+            )
         r = v.report
         if (
             report_digest(r) != ref.report_sha256
@@ -1019,7 +1118,9 @@ def _check_reports(
         ):
             problems.append(
                 Problem(
-                    Severity.INVALID, f"{name}: the application describes it with a digest, subject, id or time it does not have"
+                    Severity.INVALID,
+                    f"{name}: the application describes it with a digest, subject, id or time it does not have",
+                    f"{name}：投保申请对它的摘要、评估对象、编号或时间的描述与其不符",
                 )
             )
     return readable
@@ -1036,7 +1137,7 @@ def _recompute(
     try:
         derived = derive(pred.profile, pred.answers, reports, atts, today)
     except DeriveError as exc:
-        problems.append(Problem(Severity.INVALID, f"the application does not follow from its contents: {exc}"))
+        problems.append(Problem(Severity.INVALID, f"the application does not follow from its contents: {exc}", f"投保申请不能由其内容推导：{exc}"))
         return None
     if (derived.organisation_id, derived.organisation_name) != (pred.applicant.organisation_id, pred.applicant.name):
         problems.append(
@@ -1044,6 +1145,8 @@ def _recompute(
                 Severity.INVALID,
                 f"the application names the applicant {pred.applicant.name} ({pred.applicant.organisation_id}), "
                 f"but its profile is of {derived.organisation_name} ({derived.organisation_id})",
+                f"投保申请写明的投保方为 {pred.applicant.name}（{pred.applicant.organisation_id}），"
+                f"但其企业概况属于 {derived.organisation_name}（{derived.organisation_id}）",
             )
         )
     for ref, assets in zip(pred.reports, derived.assets):
@@ -1052,17 +1155,20 @@ def _recompute(
                 Problem(
                     Severity.INVALID,
                     f"report {ref.subject} is signed as covering {', '.join(ref.assets)}, but it matches {', '.join(assets) or 'no declared asset'}",
+                    f"报告 {ref.subject} 签署为覆盖 {', '.join(ref.assets)}，但它对应的是 {', '.join(assets) or '没有声明的资产'}",
                 )
             )
-    for what, signed, again in (
-        ("organisation answers", pred.questionnaire, derived.questionnaire),
-        ("coverage view", pred.coverage, derived.coverage),
+    for what, what_zh, signed, again in (
+        ("organisation answers", "组织问卷答案", pred.questionnaire, derived.questionnaire),
+        ("coverage view", "保障需求视图", pred.coverage, derived.coverage),
     ):
         diffs = json_differences(dict(signed), dict(again))
         if diffs:
             problems.append(
                 Problem(
-                    Severity.INVALID, f"the {what} do not follow from the embedded reports and attestations: " + "; ".join(diffs)
+                    Severity.INVALID,
+                    f"the {what} do not follow from the embedded reports and attestations: " + "; ".join(diffs),
+                    f"{what_zh}不能由内嵌的报告和声明推导：" + "；".join(diffs),
                 )
             )
     return derived
@@ -1084,7 +1190,7 @@ def _check_html(
     try:
         shown = read_bounded(path)
     except VerificationError as exc:
-        problems.append(Problem(Severity.INVALID, f"{HTML_NAME}: {exc}"))
+        problems.append(Problem(Severity.INVALID, f"{HTML_NAME}: {exc}", f"{HTML_NAME}：{exc.zh}"))
         return
     if all(shown != render(pred, derived, lang) for lang in ("zh", "en")):
         problems.append(
@@ -1092,6 +1198,7 @@ def _check_html(
                 Severity.INVALID,
                 f"{HTML_NAME} is not the rendering of the signed application (edited after signing?); "
                 "'riskagent apply verify DIR --render' writes it again from the verified package",
+                f"{HTML_NAME} 不是所签署投保申请的呈现（签署后被编辑过？）；'riskagent apply verify DIR --render' 可从已验证的包重新生成",
             )
         )
 
@@ -1456,7 +1563,7 @@ def verification_lines(v: ApplicationVerification, lang: str) -> List[str]:
     lines = [f"{t(str(v.outcome))}  {s(v.source)}"]
     if v.problems:
         lines.append(f"  {t('problems')}:")
-        lines += [f"    - {s(p.text)}" for p in v.problems[:40]]
+        lines += [f"    - {s(p.text_in(lang))}" for p in v.problems[:40]]
         if len(v.problems) > 40:
             lines.append(f"    … {len(v.problems) - 40} more")
     p = v.predicate

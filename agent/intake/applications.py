@@ -54,6 +54,8 @@ class Checked:
     organisation_id: Optional[str] = None
     organisation_name: Optional[str] = None
     assets: Tuple[Dict[str, Any], ...] = ()
+    reason_zh: Optional[str] = None
+    problems_zh: Tuple[str, ...] = ()
 
 
 def _signer(key: Any) -> Dict[str, Any]:
@@ -67,9 +69,9 @@ def _signer(key: Any) -> Dict[str, Any]:
     }
 
 
-def _plain(text: str, folder: Path) -> str:
+def _plain(text: str, folder: Path, package: str = "the package") -> str:
     """A problem's text without the temporary directory's name (it means nothing to the applicant, and differs every time)."""
-    return text.replace(f"{folder}/", "").replace(str(folder), "the package")
+    return text.replace(f"{folder}/", "").replace(str(folder), package)
 
 
 def checked_of(v: Any, folder: Path) -> Checked:
@@ -77,11 +79,14 @@ def checked_of(v: Any, folder: Path) -> Checked:
     from report.verification import Outcome
 
     problems = tuple(_plain(p.text, folder) for p in v.problems)
+    problems_zh = tuple(_plain(p.text_in("zh"), folder, "申请包") for p in v.problems)
     genuine = v.predicate is not None and v.outcome in (Outcome.VALID, Outcome.POLICY_FAILED)
     base = Checked(
         outcome=v.outcome.value,
         reason=problems[0] if problems else None,
         problems=problems,
+        reason_zh=problems_zh[0] if problems_zh else None,
+        problems_zh=problems_zh,
         signers=(_signer(v.signer),) if v.signer is not None else (),
         verified_at=_utc(v.verified_at),
         genuine=genuine,
@@ -179,6 +184,8 @@ def _store(session: Session, applicant_id: int, token_id: Optional[int], data: b
         outcome=c.outcome,
         reason=intake_problem.en if intake_problem else c.reason,
         problems=[*([intake_problem.en] if intake_problem else []), *c.problems],
+        reason_zh=intake_problem.zh if intake_problem else c.reason_zh,
+        problems_zh=[*([intake_problem.zh] if intake_problem else []), *c.problems_zh],
         signers=list(c.signers),
         verified_at=c.verified_at,
         application_id=c.application_id,

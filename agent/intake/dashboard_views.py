@@ -347,6 +347,10 @@ class ApplicationLine:
     organisation_id: Optional[str]
     organisation_name: Optional[str]
     assets: Tuple[str, ...]  # the declared assets its reports cover
+    reason_zh: Optional[str] = None  # None on records stored before revision 0005
+
+    def reason_in(self, lang: str) -> Optional[str]:
+        return self.reason_zh if lang == "zh" and self.reason_zh else self.reason
 
 
 def applications(session: Session, applicant_id: int, limit: int = APPLICATION_LIMIT) -> Tuple[ApplicationLine, ...]:
@@ -362,6 +366,7 @@ def applications(session: Session, applicant_id: int, limit: int = APPLICATION_L
             ApplicationRecord.organisation_id,
             ApplicationRecord.organisation_name,
             ApplicationRecord.assets,
+            ApplicationRecord.reason_zh,
         )
         .where(ApplicationRecord.applicant_id == applicant_id)
         .order_by(ApplicationRecord.received_at.desc(), ApplicationRecord.id.desc())
@@ -370,9 +375,9 @@ def applications(session: Session, applicant_id: int, limit: int = APPLICATION_L
     return tuple(
         ApplicationLine(
             rid, received, status.value, outcome, reason, app_id, org_id, org_name,
-            tuple(dict.fromkeys(str(a.get("asset")) for a in assets if isinstance(a, dict))),
+            tuple(dict.fromkeys(str(a.get("asset")) for a in assets if isinstance(a, dict))), reason_zh,
         )
-        for rid, received, status, outcome, reason, app_id, org_id, org_name, assets in rows
+        for rid, received, status, outcome, reason, app_id, org_id, org_name, assets, reason_zh in rows
     )  # fmt: skip
 
 

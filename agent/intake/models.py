@@ -24,8 +24,9 @@ What each table is for:
 * ``application_records`` (revision 0004): every application package received
   (its archive byte for byte), with its verification result; a rejected one is
   kept with its reasons.
-* ``reports.reason_zh`` and ``reports.problems_zh`` (revision 0005): the reasons
-  in Chinese beside the English ones, for the dashboard and the exports.
+* ``reason_zh`` and ``problems_zh`` of ``reports`` and ``application_records``
+  (revision 0005): the reasons in Chinese beside the English ones, for the
+  dashboard, the API and the exports.
 
 Times are stored as naive UTC and read back as aware UTC (``UtcDateTime``), so
 both databases give the same values.
@@ -350,5 +351,8 @@ class ApplicationRecord(Base):
     organisation_id: Mapped[Optional[str]] = mapped_column(sa.String(18))
     organisation_name: Mapped[Optional[str]] = mapped_column(sa.Text)
     assets: Mapped[List[Any]]  # [{"asset", "subject", "report_id"}]: each declared asset an embedded report covers
+    # Revision 0005: the reason and problems in Chinese, one for one (None on records stored before it)
+    reason_zh: Mapped[Optional[str]] = mapped_column(sa.Text)
+    problems_zh: Mapped[Optional[List[Any]]] = mapped_column(sa.JSON)
 
     applicant: Mapped[Applicant] = relationship()

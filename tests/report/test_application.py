@@ -36,6 +36,7 @@ from report.application import (
     envelope_object,
     read_application,
     signed_file,
+    verification_lines,
 )
 from report.envelope import parse_envelope
 from report.model import Report
@@ -372,6 +373,9 @@ def test_one_changed_attachment_byte_is_reported_by_file_name(tmp_path: Path, si
     v = verify_package(ins.out, site.trusted)
     assert v.outcome is Outcome.INVALID and v.exit_code == 1
     assert len(v.problems) == 1 and v.problems[0].text.startswith("attachment 应急预案.pdf: changed after signing")
+    assert v.problems[0].text_in("zh").startswith("证明材料 应急预案.pdf：签署后被改动：sha256 ")  # and in Chinese
+    assert "    - 证明材料 应急预案.pdf：签署后被改动" in "\n".join(verification_lines(v, "zh"))
+    assert v.to_json()["problems"][0]["text_zh"] == v.problems[0].text_zh
     assert [(c.name, c.ok) for c in v.attachments] == [
         ("网络安全管理制度.pdf", True),
         ("应急预案.pdf", False),
@@ -598,3 +602,19 @@ def test_an_attestation_among_the_reports_is_named_for_what_it_is(tmp_path: Path
     stray.write_bytes(attest(site, ins.answers))
     with pytest.raises(UsageError, match="is a questionnaire attestation, not an assessment report"):
         verify_report_file(stray, site.trusted)
+
+
+def test_every_application_problem_has_its_chinese() -> None:
+    """A Problem or VerificationError in report/application.py written in English only fails here."""
+    import ast
+
+    source = (Path(__file__).resolve().parents[2] / "report" / "application.py").read_text(encoding="utf-8")
+    lacking = [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("Problem", "VerificationError")
+        and len(node.args) + len(node.keywords) < (3 if node.func.id == "Problem" else 2)
+    ]
+    assert not lacking, f"report/application.py: a problem without Chinese text at lines {lacking}"

@@ -38,7 +38,10 @@ def genuine() -> Report:
     return complete_report("debian-weak", target_name="vm", mode="live")
 
 
-def verify(data: bytes, key: Ed25519PrivateKey, policy: Policy = Policy()) -> Verification:
+DEFAULT_POLICY = Policy()
+
+
+def verify(data: bytes, key: Ed25519PrivateKey, policy: Policy = DEFAULT_POLICY) -> Verification:
     return verify_bytes(data, trusted_for(key), policy, now=NOW)
 
 

@@ -204,21 +204,28 @@ def test_the_same_bytes_twice_are_one_record(api: Api, db: Any, packages: Packag
 
 
 @pytest.mark.parametrize(
-    ("variant", "expected"),
+    ("variant", "expected", "expected_zh"),
     [
-        ("attachment-changed", "attachment 应急预案.pdf: changed after signing"),
-        ("attachment-removed", "attachment 应急预案.pdf: missing (attachments/应急预案.pdf)"),
-        ("report-byte", "report host:web-01 (web-01): the embedded envelope is not the one whose sha256 the application signs (tampered)"),
+        ("attachment-changed", "attachment 应急预案.pdf: changed after signing", "证明材料 应急预案.pdf：签署后被改动"),
+        ("attachment-removed", "attachment 应急预案.pdf: missing (attachments/应急预案.pdf)", "证明材料 应急预案.pdf：缺失（attachments/应急预案.pdf）"),
+        (
+            "report-byte",
+            "report host:web-01 (web-01): the embedded envelope is not the one whose sha256 the application signs (tampered)",
+            "report host:web-01 (web-01)：内嵌的签名封装不是投保申请所签署 sha256 对应的那一份（已被篡改）",
+        ),
     ],
 )
-def test_a_tampered_package_is_stored_rejected_with_the_verify_reason(api: Api, db: Any, packages: Packages, variant: str, expected: str) -> None:
+def test_a_tampered_package_is_stored_rejected_with_the_verify_reason(
+    api: Api, db: Any, packages: Packages, variant: str, expected: str, expected_zh: str
+) -> None:
     data = packages.archives[variant]
     reply = api.post(data)
     assert reply.status_code == 201, reply.text
     body = reply.json
     assert body["status"] == "rejected" and body["accepted"] is False and body["result"] == "invalid"
     assert body["reason"].startswith(expected), body["reason"]
-    assert expected in "\n".join(body["problems"]) and "riskagent-application-" not in json.dumps(body)  # no temporary path
+    assert body["reason_zh"].startswith(expected_zh) and len(body["problems_zh"]) == len(body["problems"]), body["reason_zh"]
+    assert expected in "\n".join(body["problems"]) and "riskagent-application-" not in json.dumps(body, ensure_ascii=False)  # no temporary path
     assert body["application"] is None  # what a tampered application says is not kept as fact
     assert body["message"]["en"] == "application not accepted: stored with the reason (see reason)"
     shown = api.get(f"/api/v1/applications/{body['id']}").json
@@ -333,7 +340,7 @@ def test_the_applicant_page_lists_applications_with_their_reasons(api: Api, pack
     section = section[: section.index("</section>")]
     assert "投保申请" in section and "申请记录" in section
     assert f"#{ok['id']}" in section and ok["application"]["application_id"] in section and f"{ORG_NAME} ({ACME})" in section
-    assert f"#{bad['id']}" in section and "attachment 应急预案.pdf: changed after signing" in section
+    assert f"#{bad['id']}" in section and "证明材料 应急预案.pdf：签署后被改动" in section and "changed after signing" not in section
     assert section.count("已受理") == 1 and section.count("未受理") == 2 and "无效" in section
     # every value escaped, control characters shown
     assert "<script>" not in zh.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in section and "\x1b" not in zh.text

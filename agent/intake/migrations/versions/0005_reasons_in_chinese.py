@@ -1,4 +1,4 @@
-"""A received report's reason and problems in Chinese, beside the English ones.
+"""A received report's or application's reason and problems in Chinese, beside the English ones.
 
 Records stored before this revision keep NULL: the dashboard shows their English reason.
 
@@ -18,13 +18,18 @@ branch_labels = None
 depends_on = None
 
 
+TABLES = ("reports", "application_records")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("reports") as batch:
-        batch.add_column(sa.Column("reason_zh", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("problems_zh", sa.JSON(), nullable=True))
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("reason_zh", sa.Text(), nullable=True))
+            batch.add_column(sa.Column("problems_zh", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_column("problems_zh")
-        batch.drop_column("reason_zh")
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("problems_zh")
+            batch.drop_column("reason_zh")
