@@ -60,6 +60,26 @@ class RuleResult:
     def detail_in(self, lang: str) -> str:
         return self.detail_zh if lang == "zh" and self.detail_zh else self.detail
 
+    def name_in(self, lang: str) -> str:
+        return RULE_NAMES_ZH.get(self.rule, self.rule) if lang == "zh" else self.rule
+
+
+# The policy's rule names, as a Chinese reader is shown them (the English names are the ids in --json).
+RULE_NAMES_ZH: Dict[str, str] = {
+    "time": "时间",
+    "max_age": "最长时效",
+    "mode": "评估方式",
+    "privileges": "运行权限",
+    "profile": "评估类型",
+    "overrides": "参数调整",
+    "questionnaire": "问卷",
+    "challenge": "挑战值",
+    "subject": "评估对象",
+    "key_window": "密钥有效期",
+    "key_targets": "密钥签名范围",
+    "roles": "签名角色",
+}
+
 
 def parse_duration(text: str, where: str) -> int:
     """``30d``, ``12h``, ``90m``, ``2w`` or ``3600s`` in seconds."""

@@ -100,7 +100,7 @@ class Verification:
         failed = [r for r in self.policy if not r.ok]
         if not failed:
             return ""
-        return f"{'策略' if lang == 'zh' else 'policy'}: {failed[0].rule}: {failed[0].detail_in(lang)}"
+        return f"{'策略' if lang == 'zh' else 'policy'}: {failed[0].name_in(lang)}: {failed[0].detail_in(lang)}"
 
     @property
     def signers(self) -> List[TrustedKey]:

@@ -61,22 +61,6 @@ _T: Dict[str, Dict[str, str]] = {
     "neutral": {"zh": "不影响判定", "en": "neutral"},
 }
 
-# The policy's rule names, as a Chinese reader is shown them (the English names are the ids in --json).
-_RULES_ZH: Dict[str, str] = {
-    "time": "时间",
-    "max_age": "最长时效",
-    "mode": "评估方式",
-    "privileges": "运行权限",
-    "profile": "评估类型",
-    "overrides": "参数调整",
-    "questionnaire": "问卷",
-    "challenge": "挑战值",
-    "subject": "评估对象",
-    "key_window": "密钥有效期",
-    "key_targets": "密钥签名范围",
-    "roles": "签名角色",
-}
-
 
 def _t(key: str, lang: str) -> str:
     return _T[key]["zh" if lang == "zh" else "en"]
@@ -146,6 +130,6 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
     if v.policy:
         lines.append(f"  {_t('policy', lang)}:")
         for rule in v.policy:
-            name = _RULES_ZH.get(rule.rule, rule.rule) if lang == "zh" else rule.rule
+            name = rule.name_in(lang)
             lines.append(f"    {_t('ok' if rule.ok else 'fail', lang)} {name}: {s(rule.detail_in(lang))}")
     return lines

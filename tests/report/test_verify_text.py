@@ -84,7 +84,7 @@ def test_policy_rules_read_in_chinese(genuine: Report, key: Ed25519PrivateKey) -
     zh = verification_lines(v, "zh")
     assert "    不通过 签名角色: 没有受信任的保险方签名" in zh
     assert any(line.startswith("    不通过 最长时效: 生成于 ") and "（最多允许 1.0 小时）" in line for line in zh), zh
-    assert v.reason_in("zh") == "策略: max_age: " + v.policy[0].detail_zh
+    assert v.reason_in("zh") == "策略: 最长时效: " + v.policy[0].detail_zh
     assert "    FAIL roles: no signature by a trusted insurer" in verification_lines(v, "en")
     data = v.to_json()
     assert [r["detail_zh"] for r in data["policy"]] == [r.detail_zh for r in v.policy]
