@@ -73,6 +73,7 @@ class Verification:
     vulnerabilities: str = ""
     vulnerabilities_rederived: bool = False
     problems_zh: Tuple[str, ...] = ()  # the problems in Chinese, one for one
+    vulnerabilities_zh: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -118,7 +119,11 @@ class Verification:
             "verified_at": self.verified_at,
             "signatures": [_signature_json(s) for s in self.signatures],
             "policy": [{"rule": r.rule, "ok": r.ok, "detail": r.detail, "detail_zh": r.detail_in("zh")} for r in self.policy],
-            "vulnerabilities": {"rederived": self.vulnerabilities_rederived, "statement": self.vulnerabilities}
+            "vulnerabilities": {
+                "rederived": self.vulnerabilities_rederived,
+                "statement": self.vulnerabilities,
+                "statement_zh": self.vulnerabilities_zh or self.vulnerabilities,
+            }
             if self.vulnerabilities
             else None,
         }
@@ -189,11 +194,12 @@ def verify_bytes(
     report: Optional[Report] = None
     env: Optional[Envelope] = None
 
-    vulns: Tuple[str, bool] = ("", False)
+    vulns: Tuple[str, bool, str] = ("", False, "")
 
     def result(outcome: Outcome, problems: List[Said], rules: Tuple[RuleResult, ...] = ()) -> Verification:
         en, zh = tuple(p[1] for p in problems), tuple(p[0] for p in problems)
-        return Verification(source, outcome, en, sigs, report, rules, env, stamp, *vulns, problems_zh=zh)
+        statement, rederived, statement_zh = vulns
+        return Verification(source, outcome, en, sigs, report, rules, env, stamp, statement, rederived, problems_zh=zh, vulnerabilities_zh=statement_zh)
 
     try:
         if not trusted:
@@ -241,23 +247,28 @@ def verify_bytes(
         return result(Outcome.INVALID, [(f"无法核验：内部错误 {at_}", f"could not be verified: internal error {at_}")])
 
 
-def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[str, bool], Tuple[str, ...]]:
-    """((statement, re-derived), differences) of the report's vulnerability matching against ``feeds_dir``."""
+def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[str, bool, str], Tuple[str, ...]]:
+    """((statement, re-derived, statement in Chinese), differences) of the report's vulnerability matching against ``feeds_dir``."""
     from collectors.evidence import EvidenceStatus
     from collectors.vuln.facts import VULN
 
     host = any(e.collector == VULN.name and e.status is EvidenceStatus.OK for e in report.evidence)
     services = any(e.collector == "net.vulns" and e.status is EvidenceStatus.OK for e in report.evidence)
     if not host and not services:
-        return ("", False), ()
+        return ("", False, ""), ()
     if feeds_dir is None:
-        return ("vulnerability verdicts were not re-derived: no feeds were given (verify --feeds DIR)", False), ()
+        return (
+            "vulnerability verdicts were not re-derived: no feeds were given (verify --feeds DIR)",
+            False,
+            "漏洞判定未重新推导：没有给出漏洞库（verify --feeds DIR）",
+        ), ()
     from collectors.net.vulns import rematch_services
     from collectors.vuln.collector import rematch
 
     results = ([rematch(report.evidence, feeds_dir)] if host else []) + [r for r in [rematch_services(report.evidence, feeds_dir)] if r is not None]
     statement = "; ".join(r.statement for r in results)
-    return (statement, all(r.rederived for r in results)), tuple(d for r in results for d in r.differences)
+    statement_zh = "；".join(r.statement_zh or r.statement for r in results)
+    return (statement, all(r.rederived for r in results), statement_zh), tuple(d for r in results for d in r.differences)
 
 
 def _unsupported(statement: Any) -> Optional[str]:

@@ -98,7 +98,8 @@ def verification_lines(v: Verification, lang: str) -> List[str]:
         lines.append(f"  {_t('rules', lang)}: {_t('catalogue', lang)} {s(cat.version)} ({s(cat.digest[:16])}…){rechecked}")
         if v.vulnerabilities:
             state = _t("vulns_rederived" if v.vulnerabilities_rederived else "vulns_not_rederived", lang)
-            lines.append(f"  {_t('vulns', lang)}: {state} ({s(v.vulnerabilities)})")
+            statement = v.vulnerabilities_zh if lang == "zh" and v.vulnerabilities_zh else v.vulnerabilities
+            lines.append(f"  {_t('vulns', lang)}: {state} ({s(statement)})")
         sc = r.provenance.scope
         targets = ", ".join(s(t) for t in sc.targets) or _t("none", lang)
         lines.append(f"  {_t('scope', lang)}: {targets}; {_t('ports', lang)} {s(sc.ports) if sc.ports else _t('default_ports', lang)}")

@@ -175,7 +175,7 @@ def rematch_services(evidence: Sequence[Evidence], feeds_dir: Path) -> Optional[
     try:
         mine = {f["id"]: f["sha256"] for f in feed_inventory(feeds_dir, 0, 1 << 30, "debian")[0]}
     except CollectError as exc:
-        return Rematch(False, f"service vulnerability verdicts were not re-derived: {exc.message}")
+        return Rematch(False, f"service vulnerability verdicts were not re-derived: {exc.message}", statement_zh=f"服务漏洞判定未重新推导：{exc.message}")
     differences: List[str] = []
     total = 0
     for ev in done:
@@ -183,7 +183,11 @@ def rematch_services(evidence: Sequence[Evidence], feeds_dir: Path) -> Optional[
         used = {f["id"]: f["sha256"] for f in facts.get("feeds", [])}
         differ = sorted(i for i in used if mine.get(i) != used[i])
         if differ:
-            return Rematch(False, f"service vulnerability verdicts were not re-derived: feed {differ[0]} sha256 {used[differ[0]][:12]} is not in {feeds_dir}")
+            return Rematch(
+                False,
+                f"service vulnerability verdicts were not re-derived: feed {differ[0]} sha256 {used[differ[0]][:12]} is not in {feeds_dir}",
+                statement_zh=f"服务漏洞判定未重新推导：{feeds_dir} 中没有 sha256 为 {used[differ[0]][:12]} 的漏洞库 {differ[0]}",
+            )
         scan = next((e for e in evidence if e.collector == PORTS.name and e.target == ev.target and e.status is EvidenceStatus.OK), None)
         if scan is None:
             differences.append(f"{ev.target}: service matches without the port scan they come from")
@@ -211,5 +215,9 @@ def rematch_services(evidence: Sequence[Evidence], feeds_dir: Path) -> Optional[
                     if x.get(field_) != y.get(field_):
                         differences.append(f"{where} {cve}: {field_} reported {x.get(field_)!r}, the feeds give {y.get(field_)!r}")
     if differences:
-        return Rematch(False, "service vulnerability matches differ from the feeds", tuple(differences))
-    return Rematch(True, f"service vulnerability matches re-derived from the embedded port scans against the same feeds ({total} open)")
+        return Rematch(False, "service vulnerability matches differ from the feeds", tuple(differences), "服务漏洞匹配结果与漏洞库推导的不同")
+    return Rematch(
+        True,
+        f"service vulnerability matches re-derived from the embedded port scans against the same feeds ({total} open)",
+        statement_zh=f"已用相同漏洞库从内嵌端口扫描结果重新推导服务漏洞匹配（{total} 个未修复）",
+    )

@@ -340,13 +340,18 @@ def collect_vulns(host: HostReader) -> VulnFacts:
 # -- recheck --------------------------------------------------------------------------------------
 
 
+NOT_REDERIVED = "vulnerability verdicts were not re-derived"
+NOT_REDERIVED_ZH = "漏洞判定未重新推导"
+
+
 @dataclass(frozen=True)
 class Rematch:
     """What ``verify --feeds`` can say about the vulnerability verdicts."""
 
     rederived: bool
     statement: str
-    differences: Tuple[str, ...] = ()
+    differences: Tuple[str, ...] = ()  # English, as the feeds' and the report's fields name them
+    statement_zh: str = ""  # the statement in Chinese (empty: as in English)
 
 
 def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
@@ -359,23 +364,28 @@ def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
     by_name = {e.collector: e for e in evidence}
     vuln, pkgs = by_name.get(VULN.name), by_name.get(PACKAGES.name)
     if vuln is None or vuln.status is not EvidenceStatus.OK:
-        return Rematch(False, "vulnerability verdicts were not re-derived: the report holds no vulnerability matching")
+        return Rematch(False, f"{NOT_REDERIVED}: the report holds no vulnerability matching", statement_zh=f"{NOT_REDERIVED_ZH}：报告中没有漏洞匹配")
     if pkgs is None or pkgs.status is not EvidenceStatus.OK:
-        return Rematch(False, "vulnerability verdicts were not re-derived: the report holds no package list")
+        return Rematch(False, f"{NOT_REDERIVED}: the report holds no package list", statement_zh=f"{NOT_REDERIVED_ZH}：报告中没有软件包清单")
     facts: Mapping[str, Any] = vuln.facts
     used = {f["id"]: f["sha256"] for f in facts.get("feeds", [])}
     dist = next((i for i in DIST_FEEDS if i in used), "debian")
     try:
         mine = {f["id"]: f["sha256"] for f in feed_inventory(feeds_dir, 0, 1 << 30, dist)[0]}
     except CollectError as exc:
-        return Rematch(False, f"vulnerability verdicts were not re-derived: {exc.message}")
+        return Rematch(False, f"{NOT_REDERIVED}: {exc.message}", statement_zh=f"{NOT_REDERIVED_ZH}：{exc.message}")
     differ = sorted(i for i in used if mine.get(i) != used[i])
     if differ:
         return Rematch(
             False,
-            "vulnerability verdicts were not re-derived: "
+            f"{NOT_REDERIVED}: "
             + "; ".join(
                 f"feed {i} sha256 {used[i][:12]} is not in {feeds_dir}" + (f" (it holds {mine[i][:12]})" if i in mine else "")
+                for i in differ
+            ),
+            statement_zh=f"{NOT_REDERIVED_ZH}："
+            + "；".join(
+                f"{feeds_dir} 中没有 sha256 为 {used[i][:12]} 的漏洞库 {i}" + (f"（其中的是 {mine[i][:12]}）" if i in mine else "")
                 for i in differ
             ),
         )
@@ -394,7 +404,7 @@ def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
                 feeds_dir, dist, str(facts["suite"]), installed, sources, set(used), vuln.collected_at[:10], services
             )
     except CollectError as exc:
-        return Rematch(False, f"vulnerability verdicts were not re-derived: {exc.message}")
+        return Rematch(False, f"{NOT_REDERIVED}: {exc.message}", statement_zh=f"{NOT_REDERIVED_ZH}：{exc.message}")
     differences: List[str] = []
     signed = {(m["cve"], m["source"]): m for m in facts.get("matches", [])}
     now = {(m["cve"], m["source"]): m for m in again["matches"]}
@@ -411,7 +421,9 @@ def rematch(evidence: Sequence[Evidence], feeds_dir: Path) -> Rematch:
                         f"{key[0]} ({key[1]}): {field_} reported {a.get(field_)!r}, the feeds give {b.get(field_)!r}"
                     )
     if differences:
-        return Rematch(False, "vulnerability matches differ from the feeds", tuple(differences))
+        return Rematch(False, "vulnerability matches differ from the feeds", tuple(differences), "漏洞匹配结果与漏洞库推导的不同")
     return Rematch(
-        True, f"vulnerability matches re-derived from the embedded package list against the same feeds ({len(now)} open)"
+        True,
+        f"vulnerability matches re-derived from the embedded package list against the same feeds ({len(now)} open)",
+        statement_zh=f"已用相同漏洞库从内嵌软件包清单重新推导漏洞匹配（{len(now)} 个未修复）",
     )

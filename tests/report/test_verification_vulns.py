@@ -66,13 +66,16 @@ def test_the_same_feeds_rederive_the_matches(matched: Report, key: Ed25519Privat
     v = verify_bytes(sign_report(matched, key), trusted_for(key), feeds_dir=FEEDS)
     assert v.outcome is Outcome.VALID, v.problems
     assert v.vulnerabilities_rederived and "re-derived" in v.vulnerabilities
+    assert v.vulnerabilities_zh.startswith("已用相同漏洞库从内嵌软件包清单重新推导漏洞匹配（")
     assert v.to_json()["vulnerabilities"]["rederived"] is True
+    assert v.to_json()["vulnerabilities"]["statement_zh"] == v.vulnerabilities_zh
 
 
 def test_without_feeds_the_result_says_the_matches_were_not_rederived(matched: Report, key: Ed25519PrivateKey) -> None:
     v = verify_bytes(sign_report(matched, key), trusted_for(key))
     assert v.outcome is Outcome.VALID
     assert not v.vulnerabilities_rederived and "no feeds were given" in v.vulnerabilities
+    assert v.vulnerabilities_zh == "漏洞判定未重新推导：没有给出漏洞库（verify --feeds DIR）"
 
 
 def test_other_feeds_say_which_feed_differs(matched: Report, key: Ed25519PrivateKey, tmp_path: Path) -> None:
@@ -82,6 +85,7 @@ def test_other_feeds_say_which_feed_differs(matched: Report, key: Ed25519Private
     v = verify_bytes(sign_report(matched, key), trusted_for(key), feeds_dir=other)
     assert v.outcome is Outcome.VALID
     assert not v.vulnerabilities_rederived and "feed kev" in v.vulnerabilities
+    assert "的漏洞库 kev" in v.vulnerabilities_zh and "feed kev" not in v.vulnerabilities_zh
 
 
 def test_matches_made_with_other_feeds_but_naming_these_are_invalid(key: Ed25519PrivateKey, tmp_path: Path) -> None:
