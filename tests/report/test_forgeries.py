@@ -33,16 +33,6 @@ NOW = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
 JSON = Dict[str, Any]
 
 
-@pytest.fixture(scope="module")
-def key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture(scope="module")
-def genuine() -> Report:
-    return complete_report("debian-weak", target_name="vm", mode="live")
-
-
 def verify(report: Report, key: Ed25519PrivateKey, policy: Policy = DEFAULT_POLICY, now: dt.datetime = NOW) -> Verification:
     return verify_bytes(sign_report(report, key), trusted_for(key), policy, now=now)
 

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import List
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from report.model import Report
@@ -21,21 +20,11 @@ from report.signing import sign_report
 from report.trust import Role
 from report.verification import Outcome, Verification, verify_bytes
 from report.verify_text import verification_lines
-from tests.hosts import complete_report, edited, trusted_for
+from tests.hosts import edited, trusted_for
 
 NOW = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
 ROOT = Path(__file__).resolve().parents[2]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
-@pytest.fixture(scope="module")
-def genuine() -> Report:
-    return complete_report("debian-weak", target_name="vm", mode="live")
 
 
 DEFAULT_POLICY = Policy()
