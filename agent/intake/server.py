@@ -22,6 +22,7 @@ connection is shared between processes.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import ssl
@@ -74,11 +75,33 @@ def _file_stamp(path: str) -> Tuple[str, int, int]:
 class DeadlineSyncWorker(SyncWorker):  # type: ignore[misc]
     """gunicorn's ``sync`` worker with a deadline on every read and write of a connection."""
 
+    def init_process(self) -> None:
+        self.log.error_log.addFilter(StalledClientLine(self.app.io_timeout_s))
+        super().init_process()
+
     def accept(self, listener: Any) -> None:
         client, addr = listener.accept()
         client.settimeout(self.app.io_timeout_s)  # blocking, but each recv and send (the TLS handshake too) gives up then
         util.close_on_exec(client)
         self.handle(listener, client, addr)
+
+
+class StalledClientLine(logging.Filter):
+    """A client that ran into the read deadline, logged in one line instead of gunicorn's error with a traceback.
+
+    gunicorn takes a timed-out read for a socket error ("Socket error processing request." and the traceback):
+    every client that connects and stalls would write thirty lines to the log, so a hostile one could fill it.
+    """
+
+    def __init__(self, io_timeout_s: float) -> None:
+        super().__init__()
+        self.line = f"a client sent no data within the read deadline (--io-timeout {io_timeout_s:g} s); connection closed"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
+            record.msg, record.args, record.exc_info, record.exc_text = self.line, (), None, None
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        return True
 
 
 class IntakeServer(BaseApplication):  # type: ignore[misc]
@@ -109,6 +132,8 @@ class IntakeServer(BaseApplication):  # type: ignore[misc]
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn 25 and later: no socket in the user's home directory
+            self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         from agent.intake.app import create_app
