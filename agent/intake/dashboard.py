@@ -57,7 +57,7 @@ from agent.intake.dashboard_web import (
     staff,
     t,
 )
-from agent.intake.models import ReportRecord, Role
+from agent.intake.models import ApplicationRecord, ReportRecord, Role
 from checks.model import Text
 
 __all__ = ["blueprint"]
@@ -238,6 +238,34 @@ def report(record_id: int) -> Response:
     record = _record(record_id)
     v, lines = _verify(record)
     return render("report.html", r=record, v=v, lines=lines, renderable=_renderable(v), **_labels())
+
+
+@blueprint.get("/reports/<int:record_id>/envelope")
+def report_envelope(record_id: int) -> Response:
+    """The envelope byte for byte as received: to verify it elsewhere, or to keep it with a claim."""
+    with intake().db.read() as session:
+        record = session.get(ReportRecord, record_id)
+        if record is None:
+            abort(404)
+        return _download(record.envelope, f"record-{record.id}.dsse.json", "application/json", record.envelope_sha256)
+
+
+@blueprint.get("/applications/<int:record_id>/archive")
+def application_archive(record_id: int) -> Response:
+    """An application package's archive byte for byte as received (``riskagent apply verify`` reads it unpacked)."""
+    with intake().db.read() as session:
+        record = session.get(ApplicationRecord, record_id)
+        if record is None:
+            abort(404)
+        return _download(record.archive, f"application-{record.id}.tar", "application/x-tar", record.archive_sha256)
+
+
+def _download(data: bytes, name: str, mimetype: str, sha256: str) -> Response:
+    """Stored bytes as a file to save, never shown inline (they come from the applicant)."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Sha256"] = sha256
+    return response
 
 
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"

@@ -144,6 +144,8 @@ LABELS: Dict[str, Text] = {
     "signers": Text(zh="签名方", en="Signers"),
     "envelope_sha256": Text(zh="信封 SHA-256", en="Envelope SHA-256"),
     "size": Text(zh="大小（字节）", en="Size (bytes)"),
+    "download_envelope": Text(zh="下载签名报告（原样，可用 riskagent verify 核验）", en="Download the signed report (as received, for riskagent verify)"),
+    "download_archive": Text(zh="下载申请包", en="Download the package"),
     "problems": Text(zh="问题", en="Problems"),
     "report_id": Text(zh="报告编号", en="Report id"),
     "profile": Text(zh="评估类型", en="Profile"),

@@ -345,6 +345,11 @@ def test_the_applicant_page_lists_applications_with_their_reasons(api: Api, pack
     # every value escaped, control characters shown
     assert "<script>" not in zh.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in section and "\x1b" not in zh.text
     assert f"#{hostile['id']}" in section
+    assert f'href="/applications/{bad["id"]}/archive"' in section
+    archive = c.get(f"/applications/{bad['id']}/archive")
+    assert archive.status_code == 200 and archive.data == packages.archives["attachment-changed"]
+    assert archive.headers["Content-Disposition"] == f'attachment; filename="application-{bad["id"]}.tar"'
+    assert c.get("/applications/999999/archive").status_code == 404
     en = c.get("/applicants/acme?lang=en").text
     section = en[en.index('<section id="applications">') :]
     assert "<h2>Applications</h2>" in section and "Application record" in section and "changed after signing" in section

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -379,6 +380,21 @@ def test_the_report_page_verifies_again_when_shown(dash: Dash, site: Site) -> No
     refused = later.get(f"/reports/{rid}/view")
     assert refused.status_code == 409 and "<h1>" in refused.text and "无法通过核验" in refused.text
     assert vera.get("/reports/999999").status_code == 404
+
+
+def test_a_stored_envelope_downloads_byte_for_byte(dash: Dash, site: Site) -> None:
+    """The forged one too: the insurer keeps what was sent, and can hand it to riskagent verify or a claim."""
+    vera = dash.client("vera")  # a viewer
+    for name in ("acme-web-2", "acme-forged"):
+        rid = dash.records[name]
+        assert f'href="/reports/{rid}/envelope"' in vera.get(f"/reports/{rid}").text
+        got = vera.get(f"/reports/{rid}/envelope")
+        assert got.status_code == 200 and got.data == site.envelopes[name]
+        assert got.headers["Content-Disposition"] == f'attachment; filename="record-{rid}.dsse.json"'
+        assert got.headers["X-Content-Sha256"] == hashlib.sha256(site.envelopes[name]).hexdigest()
+    assert vera.get("/reports/999999/envelope").status_code == 404
+    anonymous = dash.client().get(f"/reports/{dash.records['acme-web-2']}/envelope")
+    assert anonymous.status_code in (302, 303) and "/login" in anonymous.headers["Location"]
 
 
 def test_the_alerts_page_and_the_webhook_status(dash: Dash) -> None:
