@@ -476,17 +476,18 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-_SECTIONS = (
-    "schema_version",
-    "target",
-    "provenance",
-    "summary",
-    "scanner_view",
-    "profile_view",
-    "questionnaire",
-    "underwriting",
-    "plan",
-)
+# The derived sections compared, in this order, with their names in Chinese.
+_SECTIONS = {
+    "schema_version": "结构版本",
+    "target": "评估对象",
+    "provenance": "来源声明",
+    "summary": "汇总",
+    "scanner_view": "扫描视图",
+    "profile_view": "评估类型视图",
+    "questionnaire": "问卷",
+    "underwriting": "核保视图",
+    "plan": "整改计划",
+}
 
 
 def compare(signed: Report, again: Report) -> List[Discrepancy]:
@@ -498,9 +499,9 @@ def compare(signed: Report, again: Report) -> List[Discrepancy]:
             continue
         found = first_difference(to_json(a), to_json(b), f"$.{name}")
         if found is None:
-            out.append(Discrepancy(name, "differs from the section the findings give", "", "与由检查结果得出的这一部分不同"))
+            out.append(Discrepancy(name, "differs from the section the findings give", _SECTIONS[name], "与由检查结果得出的这一部分不同"))
             continue
         path, x, y = found
         a, b = _short(x), _short(y)
-        out.append(Discrepancy(name, f"{path} is {a} in the report, but {b} when recomputed", "", f"{path} 在报告中为 {a}，重新计算得 {b}"))
+        out.append(Discrepancy(name, f"{path} is {a} in the report, but {b} when recomputed", _SECTIONS[name], f"{path} 在报告中为 {a}，重新计算得 {b}"))
     return out

@@ -254,7 +254,9 @@ def test_an_attestation_by_a_key_outside_the_trust_store_is_refused(site: Path, 
 
 def test_verify_refuses_a_package_signed_by_a_key_the_insurer_does_not_hold(site: Path) -> None:
     res = run(["apply", "verify", str(site / "pkg"), "--signer-key", str(site / "stranger.pub")])
-    assert res.returncode == 1 and "which is not in the trust store" in res.stdout
+    assert res.returncode == 1 and "投保申请：签名密钥 " in res.stdout and "不在信任库中" in res.stdout  # Chinese by default
+    en = run(["apply", "verify", str(site / "pkg"), "--signer-key", str(site / "stranger.pub"), "--lang", "en"])
+    assert en.returncode == 1 and "which is not in the trust store" in en.stdout
 
 
 def test_the_rendering_is_self_contained_and_in_the_notice_order(site: Path) -> None:

@@ -190,7 +190,9 @@ def test_signed_report_carries_the_questionnaire_and_verify_covers_it(qfile: Pat
     forged = tmp_path / "forged.dsse.json"
     forged.write_bytes(sign_report(Report.from_json(report), load_private_key(info.private_path, b"fixture passphrase")))
     res = run(["verify", str(forged), "--key", str(info.public_path), "--questionnaire", str(qfile)])
-    assert res.returncode == 1 and "does not follow from its evidence: questionnaire: $.questionnaire.answers" in res.stdout
+    assert res.returncode == 1 and "与其内嵌证据推导的结果不符：问卷：$.questionnaire.answers" in res.stdout  # Chinese by default
+    en = run(["verify", str(forged), "--key", str(info.public_path), "--questionnaire", str(qfile), "--lang", "en"])
+    assert en.returncode == 1 and "does not follow from its evidence: questionnaire: $.questionnaire.answers" in en.stdout
 
 
 def test_interactive_hints_are_in_the_session_language(qfile: Path, tmp_path: Path) -> None:
