@@ -470,7 +470,7 @@ def identity_problems(
     for moment, label_zh, label in ((when, "签署时间", "the signing time"), (at_now, "当前时间", "now")):
         why = window_problem_text(entry, moment, label_zh, label)
         if why:
-            problems.append(Problem(Severity.POLICY, f"{who}: {why[1]}", f"{who_zh}：{why[0]}"))
+            problems.append(Problem(Severity.POLICY, f"{who}: {why.en}", f"{who_zh}：{why.zh}"))
     if attester_org is not None and organisation_id is not None and attester_org != organisation_id:
         problems.append(
             Problem(

@@ -314,7 +314,7 @@ def evaluate_policy(report: Report, signers: Sequence[Any], policy: Policy, now:
         for at, what_zh, what_en in ((started, "报告时间", "the report's time"), (now, "当前时间", "now")):
             problem = window_problem_text(entry, at, what_zh, what_en)
             if problem:
-                rule("key_window", False, problem[1], problem[0])
+                rule("key_window", False, problem.en, problem.zh)
         if not asset_matches(entry.targets, report):
             targets = ", ".join(entry.targets)
             rule("key_targets", False, f"{entry.label} may sign only for {targets}, not for {subject}", f"{entry.label} 只能为 {targets} 签名，不能为 {subject}")

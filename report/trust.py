@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Literal, Optional, Sequence, Tuple
 
+from checks.model import Text
 from collectors.strictjson import JsonShapeError, TextEnum, from_json, json_field
 
 if TYPE_CHECKING:
@@ -123,19 +124,19 @@ def parse_time(text: str) -> dt.datetime:
 def window_problem(entry: TrustedSigner, at: dt.datetime, what: str) -> Optional[str]:
     """Why the key may not sign at ``at`` (``what`` names the moment: "the report's time", "now")."""
     said = window_problem_text(entry, at, what, what)
-    return said[1] if said is not None else None
+    return said.en if said is not None else None
 
 
-def window_problem_text(entry: TrustedSigner, at: dt.datetime, what_zh: str, what_en: str) -> Optional[Tuple[str, str]]:
-    """:func:`window_problem` as (zh, en)."""
+def window_problem_text(entry: TrustedSigner, at: dt.datetime, what_zh: str, what_en: str) -> Optional[Text]:
+    """:func:`window_problem` in both languages."""
     stamp = f"{at:%Y-%m-%dT%H:%M:%SZ}"
     if entry.valid_from is not None and at < parse_time(entry.valid_from):
-        return (
+        return Text(
             f"{entry.label} 自 {entry.valid_from} 起才受信任，晚于{what_zh}（{stamp}）",
             f"{entry.label} is trusted only from {entry.valid_from}, after {what_en} ({stamp})",
         )
     if entry.valid_until is not None and at >= parse_time(entry.valid_until):
-        return (
+        return Text(
             f"{entry.label} 仅在 {entry.valid_until} 之前受信任，早于{what_zh}（{stamp}）",
             f"{entry.label} was trusted only until {entry.valid_until}, before {what_en} ({stamp})",
         )

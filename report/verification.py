@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from checks.model import Text
 from collectors.strictjson import TextEnum, to_json
 from report.canonical import quick_loads
 from report.envelope import (
@@ -42,8 +43,6 @@ from report.model import Report
 from report.policy import Policy, RuleResult, asset_names, evaluate_policy
 from report.signing import VerificationError
 from report.trust import TrustedKey
-
-Said = Tuple[str, str]  # one problem as (zh, en)
 
 
 class Outcome(TextEnum):
@@ -196,14 +195,14 @@ def verify_bytes(
 
     vulns: Tuple[str, bool, str] = ("", False, "")
 
-    def result(outcome: Outcome, problems: List[Said], rules: Tuple[RuleResult, ...] = ()) -> Verification:
-        en, zh = tuple(p[1] for p in problems), tuple(p[0] for p in problems)
+    def result(outcome: Outcome, problems: List[Text], rules: Tuple[RuleResult, ...] = ()) -> Verification:
+        en, zh = tuple(p.en for p in problems), tuple(p.zh for p in problems)
         statement, rederived, statement_zh = vulns
         return Verification(source, outcome, en, sigs, report, rules, env, stamp, statement, rederived, problems_zh=zh, vulnerabilities_zh=statement_zh)
 
     try:
         if not trusted:
-            return result(Outcome.INVALID, [("没有给出受信任的公钥（--trust FILE 或 --key PUB）", "no trusted key was given (--trust FILE or --key PUB)")])
+            return result(Outcome.INVALID, [Text("没有给出受信任的公钥（--trust FILE 或 --key PUB）", "no trusted key was given (--trust FILE or --key PUB)")])
         env = parse_envelope(data, max_bytes)
         sigs = tuple(check_signatures(env, trusted))
         problems = _signature_problems(sigs, policy or Policy())
@@ -219,32 +218,32 @@ def verify_bytes(
             statement = load_statement(env.payload)
             unsupported = _unsupported(statement)
             if unsupported is not None:
-                return result(Outcome.UNSUPPORTED, [(f"本版本无法核验此报告（结构版本或规则目录不同）：{unsupported}", unsupported)])
+                return result(Outcome.UNSUPPORTED, [Text(f"本版本无法核验此报告（结构版本或规则目录不同）：{unsupported}", unsupported)])
             report = read_statement(env.payload, statement)
             discrepancies = recheck(report)
             if discrepancies:
-                listed = [(f"与其内嵌证据推导的结果不符：{d.text('zh')}", f"does not follow from its evidence: {d}") for d in discrepancies[:20]]
+                listed = [Text(f"与其内嵌证据推导的结果不符：{d.text('zh')}", f"does not follow from its evidence: {d}") for d in discrepancies[:20]]
                 if len(discrepancies) > 20:
                     more = len(discrepancies) - 20
-                    listed.append((f"……另有 {more} 处不同", f"… and {more} more differences"))
+                    listed.append(Text(f"……另有 {more} 处不同", f"… and {more} more differences"))
                 return result(Outcome.INVALID, listed)
         vulns, mismatches = _vulnerabilities(report, feeds_dir)
         if mismatches:
             return result(
                 Outcome.INVALID,
-                [(f"漏洞匹配结果不能由漏洞库推导：{d}", f"vulnerability matches do not follow from the feeds: {d}") for d in mismatches[:20]],
+                [Text(f"漏洞匹配结果不能由漏洞库推导：{d}", f"vulnerability matches do not follow from the feeds: {d}") for d in mismatches[:20]],
             )
         rules = tuple(evaluate_policy(report, [s.key for s in sigs if s.counted and s.key is not None], policy or Policy(), at))
         return result(Outcome.POLICY_FAILED if any(not r.ok for r in rules) else Outcome.VALID, [], rules)
     except VerificationError as exc:
-        return result(Outcome.INVALID, [(exc.zh, str(exc))])
+        return result(Outcome.INVALID, [Text(exc.zh, str(exc))])
     except (RecursionError, MemoryError) as exc:
         kind = type(exc).__name__
-        return result(Outcome.INVALID, [(f"超出本核验程序的读取上限（{kind}）", f"could not be read within this verifier's limits ({kind})")])
+        return result(Outcome.INVALID, [Text(f"超出本核验程序的读取上限（{kind}）", f"could not be read within this verifier's limits ({kind})")])
     except Exception as exc:  # a verifier never says OK by accident, and never crashes on hostile input
         last = traceback.extract_tb(exc.__traceback__)[-1]
         at_ = f"{type(exc).__name__} at {last.name}:{last.lineno}"
-        return result(Outcome.INVALID, [(f"无法核验：内部错误 {at_}", f"could not be verified: internal error {at_}")])
+        return result(Outcome.INVALID, [Text(f"无法核验：内部错误 {at_}", f"could not be verified: internal error {at_}")])
 
 
 def _vulnerabilities(report: Report, feeds_dir: Optional[Path]) -> Tuple[Tuple[str, bool, str], Tuple[str, ...]]:
@@ -283,19 +282,19 @@ def _unsupported(statement: Any) -> Optional[str]:
     return problem.message if problem is not None else None
 
 
-def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[Said]:
-    problems: List[Said] = []
+def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> List[Text]:
+    problems: List[Text] = []
     for s in sigs:
         if s.status is SignatureStatus.BAD and s.key is not None:
             problems.append(
-                (
+                Text(
                     f"签名 {s.position} 声称出自 {s.key.label}，但验证不通过：签名封装被改动过",
                     f"signature {s.position} claims {s.key.label} but does not verify: the envelope was altered",
                 )
             )
         elif s.status is SignatureStatus.UNTRUSTED and not policy.ignore_untrusted_signatures:
             problems.append(
-                (
+                Text(
                     f"签名 {s.position} 出自密钥 {s.keyid[:16]}，该密钥不受信任（请将其加入信任库，或用 --ignore-untrusted-signatures 使其不计入）",
                     f"signature {s.position} is by key {s.keyid[:16]}, which is not trusted "
                     "(add it to the trust store, or pass --ignore-untrusted-signatures to leave it uncounted)",
@@ -303,5 +302,5 @@ def _signature_problems(sigs: Tuple[SignatureCheck, ...], policy: Policy) -> Lis
             )
     if not any(s.counted for s in sigs):
         ids = ", ".join(s.keyid[:16] for s in sigs)
-        problems.insert(0, (f"没有受信任密钥的签名：报告的签名密钥 ID 为 {ids}", f"no signature by a trusted key: the report is signed by key id(s) {ids}"))
+        problems.insert(0, Text(f"没有受信任密钥的签名：报告的签名密钥 ID 为 {ids}", f"no signature by a trusted key: the report is signed by key id(s) {ids}"))
     return problems

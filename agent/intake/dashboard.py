@@ -243,11 +243,8 @@ def report(record_id: int) -> Response:
 @blueprint.get("/reports/<int:record_id>/envelope")
 def report_envelope(record_id: int) -> Response:
     """The envelope byte for byte as received: to verify it elsewhere, or to keep it with a claim."""
-    with intake().db.read() as session:
-        record = session.get(ReportRecord, record_id)
-        if record is None:
-            abort(404)
-        return _download(record.envelope, f"record-{record.id}.dsse.json", "application/json", record.envelope_sha256)
+    record = _record(record_id)
+    return _download(record.envelope, f"record-{record.id}.dsse.json", "application/json", record.envelope_sha256)
 
 
 @blueprint.get("/applications/<int:record_id>/archive")

@@ -21,7 +21,7 @@ listing marker name; no bodies, no file names.
 
 Do-no-harm: at most ``MAX_REQUESTS_PER_SERVICE`` requests per service, one
 connection at a time, ``MIN_INTERVAL_MS`` between two packets to the device
-(shared :class:`collectors.net.mqtt.Pacer`), every read under a deadline. A
+(shared :class:`collectors.net.pacing.Pacer`), every read under a deadline. A
 garbage, closed or silent service becomes state "error" with a reason; when
 no service answered at all the collector raises CollectError.
 
@@ -56,8 +56,9 @@ from collectors.net.backends_facts import (
     ServiceReplyFacts,
 )
 from collectors.net.http_client import HttpClientError, HttpResponse, request
-from collectors.net.mqtt import MIN_INTERVAL_MS, Pacer
+from collectors.net.mqtt import MIN_INTERVAL_MS
 from collectors.net.netio import Deadline
+from collectors.net.pacing import Pacer
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.web import listing_marker

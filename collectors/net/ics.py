@@ -37,12 +37,11 @@ which the checks import without this module.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from collectors.evidence import CollectError, ErrorReason
 from collectors.net import netio
@@ -64,6 +63,7 @@ from collectors.net.ics_facts import (
     S7SzlName,
 )
 from collectors.net.netio import Deadline
+from collectors.net.pacing import Pacer
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 
@@ -126,27 +126,6 @@ class _Foreign(IcsReplyError):
     """A different service answered."""
 
 
-class _Pacer:
-    """Rate bound for one device: every packet waits until the minimum interval has passed since the last was out."""
-
-    def __init__(self, min_interval_s: float) -> None:
-        self.min_interval_s = min_interval_s
-        self._last: Optional[float] = None
-
-    @contextlib.contextmanager
-    def sending(self) -> Iterator[None]:
-        """Wait out the interval, send (the body), and count the next interval from when the send was over:
-        counted from before it, a send the scheduler held up would shorten the gap the device sees."""
-        if self._last is not None:
-            delay = self._last + self.min_interval_s - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        try:
-            yield
-        finally:
-            self._last = time.monotonic()
-
-
 @dataclass
 class _Link:
     """One connection of one protocol: paces and counts what is sent, bounds what is read.
@@ -159,7 +138,7 @@ class _Link:
     address: str
     port: int
     timeout: float
-    pacer: _Pacer
+    pacer: Pacer
     udp: bool = False
     overall: Optional[float] = None  # monotonic deadline of the whole collector
     sent: int = 0
@@ -810,12 +789,12 @@ def parse_replies(proto: str, replies: Sequence[bytes], options: Mapping[str, An
     if proto not in _PROBES:
         raise ValueError(f"unknown protocol {proto!r}")
     udp = proto == "bacnet"
-    link = _Link(proto, "127.0.0.1", DEFAULT_PORTS[proto], 60.0, _Pacer(0.0), udp=udp)
+    link = _Link(proto, "127.0.0.1", DEFAULT_PORTS[proto], 60.0, Pacer(0.0), udp=udp)
     link.sock = netio.Replay(replies, silent_end=udp)
     return _PROBES[proto](link, options)
 
 
-def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: _Pacer, declared: bool) -> _AnyResult:
+def _assess(probe: NetProbe, proto: str, address: str, port: int, pacer: Pacer, declared: bool) -> _AnyResult:
     probe.require_in_scope(address)
     endpoint = f"{address}:{port}"
     link = _Link(proto, address, port, probe.ctx.timeout_s, pacer, udp=proto == "bacnet", overall=probe.deadline)
@@ -894,7 +873,7 @@ def ics_identify(probe: NetProbe, target: Target) -> IcsFacts:
     wanted, ports, declared, interval = _options(probe)
     address = (list(target.addresses) or [target.host])[0]
     probe.require_in_scope(address)
-    pacer = _Pacer(interval / 1000.0)
+    pacer = Pacer(interval / 1000.0)
     results: Dict[str, _AnyResult] = {}
     for proto in wanted:
         probe.say(f"ics: {proto} on {address}:{ports[proto]}")

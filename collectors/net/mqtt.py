@@ -37,14 +37,13 @@ which the checks import without this module.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import secrets
 import socket
 import ssl
 import time
 import warnings
-from typing import Any, Callable, Dict, Iterator, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Set, Tuple, TypedDict, cast
 
 from collectors.evidence import CollectError, ErrorReason, NotApplicable
 from collectors.net import netio
@@ -60,6 +59,7 @@ from collectors.net.mqtt_facts import (
     MqttTlsFacts,
 )
 from collectors.net.netio import Deadline
+from collectors.net.pacing import Pacer
 from collectors.net.registry import NetProbe, net_collector
 from collectors.net.scope import Target
 from collectors.net.tls import ExtraTrust, certificate_facts, extra_trust, same_verification_everywhere
@@ -114,38 +114,6 @@ class _PortError(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
-
-
-class Pacer:
-    """Keeps at least ``interval_s`` between two packets sent to one device; counts them."""
-
-    def __init__(self, interval_s: float) -> None:
-        self.interval_s = interval_s
-        self._last = 0.0
-        self.count = 0
-        self.connections = 0
-
-    def wait(self) -> None:
-        """Wait out the interval; the caller marks the send as over with :meth:`sent`."""
-        gap = self._last + self.interval_s - time.monotonic()
-        if gap > 0:
-            time.sleep(gap)
-        self._last = time.monotonic()
-        self.count += 1
-
-    def sent(self) -> None:
-        """The next interval counts from now: counted from before a send the scheduler held up, the gap the
-        device sees would be short by the delay."""
-        self._last = time.monotonic()
-
-    @contextlib.contextmanager
-    def sending(self) -> Iterator[None]:
-        """:meth:`wait`, the send (the body), then :meth:`sent`, whatever the send did."""
-        self.wait()
-        try:
-            yield
-        finally:
-            self.sent()
 
 
 class _Stream:
